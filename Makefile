@@ -1,0 +1,64 @@
+# kinerja_research — every target documents itself (`make help`).
+# Set-up is implicit: any target that needs Python creates .venv and installs the locked versions first;
+# the stamp file makes that happen again only when pyproject.toml or requirements.lock change.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATASET ?= default
+SEED ?= 2026
+LANG_REPORT ?= id
+WORKERS ?=
+RAW := data/raw/$(DATASET)
+
+.PHONY: help install report data clean-data test test-slow lab bench lock references distclean
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the locked dependencies (done automatically by other targets)
+
+$(RAW)/dataset.yml: | $(STAMP)
+	$(BIN)/kinerja data synth --seed $(SEED) --out $(RAW)
+
+data: $(RAW)/dataset.yml ## Write the default synthetic raw dataset (only when missing)
+
+clean-data: data ## Clean data/raw/$(DATASET) into data/processed/$(DATASET)
+	$(BIN)/kinerja clean $(DATASET)
+
+report: clean-data ## Main job: default dataset -> clean -> every notebook -> reports/index.html
+	$(BIN)/kinerja report --dataset $(DATASET) --lang $(LANG_REPORT) $(if $(WORKERS),--workers $(WORKERS))
+
+test: $(STAMP) ## Run the test suite (fast; no R needed)
+	$(BIN)/python -m pytest -q
+
+test-slow: $(STAMP) ## Run the slow simulation tests (coverage over many seeds)
+	$(BIN)/python -m pytest -q -m slow --run-slow
+
+lab: $(STAMP) ## Open JupyterLab with the registered `kinerja` kernel
+	$(BIN)/python -m ipykernel install --sys-prefix --name kinerja --display-name "kinerja (Python)"
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(STAMP) ## Run every benchmark in bench/ and print times, ratios and peak memory
+	@set -e; for b in bench/*_bench.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+references: ## Regenerate the R reference fixtures (needs R: see tests/reference/README.md)
+	@set -e; for r in tests/reference/*.R; do echo "== $$r"; Rscript $$r; done
+
+lock: ## Refresh requirements.lock from pyproject.toml (fresh venv, newest allowed versions)
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet -e ".[test]"
+	.venv-lock/bin/python -m pip freeze --exclude-editable | grep -v -i '^kinerja' > requirements.lock
+	rm -rf .venv-lock
+
+distclean: ## Remove .venv, processed data and reports (never data/raw of real datasets)
+	rm -rf $(VENV) data/processed/$(DATASET) reports/*/

@@ -1,0 +1,3 @@
+from kinerja_research.cli import main
+
+main()

@@ -1,0 +1,93 @@
+"""One result shape for every statistic: building it, adjusting p-values, checking input columns.
+
+Every analysis and measurement function returns :func:`tidy` output: one row per estimate, scalar cells, the
+columns of :data:`RESULT_COLUMNS` that apply (in that order), then any function-specific columns.
+"""
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from kinerja_research.errors import KinerjaError
+
+RESULT_COLUMNS = (
+    "region", "group_a", "group_b", "term", "estimate", "se", "ci_low", "ci_high", "statistic", "df", "df1", "df2",
+    "p", "p_adj", "effect_size", "effect_size_name", "n", "method",
+)
+PADJUST_METHODS = ("holm", "bonferroni", "fdr_bh", "none")
+ALTERNATIVES = ("two-sided", "greater", "less")
+
+
+def tidy(rows: Sequence[Mapping] | pd.DataFrame, *, extra: Iterable[str] = ()) -> pd.DataFrame:
+    """Build a result DataFrame: the :data:`RESULT_COLUMNS` present in ``rows`` in canonical order, then ``extra``.
+
+    Columns of ``rows`` that are neither canonical nor listed in ``extra`` raise, so a typo cannot create a column
+    that the report layer silently ignores.
+    """
+    df = pd.DataFrame(list(rows)) if not isinstance(rows, pd.DataFrame) else rows.copy()
+    extra = list(extra)
+    unknown = [c for c in df.columns if c not in RESULT_COLUMNS and c not in extra]
+    if unknown:
+        raise ValueError(f"result columns {unknown} are not in the result shape; pass them as extra=")
+    ordered = [c for c in RESULT_COLUMNS if c in df.columns] + [c for c in extra if c in df.columns]
+    return df[ordered].reset_index(drop=True)
+
+
+def adjust_p(p: Sequence[float] | pd.Series, method: str = "holm") -> np.ndarray:
+    """Adjust p-values for multiple comparisons (as R ``p.adjust``); NaN stays NaN and is not counted."""
+    check_choice("padjust", method, PADJUST_METHODS)
+    p = np.asarray(p, dtype=float)
+    out = np.full_like(p, np.nan)
+    ok = ~np.isnan(p)
+    m = int(ok.sum())
+    if m == 0:
+        return out
+    q = p[ok]
+    if method == "none":
+        adj = q
+    elif method == "bonferroni":
+        adj = np.minimum(q * m, 1.0)
+    elif method == "holm":
+        order = np.argsort(q, kind="mergesort")
+        steps = (m - np.arange(m)) * q[order]
+        adj_sorted = np.minimum(np.maximum.accumulate(steps), 1.0)
+        adj = np.empty(m)
+        adj[order] = adj_sorted
+    else:  # fdr_bh (R "BH")
+        order = np.argsort(q, kind="mergesort")[::-1]
+        ranks = m - np.arange(m)
+        steps = m / ranks * q[order]
+        adj_sorted = np.minimum(np.minimum.accumulate(steps), 1.0)
+        adj = np.empty(m)
+        adj[order] = adj_sorted
+    out[ok] = adj
+    return out
+
+
+def check_choice(name: str, value: object, choices: Sequence[str]) -> None:
+    """Raise a one-sentence error when a keyword has a value outside its allowed set."""
+    if value not in choices:
+        raise KinerjaError(f"Argument '{name}' is {value!r}; the rule is that it must be one of {list(choices)}.")
+
+
+def check_columns(data: pd.DataFrame, columns: Iterable[str | None], *, what: str = "data") -> None:
+    """Raise a one-sentence error naming each missing column and the closest columns present."""
+    if not isinstance(data, pd.DataFrame):
+        raise KinerjaError(f"{what} must be a pandas DataFrame, got {type(data).__name__}.")
+    missing = [c for c in columns if c is not None and c not in data.columns]
+    if missing:
+        present = [str(c) for c in data.columns]
+        hints = []
+        for c in missing:
+            close = difflib.get_close_matches(str(c), present, n=3, cutoff=0.5)
+            hints.append(f"'{c}'" + (f" (closest: {', '.join(close)})" if close else ""))
+        raise KinerjaError(f"{what} has no column {', '.join(hints)}; the rule is that these columns are required.")
+
+
+def check_alpha(alpha: float) -> None:
+    """Raise when ``alpha`` is not strictly between 0 and 1."""
+    if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
+        raise KinerjaError(f"Argument 'alpha' is {alpha!r}; the rule is 0 < alpha < 1.")

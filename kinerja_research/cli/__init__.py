@@ -23,7 +23,7 @@ data_app = typer.Typer(help="Datasets: write the synthetic default dataset.", no
 app.add_typer(data_app, name="data")
 
 # Command modules register themselves on `app` / `data_app` when imported.
-from kinerja_research.cli import analysis, clean, data, regions, report  # noqa: E402,F401
+from kinerja_research.cli import analysis, clean, data, regions, report  # noqa: E402,F401,I001
 
 
 def main(argv: list[str] | None = None) -> None:

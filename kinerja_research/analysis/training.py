@@ -1,0 +1,535 @@
+"""Training impact: pre/post change, difference-in-differences, mixed model, training dose (JP) and dose-response.
+
+Every function takes a long DataFrame (canonical columns) and returns the tidy result shape
+(:func:`kinerja_research.analysis._result.tidy`).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from kinerja_research._docs import fill_doc
+from kinerja_research.analysis import _ols
+from kinerja_research.analysis._result import ALTERNATIVES, check_alpha, check_choice, check_columns, tidy
+from kinerja_research.errors import KinerjaError
+
+__all__ = ["paired_change", "did", "mixed_effects", "training_dose", "dose_response", "JP_TARGET"]
+
+#: Annual training hours (jam pelajaran) due to every PNS: PP 11/2017 art. 203(4), "paling sedikit 20 JP dalam 1 tahun".
+JP_TARGET = 20.0
+
+
+# --------------------------------------------------------------------------------------------------- paired change
+def _ncp_ci(t: float, df: float, alpha: float) -> tuple[float, float]:
+    """Confidence limits of the noncentrality parameter of a t statistic (as R ``effectsize``/``MBESS``)."""
+    def f(ncp, target):
+        return stats.nct.cdf(t, df, ncp) - target
+    lo_target, hi_target = 1 - alpha / 2, alpha / 2
+    span = 10 + abs(t) * 2
+    lo = optimize.brentq(f, t - span, t + span, args=(lo_target,), xtol=1e-12)
+    hi = optimize.brentq(f, t - span, t + span, args=(hi_target,), xtol=1e-12)
+    return lo, hi
+
+
+def _psignrank(n: int) -> np.ndarray:
+    """Exact null distribution (probabilities of V = 0..n(n+1)/2) of the signed-rank statistic."""
+    dist = np.zeros(n * (n + 1) // 2 + 1)
+    dist[0] = 1.0
+    for k in range(1, n + 1):  # loop over ranks (n < 50), not rows
+        dist[k:] = dist[k:] + dist[:-k].copy()
+    return dist / 2.0 ** n
+
+
+def _wilcoxon(d: np.ndarray, alternative: str) -> dict:
+    """Wilcoxon signed-rank test with R ``wilcox.test(paired = TRUE)`` defaults (exact = NULL, correct = TRUE)."""
+    zeros = bool((d == 0).any())
+    d = d[d != 0]
+    n = len(d)
+    if n == 0:
+        return dict(statistic=np.nan, p=np.nan, effect_size=np.nan, method="Wilcoxon signed-rank (no non-zero pairs)")
+    r = stats.rankdata(np.abs(d))
+    v = float(r[d > 0].sum())
+    ties = len(np.unique(r)) < n
+    total = n * (n + 1) / 2
+    rbc = (v - (total - v)) / total  # matched-pairs rank-biserial correlation (Kerby 2014)
+    if n < 50 and not ties and not zeros:
+        dist = _psignrank(n)
+        cdf = np.cumsum(dist)
+        lower = cdf[int(v)]                      # P(V <= v)
+        upper = 1 - (cdf[int(v) - 1] if v >= 1 else 0.0)  # P(V >= v)
+        p = {"two-sided": min(1.0, 2 * min(lower, upper)), "greater": upper, "less": lower}[alternative]
+        method = "Wilcoxon signed-rank, exact"
+    else:
+        _, tcount = np.unique(r, return_counts=True)
+        sigma = np.sqrt(n * (n + 1) * (2 * n + 1) / 24 - np.sum(tcount ** 3 - tcount) / 48)
+        z = v - n * (n + 1) / 4
+        corr = {"two-sided": np.sign(z) * 0.5, "greater": 0.5, "less": -0.5}[alternative]
+        z = (z - corr) / sigma
+        p = {"two-sided": 2 * min(stats.norm.cdf(z), stats.norm.sf(z)), "greater": stats.norm.sf(z),
+             "less": stats.norm.cdf(z)}[alternative]
+        method = "Wilcoxon signed-rank, normal approximation with continuity correction"
+    return dict(statistic=v, p=float(p), effect_size=float(rbc), method=method)
+
+
+@fill_doc
+def paired_change(data: pd.DataFrame, *, dv: str, within: str = "wave", subject: str = "person_id",
+                  between: str | None = None, pre: str = "pre", post: str = "post",
+                  alternative: str = "two-sided", alpha: float = 0.05) -> pd.DataFrame:
+    """Pre/post change of one score: paired t test with Hedges' g(av) and its CI, and Wilcoxon signed-rank test.
+
+    Parameters
+    ----------
+    {data}
+    {dv}
+    {within}
+    {subject}
+    between : str, optional
+        Column whose groups (e.g. ``region_code``) are analysed separately; ``None`` analyses all rows together.
+    pre, post : str
+        The values of ``within`` that mark the two occasions; the change is ``post - pre``.
+    {alternative}
+    {alpha}
+
+    Returns
+    -------
+    pandas.DataFrame
+        Two rows per group. ``region`` (the ``between`` group, or ``"all"``); ``term`` (``"post - pre"``);
+        paired-t row: ``estimate`` mean change, ``se``, ``ci_low``/``ci_high`` (t interval), ``statistic`` t,
+        ``df`` n - 1, ``p``, ``effect_size`` Hedges' g(av), ``effect_size_name`` ``"hedges_g_av"``,
+        ``es_ci_low``/``es_ci_high`` its confidence limits; Wilcoxon row: ``statistic`` V (sum of positive ranks, as
+        R), ``p``, ``effect_size`` matched-pairs rank-biserial correlation; both: ``n`` complete pairs, ``method``,
+        ``mean_pre``, ``mean_post``.
+
+    Notes
+    -----
+    Persons without both occasions are dropped (listwise); ``n`` counts the pairs used. d(av) = mean change /
+    ((SD_pre + SD_post) / 2), g(av) = d(av) · (1 - 3 / (4 df - 1)), df = n - 1 (Lakens 2013, eqs. 9-10).
+    The CI of g(av) inverts the noncentral t distribution of the paired t statistic (exact for d(z), as R
+    ``effectsize::cohens_d(paired = TRUE)``) and rescales the limits from the d(z) to the d(av) metric by
+    SD_diff / SD_av, then applies the same small-sample factor: an approximation that treats the ratio of SDs as known
+    (Cumming 2012, ch. 11). The Wilcoxon test follows R ``wilcox.test(paired = TRUE)`` defaults: zero differences
+    dropped, exact p when fewer than 50 non-zero pairs without ties or zeros, else the normal approximation with
+    tie correction and continuity correction. Validated against R ``t.test(paired = TRUE)``, ``wilcox.test`` and
+    ``effectsize::cohens_d`` (``tests/reference/analyses_training_rewards.R``).
+
+    References
+    ----------
+    Lakens, D. (2013). Calculating and reporting effect sizes to facilitate cumulative science. Frontiers in
+    Psychology, 4, 863.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({{"person_id": [1, 1, 2, 2, 3, 3, 4, 4], "wave": ["pre", "post"] * 4,
+    ...                    "score": [3.0, 3.5, 2.0, 2.9, 4.0, 4.1, 3.1, 3.3]}})
+    >>> res = paired_change(df, dv="score")
+    >>> float(round(res.loc[0, "estimate"], 3)), int(res.loc[0, "n"])
+    (0.425, 4)
+    """
+    check_columns(data, [dv, within, subject, between])
+    check_choice("alternative", alternative, ALTERNATIVES)
+    check_alpha(alpha)
+    d = data[data[within].isin([pre, post])]
+    keys = [subject] + ([between] if between else [])
+    dup = d.duplicated(keys + [within])
+    if dup.any():
+        pos = int(np.flatnonzero(dup.to_numpy())[0])
+        raise KinerjaError(f"Row {pos + 1}: subject {d[subject].iloc[pos]!r} has more than one '{within}' = "
+                           f"{d[within].iloc[pos]!r}; the rule is one row per subject and occasion.")
+    wide = d.pivot_table(index=keys, columns=within, values=dv, aggfunc="first", observed=True).reset_index()
+    if pre not in wide or post not in wide:
+        raise KinerjaError(f"Column '{within}' must hold both {pre!r} and {post!r}; the rule is two occasions.")
+    wide = wide.dropna(subset=[pre, post])
+    groups = [("all", wide)] if between is None else list(wide.groupby(between, sort=True, observed=True))
+    rows = []
+    for g, w in groups:
+        x0, x1 = w[pre].to_numpy(float), w[post].to_numpy(float)
+        n = len(x0)
+        diff = x1 - x0
+        base = dict(region=str(g), term="post - pre", n=n, mean_pre=float(x0.mean()) if n else np.nan,
+                    mean_post=float(x1.mean()) if n else np.nan)
+        if n < 2:
+            rows.append(dict(base, method="paired t (fewer than 2 pairs)"))
+            continue
+        m, sd_d = diff.mean(), diff.std(ddof=1)
+        se = sd_d / np.sqrt(n)
+        df = n - 1
+        t = m / se
+        if alternative == "two-sided":
+            p = 2 * stats.t.sf(abs(t), df)
+            q = stats.t.ppf(1 - alpha / 2, df)
+            lo, hi = m - q * se, m + q * se
+        elif alternative == "greater":
+            p = stats.t.sf(t, df)
+            lo, hi = m - stats.t.ppf(1 - alpha, df) * se, np.inf
+        else:
+            p = stats.t.cdf(t, df)
+            lo, hi = -np.inf, m + stats.t.ppf(1 - alpha, df) * se
+        s_av = (x0.std(ddof=1) + x1.std(ddof=1)) / 2
+        j = 1 - 3 / (4 * df - 1)
+        g_av = m / s_av * j
+        lo_ncp, hi_ncp = _ncp_ci(t, df, alpha) if np.isfinite(t) else (np.nan, np.nan)
+        scale = sd_d / s_av / np.sqrt(n) * j
+        rows.append(dict(base, estimate=float(m), se=float(se), ci_low=float(lo), ci_high=float(hi),
+                         statistic=float(t), df=float(df), p=float(p), effect_size=float(g_av),
+                         effect_size_name="hedges_g_av", es_ci_low=float(lo_ncp * scale),
+                         es_ci_high=float(hi_ncp * scale), method="paired t"))
+        wx = _wilcoxon(diff, alternative)
+        rows.append(dict(base, statistic=wx["statistic"], p=wx["p"], effect_size=wx["effect_size"],
+                         effect_size_name="rank_biserial", method=wx["method"]))
+    return tidy(rows, extra=["es_ci_low", "es_ci_high", "mean_pre", "mean_post"])
+
+
+# ------------------------------------------------------------------------------------------------------------ DiD
+def _cluster_ids(d: pd.DataFrame, cluster: str | Sequence[str]) -> np.ndarray:
+    cols = [cluster] if isinstance(cluster, str) else list(cluster)
+    if len(cols) == 1:
+        return pd.factorize(d[cols[0]])[0]
+    return d.groupby(cols, sort=False, observed=True).ngroup().to_numpy()
+
+
+@fill_doc
+def did(data: pd.DataFrame, *, dv: str, treat: str = "trained", within: str = "wave", post: str = "post",
+        cluster: str | Sequence[str] = ("region_code", "agency"), between: str | None = None,
+        covar: str | Sequence[str] | None = None, alpha: float = 0.05) -> pd.DataFrame:
+    """Difference-in-differences of trained vs untrained staff over time, with cluster-robust standard errors.
+
+    Parameters
+    ----------
+    {data}
+    {dv}
+    treat : str, default "trained"
+        Treatment column (bool or 0/1): the person took part in the programme.
+    within : str, default "wave"
+        Time column; rows with ``within == post`` are after the programme, every other row before it. A bool or 0/1
+        column is used as it is.
+    post : str
+        Value of ``within`` that marks the period after the programme.
+    cluster : str or sequence of str, default ("region_code", "agency")
+        Column(s) whose combination defines the clusters (the OPD of a region: agency names repeat across regions).
+    between : str, optional
+        Column (e.g. ``region_code``) for the group × treatment interaction: one DiD effect per group from a fully
+        interacted model, and a Wald F test that the effects are equal.
+    {covar}
+    {alpha}
+
+    Returns
+    -------
+    pandas.DataFrame
+        Pooled model: one row per coefficient (``term`` ``"(Intercept)"``, ``treat``, ``"post"``,
+        ``"<treat>:post"`` = the DiD effect, then covariates), ``region`` ``"all"``. With ``between``: one row per
+        group (``region``) with that group's ``"<treat>:post"`` effect, and a last row ``term``
+        ``"<between> x <treat>:post"`` (``statistic`` F, ``df1`` groups - 1, ``df2`` residual df, ``p``).
+        Columns: ``estimate``, ``se`` (cluster-robust), ``ci_low``/``ci_high``, ``statistic`` t, ``df`` residual
+        df n - k, ``p``, ``n`` rows used, ``method``, ``n_clusters``.
+
+    Notes
+    -----
+    Model: dv = b0 + b1 treat + b2 post + b3 treat·post (+ covariates) + e, OLS; b3 is the DiD effect. Covariance:
+    CR1, the cluster sandwich with the factor G/(G-1) · (n-1)/(n-k), which is R
+    ``sandwich::vcovCL(fit, cluster = ~cl, type = "HC1")`` (the default for ``lm``: ``cadjust = TRUE`` and HC1) and
+    Stata's ``vce(cluster)``; t tests and intervals use the residual df n - k, as ``lmtest::coeftest(fit, vcov =
+    vcovCL)`` does (Stata uses G - 1, which is wider when clusters are few). The design matrix is built with numpy
+    and the per-cluster score sums with ``numpy.bincount``, so millions of rows fit in seconds. The interacted model
+    has four columns per group and is meant for tens of groups. Rows with a missing value in any used column are
+    dropped (listwise); ``n`` reports the rows used. Validated against R ``lm`` + ``sandwich::vcovCL`` +
+    ``lmtest::coeftest`` + ``car::linearHypothesis`` (``tests/reference/analyses_training_rewards.R``).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> n = 400
+    >>> df = pd.DataFrame({{"trained": np.repeat([True, False], n // 2), "agency": np.tile(list("ABCDEFGH"), n // 8)}})
+    >>> df = pd.concat([df.assign(wave="pre"), df.assign(wave="post")], ignore_index=True)
+    >>> df["y"] = 2 * (df.trained & (df.wave == "post")) + rng.normal(size=len(df))
+    >>> res = did(df, dv="y", cluster="agency")
+    >>> res.loc[res.term == "trained:post", "estimate"].round(1).item()
+    2.2
+    """
+    covar = [] if covar is None else ([covar] if isinstance(covar, str) else list(covar))
+    cl_cols = [cluster] if isinstance(cluster, str) else list(cluster)
+    check_columns(data, [dv, treat, within, between, *cl_cols, *covar])
+    check_alpha(alpha)
+    d = _ols.complete(data, [dv, treat, within, between, *cl_cols, *covar])
+    n = len(d)
+    tr = _ols.as_binary(d[treat], treat)
+    w = d[within]
+    po = (_ols.as_binary(w, within) if (pd.api.types.is_bool_dtype(w) or pd.api.types.is_numeric_dtype(w))
+          else (w == post).to_numpy(dtype=float))
+    if po.min() == po.max():
+        raise KinerjaError(f"Column '{within}' has no rows both before and after ({post!r}); the rule is two periods.")
+    y = pd.to_numeric(d[dv]).to_numpy(dtype=float)
+    cl = _cluster_ids(d, cluster)
+    n_cl = int(cl.max()) + 1
+    Xc, cnames, _ = _ols.design(d, covar, intercept=False)
+    method = "DiD OLS, cluster-robust SE (CR1, vcovCL HC1)"
+
+    X = np.column_stack([np.ones(n), tr, po, tr * po, Xc])
+    names = ["(Intercept)", treat, "post", f"{treat}:post", *cnames]
+    fit = _ols.Fit(X, y, names)
+    V = fit.vcov("CR1", cl)
+    rows = _ols.coef_rows(names, fit.beta, V, fit.df_resid, alpha, method=method, n=n, region="all",
+                          n_clusters=n_cl)
+    if between is not None:
+        gv = d[between].to_numpy()
+        lv = _ols.levels(d[between])
+        blocks, bnames = [], []
+        for g in lv:  # loop over groups (columns of the design), not rows
+            ind = (gv == g).astype(float)
+            blocks += [ind, ind * tr, ind * po, ind * tr * po]
+            bnames += [f"{g}:(Intercept)", f"{g}:{treat}", f"{g}:post", f"{g}:{treat}:post"]
+        Xb = np.column_stack(blocks + ([Xc] if Xc.shape[1] else []))
+        fb = _ols.Fit(Xb, y, bnames + cnames)
+        Vb = fb.vcov("CR1", cl)
+        eff = [4 * i + 3 for i in range(len(lv))]
+        for i, g in zip(eff, lv):
+            rows += _ols.coef_rows([f"{treat}:post"], fb.beta[[i]], Vb[np.ix_([i], [i])], fb.df_resid, alpha,
+                                   method=method, n=int((gv == g).sum()), region=str(g),
+                                   n_clusters=int(len(np.unique(cl[gv == g]))))
+        if len(lv) > 1:
+            R = np.zeros((len(lv) - 1, fb.k))
+            for r, i in enumerate(eff[1:]):
+                R[r, eff[0]] = -1.0
+                R[r, i] = 1.0
+            f, q, p = _ols.wald_f(fb.beta, Vb, R, fb.df_resid)
+            rows.append(dict(region="all", term=f"{between} x {treat}:post", statistic=f, df1=float(q),
+                             df2=float(fb.df_resid), p=p, n=n, n_clusters=n_cl,
+                             method="Wald F, cluster-robust (CR1): equal DiD effects across groups"))
+    return tidy(rows, extra=["n_clusters"])
+
+
+# ------------------------------------------------------------------------------------------------ mixed model
+@fill_doc
+def mixed_effects(data: pd.DataFrame, *, dv: str, treat: str = "trained", within: str = "wave", post: str = "post",
+                  subject: str = "person_id", cluster: str = "agency", covar: str | Sequence[str] | None = None,
+                  alpha: float = 0.05) -> pd.DataFrame:
+    """Linear mixed model of the DiD design with random intercepts for persons and agencies (REML).
+
+    Parameters
+    ----------
+    {data}
+    {dv}
+    treat, within, post
+        As in :func:`did`.
+    {subject}
+    cluster : str, default "agency"
+        Agency column: random intercept per agency; persons are nested in agencies.
+    {covar}
+    {alpha}
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per fixed effect (``term`` as in :func:`did`): ``estimate``, ``se``, ``ci_low``/``ci_high`` (Wald,
+        normal), ``statistic`` z, ``p``; then variance components ``term`` ``"var(<cluster>)"``,
+        ``"var(<subject>)"``, ``"var(residual)"`` (``estimate`` only); ``n`` rows used, ``method``, ``n_groups``.
+
+    Notes
+    -----
+    dv = Xb + u_agency + v_person(agency) + e, fitted by REML with ``statsmodels`` ``MixedLM`` (agency as the group,
+    person as a variance component within it), which is R ``lme4::lmer(dv ~ treat * post + (1 | agency) +
+    (1 | agency:person))``. Optimisers differ (statsmodels: L-BFGS/Powell on the profiled REML criterion; lme4:
+    bobyqa on the relative covariance factor), so estimates agree to the optimiser tolerance (tested at rtol 1e-4).
+    statsmodels reports z tests; lme4 reports t values without df (same numbers). Listwise deletion.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(2)
+    >>> p = pd.DataFrame({{"person_id": range(120), "agency": np.repeat(list("ABCDEF"), 20),
+    ...                   "trained": np.tile([True, False], 60)}})
+    >>> df = pd.concat([p.assign(wave="pre"), p.assign(wave="post")], ignore_index=True)
+    >>> df["y"] = 1.5 * (df.trained & (df.wave == "post")) + rng.normal(size=len(df))
+    >>> res = mixed_effects(df, dv="y")
+    >>> bool(res.loc[res.term == "trained:post", "ci_low"].item() > 0.5)
+    True
+    """
+    import warnings
+
+    import statsmodels.api as sm
+
+    covar = [] if covar is None else ([covar] if isinstance(covar, str) else list(covar))
+    check_columns(data, [dv, treat, within, subject, cluster, *covar])
+    check_alpha(alpha)
+    d = _ols.complete(data, [dv, treat, within, subject, cluster, *covar])
+    tr = _ols.as_binary(d[treat], treat)
+    w = d[within]
+    po = (_ols.as_binary(w, within) if (pd.api.types.is_bool_dtype(w) or pd.api.types.is_numeric_dtype(w))
+          else (w == post).to_numpy(dtype=float))
+    Xc, cnames, _ = _ols.design(d, covar, intercept=False)
+    X = np.column_stack([np.ones(len(d)), tr, po, tr * po, Xc])
+    names = ["(Intercept)", treat, "post", f"{treat}:post", *cnames]
+    groups = d[cluster].astype(str).to_numpy()
+    frame = pd.DataFrame({"_person": d[subject].astype(str).to_numpy()})
+    model = sm.MixedLM(pd.to_numeric(d[dv]).to_numpy(float), X, groups=groups, exog_re=np.ones((len(d), 1)),
+                       exog_vc=_person_vc(frame["_person"].to_numpy(), groups))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = model.fit(reml=True, method=["lbfgs", "powell"])
+    k = X.shape[1]
+    V = np.asarray(res.cov_params())[:k, :k]
+    rows = _ols.coef_rows(names, np.asarray(res.fe_params), V, None, alpha, n=len(d),
+                          method="LMM (REML), random intercepts agency + person", n_groups=int(len(set(groups))))
+    rows += [dict(term=f"var({cluster})", estimate=float(np.asarray(res.cov_re)[0, 0]), n=len(d),
+                  method="LMM variance component"),
+             dict(term=f"var({subject})", estimate=float(np.asarray(res.vcomp)[0]), n=len(d),
+                  method="LMM variance component"),
+             dict(term="var(residual)", estimate=float(res.scale), n=len(d), method="LMM variance component")]
+    return tidy(rows, extra=["n_groups"])
+
+
+def _person_vc(person: np.ndarray, groups: np.ndarray):
+    """statsmodels ``VCSpec`` for a person intercept nested in groups: per group, one indicator column per person.
+
+    Groups in sorted order and rows in data order within a group, as ``MixedLM`` splits the data.
+    """
+    from statsmodels.regression.mixed_linear_model import VCSpec
+
+    idx_by_group = pd.Series(np.arange(len(person))).groupby(groups, sort=True).groups
+    colnames, mats = [], []
+    for g in sorted(idx_by_group):  # loop over groups (agencies), each a small indicator matrix
+        idx = np.asarray(idx_by_group[g])
+        codes, uniq = pd.factorize(person[idx])
+        m = np.zeros((len(idx), len(uniq)))
+        m[np.arange(len(idx)), codes] = 1.0
+        colnames.append([str(u) for u in uniq])
+        mats.append(m)
+    return VCSpec(["person"], [colnames], [mats])
+
+
+# --------------------------------------------------------------------------------------------------- training dose
+@fill_doc
+def training_dose(data: pd.DataFrame, *, staff: pd.DataFrame, by: Sequence[str] = ("region_code",),
+                  target: float = JP_TARGET, pns_only: bool = True, alpha: float = 0.05) -> pd.DataFrame:
+    """Training hours (JP) per person-year against the 20 JP a year due to every PNS (PP 11/2017).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The ``training`` table: ``person_id``, ``start`` (date), ``jp``.
+    staff : pandas.DataFrame
+        Who was on the staff in which year: ``person_id``, ``year`` (int) and the ``by`` columns, e.g. built by
+        :func:`kinerja_research.analysis.frames.staff_years` from the ``performance`` table. Every staff person-year
+        counts, with 0 JP when the person had no course that year.
+    by : sequence of str
+        Columns of ``staff`` to group by, e.g. ``("region_code",)`` or ``("region_code", "golongan")``.
+    target : float, default 20
+        JP per year that counts as meeting the obligation.
+    pns_only : bool, default True
+        Keep only PNS (``golongan`` not starting with ``"PPPK"``): PP 11/2017 sets the 20 JP for PNS.
+    {alpha}
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: ``region`` (when ``region_code`` is in ``by``), the other ``by`` columns, ``term``
+        ``"share_meeting_target"``, ``estimate`` share of person-years with JP >= target, ``ci_low``/``ci_high``
+        (Wilson score interval), ``n`` person-years, ``mean_jp``, ``median_jp``, ``method``.
+
+    Notes
+    -----
+    JP of a course count in the calendar year of its ``start``. Training rows of people absent from ``staff`` are
+    not counted (they are not staff of the analysed regions). The Wilson interval is R ``prop.test(correct =
+    FALSE)``'s interval.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tr = pd.DataFrame({{"person_id": ["a", "a", "b"], "start": pd.to_datetime(["2025-02-01", "2025-06-01",
+    ...                    "2025-03-01"]), "jp": [12.0, 10.0, 8.0]}})
+    >>> st = pd.DataFrame({{"person_id": ["a", "b", "c"], "year": 2025, "region_code": "18.71", "golongan": "III/a"}})
+    >>> res = training_dose(tr, staff=st)
+    >>> float(res.loc[0, "estimate"]), int(res.loc[0, "n"])
+    (0.3333333333333333, 3)
+    """
+    by = list(by)
+    check_columns(data, ["person_id", "start", "jp"], what="training table")
+    check_columns(staff, ["person_id", "year", *by, *(["golongan"] if pns_only else [])], what="staff table")
+    check_alpha(alpha)
+    st = staff.drop_duplicates(["person_id", "year"])
+    if pns_only:
+        st = st[~st["golongan"].astype("string").str.startswith("PPPK").fillna(False)]
+    tr = data.assign(year=pd.to_datetime(data["start"]).dt.year)
+    jp = tr.groupby(["person_id", "year"], observed=True)["jp"].sum().rename("jp_year").reset_index()
+    py = st.merge(jp, on=["person_id", "year"], how="left")
+    py["jp_year"] = py["jp_year"].fillna(0.0)
+    py["meets"] = py["jp_year"] >= target
+    agg = py.groupby(by, observed=True, dropna=False).agg(n=("meets", "size"), k=("meets", "sum"),
+                                                           mean_jp=("jp_year", "mean"),
+                                                           median_jp=("jp_year", "median")).reset_index()
+    z = stats.norm.ppf(1 - alpha / 2)
+    n, k = agg["n"].to_numpy(float), agg["k"].to_numpy(float)
+    phat = k / n
+    centre = (phat + z ** 2 / (2 * n)) / (1 + z ** 2 / n)
+    half = z * np.sqrt(phat * (1 - phat) / n + z ** 2 / (4 * n ** 2)) / (1 + z ** 2 / n)
+    out = agg.drop(columns="k").assign(term="share_meeting_target", estimate=phat, ci_low=centre - half,
+                                       ci_high=centre + half, method=f"share of person-years with JP >= {target:g} "
+                                       "(PP 11/2017), Wilson CI")
+    if "region_code" in by:
+        out = out.rename(columns={"region_code": "region"})
+    extra = [c for c in by if c != "region_code"] + ["mean_jp", "median_jp"]
+    return tidy(out, extra=extra)
+
+
+@fill_doc
+def dose_response(data: pd.DataFrame, *, dv: str = "capaian_pct", dose: str = "jp",
+                  covar: str | Sequence[str] | None = None, cluster: str | Sequence[str] = ("region_code", "agency"),
+                  between: str | None = None, per: float = 10.0, alpha: float = 0.05) -> pd.DataFrame:
+    """Dose-response of performance on training hours: OLS slope per ``per`` JP with cluster-robust SEs.
+
+    Parameters
+    ----------
+    {data}
+    {dv}
+    dose : str, default "jp"
+        Training hours per person-year.
+    {covar}
+    cluster : str or sequence of str
+        Cluster columns, as in :func:`did`.
+    between : str, optional
+        Column (e.g. ``region_code``): a separate slope per group (one model per group).
+    per : float, default 10
+        The slope is reported per ``per`` JP.
+    {alpha}
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group (``region``, ``"all"`` without ``between``): ``term`` ``"<dose> (per <per>)"``,
+        ``estimate`` change in ``dv`` per ``per`` JP, ``se`` (CR1), ``ci_low``/``ci_high``, ``statistic`` t,
+        ``df``, ``p``, ``n``, ``method``, ``n_clusters``.
+
+    Notes
+    -----
+    dv = b0 + b1 · dose / per (+ covariates) + e. The slope is descriptive (observational: who trains more may
+    differ); causal claims rest on :func:`did`. Covariance as in :func:`did` (R ``vcovCL(type = "HC1")``).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(3)
+    >>> df = pd.DataFrame({{"jp": rng.uniform(0, 40, 300), "agency": np.tile(list("ABCDEF"), 50)}})
+    >>> df["capaian_pct"] = 90 + 0.1 * df.jp + rng.normal(size=300)
+    >>> float(round(dose_response(df, cluster="agency").loc[0, "estimate"], 1))
+    0.9
+    """
+    covar = [] if covar is None else ([covar] if isinstance(covar, str) else list(covar))
+    cl_cols = [cluster] if isinstance(cluster, str) else list(cluster)
+    check_columns(data, [dv, dose, between, *cl_cols, *covar])
+    check_alpha(alpha)
+    d = _ols.complete(data, [dv, dose, between, *cl_cols, *covar])
+    groups = [("all", d)] if between is None else list(d.groupby(between, sort=True, observed=True))
+    rows = []
+    term = f"{dose} (per {per:g})"
+    for g, dg in groups:
+        X, names, _ = _ols.design(dg.assign(**{term: dg[dose] / per}), [term, *covar])
+        fit = _ols.Fit(X, pd.to_numeric(dg[dv]).to_numpy(float), names)
+        cl = _cluster_ids(dg, cluster)
+        rows += _ols.coef_rows(names, fit.beta, fit.vcov("CR1", cl), fit.df_resid, alpha, keep=[1],
+                               method="OLS dose-response, cluster-robust SE (CR1)", n=len(dg), region=str(g),
+                               n_clusters=int(cl.max()) + 1)
+    return tidy(rows, extra=["n_clusters"])

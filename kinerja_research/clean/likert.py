@@ -1,0 +1,119 @@
+"""Likert answers (words, abbreviations, numbers) to numbers on the instrument's scale.
+
+The label table comes from the codebook (``Codebook.label_map()``: Indonesian and English labels, abbreviations and
+aliases such as ``"Ragu-ragu"`` or ``"Kurang Setuju"``), so 4-, 5-, 6- and 7-point scales each use their own labels.
+Answers are stored as given; reverse-keyed items are reversed only when scales are scored (``reverse_items``
+is offered here for that step). Each distinct answer is looked up once, then mapped back.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["normalise_label", "map_likert", "reverse_items"]
+
+
+def normalise_label(text: str) -> str:
+    """Lower-case, trim, collapse spaces and drop trailing punctuation: ``" Sangat  Setuju."`` -> ``"sangat setuju"``.
+
+    Examples
+    --------
+    >>> normalise_label(" Sangat  SETUJU. ")
+    'sangat setuju'
+    """
+    t = re.sub(r"\s+", " ", str(text).strip().lower())
+    return t.strip(" .;:!*")
+
+
+def map_likert(values: pd.Series, *, labels: Mapping[str, int], low: int, high: int) -> pd.DataFrame:
+    """Map answers to scale values.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Raw answers: labels (``"Sangat Setuju"``, ``"SS"``, ``"Strongly agree"``), numbers (``"5"``, ``"5.0"``) or
+        both (``"5 - Sangat Setuju"``, ``"5 (SS)"``).
+    labels : mapping of str to int
+        Label -> scale value (keys are compared after :func:`normalise_label`), e.g. ``Codebook.label_map()``.
+    low, high : int
+        Scale range, e.g. 1 and 6.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index, columns ``value`` (float, missing when the answer is missing or not usable) and ``rule``
+        (``"missing_value"``, ``"likert_unknown_label"``, ``"out_of_range"`` or missing when fine).
+
+    Notes
+    -----
+    A number and a label in one answer must agree (``"5 - Setuju"`` on a 5-point scale where Setuju is 4 is
+    ``likert_unknown_label``). Numbers outside ``low..high`` or not whole are ``out_of_range``. Nothing is guessed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> lab = {"sangat tidak setuju": 1, "sts": 1, "tidak setuju": 2, "ts": 2, "netral": 3, "ragu-ragu": 3,
+    ...        "setuju": 4, "s": 4, "sangat setuju": 5, "ss": 5, "strongly agree": 5}
+    >>> map_likert(pd.Series(["SS", "Ragu-ragu", "4", "Strongly Agree", "7", "entah", None]), labels=lab,
+    ...            low=1, high=5).values.tolist()
+    [[5.0, <NA>], [3.0, <NA>], [4.0, <NA>], [5.0, <NA>], [nan, 'out_of_range'], [nan, 'likert_unknown_label'], \
+[nan, 'missing_value']]
+    """
+    table = {normalise_label(k): int(v) for k, v in labels.items()}
+    s = pd.Series(values, copy=False)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    vals = np.full(len(uniques) + 1, np.nan)
+    rules = np.full(len(uniques) + 1, None, dtype=object)
+    rules[-1] = "missing_value"
+    num_re = re.compile(r"^([+-]?\d+(?:[.,]\d+)?)\s*(?:[-–:.)(]\s*(.*?)\)?)?$")
+    for i, u in enumerate(uniques):
+        if isinstance(u, (int, float, np.integer, np.floating)) and not isinstance(u, bool):
+            key, number, label = None, float(u), None
+        else:
+            key = normalise_label(u)
+            number, label = None, None
+            if key == "":
+                rules[i] = "missing_value"
+                continue
+            if key not in table:
+                m = num_re.match(key)
+                if m:
+                    number = float(m.group(1).replace(",", "."))
+                    label = normalise_label(m.group(2)) if m.group(2) else None
+        if key is not None and key in table:
+            v = table[key]
+            if low <= v <= high:
+                vals[i] = v
+            else:
+                rules[i] = "out_of_range"
+            continue
+        if number is None:
+            rules[i] = "likert_unknown_label"
+            continue
+        if label and table.get(label) != number:
+            rules[i] = "likert_unknown_label"
+            continue
+        if number != int(number) or not (low <= number <= high):
+            rules[i] = "out_of_range"
+            continue
+        vals[i] = number
+    idx = np.where(codes < 0, len(uniques), codes)
+    return pd.DataFrame({"value": vals[idx], "rule": pd.Series(rules[idx], dtype="string")}, index=s.index)
+
+
+def reverse_items(data: pd.DataFrame, *, items: Sequence[str], low: int, high: int) -> pd.DataFrame:
+    """Reverse-key items: ``low + high - x`` (a copy; for scoring only, processed data keep answers as given).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> reverse_items(pd.DataFrame({"A": [1.0, 6.0], "B": [2.0, 3.0]}), items=["A"], low=1, high=6)["A"].tolist()
+    [6.0, 1.0]
+    """
+    out = data.copy()
+    for c in items:
+        out[c] = low + high - out[c]
+    return out

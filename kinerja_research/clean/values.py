@@ -1,0 +1,255 @@
+"""Numbers with Indonesian separators and dates with Indonesian month names, vectorised.
+
+Numbers: ``"1.250.000,50"``, ``"87,5%"``, ``"Rp 4.500.000"``, ``"87.5"``. Dates: ISO (``2025-03-12 10:15:30``),
+``"12 Maret 2025"``, ``"12-Mar-2025"``, ``"12/03/2025"`` (day/month order decided from the column's own evidence or
+stated in dataset.yml, never guessed), Google Forms stamps (``"2025/03/12 10:15:30 AM GMT+7"``) and Excel serial
+numbers (``45728``). Every value that cannot be read gets a rule instead of a guess.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["parse_number", "parse_date", "parse_bool", "MONTHS"]
+
+#: Month names and abbreviations (Indonesian and English) -> month number.
+MONTHS = {
+    "januari": 1, "january": 1, "jan": 1, "februari": 2, "february": 2, "feb": 2, "peb": 2, "pebruari": 2,
+    "maret": 3, "march": 3, "mar": 3, "april": 4, "apr": 4, "mei": 5, "may": 5, "juni": 6, "june": 6, "jun": 6,
+    "juli": 7, "july": 7, "jul": 7, "agustus": 8, "august": 8, "agu": 8, "agt": 8, "ags": 8, "aug": 8,
+    "september": 9, "sep": 9, "sept": 9, "oktober": 10, "october": 10, "okt": 10, "oct": 10,
+    "november": 11, "nopember": 11, "nov": 11, "nop": 11, "desember": 12, "december": 12, "des": 12, "dec": 12,
+}
+
+
+def parse_number(values: pd.Series) -> pd.DataFrame:
+    """Read numbers written with Indonesian or English separators.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Raw text (or numbers, passed through).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index, columns ``value`` (float) and ``rule``: ``"decimal_comma"`` (read, with a decimal comma: a note),
+        ``"ambiguous_number"`` (``"1.250"`` in a column that also has decimal commas: read as 1250, reported),
+        ``"not_a_number"`` (unreadable: missing), ``"missing_value"`` or missing when fine.
+
+    Notes
+    -----
+    A value with both ``.`` and ``,`` takes the last one as the decimal mark. A value with only ``,`` uses it as
+    decimal mark unless it has groups of exactly three digits (``"1,250,000"``). A value with only ``.`` is a decimal
+    point, unless it is a currency amount (``Rp``) or has two or more groups of three (``"1.250.000"``). ``%``, ``Rp``
+    and spaces are removed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> parse_number(pd.Series(["1.250.000,50", "87,5%", "Rp 4.500.000", "87.5", "abc", None])).values.tolist()
+    [[1250000.5, 'decimal_comma'], [87.5, 'decimal_comma'], [4500000.0, <NA>], [87.5, <NA>], \
+[nan, 'not_a_number'], [nan, 'missing_value']]
+    """
+    s = pd.Series(values, copy=False)
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        v = s.astype(float)
+        return pd.DataFrame({"value": v, "rule": pd.Series(np.where(v.isna(), "missing_value", None),
+                                                            dtype="string", index=s.index)}, index=s.index)
+    codes, uniques = pd.factorize(s.astype("string"), use_na_sentinel=True)
+    u = pd.Series(uniques, dtype="string").str.strip()
+    money = u.str.contains(r"^(?:rp\.?|idr)", case=False, regex=True).to_numpy()
+    t = u.str.replace(r"(?i)^(?:rp\.?|idr)|%|\s", "", regex=True)
+    neg = t.str.startswith("-") | t.str.startswith("(")
+    t = t.str.replace(r"^[-(]|\)$", "", regex=True)
+    has_dot = t.str.contains(".", regex=False).to_numpy()
+    has_comma = t.str.contains(",", regex=False).to_numpy()
+    rule = np.full(len(u), None, dtype=object)
+    last_comma = t.str.rfind(",").to_numpy() > t.str.rfind(".").to_numpy()
+    both = has_dot & has_comma
+    comma_only = has_comma & ~has_dot
+    dot_only = has_dot & ~has_comma
+    comma_groups = t.str.fullmatch(r"\d{1,3}(,\d{3})+").to_numpy()
+    dot_groups2 = t.str.fullmatch(r"\d{1,3}(\.\d{3}){2,}").to_numpy()
+    dot_group1 = t.str.fullmatch(r"\d{1,3}\.\d{3}").to_numpy()
+    column_uses_comma = bool((comma_only & ~comma_groups).any() | (both & last_comma).any())
+    dec_comma = (both & last_comma) | (comma_only & ~comma_groups)
+    thousands_dot = dec_comma | (dot_only & (money | dot_groups2 | (dot_group1 & column_uses_comma)))
+    std = t.copy()
+    std = std.where(~pd.Series(thousands_dot), std.str.replace(".", "", regex=False))
+    std = std.where(~pd.Series(dec_comma), std.str.replace(",", ".", regex=False))
+    std = std.where(pd.Series(dec_comma | thousands_dot), std.str.replace(",", "", regex=False))
+    num = pd.to_numeric(std, errors="coerce").to_numpy(dtype=float)
+    num = np.where(neg.fillna(False).to_numpy(), -num, num)
+    rule[dec_comma] = "decimal_comma"
+    rule[dot_only & dot_group1 & column_uses_comma & ~money] = "ambiguous_number"
+    empty = (t.fillna("") == "").to_numpy()
+    rule[np.isnan(num) & ~empty] = "not_a_number"
+    rule[empty] = "missing_value"
+    vals = np.append(num, np.nan)
+    rules = np.append(rule, "missing_value")
+    idx = np.where(codes < 0, len(u), codes)
+    return pd.DataFrame({"value": vals[idx], "rule": pd.Series(rules[idx], dtype="string")}, index=s.index)
+
+
+_ISO = r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})"
+_NUM = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})"
+_NAME = r"^(\d{1,2})[\s\-/]+([A-Za-z]+)\.?[\s\-/,]+(\d{4}|\d{2})"
+_TIME = r"(?:[ T,]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\.\d+)?\s*([AaPp][Mm])?)?(?:\s*(?:GMT|UTC|WIB|WITA|WIT|Z)" \
+        r"[+\-]?\d{0,2}(?::?\d{2})?)?\s*$"
+
+
+def parse_date(values: pd.Series, *, dayfirst: bool | None = None) -> pd.DataFrame:
+    """Read dates and timestamps written the ways Indonesian files write them.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Raw text, or datetimes / Excel serial numbers.
+    dayfirst : bool, optional
+        Order of ``dd/mm/yyyy`` vs ``mm/dd/yyyy``. Default: decided by the column itself (a first part above 12 means
+        day first, a second part above 12 means month first); when the column gives no evidence, values whose day and
+        month differ are ``date_ambiguous`` (missing), never guessed. Say it in dataset.yml (``options: {dayfirst:
+        true}``) to read them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index, columns ``value`` (datetime64) and ``rule``: ``"date_format"`` (read, but written in another
+        format than most of the column: a note), ``"date_ambiguous"``, ``"date_invalid"`` (not a date, or an
+        impossible one such as 31 February), ``"missing_value"`` or missing when fine.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = parse_date(pd.Series(["2025-03-12", "2025-03-13 10:15:00", "12 Maret 2025", "12-Mar-2025",
+    ...                           "31/03/2025", "45728", "31 Februari 2025"]))
+    >>> r["value"].dt.strftime("%Y-%m-%d").tolist()
+    ['2025-03-12', '2025-03-13', '2025-03-12', '2025-03-12', '2025-03-31', '2025-03-12', nan]
+    >>> r["rule"].tolist()
+    [<NA>, <NA>, 'date_format', 'date_format', 'date_format', 'date_format', 'date_invalid']
+    """
+    s = pd.Series(values, copy=False)
+    if pd.api.types.is_datetime64_any_dtype(s):
+        v = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
+        return pd.DataFrame({"value": v.astype("datetime64[ns]"), "rule": pd.Series(
+            np.where(v.isna(), "missing_value", None), dtype="string", index=s.index)}, index=s.index)
+    codes, uniques = pd.factorize(s.astype("string"), use_na_sentinel=True)
+    u = pd.Series(uniques, dtype="string").str.strip()
+    n = len(u)
+    y = np.full(n, -1, dtype=np.int64)
+    mo = np.full(n, -1, dtype=np.int64)
+    d = np.full(n, -1, dtype=np.int64)
+    hh = np.zeros(n, dtype=np.int64)
+    mi = np.zeros(n, dtype=np.int64)
+    ss = np.zeros(n, dtype=np.int64)
+    fmt = np.full(n, "", dtype=object)
+    rule = np.full(n, None, dtype=object)
+
+    def take_time(m: pd.DataFrame, mask: np.ndarray, first: int) -> None:
+        h = pd.to_numeric(m[first], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
+        pm = m[first + 3].str.lower().fillna("").to_numpy(dtype=object)
+        h = np.where((pm == "pm") & (h < 12), h + 12, np.where((pm == "am") & (h == 12), 0, h))
+        hh[mask] = h
+        mi[mask] = pd.to_numeric(m[first + 1], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
+        ss[mask] = pd.to_numeric(m[first + 2], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
+
+    iso = u.str.extract(_ISO + _TIME)
+    ok = iso[0].notna().to_numpy()
+    if ok.any():
+        y[ok] = iso.loc[ok, 0].astype(int).to_numpy()
+        mo[ok] = iso.loc[ok, 1].astype(int).to_numpy()
+        d[ok] = iso.loc[ok, 2].astype(int).to_numpy()
+        take_time(iso.loc[ok].rename(columns=lambda c: c), ok, 3)
+        fmt[ok] = "iso"
+    num = u.str.extract(_NUM + _TIME)
+    okn = num[0].notna().to_numpy() & (fmt == "")
+    if okn.any():
+        a = num.loc[okn, 0].astype(int).to_numpy()
+        b = num.loc[okn, 1].astype(int).to_numpy()
+        if dayfirst is None:
+            day_ev, month_ev = bool((a > 12).any()), bool((b > 12).any())
+            order = True if day_ev and not month_ev else False if month_ev and not day_ev else None
+        else:
+            order = bool(dayfirst)
+        idx = np.flatnonzero(okn)
+        if order is None:
+            amb = a != b
+            rule[idx[amb]] = "date_ambiguous"
+            dd, mm = a, b
+        else:
+            dd, mm = (a, b) if order else (b, a)
+        y[okn] = num.loc[okn, 2].astype(int).to_numpy()
+        mo[okn] = mm
+        d[okn] = dd
+        take_time(num.loc[okn], okn, 3)
+        fmt[okn] = "numeric"
+    nm = u.str.extract(_NAME + _TIME)
+    okm = nm[0].notna().to_numpy() & (fmt == "")
+    if okm.any():
+        mon = nm.loc[okm, 1].str.lower().map(MONTHS)
+        yy = nm.loc[okm, 2].astype(int).to_numpy()
+        yy = np.where(yy < 100, 2000 + yy, yy)
+        y[okm] = yy
+        mo[okm] = mon.fillna(-1).astype(int).to_numpy()
+        d[okm] = nm.loc[okm, 0].astype(int).to_numpy()
+        take_time(nm.loc[okm], okm, 3)
+        fmt[okm] = "month_name"
+    serial = u.str.fullmatch(r"\d{5}(?:\.\d+)?").to_numpy() & (fmt == "")
+    ser_val = pd.to_numeric(u.where(serial), errors="coerce").to_numpy(dtype=float)
+    parts = pd.DataFrame({"year": y, "month": mo, "day": d, "hour": hh, "minute": mi, "second": ss})
+    parts = parts.where(parts >= 0)
+    dt = pd.to_datetime(parts, errors="coerce")
+    dt = dt.astype("datetime64[ns]")
+    sv = pd.Series(pd.Timestamp("1899-12-30") + pd.to_timedelta(np.nan_to_num(ser_val), unit="D")).astype(
+        "datetime64[ns]")
+    dt = dt.where(~serial, sv.dt.round("s"))
+    fmt[serial] = "excel_serial"
+    empty = (u.fillna("") == "").to_numpy()
+    dt = dt.where(~(pd.Series(rule == "date_ambiguous")))
+    rule[dt.isna().to_numpy() & ~empty & (rule == None)] = "date_invalid"  # noqa: E711
+    rule[empty] = "missing_value"
+    # Format notes: values read fine but written in another format than the column's most common one (by rows).
+    ok_fmt = (rule == None) & (fmt != "")  # noqa: E711
+    if ok_fmt.any():
+        counts = pd.Series(np.bincount(np.where(codes < 0, n, codes), minlength=n + 1)[:n])
+        weights = pd.Series(counts.to_numpy()[ok_fmt]).groupby(fmt[ok_fmt]).sum()
+        main = weights.sort_index().idxmax()
+        rule[ok_fmt & (fmt != main)] = "date_format"
+    vals = np.append(dt.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
+    rules = np.append(rule, "missing_value")
+    idx = np.where(codes < 0, n, codes)
+    return pd.DataFrame({"value": vals[idx], "rule": pd.Series(rules[idx], dtype="string")}, index=s.index)
+
+
+_TRUE = {"ya", "y", "yes", "true", "1", "benar", "sudah", "pernah", "ikut"}
+_FALSE = {"tidak", "t", "no", "n", "false", "0", "salah", "belum", "tidak pernah", "tidak ikut", "tdk"}
+
+
+def parse_bool(values: pd.Series, *, mapping: dict | None = None) -> pd.DataFrame:
+    """Read yes/no answers (``Ya``/``Tidak``, ``Yes``/``No``, ``1``/``0``; plus a dataset.yml value map).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index, columns ``value`` (boolean) and ``rule`` (``"not_a_boolean"``, ``"missing_value"`` or missing).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> parse_bool(pd.Series(["Ya", "tidak", "mungkin"]))["value"].tolist()
+    [True, False, <NA>]
+    """
+    s = pd.Series(values, copy=False)
+    table = {k: True for k in _TRUE} | {k: False for k in _FALSE}
+    if mapping:
+        table |= {str(k).strip().lower(): v for k, v in mapping.items()}
+    codes, uniques = pd.factorize(s.astype("string").str.strip().str.lower(), use_na_sentinel=True)
+    vals = [table.get(str(u)) if str(u) != "" else None for u in uniques]
+    rules = [None if v is not None else ("missing_value" if str(u) == "" else "not_a_boolean")
+             for u, v in zip(uniques, vals)]
+    idx = np.where(codes < 0, len(vals), codes)
+    v_arr = np.array(vals + [None], dtype=object)[idx]
+    r_arr = np.array(rules + ["missing_value"], dtype=object)[idx]
+    return pd.DataFrame({"value": pd.array(v_arr, dtype="boolean"), "rule": pd.Series(r_arr, dtype="string")},
+                        index=s.index)

@@ -1,0 +1,381 @@
+"""The notebook context: what a thin report notebook calls after its ``parameters`` cell.
+
+.. code-block:: python
+
+    import kinerja_research as kr
+    ctx = kr.report.start("02_training_impact", dataset=dataset, regions=regions, lang=lang, alpha=alpha,
+                          seed=seed, out_dir=out_dir)
+    survey = ctx.tables["survey"]                       # processed tables, filtered to the regions
+    ctx.heading("training.title", level=1)
+    res = kr.did(...)                                   # a package function returning a tidy result
+    ctx.show(res, caption_key="training.did_caption")   # formatted once: rounding, APA p, labels, "<5"
+    ctx.figure(fig, "training.fig_trends")              # embedded PNG with a numbered, translated caption
+    ctx.record("did_effect", res.loc[0, "estimate"], label_key="training.did_effect")
+    ctx.finish()                                        # <stem>.headline.json + provenance block
+
+Everything shown comes from the translation table (``report/i18n``); an unknown key raises. Output is deterministic
+for the same inputs (figures are PNG with fixed metadata; the only varying parts are the run time and run id in the
+provenance block).
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import math
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from kinerja_research.errors import KinerjaError
+
+__all__ = ["Context", "start", "STEM_ENV", "RUN_ID_ENV"]
+
+#: Environment variable through which the runner names a job's outputs (``region_brief_18.71``).
+STEM_ENV = "KINERJA_REPORT_STEM"
+#: Environment variable holding the run id shown in the provenance block.
+RUN_ID_ENV = "KINERJA_RUN_ID"
+FIGURE_DPI = 110
+
+
+def _display(obj) -> None:
+    try:
+        from IPython.display import display
+    except ImportError:  # pragma: no cover - IPython ships with ipykernel
+        print(obj)
+        return
+    display(obj)
+
+
+def _html(text: str):
+    from IPython.display import HTML
+
+    return HTML(text)
+
+
+def _markdown(text: str):
+    from IPython.display import Markdown
+
+    return Markdown(text)
+
+
+def _jsonable(value: Any) -> Any:
+    import numpy as np
+
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        v = float(value)
+        return None if math.isnan(v) or math.isinf(v) else v
+    if value is None or isinstance(value, (int, str)):
+        return value
+    try:
+        import pandas as pd
+
+        if value is pd.NA:
+            return None
+    except ImportError:  # pragma: no cover
+        pass
+    raise KinerjaError(f"record() value {value!r} of type {type(value).__name__} cannot be stored; the rule is a "
+                       f"number, string, bool or None (convert it first).")
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _configure_matplotlib() -> None:
+    """Deterministic, readable figures: fixed SVG hash salt, no date in metadata, one style for every report."""
+    import matplotlib
+
+    matplotlib.rcParams.update({
+        "svg.hashsalt": "kinerja-research",
+        "figure.dpi": FIGURE_DPI,
+        "savefig.dpi": FIGURE_DPI,
+        "figure.figsize": (7.0, 4.2),
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "font.size": 10,
+    })
+
+
+class Context:
+    """State of one report notebook: parameters, data, translator, numbering and recorded headline figures.
+
+    Create it with :func:`start`. Attributes: ``notebook``, ``stem`` (output file name), ``dataset``, ``regions``
+    (Kemendagri codes; every region of the data when the parameter was empty), ``lang``, ``alpha``, ``seed``,
+    ``out_dir``, ``params``, ``records``.
+    """
+
+    def __init__(self, notebook: str, *, dataset: str = "default", regions: Sequence[str] = (), lang: str = "id",
+                 alpha: float = 0.05, seed: int = 2026, out_dir: str | os.PathLike = "", min_n: int | None = None):
+        from kinerja_research.analysis._result import check_alpha
+        from kinerja_research.privacy import MIN_CELL_N
+        from kinerja_research.report.i18n import Translator
+
+        if not isinstance(notebook, str) or not notebook:
+            raise KinerjaError(f"start() got notebook {notebook!r}; the rule is the notebook's file name without .ipynb.")
+        check_alpha(alpha)
+        if isinstance(regions, str):
+            regions = [regions]
+        self.notebook = notebook
+        self.stem = os.environ.get(STEM_ENV) or notebook
+        self.dataset = dataset
+        self.lang = lang
+        self.alpha = float(alpha)
+        self.seed = int(seed)
+        self.out_dir = Path(out_dir) if out_dir else Path.cwd()
+        self.min_n = MIN_CELL_N if min_n is None else int(min_n)
+        self._t = Translator(lang)
+        self._requested = [self._resolve(r) for r in regions]
+        self.regions: list[str] = list(self._requested)
+        self.params = {"dataset": str(dataset), "regions": list(regions), "lang": lang, "alpha": float(alpha),
+                       "seed": int(seed)}
+        self.records: list[dict[str, Any]] = []
+        self._tables: dict | None = None
+        self._n_tables = 0
+        self._n_figures = 0
+        self._finished = False
+        self.started_at = datetime.now(timezone.utc)
+        _configure_matplotlib()
+
+    # -- data -------------------------------------------------------------------------------------------------------
+    @staticmethod
+    def _resolve(region: str) -> str:
+        try:
+            from kinerja_research.regions import resolve_region
+        except ImportError:
+            return str(region)
+        return resolve_region(str(region)).code
+
+    @property
+    def tables(self) -> dict:
+        """Processed tables (``pipeline.load_processed(dataset)``) restricted to :attr:`regions`."""
+        if self._tables is None:
+            from kinerja_research.pipeline import load_processed
+
+            raw = load_processed(self.dataset)
+            present = sorted({str(c) for df in raw.values() if "region_code" in df.columns
+                              for c in df["region_code"].dropna().unique()})
+            if self._requested:
+                absent = [r for r in self._requested if r not in present]
+                if absent:
+                    raise KinerjaError(f"region(s) {absent} have no rows in dataset {self.dataset!r} (regions present: "
+                                       f"{present}); the rule is that a report covers regions present in the data.")
+                keep = list(self._requested)
+            else:
+                keep = present
+            self.regions = keep
+            self._tables = {name: (df[df["region_code"].astype(str).isin(keep)].reset_index(drop=True)
+                                   if "region_code" in df.columns else df) for name, df in raw.items()}
+        return self._tables
+
+    def region_name(self, code: str) -> str:
+        """Registry name of a region code (the code itself when the registry does not know it)."""
+        try:
+            from kinerja_research.regions import get_region
+
+            return get_region(code).name
+        except Exception:
+            return str(code)
+
+    @property
+    def palette(self) -> dict:
+        """Colour per region code, the same in every report (:func:`report.plots.region_palette`)."""
+        from kinerja_research.report.plots import region_palette
+
+        _ = self.tables
+        return region_palette(self.regions)
+
+    # -- text ---------------------------------------------------------------------------------------------------------
+    def t(self, key: str, **fmt: Any) -> str:
+        """Translated text of ``key`` (``namespace.key``) with ``fmt`` values formatted for the language."""
+        return self._t(key, **fmt)
+
+    def fmt(self, value: Any, spec: str = "") -> str:
+        """Format one number for prose (``spec``: ``p``, ``n``, ``pct`` or a format spec)."""
+        from kinerja_research.report.tables import format_value
+
+        return format_value(value, spec, self.lang)
+
+    def heading(self, key: str, level: int = 2, **fmt: Any) -> None:
+        """Show a translated heading (``level`` 1–4)."""
+        if level not in (1, 2, 3, 4):
+            raise KinerjaError(f"heading level {level!r}; the rule is 1, 2, 3 or 4.")
+        _display(_markdown("#" * level + " " + self.t(key, **fmt)))
+
+    def text(self, key: str, **values: Any) -> None:
+        """Show a translated paragraph (Markdown) with ``values`` formatted for the language."""
+        _display(_markdown(self.t(key, **values)))
+
+    # -- tables and figures -------------------------------------------------------------------------------------------
+    def format(self, df, *, kind: str = "result", **opts):
+        """The formatted table :meth:`show` would display (strings, translated headers), without displaying it."""
+        from kinerja_research.report.tables import format_table
+
+        if kind not in ("result", "table", "counts"):
+            raise KinerjaError(f"show() kind {kind!r}; the rule is 'result', 'table' or 'counts'.")
+        if kind == "counts" and "count_cols" not in opts:
+            import pandas as pd
+
+            opts["count_cols"] = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])
+                                  and not pd.api.types.is_bool_dtype(df[c])]
+        opts.setdefault("alpha", self.alpha)
+        opts.setdefault("min_n", self.min_n)
+        return format_table(df, lang=self.lang, t=self._t, **opts)
+
+    def show(self, df, *, kind: str = "result", caption_key: str | None = None, caption: Mapping | None = None,
+             **opts) -> None:
+        """Format a table once and display it with a numbered, translated caption and its notes.
+
+        Parameters
+        ----------
+        df : pandas.DataFrame
+            Tidy result or small descriptive table (unrounded).
+        kind : {"result", "table", "counts"}
+            ``"counts"``: every numeric cell is a count of people and is suppressed below ``min_n`` on its own.
+        caption_key : str, optional
+            Translation key of the caption; ``caption`` holds its format values.
+        **opts
+            Passed to :func:`kinerja_research.report.tables.format_table` (``ns``, ``labels``, ``digits``,
+            ``n_col``, ``suppress``, ``drop``, ``ci``, ...).
+        """
+        out = self.format(df, kind=kind, **opts)
+        self._n_tables += 1
+        parts = ['<div class="kr-table-wrap">']
+        if caption_key:
+            label = self.t("common.table_label", number=self._n_tables)
+            parts.append(f'<p class="kr-caption"><strong>{html.escape(label)}.</strong> '
+                         f"{html.escape(self.t(caption_key, **(caption or {})))}</p>")
+        parts.append(out.to_html(index=False, escape=True, classes="kr-table", border=0, na_rep="–"))
+        for note in out.attrs.get("notes", []):
+            parts.append(f'<p class="kr-note">{html.escape(note)}</p>')
+        parts.append("</div>")
+        _display(_html("".join(parts)))
+
+    def figure(self, fig, caption_key: str, *, caption: Mapping | None = None, notes: Sequence[str] = ()) -> None:
+        """Display a matplotlib figure (or Axes) as an embedded PNG with a numbered, translated caption; closes it.
+
+        Notes attached by :mod:`report.plots` (groups left out because they describe fewer than ``min_n`` people)
+        are printed under the caption.
+        """
+        import matplotlib.pyplot as plt
+
+        if hasattr(fig, "figure") and not hasattr(fig, "savefig"):
+            fig = fig.figure
+        if not hasattr(fig, "savefig"):
+            raise KinerjaError(f"figure() got {type(fig).__name__}; the rule is a matplotlib Figure or Axes.")
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=FIGURE_DPI, bbox_inches="tight",
+                    metadata={"Software": "kinerja_research (matplotlib Agg)"})
+        plt.close(fig)
+        self._n_figures += 1
+        text = self.t(caption_key, **(caption or {}))
+        label = self.t("common.figure_label", number=self._n_figures)
+        data = base64.b64encode(buf.getvalue()).decode("ascii")
+        all_notes = list(getattr(fig, "_kr_notes", [])) + list(notes)
+        notes_html = "".join(f'<p class="kr-note">{html.escape(n)}</p>' for n in dict.fromkeys(all_notes))
+        _display(_html(f'<figure class="kr-figure"><img src="data:image/png;base64,{data}" alt="{html.escape(text)}">'
+                       f"<figcaption><strong>{html.escape(label)}.</strong> {html.escape(text)}</figcaption>"
+                       f"{notes_html}</figure>"))
+
+    # -- headline figures and provenance ---------------------------------------------------------------------------------
+    def record(self, key: str, value: Any, *, label_key: str | None = None, label: Mapping | None = None,
+               spec: str = "", region: str | None = None) -> None:
+        """Record a headline figure for the index page (read from ``<stem>.headline.json``, never recomputed).
+
+        ``value`` is a number, string or bool; ``spec`` formats it (``p``, ``n``, ``pct``, ``.1f``...);
+        ``label_key`` is the translation key of its label; ``region`` the code it is about, if one.
+        """
+        if not isinstance(key, str) or not key:
+            raise KinerjaError(f"record() key {key!r}; the rule is a non-empty string.")
+        if any(r["key"] == key and r["region"] == region for r in self.records):
+            raise KinerjaError(f"record() key {key!r} (region {region!r}) was recorded twice; the rule is one value "
+                               f"per key.")
+        v = _jsonable(value)
+        self.records.append({
+            "key": key,
+            "value": v,
+            "text": self.fmt(value, spec),
+            "label": self.t(label_key, **(label or {})) if label_key else None,
+            "region": region,
+            "region_name": self.region_name(region) if region else None,
+        })
+
+    def headline(self) -> dict[str, Any]:
+        """What :meth:`finish` writes to ``<stem>.headline.json`` (without the provenance)."""
+        title_key = f"common.nb.{self.notebook}"
+        return {
+            "notebook": self.notebook,
+            "stem": self.stem,
+            "title": self.t(title_key) if title_key in self._t else self.notebook,
+            "lang": self.lang,
+            "dataset": str(self.dataset),
+            "regions": list(self.regions),
+            "region_names": [self.region_name(r) for r in self.regions],
+            "alpha": self.alpha,
+            "seed": self.seed,
+            "records": self.records,
+        }
+
+    def finish(self) -> dict[str, Any]:
+        """Write ``<out_dir>/<stem>.headline.json`` atomically and show the provenance block; returns the JSON dict."""
+        from kinerja_research.report import provenance
+
+        prov = provenance.collect(notebook=self.notebook, params=self.params, dataset=self.dataset, seed=self.seed,
+                                  started_at=self.started_at)
+        doc = self.headline()
+        doc["provenance"] = prov
+        _write_atomic(self.out_dir / f"{self.stem}.headline.json",
+                      json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+        self._finished = True
+        _display(_html(provenance.to_html(prov, self._t)))
+        return doc
+
+
+def start(notebook: str, *, dataset: str = "default", regions: Sequence[str] = (), lang: str = "id",
+          alpha: float = 0.05, seed: int = 2026, out_dir: str = "") -> Context:
+    """Begin a report notebook: check the parameters and return its :class:`Context`.
+
+    Parameters
+    ----------
+    notebook : str
+        The notebook's name without ``.ipynb`` (``"02_training_impact"``); names the outputs.
+    dataset : str
+        Processed dataset name (``data/processed/<dataset>``) or folder.
+    regions : list of str
+        Kemendagri codes (or names the registry resolves); empty = every region in the data.
+    lang : {"id", "en"}
+        Report language.
+    alpha : float
+        Significance level; intervals have level ``1 - alpha``.
+    seed : int
+        Seed for bootstrap and resampling (``ctx.seed``).
+    out_dir : str
+        Folder of ``<notebook>.headline.json``; ``""`` = the current directory.
+
+    Returns
+    -------
+    Context
+
+    Examples
+    --------
+    >>> ctx = start("10_region_comparison", lang="en")
+    >>> ctx.t("common.col.estimate"), ctx.fmt(0.0004, "p"), ctx.lang
+    ('Estimate', '< .001', 'en')
+    """
+    return Context(notebook, dataset=dataset, regions=regions, lang=lang, alpha=alpha, seed=seed, out_dir=out_dir)

@@ -1,0 +1,72 @@
+"""Translation tables: every key in both languages, no raw key can reach a report."""
+from __future__ import annotations
+
+import pytest
+
+from kinerja_research.errors import KinerjaError
+from kinerja_research.report.i18n import LANGS, Translator, load_translations, missing_keys
+
+
+def test_every_key_in_both_languages():
+    missing = missing_keys()
+    assert missing == {lang: [] for lang in LANGS}, f"keys missing per language: {missing}"
+
+
+def test_same_placeholders_in_both_languages():
+    import string
+
+    tables = {lang: load_translations(lang) for lang in LANGS}
+
+    def fields(text):
+        return sorted({f for _, f, _, _ in string.Formatter().parse(text) if f})
+
+    diff = {k: (fields(tables["id"][k]), fields(tables["en"][k])) for k in tables["id"]
+            if k in tables["en"] and fields(tables["id"][k]) != fields(tables["en"][k])}
+    assert diff == {}
+
+
+def test_every_text_formats_with_its_placeholders():
+    import string
+
+    for lang in LANGS:
+        t = Translator(lang)
+        for key, text in t.table.items():
+            names = {f.split(".")[0].split("[")[0] for _, f, _, _ in string.Formatter().parse(text) if f}
+            out = t(key, **{n: 1 for n in names})
+            assert key not in out and "{" not in out.replace("{{", ""), (lang, key, out)
+
+
+def test_unknown_key_raises_with_closest_keys():
+    t = Translator("id")
+    with pytest.raises(KinerjaError, match="common.col.estimate"):
+        t("common.col.estimat")
+
+
+def test_missing_placeholder_value_raises():
+    with pytest.raises(KinerjaError, match="min_n"):
+        Translator("en")("common.suppressed_note")
+
+
+def test_bad_language_raises():
+    with pytest.raises(KinerjaError, match="lang"):
+        Translator("fr")
+
+
+def test_loader_namespaces_and_rejects_bad_files(tmp_path):
+    for lang in LANGS:
+        (tmp_path / lang).mkdir()
+        (tmp_path / lang / "demo.yml").write_text("title: T\ndemo.other: O\n", encoding="utf-8")
+    table = load_translations("en", folder=tmp_path)
+    assert table == {"demo.title": "T", "demo.other": "O"}
+    (tmp_path / "en" / "bad.yml").write_text("yes: Ya\n", encoding="utf-8")
+    with pytest.raises(KinerjaError, match="booleans"):
+        load_translations("en", folder=tmp_path)
+    (tmp_path / "en" / "bad.yml").write_text("a:\n  b: nested\n", encoding="utf-8")
+    with pytest.raises(KinerjaError, match="flat map"):
+        load_translations("en", folder=tmp_path)
+
+
+def test_numbers_follow_language():
+    assert Translator("id")("common.col.ci", level=95.0) == "IK 95%"
+    assert Translator("en")("common.col.ci", level=90.0) == "90% CI"
+    assert Translator("id")("common.table_label", number=1234) == "Tabel 1.234"

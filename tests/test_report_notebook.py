@@ -1,0 +1,133 @@
+"""report.notebook: the context every report notebook uses."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kinerja_research.errors import KinerjaError
+from kinerja_research.report import notebook as nbmod
+from kinerja_research.report import plots
+
+
+@pytest.fixture
+def processed(tmp_path):
+    """A tiny processed dataset folder (three regions, one with only 3 people) with a manifest."""
+    d = tmp_path / "proc"
+    d.mkdir()
+    rng = np.random.default_rng(7)
+    n = 63
+    survey = pd.DataFrame({
+        "person_id": [f"P{i:016x}" for i in range(n)],
+        "region_code": np.repeat(["18.71", "17.71", "11.73"], [30, 30, 3]),
+        "wave": "pre",
+        "trained": rng.random(n) > 0.5,
+        "RTC01": rng.integers(1, 7, n).astype(float),
+    })
+    survey.to_parquet(d / "survey.parquet")
+    (d / "manifest.json").write_text(json.dumps({"inputs": [{"file": "survey.csv", "sha256": "ab" * 32}]}))
+    return d
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    out = []
+    monkeypatch.setattr(nbmod, "_display", out.append)
+    return out
+
+
+def _html(obj) -> str:
+    return obj.data if hasattr(obj, "data") else str(obj)
+
+
+def test_tables_filtered_to_regions(processed, shown, tmp_path):
+    ctx = nbmod.start("10_region_comparison", dataset=str(processed), regions=["17.71"], lang="en",
+                      out_dir=str(tmp_path))
+    survey = ctx.tables["survey"]
+    assert set(survey["region_code"]) == {"17.71"} and len(survey) == 30
+    assert ctx.tables["performance"].empty
+    everyone = nbmod.start("10_region_comparison", dataset=str(processed), lang="en", out_dir=str(tmp_path))
+    assert everyone.tables["survey"].shape[0] == 63
+    assert everyone.regions == ["11.73", "17.71", "18.71"]
+
+
+def test_region_names_resolve_and_absent_region_raises(processed, shown, tmp_path):
+    ctx = nbmod.start("region_brief", dataset=str(processed), regions=["Kota Bengkulu"], out_dir=str(tmp_path))
+    assert ctx.regions == ["17.71"]
+    ctx = nbmod.start("region_brief", dataset=str(processed), regions=["53.71"], out_dir=str(tmp_path))
+    with pytest.raises(KinerjaError, match="53.71"):
+        ctx.tables
+
+
+def test_bad_parameters_raise(processed):
+    with pytest.raises(KinerjaError, match="lang"):
+        nbmod.start("x", dataset=str(processed), lang="fr")
+    with pytest.raises(KinerjaError, match="alpha"):
+        nbmod.start("x", dataset=str(processed), alpha=1.5)
+
+
+def test_show_figure_record_finish(processed, shown, tmp_path, monkeypatch):
+    monkeypatch.setenv(nbmod.RUN_ID_ENV, "run-1")
+    ctx = nbmod.start("10_region_comparison", dataset=str(processed), lang="id", out_dir=str(tmp_path / "out"))
+    ctx.heading("common.nb.10_region_comparison", level=1)
+    summary = (ctx.tables["survey"].groupby("region_code")["RTC01"]
+               .agg(estimate="mean", sd="std", n="size").reset_index().rename(columns={"region_code": "region"}))
+    summary["ci_low"] = summary["estimate"] - 0.5
+    summary["ci_high"] = summary["estimate"] + 0.5
+    ctx.show(summary, caption_key="common.nb.10_region_comparison")
+    ax = plots.plot_means_ci(summary, lang="id", xlabel="common.col.mean")
+    ctx.figure(ax, "common.nb.10_region_comparison")
+    ctx.record("rtc_mean_bdl", summary.loc[summary.region == "18.71", "estimate"].iloc[0],
+               label_key="common.col.mean", region="18.71", spec=".2f")
+    ctx.record("n_regions", len(summary), label_key="common.col.n")
+    with pytest.raises(KinerjaError, match="twice"):
+        ctx.record("n_regions", 3)
+    doc = ctx.finish()
+
+    heading, table, fig, prov = (_html(o) for o in shown)
+    assert heading == "# Perbandingan antarwilayah"
+    assert "Tabel 1." in table and "Kota Lhokseumawe" in table and "&lt;5" in table and "IK 95%" in table
+    assert "Gambar 1." in fig and "data:image/png;base64," in fig
+    assert "kurang dari 5 orang" in fig  # the 3-person region was left out of the figure, with a note
+    assert "Asal-usul" in prov and "ab" * 32 in prov and "run-1" in prov
+    written = json.loads((tmp_path / "out" / "10_region_comparison.headline.json").read_text())
+    assert written == json.loads(json.dumps(doc))
+    rec = {r["key"]: r for r in written["records"]}
+    assert rec["rtc_mean_bdl"]["region_name"] == "Kota Bandar Lampung"
+    assert rec["rtc_mean_bdl"]["text"] == ctx.fmt(rec["rtc_mean_bdl"]["value"], ".2f")
+    assert "," in rec["rtc_mean_bdl"]["text"]
+    assert rec["n_regions"]["value"] == 3 and rec["n_regions"]["label"] == "n"
+    assert written["provenance"]["manifest"] == {"inputs/survey.csv": "ab" * 32}
+    assert written["provenance"]["versions"]["pandas"] == pd.__version__
+    assert written["title"] == "Perbandingan antarwilayah"
+
+
+def test_stem_from_runner_environment(processed, shown, tmp_path, monkeypatch):
+    monkeypatch.setenv(nbmod.STEM_ENV, "region_brief_17.71")
+    ctx = nbmod.start("region_brief", dataset=str(processed), regions=["17.71"], out_dir=str(tmp_path))
+    ctx.finish()
+    assert (tmp_path / "region_brief_17.71.headline.json").exists()
+
+
+def test_unknown_caption_key_raises(processed, shown, tmp_path):
+    ctx = nbmod.start("x", dataset=str(processed), out_dir=str(tmp_path))
+    with pytest.raises(KinerjaError, match="translation key"):
+        ctx.show(pd.DataFrame({"n": [10]}), caption_key="nope.caption")
+
+
+def test_figures_are_deterministic(processed, shown, tmp_path):
+    for _ in range(2):
+        ctx = nbmod.start("x", dataset=str(processed), out_dir=str(tmp_path))
+        d = ctx.tables["survey"]
+        ax = plots.plot_distribution(d, x="RTC01", group="region_code", lang="id", xlabel="common.col.value")
+        ctx.figure(ax, "common.nb.00_data_audit")
+    assert _html(shown[0]) == _html(shown[1])
+
+
+def test_region_palette_is_stable_and_colour_blind_safe():
+    codes = ["18.71", "17.71", "11.73", "53.71", "31.71", "32.73", "35.78", "33.74"]
+    pal = plots.region_palette(codes)
+    assert len(set(pal.values())) == 8 and set(pal.values()) <= set(plots.OKABE_ITO)
+    assert plots.region_palette(codes[:4]) == {c: pal[c] for c in codes[:4]}

@@ -1,0 +1,110 @@
+"""report.tables: rounding, APA p strings, labels in both languages, small-cell suppression."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kinerja_research.errors import KinerjaError
+from kinerja_research.report import tables as T
+
+
+@pytest.mark.parametrize("p, en, id_", [
+    (0.0234, ".023", "0,023"), (0.0004, "< .001", "< 0,001"), (0.001, ".001", "0,001"), (0.05, ".050", "0,050"),
+    (0.9999, "> .999", "> 0,999"), (1.0, "> .999", "> 0,999"), (0.0, "< .001", "< 0,001"), (np.nan, "–", "–"),
+])
+def test_p_strings(p, en, id_):
+    assert T.format_p(p, "en") == en
+    assert T.format_p(p, "id") == id_
+
+
+def test_p_outside_unit_interval_raises():
+    with pytest.raises(KinerjaError, match="outside"):
+        T.format_p(1.2, "en")
+
+
+def test_numbers_and_counts():
+    assert T.format_number(1234567.891, 2, "id") == "1.234.567,89"
+    assert T.format_number(1234567.891, 1, "en") == "1,234,567.9"
+    assert T.format_number(-0.001, 2, "en") == "0.00"
+    assert T.format_number(-1.5, 1, "id") == "-1,5"
+    assert T.format_number(None) == "–"
+    assert T.format_int(4300000, "id") == "4.300.000"
+    assert T.format_int(4300000, "en") == "4,300,000"
+    assert T.format_ci(0.1, 0.25, 2, "id") == "[0,10; 0,25]"
+    assert T.format_value(0.5, "pct", "en") == "50.0%"
+    assert T.format_value(True, "", "id") == "Ya"
+
+
+def _result():
+    return pd.DataFrame({
+        "region": ["18.71", "17.71", "11.73"], "estimate": [0.51234, -1.5, 2.0], "se": [0.1, 0.2, 0.3],
+        "ci_low": [0.3, -1.9, 1.4], "ci_high": [0.7, -1.1, 2.6], "statistic": [5.1, -7.5, 6.6],
+        "df": [38.0, 20.0, 2.0], "p": [0.00001, 0.04, 0.3], "p_adj": [0.00003, 0.08, 0.3],
+        "effect_size": [0.8, -0.4, 1.2], "effect_size_name": ["hedges_g"] * 3, "n": [40, 22, 3],
+        "method": ["Welch t"] * 3,
+    })
+
+
+def test_result_table_english():
+    out = T.format_table(_result(), lang="en")
+    assert list(out.columns) == ["Region", "Estimate", "SE", "95% CI", "Test statistic", "df", "p", "p (adjusted)",
+                                 "Effect size", "Effect size measure", "n", "Method"]
+    row = out.iloc[0].to_dict()
+    assert row["Region"] == "Kota Bandar Lampung"
+    assert row["Estimate"] == "0.51" and row["95% CI"] == "[0.30, 0.70]" and row["p"] == "< .001"
+    assert row["df"] == "38"
+    assert (out.map(lambda v: isinstance(v, str))).all().all()
+
+
+def test_result_table_indonesian_decimal_comma_and_alpha():
+    out = T.format_table(_result(), lang="id", alpha=0.10)
+    assert "IK 90%" in out.columns and "Estimasi" in out.columns and "db" in out.columns
+    assert out.loc[1, "Estimasi"] == "-1,50"
+    assert out.loc[1, "IK 90%"] == "[-1,90; -1,10]"
+    assert out.loc[1, "p"] == "0,040"
+
+
+def test_small_cells_suppressed_with_note():
+    out = T.format_table(_result(), lang="en")
+    small = out.iloc[2]
+    assert small["n"] == "<5"
+    for col in ("Estimate", "SE", "95% CI", "p", "Effect size"):
+        assert small[col] == "–", col
+    assert small["Region"] == "Kota Lhokseumawe"  # the label stays so readers see which cell was withheld
+    assert "fewer than 5" in out.attrs["notes"][0]
+    out = T.format_table(_result(), lang="en", min_n=None)
+    assert out.iloc[2]["n"] == "3" and out.attrs["notes"] == []
+
+
+def test_count_cells_suppressed_one_by_one():
+    xt = pd.DataFrame({"predikat": ["Baik", "Sangat Baik"], "count": [120, 4]})
+    out = T.format_table(xt, lang="id", count_cols=["count"])
+    assert out["Jumlah"].tolist() == ["120", "<5"]
+    assert out.attrs["notes"]
+
+
+def test_unknown_column_raises_and_labels_override():
+    df = pd.DataFrame({"mystery": [1.0]})
+    with pytest.raises(KinerjaError, match="mystery"):
+        T.format_table(df, lang="en")
+    out = T.format_table(df, lang="en", labels={"mystery": "common.col.value"})
+    assert list(out.columns) == ["Value"]
+    items = pd.DataFrame({"RTC01": [0.5]})
+    assert list(T.format_table(items, lang="en").columns) == ["RTC01"]
+
+
+def test_index_becomes_columns_and_input_untouched():
+    df = _result()
+    before = df.copy()
+    T.format_table(df, lang="en")
+    pd.testing.assert_frame_equal(df, before)
+    xt = pd.DataFrame({"count": [10, 20]}, index=pd.Index(["pre", "post"], name="wave"))
+    out = T.format_table(xt, lang="en")
+    assert out["Wave"].tolist() == ["Before training", "After training"]
+
+
+def test_digits_per_column():
+    df = pd.DataFrame({"estimate": [0.123456], "se": [0.123456]})
+    out = T.format_table(df, lang="en", digits={"estimate": 3})
+    assert out.iloc[0].tolist() == ["0.123", "0.12"]

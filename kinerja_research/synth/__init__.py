@@ -1,0 +1,169 @@
+"""The default synthetic dataset: a world of ASN with known, documented effects, and its messy raw files.
+
+:func:`simulate` draws the four canonical tables (``survey``, ``performance``, ``training``, ``satisfaction``) in
+clean form with numpy (vectorised; one ``PCG64`` sub-stream per stage, derived from the seed and the stage's name,
+so adding a stage never changes the others). :func:`write_raw` renders them the way units hand files over and
+plants dirt, recording every instance in ``GROUND_TRUTH.json``. :func:`write_default` does both.
+
+Sizes: at ``scale=1`` each region has about ``800 x size`` staff (default four regions: about 3,200 staff),
+``300 x size`` surveyed staff (two waves, 90% answer again: about 2,300 survey rows) and ``450 x size`` SKM
+respondents. ``regions="all"`` simulates all 514 kab/kota (about 411,000 staff at scale 1; national scale, about
+4.3 million ASN, is ``regions="all", scale=10.5``). A survey export of about 1,000,000 rows needs ``scale=435`` with
+the default four regions.
+
+Data-generating process (planted effects; every number is also written to ``GROUND_TRUTH.json``)
+-------------------------------------------------------------------------------------------------
+People
+    Gender (52% women), education (SMA 14%, D3 14%, S1 52%, S2 18%, S3 2%), age 22-58 (older-skewed), 15% PPPK
+    (grade by education, appointed 2019-2025), PNS golongan from the education's entry rank plus one step per
+    about four years of service. NIP = birth date YYYYMMDD + TMT CPNS YYYYMM (entry at age >= 18) + gender digit
+    (1 men, 2 women) + 3-digit sequence, unique. Names with a regional flavour; 8-15 OPD per region.
+Performance (``performance``, semesters 2025-S1, 2025-S2 before; 2026-S1, 2026-S2 after the programme)
+    ``capaian_pct = region mean + period effect + agency effect (SD 2.5) + person effect (SD 4.5)
+    + 2.5 * motivation + 1.0 * reward + kappa_r * programme JP * post + e (SD 3.5)`` with standardised latent
+    motivation and reward perception of the wave (pre latent for 2025, post latent for 2026). Rating hasil kerja:
+    above if capaian >= 96, below if < 79; rating perilaku from a behaviour latent (0.6 person effect + 0.3
+    motivation + noise); predikat from the PermenPANRB 6/2022 matrix.
+Training programme (``training``, January-March 2026)
+    Selection: ``P(trained) = logistic(-0.55 + 0.9 * person effect / 4.5 - 0.35 * (age - 40) / 10)`` (better
+    performers and younger staff are nominated), so a post-only comparison is biased upwards by
+    ``E[person effect | trained] - E[... | untrained]`` while difference-in-differences is not. Programme JP 24/32/40/48
+    (p = .10/.20/.55/.15, mean 38); the gain is ``kappa_r`` per JP, so the DiD effect is ``kappa_r * 38``:
+    Kota Bandar Lampung 6.0, Kota Bengkulu 4.0, Kota Lhokseumawe 2.5, Kota Kupang 5.0 capaian points. Other courses
+    (Poisson(1) per person, 2025-2026) have no effect (placebo for dose-response analyses).
+Survey (``survey``; pre wave November 2025, post wave November 2026)
+    Each instrument has a standardised general factor; each dimension factor is ``mean + sqrt(.6) g + sqrt(.4) s``;
+    each item's continuous response is ``±λ f + sqrt(1 - λ²) e`` (minus for reverse-keyed items), cut at fixed
+    thresholds (6- or 5-point). Loadings 0.55-0.85 (reverse-keyed items 0.08 lower). Means: training 0.2, reward
+    -0.1, sanction 0.1, motivation 0.4; resistance to change by region (18.71: 0.00, 17.71: -0.25, 11.73: 0.35,
+    53.71: 0.15). Motivation = 0.45 reward + 0.20 sanction + noise (reward -> motivation -> capaian mediation).
+    Usability (SUS) latent = 0.3 - 0.45 * resistance + noise. Trained staff at the post wave: resistance -0.35 SD,
+    training perception +0.5 SD. Latent factors correlate 0.7 between waves.
+Public satisfaction (``satisfaction``, 2026-Q1..Q3)
+    Per region 4-6 service units with fixed weights and latent shifts; latent satisfaction N(region mean + unit
+    shift, 1); nine elements U1-U9 with element-specific loadings and thresholds on 1-4. The true IKM is
+    ``25 x weight x sum of element means`` (weight from the SKM codebook, 0.111).
+
+Truths are estimands on observed data: expected observed scale scores (exact, normal CDF sums), regression and
+mediation coefficients on observed scale scores and population reliabilities of the discretised items (Monte Carlo,
+2,000,000 draws with a fixed seed, identical for every simulation seed), IKM population values (exact).
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from kinerja_research.errors import KinerjaError, RegionError
+from kinerja_research.synth import _spec, _truth, _world
+from kinerja_research.synth._world import World
+
+__all__ = ["simulate", "write_raw", "write_default", "World", "DEFAULT_REGIONS"]
+
+DEFAULT_REGIONS = _spec.DEFAULT_REGIONS
+
+
+def _resolve_regions(regions) -> list[_spec.RegionParams]:
+    from kinerja_research import regions as reg
+
+    if regions is None:
+        regions = list(DEFAULT_REGIONS)
+    if isinstance(regions, str):
+        regions = [regions]
+    regions = list(regions)
+    if regions == ["all"]:
+        tab = reg.regions_table("kabkota").sort_values("code")
+        return [_spec.region_params(c, n) for c, n in zip(tab["code"], tab["name"])]
+    out, seen = [], set()
+    for r in regions:
+        region = reg.resolve_region(str(r))
+        if region.type not in ("kota", "kabupaten"):
+            raise RegionError(f"Region {r!r} is a {region.type}; the rule is that synthetic data are drawn per "
+                              "kabupaten/kota (give a kab/kota code such as '18.71').")
+        if region.code not in seen:
+            seen.add(region.code)
+            out.append(_spec.region_params(region.code, region.name))
+    if not out:
+        raise KinerjaError("Argument 'regions' is empty; the rule is at least one kab/kota code, or 'all'.")
+    return out
+
+
+def _check_scale(scale) -> float:
+    try:
+        s = float(scale)
+    except (TypeError, ValueError):
+        raise KinerjaError(f"Argument 'scale' is {scale!r}; the rule is a positive number such as 1.0.") from None
+    if not math.isfinite(s) or s <= 0 or s > 2000:
+        raise KinerjaError(f"Argument 'scale' is {scale!r}; the rule is a number above 0 and at most 2000.")
+    return s
+
+
+def _skm_weight() -> float:
+    doc = _spec._from_yaml("skm")
+    try:
+        return float(doc["scoring"]["weight"])
+    except (TypeError, KeyError, ValueError):
+        return 1.0 / 9.0
+
+
+def simulate(seed: int = 2026, scale: float = 1.0, regions=None) -> World:
+    """Simulate the synthetic world: clean canonical tables plus the ground truth.
+
+    Parameters
+    ----------
+    seed : int, default 2026
+        Seed; each stage (people, person effects, latent factors, training, performance, survey, satisfaction) uses
+        its own ``PCG64`` sub-stream derived from it.
+    scale : float, default 1.0
+        Multiplies every row count (1.0: about 800 staff per region).
+    regions : list of str, str or None
+        Kemendagri codes (or names) of kab/kota; None = the default four (18.71, 17.71, 11.73, 53.71); ``"all"`` =
+        all 514 kab/kota.
+
+    Returns
+    -------
+    World
+        ``.tables``: dict of the canonical tables ``survey``, ``performance``, ``training``, ``satisfaction``
+        (clean, columns and dtypes as in docs/architecture.md, people as ``person_id`` pseudonyms);
+        ``.private``: one row per staff member with ``person_id, nip, name`` (and region, agency, golongan,
+        trained, jp_programme) for rendering raw files only; ``.truth``: the GROUND_TRUTH.json content.
+
+    Notes
+    -----
+    ``person_id`` here is a fast keyed scramble of the NIP (``"P"`` + 16 hex), not the clean step's HMAC
+    (:func:`kinerja_research.privacy.pseudonymise`); join to cleaned data through ``.private['nip']``.
+
+    Examples
+    --------
+    >>> w = simulate(seed=1, scale=0.05)
+    >>> sorted(w.tables)
+    ['performance', 'satisfaction', 'survey', 'training']
+    >>> w.truth["regions"]["18.71"]["training_effect_capaian"]
+    6.0
+    """
+    scale = _check_scale(scale)
+    try:
+        seed = int(seed)
+    except (TypeError, ValueError):
+        raise KinerjaError(f"Argument 'seed' is {seed!r}; the rule is a non-negative integer.") from None
+    if seed < 0:
+        raise KinerjaError(f"Argument 'seed' is {seed}; the rule is a non-negative integer.")
+    params = _resolve_regions(regions)
+    tables, private, extra = _world.build(seed, scale, params)
+    truth = _truth.build_truth(seed, scale, params, extra["n_staff"], tables["survey"], _skm_weight())
+    return World(seed=seed, scale=scale, regions=[p.code for p in params], tables=tables, private=private,
+                 truth=truth, extra={"params": params, "people": extra["people"]})
+
+
+def write_raw(world: World, out_dir, *, seed: int | None = None, progress=None) -> dict:
+    """Render ``world`` as messy raw files plus ``dataset.yml`` and ``GROUND_TRUTH.json`` in ``out_dir``."""
+    from kinerja_research.synth._raw import write_raw as _write
+
+    return _write(world, Path(out_dir), seed=world.seed if seed is None else int(seed), progress=progress)
+
+
+def write_default(out_dir, seed: int = 2026, scale: float = 1.0, regions=None, progress=None) -> dict:
+    """Simulate and write the default dataset: ``write_raw(simulate(seed, scale, regions), out_dir)``."""
+    world = simulate(seed=seed, scale=scale, regions=regions)
+    return write_raw(world, out_dir, seed=seed, progress=progress)

@@ -1,0 +1,501 @@
+"""The data-generating process: draws the four canonical tables in clean form (vectorised numpy)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from kinerja_research.synth import _spec as S
+
+DAY = np.timedelta64(1, "D")
+
+
+def substream(seed: int, name: str) -> np.random.Generator:
+    """Independent generator per table/stage: adding a stage never changes the draws of another."""
+    ss = np.random.SeedSequence(entropy=int(seed), spawn_key=(S.stable_int(name),))
+    return np.random.Generator(np.random.PCG64(ss))
+
+
+@dataclass
+class World:
+    """A simulated world: clean canonical ``tables``, the ``private`` people frame (NIP, name) and ``truth``."""
+
+    seed: int
+    scale: float
+    regions: list
+    tables: dict
+    private: pd.DataFrame
+    truth: dict
+    extra: dict = field(default_factory=dict, repr=False)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# helpers
+def _hex16(x: np.ndarray) -> np.ndarray:
+    """uint64 -> 16 lower-case hex characters (vectorised)."""
+    x = np.asarray(x, dtype=np.uint64)
+    shifts = np.arange(60, -1, -4, dtype=np.uint64)
+    nib = ((x[:, None] >> shifts[None, :]) & np.uint64(15)).astype(np.uint8)
+    lut = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+    return np.ascontiguousarray(lut[nib]).view("S16").ravel().astype("U16")
+
+
+def _mix64(x: np.ndarray, key: int) -> np.ndarray:
+    """splitmix64 finaliser of x xor key: a fast keyed scramble for synthetic pseudonyms."""
+    with np.errstate(over="ignore"):
+        z = np.asarray(x, dtype=np.uint64) ^ np.uint64(key & 0xFFFFFFFFFFFFFFFF)
+        z = z + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return z
+
+
+def pseudonyms(ids: np.ndarray, key: int, prefix: str) -> np.ndarray:
+    return np.char.add(prefix, _hex16(_mix64(ids, key)))
+
+
+def _strs(values) -> pd.Series:
+    return pd.Series(values, dtype="str")
+
+
+def _cat(codes: np.ndarray, labels) -> pd.Series:
+    """Strings from integer codes, built once per label (fast at national scale)."""
+    return pd.Series(pd.Categorical.from_codes(codes, categories=list(labels))).astype("str")
+
+
+def _ymd(d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    d = d.astype("datetime64[D]")
+    y = d.astype("datetime64[Y]").astype(int) + 1970
+    m = d.astype("datetime64[M]").astype(int) % 12 + 1
+    day = (d - d.astype("datetime64[M]")).astype(int) + 1
+    return y, m, day
+
+
+def _years(later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
+    return (later.astype("datetime64[s]") - earlier.astype("datetime64[s]")).astype(np.int64) / (365.25 * 86400)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# people
+def draw_people(rng: np.random.Generator, n: int) -> dict:
+    """Demographics of n staff (no region-specific parts); reused by the Monte Carlo of the ground truth."""
+    female = rng.random(n) < 0.52
+    edu = rng.choice(len(S.EDUCATION), size=n, p=S.EDU_P)
+    edu_min = np.asarray(S.EDU_MIN_AGE)[edu]
+    age = 22.0 + 36.0 * rng.beta(2.2, 1.6, size=n)
+    age = np.maximum(age, edu_min + 1.0 + rng.uniform(0.0, 3.0, size=n))
+    age = np.minimum(age, 57.9)
+    pppk = rng.random(n) < S.PPPK_SHARE
+    # entry age: PNS a few years after the minimum age of the education; PPPK appointed 2019-2025
+    entry_pns = edu_min + rng.gamma(2.0, 2.0, size=n)
+    tenure_pppk = rng.uniform(0.9, 7.5, size=n)
+    entry = np.where(pppk, age - tenure_pppk, entry_pns)
+    entry = np.clip(entry, 18.05, age - 0.9)
+    return {"female": female, "edu": edu, "age_ref": age, "pppk": pppk, "entry_age": entry}
+
+
+def _people(seed: int, params: list[S.RegionParams], scale: float) -> tuple[pd.DataFrame, dict]:
+    rng = substream(seed, "people")
+    sizes = np.array([max(30, int(round(800 * scale * p.size))) for p in params])
+    reg = np.repeat(np.arange(len(params)), sizes)
+    n = int(sizes.sum())
+    d = draw_people(rng, n)
+    ref = S.REFERENCE_DATE.astype("datetime64[D]")
+    birth = ref - np.round(d["age_ref"] * 365.25).astype(np.int64) * DAY
+    tmt_day = birth + np.round(d["entry_age"] * 365.25).astype(np.int64) * DAY
+    tmt = tmt_day.astype("datetime64[M]").astype("datetime64[D]")
+    # entry at age >= 18 must survive truncation to the month
+    too_young = _years(tmt, birth) < 18.0
+    tmt = np.where(too_young, (tmt.astype("datetime64[M]") + 1).astype("datetime64[D]"), tmt)
+    tenure = _years(np.full(n, ref), tmt)
+    edu, pppk = d["edu"], d["pppk"]
+    start = np.asarray(S.PNS_START_RANK)[edu]
+    cap = np.array([11, 12, 15, 17, 17])[edu]
+    rank = start + np.floor(tenure / 4.0 + rng.normal(0, 0.7, n)).astype(int)
+    rank = np.clip(rank, start, cap)
+    rank = np.where(pppk, 0, rank)
+    # agencies: per region a fixed list (first eight everywhere), people spread by agency size
+    agency = np.empty(n, dtype=np.int64)
+    for r, p in enumerate(params):
+        rr = np.random.default_rng(S.stable_int("agencies", p.code))
+        extra = rr.permutation(np.arange(8, len(S.AGENCIES)))[: p.n_agencies - 8]
+        ags = np.concatenate([np.arange(8), np.sort(extra)])
+        w = np.array([S.AGENCIES[a][1] for a in ags])
+        idx = reg == r
+        agency[idx] = ags[rng.choice(len(ags), size=int(idx.sum()), p=w / w.sum())]
+    # NIP: birth YYYYMMDD + TMT YYYYMM + gender digit + 3-digit sequence (unique)
+    by, bm, bd = _ymd(birth)
+    ty, tm, _ = _ymd(tmt)
+    gdig = np.where(d["female"], 2, 1)
+    key = ((by * 10000 + bm * 100 + bd).astype(np.int64) * 1_000_000 + ty * 100 + tm) * 10 + gdig
+    order = rng.permutation(n)
+    sk = key[order]
+    srt = np.argsort(sk, kind="stable")
+    ks = sk[srt]
+    first = np.r_[True, ks[1:] != ks[:-1]]
+    grp_start = np.maximum.accumulate(np.where(first, np.arange(n), 0))
+    seq_sorted = np.arange(n) - grp_start + 1
+    seq = np.empty(n, dtype=np.int64)
+    seq[order[srt]] = seq_sorted
+    nip = key * 1000 + seq
+    # names (regional flavour)
+    first_name = np.empty(n, dtype=object)
+    last_name = np.empty(n, dtype=object)
+    for r, p in enumerate(params):
+        idx = np.flatnonzero(reg == r)
+        fm, ff, fl = S.name_pools(p.flavour)
+        fem = d["female"][idx]
+        a = np.asarray(fm, dtype=object)[rng.integers(0, len(fm), idx.size)]
+        b = np.asarray(ff, dtype=object)[rng.integers(0, len(ff), idx.size)]
+        first_name[idx] = np.where(fem, b, a)
+        last_name[idx] = np.asarray(fl, dtype=object)[rng.integers(0, len(fl), idx.size)]
+    mid_pool_m = np.asarray(S._COMMON_M, dtype=object)
+    mid_pool_f = np.asarray(S._COMMON_F, dtype=object)
+    has_mid = rng.random(n) < 0.3
+    mid = np.where(d["female"], mid_pool_f[rng.integers(0, len(mid_pool_f), n)],
+                   mid_pool_m[rng.integers(0, len(mid_pool_m), n)])
+    has_last = rng.random(n) < 0.85
+    name = pd.Series(first_name, dtype="str")
+    name = name.where(~has_mid, name + " " + pd.Series(mid, dtype="str"))
+    name = name.where(~has_last, name + " " + pd.Series(last_name, dtype="str"))
+
+    gol_code = np.where(pppk, 17 + np.asarray([0, 1, 2, 3, 4])[edu], rank - 1)
+    gol_labels = list(S.GOLONGAN) + list(S.PPPK_GRADE)
+    codes = np.array([p.code for p in params])
+    people = pd.DataFrame({
+        "person_id": pseudonyms(nip.astype(np.uint64), S.stable_int("pid", seed), "P"),
+        "region_code": _cat(reg, codes),
+        "agency": _cat(agency, [a for a, _ in S.AGENCIES]),
+        "gender": np.where(d["female"], "P", "L"),
+        "birth_date": birth.astype("datetime64[s]"),
+        "tmt_cpns": tmt.astype("datetime64[s]"),
+        "golongan": _cat(gol_code, gol_labels),
+        "golongan_rank": pd.array(np.where(pppk, pd.NA, rank), dtype="Int64"),
+        "education": _cat(edu, S.EDUCATION),
+    })
+    people["person_id"] = people["person_id"].astype("str")
+    people["gender"] = people["gender"].astype("str")
+    private = pd.DataFrame({"person_id": people["person_id"], "nip": _strs(nip.astype("U18")), "name": name})
+    arrays = {"reg": reg, "agency": agency, "age_ref": d["age_ref"], "nip": nip, "pppk": pppk}
+    return people, private, arrays
+
+
+# ---------------------------------------------------------------------------------------------------------------
+def _wave_pair(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    pre = rng.standard_normal(n)
+    post = S.RHO_WAVE * pre + np.sqrt(1 - S.RHO_WAVE ** 2) * rng.standard_normal(n)
+    return pre, post
+
+
+def general_factors(rng: np.random.Generator, n: int) -> dict:
+    """Reward, sanction and motivation general factors (standardised) at both waves."""
+    rw = _wave_pair(rng, n)
+    sn = _wave_pair(rng, n)
+    zz = _wave_pair(rng, n)
+    a, s = S.A_REWARD_MOT, S.S_SANCTION_MOT
+    c = np.sqrt(1 - a * a - s * s)
+    mot = tuple(a * rw[w] + s * sn[w] + c * zz[w] for w in range(2))
+    return {"reward": rw, "sanction": sn, "motivation": mot}
+
+
+def selection_prob(v: np.ndarray, age_at_selection: np.ndarray) -> np.ndarray:
+    eta = S.SEL_INTERCEPT + S.SEL_PERF * v / S.SD_PERSON + S.SEL_AGE * (age_at_selection - 40.0) / 10.0
+    return 1.0 / (1.0 + np.exp(-eta))
+
+
+def _training(seed, params, people, arr, v):
+    rng = substream(seed, "training")
+    n = len(people)
+    age_sel = arr["age_ref"] - 1.0  # nominations in November 2025
+    trained = rng.random(n) < selection_prob(v, age_sel)
+    jp_prog = np.where(trained, rng.choice(S.PROGRAMME_JP, size=n, p=S.PROGRAMME_JP_P), 0.0)
+    # programme: cohorts starting on Mondays 2026-01-12 .. 2026-03-16, 8 JP a day on working days
+    idx_t = np.flatnonzero(trained)
+    mondays = np.datetime64("2026-01-12") + 7 * np.arange(10) * DAY
+    p_start = mondays[rng.integers(0, len(mondays), idx_t.size)]
+    days = np.ceil(jp_prog[idx_t] / 8.0).astype(int)
+    p_end = np.busday_offset(p_start, days - 1, roll="forward")
+    # other courses (no effect on capaian: a placebo for dose-response analyses)
+    k = rng.poisson(1.0, n)
+    owner = np.repeat(np.arange(n), k)
+    m = owner.size
+    course = rng.integers(0, len(S.OTHER_COURSES), m)
+    choice_u = rng.random(m)
+    jp_other = np.empty(m)
+    for c, (_, opts) in enumerate(S.OTHER_COURSES):
+        sel = course == c
+        jp_other[sel] = np.asarray(opts)[(choice_u[sel] * len(opts)).astype(int)]
+    o_start = np.busday_offset(np.datetime64("2025-01-06") + rng.integers(0, 640, m) * DAY, 0, roll="forward")
+    o_end = np.busday_offset(o_start, np.ceil(jp_other / 8.0).astype(int) - 1, roll="forward")
+    pid = people["person_id"].to_numpy()
+    reg_codes = people["region_code"].to_numpy()
+    tr = pd.DataFrame({
+        "person_id": np.concatenate([pid[idx_t], pid[owner]]),
+        "region_code": np.concatenate([reg_codes[idx_t], reg_codes[owner]]),
+        "course": np.concatenate([np.full(idx_t.size, S.PROGRAMME_COURSE, dtype=object),
+                                  np.asarray([c for c, _ in S.OTHER_COURSES], dtype=object)[course]]),
+        "start": np.concatenate([p_start, o_start]).astype("datetime64[s]"),
+        "end": np.concatenate([p_end, o_end]).astype("datetime64[s]"),
+        "jp": np.concatenate([jp_prog[idx_t], jp_other]),
+        "programme": np.concatenate([np.ones(idx_t.size, bool), np.zeros(m, bool)]),
+    })
+    key_order = np.lexsort((tr["start"].to_numpy(), np.concatenate([idx_t, owner])))
+    tr = tr.iloc[key_order].reset_index(drop=True)
+    for c in ("person_id", "region_code", "course"):
+        tr[c] = tr[c].astype("str")
+    return tr, trained, jp_prog
+
+
+def _performance(seed, params, people, arr, v, gen, jp_prog):
+    rng = substream(seed, "performance")
+    n = len(people)
+    reg, agency = arr["reg"], arr["agency"]
+    # agency random effects, one per (region, agency)
+    ag_key = reg * 100 + agency
+    uniq, inv = np.unique(ag_key, return_inverse=True)
+    u = rng.normal(0, S.SD_AGENCY, uniq.size)[inv]
+    mu = np.array([p.capaian_mean for p in params])[reg]
+    kappa = np.array([p.kappa for p in params])[reg]
+    T = len(S.PERIODS)
+    cap = np.empty((T, n))
+    beh = np.empty((T, n))
+    for t in range(T):
+        w = 1 if S.POST[t] else 0
+        cap[t] = (mu + S.PERIOD_EFFECT[t] + u + v + S.CAP_MOT * gen["motivation"][w]
+                  + S.CAP_REWARD * gen["reward"][w] + S.CAP_SANCTION * gen["sanction"][w]
+                  + (kappa * jp_prog if S.POST[t] else 0.0) + rng.normal(0, S.SD_RESID, n))
+        beh[t] = 0.6 * v / S.SD_PERSON + 0.3 * gen["motivation"][w] + np.sqrt(1 - 0.36 - 0.09) * rng.standard_normal(n)
+    cap = np.round(cap, 1)
+    hasil = np.where(cap >= S.HASIL_ABOVE, 0, np.where(cap < S.HASIL_BELOW, 2, 1))
+    perilaku = np.where(beh > S.PERILAKU_ABOVE, 0, np.where(beh < S.PERILAKU_BELOW, 2, 1))
+    pred = predikat_code(hasil, perilaku)
+    rows = np.tile(np.arange(n), T)
+    tt = np.repeat(np.arange(T), n)
+    perf = pd.DataFrame({
+        "person_id": people["person_id"].to_numpy()[rows],
+        "region_code": people["region_code"].to_numpy()[rows],
+        "agency": people["agency"].to_numpy()[rows],
+        "period": _cat(tt, S.PERIODS),
+        "period_start": np.asarray(S.PERIOD_START, dtype="datetime64[s]")[tt],
+        "golongan": people["golongan"].to_numpy()[rows],
+        "golongan_rank": people["golongan_rank"].to_numpy()[rows],
+        "rating_hasil_kerja": _cat(hasil.ravel(), RATINGS),
+        "rating_perilaku": _cat(perilaku.ravel(), RATINGS),
+        "predikat": _cat(pred.ravel(), PREDIKAT),
+        "capaian_pct": cap.ravel(),
+    })
+    for c in ("person_id", "region_code", "agency", "golongan"):
+        perf[c] = perf[c].astype("str")
+    perf["golongan_rank"] = perf["golongan_rank"].astype("Int64")
+    return perf
+
+
+RATINGS = ("above", "as_expected", "below")
+PREDIKAT = ("Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang/Misconduct", "Sangat Kurang")
+
+
+def predikat_code(hasil: np.ndarray, perilaku: np.ndarray) -> np.ndarray:
+    """PermenPANRB 6/2022 matrix (codes: 0 above, 1 as expected, 2 below) -> index into PREDIKAT."""
+    return np.select(
+        [(perilaku == 2) & (hasil == 2), perilaku == 2, hasil == 2, (hasil == 0) & (perilaku == 0)],
+        [4, 3, 2, 0], default=1)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# survey items
+def discretise(xstar: np.ndarray, k: int, offset: float) -> np.ndarray:
+    tau = S.thresholds(k) + offset
+    return 1 + np.searchsorted(tau, xstar, side="left")
+
+
+def instrument_items(rng, inst: S.Instrument, mean: np.ndarray, g: np.ndarray,
+                     specifics: dict | None) -> dict:
+    """Answers (as answered, not reversed) of one instrument given its general factor deviations ``g`` and mean.
+
+    Each dimension factor is ``mean + sqrt(RHO_DIM) g + sqrt(1 - RHO_DIM) s_d`` (unit variance); each item's
+    continuous response is ``±λ f_d + sqrt(1 - λ²) ε`` (minus for reverse-keyed items), cut at the thresholds.
+    """
+    out = {}
+    single = len(inst.dimensions) == 1
+    for dim in inst.dimensions:
+        if single:
+            f = mean + g
+        else:
+            f = mean + np.sqrt(S.RHO_DIM) * g + np.sqrt(1 - S.RHO_DIM) * specifics[dim]
+        for it in inst.dim_items(dim):
+            sgn = -1.0 if it.reverse else 1.0
+            xs = sgn * it.loading * f + np.sqrt(1 - it.loading ** 2) * rng.standard_normal(f.shape[0])
+            out[it.id] = discretise(xs, inst.k, it.offset).astype(np.float64)
+    return out
+
+
+def _survey(seed, params, people, arr, gen, trained):
+    rng = substream(seed, "survey")
+    n = len(people)
+    reg = arr["reg"]
+    R = len(params)
+    n_s = np.array([max(20, int(round(300 * p.size * arr["scale"]))) for p in params])
+    # simple random sample per region
+    key = rng.random(n)
+    order = np.lexsort((key, reg))
+    counts = np.bincount(reg, minlength=R)
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    rank_in = np.empty(n, dtype=np.int64)
+    rank_in[order] = np.arange(n) - np.repeat(starts, counts)
+    sampled = np.flatnonzero(rank_in < np.minimum(n_s, counts)[reg])
+    post_resp = rng.random(sampled.size) < S.POST_RESPONSE
+    m = sampled.size
+    # latent factors per sampled person and wave
+    g_extra = {name: _wave_pair(rng, m) for name in ("rtc", "training")}
+    z_sus = _wave_pair(rng, m)
+    spec = {}
+    for name in S.SURVEY_INSTRUMENTS:
+        inst = S.instrument(name)
+        spec[name] = {d: _wave_pair(rng, m) for d in inst.dimensions} if len(inst.dimensions) > 1 else None
+    rtc_mean_r = np.array([p.rtc_mean for p in params])[reg[sampled]]
+    tr = trained[sampled]
+    blocks = []
+    for w, wave in enumerate(("pre", "post")):
+        rows = np.arange(m) if w == 0 else np.flatnonzero(post_resp)
+        shift = (w == 1) & tr[rows]
+        items = {}
+        for name in S.SURVEY_INSTRUMENTS:
+            inst = S.instrument(name)
+            sp = None if spec[name] is None else {d: spec[name][d][w][rows] for d in inst.dimensions}
+            if name == "rtc":
+                mean = rtc_mean_r[rows] + S.TRAINED_POST_RTC * shift
+                g = g_extra["rtc"][w][rows]
+            elif name == "training":
+                mean = S.INSTRUMENT_MEAN["training"] + S.TRAINED_POST_TRN * shift
+                g = g_extra["training"][w][rows]
+            elif name == "sus":
+                resist = rtc_mean_r[rows] + S.TRAINED_POST_RTC * shift + g_extra["rtc"][w][rows]
+                mean = S.SUS_BASE + S.SUS_RESIST * (rtc_mean_r[rows] + S.TRAINED_POST_RTC * shift)
+                g = S.SUS_RESIST * (resist - (rtc_mean_r[rows] + S.TRAINED_POST_RTC * shift)) + \
+                    np.sqrt(1 - S.SUS_RESIST ** 2) * z_sus[w][rows]
+            else:
+                mean = np.full(rows.size, S.INSTRUMENT_MEAN[name])
+                g = gen[name][w][sampled[rows]]
+            items.update(instrument_items(rng, inst, mean, g, sp))
+        # timestamps: pre wave 3-28 Nov 2025, post wave 2-22 Nov 2026, office-ish hours
+        day0 = np.datetime64("2025-11-03") if w == 0 else np.datetime64("2026-11-02")
+        ndays = 26 if w == 0 else 20
+        secs = rng.integers(0, ndays, rows.size) * 86400 + rng.integers(7 * 3600, 21 * 3600, rows.size)
+        ts = day0.astype("datetime64[s]") + secs.astype("timedelta64[s]")
+        dur = np.round(np.exp(rng.normal(np.log(540.0), 0.45, rows.size)), 0)
+        dur = np.maximum(dur, 120.0)
+        blocks.append((wave, sampled[rows], ts, dur, items))
+    frames = []
+    for wave, who, ts, dur, items in blocks:
+        p = people.iloc[who]
+        df = pd.DataFrame({
+            "person_id": p["person_id"].to_numpy(),
+            "region_code": p["region_code"].to_numpy(),
+            "agency": p["agency"].to_numpy(),
+            "wave": wave,
+            "trained": trained[who],
+            "submitted_at": ts,
+            "duration_s": dur,
+            "gender": p["gender"].to_numpy(),
+            "birth_date": p["birth_date"].to_numpy(),
+            "age": _years(ts, p["birth_date"].to_numpy()),
+            "tenure_years": _years(ts, p["tmt_cpns"].to_numpy()),
+            "golongan": p["golongan"].to_numpy(),
+            "golongan_rank": p["golongan_rank"].to_numpy(),
+            "education": p["education"].to_numpy(),
+            **items,
+        })
+        frames.append(df)
+    sv = pd.concat(frames, ignore_index=True)
+    for c in ("person_id", "region_code", "agency", "wave", "gender", "golongan", "education"):
+        sv[c] = sv[c].astype("str")
+    sv["golongan_rank"] = sv["golongan_rank"].astype("Int64")
+    sv["trained"] = sv["trained"].astype(bool)
+    return sv, sampled
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# public satisfaction (SKM)
+SKM_EDU = ("SD", "SMP", "SMA", "D3", "S1", "S2")
+SKM_OCC = ("PNS/TNI/Polri", "Pegawai Swasta", "Wiraswasta", "Pelajar/Mahasiswa", "Ibu Rumah Tangga", "Lainnya")
+QUARTERS = ("2026-Q1", "2026-Q2", "2026-Q3")
+QUARTER_START = ("2026-01-01", "2026-04-01", "2026-07-01")
+
+
+def skm_units(p: S.RegionParams) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Service units of a region with their fixed weights and latent mean shifts (not seed-dependent)."""
+    rr = np.random.default_rng(S.stable_int("skm_units", p.code))
+    k = 4 + int(rr.integers(0, 3))
+    units = sorted(rr.choice(len(S.SERVICE_UNITS), size=k, replace=False).tolist())
+    names = [S.SERVICE_UNITS[i] for i in units]
+    w = rr.uniform(0.5, 1.5, k)
+    eff = np.round(rr.normal(0, 0.25, k), 3)
+    return names, w / w.sum(), eff
+
+
+def skm_item_params() -> tuple[list[str], np.ndarray, np.ndarray]:
+    ids = [f"U{j}" for j in range(1, 10)]
+    lam = np.array([0.70, 0.75, 0.72, 0.60, 0.70, 0.78, 0.80, 0.65, 0.68])
+    off = np.array([-0.10, 0.05, 0.25, -0.45, 0.0, -0.05, -0.15, 0.30, 0.10])
+    return ids, lam, off
+
+
+def _satisfaction(seed, params, scale):
+    rng = substream(seed, "satisfaction")
+    ids, lam, off = skm_item_params()
+    frames = []
+    counter = 0
+    for r, p in enumerate(params):
+        n = max(30, int(round(450 * p.size * scale)))
+        names, w, eff = skm_units(p)
+        unit = rng.choice(len(names), size=n, p=w)
+        q = rng.integers(0, len(QUARTERS), n)
+        eta = p.skm_mean + eff[unit] + rng.standard_normal(n)
+        # within unit: eta ~ N(skm_mean + eff_u, 1)
+        cols = {}
+        for j, iid in enumerate(ids):
+            xs = lam[j] * eta + np.sqrt(1 - lam[j] ** 2) * rng.standard_normal(n)
+            cols[iid] = discretise(xs, 4, off[j]).astype(np.int64)
+        qs = np.asarray(QUARTER_START, dtype="datetime64[s]")[q]
+        ts = qs + (rng.integers(0, 88, n) * 86400 + rng.integers(8 * 3600, 15 * 3600, n)).astype("timedelta64[s]")
+        age = np.clip(np.round(rng.normal(38, 12, n)), 17, 75)
+        df = pd.DataFrame({
+            "respondent_id": pseudonyms(np.arange(counter, counter + n, dtype=np.uint64),
+                                        S.stable_int("rid", seed), "R"),
+            "region_code": p.code,
+            "service_unit": np.asarray(names, dtype=object)[unit],
+            "submitted_at": ts,
+            "period": np.asarray(QUARTERS, dtype=object)[q],
+            **cols,
+            "gender": np.where(rng.random(n) < 0.5, "P", "L"),
+            "age": age,
+            "education": np.asarray(SKM_EDU, dtype=object)[rng.choice(6, size=n, p=[.06, .12, .42, .12, .24, .04])],
+            "occupation": np.asarray(SKM_OCC, dtype=object)[rng.choice(6, size=n, p=[.12, .28, .25, .12, .13, .10])],
+        })
+        counter += n
+        frames.append(df)
+    sat = pd.concat(frames, ignore_index=True).sort_values(["region_code", "submitted_at"], kind="stable")
+    sat = sat.reset_index(drop=True)
+    for c in ("respondent_id", "region_code", "service_unit", "period", "gender", "education", "occupation"):
+        sat[c] = sat[c].astype("str")
+    return sat
+
+
+# ---------------------------------------------------------------------------------------------------------------
+def build(seed: int, scale: float, params: list[S.RegionParams]) -> tuple[dict, pd.DataFrame, dict]:
+    people, private, arr = _people(seed, params, scale)
+    arr["scale"] = scale
+    n = len(people)
+    v = substream(seed, "person_effects").normal(0, S.SD_PERSON, n)
+    gen = general_factors(substream(seed, "latent_general"), n)
+    training, trained, jp_prog = _training(seed, params, people, arr, v)
+    perf = _performance(seed, params, people, arr, v, gen, jp_prog)
+    survey, sampled = _survey(seed, params, people, arr, gen, trained)
+    sat = _satisfaction(seed, params, scale)
+    private = private.assign(region_code=people["region_code"], agency=people["agency"],
+                             golongan=people["golongan"], trained=trained, jp_programme=jp_prog)
+    tables = {"survey": survey, "performance": perf, "training": training, "satisfaction": sat}
+    extra = {"n_staff": np.bincount(arr["reg"], minlength=len(params)), "people": people}
+    return tables, private, extra

@@ -25,12 +25,15 @@ JP_TARGET = 20.0
 # --------------------------------------------------------------------------------------------------- paired change
 def _ncp_ci(t: float, df: float, alpha: float) -> tuple[float, float]:
     """Confidence limits of the noncentrality parameter of a t statistic (as R ``effectsize``/``MBESS``)."""
+    if t < 0:  # symmetry keeps scipy's noncentral t in its accurate range (negative t, large ncp gives NaN)
+        lo, hi = _ncp_ci(-t, df, alpha)
+        return -hi, -lo
+
     def f(ncp, target):
         return stats.nct.cdf(t, df, ncp) - target
-    lo_target, hi_target = 1 - alpha / 2, alpha / 2
     span = 10 + abs(t) * 2
-    lo = optimize.brentq(f, t - span, t + span, args=(lo_target,), xtol=1e-12)
-    hi = optimize.brentq(f, t - span, t + span, args=(hi_target,), xtol=1e-12)
+    lo = optimize.brentq(f, t - span, t + span, args=(1 - alpha / 2,), xtol=1e-12)
+    hi = optimize.brentq(f, t - span, t + span, args=(alpha / 2,), xtol=1e-12)
     return lo, hi
 
 
@@ -106,7 +109,8 @@ def paired_change(data: pd.DataFrame, *, dv: str, within: str = "wave", subject:
     Notes
     -----
     Persons without both occasions are dropped (listwise); ``n`` counts the pairs used. d(av) = mean change /
-    ((SD_pre + SD_post) / 2), g(av) = d(av) · (1 - 3 / (4 df - 1)), df = n - 1 (Lakens 2013, eqs. 9-10).
+    ((SD_pre + SD_post) / 2) (Lakens 2013, eq. 10), g(av) = d(av) · (1 - 3 / (4 df - 1)) with df = n - 1, the
+    small-sample factor for matched designs (Borenstein et al. 2009, ch. 4).
     The CI of g(av) inverts the noncentral t distribution of the paired t statistic (exact for d(z), as R
     ``effectsize::cohens_d(paired = TRUE)``) and rescales the limits from the d(z) to the d(av) metric by
     SD_diff / SD_av, then applies the same small-sample factor: an approximation that treats the ratio of SDs as known

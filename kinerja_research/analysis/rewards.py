@@ -210,8 +210,10 @@ def _assumptions(fit: _ols.Fit, where: dict, gvif: dict) -> pd.DataFrame:
     rows = []
     dl, pl = lilliefors(e) if n >= 5 else (np.nan, np.nan)
     rows.append(dict(term="normality", statistic=dl, p=pl, n=n, method="Kolmogorov-Smirnov (Lilliefors)"))
-    ks = stats.kstest(e, "norm", args=(e.mean(), e.std(ddof=1)))
-    rows.append(dict(term="normality", statistic=float(ks.statistic), p=float(ks.pvalue), n=n,
+    dks = float(stats.kstest(e, "norm", args=(e.mean(), e.std(ddof=1))).statistic)
+    # R ks.test(exact = NULL): exact distribution when n < 100 (and no ties), else the asymptotic Kolmogorov one
+    pks = float(stats.kstwo.sf(dks, n) if n < 100 else stats.kstwobign.sf(np.sqrt(n) * dks))
+    rows.append(dict(term="normality", statistic=dks, p=pks, n=n,
                      method="Kolmogorov-Smirnov one-sample (no Lilliefors correction, as SPSS)"))
     if 3 <= n <= 5000:
         sw = stats.shapiro(e)

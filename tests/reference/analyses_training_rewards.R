@@ -144,7 +144,9 @@ write.csv(mtcars, file.path(out, "analyses_tr_mtcars.csv"), row.names = FALSE)
 fm <- lm(mpg ~ wt + hp, data = mtcars)
 mt <- list(coef = coefs(summary(fm)$coefficients), vif = unname(car::vif(fm)),
            lillie_p = lillie.test(resid(fm))$p.value, lillie_D = unname(lillie.test(resid(fm))$statistic),
-           shapiro_p = shapiro.test(resid(fm))$p.value, bp = unname(bptest(fm)$statistic), bp_p = bptest(fm)$p.value,
+           shapiro_p = shapiro.test(resid(fm))$p.value, shapiro_W = unname(shapiro.test(resid(fm))$statistic),
+           ks_p = ks.test(resid(fm), "pnorm", mean(resid(fm)), sd(resid(fm)))$p.value,
+           glejser_t = unname(summary(lm(abs(resid(fm)) ~ wt + hp, data = mtcars))$coefficients[-1, 3]), bp = unname(bptest(fm)$statistic), bp_p = bptest(fm)$p.value,
            dw = unname(dwtest(fm, exact = FALSE)$statistic), dw_p = dwtest(fm, exact = FALSE)$p.value,
            hc3_se = unname(sqrt(diag(vcovHC(fm, type = "HC3")))))
 

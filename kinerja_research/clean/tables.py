@@ -1,0 +1,466 @@
+"""Clean one canonical table: raw text cells (already renamed to canonical columns) -> processed table,
+quarantined rows and one problem record per finding.
+
+Used by :func:`kinerja_research.pipeline.build_processed`. Every step is vectorised over the whole table (all files of
+one table together) and each distinct value is interpreted once. Severity: ``error`` (the row goes to quarantine with
+its reasons), ``warning`` (the value is set missing or the row is flagged, the row stays), ``info`` (the value was read
+after normalisation; nothing lost).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from kinerja_research.clean.agency import normalise_agency
+from kinerja_research.clean.golongan import parse_golongan
+from kinerja_research.clean.likert import map_likert
+from kinerja_research.clean.nip import parse_nip
+from kinerja_research.clean.quality import duplicate_submissions, straight_lining, too_fast
+from kinerja_research.clean.values import parse_bool, parse_date, parse_number
+
+__all__ = ["Problems", "PROBLEM_COLUMNS", "RULE_SEVERITY", "clean_table", "item_scales", "PRIVATE_COLUMNS"]
+
+PROBLEM_COLUMNS = ["table", "file", "row", "column", "field", "value", "rule", "severity", "region_code"]
+#: Columns that never leave the clean step.
+PRIVATE_COLUMNS = ("nip", "name", "email", "phone")
+#: Default severity of each rule (some rules are errors only for required columns; see the code).
+RULE_SEVERITY = {
+    "nip_scientific_notation": "error", "nip_precision_loss": "error", "nip_invalid_date": "error",
+    "nip_length": "error", "nip_gender": "error", "duplicate_submission": "error", "region_unknown": "error",
+    "region_ambiguous": "error", "wave_unknown": "error", "date_order": "error",
+    "missing_value": "warning", "likert_unknown_label": "warning", "out_of_range": "warning",
+    "too_fast": "warning", "straight_lining": "warning", "not_a_number": "warning", "not_a_boolean": "warning",
+    "date_ambiguous": "warning", "date_invalid": "warning", "golongan_unknown": "warning",
+    "ambiguous_number": "warning", "value_unknown": "warning", "wave_order": "warning",
+    "region_variant": "info", "golongan_variant": "info", "decimal_comma": "info", "date_format": "info",
+}
+
+
+@dataclass
+class Problems:
+    """Collects problem records as small DataFrames (only flagged rows), concatenated once at the end."""
+
+    frames: list[pd.DataFrame] = field(default_factory=list)
+
+    def add(self, raw: pd.DataFrame, mask, *, table: str, field_name: str, rule: str, severity: str | None = None,
+            value: pd.Series | None = None, region_code: pd.Series | None = None) -> None:
+        m = np.asarray(mask, dtype=bool)
+        if not m.any():
+            return
+        sub = raw.loc[m]
+        if value is None:
+            value = raw[field_name] if field_name in raw else pd.Series(pd.NA, index=raw.index, dtype="string")
+        val = value.loc[m].astype("string")
+        if field_name in PRIVATE_COLUMNS:
+            val = pd.Series("<redacted>", index=val.index, dtype="string")
+        headers = sub["_file"].map(lambda f: raw.attrs["headers"].get(f, {}).get(field_name, field_name)) \
+            if sub["_file"].nunique() > 1 else pd.Series(
+                raw.attrs["headers"].get(sub["_file"].iloc[0], {}).get(field_name, field_name), index=sub.index)
+        self.frames.append(pd.DataFrame({
+            "table": table, "file": sub["_file"].astype("string"), "row": sub["_row"].astype("int64"),
+            "column": headers.astype("string"), "field": field_name, "value": val, "rule": rule,
+            "severity": severity or RULE_SEVERITY.get(rule, "warning"),
+            "region_code": (region_code.loc[m].astype("string") if region_code is not None
+                            else pd.Series(pd.NA, index=sub.index, dtype="string")),
+        }))
+
+    def add_rules(self, raw, rules: pd.Series, *, table: str, field_name: str, severity: Mapping | None = None,
+                  value=None, region_code=None, skip=("missing_value",)) -> None:
+        """Add one record per row whose ``rules`` entry is set (each distinct rule once)."""
+        r = rules.astype("string")
+        for rule in pd.unique(r.dropna()):
+            if rule in skip:
+                continue
+            sev = (severity or {}).get(rule)
+            self.add(raw, (r == rule).fillna(False).to_numpy(), table=table, field_name=field_name, rule=rule,
+                     severity=sev, value=value, region_code=region_code)
+
+    def frame(self) -> pd.DataFrame:
+        if not self.frames:
+            return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else "string") for c in PROBLEM_COLUMNS})
+        df = pd.concat(self.frames, ignore_index=True)
+        for c in PROBLEM_COLUMNS:
+            if c != "row":
+                df[c] = df[c].astype("string")
+        return df[PROBLEM_COLUMNS]
+
+
+@lru_cache(maxsize=1)
+def item_scales() -> dict[str, tuple[str, int, int, dict]]:
+    """Item id -> (codebook name, scale min, scale max, label map), from every shipped codebook."""
+    from kinerja_research.instruments import list_codebooks, load_codebook
+
+    out = {}
+    for name in list_codebooks():
+        cb = load_codebook(name)
+        labels = cb.label_map()
+        for item in cb.item_ids:
+            out[item] = (name, int(cb.scale["min"]), int(cb.scale["max"]), labels)
+    return out
+
+
+_WAVE = {"pre": "pre", "sebelum": "pre", "awal": "pre", "baseline": "pre", "pretest": "pre", "pre-test": "pre",
+         "pre test": "pre", "1": "pre", "gelombang 1": "pre", "post": "post", "sesudah": "post", "setelah": "post",
+         "akhir": "post", "posttest": "post", "post-test": "post", "post test": "post", "2": "post",
+         "gelombang 2": "post", "endline": "post"}
+_EDUCATION = {"sd": "SD", "smp": "SMP", "sltp": "SMP", "sma": "SMA", "slta": "SMA", "smk": "SMA", "ma": "SMA",
+              "sma/smk": "SMA", "sma/sederajat": "SMA", "d1": "D3", "d2": "D3", "d3": "D3", "diii": "D3",
+              "d-iii": "D3", "diploma": "D3", "diploma iii": "D3", "d4": "S1", "div": "S1", "d-iv": "S1",
+              "s1": "S1", "sarjana": "S1", "s-1": "S1", "s2": "S2", "magister": "S2", "s-2": "S2", "master": "S2",
+              "s3": "S3", "doktor": "S3", "s-3": "S3", "tidak sekolah": "Tidak sekolah"}
+_RATING = {"di atas ekspektasi": "above", "diatas ekspektasi": "above", "above": "above",
+           "above expectations": "above", "sesuai ekspektasi": "as_expected", "as expected": "as_expected",
+           "as_expected": "as_expected", "di bawah ekspektasi": "below", "dibawah ekspektasi": "below",
+           "below": "below", "below expectations": "below"}
+_PREDIKAT = {"sangat baik": "Sangat Baik", "baik": "Baik", "butuh perbaikan": "Butuh Perbaikan",
+             "kurang/misconduct": "Kurang/Misconduct", "kurang": "Kurang/Misconduct", "misconduct": "Kurang/Misconduct",
+             "kurang / misconduct": "Kurang/Misconduct", "sangat kurang": "Sangat Kurang"}
+_GENDER = {"l": "L", "laki-laki": "L", "laki laki": "L", "pria": "L", "male": "L", "m": "L", "p": "P",
+           "perempuan": "P", "wanita": "P", "female": "P", "f": "P"}
+
+
+def _map_values(s: pd.Series, table: Mapping[str, object], extra: Mapping | None = None) -> tuple[pd.Series, pd.Series]:
+    """Map distinct values through a lower-cased lookup; returns (mapped values, unknown mask)."""
+    look = {str(k).strip().lower(): v for k, v in table.items()}
+    if extra:
+        look |= {str(k).strip().lower(): v for k, v in extra.items()}
+    key = s.astype("string").str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
+    codes, uniques = pd.factorize(key, use_na_sentinel=True)
+    vals = [look.get(u) for u in uniques]
+    arr = np.array(vals + [None], dtype=object)[np.where(codes < 0, len(vals), codes)]
+    out = pd.Series(arr, index=s.index)
+    unknown = out.isna() & key.notna() & (key != "")
+    return out, unknown
+
+
+def _col(raw: pd.DataFrame, name: str) -> pd.Series:
+    if name in raw:
+        return raw[name]
+    return pd.Series(pd.NA, index=raw.index, dtype="string")
+
+
+def _regions(raw: pd.DataFrame, probs: Problems, table: str) -> pd.Series:
+    """Region code per row from the ``region`` column (free text or code) or the file's spec region."""
+    from kinerja_research.regions import match_regions
+
+    text = _col(raw, "region").astype("string")
+    spec = raw["_region_spec"].astype("string") if "_region_spec" in raw else pd.Series(pd.NA, index=raw.index,
+                                                                                           dtype="string")
+    use = text.where(text.notna() & (text.str.strip() != ""), spec)
+    codes, uniques = pd.factorize(use, use_na_sentinel=True)
+    m = match_regions(list(uniques), level="kabkota")
+    code_arr = np.array(m["code"].tolist() + [None], dtype=object)
+    status_arr = np.array(m["status"].tolist() + ["missing"], dtype=object)
+    idx = np.where(codes < 0, len(uniques), codes)
+    code = pd.Series(code_arr[idx], index=raw.index, dtype="string")
+    status = status_arr[idx]
+    probs.add(raw, status == "missing", table=table, field_name="region", rule="missing_value", severity="error")
+    probs.add(raw, status == "unknown", table=table, field_name="region", rule="region_unknown", value=use)
+    probs.add(raw, status == "ambiguous", table=table, field_name="region", rule="region_ambiguous", value=use)
+    # Spelling variants: a value that differs from the most common spelling of the same region in the same file.
+    pos = np.flatnonzero((text.notna() & (text.str.strip() != "") & code.notna()).to_numpy())
+    if len(pos):
+        d = pd.DataFrame({"f": raw["_file"].to_numpy()[pos], "c": code.to_numpy()[pos],
+                          "t": text.to_numpy()[pos]})
+        top = d.groupby(["f", "c", "t"], observed=True).size().rename("k").reset_index()
+        top = top.sort_values(["f", "c", "k", "t"], ascending=[True, True, False, True]).drop_duplicates(["f", "c"])
+        dominant = d[["f", "c"]].merge(top[["f", "c", "t"]], on=["f", "c"], how="left")["t"].to_numpy()
+        variant = np.zeros(len(raw), dtype=bool)
+        variant[pos] = d["t"].to_numpy() != dominant
+        probs.add(raw, variant, table=table, field_name="region", rule="region_variant", region_code=code)
+    return code
+
+
+def _dates(raw, probs, table, name, dayfirst, region_code, *, required=False):
+    res = parse_date(_col(raw, name), dayfirst=dayfirst)
+    sev = {"missing_value": "error"} if required else None
+    probs.add_rules(raw, res["rule"], table=table, field_name=name, region_code=region_code, severity=sev,
+                    skip=() if required else ("missing_value",))
+    return res["value"]
+
+
+def _numbers(raw, probs, table, name, region_code, *, low=None, high=None):
+    res = parse_number(_col(raw, name))
+    probs.add_rules(raw, res["rule"], table=table, field_name=name, region_code=region_code)
+    v = res["value"]
+    bad = np.zeros(len(v), dtype=bool)
+    if low is not None:
+        bad |= (v < low).to_numpy()
+    if high is not None:
+        bad |= (v > high).to_numpy()
+    probs.add(raw, bad, table=table, field_name=name, rule="out_of_range", region_code=region_code)
+    return v.mask(bad)
+
+
+def _categorical(raw, probs, table, name, lookup, region_code, values_map=None):
+    out, unknown = _map_values(_col(raw, name), lookup, values_map)
+    probs.add(raw, unknown.to_numpy(), table=table, field_name=name, rule="value_unknown", region_code=region_code)
+    return out.astype("string")
+
+
+def _golongan(raw, probs, table, region_code):
+    """Parse golongan; a spelling variant is reported only in files whose values are mostly written canonically
+    (a file that writes every grade as a pangkat name made a choice, not a mistake)."""
+    g = parse_golongan(_col(raw, "golongan"))
+    rule = g["golongan_rule"]
+    variant = (rule == "golongan_variant").fillna(False)
+    canonical = g["golongan"].notna() & ~variant
+    share = canonical.groupby(raw["_file"].to_numpy()).mean()
+    mostly = raw["_file"].map(share).fillna(0).to_numpy() > 0.5
+    rule = rule.mask(variant.to_numpy() & ~mostly)
+    probs.add_rules(raw, rule, table=table, field_name="golongan", region_code=region_code)
+    return g
+
+
+def _duration(raw, probs, table, region_code):
+    s = _col(raw, "duration_s").astype("string").str.strip()
+    hms = s.str.extract(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
+    is_hms = hms[2].notna()
+    res = parse_number(s.where(~is_hms))
+    hms_s = (pd.to_numeric(hms[0], errors="coerce").fillna(0) * 3600 + pd.to_numeric(hms[1], errors="coerce") * 60
+             + pd.to_numeric(hms[2], errors="coerce"))
+    v = res["value"].where(~is_hms, hms_s)
+    rules = res["rule"].where(~is_hms, pd.NA)
+    probs.add_rules(raw, rules, table=table, field_name="duration_s", region_code=region_code)
+    neg = (v < 0).fillna(False).to_numpy()
+    probs.add(raw, neg, table=table, field_name="duration_s", rule="out_of_range", region_code=region_code)
+    return v.mask(neg).astype(float)
+
+
+def _people(raw, probs, table, at, region_code):
+    nip = parse_nip(_col(raw, "nip"), at=at)
+    sev = {"missing_value": "error"}
+    probs.add_rules(raw, nip["nip_rule"], table=table, field_name="nip", severity=sev, region_code=region_code,
+                    skip=())
+    return nip
+
+
+def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping | None = None
+                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Clean one table.
+
+    Parameters
+    ----------
+    table : {"survey", "performance", "training", "satisfaction"}
+    raw : pandas.DataFrame
+        Text cells under canonical names, plus ``_file`` (file name), ``_row`` (1-based data row in the file),
+        ``_region_spec`` (region given by dataset.yml, or missing) and, for satisfaction, ``_file_hash``;
+        ``raw.attrs["headers"]`` maps file -> {canonical: source header}, ``raw.attrs["values"]`` the value maps
+        of dataset.yml (merged over the table's files), ``raw.attrs["dayfirst"]`` the date order option.
+    key : bytes
+        Pseudonym key.
+    options : mapping, optional
+        ``reference_date``, ``seconds_per_item`` (2.0), ``straight_min_items`` (10).
+
+    Returns
+    -------
+    (clean, quarantine, problems) : tuple of pandas.DataFrame
+        ``clean`` in the canonical column order, ``quarantine`` the rows with errors (same columns plus ``_file``,
+        ``_row``, ``reasons``), ``problems`` one row per finding (:data:`PROBLEM_COLUMNS`).
+    """
+    from kinerja_research.privacy import pseudonymise
+
+    options = dict(options or {})
+    probs = Problems()
+    dayfirst = raw.attrs.get("dayfirst")
+    vmaps = raw.attrs.get("values", {})
+    ref = options.get("reference_date")
+    out = pd.DataFrame(index=raw.index)
+    code = _regions(raw, probs, table)
+
+    if table == "satisfaction":
+        out["respondent_id"] = pseudonymise(raw["_file_hash"].astype("string") + ":" + raw["_row"].astype("string"),
+                                            key=key, prefix="R")
+    else:
+        at = None
+        if "submitted_at" in raw:
+            submitted = _dates(raw, probs, table, "submitted_at", dayfirst, code)
+            at = submitted.fillna(pd.Timestamp(ref)) if ref is not None else submitted
+        elif ref is not None:
+            at = pd.Timestamp(ref)
+        people = _people(raw, probs, table, at, code)
+        out["person_id"] = pseudonymise(people["nip"], key=key)
+    out["region_code"] = code
+
+    if table == "survey":
+        out["agency"] = normalise_agency(_col(raw, "agency"))
+        wave, unknown = _map_values(_col(raw, "wave"), _WAVE, vmaps.get("wave"))
+        probs.add(raw, unknown.to_numpy(), table=table, field_name="wave", rule="wave_unknown", region_code=code)
+        probs.add(raw, (wave.isna() & ~unknown).to_numpy(), table=table, field_name="wave", rule="missing_value",
+                  severity="error", region_code=code)
+        out["wave"] = wave.astype("string")
+        tr = parse_bool(_col(raw, "trained"), mapping=vmaps.get("trained"))
+        probs.add_rules(raw, tr["rule"], table=table, field_name="trained", region_code=code)
+        out["trained"] = tr["value"]
+        out["submitted_at"] = submitted if "submitted_at" in raw else pd.Series(pd.NaT, index=raw.index,
+                                                                                  dtype="datetime64[ns]")
+        out["duration_s"] = _duration(raw, probs, table, code)
+        out["gender"] = people["gender"]
+        out["birth_date"] = people["birth_date"]
+        out["age"] = people["age"]
+        out["tenure_years"] = people["tenure_years"]
+        g = _golongan(raw, probs, table, code)
+        out["golongan"] = g["golongan"]
+        out["golongan_rank"] = g["golongan_rank"]
+        out["education"] = _categorical(raw, probs, table, "education", _EDUCATION, code, vmaps.get("education"))
+        scales = item_scales()
+        items = [c for c in raw.columns if c in scales]
+        unknown_items = [c for c in raw.columns if re.fullmatch(r"[A-Z]{1,4}\d{1,3}", c) and c not in scales]
+        for c in items:
+            _, lo, hi, labels = scales[c]
+            res = map_likert(raw[c], labels=labels, low=lo, high=hi)
+            probs.add_rules(raw, res["rule"], table=table, field_name=c, region_code=code, skip=())
+            out[c] = res["value"]
+        if unknown_items:
+            from kinerja_research.errors import KinerjaError
+
+            raise KinerjaError(f"columns {unknown_items} are mapped as item ids but no codebook has them; rule: item "
+                               f"ids come from the codebooks in kinerja_research/instruments")
+        sl = straight_lining(out, items=items, min_items=int(options.get("straight_min_items", 10))) if items \
+            else pd.Series(False, index=out.index)
+        probs.add(raw, sl.to_numpy(), table=table, field_name="items", rule="straight_lining", region_code=code,
+                  value=pd.Series("all answers identical", index=raw.index, dtype="string"))
+        fast = too_fast(out["duration_s"], n_items=max(len(items), 1),
+                        seconds_per_item=float(options.get("seconds_per_item", 2.0)))
+        probs.add(raw, fast.to_numpy(), table=table, field_name="duration_s", rule="too_fast", region_code=code)
+        out["too_fast"] = fast.to_numpy()
+        out["straight_lining"] = sl.to_numpy()
+        dup_key = ["person_id", "wave"]
+        order = "submitted_at"
+    elif table == "performance":
+        out["agency"] = normalise_agency(_col(raw, "agency"))
+        period, start = _periods(_col(raw, "period"), semester=True)
+        bad = period.isna().to_numpy() & _col(raw, "period").notna().to_numpy()
+        probs.add(raw, bad, table=table, field_name="period", rule="value_unknown", severity="error",
+                  region_code=code)
+        probs.add(raw, (period.isna() & _col(raw, "period").isna()).to_numpy(), table=table, field_name="period",
+                  rule="missing_value", severity="error", region_code=code)
+        out["period"] = period
+        ps = _dates(raw, probs, table, "period_start", dayfirst, code) if "period_start" in raw else start
+        out["period_start"] = ps.fillna(start)
+        g = _golongan(raw, probs, table, code)
+        out["golongan"] = g["golongan"]
+        out["golongan_rank"] = g["golongan_rank"]
+        for c in ("rating_hasil_kerja", "rating_perilaku"):
+            out[c] = _categorical(raw, probs, table, c, _RATING, code, vmaps.get(c))
+        out["predikat"] = _categorical(raw, probs, table, "predikat", _PREDIKAT, code, vmaps.get("predikat"))
+        out["capaian_pct"] = _numbers(raw, probs, table, "capaian_pct", code, low=0, high=300)
+        dup_key = ["person_id", "period"]
+        order = "_row"
+    elif table == "training":
+        out["course"] = _col(raw, "course").astype("string").str.strip().str.replace(r"\s+", " ", regex=True)
+        out["start"] = _dates(raw, probs, table, "start", dayfirst, code)
+        out["end"] = _dates(raw, probs, table, "end", dayfirst, code)
+        out["jp"] = _numbers(raw, probs, table, "jp", code, low=0, high=2000)
+        pr = parse_bool(_col(raw, "programme"), mapping=vmaps.get("programme"))
+        probs.add_rules(raw, pr["rule"], table=table, field_name="programme", region_code=code)
+        out["programme"] = pr["value"]
+        order_bad = (out["end"] < out["start"]).fillna(False).to_numpy()
+        probs.add(raw, order_bad, table=table, field_name="end", rule="date_order", region_code=code)
+        dup_key = ["person_id", "course", "start"]
+        order = "_row"
+    elif table == "satisfaction":
+        out["service_unit"] = normalise_agency(_col(raw, "service_unit"))
+        out["submitted_at"] = _dates(raw, probs, table, "submitted_at", dayfirst, code)
+        period, _ = _periods(_col(raw, "period"), semester=False)
+        derived = out["submitted_at"].dt.year.astype("Int64").astype("string") + "-Q" + \
+            out["submitted_at"].dt.quarter.astype("Int64").astype("string")
+        bad = period.isna().to_numpy() & _col(raw, "period").notna().to_numpy()
+        probs.add(raw, bad, table=table, field_name="period", rule="value_unknown", region_code=code)
+        out["period"] = period.fillna(derived)
+        scales = item_scales()
+        for c in [f"U{i}" for i in range(1, 10)]:
+            if c in raw:
+                _, lo, hi, labels = scales[c]
+                res = map_likert(raw[c], labels=labels, low=lo, high=hi)
+                probs.add_rules(raw, res["rule"], table=table, field_name=c, region_code=code, skip=())
+                out[c] = pd.array(res["value"].to_numpy(), dtype="Float64").astype("Int64")
+        out["gender"] = _categorical(raw, probs, table, "gender", _GENDER, code, vmaps.get("gender"))
+        out["age"] = _numbers(raw, probs, table, "age", code, low=15, high=100)
+        out["education"] = _categorical(raw, probs, table, "education", _EDUCATION, code, vmaps.get("education"))
+        out["occupation"] = _col(raw, "occupation").astype("string").str.strip()
+        dup_key, order = None, None
+
+    for c in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[c]):
+            out[c] = out[c].astype("datetime64[ns]")
+    out["_file"] = raw["_file"].astype("string")
+    out["_row"] = raw["_row"].astype("int64")
+    if dup_key is not None:
+        if order == "_row":
+            order_df = out.assign(_order=np.arange(len(out)))
+            d = duplicate_submissions(order_df, key=dup_key, order="_order")
+        else:
+            d = duplicate_submissions(out, key=dup_key, order=order)
+        probs.add(raw, d["drop"].to_numpy(), table=table, field_name=dup_key[0], rule="duplicate_submission",
+                  value=pd.Series("dropped: a later submission exists", index=raw.index, dtype="string"),
+                  region_code=code)
+        probs.add(raw, (d["duplicate"] & ~d["drop"]).to_numpy(), table=table, field_name=dup_key[0],
+                  rule="duplicate_submission", severity="info",
+                  value=pd.Series("kept: latest of repeated submissions", index=raw.index, dtype="string"),
+                  region_code=code)
+    if table == "survey":
+        _wave_order(out, raw, probs, code)
+
+    problems = probs.frame()
+    err = problems[problems["severity"] == "error"]
+    if len(err):
+        reasons = (err.assign(k=err["file"] + "\x00" + err["row"].astype("string"))
+                   .groupby("k", sort=False)["rule"].agg(lambda x: ";".join(dict.fromkeys(x))))
+        k = out["_file"] + "\x00" + out["_row"].astype("string")
+        reason = k.map(reasons)
+    else:
+        reason = pd.Series(pd.NA, index=out.index, dtype="string")
+    bad = reason.notna().to_numpy()
+    quarantine = out.loc[bad].assign(reasons=reason[bad].astype("string")).reset_index(drop=True)
+    clean = out.loc[~bad].drop(columns=["_file", "_row"]).reset_index(drop=True)
+    return clean, quarantine, problems
+
+
+def _wave_order(out, raw, probs, code):
+    """Warn when a person's post-wave submission is not after the pre-wave one."""
+    s = out[["person_id", "wave", "submitted_at"]]
+    pre = s[s["wave"] == "pre"].drop_duplicates("person_id", keep="last").set_index("person_id")["submitted_at"]
+    post_mask = (s["wave"] == "post").to_numpy()
+    pre_at = s["person_id"].map(pre)
+    bad = post_mask & (s["submitted_at"] <= pre_at).fillna(False).to_numpy()
+    probs.add(raw, bad, table="survey", field_name="submitted_at", rule="wave_order", region_code=code)
+
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+def _periods(values: pd.Series, *, semester: bool) -> tuple[pd.Series, pd.Series]:
+    """``"2025-S2"``/``"Semester II 2025"``/``"S2 2025"`` (semester) or ``"2026-Q1"``/``"Triwulan I 2026"``/
+    ``"TW1 2026"`` (quarter) -> canonical period and its first day."""
+    s = values.astype("string").str.strip().str.lower()
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    per, start = [], []
+    for u in uniques:
+        u = re.sub(r"\s+", " ", str(u))
+        y = re.search(r"(19|20)\d{2}", u)
+        rest = u.replace(y.group(0), " ") if y else u
+        n = None
+        if semester:
+            m = re.search(r"(?:semester|smt|sem|s)\s*[-.]?\s*(ii|i|1|2)\b", rest) or re.search(r"\b(ii|i|1|2)\b", rest)
+            n = _ROMAN.get(m.group(1)) if m else None
+            ok = y is not None and n in (1, 2)
+            per.append(f"{y.group(0)}-S{n}" if ok else None)
+            start.append(pd.Timestamp(int(y.group(0)), 1 if n == 1 else 7, 1) if ok else pd.NaT)
+        else:
+            m = re.search(r"(?:triwulan|tw|kuartal|quarter|q)\s*[-.]?\s*(iv|iii|ii|i|[1-4])\b", rest) or \
+                re.search(r"\b(iv|iii|ii|i|[1-4])\b", rest)
+            n = _ROMAN.get(m.group(1)) if m else None
+            ok = y is not None and n is not None
+            per.append(f"{y.group(0)}-Q{n}" if ok else None)
+            start.append(pd.Timestamp(int(y.group(0)), 3 * n - 2, 1) if ok else pd.NaT)
+    idx = np.where(codes < 0, len(per), codes)
+    p = pd.Series(np.array(per + [None], dtype=object)[idx], index=values.index, dtype="string")
+    st = pd.Series(pd.to_datetime(pd.Series(start + [pd.NaT], dtype="datetime64[ns]")).to_numpy()[idx],
+                   index=values.index)
+    return p, st

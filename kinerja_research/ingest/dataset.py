@@ -1,0 +1,216 @@
+"""``dataset.yml``: which file is which table, how its headers map to canonical columns and codebook items.
+
+The mapping lives in that file, never in code (see docs/architecture.md for the format). :func:`load_dataset`
+checks it and returns a :class:`DatasetConfig`; :func:`map_headers` renames a file's source headers to canonical
+names and says, when required columns are missing, which headers came closest.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from kinerja_research.errors import InputFileError, KinerjaError, where
+
+__all__ = ["FileSpec", "DatasetConfig", "load_dataset", "map_headers", "normalise_header", "TABLE_COLUMNS",
+           "REQUIRED_COLUMNS"]
+
+TABLES = ("survey", "performance", "training", "satisfaction")
+_SPEC_KEYS = {"file", "reader", "options", "region", "columns", "values", "constants"}
+_OPTION_KEYS = {"sep", "encoding", "decimal", "sheet", "header_row", "skip_rows", "dayfirst", "headers"}
+_TOP_KEYS = {"name", "description", "tables", "instruments", "likert", "reference_date", "quality"}
+
+#: Canonical (pre-cleaning) columns each table may map to, besides codebook item ids.
+TABLE_COLUMNS = {
+    "survey": ("nip", "name", "region", "agency", "wave", "trained", "submitted_at", "duration_s", "golongan",
+               "education", "email"),
+    "performance": ("nip", "name", "region", "agency", "period", "period_start", "golongan", "rating_hasil_kerja",
+                    "rating_perilaku", "predikat", "capaian_pct"),
+    "training": ("nip", "name", "region", "agency", "course", "start", "end", "jp", "programme"),
+    "satisfaction": ("region", "service_unit", "submitted_at", "period", "gender", "age", "education",
+                     "occupation", "name", "email", "phone"),
+}
+#: Columns a file must provide (``region`` may instead come from the file spec).
+REQUIRED_COLUMNS = {
+    "survey": ("nip", "region", "wave"),
+    "performance": ("nip", "region", "period"),
+    "training": ("nip", "region", "course", "start"),
+    "satisfaction": ("region", "service_unit"),
+}
+
+
+@dataclass
+class FileSpec:
+    """One entry of ``tables.<table>`` in dataset.yml."""
+
+    table: str
+    file: str
+    reader: str | None = None
+    options: dict = field(default_factory=dict)
+    region: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict] = field(default_factory=dict)
+    constants: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class DatasetConfig:
+    """A parsed dataset.yml."""
+
+    path: Path
+    name: str
+    description: str = ""
+    tables: dict[str, list[FileSpec]] = field(default_factory=dict)
+    instruments: dict[str, list[str]] = field(default_factory=dict)
+    likert: dict[str, str] = field(default_factory=dict)
+    reference_date: pd.Timestamp | None = None
+    quality: dict = field(default_factory=dict)
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    def files(self, spec: FileSpec) -> list[Path]:
+        """Files matched by a spec (sorted; the spec's ``file`` may be a glob)."""
+        if any(ch in spec.file for ch in "*?["):
+            found = sorted(p for p in self.folder.glob(spec.file) if p.is_file())
+        else:
+            p = self.folder / spec.file
+            found = [p] if p.exists() else []
+        if not found:
+            raise InputFileError(f"{where(self.path)}, table {spec.table!r}: file {spec.file!r} is not in "
+                                 f"'{self.folder}'; rule: every file named in dataset.yml exists")
+        return found
+
+
+def _bad(path: Path, what: str, rule: str) -> None:
+    raise KinerjaError(f"{where(path)}: {what}; rule: {rule}")
+
+
+def load_dataset(folder_or_file: str | Path) -> DatasetConfig:
+    """Read and check ``dataset.yml`` (a dataset folder or the file itself).
+
+    Raises
+    ------
+    KinerjaError
+        Missing file, invalid YAML, unknown keys or tables, or a mapping to an unknown canonical column.
+    """
+    p = Path(folder_or_file)
+    path = p / "dataset.yml" if p.is_dir() else p
+    if not path.exists():
+        raise InputFileError(f"{where(path)}: the dataset folder has no dataset.yml; rule: a dataset folder holds a "
+                             f"dataset.yml (write a first one with `kinerja init-dataset {path.parent}`)")
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise KinerjaError(f"{where(path, row=mark.line + 1 if mark else None)}: the file is not valid YAML "
+                           f"({getattr(exc, 'problem', exc)}); rule: dataset.yml is YAML") from None
+    if not isinstance(doc, dict):
+        _bad(path, "the file is not a mapping", "dataset.yml is a mapping with name and tables")
+    unknown = set(doc) - _TOP_KEYS
+    if unknown:
+        _bad(path, f"key {sorted(unknown)[0]!r}", f"top-level keys are {sorted(_TOP_KEYS)}")
+    tables = doc.get("tables") or {}
+    if not isinstance(tables, dict) or not tables:
+        _bad(path, "'tables' is missing or empty", "dataset.yml maps at least one table to its files")
+    cfg = DatasetConfig(path=path, name=str(doc.get("name") or path.parent.name),
+                        description=str(doc.get("description") or ""),
+                        instruments={k: list(v) for k, v in (doc.get("instruments") or {}).items()},
+                        likert=dict(doc.get("likert") or {}), quality=dict(doc.get("quality") or {}))
+    ref = doc.get("reference_date")
+    if ref is not None:
+        try:
+            cfg.reference_date = pd.Timestamp(ref if not isinstance(ref, dt.date) else ref.isoformat())
+        except (ValueError, TypeError):
+            _bad(path, f"reference_date {ref!r}", "reference_date is a date (YYYY-MM-DD)")
+    for table, specs in tables.items():
+        if table not in TABLES:
+            _bad(path, f"table {table!r}", f"tables are {', '.join(TABLES)}")
+        if isinstance(specs, dict):
+            specs = [specs]
+        out = []
+        for i, s in enumerate(specs or []):
+            if not isinstance(s, dict) or "file" not in s:
+                _bad(path, f"entry {i + 1} of table {table!r}", "each entry has at least 'file'")
+            extra = set(s) - _SPEC_KEYS
+            if extra:
+                _bad(path, f"key {sorted(extra)[0]!r} in entry {i + 1} of table {table!r}",
+                     f"entry keys are {sorted(_SPEC_KEYS)}")
+            opts = dict(s.get("options") or {})
+            bad_opt = set(opts) - _OPTION_KEYS
+            if bad_opt:
+                _bad(path, f"option {sorted(bad_opt)[0]!r} in entry {i + 1} of table {table!r}",
+                     f"options are {sorted(_OPTION_KEYS)}")
+            columns = {str(k): str(v) for k, v in (s.get("columns") or {}).items()}
+            for src, canon in columns.items():
+                if canon not in TABLE_COLUMNS[table] and not re.fullmatch(r"[A-Z]{1,4}\d{1,3}", canon):
+                    _bad(path, f"column {src!r} -> {canon!r} in table {table!r}",
+                         f"targets are {', '.join(TABLE_COLUMNS[table])} or codebook item ids such as RTC01")
+            out.append(FileSpec(table=table, file=str(s["file"]), reader=s.get("reader"), options=opts,
+                                region=None if s.get("region") is None else str(s["region"]), columns=columns,
+                                values={k: dict(v) for k, v in (s.get("values") or {}).items()},
+                                constants=dict(s.get("constants") or {})))
+        cfg.tables[table] = out
+    return cfg
+
+
+def normalise_header(text: str) -> str:
+    """Compare headers loosely: Unicode NFKC, case, spacing, trailing ``*`` / ``:`` / ``?``-free.
+
+    Examples
+    --------
+    >>> normalise_header("  Nama   Lengkap * ")
+    'nama lengkap'
+    """
+    t = unicodedata.normalize("NFKC", str(text)).casefold()
+    t = re.sub(r"\s+", " ", t).strip()
+    return t.rstrip(" *:").strip()
+
+
+def map_headers(headers: list[str], spec: FileSpec, *, path: Path) -> dict[str, str]:
+    """Source header -> canonical column for one file.
+
+    Returns
+    -------
+    dict
+        Only the headers that dataset.yml maps and that the file has.
+
+    Raises
+    ------
+    InputFileError
+        When a required column (see :data:`REQUIRED_COLUMNS`; ``region`` not if the spec gives it) is missing: the
+        message names the missing columns, the headers dataset.yml expected and the closest headers found.
+    """
+    by_norm = {normalise_header(h): h for h in headers}
+    mapping: dict[str, str] = {}
+    targets: dict[str, list[str]] = {}
+    for src, canon in spec.columns.items():
+        targets.setdefault(canon, []).append(src)
+        h = by_norm.get(normalise_header(src))
+        if h is not None:
+            mapping[h] = canon
+    for h in headers:  # headers that already are canonical names or item ids
+        if h not in mapping and (h in TABLE_COLUMNS[spec.table] or re.fullmatch(r"[A-Z]{1,4}\d{1,3}", h)) \
+                and h not in spec.columns:
+            mapping[h] = h
+    got = set(mapping.values()) | set(spec.constants)
+    required = [c for c in REQUIRED_COLUMNS[spec.table] if not (c == "region" and spec.region)]
+    missing = [c for c in required if c not in got]
+    if missing:
+        parts = []
+        for c in missing:
+            expected = targets.get(c, [c])
+            close = difflib.get_close_matches(normalise_header(expected[0]), list(by_norm), n=3, cutoff=0.4)
+            found = ", ".join(repr(by_norm[x]) for x in close) or "none"
+            parts.append(f"{c!r} (expected header {expected[0]!r}; closest found: {found})")
+        raise InputFileError(f"{where(path)}: required columns missing for table {spec.table!r}: "
+                             f"{'; '.join(parts)}; rule: a {spec.table} file provides "
+                             f"{', '.join(required)} (map them in dataset.yml)")
+    return mapping

@@ -84,7 +84,8 @@ def test_show_figure_record_finish(processed, shown, tmp_path, monkeypatch):
     ctx.record("n_regions", len(summary), label_key="common.col.n")
     with pytest.raises(KinerjaError, match="twice"):
         ctx.record("n_regions", 3)
-    doc = ctx.finish()
+    assert ctx.finish() is None
+    doc = ctx.written
 
     heading, table, fig, prov = (_html(o) for o in shown)
     assert heading == "# Perbandingan antarwilayah"

@@ -92,6 +92,7 @@ def _write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -332,8 +333,12 @@ class Context:
             "records": self.records,
         }
 
-    def finish(self) -> dict[str, Any]:
-        """Write ``<out_dir>/<stem>.headline.json`` atomically and show the provenance block; returns the JSON dict."""
+    def finish(self) -> None:
+        """Write ``<out_dir>/<stem>.headline.json`` atomically and show the provenance block.
+
+        Returns None (so a notebook's last line ``ctx.finish()`` displays nothing else); the written document is
+        kept in :attr:`written`.
+        """
         from kinerja_research.report import provenance
 
         prov = provenance.collect(notebook=self.notebook, params=self.params, dataset=self.dataset, seed=self.seed,
@@ -343,8 +348,8 @@ class Context:
         _write_atomic(self.out_dir / f"{self.stem}.headline.json",
                       json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
         self._finished = True
+        self.written = doc
         _display(_html(provenance.to_html(prov, self._t)))
-        return doc
 
 
 def start(notebook: str, *, dataset: str = "default", regions: Sequence[str] = (), lang: str = "id",

@@ -252,8 +252,8 @@ def load_codebook(name_or_path: str | Path) -> Codebook:
 
     Examples
     --------
-    >>> import kinerja_research as kr
-    >>> cb = kr.load_codebook("rtc")
+    >>> from kinerja_research.instruments import load_codebook
+    >>> cb = load_codebook("rtc")
     >>> len(cb.items), cb.scale["max"], cb.reverse_items
     (17, 6, ['RTC04', 'RTC14'])
     >>> cb.dimension_items()["cognitive_rigidity"]

@@ -1,0 +1,184 @@
+"""Shared machinery of the measurement functions: item selection, input checks, pairwise covariance.
+
+Everything here is vectorised: one pass of matrix products gives every pairwise-complete covariance (as R
+``cov(x, use = "pairwise")``), so alpha, item analysis and omega never refit per item.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from kinerja_research.analysis._result import check_choice, check_columns
+from kinerja_research.errors import KinerjaError
+from kinerja_research.instruments.codebook import Codebook
+
+__all__: list[str] = []
+
+MISSING = ("pairwise", "listwise")
+
+
+def scale_sets(items, *, reverse: Sequence[str] = (), total: bool = True) -> list[tuple[str, list[str], list[str], tuple | None]]:
+    """Expand ``items`` into ``[(term, item ids, reverse-keyed ids, (min, max) or None)]``.
+
+    ``items`` is a list of columns (one scale, term ``"scale"``, reversed by ``reverse`` using the observed min+max
+    as psych does) or a :class:`Codebook` (one entry per dimension with two or more items, plus ``"total"`` when the
+    codebook has several dimensions and ``total`` is true; reverse keys and the scale range from the codebook).
+    """
+    if isinstance(items, Codebook):
+        cb = items
+        rng = (cb.scale["min"], cb.scale["max"])
+        rev = set(cb.reverse_items)
+        out = []
+        for dim, ids in cb.dimension_items().items():
+            out.append((dim, ids, [i for i in ids if i in rev], rng))
+        if total and len(out) > 1:
+            out.append(("total", cb.item_ids, [i for i in cb.item_ids if i in rev], rng))
+        return out
+    if isinstance(items, str) or not isinstance(items, Sequence) or len(items) == 0:
+        raise KinerjaError(f"Argument 'items' is {items!r}; the rule is that it is a non-empty list of item columns "
+                           f"or a codebook from kr.load_codebook().")
+    items = list(items)
+    if len(set(items)) != len(items):
+        dup = pd.Series(items)[pd.Series(items).duplicated()].iloc[0]
+        raise KinerjaError(f"Argument 'items' lists column {dup!r} twice; the rule is that each item appears once.")
+    bad = [r for r in reverse if r not in items]
+    if bad:
+        raise KinerjaError(f"Argument 'reverse' names column {bad[0]!r}, which is not in 'items'; the rule is that "
+                           f"reverse-keyed items are among the items.")
+    return [("scale", items, list(reverse), None)]
+
+
+def item_matrix(data: pd.DataFrame, items: Sequence[str], reverse: Sequence[str] = (),
+                rng: tuple | None = None, *, what: str = "data") -> np.ndarray:
+    """Numeric item matrix (n x k, float, NaN for missing) with reverse-keyed items reversed.
+
+    Raises a one-sentence error for a missing column, a non-numeric value, or (when ``rng`` is given) a value outside
+    the codebook's scale. Reversal is ``min + max - x`` with the codebook range, or with the observed minimum and
+    maximum over all items (R ``psych::alpha``) when there is no codebook.
+    """
+    check_columns(data, items, what=what)
+    block = data[list(items)]
+    try:
+        x = block.to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):
+        for col in items:
+            conv = pd.to_numeric(block[col], errors="coerce")
+            bad = block[col][conv.isna() & block[col].notna()]
+            if len(bad):
+                raise KinerjaError(f"{what}: row {bad.index[0]!r}, column {col!r}, value {bad.iloc[0]!r} is not a "
+                                   f"number; the rule is that item answers are numeric (map Likert labels first).")
+        raise
+    if rng is not None:
+        lo, hi = rng
+        off = ~np.isnan(x) & ((x < lo) | (x > hi))
+        if off.any():
+            r, c = np.argwhere(off)[0]
+            raise KinerjaError(f"{what}: row {block.index[r]!r}, column {items[c]!r}, value {x[r, c]!r} is outside "
+                               f"the scale; the rule is that answers lie in {lo}..{hi}.")
+    if reverse:
+        idx = [list(items).index(r) for r in reverse]
+        if rng is not None:
+            adjust = rng[0] + rng[1]
+        else:
+            adjust = np.nanmin(x) + np.nanmax(x)
+        x[:, idx] = adjust - x[:, idx]
+    return x
+
+
+def apply_missing(x: np.ndarray, missing: str) -> np.ndarray:
+    """Listwise: keep rows with every item answered; pairwise: keep rows with at least one answer."""
+    check_choice("missing", missing, MISSING)
+    obs = ~np.isnan(x)
+    keep = obs.all(axis=1) if missing == "listwise" else obs.any(axis=1)
+    return x[keep]
+
+
+def pairwise_moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairwise-complete covariance, correlation and pair counts (R ``cov``/``cor(use = "pairwise")``).
+
+    For each pair (j, k) the means, variances and covariance use only the rows where both are observed, with the
+    n_jk - 1 divisor. Computed with five matrix products, no loop over items or rows.
+    """
+    obs = ~np.isnan(x)
+    if obs.all():
+        n = x.shape[0]
+        c = np.cov(x, rowvar=False, ddof=1).reshape(x.shape[1], x.shape[1])
+        sd = np.sqrt(np.diag(c))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = c / np.outer(sd, sd)
+        return c, r, np.full(c.shape, n, dtype=float)
+    m = obs.astype(float)
+    # centre each column first (numerical stability for large n), then pairwise sums
+    mu = np.nanmean(x, axis=0)
+    x0 = np.where(obs, x - mu, 0.0)
+    npair = m.T @ m
+    s = x0.T @ m                     # s[j, k] = sum of x_j over rows where j and k are observed
+    p = x0.T @ x0                    # sum of x_j x_k over rows where both are observed
+    q = (x0 * x0).T @ m              # sum of x_j^2 over rows where j and k are observed
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = (p - s * s.T / npair) / (npair - 1)
+        vj = (q - s * s / npair) / (npair - 1)        # var of x_j on the pair's rows
+        r = c / np.sqrt(vj * vj.T)
+    np.fill_diagonal(r, 1.0)
+    return c, r, npair
+
+
+def cov2cor(c: np.ndarray) -> np.ndarray:
+    sd = np.sqrt(np.diag(c))
+    return c / np.outer(sd, sd)
+
+
+def smc(r: np.ndarray) -> np.ndarray:
+    """Squared multiple correlations 1 - 1/diag(R^-1) (R ``psych::smc``)."""
+    try:
+        inv = np.linalg.inv(r)
+    except np.linalg.LinAlgError:
+        inv = np.linalg.pinv(r)
+    return 1.0 - 1.0 / np.diag(inv)
+
+
+def check_enough(x: np.ndarray, term: str, items: Sequence[str], *, min_items: int = 2) -> None:
+    if x.shape[1] < min_items:
+        raise KinerjaError(f"Scale {term!r} has {x.shape[1]} item(s) ({', '.join(items)}); the rule is that it needs at "
+                           f"least {min_items}.")
+    if x.shape[0] < 3:
+        raise KinerjaError(f"Scale {term!r} has {x.shape[0]} usable respondents; the rule is that it needs at least 3.")
+
+
+def minres_one_factor(r: np.ndarray) -> np.ndarray:
+    """Loadings of a one-factor minimum-residual (ULS) fit to a correlation matrix (R ``psych::fa(fm = "minres")``).
+
+    Minimises the off-diagonal squared residuals sum_{i != j} (r_ij - l_i l_j)^2; the solution is the fixed point of
+    iterated principal axes, reached here by Gauss-Newton on the loadings with a tight tolerance. Communalities are
+    capped at 0.995 as psych bounds uniquenesses below at 0.005.
+    """
+    from scipy.optimize import least_squares
+
+    k = r.shape[0]
+    iu = np.triu_indices(k, 1)
+    target = r[iu]
+    red = r.copy()
+    np.fill_diagonal(red, smc(r))
+    w, v = np.linalg.eigh(red)
+    lam0 = v[:, -1] * np.sqrt(max(w[-1], 1e-6))
+    if lam0.sum() < 0:
+        lam0 = -lam0
+
+    def resid(lam):
+        return np.outer(lam, lam)[iu] - target
+
+    def jac(lam):
+        j = np.zeros((len(target), k))
+        rows = np.arange(len(target))
+        j[rows, iu[0]] = lam[iu[1]]
+        j[rows, iu[1]] = lam[iu[0]]
+        return j
+
+    sol = least_squares(resid, lam0, jac=jac, xtol=1e-15, ftol=1e-15, gtol=1e-15, method="lm")
+    lam = sol.x
+    if lam.sum() < 0:
+        lam = -lam
+    h2 = np.minimum(lam ** 2, 0.995)
+    return np.sign(lam) * np.sqrt(h2)

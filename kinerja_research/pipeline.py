@@ -21,7 +21,8 @@ import pandas as pd
 from kinerja_research import paths
 from kinerja_research.errors import KinerjaError
 
-__all__ = ["TABLES", "build_processed", "load_processed", "load_table", "load_validation", "load_manifest"]
+__all__ = ["TABLES", "build_processed", "validate_dataset", "load_processed", "load_table", "load_validation",
+           "load_manifest"]
 
 TABLES = ("survey", "performance", "training", "satisfaction")
 
@@ -99,7 +100,9 @@ def load_validation(dataset: str | Path = paths.DEFAULT_DATASET) -> pd.DataFrame
     """Read ``validation.csv`` of a processed dataset (one row per problem found while cleaning)."""
     folder = _processed(dataset)
     _require(folder, dataset)
-    return pd.read_csv(folder / "validation.csv", dtype={"row": "Int64", "value": "string", "region_code": "string"},
+    from kinerja_research.clean.tables import PROBLEM_COLUMNS
+
+    return pd.read_csv(folder / "validation.csv", dtype={c: "Int64" if c == "row" else "string" for c in PROBLEM_COLUMNS},
                        keep_default_na=False, na_values=[""])
 
 
@@ -290,62 +293,46 @@ def build_processed(dataset: str = paths.DEFAULT_DATASET, *, raw_dir: str | Path
     import time
     from datetime import datetime, timezone
 
-    from kinerja_research.clean.tables import clean_table
     from kinerja_research.ingest.dataset import load_dataset
-    from kinerja_research.privacy import pseudonym_key
-    from kinerja_research.schemas import validate_table
 
     t0 = time.perf_counter()
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     raw_root = Path(raw_dir) if raw_dir is not None else paths.raw_dir(str(dataset))
     cfg = load_dataset(raw_root)
-    name = Path(str(dataset)).name if raw_dir is None and Path(str(dataset)).is_dir() else str(dataset)
+    name = Path(str(dataset)).name
     final = Path(out_dir) if out_dir is not None else paths.processed_dir(name)
+    if final.resolve().is_relative_to(raw_root.resolve()):
+        raise KinerjaError(f"output folder '{final}' lies inside the raw folder '{raw_root}'; rule: the toolkit "
+                           f"never writes into data/raw")
     final.parent.mkdir(parents=True, exist_ok=True)
     _recover(final)
-    key = pseudonym_key()
-    inputs: dict = {"dataset.yml": {"sha256": _sha256(cfg.path), "bytes": cfg.path.stat().st_size}}
-    quality = dict(cfg.quality)
-    options = {"reference_date": cfg.reference_date, "seconds_per_item": float(quality.get("seconds_per_item", 2.0)),
-               "straight_min_items": int(quality.get("straight_min_items", 10))}
     tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
     if tmp.exists():
         shutil.rmtree(tmp)
     (tmp / "quarantine").mkdir(parents=True)
     try:
         counts, outputs, problems = {}, {}, []
-        for table in TABLES:
-            raw = _read_table(cfg, table, raw_root, inputs)
-            if raw is None:
-                continue
-            clean, quarantine, probs = clean_table(table, raw, key=key, options=options)
-            validate_table(table, clean)
+        run = _process(cfg, raw_root)
+        for table, n_in, clean, quarantine, probs in run["results"]:
             outputs[f"{table}.parquet"] = _write_parquet(clean, tmp / f"{table}.parquet")
             outputs[f"quarantine/{table}.parquet"] = _write_parquet(quarantine, tmp / "quarantine" / f"{table}.parquet")
-            counts[table] = {"rows_in": int(len(raw)), "rows_out": int(len(clean)),
-                             "rows_quarantined": int(len(quarantine))}
+            counts[table] = {"rows_in": n_in, "rows_out": int(len(clean)), "rows_quarantined": int(len(quarantine))}
             problems.append(probs)
             if progress:
-                print(f"{table}: {len(raw)} rows in, {len(clean)} out, {len(quarantine)} quarantined, "
+                print(f"{table}: {n_in} rows in, {len(clean)} out, {len(quarantine)} quarantined, "
                       f"{len(probs)} problems", file=sys.stderr)
-        from kinerja_research.clean.tables import PROBLEM_COLUMNS
-
-        allp = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(columns=PROBLEM_COLUMNS)
-        allp = allp.sort_values(["table", "file", "row", "field", "rule"], kind="mergesort").reset_index(drop=True)
+        allp = _all_problems(problems)
         allp.to_csv(tmp / "validation.csv", index=False, lineterminator="\n")
         outputs["validation.csv"] = _sha256(tmp / "validation.csv")
         manifest = {
             "dataset": cfg.name,
-            "inputs": dict(sorted(inputs.items())),
+            "inputs": dict(sorted(run["inputs"].items())),
             "tables": counts,
             "problems": {str(k): int(v) for k, v in allp["rule"].value_counts().sort_index().items()},
             "problems_by_severity": {str(k): int(v) for k, v in allp["severity"].value_counts().sort_index().items()},
             "outputs": outputs,
             "versions": _versions(),
-            "parameters": {"reference_date": None if cfg.reference_date is None else cfg.reference_date.isoformat(),
-                           "seconds_per_item": options["seconds_per_item"],
-                           "straight_min_items": options["straight_min_items"],
-                           "pseudonym": "HMAC-SHA256, key from KINERJA_PSEUDONYM_KEY or key file, 16 hex"},
+            "parameters": run["parameters"],
             "run": {"started_at": started, "duration_s": round(time.perf_counter() - t0, 3)},
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
@@ -355,3 +342,56 @@ def build_processed(dataset: str = paths.DEFAULT_DATASET, *, raw_dir: str | Path
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return manifest
+
+
+def _all_problems(problems: list[pd.DataFrame]) -> pd.DataFrame:
+    from kinerja_research.clean.tables import PROBLEM_COLUMNS
+
+    allp = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(columns=PROBLEM_COLUMNS)
+    return allp.sort_values(["table", "file", "row", "field", "rule"], kind="mergesort").reset_index(drop=True)
+
+
+def _process(cfg, raw_root: Path) -> dict:
+    """Read and clean every table of a dataset in memory: ``{"results": [(table, rows_in, clean, quarantine,
+    problems)], "inputs": {...}, "parameters": {...}}``."""
+    from kinerja_research.clean.tables import clean_table
+    from kinerja_research.privacy import pseudonym_key
+    from kinerja_research.schemas import validate_table
+
+    key = pseudonym_key()
+    inputs: dict = {"dataset.yml": {"sha256": _sha256(cfg.path), "bytes": cfg.path.stat().st_size}}
+    quality = dict(cfg.quality)
+    options = {"reference_date": cfg.reference_date, "seconds_per_item": float(quality.get("seconds_per_item", 2.0)),
+               "straight_min_items": int(quality.get("straight_min_items", 10))}
+    results = []
+    for table in TABLES:
+        raw = _read_table(cfg, table, raw_root, inputs)
+        if raw is None:
+            continue
+        clean, quarantine, probs = clean_table(table, raw, key=key, options=options)
+        validate_table(table, clean)
+        results.append((table, int(len(raw)), clean, quarantine, probs))
+        del raw
+    parameters = {"reference_date": None if cfg.reference_date is None else cfg.reference_date.isoformat(),
+                  "seconds_per_item": options["seconds_per_item"],
+                  "straight_min_items": options["straight_min_items"],
+                  "pseudonym": "P + 16 hex of HMAC-SHA256(key, NIP); key from KINERJA_PSEUDONYM_KEY or key file"}
+    return {"results": results, "inputs": inputs, "parameters": parameters}
+
+
+def validate_dataset(path: str | Path) -> tuple[pd.DataFrame, dict]:
+    """Check a raw dataset folder without writing anything: ``(problems, counts)``.
+
+    ``problems`` has the columns of ``validation.csv``; ``counts`` is ``{table: {rows_in, rows_out,
+    rows_quarantined}}``. A processed folder (with ``validation.csv``) is read instead of re-checked.
+    """
+    from kinerja_research.ingest.dataset import load_dataset
+
+    p = Path(path)
+    if p.is_dir() and (p / "validation.csv").exists() and (p / "manifest.json").exists():
+        return load_validation(p), load_manifest(p)["tables"]
+    cfg = load_dataset(p)
+    run = _process(cfg, cfg.folder)
+    counts = {t: {"rows_in": n, "rows_out": int(len(c)), "rows_quarantined": int(len(q))}
+              for t, n, c, q, _ in run["results"]}
+    return _all_problems([r[4] for r in run["results"]]), counts

@@ -1,0 +1,113 @@
+"""Data-audit summaries: problems by rule and region, missingness, duplicates, response times, sample sizes.
+
+Tidy DataFrames for ``kinerja validate`` and the ``00_data_audit`` notebook; no printing, no plotting.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kinerja_research.clean.tables import RULE_SEVERITY
+
+__all__ = ["summarise_problems", "missingness", "sample_sizes", "duration_summary", "RULES"]
+
+RULES = tuple(RULE_SEVERITY)
+
+
+def summarise_problems(problems: pd.DataFrame, *, lang: str = "id") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Problems per rule (with a translated description) and per region x severity.
+
+    Parameters
+    ----------
+    problems : pandas.DataFrame
+        ``validation.csv`` as read by :func:`kinerja_research.pipeline.load_validation`.
+    lang : {"id", "en"}
+        Language of the ``description`` column (translation keys ``audit.rule.<rule>``).
+
+    Returns
+    -------
+    (by_rule, by_region) : tuple of pandas.DataFrame
+        ``by_rule``: ``rule, description, severity, n, n_files, tables`` sorted by severity then count;
+        ``by_region``: counts with one row per ``region_code`` (``"-"`` when unknown) and one column per severity.
+    """
+    from kinerja_research.report.i18n import translator
+
+    t = translator(lang)
+    p = problems.copy()
+    g = p.groupby(["rule", "severity"], sort=True)
+    by_rule = g.agg(n=("rule", "size"), n_files=("file", "nunique"),
+                    tables=("table", lambda x: ", ".join(sorted(set(x))))).reset_index()
+    by_rule.insert(1, "description", [t.get(f"audit.rule.{r}", default=r) for r in by_rule["rule"]])
+    order = {"error": 0, "warning": 1, "info": 2}
+    by_rule = by_rule.assign(_o=by_rule["severity"].map(order)).sort_values(["_o", "n", "rule"],
+                                                                            ascending=[True, False, True])
+    by_rule = by_rule.drop(columns="_o").reset_index(drop=True)
+    region = p["region_code"].astype("string").fillna("-")
+    by_region = pd.crosstab(region.rename("region_code"), p["severity"].rename("severity"))
+    by_region = by_region.reindex(columns=[c for c in ("error", "warning", "info") if c in by_region.columns])
+    by_region.columns.name = None
+    return by_rule, by_region
+
+
+def missingness(data: pd.DataFrame, *, by: str = "region_code", columns: list[str] | None = None) -> pd.DataFrame:
+    """Share of missing values per column and group (long format).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``region_code`` (or ``by``), ``column``, ``n`` (rows in the group), ``n_missing``, ``pct_missing`` (0-100).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"region_code": ["a", "a", "b"], "x": [1.0, None, 2.0]})
+    >>> missingness(d, columns=["x"]).values.tolist()
+    [['a', 'x', 2, 1, 50.0], ['b', 'x', 1, 0, 0.0]]
+    """
+    cols = columns or [c for c in data.columns if c != by]
+    miss = data[cols].isna()
+    miss[by] = data[by].to_numpy()
+    g = miss.groupby(by, sort=True, observed=True)
+    n = g.size()
+    cnt = g.sum()
+    long = cnt.reset_index().melt(id_vars=by, var_name="column", value_name="n_missing")
+    long["n"] = long[by].map(n).astype("int64")
+    long["n_missing"] = long["n_missing"].astype("int64")
+    long["pct_missing"] = 100.0 * long["n_missing"] / long["n"]
+    return long[[by, "column", "n", "n_missing", "pct_missing"]].sort_values([by, "column"]).reset_index(drop=True)
+
+
+def sample_sizes(survey: pd.DataFrame) -> pd.DataFrame:
+    """Respondents per region and wave, with people answering both waves.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``region_code, n_pre, n_post, n_both, n_trained`` (``n_trained``: people marked as trained, either wave).
+    """
+    s = survey
+    g = s.groupby("region_code", sort=True, observed=True)
+    pre = s[s["wave"] == "pre"].groupby("region_code", observed=True)["person_id"].nunique()
+    post = s[s["wave"] == "post"].groupby("region_code", observed=True)["person_id"].nunique()
+    waves = s.groupby(["region_code", "person_id"], observed=True)["wave"].nunique()
+    both = (waves == 2).groupby(level=0).sum()
+    trained = s[s["trained"].fillna(False).astype(bool)].groupby("region_code", observed=True)["person_id"].nunique()
+    out = pd.DataFrame({"region_code": list(g.groups)})
+    for name, ser in (("n_pre", pre), ("n_post", post), ("n_both", both), ("n_trained", trained)):
+        out[name] = out["region_code"].map(ser).fillna(0).astype("int64")
+    return out
+
+
+def duration_summary(survey: pd.DataFrame) -> pd.DataFrame:
+    """Response time (seconds) per region: ``region_code, n, median, p10, p90, n_too_fast, n_straight_lining``."""
+    s = survey
+    rows = []
+    for code, d in s.groupby("region_code", sort=True, observed=True):  # one row per region (a handful)
+        x = d["duration_s"].dropna().to_numpy(dtype=float)
+        rows.append({"region_code": code, "n": int(len(x)),
+                     "median": float(np.median(x)) if len(x) else np.nan,
+                     "p10": float(np.quantile(x, 0.1)) if len(x) else np.nan,
+                     "p90": float(np.quantile(x, 0.9)) if len(x) else np.nan,
+                     "n_too_fast": int(d["too_fast"].sum()) if "too_fast" in d else 0,
+                     "n_straight_lining": int(d["straight_lining"].sum()) if "straight_lining" in d else 0})
+    return pd.DataFrame(rows)

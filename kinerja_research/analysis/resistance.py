@@ -27,6 +27,11 @@ __all__ = [
     "resistance_outcome",
 ]
 
+def _py(value):
+    """A numpy scalar as the plain Python value, for error messages."""
+    return value.item() if hasattr(value, "item") else value
+
+
 EFFSIZES = ("eta2", "omega2", "epsilon2")
 _EFFSIZE_NAMES = {"eta2": "eta-squared", "omega2": "omega-squared", "epsilon2": "epsilon-squared"}
 
@@ -44,7 +49,7 @@ def _numeric(data: pd.DataFrame, column: str) -> np.ndarray:
     bad = values.isna() & data[column].notna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise KinerjaError(f"data row {i + 1}, column '{column}', value {data[column].iloc[i]!r}: the rule is that "
+        raise KinerjaError(f"data row {i + 1}, column '{column}', value {_py(data[column].iloc[i])!r}: the rule is that "
                            f"'{column}' must be numeric.")
     return values.to_numpy(dtype=float)
 
@@ -70,7 +75,7 @@ def _groups(data: pd.DataFrame, dv: str, between: str, *, min_n: int = 2) -> tup
     small = n < min_n
     if small.any():
         lev = levels[int(np.flatnonzero(small)[0])]
-        raise KinerjaError(f"column '{between}', value {lev!r} has {int(n[small][0])} observation(s) of '{dv}'; the rule "
+        raise KinerjaError(f"column '{between}', value {_py(lev)!r} has {int(n[small][0])} observation(s) of '{dv}'; the rule "
                            f"is that every group needs at least {min_n}.")
     summary = pd.DataFrame({"group": levels, "n": n, "mean": mean, "var": var, "ss": ss})
     return summary, codes, y
@@ -376,7 +381,7 @@ def welch_anova(data: pd.DataFrame, *, dv: str | Sequence[str], between: str = "
         k = len(n)
         if np.any(v <= 0):
             lev = s["group"].iloc[int(np.flatnonzero(v <= 0)[0])]
-            raise KinerjaError(f"column '{between}', value {lev!r}: '{col}' has zero variance in this group; the rule is "
+            raise KinerjaError(f"column '{between}', value {_py(lev)!r}: '{col}' has zero variance in this group; the rule is "
                                f"that Welch's ANOVA needs variation within every group.")
         w = n / v
         sw = w.sum()
@@ -728,7 +733,7 @@ def resistance_outcome(data: pd.DataFrame, *, dv: str, predictor: str, covar: Se
     bad = ~frame[dv].isin([0, 1])
     if bad.any():
         i = frame.index[int(np.flatnonzero(bad.to_numpy())[0])]
-        raise KinerjaError(f"data row {i}, column '{dv}', value {frame.loc[i, dv]!r}: the rule is that a logistic "
+        raise KinerjaError(f"data row {i}, column '{dv}', value {_py(frame.loc[i, dv])!r}: the rule is that a logistic "
                            f"outcome is 0/1 or boolean.")
     fit = smf.glm(_formula(dv, terms, frame, ()), data=frame, family=sm.families.Binomial()).fit()
     out = _fit_tidy(fit, method="logistic regression (Wald z)", alpha=alpha, n=len(frame), dist="z")

@@ -26,6 +26,11 @@ from kinerja_research.errors import KinerjaError
 
 __all__ = ["ikm", "ikm_elements", "ikm_trend", "ikm_mutu", "ELEMENTS", "MUTU_LABELS"]
 
+def _py(value):
+    """A numpy scalar as the plain Python value, for error messages."""
+    return value.item() if hasattr(value, "item") else value
+
+
 ELEMENTS = tuple(f"U{i}" for i in range(1, 10))
 #: lower bounds of the converted IKM (after rounding to two decimals) for each mutu, PermenPANRB 14/2017
 MUTU_CUTS = ((88.31, "A"), (76.61, "B"), (65.00, "C"))
@@ -75,12 +80,12 @@ def _period_key(period: pd.Series, how: str) -> pd.Series:
     bad = ~ok.fillna(False).astype(bool) & s.notna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise KinerjaError(f"data row {i + 1}, column 'period', value {period.iloc[i]!r}: the rule is a period like "
+        raise KinerjaError(f"data row {i + 1}, column 'period', value {_py(period.iloc[i])!r}: the rule is a period like "
                            f"'2026-Q1' (quarter) or '2026-S1' (semester).")
     if how == "quarter":
         if s.str.contains("-S").any():
             i = int(np.flatnonzero(s.str.contains("-S").fillna(False).to_numpy())[0])
-            raise KinerjaError(f"data row {i + 1}, column 'period', value {period.iloc[i]!r}: the rule is that a "
+            raise KinerjaError(f"data row {i + 1}, column 'period', value {_py(period.iloc[i])!r}: the rule is that a "
                                f"quarterly IKM needs quarters ('2026-Q1'); use period='semester'.")
         return s
     year = s.str.slice(0, 4)
@@ -101,7 +106,7 @@ def _prepare(data: pd.DataFrame, by, elements: Sequence[str], period: str | None
     bad = (np.isnan(x) & ~raw_na) | (~np.isnan(x) & ~np.isin(x, [1.0, 2.0, 3.0, 4.0]))
     if bad.any():
         i, j = (int(v[0]) for v in np.nonzero(bad))
-        raise KinerjaError(f"data row {i + 1}, column '{elements[j]}', value {data[elements[j]].iloc[i]!r}: the rule is "
+        raise KinerjaError(f"data row {i + 1}, column '{elements[j]}', value {_py(data[elements[j]].iloc[i])!r}: the rule is "
                            f"that an SKM answer is 1, 2, 3 or 4 (PermenPANRB 14/2017).")
     keys = data[by].copy() if by else pd.DataFrame(index=data.index)
     if period is not None:

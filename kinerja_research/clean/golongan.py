@@ -30,6 +30,10 @@ _PPPK_ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI"
 _PPPK = {r: i + 1 for i, r in enumerate(_PPPK_ROMAN)}
 _PNS_RE = re.compile(r"^(IV|III|II|I|[1-4])\s*[/\-.\s]?\s*([A-E])$")
 _PPPK_RE = re.compile(r"^PPPK\s*[-/.\s]?\s*(?:GOL(?:ONGAN)?\.?\s*)?([IVX]+|\d{1,2})$")
+_PPPK_SUFFIX_RE = re.compile(r"^([IVX]+|\d{1,2})\s*\(?\s*PPPK\s*\)?$")
+# A roman numeral alone is a PPPK grade (PNS grades always carry a letter).
+_BARE_ROMAN_RE = re.compile(r"^(V|VI|VII|VIII|IX|X|XI|XII|XIII|XIV|XV|XVI|XVII|I|II|III|IV)$")
+_PNS_ANYWHERE = re.compile(r"(?:^|[\s,(])(IV|III|II|I)\s*/\s*([A-E])(?:$|[\s,)])")
 
 
 def _one(raw: str) -> tuple[str | None, int | None]:
@@ -38,7 +42,7 @@ def _one(raw: str) -> tuple[str | None, int | None]:
         return None, None
     up = re.sub(r"\s+", " ", text.upper())
     up = re.sub(r"^(GOL(ONGAN)?|GOL\.)\s*[.:]?\s*", "", up)
-    m = _PPPK_RE.match(up)
+    m = _PPPK_RE.match(up) or _PPPK_SUFFIX_RE.match(up) or _BARE_ROMAN_RE.match(up)
     if m:
         g = m.group(1)
         n = int(g) if g.isdigit() else _PPPK.get(g)
@@ -46,8 +50,11 @@ def _one(raw: str) -> tuple[str | None, int | None]:
             return f"PPPK-{_PPPK_ROMAN[n - 1]}", None
         return None, None
     paren = re.search(r"\(([^)]*)\)", up)
+    anywhere = _PNS_ANYWHERE.search(up)
     candidates = [paren.group(1).strip()] if paren else []
     candidates.append(up)
+    if anywhere:
+        candidates.append(f"{anywhere.group(1)}/{anywhere.group(2)}")
     for c in candidates:
         m = _PNS_RE.match(c)
         if m:
@@ -56,7 +63,7 @@ def _one(raw: str) -> tuple[str | None, int | None]:
             g = f"{r}/{s.lower()}"
             if g in _RANK:
                 return g, _RANK[g]
-    name = up.split("(")[0]
+    name = re.split(r"[(,]", up)[0]
     key = re.sub(r"[^a-z0-9]", "", name.lower().replace("tingkat i", "tk1").replace("tk. i", "tk1")
                  .replace("tk.i", "tk1").replace("tk i", "tk1"))
     if key in _PANGKAT_KEY:

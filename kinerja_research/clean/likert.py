@@ -28,7 +28,8 @@ def normalise_label(text: str) -> str:
     return t.strip(" .;:!*")
 
 
-def map_likert(values: pd.Series, *, labels: Mapping[str, int], low: int, high: int) -> pd.DataFrame:
+def map_likert(values: pd.Series, *, labels: Mapping[str, int], low: int, high: int,
+               label_ids: dict[str, int] | None = None) -> pd.DataFrame:
     """Map answers to scale values.
 
     Parameters
@@ -40,12 +41,17 @@ def map_likert(values: pd.Series, *, labels: Mapping[str, int], low: int, high: 
         Label -> scale value (keys are compared after :func:`normalise_label`), e.g. ``Codebook.label_map()``.
     low, high : int
         Scale range, e.g. 1 and 6.
+    label_ids : dict, optional
+        A dict shared across calls: each distinct answer text (after :func:`normalise_label`) gets a number, returned
+        in the ``label_id`` column, so that identical answers can be compared across items of different scales
+        (straight-lining: "Setuju" everywhere is 5 on a 6-point item and 4 on a 5-point item).
 
     Returns
     -------
     pandas.DataFrame
         Same index, columns ``value`` (float, missing when the answer is missing or not usable) and ``rule``
-        (``"missing_value"``, ``"likert_unknown_label"``, ``"out_of_range"`` or missing when fine).
+        (``"missing_value"``, ``"likert_unknown_label"``, ``"out_of_range"`` or missing when fine); with
+        ``label_ids`` also ``label_id`` (float, missing when the answer is missing).
 
     Notes
     -----
@@ -101,7 +107,15 @@ def map_likert(values: pd.Series, *, labels: Mapping[str, int], low: int, high: 
             continue
         vals[i] = number
     idx = np.where(codes < 0, len(uniques), codes)
-    return pd.DataFrame({"value": vals[idx], "rule": pd.Series(rules[idx], dtype="string")}, index=s.index)
+    out = pd.DataFrame({"value": vals[idx], "rule": pd.Series(rules[idx], dtype="string")}, index=s.index)
+    if label_ids is not None:
+        ids = np.full(len(uniques) + 1, np.nan)
+        for i, u in enumerate(uniques):
+            key = normalise_label(u)
+            if key:
+                ids[i] = label_ids.setdefault(key, len(label_ids))
+        out["label_id"] = ids[idx]
+    return out
 
 
 def reverse_items(data: pd.DataFrame, *, items: Sequence[str], low: int, high: int) -> pd.DataFrame:

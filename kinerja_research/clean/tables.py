@@ -184,9 +184,20 @@ def _dates(raw, probs, table, name, dayfirst, region_code, *, required=False):
     return res["value"]
 
 
+def _minority(raw, rules: pd.Series, rule: str) -> pd.Series:
+    """Keep ``rule`` only in files where fewer than half of the filled cells have it: a file that writes every
+    number with a decimal comma follows its own convention; a few such cells among decimal points are worth a note."""
+    has = (rules == rule).fillna(False)
+    filled = (rules.fillna("") != "missing_value")
+    share = has.groupby(raw["_file"].to_numpy()).sum() / filled.groupby(raw["_file"].to_numpy()).sum().clip(lower=1)
+    mostly = raw["_file"].map(share).fillna(0).to_numpy() >= 0.5
+    return rules.mask(has.to_numpy() & mostly)
+
+
 def _numbers(raw, probs, table, name, region_code, *, low=None, high=None):
     res = parse_number(_col(raw, name))
-    probs.add_rules(raw, res["rule"], table=table, field_name=name, region_code=region_code)
+    probs.add_rules(raw, _minority(raw, res["rule"], "decimal_comma"), table=table, field_name=name,
+                    region_code=region_code)
     v = res["value"]
     bad = np.zeros(len(v), dtype=bool)
     if low is not None:
@@ -225,7 +236,7 @@ def _duration(raw, probs, table, region_code):
     hms_s = (pd.to_numeric(hms[0], errors="coerce").fillna(0) * 3600 + pd.to_numeric(hms[1], errors="coerce") * 60
              + pd.to_numeric(hms[2], errors="coerce"))
     v = res["value"].where(~is_hms, hms_s)
-    rules = res["rule"].where(~is_hms, pd.NA)
+    rules = _minority(raw, res["rule"].where(~is_hms, pd.NA), "decimal_comma")
     probs.add_rules(raw, rules, table=table, field_name="duration_s", region_code=region_code)
     neg = (v < 0).fillna(False).to_numpy()
     probs.add(raw, neg, table=table, field_name="duration_s", rule="out_of_range", region_code=region_code)
@@ -272,6 +283,15 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
     ref = options.get("reference_date")
     out = pd.DataFrame(index=raw.index)
     code = _regions(raw, probs, table)
+    # Blank cells of optional columns (required ones -- nip, region, wave, period -- are errors, reported below;
+    # items report their own).
+    special = {"nip", "region", "wave", "period"} | set(PRIVATE_COLUMNS)
+    for c in raw.columns:
+        if c.startswith("_") or c in special or c in item_scales():
+            continue
+        blank = raw[c].isna() | (raw[c].astype("string").str.strip() == "")
+        probs.add(raw, blank.fillna(True).to_numpy(), table=table, field_name=c, rule="missing_value",
+                  region_code=code)
 
     if table == "satisfaction":
         out["respondent_id"] = pseudonymise(raw["_file_hash"].astype("string") + ":" + raw["_row"].astype("string"),
@@ -311,17 +331,20 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
         scales = item_scales()
         items = [c for c in raw.columns if c in scales]
         unknown_items = [c for c in raw.columns if re.fullmatch(r"[A-Z]{1,4}\d{1,3}", c) and c not in scales]
+        label_ids: dict[str, int] = {}
+        answers = pd.DataFrame(index=raw.index)
         for c in items:
             _, lo, hi, labels = scales[c]
-            res = map_likert(raw[c], labels=labels, low=lo, high=hi)
+            res = map_likert(raw[c], labels=labels, low=lo, high=hi, label_ids=label_ids)
             probs.add_rules(raw, res["rule"], table=table, field_name=c, region_code=code, skip=())
             out[c] = res["value"]
+            answers[c] = res["label_id"]
         if unknown_items:
             from kinerja_research.errors import KinerjaError
 
             raise KinerjaError(f"columns {unknown_items} are mapped as item ids but no codebook has them; rule: item "
                                f"ids come from the codebooks in kinerja_research/instruments")
-        sl = straight_lining(out, items=items, min_items=int(options.get("straight_min_items", 10))) if items \
+        sl = straight_lining(answers, items=items, min_items=int(options.get("straight_min_items", 10))) if items \
             else pd.Series(False, index=out.index)
         probs.add(raw, sl.to_numpy(), table=table, field_name="items", rule="straight_lining", region_code=code,
                   value=pd.Series("all answers identical", index=raw.index, dtype="string"))
@@ -334,7 +357,7 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
         order = "submitted_at"
     elif table == "performance":
         out["agency"] = normalise_agency(_col(raw, "agency"))
-        period, start = _periods(_col(raw, "period"), semester=True)
+        period, start = _periods(_col(raw, "period"), semester=True, values_map=vmaps.get("period"))
         bad = period.isna().to_numpy() & _col(raw, "period").notna().to_numpy()
         probs.add(raw, bad, table=table, field_name="period", rule="value_unknown", severity="error",
                   region_code=code)
@@ -367,7 +390,7 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
     elif table == "satisfaction":
         out["service_unit"] = normalise_agency(_col(raw, "service_unit"))
         out["submitted_at"] = _dates(raw, probs, table, "submitted_at", dayfirst, code)
-        period, _ = _periods(_col(raw, "period"), semester=False)
+        period, _ = _periods(_col(raw, "period"), semester=False, values_map=vmaps.get("period"))
         derived = out["submitted_at"].dt.year.astype("Int64").astype("string") + "-Q" + \
             out["submitted_at"].dt.quarter.astype("Int64").astype("string")
         bad = period.isna().to_numpy() & _col(raw, "period").notna().to_numpy()
@@ -435,10 +458,16 @@ def _wave_order(out, raw, probs, code):
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
-def _periods(values: pd.Series, *, semester: bool) -> tuple[pd.Series, pd.Series]:
+def _periods(values: pd.Series, *, semester: bool, values_map: Mapping | None = None
+             ) -> tuple[pd.Series, pd.Series]:
     """``"2025-S2"``/``"Semester II 2025"``/``"S2 2025"`` (semester) or ``"2026-Q1"``/``"Triwulan I 2026"``/
-    ``"TW1 2026"`` (quarter) -> canonical period and its first day."""
-    s = values.astype("string").str.strip().str.lower()
+    ``"TW1 2026"`` (quarter) -> canonical period and its first day (a dataset.yml value map is applied first)."""
+    s = values.astype("string").str.strip()
+    if values_map:
+        look = {str(k).strip().lower(): str(v) for k, v in values_map.items()}
+        mapped, _ = _map_values(s, look)
+        s = mapped.astype("string").fillna(s)
+    s = s.str.lower()
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     per, start = [], []
     for u in uniques:

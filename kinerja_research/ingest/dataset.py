@@ -29,13 +29,16 @@ _TOP_KEYS = {"name", "description", "tables", "instruments", "likert", "referenc
 #: Canonical (pre-cleaning) columns each table may map to, besides codebook item ids.
 TABLE_COLUMNS = {
     "survey": ("nip", "name", "region", "agency", "wave", "trained", "submitted_at", "duration_s", "golongan",
-               "education", "email"),
-    "performance": ("nip", "name", "region", "agency", "period", "period_start", "golongan", "rating_hasil_kerja",
+               "golongan_raw", "education", "email"),
+    "performance": ("nip", "name", "region", "agency", "period", "period_start", "golongan", "golongan_raw",
+                    "rating_hasil_kerja",
                     "rating_perilaku", "predikat", "capaian_pct"),
     "training": ("nip", "name", "region", "agency", "course", "start", "end", "jp", "programme"),
     "satisfaction": ("region", "service_unit", "submitted_at", "period", "gender", "age", "education",
                      "occupation", "name", "email", "phone"),
 }
+#: Intermediate names accepted for a canonical column (docs/architecture.md calls the raw grade ``golongan_raw``).
+ALIASES = {"golongan_raw": "golongan"}
 #: Columns a file must provide (``region`` may instead come from the file spec).
 REQUIRED_COLUMNS = {
     "survey": ("nip", "region", "wave"),
@@ -148,7 +151,7 @@ def load_dataset(folder_or_file: str | Path) -> DatasetConfig:
             if bad_opt:
                 _bad(path, f"option {sorted(bad_opt)[0]!r} in entry {i + 1} of table {table!r}",
                      f"options are {sorted(_OPTION_KEYS)}")
-            columns = {str(k): str(v) for k, v in (s.get("columns") or {}).items()}
+            columns = {str(k): ALIASES.get(str(v), str(v)) for k, v in (s.get("columns") or {}).items()}
             for src, canon in columns.items():
                 if canon not in TABLE_COLUMNS[table] and not re.fullmatch(r"[A-Z]{1,4}\d{1,3}", canon):
                     _bad(path, f"column {src!r} -> {canon!r} in table {table!r}",

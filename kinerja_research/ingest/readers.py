@@ -203,6 +203,28 @@ def read_forms(path: str | Path, **options: object) -> RawTable:
     return t
 
 
+def _float_text(x: float) -> str:
+    """A numeric spreadsheet cell as text that the cleaners read back to the same number.
+
+    Whole numbers lose ``.0``. Numbers of 16 or more digits cannot be exact in a float (Excel keeps 15 significant
+    digits), so they are written as Excel shows them (``198503122010011000``): a NIP stored as a number is then
+    recognised as damaged, never taken for a valid one. ``100.125`` is written ``100.1250`` so it cannot be read as
+    a thousands-grouped ``100.125`` = 100125.
+    """
+    if not np.isfinite(x):
+        return repr(x)
+    if abs(x) >= 1e15:
+        from decimal import Decimal
+
+        return format(Decimal(f"{x:.15g}"), "f")
+    if x.is_integer():
+        return "%d" % x
+    t = repr(x)
+    if re.fullmatch(r"-?\d{1,3}\.\d{3}", t):
+        t += "0"
+    return t
+
+
 def _cell_text(col: pd.Series) -> pd.Series:
     """Cells of a spreadsheet/SPSS column as text: whole numbers without ``.0``, big floats as Python writes them."""
     if pd.api.types.is_bool_dtype(col):
@@ -211,10 +233,7 @@ def _cell_text(col: pd.Series) -> pd.Series:
         return col.dt.strftime("%Y-%m-%d %H:%M:%S").str.replace(" 00:00:00", "", regex=False).astype("string")
     if pd.api.types.is_float_dtype(col):
         v = col.to_numpy(dtype=float)
-        whole = np.isfinite(v) & (np.floor(v) == v) & (np.abs(v) < 1e15)
-        out = np.where(whole, np.char.mod("%d", np.where(whole, v, 0).astype(np.int64)).astype(object),
-                       col.astype(str).to_numpy(dtype=object))
-        out = np.where(np.isnan(v), None, out)
+        out = np.array([None if np.isnan(x) else _float_text(float(x)) for x in v], dtype=object)
         return pd.Series(out, index=col.index, dtype="string")
     if pd.api.types.is_integer_dtype(col):
         return col.astype("string")
@@ -224,7 +243,7 @@ def _cell_text(col: pd.Series) -> pd.Series:
         if x is None or (isinstance(x, float) and np.isnan(x)):
             out[i] = None
         elif isinstance(x, float):
-            out[i] = "%d" % x if x.is_integer() and abs(x) < 1e15 else repr(x)
+            out[i] = _float_text(x)
         elif hasattr(x, "strftime"):
             s = x.strftime("%Y-%m-%d %H:%M:%S")
             out[i] = s[:-9] if s.endswith(" 00:00:00") else s
@@ -259,11 +278,15 @@ def read_excel(path: str | Path, *, sheet: str | int | None = None, header_row: 
     if magic != b"PK\x03\x04":
         _fail(path, "the file is not an .xlsx workbook (no zip signature); rule: Excel files are saved as .xlsx "
                     "(Excel 2007 or later), or exported as CSV")
+    import warnings
+
     try:
-        book = pd.ExcelFile(path, engine="openpyxl")
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Workbook contains no default style", category=UserWarning)
+            book = pd.ExcelFile(path, engine="openpyxl")
+            names = book.sheet_names
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
         _fail(path, f"the workbook cannot be opened ({exc.__class__.__name__}); rule: the file is a valid .xlsx")
-    names = book.sheet_names
     if sheet is None:
         sheet = names[0]
     elif isinstance(sheet, int):
@@ -273,7 +296,9 @@ def read_excel(path: str | Path, *, sheet: str | int | None = None, header_row: 
         sheet = names[sheet]
     elif sheet not in names:
         _fail(path, f"sheet {sheet!r} does not exist (sheets: {names}); rule: options.sheet names an existing sheet")
-    raw = book.parse(sheet, header=None, dtype=object)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Workbook contains no default style", category=UserWarning)
+        raw = book.parse(sheet, header=None, dtype=object)
     raw = raw.dropna(how="all", axis=1)
     if raw.dropna(how="all").empty:
         _fail(path, f"sheet {sheet!r} is empty; rule: a table sheet has a header row and data rows")

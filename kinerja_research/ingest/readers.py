@@ -108,7 +108,7 @@ def sniff_csv(path: str | Path, *, encoding: str | None = None, sep: str | None 
     nl = text.find("\n")
     if nl < 0 and len(head) >= MAX_HEADER_BYTES:
         _fail(path, "the first line is longer than 1 MiB with no line break; rule: a table file has one header line "
-                    "followed by data lines", row=0)
+                    "followed by data lines")
     header = text if nl < 0 else text[:nl]
     header = header.rstrip("\r")
     if sep is None:

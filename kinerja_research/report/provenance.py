@@ -35,10 +35,21 @@ def package_versions(packages=PACKAGES) -> dict[str, str]:
     return out
 
 
+GIT_ENV = "KINERJA_GIT_COMMIT"
+
+
 def git_commit(root: str | Path | None = None) -> dict[str, Any]:
-    """``{"commit": sha or None, "dirty": bool or None}`` of the repository holding the package code."""
+    """``{"commit": sha or None, "dirty": bool or None}`` of the repository holding the package code.
+
+    The runner reads it once per run and hands it to every job through ``KINERJA_GIT_COMMIT`` (JSON), so all
+    reports of a run state the same commit even when the working tree moves during the run.
+    """
+    import json
+
     from kinerja_research import paths
 
+    if os.environ.get(GIT_ENV):
+        return json.loads(os.environ[GIT_ENV])
     root = Path(root or paths.PACKAGE_DIR.parent)
     try:
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)

@@ -67,6 +67,7 @@ class Job:
     region: str | None = None
     pdf: bool = False
     retries: int = 2
+    git: dict | None = None
     start_timeout: int = 120
     execution_timeout: int | None = None
 
@@ -164,11 +165,14 @@ def plan_jobs(*, dataset: str, regions: Sequence[str], lang: str, alpha: float, 
     if not names:
         raise KinerjaError(f"no notebook of the suite is in '{nb_dir}'; the rule is that a run executes at least one "
                            f"of {list(SUITE + PER_REGION)}.")
+    from kinerja_research.report.provenance import git_commit
+
     base = {"dataset": str(dataset), "lang": lang, "alpha": float(alpha), "seed": int(seed), "out_dir": ""}
+    git = git_commit()
     jobs = []
     for name in names:
         common = dict(notebook=name, input_path=str(nb_dir / f"{name}.ipynb"), work_dir=str(work_dir), run_id=run_id,
-                      lang=lang, pdf=pdf, retries=retries)
+                      lang=lang, pdf=pdf, retries=retries, git=git)
         if name in PER_REGION:
             for code in regions:
                 jobs.append(Job(stem=f"{name}_{code}", parameters={**base, "regions": [code]}, region=code, **common))
@@ -229,8 +233,12 @@ def execute_job(job: Job | dict) -> dict:
     log_path = work / "logs" / f"{job.stem}.log"
     out_nb = work / f"{job.stem}.ipynb"
     runtime = tempfile.mkdtemp(prefix="kr-rt-")  # short path: IPC socket names must stay under 108 bytes
-    saved = {k: os.environ.get(k) for k in (STEM_ENV, RUN_ID_ENV, "JUPYTER_RUNTIME_DIR", "MPLBACKEND")}
+    from kinerja_research.report.provenance import GIT_ENV
+
+    saved = {k: os.environ.get(k) for k in (STEM_ENV, RUN_ID_ENV, "JUPYTER_RUNTIME_DIR", "MPLBACKEND", GIT_ENV)}
     os.environ.update({STEM_ENV: job.stem, RUN_ID_ENV: job.run_id, "JUPYTER_RUNTIME_DIR": runtime})
+    if job.git is not None:
+        os.environ[GIT_ENV] = json.dumps(job.git)
     os.environ.pop("MPLBACKEND", None)
     handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
@@ -258,7 +266,8 @@ def execute_job(job: Job | dict) -> dict:
             try:
                 pm.execute_notebook(job.input_path, str(out_nb), parameters=job.parameters, kernel_name=KERNEL_NAME,
                                     progress_bar=False, log_output=True, start_timeout=job.start_timeout,
-                                    execution_timeout=job.execution_timeout, cwd=str(work), config=config)
+                                    execution_timeout=job.execution_timeout, cwd=str(work), config=config,
+                                    shutdown_kernel="immediate")
                 error = None
                 break
             except PapermillExecutionError as exc:
@@ -341,6 +350,18 @@ def _execute_isolated(job: dict) -> dict:
 
 # ---------------------------------------------------------------------------------------------------------------------
 # the run
+def _worker_init() -> None:
+    """Worker process set-up: import papermill and nbconvert once, without a slow optional import.
+
+    ``jsonschema`` (through ``nbformat``) imports ``rfc3987_syntax`` when installed, which compiles a grammar for
+    about two seconds; it only serves the ``iri`` string format, which notebook validation never uses. Worker
+    processes (never the user's session) mark it absent so each worker starts in a fraction of that time.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+
 def _mp_context():
     import multiprocessing as mp
 
@@ -503,7 +524,7 @@ def run_suite(*, dataset: str = paths.DEFAULT_DATASET, regions: Sequence[str] | 
                 from concurrent.futures import ProcessPoolExecutor
 
                 n = min(workers or os.cpu_count() or 1, len(jobs))
-                own = executor = ProcessPoolExecutor(max_workers=n, mp_context=_mp_context())
+                own = executor = ProcessPoolExecutor(max_workers=n, mp_context=_mp_context(), initializer=_worker_init)
         try:
             bar = _progress(progress, len(jobs))
             with bar as (advance):
@@ -577,6 +598,7 @@ class _progress:
 def _main() -> None:
     """Job process entry point: one job as JSON on stdin, its result as one JSON line on stdout."""
     job = json.loads(sys.stdin.read())
+    _worker_init()
     print(json.dumps(execute_job(job)))
 
 

@@ -6,10 +6,15 @@ coefficient or a reliability of discretised items.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize
+from scipy.special import ndtr
 
 from kinerja_research.synth import _spec as S
 from kinerja_research.synth import _world as W
@@ -22,7 +27,7 @@ _CHUNK = 500_000
 def _expected_answer(k: int, loading: float, offset: float, mean: float, reverse: bool) -> float:
     """E[answer as given] when the continuous response is N(±λ·mean, 1)."""
     loc = (-1.0 if reverse else 1.0) * loading * mean
-    return float(1.0 + stats.norm.cdf(loc - (S.thresholds(k) + offset)).sum())
+    return float(1.0 + ndtr(loc - (S.thresholds(k) + offset)).sum())
 
 
 def expected_scores(inst: S.Instrument, mean: float) -> dict:
@@ -51,7 +56,7 @@ def skm_truth(p: S.RegionParams, weight: float) -> dict:
     ids, lam, off = W.skm_item_params()
     nrr = {}
     for j, iid in enumerate(ids):
-        e = [1.0 + stats.norm.cdf(lam[j] * (p.skm_mean + eff[u]) - (S.thresholds(4) + off[j])).sum()
+        e = [1.0 + ndtr(lam[j] * (p.skm_mean + eff[u]) - (S.thresholds(4) + off[j])).sum()
              for u in range(len(names))]
         nrr[iid] = float(np.dot(w, e))
     ikm = 25.0 * weight * sum(nrr.values())
@@ -81,8 +86,44 @@ def _one_factor_ml(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lam, np.exp(res.x[p:])
 
 
+def _cache_dir() -> Path:
+    base = os.environ.get("KINERJA_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "kinerja_research")
+    return Path(base)
+
+
+def _fingerprint(region_key: tuple) -> str:
+    """Hash of everything the Monte Carlo depends on: the generator's source, the codebooks and the regions."""
+    h = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in ("_spec.py", "_world.py", "_truth.py"):
+        h.update((here / name).read_bytes())
+    for name in S.SURVEY_INSTRUMENTS:
+        h.update(repr(S.instrument(name)).encode("utf-8"))
+    h.update(repr((region_key, MC_DRAWS, MC_SEED)).encode("utf-8"))
+    return h.hexdigest()[:24]
+
+
 @lru_cache(maxsize=8)
 def _monte_carlo(region_key: tuple) -> dict:
+    """Monte Carlo estimands, cached on disk (``~/.cache/kinerja_research`` or ``$KINERJA_CACHE``) by fingerprint."""
+    path = _cache_dir() / f"synth_truth_{_fingerprint(region_key)}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    out = _naive_bias() if region_key == ("naive_bias",) else _monte_carlo_compute(region_key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(out), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass  # a read-only home only costs the recomputation
+    return out
+
+
+def _monte_carlo_compute(region_key: tuple) -> dict:
     """Regression/mediation coefficients and reliabilities on observed scores (pre wave, pooled over regions).
 
     Accumulates the moment matrix of all reverse-scored items and the structural part of capaian over chunks;
@@ -174,11 +215,10 @@ def _monte_carlo(region_key: tuple) -> dict:
 
 def naive_bias() -> dict:
     """E[person effect | trained] - E[person effect | untrained]: the bias of a post-only comparison."""
-    return dict(_naive_bias())
+    return _monte_carlo(("naive_bias",))
 
 
-@lru_cache(maxsize=1)
-def _naive_bias() -> tuple:
+def _naive_bias() -> dict:
     rng = np.random.default_rng(MC_SEED + 1)
     d = W.draw_people(rng, MC_DRAWS)
     v = rng.normal(0, S.SD_PERSON, MC_DRAWS)
@@ -186,7 +226,7 @@ def _naive_bias() -> tuple:
     # weight by the selection probability instead of drawing the selection: lower Monte Carlo error
     et = float(np.sum(p * v) / np.sum(p))
     eu = float(np.sum((1 - p) * v) / np.sum(1 - p))
-    return (("bias", et - eu), ("trained_share", float(p.mean())))
+    return {"bias": et - eu, "trained_share": float(p.mean())}
 
 
 def build_truth(seed: int, scale: float, params: list[S.RegionParams], n_staff, survey, skm_weight: float) -> dict:

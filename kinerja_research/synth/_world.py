@@ -38,7 +38,7 @@ def _hex16(x: np.ndarray) -> np.ndarray:
     shifts = np.arange(60, -1, -4, dtype=np.uint64)
     nib = ((x[:, None] >> shifts[None, :]) & np.uint64(15)).astype(np.uint8)
     lut = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-    return np.ascontiguousarray(lut[nib]).view("S16").ravel().astype("U16")
+    return np.ascontiguousarray(lut[nib])
 
 
 def _mix64(x: np.ndarray, key: int) -> np.ndarray:
@@ -52,17 +52,29 @@ def _mix64(x: np.ndarray, key: int) -> np.ndarray:
     return z
 
 
-def pseudonyms(ids: np.ndarray, key: int, prefix: str) -> np.ndarray:
-    return np.char.add(prefix, _hex16(_mix64(ids, key)))
-
-
-def _strs(values) -> pd.Series:
-    return pd.Series(values, dtype="str")
+def pseudonyms(ids: np.ndarray, key: int, prefix: str) -> pd.Series:
+    """``prefix`` + 16 hex characters of a keyed 64-bit scramble of ``ids`` (as a ``str`` Series)."""
+    hexes = _hex16(_mix64(ids, key))
+    buf = np.empty((hexes.shape[0], 17), dtype=np.uint8)
+    buf[:, 0] = ord(prefix)
+    buf[:, 1:] = hexes
+    return _ascii(buf.view("S17").ravel())
 
 
 def _cat(codes: np.ndarray, labels) -> pd.Series:
-    """Strings from integer codes, built once per label (fast at national scale)."""
-    return pd.Series(pd.Categorical.from_codes(codes, categories=list(labels))).astype("str")
+    """Strings (pandas ``str`` dtype) from integer codes via an Arrow dictionary array (fast at national scale)."""
+    import pyarrow as pa
+
+    dic = pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int32)),
+                                         pa.array([str(x) for x in labels], pa.large_string()))
+    return pd.Series(pd.array(dic.cast(pa.large_string()), dtype="str"))
+
+
+def _ascii(arr: np.ndarray) -> pd.Series:
+    """Strings from a numpy fixed-width ASCII bytes array (``S``), without Python objects."""
+    import pyarrow as pa
+
+    return pd.Series(pd.array(pa.array(arr).cast(pa.large_string()), dtype="str"))
 
 
 def _ymd(d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -168,16 +180,14 @@ def _people(seed: int, params: list[S.RegionParams], scale: float) -> tuple[pd.D
         "person_id": pseudonyms(nip.astype(np.uint64), S.stable_int("pid", seed), "P"),
         "region_code": _cat(reg, codes),
         "agency": _cat(agency, [a for a, _ in S.AGENCIES]),
-        "gender": np.where(d["female"], "P", "L"),
+        "gender": _cat(d["female"].astype(np.int64), ["L", "P"]),
         "birth_date": birth.astype("datetime64[s]"),
         "tmt_cpns": tmt.astype("datetime64[s]"),
         "golongan": _cat(gol_code, gol_labels),
         "golongan_rank": pd.array(np.where(pppk, pd.NA, rank), dtype="Int64"),
         "education": _cat(edu, S.EDUCATION),
     })
-    people["person_id"] = people["person_id"].astype("str")
-    people["gender"] = people["gender"].astype("str")
-    private = pd.DataFrame({"person_id": people["person_id"], "nip": _strs(nip.astype("U18")), "name": name})
+    private = pd.DataFrame({"person_id": people["person_id"], "nip": _ascii(nip.astype("S18")), "name": name})
     arrays = {"reg": reg, "agency": agency, "age_ref": d["age_ref"], "nip": nip, "pppk": pppk}
     return people, private, arrays
 
@@ -229,22 +239,20 @@ def _training(seed, params, people, arr, v):
         jp_other[sel] = np.asarray(opts)[(choice_u[sel] * len(opts)).astype(int)]
     o_start = np.busday_offset(np.datetime64("2025-01-06") + rng.integers(0, 640, m) * DAY, 0, roll="forward")
     o_end = np.busday_offset(o_start, np.ceil(jp_other / 8.0).astype(int) - 1, roll="forward")
-    pid = people["person_id"].to_numpy()
-    reg_codes = people["region_code"].to_numpy()
+    who = np.concatenate([idx_t, owner])
+    course_code = np.concatenate([np.zeros(idx_t.size, np.int64), course + 1])
+    start = np.concatenate([p_start, o_start])
+    order = np.lexsort((start, who))
+    who, course_code, start = who[order], course_code[order], start[order]
     tr = pd.DataFrame({
-        "person_id": np.concatenate([pid[idx_t], pid[owner]]),
-        "region_code": np.concatenate([reg_codes[idx_t], reg_codes[owner]]),
-        "course": np.concatenate([np.full(idx_t.size, S.PROGRAMME_COURSE, dtype=object),
-                                  np.asarray([c for c, _ in S.OTHER_COURSES], dtype=object)[course]]),
-        "start": np.concatenate([p_start, o_start]).astype("datetime64[s]"),
-        "end": np.concatenate([p_end, o_end]).astype("datetime64[s]"),
-        "jp": np.concatenate([jp_prog[idx_t], jp_other]),
-        "programme": np.concatenate([np.ones(idx_t.size, bool), np.zeros(m, bool)]),
+        "person_id": pd.Series(people["person_id"].array.take(who)),
+        "region_code": pd.Series(people["region_code"].array.take(who)),
+        "course": _cat(course_code, [S.PROGRAMME_COURSE] + [c for c, _ in S.OTHER_COURSES]),
+        "start": start.astype("datetime64[s]"),
+        "end": np.concatenate([p_end, o_end])[order].astype("datetime64[s]"),
+        "jp": np.concatenate([jp_prog[idx_t], jp_other])[order],
+        "programme": course_code == 0,
     })
-    key_order = np.lexsort((tr["start"].to_numpy(), np.concatenate([idx_t, owner])))
-    tr = tr.iloc[key_order].reset_index(drop=True)
-    for c in ("person_id", "region_code", "course"):
-        tr[c] = tr[c].astype("str")
     return tr, trained, jp_prog
 
 
@@ -273,22 +281,23 @@ def _performance(seed, params, people, arr, v, gen, jp_prog):
     pred = predikat_code(hasil, perilaku)
     rows = np.tile(np.arange(n), T)
     tt = np.repeat(np.arange(T), n)
+
+    def take(col):
+        return pd.Series(people[col].array.take(rows))
+
     perf = pd.DataFrame({
-        "person_id": people["person_id"].to_numpy()[rows],
-        "region_code": people["region_code"].to_numpy()[rows],
-        "agency": people["agency"].to_numpy()[rows],
+        "person_id": take("person_id"),
+        "region_code": take("region_code"),
+        "agency": take("agency"),
         "period": _cat(tt, S.PERIODS),
         "period_start": np.asarray(S.PERIOD_START, dtype="datetime64[s]")[tt],
-        "golongan": people["golongan"].to_numpy()[rows],
-        "golongan_rank": people["golongan_rank"].to_numpy()[rows],
+        "golongan": take("golongan"),
+        "golongan_rank": take("golongan_rank"),
         "rating_hasil_kerja": _cat(hasil.ravel(), RATINGS),
         "rating_perilaku": _cat(perilaku.ravel(), RATINGS),
         "predikat": _cat(pred.ravel(), PREDIKAT),
         "capaian_pct": cap.ravel(),
     })
-    for c in ("person_id", "region_code", "agency", "golongan"):
-        perf[c] = perf[c].astype("str")
-    perf["golongan_rank"] = perf["golongan_rank"].astype("Int64")
     return perf
 
 
@@ -389,29 +398,29 @@ def _survey(seed, params, people, arr, gen, trained):
         blocks.append((wave, sampled[rows], ts, dur, items))
     frames = []
     for wave, who, ts, dur, items in blocks:
-        p = people.iloc[who]
+        def take(col, who=who):
+            return pd.Series(people[col].array.take(who))
+
+        birth = people["birth_date"].to_numpy()[who]
         df = pd.DataFrame({
-            "person_id": p["person_id"].to_numpy(),
-            "region_code": p["region_code"].to_numpy(),
-            "agency": p["agency"].to_numpy(),
-            "wave": wave,
+            "person_id": take("person_id"),
+            "region_code": take("region_code"),
+            "agency": take("agency"),
+            "wave": _cat(np.zeros(who.size, np.int64), [wave]),
             "trained": trained[who],
             "submitted_at": ts,
             "duration_s": dur,
-            "gender": p["gender"].to_numpy(),
-            "birth_date": p["birth_date"].to_numpy(),
-            "age": _years(ts, p["birth_date"].to_numpy()),
-            "tenure_years": _years(ts, p["tmt_cpns"].to_numpy()),
-            "golongan": p["golongan"].to_numpy(),
-            "golongan_rank": p["golongan_rank"].to_numpy(),
-            "education": p["education"].to_numpy(),
-            **items,
+            "gender": take("gender"),
+            "birth_date": birth,
+            "age": _years(ts, birth),
+            "tenure_years": _years(ts, people["tmt_cpns"].to_numpy()[who]),
+            "golongan": take("golongan"),
+            "golongan_rank": take("golongan_rank"),
+            "education": take("education"),
         })
-        frames.append(df)
+        block = pd.DataFrame(np.column_stack([items[k] for k in items]), columns=list(items))
+        frames.append(pd.concat([df, block], axis=1))
     sv = pd.concat(frames, ignore_index=True)
-    for c in ("person_id", "region_code", "agency", "wave", "gender", "golongan", "education"):
-        sv[c] = sv[c].astype("str")
-    sv["golongan_rank"] = sv["golongan_rank"].astype("Int64")
     sv["trained"] = sv["trained"].astype(bool)
     return sv, sampled
 
@@ -445,41 +454,48 @@ def skm_item_params() -> tuple[list[str], np.ndarray, np.ndarray]:
 def _satisfaction(seed, params, scale):
     rng = substream(seed, "satisfaction")
     ids, lam, off = skm_item_params()
-    frames = []
-    counter = 0
-    for r, p in enumerate(params):
-        n = max(30, int(round(450 * p.size * scale)))
+    sizes = np.array([max(30, int(round(450 * p.size * scale))) for p in params])
+    reg = np.repeat(np.arange(len(params)), sizes)
+    n = int(sizes.sum())
+    # units: per region a fixed list, weights and latent shifts; drawn per row by inverse CDF
+    unit_names: list[str] = []
+    unit_eff, unit_off, cum_w = [], [], []
+    for p in params:
         names, w, eff = skm_units(p)
-        unit = rng.choice(len(names), size=n, p=w)
-        q = rng.integers(0, len(QUARTERS), n)
-        eta = p.skm_mean + eff[unit] + rng.standard_normal(n)
-        # within unit: eta ~ N(skm_mean + eff_u, 1)
-        cols = {}
-        for j, iid in enumerate(ids):
-            xs = lam[j] * eta + np.sqrt(1 - lam[j] ** 2) * rng.standard_normal(n)
-            cols[iid] = discretise(xs, 4, off[j]).astype(np.int64)
-        qs = np.asarray(QUARTER_START, dtype="datetime64[s]")[q]
-        ts = qs + (rng.integers(0, 88, n) * 86400 + rng.integers(8 * 3600, 15 * 3600, n)).astype("timedelta64[s]")
-        age = np.clip(np.round(rng.normal(38, 12, n)), 17, 75)
-        df = pd.DataFrame({
-            "respondent_id": pseudonyms(np.arange(counter, counter + n, dtype=np.uint64),
-                                        S.stable_int("rid", seed), "R"),
-            "region_code": p.code,
-            "service_unit": np.asarray(names, dtype=object)[unit],
-            "submitted_at": ts,
-            "period": np.asarray(QUARTERS, dtype=object)[q],
-            **cols,
-            "gender": np.where(rng.random(n) < 0.5, "P", "L"),
-            "age": age,
-            "education": np.asarray(SKM_EDU, dtype=object)[rng.choice(6, size=n, p=[.06, .12, .42, .12, .24, .04])],
-            "occupation": np.asarray(SKM_OCC, dtype=object)[rng.choice(6, size=n, p=[.12, .28, .25, .12, .13, .10])],
-        })
-        counter += n
-        frames.append(df)
-    sat = pd.concat(frames, ignore_index=True).sort_values(["region_code", "submitted_at"], kind="stable")
-    sat = sat.reset_index(drop=True)
-    for c in ("respondent_id", "region_code", "service_unit", "period", "gender", "education", "occupation"):
-        sat[c] = sat[c].astype("str")
+        unit_off.append(len(unit_names))
+        unit_names.extend(names)
+        unit_eff.extend(eff.tolist())
+        cw = np.cumsum(w)
+        cw[-1] = 1.0
+        cum_w.append(np.pad(cw, (0, 6 - len(cw)), constant_values=1.0))
+    cum_w = np.asarray(cum_w)
+    u = rng.random(n)
+    local = (u[:, None] > cum_w[reg]).sum(axis=1)
+    unit = np.asarray(unit_off)[reg] + local
+    q = rng.integers(0, len(QUARTERS), n)
+    eta = np.array([p.skm_mean for p in params])[reg] + np.asarray(unit_eff)[unit] + rng.standard_normal(n)
+    cols = {}
+    for j, iid in enumerate(ids):
+        xs = lam[j] * eta + np.sqrt(1 - lam[j] ** 2) * rng.standard_normal(n)
+        cols[iid] = discretise(xs, 4, off[j]).astype(np.int64)
+    qs = np.asarray(QUARTER_START, dtype="datetime64[s]")[q]
+    ts = qs + (rng.integers(0, 88, n) * 86400 + rng.integers(8 * 3600, 15 * 3600, n)).astype("timedelta64[s]")
+    age = np.clip(np.round(rng.normal(38, 12, n)), 17, 75)
+    sat = pd.DataFrame({
+        "respondent_id": pseudonyms(np.arange(n, dtype=np.uint64), S.stable_int("rid", seed), "R"),
+        "region_code": _cat(reg, [p.code for p in params]),
+        "service_unit": _cat(unit, unit_names) if len(set(unit_names)) == len(unit_names) else
+        pd.Series(np.asarray(unit_names, dtype=object)[unit], dtype="str"),
+        "submitted_at": ts,
+        "period": _cat(q, QUARTERS),
+        **cols,
+        "gender": _cat((rng.random(n) < 0.5).astype(np.int64), ["L", "P"]),
+        "age": age,
+        "education": _cat(rng.choice(6, size=n, p=[.06, .12, .42, .12, .24, .04]), SKM_EDU),
+        "occupation": _cat(rng.choice(6, size=n, p=[.12, .28, .25, .12, .13, .10]), SKM_OCC),
+    })
+    order = np.lexsort((ts, reg))
+    sat = sat.iloc[order].reset_index(drop=True)
     return sat
 
 

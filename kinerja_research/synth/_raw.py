@@ -1,0 +1,516 @@
+"""Render a simulated world as messy raw files (as units hand them over) and record every planted problem."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from kinerja_research.synth import _spec as S
+from kinerja_research.synth import _world as W
+from kinerja_research.synth._xlsx import MAX_ROWS, write_xlsx
+
+MARKER = "generator: kinerja_research.synth"
+SURVEY_FILE = "survey_asn_google_forms.csv"
+
+# rates of planted problems (per row or per cell); small so analyses recover effects on the clean remainder
+RATES = {
+    "duplicate_submission": 0.010, "too_fast": 0.010, "straight_lining": 0.010,
+    "nip_scientific_notation": 0.010, "nip_precision_loss": 0.005, "nip_invalid_date": 0.003, "nip_length": 0.003,
+    "missing_value": 0.004, "likert_unknown_label": 0.001, "out_of_range": 0.001,
+    "region_variant": 0.35, "golongan_variant": 0.40, "abbreviation": 0.03,
+    "skp_decimal_comma": 0.30, "date_format": 0.02, "skm_cell": 0.003,
+}
+UNKNOWN_LABELS = np.array(["Tidak tahu", "Tidak yakin", "Lainnya", "Setuju?"], dtype=object)
+MONTHS_ID = np.array(["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+                      "Oktober", "November", "Desember"], dtype=object)
+ROMAN = ("I", "II", "III", "IV")
+PERIOD_LABEL = {"2025-S1": "Semester I 2025", "2025-S2": "Semester II 2025", "2026-S1": "Semester I 2026",
+                "2026-S2": "Semester II 2026"}
+RATING_LABEL = {"above": "Di Atas Ekspektasi", "as_expected": "Sesuai Ekspektasi", "below": "Di Bawah Ekspektasi"}
+WAVE_LABEL = {"pre": "Tahap 1 - sebelum pelatihan", "post": "Tahap 2 - sesudah pelatihan"}
+QUARTER_LABEL = {"2026-Q1": "Triwulan I 2026", "2026-Q2": "Triwulan II 2026", "2026-Q3": "Triwulan III 2026"}
+
+H = {  # survey headers (Google Forms question text) other than the items
+    "ts": "Timestamp", "dur": "Durasi pengisian (detik)", "nip": "NIP (18 digit, tanpa spasi)",
+    "name": "Nama Lengkap", "region": "Kabupaten/Kota tempat Anda bertugas", "agency": "Unit Kerja / OPD",
+    "gol": "Pangkat/Golongan", "edu": "Pendidikan terakhir", "wave": "Tahap survei",
+    "trained": "Apakah Anda peserta Pelatihan Manajemen Kinerja ASN Berbasis e-Kinerja tahun 2026?",
+}
+
+
+class Dirt:
+    """Collects planted problems as arrays (row positions are remapped when duplicates are inserted)."""
+
+    def __init__(self):
+        self.items: list[dict] = []
+
+    def add(self, file, rows, column, values, rule):
+        rows = np.asarray(rows)
+        if rows.size == 0:
+            return
+        vals = np.asarray(values, dtype=object)
+        if vals.ndim == 0:
+            vals = np.full(rows.size, vals, dtype=object)
+        self.items.append({"file": file, "row": rows.astype(np.int64), "column": column, "value": vals,
+                           "rule": rule})
+
+    def records(self) -> list[dict]:
+        out = []
+        for d in self.items:
+            col = d["column"]
+            for r, v in zip(d["row"].tolist(), d["value"].tolist()):
+                out.append({"file": d["file"], "row": int(r), "column": col,
+                            "value": None if v is None else str(v), "rule": d["rule"]})
+        out.sort(key=lambda e: (e["file"], e["row"], e["column"] or "", e["rule"]))
+        return out
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# value renderers
+def region_variants(code: str, name: str) -> list[str]:
+    """Spellings of a region that the registry resolves to ``code`` (canonical name first)."""
+    from kinerja_research.regions import resolve_region
+
+    short = re.sub(r"^(Kota|Kabupaten)\s+", "", name)
+    kind = "Kota" if name.startswith("Kota") else "Kab."
+    cands = [name, short, f"{kind} {short.replace(' ', '')}", short.upper(), name.upper(), name.lower(),
+             f"{short} {kind}", f"{short[0]}. {short.split(' ', 1)[1]}" if " " in short else short.lower()]
+    if code == "18.71":
+        cands += ["Bandar Lampung", "Kota Bandarlampung", "B. Lampung", "Bandarlampung"]
+    if code == "53.71":
+        cands += ["Kupang Kota", "Kota Kupang (NTT)"]
+    if code == "11.73":
+        cands += ["Lhok Seumawe"]
+    out = []
+    for c in cands:
+        if c in out:
+            continue
+        try:
+            if resolve_region(c).code == code:
+                out.append(c)
+        except Exception:  # noqa: BLE001 - a spelling the registry does not take is simply not used
+            continue
+    return out
+
+
+def golongan_variants(canon: str) -> list[str]:
+    if canon.startswith("PPPK-"):
+        g = canon[5:]
+        return [canon, g, f"PPPK {g}", f"{g} (PPPK)"]
+    rank = S.GOLONGAN.index(canon) + 1
+    roman, letter = canon.split("/")
+    num = ROMAN.index(roman) + 1
+    pangkat = S.PANGKAT[rank - 1]
+    return [canon, f"{roman}{letter}", f"{num}{letter}", f"{roman}-{letter.upper()}", f"{roman} / {letter}",
+            pangkat, f"{pangkat}, {canon}", f"{pangkat} ({canon})"]
+
+
+def _choose_variant(rng, canon: pd.Series, variants_of, rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """Render canonical values, a share ``rate`` in a non-canonical spelling; returns (values, is_variant)."""
+    codes, uniques = pd.factorize(canon)
+    n = len(canon)
+    var = rng.random(n) < rate
+    pick = rng.random(n)
+    out = np.empty(n, dtype=object)
+    for u, val in enumerate(uniques):
+        opts = variants_of(val)
+        sel = codes == u
+        alt = np.asarray(opts[1:] if len(opts) > 1 else opts, dtype=object)
+        k = (pick[sel] * len(alt)).astype(int)
+        out[sel] = np.where(var[sel], alt[k], opts[0])
+        if len(opts) == 1:
+            var[sel] = False
+    return out, var
+
+
+def fmt_timestamp(ts: np.ndarray) -> np.ndarray:
+    s = pd.Series(ts).dt.strftime("%d/%m/%Y %H:%M:%S")
+    return s.to_numpy(dtype=object)
+
+
+def fmt_date_id(d: np.ndarray) -> np.ndarray:
+    y, m, day = W._ymd(np.asarray(d))
+    return (pd.Series(day.astype(str)) + " " + pd.Series(MONTHS_ID[m - 1]) + " " +
+            pd.Series(y.astype(str))).to_numpy(dtype=object)
+
+
+def fmt_decimal_comma(x: np.ndarray, decimals: int = 1) -> np.ndarray:
+    s = pd.Series(np.round(np.asarray(x, dtype=float), decimals)).map(lambda v: f"{v:.{decimals}f}")
+    return s.str.replace(".", ",", regex=False).to_numpy(dtype=object)
+
+
+def mangle_nips(rng, nips: np.ndarray, file: str, column: str, dirt: Dirt, row_numbers: np.ndarray,
+                rates: dict, eligible: np.ndarray, numeric_cells: bool = False) -> np.ndarray:
+    """Plant NIP problems in a disjoint subset of eligible rows; returns the rendered NIP column."""
+    out = nips.astype(object).copy()
+    n = len(nips)
+    idx = rng.permutation(np.flatnonzero(eligible))
+    k = {r: int(round(rates[r] * n)) for r in ("nip_scientific_notation", "nip_precision_loss",
+                                               "nip_invalid_date", "nip_length")}
+    if numeric_cells:
+        k["nip_precision_loss"] += k.pop("nip_scientific_notation")
+        k["nip_scientific_notation"] = 0
+    pos = 0
+    for rule in ("nip_scientific_notation", "nip_precision_loss", "nip_invalid_date", "nip_length"):
+        sel = idx[pos:pos + k[rule]]
+        pos += k[rule]
+        if sel.size == 0:
+            continue
+        orig = nips[sel].astype(str)
+        if rule == "nip_scientific_notation":
+            three = rng.random(sel.size) < 0.5
+            vals = np.array([f"{float(v):.2E}" if t else f"{float(v):.5E}" for v, t in zip(orig, three)],
+                            dtype=object)
+        elif rule == "nip_precision_loss":
+            vals = np.array([f"{float(f'{float(v):.15g}'):.0f}" for v in orig], dtype=object)
+            vals = np.where(vals == orig, np.array([v[:15] + "000" for v in orig], dtype=object), vals)
+        elif rule == "nip_invalid_date":
+            bad = rng.choice(["13", "14", "00", "19"], size=sel.size)
+            vals = np.array([v[:4] + b + v[6:] for v, b in zip(orig, bad)], dtype=object)
+        else:
+            drop = rng.random(sel.size) < 0.5
+            vals = np.array([v[:-1] if d else v + str(int(v[-1]) % 9 + 1) for v, d in zip(orig, drop)],
+                            dtype=object)
+        if numeric_cells and rule == "nip_precision_loss":
+            out[sel] = np.array([float(v) for v in vals], dtype=object)
+        else:
+            out[sel] = vals
+        dirt.add(file, row_numbers[sel], column, vals, rule)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+def _survey(world, rng, dirt: Dirt, out_dir: Path) -> dict:
+    sv = world.tables["survey"]
+    priv = world.private.set_index("person_id")
+    names_by_code = {p.code: p.name for p in world.extra["params"]}
+    sv = sv.sort_values("submitted_at", kind="stable").reset_index(drop=True)
+    n = len(sv)
+    nip = priv["nip"].reindex(sv["person_id"]).to_numpy(dtype=object)
+    name = priv["name"].reindex(sv["person_id"]).to_numpy(dtype=object)
+    insts = [S.instrument(nm) for nm in S.SURVEY_INSTRUMENTS]
+    item_cols = [(inst, it) for inst in insts for it in inst.items]
+    headers_items = [it.text_id for _, it in item_cols]
+    # row-level sets, disjoint
+    perm = rng.permutation(n)
+    k_dup, k_fast, k_straight = (int(round(RATES[r] * n)) for r in
+                                 ("duplicate_submission", "too_fast", "straight_lining"))
+    dup_src = np.sort(perm[:k_dup])
+    fast = perm[k_dup:k_dup + k_fast]
+    straight = perm[k_dup + k_fast:k_dup + k_fast + k_straight]
+    special = np.zeros(n, bool)
+    special[perm[:k_dup + k_fast + k_straight]] = True
+    # final row numbers (1-based data rows): duplicates follow their source row
+    is_dup_src = np.zeros(n, bool)
+    is_dup_src[dup_src] = True
+    before = np.cumsum(is_dup_src) - is_dup_src
+    rowno = np.arange(n) + before + 1
+    dup_rowno = rowno[dup_src] + 1
+    cols: dict[str, np.ndarray] = {}
+    cols[H["ts"]] = fmt_timestamp(sv["submitted_at"].to_numpy())
+    dur = sv["duration_s"].to_numpy().copy()
+    fast_vals = rng.integers(15, 50, fast.size).astype(float)
+    dur[fast] = fast_vals
+    cols[H["dur"]] = pd.Series(dur.astype(np.int64)).astype(str).to_numpy(dtype=object)
+    dirt.add(SURVEY_FILE, rowno[fast], H["dur"], fast_vals.astype(np.int64).astype(str), "too_fast")
+    cols[H["nip"]] = mangle_nips(rng, nip, SURVEY_FILE, H["nip"], dirt, rowno, RATES, ~special)
+    cols[H["name"]] = name
+    # region answered in several spellings
+    region_canon = sv["region_code"].map(names_by_code)
+    var_cache: dict[str, list[str]] = {}
+
+    def reg_var(nm):
+        if nm not in var_cache:
+            code = next(c for c, v in names_by_code.items() if v == nm)
+            var_cache[nm] = region_variants(code, nm)
+        return var_cache[nm]
+
+    reg_vals, reg_is_var = _choose_variant(rng, region_canon, reg_var, RATES["region_variant"])
+    cols[H["region"]] = reg_vals
+    cols[H["agency"]] = sv["agency"].to_numpy(dtype=object)
+    gol_vals, gol_is_var = _choose_variant(rng, sv["golongan"], golongan_variants, RATES["golongan_variant"])
+    cols[H["gol"]] = gol_vals
+    cols[H["edu"]] = sv["education"].to_numpy(dtype=object)
+    cols[H["wave"]] = sv["wave"].map(WAVE_LABEL).to_numpy(dtype=object)
+    cols[H["trained"]] = np.where(sv["trained"].to_numpy(), "Ya", "Tidak").astype(object)
+    # blanks in demographic answers
+    for key in ("agency", "edu"):
+        m = (rng.random(n) < RATES["missing_value"]) & ~special
+        dirt.add(SURVEY_FILE, rowno[m], H[key], np.full(m.sum(), None, dtype=object), "missing_value")
+        cols[H[key]] = np.where(m, None, cols[H[key]])
+    # Likert answers as words (occasional abbreviations), with planted cell problems
+    straight_lab = rng.choice(["Setuju", "Sangat Setuju", "Tidak Setuju"], size=straight.size)
+    for (inst, it), header in zip(item_cols, headers_items):
+        x = sv[it.id].to_numpy().astype(np.int64)
+        labels = np.asarray(inst.labels_id, dtype=object)
+        abbr = np.asarray(inst.abbreviations, dtype=object)
+        use_abbr = rng.random(n) < RATES["abbreviation"]
+        vals = np.where(use_abbr, abbr[x - 1], labels[x - 1])
+        u = rng.random(n)
+        miss = (u < RATES["missing_value"]) & ~special
+        unk = (u >= RATES["missing_value"]) & (u < RATES["missing_value"] + RATES["likert_unknown_label"]) & ~special
+        oor = (u >= 1 - RATES["out_of_range"]) & ~special
+        vals = np.where(miss, None, vals)
+        unk_vals = UNKNOWN_LABELS[rng.integers(0, len(UNKNOWN_LABELS), n)]
+        vals = np.where(unk, unk_vals, vals)
+        oor_vals = np.where(rng.random(n) < 0.5, "0", str(inst.k + 1))
+        vals = np.where(oor, oor_vals, vals)
+        vals[straight] = straight_lab
+        dirt.add(SURVEY_FILE, rowno[miss], header, np.full(miss.sum(), None, dtype=object), "missing_value")
+        dirt.add(SURVEY_FILE, rowno[unk], header, unk_vals[unk], "likert_unknown_label")
+        dirt.add(SURVEY_FILE, rowno[oor], header, oor_vals[oor], "out_of_range")
+        cols[header] = vals
+    dirt.add(SURVEY_FILE, rowno[straight], None, straight_lab, "straight_lining")
+    df = pd.DataFrame(cols)
+    # duplicate submissions: an exact copy a few seconds later, right after the original
+    dups = df.iloc[dup_src].copy()
+    shifted = sv["submitted_at"].to_numpy()[dup_src] + rng.integers(2, 40, dup_src.size).astype("timedelta64[s]")
+    dups[H["ts"]] = fmt_timestamp(shifted)
+    dirt.add(SURVEY_FILE, dup_rowno, None, dups[H["ts"]].to_numpy(dtype=object), "duplicate_submission")
+    # the variants live in both the original and its copy
+    dirt.add(SURVEY_FILE, rowno[reg_is_var], H["region"], reg_vals[reg_is_var], "region_variant")
+    dirt.add(SURVEY_FILE, rowno[gol_is_var], H["gol"], gol_vals[gol_is_var], "golongan_variant")
+    dv = reg_is_var[dup_src]
+    dirt.add(SURVEY_FILE, dup_rowno[dv], H["region"], reg_vals[dup_src][dv], "region_variant")
+    dv = gol_is_var[dup_src]
+    dirt.add(SURVEY_FILE, dup_rowno[dv], H["gol"], gol_vals[dup_src][dv], "golongan_variant")
+    order = np.argsort(np.r_[rowno, dup_rowno], kind="stable")
+    full = pd.concat([df, dups], ignore_index=True).iloc[order]
+    path = out_dir / SURVEY_FILE
+    full.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    columns = {H["ts"]: "submitted_at", H["dur"]: "duration_s", H["nip"]: "nip", H["name"]: "name",
+               H["region"]: "region", H["agency"]: "agency", H["gol"]: "golongan_raw", H["edu"]: "education",
+               H["wave"]: "wave", H["trained"]: "trained"}
+    columns.update({h: it.id for (_, it), h in zip(item_cols, headers_items)})
+    return {"file": SURVEY_FILE, "reader": "forms", "options": {"sep": ",", "encoding": "utf-8", "dayfirst": True},
+            "region": None, "columns": columns,
+            "values": {"trained": {"Ya": True, "Tidak": False},
+                       "wave": {v: k for k, v in WAVE_LABEL.items()}}}
+
+
+def _performance(world, rng, dirt: Dirt, out_dir: Path) -> list[dict]:
+    perf = world.tables["performance"]
+    priv = world.private.set_index("person_id")
+    entries = []
+    header = ["No", "NIP", "Nama", "Pangkat/Golongan", "Unit Kerja", "Periode", "Rating Hasil Kerja",
+              "Rating Perilaku Kerja", "Predikat Kinerja", "Capaian (%)"]
+    for p in world.extra["params"]:
+        d = perf[perf["region_code"] == p.code]
+        nm = priv["name"].reindex(d["person_id"]).to_numpy(dtype=object)
+        nip = priv["nip"].reindex(d["person_id"]).to_numpy(dtype=object)
+        d = d.assign(_nip=nip, _name=nm).sort_values(["period", "agency", "_nip"], kind="stable")
+        n_total = len(d)
+        per_file = MAX_ROWS - 10
+        for part, lo in enumerate(range(0, max(n_total, 1), per_file)):
+            chunk = d.iloc[lo:lo + per_file]
+            n = len(chunk)
+            fname = f"skp_{slug(p.name)}.xlsx" if part == 0 else f"skp_{slug(p.name)}_bagian{part + 1}.xlsx"
+            rows = np.arange(1, n + 1)
+            nipcol = mangle_nips(rng, chunk["_nip"].to_numpy(dtype=object), fname, "NIP", dirt, rows, RATES,
+                                 np.ones(n, bool), numeric_cells=True)
+            gol, gv = _choose_variant(rng, chunk["golongan"], golongan_variants, RATES["golongan_variant"])
+            dirt.add(fname, rows[gv], "Pangkat/Golongan", gol[gv], "golongan_variant")
+            cap = chunk["capaian_pct"].to_numpy()
+            txt = rng.random(n) < RATES["skp_decimal_comma"]
+            cap_txt = fmt_decimal_comma(cap[txt])
+            capcol = cap.astype(object)
+            capcol[txt] = cap_txt
+            dirt.add(fname, rows[txt], "Capaian (%)", cap_txt, "decimal_comma")
+            perilaku = chunk["rating_perilaku"].map(RATING_LABEL).to_numpy(dtype=object)
+            miss = rng.random(n) < RATES["missing_value"]
+            perilaku[miss] = None
+            dirt.add(fname, rows[miss], "Rating Perilaku Kerja", np.full(miss.sum(), None, dtype=object),
+                     "missing_value")
+            data = pd.DataFrame({
+                "No": rows.astype(object), "NIP": nipcol, "Nama": chunk["_name"].to_numpy(dtype=object),
+                "Pangkat/Golongan": gol, "Unit Kerja": chunk["agency"].to_numpy(dtype=object),
+                "Periode": chunk["period"].map(PERIOD_LABEL).to_numpy(dtype=object),
+                "Rating Hasil Kerja": chunk["rating_hasil_kerja"].map(RATING_LABEL).to_numpy(dtype=object),
+                "Rating Perilaku Kerja": perilaku,
+                "Predikat Kinerja": chunk["predikat"].to_numpy(dtype=object),
+                "Capaian (%)": capcol,
+            })
+            title = ["REKAPITULASI PENILAIAN KINERJA PEGAWAI (e-Kinerja)",
+                     f"Pemerintah {p.name} - Badan Kepegawaian dan Pengembangan Sumber Daya Manusia"]
+            write_xlsx(out_dir / fname, "SKP", title, header, data)
+            entries.append({
+                "file": fname, "reader": "excel", "options": {"sheet": "SKP", "header_row": 4, "decimal": ","},
+                "region": p.code,
+                "columns": {"NIP": "nip", "Nama": "name", "Pangkat/Golongan": "golongan_raw", "Unit Kerja": "agency",
+                            "Periode": "period", "Rating Hasil Kerja": "rating_hasil_kerja",
+                            "Rating Perilaku Kerja": "rating_perilaku", "Predikat Kinerja": "predikat",
+                            "Capaian (%)": "capaian_pct"},
+                "values": {"period": {v: k for k, v in PERIOD_LABEL.items()},
+                           "rating_hasil_kerja": {v: k for k, v in RATING_LABEL.items()},
+                           "rating_perilaku": {v: k for k, v in RATING_LABEL.items()}},
+            })
+    return entries
+
+
+def _training(world, rng, dirt: Dirt, out_dir: Path) -> list[dict]:
+    tr = world.tables["training"]
+    priv = world.private.set_index("person_id")
+    entries = []
+    for p in world.extra["params"]:
+        d = tr[tr["region_code"] == p.code].sort_values(["start", "person_id"], kind="stable")
+        n = len(d)
+        fname = f"pelatihan_{slug(p.name)}.csv"
+        rows = np.arange(1, n + 1)
+        nip = priv["nip"].reindex(d["person_id"]).to_numpy(dtype=object)
+        nipcol = mangle_nips(rng, nip, fname, "NIP", dirt, rows, RATES, np.ones(n, bool))
+        start = fmt_date_id(d["start"].to_numpy())
+        end = fmt_date_id(d["end"].to_numpy())
+        for col, vals, raw in (("Tanggal Mulai", start, d["start"]), ("Tanggal Selesai", end, d["end"])):
+            m = rng.random(n) < RATES["date_format"]
+            iso = rng.random(n) < 0.5
+            alt = np.where(iso, raw.dt.strftime("%Y-%m-%d").to_numpy(dtype=object),
+                           raw.dt.strftime("%d/%m/%Y").to_numpy(dtype=object))
+            vals[m] = alt[m]
+            dirt.add(fname, rows[m], col, alt[m], "date_format")
+        jp = fmt_decimal_comma(d["jp"].to_numpy())
+        miss = rng.random(n) < RATES["missing_value"]
+        jp[miss] = None
+        dirt.add(fname, rows[miss], "Jumlah JP", np.full(miss.sum(), None, dtype=object), "missing_value")
+        df = pd.DataFrame({
+            "No": rows, "NIP": nipcol, "Nama Pegawai": priv["name"].reindex(d["person_id"]).to_numpy(dtype=object),
+            "Nama Pelatihan": d["course"].to_numpy(dtype=object), "Tanggal Mulai": start, "Tanggal Selesai": end,
+            "Jumlah JP": jp,
+            "Kategori": np.where(d["programme"].to_numpy(), "Program Pelatihan Manajemen Kinerja 2026",
+                                 "Pengembangan Kompetensi Lainnya").astype(object),
+        })
+        df.to_csv(out_dir / fname, sep=";", index=False, encoding="cp1252", lineterminator="\r\n")
+        entries.append({
+            "file": fname, "reader": "csv", "options": {"sep": ";", "encoding": "cp1252", "decimal": ","},
+            "region": p.code,
+            "columns": {"NIP": "nip", "Nama Pegawai": "name", "Nama Pelatihan": "course", "Tanggal Mulai": "start",
+                        "Tanggal Selesai": "end", "Jumlah JP": "jp", "Kategori": "programme"},
+            "values": {"programme": {"Program Pelatihan Manajemen Kinerja 2026": True,
+                                     "Pengembangan Kompetensi Lainnya": False}},
+        })
+    return entries
+
+
+def _skm_headers() -> list[str]:
+    doc = S._from_yaml("skm")
+    if doc:
+        return [str(it.get("element_id") or it["id"]) for it in doc["items"]]
+    return ["Persyaratan", "Sistem, Mekanisme, dan Prosedur", "Waktu Penyelesaian", "Biaya/Tarif",
+            "Produk Spesifikasi Jenis Pelayanan", "Kompetensi Pelaksana", "Perilaku Pelaksana",
+            "Penanganan Pengaduan, Saran dan Masukan", "Sarana dan Prasarana"]
+
+
+def _satisfaction(world, rng, dirt: Dirt, out_dir: Path) -> list[dict]:
+    sat = world.tables["satisfaction"]
+    elements = _skm_headers()
+    ids = [f"U{j}" for j in range(1, 10)]
+    entries = []
+    for p in world.extra["params"]:
+        d = sat[sat["region_code"] == p.code].sort_values("submitted_at", kind="stable")
+        n = len(d)
+        fname = f"skm_{slug(p.name)}.csv"
+        rows = np.arange(1, n + 1)
+        order = np.random.default_rng(S.stable_int("skm_order", p.code)).permutation(9)
+        cols = {"No": rows, "Tanggal Survei": d["submitted_at"].dt.strftime("%d/%m/%Y %H:%M").to_numpy(dtype=object),
+                "Unit Layanan": d["service_unit"].to_numpy(dtype=object),
+                "Triwulan": d["period"].map(QUARTER_LABEL).to_numpy(dtype=object),
+                "Jenis Kelamin": np.where(d["gender"].to_numpy() == "L", "Laki-laki", "Perempuan").astype(object),
+                "Usia": d["age"].to_numpy().astype(np.int64),
+                "Pendidikan Terakhir": d["education"].to_numpy(dtype=object),
+                "Pekerjaan Utama": d["occupation"].to_numpy(dtype=object)}
+        for j in order:
+            x = d[ids[j]].to_numpy().astype(object)
+            u = rng.random(n)
+            miss = u < RATES["skm_cell"]
+            oor = u > 1 - RATES["skm_cell"]
+            bad = np.where(rng.random(n) < 0.5, 0, 5).astype(object)
+            x[miss] = None
+            x[oor] = bad[oor]
+            dirt.add(fname, rows[miss], elements[j], np.full(miss.sum(), None, dtype=object), "missing_value")
+            dirt.add(fname, rows[oor], elements[j], bad[oor], "out_of_range")
+            cols[elements[j]] = x
+        pd.DataFrame(cols).to_csv(out_dir / fname, index=False, encoding="utf-8", lineterminator="\n")
+        entries.append({
+            "file": fname, "reader": "csv", "options": {"sep": ",", "encoding": "utf-8", "dayfirst": True},
+            "region": p.code,
+            "columns": {"Tanggal Survei": "submitted_at", "Unit Layanan": "service_unit", "Triwulan": "period",
+                        **{elements[j]: ids[j] for j in range(9)}, "Jenis Kelamin": "gender", "Usia": "age",
+                        "Pendidikan Terakhir": "education", "Pekerjaan Utama": "occupation"},
+            "values": {"gender": {"Laki-laki": "L", "Perempuan": "P"},
+                       "period": {v: k for k, v in QUARTER_LABEL.items()}},
+        })
+    return entries
+
+
+# ---------------------------------------------------------------------------------------------------------------
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _label_sets() -> dict:
+    out = {}
+    for name in S.SURVEY_INSTRUMENTS:
+        doc = S._from_yaml(name)
+        if doc and doc.get("scale", {}).get("label_set"):
+            out[S.PREFIX[name]] = doc["scale"]["label_set"]
+    return out
+
+
+def write_raw(world, out_dir: Path, *, seed: int, progress=None) -> dict:
+    """Write the raw files, ``dataset.yml`` and ``GROUND_TRUTH.json``; returns the truth with its dirt list."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    dirt = Dirt()
+    step = progress or (lambda msg: None)
+    step("survey (Google Forms export)")
+    survey = _survey(world, W.substream(seed, "raw_survey"), dirt, out_dir)
+    step("e-Kinerja/SKP exports (.xlsx)")
+    perf = _performance(world, W.substream(seed, "raw_performance"), dirt, out_dir)
+    step("training records")
+    training = _training(world, W.substream(seed, "raw_training"), dirt, out_dir)
+    step("SKM survey")
+    sat = _satisfaction(world, W.substream(seed, "raw_satisfaction"), dirt, out_dir)
+    step("dataset.yml and GROUND_TRUTH.json")
+    regions_txt = " ".join(world.regions) if len(world.regions) <= 8 else f"{len(world.regions)} regions"
+    spec = {
+        "name": out_dir.name,
+        "description": (f"Synthetic default dataset (kinerja data synth --seed {seed} --scale {world.scale:g}; "
+                        f"regions {regions_txt}); {MARKER}"),
+        "tables": {"survey": [survey], "performance": perf, "training": training, "satisfaction": sat},
+        "instruments": {"survey": list(S.SURVEY_INSTRUMENTS), "satisfaction": ["skm"]},
+        "likert": _label_sets(),
+        "reference_date": str(S.REFERENCE_DATE),
+    }
+    text = "# " + MARKER + f" (seed {seed}); regenerate with `kinerja data synth`\n" + \
+        yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=4096)
+    (out_dir / "dataset.yml").write_text(text, encoding="utf-8")
+    truth = dict(world.truth)
+    truth["dirt"] = dirt.records()
+    truth["dirt_rules"] = sorted({d["rule"] for d in truth["dirt"]})
+    truth["files"] = {p.name: _sha256(p) for p in sorted(out_dir.iterdir())
+                      if p.is_file() and p.name not in ("GROUND_TRUTH.json", "dataset.yml")}
+    tmp = out_dir / "GROUND_TRUTH.json.tmp"
+    tmp.write_text(json.dumps(truth, ensure_ascii=False, indent=1, allow_nan=False, default=_json_default) + "\n",
+                   encoding="utf-8")
+    tmp.replace(out_dir / "GROUND_TRUTH.json")
+    return truth
+
+
+def _json_default(o):
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return float(o)
+    raise TypeError(f"not JSON serialisable: {type(o)}")

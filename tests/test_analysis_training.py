@@ -136,10 +136,11 @@ def test_dose_response_matches_r(panel):
                                [ref["estimate"][1], ref["se"][1], ref["statistic"][1], ref["p"][1]], rtol=1e-6)
 
 
-def test_mixed_effects_matches_lmer(panel):
+@pytest.mark.parametrize("engine", ["nested", "statsmodels"])
+def test_mixed_effects_matches_lmer(panel, engine):
     ref = _json("panel")["lmm"]
     data = panel.assign(agency_id=panel.region_code + "|" + panel.agency)
-    res = T.mixed_effects(data, dv="capaian_pct", cluster="agency_id").set_index("term")
+    res = T.mixed_effects(data, dv="capaian_pct", cluster="agency_id", engine=engine).set_index("term")
     fixed = ["(Intercept)", "trained", "post", "trained:post"]
     # R: lmer(capaian_pct ~ trained * post + (1 | agency_id) + (1 | person_id), REML = TRUE, optimizer bobyqa);
     # iterative fits with different optimisers: rtol 1e-4
@@ -147,6 +148,22 @@ def test_mixed_effects_matches_lmer(panel):
     np.testing.assert_allclose(res.loc[fixed, "se"].to_numpy(float), ref["se"], rtol=1e-4)
     np.testing.assert_allclose(res.loc[["var(agency_id)", "var(person_id)", "var(residual)"], "estimate"].to_numpy(float),
                                [ref["var_agency"], ref["var_person"], ref["var_resid"]], rtol=1e-4)
+    # default cluster (region_code, agency) is the same grouping as agency_id
+    same = T.mixed_effects(panel, dv="capaian_pct", engine=engine).set_index("term")
+    np.testing.assert_allclose(same.loc[fixed, "estimate"], res.loc[fixed, "estimate"], rtol=1e-8)
+
+
+def test_nested_reml_criterion_equals_lmer_remlcrit(panel):
+    ref = _json("panel")["lmm"]
+    d = panel.assign(post=(panel.wave == "post").astype(float), tr=panel.trained.astype(float))
+    X = np.column_stack([np.ones(len(d)), d.tr, d.post, d.tr * d.post])
+    agency = d.groupby(["region_code", "agency"]).ngroup().to_numpy()
+    unit = d.groupby(["region_code", "agency", "person_id"]).ngroup().to_numpy()
+    ag_of_unit = np.zeros(unit.max() + 1, dtype=int)
+    ag_of_unit[unit] = agency
+    fit = T._NestedREML(X, d.capaian_pct.to_numpy(float), unit, ag_of_unit).fit()
+    # R: REMLcrit(lmm) (-2 x restricted log-likelihood at the optimum)
+    np.testing.assert_allclose(fit[-1], ref["REMLcrit"], rtol=1e-9)
 
 
 def test_did_input_errors(panel):

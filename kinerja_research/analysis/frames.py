@@ -1,0 +1,216 @@
+"""Analysis frames built from the processed tables: scale scores per person × wave, linked to performance and
+training hours, in the shapes the training and reward analyses take.
+
+These functions only reshape and merge (vectorised pandas); the statistics live in :mod:`training` and
+:mod:`rewards`.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from kinerja_research.analysis._result import check_columns
+from kinerja_research.errors import KinerjaError
+
+__all__ = ["scale_scores", "survey_frame", "performance_panel", "change_frame", "staff_years",
+           "DEFAULT_INSTRUMENTS"]
+
+#: Instruments scored by default for the training and reward analyses (codebook names).
+DEFAULT_INSTRUMENTS = ("training", "reward", "sanction", "motivation")
+_ID_COLUMNS = ("person_id", "region_code", "agency", "wave", "trained", "submitted_at", "gender", "age",
+               "tenure_years", "golongan", "golongan_rank", "education")
+
+
+def _tables(tables: Mapping[str, pd.DataFrame], *names: str) -> list[pd.DataFrame]:
+    missing = [n for n in names if n not in tables]
+    if missing:
+        raise KinerjaError(f"The processed tables have no {', '.join(repr(m) for m in missing)} table; the rule is "
+                           "that the dataset provides it (see docs/architecture.md, canonical tables).")
+    return [tables[n] for n in names]
+
+
+def scale_scores(survey: pd.DataFrame, instruments: Sequence[str] = DEFAULT_INSTRUMENTS, *,
+                 min_valid: float = 0.8) -> pd.DataFrame:
+    """Scale scores of each instrument, one row per survey row, next to the survey's identifying columns.
+
+    Parameters
+    ----------
+    survey : pandas.DataFrame
+        The ``survey`` table (items as answered).
+    instruments : sequence of str
+        Codebook names; each gives a column ``<instrument>`` (the total score, or the single dimension) and one
+        column ``<instrument>_<dimension>`` per dimension.
+    min_valid : float, default 0.8
+        Passed to :func:`kinerja_research.measure.score_scale`: below this share of answered items the score is NA.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The survey's identifying columns present (``person_id``, ``region_code``, ``agency``, ``wave``,
+        ``trained``, demographics) and the score columns; same index as ``survey``.
+
+    Notes
+    -----
+    Scoring is :func:`kinerja_research.measure.score_scale` (reverse keys from the codebook, mean of the answered
+    keyed items), so scores here are the ones the instrument report validates.
+    """
+    from kinerja_research.instruments import load_codebook
+    from kinerja_research.measure import score_scale
+
+    keep = [c for c in _ID_COLUMNS if c in survey.columns]
+    parts = [survey[keep]]
+    for name in instruments:
+        cb = load_codebook(name)
+        items = [i for i in cb.item_ids if i in survey.columns]
+        if not items:
+            raise KinerjaError(f"The survey has none of the items of instrument '{name}' ({cb.item_ids[0]}...); the "
+                               "rule is that a scored instrument's items are columns of the survey.")
+        sc = score_scale(survey[cb.item_ids].copy(), cb, min_valid=min_valid)
+        total = sc["total"] if "total" in sc.columns else sc.iloc[:, 0]
+        dims = sc.drop(columns=["total"], errors="ignore").add_prefix(f"{name}_")
+        parts += [total.rename(name).to_frame(), dims]
+    return pd.concat(parts, axis=1)
+
+
+def _wave_periods(survey: pd.DataFrame, performance: pd.DataFrame) -> dict[str, str]:
+    """Each wave's performance period: the latest period starting on or before the wave's median submission date."""
+    starts = performance.drop_duplicates("period").set_index("period")["period_start"].sort_values()
+    out = {}
+    for wave, sub in survey.groupby("wave", observed=True):
+        when = pd.to_datetime(sub["submitted_at"]).median()
+        before = starts[starts <= when]
+        if before.empty:
+            raise KinerjaError(f"Survey wave {wave!r} (median submission {when:%Y-%m-%d}) precedes every performance "
+                               "period; the rule is a performance period starting before the wave.")
+        out[str(wave)] = str(before.index[-1])
+    return out
+
+
+def survey_frame(tables: Mapping[str, pd.DataFrame], instruments: Sequence[str] = DEFAULT_INSTRUMENTS, *,
+                 periods: Mapping[str, str] | None = None, min_valid: float = 0.8) -> pd.DataFrame:
+    """Person × wave frame: scale scores merged with the performance of the period linked to each wave and the
+    person's training hours in that year.
+
+    Parameters
+    ----------
+    tables : mapping of str to pandas.DataFrame
+        Processed tables (``survey``, ``performance``, ``training``), e.g. ``ctx.tables``.
+    instruments : sequence of str
+        Codebook names to score (see :func:`scale_scores`).
+    periods : mapping, optional
+        Wave -> performance period (e.g. ``{"pre": "2025-S2", "post": "2026-S2"}``); by default each wave takes the
+        latest period that starts on or before its median submission date.
+    min_valid : float
+        See :func:`scale_scores`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per survey row: the columns of :func:`scale_scores`, then ``period``, ``capaian_pct``,
+        ``rating_hasil_kerja``, ``rating_perilaku``, ``predikat`` (NA when the person has no record that period),
+        ``jp_year`` (JP of courses starting in the period's calendar year, 0 when none) and ``jp_programme`` (JP of
+        the evaluated programme, any year).
+    """
+    survey, perf, train = _tables(tables, "survey", "performance", "training")
+    check_columns(perf, ["person_id", "period", "period_start", "capaian_pct"], what="performance table")
+    check_columns(train, ["person_id", "start", "jp", "programme"], what="training table")
+    periods = dict(periods) if periods is not None else _wave_periods(survey, perf)
+    sc = scale_scores(survey, instruments, min_valid=min_valid)
+    sc["period"] = sc["wave"].map(periods)
+    pcols = [c for c in ("person_id", "period", "period_start", "capaian_pct", "rating_hasil_kerja",
+                         "rating_perilaku", "predikat") if c in perf.columns]
+    out = sc.merge(perf[pcols].drop_duplicates(["person_id", "period"]), on=["person_id", "period"], how="left")
+    out["year"] = pd.to_datetime(out["period_start"]).dt.year
+    jp = _jp_by_year(train)
+    out = out.merge(jp, on=["person_id", "year"], how="left")
+    out["jp_year"] = out["jp_year"].fillna(0.0)
+    prog = train[train["programme"].astype(bool)].groupby("person_id")["jp"].sum().rename("jp_programme")
+    out = out.merge(prog, left_on="person_id", right_index=True, how="left")
+    out["jp_programme"] = out["jp_programme"].fillna(0.0)
+    out.index = sc.index
+    return out.drop(columns=["period_start", "year"])
+
+
+def _jp_by_year(train: pd.DataFrame) -> pd.DataFrame:
+    t = train.assign(year=pd.to_datetime(train["start"]).dt.year)
+    return t.groupby(["person_id", "year"], observed=True)["jp"].sum().rename("jp_year").reset_index()
+
+
+def _programme(train: pd.DataFrame) -> tuple[pd.Series, pd.Timestamp]:
+    prog = train[train["programme"].astype(bool)]
+    if prog.empty:
+        raise KinerjaError("The training table has no row with programme = True; the rule is that the evaluated "
+                           "programme's courses are flagged.")
+    jp = prog.groupby("person_id")["jp"].sum().rename("jp_programme")
+    return jp, pd.to_datetime(prog["start"]).min()
+
+
+def performance_panel(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Person × period performance panel for difference-in-differences: who took the programme, before or after.
+
+    Parameters
+    ----------
+    tables : mapping of str to pandas.DataFrame
+        Processed tables (``performance``, ``training``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``performance`` rows with ``trained`` (the person has a programme course), ``jp_programme`` (0 when
+        untrained), ``wave`` (``"pre"`` for periods that start before the period in which the programme began,
+        ``"post"`` from that period on) and ``jp_year`` (JP of all courses starting in the period's calendar year).
+    """
+    perf, train = _tables(tables, "performance", "training")
+    check_columns(perf, ["person_id", "period", "period_start", "capaian_pct"], what="performance table")
+    jp_prog, first = _programme(train)
+    starts = pd.to_datetime(perf["period_start"])
+    cut = starts[starts <= first].max()
+    out = perf.merge(jp_prog, left_on="person_id", right_index=True, how="left")
+    out["jp_programme"] = out["jp_programme"].fillna(0.0)
+    out["trained"] = out["jp_programme"] > 0
+    out["wave"] = np.where(pd.to_datetime(out["period_start"]) >= cut, "post", "pre")
+    out["year"] = pd.to_datetime(out["period_start"]).dt.year
+    out = out.merge(_jp_by_year(train), on=["person_id", "year"], how="left").drop(columns="year")
+    out["jp_year"] = out["jp_year"].fillna(0.0)
+    return out
+
+
+def change_frame(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per person: mean capaian before and after the programme, its change, and training hours.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``person_id``, ``region_code``, ``agency``, ``trained``, ``jp_programme``, ``jp_other`` (JP of other courses,
+        all years), ``capaian_pre``, ``capaian_post``, ``capaian_change`` (post - pre; NA unless the person has
+        records on both sides). The change removes each person's stable level, so its slope on ``jp_programme`` is
+        the dose-response of the programme even when better performers are nominated.
+    """
+    panel = performance_panel(tables)
+    (train,) = _tables(tables, "training")
+    m = panel.pivot_table(index="person_id", columns="wave", values="capaian_pct", aggfunc="mean")
+    m = m.reindex(columns=["pre", "post"]).rename(columns={"pre": "capaian_pre", "post": "capaian_post"})
+    first = panel.sort_values("period_start").drop_duplicates("person_id", keep="last")
+    first = first.set_index("person_id")[["region_code", "agency", "trained", "jp_programme"]]
+    other = train[~train["programme"].astype(bool)].groupby("person_id")["jp"].sum().rename("jp_other")
+    out = first.join(m).join(other)
+    out["jp_other"] = out["jp_other"].fillna(0.0)
+    out["capaian_change"] = out["capaian_post"] - out["capaian_pre"]
+    return out.reset_index()
+
+
+def staff_years(performance: pd.DataFrame) -> pd.DataFrame:
+    """Who was on the staff in which calendar year (from the performance periods), for :func:`training_dose`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``person_id``, ``year``, ``region_code``, ``agency``, ``golongan`` (the latest of the year), one row per
+        person-year.
+    """
+    check_columns(performance, ["person_id", "period_start", "region_code", "golongan"], what="performance table")
+    p = performance.assign(year=pd.to_datetime(performance["period_start"]).dt.year).sort_values("period_start")
+    cols = [c for c in ("person_id", "year", "region_code", "agency", "golongan") if c in p.columns]
+    return p.drop_duplicates(["person_id", "year"], keep="last")[cols].reset_index(drop=True)

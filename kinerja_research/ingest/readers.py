@@ -206,8 +206,9 @@ def read_forms(path: str | Path, **options: object) -> RawTable:
 def _float_text(x: float) -> str:
     """A numeric spreadsheet cell as text that the cleaners read back to the same number.
 
-    Whole numbers lose ``.0``. Numbers of 16 or more digits cannot be exact in a float (Excel keeps 15 significant
-    digits), so they are written as Excel shows them (``198503122010011000``): a NIP stored as a number is then
+    Whole numbers lose ``.0``. Numbers of 16 or more digits cannot be exact in a spreadsheet (Excel holds doubles and
+    shows 15 significant digits; pandas turns integral cells into Python ints of the double's value, and SPSS stores
+    doubles), so they are written as Excel shows them (``198503122010011000``): a NIP stored as a number is then
     recognised as damaged, never taken for a valid one. ``100.125`` is written ``100.1250`` so it cannot be read as
     a thousands-grouped ``100.125`` = 100125.
     """
@@ -236,7 +237,11 @@ def _cell_text(col: pd.Series) -> pd.Series:
         out = np.array([None if np.isnan(x) else _float_text(float(x)) for x in v], dtype=object)
         return pd.Series(out, index=col.index, dtype="string")
     if pd.api.types.is_integer_dtype(col):
-        return col.astype("string")
+        big = (col.abs() >= 10**15).fillna(False)
+        out = col.astype("string")
+        if big.any():
+            out[big] = [_float_text(float(x)) for x in col[big]]
+        return out
     vals = col.to_numpy(dtype=object)
     out = np.empty(len(vals), dtype=object)
     for i, x in enumerate(vals):  # object columns of a spreadsheet: small (Excel/SPSS files, not the hot path)
@@ -244,6 +249,8 @@ def _cell_text(col: pd.Series) -> pd.Series:
             out[i] = None
         elif isinstance(x, float):
             out[i] = _float_text(x)
+        elif isinstance(x, (int, np.integer)) and not isinstance(x, bool) and abs(x) >= 10**15:
+            out[i] = _float_text(float(x))  # spreadsheets hold doubles: 16+ digit integers are not exact
         elif hasattr(x, "strftime"):
             s = x.strftime("%Y-%m-%d %H:%M:%S")
             out[i] = s[:-9] if s.endswith(" 00:00:00") else s
@@ -298,7 +305,7 @@ def read_excel(path: str | Path, *, sheet: str | int | None = None, header_row: 
         _fail(path, f"sheet {sheet!r} does not exist (sheets: {names}); rule: options.sheet names an existing sheet")
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Workbook contains no default style", category=UserWarning)
-        raw = book.parse(sheet, header=None, dtype=object)
+        raw = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object)
     raw = raw.dropna(how="all", axis=1)
     if raw.dropna(how="all").empty:
         _fail(path, f"sheet {sheet!r} is empty; rule: a table sheet has a header row and data rows")

@@ -7,7 +7,7 @@ from a codebook (:func:`kinerja_research.load_codebook`) or from ``items=``/``re
 from __future__ import annotations
 
 from kinerja_research.measure._examples import example_items
-from kinerja_research.measure.cfa import CFAResult, cfa, invariance
+from kinerja_research.measure.confirmatory import CFAResult, cfa, invariance
 from kinerja_research.measure.factor import bartlett_sphericity, kmo, parallel_analysis
 from kinerja_research.measure.items import item_analysis, r_table
 from kinerja_research.measure.reliability import cronbach_alpha, omega, split_half

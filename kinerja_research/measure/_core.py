@@ -61,7 +61,7 @@ def item_matrix(data: pd.DataFrame, items: Sequence[str], reverse: Sequence[str]
     check_columns(data, items, what=what)
     block = data[list(items)]
     try:
-        x = block.to_numpy(dtype=float, na_value=np.nan)
+        x = block.to_numpy(dtype=float, na_value=np.nan, copy=True)
     except (TypeError, ValueError):
         for col in items:
             conv = pd.to_numeric(block[col], errors="coerce")

@@ -10,9 +10,8 @@ in the tests as an independent check of the single-group point estimates.
 The model: Sigma_g = Lambda_g Phi_g Lambda_g' + Theta_g, mu_g = nu_g + Lambda_g alpha_g. Each matrix cell is
 either fixed or a parameter index; a shared index is an equality constraint (across groups for invariance).
 F = sum_g (n_g / N) [log|Sigma_g| + tr(S_g Sigma_g^-1) - log|S_g| - p + (m_g - mu_g)' Sigma_g^-1 (m_g - mu_g)].
-Fitted by Fisher scoring with step halving from simple starting values; the derivatives of Sigma and mu with
-respect to each parameter are central differences, which are exact here because every parameter enters
-Sigma and mu at most quadratically.
+Fitted by Fisher scoring (expected information, analytic derivatives of Sigma and mu) with step halving from
+simple starting values, and a BFGS polish if scoring stalls.
 """
 from __future__ import annotations
 
@@ -241,19 +240,60 @@ def _objective(st: Structure, theta, S, M, w, logdetS):
     return f
 
 
-def _derivs(st: Structure, theta, g, h=1e-4):
-    """dSigma/dtheta (q x p x p) and dmu/dtheta (q x p) by central differences (exact: quadratic in each theta)."""
-    q = st.q
-    dS = np.empty((q, st.p, st.p))
-    dM = np.empty((q, st.p))
-    for a in range(q):
-        e = np.zeros(q)
-        e[a] = h
-        s1, m1 = st.implied(theta + e, g)
-        s0, m0 = st.implied(theta - e, g)
-        dS[a] = (s1 - s0) / (2 * h)
-        dM[a] = (m1 - m0) / (2 * h)
-    return dS, dM
+def _cells(st: Structure, g: int):
+    """Free cells of group g: (parameter index, kind, row, col), cached on the structure."""
+    cache = st.__dict__.setdefault("_cells_cache", {})
+    if g in cache:
+        return cache[g]
+    gr = st.groups[g]
+    cells = []
+    L_idx = gr["L"][0]
+    for j, k in zip(*np.nonzero(L_idx >= 0)):
+        cells.append((L_idx[j, k], "L", j, k))
+    P_idx = gr["P"][0]
+    for a, b in zip(*np.nonzero(np.tril(P_idx + 1) > 0)):
+        cells.append((P_idx[a, b], "P", a, b))
+    T_idx = gr["T"][0]
+    for i, j in zip(*np.nonzero(np.tril(T_idx + 1) > 0)):
+        cells.append((T_idx[i, j], "T", i, j))
+    for j in np.nonzero(gr["N"] >= 0)[0]:
+        cells.append((gr["N"][j], "N", j, 0))
+    for k in np.nonzero(gr["A"] >= 0)[0]:
+        cells.append((gr["A"][k], "A", k, 0))
+    rel = np.array(sorted({c[0] for c in cells}), dtype=int)
+    pos = {a: i for i, a in enumerate(rel)}
+    cache[g] = (cells, rel, pos)
+    return cache[g]
+
+
+def _derivs(st: Structure, theta, g):
+    """Analytic dSigma/dtheta and dmu/dtheta for the parameters of group g: (indices, q_g x p x p, q_g x p)."""
+    cells, rel, pos = _cells(st, g)
+    L, P, T, nu, al = st.matrices(theta, g)
+    LP = L @ P
+    dS = np.zeros((len(rel), st.p, st.p))
+    dM = np.zeros((len(rel), st.p))
+    for a, kind, i, j in cells:
+        r = pos[a]
+        if kind == "L":              # d(L P L')/d l_ij = e_i (LP)_j' + (LP)_j e_i'
+            dS[r, i, :] += LP[:, j]
+            dS[r, :, i] += LP[:, j]
+            dM[r, i] += al[j]
+        elif kind == "P":
+            if i == j:
+                dS[r] += np.outer(L[:, i], L[:, i])
+            else:
+                o = np.outer(L[:, i], L[:, j])
+                dS[r] += o + o.T
+        elif kind == "T":
+            dS[r, i, j] += 1.0
+            if i != j:
+                dS[r, j, i] += 1.0
+        elif kind == "N":
+            dM[r, i] += 1.0
+        else:                        # latent mean
+            dM[r] += L[:, i]
+    return rel, dS, dM
 
 
 def _grad_info(st: Structure, theta, S, M, w):
@@ -264,10 +304,12 @@ def _grad_info(st: Structure, theta, S, M, w):
         inv = np.linalg.inv(sig)
         d = M[g] - mu if st.meanstructure else np.zeros(st.p)
         G = inv @ (sig - S[g] - np.outer(d, d)) @ inv
-        dS, dM = _derivs(st, theta, g)
-        grad += w[g] * (np.einsum("ij,aji->a", G, dS) - 2 * dM @ (inv @ d))
-        A = np.einsum("ij,ajk->aik", inv, dS)
-        info += w[g] * (np.einsum("aij,bji->ab", A, A) + 2 * dM @ inv @ dM.T)
+        rel, dS, dM = _derivs(st, theta, g)
+        qg = len(rel)
+        grad[rel] += w[g] * (dS.reshape(qg, -1) @ G.ravel() - 2 * dM @ (inv @ d))
+        A = np.matmul(inv, dS)                                  # q_g x p x p
+        info_g = A.reshape(qg, -1) @ A.transpose(0, 2, 1).reshape(qg, -1).T + 2 * dM @ inv @ dM.T
+        info[np.ix_(rel, rel)] += w[g] * info_g
     return grad, info
 
 
@@ -380,7 +422,7 @@ def fit_measures(fit: Fit, *, level: float = 0.90) -> dict[str, float]:
         ng = fit.n[g]
         logl += -ng / 2 * (st.p * np.log(2 * np.pi) + np.linalg.slogdet(sig)[1] + np.trace(fit.S[g] @ inv)
                            + d @ inv @ d)
-    k = st.q + (0 if st.meanstructure else G * st.p)  # lavaan counts saturated means when meanstructure is off
+    k = st.q  # lavaan: free parameters only (saturated means are not counted without a mean structure)
     return {
         "chisq": chi2, "df": float(df), "pvalue": float(stats.chi2.sf(chi2, df)) if df > 0 else np.nan,
         "baseline_chisq": float(chi2_b), "baseline_df": float(df_b), "cfi": float(cfi), "tli": float(tli),

@@ -94,7 +94,8 @@ def cronbach_alpha(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), ci
         x = apply_missing(item_matrix(data, ids, rev, srange), missing)
         check_enough(x, term, ids)
         n, k = x.shape
-        c, r, _ = pairwise_moments(x)
+        c, _, _ = pairwise_moments(x)
+        r = cov2cor(c)            # psych: R = cov2cor(C), not the pairwise correlations
         a = _alpha_from_cov(c)
         a_std = float((1 - k / r.sum()) * k / (k - 1))
         g6 = float(1 - (k - smc(r).sum()) / r.sum())
@@ -243,7 +244,8 @@ def split_half(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), missin
         x = apply_missing(item_matrix(data, ids, rev, srange), missing)
         check_enough(x, term, ids)
         n, k = x.shape
-        c, r, _ = pairwise_moments(x)
+        c, _, _ = pairwise_moments(x)
+        r = cov2cor(c)            # psych::splitHalf: cov(use = "pairwise") then cov2cor
         h = math.ceil(k / 2)
         first = np.zeros(k)
         first[:h] = 1

@@ -25,7 +25,7 @@ from typing import Any
 
 from kinerja_research.errors import KinerjaError
 
-__all__ = ["render_html", "write_index", "write_reports_index", "print_pdf", "find_chromium", "page",
+__all__ = ["render_html", "write_index", "write_reports_index", "print_pdf", "find_chromium", "page", "browser_check",
            "CHROMIUM_FLAGS", "TEMPLATES"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -287,3 +287,69 @@ def print_pdf(html_path: str | Path, pdf_path: str | Path, *, chromium: str | No
                                f"{proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else 'no message'}.")
         os.replace(tmp_pdf, pdf_path)
     return pdf_path
+
+
+_CHECK_SCRIPT = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><script>
+const pages = %s;
+function check(p) { return new Promise(res => { const f = document.createElement('iframe'); f.src = p;
+  f.onload = () => { let d; try { d = f.contentDocument; } catch (e) { res({page: p, error: String(e)}); return; }
+    if (!d || !d.body) { res({page: p, error: 'page did not load'}); return; }
+    const imgs = [...d.images];
+    const links = [...d.querySelectorAll('a[href]')].map(a => a.getAttribute('href'));
+    res({page: p, title: d.title, images: imgs.length,
+         broken_images: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('alt') || i.src.slice(0, 40)),
+         links: links,
+         missing_anchors: links.filter(h => h.startsWith('#') && h.length > 1 && !d.getElementById(decodeURIComponent(h.slice(1)))),
+         error_outputs: d.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"], .output_error, .jp-OutputArea-output[data-mime-type*="stderr"]').length,
+         text: d.body.innerText}); };
+  document.body.appendChild(f); }); }
+(async () => { const out = []; for (const p of pages) out.push(await check(p));
+  const pre = document.createElement('pre'); pre.id = 'kr-result'; pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre); })();
+</script></body></html>"""
+
+
+def browser_check(pages: Sequence[str | Path], *, chromium: str | None = None, timeout: float = 120) -> list[dict]:
+    """Open pages in headless Chromium and report, per page, what a reader's browser sees.
+
+    Each page is loaded in an iframe of a throw-away checker page (``--allow-file-access-from-files``); the result
+    per page: ``title``, ``images`` and ``broken_images`` (not decoded by the browser), ``links`` (every href),
+    ``missing_anchors`` (``#id`` links without their target), ``error_outputs`` (notebook error/stderr output cells),
+    ``text`` (visible text) and ``missing_files`` (relative links whose file does not exist next to the page).
+
+    Raises
+    ------
+    KinerjaError
+        When Chromium is not installed or returns no result.
+    """
+    from urllib.parse import unquote, urlsplit
+
+    chromium = chromium or find_chromium()
+    if chromium is None:
+        raise KinerjaError("the browser check needs headless Chromium, which is not installed (Debian: `apt-get "
+                           "install chromium`).")
+    pages = [Path(p).resolve() for p in pages]
+    with tempfile.TemporaryDirectory(prefix="kr-check-") as tmp:
+        checker = Path(tmp) / "check.html"
+        checker.write_text(_CHECK_SCRIPT % json.dumps([p.as_uri() for p in pages]), encoding="utf-8")
+        profile = Path(tmp) / "profile"
+        cmd = chromium_command(chromium, profile, "--allow-file-access-from-files",
+                               f"--virtual-time-budget={int(timeout * 1000)}", "--dump-dom", checker.as_uri())
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout + 30)
+    import re
+
+    m = re.search(r'<pre id="kr-result">(.*?)</pre>', proc.stdout, re.S)
+    if not m:
+        raise KinerjaError(f"Chromium returned no check result (exit {proc.returncode}).")
+    results = json.loads(html.unescape(m.group(1)))
+    for page, res in zip(pages, results):
+        missing = []
+        for href in res.get("links", []):
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or not parts.path:
+                continue  # external links are not followed; anchors are checked in the browser
+            if not (page.parent / unquote(parts.path)).exists():
+                missing.append(href)
+        res["missing_files"] = missing
+        res["path"] = str(page)
+    return results

@@ -1,0 +1,142 @@
+"""Every notebook of notebooks/: structure rules, and the whole suite executed once on a small default dataset.
+
+Static rules (fast): exactly one cell tagged ``parameters``, first among the code cells, holding the contract's
+parameters as annotated literals with comments; no ``def``/``class``; no outputs or execution counts committed;
+kernel ``python3``.
+
+Execution (once per session): the default dataset at a small scale is simulated, cleaned, and the full suite (one
+brief per region for two regions) runs through :func:`kinerja_research.report.run_suite` with 2 workers. Then:
+every job succeeds, no rendered page shows a raw translation key, and — when Chromium is installed — a headless
+browser opens ``index.html`` and every page and finds every link and image resolving and no error output.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from kinerja_research import paths
+from kinerja_research.report import runner
+
+NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
+CONTRACT = {"dataset": "str", "regions": "list[str]", "lang": "str", "alpha": "float", "seed": "int", "out_dir": "str"}
+RAW_KEY = re.compile(r"\b(?:common|audit|instrument|training|resistance|rewards|satisfaction|comparison|brief)"
+                     r"\.[a-z0-9_]+(?:\.[a-z0-9_]+)*\b")
+
+
+def _ids(paths_):
+    return [p.stem for p in paths_]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_structure(path):
+    nb = nbformat.read(str(path), as_version=4)
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3", "kernel name must be python3"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, f"{path.name}: {len(tagged)} cells tagged 'parameters'; the rule is exactly one"
+    assert code and code[0] is tagged[0], f"{path.name}: the parameters cell must be the first code cell"
+    tree = ast.parse(tagged[0].source)
+    found = {}
+    for node in tree.body:
+        assert isinstance(node, ast.AnnAssign), f"{path.name}: parameters must be annotated literals (x: int = 1)"
+        ast.literal_eval(node.value)  # literals only: derived values go in the next cell
+        found[node.target.id] = ast.unparse(node.annotation)
+    assert found == CONTRACT, f"{path.name}: parameters {found} differ from the contract {CONTRACT}"
+    lines = [ln for ln in tagged[0].source.splitlines() if ln.strip()]
+    assert all("#" in ln for ln in lines), f"{path.name}: every parameter needs a comment (papermill --help-notebook)"
+    for cell in code:
+        for node in ast.walk(ast.parse(cell.source)):
+            assert not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)), \
+                f"{path.name}: notebooks define no functions or classes (cell: {cell.source[:60]!r})"
+        assert cell.get("outputs") == [] and cell.get("execution_count") is None, \
+            f"{path.name}: outputs must be cleared before committing"
+
+
+def test_every_suite_notebook_is_known():
+    unknown = [p.stem for p in NOTEBOOKS if p.stem not in runner.SUITE + runner.PER_REGION]
+    assert unknown == [], f"notebooks outside the suite (add them to runner.SUITE or remove them): {unknown}"
+
+
+@pytest.fixture(scope="module")
+def small_dataset(tmp_path_factory):
+    from kinerja_research import pipeline, synth
+
+    root = tmp_path_factory.mktemp("small")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("KINERJA_PSEUDONYM_KEY", "test-key-not-secret")
+    synth.write_default(root / "raw", seed=2026, scale=0.15)
+    pipeline.build_processed("small", raw_dir=root / "raw", out_dir=root / "processed")
+    mp.undo()
+    return root / "processed"
+
+
+@pytest.fixture(scope="module")
+def suite_run(request, tmp_path_factory):
+    if not NOTEBOOKS:
+        pytest.skip("notebooks/ holds no notebook yet")
+    small_dataset = request.getfixturevalue("small_dataset")
+    out = tmp_path_factory.mktemp("reports") / "small-id"
+    summary = runner.run_suite(dataset=str(small_dataset), regions=["18.71", "17.71"], lang="id", workers=2,
+                               out=out, progress=False, publish=False)
+    return summary
+
+
+def test_suite_executes(suite_run):
+    assert suite_run.ok, "\n".join(runner.failure_lines(suite_run))
+    expected = [n for n in runner.SUITE if (paths.NOTEBOOKS / f"{n}.ipynb").exists()]
+    stems = [j["stem"] for j in suite_run.jobs]
+    assert stems[:len(expected)] == expected
+
+
+def test_no_raw_translation_key_in_pages(suite_run):
+    for job in suite_run.jobs:
+        if job["html"]:
+            text = re.sub(r"<[^>]+>", " ", (suite_run.run_dir / job["html"]).read_text(encoding="utf-8"))
+            text = re.sub(r"<style>.*?</style>", " ", text, flags=re.S)
+            raw = sorted(set(RAW_KEY.findall(text)))
+            assert raw == [], f"{job['html']} shows raw translation keys {raw}"
+
+
+def test_every_report_records_headline_figures(suite_run):
+    import json
+
+    for job in suite_run.jobs:
+        head = json.loads((suite_run.run_dir / f"{job['stem']}.headline.json").read_text(encoding="utf-8"))
+        assert head["records"], f"{job['stem']} recorded no headline figure for the index page"
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(),
+                    reason="headless Chromium (/usr/bin/chromium) is not installed; .ci/run installs it via apt")
+def test_pages_in_headless_chromium(suite_run):
+    from kinerja_research.report.render import browser_check
+
+    pages = [suite_run.run_dir / "index.html"] + [suite_run.run_dir / j["html"] for j in suite_run.jobs if j["html"]]
+    results = browser_check(pages)
+    assert len(results) == len(pages)
+    for res in results:
+        name = Path(res["path"]).name
+        assert "error" not in res, (name, res.get("error"))
+        assert res["broken_images"] == [], (name, res["broken_images"])
+        assert res["missing_files"] == [] and res["missing_anchors"] == [], (name, res)
+        assert res["error_outputs"] == 0, name
+        assert "Traceback" not in res["text"], name
+    index = results[0]
+    assert len([h for h in index["links"] if h.endswith(".html")]) == sum(1 for j in suite_run.jobs if j["html"])
+    assert sum(r["images"] for r in results[1:]) > 0, "the reports show no figure at all"
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(),
+                    reason="headless Chromium (/usr/bin/chromium) is not installed; .ci/run installs it via apt")
+def test_browser_check_catches_broken_pages(tmp_path):
+    from kinerja_research.report.render import browser_check, page
+
+    bad = tmp_path / "bad.html"
+    bad.write_text(page('<img src="data:image/png;base64,AAAA" alt="broken"><a href="nowhere.html">x</a>'
+                        '<a href="#nope">y</a>', title="t", lang="en"))
+    (res,) = browser_check([bad])
+    assert res["broken_images"] == ["broken"]
+    assert res["missing_files"] == ["nowhere.html"] and res["missing_anchors"] == ["#nope"]

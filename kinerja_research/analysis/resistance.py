@@ -574,17 +574,20 @@ def _formula(dv: str, terms: list[str], frame: pd.DataFrame, categorical: Sequen
 
 
 def _term_name(name: str) -> str:
-    """statsmodels' ``C(Q('golongan'))[T.III/a]`` -> ``golongan[T.III/a]``; ``Q('age')`` -> ``age``."""
+    """R's coefficient names: ``C(Q('golongan'))[T.III/a]`` -> ``golonganIII/a``, ``Q('age')`` -> ``age``,
+    ``Intercept`` -> ``(Intercept)``."""
+    if name == "Intercept":
+        return "(Intercept)"
     out = name.replace("C(Q('", "").replace("Q('", "").replace("'))", "").replace("')", "")
-    return out
+    return out.replace("[T.", "").rstrip("]") if "[T." in out else out
 
 
 def _term_order(names: Sequence[str], terms: Sequence[str]) -> np.ndarray:
     """Row order of coefficients as in the formula (R's order): intercept, then each term's columns in turn."""
     def key(name: str) -> int:
-        clean = _term_name(name)
+        clean = name.replace("C(Q('", "").replace("Q('", "")
         for i, t in enumerate(terms):
-            if clean == t or clean.startswith(f"{t}[T."):
+            if clean == f"{t}')" or clean.startswith(f"{t}'))[T."):
                 return i
         return -1
     return np.argsort([key(n) for n in names], kind="stable")
@@ -629,7 +632,9 @@ def resistance_drivers(data: pd.DataFrame, *, dv: str,
     Returns
     -------
     pandas.DataFrame
-        One row per coefficient: ``term``, ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``statistic`` (t), ``df``
+        One row per coefficient in formula order, named as R does (``(Intercept)``, ``age``, ``golonganIII/b``;
+        booleans enter as 0/1 under their own name): ``term``, ``estimate``, ``se``, ``ci_low``, ``ci_high``,
+        ``statistic`` (t), ``df``
         (residual df), ``p``, ``effect_size`` (standardised β = b · sd(x) / sd(y); NaN for the intercept),
         ``effect_size_name``, ``n`` (complete cases, listwise), ``method``; extra columns ``r2``, ``adj_r2``.
 
@@ -643,9 +648,9 @@ def resistance_drivers(data: pd.DataFrame, *, dv: str,
     >>> import pandas as pd
     >>> d = pd.DataFrame({{"rtc": [3.0, 3.5, 2.5, 4.0, 4.5, 3.0], "age": [30, 40, 25, 50, 55, 35]}})
     >>> resistance_drivers(d, dv="rtc", covar=["age"])[["term", "estimate"]].round(4)
-            term  estimate
-    0  Intercept    0.9596
-    1        age    0.0627
+              term  estimate
+    0  (Intercept)    0.9596
+    1          age    0.0627
     """
     import statsmodels.formula.api as smf
 
@@ -671,7 +676,7 @@ def resistance_drivers(data: pd.DataFrame, *, dv: str,
     exog = pd.DataFrame(model.exog, columns=model.exog_names)
     sd_x = exog.std(ddof=1).to_numpy()
     beta = out["estimate"].to_numpy() * sd_x / frame[dv].std(ddof=1)
-    beta[np.asarray(model.exog_names) == "Intercept"] = np.nan
+    beta[np.asarray(model.exog_names) == "Intercept"] = np.nan  # row order still statsmodels' here
     out.insert(out.columns.get_loc("n"), "effect_size", beta)
     out.insert(out.columns.get_loc("n"), "effect_size_name", "std_beta")
     out["r2"] = fit.rsquared
@@ -717,9 +722,9 @@ def resistance_outcome(data: pd.DataFrame, *, dv: str, predictor: str, covar: Se
     >>> import pandas as pd
     >>> d = pd.DataFrame({{"sus": [80, 70, 65, 50, 45, 60.0], "rtc": [2, 3, 3.5, 4.5, 5, 4]}})
     >>> resistance_outcome(d, dv="sus", predictor="rtc")[["term", "estimate"]].round(3)
-            term  estimate
-    0  Intercept   105.143
-    1        rtc   -11.857
+              term  estimate
+    0  (Intercept)   105.143
+    1          rtc   -11.857
     """
     import statsmodels.api as sm
     import statsmodels.formula.api as smf

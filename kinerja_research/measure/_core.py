@@ -50,6 +50,11 @@ def scale_sets(items, *, reverse: Sequence[str] = (), total: bool = True) -> lis
     return [("scale", items, list(reverse), None)]
 
 
+def _label(v):
+    """A numpy scalar as its Python value, so error sentences read ``row 12`` and not ``np.int64(12)``."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
 def item_matrix(data: pd.DataFrame, items: Sequence[str], reverse: Sequence[str] = (),
                 rng: tuple | None = None, *, what: str = "data") -> np.ndarray:
     """Numeric item matrix (n x k, float, NaN for missing) with reverse-keyed items reversed.
@@ -67,7 +72,7 @@ def item_matrix(data: pd.DataFrame, items: Sequence[str], reverse: Sequence[str]
             conv = pd.to_numeric(block[col], errors="coerce")
             bad = block[col][conv.isna() & block[col].notna()]
             if len(bad):
-                raise KinerjaError(f"{what}: row {bad.index[0]!r}, column {col!r}, value {bad.iloc[0]!r} is not a "
+                raise KinerjaError(f"{what}: row {_label(bad.index[0])!r}, column {col!r}, value {_label(bad.iloc[0])!r} is not a "
                                    f"number; the rule is that item answers are numeric (map Likert labels first).")
         raise
     if rng is not None:
@@ -75,7 +80,7 @@ def item_matrix(data: pd.DataFrame, items: Sequence[str], reverse: Sequence[str]
         off = ~np.isnan(x) & ((x < lo) | (x > hi))
         if off.any():
             r, c = np.argwhere(off)[0]
-            raise KinerjaError(f"{what}: row {block.index[r]!r}, column {items[c]!r}, value {x[r, c]!r} is outside "
+            raise KinerjaError(f"{what}: row {_label(block.index[r])!r}, column {items[c]!r}, value {float(x[r, c])!r} is outside "
                                f"the scale; the rule is that answers lie in {lo}..{hi}.")
     if reverse:
         idx = [list(items).index(r) for r in reverse]

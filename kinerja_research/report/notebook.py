@@ -185,6 +185,15 @@ class Context:
                                    if "region_code" in df.columns else df) for name, df in raw.items()}
         return self._tables
 
+    @property
+    def region(self) -> str:
+        """The one region of a per-region report (``region_brief``); raises unless exactly one region is chosen."""
+        _ = self.tables
+        if len(self.regions) != 1:
+            raise KinerjaError(f"notebook {self.notebook!r} describes one region but regions is {self.regions}; the "
+                               f"rule is regions=[one Kemendagri code] (the runner passes one per job).")
+        return self.regions[0]
+
     def region_name(self, code: str) -> str:
         """Registry name of a region code (the code itself when the registry does not know it)."""
         try:
@@ -212,6 +221,17 @@ class Context:
         from kinerja_research.report.tables import format_value
 
         return format_value(value, spec, self.lang)
+
+    def ci(self, low: Any, high: Any, digits: int = 2) -> str:
+        """A confidence interval for prose: ``[0.12, 0.45]`` (English) or ``[0,12; 0,45]`` (Indonesian)."""
+        from kinerja_research.report.tables import format_ci
+
+        return format_ci(low, high, digits, self.lang)
+
+    @property
+    def level(self) -> float:
+        """Confidence level in percent, ``100 * (1 - alpha)``."""
+        return 100 * (1 - self.alpha)
 
     def heading(self, key: str, level: int = 2, **fmt: Any) -> None:
         """Show a translated heading (``level`` 1–4)."""

@@ -115,7 +115,8 @@ def format_ci(low: Any, high: Any, digits: int = 2, lang: str = "id") -> str:
 def format_value(value: Any, spec: str = "", lang: str = "id") -> str:
     """Format one value for prose (used by the translation templates).
 
-    ``spec`` is a ``str.format`` spec (``.1f``, ``.0f``, ``,d``) or one of ``p`` (p value), ``n`` (count), ``pct``
+    ``spec`` is a ``str.format`` spec (``.1f``, ``.0f``, ``,d``) or one of ``p`` (p value), ``P`` (the whole
+    expression ``p = .023`` / ``p < .001``), ``n`` (count), ``pct``
     (a proportion 0–1 as a percent with one decimal), ``pct0`` (same, no decimals). Floats without a spec get two
     decimals; strings pass through.
 
@@ -123,9 +124,11 @@ def format_value(value: Any, spec: str = "", lang: str = "id") -> str:
     --------
     >>> format_value(0.1234, "pct", "id"), format_value(3.14159, "", "en"), format_value(12, "", "id")
     ('12,3%', '3.14', '12')
+    >>> format_value(0.0234, "P", "en"), format_value(0.00001, "P", "id")
+    ('p = .023', 'p < 0,001')
     """
     if isinstance(value, str):
-        return format(value, spec) if spec not in ("p", "n", "pct", "pct0") else value
+        return format(value, spec) if spec not in ("p", "P", "n", "pct", "pct0") else value
     if _is_missing(value):
         return "–"
     if isinstance(value, (bool, np.bool_)):
@@ -134,6 +137,9 @@ def format_value(value: Any, spec: str = "", lang: str = "id") -> str:
         return translator(lang)("common.yes" if value else "common.no")
     if spec == "p":
         return format_p(value, lang)
+    if spec == "P":
+        text = format_p(value, lang)
+        return f"p {text}" if text[0] in "<>" else f"p = {text}"
     if spec == "n":
         return format_int(value, lang)
     if spec in ("pct", "pct0"):

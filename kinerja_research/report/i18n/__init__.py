@@ -115,7 +115,7 @@ class Translator:
     >>> t = Translator("id")
     >>> t("common.col.estimate")
     'Estimasi'
-    >>> t("common.ci_level", level=95.0)
+    >>> t("common.col.ci", level=95.0)
     'IK 95%'
     """
 

@@ -1,0 +1,133 @@
+"""Benchmark of the report suite: full suite vs its kernel+import floor, with 1 and 2 workers, in one run.
+
+    .venv/bin/python bench/report_bench.py [--scale 1.0] [--seed 2026] [--repeat 1]
+
+Steps:
+1. the default dataset (``synth.write_default`` at ``--scale``) is written and cleaned into ``bench/out/`` (not
+   ``data/``), once, with a throw-away pseudonym key;
+2. "floor" notebooks are derived from ``notebooks/*.ipynb``: the parameters cell, every import statement of the
+   notebook, the ``kr.report.start(...)`` cell and ``ctx.finish()`` — i.e. the notebook with its analysis cells
+   removed: kernel start-up, imports, reading the processed tables, rendering, what no analysis can avoid;
+3. a warm-up run (not counted), then floor and full suite with 1 worker and with 2 workers, for the four default
+   regions (each suite notebook once + ``region_brief`` once per region).
+
+Targets (issue 5): full suite <= 1.5 x floor (2 workers) and 2 workers >= 1.6 x faster than 1 worker.
+Prints per-notebook times, totals and ratios. Machine load from other processes shows up in the numbers: the load
+average is printed with them.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from kinerja_research import paths  # noqa: E402
+from kinerja_research.report import runner  # noqa: E402
+
+
+def build_dataset(out: Path, scale: float, seed: int) -> Path:
+    from kinerja_research import pipeline, synth
+
+    processed = out / f"processed-{scale:g}-{seed}"
+    if (processed / "manifest.json").exists():
+        return processed
+    os.environ.setdefault("KINERJA_PSEUDONYM_KEY", "bench-key-not-secret")
+    raw = out / f"raw-{scale:g}-{seed}"
+    shutil.rmtree(raw, ignore_errors=True)
+    synth.write_default(raw, seed=seed, scale=scale)
+    pipeline.build_processed("bench", raw_dir=raw, out_dir=processed)
+    return processed
+
+
+def floor_notebook(src: Path, dst: Path) -> None:
+    """The notebook without its analysis cells: parameters, imports, the context start, finish."""
+    import nbformat
+
+    nb = nbformat.read(str(src), as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    params = code[0]
+    imports: list[str] = []
+    start = None
+    for cell in code[1:]:
+        tree = ast.parse(cell.source)
+        for node in tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                stmt = ast.unparse(node)
+                if stmt not in imports:
+                    imports.append(stmt)
+            elif start is None and "report.start(" in ast.unparse(node):
+                start = ast.unparse(node)
+    if start is None:
+        raise SystemExit(f"{src.name}: no kr.report.start(...) call found")
+    floor = nbformat.v4.new_notebook()
+    floor.metadata = nb.metadata
+    floor.cells = [params, nbformat.v4.new_code_cell("\n".join(imports)), nbformat.v4.new_code_cell(start),
+                   nbformat.v4.new_code_cell("ctx.tables\nctx.finish()")]
+    nbformat.write(floor, str(dst))
+
+
+def timed_run(label: str, dataset: Path, notebooks_dir: Path, workers: int, out: Path) -> dict:
+    t0 = time.perf_counter()
+    summary = runner.run_suite(dataset=str(dataset), lang="id", workers=workers, out=out / label,
+                               notebooks_dir=notebooks_dir, progress=False, publish=False)
+    wall = time.perf_counter() - t0
+    if not summary.ok:
+        print("\n".join(runner.failure_lines(summary)), file=sys.stderr)
+    return {"label": label, "wall": wall, "ok": summary.ok,
+            "jobs": {j["stem"]: j["duration_s"] for j in summary.jobs}}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--seed", type=int, default=2026)
+    args = ap.parse_args()
+
+    out = HERE / "out" / "report_bench"
+    out.mkdir(parents=True, exist_ok=True)
+    notebooks = runner.suite_notebooks()
+    if not notebooks:
+        raise SystemExit("notebooks/ holds no suite notebook")
+    dataset = build_dataset(out, args.scale, args.seed)
+    floor_dir = out / "floor_notebooks"
+    shutil.rmtree(floor_dir, ignore_errors=True)
+    floor_dir.mkdir()
+    for name in notebooks:
+        floor_notebook(paths.NOTEBOOKS / f"{name}.ipynb", floor_dir / f"{name}.ipynb")
+
+    print(f"notebooks: {', '.join(notebooks)}; dataset scale {args.scale:g} ({dataset}); cores {os.cpu_count()}")
+    timed_run("warmup", dataset, floor_dir, 2, out)
+    runs = [timed_run("floor-1w", dataset, floor_dir, 1, out), timed_run("full-1w", dataset, paths.NOTEBOOKS, 1, out),
+            timed_run("floor-2w", dataset, floor_dir, 2, out), timed_run("full-2w", dataset, paths.NOTEBOOKS, 2, out)]
+    load = os.getloadavg()
+
+    stems = list(runs[1]["jobs"])
+    print(f"\nper-notebook time (s), inside the job (kernel start to rendered page):")
+    print(f"{'notebook':32s}" + "".join(f"{r['label']:>11s}" for r in runs))
+    for s in stems:
+        print(f"{s:32s}" + "".join(f"{r['jobs'].get(s, float('nan')):11.2f}" for r in runs))
+    print(f"{'WALL (whole run)':32s}" + "".join(f"{r['wall']:11.2f}" for r in runs))
+    by = {r["label"]: r["wall"] for r in runs}
+    ratio_floor_2 = by["full-2w"] / by["floor-2w"]
+    ratio_floor_1 = by["full-1w"] / by["floor-1w"]
+    speedup = by["full-1w"] / by["full-2w"]
+    print(f"\nfull / floor (2 workers): {ratio_floor_2:.2f}  (target <= 1.5)   [1 worker: {ratio_floor_1:.2f}]")
+    print(f"speed-up 1 -> 2 workers (full suite): {speedup:.2f}  (target >= 1.6)   "
+          f"[floor: {by['floor-1w'] / by['floor-2w']:.2f}]")
+    print(f"all runs ok: {all(r['ok'] for r in runs)}; load average after the runs: "
+          f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+    (out / "result.json").write_text(json.dumps({"runs": runs, "ratio_full_floor_2w": ratio_floor_2,
+                                                 "speedup_2w": speedup, "loadavg": load}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -245,6 +245,21 @@ def _swap_into_place(tmp: Path, final: Path) -> None:
         shutil.rmtree(old)
 
 
+def _remove_stale(final: Path) -> None:
+    """Remove temporary folders left by killed runs (their process no longer exists)."""
+    import os
+    import shutil
+
+    for t in final.parent.glob(f".{final.name}.tmp-*"):
+        try:
+            pid = int(t.name.rsplit("-", 1)[1])
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(t, ignore_errors=True)
+        except (ValueError, PermissionError, OSError):
+            continue
+
+
 def _recover(final: Path) -> None:
     """A run killed between the two renames of :func:`_swap_into_place` leaves ``<name>.previous``: put it back."""
     old = final.with_name(final.name + _STATE_SUFFIX)
@@ -306,6 +321,7 @@ def build_processed(dataset: str = paths.DEFAULT_DATASET, *, raw_dir: str | Path
                            f"never writes into data/raw")
     final.parent.mkdir(parents=True, exist_ok=True)
     _recover(final)
+    _remove_stale(final)
     tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
     if tmp.exists():
         shutil.rmtree(tmp)

@@ -50,7 +50,7 @@ def survey_frame() -> tuple[pd.DataFrame, list[dict]]:
     rows[13]["Durasi (detik)"] = "345,5"; dirt.append({"row": 14, "column": "Durasi (detik)", "rule": "decimal_comma"})
     dup = dict(rows[14]); dup["Timestamp"] = "2025-09-21 08:00:00"
     rows.append(dup)  # row 21: a later resubmission of row 15
-    dirt.append({"row": 15, "column": "NIP", "rule": "duplicate_submission"})
+    dirt.append({"row": 15, "column": None, "rule": "duplicate_submission"})
     return pd.DataFrame(rows), dirt
 
 

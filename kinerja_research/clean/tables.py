@@ -433,8 +433,13 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
     problems = probs.frame()
     err = problems[problems["severity"] == "error"]
     if len(err):
-        reasons = (err.assign(k=err["file"] + "\x00" + err["row"].astype("string"))
-                   .groupby("k", sort=False)["rule"].agg(lambda x: ";".join(dict.fromkeys(x))))
+        e = pd.DataFrame({"k": (err["file"] + "\x00" + err["row"].astype("string")).to_numpy(dtype=object),
+                          "rule": err["rule"].to_numpy(dtype=object)}).drop_duplicates()
+        codes, uniq = pd.factorize(e["k"])
+        order = np.argsort(codes, kind="stable")
+        starts = np.r_[0, np.flatnonzero(np.diff(codes[order])) + 1]
+        joined = np.add.reduceat((e["rule"].to_numpy(dtype=object) + ";")[order], starts)
+        reasons = pd.Series([j[:-1] for j in joined], index=uniq[codes[order][starts]])
         k = out["_file"] + "\x00" + out["_row"].astype("string")
         reason = k.map(reasons)
     else:

@@ -229,7 +229,7 @@ def _kill_runs(tmp_path: Path, copies: int, delays: tuple) -> None:
 
 def test_killed_run_leaves_previous_outputs_intact(tmp_path):
     """Kill a cleaning run while it writes: the previous outputs stay complete and consistent."""
-    _kill_runs(tmp_path, copies=1500, delays=(0.0, 0.4))
+    _kill_runs(tmp_path, copies=600, delays=(0.1,))
 
 
 @pytest.mark.slow

@@ -17,7 +17,7 @@ import pandas as pd
 
 from kinerja_research.errors import KinerjaError
 
-__all__ = ["OKABE_ITO", "region_palette", "plot_means_ci", "plot_forest", "plot_distribution", "plot_loadings",
+__all__ = ["OKABE_ITO", "region_palette", "localise_axes", "plot_means_ci", "plot_forest", "plot_distribution", "plot_loadings",
            "plot_bars", "add_note"]
 
 #: Okabe & Ito (2008) colour-blind safe palette, black last.
@@ -83,7 +83,23 @@ def add_note(ax, note: str) -> None:
     fig._kr_notes = notes
 
 
+def localise_axes(ax, lang: str) -> None:
+    """Numeric tick labels in the report language: decimal comma and thousands point in Indonesian."""
+    if lang != "id":
+        return
+    from matplotlib.ticker import ScalarFormatter
+
+    class _Comma(ScalarFormatter):
+        def __call__(self, x, pos=None):
+            return super().__call__(x, pos).translate(str.maketrans({",": ".", ".": ","}))
+
+    for axis in (ax.xaxis, ax.yaxis):
+        if type(axis.get_major_formatter()) is ScalarFormatter:
+            axis.set_major_formatter(_Comma())
+
+
 def _labels(ax, lang: str, xlabel: str | None, ylabel: str | None) -> None:
+    localise_axes(ax, lang)
     t = _t(lang)
     if xlabel is not None:
         ax.set_xlabel(t(xlabel))

@@ -313,9 +313,27 @@ def _grad_info(st: Structure, theta, S, M, w):
     return grad, info
 
 
+def _single_thread():
+    """Limit BLAS to one thread while fitting: the matrices are small (p, q < a few hundred), and a multi-threaded
+    BLAS on a busy machine makes each solve 10-50 times slower. threadpoolctl ships with the scientific stack
+    (scikit-learn, pingouin); without it nothing is limited."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover
+        import contextlib
+
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def fit_ml(spec: ModelSpec, S: list[np.ndarray], M: list[np.ndarray], n: list[int], *, meanstructure: bool,
            equal: tuple[str, ...] = (), max_iter: int = 500, tol: float = 1e-10) -> Fit:
     """Fit by ML (lavaan ``estimator = "ML"``, ``likelihood = "normal"``, expected information)."""
+    with _single_thread():
+        return _fit_ml(spec, S, M, n, meanstructure=meanstructure, equal=equal, max_iter=max_iter, tol=tol)
+
+
+def _fit_ml(spec, S, M, n, *, meanstructure, equal, max_iter, tol) -> Fit:
     st = Structure(spec, len(S), meanstructure=meanstructure, equal=equal)
     N = float(sum(n))
     w = np.array(n, dtype=float) / N

@@ -30,10 +30,14 @@ def _ncp_ci(t: float, df: float, alpha: float) -> tuple[float, float]:
         return -hi, -lo
 
     def f(ncp, target):
-        return stats.nct.cdf(t, df, ncp) - target
-    span = 10 + abs(t) * 2
-    lo = optimize.brentq(f, t - span, t + span, args=(1 - alpha / 2,), xtol=1e-12)
-    hi = optimize.brentq(f, t - span, t + span, args=(alpha / 2,), xtol=1e-12)
+        c = stats.nct.cdf(t, df, ncp)
+        if not np.isfinite(c):  # scipy's noncentral t can return NaN far in a tail, where the cdf is 1 or 0
+            c = 1.0 if ncp < t else 0.0
+        return c - target
+    # bracket from the normal approximation of the noncentral t (sd about sqrt(1 + t^2 / (2 df)))
+    sd = np.sqrt(1 + t * t / (2 * df))
+    lo = optimize.brentq(f, t - 12 * sd, t + 12 * sd, args=(1 - alpha / 2,), xtol=1e-12)
+    hi = optimize.brentq(f, t - 12 * sd, t + 12 * sd, args=(alpha / 2,), xtol=1e-12)
     return lo, hi
 
 

@@ -9,7 +9,8 @@ import pandas as pd
 
 from kinerja_research.clean.tables import RULE_SEVERITY
 
-__all__ = ["summarise_problems", "missingness", "sample_sizes", "duration_summary", "RULES"]
+__all__ = ["summarise_problems", "missingness", "sample_sizes", "duration_summary", "select_regions", "table_counts",
+           "too_fast_threshold", "item_columns", "RULES"]
 
 RULES = tuple(RULE_SEVERITY)
 
@@ -27,7 +28,8 @@ def summarise_problems(problems: pd.DataFrame, *, lang: str = "id") -> tuple[pd.
     Returns
     -------
     (by_rule, by_region) : tuple of pandas.DataFrame
-        ``by_rule``: ``rule, description, severity, n, n_files, tables`` sorted by severity then count;
+        ``by_rule``: ``rule, description, severity, count, n_files, tables`` sorted by severity then count
+        (``count`` counts problems, not people, so it is not subject to small-cell suppression);
         ``by_region``: counts with one row per ``region_code`` (``"-"`` when unknown) and one column per severity.
     """
     from kinerja_research.report.i18n import translator
@@ -35,11 +37,11 @@ def summarise_problems(problems: pd.DataFrame, *, lang: str = "id") -> tuple[pd.
     t = translator(lang)
     p = problems.copy()
     g = p.groupby(["rule", "severity"], sort=True)
-    by_rule = g.agg(n=("rule", "size"), n_files=("file", "nunique"),
+    by_rule = g.agg(count=("rule", "size"), n_files=("file", "nunique"),
                     tables=("table", lambda x: ", ".join(sorted(set(x))))).reset_index()
     by_rule.insert(1, "description", [t.get(f"audit.rule.{r}", default=r) for r in by_rule["rule"]])
     order = {"error": 0, "warning": 1, "info": 2}
-    by_rule = by_rule.assign(_o=by_rule["severity"].map(order)).sort_values(["_o", "n", "rule"],
+    by_rule = by_rule.assign(_o=by_rule["severity"].map(order)).sort_values(["_o", "count", "rule"],
                                                                             ascending=[True, False, True])
     by_rule = by_rule.drop(columns="_o").reset_index(drop=True)
     region = p["region_code"].astype("string").fillna("-")
@@ -49,8 +51,11 @@ def summarise_problems(problems: pd.DataFrame, *, lang: str = "id") -> tuple[pd.
     return by_rule, by_region
 
 
-def missingness(data: pd.DataFrame, *, by: str = "region_code", columns: list[str] | None = None) -> pd.DataFrame:
+def missingness(data: pd.DataFrame, *, by: str = "region_code", columns: list[str] | None = None,
+                only_missing: bool = False) -> pd.DataFrame:
     """Share of missing values per column and group (long format).
+
+    ``only_missing=True`` keeps only the column x group cells with at least one missing value.
 
     Returns
     -------
@@ -74,7 +79,10 @@ def missingness(data: pd.DataFrame, *, by: str = "region_code", columns: list[st
     long["n"] = long[by].map(n).astype("int64")
     long["n_missing"] = long["n_missing"].astype("int64")
     long["pct_missing"] = 100.0 * long["n_missing"] / long["n"]
-    return long[[by, "column", "n", "n_missing", "pct_missing"]].sort_values([by, "column"]).reset_index(drop=True)
+    long = long[[by, "column", "n", "n_missing", "pct_missing"]].sort_values([by, "column"])
+    if only_missing:
+        long = long[long["n_missing"] > 0]
+    return long.reset_index(drop=True)
 
 
 def sample_sizes(survey: pd.DataFrame) -> pd.DataFrame:
@@ -111,3 +119,32 @@ def duration_summary(survey: pd.DataFrame) -> pd.DataFrame:
                      "n_too_fast": int(d["too_fast"].sum()) if "too_fast" in d else 0,
                      "n_straight_lining": int(d["straight_lining"].sum()) if "straight_lining" in d else 0})
     return pd.DataFrame(rows)
+
+
+def select_regions(problems: pd.DataFrame, regions, *, keep_unknown: bool = True) -> pd.DataFrame:
+    """Problems about the given region codes (and, with ``keep_unknown``, those whose region is unknown)."""
+    code = problems["region_code"].astype("string")
+    keep = code.isin(list(regions)).fillna(False)
+    if keep_unknown:
+        keep |= code.isna()
+    return problems[keep.to_numpy()].reset_index(drop=True)
+
+
+def table_counts(manifest: dict) -> pd.DataFrame:
+    """Rows in / used / quarantined per table from a manifest: ``table, rows_in, rows_out, rows_quarantined``."""
+    rows = [{"table": t, **c} for t, c in manifest.get("tables", {}).items()]
+    return pd.DataFrame(rows, columns=["table", "rows_in", "rows_out", "rows_quarantined"])
+
+
+def item_columns(survey: pd.DataFrame) -> list[str]:
+    """The survey's item columns (codebook item ids), in table order."""
+    from kinerja_research.clean.tables import item_scales
+
+    scales = item_scales()
+    return [c for c in survey.columns if c in scales]
+
+
+def too_fast_threshold(survey: pd.DataFrame, manifest: dict) -> float:
+    """Seconds below which a survey response counts as too fast (seconds per item x number of items)."""
+    per_item = float(manifest.get("parameters", {}).get("seconds_per_item", 2.0))
+    return per_item * max(len(item_columns(survey)), 1)

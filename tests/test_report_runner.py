@@ -227,3 +227,22 @@ def test_publish_copies_pages_and_writes_reports_index(suite, tmp_path):
     assert (reports / "region_comparison.html").read_text() == "<html></html>"
     index = (reports / "index.html").read_text()
     assert 'href="region_comparison.html"' in index and 'href="default-id/index.html"' in index
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(),
+                    reason="headless Chromium (/usr/bin/chromium) is not installed; .ci/run installs it via apt")
+def test_print_pdf(tmp_path):
+    from kinerja_research.report.render import page, print_pdf
+
+    html_file = tmp_path / "p.html"
+    html_file.write_text(page("<h1>Ringkasan</h1><p>1.234,5</p>", title="t", lang="id"), encoding="utf-8")
+    pdf = print_pdf(html_file, tmp_path / "p.pdf")
+    assert pdf.read_bytes()[:5] == b"%PDF-" and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_print_pdf_without_chromium_says_so(tmp_path, monkeypatch):
+    from kinerja_research.report import render
+
+    monkeypatch.setattr(render, "find_chromium", lambda: None)
+    with pytest.raises(KinerjaError, match="apt-get install chromium"):
+        render.print_pdf(tmp_path / "p.html", tmp_path / "p.pdf")

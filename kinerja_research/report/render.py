@@ -14,6 +14,7 @@ Only the run time and the run id vary between two runs on the same inputs; they 
 from __future__ import annotations
 
 import html
+import re
 import json
 import os
 import shutil
@@ -52,6 +53,9 @@ def page(body: str, *, title: str, lang: str) -> str:
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     template = Template((TEMPLATES / "page.html").read_text(encoding="utf-8"), autoescape=False)
     return template.render(title=html.escape(title), lang=lang, css=css, body=body)
+
+
+_ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="[^"]*">[^<]*</a>')
 
 
 def _strip_for_page(nb) -> None:
@@ -104,6 +108,7 @@ def render_html(ipynb: str | Path, html_path: str | Path, *, title: str, lang: s
     exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, embed_images=True, anchor_link_text="")
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"path": str(Path(ipynb).parent)}})
+    body = _ANCHOR_LINK.sub("", body)  # the "¶" links of headings are for notebook authors, not report readers
     out = Path(html_path)
     _write_atomic(out, page(f'<main class="kr-report">{body}</main>', title=title, lang=lang))
     return out
@@ -299,7 +304,7 @@ function check(p) { return new Promise(res => { const f = document.createElement
     res({page: p, title: d.title, images: imgs.length,
          broken_images: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('alt') || i.src.slice(0, 40)),
          links: links,
-         missing_anchors: links.filter(h => h.startsWith('#') && h.length > 1 && !d.getElementById(decodeURIComponent(h.slice(1)))),
+         missing_anchors: links.filter(h => h.startsWith('#') && h.length > 1 && !d.getElementById(h.slice(1)) && !d.getElementById(decodeURIComponent(h.slice(1)))),
          error_outputs: d.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"], .output_error, .jp-OutputArea-output[data-mime-type*="stderr"]').length,
          text: d.body.innerText}); };
   document.body.appendChild(f); }); }

@@ -113,13 +113,18 @@ class Fit:
             meat = (X * w[:, None]).T @ X
             return B @ meat @ B
         if kind == "CR1":
-            codes, uniq = pd.factorize(cluster, sort=False)
-            g = len(uniq)
+            cluster = np.asarray(cluster)
+            if np.issubdtype(cluster.dtype, np.integer) and cluster.min() >= 0:
+                codes = cluster  # already integer ids (bincount tolerates unused ids; G counts the used ones)
+                g = int(np.count_nonzero(np.bincount(codes)))
+            else:
+                codes, uniq = pd.factorize(cluster, sort=False)
+                g = len(uniq)
             if g < 2:
                 raise KinerjaError("Cluster-robust standard errors need at least 2 clusters; the data has "
                                    f"{g}.")
             scores = X * e[:, None]
-            s = np.column_stack([np.bincount(codes, weights=scores[:, j], minlength=g) for j in range(self.k)])
+            s = np.column_stack([np.bincount(codes, weights=scores[:, j]) for j in range(self.k)])
             meat = s.T @ s
             adj = g / (g - 1) * (self.n - 1) / self.df_resid
             return adj * (B @ meat @ B)

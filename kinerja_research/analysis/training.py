@@ -193,10 +193,13 @@ def paired_change(data: pd.DataFrame, *, dv: str, within: str = "wave", subject:
 
 # ------------------------------------------------------------------------------------------------------------ DiD
 def _cluster_ids(d: pd.DataFrame, cluster: str | Sequence[str]) -> np.ndarray:
+    """Dense integer id (0..G-1) of the combination of the cluster columns (hash factorize, no groupby)."""
     cols = [cluster] if isinstance(cluster, str) else list(cluster)
-    if len(cols) == 1:
-        return pd.factorize(d[cols[0]])[0]
-    return d.groupby(cols, sort=False, observed=True).ngroup().to_numpy()
+    codes = None
+    for c in cols:
+        ci, uniq = pd.factorize(d[c])
+        codes = ci.astype(np.int64) if codes is None else codes * len(uniq) + ci
+    return pd.factorize(codes)[0] if len(cols) > 1 else codes
 
 
 @fill_doc

@@ -55,6 +55,13 @@ def scale_scores(survey: pd.DataFrame, instruments: Sequence[str] = DEFAULT_INST
     -----
     Scoring is :func:`kinerja_research.measure.score_scale` (reverse keys from the codebook, mean of the answered
     keyed items), so scores here are the ones the instrument report validates.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> survey = pd.DataFrame({"person_id": ["a", "b"], **{f"RWD{i:02d}": [4.0, 2.0] for i in range(1, 7)}})
+    >>> scale_scores(survey, ["reward"])[["person_id", "reward"]].to_dict("list")
+    {'person_id': ['a', 'b'], 'reward': [4.0, 2.0]}
     """
     from kinerja_research.instruments import load_codebook
     from kinerja_research.measure import score_scale
@@ -112,6 +119,20 @@ def survey_frame(tables: Mapping[str, pd.DataFrame], instruments: Sequence[str] 
         ``rating_hasil_kerja``, ``rating_perilaku``, ``predikat`` (NA when the person has no record that period),
         ``jp_year`` (JP of courses starting in the period's calendar year, 0 when none) and ``jp_programme`` (JP of
         the evaluated programme, any year).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> survey = pd.DataFrame({"person_id": ["a", "a"], "wave": ["pre", "post"],
+    ...                        "submitted_at": pd.to_datetime(["2025-11-20", "2026-11-20"]),
+    ...                        **{f"RWD{i:02d}": [3.0, 4.0] for i in range(1, 7)}})
+    >>> perf = pd.DataFrame({"person_id": ["a", "a"], "period": ["2025-S2", "2026-S2"],
+    ...                      "period_start": pd.to_datetime(["2025-07-01", "2026-07-01"]), "capaian_pct": [80.0, 88.0]})
+    >>> train = pd.DataFrame({"person_id": ["a"], "start": pd.to_datetime(["2026-02-02"]), "jp": [40.0],
+    ...                       "programme": [True]})
+    >>> f = survey_frame({"survey": survey, "performance": perf, "training": train}, ["reward"])
+    >>> f[["wave", "reward", "period", "capaian_pct", "jp_year"]].values.tolist()
+    [['pre', 3.0, '2025-S2', 80.0, 0.0], ['post', 4.0, '2026-S2', 88.0, 40.0]]
     """
     survey, perf, train = _tables(tables, "survey", "performance", "training")
     check_columns(perf, ["person_id", "period", "period_start", "capaian_pct"], what="performance table")
@@ -161,6 +182,17 @@ def performance_panel(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         The ``performance`` rows with ``trained`` (the person has a programme course), ``jp_programme`` (0 when
         untrained), ``wave`` (``"pre"`` for periods that start before the period in which the programme began,
         ``"post"`` from that period on) and ``jp_year`` (JP of all courses starting in the period's calendar year).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> perf = pd.DataFrame({"person_id": ["a", "a", "b", "b"], "period": ["2025-S2", "2026-S1"] * 2,
+    ...                      "period_start": pd.to_datetime(["2025-07-01", "2026-01-01"] * 2),
+    ...                      "capaian_pct": [80.0, 86.0, 82.0, 83.0]})
+    >>> train = pd.DataFrame({"person_id": ["a"], "start": pd.to_datetime(["2026-02-02"]), "jp": [40.0],
+    ...                       "programme": [True]})
+    >>> performance_panel({"performance": perf, "training": train})[["person_id", "wave", "trained"]].values.tolist()
+    [['a', 'pre', True], ['a', 'post', True], ['b', 'pre', False], ['b', 'post', False]]
     """
     perf, train = _tables(tables, "performance", "training")
     check_columns(perf, ["person_id", "period", "period_start", "capaian_pct"], what="performance table")
@@ -187,6 +219,17 @@ def change_frame(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         all years), ``capaian_pre``, ``capaian_post``, ``capaian_change`` (post - pre; NA unless the person has
         records on both sides). The change removes each person's stable level, so its slope on ``jp_programme`` is
         the dose-response of the programme even when better performers are nominated.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> perf = pd.DataFrame({"person_id": ["a", "a"], "region_code": "18.71", "agency": "Dinas A",
+    ...                      "period": ["2025-S2", "2026-S1"],
+    ...                      "period_start": pd.to_datetime(["2025-07-01", "2026-01-01"]), "capaian_pct": [80.0, 86.0]})
+    >>> train = pd.DataFrame({"person_id": ["a"], "start": pd.to_datetime(["2026-02-02"]), "jp": [40.0],
+    ...                       "programme": [True]})
+    >>> change_frame({"performance": perf, "training": train})[["jp_programme", "capaian_change"]].values.tolist()
+    [[40.0, 6.0]]
     """
     panel = performance_panel(tables)
     (train,) = _tables(tables, "training")
@@ -209,6 +252,15 @@ def staff_years(performance: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         ``person_id``, ``year``, ``region_code``, ``agency``, ``golongan`` (the latest of the year), one row per
         person-year.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> perf = pd.DataFrame({"person_id": ["a", "a", "a"], "region_code": "18.71",
+    ...                      "golongan": ["III/a", "III/b", "III/b"],
+    ...                      "period_start": pd.to_datetime(["2025-01-01", "2025-07-01", "2026-01-01"])})
+    >>> staff_years(perf).values.tolist()
+    [['a', 2025, '18.71', 'III/b'], ['a', 2026, '18.71', 'III/b']]
     """
     check_columns(performance, ["person_id", "period_start", "region_code", "golongan"], what="performance table")
     p = performance.assign(year=pd.to_datetime(performance["period_start"]).dt.year).sort_values("period_start")

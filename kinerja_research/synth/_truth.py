@@ -24,13 +24,24 @@ MC_SEED = 20260101
 _CHUNK = 500_000
 
 
+@lru_cache(maxsize=4096)
 def _expected_answer(k: int, loading: float, offset: float, mean: float, reverse: bool) -> float:
     """E[answer as given] when the continuous response is N(±λ·mean, 1)."""
     loc = (-1.0 if reverse else 1.0) * loading * mean
     return float(1.0 + ndtr(loc - (S.thresholds(k) + offset)).sum())
 
 
+@lru_cache(maxsize=4096)
+def _expected_scores(inst: S.Instrument, mean: float) -> tuple:
+    return tuple(expected_scores_uncached(inst, mean).items())
+
+
 def expected_scores(inst: S.Instrument, mean: float) -> dict:
+    """Expected observed scale score (mean of reverse-scored items) per dimension and in total."""
+    return dict(_expected_scores(inst, float(mean)))
+
+
+def expected_scores_uncached(inst: S.Instrument, mean: float) -> dict:
     """Expected observed scale score (mean of reverse-scored items) per dimension and in total."""
     scored = {}
     for it in inst.items:

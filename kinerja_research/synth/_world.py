@@ -129,14 +129,15 @@ def _people(seed: int, params: list[S.RegionParams], scale: float) -> tuple[pd.D
     rank = np.clip(rank, start, cap)
     rank = np.where(pppk, 0, rank)
     # agencies: per region a fixed list (first eight everywhere), people spread by agency size
+    offsets = np.r_[0, np.cumsum(sizes)]
     agency = np.empty(n, dtype=np.int64)
     for r, p in enumerate(params):
         rr = np.random.default_rng(S.stable_int("agencies", p.code))
         extra = rr.permutation(np.arange(8, len(S.AGENCIES)))[: p.n_agencies - 8]
         ags = np.concatenate([np.arange(8), np.sort(extra)])
         w = np.array([S.AGENCIES[a][1] for a in ags])
-        idx = reg == r
-        agency[idx] = ags[rng.choice(len(ags), size=int(idx.sum()), p=w / w.sum())]
+        lo, hi = offsets[r], offsets[r + 1]
+        agency[lo:hi] = ags[rng.choice(len(ags), size=hi - lo, p=w / w.sum())]
     # NIP: birth YYYYMMDD + TMT YYYYMM + gender digit + 3-digit sequence (unique)
     by, bm, bd = _ymd(birth)
     ty, tm, _ = _ymd(tmt)
@@ -152,26 +153,38 @@ def _people(seed: int, params: list[S.RegionParams], scale: float) -> tuple[pd.D
     seq = np.empty(n, dtype=np.int64)
     seq[order[srt]] = seq_sorted
     nip = key * 1000 + seq
-    # names (regional flavour)
-    first_name = np.empty(n, dtype=object)
-    last_name = np.empty(n, dtype=object)
+    # names (regional flavour): codes into one global pool per name part, joined by Arrow
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    pool_first: list[str] = []
+    pool_last: list[str] = []
+    first_code = np.empty(n, dtype=np.int64)
+    last_code = np.empty(n, dtype=np.int64)
     for r, p in enumerate(params):
-        idx = np.flatnonzero(reg == r)
         fm, ff, fl = S.name_pools(p.flavour)
-        fem = d["female"][idx]
-        a = np.asarray(fm, dtype=object)[rng.integers(0, len(fm), idx.size)]
-        b = np.asarray(ff, dtype=object)[rng.integers(0, len(ff), idx.size)]
-        first_name[idx] = np.where(fem, b, a)
-        last_name[idx] = np.asarray(fl, dtype=object)[rng.integers(0, len(fl), idx.size)]
-    mid_pool_m = np.asarray(S._COMMON_M, dtype=object)
-    mid_pool_f = np.asarray(S._COMMON_F, dtype=object)
+        lo, hi = offsets[r], offsets[r + 1]
+        a = rng.integers(0, len(fm), hi - lo) + len(pool_first)
+        pool_first.extend(fm)
+        b = rng.integers(0, len(ff), hi - lo) + len(pool_first)
+        pool_first.extend(ff)
+        first_code[lo:hi] = np.where(d["female"][lo:hi], b, a)
+        last_code[lo:hi] = rng.integers(0, len(fl), hi - lo) + len(pool_last)
+        pool_last.extend(fl)
+    mid_pool = S._COMMON_M + S._COMMON_F
+    nm = len(S._COMMON_M)
+    mid_code = np.where(d["female"], nm + rng.integers(0, len(S._COMMON_F), n), rng.integers(0, nm, n))
     has_mid = rng.random(n) < 0.3
-    mid = np.where(d["female"], mid_pool_f[rng.integers(0, len(mid_pool_f), n)],
-                   mid_pool_m[rng.integers(0, len(mid_pool_m), n)])
     has_last = rng.random(n) < 0.85
-    name = pd.Series(first_name, dtype="str")
-    name = name.where(~has_mid, name + " " + pd.Series(mid, dtype="str"))
-    name = name.where(~has_last, name + " " + pd.Series(last_name, dtype="str"))
+
+    def part(codes, pool, keep=None):
+        dic = pa.DictionaryArray.from_arrays(
+            pa.array(codes.astype(np.int32), mask=None if keep is None else ~keep), pa.array(pool, pa.string()))
+        return dic.cast(pa.string())
+
+    joined = pc.binary_join_element_wise(part(first_code, pool_first), part(mid_code, mid_pool, has_mid),
+                                         part(last_code, pool_last, has_last), " ", null_handling="skip")
+    name = pd.Series(pd.array(joined.cast(pa.large_string()), dtype="str"))
 
     gol_code = np.where(pppk, 17 + np.asarray([0, 1, 2, 3, 4])[edu], rank - 1)
     gol_labels = list(S.GOLONGAN) + list(S.PPPK_GRADE)
@@ -320,13 +333,13 @@ def discretise(xstar: np.ndarray, k: int, offset: float) -> np.ndarray:
 
 
 def instrument_items(rng, inst: S.Instrument, mean: np.ndarray, g: np.ndarray,
-                     specifics: dict | None) -> dict:
+                     specifics: dict | None, out: dict | None = None) -> dict:
     """Answers (as answered, not reversed) of one instrument given its general factor deviations ``g`` and mean.
 
     Each dimension factor is ``mean + sqrt(RHO_DIM) g + sqrt(1 - RHO_DIM) s_d`` (unit variance); each item's
     continuous response is ``±λ f_d + sqrt(1 - λ²) ε`` (minus for reverse-keyed items), cut at the thresholds.
     """
-    out = {}
+    out = {} if out is None else out
     single = len(inst.dimensions) == 1
     for dim in inst.dimensions:
         if single:
@@ -336,7 +349,10 @@ def instrument_items(rng, inst: S.Instrument, mean: np.ndarray, g: np.ndarray,
         for it in inst.dim_items(dim):
             sgn = -1.0 if it.reverse else 1.0
             xs = sgn * it.loading * f + np.sqrt(1 - it.loading ** 2) * rng.standard_normal(f.shape[0])
-            out[it.id] = discretise(xs, inst.k, it.offset).astype(np.float64)
+            if it.id in out:
+                out[it.id][:] = discretise(xs, inst.k, it.offset)
+            else:
+                out[it.id] = discretise(xs, inst.k, it.offset).astype(np.float64)
     return out
 
 
@@ -369,7 +385,9 @@ def _survey(seed, params, people, arr, gen, trained):
     for w, wave in enumerate(("pre", "post")):
         rows = np.arange(m) if w == 0 else np.flatnonzero(post_resp)
         shift = (w == 1) & tr[rows]
-        items = {}
+        item_ids = [it.id for name in S.SURVEY_INSTRUMENTS for it in S.instrument(name).items]
+        matrix = np.empty((rows.size, len(item_ids)))
+        items = {iid: matrix[:, j] for j, iid in enumerate(item_ids)}
         for name in S.SURVEY_INSTRUMENTS:
             inst = S.instrument(name)
             sp = None if spec[name] is None else {d: spec[name][d][w][rows] for d in inst.dimensions}
@@ -387,7 +405,7 @@ def _survey(seed, params, people, arr, gen, trained):
             else:
                 mean = np.full(rows.size, S.INSTRUMENT_MEAN[name])
                 g = gen[name][w][sampled[rows]]
-            items.update(instrument_items(rng, inst, mean, g, sp))
+            instrument_items(rng, inst, mean, g, sp, out=items)
         # timestamps: pre wave 3-28 Nov 2025, post wave 2-22 Nov 2026, office-ish hours
         day0 = np.datetime64("2025-11-03") if w == 0 else np.datetime64("2026-11-02")
         ndays = 26 if w == 0 else 20
@@ -395,7 +413,7 @@ def _survey(seed, params, people, arr, gen, trained):
         ts = day0.astype("datetime64[s]") + secs.astype("timedelta64[s]")
         dur = np.round(np.exp(rng.normal(np.log(540.0), 0.45, rows.size)), 0)
         dur = np.maximum(dur, 120.0)
-        blocks.append((wave, sampled[rows], ts, dur, items))
+        blocks.append((wave, sampled[rows], ts, dur, (item_ids, matrix)))
     frames = []
     for wave, who, ts, dur, items in blocks:
         def take(col, who=who):
@@ -418,7 +436,7 @@ def _survey(seed, params, people, arr, gen, trained):
             "golongan_rank": take("golongan_rank"),
             "education": take("education"),
         })
-        block = pd.DataFrame(np.column_stack([items[k] for k in items]), columns=list(items))
+        block = pd.DataFrame(items[1], columns=items[0], copy=False)
         frames.append(pd.concat([df, block], axis=1))
     sv = pd.concat(frames, ignore_index=True)
     sv["trained"] = sv["trained"].astype(bool)

@@ -1,0 +1,388 @@
+"""The synthetic default dataset: determinism, canonical contract, NIP structure, dirt ledger, truths recovered."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+import statsmodels.formula.api as smf
+from typer.testing import CliRunner
+
+from kinerja_research.cli import app
+from kinerja_research.errors import KinerjaError
+from kinerja_research.synth import _spec, _world, simulate, write_default, write_raw
+
+SURVEY_BASE = ["person_id", "region_code", "agency", "wave", "trained", "submitted_at", "duration_s", "gender",
+               "birth_date", "age", "tenure_years", "golongan", "golongan_rank", "education"]
+PERF = ["person_id", "region_code", "agency", "period", "period_start", "golongan", "golongan_rank",
+        "rating_hasil_kerja", "rating_perilaku", "predikat", "capaian_pct"]
+TRAIN = ["person_id", "region_code", "course", "start", "end", "jp", "programme"]
+SAT = ["respondent_id", "region_code", "service_unit", "submitted_at", "period"] + [f"U{j}" for j in range(1, 10)] + \
+    ["gender", "age", "education", "occupation"]
+
+
+@pytest.fixture(scope="module")
+def world():
+    """The default world (seed 2026, scale 1): what analyses are tested on."""
+    return simulate(seed=2026, scale=1.0)
+
+
+@pytest.fixture(scope="module")
+def big():
+    """A larger world (about 46,000 survey rows) to compare sample moments with the stated estimands."""
+    return simulate(seed=7, scale=20.0)
+
+
+@pytest.fixture(scope="module")
+def raw(tmp_path_factory):
+    out = tmp_path_factory.mktemp("raw") / "default"
+    truth = write_default(out, seed=11, scale=0.15)
+    return out, truth
+
+
+def _digest(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+# --- determinism ------------------------------------------------------------------------------------------------
+def test_same_seed_same_bytes_different_seed_different_data(raw, tmp_path):
+    out, _ = raw
+    again = tmp_path / "default"
+    write_default(again, seed=11, scale=0.15)
+    assert _digest(out) == _digest(again)
+    other = tmp_path / "other"
+    write_default(other, seed=12, scale=0.15)
+    d1, d2 = _digest(out), _digest(other)
+    assert set(d1) == set(d2)
+    differing = [f for f in d1 if d1[f] != d2[f]]
+    assert "survey_asn_google_forms.csv" in differing and len(differing) >= len(d1) - 1
+
+
+def test_adding_a_stage_does_not_change_others():
+    # sub-streams are derived from (seed, stage name): the draws of one stage do not depend on the others
+    a = _world.substream(5, "performance").random(3)
+    b = _world.substream(5, "performance").random(3)
+    c = _world.substream(5, "survey").random(3)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+# --- canonical contract ------------------------------------------------------------------------------------------
+def test_tables_follow_the_canonical_contract(world):
+    t = world.tables
+    items = [it.id for name in _spec.SURVEY_INSTRUMENTS for it in _spec.instrument(name).items]
+    assert list(t["survey"].columns) == SURVEY_BASE + items
+    assert list(t["performance"].columns) == PERF
+    assert list(t["training"].columns) == TRAIN
+    assert list(t["satisfaction"].columns) == SAT
+    sv = t["survey"]
+    for c in ("person_id", "region_code", "agency", "wave", "gender", "golongan", "education"):
+        assert pd.api.types.is_string_dtype(sv[c]), c
+    assert sv["trained"].dtype == bool and str(sv["golongan_rank"].dtype) == "Int64"
+    assert pd.api.types.is_datetime64_any_dtype(sv["submitted_at"]) and pd.api.types.is_datetime64_any_dtype(
+        sv["birth_date"])
+    assert all(sv[i].dtype == np.float64 for i in items)
+    assert set(sv["wave"]) == {"pre", "post"} and set(sv["gender"]) == {"L", "P"}
+    assert set(sv["region_code"]) == set(_spec.DEFAULT_REGIONS)
+    assert set(sv["education"]) <= set(_spec.EDUCATION)
+    # answers as given, on each instrument's scale
+    for name in _spec.SURVEY_INSTRUMENTS:
+        inst = _spec.instrument(name)
+        vals = sv[[it.id for it in inst.items]].to_numpy()
+        assert vals.min() == 1 and vals.max() == inst.k
+    pf = t["performance"]
+    assert set(pf["period"]) == set(_spec.PERIODS)
+    assert set(pf["rating_hasil_kerja"]) == {"above", "as_expected", "below"}
+    assert set(pf["predikat"]) <= {"Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang/Misconduct", "Sangat Kurang"}
+    assert pf["capaian_pct"].dtype == np.float64
+    pppk = pf["golongan"].str.startswith("PPPK-")
+    assert pf.loc[pppk, "golongan_rank"].isna().all() and pf.loc[~pppk, "golongan_rank"].between(1, 17).all()
+    sat = t["satisfaction"]
+    assert all(sat[f"U{j}"].between(1, 4).all() for j in range(1, 10))
+    assert sat["respondent_id"].is_unique and sat["respondent_id"].str.fullmatch(r"R[0-9a-f]{16}").all()
+    assert sv["person_id"].str.fullmatch(r"P[0-9a-f]{16}").all()
+    assert not sv.duplicated(["person_id", "wave"]).any()
+
+
+def test_predikat_follows_permenpanrb_6_2022_matrix(world):
+    pf = world.tables["performance"]
+    h, b = pf["rating_hasil_kerja"], pf["rating_perilaku"]
+    expected = np.select([(b == "below") & (h == "below"), b == "below", h == "below",
+                          (h == "above") & (b == "above")],
+                         ["Sangat Kurang", "Kurang/Misconduct", "Butuh Perbaikan", "Sangat Baik"], default="Baik")
+    assert (pf["predikat"].to_numpy() == expected).all()
+    assert set(pf["predikat"]) == {"Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang/Misconduct", "Sangat Kurang"}
+
+
+def test_nip_structure(world):
+    priv = world.private
+    nip = priv["nip"]
+    assert nip.str.fullmatch(r"\d{18}").all() and nip.is_unique
+    birth = pd.to_datetime(nip.str[:8], format="%Y%m%d")
+    tmt = pd.to_datetime(nip.str[8:14] + "01", format="%Y%m%d")
+    assert ((tmt - birth).dt.days / 365.25 >= 18).all()
+    assert tmt.max() <= pd.Timestamp("2026-11-01")
+    assert set(nip.str[14]) == {"1", "2"}
+    people = world.extra["people"].set_index("person_id")
+    assert (people.loc[priv["person_id"], "birth_date"].to_numpy() == birth.to_numpy()).all()
+    gender = np.where(nip.str[14] == "2", "P", "L")
+    assert (people.loc[priv["person_id"], "gender"].to_numpy() == gender).all()
+    # names vary and carry regional flavour
+    assert priv["name"].nunique() > 0.5 * len(priv)
+    kupang = priv.loc[priv["region_code"] == "53.71", "name"]
+    assert kupang.str.contains("Yohanes|Maria|Tefa|Manafe|Ndun").mean() > 0.1
+
+
+def test_bad_arguments_raise_one_sentence():
+    with pytest.raises(KinerjaError, match="scale"):
+        simulate(scale=0)
+    with pytest.raises(KinerjaError, match="Atlantis"):
+        simulate(regions=["Atlantis"])
+    with pytest.raises(KinerjaError, match="kabupaten/kota"):
+        simulate(regions=["18"], scale=0.05)
+
+
+# --- dirt ledger -------------------------------------------------------------------------------------------------
+def _read(folder, name):
+    if name.endswith(".xlsx"):
+        ws = openpyxl.load_workbook(folder / name, read_only=True).worksheets[0]
+        rows = list(ws.iter_rows(values_only=True))
+        return pd.DataFrame(rows[4:], columns=rows[3]).astype(object)
+    enc = "cp1252" if name.startswith("pelatihan_") else "utf-8"
+    sep = ";" if name.startswith("pelatihan_") else ","
+    return pd.read_csv(folder / name, sep=sep, encoding=enc, dtype=str, keep_default_na=False)
+
+
+def _cell(v):
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v == "":
+        return None
+    if isinstance(v, float):
+        return f"{v:.0f}" if abs(v) > 1e6 else repr(v)
+    return str(v)
+
+
+def test_every_planted_problem_is_in_the_files(raw):
+    out, truth = raw
+    dirt = truth["dirt"]
+    rules = {d["rule"] for d in dirt}
+    assert {"nip_scientific_notation", "nip_precision_loss", "nip_invalid_date", "nip_length",
+            "duplicate_submission", "missing_value", "likert_unknown_label", "out_of_range", "too_fast",
+            "straight_lining", "region_variant", "golongan_variant", "decimal_comma", "date_format"} <= rules
+    items = [h for h, c in _raw_columns(out).items() if c[:3] in ("RTC", "TRN", "RWD", "SNC", "MOT", "SUS")]
+    by_file = {}
+    for d in dirt:
+        by_file.setdefault(d["file"], []).append(d)
+    for name, entries in by_file.items():
+        df = _read(out, name)
+        cols = {c: i for i, c in enumerate(df.columns)}
+        arr = df.to_numpy(dtype=object)
+        item_idx = [cols[h] for h in items] if name.startswith("survey") else []
+        for d in entries:
+            row = arr[d["row"] - 1]
+            if d["column"] is not None:
+                assert _cell(row[cols[d["column"]]]) == d["value"], d
+            elif d["rule"] == "duplicate_submission":
+                prev = arr[d["row"] - 2]
+                assert row[0] == d["value"] and (row[1:] == prev[1:]).all(), d
+            else:
+                assert d["rule"] == "straight_lining"
+                assert (row[item_idx] == d["value"]).all(), d
+    # Excel-mangled NIPs look the part
+    sci = [d["value"] for d in dirt if d["rule"] == "nip_scientific_notation"]
+    assert all("E+17" in v for v in sci)
+    # the header of the SKP export is not on row 1
+    ws = openpyxl.load_workbook(out / "skp_kota_bandar_lampung.xlsx", read_only=True).worksheets[0]
+    first = [r for r in ws.iter_rows(min_row=1, max_row=4, values_only=True)]
+    assert first[0][0].startswith("REKAPITULASI") and "NIP" in first[3]
+
+
+def _raw_columns(out):
+    import yaml
+
+    spec = yaml.safe_load((out / "dataset.yml").read_text(encoding="utf-8"))
+    return spec["tables"]["survey"][0]["columns"]
+
+
+def test_dataset_yml_maps_every_header(raw):
+    import yaml
+
+    out, _ = raw
+    spec = yaml.safe_load((out / "dataset.yml").read_text(encoding="utf-8"))
+    for table, entries in spec["tables"].items():
+        for e in entries:
+            df = _read(out, e["file"])
+            unmapped = set(df.columns) - set(e["columns"]) - {"No"}
+            assert not unmapped, (e["file"], unmapped)
+            assert set(e["columns"]) <= set(df.columns)
+    # region spellings in the survey all resolve to the right registry code
+    from kinerja_research.regions import resolve_region
+
+    df = _read(out, "survey_asn_google_forms.csv")
+    col = next(h for h, c in spec["tables"]["survey"][0]["columns"].items() if c == "region")
+    assert df[col].nunique() >= 8
+    assert {resolve_region(v).code for v in df[col].unique()} == set(_spec.DEFAULT_REGIONS)
+
+
+def test_overwriting_is_guarded(tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "ds"
+    res = runner.invoke(app, ["data", "synth", "--scale", "0.05", "--out", str(out), "--quiet"])
+    assert res.exit_code == 0, res.output
+    # a second run over its own dataset is fine
+    res = runner.invoke(app, ["data", "synth", "--scale", "0.05", "--seed", "3", "--out", str(out), "--quiet"])
+    assert res.exit_code == 0, res.output
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "dataset.yml").write_text("name: mine\n", encoding="utf-8")
+    res = runner.invoke(app, ["data", "synth", "--scale", "0.05", "--out", str(foreign), "--quiet"])
+    assert res.exit_code == 2 and "--force" in res.output
+    res = runner.invoke(app, ["data", "synth", "--scale", "0.05", "--out", str(foreign), "--quiet", "--force"])
+    assert res.exit_code == 0
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--scale", "0"], "--scale"),
+    (["--scale", "-3"], "--scale"),
+    (["--regions", "Atlantis"], "Atlantis"),
+    (["--out", "/proc/kinerja_cannot_write_here"], "not writable"),
+])
+def test_cli_errors_are_one_sentence(tmp_path, args, needle):
+    base = ["data", "synth", "--quiet"] + ([] if "--out" in args else ["--out", str(tmp_path / "x")])
+    res = CliRunner().invoke(app, base + args)
+    assert res.exit_code == 2
+    assert "Traceback" not in res.output and needle in res.output
+    assert res.output.strip().count("\n") == 0 and res.output.strip().endswith(".")
+
+
+# --- truths ------------------------------------------------------------------------------------------------------
+def test_did_recovers_planted_training_effect_per_region(world):
+    pf = world.tables["performance"]
+    trained = world.private.set_index("person_id")["trained"]
+    d = pf.assign(trained=trained.reindex(pf["person_id"]).to_numpy().astype(int),
+                  post=pf["period"].isin(["2026-S1", "2026-S2"]).astype(int))
+    truth = world.truth
+    for code, reg in truth["regions"].items():
+        sub = d[d["region_code"] == code]
+        fit = smf.ols("capaian_pct ~ trained + trained:post + C(period)", data=sub).fit(
+            cov_type="cluster", cov_kwds={"groups": pd.factorize(sub["person_id"])[0]})
+        lo, hi = fit.conf_int().loc["trained:post"]
+        assert lo < reg["training_effect_capaian"] < hi, (code, lo, hi)
+        # the naive post-only comparison is biased by selection: its CI excludes the DiD effect
+        post = sub[sub["post"] == 1]
+        naive = smf.ols("capaian_pct ~ trained + C(period)", data=post).fit(
+            cov_type="cluster", cov_kwds={"groups": pd.factorize(post["person_id"])[0]})
+        nlo, nhi = naive.conf_int().loc["trained"]
+        assert nlo > reg["training_effect_capaian"], code
+        assert nlo - 1.0 < reg["naive_post_only_difference"] < nhi + 1.0, code
+
+
+def test_dose_response_slope_per_programme_jp(world):
+    pf = world.tables["performance"]
+    priv = world.private.set_index("person_id")
+    wide = pf.pivot_table(index="person_id", columns="period", values="capaian_pct")
+    gain = (wide[["2026-S1", "2026-S2"]].mean(axis=1) - wide[["2025-S1", "2025-S2"]].mean(axis=1)).rename("gain")
+    d = pd.concat([gain, priv[["jp_programme", "region_code"]]], axis=1, join="inner")
+    for code, kappa in world.truth["training"]["dose_response_per_jp_by_region"].items():
+        fit = smf.ols("gain ~ jp_programme", data=d[d["region_code"] == code]).fit()
+        lo, hi = fit.conf_int().loc["jp_programme"]
+        assert lo < kappa < hi, (code, lo, hi, kappa)
+
+
+def test_scale_means_match_truth(big):
+    sv = big.tables["survey"]
+    rtc = _spec.instrument("rtc")
+    scored = sv[[it.id for it in rtc.items]].copy()
+    for it in rtc.items:
+        if it.reverse:
+            scored[it.id] = rtc.k + 1 - scored[it.id]
+    sv = sv.assign(rtc_total=scored.mean(axis=1))
+    pre = sv[sv["wave"] == "pre"]
+    for code, reg in big.truth["regions"].items():
+        x = pre.loc[pre["region_code"] == code, "rtc_total"]
+        se = x.std() / np.sqrt(len(x))
+        assert abs(x.mean() - reg["rtc_mean"]["total"]) < 4 * se, (code, x.mean(), reg["rtc_mean"]["total"])
+        for dim in rtc.dimensions:
+            ids = [it.id for it in rtc.dim_items(dim)]
+            y = scored.loc[x.index, ids].mean(axis=1)
+            assert abs(y.mean() - reg["rtc_mean"][dim]) < 4 * y.std() / np.sqrt(len(y)), (code, dim)
+    post_t = sv[(sv["wave"] == "post") & sv["trained"]]
+    for code, reg in big.truth["regions"].items():
+        x = post_t.loc[post_t["region_code"] == code, "rtc_total"]
+        assert abs(x.mean() - reg["rtc_mean_post"]["trained"]["total"]) < 4 * x.std() / np.sqrt(len(x))
+    # SUS score (0-100)
+    sus = _spec.instrument("sus")
+    s = sum((sus.k - pre[it.id]) if it.reverse else (pre[it.id] - 1) for it in sus.items) * 2.5
+    for code, reg in big.truth["regions"].items():
+        x = s[pre["region_code"] == code]
+        assert abs(x.mean() - reg["sus_mean"]) < 4 * x.std() / np.sqrt(len(x)), code
+
+
+def test_ikm_matches_truth(big):
+    sat = big.tables["satisfaction"]
+    for code, reg in big.truth["regions"].items():
+        sub = sat[sat["region_code"] == code]
+        u = sub[[f"U{j}" for j in range(1, 10)]]
+        ikm = u.mean(axis=1) * 9 * 0.111 * 25 if False else u.sum(axis=1) * 0.111 * 25
+        assert abs(ikm.mean() - reg["ikm"]) < 4 * ikm.std() / np.sqrt(len(ikm)), code
+
+
+def test_mediation_paths_match_truth(big):
+    sv = big.tables["survey"]
+    pf = big.tables["performance"]
+    pre = sv[sv["wave"] == "pre"]
+
+    def score(name):
+        inst = _spec.instrument(name)
+        cols = [(inst.k + 1 - pre[it.id]) if it.reverse else pre[it.id] for it in inst.items]
+        return pd.concat(cols, axis=1).mean(axis=1)
+
+    cap = pf[pf["period"] == "2025-S2"].set_index("person_id")["capaian_pct"]
+    d = pd.DataFrame({"reward": score("reward"), "motivation": score("motivation"), "sanction": score("sanction"),
+                      "region_code": pre["region_code"],
+                      "capaian": cap.reindex(pre["person_id"]).to_numpy()})
+    paths = big.truth["paths"]
+    a = smf.ols("motivation ~ reward", data=d).fit()
+    lo, hi = a.conf_int().loc["reward"]
+    assert lo < paths["a_reward_to_motivation"] < hi
+    # capaian has region (and agency) intercepts: region fixed effects do not change the population slopes
+    b = smf.ols("capaian ~ reward + motivation + C(region_code)", data=d).fit()
+    ci = b.conf_int()
+    assert ci.loc["motivation", 0] < paths["b_motivation_to_performance"] < ci.loc["motivation", 1]
+    assert ci.loc["reward", 0] < paths["c_prime_reward_to_performance"] < ci.loc["reward", 1]
+    r = smf.ols("capaian ~ reward + sanction + motivation + C(region_code)", data=d).fit()
+    for term, v in big.truth["regression"]["coefficients"].items():
+        lo, hi = r.conf_int().loc[term]
+        assert lo < v < hi, term
+
+
+def test_population_alpha_matches_large_sample(big):
+    sv = big.tables["survey"]
+    pre = sv[sv["wave"] == "pre"]
+    for name in ("rtc", "motivation"):
+        inst = _spec.instrument(name)
+        for dim in inst.dimensions:
+            its = inst.dim_items(dim)
+            x = pd.concat([(inst.k + 1 - pre[it.id]) if it.reverse else pre[it.id] for it in its], axis=1)
+            c = np.cov(x.to_numpy(), rowvar=False)
+            k = len(its)
+            alpha = k / (k - 1) * (1 - np.trace(c) / c.sum())
+            assert abs(alpha - big.truth["measurement"][name][dim]["alpha_population"]) < 0.02, (name, dim)
+
+
+def test_truth_is_the_same_for_every_seed(world):
+    other = simulate(seed=99, scale=0.05)
+    for key in ("paths", "regression", "measurement"):
+        assert other.truth[key] == world.truth[key]
+    assert other.truth["regions"]["18.71"]["rtc_mean"] == world.truth["regions"]["18.71"]["rtc_mean"]
+
+
+def test_write_raw_uses_the_world(tmp_path):
+    w = simulate(seed=4, scale=0.05)
+    truth = write_raw(w, tmp_path / "one")
+    assert list(truth["regions"]) == list(_spec.DEFAULT_REGIONS)
+    assert (tmp_path / "one" / "skp_kota_bengkulu.xlsx").exists()
+    saved = json.loads((tmp_path / "one" / "GROUND_TRUTH.json").read_text(encoding="utf-8"))
+    assert saved["dirt"] == truth["dirt"] and saved["seed"] == 4

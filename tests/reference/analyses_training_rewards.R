@@ -188,4 +188,9 @@ polr_out <- list(names = rownames(cpo), estimate = unname(cpo[, 1]), se = unname
 
 wj(list(versions = versions, regression = regression, mtcars = mt, moderation = moderation, mediation = mediation,
         polr = polr_out), "reg")
+# noncentral-t limits of d_z from t and df (no data): effectsize::t_to_d(paired = TRUE) gives d = t / sqrt(df) and its
+# CI from the noncentral t; note ?pt: for ncp > 37.62 R's pt() may lose accuracy (AS 243), so large t are loose
+tt <- c(2.43, 4.74, 15, 0.1, 30, 60, -45); dd <- c(29, 9, 3, 5, 300, 1000, 500)
+nc <- as.data.frame(effectsize::t_to_d(t = tt, df_error = dd, paired = TRUE))
+wj(list(versions = versions, t = tt, df = dd, d = nc$d, ci_low = nc$CI_low, ci_high = nc$CI_high), "ncp")
 cat("wrote analyses_tr_*.json\n")

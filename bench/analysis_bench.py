@@ -1,0 +1,120 @@
+"""Benchmark of the analysis family (resistance, satisfaction, sampling, and the training DiD) on the default data
+and at national scale, printing wall time and peak memory per step.
+
+    .venv/bin/python bench/analysis_bench.py                # default data (scale 1) + national scale
+    .venv/bin/python bench/analysis_bench.py --skip-national
+    .venv/bin/python bench/analysis_bench.py --national-scale 2 --n-boot 200
+
+National scale is ``simulate(regions="all", scale=10.0)``: 514 kab/kota with about 830 staff each at scale 1
+(427,321 in ``simulate(scale=1, regions="all")``), so about 4.3 million ASN. Peak memory per step is the
+``tracemalloc`` peak of that step (numpy and pandas report their buffers to it); the process maximum resident set
+(``ru_maxrss``) is printed at the end. No step loops in Python over rows: group statistics are ``bincount``s,
+Games–Howell and Dunn work on index arrays over all pairs, the IKM bootstrap draws all groups at once.
+"""
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import kinerja_research as kr  # noqa: E402
+from kinerja_research.analysis import resistance as rs  # noqa: E402
+from kinerja_research.analysis import sampling as sp  # noqa: E402
+from kinerja_research.analysis import satisfaction as sf  # noqa: E402
+from kinerja_research.synth import simulate  # noqa: E402
+
+NATIONAL_SCALE = 10.0
+RESULTS: list[dict] = []
+
+
+def step(label: str, fn, *args, **kwargs):
+    """Run ``fn`` once, print its wall time and tracemalloc peak, and return its result."""
+    tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
+    t0 = time.perf_counter()
+    out = fn(*args, **kwargs)
+    secs = time.perf_counter() - t0
+    peak = (tracemalloc.get_traced_memory()[1] - base) / 2 ** 20
+    rows = len(out) if hasattr(out, "__len__") else ""
+    RESULTS.append({"step": label, "seconds": secs, "peak_mib": peak, "result_rows": rows})
+    print(f"  {label:<58} {secs:9.2f} s  {peak:9.1f} MiB  -> {rows} rows", flush=True)
+    return out
+
+
+def scores(survey: pd.DataFrame) -> pd.DataFrame:
+    pre = survey[survey["wave"] == "pre"]
+    return pd.concat([pre[["region_code", "trained", "age", "tenure_years", "golongan_rank"]],
+                      kr.score_scale(pre, "rtc"), kr.score_scale(pre, "sus")["total"].rename("sus")], axis=1)
+
+
+def family(world, *, label: str, n_boot: int, gh: bool = True, region_effects: bool = True) -> None:
+    t = world.tables
+    n_staff = sum(r["n_staff"] for r in world.truth["regions"].values())
+    print(f"\n== {label}: {len(world.regions)} regions, {n_staff:,} staff, survey {len(t['survey']):,} rows, "
+          f"performance {len(t['performance']):,} rows, satisfaction {len(t['satisfaction']):,} rows", flush=True)
+    d = step("score_scale rtc + sus (pre wave)", scores, t["survey"])
+    dims = ["routine_seeking", "emotional_reaction", "short_term_focus", "cognitive_rigidity", "total"]
+    step("region_means (5 scores x regions)", rs.region_means, d, dv=dims)
+    step("welch_anova across all regions (5 scores)", rs.welch_anova, d, dv=dims)
+    if gh:
+        k = d["region_code"].nunique()
+        step(f"games_howell total ({k * (k - 1) // 2:,} pairs)", rs.games_howell, d, dv="total")
+        step(f"kruskal_dunn total ({k * (k - 1) // 2:,} pairs)", rs.kruskal_dunn, d, dv="total")
+    covar = ["age", "tenure_years", "golongan_rank", "trained"] + (["region_code"] if region_effects else [])
+    step(f"resistance_drivers (OLS, HC3{', region fixed effects' if region_effects else ''})",
+         rs.resistance_drivers, d, dv="total", covar=covar, cov_type="HC3")
+    step("resistance_outcome logistic (SUS >= 68)", rs.resistance_outcome,
+         d.assign(adopt=(d["sus"] >= 68).astype(float)), dv="adopt", predictor="total", family="logistic")
+    sat = t["satisfaction"]
+    units = sat.groupby(["region_code", "service_unit"]).ngroups
+    step(f"ikm by region x unit ({units:,} units), point estimates", sf.ikm, sat,
+         by=["region_code", "service_unit"], n_boot=0)
+    step(f"ikm by region x unit, bootstrap {n_boot}", sf.ikm, sat, by=["region_code", "service_unit"], n_boot=n_boot)
+    step("ikm by region x quarter, bootstrap 200", sf.ikm, sat, by="region_code", period="quarter", n_boot=200)
+    step("ikm_elements by region x unit", sf.ikm_elements, sat, by=["region_code", "service_unit"])
+    step("ikm_trend by region", sf.ikm_trend, sat, by="region_code")
+    panel = step("performance_panel (frames, other engineer)", kr.performance_panel, t)
+    step("did pooled, CR1 clustered by region x OPD (kr.did)", kr.did, panel, dv="capaian_pct")
+    step("sample_size for every region's staff", sp.sample_size,
+         [r["n_staff"] for r in world.truth["regions"].values()])
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--national-scale", type=float, default=NATIONAL_SCALE)
+    ap.add_argument("--n-boot", type=int, default=200, help="IKM bootstrap resamples at national scale")
+    ap.add_argument("--skip-national", action="store_true")
+    args = ap.parse_args(argv)
+    import statsmodels.api  # noqa: F401  (import once, outside the timed steps)
+    import statsmodels.formula.api  # noqa: F401
+
+    t0 = time.perf_counter()
+    world = simulate(seed=2026, scale=1.0)
+    print(f"simulate(seed=2026, scale=1): {time.perf_counter() - t0:.1f} s (not traced)", flush=True)
+    tracemalloc.start()
+    family(world, label="default data (scale 1)", n_boot=2000)
+    tracemalloc.stop()
+    del world
+    if not args.skip_national:
+        print(f"\nsimulating national scale (regions='all', scale={args.national_scale}) ...", flush=True)
+        t0 = time.perf_counter()
+        world = simulate(seed=2026, scale=args.national_scale, regions="all")
+        print(f"  simulate: {time.perf_counter() - t0:.1f} s (not traced)", flush=True)
+        tracemalloc.start()
+        # 514 region dummies on ~1.5 million rows would make a 6 GB design matrix: drivers without region effects
+        family(world, label=f"national scale (scale {args.national_scale})", n_boot=args.n_boot,
+               region_effects=False)
+    print(f"\nprocess peak resident memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20:.2f} GiB")
+    print(f"numpy {np.__version__}, pandas {pd.__version__}")
+
+
+if __name__ == "__main__":
+    main()

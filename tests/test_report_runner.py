@@ -204,9 +204,9 @@ def test_plan_covers_suite_order_and_one_brief_per_region(suite, tmp_path):
 def test_dask_local_cluster_runs_the_same_jobs(suite, tmp_path):
     distributed = pytest.importorskip("distributed")
     _, nbs, data = suite
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cl, \
-            distributed.Client(cl) as client:
-        summary = runner.run_suite(dataset=str(data), regions=["18.71"], lang="id", executor=client,
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cl:
+        # the same path as `kinerja report --scheduler ADDRESS`: the runner connects its own Client
+        summary = runner.run_suite(dataset=str(data), regions=["18.71"], lang="id", scheduler=cl.scheduler_address,
                                    out=tmp_path / "run", notebooks=["region_brief"], notebooks_dir=nbs,
                                    progress=False)
     assert summary.ok and [j["stem"] for j in summary.jobs] == ["region_brief_18.71"]

@@ -108,3 +108,14 @@ def test_digits_per_column():
     df = pd.DataFrame({"estimate": [0.123456], "se": [0.123456]})
     out = T.format_table(df, lang="en", digits={"estimate": 3})
     assert out.iloc[0].tolist() == ["0.123", "0.12"]
+
+
+def test_threshold_configurable_for_a_run(monkeypatch):
+    df = pd.DataFrame({"estimate": [1.0, 2.0], "n": [8, 30]})
+    assert T.format_table(df, lang="en")["n"].tolist() == ["8", "30"]
+    monkeypatch.setenv(T.MIN_N_ENV, "10")
+    out = T.format_table(df, lang="en")
+    assert out["n"].tolist() == ["<10", "30"] and "fewer than 10" in out.attrs["notes"][0]
+    monkeypatch.setenv(T.MIN_N_ENV, "zero")
+    with pytest.raises(KinerjaError, match=T.MIN_N_ENV):
+        T.format_table(df, lang="en")

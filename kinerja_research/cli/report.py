@@ -31,6 +31,9 @@ def report_cmd(
         None, "--notebook", "-n", help="Run only this notebook of the suite (repeatable; default all present)."),
     alpha: float = typer.Option(0.05, "--alpha", help="Significance level passed to every notebook."),
     seed: int = typer.Option(2026, "--seed", help="Seed for bootstrap/resampling passed to every notebook."),
+    min_cell: Optional[int] = typer.Option(
+        None, "--min-cell", help="Small-cell threshold: table cells and figure groups about fewer people are "
+                                 "suppressed (default 5)."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show the progress bar."),
 ) -> None:
     """Execute every notebook of the suite (and a brief per region), render HTML without code, write index.html.
@@ -42,7 +45,7 @@ def report_cmd(
 
     summary = run_suite(dataset=dataset, regions=regions or None, all_regions=all_regions, lang=lang,
                         workers=workers, out=out, pdf=pdf, scheduler=scheduler, notebooks=notebook or None,
-                        alpha=alpha, seed=seed, progress=progress)
+                        alpha=alpha, seed=seed, min_cell=min_cell, progress=progress)
     n = len(summary.jobs)
     typer.echo(f"{n - len(summary.failures)} of {n} reports written to {summary.run_dir} "
                f"({summary.duration_s:.1f} s); open {summary.run_dir / 'index.html'}")

@@ -125,8 +125,8 @@ class Context:
     def __init__(self, notebook: str, *, dataset: str = "default", regions: Sequence[str] = (), lang: str = "id",
                  alpha: float = 0.05, seed: int = 2026, out_dir: str | os.PathLike = "", min_n: int | None = None):
         from kinerja_research.analysis._result import check_alpha
-        from kinerja_research.privacy import MIN_CELL_N
         from kinerja_research.report.i18n import Translator
+        from kinerja_research.report.tables import min_cell_n
 
         if not isinstance(notebook, str) or not notebook:
             raise KinerjaError(f"start() got notebook {notebook!r}; the rule is the notebook's file name without .ipynb.")
@@ -140,7 +140,7 @@ class Context:
         self.alpha = float(alpha)
         self.seed = int(seed)
         self.out_dir = Path(out_dir) if out_dir else Path.cwd()
-        self.min_n = MIN_CELL_N if min_n is None else int(min_n)
+        self.min_n = min_cell_n() if min_n is None else int(min_n)
         self._t = Translator(lang)
         self._requested = [self._resolve(r) for r in regions]
         self.regions: list[str] = list(self._requested)

@@ -1,10 +1,11 @@
 """Axes-level figures for the reports: ``plot_x(data, *, ..., ax=None) -> Axes``; they never show or save.
 
-- Colours are colour-blind safe (Okabe–Ito) and fixed per region: :func:`region_palette` gives a region the same
-  colour in every report and every run, whatever other regions are drawn with it (up to eight regions per figure
-  without sharing a colour).
+- Colours are colour-blind safe (Okabe–Ito) and stable per region: :func:`region_palette` gives the four default
+  regions fixed colours and any other region a colour derived from its code, moved to the next free colour only when
+  two regions drawn together would share one (up to eight regions per figure without sharing a colour).
 - Axis labels are translation keys (``xlabel="common.col.estimate"``) looked up in the report language.
-- Groups describing fewer than ``min_n`` people are left out; the figure carries a note (``fig._kr_notes``) that
+- Groups describing fewer than ``min_n`` people (default: the run's small-cell threshold, 5) are left out; the
+  figure carries a note (``fig._kr_notes``) that
   :meth:`Context.figure <kinerja_research.report.notebook.Context.figure>` prints under the caption.
 """
 from __future__ import annotations
@@ -116,8 +117,11 @@ def _region_label(code: str) -> str:
         return str(code)
 
 
-def _suppress_groups(data: pd.DataFrame, counts: pd.Series, min_n: int | None, ax, lang: str) -> pd.DataFrame:
+def _suppress_groups(data: pd.DataFrame, counts: pd.Series, min_n, ax, lang: str) -> pd.DataFrame:
     """Drop rows whose group count is below ``min_n`` and note it on the figure."""
+    from kinerja_research.report.tables import _resolve_min_n
+
+    min_n = _resolve_min_n(min_n)
     if min_n is None:
         return data
     small = counts < min_n
@@ -134,7 +138,8 @@ def _check(data: pd.DataFrame, cols: Sequence[str | None]) -> None:
 
 
 def plot_means_ci(data: pd.DataFrame, *, x: str = "estimate", y: str = "region", ci_low: str = "ci_low",
-                  ci_high: str = "ci_high", hue: str | None = None, n_col: str | None = "n", min_n: int | None = 5,
+                  ci_high: str = "ci_high", hue: str | None = None, n_col: str | None = "n",
+                  min_n: int | None | str = "default",
                   palette: Mapping[str, str] | None = None, lang: str = "id", xlabel: str | None = None,
                   ylabel: str | None = None, ref: float | None = None, ax=None):
     """Point estimates with confidence intervals, one row per group (``y``), from a tidy result or summary table.
@@ -197,7 +202,7 @@ def plot_means_ci(data: pd.DataFrame, *, x: str = "estimate", y: str = "region",
 
 
 def plot_forest(data: pd.DataFrame, *, estimate: str = "estimate", ci_low: str = "ci_low", ci_high: str = "ci_high",
-                label: str = "region", n_col: str | None = "n", min_n: int | None = 5, ref: float | None = 0.0,
+                label: str = "region", n_col: str | None = "n", min_n: int | None | str = "default", ref: float | None = 0.0,
                 palette: Mapping[str, str] | None = None, lang: str = "id", xlabel: str | None = None, ax=None):
     """Forest plot of a tidy result: one row per estimate with its interval and a reference line (default 0).
 
@@ -210,7 +215,7 @@ def plot_forest(data: pd.DataFrame, *, estimate: str = "estimate", ci_low: str =
 
 
 def plot_distribution(data: pd.DataFrame, *, x: str, group: str = "region_code", kind: str = "box",
-                      subject: str | None = None, min_n: int | None = 5, palette: Mapping[str, str] | None = None,
+                      subject: str | None = None, min_n: int | None | str = "default", palette: Mapping[str, str] | None = None,
                       lang: str = "id", xlabel: str | None = None, ylabel: str | None = None, ax=None):
     """Distribution of ``x`` per group (box, violin or strip plot), groups of fewer than ``min_n`` people left out.
 
@@ -239,6 +244,9 @@ def plot_distribution(data: pd.DataFrame, *, x: str, group: str = "region_code",
     df = data[[c for c in dict.fromkeys([x, group, subject]) if c]].dropna(subset=[x]).copy()
     df[group] = df[group].astype(str)
     sizes = df.groupby(group, sort=False)[subject].nunique() if subject else df.groupby(group, sort=False).size()
+    from kinerja_research.report.tables import _resolve_min_n
+
+    min_n = _resolve_min_n(min_n)
     keep = sizes.index[sizes >= (min_n or 0)]
     if len(keep) < len(sizes):
         add_note(ax, _t(lang)("common.suppressed_note", min_n=min_n))
@@ -287,7 +295,7 @@ def plot_loadings(data: pd.DataFrame, *, item: str = "item", loading: str = "est
 
 
 def plot_bars(data: pd.DataFrame, *, x: str, y: str, hue: str | None = None, n_col: str | None = None,
-              min_n: int | None = 5, palette: Mapping[str, str] | None = None, lang: str = "id",
+              min_n: int | None | str = "default", palette: Mapping[str, str] | None = None, lang: str = "id",
               xlabel: str | None = None, ylabel: str | None = None, ax=None):
     """Bars of a summary value per group (e.g. IKM per region), small groups left out with a note.
 

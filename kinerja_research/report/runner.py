@@ -68,6 +68,7 @@ class Job:
     pdf: bool = False
     retries: int = 2
     git: dict | None = None
+    min_cell: int | None = None
     start_timeout: int = 120
     execution_timeout: int | None = None
 
@@ -154,7 +155,7 @@ def default_run_dir(dataset: str, lang: str) -> Path:
 
 def plan_jobs(*, dataset: str, regions: Sequence[str], lang: str, alpha: float, seed: int, work_dir: str | Path,
               run_id: str, notebooks: Sequence[str] | None = None, notebooks_dir: str | Path | None = None,
-              pdf: bool = False, retries: int = 2) -> list[Job]:
+              pdf: bool = False, retries: int = 2, min_cell: int | None = None) -> list[Job]:
     """The jobs of a run, in suite order: each suite notebook once, each per-region notebook once per region."""
     nb_dir = Path(notebooks_dir or paths.NOTEBOOKS).resolve()
     names = list(notebooks) if notebooks is not None else suite_notebooks(nb_dir)
@@ -172,7 +173,7 @@ def plan_jobs(*, dataset: str, regions: Sequence[str], lang: str, alpha: float, 
     jobs = []
     for name in names:
         common = dict(notebook=name, input_path=str(nb_dir / f"{name}.ipynb"), work_dir=str(work_dir), run_id=run_id,
-                      lang=lang, pdf=pdf, retries=retries, git=git)
+                      lang=lang, pdf=pdf, retries=retries, git=git, min_cell=min_cell)
         if name in PER_REGION:
             for code in regions:
                 jobs.append(Job(stem=f"{name}_{code}", parameters={**base, "regions": [code]}, region=code, **common))
@@ -235,10 +236,15 @@ def execute_job(job: Job | dict) -> dict:
     runtime = tempfile.mkdtemp(prefix="kr-rt-")  # short path: IPC socket names must stay under 108 bytes
     from kinerja_research.report.provenance import GIT_ENV
 
-    saved = {k: os.environ.get(k) for k in (STEM_ENV, RUN_ID_ENV, "JUPYTER_RUNTIME_DIR", "MPLBACKEND", GIT_ENV)}
+    from kinerja_research.report.tables import MIN_N_ENV
+
+    saved = {k: os.environ.get(k) for k in (STEM_ENV, RUN_ID_ENV, "JUPYTER_RUNTIME_DIR", "MPLBACKEND", GIT_ENV,
+                                            MIN_N_ENV)}
     os.environ.update({STEM_ENV: job.stem, RUN_ID_ENV: job.run_id, "JUPYTER_RUNTIME_DIR": runtime})
     if job.git is not None:
         os.environ[GIT_ENV] = json.dumps(job.git)
+    if job.min_cell is not None:
+        os.environ[MIN_N_ENV] = str(job.min_cell)
     os.environ.pop("MPLBACKEND", None)
     handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
@@ -452,7 +458,8 @@ def run_suite(*, dataset: str = paths.DEFAULT_DATASET, regions: Sequence[str] | 
               all_regions: bool = False, lang: str = "id", workers: int | None = None, out: str | Path | None = None,
               pdf: bool = False, scheduler: str | None = None, executor=None, notebooks: Sequence[str] | None = None,
               notebooks_dir: str | Path | None = None, alpha: float = 0.05, seed: int = paths.DEFAULT_SEED,
-              retries: int = 2, progress: bool = True, publish: bool | None = None, echo=None) -> RunSummary:
+              retries: int = 2, min_cell: int | None = None, progress: bool = True, publish: bool | None = None,
+              echo=None) -> RunSummary:
     """Execute the report suite and write ``<out>/`` (default ``reports/<dataset>-<lang>``) atomically.
 
     Parameters
@@ -476,6 +483,8 @@ def run_suite(*, dataset: str = paths.DEFAULT_DATASET, regions: Sequence[str] | 
         Run jobs on this executor (overrides ``workers``/``scheduler``).
     notebooks : list of str, optional
         Subset of notebooks (default every suite notebook present in ``notebooks_dir``).
+    min_cell : int, optional
+        Small-cell threshold for every report of the run (default 5, :data:`privacy.MIN_CELL_N`).
     publish : bool, optional
         Copy the pages to ``reports/`` and refresh ``reports/index.html`` (default: when the run folder is directly
         inside ``reports/``).
@@ -492,6 +501,8 @@ def run_suite(*, dataset: str = paths.DEFAULT_DATASET, regions: Sequence[str] | 
     check_lang(lang)
     if workers is not None and workers < 1:
         raise KinerjaError(f"option --workers is {workers}; the rule is at least 1.")
+    if min_cell is not None and min_cell < 1:
+        raise KinerjaError(f"option --min-cell is {min_cell}; the rule is at least 1.")
     t0 = time.perf_counter()
     started = datetime.now(timezone.utc)
     run_id = started.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
@@ -508,7 +519,8 @@ def run_suite(*, dataset: str = paths.DEFAULT_DATASET, regions: Sequence[str] | 
     (tmp / "logs").mkdir(parents=True)
     try:
         jobs = plan_jobs(dataset=dataset, regions=chosen, lang=lang, alpha=alpha, seed=seed, work_dir=tmp,
-                         run_id=run_id, notebooks=notebooks, notebooks_dir=notebooks_dir, pdf=pdf, retries=retries)
+                         run_id=run_id, notebooks=notebooks, notebooks_dir=notebooks_dir, pdf=pdf, retries=retries,
+                         min_cell=min_cell)
         results: dict[str, dict] = {}
         own = None
         if executor is None:
@@ -539,7 +551,7 @@ def run_suite(*, dataset: str = paths.DEFAULT_DATASET, regions: Sequence[str] | 
         run_time = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
         write_index(tmp, ordered, lang=lang, dataset=str(dataset), regions=chosen, run_id=run_id, run_time=run_time)
         meta = {"run_id": run_id, "dataset": str(dataset), "lang": lang, "regions": chosen, "alpha": alpha,
-                "seed": seed, "run_time": run_time, "duration_s": time.perf_counter() - t0,
+                "seed": seed, "min_cell": min_cell, "run_time": run_time, "duration_s": time.perf_counter() - t0,
                 "jobs": [{k: v for k, v in r.items() if k != "error"} | {"error": _short(r["error"])}
                          for r in ordered]}
         (tmp / "run.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -25,7 +25,7 @@ import pandas as pd
 
 from kinerja_research.errors import KinerjaError
 
-__all__ = ["format_value", "format_number", "format_int", "format_p", "format_ci", "format_table",
+__all__ = ["min_cell_n", "MIN_N_ENV", "format_value", "format_number", "format_int", "format_p", "format_ci", "format_table",
            "column_label", "P_COLUMNS", "COUNT_COLUMNS"]
 
 #: Columns formatted as p values.
@@ -35,6 +35,38 @@ COUNT_COLUMNS = ("n", "count", "n_a", "n_b", "n_items", "n_obs", "n_people", "n_
 _INT_IF_WHOLE = ("df", "df1", "df2")
 _ITEM_ID = re.compile(r"^[A-Z]{1,4}\d{1,3}$")
 _REGION_CODE = re.compile(r"^\d{2}(\.\d{2}){0,3}$")
+
+
+#: Environment variable overriding the small-cell threshold for a whole run (``kinerja report --min-cell``).
+MIN_N_ENV = "KINERJA_MIN_CELL_N"
+
+
+def min_cell_n() -> int:
+    """The small-cell threshold: ``KINERJA_MIN_CELL_N`` when set, else :data:`kinerja_research.privacy.MIN_CELL_N`.
+
+    Examples
+    --------
+    >>> min_cell_n()
+    5
+    """
+    import os
+
+    from kinerja_research.privacy import MIN_CELL_N
+
+    raw = os.environ.get(MIN_N_ENV)
+    if not raw:
+        return MIN_CELL_N
+    try:
+        n = int(raw)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise KinerjaError(f"environment variable {MIN_N_ENV} is {raw!r}; the rule is a whole number of at least 1.")
+    return n
+
+
+def _resolve_min_n(min_n):
+    return min_cell_n() if isinstance(min_n, str) and min_n == "default" else min_n
 
 
 def _is_missing(value: Any) -> bool:
@@ -196,7 +228,7 @@ def _region_names(values: pd.Series) -> pd.Series:
 
 def format_table(df: pd.DataFrame, *, lang: str = "id", t=None, ns: str | None = None,
                  labels: Mapping[str, str] | None = None, digits: int | Mapping[str, int] = 2,
-                 alpha: float = 0.05, min_n: int | None = 5, n_col: str = "n", suppress: bool | None = None,
+                 alpha: float = 0.05, min_n: int | None | str = "default", n_col: str = "n", suppress: bool | None = None,
                  count_cols: Sequence[str] = (), ci: str = "combined", index: bool | None = None,
                  drop: Sequence[str] = ()) -> pd.DataFrame:
     """Format a result (or descriptive) table for a report: every cell a string, headers translated.
@@ -218,8 +250,9 @@ def format_table(df: pd.DataFrame, *, lang: str = "id", t=None, ns: str | None =
         Decimals of floats; a dict gives decimals per column (others 2).
     alpha : float, default 0.05
         Level of the confidence intervals (header ``95% CI``).
-    min_n : int or None, default 5
-        Small-cell threshold; ``None`` turns suppression off.
+    min_n : int, None or "default"
+        Small-cell threshold; ``"default"`` = :func:`min_cell_n` (5 unless the run sets another); ``None`` turns
+        suppression off.
     n_col : str, default "n"
         Column holding the number of people each row describes.
     suppress : bool, optional
@@ -252,6 +285,7 @@ def format_table(df: pd.DataFrame, *, lang: str = "id", t=None, ns: str | None =
     from kinerja_research.report.i18n import Translator, check_lang, translator
 
     check_lang(lang)
+    min_n = _resolve_min_n(min_n)
     if t is None:
         t = translator(lang)
     elif isinstance(t, Translator) and t.lang != lang:

@@ -129,7 +129,8 @@ class Context:
         from kinerja_research.report.tables import min_cell_n
 
         if not isinstance(notebook, str) or not notebook:
-            raise KinerjaError(f"start() got notebook {notebook!r}; the rule is the notebook's file name without .ipynb.")
+            raise KinerjaError(f"start() got notebook {notebook!r}; the rule is the notebook's file name without "
+                               f".ipynb.")
         check_alpha(alpha)
         if isinstance(regions, str):
             regions = [regions]
@@ -314,7 +315,7 @@ class Context:
                        f"<figcaption><strong>{html.escape(label)}.</strong> {html.escape(text)}</figcaption>"
                        f"{notes_html}</figure>"))
 
-    # -- headline figures and provenance ---------------------------------------------------------------------------------
+    # -- headline figures and provenance -----------------------------------------------------------------------------
     def record(self, key: str, value: Any, *, label_key: str | None = None, label: Mapping | None = None,
                spec: str = "", region: str | None = None) -> None:
         """Record a headline figure for the index page (read from ``<stem>.headline.json``, never recomputed).

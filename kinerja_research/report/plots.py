@@ -18,7 +18,8 @@ import pandas as pd
 
 from kinerja_research.errors import KinerjaError
 
-__all__ = ["OKABE_ITO", "region_palette", "localise_axes", "plot_means_ci", "plot_forest", "plot_distribution", "plot_loadings",
+__all__ = ["OKABE_ITO", "region_palette", "localise_axes", "plot_means_ci", "plot_forest", "plot_distribution",
+           "plot_loadings",
            "plot_bars", "add_note"]
 
 #: Okabe & Ito (2008) colour-blind safe palette, black last.
@@ -202,8 +203,9 @@ def plot_means_ci(data: pd.DataFrame, *, x: str = "estimate", y: str = "region",
 
 
 def plot_forest(data: pd.DataFrame, *, estimate: str = "estimate", ci_low: str = "ci_low", ci_high: str = "ci_high",
-                label: str = "region", n_col: str | None = "n", min_n: int | None | str = "default", ref: float | None = 0.0,
-                palette: Mapping[str, str] | None = None, lang: str = "id", xlabel: str | None = None, ax=None):
+                label: str = "region", n_col: str | None = "n", min_n: int | None | str = "default",
+                ref: float | None = 0.0, palette: Mapping[str, str] | None = None, lang: str = "id",
+                xlabel: str | None = None, ax=None):
     """Forest plot of a tidy result: one row per estimate with its interval and a reference line (default 0).
 
     Returns
@@ -215,8 +217,9 @@ def plot_forest(data: pd.DataFrame, *, estimate: str = "estimate", ci_low: str =
 
 
 def plot_distribution(data: pd.DataFrame, *, x: str, group: str = "region_code", kind: str = "box",
-                      subject: str | None = None, min_n: int | None | str = "default", palette: Mapping[str, str] | None = None,
-                      lang: str = "id", xlabel: str | None = None, ylabel: str | None = None, ax=None):
+                      subject: str | None = None, min_n: int | None | str = "default",
+                      palette: Mapping[str, str] | None = None, lang: str = "id", xlabel: str | None = None,
+                      ylabel: str | None = None, ax=None):
     """Distribution of ``x`` per group (box, violin or strip plot), groups of fewer than ``min_n`` people left out.
 
     Parameters

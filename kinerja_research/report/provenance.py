@@ -67,7 +67,8 @@ def _walk_hashes(obj: Any, prefix: str = "") -> dict[str, str]:
     if isinstance(obj, Mapping):
         for k, v in obj.items():
             key = f"{prefix}/{k}" if prefix else str(k)
-            if isinstance(v, str) and (str(k).lower() in ("sha256", "hash", "sha") or str(k).lower().endswith("sha256")):
+            name = str(k).lower()
+            if isinstance(v, str) and (name in ("sha256", "hash", "sha") or name.endswith("sha256")):
                 out[prefix or str(k)] = v
             else:
                 out.update(_walk_hashes(v, key))

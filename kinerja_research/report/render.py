@@ -267,7 +267,8 @@ def chromium_command(chromium: str, profile: str | Path, *extra: str) -> list[st
     return [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra]
 
 
-def print_pdf(html_path: str | Path, pdf_path: str | Path, *, chromium: str | None = None, timeout: float = 120) -> Path:
+def print_pdf(html_path: str | Path, pdf_path: str | Path, *, chromium: str | None = None,
+              timeout: float = 120) -> Path:
     """Print an HTML page to PDF with headless Chromium.
 
     Raises

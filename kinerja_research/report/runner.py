@@ -449,8 +449,10 @@ def failure_lines(summary: RunSummary) -> list[str]:
         err = j["error"] or {}
         cell = (f"cell {err['cell']} (In [{err['exec_count']}])" if err.get("cell") is not None
                 else "kernel/start-up")
+        kept = summary.run_dir / f"{j['stem']}.ipynb"
+        log_file = summary.run_dir / "logs" / f"{j['stem']}.log"
         lines.append(f"{j['stem']} failed at {cell}: {err.get('ename')}: {err.get('evalue')} — executed notebook "
-                     f"kept at {summary.run_dir / (j['stem'] + '.ipynb')}, log {summary.run_dir / 'logs' / (j['stem'] + '.log')}")
+                     f"kept at {kept}, log {log_file}")
     return lines
 
 

@@ -25,7 +25,8 @@ import pandas as pd
 
 from kinerja_research.errors import KinerjaError
 
-__all__ = ["min_cell_n", "MIN_N_ENV", "format_value", "format_number", "format_int", "format_p", "format_ci", "format_table",
+__all__ = ["min_cell_n", "MIN_N_ENV", "format_value", "format_number", "format_int", "format_p", "format_ci",
+           "format_table",
            "column_label", "P_COLUMNS", "COUNT_COLUMNS"]
 
 #: Columns formatted as p values.
@@ -228,7 +229,8 @@ def _region_names(values: pd.Series) -> pd.Series:
 
 def format_table(df: pd.DataFrame, *, lang: str = "id", t=None, ns: str | None = None,
                  labels: Mapping[str, str] | None = None, digits: int | Mapping[str, int] = 2,
-                 alpha: float = 0.05, min_n: int | None | str = "default", n_col: str = "n", suppress: bool | None = None,
+                 alpha: float = 0.05, min_n: int | None | str = "default", n_col: str = "n",
+                 suppress: bool | None = None,
                  count_cols: Sequence[str] = (), ci: str = "combined", index: bool | None = None,
                  drop: Sequence[str] = ()) -> pd.DataFrame:
     """Format a result (or descriptive) table for a report: every cell a string, headers translated.

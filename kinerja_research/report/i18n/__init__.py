@@ -2,8 +2,8 @@
 
 Each file is a flat YAML map ``key: text``; the full key is ``<namespace>.<key>`` where the namespace is the file name
 (``training.yml`` holding ``did_title: ...`` gives ``training.did_title``). A key written with its namespace already
-(``training.did_title: ...`` inside ``training.yml``) is accepted as is. Texts are ``str.format`` templates (a literal brace is written ``{{``); numbers in
-them are formatted by :mod:`kinerja_research.report.tables` (see :class:`Translator`).
+(``training.did_title: ...`` inside ``training.yml``) is accepted as is. Texts are ``str.format`` templates (a
+literal brace is written ``{{``); numbers in them are formatted by :mod:`kinerja_research.report.tables` (see :class:`Translator`).
 
 Every key must exist in every language (``tests/test_i18n.py``) and an unknown key raises, so a report never shows a
 raw key.
@@ -44,7 +44,8 @@ def _load(lang: str, folder: str, signature: tuple) -> dict[str, str]:
         ns = f.stem
         data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
         if not isinstance(data, dict):
-            raise KinerjaError(f"translation file '{f}' holds a {type(data).__name__}; the rule is a flat map key: text.")
+            raise KinerjaError(f"translation file '{f}' holds a {type(data).__name__}; the rule is a flat map "
+                               f"key: text.")
         for k, v in data.items():
             if not isinstance(k, str):
                 raise KinerjaError(f"translation file '{f}', key {k!r}: the rule is that every key is a string (quote "
@@ -54,7 +55,8 @@ def _load(lang: str, folder: str, signature: tuple) -> dict[str, str]:
                                    f"a string (flat map, no nesting).")
             key = str(k) if str(k).startswith(ns + ".") else f"{ns}.{k}"
             if key in out:
-                raise KinerjaError(f"translation file '{f}', key {key!r} is defined twice; the rule is one text per key.")
+                raise KinerjaError(f"translation file '{f}', key {key!r} is defined twice; the rule is one text "
+                               f"per key.")
             out[key] = v
     return out
 

@@ -132,3 +132,16 @@ def test_region_palette_is_stable_and_colour_blind_safe():
     pal = plots.region_palette(codes)
     assert len(set(pal.values())) == 8 and set(pal.values()) <= set(plots.OKABE_ITO)
     assert plots.region_palette(codes[:4]) == {c: pal[c] for c in codes[:4]}
+
+
+def test_manifest_hashes_cover_inputs_and_outputs(tmp_path):
+    from kinerja_research.report.provenance import manifest_hashes
+
+    h1, h2, h3 = "1" * 64, "2" * 64, "3" * 64
+    (tmp_path / "manifest.json").write_text(json.dumps({
+        "dataset": "x", "inputs": {"survey.csv": {"sha256": h1, "bytes": 10}},
+        "outputs": {"survey.parquet": h2, "quarantine/survey.parquet": h3},
+        "versions": {"pandas": "3.1"}, "run": {"started": "2026-11-23T10:00:00"}}))
+    assert manifest_hashes(str(tmp_path)) == {"inputs/survey.csv": h1, "outputs/quarantine/survey.parquet": h3,
+                                              "outputs/survey.parquet": h2}
+    assert manifest_hashes(str(tmp_path / "none")) is None

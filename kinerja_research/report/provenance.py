@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import platform
 import subprocess
 from collections.abc import Mapping
@@ -62,21 +63,24 @@ def git_commit(root: str | Path | None = None) -> dict[str, Any]:
         return {"commit": None, "dirty": None}
 
 
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
 def _walk_hashes(obj: Any, prefix: str = "") -> dict[str, str]:
+    """Every SHA-256 hex string in a nested manifest, keyed by its path (a ``sha256``/``hash`` leaf is named by its
+    parent: ``inputs/survey.csv``; a bare hash by its own key: ``outputs/survey.parquet``)."""
     out: dict[str, str] = {}
     if isinstance(obj, Mapping):
         for k, v in obj.items():
             key = f"{prefix}/{k}" if prefix else str(k)
-            name = str(k).lower()
-            if isinstance(v, str) and (name in ("sha256", "hash", "sha") or name.endswith("sha256")):
-                out[prefix or str(k)] = v
+            if isinstance(v, str) and _SHA256.match(v):
+                leaf = str(k).lower() in ("sha256", "hash", "sha") and prefix
+                out[prefix if leaf else key] = v
             else:
                 out.update(_walk_hashes(v, key))
     elif isinstance(obj, list):
         for i, v in enumerate(obj):
-            name = None
-            if isinstance(v, Mapping):
-                name = v.get("file") or v.get("path") or v.get("name")
+            name = v.get("file") or v.get("path") or v.get("name") if isinstance(v, Mapping) else None
             out.update(_walk_hashes(v, f"{prefix}/{name}" if name else f"{prefix}[{i}]"))
     return out
 
@@ -84,9 +88,8 @@ def _walk_hashes(obj: Any, prefix: str = "") -> dict[str, str]:
 def manifest_hashes(dataset: str | Path) -> dict[str, str] | None:
     """SHA-256 hashes listed in the dataset's ``manifest.json`` as ``{file: hash}``; ``None`` without a manifest.
 
-    The manifest is written by :func:`kinerja_research.pipeline.build_processed`; every string stored under a key named
-    ``sha256``/``hash`` (or ending in ``sha256``) is listed, keyed by the path to it (file name where the manifest
-    gives one).
+    The manifest is written by :func:`kinerja_research.pipeline.build_processed`; every SHA-256 it holds (inputs
+    and processed outputs) is listed, keyed by its path in the manifest (``inputs/<file>``, ``outputs/<file>``).
     """
     import json
 

@@ -81,7 +81,7 @@ def suite_run(request, tmp_path_factory):
     small_dataset = request.getfixturevalue("small_dataset")
     out = tmp_path_factory.mktemp("reports") / "small-id"
     summary = runner.run_suite(dataset=str(small_dataset), regions=["18.71", "17.71"], lang="id", workers=2,
-                               out=out, progress=False, publish=False)
+                               out=out, progress=False, publish=True)  # publishes into the tmp reports folder
     return summary
 
 
@@ -90,6 +90,10 @@ def test_suite_executes(suite_run):
     expected = [n for n in runner.SUITE if (paths.NOTEBOOKS / f"{n}.ipynb").exists()]
     stems = [j["stem"] for j in suite_run.jobs]
     assert stems[:len(expected)] == expected
+    top = suite_run.run_dir.parent
+    assert (top / "index.html").exists()
+    if "10_region_comparison" in expected:  # issue 3: reports/region_comparison.html
+        assert (top / "region_comparison.html").exists()
 
 
 def test_no_raw_translation_key_in_pages(suite_run):
@@ -115,6 +119,9 @@ def test_pages_in_headless_chromium(suite_run):
     from kinerja_research.report.render import browser_check
 
     pages = [suite_run.run_dir / "index.html"] + [suite_run.run_dir / j["html"] for j in suite_run.jobs if j["html"]]
+    top = suite_run.run_dir.parent
+    pages += [top / "index.html"] + ([top / "region_comparison.html"] if (top / "region_comparison.html").exists()
+                                     else [])
     results = browser_check(pages)
     assert len(results) == len(pages)
     for res in results:

@@ -91,6 +91,7 @@ def test_studentized_range_matches_r_ptukey_qtukey():
     ref = _load("analyses_rs_tukey.json")
     g = pd.DataFrame(ref["ptukey"])  # R: ptukey(q, k, df) incl. df > 25000 (range distribution) and k = 514
     np.testing.assert_allclose(rs.ptukey(g.q, g.k, g.df), g.p_lower, rtol=1e-10, atol=1e-13)
+    assert np.isnan(rs.ptukey(3.0, 3, 1.5)) and rs.ptukey(-1.0, 3, 10) == 0.0  # R: NaN for df < 2; 0 for q <= 0
     q = pd.DataFrame(ref["qtukey"])  # R: qtukey(p, k, df)
     np.testing.assert_allclose(rs.qtukey(q.p, q.k, q.df), q.q, rtol=1e-8)
 

@@ -144,9 +144,9 @@ def ptukey(q, k, df) -> np.ndarray:
     """
     q, k, df = np.broadcast_arrays(np.asarray(q, float), np.asarray(k, float), np.asarray(df, float))
     out = np.zeros(q.shape)
-    out[np.isnan(q) | np.isnan(df)] = np.nan
-    out[np.isposinf(q)] = 1.0
-    act = (q > 0) & np.isfinite(q) & np.isfinite(df) & (df >= 2)
+    out[np.isnan(q) | np.isnan(df) | (df < 2) | (k < 2)] = np.nan  # R: NaN (with a warning) outside its domain
+    out[np.isposinf(q) & (df >= 2) & (k >= 2)] = 1.0
+    act = (q > 0) & np.isfinite(q) & np.isfinite(df) & (df >= 2) & (k >= 2)
     big = act & (df > 25000.0)
     if big.any():
         out[big] = _range_cdf(q[big], k[big])

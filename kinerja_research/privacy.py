@@ -125,8 +125,9 @@ def pseudonymise(values: pd.Series | Sequence[str], *, key: bytes | str | None =
         h = base.copy()
         h.update(str(u).encode("utf-8"))
         out.append(prefix + h.hexdigest()[:length])
-    mapped = np.array(out + [None], dtype=object)[np.where(codes < 0, len(out), codes)]
-    return pd.Series(mapped, index=s.index, dtype="string", name=s.name)
+    from kinerja_research.clean._arrays import take_strings
+
+    return take_strings(out, codes, index=s.index, name=s.name)
 
 
 def suppress_small_cells(df: pd.DataFrame, *, n_col: str = "n", min_n: int = MIN_CELL_N,

@@ -64,6 +64,7 @@ def normalise_agency(values: pd.Series) -> pd.Series:
     """
     s = pd.Series(values, copy=False).astype("string")
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    from kinerja_research.clean._arrays import take_strings
+
     mapped = [_one(str(u)) for u in uniques]
-    idx = np.where(codes < 0, len(mapped), codes)
-    return pd.Series(np.array(mapped + [None], dtype=object)[idx], index=s.index, dtype="string", name=s.name)
+    return take_strings(mapped, codes, index=s.index, name=s.name)

@@ -106,10 +106,10 @@ def parse_golongan(values: pd.Series) -> pd.DataFrame:
             rules.append(None if not str(u).strip() else "golongan_unknown")
         else:
             rules.append(None if str(u) == g else "golongan_variant")
+    from kinerja_research.clean._arrays import take_strings
+
     idx = np.where(codes < 0, len(gs), codes)
-    g_arr = np.array(gs + [None], dtype=object)[idx]
-    r_arr = np.array(rs + [None], dtype=object)[idx]
-    rule_arr = np.array(rules + [None], dtype=object)[idx]
-    return pd.DataFrame({"golongan": pd.Series(g_arr, dtype="string"),
-                         "golongan_rank": pd.array(r_arr, dtype="Int64"),
-                         "golongan_rule": pd.Series(rule_arr, dtype="string")}).set_axis(s.index)
+    ranks = np.array([np.nan if r is None else r for r in rs] + [np.nan], dtype=float)[idx]
+    return pd.DataFrame({"golongan": take_strings(gs, codes, index=s.index),
+                         "golongan_rank": pd.array(ranks, dtype="Float64").astype("Int64"),
+                         "golongan_rule": take_strings(rules, codes, index=s.index)}, index=s.index)

@@ -106,8 +106,10 @@ def map_likert(values: pd.Series, *, labels: Mapping[str, int], low: int, high: 
             rules[i] = "out_of_range"
             continue
         vals[i] = number
+    from kinerja_research.clean._arrays import take_strings
+
     idx = np.where(codes < 0, len(uniques), codes)
-    out = pd.DataFrame({"value": vals[idx], "rule": pd.Series(rules[idx], dtype="string")}, index=s.index)
+    out = pd.DataFrame({"value": vals[idx], "rule": take_strings(list(rules), idx, index=s.index)}, index=s.index)
     if label_ids is not None:
         ids = np.full(len(uniques) + 1, np.nan)
         for i, u in enumerate(uniques):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -41,49 +40,73 @@ RULE_SEVERITY = {
 }
 
 
-@dataclass
 class Problems:
-    """Collects problem records as small DataFrames (only flagged rows), concatenated once at the end."""
+    """Collects problem records as arrays (only flagged rows), assembled into one DataFrame at the end.
 
-    frames: list[pd.DataFrame] = field(default_factory=list)
+    ``add(raw, mask, ...)`` takes the table's raw frame only for its cells (the value shown); file names, row
+    numbers and source headers come from what the constructor stored, so no row of ``raw`` is copied.
+    """
 
-    def add(self, raw: pd.DataFrame, mask, *, table: str, field_name: str, rule: str, severity: str | None = None,
-            value: pd.Series | None = None, region_code: pd.Series | None = None) -> None:
-        m = np.asarray(mask, dtype=bool)
-        if not m.any():
+    def __init__(self, raw: pd.DataFrame, table: str, headers: Mapping[str, Mapping[str, str]]):
+        self.table = table
+        self.headers = headers
+        self.file = raw["_file"].to_numpy(dtype=object)
+        self.row = raw["_row"].to_numpy(dtype=np.int64)
+        self.region = None
+        self.parts: list[tuple] = []
+
+    def add(self, raw, mask, *, table: str | None = None, field_name: str, rule: str, severity: str | None = None,
+            value=None, region_code=None) -> None:
+        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if idx.size == 0:
             return
-        sub = raw.loc[m]
-        if value is None:
-            value = raw[field_name] if field_name in raw else pd.Series(pd.NA, index=raw.index, dtype="string")
-        val = value.loc[m].astype("string")
         if field_name in PRIVATE_COLUMNS:
-            val = pd.Series("<redacted>", index=val.index, dtype="string")
-        headers = sub["_file"].map(lambda f: raw.attrs["headers"].get(f, {}).get(field_name, field_name)) \
-            if sub["_file"].nunique() > 1 else pd.Series(
-                raw.attrs["headers"].get(sub["_file"].iloc[0], {}).get(field_name, field_name), index=sub.index)
-        self.frames.append(pd.DataFrame({
-            "table": table, "file": sub["_file"].astype("string"), "row": sub["_row"].astype("int64"),
-            "column": headers.astype("string"), "field": field_name, "value": val, "rule": rule,
-            "severity": severity or RULE_SEVERITY.get(rule, "warning"),
-            "region_code": (region_code.loc[m].astype("string") if region_code is not None
-                            else pd.Series(pd.NA, index=sub.index, dtype="string")),
-        }))
+            vals = np.full(idx.size, "<redacted>", dtype=object)
+        elif value is None:
+            vals = (raw[field_name].take(idx).to_numpy(dtype=object, na_value=None) if field_name in raw
+                    else np.full(idx.size, None, dtype=object))
+        else:
+            vals = pd.Series(value).take(idx).to_numpy(dtype=object, na_value=None)
+        files = self.file[idx]
+        ufiles = pd.unique(files)
+        if len(ufiles) == 1:
+            cols = np.full(idx.size, self.headers.get(ufiles[0], {}).get(field_name, field_name), dtype=object)
+        else:
+            look = {f: self.headers.get(f, {}).get(field_name, field_name) for f in ufiles}
+            cols = pd.Series(files).map(look).to_numpy(dtype=object)
+        reg = region_code if region_code is not None else self.region
+        regs = (pd.Series(reg).take(idx).to_numpy(dtype=object, na_value=None) if reg is not None
+                else np.full(idx.size, None, dtype=object))
+        self.parts.append((idx, cols, field_name, vals, rule, severity or RULE_SEVERITY.get(rule, "warning"), regs))
 
-    def add_rules(self, raw, rules: pd.Series, *, table: str, field_name: str, severity: Mapping | None = None,
-                  value=None, region_code=None, skip=("missing_value",)) -> None:
+    def add_rules(self, raw, rules: pd.Series, *, table: str | None = None, field_name: str,
+                  severity: Mapping | None = None, value=None, region_code=None, skip=("missing_value",)) -> None:
         """Add one record per row whose ``rules`` entry is set (each distinct rule once)."""
-        r = rules.astype("string")
-        for rule in pd.unique(r.dropna()):
+        present = rules.dropna()
+        if present.empty:
+            return
+        for rule in pd.unique(present):
             if rule in skip:
                 continue
-            sev = (severity or {}).get(rule)
-            self.add(raw, (r == rule).fillna(False).to_numpy(), table=table, field_name=field_name, rule=rule,
-                     severity=sev, value=value, region_code=region_code)
+            self.add(raw, rules.eq(rule).fillna(False).to_numpy(dtype=bool), field_name=field_name, rule=rule, severity=(severity or {}).get(rule),
+                     value=value, region_code=region_code)
 
     def frame(self) -> pd.DataFrame:
-        if not self.frames:
+        if not self.parts:
             return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else "string") for c in PROBLEM_COLUMNS})
-        df = pd.concat(self.frames, ignore_index=True)
+        idx = np.concatenate([p[0] for p in self.parts])
+        sizes = [len(p[0]) for p in self.parts]
+        df = pd.DataFrame({
+            "table": np.full(len(idx), self.table, dtype=object),
+            "file": self.file[idx],
+            "row": self.row[idx],
+            "column": np.concatenate([p[1] for p in self.parts]),
+            "field": np.repeat(np.array([p[2] for p in self.parts], dtype=object), sizes),
+            "value": np.concatenate([p[3] for p in self.parts]),
+            "rule": np.repeat(np.array([p[4] for p in self.parts], dtype=object), sizes),
+            "severity": np.repeat(np.array([p[5] for p in self.parts], dtype=object), sizes),
+            "region_code": np.concatenate([p[6] for p in self.parts]),
+        })
         for c in PROBLEM_COLUMNS:
             if c != "row":
                 df[c] = df[c].astype("string")
@@ -132,9 +155,13 @@ def _map_values(s: pd.Series, table: Mapping[str, object], extra: Mapping | None
     key = s.astype("string").str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
     codes, uniques = pd.factorize(key, use_na_sentinel=True)
     vals = [look.get(u) for u in uniques]
-    arr = np.array(vals + [None], dtype=object)[np.where(codes < 0, len(vals), codes)]
-    out = pd.Series(arr, index=s.index)
-    unknown = out.isna() & key.notna() & (key != "")
+    if all(v is None or isinstance(v, str) for v in vals):
+        from kinerja_research.clean._arrays import take_strings
+
+        out = take_strings(vals, codes, index=s.index)
+    else:
+        out = pd.Series(np.array(vals + [None], dtype=object)[np.where(codes < 0, len(vals), codes)], index=s.index)
+    unknown = (out.isna() & key.notna() & (key != "")).fillna(False)
     return out, unknown
 
 
@@ -277,12 +304,15 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
     from kinerja_research.privacy import pseudonymise
 
     options = dict(options or {})
-    probs = Problems()
-    dayfirst = raw.attrs.get("dayfirst")
-    vmaps = raw.attrs.get("values", {})
+    attrs = dict(raw.attrs)
+    raw.attrs = {}  # pandas deep-copies attrs on every operation: keep them out of the hot path
+    probs = Problems(raw, table, attrs.get("headers", {}))
+    dayfirst = attrs.get("dayfirst")
+    vmaps = attrs.get("values", {})
     ref = options.get("reference_date")
     out = pd.DataFrame(index=raw.index)
     code = _regions(raw, probs, table)
+    probs.region = code.to_numpy(dtype=object, na_value=None)
     # Blank cells of optional columns (required ones -- nip, region, wave, period -- are errors, reported below;
     # items report their own).
     special = {"nip", "region", "wave", "period"} | set(PRIVATE_COLUMNS)

@@ -86,17 +86,44 @@ def parse_number(values: pd.Series) -> pd.DataFrame:
     empty = (t.fillna("") == "").to_numpy()
     rule[np.isnan(num) & ~empty] = "not_a_number"
     rule[empty] = "missing_value"
+    from kinerja_research.clean._arrays import take_strings
+
     vals = np.append(num, np.nan)
     rules = np.append(rule, "missing_value")
     idx = np.where(codes < 0, len(u), codes)
-    return pd.DataFrame({"value": vals[idx], "rule": pd.Series(rules[idx], dtype="string")}, index=s.index)
+    return pd.DataFrame({"value": vals[idx], "rule": take_strings(list(rules), idx, index=s.index)}, index=s.index)
 
 
-_ISO = r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})"
-_NUM = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})"
-_NAME = r"^(\d{1,2})[\s\-/]+([A-Za-z]+)\.?[\s\-/,]+(\d{4}|\d{2})"
-_TIME = r"(?:[ T,]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\.\d+)?\s*([AaPp][Mm])?)?(?:\s*(?:GMT|UTC|WIB|WITA|WIT|Z)" \
-        r"[+\-]?\d{0,2}(?::?\d{2})?)?\s*$"
+_TIME = (r"(?:[ T,]+(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2}))?(?:\.\d+)?\s*(?P<ampm>[AaPp][Mm])?)?"
+         r"(?:\s*(?:GMT|UTC|WIB|WITA|WIT|Z)[+\-]?\d{0,2}(?::?\d{2})?)?\s*$")
+_ISO = r"^(?P<a>\d{4})[-/](?P<b>\d{1,2})[-/](?P<c>\d{1,2})" + _TIME
+_NUM = r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<c>\d{4})" + _TIME
+_NAME = r"^(?P<a>\d{1,2})[\s\-/]+(?P<b>[A-Za-z]+)\.?[\s\-/,]+(?P<c>\d{4}|\d{2})" + _TIME
+
+
+def _extract(values, pattern: str) -> dict[str, np.ndarray]:
+    """Named groups of ``pattern`` (pyarrow's RE2, vectorised): ``{group: object array}``, None where no match."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(values, type=pa.string())
+    st = pc.extract_regex(arr, pattern=pattern)
+    ok = st.is_valid().to_numpy(zero_copy_only=False)
+    out = {"_ok": ok}
+    for name in ("a", "b", "c", "H", "M", "S", "ampm"):
+        f = pc.struct_field(st, name).to_numpy(zero_copy_only=False)
+        out[name] = np.where(ok, f, None)
+    return out
+
+
+def _int(values: np.ndarray) -> np.ndarray:
+    """Digit strings (None or "" = 0) to int64, through pyarrow's cast."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(values, type=pa.string())
+    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    return pc.fill_null(pc.cast(arr, pa.int64()), 0).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def parse_date(values: pd.Series, *, dayfirst: bool | None = None) -> pd.DataFrame:
@@ -119,6 +146,10 @@ def parse_date(values: pd.Series, *, dayfirst: bool | None = None) -> pd.DataFra
         format than most of the column: a note), ``"date_ambiguous"``, ``"date_invalid"`` (not a date, or an
         impossible one such as 31 February), ``"missing_value"`` or missing when fine.
 
+    Notes
+    -----
+    Each distinct value is matched once against the patterns with pyarrow's vectorised regular expressions.
+
     Examples
     --------
     >>> import pandas as pd
@@ -137,6 +168,7 @@ def parse_date(values: pd.Series, *, dayfirst: bool | None = None) -> pd.DataFra
     codes, uniques = pd.factorize(s.astype("string"), use_na_sentinel=True)
     u = pd.Series(uniques, dtype="string").str.strip()
     n = len(u)
+    texts = u.to_numpy(dtype=object, na_value=None)
     y = np.full(n, -1, dtype=np.int64)
     mo = np.full(n, -1, dtype=np.int64)
     d = np.full(n, -1, dtype=np.int64)
@@ -146,27 +178,25 @@ def parse_date(values: pd.Series, *, dayfirst: bool | None = None) -> pd.DataFra
     fmt = np.full(n, "", dtype=object)
     rule = np.full(n, None, dtype=object)
 
-    def take_time(m: pd.DataFrame, mask: np.ndarray, first: int) -> None:
-        h = pd.to_numeric(m[first], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
-        pm = m[first + 3].str.lower().fillna("").to_numpy(dtype=object)
+    def take_time(m: dict, ok: np.ndarray) -> None:
+        h = _int(m["H"][ok])
+        pm = np.array([str(x).lower() if x else "" for x in m["ampm"][ok]], dtype=object) if ok.any() else \
+            np.array([], dtype=object)
         h = np.where((pm == "pm") & (h < 12), h + 12, np.where((pm == "am") & (h == 12), 0, h))
-        hh[mask] = h
-        mi[mask] = pd.to_numeric(m[first + 1], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
-        ss[mask] = pd.to_numeric(m[first + 2], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
+        hh[ok] = h
+        mi[ok] = _int(m["M"][ok])
+        ss[ok] = _int(m["S"][ok])
 
-    iso = u.str.extract(_ISO + _TIME)
-    ok = iso[0].notna().to_numpy()
+    iso = _extract(texts, _ISO)
+    ok = iso["_ok"]
     if ok.any():
-        y[ok] = iso.loc[ok, 0].astype(int).to_numpy()
-        mo[ok] = iso.loc[ok, 1].astype(int).to_numpy()
-        d[ok] = iso.loc[ok, 2].astype(int).to_numpy()
-        take_time(iso.loc[ok].rename(columns=lambda c: c), ok, 3)
+        y[ok], mo[ok], d[ok] = _int(iso["a"][ok]), _int(iso["b"][ok]), _int(iso["c"][ok])
+        take_time(iso, ok)
         fmt[ok] = "iso"
-    num = u.str.extract(_NUM + _TIME)
-    okn = num[0].notna().to_numpy() & (fmt == "")
+    num = _extract(texts, _NUM)
+    okn = num["_ok"] & (fmt == "")
     if okn.any():
-        a = num.loc[okn, 0].astype(int).to_numpy()
-        b = num.loc[okn, 1].astype(int).to_numpy()
+        a, b = _int(num["a"][okn]), _int(num["b"][okn])
         if dayfirst is None:
             day_ev, month_ev = bool((a > 12).any()), bool((b > 12).any())
             order = True if day_ev and not month_ev else False if month_ev and not day_ev else None
@@ -174,33 +204,28 @@ def parse_date(values: pd.Series, *, dayfirst: bool | None = None) -> pd.DataFra
             order = bool(dayfirst)
         idx = np.flatnonzero(okn)
         if order is None:
-            amb = a != b
-            rule[idx[amb]] = "date_ambiguous"
+            rule[idx[a != b]] = "date_ambiguous"
             dd, mm = a, b
         else:
             dd, mm = (a, b) if order else (b, a)
-        y[okn] = num.loc[okn, 2].astype(int).to_numpy()
-        mo[okn] = mm
-        d[okn] = dd
-        take_time(num.loc[okn], okn, 3)
+        y[okn], mo[okn], d[okn] = _int(num["c"][okn]), mm, dd
+        take_time(num, okn)
         fmt[okn] = "numeric"
-    nm = u.str.extract(_NAME + _TIME)
-    okm = nm[0].notna().to_numpy() & (fmt == "")
+    nm = _extract(texts, _NAME)
+    okm = nm["_ok"] & (fmt == "")
     if okm.any():
-        mon = nm.loc[okm, 1].str.lower().map(MONTHS)
-        yy = nm.loc[okm, 2].astype(int).to_numpy()
-        yy = np.where(yy < 100, 2000 + yy, yy)
-        y[okm] = yy
+        mon = pd.Series(nm["b"][okm], dtype="string").str.lower().map(MONTHS)
+        yy = _int(nm["c"][okm])
+        y[okm] = np.where(yy < 100, 2000 + yy, yy)
         mo[okm] = mon.fillna(-1).astype(int).to_numpy()
-        d[okm] = nm.loc[okm, 0].astype(int).to_numpy()
-        take_time(nm.loc[okm], okm, 3)
+        d[okm] = _int(nm["a"][okm])
+        take_time(nm, okm)
         fmt[okm] = "month_name"
-    serial = u.str.fullmatch(r"\d{5}(?:\.\d+)?").to_numpy() & (fmt == "")
+    serial = u.str.fullmatch(r"\d{5}(?:\.\d+)?").fillna(False).to_numpy(dtype=bool) & (fmt == "")
     ser_val = pd.to_numeric(u.where(serial), errors="coerce").to_numpy(dtype=float)
     parts = pd.DataFrame({"year": y, "month": mo, "day": d, "hour": hh, "minute": mi, "second": ss})
     parts = parts.where(parts >= 0)
-    dt = pd.to_datetime(parts, errors="coerce")
-    dt = dt.astype("datetime64[ns]")
+    dt = pd.to_datetime(parts, errors="coerce").astype("datetime64[ns]")
     sv = pd.Series(pd.Timestamp("1899-12-30") + pd.to_timedelta(np.nan_to_num(ser_val), unit="D")).astype(
         "datetime64[ns]")
     dt = dt.where(~serial, sv.dt.round("s"))
@@ -216,10 +241,12 @@ def parse_date(values: pd.Series, *, dayfirst: bool | None = None) -> pd.DataFra
         weights = pd.Series(counts.to_numpy()[ok_fmt]).groupby(fmt[ok_fmt]).sum()
         main = weights.sort_index().idxmax()
         rule[ok_fmt & (fmt != main)] = "date_format"
+    from kinerja_research.clean._arrays import take_strings
+
     vals = np.append(dt.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
     rules = np.append(rule, "missing_value")
     idx = np.where(codes < 0, n, codes)
-    return pd.DataFrame({"value": vals[idx], "rule": pd.Series(rules[idx], dtype="string")}, index=s.index)
+    return pd.DataFrame({"value": vals[idx], "rule": take_strings(list(rules), idx, index=s.index)}, index=s.index)
 
 
 _TRUE = {"ya", "y", "yes", "true", "1", "benar", "sudah", "pernah", "ikut"}
@@ -248,8 +275,9 @@ def parse_bool(values: pd.Series, *, mapping: dict | None = None) -> pd.DataFram
     vals = [table.get(str(u)) if str(u) != "" else None for u in uniques]
     rules = [None if v is not None else ("missing_value" if str(u) == "" else "not_a_boolean")
              for u, v in zip(uniques, vals)]
+    from kinerja_research.clean._arrays import take_strings
+
     idx = np.where(codes < 0, len(vals), codes)
-    v_arr = np.array(vals + [None], dtype=object)[idx]
-    r_arr = np.array(rules + ["missing_value"], dtype=object)[idx]
-    return pd.DataFrame({"value": pd.array(v_arr, dtype="boolean"), "rule": pd.Series(r_arr, dtype="string")},
-                        index=s.index)
+    v_arr = np.array([np.nan if v is None else float(v) for v in vals] + [np.nan])[idx]
+    return pd.DataFrame({"value": pd.array(v_arr, dtype="Float64").astype("boolean"),
+                         "rule": take_strings(rules + ["missing_value"], idx, index=s.index)}, index=s.index)

@@ -161,12 +161,17 @@ def read_csv(path: str | Path, *, sep: str | None = None, encoding: str | None =
     skip = header_row + skip_rows
     read_opts = pacsv.ReadOptions(column_names=headers, skip_rows=skip, encoding=encoding,
                                   block_size=16 << 20)
-    parse_opts = pacsv.ParseOptions(delimiter=sep, newlines_in_values=True,
-                                    invalid_row_handler=None)
+    # Multi-line answers (Google Forms comments) need newlines_in_values, which slows pyarrow's parallel parsing:
+    # read without it first; a quoted line break then breaks a row's field count and the file is read again with it.
+    parse_opts = pacsv.ParseOptions(delimiter=sep, newlines_in_values=False)
     conv = pacsv.ConvertOptions(column_types={h: pa.string() for h in headers}, strings_can_be_null=True,
                                 null_values=[""], quoted_strings_can_be_null=True)
     try:
-        table = pacsv.read_csv(path, read_options=read_opts, parse_options=parse_opts, convert_options=conv)
+        try:
+            table = pacsv.read_csv(path, read_options=read_opts, parse_options=parse_opts, convert_options=conv)
+        except pa.ArrowInvalid:
+            parse_opts = pacsv.ParseOptions(delimiter=sep, newlines_in_values=True)
+            table = pacsv.read_csv(path, read_options=read_opts, parse_options=parse_opts, convert_options=conv)
     except pa.ArrowInvalid as exc:
         msg = str(exc)
         if "utf8" in msg.lower() or "utf-8" in msg.lower():

@@ -201,6 +201,8 @@ def test_regression_input_errors(reg):
         R.regression(reg.assign(r2=reg.reward * 2), dv="capaian_pct", covar=["reward", "r2"])
     with pytest.raises(KinerjaError, match="no column"):
         R.regression(reg, dv="capaian_pct", covar=["rewards"])
+    with pytest.raises(KinerjaError, match="at least two levels"):
+        R.moderation(reg[reg.region_code == "18.71"], dv="capaian_pct", x="reward", moderator="region_code")
     with pytest.raises(KinerjaError, match="n_boot"):
         R.mediation(reg, dv="capaian_pct", x="reward", mediator="motivation", n_boot=10)
 

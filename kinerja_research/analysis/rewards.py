@@ -300,6 +300,9 @@ def moderation(data: pd.DataFrame, *, dv: str, x: str, moderator: str, covar: st
     X0, names0, where0 = _ols.design(d, [x, moderator, *covar])
     xv = pd.to_numeric(d[x]).to_numpy(float)
     mcols = where0[moderator]
+    if not mcols:
+        raise KinerjaError(f"Column '{moderator}' has a single value ({d[moderator].iloc[0]!r}) in the complete rows; "
+                           "the rule is at least two levels (or two distinct values) of the moderator.")
     inter = X0[:, mcols] * xv[:, None]
     inames = [f"{x}:{names0[c]}" for c in mcols]
     X = np.column_stack([X0, inter])

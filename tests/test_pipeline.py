@@ -235,3 +235,22 @@ def test_killed_run_leaves_previous_outputs_intact(tmp_path):
 @pytest.mark.slow
 def test_killed_run_at_many_moments(tmp_path):
     _kill_runs(tmp_path, copies=5000, delays=(0.0, 0.1, 0.3, 0.6, 1.0, 1.5, 2.5))
+
+
+@pytest.mark.slow
+def test_audit_report_runs_and_leaks_no_nip_or_name(mini, tmp_path):
+    """The data-audit notebook on the hand-made dataset: it runs, and its output holds no NIP and no raw name."""
+    import papermill as pm
+
+    from kinerja_research import paths
+
+    root, info, _ = mini
+    out = tmp_path / "00_data_audit.ipynb"
+    pm.execute_notebook(str(paths.NOTEBOOKS / "00_data_audit.ipynb"), str(out), kernel_name="python3",
+                        parameters={"dataset": str(root / "out"), "lang": "en", "out_dir": str(tmp_path)},
+                        progress_bar=False, cwd=str(tmp_path))
+    text = out.read_text(encoding="utf-8") + (tmp_path / "00_data_audit.headline.json").read_text(encoding="utf-8")
+    assert "Problems by rule" in text and "nip_scientific_notation" in text
+    assert not NIP_RE.search(text), NIP_RE.search(text).group(0)
+    for name in info["names"]:
+        assert name not in text, name

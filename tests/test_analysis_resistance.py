@@ -197,3 +197,33 @@ def test_bad_input_raises_one_sentence():
     with pytest.raises(KinerjaError, match="0/1"):
         rs.resistance_outcome(pd.DataFrame({"a": [0, 2, 1, 0], "x": [1, 2, 3, 4.0]}), dv="a", predictor="x",
                               family="logistic")
+
+
+DEFAULT = _load("analyses_rs_default.json")
+DEFAULT_RTC = pd.read_csv(REF / "analyses_rs_default_rtc.csv", dtype={"region_code": str})
+
+
+@pytest.mark.parametrize("score", ["total", "cognitive_rigidity"])
+def test_default_synthetic_data_matches_r(score):
+    # R on the default synthetic data (pre-wave RTC scores of simulate(seed=2026)): oneway.test, effectsize,
+    # ptukey/qtukey Games-Howell, kruskal.test, rstatix::dunn_test(holm), t.test per region
+    ref = DEFAULT["rtc"][score]
+    d = DEFAULT_RTC.rename(columns={"region_code": "g", score: "y"})[["g", "y"]]
+    w = rs.welch_anova(d, dv="y", between="g")
+    np.testing.assert_allclose([w.statistic[0], w.df2[0], w.p[0]],
+                               [ref["welch"]["statistic"], ref["welch"]["df2"], ref["welch"]["p"]], rtol=1e-8)
+    np.testing.assert_allclose([w.eta2[0], w.omega2[0], w.epsilon2[0]], [ref["eta2"], ref["omega2"], ref["epsilon2"]],
+                               rtol=1e-10)
+    gh = rs.games_howell(d, dv="y", between="g")
+    f = pd.DataFrame(ref["games_howell_formula"])
+    for col in ["estimate", "se", "df", "p", "ci_low", "ci_high"]:
+        np.testing.assert_allclose(gh[col], f[col], rtol=1e-7, atol=1e-14, err_msg=col)
+    # Games-Howell p = 1 - ptukey: both R and we subtract a quadrature sum from 1, so tiny p agree in absolute terms
+    # (4e-13 at p = 1.6e-8 here: summation order), not relatively
+    np.testing.assert_allclose(gh.p_adj, f.p_adj, rtol=1e-7, atol=1e-12)
+    kd = rs.kruskal_dunn(d, dv="y", between="g")
+    np.testing.assert_allclose(kd.statistic[0], ref["kruskal"]["statistic"], rtol=1e-10)
+    du = pd.DataFrame(ref["dunn"])
+    np.testing.assert_allclose(kd.p_adj[1:], du["p.adj"], rtol=1e-8)
+    m = rs.region_means(d, dv="y", between="g")
+    np.testing.assert_allclose(m.ci_low, pd.DataFrame(ref["means"]).ci_low, rtol=1e-10)

@@ -124,3 +124,14 @@ def test_bootstrap_coverage_small():
 @pytest.mark.slow
 def test_bootstrap_coverage_500_seeds():
     assert 0.93 <= _coverage(500, 2000) <= 0.97
+
+
+def test_default_synthetic_data_ikm_matches_r():
+    # R: the regulation's formula on the SKM answers of simulate(seed=2026), per region
+    ref = json.loads((REF / "analyses_rs_default.json").read_text())["ikm"]
+    d = pd.read_csv(REF / "analyses_rs_default_skm.csv", dtype={"region_code": str})
+    r = sf.ikm(d, n_boot=0).set_index("region")
+    for region, val in ref.items():
+        np.testing.assert_allclose(r.loc[region, "estimate"], val["ikm_raw"], rtol=1e-12)
+        assert r.loc[region, "ikm"] == val["ikm"] and r.loc[region, "mutu"] == val["mutu"]
+        assert r.loc[region, "n"] == val["n"]

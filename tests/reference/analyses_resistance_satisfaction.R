@@ -141,3 +141,14 @@ pw <- list(
 )
 wj(list(sizes = sz, power = pw), "analyses_rs_sampling.json")
 cat("written analyses_rs_*.json\n")
+
+# ---- the default synthetic data (simulate(seed = 2026, scale = 1), pre-wave RTC scores and SKM answers) ------------
+# analyses_rs_default_rtc.csv / analyses_rs_default_skm.csv were written from kinerja_research.synth.simulate(seed=2026)
+# (RTC scored with kinerja_research.measure.score_scale, dropna); R recomputes every statistic from them.
+rtc <- read.csv(file.path(out_dir, "analyses_rs_default_rtc.csv"), colClasses = c(region_code = "character"))
+rtc_sets <- list(total = data.frame(g = rtc$region_code, y = rtc$total),
+                 cognitive_rigidity = data.frame(g = rtc$region_code, y = rtc$cognitive_rigidity))
+skm_d <- read.csv(file.path(out_dir, "analyses_rs_default_skm.csv"), colClasses = c(region_code = "character"))
+ikm_default <- lapply(split(skm_d, skm_d$region_code), ikm_of, w = rep(1 / 9, 9))
+wj(list(rtc = lapply(rtc_sets, group_block), ikm = ikm_default), "analyses_rs_default.json")
+cat("written analyses_rs_default.json\n")

@@ -16,7 +16,8 @@ from kinerja_research.errors import KinerjaError
 from kinerja_research.synth import _spec, _world, simulate, write_default, write_raw
 
 SURVEY_BASE = ["person_id", "region_code", "agency", "wave", "trained", "submitted_at", "duration_s", "gender",
-               "birth_date", "age", "tenure_years", "golongan", "golongan_rank", "education"]
+               "birth_date", "age", "tenure_years", "golongan", "golongan_rank", "education", "too_fast",
+               "straight_lining"]
 PERF = ["person_id", "region_code", "agency", "period", "period_start", "golongan", "golongan_rank",
         "rating_hasil_kerja", "rating_perilaku", "predikat", "capaian_pct"]
 TRAIN = ["person_id", "region_code", "course", "start", "end", "jp", "programme"]
@@ -81,7 +82,8 @@ def test_tables_follow_the_canonical_contract(world):
     sv = t["survey"]
     for c in ("person_id", "region_code", "agency", "wave", "gender", "golongan", "education"):
         assert pd.api.types.is_string_dtype(sv[c]), c
-    assert sv["trained"].dtype == bool and str(sv["golongan_rank"].dtype) == "Int64"
+    assert str(sv["trained"].dtype) == "boolean" and str(sv["golongan_rank"].dtype) == "Int64"
+    assert not sv["too_fast"].any() and not sv["straight_lining"].any()
     assert pd.api.types.is_datetime64_any_dtype(sv["submitted_at"]) and pd.api.types.is_datetime64_any_dtype(
         sv["birth_date"])
     assert all(sv[i].dtype == np.float64 for i in items)
@@ -105,6 +107,14 @@ def test_tables_follow_the_canonical_contract(world):
     assert sat["respondent_id"].is_unique and sat["respondent_id"].str.fullmatch(r"R[0-9a-f]{16}").all()
     assert sv["person_id"].str.fullmatch(r"P[0-9a-f]{16}").all()
     assert not sv.duplicated(["person_id", "wave"]).any()
+
+
+def test_tables_pass_the_processed_schemas(world):
+    # the simulated tables have the processed tables' dtypes and rules, so one code path serves both
+    from kinerja_research.schemas import validate_table
+
+    for name, df in world.tables.items():
+        validate_table(name, df)
 
 
 def test_predikat_follows_permenpanrb_6_2022_matrix(world):

@@ -57,6 +57,9 @@ def synth_cmd(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default data/raw/default)."),
     force: bool = typer.Option(False, "--force", help="Overwrite a folder whose dataset.yml was not written by "
                                                       "this command."),
+    tables: Optional[list[str]] = typer.Option(
+        None, "--tables", "-t", help="Write only these tables (survey, performance, training, satisfaction; "
+                                      "repeat the option), e.g. only the survey export for a reader benchmark."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display; print only the final line."),
 ) -> None:
     """Write the synthetic default dataset: messy raw files, dataset.yml and GROUND_TRUTH.json."""
@@ -75,6 +78,14 @@ def synth_cmd(
         if regions:
             regs = ["all"] if [r.lower() for r in regions] == ["all"] else \
                 [x for r in regions for x in r.replace(",", " ").split()]
+        from kinerja_research.synth._raw import TABLES
+
+        only = None
+        if tables:
+            only = [x for t in tables for x in t.replace(",", " ").split()]
+            bad = [t for t in only if t not in TABLES]
+            if bad:
+                raise KinerjaError(f"Option --tables has {bad[0]!r}; the rule is one of {', '.join(TABLES)}.")
         t0 = time.perf_counter()
         # resolve regions and check the folder before the (possibly long) simulation
         synth._resolve_regions(regs)
@@ -91,7 +102,7 @@ def synth_cmd(
                 if msg != "survey (Google Forms export)":
                     bar.advance(task)
 
-            truth = synth.write_raw(world, target, seed=seed, progress=step)
+            truth = synth.write_raw(world, target, seed=seed, progress=step, tables=only)
             bar.advance(task)
     except KinerjaError as exc:
         typer.secho(f"Error: {exc}", fg=typer.colors.RED, err=True)

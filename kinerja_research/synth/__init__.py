@@ -156,14 +156,58 @@ def simulate(seed: int = 2026, scale: float = 1.0, regions=None) -> World:
                  truth=truth, extra={"params": params, "people": extra["people"]})
 
 
-def write_raw(world: World, out_dir, *, seed: int | None = None, progress=None) -> dict:
-    """Render ``world`` as messy raw files plus ``dataset.yml`` and ``GROUND_TRUTH.json`` in ``out_dir``."""
+def write_raw(world: World, out_dir, *, seed: int | None = None, progress=None, tables=None) -> dict:
+    """Render ``world`` as messy raw files plus ``dataset.yml`` and ``GROUND_TRUTH.json`` in ``out_dir``.
+
+    Parameters
+    ----------
+    world : World
+        From :func:`simulate`.
+    out_dir : str or Path
+        Folder to write (created when missing); files of the same name are replaced.
+    seed : int, optional
+        Seed of the rendering and the planted dirt (default ``world.seed``).
+    progress : callable, optional
+        Called with a short description before each file group (for a progress display).
+    tables : list of str, optional
+        Subset of ``survey, performance, training, satisfaction`` to write (default all), e.g. only the survey
+        export for a reader benchmark.
+
+    Returns
+    -------
+    dict
+        The ground truth as written to ``GROUND_TRUTH.json``, with ``dirt``: one record per planted problem
+        ``{file, row, column, value, rule}`` (row = 1-based data row; column = source header, None for a
+        whole-row problem such as ``duplicate_submission`` or ``straight_lining``), and ``files`` (SHA-256).
+
+    Notes
+    -----
+    Files: ``survey_asn_google_forms.csv`` (one Google Forms export: Indonesian question texts as headers,
+    Likert answers as words, ``dd/mm/yyyy HH:MM:SS`` timestamps, region and golongan in several spellings),
+    ``skp_<region>.xlsx`` (e-Kinerja export, title block above the header on row 4, sheet ``SKP``; split into
+    ``_bagianN`` files above Excel's row limit), ``pelatihan_<region>.csv`` (semicolon, Windows-1252, Indonesian
+    month names, decimal comma), ``skm_<region>.csv`` (element names as headers, a different order per region).
+    Planted problems use the rules ``nip_scientific_notation, nip_precision_loss, nip_invalid_date, nip_length,
+    duplicate_submission, missing_value, likert_unknown_label, out_of_range, too_fast, straight_lining,
+    region_variant, golongan_variant, decimal_comma, date_format`` at small rates (``_raw.RATES``). The same
+    world and seed give byte-identical files (fixed xlsx metadata and zip entry dates).
+    """
     from kinerja_research.synth._raw import write_raw as _write
 
-    return _write(world, Path(out_dir), seed=world.seed if seed is None else int(seed), progress=progress)
+    return _write(world, Path(out_dir), seed=world.seed if seed is None else int(seed), progress=progress,
+                  tables=tables)
 
 
-def write_default(out_dir, seed: int = 2026, scale: float = 1.0, regions=None, progress=None) -> dict:
-    """Simulate and write the default dataset: ``write_raw(simulate(seed, scale, regions), out_dir)``."""
+def write_default(out_dir, seed: int = 2026, scale: float = 1.0, regions=None, progress=None,
+                  tables=None) -> dict:
+    """Simulate and write the default dataset: ``write_raw(simulate(seed, scale, regions), out_dir, seed=seed)``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> truth = write_default(tempfile.mkdtemp(), seed=1, scale=0.05)
+    >>> sorted({d["rule"] for d in truth["dirt"]})[:3]
+    ['date_format', 'decimal_comma', 'duplicate_submission']
+    """
     world = simulate(seed=seed, scale=scale, regions=regions)
-    return write_raw(world, out_dir, seed=seed, progress=progress)
+    return write_raw(world, out_dir, seed=seed, progress=progress, tables=tables)

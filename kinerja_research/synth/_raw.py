@@ -468,28 +468,44 @@ def _label_sets() -> dict:
     return out
 
 
-def write_raw(world, out_dir: Path, *, seed: int, progress=None) -> dict:
+TABLES = ("survey", "performance", "training", "satisfaction")
+
+
+def write_raw(world, out_dir: Path, *, seed: int, progress=None, tables=None) -> dict:
     """Write the raw files, ``dataset.yml`` and ``GROUND_TRUTH.json``; returns the truth with its dirt list."""
+    from kinerja_research.errors import KinerjaError
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    tables = TABLES if tables is None else tuple(tables)
+    bad = [t for t in tables if t not in TABLES]
+    if bad or not tables:
+        raise KinerjaError(f"Argument 'tables' is {list(tables)!r}; the rule is a non-empty subset of "
+                           f"{', '.join(TABLES)}.")
     dirt = Dirt()
     step = progress or (lambda msg: None)
-    step("survey (Google Forms export)")
-    survey = _survey(world, W.substream(seed, "raw_survey"), dirt, out_dir)
-    step("e-Kinerja/SKP exports (.xlsx)")
-    perf = _performance(world, W.substream(seed, "raw_performance"), dirt, out_dir)
-    step("training records")
-    training = _training(world, W.substream(seed, "raw_training"), dirt, out_dir)
-    step("SKM survey")
-    sat = _satisfaction(world, W.substream(seed, "raw_satisfaction"), dirt, out_dir)
+    writers = {
+        "survey": ("survey (Google Forms export)", _survey),
+        "performance": ("e-Kinerja/SKP exports (.xlsx)", _performance),
+        "training": ("training records", _training),
+        "satisfaction": ("SKM survey", _satisfaction),
+    }
+    written = {}
+    for table in TABLES:
+        msg, fn = writers[table]
+        step(msg)
+        if table in tables:
+            res = fn(world, W.substream(seed, f"raw_{table}"), dirt, out_dir)
+            written[table] = [res] if isinstance(res, dict) else res
     step("dataset.yml and GROUND_TRUTH.json")
     regions_txt = " ".join(world.regions) if len(world.regions) <= 8 else f"{len(world.regions)} regions"
     spec = {
         "name": out_dir.name,
         "description": (f"Synthetic default dataset (kinerja data synth --seed {seed} --scale {world.scale:g}; "
                         f"regions {regions_txt}); {MARKER}"),
-        "tables": {"survey": [survey], "performance": perf, "training": training, "satisfaction": sat},
-        "instruments": {"survey": list(S.SURVEY_INSTRUMENTS), "satisfaction": ["skm"]},
+        "tables": written,
+        "instruments": {k: v for k, v in (("survey", list(S.SURVEY_INSTRUMENTS)), ("satisfaction", ["skm"]))
+                        if k in written},
         "likert": _label_sets(),
         "reference_date": str(S.REFERENCE_DATE),
     }

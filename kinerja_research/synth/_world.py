@@ -255,8 +255,11 @@ def _training(seed, params, people, arr, v):
     who = np.concatenate([idx_t, owner])
     course_code = np.concatenate([np.zeros(idx_t.size, np.int64), course + 1])
     start = np.concatenate([p_start, o_start])
-    order = np.lexsort((start, who))
+    order = np.lexsort((course_code, start, who))
     who, course_code, start = who[order], course_code[order], start[order]
+    # one record per person x course x start date (a second draw of the same course on the same day is dropped)
+    keep = np.r_[True, (who[1:] != who[:-1]) | (course_code[1:] != course_code[:-1]) | (start[1:] != start[:-1])]
+    order, who, course_code, start = order[keep], who[keep], course_code[keep], start[keep]
     tr = pd.DataFrame({
         "person_id": pd.Series(people["person_id"].array.take(who)),
         "region_code": pd.Series(people["region_code"].array.take(who)),
@@ -518,6 +521,34 @@ def _satisfaction(seed, params, scale):
 
 
 # ---------------------------------------------------------------------------------------------------------------
+def conform(tables: dict) -> dict:
+    """Give the simulated tables the dtypes of the processed tables (schemas.py), so one code path serves both.
+
+    Strings ``string`` (Arrow-backed), dates ``datetime64[ns]``, flags ``boolean``, SKM answers ``Int64``; the
+    survey gets the clean step's quality flags ``too_fast`` and ``straight_lining`` (all False in the clean world).
+    """
+    out = {}
+    for name, df in tables.items():
+        conv = {}
+        for c in df.columns:
+            dt = df[c].dtype
+            if pd.api.types.is_string_dtype(dt) and not isinstance(dt, pd.CategoricalDtype):
+                conv[c] = "string"
+            elif pd.api.types.is_datetime64_any_dtype(dt):
+                conv[c] = "datetime64[ns]"
+            elif dt == bool:
+                conv[c] = "boolean"
+        if name == "satisfaction":
+            conv.update({f"U{j}": "Int64" for j in range(1, 10)})
+        df = df.astype(conv)
+        if name == "survey":
+            pos = df.columns.get_loc("education") + 1
+            df.insert(pos, "too_fast", np.zeros(len(df), bool))
+            df.insert(pos + 1, "straight_lining", np.zeros(len(df), bool))
+        out[name] = df
+    return out
+
+
 def build(seed: int, scale: float, params: list[S.RegionParams]) -> tuple[dict, pd.DataFrame, dict]:
     people, private, arr = _people(seed, params, scale)
     arr["scale"] = scale
@@ -530,6 +561,6 @@ def build(seed: int, scale: float, params: list[S.RegionParams]) -> tuple[dict, 
     sat = _satisfaction(seed, params, scale)
     private = private.assign(region_code=people["region_code"], agency=people["agency"],
                              golongan=people["golongan"], trained=trained, jp_programme=jp_prog)
-    tables = {"survey": survey, "performance": perf, "training": training, "satisfaction": sat}
+    tables = conform({"survey": survey, "performance": perf, "training": training, "satisfaction": sat})
     extra = {"n_staff": np.bincount(arr["reg"], minlength=len(params)), "people": people}
     return tables, private, extra

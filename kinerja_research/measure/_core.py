@@ -97,37 +97,71 @@ def apply_missing(x: np.ndarray, missing: str) -> np.ndarray:
     check_choice("missing", missing, MISSING)
     obs = ~np.isnan(x)
     keep = obs.all(axis=1) if missing == "listwise" else obs.any(axis=1)
-    return x[keep]
+    return x if keep.all() else x[keep]
 
 
-def pairwise_moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def single_thread():
+    """Context limiting BLAS to one thread. The products here are tall and thin (n x k with k <= a few hundred);
+    a multi-threaded BLAS gains at most the core count on an idle machine but, on a busy one (threads spinning for
+    cores other processes hold), is 10-50 times slower, so one thread is the robust choice. threadpoolctl ships
+    with the scientific stack (scikit-learn, pingouin); without it nothing is limited."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover
+        import contextlib
+
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def pairwise_moments(x: np.ndarray, *, chunk: int = 65536) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairwise-complete covariance, correlation and pair counts (R ``cov``/``cor(use = "pairwise")``).
 
     For each pair (j, k) the means, variances and covariance use only the rows where both are observed, with the
-    n_jk - 1 divisor. Computed with five matrix products, no loop over items or rows.
+    n_jk - 1 divisor. One symmetric cross-product per block of rows accumulates every sum needed (values, the
+    observed mask and squared values side by side), so memory stays at a block and nothing loops over items.
+    Values are shifted by a provisional column mean first, for numerical stability with large n.
     """
-    obs = ~np.isnan(x)
-    if obs.all():
-        n = x.shape[0]
-        c = np.cov(x, rowvar=False, ddof=1).reshape(x.shape[1], x.shape[1])
+    with single_thread():
+        return _pairwise_moments(x, chunk)
+
+
+def _pairwise_moments(x: np.ndarray, chunk: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n_rows, k = x.shape
+    head = x[: min(n_rows, 10000)]
+    with np.errstate(invalid="ignore"):
+        shift = np.nanmean(head, axis=0) if np.isnan(head).any() else head.mean(axis=0)
+    shift = np.where(np.isfinite(shift), shift, 0.0)
+    complete = not np.isnan(x).any()
+    if complete:
+        g = np.zeros((k, k))
+        s = np.zeros(k)
+        for start in range(0, n_rows, chunk):
+            z = x[start:start + chunk] - shift
+            g += z.T @ z
+            s += z.sum(axis=0)
+        c = (g - np.outer(s, s) / n_rows) / (n_rows - 1)
         sd = np.sqrt(np.diag(c))
         with np.errstate(invalid="ignore", divide="ignore"):
             r = c / np.outer(sd, sd)
-        return c, r, np.full(c.shape, n, dtype=float)
-    m = obs.astype(float)
-    # centre each column first (numerical stability for large n), then pairwise sums
-    mu = np.nanmean(x, axis=0)
-    x0 = np.where(obs, x - mu, 0.0)
-    npair = m.T @ m
-    s = x0.T @ m                     # s[j, k] = sum of x_j over rows where j and k are observed
-    p = x0.T @ x0                    # sum of x_j x_k over rows where both are observed
-    q = (x0 * x0).T @ m              # sum of x_j^2 over rows where j and k are observed
+        return c, r, np.full((k, k), float(n_rows))
+    g = np.zeros((3 * k, 3 * k))
+    for start in range(0, n_rows, chunk):
+        block = x[start:start + chunk]
+        obs = ~np.isnan(block)
+        x0 = np.where(obs, block - shift, 0.0)
+        z = np.hstack([x0, obs.astype(float), x0 * x0])
+        g += z.T @ z
+    p = g[:k, :k]                    # sum of x_j x_k over rows where both are observed
+    s = g[:k, k:2 * k]               # s[j, k] = sum of x_j over rows where j and k are observed
+    npair = g[k:2 * k, k:2 * k]
+    q = g[2 * k:, k:2 * k]           # sum of x_j^2 over rows where j and k are observed
     with np.errstate(invalid="ignore", divide="ignore"):
         c = (p - s * s.T / npair) / (npair - 1)
         vj = (q - s * s / npair) / (npair - 1)        # var of x_j on the pair's rows
         r = c / np.sqrt(vj * vj.T)
     np.fill_diagonal(r, 1.0)
-    return c, r, npair
+    return c, r, np.rint(npair)
 
 
 def cov2cor(c: np.ndarray) -> np.ndarray:

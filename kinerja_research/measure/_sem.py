@@ -22,6 +22,7 @@ import numpy as np
 from scipy import optimize, stats
 
 from kinerja_research.errors import KinerjaError
+from kinerja_research.measure._core import single_thread as _single_thread
 
 __all__: list[str] = []
 
@@ -311,19 +312,6 @@ def _grad_info(st: Structure, theta, S, M, w):
         info_g = A.reshape(qg, -1) @ A.transpose(0, 2, 1).reshape(qg, -1).T + 2 * dM @ inv @ dM.T
         info[np.ix_(rel, rel)] += w[g] * info_g
     return grad, info
-
-
-def _single_thread():
-    """Limit BLAS to one thread while fitting: the matrices are small (p, q < a few hundred), and a multi-threaded
-    BLAS on a busy machine makes each solve 10-50 times slower. threadpoolctl ships with the scientific stack
-    (scikit-learn, pingouin); without it nothing is limited."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover
-        import contextlib
-
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def fit_ml(spec: ModelSpec, S: list[np.ndarray], M: list[np.ndarray], n: list[int], *, meanstructure: bool,

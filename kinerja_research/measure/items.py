@@ -57,16 +57,23 @@ def r_table(n, *, alpha: float = 0.05, alternative: str = "two-sided"):
     return float(r) if np.ndim(r) == 0 else r
 
 
-def _item_total_r(x: np.ndarray) -> np.ndarray:
-    """psych ``raw.r``: correlation of each item with the row-mean total, over the rows where the item is observed."""
+def _item_total_r(x: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """psych ``raw.r``: correlation of each item with the row-mean total, over the rows where the item is observed.
+
+    Complete data: a closed form of the covariance matrix, (C 1)_j / sqrt(C_jj 1'C1). With missing answers: one
+    pass of matrix-vector products over the observed-item mask (no n x k temporaries beyond the mask).
+    """
     obs = ~np.isnan(x)
-    t = np.sum(np.where(obs, x, 0.0), axis=1) / np.maximum(obs.sum(axis=1), 1)
+    if obs.all():
+        col = c.sum(axis=0)
+        return col / np.sqrt(np.diag(c) * c.sum())
+    x0 = np.where(obs, x, 0.0)
+    cnt = obs.sum(axis=1)
+    t = x0.sum(axis=1) / np.maximum(cnt, 1)
     m = obs.astype(float)
     n = m.sum(axis=0)
-    x0 = np.where(obs, x, 0.0)
-    tm = t[:, None] * m
-    sx, st = x0.sum(axis=0), tm.sum(axis=0)
-    sxx, stt, sxt = (x0 * x0).sum(axis=0), (tm * t[:, None]).sum(axis=0), (x0 * t[:, None]).sum(axis=0)
+    sx, st = x0.sum(axis=0), m.T @ t
+    sxx, stt, sxt = np.einsum("ij,ij->j", x0, x0), m.T @ (t * t), x0.T @ t
     cov = sxt - sx * st / n
     with np.errstate(invalid="ignore", divide="ignore"):
         return cov / np.sqrt((sxx - sx ** 2 / n) * (stt - st ** 2 / n))
@@ -138,7 +145,7 @@ def item_analysis(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), alp
                 a_drop = (1 - tr_d / sum_d) * (k - 1) / (k - 2)
             else:
                 a_drop = np.full(k, np.nan)
-        r_it = _item_total_r(x)
+        r_it = _item_total_r(x, c)
         n = (~np.isnan(x)).sum(axis=0)
         est = r_it if criterion == "item_total" else r_drop
         dfree = n - 2
@@ -147,12 +154,16 @@ def item_analysis(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), alp
         p = 2 * stats.t.sf(np.abs(tval), dfree) if alternative == "two-sided" else stats.t.sf(tval, dfree)
         r_crit = r_table(np.maximum(n, 3), alpha=alpha, alternative=alternative)
         r_crit = np.where(n >= 3, r_crit, np.nan)
+        if (n == x.shape[0]).all():
+            means, sds = x.mean(axis=0), np.sqrt(np.diag(c))
+        else:
+            means, sds = np.nanmean(x, axis=0), np.nanstd(x, axis=0, ddof=1)
         label = "Pearson item-total r vs r table" if criterion == "item_total" else "corrected item-total r vs r table"
         for j, item in enumerate(ids):
             rows.append({
                 "term": item, "estimate": float(est[j]), "statistic": float(tval[j]), "df": float(dfree[j]),
                 "p": float(p[j]), "n": int(n[j]), "method": f"{label} ({missing})", "scale": term,
-                "mean": float(np.nanmean(x[:, j])), "sd": float(np.nanstd(x[:, j], ddof=1)),
+                "mean": float(means[j]), "sd": float(sds[j]),
                 "r_item_total": float(r_it[j]), "r_corrected": float(r_drop[j]), "r_crit": float(r_crit[j]),
                 "valid": bool(est[j] > r_crit[j]), "alpha_if_deleted": float(a_drop[j]),
             })

@@ -101,7 +101,8 @@ def cronbach_alpha(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), ci
         g6 = float(1 - (k - smc(r).sum()) / r.sum())
         av_r = float((r.sum() - k) / (k * (k - 1)))
         obs = ~np.isnan(x)
-        total = np.where(obs, x, 0.0).sum(axis=1) / obs.sum(axis=1)
+        complete = bool(obs.all())
+        total = x.mean(axis=1) if complete else np.where(obs, x, 0.0).sum(axis=1) / obs.sum(axis=1)
         lo = hi = np.nan
         if ci == "feldt":
             d1, d2 = n - 1, (n - 1) * (k - 1)
@@ -110,7 +111,6 @@ def cronbach_alpha(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), ci
             label = "Cronbach's alpha (Feldt CI)"
         elif ci == "bootstrap":
             boots = np.empty(n_boot)
-            complete = obs.all()
             for b in range(n_boot):  # loop over resamples, not rows: each is one covariance matrix
                 if complete:
                     w = np.bincount(rng.integers(0, n, n), minlength=n)

@@ -82,6 +82,7 @@ def timed_run(label: str, dataset: Path, notebooks_dir: Path, workers: int, out:
     wall = time.perf_counter() - t0
     if not summary.ok:
         print("\n".join(runner.failure_lines(summary)), file=sys.stderr)
+    print(f"  {label}: {wall:.1f} s ({len(summary.jobs)} jobs, {workers} worker(s))", flush=True)
     return {"label": label, "wall": wall, "ok": summary.ok,
             "jobs": {j["stem"]: j["duration_s"] for j in summary.jobs}}
 
@@ -104,7 +105,12 @@ def main() -> None:
     for name in notebooks:
         floor_notebook(paths.NOTEBOOKS / f"{name}.ipynb", floor_dir / f"{name}.ipynb")
 
-    print(f"notebooks: {', '.join(notebooks)}; dataset scale {args.scale:g} ({dataset}); cores {os.cpu_count()}")
+    print(f"notebooks: {', '.join(notebooks)}; dataset scale {args.scale:g} ({dataset}); cores {os.cpu_count()}",
+          flush=True)
+    # one code version for every run (others may commit meanwhile), so the pages can be compared byte for byte
+    from kinerja_research.report.provenance import GIT_ENV, VOLATILE_CLASS, git_commit
+
+    os.environ[GIT_ENV] = json.dumps(git_commit())
     timed_run("warmup", dataset, floor_dir, 2, out)
     runs = [timed_run("floor-1w", dataset, floor_dir, 1, out), timed_run("full-1w", dataset, paths.NOTEBOOKS, 1, out),
             timed_run("floor-2w", dataset, floor_dir, 2, out), timed_run("full-2w", dataset, paths.NOTEBOOKS, 2, out)]
@@ -125,6 +131,14 @@ def main() -> None:
           f"[floor: {by['floor-1w'] / by['floor-2w']:.2f}]")
     print(f"all runs ok: {all(r['ok'] for r in runs)}; load average after the runs: "
           f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+    import re
+
+    volatile = re.compile(rf'<span class="{VOLATILE_CLASS}">[^<]*</span>')
+    pages = sorted((out / "full-1w").glob("*.html"))
+    differ = [p.name for p in pages if volatile.sub("", p.read_text(encoding="utf-8"))
+              != volatile.sub("", (out / "full-2w" / p.name).read_text(encoding="utf-8"))]
+    print(f"reproducibility: {len(pages) - len(differ)} of {len(pages)} pages identical between the 1- and 2-worker "
+          f"runs apart from run time and run id" + (f"; differing: {differ}" if differ else ""))
     (out / "result.json").write_text(json.dumps({"runs": runs, "ratio_full_floor_2w": ratio_floor_2,
                                                  "speedup_2w": speedup, "loadavg": load}, indent=2))
 

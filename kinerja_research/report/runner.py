@@ -548,7 +548,7 @@ def run_suite(*, dataset: str = paths.DEFAULT_DATASET, regions: Sequence[str] | 
                     advance(f"{job.stem}: {mark} ({res['duration_s']:.1f} s)")
         finally:
             if own is not None:
-                (own.close() if hasattr(own, "scheduler_info") else own.shutdown(wait=True))
+                (own.close() if hasattr(own, "scheduler_info") else own.shutdown(wait=True, cancel_futures=True))
         ordered = [results[j.stem] for j in jobs]
         run_time = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
         write_index(tmp, ordered, lang=lang, dataset=str(dataset), regions=chosen, run_id=run_id, run_time=run_time)

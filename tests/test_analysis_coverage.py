@@ -103,12 +103,21 @@ def test_skp_predicate_reproduces_performance_table(world):
 
 
 # ----------------------------------------------------------------------------------------------- coverage over seeds
+# What the simulation showed (500 seeds, recorded in the training.did docstring): the world assigns training per
+# person and has no agency-by-period shocks, so the dependence that matters is the repeated measures of a person.
+# - DiD clustered by person: nominal coverage (sampling SD 0.163, mean SE 0.166 over 60 seeds).
+# - DiD clustered by agency (the report's default, as the issue asks): conservative for the pooled effect, because
+#   the four fixed regions have different effects and their deviations from the average sit in the residuals of
+#   whole agencies (mean SE 0.30 vs sampling SD 0.16; coverage 99.8%). The assertion below is one-sided.
 def _one_seed(seed: int, n_boot: int):
     w = kr.simulate(seed=seed, scale=1.0)
     tt, paths, coefs = w.truth["training"], w.truth["paths"], w.truth["regression"]["coefficients"]
     panel = F.performance_panel(w.tables)
-    did = T.did(panel, dv="capaian_pct")
-    row = did[did.term == "trained:post"].iloc[0]
+    truth = tt["did_effect_capaian"]
+    by_person = T.did(panel, dv="capaian_pct", cluster="person_id")
+    row = by_person[by_person.term == "trained:post"].iloc[0]
+    by_agency = T.did(panel, dv="capaian_pct")
+    row_ag = by_agency[by_agency.term == "trained:post"].iloc[0]
     post = panel[panel.wave == "post"]
     naive = post[post.trained].capaian_pct.mean() - post[~post.trained].capaian_pct.mean()
     sf = F.survey_frame(w.tables)
@@ -116,15 +125,14 @@ def _one_seed(seed: int, n_boot: int):
     med = R.mediation(pre, dv="capaian_pct", x="reward", mediator="motivation", n_boot=n_boot, seed=seed)
     ind = med[med.term == "indirect"].iloc[0]
     reg = R.regression(pre, dv="capaian_pct", covar=list(coefs)).set_index("term")
-    return dict(did=row.estimate, did_truth=tt["did_effect_capaian"], did_cover=_covers(row, tt["did_effect_capaian"]),
-                naive=naive, ind_cover=_covers(ind, paths["indirect"]),
+    return dict(did=row.estimate, did_truth=truth, did_cover=_covers(row, truth),
+                did_agency_cover=_covers(row_ag, truth), naive=naive, ind_cover=_covers(ind, paths["indirect"]),
                 slope_cover=_covers(reg.loc["motivation"], coefs["motivation"]))
 
 
 def _coverage(seeds, n_boot):
     rows = [_one_seed(s, n_boot) for s in seeds]  # loop over simulated worlds, not rows
-    get = lambda k: np.array([r[k] for r in rows], dtype=float)  # noqa: E731
-    return {k: get(k) for k in rows[0]}
+    return {k: np.array([r[k] for r in rows], dtype=float) for k in rows[0]}
 
 
 def _check_bias(c):
@@ -140,7 +148,7 @@ def test_coverage_small():
     c = _coverage(range(100, 130), n_boot=1000)
     _check_bias(c)
     # 30 seeds: P(fewer than 24 of 30 covered | true rate .95) < 0.001
-    for key in ("did_cover", "ind_cover", "slope_cover"):
+    for key in ("did_cover", "did_agency_cover", "ind_cover", "slope_cover"):
         assert c[key].mean() >= 0.8, key
 
 
@@ -148,5 +156,7 @@ def test_coverage_small():
 def test_coverage_500_seeds():
     c = _coverage(range(1000, 1500), n_boot=2000)
     _check_bias(c)
-    for key in ("did_cover", "ind_cover", "slope_cover"):
-        assert 0.93 <= c[key].mean() <= 0.97, (key, c[key].mean())
+    rates = {k: float(c[k].mean()) for k in ("did_cover", "did_agency_cover", "ind_cover", "slope_cover")}
+    nominal = {k: rates[k] for k in ("did_cover", "ind_cover", "slope_cover")}
+    assert all(0.93 <= v <= 0.97 for v in nominal.values()), rates
+    assert rates["did_agency_cover"] >= 0.93, rates  # conservative by design (see the comment above)

@@ -245,7 +245,15 @@ def did(data: pd.DataFrame, *, dv: str, treat: str = "trained", within: str = "w
     Stata's ``vce(cluster)``; t tests and intervals use the residual df n - k, as ``lmtest::coeftest(fit, vcov =
     vcovCL)`` does (Stata uses G - 1, which is wider when clusters are few). The design matrix is built with numpy
     and the per-cluster score sums with ``numpy.bincount``, so millions of rows fit in seconds. The interacted model
-    has four columns per group and is meant for tens of groups. Rows with a missing value in any used column are
+    has four columns per group and is meant for tens of groups.
+
+    Choosing the cluster: cluster at the level at which errors are correlated or treatment is assigned (Abadie et
+    al. 2023). In the synthetic world (training assigned per person, no agency-by-period shocks) a 500-seed
+    simulation gives nominal coverage with ``cluster="person_id"``; agency clusters are conservative for the pooled
+    effect when groups have different effects (their deviations from the average sit in whole agencies' residuals;
+    coverage 99.8%), and with about ten agencies per region the per-region intervals are too narrow (CR1's
+    few-cluster bias; coverage about 87%), so read region effects with care when a region has few agencies.
+    Rows with a missing value in any used column are
     dropped (listwise); ``n`` reports the rows used. Validated against R ``lm`` + ``sandwich::vcovCL`` +
     ``lmtest::coeftest`` + ``car::linearHypothesis`` (``tests/reference/analyses_training_rewards.R``).
 

@@ -539,6 +539,9 @@ def ordinal_logit(data: pd.DataFrame, *, dv: str = "predikat", covar: str | Sequ
         warnings.simplefilter("ignore")
         res = model.fit(method="bfgs", disp=False, maxiter=2000, gtol=1e-10)
     params = np.asarray(res.params)
+    if not np.all(np.isfinite(params)) or not np.all(np.isfinite(np.asarray(res.cov_params()))):
+        raise KinerjaError(f"The ordered logit of '{dv}' on {covar} has no finite estimate (a predictor separates "
+                           "the categories completely); the rule is categories that overlap on the predictors.")
     cov = np.asarray(res.cov_params())
     p = X.shape[1]
     raw = params[p:]

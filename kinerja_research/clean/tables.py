@@ -19,7 +19,7 @@ from kinerja_research.clean.agency import normalise_agency
 from kinerja_research.clean.golongan import parse_golongan
 from kinerja_research.clean.likert import map_likert
 from kinerja_research.clean.nip import parse_nip
-from kinerja_research.clean.quality import duplicate_submissions, straight_lining, too_fast
+from kinerja_research.clean.quality import duplicate_submissions, too_fast
 from kinerja_research.clean.values import parse_bool, parse_date, parse_number
 
 __all__ = ["Problems", "PROBLEM_COLUMNS", "RULE_SEVERITY", "clean_table", "item_scales", "PRIVATE_COLUMNS"]
@@ -152,16 +152,17 @@ def _map_values(s: pd.Series, table: Mapping[str, object], extra: Mapping | None
     look = {str(k).strip().lower(): v for k, v in table.items()}
     if extra:
         look |= {str(k).strip().lower(): v for k, v in extra.items()}
-    key = s.astype("string").str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
-    codes, uniques = pd.factorize(key, use_na_sentinel=True)
-    vals = [look.get(u) for u in uniques]
+    codes, uniques = pd.factorize(s.astype("string"), use_na_sentinel=True)
+    keys = [re.sub(r"\s+", " ", str(u).strip().lower()) for u in uniques]
+    vals = [look.get(k) for k in keys]
     if all(v is None or isinstance(v, str) for v in vals):
         from kinerja_research.clean._arrays import take_strings
 
         out = take_strings(vals, codes, index=s.index)
     else:
         out = pd.Series(np.array(vals + [None], dtype=object)[np.where(codes < 0, len(vals), codes)], index=s.index)
-    unknown = (out.isna() & key.notna() & (key != "")).fillna(False)
+    blank = np.array([k == "" for k in keys] + [True])[np.where(codes < 0, len(keys), codes)]
+    unknown = pd.Series(out.isna().to_numpy() & ~blank, index=s.index)
     return out, unknown
 
 
@@ -257,7 +258,9 @@ def _golongan(raw, probs, table, region_code):
 
 def _duration(raw, probs, table, region_code):
     s = _col(raw, "duration_s").astype("string").str.strip()
-    hms = s.str.extract(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
+    colon = s.str.contains(":", regex=False).fillna(False)
+    hms = s.where(colon).str.extract(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$") if colon.any() else \
+        pd.DataFrame({0: pd.NA, 1: pd.NA, 2: pd.NA}, index=s.index)
     is_hms = hms[2].notna()
     res = parse_number(s.where(~is_hms))
     hms_s = (pd.to_numeric(hms[0], errors="coerce").fillna(0) * 3600 + pd.to_numeric(hms[1], errors="coerce") * 60
@@ -362,20 +365,28 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
         items = [c for c in raw.columns if c in scales]
         unknown_items = [c for c in raw.columns if re.fullmatch(r"[A-Z]{1,4}\d{1,3}", c) and c not in scales]
         label_ids: dict[str, int] = {}
-        answers = pd.DataFrame(index=raw.index)
+        # straight-lining is tracked while mapping (min/max answer text id per row), so no copy of all answers
+        n_answered = np.zeros(len(raw), dtype=np.int32)
+        id_lo = np.full(len(raw), np.inf)
+        id_hi = np.full(len(raw), -np.inf)
         for c in items:
             _, lo, hi, labels = scales[c]
             res = map_likert(raw[c], labels=labels, low=lo, high=hi, label_ids=label_ids)
             probs.add_rules(raw, res["rule"], table=table, field_name=c, region_code=code, skip=())
-            out[c] = res["value"]
-            answers[c] = res["label_id"]
+            out[c] = res["value"].to_numpy()
+            ids = res["label_id"].to_numpy()
+            n_answered += ~np.isnan(ids)
+            np.fmin(id_lo, ids, out=id_lo)
+            np.fmax(id_hi, ids, out=id_hi)
+            del res, ids
+            del raw[c]  # the raw answers are no longer needed: free them
         if unknown_items:
             from kinerja_research.errors import KinerjaError
 
             raise KinerjaError(f"columns {unknown_items} are mapped as item ids but no codebook has them; rule: item "
                                f"ids come from the codebooks in kinerja_research/instruments")
-        sl = straight_lining(answers, items=items, min_items=int(options.get("straight_min_items", 10))) if items \
-            else pd.Series(False, index=out.index)
+        sl = pd.Series((n_answered >= int(options.get("straight_min_items", 10))) & (id_lo == id_hi),
+                       index=out.index)
         probs.add(raw, sl.to_numpy(), table=table, field_name="items", rule="straight_lining", region_code=code,
                   value=pd.Series("all answers identical", index=raw.index, dtype="string"))
         fast = too_fast(out["duration_s"], n_items=max(len(items), 1),

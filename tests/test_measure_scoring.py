@@ -163,3 +163,23 @@ def test_invariance_group_errors():
     df["g"] = "a"
     with pytest.raises(KinerjaError, match="at least two groups"):
         invariance(df, model="f =~ X1 + X2 + X3 + X4", group="g")
+
+
+def test_cfa_syntax_free_marker_and_fixed_variance_equals_marker_model():
+    """lavaan std.lv-style identification (NA*x, f ~~ 1*f) gives the same fit as marker identification, and a
+    fixed-zero factor covariance adds one degree of freedom."""
+    from pathlib import Path
+
+    hs = pd.read_csv(Path(__file__).parent / "reference" / "measure_hs1939.csv")
+    marker = cfa(hs, model="visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6")
+    stdlv = cfa(hs, model="visual =~ NA*x1 + x2 + x3\ntextual =~ NA*x4 + x5 + x6\nvisual ~~ 1*visual\n"
+                          "textual ~~ 1*textual")
+    fm, fs = marker.fit.set_index("term"), stdlv.fit.set_index("term")
+    assert_allclose(fs.loc["chisq", "estimate"], fm.loc["chisq", "estimate"], rtol=1e-8)
+    assert fs.loc["chisq", "df"] == fm.loc["chisq", "df"]
+    lam_m = marker.estimates.set_index("term")["std_all"]
+    lam_s = stdlv.estimates.set_index("term")["std_all"]
+    assert_allclose(lam_s["visual =~ x2"], lam_m["visual =~ x2"], rtol=1e-6)
+    orth = cfa(hs, model="visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~~ 0*textual")
+    assert orth.fit.set_index("term").loc["chisq", "df"] == fm.loc["chisq", "df"] + 1
+    assert orth.fit.set_index("term").loc["chisq", "estimate"] > fm.loc["chisq", "estimate"]

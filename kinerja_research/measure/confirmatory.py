@@ -37,8 +37,8 @@ class CFAResult:
         One row per factor ``term``: ``estimate`` (AVE), ``composite_reliability``, ``sqrt_ave``, ``max_r``
         (largest absolute correlation with another factor), ``max_htmt``, ``n_items``, ``n``, ``method``.
     discriminant : pandas.DataFrame
-        One row per pair of factors (``group_a``, ``group_b``): ``estimate`` (factor correlation), ``se``, ``p``,
-        ``htmt``, ``sqrt_ave_a``, ``sqrt_ave_b``, ``fornell_larcker`` (both sqrt(AVE) exceed |r|), ``htmt_ok``
+        One row per pair of factors (``group_a``, ``group_b``): ``estimate`` (factor correlation, lavaan
+        ``std.all`` of the factor covariance; its SE and p are in ``estimates``, unstandardised), ``htmt``, ``sqrt_ave_a``, ``sqrt_ave_b``, ``fornell_larcker`` (both sqrt(AVE) exceed |r|), ``htmt_ok``
         (HTMT < 0.85, Henseler et al. 2015; 0.90 is the liberal bound), ``n``, ``method``.
     model : str
         The lavaan syntax that was fitted.
@@ -122,8 +122,10 @@ def _estimates_table(fit, group_labels, alpha: float, n_total: int) -> pd.DataFr
         for j in range(st.p):
             for i in range(j, st.p):
                 idx = gr["T"][0][i, j]
-                if i == j or idx >= 0 or T[i, j] != 0:
+                if i == j:
                     add("~~", st.ov[j], st.ov[i], idx, T[i, j], T[i, j] / (sd_ov[i] * sd_ov[j]))
+                elif idx >= 0 or T[i, j] != 0:    # residual covariance: lavaan scales by the residual SDs
+                    add("~~", st.ov[j], st.ov[i], idx, T[i, j], T[i, j] / np.sqrt(T[i, i] * T[j, j]))
         for a in range(st.m):
             for b in range(a, st.m):
                 add("~~", st.lv[a], st.lv[b], gr["P"][0][a, b], P[a, b], P[a, b] / (sd_lv[a] * sd_lv[b]))
@@ -241,7 +243,7 @@ def _validity(est: pd.DataFrame, spec: ModelSpec, r: np.ndarray, n: int, fit) ->
     for (a, b), row in corr.items():
         ia, ib = spec.factors.index(a), spec.factors.index(b)
         rr = float(row["std_all"])
-        drows.append({"group_a": a, "group_b": b, "estimate": rr, "se": np.nan, "p": np.nan, "n": n,
+        drows.append({"group_a": a, "group_b": b, "estimate": rr, "n": n,
                       "method": "factor correlation; Fornell-Larcker and HTMT", "htmt": float(htmt[ia, ib]),
                       "sqrt_ave_a": float(np.sqrt(ave[a])), "sqrt_ave_b": float(np.sqrt(ave[b])),
                       "fornell_larcker": bool(min(np.sqrt(ave[a]), np.sqrt(ave[b])) > abs(rr)),

@@ -108,6 +108,7 @@ cfa_ref <- function(dataset, name, model, data) {
 hs_model <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 cfas <- list(
   cfa_ref("hs1939", "three_factor", hs_model, hs),
+  cfa_ref("hs1939", "three_factor_residual_cov", paste0(hs_model, "\nx7 ~~ x9\nx1 ~~ x4"), hs),
   cfa_ref("survey", "rtc", syntax_of(rtc_dims), survey_r),
   cfa_ref("survey", "training", syntax_of(trn_dims), survey_r)
 )

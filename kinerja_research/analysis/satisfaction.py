@@ -103,7 +103,9 @@ def _prepare(data: pd.DataFrame, by, elements: Sequence[str], period: str | None
     check_columns(data, elements + by + ([period_col] if period else []))
     x = data[elements].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
     raw_na = data[elements].isna().to_numpy()
-    bad = (np.isnan(x) & ~raw_na) | (~np.isnan(x) & ~np.isin(x, [1.0, 2.0, 3.0, 4.0]))
+    with np.errstate(invalid="ignore"):
+        valid = (x >= 1.0) & (x <= 4.0) & (x == np.floor(x))
+    bad = (np.isnan(x) & ~raw_na) | (~np.isnan(x) & ~valid)
     if bad.any():
         i, j = (int(v[0]) for v in np.nonzero(bad))
         raise KinerjaError(f"data row {i + 1}, column '{elements[j]}', value {_py(data[elements[j]].iloc[i])!r}: the rule is "
@@ -139,10 +141,15 @@ def _group_columns(table: pd.DataFrame, by: list[str]) -> tuple[pd.DataFrame, li
 
 
 def _element_means(codes: np.ndarray, x: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray]:
-    ok = ~np.isnan(x)
-    x0 = np.where(ok, x, 0.0)
-    sums = np.stack([np.bincount(codes, weights=x0[:, e], minlength=g) for e in range(x.shape[1])], axis=1)
-    cnt = np.stack([np.bincount(codes, weights=ok[:, e].astype(float), minlength=g) for e in range(x.shape[1])], axis=1)
+    xt = np.ascontiguousarray(x.T)  # one contiguous row per element: bincount reads it sequentially
+    ok = ~np.isnan(xt)
+    x0 = np.where(ok, xt, 0.0)
+    sums = np.stack([np.bincount(codes, weights=x0[e], minlength=g) for e in range(xt.shape[0])], axis=1)
+    if ok.all():
+        cnt = np.repeat(np.bincount(codes, minlength=g).astype(float)[:, None], xt.shape[0], axis=1)
+    else:
+        cnt = np.stack([np.bincount(codes, weights=ok[e].astype(float), minlength=g) for e in range(xt.shape[0])],
+                       axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return sums / cnt, cnt
 
@@ -191,7 +198,8 @@ def ikm(data: pd.DataFrame, *, by: str | Sequence[str] | None = "region_code", e
     that respondent out of that element's mean only (pairwise); ``n`` counts respondents. Answers outside 1–4 raise.
     Rounding is half up (a spreadsheet's ROUND), so 88.305 is 88.31 and mutu A. The bootstrap resamples respondents
     with replacement within each group and recomputes the IKM (percentile interval, quantiles as R ``quantile``
-    type 7). The IKM is validated against the regulation's formula computed in R
+    type 7); with complete answers it draws the resampled groups as multinomial counts over the distinct respondent
+    scores, which is the same resampling distribution without touching rows. The IKM is validated against the regulation's formula computed in R
     (tests/reference/analyses_resistance_satisfaction.R); the interval's coverage is checked by simulation.
 
     Examples
@@ -229,10 +237,29 @@ def ikm(data: pd.DataFrame, *, by: str | Sequence[str] | None = "region_code", e
 def _bootstrap(codes: np.ndarray, x: np.ndarray, w: np.ndarray, g: int, n_boot: int, seed: int) -> np.ndarray:
     """n_boot × g bootstrap IKM values: respondents resampled with replacement within each group, all groups at once.
 
-    Resamples are drawn in chunks (about 2·10⁷ draws each): for each resample every row picks a random row of its own
-    group, and the per-group element means come from one ``bincount`` per element over (resample, group) keys.
+    Complete answers (the usual case): a multinomial draw of n_g respondents over the group's distinct respondent
+    scores. With unanswered elements: resamples in chunks (about 2·10⁷ draws each) where every row picks a random row
+    of its own group, and the per-group element means come from one ``bincount`` per element over (resample, group)
+    keys.
     """
     rng = np.random.default_rng(seed)
+    n_all = np.bincount(codes, minlength=g)
+    if not np.isnan(x).any() and np.allclose(w, w[0]):
+        # Every answer is 1-4, so a respondent's score takes one of at most 28 values (sum of nine answers). Drawing
+        # n_g respondents with replacement is then a multinomial draw over those values with the group's observed
+        # frequencies: the same bootstrap distribution, at the cost of (groups x values) per resample, not rows.
+        tot = x.sum(axis=1)
+        lo = int(tot.min())
+        v = int(tot.max()) - lo + 1
+        cnt = np.bincount(codes * v + (tot - lo).astype(np.int64), minlength=g * v).reshape(g, v)
+        probs = cnt / n_all[:, None]
+        vals = 25.0 * w[0] * (lo + np.arange(v))
+        out = np.empty((n_boot, g))
+        chunk = max(1, int(2e7 // (g * v)))
+        for b0 in range(0, n_boot, chunk):  # loop over resample chunks, not rows
+            cb = min(chunk, n_boot - b0)
+            out[b0:b0 + cb] = rng.multinomial(n_all, probs, size=(cb, g)) @ vals / n_all
+        return out
     order = np.argsort(codes, kind="stable")
     cs = codes[order]
     xs = x[order]

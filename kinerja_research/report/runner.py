@@ -15,6 +15,17 @@ ports and connection files) are avoided by construction and then retried:
 - on Dask, each job runs in its own Python subprocess, so a multi-threaded worker cannot mix environments or logs.
 
 Outputs go to a temporary sibling folder, renamed into place at the end: a reader never sees a half-written run.
+
+Running on a Dask cluster (national runs: 514 kab/kota x the suite)::
+
+    dask scheduler                                        # on one machine; prints tcp://10.0.0.5:8786
+    dask worker tcp://10.0.0.5:8786 --nworkers 8          # on each worker machine
+    kinerja report --all-regions --scheduler tcp://10.0.0.5:8786
+
+Every worker needs the same environment (this package and the ``python3`` Jupyter kernel) and must see the
+repository folder at the same path (shared file system such as NFS, or ``KINERJA_ROOT`` pointing at the same
+mount): workers read ``notebooks/`` and ``data/processed/`` and write into the run's temporary folder under
+``reports/``. Failure handling, logs, index and the atomic swap are the same as with local processes.
 """
 from __future__ import annotations
 
@@ -235,7 +246,6 @@ def execute_job(job: Job | dict) -> dict:
     out_nb = work / f"{job.stem}.ipynb"
     runtime = tempfile.mkdtemp(prefix="kr-rt-")  # short path: IPC socket names must stay under 108 bytes
     from kinerja_research.report.provenance import GIT_ENV
-
     from kinerja_research.report.tables import MIN_N_ENV
 
     saved = {k: os.environ.get(k) for k in (STEM_ENV, RUN_ID_ENV, "JUPYTER_RUNTIME_DIR", "MPLBACKEND", GIT_ENV,
@@ -249,7 +259,7 @@ def execute_job(job: Job | dict) -> dict:
     handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     pm_log = logging.getLogger("papermill")
-    old_level = pm_log.level
+    old_level, old_propagate = pm_log.level, pm_log.propagate
     pm_log.addHandler(handler)
     pm_log.setLevel(logging.INFO)
     pm_log.propagate = False
@@ -334,6 +344,7 @@ def execute_job(job: Job | dict) -> dict:
                      error.get("traceback", ""))
     pm_log.removeHandler(handler)
     pm_log.setLevel(old_level)
+    pm_log.propagate = old_propagate
     handler.close()
     return {"stem": job.stem, "notebook": job.notebook, "region": job.region, "ok": error is None,
             "error": error, "html": html_name, "pdf": pdf_name, "pdf_error": pdf_error, "duration_s": duration,

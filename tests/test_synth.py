@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from decimal import Decimal
 
 import numpy as np
 import openpyxl
@@ -170,7 +171,8 @@ def _cell(v):
     if v is None or (isinstance(v, float) and np.isnan(v)) or v == "":
         return None
     if isinstance(v, float):
-        return f"{v:.0f}" if abs(v) > 1e6 else repr(v)
+        # a NIP stored as an Excel number: the digits Excel shows (15 significant)
+        return str(int(Decimal(f"{v:.15g}"))) if abs(v) > 1e6 else repr(v)
     return str(v)
 
 

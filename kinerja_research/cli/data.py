@@ -49,7 +49,7 @@ def _prepare_out(out: Path, force: bool) -> None:
 def synth_cmd(
     seed: int = typer.Option(2026, "--seed", help="Random seed; the same seed gives byte-identical files."),
     scale: float = typer.Option(1.0, "--scale", help="Row-count multiplier (1.0: about 800 staff per region; "
-                                                     "435: about 1,000,000 survey rows)."),
+                                                     "457: about 1,000,000 survey rows)."),
     regions: Optional[list[str]] = typer.Option(
         None, "--regions", "-r",
         help="Kemendagri kab/kota codes or names (repeat the option); default 18.71 17.71 11.73 53.71; "

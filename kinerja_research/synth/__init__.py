@@ -5,11 +5,11 @@ clean form with numpy (vectorised; one ``PCG64`` sub-stream per stage, derived f
 so adding a stage never changes the others). :func:`write_raw` renders them the way units hand files over and
 plants dirt, recording every instance in ``GROUND_TRUTH.json``. :func:`write_default` does both.
 
-Sizes: at ``scale=1`` each region has about ``800 x size`` staff (default four regions: about 3,200 staff),
-``300 x size`` surveyed staff (two waves, 90% answer again: about 2,300 survey rows) and ``450 x size`` SKM
-respondents. ``regions="all"`` simulates all 514 kab/kota (about 411,000 staff at scale 1; national scale, about
-4.3 million ASN, is ``regions="all", scale=10.5``). A survey export of about 1,000,000 rows needs ``scale=435`` with
-the default four regions.
+Sizes: at ``scale=1`` each region has about ``800 x size`` staff (default four regions: 3,040 staff),
+``300 x size`` surveyed staff (two waves, 90% answer again: about 2,170 survey rows) and ``450 x size`` SKM
+respondents. ``regions="all"`` simulates all 514 kab/kota (427,321 staff at scale 1; national scale, about
+4.3 million ASN, is ``regions="all", scale=10``). A survey export of about 1,000,000 rows (about 2,190 rows per
+unit of scale with the default four regions, duplicates included) needs ``scale=457``.
 
 Data-generating process (planted effects; every number is also written to ``GROUND_TRUTH.json``)
 -------------------------------------------------------------------------------------------------

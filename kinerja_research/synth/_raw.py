@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -171,8 +172,11 @@ def mangle_nips(rng, nips: np.ndarray, file: str, column: str, dirt: Dirt, row_n
             vals = np.array([f"{float(v):.2E}" if t else f"{float(v):.5E}" for v, t in zip(orig, three)],
                             dtype=object)
         elif rule == "nip_precision_loss":
-            vals = np.array([f"{float(f'{float(v):.15g}'):.0f}" for v in orig], dtype=object)
-            vals = np.where(vals == orig, np.array([v[:15] + "000" for v in orig], dtype=object), vals)
+            # what Excel shows after keeping 15 significant digits; a NIP ending in 000 loses nothing, so
+            # its last significant digit is bumped to make the damage visible
+            vals = np.array([str(int(Decimal(f"{float(v):.15g}"))) for v in orig], dtype=object)
+            same = vals == orig
+            vals[same] = np.array([v[:14] + str((int(v[14]) + 1) % 10) + "000" for v in orig[same]], dtype=object)
         elif rule == "nip_invalid_date":
             bad = rng.choice(["13", "14", "00", "19"], size=sel.size)
             vals = np.array([v[:4] + b + v[6:] for v, b in zip(orig, bad)], dtype=object)

@@ -67,14 +67,14 @@ def _cat(codes: np.ndarray, labels) -> pd.Series:
 
     dic = pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int32)),
                                          pa.array([str(x) for x in labels], pa.large_string()))
-    return pd.Series(pd.array(dic.cast(pa.large_string()), dtype="str"))
+    return pd.Series(pd.array(dic.cast(pa.large_string()), dtype="string"))
 
 
 def _ascii(arr: np.ndarray) -> pd.Series:
     """Strings from a numpy fixed-width ASCII bytes array (``S``), without Python objects."""
     import pyarrow as pa
 
-    return pd.Series(pd.array(pa.array(arr).cast(pa.large_string()), dtype="str"))
+    return pd.Series(pd.array(pa.array(arr).cast(pa.large_string()), dtype="string"))
 
 
 def _ymd(d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -184,7 +184,7 @@ def _people(seed: int, params: list[S.RegionParams], scale: float) -> tuple[pd.D
 
     joined = pc.binary_join_element_wise(part(first_code, pool_first), part(mid_code, mid_pool, has_mid),
                                          part(last_code, pool_last, has_last), " ", null_handling="skip")
-    name = pd.Series(pd.array(joined.cast(pa.large_string()), dtype="str"))
+    name = pd.Series(pd.array(joined.cast(pa.large_string()), dtype="string"))
 
     gol_code = np.where(pppk, 17 + np.asarray([0, 1, 2, 3, 4])[edu], rank - 1)
     gol_labels = list(S.GOLONGAN) + list(S.PPPK_GRADE)

@@ -250,3 +250,16 @@ def test_point_estimates_agree_with_semopy(datasets):
     assert_allclose(lam[sem_lam.index], sem_lam, rtol=5e-3)
     chi2 = float(semopy.calc_stats(sm).T.loc["chi2", "Value"])
     assert_allclose(chi2, cfa(df, model=model).fit.set_index("term").loc["chisq", "estimate"], rtol=1e-3)
+
+
+def test_scale_scores_with_missing_match_rowmeans(datasets):
+    """score_scale = rowMeans(x, na.rm = TRUE) of the codebook-reversed items where at least 80% are answered."""
+    sm = R["scores_missing"]
+    scores = score_scale(datasets["survey_missing"], load_codebook("rtc"))
+    answered = np.array(sm["answered"])
+    ok = answered >= 0.8 * 17
+    assert_allclose(scores["total"].to_numpy()[ok], np.array(sm["total"])[ok], rtol=1e-12)
+    assert scores["total"].isna().to_numpy()[~ok].all()
+    ok_rs = np.array(sm["answered_rs"]) >= 4
+    assert_allclose(scores["routine_seeking"].to_numpy()[ok_rs], np.array(sm["routine_seeking"])[ok_rs], rtol=1e-12)
+    assert int((~ok_rs).sum()) == scores.attrs["n_insufficient"]["routine_seeking"] > 0

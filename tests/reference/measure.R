@@ -139,7 +139,14 @@ rtable <- list(n = rt_n,
 meta <- list(R = R.version.string, psych = as.character(packageVersion("psych")),
              lavaan = as.character(packageVersion("lavaan")), semTools = as.character(packageVersion("semTools")),
              script = "tests/reference/measure.R")
-write_json(list(meta = meta, rtable = rtable, scales = scales, listwise = listwise, cfa = cfas, invariance = invs),
+# scale scores with missing answers: rowMeans(na.rm = TRUE) of the reversed items, and the count answered
+rtc_items <- unlist(rtc_dims)
+scores_missing <- list(total = unname(rowMeans(survey_na_r[, rtc_items], na.rm = TRUE)),
+                       answered = unname(rowSums(!is.na(survey_na_r[, rtc_items]))),
+                       routine_seeking = unname(rowMeans(survey_na_r[, rtc_dims$routine_seeking], na.rm = TRUE)),
+                       answered_rs = unname(rowSums(!is.na(survey_na_r[, rtc_dims$routine_seeking]))))
+write_json(list(meta = meta, rtable = rtable, scales = scales, listwise = listwise, cfa = cfas, invariance = invs,
+                scores_missing = scores_missing),
            file.path(out_dir, "measure_reference.json"), digits = NA, auto_unbox = TRUE, pretty = TRUE,
            na = "null")
 cat("wrote", file.path(out_dir, "measure_reference.json"), "\n")

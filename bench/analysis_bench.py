@@ -6,9 +6,9 @@ and at national scale, printing wall time and peak memory per step.
     .venv/bin/python bench/analysis_bench.py --national-scale 2 --n-boot 200
 
 National scale is ``simulate(regions="all", scale=10.0)``: 514 kab/kota with about 830 staff each at scale 1
-(427,321 in ``simulate(scale=1, regions="all")``), so about 4.3 million ASN. Peak memory per step is the
-``tracemalloc`` peak of that step (numpy and pandas report their buffers to it); the process maximum resident set
-(``ru_maxrss``) is printed at the end. No step loops in Python over rows: group statistics are ``bincount``s,
+(427,321 in ``simulate(scale=1, regions="all")``), so about 4.3 million ASN. Memory: the process maximum resident set
+(``ru_maxrss``) after each step; with ``--tracemalloc`` also each step's own ``tracemalloc`` peak (numpy and pandas
+report their buffers to it), at the cost of slower object-heavy pandas steps. No step loops in Python over rows: group statistics are ``bincount``s,
 Games–Howell and Dunn work on index arrays over all pairs, the IKM bootstrap draws all groups at once.
 """
 from __future__ import annotations
@@ -35,17 +35,24 @@ NATIONAL_SCALE = 10.0
 RESULTS: list[dict] = []
 
 
+TRACE = False
+
+
 def step(label: str, fn, *args, **kwargs):
-    """Run ``fn`` once, print its wall time and tracemalloc peak, and return its result."""
-    tracemalloc.reset_peak()
-    base = tracemalloc.get_traced_memory()[0]
+    """Run ``fn`` once and print its wall time, the process peak RSS so far and, with --tracemalloc, the step's
+    tracemalloc peak (tracing slows pandas' object-heavy steps, so times are taken without it by default)."""
+    if TRACE:
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
     t0 = time.perf_counter()
     out = fn(*args, **kwargs)
     secs = time.perf_counter() - t0
-    peak = (tracemalloc.get_traced_memory()[1] - base) / 2 ** 20
+    peak = (tracemalloc.get_traced_memory()[1] - base) / 2 ** 20 if TRACE else float("nan")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20
     rows = len(out) if hasattr(out, "__len__") else ""
-    RESULTS.append({"step": label, "seconds": secs, "peak_mib": peak, "result_rows": rows})
-    print(f"  {label:<58} {secs:9.2f} s  {peak:9.1f} MiB  -> {rows} rows", flush=True)
+    RESULTS.append({"step": label, "seconds": secs, "peak_mib": peak, "maxrss_gib": rss, "result_rows": rows})
+    extra = f"  step peak {peak:8.1f} MiB" if TRACE else ""
+    print(f"  {label:<58} {secs:8.2f} s  max RSS {rss:6.2f} GiB{extra}  -> {rows} rows", flush=True)
     return out
 
 
@@ -92,23 +99,29 @@ def main(argv=None) -> None:
     ap.add_argument("--national-scale", type=float, default=NATIONAL_SCALE)
     ap.add_argument("--n-boot", type=int, default=200, help="IKM bootstrap resamples at national scale")
     ap.add_argument("--skip-national", action="store_true")
+    ap.add_argument("--tracemalloc", action="store_true", help="also report each step's tracemalloc peak (slower)")
     args = ap.parse_args(argv)
+    global TRACE
+    TRACE = args.tracemalloc
     import statsmodels.api  # noqa: F401  (import once, outside the timed steps)
     import statsmodels.formula.api  # noqa: F401
 
     t0 = time.perf_counter()
     world = simulate(seed=2026, scale=1.0)
     print(f"simulate(seed=2026, scale=1): {time.perf_counter() - t0:.1f} s (not traced)", flush=True)
-    tracemalloc.start()
+    if TRACE:
+        tracemalloc.start()
     family(world, label="default data (scale 1)", n_boot=2000)
-    tracemalloc.stop()
     del world
     if not args.skip_national:
+        if TRACE:
+            tracemalloc.stop()  # the simulation is not part of the analysis family
         print(f"\nsimulating national scale (regions='all', scale={args.national_scale}) ...", flush=True)
         t0 = time.perf_counter()
         world = simulate(seed=2026, scale=args.national_scale, regions="all")
         print(f"  simulate: {time.perf_counter() - t0:.1f} s (not traced)", flush=True)
-        tracemalloc.start()
+        if TRACE:
+            tracemalloc.start()
         # 514 region dummies on ~1.5 million rows would make a 6 GB design matrix: drivers without region effects
         family(world, label=f"national scale (scale {args.national_scale})", n_boot=args.n_boot,
                region_effects=False)

@@ -412,7 +412,9 @@ def ikm_trend(data: pd.DataFrame, *, by: str | Sequence[str] | None = "region_co
         stat = slope / se
     p = 2 * stats.t.sf(np.abs(stat), df)
     tq = stats.t.ppf(1 - alpha / 2, df)
-    n_periods = keys.groupby(codes)[period_col].nunique().reindex(range(g)).to_numpy()
+    pc = t.astype(np.int64) - 1
+    n_per = int(pc.max()) + 1 if pc.size else 1
+    n_periods = (np.bincount(codes * n_per + pc, minlength=g * n_per).reshape(g, n_per) > 0).sum(axis=1)
     cols, extra = _group_columns(table, by)
     out = cols.assign(term="period", estimate=slope, se=se, ci_low=slope - tq * se, ci_high=slope + tq * se,
                       statistic=stat, df=df, p=p, n=n.astype(int), method=f"OLS trend per {period}",

@@ -147,14 +147,28 @@ _GENDER = {"l": "L", "laki-laki": "L", "laki laki": "L", "pria": "L", "male": "L
            "perempuan": "P", "wanita": "P", "female": "P", "f": "P"}
 
 
-def _map_values(s: pd.Series, table: Mapping[str, object], extra: Mapping | None = None) -> tuple[pd.Series, pd.Series]:
-    """Map distinct values through a lower-cased lookup; returns (mapped values, unknown mask)."""
+_WAVE_WORDS = {"sebelum": "pre", "pre": "pre", "pretest": "pre", "awal": "pre", "baseline": "pre",
+               "sesudah": "post", "setelah": "post", "post": "post", "posttest": "post", "akhir": "post",
+               "endline": "post"}
+
+
+def _map_values(s: pd.Series, table: Mapping[str, object], extra: Mapping | None = None,
+                words: Mapping[str, str] | None = None) -> tuple[pd.Series, pd.Series]:
+    """Map distinct values through a lower-cased lookup; returns (mapped values, unknown mask).
+
+    With ``words``, a value maps when its words hit exactly one target (``"Tahap 1 - sebelum pelatihan"`` -> pre).
+    """
     look = {str(k).strip().lower(): v for k, v in table.items()}
     if extra:
         look |= {str(k).strip().lower(): v for k, v in extra.items()}
     codes, uniques = pd.factorize(s.astype("string"), use_na_sentinel=True)
     keys = [re.sub(r"\s+", " ", str(u).strip().lower()) for u in uniques]
     vals = [look.get(k) for k in keys]
+    if words:
+        for i, k in enumerate(keys):
+            if vals[i] is None:
+                hits = {words[w] for w in re.findall(r"[a-z]+", k) if w in words}
+                vals[i] = hits.pop() if len(hits) == 1 else None
     if all(v is None or isinstance(v, str) for v in vals):
         from kinerja_research.clean._arrays import take_strings
 
@@ -343,6 +357,10 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
     if table == "survey":
         out["agency"] = normalise_agency(_col(raw, "agency"))
         wave, unknown = _map_values(_col(raw, "wave"), _WAVE, vmaps.get("wave"))
+        if unknown.any():  # "Tahap 1 - sebelum pelatihan": one wave word among others
+            by_word, still = _map_values(_col(raw, "wave").where(unknown.to_numpy()), {}, None, words=_WAVE_WORDS)
+            wave = wave.fillna(by_word)
+            unknown = unknown & wave.isna()
         probs.add(raw, unknown.to_numpy(), table=table, field_name="wave", rule="wave_unknown", region_code=code)
         probs.add(raw, (wave.isna() & ~unknown).to_numpy(), table=table, field_name="wave", rule="missing_value",
                   severity="error", region_code=code)
@@ -496,8 +514,8 @@ def _wave_order(out, raw, probs, code):
     s = out[["person_id", "wave", "submitted_at"]]
     pre = s[s["wave"] == "pre"].drop_duplicates("person_id", keep="last").set_index("person_id")["submitted_at"]
     post_mask = (s["wave"] == "post").to_numpy()
-    pre_at = s["person_id"].map(pre)
-    bad = post_mask & (s["submitted_at"] <= pre_at).fillna(False).to_numpy()
+    pre_at = pre.reindex(s["person_id"].to_numpy()).to_numpy(dtype="datetime64[ns]")
+    bad = post_mask & (s["submitted_at"].to_numpy(dtype="datetime64[ns]") <= pre_at)
     probs.add(raw, bad, table="survey", field_name="submitted_at", rule="wave_order", region_code=code)
 
 

@@ -29,11 +29,12 @@ HEADER_VOCABULARY = {
     "agency": ["unit kerja", "opd", "instansi", "perangkat daerah", "satuan kerja", "agency", "nama opd"],
     "wave": ["tahap", "gelombang", "wave", "tahap survei"],
     "trained": ["ikut pelatihan", "ikut pelatihan?", "mengikuti pelatihan", "trained", "peserta pelatihan"],
-    "submitted_at": ["timestamp", "stempel waktu", "waktu", "tanggal pengisian", "submitted at", "waktu pengisian"],
+    "submitted_at": ["timestamp", "stempel waktu", "waktu", "tanggal pengisian", "submitted at", "waktu pengisian",
+                     "tanggal survei", "tanggal kunjungan"],
     "duration_s": ["durasi", "durasi (detik)", "duration", "duration (s)", "lama pengisian", "lama pengisian (detik)"],
     "golongan": ["golongan", "gol", "gol.", "pangkat/golongan", "golongan/ruang", "pangkat", "golongan ruang"],
     "education": ["pendidikan", "pendidikan terakhir", "education"],
-    "period": ["periode", "semester", "period", "periode penilaian"],
+    "period": ["periode", "semester", "period", "periode penilaian", "triwulan"],
     "period_start": ["awal periode", "period start"],
     "rating_hasil_kerja": ["hasil kerja", "rating hasil kerja", "rating hasil kerja pegawai"],
     "rating_perilaku": ["perilaku", "perilaku kerja", "rating perilaku", "rating perilaku kerja"],
@@ -93,12 +94,16 @@ def recognise_headers(headers: list[str]) -> tuple[dict[str, str], dict[str, str
     """
     vocab = {normalise_header(v): k for k, vs in HEADER_VOCABULARY.items() for v in vs}
     items = _item_vocabulary()
+    prefixes = sorted((t for t in vocab if len(t) >= 3), key=len, reverse=True)
     columns, instruments, unknown = {}, {}, []
     used: set[str] = set()
     for h in headers:
         n = normalise_header(h)
         bracket = re.search(r"\[(.+)\]\s*$", n)
         candidates = [n] + ([normalise_header(bracket.group(1))] if bracket else [])
+        bare = normalise_header(re.sub(r"\([^)]*\)", " ", n))
+        if bare and bare != n:
+            candidates.append(bare)
         target = None
         for c in candidates:
             if c in items:
@@ -107,6 +112,11 @@ def recognise_headers(headers: list[str]) -> tuple[dict[str, str], dict[str, str
             if c in vocab:
                 target = vocab[c]
                 break
+        if target is None:  # a known column name followed by explanation: "Kabupaten/Kota tempat Anda bertugas"
+            for term in prefixes:
+                if n.startswith(term + " ") or bare.startswith(term + " "):
+                    target = vocab[term]
+                    break
         if target is None:
             ids = [t for t in re.findall(r"\b([a-z]{1,4}\d{1,3})\b", n) if t in items]
             if len(ids) == 1:

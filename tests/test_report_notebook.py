@@ -145,3 +145,12 @@ def test_manifest_hashes_cover_inputs_and_outputs(tmp_path):
     assert manifest_hashes(str(tmp_path)) == {"inputs/survey.csv": h1, "outputs/quarantine/survey.parquet": h3,
                                               "outputs/survey.parquet": h2}
     assert manifest_hashes(str(tmp_path / "none")) is None
+
+
+def test_per_region_notebook_needs_exactly_one_region(processed, shown, tmp_path):
+    ctx = nbmod.start("region_brief", dataset=str(processed), regions=["18.71"], out_dir=str(tmp_path))
+    assert ctx.region == "18.71"
+    every = nbmod.start("region_brief", dataset=str(processed), out_dir=str(tmp_path))
+    with pytest.raises(KinerjaError, match="one region"):
+        every.region
+    assert every.ci(0.1, 0.2) == "[0,10; 0,20]" and every.level == pytest.approx(95.0)

@@ -183,3 +183,13 @@ def test_cfa_syntax_free_marker_and_fixed_variance_equals_marker_model():
     orth = cfa(hs, model="visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~~ 0*textual")
     assert orth.fit.set_index("term").loc["chisq", "df"] == fm.loc["chisq", "df"] + 1
     assert orth.fit.set_index("term").loc["chisq", "estimate"] > fm.loc["chisq", "estimate"]
+
+
+def test_parallel_analysis_wishart_reference_matches_normal_data():
+    """The simulated eigenvalues come from Wishart draws; they must match eigenvalues of simulated normal data."""
+    df = example_items(n=300, seed=15, k=8)
+    pa = parallel_analysis(df, items=[f"X{i}" for i in range(1, 9)], n_iter=400, quantile=0.5, seed=3)
+    rng = np.random.default_rng(4)
+    ev = np.array([np.sort(np.linalg.eigvalsh(np.corrcoef(rng.standard_normal((300, 8)), rowvar=False)))[::-1]
+                   for _ in range(400)])
+    assert_allclose(pa["pc_simulated"], np.median(ev, axis=0), atol=0.02)

@@ -141,7 +141,8 @@ def parallel_analysis(data: pd.DataFrame, *, items, reverse: Sequence[str] = (),
     reverse : list of str, optional
         Reverse-keyed items when ``items`` is a list.
     n_iter : int, default 20
-        Number of simulated normal data sets of the same size (R ``psych::fa.parallel`` default).
+        Number of simulated normal data sets of the same size (R ``psych::fa.parallel`` default); each is drawn as
+        its Wishart cross-product matrix, so the cost does not grow with the number of respondents.
     quantile : float, default 0.95
         Quantile of the simulated eigenvalues an observed eigenvalue must exceed.
     {missing}
@@ -184,9 +185,16 @@ def parallel_analysis(data: pd.DataFrame, *, items, reverse: Sequence[str] = (),
     rng = np.random.default_rng(seed)
     pc_sim = np.empty((n_iter, k))
     fa_sim = np.empty((n_iter, k))
+    wishart = stats.wishart(df=n - 1, scale=np.eye(k)) if n - 1 >= k else None
     for i in range(n_iter):  # loop over simulated data sets, each one correlation matrix
-        z = rng.standard_normal((n, k))
-        rs = np.corrcoef(z, rowvar=False)
+        if wishart is not None:
+            # the cross-product matrix of n independent normal rows (centred) is Wishart(n - 1, I): drawing it
+            # directly gives the same distribution of correlation matrices at a cost independent of n
+            w = wishart.rvs(random_state=rng)
+            d = 1 / np.sqrt(np.diag(w))
+            rs = w * np.outer(d, d)
+        else:
+            rs = np.corrcoef(rng.standard_normal((n, k)), rowvar=False)
         pc_sim[i] = np.sort(np.linalg.eigvalsh(rs))[::-1]
         fa_sim[i] = _fa_values(rs)
     pc_q = np.quantile(pc_sim, quantile, axis=0)

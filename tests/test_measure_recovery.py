@@ -70,3 +70,16 @@ def test_feldt_interval_covers_population_alpha_at_nominal_rate():
             hits += al.loc[dim, "ci_low"] <= t["alpha_population"] <= al.loc[dim, "ci_high"]
             total += 1
     assert 0.88 <= hits / total <= 0.99, hits / total
+
+
+@pytest.mark.slow
+def test_bootstrap_interval_covers_population_alpha_at_nominal_rate():
+    hits, total = 0, 0
+    for seed in range(200, 230):
+        survey, truth = _pre_wave(seed, scale=0.5)
+        al = cronbach_alpha(survey, items=load_codebook("training"), ci="bootstrap", n_boot=300,
+                            seed=seed).set_index("term")
+        for dim, t in truth["training"].items():
+            hits += al.loc[dim, "ci_low"] <= t["alpha_population"] <= al.loc[dim, "ci_high"]
+            total += 1
+    assert 0.86 <= hits / total <= 0.99, hits / total

@@ -154,10 +154,9 @@ def item_analysis(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), alp
         p = 2 * stats.t.sf(np.abs(tval), dfree) if alternative == "two-sided" else stats.t.sf(tval, dfree)
         r_crit = r_table(np.maximum(n, 3), alpha=alpha, alternative=alternative)
         r_crit = np.where(n >= 3, r_crit, np.nan)
-        if (n == x.shape[0]).all():
-            means, sds = x.mean(axis=0), np.sqrt(np.diag(c))
-        else:
-            means, sds = np.nanmean(x, axis=0), np.nanstd(x, axis=0, ddof=1)
+        # the pairwise diagonal is each item's variance over its answered rows (n_j - 1 divisor)
+        sds = np.sqrt(np.diag(c))
+        means = x.mean(axis=0) if (n == x.shape[0]).all() else np.nanmean(x, axis=0)
         label = "Pearson item-total r vs r table" if criterion == "item_total" else "corrected item-total r vs r table"
         for j, item in enumerate(ids):
             rows.append({

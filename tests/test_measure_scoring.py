@@ -193,3 +193,9 @@ def test_parallel_analysis_wishart_reference_matches_normal_data():
     ev = np.array([np.sort(np.linalg.eigvalsh(np.corrcoef(rng.standard_normal((300, 8)), rowvar=False)))[::-1]
                    for _ in range(400)])
     assert_allclose(pa["pc_simulated"], np.median(ev, axis=0), atol=0.02)
+
+
+def test_cfa_rejects_unidentified_model():
+    df = example_items(n=200, seed=16, k=2)
+    with pytest.raises(KinerjaError, match=r"df = -1.*identified"):
+        cfa(df, model="f =~ X1 + X2")

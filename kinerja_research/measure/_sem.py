@@ -323,6 +323,11 @@ def fit_ml(spec: ModelSpec, S: list[np.ndarray], M: list[np.ndarray], n: list[in
 
 def _fit_ml(spec, S, M, n, *, meanstructure, equal, max_iter, tol) -> Fit:
     st = Structure(spec, len(S), meanstructure=meanstructure, equal=equal)
+    moments = st.G * (st.p * (st.p + 1) // 2 + (st.p if meanstructure else 0))
+    if moments < st.q:
+        raise KinerjaError(f"The model has {st.q} free parameters but the data give {moments} moments (df = "
+                           f"{moments - st.q}); the rule is that a CFA must be identified (df >= 0): add items, or "
+                           f"fix a loading or equate loadings of a two-item factor.")
     N = float(sum(n))
     w = np.array(n, dtype=float) / N
     logdetS = []

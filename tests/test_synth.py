@@ -398,3 +398,18 @@ def test_write_raw_uses_the_world(tmp_path):
     assert (tmp_path / "one" / "skp_kota_bengkulu.xlsx").exists()
     saved = json.loads((tmp_path / "one" / "GROUND_TRUTH.json").read_text(encoding="utf-8"))
     assert saved["dirt"] == truth["dirt"] and saved["seed"] == 4
+
+
+def test_clean_step_finds_exactly_the_planted_problems(raw):
+    # integration with the data layer: every planted problem is reported at its file/row/rule, and the only extra
+    # findings are the earlier rows of duplicate pairs (the clean step keeps the latest submission)
+    from kinerja_research.pipeline import validate_dataset
+
+    out, truth = raw
+    problems, _ = validate_dataset(out)
+    found = set(zip(problems["file"], problems["row"].astype(int), problems["rule"]))
+    planted = {(d["file"], d["row"], d["rule"]) for d in truth["dirt"]}
+    assert planted <= found
+    extra = found - planted
+    assert {rule for _, _, rule in extra} <= {"duplicate_submission"}
+    assert len(extra) == sum(d["rule"] == "duplicate_submission" for d in truth["dirt"])

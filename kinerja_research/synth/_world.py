@@ -351,7 +351,9 @@ def instrument_items(rng, inst: S.Instrument, mean: np.ndarray, g: np.ndarray,
             f = mean + np.sqrt(S.RHO_DIM) * g + np.sqrt(1 - S.RHO_DIM) * specifics[dim]
         for it in inst.dim_items(dim):
             sgn = -1.0 if it.reverse else 1.0
-            xs = sgn * it.loading * f + np.sqrt(1 - it.loading ** 2) * rng.standard_normal(f.shape[0])
+            xs = rng.standard_normal(f.shape[0])
+            xs *= np.sqrt(1 - it.loading ** 2)
+            xs += sgn * it.loading * f
             if it.id in out:
                 out[it.id][:] = discretise(xs, inst.k, it.offset)
             else:

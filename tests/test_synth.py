@@ -413,3 +413,23 @@ def test_clean_step_finds_exactly_the_planted_problems(raw):
     extra = found - planted
     assert {rule for _, _, rule in extra} <= {"duplicate_submission"}
     assert len(extra) == sum(d["rule"] == "duplicate_submission" for d in truth["dirt"])
+
+
+@pytest.mark.slow
+def test_did_interval_covers_truth_at_nominal_rate():
+    # over many seeds the per-region DiD 95% CI covers the stated effect about 95% of the time
+    hits, total = 0, 0
+    for seed in range(40):
+        w = simulate(seed=1000 + seed, scale=1.0)
+        pf = w.tables["performance"]
+        trained = w.private.set_index("person_id")["trained"]
+        d = pf.assign(trained=trained.reindex(pf["person_id"]).to_numpy().astype(int),
+                      post=pf["period"].isin(["2026-S1", "2026-S2"]).astype(int))
+        for code, reg in w.truth["regions"].items():
+            sub = d[d["region_code"] == code]
+            fit = smf.ols("capaian_pct ~ trained + trained:post + C(period)", data=sub).fit(
+                cov_type="cluster", cov_kwds={"groups": pd.factorize(sub["person_id"])[0]})
+            lo, hi = fit.conf_int().loc["trained:post"]
+            hits += lo < reg["training_effect_capaian"] < hi
+            total += 1
+    assert 0.88 <= hits / total <= 0.99, hits / total

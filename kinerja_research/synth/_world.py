@@ -416,8 +416,10 @@ def _survey(seed, params, people, arr, gen, trained):
         ndays = 26 if w == 0 else 20
         secs = rng.integers(0, ndays, rows.size) * 86400 + rng.integers(7 * 3600, 21 * 3600, rows.size)
         ts = day0.astype("datetime64[s]") + secs.astype("timedelta64[s]")
-        dur = np.round(np.exp(rng.normal(np.log(540.0), 0.45, rows.size)), 0)
-        dur = np.maximum(dur, 120.0)
+        # about 9.6 s per item (540 s for 56 items); never below 3 s per item, so clean rows are not "too fast"
+        k_items = len(item_ids)
+        dur = np.round(np.exp(rng.normal(np.log(540.0 * k_items / 56.0), 0.45, rows.size)), 0)
+        dur = np.maximum(dur, max(120.0, 3.0 * k_items))
         blocks.append((wave, sampled[rows], ts, dur, (item_ids, matrix)))
     frames = []
     for wave, who, ts, dur, items in blocks:

@@ -165,7 +165,7 @@ def _region_from_filename(path: Path, spec_region: str | None) -> str | None:
     return next(iter(found))
 
 
-def _read_table(cfg, table: str, raw_root: Path, inputs: dict) -> pd.DataFrame | None:
+def _read_table(cfg, table: str, raw_root: Path, inputs: dict, hasher=None) -> pd.DataFrame | None:
     import numpy as np
 
     from kinerja_research.ingest.dataset import map_headers
@@ -183,7 +183,12 @@ def _read_table(cfg, table: str, raw_root: Path, inputs: dict) -> pd.DataFrame |
             raw = read_file(path, reader=spec.reader, **opts)
             mapping = map_headers(list(raw.data.columns), spec, path=path)
             rel = path.relative_to(raw_root).as_posix()
-            digest = inputs.setdefault(rel, {"sha256": _sha256(path), "bytes": path.stat().st_size})["sha256"]
+            if rel not in inputs:  # hashed in a background thread (hashlib releases the GIL) while cleaning
+                inputs[rel] = {"sha256": hasher.submit(_sha256, path) if hasher else _sha256(path),
+                               "bytes": path.stat().st_size}
+            digest = inputs[rel]["sha256"]
+            if table == "satisfaction" and not isinstance(digest, str):  # respondent ids need the file's hash
+                digest = inputs[rel]["sha256"] = digest.result()
             df = raw.data[list(mapping)].rename(columns=mapping)
             for k, v in spec.constants.items():
                 if k not in df:
@@ -227,7 +232,7 @@ def _write_parquet(df: pd.DataFrame, path: Path) -> str:
     import pyarrow.parquet as pq
 
     tbl = pa.Table.from_pandas(df, preserve_index=False)
-    pq.write_table(tbl, path, compression="zstd", use_dictionary=True, write_statistics=True)
+    pq.write_table(tbl, path, compression="snappy", use_dictionary=True, write_statistics=True)
     return _sha256(path)
 
 
@@ -372,8 +377,11 @@ def build_processed(dataset: str = paths.DEFAULT_DATASET, *, raw_dir: str | Path
 def _all_problems(problems: list[pd.DataFrame]) -> pd.DataFrame:
     from kinerja_research.clean.tables import PROBLEM_COLUMNS
 
-    allp = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame(columns=PROBLEM_COLUMNS)
-    return allp.sort_values(["table", "file", "row", "field", "rule"], kind="mergesort").reset_index(drop=True)
+    if not problems:
+        return pd.DataFrame(columns=PROBLEM_COLUMNS)
+    # each table's records come sorted by file, row, field, rule (Problems.frame); tables in alphabetical order
+    ordered = sorted(problems, key=lambda p: str(p["table"].iloc[0]) if len(p) else "")
+    return pd.concat(ordered, ignore_index=True)
 
 
 def _process(cfg, raw_root: Path) -> dict:
@@ -388,15 +396,22 @@ def _process(cfg, raw_root: Path) -> dict:
     quality = dict(cfg.quality)
     options = {"reference_date": cfg.reference_date, "seconds_per_item": float(quality.get("seconds_per_item", 2.0)),
                "straight_min_items": int(quality.get("straight_min_items", 10))}
+    from concurrent.futures import ThreadPoolExecutor
+
     results = []
-    for table in TABLES:
-        raw = _read_table(cfg, table, raw_root, inputs)
-        if raw is None:
-            continue
-        clean, quarantine, probs = clean_table(table, raw, key=key, options=options)
-        validate_table(table, clean)
-        results.append((table, int(len(raw)), clean, quarantine, probs))
-        del raw
+    with ThreadPoolExecutor(max_workers=1) as hasher:
+        for table in TABLES:
+            raw = _read_table(cfg, table, raw_root, inputs, hasher)
+            if raw is None:
+                continue
+            n_in = int(len(raw))
+            clean, quarantine, probs = clean_table(table, raw, key=key, options=options)
+            del raw
+            validate_table(table, clean)
+            results.append((table, n_in, clean, quarantine, probs))
+        for v in inputs.values():
+            if not isinstance(v["sha256"], str):
+                v["sha256"] = v["sha256"].result()
     parameters = {"reference_date": None if cfg.reference_date is None else cfg.reference_date.isoformat(),
                   "seconds_per_item": options["seconds_per_item"],
                   "straight_min_items": options["straight_min_items"],

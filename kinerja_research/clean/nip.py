@@ -86,10 +86,8 @@ def _parse_unique(u: pd.Series, ref: np.datetime64 | None) -> pd.DataFrame:
     birth = pd.to_datetime(pd.DataFrame({"year": by, "month": bm, "day": bd}), errors="coerce")
     tmt = pd.to_datetime(pd.DataFrame({"year": ty, "month": tm, "day": np.ones(n, dtype=np.int64)}), errors="coerce")
     bad_date = birth.isna().to_numpy() | tmt.isna().to_numpy() | (by < 1900)
-    adult = birth + pd.DateOffset(years=18)
     # TMT is a month: it must not start before the month the person turned 18.
-    adult_month = adult.dt.to_period("M").dt.to_timestamp()
-    too_young = (tmt < adult_month).fillna(False).to_numpy()
+    too_young = (ty * 12 + tm) < ((by + 18) * 12 + bm)
     rule[ok18 & (bad_date | too_young)] = "nip_invalid_date"
     rule[(rule == None) & ~np.isin(g, (1, 2))] = "nip_gender"  # noqa: E711
     good = rule == None  # noqa: E711
@@ -149,9 +147,10 @@ def parse_nip(values: pd.Series, *, at: pd.Series | str | pd.Timestamp | None = 
     >>> round(float(r.loc[0, "age"]), 2), round(float(r.loc[0, "tenure_years"]), 2)
     (40.81, 16.0)
     """
-    s = normalise_nip(values)
-    codes, uniques = pd.factorize(s, use_na_sentinel=False)
-    u = pd.Series(uniques, dtype="string")
+    raw = pd.Series(values, copy=False)
+    codes, raw_uniques = pd.factorize(raw.astype("string"), use_na_sentinel=False)
+    u = normalise_nip(pd.Series(raw_uniques, dtype="string")).reset_index(drop=True)  # distinct values only
+    s = raw
     ref = None
     if at is not None and not isinstance(at, pd.Series):
         ref = np.datetime64(pd.Timestamp(at))

@@ -82,34 +82,49 @@ class Problems:
     def add_rules(self, raw, rules: pd.Series, *, table: str | None = None, field_name: str,
                   severity: Mapping | None = None, value=None, region_code=None, skip=("missing_value",)) -> None:
         """Add one record per row whose ``rules`` entry is set (each distinct rule once)."""
-        present = rules.dropna()
-        if present.empty:
-            return
-        for rule in pd.unique(present):
+        codes, uniques = pd.factorize(rules, use_na_sentinel=True)
+        for k, rule in enumerate(uniques):
             if rule in skip:
                 continue
-            self.add(raw, rules.eq(rule).fillna(False).to_numpy(dtype=bool), field_name=field_name, rule=rule, severity=(severity or {}).get(rule),
+            self.add(raw, codes == k, field_name=field_name, rule=rule, severity=(severity or {}).get(rule),
                      value=value, region_code=region_code)
 
     def frame(self) -> pd.DataFrame:
+        """All records, sorted by file, row, field and rule (string columns built from codes by pyarrow)."""
+        from kinerja_research.clean._arrays import take_strings
+
         if not self.parts:
             return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else "string") for c in PROBLEM_COLUMNS})
         idx = np.concatenate([p[0] for p in self.parts])
         sizes = [len(p[0]) for p in self.parts]
+
+        def coded(values: np.ndarray) -> tuple[np.ndarray, list]:
+            codes, uniques = pd.factorize(pd.Series(values, dtype=object), sort=True, use_na_sentinel=True)
+            return codes, list(uniques)
+
+        file_c, file_u = coded(self.file[idx])
+        field_c, field_u = coded(np.repeat(np.array([p[2] for p in self.parts], dtype=object), sizes))
+        rule_c, rule_u = coded(np.repeat(np.array([p[4] for p in self.parts], dtype=object), sizes))
+        sev_c, sev_u = coded(np.repeat(np.array([p[5] for p in self.parts], dtype=object), sizes))
+        col_c, col_u = coded(np.concatenate([p[1] for p in self.parts]))
+        reg_c, reg_u = coded(np.concatenate([p[6] for p in self.parts]))
+        rows = self.row[idx]
+        order = np.lexsort((rule_c, field_c, rows, file_c))
+        values = np.concatenate([p[3] for p in self.parts])[order]
+        import pyarrow as pa
+
         df = pd.DataFrame({
-            "table": np.full(len(idx), self.table, dtype=object),
-            "file": self.file[idx],
-            "row": self.row[idx],
-            "column": np.concatenate([p[1] for p in self.parts]),
-            "field": np.repeat(np.array([p[2] for p in self.parts], dtype=object), sizes),
-            "value": np.concatenate([p[3] for p in self.parts]),
-            "rule": np.repeat(np.array([p[4] for p in self.parts], dtype=object), sizes),
-            "severity": np.repeat(np.array([p[5] for p in self.parts], dtype=object), sizes),
-            "region_code": np.concatenate([p[6] for p in self.parts]),
+            "table": take_strings([self.table], np.zeros(len(idx), dtype=np.int64)),
+            "file": take_strings(file_u, file_c[order]),
+            "row": rows[order],
+            "column": take_strings(col_u, col_c[order]),
+            "field": take_strings(field_u, field_c[order]),
+            "value": pd.Series(pd.array(pa.array(values, type=pa.string(), from_pandas=True),
+                                        dtype=pd.StringDtype("pyarrow"))),
+            "rule": take_strings(rule_u, rule_c[order]),
+            "severity": take_strings(sev_u, sev_c[order]),
+            "region_code": take_strings(reg_u, reg_c[order]),
         })
-        for c in PROBLEM_COLUMNS:
-            if c != "row":
-                df[c] = df[c].astype("string")
         return df[PROBLEM_COLUMNS]
 
 
@@ -188,32 +203,41 @@ def _col(raw: pd.DataFrame, name: str) -> pd.Series:
 
 def _regions(raw: pd.DataFrame, probs: Problems, table: str) -> pd.Series:
     """Region code per row from the ``region`` column (free text or code) or the file's spec region."""
+    from kinerja_research.clean._arrays import take_strings
     from kinerja_research.regions import match_regions
 
     text = _col(raw, "region").astype("string")
+    has_text = (text.notna() & (text.str.strip() != "")).fillna(False).to_numpy(dtype=bool)
     spec = raw["_region_spec"].astype("string") if "_region_spec" in raw else pd.Series(pd.NA, index=raw.index,
                                                                                            dtype="string")
-    use = text.where(text.notna() & (text.str.strip() != ""), spec)
+    use = text.where(has_text, spec)
     codes, uniques = pd.factorize(use, use_na_sentinel=True)
     m = match_regions(list(uniques), level="kabkota")
-    code_arr = np.array(m["code"].tolist() + [None], dtype=object)
     status_arr = np.array(m["status"].tolist() + ["missing"], dtype=object)
     idx = np.where(codes < 0, len(uniques), codes)
-    code = pd.Series(code_arr[idx], index=raw.index, dtype="string")
+    code = take_strings(m["code"].tolist(), codes, index=raw.index)
     status = status_arr[idx]
     probs.add(raw, status == "missing", table=table, field_name="region", rule="missing_value", severity="error")
     probs.add(raw, status == "unknown", table=table, field_name="region", rule="region_unknown", value=use)
     probs.add(raw, status == "ambiguous", table=table, field_name="region", rule="region_ambiguous", value=use)
-    # Spelling variants: a value that differs from the most common spelling of the same region in the same file.
-    pos = np.flatnonzero((text.notna() & (text.str.strip() != "") & code.notna()).to_numpy())
-    if len(pos):
-        d = pd.DataFrame({"f": raw["_file"].to_numpy()[pos], "c": code.to_numpy()[pos],
-                          "t": text.to_numpy()[pos]})
-        top = d.groupby(["f", "c", "t"], observed=True).size().rename("k").reset_index()
-        top = top.sort_values(["f", "c", "k", "t"], ascending=[True, True, False, True]).drop_duplicates(["f", "c"])
-        dominant = d[["f", "c"]].merge(top[["f", "c", "t"]], on=["f", "c"], how="left")["t"].to_numpy()
+    # Spelling variants: a value that differs from the most common spelling of the same region in the same file
+    # (integer codes only: file x distinct text counts, then the dominant text per file x region).
+    resolved = (status == "ok") & has_text
+    if resolved.any():
+        fcodes, _ = pd.factorize(raw["_file"])
+        n_text = len(uniques)
+        key = fcodes[resolved].astype(np.int64) * n_text + codes[resolved]
+        keys, counts = np.unique(key, return_counts=True)
+        region_of_text = pd.factorize(m["code"].fillna("").to_numpy(dtype=object))[0]
+        t = pd.DataFrame({"f": keys // n_text, "t": keys % n_text, "k": counts})
+        t["c"] = region_of_text[t["t"].to_numpy()]
+        t = t.sort_values(["f", "c", "k", "t"], ascending=[True, True, False, True], kind="mergesort")
+        dominant = t.drop_duplicates(["f", "c"]).set_index(["f", "c"])["t"]
+        t["dominant"] = dominant.reindex(pd.MultiIndex.from_arrays([t["f"], t["c"]])).to_numpy()
+        variant_key = set((t["f"][t["t"] != t["dominant"]] * n_text + t["t"][t["t"] != t["dominant"]]).tolist())
         variant = np.zeros(len(raw), dtype=bool)
-        variant[pos] = d["t"].to_numpy() != dominant
+        if variant_key:
+            variant[np.flatnonzero(resolved)] = np.isin(key, np.fromiter(variant_key, dtype=np.int64))
         probs.add(raw, variant, table=table, field_name="region", rule="region_variant", region_code=code)
     return code
 
@@ -511,11 +535,13 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
 
 def _wave_order(out, raw, probs, code):
     """Warn when a person's post-wave submission is not after the pre-wave one."""
-    s = out[["person_id", "wave", "submitted_at"]]
-    pre = s[s["wave"] == "pre"].drop_duplicates("person_id", keep="last").set_index("person_id")["submitted_at"]
-    post_mask = (s["wave"] == "post").to_numpy()
-    pre_at = pre.reindex(s["person_id"].to_numpy()).to_numpy(dtype="datetime64[ns]")
-    bad = post_mask & (s["submitted_at"].to_numpy(dtype="datetime64[ns]") <= pre_at)
+    pid, _ = pd.factorize(out["person_id"], use_na_sentinel=True)
+    wave = out["wave"].to_numpy(dtype=object, na_value=None)
+    at = out["submitted_at"].to_numpy(dtype="datetime64[ns]")
+    pre_at = np.full(pid.max() + 2 if len(pid) else 1, np.datetime64("NaT"), dtype="datetime64[ns]")
+    is_pre = (wave == "pre") & (pid >= 0)
+    pre_at[pid[is_pre]] = at[is_pre]  # the last pre submission of each person (duplicates are quarantined)
+    bad = (wave == "post") & (pid >= 0) & (at <= pre_at[pid])
     probs.add(raw, bad, table="survey", field_name="submitted_at", rule="wave_order", region_code=code)
 
 

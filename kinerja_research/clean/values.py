@@ -101,18 +101,26 @@ _NUM = r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<c>\d{4})" + _TIME
 _NAME = r"^(?P<a>\d{1,2})[\s\-/]+(?P<b>[A-Za-z]+)\.?[\s\-/,]+(?P<c>\d{4}|\d{2})" + _TIME
 
 
-def _extract(values, pattern: str) -> dict[str, np.ndarray]:
-    """Named groups of ``pattern`` (pyarrow's RE2, vectorised): ``{group: object array}``, None where no match."""
+def _extract(values, pattern: str, todo: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Named groups of ``pattern`` (pyarrow's RE2, vectorised) for the values where ``todo`` is true:
+    ``{group: object array}`` over all values, None where no match or not looked at."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.array(values, type=pa.string())
+    n = len(values)
+    sel = np.flatnonzero(todo) if todo is not None else np.arange(n)
+    out = {"_ok": np.zeros(n, dtype=bool)}
+    for name in ("a", "b", "c", "H", "M", "S", "ampm"):
+        out[name] = np.full(n, None, dtype=object)
+    if sel.size == 0:
+        return out
+    arr = pa.array(values[sel], type=pa.string())
     st = pc.extract_regex(arr, pattern=pattern)
     ok = st.is_valid().to_numpy(zero_copy_only=False)
-    out = {"_ok": ok}
+    out["_ok"][sel] = ok
     for name in ("a", "b", "c", "H", "M", "S", "ampm"):
         f = pc.struct_field(st, name).to_numpy(zero_copy_only=False)
-        out[name] = np.where(ok, f, None)
+        out[name][sel] = np.where(ok, f, None)
     return out
 
 
@@ -187,13 +195,13 @@ def parse_date(values: pd.Series, *, dayfirst: bool | None = None) -> pd.DataFra
         mi[ok] = _int(m["M"][ok])
         ss[ok] = _int(m["S"][ok])
 
-    iso = _extract(texts, _ISO)
+    iso = _extract(texts, _ISO, u.str.match(r"\d{4}").fillna(False).to_numpy(dtype=bool))
     ok = iso["_ok"]
     if ok.any():
         y[ok], mo[ok], d[ok] = _int(iso["a"][ok]), _int(iso["b"][ok]), _int(iso["c"][ok])
         take_time(iso, ok)
         fmt[ok] = "iso"
-    num = _extract(texts, _NUM)
+    num = _extract(texts, _NUM, fmt == "")
     okn = num["_ok"] & (fmt == "")
     if okn.any():
         a, b = _int(num["a"][okn]), _int(num["b"][okn])
@@ -211,7 +219,7 @@ def parse_date(values: pd.Series, *, dayfirst: bool | None = None) -> pd.DataFra
         y[okn], mo[okn], d[okn] = _int(num["c"][okn]), mm, dd
         take_time(num, okn)
         fmt[okn] = "numeric"
-    nm = _extract(texts, _NAME)
+    nm = _extract(texts, _NAME, fmt == "")
     okm = nm["_ok"] & (fmt == "")
     if okm.any():
         mon = pd.Series(nm["b"][okm], dtype="string").str.lower().map(MONTHS)

@@ -97,7 +97,7 @@ def family(world, *, label: str, n_boot: int, gh: bool = True, region_effects: b
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--national-scale", type=float, default=NATIONAL_SCALE)
-    ap.add_argument("--n-boot", type=int, default=200, help="IKM bootstrap resamples at national scale")
+    ap.add_argument("--n-boot", type=int, default=2000, help="IKM bootstrap resamples at national scale")
     ap.add_argument("--skip-national", action="store_true")
     ap.add_argument("--tracemalloc", action="store_true", help="also report each step's tracemalloc peak (slower)")
     args = ap.parse_args(argv)

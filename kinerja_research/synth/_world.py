@@ -387,11 +387,13 @@ def _survey(seed, params, people, arr, gen, trained):
     rtc_mean_r = np.array([p.rtc_mean for p in params])[reg[sampled]]
     tr = trained[sampled]
     blocks = []
+    item_ids = [it.id for name in S.SURVEY_INSTRUMENTS for it in S.instrument(name).items]
+    n_post = int(post_resp.sum())
+    full = np.empty((m + n_post, len(item_ids)))  # both waves in one block: no concatenation copies later
     for w, wave in enumerate(("pre", "post")):
         rows = np.arange(m) if w == 0 else np.flatnonzero(post_resp)
         shift = (w == 1) & tr[rows]
-        item_ids = [it.id for name in S.SURVEY_INSTRUMENTS for it in S.instrument(name).items]
-        matrix = np.empty((rows.size, len(item_ids)))
+        matrix = full[:m] if w == 0 else full[m:]
         items = {iid: matrix[:, j] for j, iid in enumerate(item_ids)}
         for name in S.SURVEY_INSTRUMENTS:
             inst = S.instrument(name)
@@ -420,33 +422,33 @@ def _survey(seed, params, people, arr, gen, trained):
         k_items = len(item_ids)
         dur = np.round(np.exp(rng.normal(np.log(540.0 * k_items / 56.0), 0.45, rows.size)), 0)
         dur = np.maximum(dur, max(120.0, 3.0 * k_items))
-        blocks.append((wave, sampled[rows], ts, dur, (item_ids, matrix)))
-    frames = []
-    for wave, who, ts, dur, items in blocks:
-        def take(col, who=who):
-            return pd.Series(people[col].array.take(who))
+        blocks.append((sampled[rows], ts, dur))
+    who = np.concatenate([b[0] for b in blocks])
+    ts = np.concatenate([b[1] for b in blocks])
+    dur = np.concatenate([b[2] for b in blocks])
+    wave_code = np.r_[np.zeros(m, np.int64), np.ones(n_post, np.int64)]
 
-        birth = people["birth_date"].to_numpy()[who]
-        df = pd.DataFrame({
-            "person_id": take("person_id"),
-            "region_code": take("region_code"),
-            "agency": take("agency"),
-            "wave": _cat(np.zeros(who.size, np.int64), [wave]),
-            "trained": trained[who],
-            "submitted_at": ts,
-            "duration_s": dur,
-            "gender": take("gender"),
-            "birth_date": birth,
-            "age": _years(ts, birth),
-            "tenure_years": _years(ts, people["tmt_cpns"].to_numpy()[who]),
-            "golongan": take("golongan"),
-            "golongan_rank": take("golongan_rank"),
-            "education": take("education"),
-        })
-        block = pd.DataFrame(items[1], columns=items[0], copy=False)
-        frames.append(pd.concat([df, block], axis=1))
-    sv = pd.concat(frames, ignore_index=True)
-    sv["trained"] = sv["trained"].astype(bool)
+    def take(col):
+        return pd.Series(people[col].array.take(who))
+
+    birth = people["birth_date"].to_numpy()[who]
+    sv = pd.DataFrame({
+        "person_id": take("person_id"),
+        "region_code": take("region_code"),
+        "agency": take("agency"),
+        "wave": _cat(wave_code, ["pre", "post"]),
+        "trained": trained[who],
+        "submitted_at": ts,
+        "duration_s": dur,
+        "gender": take("gender"),
+        "birth_date": birth,
+        "age": _years(ts, birth),
+        "tenure_years": _years(ts, people["tmt_cpns"].to_numpy()[who]),
+        "golongan": take("golongan"),
+        "golongan_rank": take("golongan_rank"),
+        "education": take("education"),
+    })
+    sv = pd.concat([sv, pd.DataFrame(full, columns=item_ids, copy=False)], axis=1)
     return sv, sampled
 
 

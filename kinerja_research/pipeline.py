@@ -168,6 +168,7 @@ def _region_from_filename(path: Path, spec_region: str | None) -> str | None:
 def _read_table(cfg, table: str, raw_root: Path, inputs: dict, hasher=None) -> pd.DataFrame | None:
     import numpy as np
 
+    from kinerja_research.clean._arrays import take_strings
     from kinerja_research.ingest.dataset import map_headers
     from kinerja_research.ingest.readers import read_file
 
@@ -190,24 +191,28 @@ def _read_table(cfg, table: str, raw_root: Path, inputs: dict, hasher=None) -> p
             if table == "satisfaction" and not isinstance(digest, str):  # respondent ids need the file's hash
                 digest = inputs[rel]["sha256"] = digest.result()
             df = raw.data[list(mapping)].rename(columns=mapping)
+            df.index = pd.RangeIndex(len(df))
+            zeros = np.zeros(len(df), dtype=np.int64)
+
+            def const(value):  # a constant string column, built by pyarrow (not one Python object per row)
+                return take_strings([None if value is None else str(value)], zeros)
+
             for k, v in spec.constants.items():
                 if k not in df:
-                    df[k] = pd.Series(str(v), index=df.index, dtype="string")
-            df["_file"] = rel
+                    df[k] = const(v)
+            df["_file"] = const(rel)
             df["_row"] = np.asarray(raw.data.index, dtype="int64")
-            df["_region_spec"] = _region_from_filename(path, spec.region)
-            df["_file_hash"] = digest
+            df["_region_spec"] = const(_region_from_filename(path, spec.region))
+            df["_file_hash"] = const(digest) if isinstance(digest, str) else const(None)
             headers[rel] = {v: k for k, v in mapping.items()}
             for k, v in spec.values.items():
                 values.setdefault(k, {}).update(v)
             if "dayfirst" in spec.options:
                 dayfirst = bool(spec.options["dayfirst"])
-            parts.append(df.reset_index(drop=True))
+            parts.append(df)
     if not parts:
         return None
     out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    for c in ("_file", "_region_spec", "_file_hash"):
-        out[c] = out[c].astype("string")
     out.attrs = {"headers": headers, "values": values, "dayfirst": dayfirst}
     return out
 

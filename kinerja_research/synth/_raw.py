@@ -522,8 +522,13 @@ def write_raw(world, out_dir: Path, *, seed: int, progress=None, tables=None) ->
     truth["files"] = {p.name: _sha256(p) for p in sorted(out_dir.iterdir())
                       if p.is_file() and p.name not in ("GROUND_TRUTH.json", "dataset.yml")}
     tmp = out_dir / "GROUND_TRUTH.json.tmp"
-    tmp.write_text(json.dumps(truth, ensure_ascii=False, indent=1, allow_nan=False, default=_json_default) + "\n",
-                   encoding="utf-8")
+    # the dirt list (up to millions of records) one record per line with the C encoder; the rest indented
+    head = {k: v for k, v in truth.items() if k != "dirt"}
+    body = json.dumps(head, ensure_ascii=False, indent=1, allow_nan=False, default=_json_default)
+    dirt_txt = json.dumps(truth["dirt"], ensure_ascii=False, allow_nan=False).replace("}, {", "},\n  {")
+    if truth["dirt"]:
+        dirt_txt = "[\n  " + dirt_txt[1:-1] + "\n ]"
+    tmp.write_text(body[:-2] + ',\n "dirt": ' + dirt_txt + "\n}\n", encoding="utf-8")
     tmp.replace(out_dir / "GROUND_TRUTH.json")
     return truth
 

@@ -71,8 +71,9 @@ def generate(rows: int, chunk_scale: float, raw: Path) -> Path:
                 if total == 0:
                     out.write(header)
                 lines = fh.read().splitlines(keepends=True)
-            # Google Forms answers may span lines inside quotes; the survey export has none, checked here
-            assert all(ln.count(b'"') % 2 == 0 for ln in lines[:1000])
+            # chunks are joined line by line: a quoted multi-line answer would be cut, so check there is none
+            if any(ln.count(b'"') % 2 for ln in lines):
+                raise SystemExit(f"chunk of seed {seed} has a multi-line answer; cannot join chunks line by line")
             take = lines[: rows - total]
             out.writelines(take)
             total += len(take)

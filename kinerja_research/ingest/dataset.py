@@ -106,6 +106,9 @@ def load_dataset(folder_or_file: str | Path) -> DatasetConfig:
     """
     p = Path(folder_or_file)
     path = p / "dataset.yml" if p.is_dir() else p
+    if p.is_file() and p.suffix.lower() not in (".yml", ".yaml"):
+        raise InputFileError(f"{where(p)}: this is a data file, not a dataset; rule: give the dataset folder that holds "
+                             f"it and a dataset.yml (write one with `kinerja init-dataset {p.parent}`)")
     if not path.exists():
         raise InputFileError(f"{where(path)}: the dataset folder has no dataset.yml; rule: a dataset folder holds a "
                              f"dataset.yml (write a first one with `kinerja init-dataset {path.parent}`)")

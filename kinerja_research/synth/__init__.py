@@ -53,8 +53,6 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import numpy as np
-
 from kinerja_research.errors import KinerjaError, RegionError
 from kinerja_research.synth import _spec, _truth, _world
 from kinerja_research.synth._world import World

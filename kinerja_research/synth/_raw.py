@@ -15,6 +15,8 @@ from kinerja_research.synth import _spec as S
 from kinerja_research.synth import _world as W
 from kinerja_research.synth._xlsx import MAX_ROWS, write_xlsx
 
+__all__ = ["write_raw", "RATES", "TABLES", "MARKER", "region_variants", "golongan_variants"]
+
 MARKER = "generator: kinerja_research.synth"
 SURVEY_FILE = "survey_asn_google_forms.csv"
 

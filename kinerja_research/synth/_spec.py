@@ -14,6 +14,8 @@ import yaml
 
 from kinerja_research import paths
 
+__all__ = ["Item", "Instrument", "RegionParams", "instrument", "region_params", "thresholds", "name_pools", "stable_int"]
+
 DEFAULT_REGIONS = ("18.71", "17.71", "11.73", "53.71")
 REFERENCE_DATE = np.datetime64("2026-11-01")
 

@@ -19,6 +19,8 @@ from scipy.special import ndtr
 from kinerja_research.synth import _spec as S
 from kinerja_research.synth import _world as W
 
+__all__ = ["build_truth", "expected_scores", "expected_sus", "skm_truth", "naive_bias", "MC_DRAWS", "MC_SEED"]
+
 MC_DRAWS = 2_000_000
 MC_SEED = 20260101
 _CHUNK = 500_000

@@ -8,6 +8,9 @@ import pandas as pd
 
 from kinerja_research.synth import _spec as S
 
+__all__ = ["World", "build", "substream", "pseudonyms", "conform", "discretise", "instrument_items",
+           "general_factors", "selection_prob", "draw_people", "predikat_code", "skm_units", "skm_item_params"]
+
 DAY = np.timedelta64(1, "D")
 
 

@@ -13,6 +13,8 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
+__all__ = ["write_xlsx", "MAX_ROWS"]
+
 FIXED_ZIP_TIME = (2026, 11, 1, 8, 0, 0)
 FIXED_ISO = "2026-11-01T08:00:00Z"
 MAX_ROWS = 1_048_576

@@ -6,6 +6,7 @@ These functions only reshape and merge (vectorised pandas); the statistics live 
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -29,6 +30,14 @@ def _tables(tables: Mapping[str, pd.DataFrame], *names: str) -> list[pd.DataFram
         raise KinerjaError(f"The processed tables have no {', '.join(repr(m) for m in missing)} table; the rule is "
                            "that the dataset provides it (see docs/architecture.md, canonical tables).")
     return [tables[n] for n in names]
+
+
+@functools.lru_cache(maxsize=16)
+def _codebook(name: str):
+    """Codebook by name, parsed once per process (the YAML files are package data and do not change)."""
+    from kinerja_research.instruments import load_codebook
+
+    return load_codebook(name)
 
 
 def scale_scores(survey: pd.DataFrame, instruments: Sequence[str] = DEFAULT_INSTRUMENTS, *,
@@ -63,13 +72,12 @@ def scale_scores(survey: pd.DataFrame, instruments: Sequence[str] = DEFAULT_INST
     >>> scale_scores(survey, ["reward"])[["person_id", "reward"]].to_dict("list")
     {'person_id': ['a', 'b'], 'reward': [4.0, 2.0]}
     """
-    from kinerja_research.instruments import load_codebook
     from kinerja_research.measure import score_scale
 
     keep = [c for c in _ID_COLUMNS if c in survey.columns]
     parts = [survey[keep]]
     for name in instruments:
-        cb = load_codebook(name)
+        cb = _codebook(name)
         items = [i for i in cb.item_ids if i in survey.columns]
         if not items:
             raise KinerjaError(f"The survey has none of the items of instrument '{name}' ({cb.item_ids[0]}...); the "

@@ -51,6 +51,8 @@ class Problems:
         self.table = table
         self.headers = headers
         self.file = raw["_file"].to_numpy(dtype=object)
+        self.file_codes, names = pd.factorize(raw["_file"], sort=True)
+        self.file_names = list(names)
         self.row = raw["_row"].to_numpy(dtype=np.int64)
         self.region = None
         self.parts: list[tuple] = []
@@ -82,11 +84,17 @@ class Problems:
     def add_rules(self, raw, rules: pd.Series, *, table: str | None = None, field_name: str,
                   severity: Mapping | None = None, value=None, region_code=None, skip=("missing_value",)) -> None:
         """Add one record per row whose ``rules`` entry is set (each distinct rule once)."""
-        codes, uniques = pd.factorize(rules, use_na_sentinel=True)
+        valid = rules.notna().to_numpy(dtype=bool)
+        if not valid.any():
+            return
+        where_valid = np.flatnonzero(valid)  # rules are set on few rows: factorize only those
+        codes, uniques = pd.factorize(rules.take(where_valid), use_na_sentinel=True)
         for k, rule in enumerate(uniques):
             if rule in skip:
                 continue
-            self.add(raw, codes == k, field_name=field_name, rule=rule, severity=(severity or {}).get(rule),
+            mask = np.zeros(len(rules), dtype=bool)
+            mask[where_valid[codes == k]] = True
+            self.add(raw, mask, field_name=field_name, rule=rule, severity=(severity or {}).get(rule),
                      value=value, region_code=region_code)
 
     def frame(self) -> pd.DataFrame:
@@ -102,7 +110,7 @@ class Problems:
             codes, uniques = pd.factorize(pd.Series(values, dtype=object), sort=True, use_na_sentinel=True)
             return codes, list(uniques)
 
-        file_c, file_u = coded(self.file[idx])
+        file_c, file_u = self.file_codes[idx], self.file_names
         field_c, field_u = coded(np.repeat(np.array([p[2] for p in self.parts], dtype=object), sizes))
         rule_c, rule_u = coded(np.repeat(np.array([p[4] for p in self.parts], dtype=object), sizes))
         sev_c, sev_u = coded(np.repeat(np.array([p[5] for p in self.parts], dtype=object), sizes))
@@ -253,11 +261,13 @@ def _dates(raw, probs, table, name, dayfirst, region_code, *, required=False):
 def _minority(raw, rules: pd.Series, rule: str) -> pd.Series:
     """Keep ``rule`` only in files where fewer than half of the filled cells have it: a file that writes every
     number with a decimal comma follows its own convention; a few such cells among decimal points are worth a note."""
-    has = (rules == rule).fillna(False)
-    filled = (rules.fillna("") != "missing_value")
-    share = has.groupby(raw["_file"].to_numpy()).sum() / filled.groupby(raw["_file"].to_numpy()).sum().clip(lower=1)
-    mostly = raw["_file"].map(share).fillna(0).to_numpy() >= 0.5
-    return rules.mask(has.to_numpy() & mostly)
+    has = rules.eq(rule).fillna(False).to_numpy(dtype=bool)
+    if not has.any():
+        return rules
+    filled = ~rules.eq("missing_value").fillna(False).to_numpy(dtype=bool)
+    f, _ = pd.factorize(raw["_file"])
+    share = np.bincount(f, weights=has) / np.maximum(np.bincount(f, weights=filled), 1)
+    return rules.mask(has & (share[f] >= 0.5))
 
 
 def _numbers(raw, probs, table, name, region_code, *, low=None, high=None):
@@ -285,11 +295,11 @@ def _golongan(raw, probs, table, region_code):
     (a file that writes every grade as a pangkat name made a choice, not a mistake)."""
     g = parse_golongan(_col(raw, "golongan"))
     rule = g["golongan_rule"]
-    variant = (rule == "golongan_variant").fillna(False)
-    canonical = g["golongan"].notna() & ~variant
-    share = canonical.groupby(raw["_file"].to_numpy()).mean()
-    mostly = raw["_file"].map(share).fillna(0).to_numpy() > 0.5
-    rule = rule.mask(variant.to_numpy() & ~mostly)
+    variant = rule.eq("golongan_variant").fillna(False).to_numpy(dtype=bool)
+    canonical = g["golongan"].notna().to_numpy(dtype=bool) & ~variant
+    f, _ = pd.factorize(raw["_file"])
+    share = np.bincount(f, weights=canonical) / np.maximum(np.bincount(f), 1)
+    rule = rule.mask(variant & ~(share[f] > 0.5))
     probs.add_rules(raw, rule, table=table, field_name="golongan", region_code=region_code)
     return g
 

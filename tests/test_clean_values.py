@@ -95,3 +95,11 @@ def test_parse_bool_with_value_map():
     r = parse_bool(pd.Series(["Ya", "TIDAK", "Peserta", "x", None]), mapping={"Peserta": True})
     assert r["value"].tolist()[:3] == [True, False, True]
     assert r["rule"].tolist()[3:] == ["not_a_boolean", "missing_value"]
+
+
+def test_fast_layouts_never_roll_impossible_dates_over():
+    r = parse_date(pd.Series(["03/11/2025 07:29:53", "31/02/2025 10:00:00", "2025-02-30", "29/02/2024 00:00:00"]),
+                   dayfirst=True)
+    assert r["value"][0] == pd.Timestamp("2025-11-03 07:29:53")
+    assert r["rule"].tolist()[1:3] == ["date_invalid", "date_invalid"]
+    assert r["value"][3] == pd.Timestamp("2024-02-29")

@@ -195,7 +195,30 @@ def parse_date(values: pd.Series, *, dayfirst: bool | None = None) -> pd.DataFra
         mi[ok] = _int(m["M"][ok])
         ss[ok] = _int(m["S"][ok])
 
-    iso = _extract(texts, _ISO, u.str.match(r"\d{4}").fillna(False).to_numpy(dtype=bool))
+    # Fast path (pyarrow strptime, C++) for the common exact layouts; everything else goes through the patterns.
+    fast = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    layouts = [("%Y-%m-%d %H:%M:%S", "iso"), ("%Y-%m-%d %H:%M", "iso"), ("%Y-%m-%d", "iso")]
+    if dayfirst is not None:
+        dm = "%d/%m/%Y" if dayfirst else "%m/%d/%Y"
+        layouts += [(dm + " %H:%M:%S", "numeric"), (dm + " %H:%M", "numeric"), (dm, "numeric")]
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(texts, type=pa.string())
+    for layout, kind in layouts:
+        todo = np.flatnonzero(fmt == "")
+        if todo.size == 0:
+            break
+        sub = arr.take(pa.array(todo))
+        got = pc.strptime(sub, format=layout, unit="s", error_is_null=True)
+        # strptime rolls 31/02 over into March: accept only values that print back exactly as written
+        back = pc.strftime(got, format=layout)
+        ok_fast = pc.fill_null(pc.equal(back, sub), False).to_numpy(zero_copy_only=False)
+        if ok_fast.any():
+            fast[todo[ok_fast]] = got.to_numpy(zero_copy_only=False)[ok_fast].astype("datetime64[ns]")
+            fmt[todo[ok_fast]] = kind
+    done_fast = fmt != ""
+    iso = _extract(texts, _ISO, u.str.match(r"\d{4}").fillna(False).to_numpy(dtype=bool) & ~done_fast)
     ok = iso["_ok"]
     if ok.any():
         y[ok], mo[ok], d[ok] = _int(iso["a"][ok]), _int(iso["b"][ok]), _int(iso["c"][ok])
@@ -234,6 +257,7 @@ def parse_date(values: pd.Series, *, dayfirst: bool | None = None) -> pd.DataFra
     parts = pd.DataFrame({"year": y, "month": mo, "day": d, "hour": hh, "minute": mi, "second": ss})
     parts = parts.where(parts >= 0)
     dt = pd.to_datetime(parts, errors="coerce").astype("datetime64[ns]")
+    dt = dt.where(~done_fast, pd.Series(fast))
     sv = pd.Series(pd.Timestamp("1899-12-30") + pd.to_timedelta(np.nan_to_num(ser_val), unit="D")).astype(
         "datetime64[ns]")
     dt = dt.where(~serial, sv.dt.round("s"))

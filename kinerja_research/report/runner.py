@@ -60,6 +60,7 @@ SUITE = ("00_data_audit", "01_instrument_quality", "02_training_impact", "03_res
 #: Notebooks run once per region.
 PER_REGION = ("region_brief",)
 KERNEL_NAME = "python3"
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ class Job:
     retries: int = 2
     git: dict | None = None
     min_cell: int | None = None
+    threads: int | None = None
     start_timeout: int = 120
     execution_timeout: int | None = None
 
@@ -166,7 +168,8 @@ def default_run_dir(dataset: str, lang: str) -> Path:
 
 def plan_jobs(*, dataset: str, regions: Sequence[str], lang: str, alpha: float, seed: int, work_dir: str | Path,
               run_id: str, notebooks: Sequence[str] | None = None, notebooks_dir: str | Path | None = None,
-              pdf: bool = False, retries: int = 2, min_cell: int | None = None) -> list[Job]:
+              pdf: bool = False, retries: int = 2, min_cell: int | None = None,
+              threads: int | None = None) -> list[Job]:
     """The jobs of a run, in suite order: each suite notebook once, each per-region notebook once per region."""
     nb_dir = Path(notebooks_dir or paths.NOTEBOOKS).resolve()
     names = list(notebooks) if notebooks is not None else suite_notebooks(nb_dir)
@@ -184,7 +187,7 @@ def plan_jobs(*, dataset: str, regions: Sequence[str], lang: str, alpha: float, 
     jobs = []
     for name in names:
         common = dict(notebook=name, input_path=str(nb_dir / f"{name}.ipynb"), work_dir=str(work_dir), run_id=run_id,
-                      lang=lang, pdf=pdf, retries=retries, git=git, min_cell=min_cell)
+                      lang=lang, pdf=pdf, retries=retries, git=git, min_cell=min_cell, threads=threads)
         if name in PER_REGION:
             for code in regions:
                 jobs.append(Job(stem=f"{name}_{code}", parameters={**base, "regions": [code]}, region=code, **common))
@@ -248,13 +251,17 @@ def execute_job(job: Job | dict) -> dict:
     from kinerja_research.report.provenance import GIT_ENV
     from kinerja_research.report.tables import MIN_N_ENV
 
+    saved_threads = {v for v in _THREAD_VARS if os.environ.get(v)}  # the user's own setting wins
     saved = {k: os.environ.get(k) for k in (STEM_ENV, RUN_ID_ENV, "JUPYTER_RUNTIME_DIR", "MPLBACKEND", GIT_ENV,
-                                            MIN_N_ENV)}
+                                            MIN_N_ENV, *_THREAD_VARS)}
     os.environ.update({STEM_ENV: job.stem, RUN_ID_ENV: job.run_id, "JUPYTER_RUNTIME_DIR": runtime})
     if job.git is not None:
         os.environ[GIT_ENV] = json.dumps(job.git)
     if job.min_cell is not None:
         os.environ[MIN_N_ENV] = str(job.min_cell)
+    for var in _THREAD_VARS:  # cores shared by the workers: no oversubscription by BLAS/OpenMP threads
+        if job.threads is not None and var not in saved_threads:
+            os.environ[var] = str(job.threads)
     os.environ.pop("MPLBACKEND", None)
     handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
@@ -531,9 +538,12 @@ def run_suite(*, dataset: str = paths.DEFAULT_DATASET, regions: Sequence[str] | 
     tmp = final.with_name(f".{final.name}.tmp-{run_id}")
     (tmp / "logs").mkdir(parents=True)
     try:
+        local = executor is None and not scheduler
+        n_workers = workers or os.cpu_count() or 1
+        threads = max(1, (os.cpu_count() or 1) // n_workers) if local else None
         jobs = plan_jobs(dataset=dataset, regions=chosen, lang=lang, alpha=alpha, seed=seed, work_dir=tmp,
                          run_id=run_id, notebooks=notebooks, notebooks_dir=notebooks_dir, pdf=pdf, retries=retries,
-                         min_cell=min_cell)
+                         min_cell=min_cell, threads=threads)
         results: dict[str, dict] = {}
         own = None
         if executor is None:

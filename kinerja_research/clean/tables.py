@@ -361,7 +361,7 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
     dayfirst = attrs.get("dayfirst")
     vmaps = attrs.get("values", {})
     ref = options.get("reference_date")
-    out = pd.DataFrame(index=raw.index)
+    out: dict = {}  # columns, made into one DataFrame at the end (no fragmented inserts)
     code = _regions(raw, probs, table)
     probs.region = code.to_numpy(dtype=object, na_value=None)
     # Blank cells of optional columns (required ones -- nip, region, wave, period -- are errors, reported below;
@@ -438,7 +438,7 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
             raise KinerjaError(f"columns {unknown_items} are mapped as item ids but no codebook has them; rule: item "
                                f"ids come from the codebooks in kinerja_research/instruments")
         sl = pd.Series((n_answered >= int(options.get("straight_min_items", 10))) & (id_lo == id_hi),
-                       index=out.index)
+                       index=raw.index)
         probs.add(raw, sl.to_numpy(), table=table, field_name="items", rule="straight_lining", region_code=code,
                   value=pd.Series("all answers identical", index=raw.index, dtype="string"))
         fast = too_fast(out["duration_s"], n_items=max(len(items), 1),
@@ -502,6 +502,7 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
         out["occupation"] = _col(raw, "occupation").astype("string").str.strip()
         dup_key, order = None, None
 
+    out = pd.DataFrame(out, index=raw.index)
     for c in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[c]):
             out[c] = out[c].astype("datetime64[ns]")

@@ -6,8 +6,9 @@ Steps:
 1. the default dataset (``synth.write_default`` at ``--scale``) is written and cleaned into ``bench/out/`` (not
    ``data/``), once, with a throw-away pseudonym key;
 2. "floor" notebooks are derived from ``notebooks/*.ipynb``: the parameters cell, every import statement of the
-   notebook, the ``kr.report.start(...)`` cell and ``ctx.finish()`` — i.e. the notebook with its analysis cells
-   removed: kernel start-up, imports, reading the processed tables, rendering, what no analysis can avoid;
+   notebook (plus ``matplotlib.pyplot`` and ``seaborn`` when it shows figures, which the package imports lazily),
+   the ``kr.report.start(...)`` cell, reading the tables and ``ctx.finish()`` — i.e. the notebook with its analysis
+   cells removed: kernel start-up, imports, reading the processed tables, rendering, what no analysis can avoid;
 3. a warm-up run (not counted), then floor and full suite with 1 worker and with 2 workers, for the four default
    regions (each suite notebook once + ``region_brief`` once per region).
 
@@ -68,6 +69,8 @@ def floor_notebook(src: Path, dst: Path) -> None:
                 start = ast.unparse(node)
     if start is None:
         raise SystemExit(f"{src.name}: no kr.report.start(...) call found")
+    if any("ctx.figure(" in c.source for c in code):  # the plotting stack is part of the floor of a notebook with figures
+        imports += [i for i in ("import matplotlib.pyplot", "import seaborn") if i not in imports]
     floor = nbformat.v4.new_notebook()
     floor.metadata = nb.metadata
     floor.cells = [params, nbformat.v4.new_code_cell("\n".join(imports)), nbformat.v4.new_code_cell(start),

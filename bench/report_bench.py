@@ -69,7 +69,7 @@ def floor_notebook(src: Path, dst: Path) -> None:
                 start = ast.unparse(node)
     if start is None:
         raise SystemExit(f"{src.name}: no kr.report.start(...) call found")
-    if any("ctx.figure(" in c.source for c in code):  # the plotting stack is part of the floor of a notebook with figures
+    if any("ctx.figure(" in c.source for c in code):  # a notebook with figures cannot avoid the plotting stack
         imports += [i for i in ("import matplotlib.pyplot", "import seaborn") if i not in imports]
     floor = nbformat.v4.new_notebook()
     floor.metadata = nb.metadata

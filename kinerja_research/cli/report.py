@@ -41,11 +41,14 @@ def report_cmd(
     A failing notebook does not stop the others; the command then ends with exit code 1 and names the notebook,
     the cell and the error, keeping the executed notebook for inspection.
     """
-    from kinerja_research.report.runner import failure_lines, run_suite
+    from kinerja_research.report.runner import PER_REGION, SUITE, failure_lines, run_suite, suite_notebooks
 
     summary = run_suite(dataset=dataset, regions=regions or None, all_regions=all_regions, lang=lang,
                         workers=workers, out=out, pdf=pdf, scheduler=scheduler, notebooks=notebook or None,
                         alpha=alpha, seed=seed, min_cell=min_cell, progress=progress)
+    absent = [name for name in SUITE + PER_REGION if name not in suite_notebooks()]
+    if absent and not notebook:
+        typer.secho(f"Not in notebooks/ (skipped): {', '.join(absent)}", fg=typer.colors.YELLOW, err=True)
     n = len(summary.jobs)
     typer.echo(f"{n - len(summary.failures)} of {n} reports written to {summary.run_dir} "
                f"({summary.duration_s:.1f} s); open {summary.run_dir / 'index.html'}")

@@ -54,6 +54,18 @@ def test_notebook_structure(path):
             f"{path.name}: outputs must be cleared before committing"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_papermill_documents_every_parameter(path):
+    """`papermill --help-notebook` infers every parameter with its type and help text (a comment with '=' breaks it)."""
+    import papermill
+
+    inferred = papermill.inspect_notebook(str(path))
+    assert set(inferred) == set(CONTRACT)
+    for name, info in inferred.items():
+        assert info["inferred_type_name"] == CONTRACT[name], f"{path.name}: {name} inferred as {info}"
+        assert info["help"], f"{path.name}: parameter {name} has no help text"
+
+
 def test_every_suite_notebook_is_known():
     unknown = [p.stem for p in NOTEBOOKS if p.stem not in runner.SUITE + runner.PER_REGION]
     assert unknown == [], f"notebooks outside the suite (add them to runner.SUITE or remove them): {unknown}"

@@ -94,6 +94,9 @@ def _years(later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------------------------------------
 # people
+MIN_TENURE = 2.0  # years at the reference date: TMT no later than November 2024
+
+
 def draw_people(rng: np.random.Generator, n: int) -> dict:
     """Demographics of n staff (no region-specific parts); reused by the Monte Carlo of the ground truth."""
     female = rng.random(n) < 0.52
@@ -103,11 +106,13 @@ def draw_people(rng: np.random.Generator, n: int) -> dict:
     age = np.maximum(age, edu_min + 1.0 + rng.uniform(0.0, 3.0, size=n))
     age = np.minimum(age, 57.9)
     pppk = rng.random(n) < S.PPPK_SHARE
-    # entry age: PNS a few years after the minimum age of the education; PPPK appointed 2019-2025
+    # entry age: PNS a few years after the minimum age of the education; PPPK appointed 2019-2024. Everyone is in
+    # post before the first SKP period (2025-S1) and so before both survey waves: tenure at the reference date
+    # (2026-11-01) is at least MIN_TENURE years, so no one is rated or surveyed before their TMT.
     entry_pns = edu_min + rng.gamma(2.0, 2.0, size=n)
-    tenure_pppk = rng.uniform(0.9, 7.5, size=n)
+    tenure_pppk = rng.uniform(MIN_TENURE, 7.5, size=n)
     entry = np.where(pppk, age - tenure_pppk, entry_pns)
-    entry = np.clip(entry, 18.05, age - 0.9)
+    entry = np.clip(entry, 18.05, age - MIN_TENURE)
     return {"female": female, "edu": edu, "age_ref": age, "pppk": pppk, "entry_age": entry}
 
 

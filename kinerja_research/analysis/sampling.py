@@ -70,7 +70,7 @@ def sample_size(population: int | Sequence[int], *, method: str | Sequence[str] 
         raise KinerjaError(f"Argument 'population' is {population!r}; the rule is whole numbers of people.") from None
     bad = ~np.isfinite(n) | (n < 2) | (n != np.round(n))
     if bad.any():
-        raise KinerjaError(f"Argument 'population' has value {pops[bad][0]!r}; the rule is a whole number of at least "
+        raise KinerjaError(f"Argument 'population' has value {pops[bad][0].item()!r}; the rule is a whole number of at least "
                            f"2 people.")
     rows = []
     for m in methods:  # at most two formulas, each vectorised over populations

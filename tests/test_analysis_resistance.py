@@ -227,3 +227,20 @@ def test_default_synthetic_data_matches_r(score):
     np.testing.assert_allclose(kd.p_adj[1:], du["p.adj"], rtol=1e-8)
     m = rs.region_means(d, dv="y", between="g")
     np.testing.assert_allclose(m.ci_low, pd.DataFrame(ref["means"]).ci_low, rtol=1e-10)
+
+
+@pytest.mark.parametrize("small_sample, key", [("CR2", "rs_cr2"), ("CR1-G", "rs_cr1g"), ("CR1", "rs_cr1")])
+def test_drivers_cluster_matches_r(small_sample, key):
+    """Cluster path: the toolkit's engine (as training.did), mtcars clustered by carb (6 clusters)."""
+    ref = json.loads((REF / "analyses_cluster.json").read_text())[key]
+    mt = pd.read_csv(REF / "analyses_rs_mtcars.csv")
+    mt["cyl_f"] = mt["cyl"].astype(int).astype(str)
+    r = rs.resistance_drivers(mt, dv="mpg", covar=["wt", "hp", "cyl_f"], cluster="carb", small_sample=small_sample)
+    assert list(r.term) == ["(Intercept)", "wt", "hp", "cyl_f6", "cyl_f8"]
+    # CR2 — R: clubSandwich::coef_test(fm, vcov = vcovCR(fm, cluster = carb, type = "CR2"), test = "Satterthwaite")
+    # CR1-G / CR1 — R: lmtest::coeftest(fm, vcov = sandwich::vcovCL(fm, ~carb, type = "HC1"), df = G - 1 | n - k)
+    for col in ["estimate", "se", "statistic", "df", "p", "ci_low", "ci_high"]:
+        np.testing.assert_allclose(r[col], ref[col], rtol=1e-6, err_msg=col)
+    assert r.method.str.contains("6 clusters").all()
+    with pytest.raises(KinerjaError, match="small_sample"):
+        rs.resistance_drivers(mt, dv="mpg", covar=["wt"], cluster="carb", small_sample="HC1")

@@ -107,7 +107,7 @@ def test_paired_change_rejects_duplicate_rows():
 # ----------------------------------------------------------------------------------------------------- DiD vs R
 def test_did_pooled_matches_r_vcovcl(panel):
     ref = _json("panel")["did"]
-    res = T.did(panel, dv="capaian_pct", covar="age")
+    res = T.did(panel, dv="capaian_pct", covar="age", small_sample="CR1")
     rmap = {"(Intercept)": "(Intercept)", "trained": "trainedTRUE", "post": "postTRUE", "age": "age",
             "trained:post": "trainedTRUE:postTRUE"}
     got = res.set_index("term")
@@ -125,7 +125,7 @@ def test_did_pooled_matches_r_vcovcl(panel):
 
 def test_did_region_interaction_matches_r(panel):
     ref = _json("panel")["did_region"]
-    res = T.did(panel, dv="capaian_pct", covar="age", between="region_code")
+    res = T.did(panel, dv="capaian_pct", covar="age", between="region_code", small_sample="CR1")
     reg = res[res.region != "all"].set_index("region")
     for i, name in enumerate(ref["names"]):
         code = name.split(":")[0].removeprefix("region_code")
@@ -140,10 +140,100 @@ def test_did_region_interaction_matches_r(panel):
 
 def test_dose_response_matches_r(panel):
     ref = _json("panel")["dose"]
-    res = T.dose_response(panel, dv="capaian_pct", dose="jp")
+    res = T.dose_response(panel, dv="capaian_pct", dose="jp", small_sample="CR1")
     # R: coeftest(lm(capaian_pct ~ I(jp / 10)), vcov = vcovCL(fit, cluster = ~cl))
     np.testing.assert_allclose(res.loc[0, ["estimate", "se", "statistic", "p"]].to_numpy(float),
                                [ref["estimate"][1], ref["se"][1], ref["statistic"][1], ref["p"][1]], rtol=1e-6)
+
+
+# ------------------------------------------------------------- few-cluster corrections vs R (analyses_cluster.R)
+CLUSTER_COLS = ["estimate", "se", "statistic", "df", "p", "ci_low", "ci_high"]
+POOLED_ORDER = ["(Intercept)", "trained", "post", "age", "trained:post"]  # R's order of lm(y ~ trained * post + age)
+
+
+def _cluster_ref():
+    return json.loads((REF / "analyses_cluster.json").read_text())
+
+
+@pytest.mark.parametrize("small_sample, key", [("CR2", "did_cr2"), ("CR1-G", "did_cr1g")])
+def test_did_small_sample_options_match_r(panel, small_sample, key):
+    ref = _cluster_ref()[key]
+    # CR2 — R: coef_test(fit, vcov = vcovCR(fit, cluster = cl, type = "CR2"), test = "Satterthwaite"), conf_int(...)
+    # CR1-G — R: coeftest(fit, vcov = vcovCL(fit, ~cl, type = "HC1"), df = G - 1), coefci(..., df = G - 1)
+    res = T.did(panel, dv="capaian_pct", covar="age", small_sample=small_sample).set_index("term").loc[POOLED_ORDER]
+    want = np.column_stack([ref[c] for c in CLUSTER_COLS])
+    np.testing.assert_allclose(res[CLUSTER_COLS].to_numpy(float), want, rtol=1e-6)
+    assert (res.n_clusters == _cluster_ref()["G"]).all()
+
+
+def test_did_default_is_cr2(panel):
+    a = T.did(panel, dv="capaian_pct", covar="age")
+    b = T.did(panel, dv="capaian_pct", covar="age", small_sample="CR2")
+    pd.testing.assert_frame_equal(a, b)
+    assert a.method.str.contains("CR2").all()
+
+
+@pytest.mark.parametrize("small_sample, key, wkey", [("CR2", "region_cr2", "wald_cr2"),
+                                                     ("CR1-G", "region_cr1g", "wald_cr1g")])
+def test_did_region_small_sample_options_match_r(panel, small_sample, key, wkey):
+    full = _cluster_ref()
+    ref = pd.DataFrame({k: v for k, v in full[key].items() if k != "V"} if isinstance(full[key], dict) else full[key])
+    ref["region"] = [n.split(":")[0].removeprefix("region_code") for n in ref["names"]]
+    res = T.did(panel, dv="capaian_pct", covar="age", between="region_code", small_sample=small_sample)
+    reg = res[res.region != "all"].set_index("region").loc[ref.region]
+    # CR2 — R: coef_test(fit_r, vcovCR(fit_r, cl, "CR2"), test = "Satterthwaite") on the region:trained:post terms
+    # CR1-G — R: coeftest(fit_r, vcovCL(fit_r, ~cl, type = "HC1"), df = G_region - 1) (the region's clusters)
+    np.testing.assert_allclose(reg[CLUSTER_COLS].to_numpy(float), ref[CLUSTER_COLS].to_numpy(float), rtol=1e-6)
+    assert list(reg.n_clusters) == [full["G_region"][r] for r in ref.region]
+    f = res[res.term == "region_code x trained:post"].iloc[0]
+    w = full[wkey]
+    # R: clubSandwich::Wald_test(fit_r, constraints = C, vcov = <CR2 | CR1S = vcovCL HC1>, test = "Naive-F")
+    np.testing.assert_allclose([f.statistic, f.df1, f.df2, f.p], [w["F"], w["df1"], w["df2"], w["p"]], rtol=1e-6)
+
+
+@pytest.mark.parametrize("small_sample, key", [("CR2", "cr2"), ("CR1-G", "cr1g")])
+def test_dose_response_small_sample_options_match_r(panel, small_sample, key):
+    full = _cluster_ref()
+    pooled = full[f"dose_{key}"]
+    res = T.dose_response(panel, dv="capaian_pct", dose="jp", small_sample=small_sample)
+    # R: coef_test(lm(capaian_pct ~ I(jp / 10)), vcovCR(., cl, "CR2"), "Satterthwaite") | coeftest(., vcovCL, df = G - 1)
+    np.testing.assert_allclose(res.loc[0, CLUSTER_COLS].to_numpy(float), [pooled[c][1] for c in CLUSTER_COLS],
+                               rtol=1e-6)
+    by = T.dose_response(panel, dv="capaian_pct", dose="jp", between="region_code",
+                         small_sample=small_sample).set_index("region")
+    for r in full["dose_region"]:  # one model per region, that region's clusters
+        np.testing.assert_allclose(by.loc[r["region"], CLUSTER_COLS].to_numpy(float),
+                                   [r[key][c][1] for c in CLUSTER_COLS], rtol=1e-6, err_msg=r["region"])
+
+
+def test_small_sample_rejects_unknown_option(panel):
+    with pytest.raises(KinerjaError, match="small_sample"):
+        T.did(panel, dv="capaian_pct", small_sample="CR3")
+    with pytest.raises(KinerjaError, match="small_sample"):
+        T.dose_response(panel, dv="capaian_pct", dose="jp", small_sample="cr2")
+
+
+def test_cr2_matches_dense_formula_with_leverage_one_cluster():
+    """CR2 through k x k eigenvalues equals the textbook n_g x n_g formula, including a cluster with leverage 1."""
+    from scipy import linalg
+    from kinerja_research.analysis import _ols
+    rng = np.random.default_rng(7)
+    n, g = 64, 8
+    cl = np.repeat(np.arange(g), n // g)
+    X = np.column_stack([np.ones(n), rng.normal(size=n), (cl == 0).astype(float)])  # cluster 0 has its own dummy
+    y = X @ [1.0, 0.5, 2.0] + rng.normal(size=n)
+    fit = _ols.Fit(X, y, ["a", "b", "c"])
+    B, e = fit.xtx_inv, fit.resid
+    meat = np.zeros((3, 3))
+    for c in range(g):
+        i = cl == c
+        Hgg = X[i] @ B @ X[i].T
+        w, v = np.linalg.eigh(np.eye(i.sum()) - Hgg)
+        inv = np.where(w > 1e-10, 1 / np.sqrt(np.clip(w, 1e-300, None)), 0.0)  # generalised inverse, as clubSandwich
+        u = X[i].T @ (v * inv) @ v.T @ e[i]
+        meat += np.outer(u, u)
+    np.testing.assert_allclose(fit.vcov("CR2", cl), B @ meat @ B, rtol=1e-9, atol=1e-14)
+    assert linalg.norm(fit.vcov("CR2", cl)) > 0
 
 
 @pytest.mark.parametrize("engine", ["nested", "statsmodels"])

@@ -16,6 +16,25 @@ from kinerja_research.errors import KinerjaError
 
 __all__: list[str] = []
 
+#: Small-number-of-clusters corrections for cluster-robust inference (the first is the toolkit's default).
+SMALL_SAMPLE = ("CR2", "CR1-G", "CR1")
+
+
+def cluster_codes(cluster) -> tuple[np.ndarray, int]:
+    """Dense integer cluster ids 0..G-1 and G; fewer than 2 clusters raise."""
+    cluster = np.asarray(cluster)
+    if np.issubdtype(cluster.dtype, np.integer) and cluster.size and cluster.min() >= 0:
+        counts = np.bincount(cluster)
+        used = counts > 0
+        codes = cluster if used.all() else (np.cumsum(used) - 1)[cluster]
+        g = int(used.sum())
+    else:
+        codes, uniq = pd.factorize(cluster, sort=False)
+        g = len(uniq)
+    if g < 2:
+        raise KinerjaError(f"Cluster-robust standard errors need at least 2 clusters; the data has {g}.")
+    return np.asarray(codes, dtype=np.intp), g
+
 
 def is_categorical(s: pd.Series) -> bool:
     return (isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_object_dtype(s)
@@ -113,40 +132,102 @@ class Fit:
             meat = (X * w[:, None]).T @ X
             return B @ meat @ B
         if kind == "CR1":
-            cluster = np.asarray(cluster)
-            if np.issubdtype(cluster.dtype, np.integer) and cluster.min() >= 0:
-                codes = cluster  # already integer ids (bincount tolerates unused ids; G counts the used ones)
-                g = int(np.count_nonzero(np.bincount(codes)))
-            else:
-                codes, uniq = pd.factorize(cluster, sort=False)
-                g = len(uniq)
-            if g < 2:
-                raise KinerjaError("Cluster-robust standard errors need at least 2 clusters; the data has "
-                                   f"{g}.")
-            scores = X * e[:, None]
-            s = np.column_stack([np.bincount(codes, weights=scores[:, j]) for j in range(self.k)])
-            meat = s.T @ s
+            codes, g = cluster_codes(cluster)
+            s = self._cluster_scores(codes, g)
             adj = g / (g - 1) * (self.n - 1) / self.df_resid
-            return adj * (B @ meat @ B)
-        raise KinerjaError(f"Covariance type {kind!r} is unknown; the rule is classic, HC0-HC3 or CR1.")
+            return adj * (B @ (s.T @ s) @ B)
+        if kind == "CR2":
+            return self._cr2(*cluster_codes(cluster))[0]
+        raise KinerjaError(f"Covariance type {kind!r} is unknown; the rule is classic, HC0-HC3, CR1 or CR2.")
+
+    def _cluster_scores(self, codes: np.ndarray, g: int) -> np.ndarray:
+        """Per-cluster score sums X_g' e_g (G x k), by ``numpy.bincount``."""
+        scores = self.X * self.resid[:, None]
+        return np.column_stack([np.bincount(codes, weights=scores[:, j], minlength=g) for j in range(self.k)])
+
+    def _cr2(self, codes: np.ndarray, g: int):
+        """CR2 (Bell-McCaffrey bias-reduced linearisation) covariance and the pieces of its Satterthwaite df.
+
+        With H_gg = X_g B X_g' (B = (X'X)⁻¹, B = L L' Cholesky) and S_g = L' M_g L (M_g = X_g'X_g), every matrix
+        function φ(H_gg) = I + X_g L ψ(S_g) L' X_g' with ψ(λ) = (φ(λ) - 1) / λ, so the n_g x n_g adjustment
+        A_g = (I - H_gg)^(-1/2) only enters through k x k matrices: X_g'A_g e_g = s_g + M_g L ψ_A(S_g) L' s_g.
+        Eigenvalues of I - H_gg equal to 0 (a cluster with leverage 1) get a generalised inverse, as clubSandwich.
+        """
+        B, k = self.xtx_inv, self.k
+        s = self._cluster_scores(codes, g)
+        M = np.empty((g, k, k))
+        for i in range(k):  # k(k+1)/2 bincounts over rows: loops over columns, not rows or clusters
+            for j in range(i, k):
+                M[:, i, j] = M[:, j, i] = np.bincount(codes, weights=self.X[:, i] * self.X[:, j], minlength=g)
+        L = np.linalg.cholesky(B)
+        lam, vec = np.linalg.eigh(L.T @ M @ L)
+        lam = np.clip(lam, 0.0, None)
+        one = 1.0 - lam
+        ok = one > 1e-10
+        r = np.sqrt(np.where(ok, one, 1.0))
+        with np.errstate(divide="ignore"):
+            psi_a = np.where(ok, 1.0 / (r * (1.0 + r)), -1.0 / np.where(lam > 0, lam, 1.0))
+            psi_a2 = np.where(ok, 1.0 / np.where(ok, one, 1.0), -1.0 / np.where(lam > 0, lam, 1.0))
+        vt = np.swapaxes(vec, 1, 2)
+        FA = L @ ((vec * psi_a[:, None, :]) @ vt) @ L.T
+        FA2 = L @ ((vec * psi_a2[:, None, :]) @ vt) @ L.T
+        adj = s + np.einsum("gij,gj->gi", M, np.einsum("gij,gj->gi", FA, s))
+        V = B @ (adj.T @ adj) @ B
+        P = M + M @ FA @ M      # X_g' A_g X_g
+        Q = M + M @ FA2 @ M     # X_g' A_g² X_g
+        return V, P, Q
+
+    def cluster_inference(self, cluster: np.ndarray, small_sample: str = "CR2") -> tuple[np.ndarray, np.ndarray, int]:
+        """Cluster-robust covariance and the t reference df of each coefficient.
+
+        ``"CR2"``: CR2 covariance, Satterthwaite (Bell-McCaffrey) df per coefficient under a working model of
+        independent, homoscedastic errors, as R ``clubSandwich::vcovCR(type = "CR2")`` + ``coef_test(test =
+        "Satterthwaite")``. ``"CR1-G"``: CR1 with df G - 1 (Stata; R ``coeftest(fit, vcovCL(fit, type = "HC1"),
+        df = G - 1)``). ``"CR1"``: CR1 with the residual df n - k (R ``coeftest(fit, vcovCL(fit))``).
+        Returns (V, df per coefficient, G).
+        """
+        if small_sample not in SMALL_SAMPLE:
+            raise KinerjaError(f"small_sample {small_sample!r} is unknown; the rule is one of "
+                               f"{', '.join(SMALL_SAMPLE)}.")
+        codes, g = cluster_codes(cluster)
+        if small_sample == "CR1":
+            return self.vcov("CR1", codes), np.full(self.k, float(self.df_resid)), g
+        if small_sample == "CR1-G":
+            return self.vcov("CR1", codes), np.full(self.k, float(g - 1)), g
+        V, P, Q = self._cr2(codes, g)
+        B = self.xtx_inv
+        df = np.empty(self.k)
+        for j in range(self.k):  # per coefficient (columns), O(G k²) each
+            b = B[:, j]
+            t = P @ b                                  # G x k: X_g' u_g
+            d = np.einsum("i,gij,j->g", b, Q, b)       # u_g' u_g
+            tbt = np.einsum("gi,ij,gj->g", t, B, t)
+            btt = B @ (t.T @ t)
+            # Omega = diag(d) - T B T' (G x G, never formed): df = tr(Omega)² / ||Omega||_F²
+            tr = d.sum() - tbt.sum()
+            fro = (d ** 2).sum() - 2 * (d * tbt).sum() + np.trace(btt @ btt)
+            df[j] = tr ** 2 / fro
+        return V, df, g
 
 
-def coef_rows(names: Sequence[str], beta: np.ndarray, V: np.ndarray, df: float | None, alpha: float,
+def coef_rows(names: Sequence[str], beta: np.ndarray, V: np.ndarray, df, alpha: float,
               *, method: str, n: int, keep: Sequence[int] | None = None, **extra) -> list[dict]:
-    """One tidy row per coefficient: t (or z when ``df`` is None) test and CI."""
+    """One tidy row per coefficient: t (or z when ``df`` is None) test and CI; ``df`` a number or one per coefficient."""
     se = np.sqrt(np.diag(V))
     stat = beta / se
     if df is None:
-        q = stats.norm.ppf(1 - alpha / 2)
+        q = np.full(len(beta), stats.norm.ppf(1 - alpha / 2))
         p = 2 * stats.norm.sf(np.abs(stat))
+        dfa = np.full(len(beta), np.nan)
     else:
-        q = stats.t.ppf(1 - alpha / 2, df)
-        p = 2 * stats.t.sf(np.abs(stat), df)
+        dfa = np.broadcast_to(np.asarray(df, dtype=float), np.shape(beta))
+        q = stats.t.ppf(1 - alpha / 2, dfa)
+        p = 2 * stats.t.sf(np.abs(stat), dfa)
     rows = []
     for i in (range(len(names)) if keep is None else keep):
-        rows.append(dict(term=names[i], estimate=float(beta[i]), se=float(se[i]), ci_low=float(beta[i] - q * se[i]),
-                         ci_high=float(beta[i] + q * se[i]), statistic=float(stat[i]),
-                         df=float(df) if df is not None else np.nan, p=float(p[i]), n=int(n), method=method, **extra))
+        rows.append(dict(term=names[i], estimate=float(beta[i]), se=float(se[i]), ci_low=float(beta[i] - q[i] * se[i]),
+                         ci_high=float(beta[i] + q[i] * se[i]), statistic=float(stat[i]), df=float(dfa[i]),
+                         p=float(p[i]), n=int(n), method=method, **extra))
     return rows
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import special, stats
 
 from kinerja_research._docs import fill_doc
+from kinerja_research.analysis import _ols
 from kinerja_research.analysis._result import adjust_p, check_alpha, check_choice, check_columns, tidy
 from kinerja_research.errors import KinerjaError
 
@@ -606,11 +607,14 @@ def _fit_tidy(fit, *, method: str, alpha: float, n: int, dist: str) -> pd.DataFr
     return out
 
 
+_CLUSTER_METHOD = {"CR2": "CR2, Satterthwaite df", "CR1-G": "CR1, df G - 1", "CR1": "CR1, residual df"}
+
+
 @fill_doc
 def resistance_drivers(data: pd.DataFrame, *, dv: str,
                        covar: Sequence[str] = ("age", "tenure_years", "golongan_rank", "trained"),
                        categorical: Sequence[str] = (), cluster: str | None = None, cov_type: str = "classic",
-                       alpha: float = 0.05) -> pd.DataFrame:
+                       small_sample: str = "CR2", alpha: float = 0.05) -> pd.DataFrame:
     """Drivers of resistance to change: OLS of a resistance score on age, tenure, golongan and training received.
 
     Parameters
@@ -625,8 +629,13 @@ def resistance_drivers(data: pd.DataFrame, *, dv: str,
         Numeric predictors to treat as factors (e.g. ``region_code`` codes).
     {cluster}
     cov_type : {{"classic", "HC3"}}, default "classic"
-        Standard errors: classical OLS, or HC3 (ignored when ``cluster`` is given: cluster-robust CR1 as Stata/R
-        ``sandwich::vcovCL(type = "HC1")``).
+        Standard errors: classical OLS, or HC3 (ignored when ``cluster`` is given: cluster-robust, see
+        ``small_sample``).
+    small_sample : {{"CR2", "CR1-G", "CR1"}}, default "CR2"
+        With ``cluster``: the small-number-of-clusters correction, the same engine and options as
+        :func:`kinerja_research.analysis.training.did` (``"CR2"``: CR2 covariance, Satterthwaite df, R
+        ``clubSandwich``; ``"CR1-G"``: CR1 = ``sandwich::vcovCL(type = "HC1")`` with df G - 1, Stata;
+        ``"CR1"``: CR1 with the residual df).
     {alpha}
 
     Returns
@@ -635,13 +644,15 @@ def resistance_drivers(data: pd.DataFrame, *, dv: str,
         One row per coefficient in formula order, named as R does (``(Intercept)``, ``age``, ``golonganIII/b``;
         booleans enter as 0/1 under their own name): ``term``, ``estimate``, ``se``, ``ci_low``, ``ci_high``,
         ``statistic`` (t), ``df``
-        (residual df), ``p``, ``effect_size`` (standardised β = b · sd(x) / sd(y); NaN for the intercept),
+        (residual df; with ``cluster`` the df of ``small_sample``), ``p``, ``effect_size`` (standardised β = b · sd(x) / sd(y); NaN for the intercept),
         ``effect_size_name``, ``n`` (complete cases, listwise), ``method``; extra columns ``r2``, ``adj_r2``.
 
     Notes
     -----
     Listwise deletion over ``dv``, ``covar`` and ``cluster``. Validated against R ``lm`` (coefficients, SE, t, p,
-    confint) and ``sandwich::vcovHC(type = "HC3")``.
+    confint) and ``sandwich::vcovHC(type = "HC3")``; the cluster path against ``clubSandwich::vcovCR(type = "CR2")``
+    + ``coef_test(test = "Satterthwaite")`` and ``sandwich::vcovCL(type = "HC1")`` + ``lmtest::coeftest``
+    (``tests/reference/analyses_cluster.R``).
 
     Examples
     --------
@@ -656,6 +667,7 @@ def resistance_drivers(data: pd.DataFrame, *, dv: str,
 
     check_alpha(alpha)
     check_choice("cov_type", cov_type, ("classic", "HC3"))
+    check_choice("small_sample", small_sample, _ols.SMALL_SAMPLE)
     covar = list(covar)
     frame = _model_frame(data, dv, covar, cluster)
     if len(frame) <= len(covar) + 1:
@@ -664,15 +676,22 @@ def resistance_drivers(data: pd.DataFrame, *, dv: str,
     formula = _formula(dv, covar, frame, categorical)
     model = smf.ols(formula, data=frame)
     if cluster:
-        fit = model.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(frame[cluster])[0]}, use_t=True)
-        method = "OLS (cluster-robust SE)"
+        fit = model.fit()
+        ours = _ols.Fit(model.exog, model.endog, model.exog_names)
+        V, dfs, g = ours.cluster_inference(frame[cluster].to_numpy(), small_sample)
+        method = f"OLS (cluster-robust SE, {_CLUSTER_METHOD[small_sample]}, {g} clusters)"
+        rows = _ols.coef_rows([_term_name(t) for t in model.exog_names], ours.beta, V, dfs, alpha, method=method,
+                              n=len(frame))
+        out = pd.DataFrame(rows)[["term", "estimate", "se", "ci_low", "ci_high", "statistic", "df", "p", "n",
+                                  "method"]]
     elif cov_type == "HC3":
         fit = model.fit(cov_type="HC3", use_t=True)
         method = "OLS (HC3 SE)"
     else:
         fit = model.fit()
         method = "OLS"
-    out = _fit_tidy(fit, method=method, alpha=alpha, n=len(frame), dist="t")
+    if not cluster:
+        out = _fit_tidy(fit, method=method, alpha=alpha, n=len(frame), dist="t")
     exog = pd.DataFrame(model.exog, columns=model.exog_names)
     sd_x = exog.std(ddof=1).to_numpy()
     beta = out["estimate"].to_numpy() * sd_x / frame[dv].std(ddof=1)

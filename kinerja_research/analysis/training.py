@@ -202,10 +202,14 @@ def _cluster_ids(d: pd.DataFrame, cluster: str | Sequence[str]) -> np.ndarray:
     return pd.factorize(codes)[0] if len(cols) > 1 else codes
 
 
+_METHOD = {"CR2": "CR2, Satterthwaite df", "CR1-G": "CR1, df G - 1", "CR1": "CR1, residual df"}
+
+
 @fill_doc
 def did(data: pd.DataFrame, *, dv: str, treat: str = "trained", within: str = "wave", post: str = "post",
         cluster: str | Sequence[str] = ("region_code", "agency"), between: str | None = None,
-        covar: str | Sequence[str] | None = None, alpha: float = 0.05) -> pd.DataFrame:
+        covar: str | Sequence[str] | None = None, small_sample: str = "CR2",
+        alpha: float = 0.05) -> pd.DataFrame:
     """Difference-in-differences of trained vs untrained staff over time, with cluster-robust standard errors.
 
     Parameters
@@ -225,6 +229,11 @@ def did(data: pd.DataFrame, *, dv: str, treat: str = "trained", within: str = "w
         Column (e.g. ``region_code``) for the group × treatment interaction: one DiD effect per group from a fully
         interacted model, and a Wald F test that the effects are equal.
     {covar}
+    small_sample : {{"CR2", "CR1-G", "CR1"}}, default "CR2"
+        Small-number-of-clusters correction of the cluster-robust inference (see Notes): ``"CR2"`` bias-reduced
+        covariance with Satterthwaite df (R ``clubSandwich``); ``"CR1-G"`` the usual CR1 covariance with df G - 1
+        (Stata); ``"CR1"`` CR1 with the residual df n - k (R ``lmtest::coeftest(fit, vcovCL(fit))``, the toolkit's
+        behaviour before this option).
     {alpha}
 
     Returns
@@ -234,28 +243,43 @@ def did(data: pd.DataFrame, *, dv: str, treat: str = "trained", within: str = "w
         ``"<treat>:post"`` = the DiD effect, then covariates), ``region`` ``"all"``. With ``between``: one row per
         group (``region``) with that group's ``"<treat>:post"`` effect, and a last row ``term``
         ``"<between> x <treat>:post"`` (``statistic`` F, ``df1`` groups - 1, ``df2`` residual df, ``p``).
-        Columns: ``estimate``, ``se`` (cluster-robust), ``ci_low``/``ci_high``, ``statistic`` t, ``df`` residual
-        df n - k, ``p``, ``n`` rows used, ``method``, ``n_clusters``.
+        Columns: ``estimate``, ``se`` (cluster-robust), ``ci_low``/``ci_high``, ``statistic`` t, ``df`` of the t
+        reference (Satterthwaite df, G - 1 or n - k by ``small_sample``), ``p``, ``n`` rows used, ``method``,
+        ``n_clusters`` (G; for a group's row, the clusters of that group). The F test uses ``df2`` G - 1 (``"CR2"``,
+        ``"CR1-G"``) or n - k (``"CR1"``).
 
     Notes
     -----
-    Model: dv = b0 + b1 treat + b2 post + b3 treat·post (+ covariates) + e, OLS; b3 is the DiD effect. Covariance:
-    CR1, the cluster sandwich with the factor G/(G-1) · (n-1)/(n-k), which is R
-    ``sandwich::vcovCL(fit, cluster = ~cl, type = "HC1")`` (the default for ``lm``: ``cadjust = TRUE`` and HC1) and
-    Stata's ``vce(cluster)``; t tests and intervals use the residual df n - k, as ``lmtest::coeftest(fit, vcov =
-    vcovCL)`` does (Stata uses G - 1, which is wider when clusters are few). The design matrix is built with numpy
-    and the per-cluster score sums with ``numpy.bincount``, so millions of rows fit in seconds. The interacted model
-    has four columns per group and is meant for tens of groups.
+    Model: dv = b0 + b1 treat + b2 post + b3 treat·post (+ covariates) + e, OLS; b3 is the DiD effect.
+
+    Cluster-robust inference with few clusters. CR1 is the cluster sandwich with the factor G/(G-1) · (n-1)/(n-k)
+    (R ``sandwich::vcovCL(fit, cluster = ~cl, type = "HC1")``, Stata ``vce(cluster)``); it is biased downward
+    when clusters are few, and a t reference with the residual df n - k (what ``lmtest::coeftest`` uses) ignores
+    that the variance is estimated from only G cluster sums. The default ``"CR2"`` is the bias-reduced
+    linearisation of Bell & McCaffrey (2002): each cluster's residuals are multiplied by (I - H_gg)^(-1/2), which
+    makes the covariance unbiased under independent homoscedastic errors, and each t test uses the
+    Satterthwaite df of its own variance estimate (Bell-McCaffrey; Imbens & Kolesár 2016; Pustejovsky & Tipton
+    2018), which falls towards the number of clusters that inform the coefficient (for a group's effect in the
+    interacted model, that group's clusters). Cameron & Miller (2015) recommend it for few clusters; it is also
+    what R ``clubSandwich::vcovCR(fit, cluster, type = "CR2")`` + ``coef_test(..., test = "Satterthwaite")``
+    computes, and it stays accurate with many clusters (it tends to CR1 with a normal reference), so it is the
+    default at every G. ``"CR1-G"`` keeps CR1 and uses df G - 1 (Cameron & Miller 2015; Stata): for a group's
+    effect G is that group's clusters. The Wald F test of equal effects uses F(q, G - 1) under both (R
+    ``clubSandwich::Wald_test(test = "Naive-F")``; the HTZ test is not implemented). CR2 needs per-cluster k x k
+    matrices only (the n_g x n_g adjustment is applied through the eigenvalues of L'X_g'X_g L), built with
+    ``numpy.bincount``, so millions of rows remain fast. The interacted model has four columns per group and is
+    meant for tens of groups.
 
     Choosing the cluster: cluster at the level at which errors are correlated or treatment is assigned (Abadie et
-    al. 2023). In the synthetic world (training assigned per person, no agency-by-period shocks) a 500-seed
-    simulation gives nominal coverage with ``cluster="person_id"``; agency clusters are conservative for the pooled
-    effect when groups have different effects (their deviations from the average sit in whole agencies' residuals;
-    coverage 99.8%), and with about ten agencies per region the per-region intervals are too narrow (CR1's
-    few-cluster bias; coverage about 87%), so read region effects with care when a region has few agencies.
+    al. 2023). In the synthetic world (training assigned per person, no agency-by-period shocks) agency clusters
+    are conservative for the pooled effect when groups have different effects (their deviations from the average
+    sit in whole agencies' residuals). With about ten agencies per region, per-region CR1 intervals with the
+    residual df cover only about 87% in a 500-seed simulation; CR2 with Satterthwaite df restores nominal coverage
+    (figures in ``tests/test_analysis_coverage.py``).
     Rows with a missing value in any used column are
     dropped (listwise); ``n`` reports the rows used. Validated against R ``lm`` + ``sandwich::vcovCL`` +
-    ``lmtest::coeftest`` + ``car::linearHypothesis`` (``tests/reference/analyses_training_rewards.R``).
+    ``lmtest::coeftest`` + ``car::linearHypothesis`` (``tests/reference/analyses_training_rewards.R``) and
+    ``clubSandwich::vcovCR`` + ``coef_test`` + ``Wald_test`` (``tests/reference/analyses_cluster.R``).
 
     Examples
     --------
@@ -272,6 +296,7 @@ def did(data: pd.DataFrame, *, dv: str, treat: str = "trained", within: str = "w
     covar = [] if covar is None else ([covar] if isinstance(covar, str) else list(covar))
     cl_cols = [cluster] if isinstance(cluster, str) else list(cluster)
     check_columns(data, [dv, treat, within, between, *cl_cols, *covar])
+    check_choice("small_sample", small_sample, _ols.SMALL_SAMPLE)
     check_alpha(alpha)
     d = _ols.complete(data, [dv, treat, within, between, *cl_cols, *covar])
     n = len(d)
@@ -285,14 +310,13 @@ def did(data: pd.DataFrame, *, dv: str, treat: str = "trained", within: str = "w
     cl = _cluster_ids(d, cluster)
     n_cl = int(cl.max()) + 1
     Xc, cnames, _ = _ols.design(d, covar, intercept=False)
-    method = "DiD OLS, cluster-robust SE (CR1, vcovCL HC1)"
+    method = f"DiD OLS, cluster-robust SE ({_METHOD[small_sample]})"
 
     X = np.column_stack([np.ones(n), tr, po, tr * po, Xc])
     names = ["(Intercept)", treat, "post", f"{treat}:post", *cnames]
     fit = _ols.Fit(X, y, names)
-    V = fit.vcov("CR1", cl)
-    rows = _ols.coef_rows(names, fit.beta, V, fit.df_resid, alpha, method=method, n=n, region="all",
-                          n_clusters=n_cl)
+    V, dfs, _ = fit.cluster_inference(cl, small_sample)
+    rows = _ols.coef_rows(names, fit.beta, V, dfs, alpha, method=method, n=n, region="all", n_clusters=n_cl)
     if between is not None:
         gv = d[between].to_numpy()
         lv = _ols.levels(d[between])
@@ -303,21 +327,24 @@ def did(data: pd.DataFrame, *, dv: str, treat: str = "trained", within: str = "w
             bnames += [f"{g}:(Intercept)", f"{g}:{treat}", f"{g}:post", f"{g}:{treat}:post"]
         Xb = np.column_stack(blocks + ([Xc] if Xc.shape[1] else []))
         fb = _ols.Fit(Xb, y, bnames + cnames)
-        Vb = fb.vcov("CR1", cl)
+        Vb, dfb, _ = fb.cluster_inference(cl, small_sample)
         eff = [4 * i + 3 for i in range(len(lv))]
         for i, g in zip(eff, lv):
-            rows += _ols.coef_rows([f"{treat}:post"], fb.beta[[i]], Vb[np.ix_([i], [i])], fb.df_resid, alpha,
-                                   method=method, n=int((gv == g).sum()), region=str(g),
-                                   n_clusters=int(len(np.unique(cl[gv == g]))))
+            g_cl = int(len(np.unique(cl[gv == g])))
+            df_i = g_cl - 1 if small_sample == "CR1-G" else dfb[i]
+            rows += _ols.coef_rows([f"{treat}:post"], fb.beta[[i]], Vb[np.ix_([i], [i])], df_i, alpha,
+                                   method=method, n=int((gv == g).sum()), region=str(g), n_clusters=g_cl)
         if len(lv) > 1:
             R = np.zeros((len(lv) - 1, fb.k))
             for r, i in enumerate(eff[1:]):
                 R[r, eff[0]] = -1.0
                 R[r, i] = 1.0
-            f, q, p = _ols.wald_f(fb.beta, Vb, R, fb.df_resid)
+            df2 = float(fb.df_resid) if small_sample == "CR1" else float(n_cl - 1)
+            f, q, p = _ols.wald_f(fb.beta, Vb, R, df2)
             rows.append(dict(region="all", term=f"{between} x {treat}:post", statistic=f, df1=float(q),
-                             df2=float(fb.df_resid), p=p, n=n, n_clusters=n_cl,
-                             method="Wald F, cluster-robust (CR1): equal DiD effects across groups"))
+                             df2=df2, p=p, n=n, n_clusters=n_cl,
+                             method=f"Wald F, cluster-robust ({_METHOD[small_sample]}): equal DiD effects across "
+                                    "groups"))
     return tidy(rows, extra=["n_clusters"])
 
 
@@ -574,7 +601,8 @@ def training_dose(data: pd.DataFrame, *, staff: pd.DataFrame, by: Sequence[str] 
 @fill_doc
 def dose_response(data: pd.DataFrame, *, dv: str = "capaian_pct", dose: str = "jp",
                   covar: str | Sequence[str] | None = None, cluster: str | Sequence[str] = ("region_code", "agency"),
-                  between: str | None = None, per: float = 10.0, alpha: float = 0.05) -> pd.DataFrame:
+                  between: str | None = None, per: float = 10.0, small_sample: str = "CR2",
+                  alpha: float = 0.05) -> pd.DataFrame:
     """Dose-response of performance on training hours: OLS slope per ``per`` JP with cluster-robust SEs.
 
     Parameters
@@ -590,19 +618,23 @@ def dose_response(data: pd.DataFrame, *, dv: str = "capaian_pct", dose: str = "j
         Column (e.g. ``region_code``): a separate slope per group (one model per group).
     per : float, default 10
         The slope is reported per ``per`` JP.
+    small_sample : {{"CR2", "CR1-G", "CR1"}}, default "CR2"
+        Small-number-of-clusters correction, as in :func:`did`.
     {alpha}
 
     Returns
     -------
     pandas.DataFrame
         One row per group (``region``, ``"all"`` without ``between``): ``term`` ``"<dose> (per <per>)"``,
-        ``estimate`` change in ``dv`` per ``per`` JP, ``se`` (CR1), ``ci_low``/``ci_high``, ``statistic`` t,
-        ``df``, ``p``, ``n``, ``method``, ``n_clusters``.
+        ``estimate`` change in ``dv`` per ``per`` JP, ``se`` (cluster-robust), ``ci_low``/``ci_high``,
+        ``statistic`` t, ``df`` (by ``small_sample``), ``p``, ``n``, ``method``, ``n_clusters``.
 
     Notes
     -----
     dv = b0 + b1 · dose / per (+ covariates) + e. The slope is descriptive (observational: who trains more may
-    differ); causal claims rest on :func:`did`. Covariance as in :func:`did` (R ``vcovCL(type = "HC1")``).
+    differ); causal claims rest on :func:`did`. Covariance and df as in :func:`did` (R ``clubSandwich`` CR2 +
+    Satterthwaite by default; ``vcovCL(type = "HC1")`` with df G - 1 or n - k); validated against R in
+    ``tests/reference/analyses_training_rewards.R`` and ``tests/reference/analyses_cluster.R``.
 
     Examples
     --------
@@ -616,6 +648,7 @@ def dose_response(data: pd.DataFrame, *, dv: str = "capaian_pct", dose: str = "j
     covar = [] if covar is None else ([covar] if isinstance(covar, str) else list(covar))
     cl_cols = [cluster] if isinstance(cluster, str) else list(cluster)
     check_columns(data, [dv, dose, between, *cl_cols, *covar])
+    check_choice("small_sample", small_sample, _ols.SMALL_SAMPLE)
     check_alpha(alpha)
     d = _ols.complete(data, [dv, dose, between, *cl_cols, *covar])
     groups = [("all", d)] if between is None else list(d.groupby(between, sort=True, observed=True))
@@ -625,7 +658,8 @@ def dose_response(data: pd.DataFrame, *, dv: str = "capaian_pct", dose: str = "j
         X, names, _ = _ols.design(dg.assign(**{term: dg[dose] / per}), [term, *covar])
         fit = _ols.Fit(X, pd.to_numeric(dg[dv]).to_numpy(float), names)
         cl = _cluster_ids(dg, cluster)
-        rows += _ols.coef_rows(names, fit.beta, fit.vcov("CR1", cl), fit.df_resid, alpha, keep=[1],
-                               method="OLS dose-response, cluster-robust SE (CR1)", n=len(dg), region=str(g),
-                               n_clusters=int(cl.max()) + 1)
+        V, dfs, g_cl = fit.cluster_inference(cl, small_sample)
+        rows += _ols.coef_rows(names, fit.beta, V, dfs, alpha, keep=[1],
+                               method=f"OLS dose-response, cluster-robust SE ({_METHOD[small_sample]})", n=len(dg),
+                               region=str(g), n_clusters=g_cl)
     return tidy(rows, extra=["n_clusters"])

@@ -70,3 +70,27 @@ def test_numbers_follow_language():
     assert Translator("id")("common.col.ci", level=95.0) == "IK 95%"
     assert Translator("en")("common.col.ci", level=90.0) == "90% CI"
     assert Translator("id")("common.table_label", number=1234) == "Tabel 1.234"
+
+
+def test_vocabulary_files_cover_rules_and_canonical_columns():
+    """Table cells of vocabulary columns (report.tables.VOCAB_COLUMNS) are translated through vocab.yml: every
+    validation rule the audit describes and every canonical column (a model term) has a label in both languages."""
+    from kinerja_research.report.i18n import I18N_DIR
+    from kinerja_research.schemas import SCHEMAS
+
+    for lang in LANGS:
+        assert (I18N_DIR / lang / "vocab.yml").exists()
+        table = load_translations(lang)
+        rules = {k.split(".", 2)[2] for k in table if k.startswith("audit.rule.")}
+        assert rules, "audit.yml describes no validation rule"
+        assert sorted(r for r in rules if f"vocab.rule.{r}" not in table) == [], lang
+        columns = {c for schema in SCHEMAS.values() for c in schema.columns}
+        assert sorted(c for c in columns if f"vocab.term.{c}" not in table and not c[1:].isdigit()) == [], lang
+
+
+def test_vocabulary_labels_are_reader_text():
+    from kinerja_research.report.tables import IDENTIFIER
+
+    for lang in LANGS:
+        raw = {k: v for k, v in load_translations(lang).items() if k.startswith("vocab.") and IDENTIFIER.search(v)}
+        assert raw == {}, f"{lang}: vocabulary labels that are themselves identifiers: {raw}"

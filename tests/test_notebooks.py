@@ -12,6 +12,7 @@ browser opens ``index.html`` and every page and finds every link and image resol
 from __future__ import annotations
 
 import ast
+import html
 import re
 from pathlib import Path
 
@@ -117,6 +118,27 @@ def test_no_raw_translation_key_in_pages(suite_run):
             text = re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", " ", page, flags=re.S))
             raw = sorted(set(token.findall(text)) & keys)
             assert raw == [], f"{job['html']} shows raw translation keys {raw}"
+
+
+def test_no_raw_identifier_in_pages(suite_run):
+    """No snake_case token (a column name, rule, effect-size or term id) in any table cell or text a reader sees;
+    only the provenance block (file names such as inputs/skm_kota_kupang.csv) may hold them."""
+    from kinerja_research.report.tables import IDENTIFIER
+
+    pages = [suite_run.run_dir / job["html"] for job in suite_run.jobs if job["html"]]
+    assert pages
+    for path in pages:
+        page = path.read_text(encoding="utf-8")
+        page = re.sub(r"<style>.*?</style>|<script\b.*?</script>", " ", page, flags=re.S)
+        assert page.count('class="kr-provenance"') == 1, f"{path.name}: provenance block not found"
+        page = re.sub(r'<section class="kr-provenance".*?</section>', " ", page, flags=re.S)
+        cells = [html.unescape(re.sub(r"<[^>]+>", "", c))
+                 for c in re.findall(r"<td\b[^>]*>(.*?)</td>", page, flags=re.S)]
+        raw_cells = sorted({c for c in cells if IDENTIFIER.search(c)})
+        assert raw_cells == [], f"{path.name}: table cells show raw identifiers {raw_cells}"
+        text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+        raw = sorted(set(IDENTIFIER.findall(text)))
+        assert raw == [], f"{path.name}: the page shows raw identifiers {raw}"
 
 
 def test_every_report_records_headline_figures(suite_run):

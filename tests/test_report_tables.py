@@ -119,3 +119,80 @@ def test_threshold_configurable_for_a_run(monkeypatch):
     monkeypatch.setenv(T.MIN_N_ENV, "zero")
     with pytest.raises(KinerjaError, match=T.MIN_N_ENV):
         T.format_table(df, lang="en")
+
+
+# --- vocabulary columns: identifiers are translated, never shown raw --------------------------------------------------
+
+def _vocab_table():
+    return pd.DataFrame({
+        "term": ["(Intercept)", "tenure_years", "golongan_rank", "jp_other (per 10)", "var(region_code:agency)",
+                 "trained:post", "region_code17.71", "reward | region_code = 53.71", "post - pre", "c_prime",
+                 "Resistensi (total)"],
+        "estimate": np.arange(11, dtype=float),
+        "effect_size_name": ["hedges_g_av", "rank_biserial", "odds_ratio", "std_beta", "omega-squared", None,
+                             "tolerance", "adj_r2", "delta_r2", "beta", "rank_epsilon2"],
+        "method": ["paired t", "Wilcoxon signed-rank, exact", "VIF: motivation", "Glejser (t): reward",
+                   "percentile bootstrap (5000 resamples, seed 2026)", "OLS", "Dunn", "simple slope",
+                   "Welch ANOVA", "indirect / total", "a method not in the vocabulary"],
+    })
+
+
+def test_vocabulary_columns_translated_indonesian():
+    out = T.format_table(_vocab_table(), lang="id")
+    assert out["Parameter"].tolist() == [
+        "Konstanta", "masa kerja (tahun)", "peringkat golongan", "JP pelatihan lain (per 10)",
+        "varians: perangkat daerah dalam wilayah", "ikut pelatihan × sesudah pelatihan", "wilayah: Kota Bengkulu",
+        "persepsi penghargaan | wilayah = Kota Kupang", "sesudah pelatihan − sebelum pelatihan",
+        "jalur c′ (efek langsung)", "Resistensi (total)"]
+    assert out["Jenis ukuran efek"].tolist()[:4] == ["Hedges' g (av)", "korelasi rank-biserial", "rasio odds",
+                                                    "koefisien beta terstandar (β)"]
+    assert out["Jenis ukuran efek"].iloc[5] == "–"
+    assert out["Metode"].tolist()[:5] == ["uji t berpasangan", "uji peringkat bertanda Wilcoxon, eksak",
+                                         "VIF: motivasi kerja", "Glejser (t): persepsi penghargaan",
+                                         "bootstrap persentil (5000 sampel ulang, seed 2026)"]
+    assert out["Metode"].iloc[-1] == "a method not in the vocabulary"  # free text passes unchanged
+
+
+def test_vocabulary_columns_translated_english():
+    out = T.format_table(_vocab_table(), lang="en")
+    assert out.iloc[:5, 0].tolist() == ["Intercept", "tenure (years)", "golongan rank",
+                                        "JP of other training (per 10)", "variance: agency within region"]
+    assert out.iloc[:2, 2].tolist() == ["Hedges' g (av)", "rank-biserial correlation"]
+    assert out.iloc[4, 3] == "percentile bootstrap (5000 resamples, seed 2026)"
+
+
+def test_audit_vocabulary_rule_severity_tables_region():
+    df = pd.DataFrame({"rule": ["decimal_comma", "duplicate_submission", "golongan_variant"],
+                       "severity": ["info", "warning", "error"],
+                       "tables": ["performance, survey", "survey", "training"],
+                       "region": ["all", "18.71", "53.71"], "count": [10, 20, 30]})
+    out = T.format_table(df, lang="id", ns="audit")
+    assert out.iloc[:, 0].tolist() == ["koma desimal", "pengiriman ganda", "variasi penulisan golongan"]
+    assert out.iloc[:, 1].tolist() == ["informasi", "peringatan", "kesalahan"]
+    assert out.iloc[:, 2].tolist() == ["kinerja (SKP), survei pegawai", "survei pegawai", "pelatihan"]
+    assert out.iloc[:, 3].tolist() == ["semua wilayah", "Kota Bandar Lampung", "Kota Kupang"]
+
+
+@pytest.mark.parametrize("column, value", [("effect_size_name", "made_up_effect"), ("rule", "made_up_rule"),
+                                           ("term", "made_up_term"), ("term", "var(made_up_term)"),
+                                           ("method", "VIF: made_up_term")])
+def test_untranslated_identifier_raises(column, value):
+    df = pd.DataFrame({column: [value], "estimate": [1.0]})
+    for lang in ("id", "en"):
+        with pytest.raises(KinerjaError, match=r"vocab\..*vocab\.yml"):
+            T.format_table(df, lang=lang)
+
+
+def test_free_text_names_and_item_ids_pass_in_vocabulary_columns():
+    df = pd.DataFrame({"term": ["Kota Kupang", "RTC01", "U1 Persyaratan", "Baik|Sangat Baik"],
+                       "method": ["Kruskal-Wallis", "Dunn", "OLS", "Shapiro-Wilk"], "estimate": [1.0, 2, 3, 4]})
+    out = T.format_table(df, lang="en")
+    assert out.iloc[:, 0].tolist() == ["Kota Kupang", "RTC01", "U1 Persyaratan", "Baik|Sangat Baik"]
+    assert out.iloc[:, 1].tolist() == ["Kruskal-Wallis", "Dunn test", "OLS", "Shapiro-Wilk"]
+
+
+def test_vocab_label_none_for_unknown_value():
+    from kinerja_research.report.i18n import translator
+
+    assert T.vocab_label("not in any vocabulary", "term", translator("id")) is None
+    assert T.vocab_label("hedges_g_av", "effect_size", translator("en")) == "Hedges' g (av)"

@@ -9,6 +9,11 @@ Conventions
 - Indonesian uses the decimal comma and the thousands point (``1.234,56``); p values keep the leading zero, as in
   Indonesian theses and journals (``0,023``, ``< 0,001``); confidence intervals are written ``[a; b]`` because the
   comma is the decimal mark.
+- Values of vocabulary columns (:data:`VOCAB_COLUMNS`: ``effect_size_name``, ``rule``, ``severity``, ``term``,
+  ``path``, ``column``, ``variable``, ``method``, ``table(s)``) are translated through ``vocab.<vocabulary>.<value>``
+  (``report/i18n/<lang>/vocab.yml``); composite model terms (``var(a:b)``, ``a:b``, ``x (per 10)``,
+  ``region_code17.71``) are built from their parts. Free text, names and item ids pass unchanged; a snake_case
+  identifier without a translation raises, so no raw identifier reaches a reader.
 - Cells about fewer than ``min_n`` people are blanked by :func:`kinerja_research.privacy.suppress_small_cells` (the
   one suppression function) and shown as ``<5``; the table carries a note saying so.
 """
@@ -27,7 +32,7 @@ from kinerja_research.errors import KinerjaError
 
 __all__ = ["min_cell_n", "MIN_N_ENV", "format_value", "format_number", "format_int", "format_p", "format_ci",
            "format_table",
-           "column_label", "P_COLUMNS", "COUNT_COLUMNS"]
+           "column_label", "vocab_label", "P_COLUMNS", "COUNT_COLUMNS", "VOCAB_COLUMNS", "IDENTIFIER"]
 
 #: Columns formatted as p values.
 P_COLUMNS = ("p", "p_adj", "p_unc", "p_value")
@@ -36,6 +41,13 @@ COUNT_COLUMNS = ("n", "count", "n_a", "n_b", "n_items", "n_obs", "n_people", "n_
 _INT_IF_WHOLE = ("df", "df1", "df2")
 _ITEM_ID = re.compile(r"^[A-Z]{1,4}\d{1,3}$")
 _REGION_CODE = re.compile(r"^\d{2}(\.\d{2}){0,3}$")
+#: Columns whose values are vocabulary, translated through ``vocab.<vocabulary>.<value>`` (``i18n/<lang>/vocab.yml``).
+VOCAB_COLUMNS = {"effect_size_name": "effect_size", "rule": "rule", "severity": "severity", "term": "term",
+                 "path": "term", "column": "term", "variable": "term", "method": "method", "table": "table",
+                 "tables": "table"}
+#: A raw identifier (snake_case token such as ``tenure_years``): never shown to a reader untranslated.
+IDENTIFIER = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 #: Environment variable overriding the small-cell threshold for a whole run (``kinerja report --min-cell``).
@@ -227,6 +239,118 @@ def _region_names(values: pd.Series) -> pd.Series:
     return values.map(out)
 
 
+def _region_label(value: str, t) -> str:
+    """One region code -> registry name; ``all`` -> the translated "all regions"; anything else unchanged."""
+    if f"vocab.region.{value}" in t:
+        return t(f"vocab.region.{value}")
+    return str(_region_names(pd.Series([value])).iloc[0]) if _REGION_CODE.match(value) else value
+
+
+def _term_label(s: str, t) -> str | None:
+    """Label of a model term: a vocabulary key, or a composite of vocabulary terms (``var(a:b)``, ``a:b``,
+    ``x (per 10)``, ``a - b``, ``x | by = level``, treatment dummies ``region_code17.71``); None when unknown."""
+    if f"vocab.term.{s}" in t:
+        return t(f"vocab.term.{s}")
+    if m := re.fullmatch(r"var\((.+)\)", s):
+        parts = m[1].split(":")
+        labels = [_term_label(p, t) for p in parts]
+        if None in labels or len(labels) > 2:
+            return None
+        inner = labels[0] if len(labels) == 1 else t("vocab.term_fmt.nested", outer=labels[0], inner=labels[1])
+        return t("vocab.term_fmt.var", term=inner)
+    if m := re.fullmatch(r"(\S+) \| (\S+) = (.+)", s):
+        term, by = _term_label(m[1], t), _term_label(m[2], t)
+        if term is None or by is None:
+            return None
+        return t("vocab.term_fmt.given", term=term, by=by, level=_region_label(m[3], t))
+    if m := re.fullmatch(r"(\S+) - (\S+)", s):
+        a, b = _term_label(m[1], t), _term_label(m[2], t)
+        return None if a is None or b is None else t("vocab.term_fmt.difference", a=a, b=b)
+    if m := re.fullmatch(r"(.+?) \(([^()]+)\)", s):
+        term = _term_label(m[1], t)
+        return None if term is None else t("vocab.term_fmt.paren", term=term, note=m[2])
+    if ":" in s and " " not in s:
+        labels = [_term_label(p, t) for p in s.split(":")]
+        if None in labels:
+            return None
+        out = labels[0]
+        for b in labels[1:]:
+            out = t("vocab.term_fmt.interaction", a=out, b=b)
+        return out
+    if m := re.fullmatch(r"([a-z][a-z0-9_]*?)(\d{2}(?:\.\d{2}){1,3})", s):
+        term = _term_label(m[1], t)
+        return None if term is None else t("vocab.term_fmt.level", term=term, level=_region_label(m[2], t))
+    return None
+
+
+def _method_label(s: str, t) -> str | None:
+    """Label of a method string: key = the text lower-cased, each number replaced by ``n`` (passed to the template
+    as ``n1``, ``n2``, ...), other characters runs of ``_``; ``<method>: <term>`` is composed; None when unknown."""
+    nums = _NUMBER.findall(s)
+    slug = re.sub(r"[^a-z0-9]+", "_", _NUMBER.sub("n", s.lower())).strip("_")
+    if f"vocab.method.{slug}" in t:
+        return t(f"vocab.method.{slug}", **{f"n{i + 1}": v for i, v in enumerate(nums)})
+    if m := re.fullmatch(r"(.+): (\S+)", s):
+        method, term = _method_label(m[1], t), _term_label(m[2], t)
+        if method is not None and term is not None:
+            return t("vocab.method_fmt.with_term", method=method, term=term)
+    return None
+
+
+def vocab_label(value: Any, vocab: str, t) -> str | None:
+    """Translated label of one value of a vocabulary column, or None when the value is not in the vocabulary.
+
+    Parameters
+    ----------
+    value : object
+        The raw cell (e.g. ``"hedges_g_av"``, ``"decimal_comma"``, ``"var(person_id)"``).
+    vocab : str
+        Vocabulary name (a value of :data:`VOCAB_COLUMNS`): keys ``vocab.<vocab>.<value>`` in
+        ``report/i18n/<lang>/vocab.yml``.
+    t : Translator
+        Translator of the report language.
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> from kinerja_research.report.i18n import translator
+    >>> t = translator("id")
+    >>> vocab_label("hedges_g_av", "effect_size", t), vocab_label("tenure_years", "term", t)
+    ("Hedges' g (av)", 'masa kerja (tahun)')
+    >>> vocab_label("jp_other (per 10)", "term", translator("en")), vocab_label("Kota Kupang", "term", translator("en"))
+    ('JP of other training (per 10)', None)
+    """
+    s = str(value)
+    if f"vocab.{vocab}.{s}" in t:
+        return t(f"vocab.{vocab}.{s}")
+    if vocab == "term":
+        return _term_label(s, t)
+    if vocab == "method":
+        return _method_label(s, t)
+    if vocab == "table" and "," in s:
+        labels = [vocab_label(p.strip(), vocab, t) for p in s.split(",")]
+        return None if None in labels else ", ".join(labels)
+    return None
+
+
+def _vocab_column(col: pd.Series, column: str, vocab: str, t) -> pd.Series:
+    """Translate the values of a vocabulary column; free text passes, an untranslated identifier raises."""
+    mapping = {}
+    for v in pd.unique(col.dropna()):
+        label = vocab_label(v, vocab, t)
+        if label is None:
+            if isinstance(v, str) and IDENTIFIER.search(v):
+                raise KinerjaError(f"table column {column!r} holds {v!r}, which has no translation: add "
+                                   f"'vocab.{vocab}.{v}' to report/i18n/<lang>/vocab.yml; the rule is that no raw "
+                                   f"identifier reaches a report.")
+            label = v
+        mapping[v] = label
+    return col.map(lambda v: v if _is_missing(v) else mapping[v])
+
+
 def format_table(df: pd.DataFrame, *, lang: str = "id", t=None, ns: str | None = None,
                  labels: Mapping[str, str] | None = None, digits: int | Mapping[str, int] = 2,
                  alpha: float = 0.05, min_n: int | None | str = "default", n_col: str = "n",
@@ -274,6 +398,12 @@ def format_table(df: pd.DataFrame, *, lang: str = "id", t=None, ns: str | None =
     pandas.DataFrame
         Strings only, translated headers, no index; ``.attrs["notes"]`` lists notes to print under the table
         (e.g. the suppression note).
+
+    Raises
+    ------
+    KinerjaError
+        A column without a label, or a snake_case value of a vocabulary column (:data:`VOCAB_COLUMNS`) without a
+        ``vocab.<vocabulary>.<value>`` translation.
 
     Examples
     --------
@@ -359,7 +489,10 @@ def format_table(df: pd.DataFrame, *, lang: str = "id", t=None, ns: str | None =
                 s = col.map(lambda v, d=d: format_number(v, d, lang))
             else:
                 if c in ("region", "region_code") or c == "wilayah":
-                    col = _region_names(col)
+                    col = _region_names(col).map(
+                        lambda v: t(f"vocab.region.{v}") if f"vocab.region.{v}" in t else v)
+                elif c in VOCAB_COLUMNS:
+                    col = _vocab_column(col, c, VOCAB_COLUMNS[c], t)
                 elif c == "wave":
                     col = col.map(lambda v: t(f"common.wave.{v}") if f"common.wave.{v}" in t else v)
                 s = col.map(lambda v: "–" if _is_missing(v) else str(v))

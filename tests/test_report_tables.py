@@ -196,3 +196,5 @@ def test_vocab_label_none_for_unknown_value():
 
     assert T.vocab_label("not in any vocabulary", "term", translator("id")) is None
     assert T.vocab_label("hedges_g_av", "effect_size", translator("en")) == "Hedges' g (av)"
+    assert T.vocab_label("region_code x trained:post", "term", translator("id")) == \
+        "wilayah × ikut pelatihan × sesudah pelatihan"

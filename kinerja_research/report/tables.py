@@ -263,6 +263,9 @@ def _term_label(s: str, t) -> str | None:
         if term is None or by is None:
             return None
         return t("vocab.term_fmt.given", term=term, by=by, level=_region_label(m[3], t))
+    if m := re.fullmatch(r"(\S+) x (\S+)", s):
+        a, b = _term_label(m[1], t), _term_label(m[2], t)
+        return None if a is None or b is None else t("vocab.term_fmt.interaction", a=a, b=b)
     if m := re.fullmatch(r"(\S+) - (\S+)", s):
         a, b = _term_label(m[1], t), _term_label(m[2], t)
         return None if a is None or b is None else t("vocab.term_fmt.difference", a=a, b=b)

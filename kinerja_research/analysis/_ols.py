@@ -1,8 +1,15 @@
 """Ordinary least squares on numpy design matrices, with classic, HC and cluster-robust covariances.
 
-Private engine shared by :mod:`training` and :mod:`rewards`: the design matrix is built directly with numpy
-(treatment coding, first level as reference) so that a fit on millions of rows costs a few matrix products; the
-cluster-robust "meat" is summed per cluster with :func:`numpy.bincount`, never with a loop over rows or clusters.
+Private engine shared by :mod:`training`, :mod:`rewards` and :mod:`resistance`: the design matrix is built directly
+with numpy (treatment coding, first level as reference) so that a fit on millions of rows costs a few matrix products;
+the cluster-robust "meat" is summed per cluster with :func:`numpy.bincount`, never with a loop over rows or clusters.
+
+Cluster-robust inference (:meth:`Fit.cluster_inference`, option ``small_sample``, :data:`SMALL_SAMPLE`): ``"CR2"``
+(Bell-McCaffrey bias-reduced covariance, Satterthwaite df per coefficient; R ``clubSandwich``), ``"CR1-G"`` (CR1 =
+``sandwich::vcovCL(type = "HC1")`` with df G - 1, Stata) and ``"CR1"`` (CR1 with the residual df, R
+``lmtest::coeftest``). CR2 is computed from per-cluster k x k cross-products only (see :meth:`Fit._cr2`); the
+Satterthwaite df uses the G x G matrix Omega = diag(u_g'u_g) - T B T' through its trace and Frobenius norm without
+forming it, so G can be tens of thousands. Validated against R in ``tests/reference/analyses_cluster.R``.
 """
 from __future__ import annotations
 

@@ -203,6 +203,7 @@ def _cluster_ids(d: pd.DataFrame, cluster: str | Sequence[str]) -> np.ndarray:
 
 
 _METHOD = {"CR2": "CR2, Satterthwaite df", "CR1-G": "CR1, df G - 1", "CR1": "CR1, residual df"}
+_WALD = {"CR2": "CR2, df G - 1", "CR1-G": "CR1, df G - 1", "CR1": "CR1, residual df"}
 
 
 @fill_doc
@@ -343,7 +344,7 @@ def did(data: pd.DataFrame, *, dv: str, treat: str = "trained", within: str = "w
             f, q, p = _ols.wald_f(fb.beta, Vb, R, df2)
             rows.append(dict(region="all", term=f"{between} x {treat}:post", statistic=f, df1=float(q),
                              df2=df2, p=p, n=n, n_clusters=n_cl,
-                             method=f"Wald F, cluster-robust ({_METHOD[small_sample]}): equal DiD effects across "
+                             method=f"Wald F, cluster-robust ({_WALD[small_sample]}): equal DiD effects across "
                                     "groups"))
     return tidy(rows, extra=["n_clusters"])
 

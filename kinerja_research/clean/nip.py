@@ -39,19 +39,32 @@ def normalise_nip(values: pd.Series) -> pd.Series:
     return out.mask(out == "")
 
 
-def _float_artifact(values: np.ndarray, ok: np.ndarray) -> np.ndarray:
+def _float_artifact(nums: np.ndarray, ok: np.ndarray) -> np.ndarray:
     """18-digit values that are exactly what a float64 holds after rounding to 15 significant digits
     (``198207102008081234`` -> ``1.98207102008081e17`` -> written back as ``198207102008080992``): the trace of a
-    NIP column read as numbers (pandas turns an integer column with blanks into floats) and written out again."""
-    out = np.zeros(len(values), dtype=bool)
-    idx = np.flatnonzero(ok)
-    if idx.size == 0:
-        return out
-    nums = values[idx].astype("U18").astype(np.int64)  # 18 digits < 2**63
+    NIP column read as numbers (pandas turns an integer column with blanks into floats) and written out again.
+    ``nums`` holds the 18-digit values as int64 (18 digits < 2**63) where ``ok``."""
     rounded = np.round(nums.astype(np.float64) / 1000.0) * 1000.0  # 15 significant digits, as a float64
     back = rounded.astype(np.int64)
-    out[idx] = (back == nums) & (nums % 1000 != 0)
-    return out
+    return ok & (back == nums) & (nums % 1000 != 0)
+
+
+def _digit_matrix(digits: pd.Series, ok: np.ndarray) -> np.ndarray:
+    """``(n, 18)`` int64 matrix of the digits of the 18-character ASCII digit strings where ``ok`` (zeros elsewhere),
+    read from one fixed-width byte buffer (no per-character string conversion)."""
+    n = len(digits)
+    if n == 0:
+        return np.zeros((0, 18), dtype=np.int64)
+    texts = digits.where(ok, "000000000000000000").tolist()
+    joined = "".join(texts)
+    if joined.isascii() and len(joined) == 18 * n:
+        mat = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(n, 18).astype(np.int64) - 48
+    else:  # non-ASCII digits (other scripts' numerals): per character, as Python reads them
+        mat = np.array([[int(ch) for ch in t] for t in texts], dtype=np.int64).reshape(n, 18)
+    return mat
+
+
+_POW10 = 10 ** np.arange(17, -1, -1, dtype=np.int64)
 
 
 def _parse_unique(u: pd.Series, ref: np.datetime64 | None) -> pd.DataFrame:
@@ -68,14 +81,14 @@ def _parse_unique(u: pd.Series, ref: np.datetime64 | None) -> pd.DataFrame:
     digits = s.str.replace(r"\.0+$", "", regex=True)
     is_digits = digits.str.fullmatch(r"\d+").to_numpy()
     lengths = digits.str.len().to_numpy()
-    loss = (floaty | (is_digits & (lengths == 18) & digits.str.endswith("000").to_numpy()))
-    loss |= _float_artifact(digits.to_numpy(dtype=object), is_digits & (lengths == 18))
+    cand = is_digits & (lengths == 18)
+    mat = _digit_matrix(digits, cand)  # digits of every 18-digit candidate (zeros elsewhere)
+    loss = (floaty | (cand & (mat[:, 15:] == 0).all(axis=1)))
+    loss |= _float_artifact(mat @ _POW10, cand)
     rule[(rule == None) & loss] = "nip_precision_loss"  # noqa: E711
-    rule[(rule == None) & ~(is_digits & (lengths == 18))] = "nip_length"  # noqa: E711
+    rule[(rule == None) & ~cand] = "nip_length"  # noqa: E711
     ok18 = rule == None  # noqa: E711
-    d = digits.where(ok18, "000000000000000000")
-    arr = d.to_numpy(dtype=str).astype("U18")
-    b = arr.view("U1").reshape(n, 18).astype(np.int64) if n else np.zeros((0, 18), dtype=np.int64)
+    b = mat * ok18[:, None]
     by = b[:, 0] * 1000 + b[:, 1] * 100 + b[:, 2] * 10 + b[:, 3]
     bm = b[:, 4] * 10 + b[:, 5]
     bd = b[:, 6] * 10 + b[:, 7]
@@ -92,7 +105,7 @@ def _parse_unique(u: pd.Series, ref: np.datetime64 | None) -> pd.DataFrame:
     rule[(rule == None) & ~np.isin(g, (1, 2))] = "nip_gender"  # noqa: E711
     good = rule == None  # noqa: E711
     return pd.DataFrame({
-        "nip": pd.Series(np.where(good, arr, None), dtype="string"),
+        "nip": digits.where(good).astype("string").reset_index(drop=True),
         "birth_date": birth.where(good),
         "tmt_cpns": tmt.where(good),
         "gender": pd.Series(np.where(good, np.where(g == 1, "L", "P"), None), dtype="string"),

@@ -15,7 +15,6 @@ Key lookup, in order:
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import secrets
 import sys
@@ -82,6 +81,32 @@ def pseudonym_key() -> bytes:
     return key.encode("utf-8")
 
 
+def _hmac_sha256_hex(key: bytes, texts: list) -> list[str]:
+    """HMAC-SHA256 (RFC 2104) of each text, as hex: the same bytes as ``hmac.new(key, text, sha256).hexdigest()``,
+    about twice as fast for many short texts (the padded-key states are hashed once and copied per text).
+
+    Examples
+    --------
+    >>> import hmac, hashlib
+    >>> all(_hmac_sha256_hex(k, ["198503122010011001"])[0]
+    ...     == hmac.new(k, b"198503122010011001", hashlib.sha256).hexdigest() for k in (b"k", b"x" * 64, b"y" * 99))
+    True
+    """
+    if len(key) > 64:  # SHA-256 block size
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    inner_copy = hashlib.sha256(bytes(b ^ 0x36 for b in key)).copy
+    outer_copy = hashlib.sha256(bytes(b ^ 0x5C for b in key)).copy
+    out = []
+    for t in texts:
+        i = inner_copy()
+        i.update((t if isinstance(t, str) else str(t)).encode("utf-8"))
+        o = outer_copy()
+        o.update(i.digest())
+        out.append(o.hexdigest())
+    return out
+
+
 def pseudonymise(values: pd.Series | Sequence[str], *, key: bytes | str | None = None, prefix: str = "P",
                  length: int = 16) -> pd.Series:
     """Replace identifiers (NIPs) by keyed pseudonyms: ``prefix`` + hex HMAC-SHA256(key, value).
@@ -119,12 +144,8 @@ def pseudonymise(values: pd.Series | Sequence[str], *, key: bytes | str | None =
         key = key.encode("utf-8")
     s = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype="string")
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    base = hmac.new(key, digestmod=hashlib.sha256)
-    out = []
-    for u in uniques:
-        h = base.copy()
-        h.update(str(u).encode("utf-8"))
-        out.append(prefix + h.hexdigest()[:length])
+    texts = uniques.to_numpy(dtype=object) if hasattr(uniques, "to_numpy") else np.asarray(uniques, dtype=object)
+    out = [prefix + h[:length] for h in _hmac_sha256_hex(key, texts.tolist())]
     from kinerja_research.clean._arrays import take_strings
 
     return take_strings(out, codes, index=s.index, name=s.name)

@@ -164,7 +164,8 @@ def read_csv(path: str | Path, *, sep: str | None = None, encoding: str | None =
     # Multi-line answers (Google Forms comments) need newlines_in_values, which slows pyarrow's parallel parsing:
     # read without it first; a quoted line break then breaks a row's field count and the file is read again with it.
     parse_opts = pacsv.ParseOptions(delimiter=sep, newlines_in_values=False)
-    conv = pacsv.ConvertOptions(column_types={h: pa.string() for h in headers}, strings_can_be_null=True,
+    # large_string: the storage of pandas' pyarrow string dtype, so to_pandas needs no cast (copy) of every column
+    conv = pacsv.ConvertOptions(column_types={h: pa.large_string() for h in headers}, strings_can_be_null=True,
                                 null_values=[""], quoted_strings_can_be_null=True)
     try:
         try:

@@ -7,6 +7,7 @@ value and check.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -27,13 +28,14 @@ def _items_in_range(df: pd.DataFrame) -> pd.Series | bool:
     from kinerja_research.clean.tables import item_scales
 
     scales = item_scales()
-    ok = pd.Series(True, index=df.index)
-    for c in df.columns:
+    ok = np.ones(len(df), dtype=bool)
+    for c in df.columns:  # every row of every item column, on numpy arrays (no intermediate Series)
         if c in scales:
             _, lo, hi, _ = scales[c]
-            v = df[c]
-            ok &= v.isna() | ((v >= lo) & (v <= hi) & (v == v.round()))
-    return ok
+            v = df[c].to_numpy(dtype=float, na_value=np.nan)
+            with np.errstate(invalid="ignore"):
+                ok &= np.isnan(v) | ((v >= lo) & (v <= hi) & (v == np.round(v)))
+    return pd.Series(ok, index=df.index)
 
 
 survey_schema = pa.DataFrameSchema(
@@ -120,7 +122,8 @@ def validate_table(table: str, data: pd.DataFrame) -> pd.DataFrame:
     if table not in SCHEMAS:
         raise KinerjaError(f"table {table!r} has no schema; rule: tables are {', '.join(SCHEMAS)}")
     try:
-        SCHEMAS[table].validate(data, lazy=True)
+        # inplace: no schema coerces, so the data are never changed; it only saves pandera's copy of the whole table
+        SCHEMAS[table].validate(data, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         fc = exc.failure_cases
         first = fc.iloc[0]

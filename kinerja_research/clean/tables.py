@@ -421,11 +421,14 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
         n_answered = np.zeros(len(raw), dtype=np.int32)
         id_lo = np.full(len(raw), np.inf)
         id_hi = np.full(len(raw), -np.inf)
-        for c in items:
+        # the answers go straight into one (items x rows) float block: no per-column arrays stacked (copied) later
+        item_block = np.empty((len(items), len(raw)), dtype=float)
+        for j, c in enumerate(items):
             _, lo, hi, labels = scales[c]
             res = map_likert(raw[c], labels=labels, low=lo, high=hi, label_ids=label_ids)
             probs.add_rules(raw, res["rule"], table=table, field_name=c, region_code=code, skip=())
-            out[c] = res["value"].to_numpy()
+            item_block[j] = res["value"].to_numpy()
+            out[c] = _ITEM_BLOCK
             ids = res["label_id"].to_numpy()
             n_answered += ~np.isnan(ids)
             np.fmin(id_lo, ids, out=id_lo)
@@ -502,7 +505,7 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
         out["occupation"] = _col(raw, "occupation").astype("string").str.strip()
         dup_key, order = None, None
 
-    out = pd.DataFrame(out, index=raw.index)
+    out = _frame(out, raw.index, item_block if table == "survey" else None)
     for c in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[c]):
             out[c] = out[c].astype("datetime64[ns]")
@@ -542,6 +545,23 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
     quarantine = out.loc[bad].assign(reasons=reason[bad].astype("string")).reset_index(drop=True)
     clean = out.loc[~bad].drop(columns=["_file", "_row"]).reset_index(drop=True)
     return clean, quarantine, problems
+
+
+_ITEM_BLOCK = object()  # placeholder in the column dict of clean_table: the column lives in the item block
+
+
+def _frame(cols: dict, index, item_block: np.ndarray | None) -> pd.DataFrame:
+    """DataFrame of ``cols`` in their order; columns marked ``_ITEM_BLOCK`` are the rows of ``item_block`` (one
+    2-D float block, wrapped without a copy)."""
+    names = list(cols)
+    at = [i for i, k in enumerate(names) if cols[k] is _ITEM_BLOCK]
+    if not at:
+        return pd.DataFrame(cols, index=index)
+    i0, i1 = at[0], at[-1] + 1
+    parts = [pd.DataFrame({k: cols[k] for k in names[:i0]}, index=index),
+             pd.DataFrame(item_block.T, columns=names[i0:i1], index=index, copy=False),
+             pd.DataFrame({k: cols[k] for k in names[i1:]}, index=index)]
+    return pd.concat(parts, axis=1)
 
 
 def _wave_order(out, raw, probs, code):

@@ -68,6 +68,20 @@ def map_likert(values: pd.Series, *, labels: Mapping[str, int], low: int, high: 
     [[5.0, <NA>], [3.0, <NA>], [4.0, <NA>], [5.0, <NA>], [nan, 'out_of_range'], [nan, 'likert_unknown_label'], \
 [nan, 'missing_value']]
     """
+    codes, vals, rules, ids = _lookup(values, labels=labels, low=low, high=high, label_ids=label_ids)
+    from kinerja_research.clean._arrays import take_strings
+
+    s = pd.Series(values, copy=False)
+    out = pd.DataFrame({"value": vals[codes], "rule": take_strings(list(rules), codes, index=s.index)}, index=s.index)
+    if label_ids is not None:
+        out["label_id"] = ids[codes]
+    return out
+
+
+def _lookup(values: pd.Series, *, labels: Mapping[str, int], low: int, high: int,
+            label_ids: dict[str, int] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """The work of :func:`map_likert` on the distinct answers: ``(codes, value, rule, label_id)`` where ``codes[i]``
+    indexes the per-distinct-answer arrays for row ``i`` (the last entry is the missing answer)."""
     table = {normalise_label(k): int(v) for k, v in labels.items()}
     s = pd.Series(values, copy=False)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
@@ -106,18 +120,15 @@ def map_likert(values: pd.Series, *, labels: Mapping[str, int], low: int, high: 
             rules[i] = "out_of_range"
             continue
         vals[i] = number
-    from kinerja_research.clean._arrays import take_strings
-
     idx = np.where(codes < 0, len(uniques), codes)
-    out = pd.DataFrame({"value": vals[idx], "rule": take_strings(list(rules), idx, index=s.index)}, index=s.index)
+    ids = None
     if label_ids is not None:
         ids = np.full(len(uniques) + 1, np.nan)
         for i, u in enumerate(uniques):
             key = normalise_label(u)
             if key:
                 ids[i] = label_ids.setdefault(key, len(label_ids))
-        out["label_id"] = ids[idx]
-    return out
+    return idx, vals, rules, ids
 
 
 def reverse_items(data: pd.DataFrame, *, items: Sequence[str], low: int, high: int) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from kinerja_research.clean.agency import normalise_agency
 from kinerja_research.clean.golongan import parse_golongan
+from kinerja_research.clean.likert import _lookup as _likert_lookup
 from kinerja_research.clean.likert import map_likert
 from kinerja_research.clean.nip import parse_nip
 from kinerja_research.clean.quality import duplicate_submissions, too_fast
@@ -425,15 +426,17 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
         item_block = np.empty((len(items), len(raw)), dtype=float)
         for j, c in enumerate(items):
             _, lo, hi, labels = scales[c]
-            res = map_likert(raw[c], labels=labels, low=lo, high=hi, label_ids=label_ids)
-            probs.add_rules(raw, res["rule"], table=table, field_name=c, region_code=code, skip=())
-            item_block[j] = res["value"].to_numpy()
+            # work on the distinct answers: a rule is set per distinct answer, its rows found by one gather
+            at, vals, rules, uids = _likert_lookup(raw[c], labels=labels, low=lo, high=hi, label_ids=label_ids)
+            for rule in sorted({r for r in rules if r is not None}):
+                probs.add(raw, (rules == rule)[at], table=table, field_name=c, rule=rule, region_code=code)
+            item_block[j] = vals[at]
             out[c] = _ITEM_BLOCK
-            ids = res["label_id"].to_numpy()
+            ids = uids[at]
             n_answered += ~np.isnan(ids)
             np.fmin(id_lo, ids, out=id_lo)
             np.fmax(id_hi, ids, out=id_hi)
-            del res, ids
+            del ids
             del raw[c]  # the raw answers are no longer needed: free them
         if unknown_items:
             from kinerja_research.errors import KinerjaError

@@ -106,7 +106,7 @@ def test_skp_predicate_reproduces_performance_table(world):
 # ----------------------------------------------------------------------------------------------- coverage over seeds
 # What the simulation showed (500 seeds 1000-1499; the world assigns training per person and has no agency-by-period
 # shocks, so the dependence that matters is the repeated measures of a person):
-# - DiD clustered by person (3,040 clusters): nominal coverage under every small-sample option.
+# - DiD pooled, clustered by person (3,040 clusters; CR2 default): 94.4%. Mediation indirect effect 95.2%, slope 94.4%.
 # - DiD per region, clustered by agency (9-13 agencies per region; the fully interacted model of did(between=...)):
 #     CR1, residual df (the old default, R coeftest(fit, vcovCL(fit))):       87.7%  (87.2-88.4% by region)
 #     CR1, df G_region - 1 (Stata):                                           91.0%  (89.6-92.0%)

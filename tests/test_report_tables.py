@@ -198,3 +198,21 @@ def test_vocab_label_none_for_unknown_value():
     assert T.vocab_label("hedges_g_av", "effect_size", translator("en")) == "Hedges' g (av)"
     assert T.vocab_label("region_code x trained:post", "term", translator("id")) == \
         "wilayah × ikut pelatihan × sesudah pelatihan"
+
+
+@pytest.mark.parametrize("small_sample", ["CR2", "CR1-G", "CR1"])
+def test_every_cluster_robust_method_has_a_label_in_both_languages(small_sample):
+    """Each small-sample option of the clustered fits writes a method text the reports can translate."""
+    import kinerja_research as kr
+    from kinerja_research.report.i18n import translator
+
+    world = kr.simulate(seed=2026, scale=0.3)
+    panel = kr.performance_panel(world.tables)
+    methods = set(kr.did(panel, dv="capaian_pct", small_sample=small_sample)["method"])
+    methods |= set(kr.did(panel, dv="capaian_pct", between="region_code", small_sample=small_sample)["method"])
+    survey = world.tables["survey"].assign(rtc=lambda d: d[[f"RTC{i:02d}" for i in range(1, 18)]].mean(axis=1))
+    methods |= set(kr.resistance_drivers(survey, dv="rtc", cluster="agency", small_sample=small_sample)["method"])
+    for lang in ("id", "en"):
+        t = translator(lang)
+        missing = [m for m in methods if T.vocab_label(m, "method", t) is None]
+        assert not missing, f"{lang}: no vocab.method label for {missing}"

@@ -268,11 +268,31 @@ def _bootstrap(codes: np.ndarray, x: np.ndarray, w: np.ndarray, g: int, n_boot: 
     big_n = cs.size
     complete = not np.isnan(xs).any()
     score = 25.0 * xs @ w if complete else None
+    ok_all = ~np.isnan(xs)
+    x0 = np.where(ok_all, xs, 0.0)
+    # Whole-number answers: element sums and answer counts per (resample, group) are exact integers in any summation
+    # order, so they can come from "times each row was drawn" × the group's rows (one matrix product per group)
+    # instead of nine gathers and eighteen bincounts, with bit-identical results.
+    counted = not complete and bool(np.all(x0 == np.round(x0))) and float(np.abs(x0).max(initial=0.0)) < 2 ** 20
+    okf = ok_all.astype(float)
     out = np.empty((n_boot, g))
     chunk = max(1, int(2e7 // max(big_n, 1)))
     for b0 in range(0, n_boot, chunk):  # loop over resample chunks, not rows
         cb = min(chunk, n_boot - b0)
         pick = start[cs][None, :] + np.floor(rng.random((cb, big_n)) * n[cs][None, :]).astype(np.int64)
+        if counted:
+            times = np.bincount((np.arange(cb)[:, None] * big_n + pick).ravel(), minlength=cb * big_n)
+            times = times.reshape(cb, big_n).astype(float)
+            acc = np.zeros((cb, g))
+            for j in range(g):  # loop over groups (not rows): each group's rows are contiguous after sorting
+                sl = slice(start[j], start[j] + n[j])
+                s = times[:, sl] @ x0[sl]
+                c = times[:, sl] @ okf[sl]
+                for e in range(xs.shape[1]):  # same per-element accumulation order as below
+                    with np.errstate(invalid="ignore", divide="ignore"):
+                        acc[:, j] += w[e] * s[:, e] / c[:, e]
+            out[b0:b0 + cb] = 25.0 * acc
+            continue
         key = (np.arange(cb)[:, None] * g + cs[None, :]).ravel()
         if complete:
             sums = np.bincount(key, weights=score[pick].ravel(), minlength=cb * g).reshape(cb, g)

@@ -103,6 +103,7 @@ class Problems:
         from kinerja_research.clean._arrays import take_strings
 
         if not self.parts:
+            self.positions = np.zeros(0, dtype=np.int64)
             return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else "string") for c in PROBLEM_COLUMNS})
         idx = np.concatenate([p[0] for p in self.parts])
         sizes = [len(p[0]) for p in self.parts]
@@ -119,6 +120,7 @@ class Problems:
         reg_c, reg_u = coded(np.concatenate([p[6] for p in self.parts]))
         rows = self.row[idx]
         order = np.lexsort((rule_c, field_c, rows, file_c))
+        self.positions = idx[order]  # row position in the table of each record, in the frame's order
         values = np.concatenate([p[3] for p in self.parts])[order]
         import pyarrow as pa
 
@@ -531,17 +533,20 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
         _wave_order(out, raw, probs, code)
 
     problems = probs.frame()
-    err = problems[problems["severity"] == "error"]
-    if len(err):
-        e = pd.DataFrame({"k": (err["file"] + "\x00" + err["row"].astype("string")).to_numpy(dtype=object),
-                          "rule": err["rule"].to_numpy(dtype=object)}).drop_duplicates()
+    is_err = problems["severity"].eq("error").fillna(False).to_numpy(dtype=bool)
+    if is_err.any():
+        # (file, row) as one integer per table row: file code x (largest row + 1) + row (no 1M key strings)
+        width = int(probs.row.max()) + 1 if len(probs.row) else 1
+        row_key = probs.file_codes.astype(np.int64) * width + probs.row
+        e = pd.DataFrame({"k": row_key[probs.positions[is_err]],
+                          "rule": problems["rule"].to_numpy(dtype=object)[is_err]}).drop_duplicates()
         codes, uniq = pd.factorize(e["k"])
         order = np.argsort(codes, kind="stable")
         starts = np.r_[0, np.flatnonzero(np.diff(codes[order])) + 1]
         joined = np.add.reduceat((e["rule"].to_numpy(dtype=object) + ";")[order], starts)
-        reasons = pd.Series([j[:-1] for j in joined], index=uniq[codes[order][starts]])
-        k = out["_file"] + "\x00" + out["_row"].astype("string")
-        reason = k.map(reasons)
+        texts = np.array([j[:-1] for j in joined] + [None], dtype=object)
+        at = pd.Index(uniq[codes[order][starts]]).get_indexer(row_key)  # -1: no error in that row
+        reason = pd.Series(texts[at], index=out.index, dtype=object)  # texts[-1] is None
     else:
         reason = pd.Series(pd.NA, index=out.index, dtype="string")
     bad = reason.notna().to_numpy()

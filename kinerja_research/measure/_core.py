@@ -106,12 +106,23 @@ def single_thread():
     cores other processes hold), is 10-50 times slower, so one thread is the robust choice. threadpoolctl ships
     with the scientific stack (scikit-learn, pingouin); without it nothing is limited."""
     try:
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import ThreadpoolController
     except ImportError:  # pragma: no cover
         import contextlib
 
         return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+    # Finding the loaded BLAS libraries (a scan of the process's shared objects) costs milliseconds and this runs
+    # hundreds of times per report, so the controller is kept, and rebuilt whenever a module was imported since (a
+    # new BLAS can only arrive with an import): the same libraries are limited as with a fresh threadpool_limits.
+    import sys
+
+    n_mod = len(sys.modules)
+    if _CONTROLLER.get("n_mod") != n_mod:
+        _CONTROLLER.update(n_mod=n_mod, ctl=ThreadpoolController())
+    return _CONTROLLER["ctl"].limit(limits=1, user_api="blas")
+
+
+_CONTROLLER: dict = {}
 
 
 def pairwise_moments(x: np.ndarray, *, chunk: int = 65536) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -112,10 +112,18 @@ class Problems:
             codes, uniques = pd.factorize(pd.Series(values, dtype=object), sort=True, use_na_sentinel=True)
             return codes, list(uniques)
 
+        def coded_parts(k: int) -> tuple[np.ndarray, list]:
+            """Codes of a value that is constant within each part (field, rule, severity): sorted distinct values,
+            one code per part repeated over its records (what factorising the repeated values gives)."""
+            per_part = [p[k] for p in self.parts]
+            uniques = sorted(set(per_part))
+            look = {v: i for i, v in enumerate(uniques)}
+            return np.repeat(np.array([look[v] for v in per_part], dtype=np.intp), sizes), uniques
+
         file_c, file_u = self.file_codes[idx], self.file_names
-        field_c, field_u = coded(np.repeat(np.array([p[2] for p in self.parts], dtype=object), sizes))
-        rule_c, rule_u = coded(np.repeat(np.array([p[4] for p in self.parts], dtype=object), sizes))
-        sev_c, sev_u = coded(np.repeat(np.array([p[5] for p in self.parts], dtype=object), sizes))
+        field_c, field_u = coded_parts(2)
+        rule_c, rule_u = coded_parts(4)
+        sev_c, sev_u = coded_parts(5)
         col_c, col_u = coded(np.concatenate([p[1] for p in self.parts]))
         reg_c, reg_u = coded(np.concatenate([p[6] for p in self.parts]))
         rows = self.row[idx]

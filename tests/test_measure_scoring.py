@@ -199,3 +199,12 @@ def test_cfa_rejects_unidentified_model():
     df = example_items(n=200, seed=16, k=2)
     with pytest.raises(KinerjaError, match=r"df = -1.*identified"):
         cfa(df, model="f =~ X1 + X2")
+
+
+def test_r_table_less_is_the_negative_critical_value():
+    # Published r table, n = 30, one-sided 5%: 0.306; for alternative "less" H1 is rho < 0, so the critical value is
+    # -0.306 (reject when r <= -0.306), the lower-tail quantile qt(0.05, 28) transformed as r = t / sqrt(df + t^2).
+    assert round(r_table(30, alternative="less"), 3) == -0.306
+    assert_allclose = np.testing.assert_allclose
+    assert_allclose(r_table([10, 30, 100], alternative="less"), -r_table([10, 30, 100], alternative="greater"),
+                    rtol=1e-15)

@@ -27,7 +27,8 @@ def r_table(n, *, alpha: float = 0.05, alternative: str = "two-sided"):
     alpha : float, default 0.05
         Significance level.
     alternative : {'two-sided', 'greater', 'less'}, default 'two-sided'
-        Two-sided uses the t quantile at ``1 - alpha/2``; one-sided at ``1 - alpha``.
+        Two-sided uses the t quantile at ``1 - alpha/2``; one-sided at ``1 - alpha``. ``'less'`` returns the
+        negative critical value (reject when r <= -r_crit).
 
     Returns
     -------
@@ -54,6 +55,8 @@ def r_table(n, *, alpha: float = 0.05, alternative: str = "two-sided"):
     q = 1 - alpha / 2 if alternative == "two-sided" else 1 - alpha
     t = stats.t.ppf(q, df)
     r = t / np.sqrt(df + t ** 2)
+    if alternative == "less":
+        r = -r
     return float(r) if np.ndim(r) == 0 else r
 
 

@@ -216,9 +216,10 @@ def minres_one_factor(r: np.ndarray) -> np.ndarray:
     if lam0.sum() < 0:
         lam0 = -lam0
     rows = np.arange(len(target))
+    iu0, iu1 = iu
 
     def resid(lam):
-        return np.outer(lam, lam)[iu] - target
+        return lam[iu0] * lam[iu1] - target  # the upper triangle of outer(lam, lam), without building the matrix
 
     def jac(lam):
         j = np.zeros((len(target), k))

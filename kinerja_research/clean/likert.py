@@ -68,7 +68,7 @@ def map_likert(values: pd.Series, *, labels: Mapping[str, int], low: int, high: 
     [[5.0, <NA>], [3.0, <NA>], [4.0, <NA>], [5.0, <NA>], [nan, 'out_of_range'], [nan, 'likert_unknown_label'], \
 [nan, 'missing_value']]
     """
-    codes, vals, rules, ids = _lookup(values, labels=labels, low=low, high=high, label_ids=label_ids)
+    codes, vals, rules, ids, _ = _lookup(values, labels=labels, low=low, high=high, label_ids=label_ids)
     from kinerja_research.clean._arrays import take_strings
 
     s = pd.Series(values, copy=False)
@@ -79,9 +79,11 @@ def map_likert(values: pd.Series, *, labels: Mapping[str, int], low: int, high: 
 
 
 def _lookup(values: pd.Series, *, labels: Mapping[str, int], low: int, high: int,
-            label_ids: dict[str, int] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """The work of :func:`map_likert` on the distinct answers: ``(codes, value, rule, label_id)`` where ``codes[i]``
-    indexes the per-distinct-answer arrays for row ``i`` (the last entry is the missing answer)."""
+            label_ids: dict[str, int] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None,
+                                                               np.ndarray]:
+    """The work of :func:`map_likert` on the distinct answers: ``(codes, value, rule, label_id, text)`` where
+    ``codes[i]`` indexes the per-distinct-answer arrays for row ``i`` (the last entry is the missing answer, whose
+    ``text`` is None; ``text`` holds the answers as written)."""
     table = {normalise_label(k): int(v) for k, v in labels.items()}
     s = pd.Series(values, copy=False)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
@@ -128,7 +130,10 @@ def _lookup(values: pd.Series, *, labels: Mapping[str, int], low: int, high: int
             key = normalise_label(u)
             if key:
                 ids[i] = label_ids.setdefault(key, len(label_ids))
-    return idx, vals, rules, ids
+    texts = np.empty(len(uniques) + 1, dtype=object)
+    texts[:-1] = np.asarray(uniques, dtype=object)
+    texts[-1] = None
+    return idx, vals, rules, ids, texts
 
 
 def reverse_items(data: pd.DataFrame, *, items: Sequence[str], low: int, high: int) -> pd.DataFrame:

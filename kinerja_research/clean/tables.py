@@ -59,12 +59,16 @@ class Problems:
         self.parts: list[tuple] = []
 
     def add(self, raw, mask, *, table: str | None = None, field_name: str, rule: str, severity: str | None = None,
-            value=None, region_code=None) -> None:
+            value=None, region_code=None, cells: np.ndarray | None = None) -> None:
+        """Record ``rule`` for the rows where ``mask`` is set; the value shown is the raw cell, ``value`` (a per-row
+        series) or ``cells`` (the shown values of the flagged rows only, in row order)."""
         idx = np.flatnonzero(np.asarray(mask, dtype=bool))
         if idx.size == 0:
             return
         if field_name in PRIVATE_COLUMNS:
             vals = np.full(idx.size, "<redacted>", dtype=object)
+        elif cells is not None:
+            vals = np.asarray(cells, dtype=object)
         elif value is None:
             vals = (raw[field_name].take(idx).to_numpy(dtype=object, na_value=None) if field_name in raw
                     else np.full(idx.size, None, dtype=object))
@@ -437,9 +441,11 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
         for j, c in enumerate(items):
             _, lo, hi, labels = scales[c]
             # work on the distinct answers: a rule is set per distinct answer, its rows found by one gather
-            at, vals, rules, uids = _likert_lookup(raw[c], labels=labels, low=lo, high=hi, label_ids=label_ids)
+            at, vals, rules, uids, texts = _likert_lookup(raw[c], labels=labels, low=lo, high=hi,
+                                                          label_ids=label_ids)
             for rule in sorted({r for r in rules if r is not None}):
-                probs.add(raw, (rules == rule)[at], table=table, field_name=c, rule=rule, region_code=code)
+                flag = (rules == rule)[at]
+                probs.add(raw, flag, table=table, field_name=c, rule=rule, region_code=code, cells=texts[at[flag]])
             item_block[j] = vals[at]
             out[c] = _ITEM_BLOCK
             ids = uids[at]

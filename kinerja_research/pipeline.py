@@ -264,6 +264,35 @@ def _swap_into_place(tmp: Path, final: Path) -> None:
         shutil.rmtree(old)
 
 
+def _is_our_output(folder: Path) -> bool:
+    """True when ``folder`` holds a manifest.json written by :func:`build_processed`."""
+    import json
+
+    try:
+        m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(m, dict) and {"dataset", "inputs", "tables", "outputs"} <= set(m)
+
+
+def _check_output(final: Path, raw_root: Path) -> None:
+    """Refuse an output folder whose replacement would destroy data: inside or around a raw folder, or a non-empty
+    folder that is not a previous processed output (the swap deletes the old folder)."""
+    out = final.resolve()
+    for raw in (raw_root.resolve(), paths.DATA_RAW.resolve()):
+        if out.is_relative_to(raw) or raw.is_relative_to(out):
+            raise KinerjaError(f"output folder '{final}' lies inside or contains the raw folder '{raw}'; rule: the "
+                               f"toolkit never writes into data/raw")
+    old = final.with_name(final.name + _STATE_SUFFIX)
+    for folder in (final, old):
+        if folder.is_dir() and any(folder.iterdir()) and not _is_our_output(folder):
+            raise KinerjaError(f"output folder '{folder}' is not empty and holds no manifest.json of a previous "
+                               f"clean; rule: kinerja clean replaces only its own output folders (choose an empty "
+                               f"or new folder)")
+        if folder.exists() and not folder.is_dir():
+            raise KinerjaError(f"output folder '{folder}' is a file; rule: the output must be a folder")
+
+
 def _remove_stale(final: Path) -> None:
     """Remove temporary folders left by killed runs (their process no longer exists)."""
     import os
@@ -335,11 +364,10 @@ def build_processed(dataset: str = paths.DEFAULT_DATASET, *, raw_dir: str | Path
     cfg = load_dataset(raw_root)
     name = Path(str(dataset)).name
     final = Path(out_dir) if out_dir is not None else paths.processed_dir(name)
-    if final.resolve().is_relative_to(raw_root.resolve()):
-        raise KinerjaError(f"output folder '{final}' lies inside the raw folder '{raw_root}'; rule: the toolkit "
-                           f"never writes into data/raw")
+    _check_output(final, raw_root)
     final.parent.mkdir(parents=True, exist_ok=True)
     _recover(final)
+    _check_output(final, raw_root)  # a restored '<name>.previous' must be ours too
     _remove_stale(final)
     tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
     if tmp.exists():

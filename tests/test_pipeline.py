@@ -254,3 +254,25 @@ def test_audit_report_runs_and_leaks_no_nip_or_name(mini, tmp_path):
     assert not NIP_RE.search(text), NIP_RE.search(text).group(0)
     for name in info["names"]:
         assert name not in text, name
+
+
+def test_clean_refuses_output_folders_it_would_destroy(mini, tmp_path):
+    """Reviewer finding: `--out data/raw` (or any folder with other data) was silently replaced, i.e. deleted."""
+    root, _, _ = mini
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "thesis.docx").write_text("precious", encoding="utf-8")
+    with pytest.raises(KinerjaError, match="not empty and holds no manifest.json"):
+        build_processed("mini", raw_dir=root / "raw", out_dir=foreign)
+    assert (foreign / "thesis.docx").read_text(encoding="utf-8") == "precious"
+    # a folder containing the raw folder (its parent) and the raw folder itself are refused
+    before = _tree_hash(root / "raw")
+    for out in (root, root / "raw"):
+        with pytest.raises(KinerjaError, match="inside or contains the raw folder"):
+            build_processed("mini", raw_dir=root / "raw", out_dir=out)
+    assert _tree_hash(root / "raw") == before
+    # a previous output of ours is replaced; an empty folder is fine
+    (tmp_path / "empty").mkdir()
+    build_processed("mini", raw_dir=root / "raw", out_dir=tmp_path / "empty")
+    build_processed("mini", raw_dir=root / "raw", out_dir=tmp_path / "empty")
+    assert (tmp_path / "empty" / "manifest.json").exists()

@@ -65,6 +65,11 @@ def region_family(results: Mapping[str, pd.DataFrame], *, padjust: str = "holm")
         if part.empty:
             raise KinerjaError(f"result of theme '{theme}', column 'region' has no per-region row; the rule is one "
                                f"row per region.")
+        dup = part["region"].astype(str).duplicated()
+        if dup.any():
+            raise KinerjaError(f"result of theme '{theme}', column 'region', value {part['region'][dup].iloc[0]!r} has "
+                               f"{int((part['region'].astype(str) == str(part['region'][dup].iloc[0])).sum())} rows; the "
+                               f"rule is one row per region per theme (select one method or term first).")
         part.insert(0, "theme", theme)
         blocks.append(part)
     out = pd.concat(blocks, ignore_index=True)

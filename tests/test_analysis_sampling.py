@@ -14,12 +14,13 @@ from kinerja_research.analysis.sampling import power, sample_size
 from kinerja_research.errors import KinerjaError
 
 REF = json.loads((Path(__file__).parent / "reference" / "analyses_rs_sampling.json").read_text())
+REVIEW = json.loads((Path(__file__).parent / "reference" / "analyses_review_fixes.json").read_text())
 
 
 def test_krejcie_morgan_published_table():
     # Krejcie & Morgan (1970), Table 1: N -> S
     table = {10: 10, 50: 44, 100: 80, 200: 132, 500: 217, 1000: 278, 2000: 322, 5000: 357, 10000: 370,
-             50000: 381, 75000: 382, 1000000: 384}
+             40000: 380, 50000: 381, 75000: 382, 1000000: 384}
     r = sample_size(list(table), method="krejcie_morgan")
     assert r.sample_size.tolist() == list(table.values())
 
@@ -28,7 +29,12 @@ def test_formulas_match_r():
     ref = pd.DataFrame(REF["sizes"])  # R: N / (1 + N e^2); chi2 N P (1-P) / (d^2 (N-1) + chi2 P (1-P))
     r = sample_size(ref.population.tolist())
     np.testing.assert_allclose(r.loc[r.method == "Slovin", "estimate"], ref.slovin_raw, rtol=1e-12)
-    np.testing.assert_allclose(r.loc[r.method == "Krejcie & Morgan", "estimate"], ref.km_raw, rtol=1e-12)
+    # Krejcie & Morgan: R km(N, 3.841) at 95% (their printed chi2) and km(N, qchisq(0.99, 1)) at 99%, written by
+    # tests/reference/analyses_review_fixes.R (the older km_raw of analyses_rs_sampling.json used qchisq(0.95, 1))
+    km = REVIEW["krejcie_morgan"]
+    for conf, col in ((0.95, "km_raw_95"), (0.99, "km_raw_99")):
+        got = sample_size(km["population"], method="krejcie_morgan", confidence=conf).estimate
+        np.testing.assert_allclose(got, km[col], rtol=1e-12)
     slovin = r.loc[r.method == "Slovin"]
     assert (slovin.sample_size == np.ceil(ref.slovin_raw.to_numpy() - 1e-9)).all()
     assert sample_size(1000, method="slovin").sample_size[0] == 286
@@ -99,3 +105,16 @@ def test_cli_sample_size_region_uses_processed_staff_count(tmp_path, monkeypatch
     res = CliRunner().invoke(app, ["sample-size", "--region", "18.71"])
     assert res.exit_code == 0, res.output
     assert "1,200" in res.output and "300" in res.output  # Slovin: 1200 / (1 + 1200 * .0025) = 300
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: sample_size(100, margin="5%"), "'margin' is '5%'"),
+    (lambda: sample_size(100, confidence="95%"), "'confidence' is '95%'"),
+    (lambda: power(test="t_two", effect="0.5", n=30), "'effect' is '0.5'"),
+    (lambda: power(test="t_two", effect=0.5, n="30"), "'n' is '30'"),
+    (lambda: power(test="anova", effect=0.25, power=0.8, k=2.5), "'k' is 2.5; the rule is that it must be a whole"),
+    (lambda: power(test="regression", effect=0.15, power=0.8, u=1.5), "'u' is 1.5"),
+])
+def test_text_and_fractional_arguments_raise_one_sentence(call, match):
+    with pytest.raises(KinerjaError, match=match):
+        call()

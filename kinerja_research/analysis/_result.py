@@ -91,3 +91,59 @@ def check_alpha(alpha: float) -> None:
     """Raise when ``alpha`` is not strictly between 0 and 1."""
     if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
         raise KinerjaError(f"Argument 'alpha' is {alpha!r}; the rule is 0 < alpha < 1.")
+
+
+def _py(value):
+    """A numpy scalar as the plain Python value, for error messages."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def check_numeric(data: pd.DataFrame, column: str, *, what: str = "data") -> np.ndarray:
+    """The column as a float array; a value that is not a number (text such as ``"3,5"`` or ``"tinggi"``) raises a
+    one-sentence error naming the first bad row, the column and the value. Missing values stay NaN."""
+    col = data[column]
+    if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+        return col.to_numpy(dtype=float, na_value=np.nan)
+    values = pd.to_numeric(col, errors="coerce")
+    bad = values.isna() & col.notna()
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise KinerjaError(f"{what} row {i + 1}, column '{column}', value {_py(col.iloc[i])!r}: the rule is that "
+                           f"'{column}' must be numeric.")
+    return values.to_numpy(dtype=float, na_value=np.nan)
+
+
+def check_number(name: str, value: object, *, integer: bool = False) -> float:
+    """A keyword argument as a float; text, booleans and (with ``integer``) non-whole numbers raise."""
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    if ok and integer:
+        ok = float(value) == round(float(value))
+    if not ok or not np.isfinite(float(value)):
+        rule = "a whole number" if integer else "a finite number"
+        raise KinerjaError(f"Argument '{name}' is {value!r}; the rule is that it must be {rule}.")
+    return float(value)
+
+
+
+MAX_TEXT_LEVELS = 20
+
+
+def check_not_numeric_text(data: pd.DataFrame, columns: Iterable[str], *, what: str = "data") -> None:
+    """Raise when a predictor is a text column whose every value is a number and which has more than
+    :data:`MAX_TEXT_LEVELS` distinct values: numbers stored as text (``"72.5"``), which a model would otherwise turn
+    silently into one dummy column per distinct value. Short code-like text columns (``region_code`` ``"18.71"``)
+    and pandas Categorical columns (a declared factor) pass."""
+    for c in columns:
+        s = data[c]
+        if isinstance(s.dtype, pd.CategoricalDtype) or not (pd.api.types.is_object_dtype(s)
+                                                            or pd.api.types.is_string_dtype(s)):
+            continue
+        present = s.dropna()
+        if present.empty or pd.to_numeric(present, errors="coerce").isna().any():
+            continue
+        k = present.nunique()
+        if k > MAX_TEXT_LEVELS:
+            raise KinerjaError(f"{what} column '{c}' holds numbers stored as text (e.g. {_py(present.iloc[0])!r}, {k} "
+                               f"distinct values); the rule is that a numeric predictor must have a numeric type "
+                               f"(convert it with pandas.to_numeric, or to a Categorical if it is a code) rather than "
+                               f"becoming {k - 1} dummy columns.")

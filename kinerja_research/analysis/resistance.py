@@ -16,7 +16,9 @@ from scipy import special, stats
 
 from kinerja_research._docs import fill_doc
 from kinerja_research.analysis import _ols
-from kinerja_research.analysis._result import adjust_p, check_alpha, check_choice, check_columns, tidy
+from kinerja_research.analysis._result import (
+    _py, adjust_p, check_alpha, check_choice, check_columns, check_numeric, tidy,
+)
 from kinerja_research.errors import KinerjaError
 
 __all__ = [
@@ -27,11 +29,6 @@ __all__ = [
     "resistance_drivers",
     "resistance_outcome",
 ]
-
-def _py(value):
-    """A numpy scalar as the plain Python value, for error messages."""
-    return value.item() if hasattr(value, "item") else value
-
 
 EFFSIZES = ("eta2", "omega2", "epsilon2")
 _EFFSIZE_NAMES = {"eta2": "eta-squared", "omega2": "omega-squared", "epsilon2": "epsilon-squared"}
@@ -44,21 +41,10 @@ def _as_list(dv: str | Sequence[str]) -> list[str]:
     return [dv] if isinstance(dv, str) else list(dv)
 
 
-def _numeric(data: pd.DataFrame, column: str) -> np.ndarray:
-    """The column as float; a non-numeric value raises naming the first bad row."""
-    values = pd.to_numeric(data[column], errors="coerce")
-    bad = values.isna() & data[column].notna()
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise KinerjaError(f"data row {i + 1}, column '{column}', value {_py(data[column].iloc[i])!r}: the rule is that "
-                           f"'{column}' must be numeric.")
-    return values.to_numpy(dtype=float)
-
-
 def _groups(data: pd.DataFrame, dv: str, between: str, *, min_n: int = 2) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Complete cases of ``dv`` by ``between``: summary per group (n, mean, var) and the codes/values used."""
     check_columns(data, [dv, between])
-    y = _numeric(data, dv)
+    y = check_numeric(data, dv)
     g = data[between]
     ok = ~np.isnan(y) & g.notna().to_numpy()
     y, g = y[ok], g[ok]
@@ -80,6 +66,15 @@ def _groups(data: pd.DataFrame, dv: str, between: str, *, min_n: int = 2) -> tup
                            f"is that every group needs at least {min_n}.")
     summary = pd.DataFrame({"group": levels, "n": n, "mean": mean, "var": var, "ss": ss})
     return summary, codes, y
+
+
+def _check_variance(s: pd.DataFrame, dv: str, between: str, test: str) -> None:
+    """Raise when a group of the :func:`_groups` summary has zero variance (Welch-type statistics are undefined)."""
+    v = s["var"].to_numpy()
+    if np.any(v <= 0):
+        lev = s["group"].iloc[int(np.flatnonzero(v <= 0)[0])]
+        raise KinerjaError(f"column '{between}', value {_py(lev)!r}: '{dv}' has zero variance in this group; the rule is "
+                           f"that {test} needs variation within every group.")
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -319,7 +314,7 @@ def region_means(data: pd.DataFrame, *, dv: str | Sequence[str], between: str = 
 def _single(data: pd.DataFrame, dv: str, between: str):
     """Summary of a single group (region_means on one region)."""
     check_columns(data, [dv, between])
-    y = _numeric(data, dv)
+    y = check_numeric(data, dv)
     ok = ~np.isnan(y) & data[between].notna().to_numpy()
     y = y[ok]
     if y.size < 2:
@@ -380,10 +375,7 @@ def welch_anova(data: pd.DataFrame, *, dv: str | Sequence[str], between: str = "
         s, _, y = _groups(data, col, between)
         n, m, v = s["n"].to_numpy(), s["mean"].to_numpy(), s["var"].to_numpy()
         k = len(n)
-        if np.any(v <= 0):
-            lev = s["group"].iloc[int(np.flatnonzero(v <= 0)[0])]
-            raise KinerjaError(f"column '{between}', value {_py(lev)!r}: '{col}' has zero variance in this group; the rule is "
-                               f"that Welch's ANOVA needs variation within every group.")
+        _check_variance(s, col, between, "Welch's ANOVA")
         w = n / v
         sw = w.sum()
         mw = (w * m).sum() / sw
@@ -430,8 +422,9 @@ def games_howell(data: pd.DataFrame, *, dv: str, between: str = "region_code", a
         mean(b)), ``se`` (sqrt(s_a²/n_a + s_b²/n_b)), ``ci_low``/``ci_high`` (simultaneous 1 - alpha interval),
         ``statistic`` (Welch t), ``df`` (Welch–Satterthwaite, unrounded), ``p`` (unadjusted two-sided Welch t test),
         ``p_adj`` (Games–Howell p from the studentized range over all k groups), ``effect_size`` (Hedges' g with the
-        average-variance standardiser, sqrt((s_a² + s_b²)/2), as rstatix/pingouin), ``effect_size_name``, ``n``
-        (n_a + n_b), ``method``; extra columns ``n_a``, ``n_b``.
+        average-variance standardiser sqrt((s_a² + s_b²)/2) and the small-sample correction J, as R
+        ``effectsize::hedges_g(pooled_sd = FALSE)``), ``effect_size_name`` (``"hedges_g_av"``), ``n`` (n_a + n_b),
+        ``method``; extra columns ``n_a``, ``n_b``.
 
     Notes
     -----
@@ -439,9 +432,13 @@ def games_howell(data: pd.DataFrame, *, dv: str, between: str = "region_code", a
     (s_b²/n_b)²/(n_b - 1)]; p_adj = P(Q_k,df > |t|·sqrt 2); interval: estimate ± q_(1-alpha; k, df) / sqrt 2 · se.
     Studentized range probabilities are computed with a vectorised port of the quadrature of R's ``ptukey`` and
     ``qtukey`` (Copenhaver & Holland 1988); with more than 512 distinct df the interval's quantile is interpolated
-    (relative error < 1e-7, see ``_qtukey_many``). Missing values are dropped.
+    (relative error < 1e-7, see ``_qtukey_many``). Effect size: g = J(df) (m_a - m_b) / sqrt((s_a² + s_b²)/2) with
+    J(df) = Γ(df/2) / (sqrt(df/2) Γ((df - 1)/2)) evaluated at the pair's Welch–Satterthwaite df, exactly as
+    ``effectsize::hedges_g(x, y, pooled_sd = FALSE)`` (effectsize 0.8). Missing values are dropped; a group with zero
+    variance raises (as :func:`welch_anova`: the Welch statistic and its df are undefined).
     Validated against R ``rstatix::games_howell_test`` (whose ``estimate`` is mean(group2) - mean(group1), i.e. the
-    negative of ours) and the formula with ``ptukey``/``qtukey``.
+    negative of ours; rstatix reports no effect size), the formula with ``ptukey``/``qtukey`` and
+    ``effectsize::hedges_g(pooled_sd = FALSE)`` (``tests/reference/analyses_review_fixes.R``).
 
     Examples
     --------
@@ -456,6 +453,7 @@ def games_howell(data: pd.DataFrame, *, dv: str, between: str = "region_code", a
     check_alpha(alpha)
     s, _, _ = _groups(data, dv, between)
     n, m, v = s["n"].to_numpy(), s["mean"].to_numpy(), s["var"].to_numpy()
+    _check_variance(s, dv, between, "the Games-Howell test")
     k = len(n)
     a, b = _pairs(k)
     va, vb = v[a] / n[a], v[b] / n[b]
@@ -468,7 +466,8 @@ def games_howell(data: pd.DataFrame, *, dv: str, between: str = "region_code", a
     p_gh = 1.0 - ptukey(np.abs(t) * np.sqrt(2.0), k, df)  # upper tail, as ptukey(lower.tail = FALSE)
     p_gh = np.clip(p_gh, 0.0, 1.0)
     crit = _qtukey_many(1 - alpha, k, df) / np.sqrt(2.0)
-    g = est / np.sqrt((v[a] + v[b]) / 2)
+    j = np.exp(special.gammaln(df / 2) - np.log(np.sqrt(df / 2)) - special.gammaln((df - 1) / 2))
+    g = j * est / np.sqrt((v[a] + v[b]) / 2)
     out = pd.DataFrame({
         "group_a": s["group"].to_numpy()[a], "group_b": s["group"].to_numpy()[b], "estimate": est, "se": se,
         "ci_low": est - crit * se, "ci_high": est + crit * se, "statistic": t, "df": df, "p": p, "p_adj": p_gh,
@@ -508,7 +507,8 @@ def kruskal_dunn(data: pd.DataFrame, *, dv: str, between: str = "region_code", p
     C = 1 - Σ (t³ - t) / (N³ - N) (as R ``kruskal.test``). Dunn (1964): z = (R̄_a - R̄_b) / sqrt([N (N + 1) / 12 -
     Σ (t³ - t) / (12 (N - 1))] (1/n_a + 1/n_b)) — with the tie correction, as ``rstatix::dunn_test``,
     ``FSA::dunnTest`` and ``dunn.test``. ε²_R = H / ((N² - 1) / (N + 1)) (Tomczak & Tomczak 2014; R
-    ``effectsize::rank_epsilon_squared``). Missing values are dropped.
+    ``effectsize::rank_epsilon_squared``). Missing values are dropped. When every value is tied, C = 0 and the test
+    is undefined (R ``kruskal.test`` returns NaN): this raises rather than reporting p = 0.
     Validated against R ``kruskal.test`` and ``rstatix::dunn_test(p.adjust.method = "holm")``.
 
     Examples
@@ -534,6 +534,9 @@ def kruskal_dunn(data: pd.DataFrame, *, dv: str, between: str = "region_code", p
     _, ties = np.unique(y, return_counts=True)
     tie_sum = float((ties.astype(float) ** 3 - ties).sum())
     c = 1 - tie_sum / (big_n ** 3 - big_n)
+    if ties.size == 1:  # C = 0: H is 0/0 (R kruskal.test gives NaN), Dunn's se is 0
+        raise KinerjaError(f"column '{dv}' has the same value {_py(y[0])!r} in all {int(big_n)} rows; the rule is that the "
+                           f"Kruskal-Wallis test is undefined when all values are tied.")
     h = (12 / (big_n * (big_n + 1)) * (rsum ** 2 / n).sum() - 3 * (big_n + 1)) / c
     omnibus = {"term": "omnibus", "statistic": h, "df": k - 1.0, "p": stats.chi2.sf(h, k - 1),
                "effect_size": h / ((big_n ** 2 - 1) / (big_n + 1)), "effect_size_name": "rank_epsilon2",

@@ -13,7 +13,9 @@ from scipy import stats
 
 from kinerja_research._docs import fill_doc
 from kinerja_research.analysis import _ols
-from kinerja_research.analysis._result import check_alpha, check_choice, check_columns, tidy
+from kinerja_research.analysis._result import (
+    check_alpha, check_choice, check_columns, check_not_numeric_text, check_numeric, tidy,
+)
 from kinerja_research.analysis.skp import PREDICATES
 from kinerja_research.errors import KinerjaError
 
@@ -168,8 +170,10 @@ def regression(data: pd.DataFrame, *, dv: str, covar: str | Sequence[str], alpha
         raise KinerjaError("Argument 'covar' is empty; the rule is at least one predictor column.")
     check_columns(data, [dv, *covar])
     check_alpha(alpha)
+    check_numeric(data, dv)
+    check_not_numeric_text(data, covar)
     d = _ols.complete(data, [dv, *covar])
-    y = pd.to_numeric(d[dv]).to_numpy(float)
+    y = check_numeric(d, dv)
     X, names, where = _ols.design(d, covar)
     fit = _ols.Fit(X, y, names)
     n, k, dfr = fit.n, fit.k, fit.df_resid
@@ -295,10 +299,13 @@ def moderation(data: pd.DataFrame, *, dv: str, x: str, moderator: str, covar: st
     covar = _as_list(covar)
     check_columns(data, [dv, x, moderator, *covar])
     check_alpha(alpha)
+    check_numeric(data, dv)
+    check_numeric(data, x)
+    check_not_numeric_text(data, [moderator, *covar])
     d = _ols.complete(data, [dv, x, moderator, *covar])
-    y = pd.to_numeric(d[dv]).to_numpy(float)
+    y = check_numeric(d, dv)
     X0, names0, where0 = _ols.design(d, [x, moderator, *covar])
-    xv = pd.to_numeric(d[x]).to_numpy(float)
+    xv = check_numeric(d, x)
     mcols = where0[moderator]
     if not mcols:
         raise KinerjaError(f"Column '{moderator}' has a single value ({d[moderator].iloc[0]!r}) in the complete rows; "
@@ -330,7 +337,7 @@ def moderation(data: pd.DataFrame, *, dv: str, x: str, moderator: str, covar: st
             labels.append(f"{x} | {moderator} = {lvl}")
             regions.append(str(lvl))
     else:
-        mv = pd.to_numeric(d[moderator]).to_numpy(float)
+        mv = check_numeric(d, moderator)
         for lab, val in (("mean - 1 SD", mv.mean() - mv.std(ddof=1)), ("mean", mv.mean()),
                          ("mean + 1 SD", mv.mean() + mv.std(ddof=1))):
             c = np.zeros(full.k)
@@ -417,12 +424,18 @@ def mediation(data: pd.DataFrame, *, dv: str, x: str, mediator: str, covar: str 
     check_alpha(alpha)
     if not (isinstance(n_boot, (int, np.integer)) and n_boot >= 100):
         raise KinerjaError(f"Argument 'n_boot' is {n_boot!r}; the rule is an integer of at least 100.")
+    for c in (dv, mediator):
+        check_numeric(data, c)
+    check_not_numeric_text(data, [x, *covar])
+    if _ols.is_categorical(data[x]) and data[x].nunique() > 2:
+        raise KinerjaError(f"Column '{x}' has {data[x].nunique()} categories; the rule is that the mediation "
+                           f"predictor x is numeric or has two levels (one path a).")
     d = _ols.complete(data, [dv, x, mediator, *covar])
     n = len(d)
-    y = pd.to_numeric(d[dv]).to_numpy(float)
+    y = check_numeric(d, dv)
     Xa, na, _ = _ols.design(d, [x, *covar])
     Xb, nb, _ = _ols.design(d, [x, mediator, *covar])
-    m = pd.to_numeric(d[mediator]).to_numpy(float)
+    m = check_numeric(d, mediator)
     fa, fb, fc = _ols.Fit(Xa, m, na), _ols.Fit(Xb, y, nb), _ols.Fit(Xa, y, na)
     ra = _ols.coef_rows(na, fa.beta, fa.vcov(), fa.df_resid, alpha, method="OLS", n=n, keep=[1])[0]
     rb = _ols.coef_rows(nb, fb.beta, fb.vcov(), fb.df_resid, alpha, method="OLS", n=n, keep=[2])[0]

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from kinerja_research.analysis._result import check_alpha, check_choice, tidy
+from kinerja_research.analysis._result import check_alpha, check_choice, check_number, tidy
 from kinerja_research.errors import KinerjaError
 
 __all__ = ["sample_size", "power"]
@@ -31,7 +31,8 @@ def sample_size(population: int | Sequence[int], *, method: str | Sequence[str] 
     margin : float, default 0.05
         Margin of error e (Slovin) / degree of accuracy d (Krejcie & Morgan).
     confidence : float, default 0.95
-        Confidence level of Krejcie & Morgan's χ² (1 df): χ² = 3.841 at 0.95.
+        Confidence level of Krejcie & Morgan's χ² (1 df): χ² = 3.841 at 0.95 (their rounded value, which their
+        published table uses), the exact quantile ``chi2.ppf(confidence, 1)`` at any other level.
     proportion : float, default 0.5
         Assumed population proportion P of Krejcie & Morgan (0.5 gives the largest sample).
 
@@ -45,7 +46,9 @@ def sample_size(population: int | Sequence[int], *, method: str | Sequence[str] 
     Notes
     -----
     Slovin: n = N / (1 + N e²), rounded up. Krejcie & Morgan: s = χ² N P (1 - P) / (d² (N - 1) + χ² P (1 - P)),
-    rounded to nearest, which reproduces their table (N = 100 -> 80, 1,000 -> 278, 10,000 -> 370, 1,000,000 -> 384).
+    rounded to nearest, which reproduces their table (N = 100 -> 80, 1,000 -> 278, 10,000 -> 370, 40,000 -> 380,
+    1,000,000 -> 384) with χ² = 3.841 at 95% as Krejcie & Morgan (1970) printed it (the exact 3.841459 gives 381 at
+    N = 40,000).
     Neither formula applies to a population of one or fewer people.
 
     Examples
@@ -59,6 +62,8 @@ def sample_size(population: int | Sequence[int], *, method: str | Sequence[str] 
     methods = [method] if isinstance(method, str) else list(method)
     for m in methods:
         check_choice("method", m, SIZE_METHODS)
+    margin, confidence, proportion = (check_number("margin", margin), check_number("confidence", confidence),
+                                      check_number("proportion", proportion))
     if not (0 < margin < 1):
         raise KinerjaError(f"Argument 'margin' is {margin!r}; the rule is 0 < margin < 1.")
     if not (0 < confidence < 1) or not (0 < proportion < 1):
@@ -78,7 +83,9 @@ def sample_size(population: int | Sequence[int], *, method: str | Sequence[str] 
             raw = n / (1 + n * margin ** 2)
             size = np.ceil(np.round(raw, 9))
         else:
-            chi = stats.chi2.ppf(confidence, 1)
+            # Krejcie & Morgan's table used chi2 = 3.841 (three decimals) at 95%; the exact 3.841459 gives 381, not
+            # the published 380, at N = 40,000. Other levels use the exact quantile.
+            chi = 3.841 if confidence == 0.95 else stats.chi2.ppf(confidence, 1)
             pq = proportion * (1 - proportion)
             raw = chi * n * pq / (margin ** 2 * (n - 1) + chi * pq)
             size = np.floor(raw + 0.5)
@@ -167,6 +174,10 @@ def power(*, test: str, effect: float | None = None, n: float | None = None, pow
     if len(missing) != 1:
         raise KinerjaError(f"Arguments effect={effect!r}, n={n!r}, power={power!r}; the rule is that exactly one of "
                            f"them is None (the one solved for).")
+    for name, value, whole in (("effect", effect, False), ("n", n, False), ("power", power, False),
+                               ("k", k, True), ("u", u, True)):
+        if value is not None:
+            check_number(name, value, integer=whole)
     if test == "anova" and (k is None or k < 2):
         raise KinerjaError(f"Argument 'k' is {k!r}; the rule is that an ANOVA power analysis needs k >= 2 groups.")
     if test == "regression" and (u is None or u < 1):

@@ -13,7 +13,9 @@ from scipy import optimize, stats
 
 from kinerja_research._docs import fill_doc
 from kinerja_research.analysis import _ols
-from kinerja_research.analysis._result import ALTERNATIVES, check_alpha, check_choice, check_columns, tidy
+from kinerja_research.analysis._result import (
+    ALTERNATIVES, check_alpha, check_choice, check_columns, check_not_numeric_text, check_numeric, tidy,
+)
 from kinerja_research.errors import KinerjaError
 
 __all__ = ["paired_change", "did", "mixed_effects", "training_dose", "dose_response", "JP_TARGET"]
@@ -118,7 +120,9 @@ def paired_change(data: pd.DataFrame, *, dv: str, within: str = "wave", subject:
     The CI of g(av) inverts the noncentral t distribution of the paired t statistic (exact for d(z), as R
     ``effectsize::cohens_d(paired = TRUE)``) and rescales the limits from the d(z) to the d(av) metric by
     SD_diff / SD_av, then applies the same small-sample factor: an approximation that treats the ratio of SDs as known
-    (Cumming 2012, ch. 11). The Wilcoxon test follows R ``wilcox.test(paired = TRUE)`` defaults: zero differences
+    (Cumming 2012, ch. 11). With a one-sided ``alternative`` both intervals are one-sided at level 1 - alpha, the
+    other limit infinite (``"greater"``: [lower, inf); ``"less"``: (-inf, upper]), as R ``t.test`` and
+    ``effectsize::cohens_d(alternative = ...)``. The Wilcoxon test follows R ``wilcox.test(paired = TRUE)`` defaults: zero differences
     dropped, exact p when fewer than 50 non-zero pairs without ties or zeros, else the normal approximation with
     tie correction and continuity correction. Validated against R ``t.test(paired = TRUE)``, ``wilcox.test`` and
     ``effectsize::cohens_d`` (``tests/reference/analyses_training_rewards.R``).
@@ -140,6 +144,7 @@ def paired_change(data: pd.DataFrame, *, dv: str, within: str = "wave", subject:
     check_columns(data, [dv, within, subject, between])
     check_choice("alternative", alternative, ALTERNATIVES)
     check_alpha(alpha)
+    check_numeric(data, dv)
     d = data[data[within].isin([pre, post])]
     keys = [subject] + ([between] if between else [])
     dup = d.duplicated(keys + [within])
@@ -179,7 +184,13 @@ def paired_change(data: pd.DataFrame, *, dv: str, within: str = "wave", subject:
         s_av = (x0.std(ddof=1) + x1.std(ddof=1)) / 2
         j = 1 - 3 / (4 * df - 1)
         g_av = m / s_av * j
-        lo_ncp, hi_ncp = _ncp_ci(t, df, alpha) if np.isfinite(t) else (np.nan, np.nan)
+        if not np.isfinite(t):
+            lo_ncp, hi_ncp = np.nan, np.nan
+        elif alternative == "two-sided":
+            lo_ncp, hi_ncp = _ncp_ci(t, df, alpha)
+        else:  # one-sided limit at level 1 - alpha, the other side infinite (as the mean-change interval, R t.test)
+            lo_ncp, hi_ncp = _ncp_ci(t, df, 2 * alpha)
+            lo_ncp, hi_ncp = (lo_ncp, np.inf) if alternative == "greater" else (-np.inf, hi_ncp)
         scale = sd_d / s_av / np.sqrt(n) * j
         rows.append(dict(base, estimate=float(m), se=float(se), ci_low=float(lo), ci_high=float(hi),
                          statistic=float(t), df=float(df), p=float(p), effect_size=float(g_av),
@@ -299,6 +310,8 @@ def did(data: pd.DataFrame, *, dv: str, treat: str = "trained", within: str = "w
     check_columns(data, [dv, treat, within, between, *cl_cols, *covar])
     check_choice("small_sample", small_sample, _ols.SMALL_SAMPLE)
     check_alpha(alpha)
+    check_numeric(data, dv)
+    check_not_numeric_text(data, covar)
     d = _ols.complete(data, [dv, treat, within, between, *cl_cols, *covar])
     n = len(d)
     tr = _ols.as_binary(d[treat], treat)
@@ -307,7 +320,7 @@ def did(data: pd.DataFrame, *, dv: str, treat: str = "trained", within: str = "w
           else (w == post).to_numpy(dtype=float))
     if po.min() == po.max():
         raise KinerjaError(f"Column '{within}' has no rows both before and after ({post!r}); the rule is two periods.")
-    y = pd.to_numeric(d[dv]).to_numpy(dtype=float)
+    y = check_numeric(d, dv)
     cl = _cluster_ids(d, cluster)
     n_cl = int(cl.max()) + 1
     Xc, cnames, _ = _ols.design(d, covar, intercept=False)
@@ -467,6 +480,8 @@ def mixed_effects(data: pd.DataFrame, *, dv: str, treat: str = "trained", within
     check_columns(data, [dv, treat, within, subject, *cl_cols, *covar])
     check_choice("engine", engine, ("nested", "statsmodels"))
     check_alpha(alpha)
+    check_numeric(data, dv)
+    check_not_numeric_text(data, covar)
     d = _ols.complete(data, [dv, treat, within, subject, *cl_cols, *covar])
     tr = _ols.as_binary(d[treat], treat)
     w = d[within]
@@ -475,7 +490,7 @@ def mixed_effects(data: pd.DataFrame, *, dv: str, treat: str = "trained", within
     Xc, cnames, _ = _ols.design(d, covar, intercept=False)
     X = np.column_stack([np.ones(len(d)), tr, po, tr * po, Xc])
     names = ["(Intercept)", treat, "post", f"{treat}:post", *cnames]
-    y = pd.to_numeric(d[dv]).to_numpy(float)
+    y = check_numeric(d, dv)
     agency = d.groupby(cl_cols, sort=True, observed=True).ngroup().to_numpy()
     unit = d.groupby([*cl_cols, subject], sort=True, observed=True).ngroup().to_numpy()
     n_groups = int(agency.max()) + 1
@@ -651,13 +666,16 @@ def dose_response(data: pd.DataFrame, *, dv: str = "capaian_pct", dose: str = "j
     check_columns(data, [dv, dose, between, *cl_cols, *covar])
     check_choice("small_sample", small_sample, _ols.SMALL_SAMPLE)
     check_alpha(alpha)
+    check_numeric(data, dv)
+    check_numeric(data, dose)
+    check_not_numeric_text(data, covar)
     d = _ols.complete(data, [dv, dose, between, *cl_cols, *covar])
     groups = [("all", d)] if between is None else list(d.groupby(between, sort=True, observed=True))
     rows = []
     term = f"{dose} (per {per:g})"
     for g, dg in groups:
         X, names, _ = _ols.design(dg.assign(**{term: dg[dose] / per}), [term, *covar])
-        fit = _ols.Fit(X, pd.to_numeric(dg[dv]).to_numpy(float), names)
+        fit = _ols.Fit(X, check_numeric(dg, dv), names)
         cl = _cluster_ids(dg, cluster)
         V, dfs, g_cl = fit.cluster_inference(cl, small_sample)
         rows += _ols.coef_rows(names, fit.beta, V, dfs, alpha, keep=[1],

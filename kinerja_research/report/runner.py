@@ -428,6 +428,21 @@ def _crashed(job: Job, exc: BaseException) -> dict:
             "html": None, "pdf": None, "pdf_error": None, "duration_s": 0.0, "attempts": 0}
 
 
+def check_run_dir(final: Path) -> None:
+    """Refuse a run folder whose replacement would destroy something that is not a report run of ours.
+
+    A run replaces its folder as a whole, so the folder must be new, empty, or an earlier run (it has ``run.json``);
+    and it must not be, contain or sit inside ``data/`` (raw or processed data).
+    """
+    data = paths.DATA.resolve()
+    if final == data or data.is_relative_to(final) or final.is_relative_to(data):
+        raise KinerjaError(f"Report folder '{final}' overlaps the data folder '{data}'; the rule is that reports are "
+                           "written outside data/ (a run replaces its folder as a whole).")
+    if final.exists() and (not final.is_dir() or (any(final.iterdir()) and not (final / "run.json").is_file())):
+        raise KinerjaError(f"Report folder '{final}' already holds files that are not a report run (no run.json); "
+                           "the rule is a new, empty or earlier run folder, since a run replaces its folder as a whole.")
+
+
 def _swap_into_place(tmp: Path, final: Path, run_id: str) -> None:
     old = None
     if final.exists():
@@ -519,6 +534,8 @@ def run_suite(*, dataset: str = paths.DEFAULT_DATASET, regions: Sequence[str] | 
 
     echo = echo or (lambda msg: print(msg, file=sys.stderr))
     check_lang(lang)
+    if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
+        raise KinerjaError(f"option --alpha is {alpha!r}; the rule is 0 < alpha < 1.")
     if workers is not None and workers < 1:
         raise KinerjaError(f"option --workers is {workers}; the rule is at least 1.")
     if min_cell is not None and min_cell < 1:
@@ -534,6 +551,7 @@ def run_suite(*, dataset: str = paths.DEFAULT_DATASET, regions: Sequence[str] | 
         pdf = False
     final = Path(out) if out else default_run_dir(dataset, lang)
     final = final.resolve()
+    check_run_dir(final)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.with_name(f".{final.name}.tmp-{run_id}")
     (tmp / "logs").mkdir(parents=True)

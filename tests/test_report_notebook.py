@@ -154,3 +154,35 @@ def test_per_region_notebook_needs_exactly_one_region(processed, shown, tmp_path
     with pytest.raises(KinerjaError, match="one region"):
         every.region
     assert every.ci(0.1, 0.2) == "[0,10; 0,20]" and every.level == pytest.approx(95.0)
+
+
+def test_text_and_record_suppress_small_n(processed, shown, tmp_path):
+    """A figure about 3 people: prose, headline JSON and record text show only "<5" (privacy.suppress_small_cells
+    rule, n < min_n); the region name stays; n >= 5 and n=None are shown."""
+    ctx = nbmod.start("05_public_satisfaction", dataset=str(processed), lang="id", out_dir=str(tmp_path))
+    ctx.text("satisfaction.region_text", n=3, region="Kota Lhokseumawe", ikm=81.4812, mutu="B", kinerja="Baik")
+    text = _html(shown[-1])
+    assert "Kota Lhokseumawe" in text and "<5" in text
+    assert "81" not in text and "Baik" not in text and "(mutu B" not in text
+    ctx.text("satisfaction.region_text", n=30, region="Kota Bengkulu", ikm=81.4812, mutu="B", kinerja="Baik")
+    assert "81,48" in _html(shown[-1]) and "Baik" in _html(shown[-1])
+    ctx.record("ikm_11.73", 81.4812, n=3, spec=".2f", region="11.73", label_key="satisfaction.rec.ikm")
+    ctx.record("mutu_11.73", "B", n=4, region="11.73")
+    ctx.record("ikm_17.71", 80.5, n=5, spec=".2f", region="17.71")
+    ctx.record("n_boot", 2000, spec="n")
+    ctx.finish()
+    doc = json.loads((tmp_path / "05_public_satisfaction.headline.json").read_text())
+    rec = {r["key"]: r for r in doc["records"]}
+    assert rec["ikm_11.73"]["value"] is None and rec["ikm_11.73"]["text"] == "<5"
+    assert rec["mutu_11.73"]["value"] is None and rec["mutu_11.73"]["text"] == "<5"
+    assert rec["ikm_17.71"]["value"] == 80.5 and rec["ikm_17.71"]["text"] == "80,50"
+    assert rec["n_boot"]["text"] == "2.000"
+    assert "81" not in json.dumps(rec["ikm_11.73"]) + json.dumps(rec["mutu_11.73"])
+
+
+def test_suppression_threshold_comes_from_the_run(processed, shown, tmp_path, monkeypatch):
+    monkeypatch.setenv("KINERJA_MIN_CELL_N", "10")
+    ctx = nbmod.start("05_public_satisfaction", dataset=str(processed), lang="en", out_dir=str(tmp_path))
+    assert ctx.is_small(9) and not ctx.is_small(10) and not ctx.is_small(None) and not ctx.is_small(float("nan"))
+    ctx.record("x", 1.5, n=7)
+    assert ctx.records[-1]["text"] == "<10" and ctx.records[-1]["value"] is None

@@ -216,3 +216,19 @@ def test_every_cluster_robust_method_has_a_label_in_both_languages(small_sample)
         t = translator(lang)
         missing = [m for m in methods if T.vocab_label(m, "method", t) is None]
         assert not missing, f"{lang}: no vocab.method label for {missing}"
+
+
+def test_suppressed_row_blanks_text_and_flags_derived_from_its_people():
+    """Mutu, Kinerja, 'weakest' and 'below B' next to a "<5" IKM are blanked too; key columns stay."""
+    res = pd.DataFrame({"region": ["18.71", "11.73"], "service_unit": ["Dukcapil", "RSUD"], "ikm": [80.1, 81.48],
+                        "mutu": ["B", "B"], "kinerja": ["Baik", "Baik"], "weakest": [True, True],
+                        "below_b": [False, False], "n": [90, 3]})
+    out = T.format_table(res, lang="id", ns="satisfaction", min_n=5)
+    small = out.iloc[1].tolist()
+    assert small[:2] == ["Kota Lhokseumawe", "RSUD"]
+    assert small[2:] == ["–", "–", "–", "–", "–", "<5"]
+    assert out.iloc[0].tolist()[3:5] == ["B", "Baik"]
+    assert res.loc[1, "mutu"] == "B"  # input untouched
+    # a column declared as not person-derived stays
+    kept = T.format_table(res, lang="id", ns="satisfaction", min_n=5, keys=["kinerja"])
+    assert kept.iloc[1, 4] == "Baik" and kept.iloc[1, 3] == "–"

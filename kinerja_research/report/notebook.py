@@ -240,8 +240,48 @@ class Context:
             raise KinerjaError(f"heading level {level!r}; the rule is 1, 2, 3 or 4.")
         _display(_markdown("#" * level + " " + self.t(key, **fmt)))
 
-    def text(self, key: str, **values: Any) -> None:
-        """Show a translated paragraph (Markdown) with ``values`` formatted for the language."""
+    def is_small(self, n: Any) -> bool:
+        """Whether a figure about ``n`` people is suppressed: the rule of
+        :func:`kinerja_research.privacy.suppress_small_cells` (``n < min_n``; a missing ``n`` is not suppressed)
+        with this run's threshold :attr:`min_n` (``kinerja report --min-cell``)."""
+        if n is None:
+            return False
+        import pandas as pd
+
+        from kinerja_research.privacy import suppress_small_cells
+
+        flag = suppress_small_cells(pd.DataFrame({"n": [n]}), n_col="n", min_n=self.min_n, columns=[],
+                                    flag_col="suppressed")["suppressed"]
+        return bool(flag.iloc[0])
+
+    @property
+    def suppressed_text(self) -> str:
+        """How a suppressed figure is shown (``"<5"`` with the default threshold)."""
+        return self.t("common.suppressed", min_n=self.min_n)
+
+    def text(self, key: str, *, n: Any = None, keep: Sequence[str] = ("region",), **values: Any) -> None:
+        """Show a translated paragraph (Markdown) with ``values`` formatted for the language.
+
+        Parameters
+        ----------
+        key : str
+            Translation key of the paragraph.
+        n : int, optional
+            Number of people behind the figures of the paragraph (also passed to the template as ``{n}``). Required
+            whenever the paragraph states a figure about people of one region, unit or group: when ``n`` is below the
+            run's threshold (:meth:`is_small`) every value except those named in ``keep`` is shown as ``"<5"``.
+            Leave it None only for texts without such figures (settings such as ``n_boot``, ``level``, or figures
+            about the whole data set already shown in a suppressed table).
+        keep : list of str, default ("region",)
+            Values that identify what the sentence is about and stay visible when it is suppressed.
+        """
+        if n is not None:
+            values["n"] = n
+            if self.is_small(n):
+                from kinerja_research.report.tables import Suppressed
+
+                hidden = Suppressed(self.suppressed_text)
+                values = {k: (v if k in keep else hidden) for k, v in values.items()}
         _display(_markdown(self.t(key, **values)))
 
     # -- tables and figures -------------------------------------------------------------------------------------------
@@ -316,12 +356,17 @@ class Context:
                        f"{notes_html}</figure>"))
 
     # -- headline figures and provenance -----------------------------------------------------------------------------
-    def record(self, key: str, value: Any, *, label_key: str | None = None, label: Mapping | None = None,
-               spec: str = "", region: str | None = None) -> None:
+    def record(self, key: str, value: Any, *, n: Any = None, label_key: str | None = None,
+               label: Mapping | None = None, spec: str = "", region: str | None = None) -> None:
         """Record a headline figure for the index page (read from ``<stem>.headline.json``, never recomputed).
 
         ``value`` is a number, string or bool; ``spec`` formats it (``p``, ``n``, ``pct``, ``.1f``...);
         ``label_key`` is the translation key of its label; ``region`` the code it is about, if one.
+
+        ``n`` is the number of people behind the figure; required for a figure about the people of one region, unit
+        or group (None only when the figure is not about people, e.g. a design setting). When ``n`` is below the run's
+        threshold (:meth:`is_small`, the rule of ``privacy.suppress_small_cells``) the record keeps ``value: null``
+        and ``text: "<5"``, so neither the headline JSON nor the index shows it.
         """
         if not isinstance(key, str) or not key:
             raise KinerjaError(f"record() key {key!r}; the rule is a non-empty string.")
@@ -329,10 +374,13 @@ class Context:
             raise KinerjaError(f"record() key {key!r} (region {region!r}) was recorded twice; the rule is one value "
                                f"per key.")
         v = _jsonable(value)
+        text = self.fmt(value, spec)
+        if n is not None and self.is_small(n):
+            v, text = None, self.suppressed_text
         self.records.append({
             "key": key,
             "value": v,
-            "text": self.fmt(value, spec),
+            "text": text,
             "label": self.t(label_key, **(label or {})) if label_key else None,
             "region": region,
             "region_name": self.region_name(region) if region else None,

@@ -30,7 +30,7 @@ import pandas as pd
 
 from kinerja_research.errors import KinerjaError
 
-__all__ = ["min_cell_n", "MIN_N_ENV", "format_value", "format_number", "format_int", "format_p", "format_ci",
+__all__ = ["min_cell_n", "MIN_N_ENV", "Suppressed", "KEY_COLUMNS", "format_value", "format_number", "format_int", "format_p", "format_ci",
            "format_table",
            "column_label", "vocab_label", "P_COLUMNS", "COUNT_COLUMNS", "VOCAB_COLUMNS", "IDENTIFIER"]
 
@@ -48,6 +48,39 @@ VOCAB_COLUMNS = {"effect_size_name": "effect_size", "rule": "rule", "severity": 
 #: A raw identifier (snake_case token such as ``tenure_years``): never shown to a reader untranslated.
 IDENTIFIER = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+#: Columns that identify a row (who or what it is about) rather than describe the people in it: they stay visible
+#: in a suppressed row so the reader sees which cell was suppressed; every other column is blanked.
+KEY_COLUMNS = ("region", "region_code", "region_name", "wilayah", "group", "group_a", "group_b", "term", "path",
+               "service_unit", "unit", "opd", "unit_id", "period", "wave", "element", "dimension", "item", "scale",
+               "predikat", "level", "variable", "column", "table", "tables", "rule", "severity", "method",
+               "effect_size_name", "year", "quarter", "semester", "group_by")
+
+
+class Suppressed:
+    """A figure withheld because it describes fewer than ``min_n`` people; formats as ``"<5"`` under any spec.
+
+    Used by :meth:`Context.text <kinerja_research.report.notebook.Context.text>` in place of every value of a
+    suppressed sentence, so a format spec such as ``{ikm:.2f}`` still renders.
+
+    Examples
+    --------
+    >>> f"{Suppressed('<5'):.2f}", format_value(Suppressed("<5"), "pct", "id")
+    ('<5', '<5')
+    """
+
+    def __init__(self, shown: str):
+        self.shown = str(shown)
+
+    def __format__(self, spec: str) -> str:
+        return self.shown
+
+    def __str__(self) -> str:
+        return self.shown
+
+    def __repr__(self) -> str:
+        return f"Suppressed({self.shown!r})"
 
 
 #: Environment variable overriding the small-cell threshold for a whole run (``kinerja report --min-cell``).
@@ -172,6 +205,8 @@ def format_value(value: Any, spec: str = "", lang: str = "id") -> str:
     >>> format_value(0.0234, "P", "en"), format_value(0.00001, "P", "id")
     ('p = .023', 'p < 0,001')
     """
+    if isinstance(value, Suppressed):
+        return value.shown
     if isinstance(value, str):
         return format(value, spec) if spec not in ("p", "P", "n", "pct", "pct0") else value
     if _is_missing(value):
@@ -359,7 +394,7 @@ def format_table(df: pd.DataFrame, *, lang: str = "id", t=None, ns: str | None =
                  alpha: float = 0.05, min_n: int | None | str = "default", n_col: str = "n",
                  suppress: bool | None = None,
                  count_cols: Sequence[str] = (), ci: str = "combined", index: bool | None = None,
-                 drop: Sequence[str] = ()) -> pd.DataFrame:
+                 drop: Sequence[str] = (), keys: Sequence[str] = ()) -> pd.DataFrame:
     """Format a result (or descriptive) table for a report: every cell a string, headers translated.
 
     Parameters
@@ -395,6 +430,11 @@ def format_table(df: pd.DataFrame, *, lang: str = "id", t=None, ns: str | None =
         Keep the index as columns (default: when it is not a plain RangeIndex).
     drop : list of str
         Columns left out of the shown table.
+    keys : list of str
+        Further columns that are not derived from the people of a row (in addition to :data:`KEY_COLUMNS`, e.g.
+        ``region``, ``term``, ``service_unit``, ``period``). In a row suppressed through ``n_col`` every other column
+        is blanked -- numbers and also text or flags derived from them (``mutu``, ``kinerja``, ``weakest``) -- so
+        nothing about those people can be read next to the ``<5``.
 
     Returns
     -------
@@ -416,6 +456,9 @@ def format_table(df: pd.DataFrame, *, lang: str = "id", t=None, ns: str | None =
     >>> format_table(res, lang="en").to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
     {'Group A': ['x', 'y'], 'Estimate': ['0.51', '–'], '95% CI': ['[0.10, 0.90]', '–'], 'p': ['< .001', '–'],
      'n': ['40', '<5']}
+    >>> ikm = pd.DataFrame({"region": ["18.71", "11.73"], "ikm": [80.1, 81.5], "mutu": ["B", "B"], "n": [90, 3]})
+    >>> format_table(ikm, lang="en", ns="satisfaction")["Mutu"].tolist()  # text derived from 3 people
+    ['B', '–']
     """
     from kinerja_research.report.i18n import Translator, check_lang, translator
 
@@ -444,7 +487,9 @@ def format_table(df: pd.DataFrame, *, lang: str = "id", t=None, ns: str | None =
         if suppress is None:
             suppress = n_col in data.columns
         if suppress:
-            sup = suppress_small_cells(data, n_col=n_col, min_n=min_n, flag_col="__suppressed__")
+            key_set = set(KEY_COLUMNS) | set(keys)
+            derived = [c for c in data.columns if c != n_col and c not in key_set]
+            sup = suppress_small_cells(data, n_col=n_col, min_n=min_n, columns=derived, flag_col="__suppressed__")
             flag = sup.pop("__suppressed__").to_numpy(dtype=bool)
             if flag.any():
                 small.loc[flag, n_col] = True

@@ -166,3 +166,22 @@ def test_region_family_rejects_several_rows_per_region():
         region_family({"training": pc})
     ok = region_family({"training": pc[pc.method == "paired t"]})
     assert ok.region.tolist() == ["18.71"]
+
+
+def test_region_code_with_many_regions_stays_a_factor():
+    """Kemendagri codes parse as numbers ("18.71") but are codes: at national scale (hundreds of regions) they enter
+    as a factor, while a genuine number column stored as text still raises."""
+    import numpy as np
+    import pandas as pd
+
+    import kinerja_research as kr
+
+    rng = np.random.default_rng(1)
+    codes = [f"{11 + i // 10:02d}.{71 + i % 10:02d}" for i in range(30)]
+    d = pd.DataFrame({"region_code": rng.choice(codes, 3000), "x": rng.normal(size=3000)})
+    d["y"] = d["x"] + rng.normal(size=3000)
+    res = kr.regression(d, dv="y", covar=["x", "region_code"])
+    assert res["term"].str.startswith("region_code").sum() == 29
+    d["x_text"] = d["x"].round(2).astype(str)
+    with pytest.raises(kr.errors.KinerjaError, match="numbers stored as text"):
+        kr.regression(d, dv="y", covar=["x_text"])

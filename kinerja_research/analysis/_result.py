@@ -126,14 +126,22 @@ def check_number(name: str, value: object, *, integer: bool = False) -> float:
 
 
 MAX_TEXT_LEVELS = 20
+# Canonical columns that are codes or labels by definition (docs/architecture.md), factors whatever they look like:
+# region_code "18.71" parses as a number but is a Kemendagri code, at national scale with 514 levels.
+CATEGORICAL_COLUMNS = frozenset({"region_code", "agency", "service_unit", "golongan", "period", "wave", "education",
+                                 "gender", "course", "person_id", "respondent_id", "predikat", "rating_hasil_kerja",
+                                 "rating_perilaku"})
 
 
 def check_not_numeric_text(data: pd.DataFrame, columns: Iterable[str], *, what: str = "data") -> None:
     """Raise when a predictor is a text column whose every value is a number and which has more than
     :data:`MAX_TEXT_LEVELS` distinct values: numbers stored as text (``"72.5"``), which a model would otherwise turn
     silently into one dummy column per distinct value. Short code-like text columns (``region_code`` ``"18.71"``)
-    and pandas Categorical columns (a declared factor) pass."""
+    and pandas Categorical columns (a declared factor) pass, as do the canonical code columns
+    (:data:`CATEGORICAL_COLUMNS`)."""
     for c in columns:
+        if c in CATEGORICAL_COLUMNS:
+            continue
         s = data[c]
         if isinstance(s.dtype, pd.CategoricalDtype) or not (pd.api.types.is_object_dtype(s)
                                                             or pd.api.types.is_string_dtype(s)):

@@ -431,6 +431,9 @@ def _process(cfg, raw_root: Path) -> dict:
                "straight_min_items": int(quality.get("straight_min_items", 10))}
     from concurrent.futures import ThreadPoolExecutor
 
+    from kinerja_research.clean.pii import name_keys
+
+    known: frozenset = frozenset()
     results = []
     with ThreadPoolExecutor(max_workers=1) as hasher:
         for table in TABLES:
@@ -438,7 +441,9 @@ def _process(cfg, raw_root: Path) -> dict:
             if raw is None:
                 continue
             n_in = int(len(raw))
-            clean, quarantine, probs = clean_table(table, raw, key=key, options=options)
+            if "name" in raw:  # names typed into other cells are redacted in this table and the later ones
+                known = known | name_keys(raw["name"])
+            clean, quarantine, probs = clean_table(table, raw, key=key, options={**options, "known_names": known})
             del raw
             validate_table(table, clean)
             results.append((table, n_in, clean, quarantine, probs))

@@ -37,6 +37,7 @@ RULE_SEVERITY = {
     "too_fast": "warning", "straight_lining": "warning", "not_a_number": "warning", "not_a_boolean": "warning",
     "date_ambiguous": "warning", "date_invalid": "warning", "golongan_unknown": "warning",
     "ambiguous_number": "warning", "value_unknown": "warning", "wave_order": "warning",
+    "pii_in_free_text": "warning",
     "region_variant": "info", "golongan_variant": "info", "decimal_comma": "info", "date_format": "info",
 }
 
@@ -56,6 +57,7 @@ class Problems:
         self.file_names = list(names)
         self.row = raw["_row"].to_numpy(dtype=np.int64)
         self.region = None
+        self.names: frozenset = frozenset()  # known person names (token tuples): such values are written redacted
         self.parts: list[tuple] = []
 
     def add(self, raw, mask, *, table: str | None = None, field_name: str, rule: str, severity: str | None = None,
@@ -134,6 +136,9 @@ class Problems:
         order = np.lexsort((rule_c, field_c, rows, file_c))
         self.positions = idx[order]  # row position in the table of each record, in the frame's order
         values = np.concatenate([p[3] for p in self.parts])[order]
+        from kinerja_research.clean.pii import redact_cells
+
+        values = redact_cells(values, self.names)  # a NIP or a name typed into any other column
         import pyarrow as pa
 
         df = pd.DataFrame({
@@ -336,8 +341,31 @@ def _duration(raw, probs, table, region_code):
     return v.mask(neg).astype(float)
 
 
+#: NIP rules that say the cell is not a NIP at all (export damage such as scientific notation is another cause)
+_NOT_A_NIP = ("nip_length", "nip_invalid_date", "nip_gender")
+
+
+def _unusable_nip_files(raw, probs, rules: pd.Series, *, share: float = 0.9, min_rows: int = 20) -> None:
+    """A file whose NIP column (nearly) never holds a NIP is mapped wrongly: fail rather than quarantine it all."""
+    bad = rules.isin(_NOT_A_NIP).fillna(False).to_numpy(dtype=bool)
+    if not bad.any():
+        return
+    filled = ~rules.eq("missing_value").fillna(False).to_numpy(dtype=bool)
+    n_bad = np.bincount(probs.file_codes, weights=bad, minlength=len(probs.file_names))
+    n_filled = np.bincount(probs.file_codes, weights=filled, minlength=len(probs.file_names))
+    for k in np.flatnonzero((n_filled >= min_rows) & (n_bad > share * np.maximum(n_filled, 1))):
+        from kinerja_research.errors import KinerjaError
+
+        f = probs.file_names[k]
+        header = probs.headers.get(f, {}).get("nip", "nip")
+        raise KinerjaError(f"file '{f}', column '{header}' (mapped to nip): {int(n_bad[k])} of {int(n_filled[k])} "
+                           f"values are not NIPs; rule: a file whose NIP column is more than {share:.0%} invalid is "
+                           f"unusable, the likely cause is a wrong header mapping in dataset.yml (columns swapped)")
+
+
 def _people(raw, probs, table, at, region_code):
     nip = parse_nip(_col(raw, "nip"), at=at)
+    _unusable_nip_files(raw, probs, nip["nip_rule"])
     sev = {"missing_value": "error"}
     probs.add_rules(raw, nip["nip_rule"], table=table, field_name="nip", severity=sev, region_code=region_code,
                     skip=())
@@ -359,7 +387,9 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
     key : bytes
         Pseudonym key.
     options : mapping, optional
-        ``reference_date``, ``seconds_per_item`` (2.0), ``straight_min_items`` (10).
+        ``reference_date``, ``seconds_per_item`` (2.0), ``straight_min_items`` (10), ``known_names`` (person names
+        as :func:`kinerja_research.clean.pii.name_keys` token tuples; default: the table's own ``name`` column),
+        redacted wherever they are typed into another column (rule ``pii_in_free_text``).
 
     Returns
     -------
@@ -379,6 +409,12 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
     out: dict = {}  # columns, made into one DataFrame at the end (no fragmented inserts)
     code = _regions(raw, probs, table)
     probs.region = code.to_numpy(dtype=object, na_value=None)
+    from kinerja_research.clean.pii import name_keys
+
+    if "known_names" in options:  # given by the pipeline: this table's names and those of the tables before it
+        probs.names = frozenset(options["known_names"])
+    else:
+        probs.names = name_keys(raw["name"]) if "name" in raw else frozenset()
     # Blank cells of optional columns (required ones -- nip, region, wave, period -- are errors, reported below;
     # items report their own).
     special = {"nip", "region", "wave", "period"} | set(PRIVATE_COLUMNS)
@@ -545,6 +581,7 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
                   region_code=code)
     if table == "survey":
         _wave_order(out, raw, probs, code)
+    _redact_free_text(out, raw, probs, table, code)
 
     problems = probs.frame()
     is_err = problems["severity"].eq("error").fillna(False).to_numpy(dtype=bool)
@@ -567,6 +604,24 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
     quarantine = out.loc[bad].assign(reasons=reason[bad].astype("string")).reset_index(drop=True)
     clean = out.loc[~bad].drop(columns=["_file", "_row"]).reset_index(drop=True)
     return clean, quarantine, problems
+
+
+#: String columns of the outputs that the personal-data scan leaves alone (pseudonyms, codes, the file name).
+_NOT_FREE_TEXT = ("person_id", "respondent_id", "region_code", "_file", "reasons")
+
+
+def _redact_free_text(out: pd.DataFrame, raw, probs, table, code) -> None:
+    """Redact 18-digit runs and known names in every kept text column (in place) and report ``pii_in_free_text``."""
+    from kinerja_research.clean.pii import REDACTED, redact_series
+
+    for c in out.columns:
+        if c in _NOT_FREE_TEXT or not (pd.api.types.is_string_dtype(out[c]) or out[c].dtype == object):
+            continue
+        red, mask = redact_series(out[c], probs.names)
+        if mask.any():
+            out[c] = red.astype(out[c].dtype) if out[c].dtype != object else red.astype(object)
+            probs.add(raw, mask, table=table, field_name=c, rule="pii_in_free_text", region_code=code,
+                      cells=np.full(int(mask.sum()), REDACTED, dtype=object))
 
 
 _ITEM_BLOCK = object()  # placeholder in the column dict of clean_table: the column lives in the item block

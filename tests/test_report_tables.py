@@ -79,9 +79,29 @@ def test_small_cells_suppressed_with_note():
 
 def test_count_cells_suppressed_one_by_one():
     xt = pd.DataFrame({"predikat": ["Baik", "Sangat Baik"], "count": [120, 4]})
-    out = T.format_table(xt, lang="id", count_cols=["count"])
+    out = T.format_table(xt, lang="id", count_cols=["count"], secondary=False)
     assert out["Jumlah"].tolist() == ["120", "<5"]
     assert out.attrs["notes"]
+    # with secondary suppression (default) the lone "<5" cannot be recovered from the total 124
+    assert T.format_table(xt, lang="id", count_cols=["count"])["Jumlah"].tolist() == ["x", "<5"]
+
+
+def test_secondary_suppression_of_count_tables():
+    """Reviewer's case: predikat counts with the region total shown elsewhere; one "<5" takes the next-smallest."""
+    one = pd.DataFrame({"predikat": list("ABCDE"), "count": [12, 149, 13, 3, 7]})
+    out = T.format_table(one, lang="en", count_cols=["count"])
+    assert out.iloc[:, 1].tolist() == ["12", "149", "13", "<5", "x"]
+    assert len(out.attrs["notes"]) == 2
+    two = pd.DataFrame({"predikat": list("ABCDE"), "count": [12, 149, 13, 3, 2]})  # two primaries: nothing more
+    assert T.format_table(two, lang="en", count_cols=["count"]).iloc[:, 1].tolist() == ["12", "149", "13", "<5", "<5"]
+    # cross-tabulation: every row and column holding a withheld cell holds at least two, iteratively
+    xt = pd.DataFrame({"a": [3, 10, 20], "b": [8, 9, 30], "c": [50, 6, 40]})
+    extra = T.secondary_suppression(xt, xt < 5)
+    hidden = (xt < 5).to_numpy() | extra.to_numpy()
+    assert not extra.to_numpy()[(xt < 5).to_numpy()].any()
+    for line in [*hidden, *hidden.T]:
+        assert line.sum() != 1
+    assert extra.to_numpy().sum() >= 3  # b0 or a1, then the cells their rows/columns need
 
 
 def test_unknown_column_raises_and_labels_override():

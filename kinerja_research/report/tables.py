@@ -31,8 +31,8 @@ import pandas as pd
 from kinerja_research.errors import KinerjaError
 
 __all__ = ["min_cell_n", "MIN_N_ENV", "Suppressed", "KEY_COLUMNS", "format_value", "format_number", "format_int", "format_p", "format_ci",
-           "format_table",
-           "column_label", "vocab_label", "P_COLUMNS", "COUNT_COLUMNS", "VOCAB_COLUMNS", "IDENTIFIER"]
+           "format_table", "secondary_suppression", "column_label", "vocab_label", "P_COLUMNS", "COUNT_COLUMNS",
+           "VOCAB_COLUMNS", "IDENTIFIER"]
 
 #: Columns formatted as p values.
 P_COLUMNS = ("p", "p_adj", "p_unc", "p_value")
@@ -389,12 +389,64 @@ def _vocab_column(col: pd.Series, column: str, vocab: str, t) -> pd.Series:
     return col.map(lambda v: v if _is_missing(v) else mapping[v])
 
 
+def secondary_suppression(counts: pd.DataFrame, primary: pd.DataFrame) -> pd.DataFrame:
+    """Cells to withhold so that no suppressed count can be recovered from a row or column total.
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        The count cells (people), unsuppressed; rows and columns as shown.
+    primary : pandas.DataFrame
+        Boolean, same shape: cells already suppressed (fewer than ``min_n`` people).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Boolean, same shape: the cells withheld in addition (never a primary cell).
+
+    Notes
+    -----
+    Rule (repeated until nothing changes): a column with at least two cells, or a row with at least two count
+    columns, that holds exactly one withheld cell gets its smallest shown cell (first on ties; missing cells are
+    never chosen) withheld too. Then each row and column that holds a withheld cell holds at least two (when it
+    has two shown cells), so its total gives only their sum.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"count": [12, 149, 13, 3, 7]})
+    >>> secondary_suppression(c, c < 5)["count"].tolist()
+    [False, False, False, False, True]
+    """
+    vals = counts.to_numpy(dtype=float, na_value=np.nan)
+    hidden = primary.to_numpy(dtype=bool).copy()
+    extra = np.zeros_like(hidden)
+    nrow, ncol = hidden.shape
+    changed = True
+    while changed:
+        changed = False
+        for axis, size in ((0, nrow), (1, ncol)):
+            if size < 2:
+                continue
+            lines = hidden.sum(axis=axis)
+            for k in np.flatnonzero(lines == 1):
+                line_vals = vals[:, k] if axis == 0 else vals[k, :]
+                line_hidden = hidden[:, k] if axis == 0 else hidden[k, :]
+                cand = np.flatnonzero(~line_hidden & ~np.isnan(line_vals))
+                if cand.size == 0:
+                    continue
+                j = cand[np.argmin(line_vals[cand])]
+                cell = (j, k) if axis == 0 else (k, j)
+                hidden[cell] = extra[cell] = True
+                changed = True
+    return pd.DataFrame(extra, index=counts.index, columns=counts.columns)
+
+
 def format_table(df: pd.DataFrame, *, lang: str = "id", t=None, ns: str | None = None,
                  labels: Mapping[str, str] | None = None, digits: int | Mapping[str, int] = 2,
                  alpha: float = 0.05, min_n: int | None | str = "default", n_col: str = "n",
                  suppress: bool | None = None,
                  count_cols: Sequence[str] = (), ci: str = "combined", index: bool | None = None,
-                 drop: Sequence[str] = (), keys: Sequence[str] = ()) -> pd.DataFrame:
+                 drop: Sequence[str] = (), keys: Sequence[str] = (), secondary: bool = True) -> pd.DataFrame:
     """Format a result (or descriptive) table for a report: every cell a string, headers translated.
 
     Parameters
@@ -430,6 +482,12 @@ def format_table(df: pd.DataFrame, *, lang: str = "id", t=None, ns: str | None =
         Keep the index as columns (default: when it is not a plain RangeIndex).
     drop : list of str
         Columns left out of the shown table.
+    secondary : bool, default True
+        Secondary suppression of ``count_cols``: a total of a count table is usually shown somewhere (a total row or
+        column, ``n`` of the region in the text), so a lone ``<5`` cell could be worked out by subtraction. Rule:
+        while some column of count cells (with at least two cells) or some row of count cells (with at least two
+        count columns) holds exactly one suppressed cell, the smallest shown cell of that column or row is withheld
+        too and shown as ``x`` (:func:`secondary_suppression`).
     keys : list of str
         Further columns that are not derived from the people of a row (in addition to :data:`KEY_COLUMNS`, e.g.
         ``region``, ``term``, ``service_unit``, ``period``). In a row suppressed through ``n_col`` every other column
@@ -481,6 +539,7 @@ def format_table(df: pd.DataFrame, *, lang: str = "id", t=None, ns: str | None =
 
     # Small cells: the one suppression function, on raw numbers, before any formatting.
     small = pd.DataFrame(False, index=data.index, columns=data.columns)
+    secondary_mask = pd.DataFrame(False, index=data.index, columns=data.columns)
     if min_n is not None:
         from kinerja_research.privacy import suppress_small_cells
 
@@ -494,12 +553,21 @@ def format_table(df: pd.DataFrame, *, lang: str = "id", t=None, ns: str | None =
             if flag.any():
                 small.loc[flag, n_col] = True
             data = sup
+        raw_counts = data[list(count_cols)].apply(pd.to_numeric, errors="coerce") if len(count_cols) else None
         for c in count_cols:
             sup = suppress_small_cells(data, n_col=c, min_n=min_n, columns=[], flag_col="__suppressed__")
             small[c] = sup.pop("__suppressed__").to_numpy(dtype=bool)
             data = sup
         if small.to_numpy().any():
             notes.append(t("common.suppressed_note", min_n=min_n))
+        if secondary and raw_counts is not None:
+            extra = secondary_suppression(raw_counts, small[list(count_cols)])
+            if extra.to_numpy().any():
+                for c in count_cols:
+                    data[c] = data[c].astype("Float64") if pd.api.types.is_float_dtype(data[c]) else data[c]
+                    data.loc[extra[c].to_numpy(), c] = pd.NA
+                    secondary_mask[c] = extra[c].to_numpy()
+                notes.append(t("common.suppressed_secondary_note", min_n=min_n))
 
     out = pd.DataFrame(index=data.index)
     columns = list(data.columns)
@@ -546,6 +614,7 @@ def format_table(df: pd.DataFrame, *, lang: str = "id", t=None, ns: str | None =
                 s = col.map(lambda v: "–" if _is_missing(v) else str(v))
             if c in small.columns:
                 s = s.mask(small[c].to_numpy(), shown)
+                s = s.mask(secondary_mask[c].to_numpy(), t("common.suppressed_secondary"))
         out[column_label(c, t, ns=ns, labels=labels, alpha=alpha)] = s.astype(object)
     out = out.reset_index(drop=True)
     out.attrs["notes"] = notes

@@ -165,3 +165,56 @@ def test_hostile_files_give_one_clear_error_no_traceback(tmp_path, name, capsys,
     assert "\n" not in err and "Traceback" not in err
     for w in words:
         assert w in err, err
+
+
+BAD_DATASET_YML = [  # (entry changes or top-level changes, text the one-sentence message must contain)
+    ({"top": {"reference_date": "2026-13-45"}}, "reference_date '2026-13-45'"),
+    ({"options": {"sep": 5}}, "option sep: 5"),
+    ({"options": {"header_row": "abc"}}, "option header_row: 'abc'"),
+    ({"options": {"header_row": 0}}, "option header_row: 0"),
+    ({"options": {"skip_rows": -1}}, "option skip_rows: -1"),
+    ({"top": {"quality": {"seconds_per_item": "abc"}}}, "quality.seconds_per_item: 'abc'"),
+    ({"top": {"quality": {"seconds_per_item": -3}}}, "quality.seconds_per_item: -3"),
+    ({"columns": ["NIP", "Tahap"]}, "columns is a list"),
+    ({"values": 5}, "values is 5"),
+    ({"constants": {"foo": 1}}, "constant column 'foo'"),
+    ({"top": {"instruments": {"satisfaction": ["skmx"]}}}, "codebook 'skmx'"),
+    ({"top": {"likert": {"RTC": "agree9"}}}, "label set 'agree9'"),
+]
+
+
+@pytest.mark.parametrize("change,expected", BAD_DATASET_YML)
+def test_dataset_yml_option_types_checked_in_one_sentence(tmp_path, change, expected):
+    """Reviewer finding: these gave tracebacks (date inside the YAML parser, sep/header_row/quality types, columns as
+    a list) or were silently accepted; each must be refused by load_dataset with file, key, value and rule."""
+    entry = {"file": "s.csv", "columns": {"NIP": "nip", "Tahap": "wave", "Kab": "region"}}
+    doc = {"name": "t", "tables": {"survey": [entry]}}
+    for k, v in change.items():
+        if k == "top":
+            doc.update(v)
+        else:
+            entry[k] = v
+    (tmp_path / "dataset.yml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+    if expected.startswith("reference_date"):  # unquoted, as a user writes it (PyYAML would build a date)
+        (tmp_path / "dataset.yml").write_text(yaml.safe_dump(doc).replace("'2026-13-45'", "2026-13-45"),
+                                              encoding="utf-8")
+    with pytest.raises(KinerjaError) as e:
+        load_dataset(tmp_path)
+    msg = str(e.value)
+    assert expected in msg and "dataset.yml" in msg and "rule:" in msg and "\n" not in msg
+
+
+def test_dataset_yml_duplicate_keys_and_tables_list(tmp_path):
+    (tmp_path / "dataset.yml").write_text("name: t\ntables:\n  survey:\n    - file: s.csv\n      columns:\n"
+                                          "        NIP: nip\n        NIP: wave\n", encoding="utf-8")
+    with pytest.raises(KinerjaError, match="duplicate key 'NIP'"):
+        load_dataset(tmp_path)
+    (tmp_path / "dataset.yml").write_text("name: t\ntables:\n  - survey\n", encoding="utf-8")
+    with pytest.raises(KinerjaError, match="'tables' is a list"):
+        load_dataset(tmp_path)
+    (tmp_path / "dataset.yml").write_text("name: t\nreference_date: 2026-11-01\ntables:\n  survey:\n"
+                                          "    - file: s.csv\n      options: {header_row: 4, sep: ';'}\n"
+                                          "quality: {seconds_per_item: 1.5, straight_min_items: 8}\n",
+                                          encoding="utf-8")
+    cfg = load_dataset(tmp_path)
+    assert cfg.reference_date == pd.Timestamp("2026-11-01") and cfg.quality["seconds_per_item"] == 1.5

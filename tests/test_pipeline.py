@@ -276,3 +276,19 @@ def test_clean_refuses_output_folders_it_would_destroy(mini, tmp_path):
     build_processed("mini", raw_dir=root / "raw", out_dir=tmp_path / "empty")
     build_processed("mini", raw_dir=root / "raw", out_dir=tmp_path / "empty")
     assert (tmp_path / "empty" / "manifest.json").exists()
+
+
+def test_implausible_age_row_is_quarantined_not_fatal(tmp_path):
+    """Reviewer finding: one NIP with birth year 1920 (age 105.8) failed the whole clean at the schema guard."""
+    raw = tmp_path / "raw"
+    _rawdata.write_raw(raw)
+    s = pd.read_csv(raw / "survey_forms.csv", sep=";", encoding="cp1252", dtype=str, keep_default_na=False)
+    s.loc[15, "NIP"] = "192001012010011006"
+    s.to_csv(raw / "survey_forms.csv", sep=";", index=False, encoding="cp1252")
+    m = build_processed("mini", raw_dir=raw, out_dir=tmp_path / "out")
+    assert m["problems"].get("age_out_of_range") == 1
+    q = pd.read_parquet(tmp_path / "out" / "quarantine" / "survey.parquet")
+    assert q.loc[q["_row"] == 16, "reasons"].str.contains("age_out_of_range").all()
+    v = load_validation(tmp_path / "out")
+    hit = v[v["rule"] == "age_out_of_range"]
+    assert hit["row"].tolist() == [16] and hit["severity"].tolist() == ["error"] and hit["field"].tolist() == ["age"]

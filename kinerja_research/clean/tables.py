@@ -37,7 +37,7 @@ RULE_SEVERITY = {
     "too_fast": "warning", "straight_lining": "warning", "not_a_number": "warning", "not_a_boolean": "warning",
     "date_ambiguous": "warning", "date_invalid": "warning", "golongan_unknown": "warning",
     "ambiguous_number": "warning", "value_unknown": "warning", "wave_order": "warning",
-    "pii_in_free_text": "warning",
+    "pii_in_free_text": "warning", "age_out_of_range": "error", "tenure_out_of_range": "error",
     "region_variant": "info", "golongan_variant": "info", "decimal_comma": "info", "date_format": "info",
 }
 
@@ -363,6 +363,24 @@ def _unusable_nip_files(raw, probs, rules: pd.Series, *, share: float = 0.9, min
                            f"unusable, the likely cause is a wrong header mapping in dataset.yml (columns swapped)")
 
 
+#: Plausible age (years) of a respondent and smallest tenure (a new CPNS may answer shortly before the TMT month);
+#: the same bounds as the survey schema (kinerja_research.schemas), so a row outside them is quarantined, not fatal.
+AGE_RANGE = (14.0, 100.0)
+MIN_TENURE = -1.0
+
+
+def _implausible_people(raw, probs, people, region_code) -> None:
+    """Quarantine rows whose NIP gives an impossible age (birth year 1920 -> 105 years) or tenure."""
+    age = people["age"].to_numpy(dtype=float, na_value=np.nan)
+    bad = (age < AGE_RANGE[0]) | (age > AGE_RANGE[1])
+    probs.add(raw, bad, field_name="age", rule="age_out_of_range", region_code=region_code,
+              cells=np.char.mod("%.1f", age[bad]).astype(object))
+    ten = people["tenure_years"].to_numpy(dtype=float, na_value=np.nan)
+    bad_t = ten < MIN_TENURE
+    probs.add(raw, bad_t, field_name="tenure_years", rule="tenure_out_of_range", region_code=region_code,
+              cells=np.char.mod("%.1f", ten[bad_t]).astype(object))
+
+
 def _people(raw, probs, table, at, region_code):
     nip = parse_nip(_col(raw, "nip"), at=at)
     _unusable_nip_files(raw, probs, nip["nip_rule"])
@@ -456,6 +474,7 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
         out["submitted_at"] = submitted if "submitted_at" in raw else pd.Series(pd.NaT, index=raw.index,
                                                                                   dtype="datetime64[ns]")
         out["duration_s"] = _duration(raw, probs, table, code)
+        _implausible_people(raw, probs, people, code)
         out["gender"] = people["gender"]
         out["birth_date"] = people["birth_date"]
         out["age"] = people["age"]

@@ -218,3 +218,29 @@ def test_dataset_yml_duplicate_keys_and_tables_list(tmp_path):
                                           encoding="utf-8")
     cfg = load_dataset(tmp_path)
     assert cfg.reference_date == pd.Timestamp("2026-11-01") and cfg.quality["seconds_per_item"] == 1.5
+
+
+def test_file_without_header_row_never_echoes_its_first_row(tmp_path):
+    """Reviewer finding: a CSV without a header row gave "closest found: 'Maya Siti Erwin'" (a name)."""
+    _dataset(tmp_path, {"file": "s.csv", "columns": {"NIP": "nip", "Nama": "name", "Tahap": "wave",
+                                                     "Kab/Kota": "region"}})
+    spec = load_dataset(tmp_path).tables["survey"][0]
+    first_row = ["198711182013091001", "Maya Siti Erwin", "pre", "Kota Bengkulu"]
+    with pytest.raises(InputFileError) as e:
+        map_headers(first_row, spec, path=tmp_path / "s.csv")
+    msg = str(e.value)
+    assert "no header row" in msg and "\n" not in msg
+    assert not any(v in msg for v in first_row)
+
+
+def test_nonexistent_dataset_folder_is_named(tmp_path, capsys):
+    from kinerja_research.cli import main
+
+    with pytest.raises(InputFileError, match="does not exist"):
+        load_dataset(tmp_path / "nonexistent")
+    for args in (["validate", str(tmp_path / "nonexistent")], ["clean", str(tmp_path / "nonexist")]):
+        with pytest.raises(SystemExit) as e:
+            main(args)
+        assert e.value.code not in (0, None)
+        err = capsys.readouterr().err
+        assert "does not exist" in err and "init-dataset" not in err

@@ -213,6 +213,9 @@ def load_dataset(folder_or_file: str | Path) -> DatasetConfig:
         Missing file, invalid YAML, unknown keys or tables, or a mapping to an unknown canonical column.
     """
     p = Path(folder_or_file)
+    if not p.exists():
+        raise InputFileError(f"folder '{p}' does not exist; rule: give an existing raw dataset folder (with a "
+                             f"dataset.yml) or the name of one under data/raw")
     path = p / "dataset.yml" if p.is_dir() else p
     if p.is_file() and p.suffix.lower() not in (".yml", ".yaml"):
         raise InputFileError(f"{where(p)}: this is a data file, not a dataset; rule: give the dataset folder that holds "
@@ -342,11 +345,18 @@ def map_headers(headers: list[str], spec: FileSpec, *, path: Path) -> dict[str, 
     got = set(mapping.values()) | set(spec.constants)
     required = [c for c in REQUIRED_COLUMNS[spec.table] if not (c == "region" and spec.region)]
     missing = [c for c in required if c not in got]
+    if missing and not mapping:
+        # no header of dataset.yml is in the file: its first row is data (never echo it: it may hold names/NIPs)
+        raise InputFileError(f"{where(path)}: none of the headers that dataset.yml maps for "
+                             f"table {spec.table!r} is in the file's first row, so the file seems to have no header "
+                             f"row (or another table's layout); rule: a {spec.table} file starts with a header row "
+                             f"naming {', '.join(required)} (set options.header_row if it is further down)")
     if missing:
         parts = []
         for c in missing:
             expected = targets.get(c, [c])
             close = difflib.get_close_matches(normalise_header(expected[0]), list(by_norm), n=3, cutoff=0.4)
+            close = [x for x in close if not re.search(r"\d{6}", re.sub(r"[ .]", "", x))]  # never echo a NIP
             found = ", ".join(repr(by_norm[x]) for x in close) or "none"
             parts.append(f"{c!r} (expected header {expected[0]!r}; closest found: {found})")
         raise InputFileError(f"{where(path)}: required columns missing for table {spec.table!r}: "

@@ -264,6 +264,26 @@ def _swap_into_place(tmp: Path, final: Path) -> None:
         shutil.rmtree(old)
 
 
+class PersonalDataLeak(RuntimeError):
+    """Internal error: an output about to be written holds a personal-data column or a NIP (a bug, not bad input)."""
+
+
+def _guard_personal_data(name: str, df: pd.DataFrame) -> None:
+    """Last check before writing: no nip/name/email/phone column and no 18-digit run in any text column."""
+    from kinerja_research.clean.pii import has_nip_run
+    from kinerja_research.clean.tables import PRIVATE_COLUMNS
+
+    cols = [c for c in df.columns if str(c).lower() in PRIVATE_COLUMNS]
+    if cols:
+        raise PersonalDataLeak(f"internal error (a bug, please report it): output {name} has the personal-data "
+                               f"column {cols[0]!r}; rule: NIPs and names never leave the clean step")
+    for c in df.columns:
+        s = df[c]
+        if (pd.api.types.is_string_dtype(s) or s.dtype == object) and has_nip_run(s):
+            raise PersonalDataLeak(f"internal error (a bug, please report it): output {name}, column {c!r} holds an "
+                                   f"18-digit NIP-like value; rule: NIPs never leave the clean step")
+
+
 def _is_our_output(folder: Path) -> bool:
     """True when ``folder`` holds a manifest.json written by :func:`build_processed`."""
     import json
@@ -377,6 +397,9 @@ def build_processed(dataset: str = paths.DEFAULT_DATASET, *, raw_dir: str | Path
         counts, outputs, problems = {}, {}, []
         run = _process(cfg, raw_root)
         for table, n_in, clean, quarantine, probs in run["results"]:
+            _guard_personal_data(f"{table}.parquet", clean)
+            _guard_personal_data(f"quarantine/{table}.parquet", quarantine)
+            _guard_personal_data("validation.csv", probs[["value"]])
             outputs[f"{table}.parquet"] = _write_parquet(clean, tmp / f"{table}.parquet")
             outputs[f"quarantine/{table}.parquet"] = _write_parquet(quarantine, tmp / "quarantine" / f"{table}.parquet")
             counts[table] = {"rows_in": n_in, "rows_out": int(len(clean)), "rows_quarantined": int(len(quarantine))}
@@ -421,7 +444,7 @@ def _process(cfg, raw_root: Path) -> dict:
     """Read and clean every table of a dataset in memory: ``{"results": [(table, rows_in, clean, quarantine,
     problems)], "inputs": {...}, "parameters": {...}}``."""
     from kinerja_research.clean.tables import clean_table
-    from kinerja_research.privacy import pseudonym_key
+    from kinerja_research.privacy import key_fingerprint, pseudonym_key
     from kinerja_research.schemas import validate_table
 
     key = pseudonym_key()
@@ -453,7 +476,8 @@ def _process(cfg, raw_root: Path) -> dict:
     parameters = {"reference_date": None if cfg.reference_date is None else cfg.reference_date.isoformat(),
                   "seconds_per_item": options["seconds_per_item"],
                   "straight_min_items": options["straight_min_items"],
-                  "pseudonym": "P + 16 hex of HMAC-SHA256(key, NIP); key from KINERJA_PSEUDONYM_KEY or key file"}
+                  "pseudonym": "P + 16 hex of HMAC-SHA256(key, NIP); key from KINERJA_PSEUDONYM_KEY or key file",
+                  "pseudonym_key_fingerprint": key_fingerprint(key)}
     return {"results": results, "inputs": inputs, "parameters": parameters}
 
 

@@ -26,7 +26,7 @@ import pandas as pd
 
 from kinerja_research.errors import KinerjaError
 
-__all__ = ["pseudonymise", "pseudonym_key", "suppress_small_cells", "MIN_CELL_N"]
+__all__ = ["pseudonymise", "pseudonym_key", "key_fingerprint", "suppress_small_cells", "MIN_CELL_N"]
 
 MIN_CELL_N = 5
 KEY_ENV = "KINERJA_PSEUDONYM_KEY"
@@ -36,6 +36,20 @@ DEFAULT_KEY_FILE = Path("~/.config/kinerja/pseudonym.key")
 
 def _key_file() -> Path:
     return Path(os.environ.get(KEY_FILE_ENV) or DEFAULT_KEY_FILE).expanduser()
+
+
+def key_fingerprint(key: bytes) -> str:
+    """First 8 hex characters of SHA-256 of the pseudonym key: written to manifest.json so that outputs made with
+    different keys (whose pseudonyms do not join) can be told apart, without revealing the key.
+
+    Examples
+    --------
+    >>> key_fingerprint(b"abc")
+    'ba7816bf'
+    """
+    import hashlib
+
+    return hashlib.sha256(key).hexdigest()[:8]
 
 
 def pseudonym_key() -> bytes:

@@ -292,3 +292,34 @@ def test_implausible_age_row_is_quarantined_not_fatal(tmp_path):
     v = load_validation(tmp_path / "out")
     hit = v[v["rule"] == "age_out_of_range"]
     assert hit["row"].tolist() == [16] and hit["severity"].tolist() == ["error"] and hit["field"].tolist() == ["age"]
+
+
+def test_personal_data_guard_and_key_fingerprint(mini, tmp_path, monkeypatch):
+    """Safety net: an output with a nip column or an 18-digit run is never written (a bug guard); the manifest
+    records which key made the pseudonyms."""
+    import hashlib
+
+    import kinerja_research.clean.tables as tables
+    from kinerja_research.pipeline import PersonalDataLeak
+
+    root, _, manifest = mini
+    assert manifest["parameters"]["pseudonym_key_fingerprint"] == hashlib.sha256(KEY.encode()).hexdigest()[:8]
+    real = tables.clean_table
+
+    def leaky(kind):
+        def clean_table(table, raw, **kw):
+            clean, q, p = real(table, raw, **kw)
+            if kind == "column":
+                return clean.assign(nip="x"), q, p
+            return clean.assign(agency="Dinas 198711182013091001"), q, p
+        return clean_table
+
+    for kind, msg in (("column", "personal-data column 'nip'"), ("digits", "column 'agency' holds an 18-digit")):
+        monkeypatch.setattr(tables, "clean_table", leaky(kind))
+        with pytest.raises(PersonalDataLeak, match=msg):
+            build_processed("mini", raw_dir=root / "raw", out_dir=tmp_path / "leak")
+        assert not (tmp_path / "leak").exists()
+    monkeypatch.setattr(tables, "clean_table", real)
+    monkeypatch.setenv("KINERJA_PSEUDONYM_KEY", "another-key")
+    other = build_processed("mini", raw_dir=root / "raw", out_dir=tmp_path / "other")
+    assert other["parameters"]["pseudonym_key_fingerprint"] != manifest["parameters"]["pseudonym_key_fingerprint"]

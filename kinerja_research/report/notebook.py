@@ -259,7 +259,7 @@ class Context:
         """How a suppressed figure is shown (``"<5"`` with the default threshold)."""
         return self.t("common.suppressed", min_n=self.min_n)
 
-    def text(self, key: str, *, n: Any = None, keep: Sequence[str] = ("region",), **values: Any) -> None:
+    def text(self, key: str, *, n: Any = None, keep: Sequence[str] = ("region", "level"), **values: Any) -> None:
         """Show a translated paragraph (Markdown) with ``values`` formatted for the language.
 
         Parameters
@@ -272,8 +272,9 @@ class Context:
             run's threshold (:meth:`is_small`) every value except those named in ``keep`` is shown as ``"<5"``.
             Leave it None only for texts without such figures (settings such as ``n_boot``, ``level``, or figures
             about the whole data set already shown in a suppressed table).
-        keep : list of str, default ("region",)
-            Values that identify what the sentence is about and stay visible when it is suppressed.
+        keep : list of str, default ("region", "level")
+            Values that identify what the sentence is about, or settings such as the confidence level, which stay
+            visible when it is suppressed.
         """
         if n is not None:
             values["n"] = n

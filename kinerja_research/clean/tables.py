@@ -625,8 +625,10 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
     return clean, quarantine, problems
 
 
-#: String columns of the outputs that the personal-data scan leaves alone (pseudonyms, codes, the file name).
-_NOT_FREE_TEXT = ("person_id", "respondent_id", "region_code", "_file", "reasons")
+#: String columns of the outputs that the personal-data scan leaves alone: pseudonyms, codes, the file name, and
+#: columns that only ever hold values of a fixed vocabulary (mapped through lookups, unknown values set missing).
+_NOT_FREE_TEXT = ("person_id", "respondent_id", "region_code", "_file", "reasons", "wave", "golongan", "education",
+                  "gender", "rating_hasil_kerja", "rating_perilaku", "predikat", "period")
 
 
 def _redact_free_text(out: pd.DataFrame, raw, probs, table, code) -> None:

@@ -183,3 +183,70 @@ def test_browser_check_catches_broken_pages(tmp_path):
     (res,) = browser_check([bad])
     assert res["broken_images"] == ["broken"]
     assert res["missing_files"] == ["nowhere.html"] and res["missing_anchors"] == ["#nope"]
+
+
+TINY_REGION, TINY_NAME = "11.73", "Kota Lhokseumawe"
+#: Notebooks that run with a 3-person region (the others still fail on it: reviewer item 5, not fixed yet).
+TINY_SUITE = ["00_data_audit", "05_public_satisfaction"]
+_FIGURE = re.compile(r"[\[\]\-−\d.,;% ]*\d[\[\]\-−\d.,;% ]*")  # a number, percentage or interval cell
+
+
+def _tiny_region_leaks(run_dir: Path) -> tuple[list, int]:
+    """Every shown figure about the tiny region other than "<5" (tables: row cells that are numbers; prose: a digit
+    in a paragraph naming the region; headline JSON and index: records of the region), and the count of "<5"
+    records seen."""
+    import json
+
+    bad, n_suppressed = [], 0
+    for path in sorted(run_dir.glob("*.html")):
+        page = re.sub(r"<style>.*?</style>|<script\b.*?</script>|<img [^>]*>", " ", path.read_text(encoding="utf-8"),
+                      flags=re.S)
+        page = re.sub(r'<section class="kr-provenance".*?</section>', " ", page, flags=re.S)
+        for tr in re.findall(r"<tr>.*?</tr>", page, flags=re.S):
+            cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                     for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", tr, flags=re.S)]
+            if cells and TINY_NAME in cells[0]:
+                bad += [(path.name, "table", cells)] if any(_FIGURE.fullmatch(c) for c in cells[1:]) else []
+        for _, inner in re.findall(r"<(p|li|dd|dt)>(.*?)</\1>", page, flags=re.S):
+            text = html.unescape(re.sub(r"<[^>]+>", "", inner))
+            if TINY_NAME in text and re.search(r"(?<![A-Za-z])\d", text.replace("<5", "").replace(TINY_NAME, "")):
+                bad.append((path.name, "prose", text))
+        for dt, dd in re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", page, flags=re.S):  # index.html headlines
+            if TINY_NAME in html.unescape(dt) and html.unescape(dd) != "<5":
+                bad.append((path.name, "index", dt, dd))
+    for path in sorted(run_dir.glob("*.headline.json")):
+        for r in json.loads(path.read_text(encoding="utf-8"))["records"]:
+            if r["region"] == TINY_REGION:
+                n_suppressed += r["text"] == "<5"
+                if r["text"] != "<5" or r["value"] is not None:
+                    bad.append((path.name, "record", r))
+    return bad, n_suppressed
+
+
+def test_tiny_region_shows_only_suppressed_figures(small_dataset, tmp_path):
+    """Reviewer item: one region cut to 3 people (staff, survey, public respondents). No page, headline JSON or
+    index of the report shows a figure about it other than "<5"."""
+    import shutil
+
+    import pandas as pd
+
+    data = tmp_path / "tiny"
+    shutil.copytree(small_dataset, data)
+    survey, perf = (pd.read_parquet(data / f"{t}.parquet") for t in ("survey", "performance"))
+    both = sorted(set(survey.loc[survey["region_code"] == TINY_REGION, "person_id"])
+                  & set(perf.loc[perf["region_code"] == TINY_REGION, "person_id"]))[:3]
+    for name, key, keep in (("survey", "person_id", both), ("performance", "person_id", both),
+                            ("training", "person_id", both), ("satisfaction", "respondent_id", None)):
+        df = pd.read_parquet(data / f"{name}.parquet")
+        mine = df["region_code"] == TINY_REGION
+        keep = keep if keep is not None else df.loc[mine, key].iloc[:3].tolist()
+        df[~mine | df[key].isin(keep)].reset_index(drop=True).to_parquet(data / f"{name}.parquet")
+    summary = runner.run_suite(dataset=str(data), regions=["18.71", TINY_REGION], lang="id", workers=2,
+                               out=tmp_path / "reports" / "tiny-id", progress=False, publish=True,
+                               notebooks=TINY_SUITE)
+    assert summary.ok, "\n".join(runner.failure_lines(summary))
+    bad, n_suppressed = _tiny_region_leaks(summary.run_dir)
+    assert bad == []
+    assert n_suppressed >= 2  # the IKM and mutu headlines of the tiny region were recorded, as "<5"
+    index = (summary.run_dir / "index.html").read_text(encoding="utf-8")
+    assert f"({TINY_NAME})</dt><dd>&lt;5</dd>" in index

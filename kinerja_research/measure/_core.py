@@ -195,6 +195,16 @@ def check_enough(x: np.ndarray, term: str, items: Sequence[str], *, min_items: i
                            f"least {min_items}.")
     if x.shape[0] < 3:
         raise KinerjaError(f"Scale {term!r} has {x.shape[0]} usable respondents; the rule is that it needs at least 3.")
+    # An item nobody answered, or everyone answered alike, has no variance: correlations with it are undefined, and
+    # R psych only warns while returning NA for some statistics and numbers for others. One clear error instead.
+    lo, hi = np.nanmin(np.where(np.isnan(x), np.inf, x), axis=0), np.nanmax(np.where(np.isnan(x), -np.inf, x), axis=0)
+    flat = ~(hi > lo)
+    if flat.any():
+        j = int(np.flatnonzero(flat)[0])
+        answered = int((~np.isnan(x[:, j])).sum())
+        what = "no answers" if answered == 0 else f"the same answer {lo[j]:g} from all {answered} respondents"
+        raise KinerjaError(f"Scale {term!r}, item {items[j]!r} has {what}; the rule is that every item of a scale "
+                           "needs at least two different answers (drop the item or check its mapping).")
 
 
 def minres_one_factor(r: np.ndarray) -> np.ndarray:

@@ -86,7 +86,8 @@ def cronbach_alpha(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), ci
     check_alpha(alpha)
     check_choice("ci", ci, ("feldt", "bootstrap", "none"))
     check_choice("missing", missing, ("pairwise", "listwise"))
-    if ci == "bootstrap" and not (isinstance(n_boot, int) and n_boot >= 50):
+    if ci == "bootstrap" and not (isinstance(n_boot, (int, np.integer)) and not isinstance(n_boot, bool)
+                                  and n_boot >= 50):
         raise KinerjaError(f"Argument 'n_boot' is {n_boot!r}; the rule is a whole number of at least 50.")
     rows = []
     rng = np.random.default_rng(seed)

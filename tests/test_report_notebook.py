@@ -186,3 +186,18 @@ def test_suppression_threshold_comes_from_the_run(processed, shown, tmp_path, mo
     assert ctx.is_small(9) and not ctx.is_small(10) and not ctx.is_small(None) and not ctx.is_small(float("nan"))
     ctx.record("x", 1.5, n=7)
     assert ctx.records[-1]["text"] == "<10" and ctx.records[-1]["value"] is None
+
+
+def test_regions_with_leaves_out_small_regions_with_a_note(processed, shown, tmp_path):
+    ctx = nbmod.start("03_resistance_to_change", dataset=str(processed), lang="en", out_dir=str(tmp_path))
+    survey = ctx.tables["survey"]
+    kept = ctx.regions_with(survey, min_n=5)
+    assert sorted(kept["region_code"].unique()) == ["17.71", "18.71"]
+    assert "Kota Lhokseumawe" in _html(shown[-1]) and "5 people" in _html(shown[-1])
+    n_shown = len(shown)
+    # per cell: a region missing a whole cell (no trained person) counts as 0 there
+    by_cell = survey.assign(trained=survey["trained"] | (survey["region_code"] == "17.71"))
+    kept = ctx.regions_with(by_cell, min_n=3, by=["trained"])
+    assert sorted(kept["region_code"].unique()) == ["18.71"]
+    assert "Kota Bengkulu" in _html(shown[-1]) and len(shown) == n_shown + 1
+    assert len(ctx.regions_with(survey, min_n=3)) == len(survey) and len(shown) == n_shown + 1  # no note

@@ -254,6 +254,37 @@ class Context:
                                     flag_col="suppressed")["suppressed"]
         return bool(flag.iloc[0])
 
+    def regions_with(self, df, *, min_n: int, by: Sequence[str] = (), subject: str = "person_id"):
+        """The rows of ``df`` from regions large enough for an analysis; shows a translated note naming the others.
+
+        A region is kept when every cell of ``by`` seen anywhere in ``df`` (e.g. ``["trained", "wave"]``) holds at
+        least ``min_n`` distinct ``subject`` values in it; with ``by=()`` the region as a whole needs ``min_n``. The
+        regions left out are named in a note (``common.regions_left_out``) instead of failing the analysis.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``df`` without the rows of the regions left out (index reset).
+        """
+        import pandas as pd
+
+        by = list(by)
+        if df.empty:
+            return df
+        counts = df.groupby(["region_code", *by], observed=True)[subject].nunique()
+        if by:
+            full = pd.MultiIndex.from_product([sorted(df["region_code"].astype(str).unique()), *[
+                sorted(df[b].dropna().unique()) for b in by]], names=["region_code", *by])
+            counts.index = counts.index.set_levels(counts.index.levels[0].astype(str), level=0)
+            counts = counts.reindex(full, fill_value=0)
+        region_ok = (counts >= min_n).groupby(level="region_code").all() if by else (counts >= min_n)
+        region_ok.index = region_ok.index.astype(str)
+        left_out = sorted(region_ok.index[~region_ok.to_numpy()])
+        if left_out:
+            _display(_markdown(self.t("common.regions_left_out", min_n=min_n,
+                                      regions=", ".join(self.region_name(r) for r in left_out))))
+        return df[~df["region_code"].astype(str).isin(left_out)].reset_index(drop=True)
+
     @property
     def suppressed_text(self) -> str:
         """How a suppressed figure is shown (``"<5"`` with the default threshold)."""

@@ -89,7 +89,7 @@ def family(world, *, label: str, n_boot: int, gh: bool = True, region_effects: b
     step("ikm_elements by region x unit", sf.ikm_elements, sat, by=["region_code", "service_unit"])
     step("ikm_trend by region", sf.ikm_trend, sat, by="region_code")
     panel = step("performance_panel (frames, other engineer)", kr.performance_panel, t)
-    step("did pooled, CR1 clustered by region x OPD (kr.did)", kr.did, panel, dv="capaian_pct")
+    step("did pooled, CR2 clustered by region x OPD (kr.did)", kr.did, panel, dv="capaian_pct")
     step("sample_size for every region's staff", sp.sample_size,
          [r["n_staff"] for r in world.truth["regions"].values()])
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from kinerja_research import paths
+from kinerja_research._io import sha256_file
 from kinerja_research.errors import KinerjaError
 
 __all__ = ["TABLES", "build_processed", "validate_dataset", "load_processed", "load_table", "load_validation",
@@ -121,16 +122,6 @@ def load_manifest(dataset: str | Path = paths.DEFAULT_DATASET) -> dict:
 _STATE_SUFFIX = ".previous"
 
 
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _region_from_filename(path: Path, spec_region: str | None) -> str | None:
     """The spec's region: ``None``, a name/code, or ``from_filename`` (resolved from the file name)."""
     from kinerja_research.errors import InputFileError, RegionError, where
@@ -185,7 +176,7 @@ def _read_table(cfg, table: str, raw_root: Path, inputs: dict, hasher=None) -> p
             mapping = map_headers(list(raw.data.columns), spec, path=path)
             rel = path.relative_to(raw_root).as_posix()
             if rel not in inputs:  # hashed in a background thread (hashlib releases the GIL) while cleaning
-                inputs[rel] = {"sha256": hasher.submit(_sha256, path) if hasher else _sha256(path),
+                inputs[rel] = {"sha256": hasher.submit(sha256_file, path) if hasher else sha256_file(path),
                                "bytes": path.stat().st_size}
             digest = inputs[rel]["sha256"]
             if table == "satisfaction" and not isinstance(digest, str):  # respondent ids need the file's hash
@@ -238,7 +229,7 @@ def _write_parquet(df: pd.DataFrame, path: Path) -> str:
 
     tbl = pa.Table.from_pandas(df, preserve_index=False)
     pq.write_table(tbl, path, compression="snappy", use_dictionary=True, write_statistics=True)
-    return _sha256(path)
+    return sha256_file(path)
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
@@ -409,7 +400,7 @@ def build_processed(dataset: str = paths.DEFAULT_DATASET, *, raw_dir: str | Path
                       f"{len(probs)} problems", file=sys.stderr)
         allp = _all_problems(problems)
         _write_csv(allp, tmp / "validation.csv")
-        outputs["validation.csv"] = _sha256(tmp / "validation.csv")
+        outputs["validation.csv"] = sha256_file(tmp / "validation.csv")
         manifest = {
             "dataset": cfg.name,
             "inputs": dict(sorted(run["inputs"].items())),
@@ -448,7 +439,7 @@ def _process(cfg, raw_root: Path) -> dict:
     from kinerja_research.schemas import validate_table
 
     key = pseudonym_key()
-    inputs: dict = {"dataset.yml": {"sha256": _sha256(cfg.path), "bytes": cfg.path.stat().st_size}}
+    inputs: dict = {"dataset.yml": {"sha256": sha256_file(cfg.path), "bytes": cfg.path.stat().st_size}}
     quality = dict(cfg.quality)
     options = {"reference_date": cfg.reference_date, "seconds_per_item": float(quality.get("seconds_per_item", 2.0)),
                "straight_min_items": int(quality.get("straight_min_items", 10))}

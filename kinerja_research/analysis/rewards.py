@@ -14,7 +14,7 @@ from scipy import stats
 from kinerja_research._docs import fill_doc
 from kinerja_research.analysis import _ols
 from kinerja_research.analysis._result import (
-    check_alpha, check_choice, check_columns, check_not_numeric_text, check_numeric, tidy,
+    check_alpha, check_columns, check_not_numeric_text, check_numeric, tidy,
 )
 from kinerja_research.analysis.skp import PREDICATES
 from kinerja_research.errors import KinerjaError

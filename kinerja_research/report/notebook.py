@@ -25,12 +25,12 @@ import io
 import json
 import math
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from kinerja_research._io import write_text_atomic
 from kinerja_research.errors import KinerjaError
 
 __all__ = ["Context", "start", "STEM_ENV", "RUN_ID_ENV"]
@@ -84,19 +84,6 @@ def _jsonable(value: Any) -> Any:
         pass
     raise KinerjaError(f"record() value {value!r} of type {type(value).__name__} cannot be stored; the rule is a "
                        f"number, string, bool or None (convert it first).")
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _configure_matplotlib() -> None:
@@ -446,7 +433,7 @@ class Context:
                                   started_at=self.started_at)
         doc = self.headline()
         doc["provenance"] = prov
-        _write_atomic(self.out_dir / f"{self.stem}.headline.json",
+        write_text_atomic(self.out_dir / f"{self.stem}.headline.json",
                       json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
         self._finished = True
         self.written = doc

@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from kinerja_research._io import write_text_atomic
 from kinerja_research.errors import KinerjaError
 
 __all__ = ["render_html", "write_index", "write_reports_index", "print_pdf", "find_chromium", "page", "browser_check",
@@ -35,15 +36,6 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--disable-dev-shm-usage", "--hide-scrollbars", "--mute-audio")
 _CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
 
 
 def page(body: str, *, title: str, lang: str) -> str:
@@ -110,7 +102,7 @@ def render_html(ipynb: str | Path, html_path: str | Path, *, title: str, lang: s
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"path": str(Path(ipynb).parent)}})
     body = _ANCHOR_LINK.sub("", body)  # the "¶" links of headings are for notebook authors, not report readers
     out = Path(html_path)
-    _write_atomic(out, page(f'<main class="kr-report">{body}</main>', title=title, lang=lang))
+    write_text_atomic(out, page(f'<main class="kr-report">{body}</main>', title=title, lang=lang))
     return out
 
 
@@ -187,7 +179,7 @@ def write_index(run_dir: str | Path, jobs: Sequence[Mapping[str, Any]], *, lang:
                 parts.append(f"<p>{e(t('common.index.no_headlines'))}</p>")
         parts.append("</section>")
     out = run_dir / "index.html"
-    _write_atomic(out, page("<main class='kr-index'>" + "".join(parts) + "</main>", title=t("common.index.title"),
+    write_text_atomic(out, page("<main class='kr-index'>" + "".join(parts) + "</main>", title=t("common.index.title"),
                             lang=lang))
     return out
 
@@ -246,7 +238,7 @@ def write_reports_index(reports_dir: str | Path, *, newest: str, lang: str = "id
                      f"<td>{e(status)}</td><td>{_vol(meta.get('run_time', ''))}</td></tr>")
     parts.append("</tbody></table>")
     out = reports_dir / "index.html"
-    _write_atomic(out, page("<main class='kr-index'>" + "".join(parts) + "</main>", title=t("common.index.title"),
+    write_text_atomic(out, page("<main class='kr-index'>" + "".join(parts) + "</main>", title=t("common.index.title"),
                             lang=lang))
     return out
 

@@ -45,7 +45,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 from kinerja_research import paths
 from kinerja_research.errors import KinerjaError

@@ -1,7 +1,6 @@
 """Render a simulated world as messy raw files (as units hand them over) and record every planted problem."""
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from decimal import Decimal
@@ -11,6 +10,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from kinerja_research._io import sha256_file
 from kinerja_research.synth import _spec as S
 from kinerja_research.synth import _world as W
 from kinerja_research.synth._xlsx import MAX_ROWS, write_xlsx
@@ -457,14 +457,6 @@ def _satisfaction(world, rng, dirt: Dirt, out_dir: Path) -> list[dict]:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _label_sets() -> dict:
     out = {}
     for name in S.SURVEY_INSTRUMENTS:
@@ -521,7 +513,7 @@ def write_raw(world, out_dir: Path, *, seed: int, progress=None, tables=None) ->
     truth = dict(world.truth)
     truth["dirt"] = dirt.records()
     truth["dirt_rules"] = sorted({d["rule"] for d in truth["dirt"]})
-    truth["files"] = {p.name: _sha256(p) for p in sorted(out_dir.iterdir())
+    truth["files"] = {p.name: sha256_file(p) for p in sorted(out_dir.iterdir())
                       if p.is_file() and p.name not in ("GROUND_TRUTH.json", "dataset.yml")}
     tmp = out_dir / "GROUND_TRUTH.json.tmp"
     # the dirt list (up to millions of records) one record per line with the C encoder; the rest indented

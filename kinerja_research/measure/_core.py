@@ -207,6 +207,15 @@ def check_enough(x: np.ndarray, term: str, items: Sequence[str], *, min_items: i
                            "needs at least two different answers (drop the item or check its mapping).")
 
 
+def scale_matrix(data, term: str, ids: Sequence[str], reverse: Sequence[str], srange, missing: str, *,
+                 min_items: int = 2) -> np.ndarray:
+    """The item matrix of one scale as every reliability and factor function uses it: reverse-keyed items reversed,
+    the missing-data policy applied, and the scale checked to have enough items, respondents and variance."""
+    x = apply_missing(item_matrix(data, ids, reverse, srange), missing)
+    check_enough(x, term, ids, min_items=min_items)
+    return x
+
+
 def minres_one_factor(r: np.ndarray) -> np.ndarray:
     """Loadings of a one-factor minimum-residual (ULS) fit to a correlation matrix (R ``psych::fa(fm = "minres")``).
 

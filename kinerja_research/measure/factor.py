@@ -11,7 +11,7 @@ from kinerja_research._docs import fill_doc
 from kinerja_research.analysis._result import check_choice, tidy
 from kinerja_research.errors import KinerjaError
 from kinerja_research.measure._core import (
-    apply_missing, check_enough, item_matrix, minres_one_factor, pairwise_moments, scale_sets,
+    minres_one_factor, pairwise_moments, scale_matrix, scale_sets,
 )
 
 __all__ = ["kmo", "bartlett_sphericity", "parallel_analysis"]
@@ -20,8 +20,7 @@ __all__ = ["kmo", "bartlett_sphericity", "parallel_analysis"]
 def _corr(data, items, reverse, missing):
     sets = scale_sets(items, reverse=reverse)
     term, ids, rev, rng = sets[-1]            # a codebook: the whole instrument ("total")
-    x = apply_missing(item_matrix(data, ids, rev, rng), missing)
-    check_enough(x, term, ids, min_items=2)
+    x = scale_matrix(data, term, ids, rev, rng, missing)
     _, r, _ = pairwise_moments(x)
     return term, ids, x, r
 

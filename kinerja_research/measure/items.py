@@ -10,7 +10,7 @@ from scipy import stats
 from kinerja_research._docs import fill_doc
 from kinerja_research.analysis._result import ALTERNATIVES, check_alpha, check_choice, tidy
 from kinerja_research.errors import KinerjaError
-from kinerja_research.measure._core import apply_missing, check_enough, item_matrix, pairwise_moments, scale_sets
+from kinerja_research.measure._core import pairwise_moments, scale_matrix, scale_sets
 
 __all__ = ["r_table", "item_analysis"]
 
@@ -133,8 +133,7 @@ def item_analysis(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), alp
     check_choice("criterion", criterion, ("item_total", "corrected"))
     rows = []
     for term, ids, rev, rng in scale_sets(items, reverse=reverse, total=False):
-        x = apply_missing(item_matrix(data, ids, rev, rng), missing)
-        check_enough(x, term, ids)
+        x = scale_matrix(data, term, ids, rev, rng, missing)
         k = x.shape[1]
         c, _, _ = pairwise_moments(x)
         col = c.sum(axis=0)

@@ -13,7 +13,7 @@ from kinerja_research._docs import fill_doc
 from kinerja_research.analysis._result import check_alpha, check_choice, tidy
 from kinerja_research.errors import KinerjaError
 from kinerja_research.measure._core import (
-    apply_missing, check_enough, cov2cor, item_matrix, minres_one_factor, pairwise_moments, scale_sets, smc,
+    cov2cor, minres_one_factor, pairwise_moments, scale_matrix, scale_sets, smc,
 )
 
 __all__ = ["cronbach_alpha", "omega", "split_half"]
@@ -92,8 +92,7 @@ def cronbach_alpha(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), ci
     rows = []
     rng = np.random.default_rng(seed)
     for term, ids, rev, srange in scale_sets(items, reverse=reverse):
-        x = apply_missing(item_matrix(data, ids, rev, srange), missing)
-        check_enough(x, term, ids)
+        x = scale_matrix(data, term, ids, rev, srange, missing)
         n, k = x.shape
         c, _, _ = pairwise_moments(x)
         r = cov2cor(c)            # psych: R = cov2cor(C), not the pairwise correlations
@@ -172,8 +171,7 @@ def omega(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), missing: st
             if isinstance(items, (list, tuple)):
                 raise KinerjaError(f"Scale {term!r} has {len(ids)} items; the rule is that omega needs at least 3.")
             continue
-        x = apply_missing(item_matrix(data, ids, rev, srange), missing)
-        check_enough(x, term, ids, min_items=3)
+        x = scale_matrix(data, term, ids, rev, srange, missing, min_items=3)
         _, r, _ = pairwise_moments(x)
         lam = minres_one_factor(r)
         key = np.where(lam < 0, -1.0, 1.0)
@@ -242,8 +240,7 @@ def split_half(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), missin
     rows = []
     rng = np.random.default_rng(seed)
     for term, ids, rev, srange in scale_sets(items, reverse=reverse):
-        x = apply_missing(item_matrix(data, ids, rev, srange), missing)
-        check_enough(x, term, ids)
+        x = scale_matrix(data, term, ids, rev, srange, missing)
         n, k = x.shape
         c, _, _ = pairwise_moments(x)
         r = cov2cor(c)            # psych::splitHalf: cov(use = "pairwise") then cov2cor

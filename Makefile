@@ -14,7 +14,7 @@ LANG_REPORT ?= id
 WORKERS ?=
 RAW := data/raw/$(DATASET)
 
-.PHONY: help install report data clean-data test test-slow lab bench lock references distclean
+.PHONY: help install report data clean-data test lint test-slow lab bench lock references distclean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -38,8 +38,12 @@ clean-data: data ## Clean data/raw/$(DATASET) into data/processed/$(DATASET)
 report: clean-data ## Main job: default dataset -> clean -> every notebook -> reports/index.html
 	$(BIN)/kinerja report --dataset $(DATASET) --lang $(LANG_REPORT) $(if $(WORKERS),--workers $(WORKERS))
 
-test: $(STAMP) ## Run the test suite (fast; no R needed)
+test: lint ## Run the lint and format check, then the test suite (fast; no R needed)
 	$(BIN)/python -m pytest -q
+
+lint: $(STAMP) ## ruff: lint and format check of the package, tests, benchmarks and notebooks
+	$(BIN)/ruff check --quiet .
+	$(BIN)/ruff format --check --quiet .
 
 test-slow: $(STAMP) ## Run the slow simulation tests (coverage over many seeds)
 	$(BIN)/python -m pytest -q -m slow --run-slow

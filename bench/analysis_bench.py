@@ -11,6 +11,7 @@ National scale is ``simulate(regions="all", scale=10.0)``: 514 kab/kota with abo
 report their buffers to it), at the cost of slower object-heavy pandas steps. No step loops in Python over rows: group statistics are ``bincount``s,
 Games–Howell and Dunn work on index arrays over all pairs, the IKM bootstrap draws all groups at once.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,8 +48,8 @@ def step(label: str, fn, *args, **kwargs):
     t0 = time.perf_counter()
     out = fn(*args, **kwargs)
     secs = time.perf_counter() - t0
-    peak = (tracemalloc.get_traced_memory()[1] - base) / 2 ** 20 if TRACE else float("nan")
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20
+    peak = (tracemalloc.get_traced_memory()[1] - base) / 2**20 if TRACE else float("nan")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     rows = len(out) if hasattr(out, "__len__") else ""
     RESULTS.append({"step": label, "seconds": secs, "peak_mib": peak, "maxrss_gib": rss, "result_rows": rows})
     extra = f"  step peak {peak:8.1f} MiB" if TRACE else ""
@@ -58,15 +59,24 @@ def step(label: str, fn, *args, **kwargs):
 
 def scores(survey: pd.DataFrame) -> pd.DataFrame:
     pre = survey[survey["wave"] == "pre"]
-    return pd.concat([pre[["region_code", "trained", "age", "tenure_years", "golongan_rank"]],
-                      kr.score_scale(pre, "rtc"), kr.score_scale(pre, "sus")["total"].rename("sus")], axis=1)
+    return pd.concat(
+        [
+            pre[["region_code", "trained", "age", "tenure_years", "golongan_rank"]],
+            kr.score_scale(pre, "rtc"),
+            kr.score_scale(pre, "sus")["total"].rename("sus"),
+        ],
+        axis=1,
+    )
 
 
 def family(world, *, label: str, n_boot: int, gh: bool = True, region_effects: bool = True) -> None:
     t = world.tables
     n_staff = sum(r["n_staff"] for r in world.truth["regions"].values())
-    print(f"\n== {label}: {len(world.regions)} regions, {n_staff:,} staff, survey {len(t['survey']):,} rows, "
-          f"performance {len(t['performance']):,} rows, satisfaction {len(t['satisfaction']):,} rows", flush=True)
+    print(
+        f"\n== {label}: {len(world.regions)} regions, {n_staff:,} staff, survey {len(t['survey']):,} rows, "
+        f"performance {len(t['performance']):,} rows, satisfaction {len(t['satisfaction']):,} rows",
+        flush=True,
+    )
     d = step("score_scale rtc + sus (pre wave)", scores, t["survey"])
     dims = ["routine_seeking", "emotional_reaction", "short_term_focus", "cognitive_rigidity", "total"]
     step("region_means (5 scores x regions)", rs.region_means, d, dv=dims)
@@ -76,22 +86,40 @@ def family(world, *, label: str, n_boot: int, gh: bool = True, region_effects: b
         step(f"games_howell total ({k * (k - 1) // 2:,} pairs)", rs.games_howell, d, dv="total")
         step(f"kruskal_dunn total ({k * (k - 1) // 2:,} pairs)", rs.kruskal_dunn, d, dv="total")
     covar = ["age", "tenure_years", "golongan_rank", "trained"] + (["region_code"] if region_effects else [])
-    step(f"resistance_drivers (OLS, HC3{', region fixed effects' if region_effects else ''})",
-         rs.resistance_drivers, d, dv="total", covar=covar, cov_type="HC3")
-    step("resistance_outcome logistic (SUS >= 68)", rs.resistance_outcome,
-         d.assign(adopt=(d["sus"] >= 68).astype(float)), dv="adopt", predictor="total", family="logistic")
+    step(
+        f"resistance_drivers (OLS, HC3{', region fixed effects' if region_effects else ''})",
+        rs.resistance_drivers,
+        d,
+        dv="total",
+        covar=covar,
+        cov_type="HC3",
+    )
+    step(
+        "resistance_outcome logistic (SUS >= 68)",
+        rs.resistance_outcome,
+        d.assign(adopt=(d["sus"] >= 68).astype(float)),
+        dv="adopt",
+        predictor="total",
+        family="logistic",
+    )
     sat = t["satisfaction"]
     units = sat.groupby(["region_code", "service_unit"]).ngroups
-    step(f"ikm by region x unit ({units:,} units), point estimates", sf.ikm, sat,
-         by=["region_code", "service_unit"], n_boot=0)
+    step(
+        f"ikm by region x unit ({units:,} units), point estimates",
+        sf.ikm,
+        sat,
+        by=["region_code", "service_unit"],
+        n_boot=0,
+    )
     step(f"ikm by region x unit, bootstrap {n_boot}", sf.ikm, sat, by=["region_code", "service_unit"], n_boot=n_boot)
     step("ikm by region x quarter, bootstrap 200", sf.ikm, sat, by="region_code", period="quarter", n_boot=200)
     step("ikm_elements by region x unit", sf.ikm_elements, sat, by=["region_code", "service_unit"])
     step("ikm_trend by region", sf.ikm_trend, sat, by="region_code")
     panel = step("performance_panel (frames, other engineer)", kr.performance_panel, t)
     step("did pooled, CR2 clustered by region x OPD (kr.did)", kr.did, panel, dv="capaian_pct")
-    step("sample_size for every region's staff", sp.sample_size,
-         [r["n_staff"] for r in world.truth["regions"].values()])
+    step(
+        "sample_size for every region's staff", sp.sample_size, [r["n_staff"] for r in world.truth["regions"].values()]
+    )
 
 
 def main(argv=None) -> None:
@@ -123,9 +151,8 @@ def main(argv=None) -> None:
         if TRACE:
             tracemalloc.start()
         # 514 region dummies on ~1.5 million rows would make a 6 GB design matrix: drivers without region effects
-        family(world, label=f"national scale (scale {args.national_scale})", n_boot=args.n_boot,
-               region_effects=False)
-    print(f"\nprocess peak resident memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20:.2f} GiB")
+        family(world, label=f"national scale (scale {args.national_scale})", n_boot=args.n_boot, region_effects=False)
+    print(f"\nprocess peak resident memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB")
     print(f"numpy {np.__version__}, pandas {pd.__version__}")
 
 

@@ -10,6 +10,7 @@ Target on the 2-core machine: clean <= 3x the plain read, peak memory <= 3 GiB.
 
     python bench/clean_bench.py [--rows 1000000] [--chunk-scale 46]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -81,8 +82,12 @@ def generate(rows: int, chunk_scale: float, raw: Path) -> Path:
             seed += 1
             del world
     spec["options"]["dayfirst"] = True
-    doc = {"name": "bench", "description": f"clean_bench: {rows} survey rows from kinerja_research.synth",
-           "tables": {"survey": [spec]}, "reference_date": "2026-11-01"}
+    doc = {
+        "name": "bench",
+        "description": f"clean_bench: {rows} survey rows from kinerja_research.synth",
+        "tables": {"survey": [spec]},
+        "reference_date": "2026-11-01",
+    }
     (raw / "dataset.yml").write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     meta.write_text(json.dumps({"rows": rows, "chunk_scale": chunk_scale}))
     return target
@@ -113,13 +118,19 @@ def main() -> None:
     read_wall, read_mem, read = run(_READ, str(path), env=env)
     clean_wall, clean_mem, clean = run(_CLEAN, str(raw), str(OUT / "processed"), env=env)
     print(f"survey export: {read['rows']:,} rows x {read['cols']} columns, {size:,.0f} MiB ({path})")
-    print(f"plain read (pandas {read['import_s']:.1f}s import + pyarrow read_csv): {read_wall:6.1f} s wall, "
-          f"{read['work_s']:6.1f} s reading, peak {read_mem:.2f} GiB")
-    print(f"kinerja clean (build_processed):            {clean_wall:6.1f} s wall, {clean['work_s']:6.1f} s cleaning, "
-          f"peak {clean_mem:.2f} GiB")
+    print(
+        f"plain read (pandas {read['import_s']:.1f}s import + pyarrow read_csv): {read_wall:6.1f} s wall, "
+        f"{read['work_s']:6.1f} s reading, peak {read_mem:.2f} GiB"
+    )
+    print(
+        f"kinerja clean (build_processed):            {clean_wall:6.1f} s wall, {clean['work_s']:6.1f} s cleaning, "
+        f"peak {clean_mem:.2f} GiB"
+    )
     print(f"  {clean['out']:,} rows out, {clean['quarantined']:,} quarantined, {clean['problems']:,} problems")
-    print(f"ratio clean/read: {clean_wall / read_wall:.2f}x wall, {clean['work_s'] / read['work_s']:.2f}x work "
-          f"(target <= 3x); peak memory {clean_mem:.2f} GiB (target <= 3 GiB)")
+    print(
+        f"ratio clean/read: {clean_wall / read_wall:.2f}x wall, {clean['work_s'] / read['work_s']:.2f}x work "
+        f"(target <= 3x); peak memory {clean_mem:.2f} GiB (target <= 3 GiB)"
+    )
 
 
 if __name__ == "__main__":

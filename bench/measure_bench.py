@@ -8,6 +8,7 @@
 Prints wall time and peak memory (tracemalloc: Python and numpy allocations) of each step.
 Run: .venv/bin/python bench/measure_bench.py   (or `make bench`)
 """
+
 from __future__ import annotations
 
 import time
@@ -30,7 +31,7 @@ def likert(n: int, k: int, *, seed: int, loading: float = 0.65, points: int = 5,
     for d in range(dims):
         f = np.sqrt(0.6) * g + np.sqrt(0.4) * rng.standard_normal(n, dtype=np.float32)
         for j in range(d * per, min(k, (d + 1) * per)):
-            z = loading * f + np.sqrt(1 - loading ** 2) * rng.standard_normal(n, dtype=np.float32)
+            z = loading * f + np.sqrt(1 - loading**2) * rng.standard_normal(n, dtype=np.float32)
             out[:, j] = 1 + np.searchsorted(cuts, z)
     return out
 
@@ -42,7 +43,7 @@ def timed(label: str, fn):
     dt = time.perf_counter() - t0
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"{label:<62s} {dt:8.2f} s   peak {peak / 2 ** 20:8.0f} MiB")
+    print(f"{label:<62s} {dt:8.2f} s   peak {peak / 2**20:8.0f} MiB")
     return res
 
 
@@ -52,7 +53,7 @@ def main() -> None:
     x = likert(n, k, seed=1)
     df = pd.DataFrame(x, columns=items)
     del x
-    print(f"data: {n:,} respondents x {k} items ({df.memory_usage().sum() / 2 ** 20:.0f} MiB)")
+    print(f"data: {n:,} respondents x {k} items ({df.memory_usage().sum() / 2**20:.0f} MiB)")
     a = timed("cronbach_alpha, 1,000,000 x 50, complete (Feldt CI)", lambda: cronbach_alpha(df, items=items))
     print(f"    alpha = {a.loc[0, 'estimate']:.4f}")
     timed("item_analysis, 1,000,000 x 50, complete", lambda: item_analysis(df, items=items))
@@ -60,18 +61,19 @@ def main() -> None:
     dfm = df.mask(rng.random(df.shape) < 0.02)
     timed("cronbach_alpha, 1,000,000 x 50, 2% missing (pairwise)", lambda: cronbach_alpha(dfm, items=items))
     timed("item_analysis, 1,000,000 x 50, 2% missing (pairwise)", lambda: item_analysis(dfm, items=items))
-    del df, dfm
 
     cb = load_codebook("rtc")
     n2 = 100_000
     rtc = pd.DataFrame(likert(n2, 17, seed=3, points=6, dims=4), columns=cb.item_ids)
-    rtc[cb.reverse_items] = 7 - rtc[cb.reverse_items]          # stored as answered
+    rtc[cb.reverse_items] = 7 - rtc[cb.reverse_items]  # stored as answered
     rtc["region_code"] = np.repeat(["11.73", "17.71", "18.71", "53.71"], n2 // 4)
     res = timed("cfa, rtc 4 factors x 17 items, 100,000 respondents", lambda: cfa(rtc, model=cb))
     f = res.fit.set_index("term")["estimate"]
     print(f"    converged={res.converged}  CFI={f['cfi']:.4f}  RMSEA={f['rmsea']:.4f}  SRMR={f['srmr']:.4f}")
-    timed("invariance, rtc across 4 regions (3 models), 100,000 respondents",
-          lambda: invariance(rtc, model=cb, group="region_code"))
+    timed(
+        "invariance, rtc across 4 regions (3 models), 100,000 respondents",
+        lambda: invariance(rtc, model=cb, group="region_code"),
+    )
 
 
 if __name__ == "__main__":

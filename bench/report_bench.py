@@ -16,6 +16,7 @@ Targets (issue 5): full suite <= 1.5 x floor (2 workers) and 2 workers >= 1.6 x 
 Prints per-notebook times, totals and ratios. Machine load from other processes shows up in the numbers: the load
 average is printed with them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,21 +74,31 @@ def floor_notebook(src: Path, dst: Path) -> None:
         imports += [i for i in ("import matplotlib.pyplot", "import seaborn") if i not in imports]
     floor = nbformat.v4.new_notebook()
     floor.metadata = nb.metadata
-    floor.cells = [params, nbformat.v4.new_code_cell("\n".join(imports)), nbformat.v4.new_code_cell(start),
-                   nbformat.v4.new_code_cell("ctx.tables\nctx.finish()")]
+    floor.cells = [
+        params,
+        nbformat.v4.new_code_cell("\n".join(imports)),
+        nbformat.v4.new_code_cell(start),
+        nbformat.v4.new_code_cell("ctx.tables\nctx.finish()"),
+    ]
     nbformat.write(floor, str(dst))
 
 
 def timed_run(label: str, dataset: Path, notebooks_dir: Path, workers: int, out: Path) -> dict:
     t0 = time.perf_counter()
-    summary = runner.run_suite(dataset=str(dataset), lang="id", workers=workers, out=out / label,
-                               notebooks_dir=notebooks_dir, progress=False, publish=False)
+    summary = runner.run_suite(
+        dataset=str(dataset),
+        lang="id",
+        workers=workers,
+        out=out / label,
+        notebooks_dir=notebooks_dir,
+        progress=False,
+        publish=False,
+    )
     wall = time.perf_counter() - t0
     if not summary.ok:
         print("\n".join(runner.failure_lines(summary)), file=sys.stderr)
     print(f"  {label}: {wall:.1f} s ({len(summary.jobs)} jobs, {workers} worker(s))", flush=True)
-    return {"label": label, "wall": wall, "ok": summary.ok,
-            "jobs": {j["stem"]: j["duration_s"] for j in summary.jobs}}
+    return {"label": label, "wall": wall, "ok": summary.ok, "jobs": {j["stem"]: j["duration_s"] for j in summary.jobs}}
 
 
 def main() -> None:
@@ -108,19 +119,25 @@ def main() -> None:
     for name in notebooks:
         floor_notebook(paths.NOTEBOOKS / f"{name}.ipynb", floor_dir / f"{name}.ipynb")
 
-    print(f"notebooks: {', '.join(notebooks)}; dataset scale {args.scale:g} ({dataset}); cores {os.cpu_count()}",
-          flush=True)
+    print(
+        f"notebooks: {', '.join(notebooks)}; dataset scale {args.scale:g} ({dataset}); cores {os.cpu_count()}",
+        flush=True,
+    )
     # one code version for every run (others may commit meanwhile), so the pages can be compared byte for byte
     from kinerja_research.report.provenance import GIT_ENV, VOLATILE_CLASS, git_commit
 
     os.environ[GIT_ENV] = json.dumps(git_commit())
     timed_run("warmup", dataset, floor_dir, 2, out)
-    runs = [timed_run("floor-1w", dataset, floor_dir, 1, out), timed_run("full-1w", dataset, paths.NOTEBOOKS, 1, out),
-            timed_run("floor-2w", dataset, floor_dir, 2, out), timed_run("full-2w", dataset, paths.NOTEBOOKS, 2, out)]
+    runs = [
+        timed_run("floor-1w", dataset, floor_dir, 1, out),
+        timed_run("full-1w", dataset, paths.NOTEBOOKS, 1, out),
+        timed_run("floor-2w", dataset, floor_dir, 2, out),
+        timed_run("full-2w", dataset, paths.NOTEBOOKS, 2, out),
+    ]
     load = os.getloadavg()
 
     stems = list(runs[1]["jobs"])
-    print(f"\nper-notebook time (s), inside the job (kernel start to rendered page):")
+    print("\nper-notebook time (s), inside the job (kernel start to rendered page):")
     print(f"{'notebook':32s}" + "".join(f"{r['label']:>11s}" for r in runs))
     for s in stems:
         print(f"{s:32s}" + "".join(f"{r['jobs'].get(s, float('nan')):11.2f}" for r in runs))
@@ -130,20 +147,33 @@ def main() -> None:
     ratio_floor_1 = by["full-1w"] / by["floor-1w"]
     speedup = by["full-1w"] / by["full-2w"]
     print(f"\nfull / floor (2 workers): {ratio_floor_2:.2f}  (target <= 1.5)   [1 worker: {ratio_floor_1:.2f}]")
-    print(f"speed-up 1 -> 2 workers (full suite): {speedup:.2f}  (target >= 1.6)   "
-          f"[floor: {by['floor-1w'] / by['floor-2w']:.2f}]")
-    print(f"all runs ok: {all(r['ok'] for r in runs)}; load average after the runs: "
-          f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+    print(
+        f"speed-up 1 -> 2 workers (full suite): {speedup:.2f}  (target >= 1.6)   "
+        f"[floor: {by['floor-1w'] / by['floor-2w']:.2f}]"
+    )
+    print(
+        f"all runs ok: {all(r['ok'] for r in runs)}; load average after the runs: "
+        f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
+    )
     import re
 
     volatile = re.compile(rf'<span class="{VOLATILE_CLASS}">[^<]*</span>')
     pages = sorted((out / "full-1w").glob("*.html"))
-    differ = [p.name for p in pages if volatile.sub("", p.read_text(encoding="utf-8"))
-              != volatile.sub("", (out / "full-2w" / p.name).read_text(encoding="utf-8"))]
-    print(f"reproducibility: {len(pages) - len(differ)} of {len(pages)} pages identical between the 1- and 2-worker "
-          f"runs apart from run time and run id" + (f"; differing: {differ}" if differ else ""))
-    (out / "result.json").write_text(json.dumps({"runs": runs, "ratio_full_floor_2w": ratio_floor_2,
-                                                 "speedup_2w": speedup, "loadavg": load}, indent=2))
+    differ = [
+        p.name
+        for p in pages
+        if volatile.sub("", p.read_text(encoding="utf-8"))
+        != volatile.sub("", (out / "full-2w" / p.name).read_text(encoding="utf-8"))
+    ]
+    print(
+        f"reproducibility: {len(pages) - len(differ)} of {len(pages)} pages identical between the 1- and 2-worker "
+        f"runs apart from run time and run id" + (f"; differing: {differ}" if differ else "")
+    )
+    (out / "result.json").write_text(
+        json.dumps(
+            {"runs": runs, "ratio_full_floor_2w": ratio_floor_2, "speedup_2w": speedup, "loadavg": load}, indent=2
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ The public API is flat (``import kinerja_research as kr; kr.cronbach_alpha(...)`
 the modules listed in ``_FLAT_MODULES`` is available here. Modules are imported on first use, so ``kinerja --help``
 and ``import kinerja_research`` stay fast and a notebook pays only for what it calls.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -22,7 +23,7 @@ _FLAT_MODULES = (
     "analysis",
 )
 # Subpackages reachable as attributes (``kr.report.start``).
-_SUBPACKAGES = ("cli", "clean", "ingest", "report", "schemas", "paths", "errors") + _FLAT_MODULES
+_SUBPACKAGES = ("cli", "clean", "ingest", "report", "schemas", "paths", "errors", "results") + _FLAT_MODULES
 
 
 def _module(name: str):

@@ -2,9 +2,11 @@
 
 Use ``{data}``, ``{dv}``, ... placeholders in a docstring and decorate the function with :func:`fill_doc`.
 """
+
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 F = TypeVar("F", bound=Callable)
 
@@ -17,16 +19,22 @@ PARAMS: dict[str, str] = {
     "covar": "covar : str or list of str, optional\n        Covariate column(s).",
     "cluster": "cluster : str, optional\n        Column whose values define clusters for cluster-robust standard errors (e.g. ``agency``).",
     "items": "items : list of str\n        Item columns of one scale (codebook ids).",
-    "missing": ("missing : {'pairwise', 'listwise'}\n        How missing values are handled; the result's ``n`` "
-                "reports the number of observations used."),
+    "missing": (
+        "missing : {'pairwise', 'listwise'}\n        How missing values are handled; the result's ``n`` "
+        "reports the number of observations used."
+    ),
     "alternative": "alternative : {'two-sided', 'greater', 'less'}\n        Alternative hypothesis.",
     "alpha": "alpha : float, default 0.05\n        Significance level; confidence intervals have level ``1 - alpha``.",
-    "padjust": ("padjust : {'holm', 'bonferroni', 'fdr_bh', 'none'}, default 'holm'\n        Multiple-comparison "
-                "adjustment written to ``p_adj``."),
+    "padjust": (
+        "padjust : {'holm', 'bonferroni', 'fdr_bh', 'none'}, default 'holm'\n        Multiple-comparison "
+        "adjustment written to ``p_adj``."
+    ),
     "seed": "seed : int\n        Seed of the random generator (bootstrap, resampling); the same seed gives the same result.",
-    "result": ("pandas.DataFrame\n        Tidy result, one row per estimate, with the columns of the project's result "
-               "shape that apply (``estimate, se, ci_low, ci_high, statistic, df, p, p_adj, effect_size, "
-               "effect_size_name, n, method``)."),
+    "result": (
+        "pandas.DataFrame\n        Tidy result, one row per estimate, with the columns of the project's result "
+        "shape that apply (``estimate, se, ci_low, ci_high, statistic, df, p, p_adj, effect_size, "
+        "effect_size_name, n, method``)."
+    ),
 }
 
 

@@ -1,4 +1,5 @@
 """Small file helpers shared by every writer: content hashes and atomic text writes."""
+
 from __future__ import annotations
 
 import hashlib

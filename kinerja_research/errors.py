@@ -3,6 +3,7 @@
 Everything the toolkit raises because of its input is a :class:`KinerjaError` (a ``ValueError``), which the CLI turns
 into one line on stderr and a non-zero exit, never a traceback.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,8 +25,9 @@ class CodebookError(KinerjaError):
     """A codebook YAML that breaks a rule."""
 
 
-def where(file: str | Path | None = None, row: int | None = None, column: str | None = None,
-          value: object = None) -> str:
+def where(
+    file: str | Path | None = None, row: int | None = None, column: str | None = None, value: object = None
+) -> str:
     """Format the location part of an error sentence: ``file 'x.csv', row 12, column 'NIP', value '1.98E+17'``."""
     parts = []
     if file is not None:

@@ -4,6 +4,7 @@ Set ``KINERJA_ROOT`` to use the toolkit on a project folder other than the repos
 below follows it. Functions that touch disk take ``dataset``/``in_path``/``out_dir`` arguments whose defaults come
 from here, so notebooks never write path strings.
 """
+
 from __future__ import annotations
 
 import os

@@ -12,8 +12,10 @@ writes, atomically::
 
 :func:`load_processed` and :func:`load_table` read them back for measurement, analyses and notebooks.
 """
+
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import pandas as pd
@@ -22,8 +24,15 @@ from kinerja_research import paths
 from kinerja_research._io import sha256_file
 from kinerja_research.errors import KinerjaError
 
-__all__ = ["TABLES", "build_processed", "validate_dataset", "load_processed", "load_table", "load_validation",
-           "load_manifest"]
+__all__ = [
+    "TABLES",
+    "build_processed",
+    "validate_dataset",
+    "load_processed",
+    "load_table",
+    "load_validation",
+    "load_manifest",
+]
 
 TABLES = ("survey", "performance", "training", "satisfaction")
 
@@ -43,8 +52,10 @@ def _processed(dataset: str | Path, out_dir: str | Path | None = None) -> Path:
 
 def _require(folder: Path, dataset) -> None:
     if not (folder / "manifest.json").exists():
-        raise KinerjaError(f"dataset {str(dataset)!r} has not been cleaned: '{folder}' has no manifest.json; rule: run "
-                           f"`kinerja clean {dataset}` first")
+        raise KinerjaError(
+            f"dataset {str(dataset)!r} has not been cleaned: '{folder}' has no manifest.json; rule: run "
+            f"`kinerja clean {dataset}` first"
+        )
 
 
 def load_table(table: str, dataset: str | Path = paths.DEFAULT_DATASET) -> pd.DataFrame:
@@ -103,8 +114,12 @@ def load_validation(dataset: str | Path = paths.DEFAULT_DATASET) -> pd.DataFrame
     _require(folder, dataset)
     from kinerja_research.clean.tables import PROBLEM_COLUMNS
 
-    return pd.read_csv(folder / "validation.csv", dtype={c: "Int64" if c == "row" else "string" for c in PROBLEM_COLUMNS},
-                       keep_default_na=False, na_values=[""])
+    return pd.read_csv(
+        folder / "validation.csv",
+        dtype={c: "Int64" if c == "row" else "string" for c in PROBLEM_COLUMNS},
+        keep_default_na=False,
+        na_values=[""],
+    )
 
 
 def load_manifest(dataset: str | Path = paths.DEFAULT_DATASET) -> dict:
@@ -122,45 +137,11 @@ def load_manifest(dataset: str | Path = paths.DEFAULT_DATASET) -> dict:
 _STATE_SUFFIX = ".previous"
 
 
-def _region_from_filename(path: Path, spec_region: str | None) -> str | None:
-    """The spec's region: ``None``, a name/code, or ``from_filename`` (resolved from the file name)."""
-    from kinerja_research.errors import InputFileError, RegionError, where
-    from kinerja_research.regions import resolve_region
-
-    if spec_region is None:
-        return None
-    if spec_region != "from_filename":
-        try:
-            return resolve_region(spec_region, level="kabkota").code
-        except RegionError as exc:
-            raise InputFileError(f"{where(path)}: dataset.yml region {spec_region!r} cannot be used ({exc})") from None
-    import re
-
-    tokens = [t for t in re.split(r"[_\-\s.]+", path.stem) if t]
-    found: dict[str, str] = {}
-    for i in range(len(tokens)):
-        for j in range(len(tokens), i, -1):
-            cand = " ".join(tokens[i:j])
-            try:
-                reg = resolve_region(cand, level="kabkota")
-            except RegionError:
-                continue
-            found.setdefault(reg.code, cand)
-            break
-        if found:
-            break
-    if len(found) != 1:
-        raise InputFileError(f"{where(path)}: no single region can be read from the file name; rule: with region: "
-                             f"from_filename the name contains one kab/kota name or code (e.g. skp_kota_bandar_"
-                             f"lampung.xlsx)")
-    return next(iter(found))
-
-
 def _read_table(cfg, table: str, raw_root: Path, inputs: dict, hasher=None) -> pd.DataFrame | None:
     import numpy as np
 
-    from kinerja_research.clean._arrays import take_strings
-    from kinerja_research.ingest.dataset import map_headers
+    from kinerja_research._arrays import take_strings
+    from kinerja_research.ingest.dataset import map_headers, region_from_filename
     from kinerja_research.ingest.readers import read_file
 
     parts = []
@@ -176,8 +157,10 @@ def _read_table(cfg, table: str, raw_root: Path, inputs: dict, hasher=None) -> p
             mapping = map_headers(list(raw.data.columns), spec, path=path)
             rel = path.relative_to(raw_root).as_posix()
             if rel not in inputs:  # hashed in a background thread (hashlib releases the GIL) while cleaning
-                inputs[rel] = {"sha256": hasher.submit(sha256_file, path) if hasher else sha256_file(path),
-                               "bytes": path.stat().st_size}
+                inputs[rel] = {
+                    "sha256": hasher.submit(sha256_file, path) if hasher else sha256_file(path),
+                    "bytes": path.stat().st_size,
+                }
             digest = inputs[rel]["sha256"]
             if table == "satisfaction" and not isinstance(digest, str):  # respondent ids need the file's hash
                 digest = inputs[rel]["sha256"] = digest.result()
@@ -185,7 +168,7 @@ def _read_table(cfg, table: str, raw_root: Path, inputs: dict, hasher=None) -> p
             df.index = pd.RangeIndex(len(df))
             zeros = np.zeros(len(df), dtype=np.int64)
 
-            def const(value):  # a constant string column, built by pyarrow (not one Python object per row)
+            def const(value, zeros=zeros):  # a constant string column, built by pyarrow (not one Python object per row)
                 return take_strings([None if value is None else str(value)], zeros)
 
             for k, v in spec.constants.items():
@@ -193,7 +176,7 @@ def _read_table(cfg, table: str, raw_root: Path, inputs: dict, hasher=None) -> p
                     df[k] = const(v)
             df["_file"] = const(rel)
             df["_row"] = np.asarray(raw.data.index, dtype="int64")
-            df["_region_spec"] = const(_region_from_filename(path, spec.region))
+            df["_region_spec"] = const(region_from_filename(path, spec.region))
             df["_file_hash"] = const(digest) if isinstance(digest, str) else const(None)
             headers[rel] = {v: k for k, v in mapping.items()}
             for k, v in spec.values.items():
@@ -266,13 +249,17 @@ def _guard_personal_data(name: str, df: pd.DataFrame) -> None:
 
     cols = [c for c in df.columns if str(c).lower() in PRIVATE_COLUMNS]
     if cols:
-        raise PersonalDataLeak(f"internal error (a bug, please report it): output {name} has the personal-data "
-                               f"column {cols[0]!r}; rule: NIPs and names never leave the clean step")
+        raise PersonalDataLeak(
+            f"internal error (a bug, please report it): output {name} has the personal-data "
+            f"column {cols[0]!r}; rule: NIPs and names never leave the clean step"
+        )
     for c in df.columns:
         s = df[c]
         if (pd.api.types.is_string_dtype(s) or s.dtype == object) and has_nip_run(s):
-            raise PersonalDataLeak(f"internal error (a bug, please report it): output {name}, column {c!r} holds an "
-                                   f"18-digit NIP-like value; rule: NIPs never leave the clean step")
+            raise PersonalDataLeak(
+                f"internal error (a bug, please report it): output {name}, column {c!r} holds an "
+                f"18-digit NIP-like value; rule: NIPs never leave the clean step"
+            )
 
 
 def _is_our_output(folder: Path) -> bool:
@@ -292,14 +279,18 @@ def _check_output(final: Path, raw_root: Path) -> None:
     out = final.resolve()
     for raw in (raw_root.resolve(), paths.DATA_RAW.resolve()):
         if out.is_relative_to(raw) or raw.is_relative_to(out):
-            raise KinerjaError(f"output folder '{final}' lies inside or contains the raw folder '{raw}'; rule: the "
-                               f"toolkit never writes into data/raw")
+            raise KinerjaError(
+                f"output folder '{final}' lies inside or contains the raw folder '{raw}'; rule: the "
+                f"toolkit never writes into data/raw"
+            )
     old = final.with_name(final.name + _STATE_SUFFIX)
     for folder in (final, old):
         if folder.is_dir() and any(folder.iterdir()) and not _is_our_output(folder):
-            raise KinerjaError(f"output folder '{folder}' is not empty and holds no manifest.json of a previous "
-                               f"clean; rule: kinerja clean replaces only its own output folders (choose an empty "
-                               f"or new folder)")
+            raise KinerjaError(
+                f"output folder '{folder}' is not empty and holds no manifest.json of a previous "
+                f"clean; rule: kinerja clean replaces only its own output folders (choose an empty "
+                f"or new folder)"
+            )
         if folder.exists() and not folder.is_dir():
             raise KinerjaError(f"output folder '{folder}' is a file; rule: the output must be a folder")
 
@@ -326,8 +317,13 @@ def _recover(final: Path) -> None:
         old.rename(final)
 
 
-def build_processed(dataset: str = paths.DEFAULT_DATASET, *, raw_dir: str | Path | None = None,
-                    out_dir: str | Path | None = None, progress: bool = False) -> dict:
+def build_processed(
+    dataset: str = paths.DEFAULT_DATASET,
+    *,
+    raw_dir: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    progress: bool = False,
+) -> dict:
     """Clean a raw dataset into ``data/processed/<dataset>/`` (see the module docstring).
 
     Parameters
@@ -365,12 +361,12 @@ def build_processed(dataset: str = paths.DEFAULT_DATASET, *, raw_dir: str | Path
     import shutil
     import sys
     import time
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from kinerja_research.ingest.dataset import load_dataset
 
     t0 = time.perf_counter()
-    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    started = datetime.now(UTC).isoformat(timespec="seconds")
     raw_root = Path(raw_dir) if raw_dir is not None else paths.raw_dir(str(dataset))
     cfg = load_dataset(raw_root)
     name = Path(str(dataset)).name
@@ -396,8 +392,10 @@ def build_processed(dataset: str = paths.DEFAULT_DATASET, *, raw_dir: str | Path
             counts[table] = {"rows_in": n_in, "rows_out": int(len(clean)), "rows_quarantined": int(len(quarantine))}
             problems.append(probs)
             if progress:
-                print(f"{table}: {n_in} rows in, {len(clean)} out, {len(quarantine)} quarantined, "
-                      f"{len(probs)} problems", file=sys.stderr)
+                print(
+                    f"{table}: {n_in} rows in, {len(clean)} out, {len(quarantine)} quarantined, {len(probs)} problems",
+                    file=sys.stderr,
+                )
         allp = _all_problems(problems)
         _write_csv(allp, tmp / "validation.csv")
         outputs["validation.csv"] = sha256_file(tmp / "validation.csv")
@@ -412,8 +410,7 @@ def build_processed(dataset: str = paths.DEFAULT_DATASET, *, raw_dir: str | Path
             "parameters": run["parameters"],
             "run": {"started_at": started, "duration_s": round(time.perf_counter() - t0, 3)},
         }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
-                                           encoding="utf-8")
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         _swap_into_place(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -441,8 +438,11 @@ def _process(cfg, raw_root: Path) -> dict:
     key = pseudonym_key()
     inputs: dict = {"dataset.yml": {"sha256": sha256_file(cfg.path), "bytes": cfg.path.stat().st_size}}
     quality = dict(cfg.quality)
-    options = {"reference_date": cfg.reference_date, "seconds_per_item": float(quality.get("seconds_per_item", 2.0)),
-               "straight_min_items": int(quality.get("straight_min_items", 10))}
+    options = {
+        "reference_date": cfg.reference_date,
+        "seconds_per_item": float(quality.get("seconds_per_item", 2.0)),
+        "straight_min_items": int(quality.get("straight_min_items", 10)),
+    }
     from concurrent.futures import ThreadPoolExecutor
 
     from kinerja_research.clean.pii import name_keys
@@ -464,11 +464,13 @@ def _process(cfg, raw_root: Path) -> dict:
         for v in inputs.values():
             if not isinstance(v["sha256"], str):
                 v["sha256"] = v["sha256"].result()
-    parameters = {"reference_date": None if cfg.reference_date is None else cfg.reference_date.isoformat(),
-                  "seconds_per_item": options["seconds_per_item"],
-                  "straight_min_items": options["straight_min_items"],
-                  "pseudonym": "P + 16 hex of HMAC-SHA256(key, NIP); key from KINERJA_PSEUDONYM_KEY or key file",
-                  "pseudonym_key_fingerprint": key_fingerprint(key)}
+    parameters = {
+        "reference_date": None if cfg.reference_date is None else cfg.reference_date.isoformat(),
+        "seconds_per_item": options["seconds_per_item"],
+        "straight_min_items": options["straight_min_items"],
+        "pseudonym": "P + 16 hex of HMAC-SHA256(key, NIP); key from KINERJA_PSEUDONYM_KEY or key file",
+        "pseudonym_key_fingerprint": key_fingerprint(key),
+    }
     return {"results": results, "inputs": inputs, "parameters": parameters}
 
 
@@ -485,6 +487,7 @@ def validate_dataset(path: str | Path) -> tuple[pd.DataFrame, dict]:
         return load_validation(p), load_manifest(p)["tables"]
     cfg = load_dataset(p)
     run = _process(cfg, cfg.folder)
-    counts = {t: {"rows_in": n, "rows_out": int(len(c)), "rows_quarantined": int(len(q))}
-              for t, n, c, q, _ in run["results"]}
+    counts = {
+        t: {"rows_in": n, "rows_out": int(len(c)), "rows_quarantined": int(len(q))} for t, n, c, q, _ in run["results"]
+    }
     return _all_problems([r[4] for r in run["results"]]), counts

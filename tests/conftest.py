@@ -1,12 +1,17 @@
 """Shared pytest set-up: the --run-slow switch and shared fixtures."""
+
 from __future__ import annotations
 
 import pytest
 
 
 def pytest_addoption(parser):
-    parser.addoption("--run-slow", action="store_true", default=False,
-                     help="run tests marked slow (long simulations); `make test-slow`")
+    parser.addoption(
+        "--run-slow",
+        action="store_true",
+        default=False,
+        help="run tests marked slow (long simulations); `make test-slow`",
+    )
 
 
 def pytest_collection_modifyitems(config, items):

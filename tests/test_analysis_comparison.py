@@ -7,6 +7,7 @@ intervals: on seed 2026, 2 of the 20 pointwise RTC intervals (Kota Bengkulu, cog
 and 1 of 4 SUS intervals (z = 2.2) miss, as chance allows; the seed-by-seed coverage tests below check the pointwise
 rate (93-97% of 500 seeds in the slow version).
 """
+
 from __future__ import annotations
 
 import functools
@@ -33,8 +34,14 @@ def _world(seed: int = 2026, scale: float = 1.0):
 def _scores(survey: pd.DataFrame) -> pd.DataFrame:
     from kinerja_research.measure import score_scale
 
-    return pd.concat([survey[["region_code", "trained", "age", "tenure_years", "golongan_rank"]],
-                      score_scale(survey, "rtc"), score_scale(survey, "sus")["total"].rename("sus")], axis=1)
+    return pd.concat(
+        [
+            survey[["region_code", "trained", "age", "tenure_years", "golongan_rank"]],
+            score_scale(survey, "rtc"),
+            score_scale(survey, "sus")["total"].rename("sus"),
+        ],
+        axis=1,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -145,12 +152,17 @@ def test_coverage_500_seeds():
 def test_region_family_holm_across_themes(world, pre):
     s = world.tables["survey"]
     post = _scores(s[s["wave"] == "post"])
-    drivers = pd.concat([rs.resistance_drivers(sub, dv="total").query("term == 'trained'").assign(region=r)
-                         for r, sub in post.groupby("region_code")], ignore_index=True)
+    drivers = pd.concat(
+        [
+            rs.resistance_drivers(sub, dv="total").query("term == 'trained'").assign(region=r)
+            for r, sub in post.groupby("region_code")
+        ],
+        ignore_index=True,
+    )
     trend = sf.ikm_trend(world.tables["satisfaction"])
     fam = region_family({"resistance": drivers, "satisfaction": trend})
     assert list(fam.theme.unique()) == ["resistance", "satisfaction"] and len(fam) == 8
-    from kinerja_research.analysis._result import adjust_p
+    from kinerja_research.results import adjust_p
 
     np.testing.assert_allclose(fam.p_adj, adjust_p(np.r_[drivers.p, trend.p], "holm"))
     assert fam.family_size[0] == 8 and (fam.p_adj >= fam.p).all()

@@ -6,6 +6,7 @@ the truth at the nominal rate, and DiD is unbiased where the naive post-only com
 training is planted). A 20-seed version runs by default with a loose bound; the 500-seed version is marked slow
 (`make test-slow`).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -69,7 +70,9 @@ def test_mixed_model_recovers_did_effect(world, panel):
 def test_dose_response_recovers_per_jp_effect_and_placebo(world):
     truth = world.truth["training"]
     ch = F.change_frame(world.tables)
-    res = T.dose_response(ch, dv="capaian_change", dose="jp_programme", between="region_code", per=1).set_index("region")
+    res = T.dose_response(ch, dv="capaian_change", dose="jp_programme", between="region_code", per=1).set_index(
+        "region"
+    )
     for code, slope in truth["dose_response_per_jp_by_region"].items():
         assert _covers(res.loc[code], slope), code
     placebo = T.dose_response(ch, dv="capaian_change", dose="jp_other", per=1).iloc[0]
@@ -139,8 +142,11 @@ def _one_seed(seed: int, n_boot: int):
     med = R.mediation(pre, dv="capaian_pct", x="reward", mediator="motivation", n_boot=n_boot, seed=seed)
     ind = med[med.term == "indirect"].iloc[0]
     reg = R.regression(pre, dv="capaian_pct", covar=list(coefs)).set_index("term")
-    out.update(naive=naive, ind_cover=_covers(ind, paths["indirect"]),
-               slope_cover=_covers(reg.loc["motivation"], coefs["motivation"]))
+    out.update(
+        naive=naive,
+        ind_cover=_covers(ind, paths["indirect"]),
+        slope_cover=_covers(reg.loc["motivation"], coefs["motivation"]),
+    )
     return out
 
 
@@ -153,9 +159,9 @@ def _check_bias(c):
     n = len(c["did"])
     truth = c["did_truth"][0]
     se_did = c["did"].std(ddof=1) / np.sqrt(n)
-    assert abs(c["did"].mean() - truth) < 3.5 * se_did            # DiD unbiased
+    assert abs(c["did"].mean() - truth) < 3.5 * se_did  # DiD unbiased
     se_naive = c["naive"].std(ddof=1) / np.sqrt(n)
-    assert c["naive"].mean() - truth > 10 * se_naive              # naive post-only comparison biased upwards
+    assert c["naive"].mean() - truth > 10 * se_naive  # naive post-only comparison biased upwards
 
 
 def test_coverage_small():

@@ -5,6 +5,7 @@ aov + effectsize, rstatix::games_howell_test, ptukey/qtukey, kruskal.test, rstat
 "holm"), effectsize::rank_epsilon_squared, t.test, lm + sandwich::vcovHC(type = "HC3"), glm(binomial)), committed as
 tests/reference/analyses_rs_*.json so CI needs no R.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,16 +28,183 @@ def _load(name):
 def _datasets():
     from statsmodels.datasets import get_rdataset  # noqa: F401  (not used: the R data are rebuilt below, offline)
 
-    insect = pd.DataFrame({"g": np.repeat(list("ABCDEF"), 12), "y": [
-        10, 7, 20, 14, 14, 12, 10, 23, 17, 20, 14, 13, 11, 17, 21, 11, 16, 14, 17, 17, 19, 21, 7, 13,
-        0, 1, 7, 2, 3, 1, 2, 1, 3, 0, 1, 4, 3, 5, 12, 6, 4, 3, 5, 5, 5, 5, 2, 4,
-        3, 5, 3, 5, 3, 6, 1, 1, 3, 2, 6, 4, 11, 9, 15, 22, 15, 16, 13, 10, 26, 26, 24, 13]})
-    plant = pd.DataFrame({"g": np.repeat(["ctrl", "trt1", "trt2"], 10), "y": [
-        4.17, 5.58, 5.18, 6.11, 4.50, 4.61, 5.17, 4.53, 5.33, 5.14, 4.81, 4.17, 4.41, 3.59, 5.87, 3.83, 6.03, 4.89,
-        4.32, 4.69, 6.31, 5.12, 5.54, 5.50, 5.37, 5.29, 4.92, 6.15, 5.80, 5.26]})
-    warp = pd.DataFrame({"g": np.tile(np.repeat(["L", "M", "H"], 9), 2), "y": [
-        26, 30, 54, 25, 70, 52, 51, 26, 67, 18, 21, 29, 17, 12, 18, 35, 30, 36, 36, 21, 24, 18, 10, 43, 28, 15, 26,
-        27, 14, 29, 19, 29, 31, 41, 20, 44, 42, 26, 19, 16, 39, 28, 21, 39, 29, 20, 21, 24, 17, 13, 15, 15, 16, 28]})
+    insect = pd.DataFrame(
+        {
+            "g": np.repeat(list("ABCDEF"), 12),
+            "y": [
+                10,
+                7,
+                20,
+                14,
+                14,
+                12,
+                10,
+                23,
+                17,
+                20,
+                14,
+                13,
+                11,
+                17,
+                21,
+                11,
+                16,
+                14,
+                17,
+                17,
+                19,
+                21,
+                7,
+                13,
+                0,
+                1,
+                7,
+                2,
+                3,
+                1,
+                2,
+                1,
+                3,
+                0,
+                1,
+                4,
+                3,
+                5,
+                12,
+                6,
+                4,
+                3,
+                5,
+                5,
+                5,
+                5,
+                2,
+                4,
+                3,
+                5,
+                3,
+                5,
+                3,
+                6,
+                1,
+                1,
+                3,
+                2,
+                6,
+                4,
+                11,
+                9,
+                15,
+                22,
+                15,
+                16,
+                13,
+                10,
+                26,
+                26,
+                24,
+                13,
+            ],
+        }
+    )
+    plant = pd.DataFrame(
+        {
+            "g": np.repeat(["ctrl", "trt1", "trt2"], 10),
+            "y": [
+                4.17,
+                5.58,
+                5.18,
+                6.11,
+                4.50,
+                4.61,
+                5.17,
+                4.53,
+                5.33,
+                5.14,
+                4.81,
+                4.17,
+                4.41,
+                3.59,
+                5.87,
+                3.83,
+                6.03,
+                4.89,
+                4.32,
+                4.69,
+                6.31,
+                5.12,
+                5.54,
+                5.50,
+                5.37,
+                5.29,
+                4.92,
+                6.15,
+                5.80,
+                5.26,
+            ],
+        }
+    )
+    warp = pd.DataFrame(
+        {
+            "g": np.tile(np.repeat(["L", "M", "H"], 9), 2),
+            "y": [
+                26,
+                30,
+                54,
+                25,
+                70,
+                52,
+                51,
+                26,
+                67,
+                18,
+                21,
+                29,
+                17,
+                12,
+                18,
+                35,
+                30,
+                36,
+                36,
+                21,
+                24,
+                18,
+                10,
+                43,
+                28,
+                15,
+                26,
+                27,
+                14,
+                29,
+                19,
+                29,
+                31,
+                41,
+                20,
+                44,
+                42,
+                26,
+                19,
+                16,
+                39,
+                28,
+                21,
+                39,
+                29,
+                20,
+                21,
+                24,
+                17,
+                13,
+                15,
+                15,
+                16,
+                28,
+            ],
+        }
+    )
     many = pd.read_csv(REF / "analyses_rs_many_groups.csv")
     return {"insectsprays": insect, "plantgrowth": plant, "warpbreaks": warp, "many_groups": many}
 
@@ -166,8 +334,12 @@ def test_games_howell_vectorised_many_groups_fast_and_consistent():
     rng = np.random.default_rng(1)
     k = 60
     sizes = rng.integers(40, 400, k)
-    d = pd.DataFrame({"g": np.repeat([f"G{i:03d}" for i in range(k)], sizes),
-                      "y": rng.normal(size=sizes.sum()) * np.repeat(rng.uniform(0.5, 2, k), sizes)})
+    d = pd.DataFrame(
+        {
+            "g": np.repeat([f"G{i:03d}" for i in range(k)], sizes),
+            "y": rng.normal(size=sizes.sum()) * np.repeat(rng.uniform(0.5, 2, k), sizes),
+        }
+    )
     r = rs.games_howell(d, dv="y", between="g")
     assert len(r) == k * (k - 1) // 2 and r.df.nunique() > 512
     assert r.p_adj.between(0, 1).all() and (r.p_adj >= r.p - 1e-12).all()
@@ -195,8 +367,9 @@ def test_bad_input_raises_one_sentence():
     with pytest.raises(KinerjaError, match="effsize"):
         rs.welch_anova(DATA["plantgrowth"], dv="y", between="g", effsize="cohen")
     with pytest.raises(KinerjaError, match="0/1"):
-        rs.resistance_outcome(pd.DataFrame({"a": [0, 2, 1, 0], "x": [1, 2, 3, 4.0]}), dv="a", predictor="x",
-                              family="logistic")
+        rs.resistance_outcome(
+            pd.DataFrame({"a": [0, 2, 1, 0], "x": [1, 2, 3, 4.0]}), dv="a", predictor="x", family="logistic"
+        )
 
 
 DEFAULT = _load("analyses_rs_default.json")
@@ -210,10 +383,14 @@ def test_default_synthetic_data_matches_r(score):
     ref = DEFAULT["rtc"][score]
     d = DEFAULT_RTC.rename(columns={"region_code": "g", score: "y"})[["g", "y"]]
     w = rs.welch_anova(d, dv="y", between="g")
-    np.testing.assert_allclose([w.statistic[0], w.df2[0], w.p[0]],
-                               [ref["welch"]["statistic"], ref["welch"]["df2"], ref["welch"]["p"]], rtol=1e-8)
-    np.testing.assert_allclose([w.eta2[0], w.omega2[0], w.epsilon2[0]], [ref["eta2"], ref["omega2"], ref["epsilon2"]],
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        [w.statistic[0], w.df2[0], w.p[0]],
+        [ref["welch"]["statistic"], ref["welch"]["df2"], ref["welch"]["p"]],
+        rtol=1e-8,
+    )
+    np.testing.assert_allclose(
+        [w.eta2[0], w.omega2[0], w.epsilon2[0]], [ref["eta2"], ref["omega2"], ref["epsilon2"]], rtol=1e-10
+    )
     gh = rs.games_howell(d, dv="y", between="g")
     f = pd.DataFrame(ref["games_howell_formula"])
     for col in ["estimate", "se", "df", "p", "ci_low", "ci_high"]:

@@ -5,6 +5,7 @@ region_family.
 Expected numbers come from tests/reference/analyses_review_fixes.R (R 4.2, effectsize 0.8.3), committed as
 tests/reference/analyses_review_fixes.json so CI needs no R.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,11 @@ def test_kruskal_all_tied_raises_where_r_gives_nan():
     # R: kruskal.test(c(2, 2, 2, 2, 2, 2), g) gives statistic NaN, p NA: the test is undefined, not significant
     assert ref["statistic_is_nan"] and ref["p_is_na"]
     d = pd.DataFrame({"y": ref["y"], "g": ref["g"]})
-    with pytest.raises(KinerjaError, match=r"column 'y' has the same value 2.0 in all 6 rows; the rule is that the "
-                                           r"Kruskal-Wallis test is undefined when all values are tied"):
+    with pytest.raises(
+        KinerjaError,
+        match=r"column 'y' has the same value 2.0 in all 6 rows; the rule is that the "
+        r"Kruskal-Wallis test is undefined when all values are tied",
+    ):
         rs.kruskal_dunn(d, dv="y", between="g")
 
 
@@ -64,8 +68,11 @@ def test_games_howell_effect_size_is_effectsize_hedges_g_unpooled():
 
 def test_games_howell_zero_variance_group_raises_like_welch_anova():
     d = pd.DataFrame({"g": list("aaabbbccc"), "y": [1, 2, 3, 4, 4, 4, 5, 6, 9]})
-    with pytest.raises(KinerjaError, match=r"value 'b': 'y' has zero variance in this group; the rule is that the "
-                                           r"Games-Howell test needs variation"):
+    with pytest.raises(
+        KinerjaError,
+        match=r"value 'b': 'y' has zero variance in this group; the rule is that the "
+        r"Games-Howell test needs variation",
+    ):
         rs.games_howell(d, dv="y", between="g")
     with pytest.raises(KinerjaError, match="value 'b': 'y' has zero variance"):
         rs.welch_anova(d, dv="y", between="g")
@@ -77,8 +84,13 @@ def test_paired_change_one_sided_intervals_match_r(alternative):
     ref = FIX["paired_one_sided"]
     pre, post = np.array(ref["pre"]), np.array(ref["post"])
     n = len(pre)
-    long = pd.DataFrame({"person_id": np.tile(np.arange(n), 2), "wave": ["pre"] * n + ["post"] * n,
-                         "score": np.concatenate([pre, post])})
+    long = pd.DataFrame(
+        {
+            "person_id": np.tile(np.arange(n), 2),
+            "wave": ["pre"] * n + ["post"] * n,
+            "score": np.concatenate([pre, post]),
+        }
+    )
     r = T.paired_change(long, dv="score", alternative=alternative).iloc[0]
     exp = ref[alternative]
     # R: t.test(post, pre, paired = TRUE, alternative = ...)$conf.int
@@ -98,8 +110,9 @@ def test_paired_change_one_sided_intervals_match_r(alternative):
 # ------------------------------------------------------------------------------------- 3. text in numeric columns
 def _reg_frame(n=60, seed=3):
     rng = np.random.default_rng(seed)
-    d = pd.DataFrame({"x": rng.normal(size=n), "m": rng.normal(size=n), "region_code": np.repeat(["18.71", "17.71"],
-                                                                                                   n // 2)})
+    d = pd.DataFrame(
+        {"x": rng.normal(size=n), "m": rng.normal(size=n), "region_code": np.repeat(["18.71", "17.71"], n // 2)}
+    )
     d["y"] = 0.5 * d.x + 0.3 * d.m + rng.normal(size=n)
     return d
 
@@ -111,17 +124,23 @@ def _text_at(d, column, row=4, value="tinggi"):
     return d
 
 
-@pytest.mark.parametrize("call,column", [
-    (lambda d: R.regression(d, dv="y", covar=["x", "m"]), "y"),
-    (lambda d: R.moderation(d, dv="y", x="x", moderator="region_code"), "y"),
-    (lambda d: R.moderation(d, dv="m", x="y", moderator="region_code"), "y"),
-    (lambda d: R.mediation(d, dv="x", x="m", mediator="y", n_boot=100), "y"),
-    (lambda d: R.mediation(d, dv="y", x="x", mediator="m", n_boot=100), "y"),
-])
+@pytest.mark.parametrize(
+    "call,column",
+    [
+        (lambda d: R.regression(d, dv="y", covar=["x", "m"]), "y"),
+        (lambda d: R.moderation(d, dv="y", x="x", moderator="region_code"), "y"),
+        (lambda d: R.moderation(d, dv="m", x="y", moderator="region_code"), "y"),
+        (lambda d: R.mediation(d, dv="x", x="m", mediator="y", n_boot=100), "y"),
+        (lambda d: R.mediation(d, dv="y", x="x", mediator="m", n_boot=100), "y"),
+    ],
+)
 def test_rewards_text_value_raises_one_sentence(call, column):
     d = _text_at(_reg_frame(), column)
-    with pytest.raises(KinerjaError, match=rf"data row 5, column '{column}', value 'tinggi': the rule is that "
-                                           rf"'{column}' must be numeric\."):
+    with pytest.raises(
+        KinerjaError,
+        match=rf"data row 5, column '{column}', value 'tinggi': the rule is that "
+        rf"'{column}' must be numeric\.",
+    ):
         call(d)
 
 
@@ -137,22 +156,34 @@ def test_regression_numbers_stored_as_text_raise_instead_of_dummies():
 
 def _panel(n=40, seed=4):
     rng = np.random.default_rng(seed)
-    base = pd.DataFrame({"person_id": np.arange(n), "trained": np.arange(n) % 2 == 0,
-                         "agency": np.tile(list("ABCD"), n // 4), "region_code": "18.71"})
+    base = pd.DataFrame(
+        {
+            "person_id": np.arange(n),
+            "trained": np.arange(n) % 2 == 0,
+            "agency": np.tile(list("ABCD"), n // 4),
+            "region_code": "18.71",
+        }
+    )
     d = pd.concat([base.assign(wave="pre"), base.assign(wave="post")], ignore_index=True)
     d["y"] = (d.trained & (d.wave == "post")) * 1.0 + rng.normal(size=len(d))
     return d
 
 
-@pytest.mark.parametrize("call", [
-    lambda d: T.did(d, dv="y", cluster="agency"),
-    lambda d: T.mixed_effects(d, dv="y", cluster="agency"),
-    lambda d: T.paired_change(d, dv="y"),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda d: T.did(d, dv="y", cluster="agency"),
+        lambda d: T.mixed_effects(d, dv="y", cluster="agency"),
+        lambda d: T.paired_change(d, dv="y"),
+    ],
+)
 def test_training_text_dv_raises_one_sentence(call):
     d = _text_at(_panel(), "y", row=6, value="3,5")
-    with pytest.raises(KinerjaError, match=r"data row 7, column 'y', value '3,5': the rule is that 'y' must be "
-                                           r"numeric\."):
+    with pytest.raises(
+        KinerjaError,
+        match=r"data row 7, column 'y', value '3,5': the rule is that 'y' must be "
+        r"numeric\.",
+    ):
         call(d)
 
 
@@ -161,8 +192,11 @@ def test_region_family_rejects_several_rows_per_region():
     long = _panel()
     pc = T.paired_change(long, dv="y", between="region_code")  # a paired t row and a Wilcoxon row per region
     assert (pc.region == "18.71").sum() == 2
-    with pytest.raises(KinerjaError, match=r"theme 'training', column 'region', value '18.71' has 2 rows; the rule is "
-                                           r"one row per region per theme"):
+    with pytest.raises(
+        KinerjaError,
+        match=r"theme 'training', column 'region', value '18.71' has 2 rows; the rule is "
+        r"one row per region per theme",
+    ):
         region_family({"training": pc})
     ok = region_family({"training": pc[pc.method == "paired t"]})
     assert ok.region.tolist() == ["18.71"]

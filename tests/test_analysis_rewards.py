@@ -3,6 +3,7 @@
 Reference numbers: tests/reference/analyses_training_rewards.R -> analyses_tr_reg.json (data analyses_tr_reg.csv,
 and R's datasets::mtcars as analyses_tr_mtcars.csv).
 """
+
 from __future__ import annotations
 
 import json
@@ -39,22 +40,36 @@ def test_regression_coefficients_match_summary_lm(fit, ref):
     coef = fit[fit.term != "model"]
     assert coef.term.tolist() == r["coef"]["names"]
     # R: summary(lm(capaian_pct ~ reward + sanction + motivation + training + region_code)), confint(fit)
-    for col, key in [("estimate", "estimate"), ("se", "se"), ("statistic", "statistic"), ("p", "p"),
-                     ("ci_low", "ci_low"), ("ci_high", "ci_high")]:
+    for col, key in [
+        ("estimate", "estimate"),
+        ("se", "se"),
+        ("statistic", "statistic"),
+        ("p", "p"),
+        ("ci_low", "ci_low"),
+        ("ci_high", "ci_high"),
+    ]:
         np.testing.assert_allclose(coef[col].to_numpy(float), r["coef"][key], rtol=1e-6)
     # standardised Beta = b * sd(x) / sd(y) over the model matrix (SPSS "Beta", R lm.beta)
     np.testing.assert_allclose(coef.effect_size.to_numpy(float)[1:], r["coef"]["beta"][1:], rtol=1e-6)
     model = fit[fit.term == "model"].iloc[0]
-    np.testing.assert_allclose([model.statistic, model.df1, model.df2, model.p, model.r2, model.adj_r2],
-                               [r["F"], r["df1"], r["df2"], r["p_F"], r["r2"], r["adj_r2"]], rtol=1e-6)
+    np.testing.assert_allclose(
+        [model.statistic, model.df1, model.df2, model.p, model.r2, model.adj_r2],
+        [r["F"], r["df1"], r["df2"], r["p_F"], r["r2"], r["adj_r2"]],
+        rtol=1e-6,
+    )
 
 
 def test_regression_modern_columns_match_r(fit, ref):
     r = ref["regression"]
     coef = fit[fit.term != "model"]
     # R: coeftest(fit, vcov = vcovHC(fit, type = "HC3")), coefci(fit, vcov = vcovHC(fit, type = "HC3"))
-    for col, key in [("se_hc3", "se"), ("statistic_hc3", "statistic"), ("p_hc3", "p"), ("ci_low_hc3", "ci_low"),
-                     ("ci_high_hc3", "ci_high")]:
+    for col, key in [
+        ("se_hc3", "se"),
+        ("statistic_hc3", "statistic"),
+        ("p_hc3", "p"),
+        ("ci_low_hc3", "ci_low"),
+        ("ci_high_hc3", "ci_high"),
+    ]:
         np.testing.assert_allclose(coef[col].to_numpy(float), r["hc3"][key], rtol=1e-6)
     # R: effectsize::eta_squared(car::Anova(fit, type = 2), partial = TRUE); a factor's rows share its term value
     by_term = dict(zip(r["eta_terms"], r["partial_eta2"]))
@@ -63,8 +78,9 @@ def test_regression_modern_columns_match_r(fit, ref):
     np.testing.assert_allclose(got.partial_eta2.to_numpy(float), expected, rtol=1e-6)
     # R: car::vif(fit) (GVIF for the factor)
     gv = dict(zip(r["vif_terms"], r["gvif"]))
-    np.testing.assert_allclose(got.vif.to_numpy(float),
-                               [gv["region_code" if t.startswith("region_code") else t] for t in got.term], rtol=1e-6)
+    np.testing.assert_allclose(
+        got.vif.to_numpy(float), [gv["region_code" if t.startswith("region_code") else t] for t in got.term], rtol=1e-6
+    )
     np.testing.assert_allclose(got.tolerance * got.vif, 1.0)
 
 
@@ -72,15 +88,20 @@ def test_assumption_table_matches_r(fit, ref):
     r = ref["regression"]
     a = fit.assumptions.set_index("method")
     # R: nortest::lillie.test(resid(fit)); shapiro.test(resid(fit)); ks.test(e, "pnorm", mean(e), sd(e))
-    np.testing.assert_allclose(a.loc["Kolmogorov-Smirnov (Lilliefors)", ["statistic", "p"]].to_numpy(float),
-                               [r["lillie_D"], r["lillie_p"]], rtol=1e-6)
-    np.testing.assert_allclose(a.loc["Shapiro-Wilk", ["statistic", "p"]].to_numpy(float),
-                               [r["shapiro_W"], r["shapiro_p"]], rtol=1e-5)
+    np.testing.assert_allclose(
+        a.loc["Kolmogorov-Smirnov (Lilliefors)", ["statistic", "p"]].to_numpy(float),
+        [r["lillie_D"], r["lillie_p"]],
+        rtol=1e-6,
+    )
+    np.testing.assert_allclose(
+        a.loc["Shapiro-Wilk", ["statistic", "p"]].to_numpy(float), [r["shapiro_W"], r["shapiro_p"]], rtol=1e-5
+    )
     ks = a[a.index.str.startswith("Kolmogorov-Smirnov one-sample")].iloc[0]
     np.testing.assert_allclose([ks.statistic, ks.p], [r["ks_D"], r["ks_p"]], rtol=1e-6)
     # R: summary(lm(abs(resid(fit)) ~ predictors)) -> F and per-predictor t (Glejser)
-    np.testing.assert_allclose(a.loc["Glejser (F)", ["statistic", "p"]].to_numpy(float),
-                               [r["glejser_F"], r["glejser_p"]], rtol=1e-6)
+    np.testing.assert_allclose(
+        a.loc["Glejser (F)", ["statistic", "p"]].to_numpy(float), [r["glejser_F"], r["glejser_p"]], rtol=1e-6
+    )
     gl = fit.assumptions[fit.assumptions.method.str.startswith("Glejser (t)")]
     np.testing.assert_allclose(gl.statistic.to_numpy(float), r["glejser_t"], rtol=1e-6)
     np.testing.assert_allclose(gl.p.to_numpy(float), r["glejser_tp"], rtol=1e-6)
@@ -97,22 +118,31 @@ def test_mtcars_public_data_matches_r(ref):
     res = R.regression(mt, dv="mpg", covar=["wt", "hp"])
     coef = res[res.term != "model"]
     # R: summary(lm(mpg ~ wt + hp, data = mtcars))
-    np.testing.assert_allclose(coef[["estimate", "se", "statistic", "p"]].to_numpy(float).T,
-                               [r["coef"]["estimate"], r["coef"]["se"], r["coef"]["statistic"], r["coef"]["p"]],
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        coef[["estimate", "se", "statistic", "p"]].to_numpy(float).T,
+        [r["coef"]["estimate"], r["coef"]["se"], r["coef"]["statistic"], r["coef"]["p"]],
+        rtol=1e-6,
+    )
     np.testing.assert_allclose(coef.se_hc3, r["hc3_se"], rtol=1e-6)
     np.testing.assert_allclose(coef.vif.iloc[1:], r["vif"], rtol=1e-6)  # car::vif
     a = res.assumptions.set_index("method")
-    np.testing.assert_allclose(a.loc["Kolmogorov-Smirnov (Lilliefors)", ["statistic", "p"]].to_numpy(float),
-                               [r["lillie_D"], r["lillie_p"]], rtol=1e-6)
-    np.testing.assert_allclose(a.loc["Shapiro-Wilk", ["statistic", "p"]].to_numpy(float),
-                               [r["shapiro_W"], r["shapiro_p"]], rtol=1e-5)
+    np.testing.assert_allclose(
+        a.loc["Kolmogorov-Smirnov (Lilliefors)", ["statistic", "p"]].to_numpy(float),
+        [r["lillie_D"], r["lillie_p"]],
+        rtol=1e-6,
+    )
+    np.testing.assert_allclose(
+        a.loc["Shapiro-Wilk", ["statistic", "p"]].to_numpy(float), [r["shapiro_W"], r["shapiro_p"]], rtol=1e-5
+    )
     ks = a[a.index.str.startswith("Kolmogorov-Smirnov one-sample")].iloc[0]
     np.testing.assert_allclose(ks.p, r["ks_p"], rtol=1e-6)  # exact distribution at n = 32, as R
     gl = res.assumptions[res.assumptions.method.str.startswith("Glejser (t)")]
     np.testing.assert_allclose(gl.statistic.to_numpy(float), r["glejser_t"], rtol=1e-6)
-    np.testing.assert_allclose(a.loc["Breusch-Pagan (studentised, Koenker)", ["statistic", "p"]].to_numpy(float),
-                               [r["bp"], r["bp_p"]], rtol=1e-6)
+    np.testing.assert_allclose(
+        a.loc["Breusch-Pagan (studentised, Koenker)", ["statistic", "p"]].to_numpy(float),
+        [r["bp"], r["bp_p"]],
+        rtol=1e-6,
+    )
     dw = res.assumptions[res.assumptions.term == "autocorrelation"].iloc[0]
     np.testing.assert_allclose([dw.statistic, dw.p], [r["dw"], r["dw_p"]], rtol=1e-6)
 
@@ -133,8 +163,11 @@ def test_moderation_matches_r(reg, ref):
         np.testing.assert_allclose(ols[col].to_numpy(float), r[col], rtol=1e-6)
     f = res[res.term == "reward:region_code"].iloc[0]
     # R: anova(lm(y ~ reward + region_code), lm(y ~ reward * region_code))
-    np.testing.assert_allclose([f.statistic, f.df1, f.df2, f.p, f.effect_size],
-                               [r["F"], r["df1"], r["df2"], r["p_F"], r["delta_r2"]], rtol=1e-6)
+    np.testing.assert_allclose(
+        [f.statistic, f.df1, f.df2, f.p, f.effect_size],
+        [r["F"], r["df1"], r["df2"], r["p_F"], r["delta_r2"]],
+        rtol=1e-6,
+    )
     ss = res[res.method == "simple slope"]
     assert ss.region.tolist() == r["levels"]
     # R: linear combinations c'b and sqrt(c' V c) of the lm coefficients
@@ -156,10 +189,15 @@ def test_mediation_paths_match_r_and_bootstrap_close(reg, ref):
     r = ref["mediation"]
     res = R.mediation(reg, dv="capaian_pct", x="reward", mediator="motivation", covar="training").set_index("term")
     # R: lm(motivation ~ reward + training), lm(capaian_pct ~ reward + motivation + training), lm(y ~ reward + training)
-    np.testing.assert_allclose(res.loc[["a", "b", "c_prime", "c", "indirect"], "estimate"],
-                               [r["a"], r["b"], r["c_prime"], r["c"], r["indirect"]], rtol=1e-6)
+    np.testing.assert_allclose(
+        res.loc[["a", "b", "c_prime", "c", "indirect"], "estimate"],
+        [r["a"], r["b"], r["c_prime"], r["c"], r["indirect"]],
+        rtol=1e-6,
+    )
     np.testing.assert_allclose(res.loc[["a", "b"], "se"], [r["se_a"], r["se_b"]], rtol=1e-6)
-    np.testing.assert_allclose(res.loc["c", "estimate"], res.loc["c_prime", "estimate"] + res.loc["indirect", "estimate"])
+    np.testing.assert_allclose(
+        res.loc["c", "estimate"], res.loc["c_prime", "estimate"] + res.loc["indirect", "estimate"]
+    )
     # R: 5000 resamples of boot-style row sampling, quantile(type 7): a different RNG, so agreement is up to Monte
     # Carlo error (SE of a 2.5% quantile of 5000 draws is about 0.02 here)
     np.testing.assert_allclose([res.loc["indirect", "ci_low"], res.loc["indirect", "ci_high"]], r["boot_ci"], atol=0.06)
@@ -176,8 +214,9 @@ def test_mediation_bootstrap_is_seeded_and_batched_equals_loop(reg):
     counts = np.bincount(idx, minlength=len(reg)).astype(float)[None, :]
     X = np.column_stack([np.ones(len(reg)), reg.reward, reg.motivation])
     y = reg.capaian_pct.to_numpy()
-    np.testing.assert_allclose(R._batched_ols(X, y, counts)[0], np.linalg.lstsq(X[idx], y[idx], rcond=None)[0],
-                               rtol=1e-9)
+    np.testing.assert_allclose(
+        R._batched_ols(X, y, counts)[0], np.linalg.lstsq(X[idx], y[idx], rcond=None)[0], rtol=1e-9
+    )
 
 
 def test_ordinal_logit_matches_polr(reg, ref):

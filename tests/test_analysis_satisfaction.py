@@ -1,5 +1,6 @@
 """IKM (PermenPANRB 14/2017): the regulation's formula computed in R (tests/reference/analyses_resistance_satisfaction.R,
 fixture analyses_rs_ikm.json), mutu boundaries, periods, bootstrap coverage and recovery of the synthetic truth."""
+
 from __future__ import annotations
 
 import json
@@ -50,11 +51,22 @@ def test_trend_matches_r_lm():
     assert t.df[0] == 238 and t.n_periods[0] == 4
 
 
-@pytest.mark.parametrize("value,mutu,label", [
-    (100.0, "A", "Sangat Baik"), (88.31, "A", "Sangat Baik"), (88.305, "A", "Sangat Baik"),
-    (88.3049, "B", "Baik"), (88.30, "B", "Baik"), (76.61, "B", "Baik"), (76.6049, "C", "Kurang Baik"),
-    (65.00, "C", "Kurang Baik"), (64.995, "C", "Kurang Baik"), (64.99, "D", "Tidak Baik"), (25.0, "D", "Tidak Baik"),
-])
+@pytest.mark.parametrize(
+    "value,mutu,label",
+    [
+        (100.0, "A", "Sangat Baik"),
+        (88.31, "A", "Sangat Baik"),
+        (88.305, "A", "Sangat Baik"),
+        (88.3049, "B", "Baik"),
+        (88.30, "B", "Baik"),
+        (76.61, "B", "Baik"),
+        (76.6049, "C", "Kurang Baik"),
+        (65.00, "C", "Kurang Baik"),
+        (64.995, "C", "Kurang Baik"),
+        (64.99, "D", "Tidak Baik"),
+        (25.0, "D", "Tidak Baik"),
+    ],
+)
 def test_mutu_thresholds_after_rounding(value, mutu, label):
     m, lab = sf.ikm_mutu([value])
     assert m[0] == mutu and lab[0] == label

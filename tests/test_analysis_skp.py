@@ -1,4 +1,5 @@
 """SKP predicate (PermenPANRB 6/2022): all nine cells of the matrix, every accepted vocabulary, bad input."""
+
 from __future__ import annotations
 
 import itertools
@@ -22,8 +23,11 @@ MATRIX = {
     ("di bawah ekspektasi", "sesuai ekspektasi"): "Butuh Perbaikan",
     ("di bawah ekspektasi", "di bawah ekspektasi"): "Sangat Kurang",
 }
-EN = {"di atas ekspektasi": "Above expectations", "sesuai ekspektasi": "As expected",
-      "di bawah ekspektasi": "Below expectations"}
+EN = {
+    "di atas ekspektasi": "Above expectations",
+    "sesuai ekspektasi": "As expected",
+    "di bawah ekspektasi": "Below expectations",
+}
 CANON = {"di atas ekspektasi": "above", "sesuai ekspektasi": "as_expected", "di bawah ekspektasi": "below"}
 
 
@@ -66,5 +70,10 @@ def test_unknown_rating_names_row_and_value():
 
 def test_labels_are_the_regulations_exactly():
     assert set(MATRIX.values()) == set(PREDICATES)
-    assert list(itertools.islice(PREDICATES, 5)) == ["Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang/Misconduct",
-                                                    "Sangat Kurang"]
+    assert list(itertools.islice(PREDICATES, 5)) == [
+        "Sangat Baik",
+        "Baik",
+        "Butuh Perbaikan",
+        "Kurang/Misconduct",
+        "Sangat Kurang",
+    ]

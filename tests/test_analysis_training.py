@@ -3,6 +3,7 @@
 Reference numbers come from tests/reference/analyses_training_rewards.R (fixtures analyses_tr_*.json, data
 analyses_tr_*.csv); each comparison names the R call that made the number.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,11 @@ def test_paired_change_matches_r(paired_long):
         r = ref[region]
         t_row = res[(res.region == region) & (res.method == "paired t")].iloc[0]
         # R: t.test(post, pre, paired = TRUE)
-        np.testing.assert_allclose([t_row.estimate, t_row.ci_low, t_row.ci_high, t_row.statistic, t_row.df, t_row.p],
-                                   [r["estimate"], *r["ci"], r["t"], r["df"], r["p"]], rtol=1e-6)
+        np.testing.assert_allclose(
+            [t_row.estimate, t_row.ci_low, t_row.ci_high, t_row.statistic, t_row.df, t_row.p],
+            [r["estimate"], *r["ci"], r["t"], r["df"], r["p"]],
+            rtol=1e-6,
+        )
         assert t_row.n == r["n"]
         # R: wilcox.test(post, pre, paired = TRUE) with defaults (exact for A, normal + correction for B and C)
         w_row = res[(res.region == region) & res.method.str.startswith("Wilcoxon")].iloc[0]
@@ -53,8 +57,9 @@ def test_paired_change_matches_r(paired_long):
         np.testing.assert_allclose(t_row.effect_size, r["estimate"] / s_av * j, rtol=1e-10)
         # CI of g(av): R effectsize::cohens_d(paired = TRUE) noncentral-t limits of d_z, rescaled by sd_diff / s_av;
         # rtol 1e-5 because effectsize stops its root search at a looser tolerance than ours (xtol 1e-12)
-        np.testing.assert_allclose([t_row.es_ci_low, t_row.es_ci_high],
-                                   np.array(r["dz_ci"]) * r["sd_diff"] / s_av * j, rtol=1e-5)
+        np.testing.assert_allclose(
+            [t_row.es_ci_low, t_row.es_ci_high], np.array(r["dz_ci"]) * r["sd_diff"] / s_av * j, rtol=1e-5
+        )
 
 
 def test_wilcoxon_one_sided_matches_r(paired_long):
@@ -108,15 +113,22 @@ def test_paired_change_rejects_duplicate_rows():
 def test_did_pooled_matches_r_vcovcl(panel):
     ref = _json("panel")["did"]
     res = T.did(panel, dv="capaian_pct", covar="age", small_sample="CR1")
-    rmap = {"(Intercept)": "(Intercept)", "trained": "trainedTRUE", "post": "postTRUE", "age": "age",
-            "trained:post": "trainedTRUE:postTRUE"}
+    rmap = {
+        "(Intercept)": "(Intercept)",
+        "trained": "trainedTRUE",
+        "post": "postTRUE",
+        "age": "age",
+        "trained:post": "trainedTRUE:postTRUE",
+    }
     got = res.set_index("term")
     for ours, theirs in rmap.items():
         i = ref["names"].index(theirs)
         # R: coeftest(lm(capaian_pct ~ trained * post + age), vcov = vcovCL(fit, cluster = ~cl)) and coefci(...)
         np.testing.assert_allclose(
             got.loc[ours, ["estimate", "se", "statistic", "ci_low", "ci_high"]].to_numpy(float),
-            [ref["estimate"][i], ref["se"][i], ref["statistic"][i], ref["ci_low"][i], ref["ci_high"][i]], rtol=1e-6)
+            [ref["estimate"][i], ref["se"][i], ref["statistic"][i], ref["ci_low"][i], ref["ci_high"][i]],
+            rtol=1e-6,
+        )
         if ref["p"][i] > 0:
             np.testing.assert_allclose(got.loc[ours, "p"], ref["p"][i], rtol=1e-6)
     assert (got.df == ref["df"]).all()
@@ -130,20 +142,27 @@ def test_did_region_interaction_matches_r(panel):
     for i, name in enumerate(ref["names"]):
         code = name.split(":")[0].removeprefix("region_code")
         # R: coeftest(lm(y ~ 0 + region + region:trained + region:post + region:trained:post + age), vcovCL(~cl))
-        np.testing.assert_allclose(reg.loc[code, ["estimate", "se", "statistic", "p"]].to_numpy(float),
-                                   [ref["estimate"][i], ref["se"][i], ref["statistic"][i], ref["p"][i]], rtol=1e-6)
+        np.testing.assert_allclose(
+            reg.loc[code, ["estimate", "se", "statistic", "p"]].to_numpy(float),
+            [ref["estimate"][i], ref["se"][i], ref["statistic"][i], ref["p"][i]],
+            rtol=1e-6,
+        )
     f = res[res.term == "region_code x trained:post"].iloc[0]
     # R: car::linearHypothesis(fit_r, equal DiD effects, vcov. = vcovCL(fit_r, ~cl), test = "F")
-    np.testing.assert_allclose([f.statistic, f.df1, f.df2, f.p], [ref["F"], ref["df1"], ref["df2"], ref["p_F"]],
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        [f.statistic, f.df1, f.df2, f.p], [ref["F"], ref["df1"], ref["df2"], ref["p_F"]], rtol=1e-6
+    )
 
 
 def test_dose_response_matches_r(panel):
     ref = _json("panel")["dose"]
     res = T.dose_response(panel, dv="capaian_pct", dose="jp", small_sample="CR1")
     # R: coeftest(lm(capaian_pct ~ I(jp / 10)), vcov = vcovCL(fit, cluster = ~cl))
-    np.testing.assert_allclose(res.loc[0, ["estimate", "se", "statistic", "p"]].to_numpy(float),
-                               [ref["estimate"][1], ref["se"][1], ref["statistic"][1], ref["p"][1]], rtol=1e-6)
+    np.testing.assert_allclose(
+        res.loc[0, ["estimate", "se", "statistic", "p"]].to_numpy(float),
+        [ref["estimate"][1], ref["se"][1], ref["statistic"][1], ref["p"][1]],
+        rtol=1e-6,
+    )
 
 
 # ------------------------------------------------------------- few-cluster corrections vs R (analyses_cluster.R)
@@ -173,8 +192,9 @@ def test_did_default_is_cr2(panel):
     assert a.method.str.contains("CR2").all()
 
 
-@pytest.mark.parametrize("small_sample, key, wkey", [("CR2", "region_cr2", "wald_cr2"),
-                                                     ("CR1-G", "region_cr1g", "wald_cr1g")])
+@pytest.mark.parametrize(
+    "small_sample, key, wkey", [("CR2", "region_cr2", "wald_cr2"), ("CR1-G", "region_cr1g", "wald_cr1g")]
+)
 def test_did_region_small_sample_options_match_r(panel, small_sample, key, wkey):
     full = _cluster_ref()
     ref = pd.DataFrame({k: v for k, v in full[key].items() if k != "V"} if isinstance(full[key], dict) else full[key])
@@ -197,13 +217,19 @@ def test_dose_response_small_sample_options_match_r(panel, small_sample, key):
     pooled = full[f"dose_{key}"]
     res = T.dose_response(panel, dv="capaian_pct", dose="jp", small_sample=small_sample)
     # R: coef_test(lm(capaian_pct ~ I(jp / 10)), vcovCR(., cl, "CR2"), "Satterthwaite") | coeftest(., vcovCL, df = G - 1)
-    np.testing.assert_allclose(res.loc[0, CLUSTER_COLS].to_numpy(float), [pooled[c][1] for c in CLUSTER_COLS],
-                               rtol=1e-6)
-    by = T.dose_response(panel, dv="capaian_pct", dose="jp", between="region_code",
-                         small_sample=small_sample).set_index("region")
+    np.testing.assert_allclose(
+        res.loc[0, CLUSTER_COLS].to_numpy(float), [pooled[c][1] for c in CLUSTER_COLS], rtol=1e-6
+    )
+    by = T.dose_response(
+        panel, dv="capaian_pct", dose="jp", between="region_code", small_sample=small_sample
+    ).set_index("region")
     for r in full["dose_region"]:  # one model per region, that region's clusters
-        np.testing.assert_allclose(by.loc[r["region"], CLUSTER_COLS].to_numpy(float),
-                                   [r[key][c][1] for c in CLUSTER_COLS], rtol=1e-6, err_msg=r["region"])
+        np.testing.assert_allclose(
+            by.loc[r["region"], CLUSTER_COLS].to_numpy(float),
+            [r[key][c][1] for c in CLUSTER_COLS],
+            rtol=1e-6,
+            err_msg=r["region"],
+        )
 
 
 def test_small_sample_rejects_unknown_option(panel):
@@ -216,7 +242,9 @@ def test_small_sample_rejects_unknown_option(panel):
 def test_cr2_matches_dense_formula_with_leverage_one_cluster():
     """CR2 through k x k eigenvalues equals the textbook n_g x n_g formula, including a cluster with leverage 1."""
     from scipy import linalg
+
     from kinerja_research.analysis import _ols
+
     rng = np.random.default_rng(7)
     n, g = 64, 8
     cl = np.repeat(np.arange(g), n // g)
@@ -246,8 +274,11 @@ def test_mixed_effects_matches_lmer(panel, engine):
     # iterative fits with different optimisers: rtol 1e-4
     np.testing.assert_allclose(res.loc[fixed, "estimate"].to_numpy(float), ref["estimate"], rtol=1e-4)
     np.testing.assert_allclose(res.loc[fixed, "se"].to_numpy(float), ref["se"], rtol=1e-4)
-    np.testing.assert_allclose(res.loc[["var(agency_id)", "var(person_id)", "var(residual)"], "estimate"].to_numpy(float),
-                               [ref["var_agency"], ref["var_person"], ref["var_resid"]], rtol=1e-4)
+    np.testing.assert_allclose(
+        res.loc[["var(agency_id)", "var(person_id)", "var(residual)"], "estimate"].to_numpy(float),
+        [ref["var_agency"], ref["var_person"], ref["var_resid"]],
+        rtol=1e-4,
+    )
     # default cluster (region_code, agency) is the same grouping as agency_id
     same = T.mixed_effects(panel, dv="capaian_pct", engine=engine).set_index("term")
     np.testing.assert_allclose(same.loc[fixed, "estimate"], res.loc[fixed, "estimate"], rtol=1e-8)
@@ -284,12 +315,21 @@ def test_did_listwise_missing_reported_in_n(panel):
 
 # -------------------------------------------------------------------------------------------------- training dose
 def test_training_dose_counts_zero_years_and_pns_only():
-    tr = pd.DataFrame({"person_id": ["a", "a", "b", "c", "d"],
-                       "start": pd.to_datetime(["2025-01-10", "2025-07-01", "2025-03-01", "2024-12-30", "2025-05-05"]),
-                       "jp": [12.0, 8.0, 30.0, 40.0, 50.0]})
-    staff = pd.DataFrame({"person_id": ["a", "b", "c", "d", "e"], "year": 2025,
-                          "region_code": ["18.71", "18.71", "18.71", "18.71", "17.71"],
-                          "golongan": ["III/a", "III/b", "II/c", "PPPK-IX", "IV/a"]})
+    tr = pd.DataFrame(
+        {
+            "person_id": ["a", "a", "b", "c", "d"],
+            "start": pd.to_datetime(["2025-01-10", "2025-07-01", "2025-03-01", "2024-12-30", "2025-05-05"]),
+            "jp": [12.0, 8.0, 30.0, 40.0, 50.0],
+        }
+    )
+    staff = pd.DataFrame(
+        {
+            "person_id": ["a", "b", "c", "d", "e"],
+            "year": 2025,
+            "region_code": ["18.71", "18.71", "18.71", "18.71", "17.71"],
+            "golongan": ["III/a", "III/b", "II/c", "PPPK-IX", "IV/a"],
+        }
+    )
     res = T.training_dose(tr, staff=staff).set_index("region")
     # 18.71 PNS: a = 20 JP (meets), b = 30 (meets), c = 0 in 2025 (course in 2024); d is PPPK (excluded)
     assert res.loc["18.71", "n"] == 3
@@ -297,8 +337,9 @@ def test_training_dose_counts_zero_years_and_pns_only():
     np.testing.assert_allclose(res.loc["18.71", "mean_jp"], 50 / 3)
     assert res.loc["17.71", "estimate"] == 0.0
     # Wilson interval = R prop.test(2, 3, correct = FALSE)$conf.int = 0.2076596008 0.9385080553
-    np.testing.assert_allclose(res.loc["18.71", ["ci_low", "ci_high"]].to_numpy(float), [0.2076596008, 0.9385080553],
-                               rtol=1e-9)
+    np.testing.assert_allclose(
+        res.loc["18.71", ["ci_low", "ci_high"]].to_numpy(float), [0.2076596008, 0.9385080553], rtol=1e-9
+    )
     by_gol = T.training_dose(tr, staff=staff, by=("region_code", "golongan"), pns_only=False)
     assert set(by_gol.golongan) == {"III/a", "III/b", "II/c", "PPPK-IX", "IV/a"}
 
@@ -314,8 +355,17 @@ def _selection_panel(seed: int, n: int = 1200, effect: float = 3.0):
     rows = []
     for post in (0, 1):
         y = 80 + u_ag + u_p + 1.0 * post + effect * trained * post + rng.normal(0, 3, n)
-        rows.append(pd.DataFrame({"person_id": np.arange(n), "agency": agency, "trained": trained,
-                                  "wave": "post" if post else "pre", "y": y}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "person_id": np.arange(n),
+                    "agency": agency,
+                    "trained": trained,
+                    "wave": "post" if post else "pre",
+                    "y": y,
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 

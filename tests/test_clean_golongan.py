@@ -1,4 +1,5 @@
 """Golongan/pangkat normalisation."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -12,8 +13,20 @@ ARABIC = {"I": "1", "II": "2", "III": "3", "IV": "4"}
 
 def variants(g: str) -> list[str]:
     r, s = g.split("/")
-    return [g, f"{r}{s}", f"{ARABIC[r]}{s}", f"{r}-{s.upper()}", g.lower(), f"{r} / {s}", PANGKAT[g],
-            PANGKAT[g].upper(), f"{PANGKAT[g]} ({g})", f"{PANGKAT[g]}, {g}", f"Gol. {g}", f"  {g} "]
+    return [
+        g,
+        f"{r}{s}",
+        f"{ARABIC[r]}{s}",
+        f"{r}-{s.upper()}",
+        g.lower(),
+        f"{r} / {s}",
+        PANGKAT[g],
+        PANGKAT[g].upper(),
+        f"{PANGKAT[g]} ({g})",
+        f"{PANGKAT[g]}, {g}",
+        f"Gol. {g}",
+        f"  {g} ",
+    ]
 
 
 def test_every_grade_and_spelling_maps_to_canonical_with_rank():

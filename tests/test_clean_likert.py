@@ -1,4 +1,5 @@
 """Likert mapping: total on every codebook label, case/space tolerant, unknown and out-of-range reported."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -33,13 +34,20 @@ def test_scales_of_4_5_6_points(points, name):
     assert int(cb.scale["max"]) - int(cb.scale["min"]) + 1 == points
     nums = pd.Series([str(v) for v in range(0, points + 2)])
     r = map_likert(nums, labels=cb.label_map(), low=1, high=points)
-    assert r["value"].tolist()[1:points + 1] == list(map(float, range(1, points + 1)))
+    assert r["value"].tolist()[1 : points + 1] == list(map(float, range(1, points + 1)))
     assert r["rule"].tolist()[0] == "out_of_range" and r["rule"].tolist()[-1] == "out_of_range"
 
 
 def test_seven_point_scale_from_a_label_table():
-    labels = {"sangat tidak setuju": 1, "tidak setuju": 2, "agak tidak setuju": 3, "netral": 4, "agak setuju": 5,
-              "setuju": 6, "sangat setuju": 7}
+    labels = {
+        "sangat tidak setuju": 1,
+        "tidak setuju": 2,
+        "agak tidak setuju": 3,
+        "netral": 4,
+        "agak setuju": 5,
+        "setuju": 6,
+        "sangat setuju": 7,
+    }
     r = map_likert(pd.Series(["Netral", "7", "8", "Sangat Setuju"]), labels=labels, low=1, high=7)
     assert r["value"].tolist()[:2] == [4.0, 7.0] and np.isnan(r["value"][2])
     assert r["rule"].tolist() == [pd.NA, pd.NA, "out_of_range", pd.NA]
@@ -49,8 +57,10 @@ LAB5 = load_codebook("sus").label_map()
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from(sorted(LAB5)), min_size=1, max_size=30),
-       st.sampled_from([str.upper, str.lower, str.title, lambda t: f"  {t}  ", lambda t: t.replace(" ", "  ")]))
+@given(
+    st.lists(st.sampled_from(sorted(LAB5)), min_size=1, max_size=30),
+    st.sampled_from([str.upper, str.lower, str.title, lambda t: f"  {t}  ", lambda t: t.replace(" ", "  ")]),
+)
 def test_case_and_spacing_do_not_matter(texts, style):
     r = map_likert(pd.Series([style(t) for t in texts]), labels=LAB5, low=1, high=5)
     assert r["value"].tolist() == [float(LAB5[t]) for t in texts]
@@ -66,11 +76,20 @@ def test_numbers_are_unchanged(values):
 
 
 def test_number_with_label_must_agree_and_unknown_is_reported():
-    r = map_likert(pd.Series(["5 - Sangat Setuju", "4 (Setuju)", "5 - Setuju", "Mungkin", "", None, "3.5"]),
-                   labels=LAB5, low=1, high=5)
+    r = map_likert(
+        pd.Series(["5 - Sangat Setuju", "4 (Setuju)", "5 - Setuju", "Mungkin", "", None, "3.5"]),
+        labels=LAB5,
+        low=1,
+        high=5,
+    )
     assert r["value"].tolist()[:2] == [5.0, 4.0]
-    assert r["rule"].tolist()[2:] == ["likert_unknown_label", "likert_unknown_label", "missing_value",
-                                      "missing_value", "out_of_range"]
+    assert r["rule"].tolist()[2:] == [
+        "likert_unknown_label",
+        "likert_unknown_label",
+        "missing_value",
+        "missing_value",
+        "out_of_range",
+    ]
 
 
 def test_label_ids_let_straight_lining_compare_across_scales():

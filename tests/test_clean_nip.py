@@ -1,4 +1,5 @@
 """NIP parsing: round trips, damage detection, derived fields (property-based)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,12 @@ def nip_parts(draw):
 
 def _nips(many):
     birth, tmt, gender, seq = zip(*many)
-    return format_nip(pd.Series(pd.to_datetime(list(birth))), pd.Series(pd.to_datetime(list(tmt))),
-                      pd.Series(list(gender)), pd.Series(list(seq)))
+    return format_nip(
+        pd.Series(pd.to_datetime(list(birth))),
+        pd.Series(pd.to_datetime(list(tmt))),
+        pd.Series(list(gender)),
+        pd.Series(list(seq)),
+    )
 
 
 MANY = st.lists(nip_parts(), min_size=1, max_size=40)
@@ -73,13 +78,13 @@ def test_scientific_notation_is_flagged_never_repaired(many, fmt):
 @given(MANY)
 def test_float_round_trip_damage_is_flagged(many):
     nips = _nips(many)
-    as_excel = nips.str[:15] + "000"                       # Excel shows 15 significant digits
-    as_pandas = nips.map(lambda v: f"{float(v):.0f}")       # float column written back as integers
+    as_excel = nips.str[:15] + "000"  # Excel shows 15 significant digits
+    as_pandas = nips.map(lambda v: f"{float(v):.0f}")  # float column written back as integers
     for damaged in (as_excel, as_pandas):
         changed = (damaged != nips).to_numpy()
         rules = parse_nip(damaged[changed])["nip_rule"]
         assert (rules == "nip_precision_loss").all(), damaged[changed][rules != "nip_precision_loss"]
-    as_float_text = nips.map(lambda v: f"{float(v)}")       # '1.9850312201001101e+17'
+    as_float_text = nips.map(lambda v: f"{float(v)}")  # '1.9850312201001101e+17'
     assert parse_nip(as_float_text)["nip_rule"].notna().all()
 
 
@@ -94,10 +99,10 @@ def test_wrong_length_is_flagged(many, how):
 def test_invalid_dates_gender_and_missing():
     base = "198503122010011001"
     cases = {
-        "198513122010011001": "nip_invalid_date",   # month 13
-        "198502302010011001": "nip_invalid_date",   # 30 February
-        "198503122000011001": "nip_invalid_date",   # TMT at age 14
-        "198503122010131001": "nip_invalid_date",   # TMT month 13
+        "198513122010011001": "nip_invalid_date",  # month 13
+        "198502302010011001": "nip_invalid_date",  # 30 February
+        "198503122000011001": "nip_invalid_date",  # TMT at age 14
+        "198503122010131001": "nip_invalid_date",  # TMT month 13
         "198503122010013001": "nip_gender",
         "": "missing_value",
     }
@@ -110,9 +115,18 @@ def test_age_and_tenure_at_row_dates():
     s = pd.Series(["198503122010011001", "199001012015072002"])
     at = pd.Series(pd.to_datetime(["2025-03-12", "2025-07-01"]))
     r = parse_nip(s, at=at)
-    np.testing.assert_allclose(r["age"], [(pd.Timestamp("2025-03-12") - pd.Timestamp("1985-03-12")).days / 365.2425,
-                                          (pd.Timestamp("2025-07-01") - pd.Timestamp("1990-01-01")).days / 365.2425])
-    np.testing.assert_allclose(r["tenure_years"], [(pd.Timestamp("2025-03-12") - pd.Timestamp("2010-01-01")).days
-                                                   / 365.2425, (pd.Timestamp("2025-07-01")
-                                                                - pd.Timestamp("2015-07-01")).days / 365.2425])
+    np.testing.assert_allclose(
+        r["age"],
+        [
+            (pd.Timestamp("2025-03-12") - pd.Timestamp("1985-03-12")).days / 365.2425,
+            (pd.Timestamp("2025-07-01") - pd.Timestamp("1990-01-01")).days / 365.2425,
+        ],
+    )
+    np.testing.assert_allclose(
+        r["tenure_years"],
+        [
+            (pd.Timestamp("2025-03-12") - pd.Timestamp("2010-01-01")).days / 365.2425,
+            (pd.Timestamp("2025-07-01") - pd.Timestamp("2015-07-01")).days / 365.2425,
+        ],
+    )
     assert r["gender"].tolist() == ["L", "P"]

@@ -1,4 +1,5 @@
 """Response quality: duplicates (latest kept), straight-lining, speeding, out of range; agency names."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,9 +12,13 @@ from kinerja_research.clean.quality import duplicate_submissions, out_of_range, 
 
 
 def test_duplicates_keep_latest_and_ignore_missing_keys():
-    d = pd.DataFrame({"p": ["a", "a", "a", "b", None, None], "w": ["pre"] * 6,
-                      "t": pd.to_datetime(["2025-01-02", "2025-01-03", "2025-01-01", "2025-01-01", "2025-01-01",
-                                           "2025-01-01"])})
+    d = pd.DataFrame(
+        {
+            "p": ["a", "a", "a", "b", None, None],
+            "w": ["pre"] * 6,
+            "t": pd.to_datetime(["2025-01-02", "2025-01-03", "2025-01-01", "2025-01-01", "2025-01-01", "2025-01-01"]),
+        }
+    )
     r = duplicate_submissions(d, key=["p", "w"], order="t")
     assert r["duplicate"].tolist() == [True, True, True, False, False, False]
     assert r["drop"].tolist() == [True, False, True, False, False, False]
@@ -43,16 +48,26 @@ def test_too_fast_and_out_of_range():
 
 
 def test_agency_names_normalised():
-    r = normalise_agency(pd.Series(["DINAS  KESEHATAN", "Dinkes", "dinas kesehatan ", "Dis. Kesehatan",
-                                    "bappeda kab. lampung selatan", None, "  "]))
+    r = normalise_agency(
+        pd.Series(
+            [
+                "DINAS  KESEHATAN",
+                "Dinkes",
+                "dinas kesehatan ",
+                "Dis. Kesehatan",
+                "bappeda kab. lampung selatan",
+                None,
+                "  ",
+            ]
+        )
+    )
     assert r.tolist()[:4] == ["Dinas Kesehatan"] * 4
     assert r[4] == "BAPPEDA Kabupaten Lampung Selatan"
     assert r[5:].isna().all()
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.text(alphabet=st.sampled_from("abcdefgh .&-"), min_size=1, max_size=30), min_size=1,
-                max_size=20))
+@given(st.lists(st.text(alphabet=st.sampled_from("abcdefgh .&-"), min_size=1, max_size=30), min_size=1, max_size=20))
 def test_agency_normalisation_is_idempotent(names):
     once = normalise_agency(pd.Series(names))
     assert normalise_agency(once).fillna("<NA>").tolist() == once.fillna("<NA>").tolist()

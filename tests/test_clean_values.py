@@ -1,4 +1,5 @@
 """Numbers with Indonesian separators, dates with Indonesian month names, yes/no answers."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,20 @@ from hypothesis import strategies as st
 
 from kinerja_research.clean.values import MONTHS, parse_bool, parse_date, parse_number
 
-ID_MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-             "November", "Desember"]
+ID_MONTHS = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
 
 
 def id_format(x: float, decimals: int) -> str:
@@ -52,8 +65,7 @@ def test_single_dot_group_is_ambiguous_only_in_a_comma_column():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 12, 31)), min_size=1,
-                max_size=30))
+@given(st.lists(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 12, 31)), min_size=1, max_size=30))
 def test_every_date_format_reads_back(dates):
     want = pd.to_datetime(pd.Series(dates)).tolist()
     forms = {
@@ -78,10 +90,24 @@ def test_day_month_order_from_evidence_or_reported():
 
 
 def test_timestamps_forms_style_and_mixed_formats():
-    r = parse_date(pd.Series(["2025/03/12 10:15:30 AM GMT+7", "2025-03-12 22:15:30", "2025-03-13 09:00",
-                              "12 Maret 2025 14:05", "31 Februari 2025", "kemarin"]))
-    assert r["value"].tolist()[:4] == [pd.Timestamp("2025-03-12 10:15:30"), pd.Timestamp("2025-03-12 22:15:30"),
-                                       pd.Timestamp("2025-03-13 09:00"), pd.Timestamp("2025-03-12 14:05")]
+    r = parse_date(
+        pd.Series(
+            [
+                "2025/03/12 10:15:30 AM GMT+7",
+                "2025-03-12 22:15:30",
+                "2025-03-13 09:00",
+                "12 Maret 2025 14:05",
+                "31 Februari 2025",
+                "kemarin",
+            ]
+        )
+    )
+    assert r["value"].tolist()[:4] == [
+        pd.Timestamp("2025-03-12 10:15:30"),
+        pd.Timestamp("2025-03-12 22:15:30"),
+        pd.Timestamp("2025-03-13 09:00"),
+        pd.Timestamp("2025-03-12 14:05"),
+    ]
     assert r["rule"].tolist() == [pd.NA, pd.NA, pd.NA, "date_format", "date_invalid", "date_invalid"]
 
 
@@ -98,8 +124,9 @@ def test_parse_bool_with_value_map():
 
 
 def test_fast_layouts_never_roll_impossible_dates_over():
-    r = parse_date(pd.Series(["03/11/2025 07:29:53", "31/02/2025 10:00:00", "2025-02-30", "29/02/2024 00:00:00"]),
-                   dayfirst=True)
+    r = parse_date(
+        pd.Series(["03/11/2025 07:29:53", "31/02/2025 10:00:00", "2025-02-30", "29/02/2024 00:00:00"]), dayfirst=True
+    )
     assert r["value"][0] == pd.Timestamp("2025-11-03 07:29:53")
     assert r["rule"].tolist()[1:3] == ["date_invalid", "date_invalid"]
     assert r["value"][3] == pd.Timestamp("2024-02-29")

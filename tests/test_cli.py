@@ -1,4 +1,5 @@
 """The `kinerja` command: help on every command, one clear sentence and a non-zero exit for a user's mistake."""
+
 import subprocess
 import sys
 
@@ -42,8 +43,9 @@ def test_every_command_has_help(cmd):
 
 
 def _run(*args):
-    return subprocess.run([sys.executable, "-m", "kinerja_research", *args], capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "kinerja_research", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_unknown_region_is_one_sentence_no_traceback():

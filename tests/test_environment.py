@@ -1,4 +1,5 @@
 """The project's set-up files agree with each other (pyproject is the single source of dependency truth)."""
+
 import re
 import tomllib
 from pathlib import Path
@@ -27,7 +28,9 @@ def test_environment_yml_matches_pyproject_runtime_dependencies():
             conda.add(_name(dep))
     test_deps = {_name(r) for r in _pyproject()["project"]["optional-dependencies"]["test"]}
     declared = (conda | pip) - {"python", "pip"} - test_deps
-    assert declared == runtime, f"only in environment.yml: {declared - runtime}; only in pyproject: {runtime - declared}"
+    assert declared == runtime, (
+        f"only in environment.yml: {declared - runtime}; only in pyproject: {runtime - declared}"
+    )
     assert "python=3.11" in env["dependencies"]
     assert any(isinstance(d, dict) and "-e ." in d["pip"] for d in env["dependencies"])
 

@@ -1,4 +1,5 @@
 """Translation tables: every key in both languages, no raw key can reach a report."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,8 +21,11 @@ def test_same_placeholders_in_both_languages():
     def fields(text):
         return sorted({f for _, f, _, _ in string.Formatter().parse(text) if f})
 
-    diff = {k: (fields(tables["id"][k]), fields(tables["en"][k])) for k in tables["id"]
-            if k in tables["en"] and fields(tables["id"][k]) != fields(tables["en"][k])}
+    diff = {
+        k: (fields(tables["id"][k]), fields(tables["en"][k]))
+        for k in tables["id"]
+        if k in tables["en"] and fields(tables["id"][k]) != fields(tables["en"][k])
+    }
     assert diff == {}
 
 

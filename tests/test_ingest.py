@@ -1,4 +1,5 @@
 """Readers, dataset.yml, header mapping, init-dataset, hostile files (one clear error each, never a traceback)."""
+
 from __future__ import annotations
 
 import sys
@@ -47,8 +48,9 @@ def test_cp1252_after_the_first_megabyte_is_detected(tmp_path):
 
 def test_forms_export_with_multiline_answers_and_header_row(tmp_path):
     p = tmp_path / "forms.csv"
-    p.write_text('Laporan survei\nTimestamp,Saran\n"2025/03/12 10:15:30 AM GMT+7","baris satu\nbaris dua"\n',
-                 encoding="utf-8")
+    p.write_text(
+        'Laporan survei\nTimestamp,Saran\n"2025/03/12 10:15:30 AM GMT+7","baris satu\nbaris dua"\n', encoding="utf-8"
+    )
     t = read_file(p, reader="forms", header_row=2)
     assert t.data["Saran"].tolist() == ["baris satu\nbaris dua"]
     assert t.reader == "forms"
@@ -56,8 +58,13 @@ def test_forms_export_with_multiline_answers_and_header_row(tmp_path):
 
 def test_excel_header_not_on_row_one_numbers_and_sheet(tmp_path):
     p = tmp_path / "skp.xlsx"
-    body = pd.DataFrame({"NIP": [1.98503122010011e17, 198503122010011002], "Capaian": [87.5, 100.125],
-                         "Tanggal": pd.to_datetime(["2025-03-12", "2025-04-01"])})
+    body = pd.DataFrame(
+        {
+            "NIP": [1.98503122010011e17, 198503122010011002],
+            "Capaian": [87.5, 100.125],
+            "Tanggal": pd.to_datetime(["2025-03-12", "2025-04-01"]),
+        }
+    )
     with pd.ExcelWriter(p) as xw:
         pd.DataFrame([["Judul"], ["Sub judul"]]).to_excel(xw, sheet_name="Lain", header=False, index=False)
         pd.DataFrame([["REKAP SKP"], [None]]).to_excel(xw, sheet_name="SKP", header=False, index=False)
@@ -78,8 +85,12 @@ def test_spss_value_labels_kept(tmp_path):
 
     p = tmp_path / "thesis.sav"
     df = pd.DataFrame({"nip": ["198503122010011001", "198503122010011002"], "q1": [5.0, 1.0], "umur": [40.0, 35.5]})
-    pyreadstat.write_sav(df, str(p), variable_value_labels={"q1": {1.0: "Sangat Tidak Setuju", 5.0: "Sangat Setuju"}},
-                         column_labels=["NIP pegawai", "Saya suka perubahan", "Umur"])
+    pyreadstat.write_sav(
+        df,
+        str(p),
+        variable_value_labels={"q1": {1.0: "Sangat Tidak Setuju", 5.0: "Sangat Setuju"}},
+        column_labels=["NIP pegawai", "Saya suka perubahan", "Umur"],
+    )
     t = read_file(p)
     assert t.data["q1"].tolist() == ["Sangat Setuju", "Sangat Tidak Setuju"]
     assert t.data["umur"].tolist() == ["40", "35.5"]
@@ -88,8 +99,7 @@ def test_spss_value_labels_kept(tmp_path):
 
 
 def _dataset(tmp_path, entry: dict, table="survey") -> Path:
-    (tmp_path / "dataset.yml").write_text(yaml.safe_dump({"name": "t", "tables": {table: [entry]}}),
-                                          encoding="utf-8")
+    (tmp_path / "dataset.yml").write_text(yaml.safe_dump({"name": "t", "tables": {table: [entry]}}), encoding="utf-8")
     return tmp_path
 
 
@@ -128,10 +138,17 @@ def test_init_dataset_recognises_headers_and_codebook_wording(tmp_path):
     from kinerja_research.instruments import load_codebook
 
     rtc = load_codebook("rtc").items
-    pd.DataFrame({"Timestamp": ["2025-01-01"], "NIP": ["198503122010011001"], "Tahap survei": ["pre"],
-                  "Kabupaten/Kota": ["Kota Bengkulu"], rtc.loc[0, "text_id"]: ["Setuju"],
-                  f"Pernyataan [{rtc.loc[1, 'text_id']}]": ["Setuju"], "Hobi": ["x"]}).to_csv(
-        tmp_path / "survey.csv", index=False)
+    pd.DataFrame(
+        {
+            "Timestamp": ["2025-01-01"],
+            "NIP": ["198503122010011001"],
+            "Tahap survei": ["pre"],
+            "Kabupaten/Kota": ["Kota Bengkulu"],
+            rtc.loc[0, "text_id"]: ["Setuju"],
+            f"Pernyataan [{rtc.loc[1, 'text_id']}]": ["Setuju"],
+            "Hobi": ["x"],
+        }
+    ).to_csv(tmp_path / "survey.csv", index=False)
     out, report = init_dataset(tmp_path)
     cfg = load_dataset(out)
     spec = cfg.tables["survey"][0]
@@ -196,8 +213,9 @@ def test_dataset_yml_option_types_checked_in_one_sentence(tmp_path, change, expe
             entry[k] = v
     (tmp_path / "dataset.yml").write_text(yaml.safe_dump(doc), encoding="utf-8")
     if expected.startswith("reference_date"):  # unquoted, as a user writes it (PyYAML would build a date)
-        (tmp_path / "dataset.yml").write_text(yaml.safe_dump(doc).replace("'2026-13-45'", "2026-13-45"),
-                                              encoding="utf-8")
+        (tmp_path / "dataset.yml").write_text(
+            yaml.safe_dump(doc).replace("'2026-13-45'", "2026-13-45"), encoding="utf-8"
+        )
     with pytest.raises(KinerjaError) as e:
         load_dataset(tmp_path)
     msg = str(e.value)
@@ -205,25 +223,30 @@ def test_dataset_yml_option_types_checked_in_one_sentence(tmp_path, change, expe
 
 
 def test_dataset_yml_duplicate_keys_and_tables_list(tmp_path):
-    (tmp_path / "dataset.yml").write_text("name: t\ntables:\n  survey:\n    - file: s.csv\n      columns:\n"
-                                          "        NIP: nip\n        NIP: wave\n", encoding="utf-8")
+    (tmp_path / "dataset.yml").write_text(
+        "name: t\ntables:\n  survey:\n    - file: s.csv\n      columns:\n        NIP: nip\n        NIP: wave\n",
+        encoding="utf-8",
+    )
     with pytest.raises(KinerjaError, match="duplicate key 'NIP'"):
         load_dataset(tmp_path)
     (tmp_path / "dataset.yml").write_text("name: t\ntables:\n  - survey\n", encoding="utf-8")
     with pytest.raises(KinerjaError, match="'tables' is a list"):
         load_dataset(tmp_path)
-    (tmp_path / "dataset.yml").write_text("name: t\nreference_date: 2026-11-01\ntables:\n  survey:\n"
-                                          "    - file: s.csv\n      options: {header_row: 4, sep: ';'}\n"
-                                          "quality: {seconds_per_item: 1.5, straight_min_items: 8}\n",
-                                          encoding="utf-8")
+    (tmp_path / "dataset.yml").write_text(
+        "name: t\nreference_date: 2026-11-01\ntables:\n  survey:\n"
+        "    - file: s.csv\n      options: {header_row: 4, sep: ';'}\n"
+        "quality: {seconds_per_item: 1.5, straight_min_items: 8}\n",
+        encoding="utf-8",
+    )
     cfg = load_dataset(tmp_path)
     assert cfg.reference_date == pd.Timestamp("2026-11-01") and cfg.quality["seconds_per_item"] == 1.5
 
 
 def test_file_without_header_row_never_echoes_its_first_row(tmp_path):
     """Reviewer finding: a CSV without a header row gave "closest found: 'Maya Siti Erwin'" (a name)."""
-    _dataset(tmp_path, {"file": "s.csv", "columns": {"NIP": "nip", "Nama": "name", "Tahap": "wave",
-                                                     "Kab/Kota": "region"}})
+    _dataset(
+        tmp_path, {"file": "s.csv", "columns": {"NIP": "nip", "Nama": "name", "Tahap": "wave", "Kab/Kota": "region"}}
+    )
     spec = load_dataset(tmp_path).tables["survey"][0]
     first_row = ["198711182013091001", "Maya Siti Erwin", "pre", "Kota Bengkulu"]
     with pytest.raises(InputFileError) as e:

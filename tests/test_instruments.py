@@ -1,4 +1,5 @@
 """Codebooks: the shipped instruments are complete and the loader rejects broken files with one clear sentence."""
+
 from __future__ import annotations
 
 import re
@@ -52,9 +53,16 @@ def test_sus_and_skm_rules():
     assert skm.item_ids == [f"U{i}" for i in range(1, 10)]
     assert (skm.scale["min"], skm.scale["max"]) == (1, 4)
     assert skm.items["element_id"].tolist() == [
-        "Persyaratan", "Sistem, Mekanisme, dan Prosedur", "Waktu Penyelesaian", "Biaya/Tarif",
-        "Produk Spesifikasi Jenis Pelayanan", "Kompetensi Pelaksana", "Perilaku Pelaksana",
-        "Penanganan Pengaduan, Saran dan Masukan", "Sarana dan Prasarana"]
+        "Persyaratan",
+        "Sistem, Mekanisme, dan Prosedur",
+        "Waktu Penyelesaian",
+        "Biaya/Tarif",
+        "Produk Spesifikasi Jenis Pelayanan",
+        "Kompetensi Pelaksana",
+        "Perilaku Pelaksana",
+        "Penanganan Pengaduan, Saran dan Masukan",
+        "Sarana dan Prasarana",
+    ]
     em = skm.element_map()
     assert em["biaya/tarif"] == "U4" and em["sarana dan prasarana"] == "U9" and em["persyaratan"] == "U1"
 
@@ -78,21 +86,31 @@ def _write(tmp_path: Path, mutate) -> Path:
 def test_user_codebook_by_path(tmp_path):
     def rename(raw):
         raw["name"] = "mine"
+
     cb = load_codebook(_write(tmp_path, rename))
     assert cb.name == "mine" and len(cb.items) == 8
 
 
-@pytest.mark.parametrize("mutate, pattern", [
-    (lambda r: r["items"][2].update(dimension="nonsense"), r"item 3 \('TRN03'\), field 'dimension', value 'nonsense'"),
-    (lambda r: r["items"][1].update(id="TRN01"), r"value 'TRN01'.*unique"),
-    (lambda r: r["scale"].update(min=5, max=1), r"scale min 5 and max 1"),
-    (lambda r: r["scale"].update(labels_id=["a", "b"]), r"labels_id.*one label per scale point"),
-    (lambda r: r["items"][0].update(reverse="ya"), r"field 'reverse', value 'ya'"),
-    (lambda r: r["items"][0].update(extra="x"), r"field 'extra'"),
-    (lambda r: r.pop("source"), r"field 'source' missing"),
-    (lambda r: r.update(scoring={"method": "median"}), r"scoring method 'median'"),
-    (lambda r: r["dimensions"].update(empty={"name_id": "a", "name_en": "b"}), r"dimension 'empty'.*at least one item"),
-])
+@pytest.mark.parametrize(
+    "mutate, pattern",
+    [
+        (
+            lambda r: r["items"][2].update(dimension="nonsense"),
+            r"item 3 \('TRN03'\), field 'dimension', value 'nonsense'",
+        ),
+        (lambda r: r["items"][1].update(id="TRN01"), r"value 'TRN01'.*unique"),
+        (lambda r: r["scale"].update(min=5, max=1), r"scale min 5 and max 1"),
+        (lambda r: r["scale"].update(labels_id=["a", "b"]), r"labels_id.*one label per scale point"),
+        (lambda r: r["items"][0].update(reverse="ya"), r"field 'reverse', value 'ya'"),
+        (lambda r: r["items"][0].update(extra="x"), r"field 'extra'"),
+        (lambda r: r.pop("source"), r"field 'source' missing"),
+        (lambda r: r.update(scoring={"method": "median"}), r"scoring method 'median'"),
+        (
+            lambda r: r["dimensions"].update(empty={"name_id": "a", "name_en": "b"}),
+            r"dimension 'empty'.*at least one item",
+        ),
+    ],
+)
 def test_loader_rejects_broken_codebooks(tmp_path, mutate, pattern):
     path = _write(tmp_path, mutate)
     with pytest.raises(CodebookError, match=pattern) as info:

@@ -1,4 +1,5 @@
 """Degenerate items give one clear sentence instead of NaN statistics, warnings or a LinAlgError."""
+
 import numpy as np
 import pandas as pd
 import pytest

@@ -5,6 +5,7 @@ omega of the discretised items and the standardised loadings of a one-factor mod
 (pre wave, pooled over regions; Monte Carlo with 2,000,000 draws). These are estimands on observed data, so a good
 estimator lands within sampling error of them.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -50,11 +51,11 @@ def test_cfa_recovers_standardised_loadings(pre_wave, name):
     assert res.converged
     lam = res.estimates[res.estimates["op"] == "=~"].set_index("rhs")["std_all"]
     diffs = []
-    for dim, t in truth[name].items():
+    for t in truth[name].values():
         for item, true_std in t.get("loadings_observed_std", {}).items():
             diffs.append(lam[item] - true_std)
     diffs = np.array(diffs)
-    assert np.max(np.abs(diffs)) < 0.09, diffs           # SE of a standardised loading here is about 0.02-0.025
+    assert np.max(np.abs(diffs)) < 0.09, diffs  # SE of a standardised loading here is about 0.02-0.025
     assert abs(diffs.mean()) < 0.03
     # the planted model fits: CFI above the usual 0.95 bound
     assert res.fit.set_index("term").loc["cfi", "estimate"] > 0.95
@@ -77,8 +78,9 @@ def test_bootstrap_interval_covers_population_alpha_at_nominal_rate():
     hits, total = 0, 0
     for seed in range(200, 230):
         survey, truth = _pre_wave(seed, scale=0.5)
-        al = cronbach_alpha(survey, items=load_codebook("training"), ci="bootstrap", n_boot=300,
-                            seed=seed).set_index("term")
+        al = cronbach_alpha(survey, items=load_codebook("training"), ci="bootstrap", n_boot=300, seed=seed).set_index(
+            "term"
+        )
         for dim, t in truth["training"].items():
             hits += al.loc[dim, "ci_low"] <= t["alpha_population"] <= al.loc[dim, "ci_high"]
             total += 1

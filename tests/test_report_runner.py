@@ -1,4 +1,5 @@
 """report.runner / render: parallel execution, failure handling, atomic outputs, reproducibility, index pages."""
+
 from __future__ import annotations
 
 import json
@@ -14,17 +15,21 @@ from kinerja_research.errors import KinerjaError
 from kinerja_research.report import runner
 from kinerja_research.report.provenance import GIT_ENV, VOLATILE_CLASS, git_commit
 
-PARAMS = ('dataset: str = "default"  # processed dataset\nregions: list[str] = []  # Kemendagri codes\n'
-          'lang: str = "id"  # "id" | "en"\nalpha: float = 0.05  # significance level\nseed: int = 2026  # seed\n'
-          'out_dir: str = ""  # headline JSON folder')
+PARAMS = (
+    'dataset: str = "default"  # processed dataset\nregions: list[str] = []  # Kemendagri codes\n'
+    'lang: str = "id"  # "id" | "en"\nalpha: float = 0.05  # significance level\nseed: int = 2026  # seed\n'
+    'out_dir: str = ""  # headline JSON folder'
+)
 
 
 def write_notebook(path: Path, cells: list[str]) -> None:
     nb = nbformat.v4.new_notebook()
     p = nbformat.v4.new_code_cell(PARAMS)
     p.metadata["tags"] = ["parameters"]
-    start = (f'import kinerja_research as kr\nctx = kr.report.start("{path.stem}", dataset=dataset, regions=regions, '
-             f'lang=lang, alpha=alpha, seed=seed, out_dir=out_dir)')
+    start = (
+        f'import kinerja_research as kr\nctx = kr.report.start("{path.stem}", dataset=dataset, regions=regions, '
+        f"lang=lang, alpha=alpha, seed=seed, out_dir=out_dir)"
+    )
     nb.cells = [p, nbformat.v4.new_code_cell(start)] + [nbformat.v4.new_code_cell(c) for c in cells]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, str(path))
@@ -34,11 +39,15 @@ def make_processed(folder: Path) -> Path:
     folder.mkdir(parents=True)
     rng = np.random.default_rng(3)
     n = 64
-    pd.DataFrame({
-        "person_id": [f"P{i:016x}" for i in range(n)],
-        "region_code": np.repeat(["18.71", "17.71"], [40, 24]),
-        "wave": "pre", "trained": rng.random(n) > 0.5, "RTC01": rng.integers(1, 7, n).astype(float),
-    }).to_parquet(folder / "survey.parquet")
+    pd.DataFrame(
+        {
+            "person_id": [f"P{i:016x}" for i in range(n)],
+            "region_code": np.repeat(["18.71", "17.71"], [40, 24]),
+            "wave": "pre",
+            "trained": rng.random(n) > 0.5,
+            "RTC01": rng.integers(1, 7, n).astype(float),
+        }
+    ).to_parquet(folder / "survey.parquet")
     (folder / "manifest.json").write_text(json.dumps({"inputs": [{"file": "survey.csv", "sha256": "cd" * 32}]}))
     return folder
 
@@ -49,20 +58,29 @@ def suite(tmp_path_factory):
     root = tmp_path_factory.mktemp("suite")
     nbs = root / "notebooks"
     nbs.mkdir()
-    write_notebook(nbs / "00_data_audit.ipynb", [
-        'ctx.heading("common.nb.00_data_audit", level=1)',
-        's = ctx.tables["survey"]\nm = s.groupby("region_code")["RTC01"].agg(estimate="mean", n="size").reset_index()'
-        '\nctx.show(m, caption_key="common.col.mean")',
-        'import warnings\nwarnings.warn("a warning that must not reach the page")',
-        'ax = kr.report.plots.plot_distribution(s, x="RTC01", group="region_code", lang=lang)\n'
-        'ctx.figure(ax, "common.col.value")',
-        'ctx.record("n_people", len(s), label_key="common.col.n", spec="n")\nctx.finish()',
-    ])
-    write_notebook(nbs / "10_region_comparison.ipynb", [
-        'ctx.heading("common.nb.10_region_comparison", level=1)', 'x = 1 / 0', 'ctx.finish()'])
-    write_notebook(nbs / "region_brief.ipynb", [
-        'ctx.heading("common.nb.region_brief", level=1)',
-        'ctx.record("n_people", len(ctx.tables["survey"]), label_key="common.col.n", spec="n")\nctx.finish()'])
+    write_notebook(
+        nbs / "00_data_audit.ipynb",
+        [
+            'ctx.heading("common.nb.00_data_audit", level=1)',
+            's = ctx.tables["survey"]\nm = s.groupby("region_code")["RTC01"].agg(estimate="mean", n="size").reset_index()'
+            '\nctx.show(m, caption_key="common.col.mean")',
+            'import warnings\nwarnings.warn("a warning that must not reach the page")',
+            'ax = kr.report.plots.plot_distribution(s, x="RTC01", group="region_code", lang=lang)\n'
+            'ctx.figure(ax, "common.col.value")',
+            'ctx.record("n_people", len(s), label_key="common.col.n", spec="n")\nctx.finish()',
+        ],
+    )
+    write_notebook(
+        nbs / "10_region_comparison.ipynb",
+        ['ctx.heading("common.nb.10_region_comparison", level=1)', "x = 1 / 0", "ctx.finish()"],
+    )
+    write_notebook(
+        nbs / "region_brief.ipynb",
+        [
+            'ctx.heading("common.nb.region_brief", level=1)',
+            'ctx.record("n_people", len(ctx.tables["survey"]), label_key="common.col.n", spec="n")\nctx.finish()',
+        ],
+    )
     data = make_processed(root / "processed")
     return root, nbs, data
 
@@ -76,11 +94,26 @@ def two_runs(suite):
     # The code version is an input too: pin it, since other work may be committed between the two runs.
     mp = pytest.MonkeyPatch()
     mp.setenv(GIT_ENV, json.dumps(git_commit()))
-    first = runner.run_suite(dataset=str(data), regions=["Kota Bandar Lampung"], lang="en", workers=2, out=out,
-                             notebooks_dir=nbs, progress=False)
+    first = runner.run_suite(
+        dataset=str(data),
+        regions=["Kota Bandar Lampung"],
+        lang="en",
+        workers=2,
+        out=out,
+        notebooks_dir=nbs,
+        progress=False,
+    )
     saved = {str(p.relative_to(out)): p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()}
-    second = runner.run_suite(dataset=str(data), regions=["18.71"], lang="en", workers=2, out=out,
-                              notebooks=["00_data_audit", "region_brief"], notebooks_dir=nbs, progress=False)
+    second = runner.run_suite(
+        dataset=str(data),
+        regions=["18.71"],
+        lang="en",
+        workers=2,
+        out=out,
+        notebooks=["00_data_audit", "region_brief"],
+        notebooks_dir=nbs,
+        progress=False,
+    )
     mp.undo()
     return first, second, saved, out
 
@@ -108,9 +141,17 @@ def test_outputs_layout_and_headlines(two_runs):
     assert summary.ok
     names = sorted(p.name for p in out.iterdir())
     # the second run replaced the first one as a whole: the failed notebook of the first run is gone
-    assert names == ["00_data_audit.headline.json", "00_data_audit.html", "00_data_audit.ipynb", "index.html",
-                     "logs", "region_brief_18.71.headline.json", "region_brief_18.71.html",
-                     "region_brief_18.71.ipynb", "run.json"]
+    assert names == [
+        "00_data_audit.headline.json",
+        "00_data_audit.html",
+        "00_data_audit.ipynb",
+        "index.html",
+        "logs",
+        "region_brief_18.71.headline.json",
+        "region_brief_18.71.html",
+        "region_brief_18.71.ipynb",
+        "run.json",
+    ]
     assert not list(out.parent.glob(".run.*")), "temporary or old run folders left behind"
     brief = json.loads((out / "region_brief_18.71.headline.json").read_text())
     assert brief["regions"] == ["18.71"] and brief["records"][0]["value"] == 40
@@ -159,12 +200,19 @@ def test_kernel_start_failure_is_retried_but_cell_errors_are_not(suite, tmp_path
         calls.append(kw["config"].KernelManager.ip)
         if len(calls) == 1:
             raise RuntimeError("Kernel died before replying to kernel_info")
-        raise PapermillExecutionError(cell_index=3, exec_count=2, source="x", ename="ValueError", evalue="bad",
-                                      traceback=["tb"])
+        raise PapermillExecutionError(
+            cell_index=3, exec_count=2, source="x", ename="ValueError", evalue="bad", traceback=["tb"]
+        )
 
     monkeypatch.setattr(papermill, "execute_notebook", flaky)
-    job = runner.Job(notebook="00_data_audit", stem="00_data_audit", input_path=str(nbs / "00_data_audit.ipynb"),
-                     parameters={}, work_dir=str(tmp_path), run_id="r")
+    job = runner.Job(
+        notebook="00_data_audit",
+        stem="00_data_audit",
+        input_path=str(nbs / "00_data_audit.ipynb"),
+        parameters={},
+        work_dir=str(tmp_path),
+        run_id="r",
+    )
     res = runner.execute_job(job)
     assert len(calls) == 2 and calls[0] != calls[1]  # a fresh IPC endpoint per attempt
     assert res["attempts"] == 2 and not res["ok"] and res["error"]["ename"] == "ValueError"
@@ -174,8 +222,7 @@ def test_kernel_start_failure_is_retried_but_cell_errors_are_not(suite, tmp_path
 def test_region_and_option_errors(suite, tmp_path):
     _, nbs, data = suite
     with pytest.raises(KinerjaError, match="53.71"):
-        runner.run_suite(dataset=str(data), regions=["53.71"], out=tmp_path / "x", notebooks_dir=nbs,
-                         progress=False)
+        runner.run_suite(dataset=str(data), regions=["53.71"], out=tmp_path / "x", notebooks_dir=nbs, progress=False)
     with pytest.raises(KinerjaError, match="both"):
         runner.resolve_run_regions(str(data), ["18.71"], all_regions=True)
     assert runner.resolve_run_regions(str(data), None, all_regions=True) == ["17.71", "18.71"]
@@ -185,19 +232,46 @@ def test_region_and_option_errors(suite, tmp_path):
     with pytest.raises(KinerjaError, match="not been cleaned"):
         runner.run_suite(dataset=str(tmp_path / "nothing"), out=tmp_path / "x", notebooks_dir=nbs, progress=False)
     with pytest.raises(KinerjaError, match="not in"):
-        runner.plan_jobs(dataset="d", regions=["18.71"], lang="id", alpha=0.05, seed=1, work_dir=tmp_path,
-                         run_id="r", notebooks=["99_nope"], notebooks_dir=nbs)
+        runner.plan_jobs(
+            dataset="d",
+            regions=["18.71"],
+            lang="id",
+            alpha=0.05,
+            seed=1,
+            work_dir=tmp_path,
+            run_id="r",
+            notebooks=["99_nope"],
+            notebooks_dir=nbs,
+        )
     assert not (tmp_path / "x").exists()
 
 
 def test_plan_covers_suite_order_and_one_brief_per_region(suite, tmp_path):
     _, nbs, _ = suite
-    jobs = runner.plan_jobs(dataset="d", regions=["18.71", "17.71"], lang="id", alpha=0.05, seed=1,
-                            work_dir=tmp_path, run_id="r", notebooks_dir=nbs)
-    assert [j.stem for j in jobs] == ["00_data_audit", "10_region_comparison", "region_brief_18.71",
-                                      "region_brief_17.71"]
-    assert jobs[0].parameters == {"dataset": "d", "lang": "id", "alpha": 0.05, "seed": 1, "out_dir": "",
-                                  "regions": ["18.71", "17.71"]}
+    jobs = runner.plan_jobs(
+        dataset="d",
+        regions=["18.71", "17.71"],
+        lang="id",
+        alpha=0.05,
+        seed=1,
+        work_dir=tmp_path,
+        run_id="r",
+        notebooks_dir=nbs,
+    )
+    assert [j.stem for j in jobs] == [
+        "00_data_audit",
+        "10_region_comparison",
+        "region_brief_18.71",
+        "region_brief_17.71",
+    ]
+    assert jobs[0].parameters == {
+        "dataset": "d",
+        "lang": "id",
+        "alpha": 0.05,
+        "seed": 1,
+        "out_dir": "",
+        "regions": ["18.71", "17.71"],
+    }
     assert jobs[3].parameters["regions"] == ["17.71"]
 
 
@@ -206,9 +280,16 @@ def test_dask_local_cluster_runs_the_same_jobs(suite, tmp_path):
     _, nbs, data = suite
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cl:
         # the same path as `kinerja report --scheduler ADDRESS`: the runner connects its own Client
-        summary = runner.run_suite(dataset=str(data), regions=["18.71"], lang="id", scheduler=cl.scheduler_address,
-                                   out=tmp_path / "run", notebooks=["region_brief"], notebooks_dir=nbs,
-                                   progress=False)
+        summary = runner.run_suite(
+            dataset=str(data),
+            regions=["18.71"],
+            lang="id",
+            scheduler=cl.scheduler_address,
+            out=tmp_path / "run",
+            notebooks=["region_brief"],
+            notebooks_dir=nbs,
+            progress=False,
+        )
     assert summary.ok and [j["stem"] for j in summary.jobs] == ["region_brief_18.71"]
     assert (tmp_path / "run" / "region_brief_18.71.html").exists()
     assert "Ringkasan wilayah: Kota Bandar Lampung" in (tmp_path / "run" / "index.html").read_text()
@@ -219,9 +300,22 @@ def test_publish_copies_pages_and_writes_reports_index(suite, tmp_path):
     run = reports / "default-id"
     run.mkdir(parents=True)
     (run / "10_region_comparison.html").write_text("<html></html>")
-    meta = {"dataset": "default", "lang": "id", "regions": ["18.71"], "run_time": "t",
-            "jobs": [{"stem": "10_region_comparison", "notebook": "10_region_comparison", "region": None,
-                      "ok": True, "html": "10_region_comparison.html", "pdf": None}]}
+    meta = {
+        "dataset": "default",
+        "lang": "id",
+        "regions": ["18.71"],
+        "run_time": "t",
+        "jobs": [
+            {
+                "stem": "10_region_comparison",
+                "notebook": "10_region_comparison",
+                "region": None,
+                "ok": True,
+                "html": "10_region_comparison.html",
+                "pdf": None,
+            }
+        ],
+    }
     (run / "run.json").write_text(json.dumps(meta))
     runner._publish_top_level(run, meta, "id")
     assert (reports / "region_comparison.html").read_text() == "<html></html>"
@@ -229,8 +323,10 @@ def test_publish_copies_pages_and_writes_reports_index(suite, tmp_path):
     assert 'href="region_comparison.html"' in index and 'href="default-id/index.html"' in index
 
 
-@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(),
-                    reason="headless Chromium (/usr/bin/chromium) is not installed; .ci/run installs it via apt")
+@pytest.mark.skipif(
+    not Path("/usr/bin/chromium").exists(),
+    reason="headless Chromium (/usr/bin/chromium) is not installed; .ci/run installs it via apt",
+)
 def test_print_pdf(tmp_path):
     from kinerja_research.report.render import page, print_pdf
 

@@ -1,4 +1,5 @@
 """The runner never destroys what is not a report run of its own, and checks options before starting kernels."""
+
 import pytest
 
 from kinerja_research import paths

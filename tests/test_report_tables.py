@@ -1,4 +1,5 @@
 """report.tables: rounding, APA p strings, labels in both languages, small-cell suppression."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,10 +10,19 @@ from kinerja_research.errors import KinerjaError
 from kinerja_research.report import tables as T
 
 
-@pytest.mark.parametrize("p, en, id_", [
-    (0.0234, ".023", "0,023"), (0.0004, "< .001", "< 0,001"), (0.001, ".001", "0,001"), (0.05, ".050", "0,050"),
-    (0.9999, "> .999", "> 0,999"), (1.0, "> .999", "> 0,999"), (0.0, "< .001", "< 0,001"), (np.nan, "–", "–"),
-])
+@pytest.mark.parametrize(
+    "p, en, id_",
+    [
+        (0.0234, ".023", "0,023"),
+        (0.0004, "< .001", "< 0,001"),
+        (0.001, ".001", "0,001"),
+        (0.05, ".050", "0,050"),
+        (0.9999, "> .999", "> 0,999"),
+        (1.0, "> .999", "> 0,999"),
+        (0.0, "< .001", "< 0,001"),
+        (np.nan, "–", "–"),
+    ],
+)
 def test_p_strings(p, en, id_):
     assert T.format_p(p, "en") == en
     assert T.format_p(p, "id") == id_
@@ -37,19 +47,41 @@ def test_numbers_and_counts():
 
 
 def _result():
-    return pd.DataFrame({
-        "region": ["18.71", "17.71", "11.73"], "estimate": [0.51234, -1.5, 2.0], "se": [0.1, 0.2, 0.3],
-        "ci_low": [0.3, -1.9, 1.4], "ci_high": [0.7, -1.1, 2.6], "statistic": [5.1, -7.5, 6.6],
-        "df": [38.0, 20.0, 2.0], "p": [0.00001, 0.04, 0.3], "p_adj": [0.00003, 0.08, 0.3],
-        "effect_size": [0.8, -0.4, 1.2], "effect_size_name": ["hedges_g"] * 3, "n": [40, 22, 3],
-        "method": ["Welch t"] * 3,
-    })
+    return pd.DataFrame(
+        {
+            "region": ["18.71", "17.71", "11.73"],
+            "estimate": [0.51234, -1.5, 2.0],
+            "se": [0.1, 0.2, 0.3],
+            "ci_low": [0.3, -1.9, 1.4],
+            "ci_high": [0.7, -1.1, 2.6],
+            "statistic": [5.1, -7.5, 6.6],
+            "df": [38.0, 20.0, 2.0],
+            "p": [0.00001, 0.04, 0.3],
+            "p_adj": [0.00003, 0.08, 0.3],
+            "effect_size": [0.8, -0.4, 1.2],
+            "effect_size_name": ["hedges_g"] * 3,
+            "n": [40, 22, 3],
+            "method": ["Welch t"] * 3,
+        }
+    )
 
 
 def test_result_table_english():
     out = T.format_table(_result(), lang="en")
-    assert list(out.columns) == ["Region", "Estimate", "SE", "95% CI", "Test statistic", "df", "p", "p (adjusted)",
-                                 "Effect size", "Effect size measure", "n", "Method"]
+    assert list(out.columns) == [
+        "Region",
+        "Estimate",
+        "SE",
+        "95% CI",
+        "Test statistic",
+        "df",
+        "p",
+        "p (adjusted)",
+        "Effect size",
+        "Effect size measure",
+        "n",
+        "Method",
+    ]
     row = out.iloc[0].to_dict()
     assert row["Region"] == "Kota Bandar Lampung"
     assert row["Estimate"] == "0.51" and row["95% CI"] == "[0.30, 0.70]" and row["p"] == "< .001"
@@ -143,49 +175,109 @@ def test_threshold_configurable_for_a_run(monkeypatch):
 
 # --- vocabulary columns: identifiers are translated, never shown raw --------------------------------------------------
 
+
 def _vocab_table():
-    return pd.DataFrame({
-        "term": ["(Intercept)", "tenure_years", "golongan_rank", "jp_other (per 10)", "var(region_code:agency)",
-                 "trained:post", "region_code17.71", "reward | region_code = 53.71", "post - pre", "c_prime",
-                 "Resistensi (total)"],
-        "estimate": np.arange(11, dtype=float),
-        "effect_size_name": ["hedges_g_av", "rank_biserial", "odds_ratio", "std_beta", "omega-squared", None,
-                             "tolerance", "adj_r2", "delta_r2", "beta", "rank_epsilon2"],
-        "method": ["paired t", "Wilcoxon signed-rank, exact", "VIF: motivation", "Glejser (t): reward",
-                   "percentile bootstrap (5000 resamples, seed 2026)", "OLS", "Dunn", "simple slope",
-                   "Welch ANOVA", "indirect / total", "a method not in the vocabulary"],
-    })
+    return pd.DataFrame(
+        {
+            "term": [
+                "(Intercept)",
+                "tenure_years",
+                "golongan_rank",
+                "jp_other (per 10)",
+                "var(region_code:agency)",
+                "trained:post",
+                "region_code17.71",
+                "reward | region_code = 53.71",
+                "post - pre",
+                "c_prime",
+                "Resistensi (total)",
+            ],
+            "estimate": np.arange(11, dtype=float),
+            "effect_size_name": [
+                "hedges_g_av",
+                "rank_biserial",
+                "odds_ratio",
+                "std_beta",
+                "omega-squared",
+                None,
+                "tolerance",
+                "adj_r2",
+                "delta_r2",
+                "beta",
+                "rank_epsilon2",
+            ],
+            "method": [
+                "paired t",
+                "Wilcoxon signed-rank, exact",
+                "VIF: motivation",
+                "Glejser (t): reward",
+                "percentile bootstrap (5000 resamples, seed 2026)",
+                "OLS",
+                "Dunn",
+                "simple slope",
+                "Welch ANOVA",
+                "indirect / total",
+                "a method not in the vocabulary",
+            ],
+        }
+    )
 
 
 def test_vocabulary_columns_translated_indonesian():
     out = T.format_table(_vocab_table(), lang="id")
     assert out["Parameter"].tolist() == [
-        "Konstanta", "masa kerja (tahun)", "peringkat golongan", "JP pelatihan lain (per 10)",
-        "varians: perangkat daerah dalam wilayah", "ikut pelatihan × sesudah pelatihan", "wilayah: Kota Bengkulu",
-        "persepsi penghargaan | wilayah = Kota Kupang", "sesudah pelatihan − sebelum pelatihan",
-        "jalur c′ (efek langsung)", "Resistensi (total)"]
-    assert out["Jenis ukuran efek"].tolist()[:4] == ["Hedges' g (av)", "korelasi rank-biserial", "rasio odds",
-                                                    "koefisien beta terstandar (β)"]
+        "Konstanta",
+        "masa kerja (tahun)",
+        "peringkat golongan",
+        "JP pelatihan lain (per 10)",
+        "varians: perangkat daerah dalam wilayah",
+        "ikut pelatihan × sesudah pelatihan",
+        "wilayah: Kota Bengkulu",
+        "persepsi penghargaan | wilayah = Kota Kupang",
+        "sesudah pelatihan − sebelum pelatihan",
+        "jalur c′ (efek langsung)",
+        "Resistensi (total)",
+    ]
+    assert out["Jenis ukuran efek"].tolist()[:4] == [
+        "Hedges' g (av)",
+        "korelasi rank-biserial",
+        "rasio odds",
+        "koefisien beta terstandar (β)",
+    ]
     assert out["Jenis ukuran efek"].iloc[5] == "–"
-    assert out["Metode"].tolist()[:5] == ["uji t berpasangan", "uji peringkat bertanda Wilcoxon, eksak",
-                                         "VIF: motivasi kerja", "Glejser (t): persepsi penghargaan",
-                                         "bootstrap persentil (5000 sampel ulang, seed 2026)"]
+    assert out["Metode"].tolist()[:5] == [
+        "uji t berpasangan",
+        "uji peringkat bertanda Wilcoxon, eksak",
+        "VIF: motivasi kerja",
+        "Glejser (t): persepsi penghargaan",
+        "bootstrap persentil (5000 sampel ulang, seed 2026)",
+    ]
     assert out["Metode"].iloc[-1] == "a method not in the vocabulary"  # free text passes unchanged
 
 
 def test_vocabulary_columns_translated_english():
     out = T.format_table(_vocab_table(), lang="en")
-    assert out.iloc[:5, 0].tolist() == ["Intercept", "tenure (years)", "golongan rank",
-                                        "JP of other training (per 10)", "variance: agency within region"]
+    assert out.iloc[:5, 0].tolist() == [
+        "Intercept",
+        "tenure (years)",
+        "golongan rank",
+        "JP of other training (per 10)",
+        "variance: agency within region",
+    ]
     assert out.iloc[:2, 2].tolist() == ["Hedges' g (av)", "rank-biserial correlation"]
     assert out.iloc[4, 3] == "percentile bootstrap (5000 resamples, seed 2026)"
 
 
 def test_audit_vocabulary_rule_severity_tables_region():
-    df = pd.DataFrame({"rule": ["decimal_comma", "duplicate_submission", "golongan_variant"],
-                       "severity": ["info", "warning", "error"],
-                       "tables": ["performance, survey", "survey", "training"],
-                       "region": ["all", "18.71", "53.71"], "count": [10, 20, 30]})
+    df = pd.DataFrame(
+        {
+            "rule": ["decimal_comma", "duplicate_submission", "golongan_variant"],
+            "severity": ["info", "warning", "error"],
+            "tables": ["performance, survey", "survey", "training"],
+            "region": ["all", "18.71", "53.71"],
+            "count": [10, 20, 30],
+        }
+    )
     out = T.format_table(df, lang="id", ns="audit")
     assert out.iloc[:, 0].tolist() == ["koma desimal", "pengiriman ganda", "variasi penulisan golongan"]
     assert out.iloc[:, 1].tolist() == ["informasi", "peringatan", "kesalahan"]
@@ -193,9 +285,16 @@ def test_audit_vocabulary_rule_severity_tables_region():
     assert out.iloc[:, 3].tolist() == ["semua wilayah", "Kota Bandar Lampung", "Kota Kupang"]
 
 
-@pytest.mark.parametrize("column, value", [("effect_size_name", "made_up_effect"), ("rule", "made_up_rule"),
-                                           ("term", "made_up_term"), ("term", "var(made_up_term)"),
-                                           ("method", "VIF: made_up_term")])
+@pytest.mark.parametrize(
+    "column, value",
+    [
+        ("effect_size_name", "made_up_effect"),
+        ("rule", "made_up_rule"),
+        ("term", "made_up_term"),
+        ("term", "var(made_up_term)"),
+        ("method", "VIF: made_up_term"),
+    ],
+)
 def test_untranslated_identifier_raises(column, value):
     df = pd.DataFrame({column: [value], "estimate": [1.0]})
     for lang in ("id", "en"):
@@ -204,8 +303,13 @@ def test_untranslated_identifier_raises(column, value):
 
 
 def test_free_text_names_and_item_ids_pass_in_vocabulary_columns():
-    df = pd.DataFrame({"term": ["Kota Kupang", "RTC01", "U1 Persyaratan", "Baik|Sangat Baik"],
-                       "method": ["Kruskal-Wallis", "Dunn", "OLS", "Shapiro-Wilk"], "estimate": [1.0, 2, 3, 4]})
+    df = pd.DataFrame(
+        {
+            "term": ["Kota Kupang", "RTC01", "U1 Persyaratan", "Baik|Sangat Baik"],
+            "method": ["Kruskal-Wallis", "Dunn", "OLS", "Shapiro-Wilk"],
+            "estimate": [1.0, 2, 3, 4],
+        }
+    )
     out = T.format_table(df, lang="en")
     assert out.iloc[:, 0].tolist() == ["Kota Kupang", "RTC01", "U1 Persyaratan", "Baik|Sangat Baik"]
     assert out.iloc[:, 1].tolist() == ["Kruskal-Wallis", "Dunn test", "OLS", "Shapiro-Wilk"]
@@ -216,8 +320,10 @@ def test_vocab_label_none_for_unknown_value():
 
     assert T.vocab_label("not in any vocabulary", "term", translator("id")) is None
     assert T.vocab_label("hedges_g_av", "effect_size", translator("en")) == "Hedges' g (av)"
-    assert T.vocab_label("region_code x trained:post", "term", translator("id")) == \
-        "wilayah × ikut pelatihan × sesudah pelatihan"
+    assert (
+        T.vocab_label("region_code x trained:post", "term", translator("id"))
+        == "wilayah × ikut pelatihan × sesudah pelatihan"
+    )
 
 
 @pytest.mark.parametrize("small_sample", ["CR2", "CR1-G", "CR1"])
@@ -240,9 +346,18 @@ def test_every_cluster_robust_method_has_a_label_in_both_languages(small_sample)
 
 def test_suppressed_row_blanks_text_and_flags_derived_from_its_people():
     """Mutu, Kinerja, 'weakest' and 'below B' next to a "<5" IKM are blanked too; key columns stay."""
-    res = pd.DataFrame({"region": ["18.71", "11.73"], "service_unit": ["Dukcapil", "RSUD"], "ikm": [80.1, 81.48],
-                        "mutu": ["B", "B"], "kinerja": ["Baik", "Baik"], "weakest": [True, True],
-                        "below_b": [False, False], "n": [90, 3]})
+    res = pd.DataFrame(
+        {
+            "region": ["18.71", "11.73"],
+            "service_unit": ["Dukcapil", "RSUD"],
+            "ikm": [80.1, 81.48],
+            "mutu": ["B", "B"],
+            "kinerja": ["Baik", "Baik"],
+            "weakest": [True, True],
+            "below_b": [False, False],
+            "n": [90, 3],
+        }
+    )
     out = T.format_table(res, lang="id", ns="satisfaction", min_n=5)
     small = out.iloc[1].tolist()
     assert small[:2] == ["Kota Lhokseumawe", "RSUD"]

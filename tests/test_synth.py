@@ -1,4 +1,5 @@
 """The synthetic default dataset: determinism, canonical contract, NIP structure, dirt ledger, truths recovered."""
+
 from __future__ import annotations
 
 import hashlib
@@ -16,14 +17,43 @@ from kinerja_research.cli import app
 from kinerja_research.errors import KinerjaError
 from kinerja_research.synth import _spec, _world, simulate, write_default, write_raw
 
-SURVEY_BASE = ["person_id", "region_code", "agency", "wave", "trained", "submitted_at", "duration_s", "gender",
-               "birth_date", "age", "tenure_years", "golongan", "golongan_rank", "education", "too_fast",
-               "straight_lining"]
-PERF = ["person_id", "region_code", "agency", "period", "period_start", "golongan", "golongan_rank",
-        "rating_hasil_kerja", "rating_perilaku", "predikat", "capaian_pct"]
+SURVEY_BASE = [
+    "person_id",
+    "region_code",
+    "agency",
+    "wave",
+    "trained",
+    "submitted_at",
+    "duration_s",
+    "gender",
+    "birth_date",
+    "age",
+    "tenure_years",
+    "golongan",
+    "golongan_rank",
+    "education",
+    "too_fast",
+    "straight_lining",
+]
+PERF = [
+    "person_id",
+    "region_code",
+    "agency",
+    "period",
+    "period_start",
+    "golongan",
+    "golongan_rank",
+    "rating_hasil_kerja",
+    "rating_perilaku",
+    "predikat",
+    "capaian_pct",
+]
 TRAIN = ["person_id", "region_code", "course", "start", "end", "jp", "programme"]
-SAT = ["respondent_id", "region_code", "service_unit", "submitted_at", "period"] + [f"U{j}" for j in range(1, 10)] + \
-    ["gender", "age", "education", "occupation"]
+SAT = (
+    ["respondent_id", "region_code", "service_unit", "submitted_at", "period"]
+    + [f"U{j}" for j in range(1, 10)]
+    + ["gender", "age", "education", "occupation"]
+)
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +116,8 @@ def test_tables_follow_the_canonical_contract(world):
     assert str(sv["trained"].dtype) == "boolean" and str(sv["golongan_rank"].dtype) == "Int64"
     assert not sv["too_fast"].any() and not sv["straight_lining"].any()
     assert pd.api.types.is_datetime64_any_dtype(sv["submitted_at"]) and pd.api.types.is_datetime64_any_dtype(
-        sv["birth_date"])
+        sv["birth_date"]
+    )
     assert all(sv[i].dtype == np.float64 for i in items)
     assert set(sv["wave"]) == {"pre", "post"} and set(sv["gender"]) == {"L", "P"}
     assert set(sv["region_code"]) == set(_spec.DEFAULT_REGIONS)
@@ -121,9 +152,11 @@ def test_tables_pass_the_processed_schemas(world):
 def test_predikat_follows_permenpanrb_6_2022_matrix(world):
     pf = world.tables["performance"]
     h, b = pf["rating_hasil_kerja"], pf["rating_perilaku"]
-    expected = np.select([(b == "below") & (h == "below"), b == "below", h == "below",
-                          (h == "above") & (b == "above")],
-                         ["Sangat Kurang", "Kurang/Misconduct", "Butuh Perbaikan", "Sangat Baik"], default="Baik")
+    expected = np.select(
+        [(b == "below") & (h == "below"), b == "below", h == "below", (h == "above") & (b == "above")],
+        ["Sangat Kurang", "Kurang/Misconduct", "Butuh Perbaikan", "Sangat Baik"],
+        default="Baik",
+    )
     assert (pf["predikat"].to_numpy() == expected).all()
     assert set(pf["predikat"]) == {"Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang/Misconduct", "Sangat Kurang"}
 
@@ -180,9 +213,22 @@ def test_every_planted_problem_is_in_the_files(raw):
     out, truth = raw
     dirt = truth["dirt"]
     rules = {d["rule"] for d in dirt}
-    assert {"nip_scientific_notation", "nip_precision_loss", "nip_invalid_date", "nip_length",
-            "duplicate_submission", "missing_value", "likert_unknown_label", "out_of_range", "too_fast",
-            "straight_lining", "region_variant", "golongan_variant", "decimal_comma", "date_format"} <= rules
+    assert {
+        "nip_scientific_notation",
+        "nip_precision_loss",
+        "nip_invalid_date",
+        "nip_length",
+        "duplicate_submission",
+        "missing_value",
+        "likert_unknown_label",
+        "out_of_range",
+        "too_fast",
+        "straight_lining",
+        "region_variant",
+        "golongan_variant",
+        "decimal_comma",
+        "date_format",
+    } <= rules
     items = [h for h, c in _raw_columns(out).items() if c[:3] in ("RTC", "TRN", "RWD", "SNC", "MOT", "SUS")]
     by_file = {}
     for d in dirt:
@@ -223,7 +269,7 @@ def test_dataset_yml_maps_every_header(raw):
 
     out, _ = raw
     spec = yaml.safe_load((out / "dataset.yml").read_text(encoding="utf-8"))
-    for table, entries in spec["tables"].items():
+    for entries in spec["tables"].values():
         for e in entries:
             df = _read(out, e["file"])
             unmapped = set(df.columns) - set(e["columns"]) - {"No"}
@@ -255,12 +301,15 @@ def test_overwriting_is_guarded(tmp_path):
     assert res.exit_code == 0
 
 
-@pytest.mark.parametrize("args,needle", [
-    (["--scale", "0"], "--scale"),
-    (["--scale", "-3"], "--scale"),
-    (["--regions", "Atlantis"], "Atlantis"),
-    (["--out", "/proc/kinerja_cannot_write_here"], "not writable"),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["--scale", "0"], "--scale"),
+        (["--scale", "-3"], "--scale"),
+        (["--regions", "Atlantis"], "Atlantis"),
+        (["--out", "/proc/kinerja_cannot_write_here"], "not writable"),
+    ],
+)
 def test_cli_errors_are_one_sentence(tmp_path, args, needle):
     base = ["data", "synth", "--quiet"] + ([] if "--out" in args else ["--out", str(tmp_path / "x")])
     res = CliRunner().invoke(app, base + args)
@@ -273,19 +322,23 @@ def test_cli_errors_are_one_sentence(tmp_path, args, needle):
 def test_did_recovers_planted_training_effect_per_region(world):
     pf = world.tables["performance"]
     trained = world.private.set_index("person_id")["trained"]
-    d = pf.assign(trained=trained.reindex(pf["person_id"]).to_numpy().astype(int),
-                  post=pf["period"].isin(["2026-S1", "2026-S2"]).astype(int))
+    d = pf.assign(
+        trained=trained.reindex(pf["person_id"]).to_numpy().astype(int),
+        post=pf["period"].isin(["2026-S1", "2026-S2"]).astype(int),
+    )
     truth = world.truth
     for code, reg in truth["regions"].items():
         sub = d[d["region_code"] == code]
         fit = smf.ols("capaian_pct ~ trained + trained:post + C(period)", data=sub).fit(
-            cov_type="cluster", cov_kwds={"groups": pd.factorize(sub["person_id"])[0]})
+            cov_type="cluster", cov_kwds={"groups": pd.factorize(sub["person_id"])[0]}
+        )
         lo, hi = fit.conf_int().loc["trained:post"]
         assert lo < reg["training_effect_capaian"] < hi, (code, lo, hi)
         # the naive post-only comparison is biased by selection: its CI excludes the DiD effect
         post = sub[sub["post"] == 1]
         naive = smf.ols("capaian_pct ~ trained + C(period)", data=post).fit(
-            cov_type="cluster", cov_kwds={"groups": pd.factorize(post["person_id"])[0]})
+            cov_type="cluster", cov_kwds={"groups": pd.factorize(post["person_id"])[0]}
+        )
         nlo, nhi = naive.conf_int().loc["trained"]
         assert nlo > reg["training_effect_capaian"], code
         assert nlo - 1.0 < reg["naive_post_only_difference"] < nhi + 1.0, code
@@ -352,9 +405,15 @@ def test_mediation_paths_match_truth(big):
         return pd.concat(cols, axis=1).mean(axis=1)
 
     cap = pf[pf["period"] == "2025-S2"].set_index("person_id")["capaian_pct"]
-    d = pd.DataFrame({"reward": score("reward"), "motivation": score("motivation"), "sanction": score("sanction"),
-                      "region_code": pre["region_code"],
-                      "capaian": cap.reindex(pre["person_id"]).to_numpy()})
+    d = pd.DataFrame(
+        {
+            "reward": score("reward"),
+            "motivation": score("motivation"),
+            "sanction": score("sanction"),
+            "region_code": pre["region_code"],
+            "capaian": cap.reindex(pre["person_id"]).to_numpy(),
+        }
+    )
     paths = big.truth["paths"]
     a = smf.ols("motivation ~ reward", data=d).fit()
     lo, hi = a.conf_int().loc["reward"]
@@ -423,12 +482,15 @@ def test_did_interval_covers_truth_at_nominal_rate():
         w = simulate(seed=1000 + seed, scale=1.0)
         pf = w.tables["performance"]
         trained = w.private.set_index("person_id")["trained"]
-        d = pf.assign(trained=trained.reindex(pf["person_id"]).to_numpy().astype(int),
-                      post=pf["period"].isin(["2026-S1", "2026-S2"]).astype(int))
+        d = pf.assign(
+            trained=trained.reindex(pf["person_id"]).to_numpy().astype(int),
+            post=pf["period"].isin(["2026-S1", "2026-S2"]).astype(int),
+        )
         for code, reg in w.truth["regions"].items():
             sub = d[d["region_code"] == code]
             fit = smf.ols("capaian_pct ~ trained + trained:post + C(period)", data=sub).fit(
-                cov_type="cluster", cov_kwds={"groups": pd.factorize(sub["person_id"])[0]})
+                cov_type="cluster", cov_kwds={"groups": pd.factorize(sub["person_id"])[0]}
+            )
             lo, hi = fit.conf_int().loc["trained:post"]
             hits += lo < reg["training_effect_capaian"] < hi
             total += 1

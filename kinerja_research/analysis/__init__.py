@@ -1,4 +1,5 @@
 """Analyses: one module per family, re-exported flat (``kr.did``, ``kr.welch_anova``, ...)."""
+
 from __future__ import annotations
 
 import importlib

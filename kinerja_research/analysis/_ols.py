@@ -11,6 +11,7 @@ Cluster-robust inference (:meth:`Fit.cluster_inference`, option ``small_sample``
 Satterthwaite df uses the G x G matrix Omega = diag(u_g'u_g) - T B T' through its trace and Frobenius norm without
 forming it, so G can be tens of thousands. Validated against R in ``tests/reference/analyses_cluster.R``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -44,8 +45,12 @@ def cluster_codes(cluster) -> tuple[np.ndarray, int]:
 
 
 def is_categorical(s: pd.Series) -> bool:
-    return (isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_object_dtype(s)
-            or pd.api.types.is_string_dtype(s) or pd.api.types.is_bool_dtype(s))
+    return (
+        isinstance(s.dtype, pd.CategoricalDtype)
+        or pd.api.types.is_object_dtype(s)
+        or pd.api.types.is_string_dtype(s)
+        or pd.api.types.is_bool_dtype(s)
+    )
 
 
 def levels(s: pd.Series) -> list:
@@ -63,8 +68,9 @@ def as_binary(s: pd.Series, column: str) -> np.ndarray:
     bad = ~v.isin([0, 1])
     if bad.any():
         pos = int(np.flatnonzero(bad.to_numpy())[0])
-        raise KinerjaError(f"Column '{column}', row {pos + 1}, value {s.iloc[pos]!r} is not binary; "
-                           "the rule is True/False or 0/1.")
+        raise KinerjaError(
+            f"Column '{column}', row {pos + 1}, value {s.iloc[pos]!r} is not binary; the rule is True/False or 0/1."
+        )
     return v.to_numpy(dtype=float)
 
 
@@ -101,13 +107,16 @@ class Fit:
     def __init__(self, X: np.ndarray, y: np.ndarray, names: Sequence[str]):
         n, k = X.shape
         if n <= k:
-            raise KinerjaError(f"The model has {k} coefficients and only {n} complete rows; the rule is more rows "
-                               "than coefficients.")
+            raise KinerjaError(
+                f"The model has {k} coefficients and only {n} complete rows; the rule is more rows than coefficients."
+            )
         xtx = X.T @ X
         rank = np.linalg.matrix_rank(xtx)
         if rank < k:
-            raise KinerjaError(f"The design matrix has rank {rank} < {k} columns ({', '.join(names)}); the rule "
-                               "is no column that is constant or a linear combination of the others.")
+            raise KinerjaError(
+                f"The design matrix has rank {rank} < {k} columns ({', '.join(names)}); the rule "
+                "is no column that is constant or a linear combination of the others."
+            )
         self.X, self.y, self.names = X, y, list(names)
         self.n, self.k = n, k
         self.xtx_inv = np.linalg.inv(xtx)
@@ -129,7 +138,7 @@ class Fit:
             return self.sigma2 * B
         if kind in ("HC0", "HC1", "HC2", "HC3"):
             h = np.einsum("ij,jk,ik->i", X, B, X)
-            w = e ** 2
+            w = e**2
             if kind == "HC1":
                 w = w * self.n / self.df_resid
             elif kind == "HC2":
@@ -180,8 +189,8 @@ class Fit:
         FA2 = L @ ((vec * psi_a2[:, None, :]) @ vt) @ L.T
         adj = s + np.einsum("gij,gj->gi", M, np.einsum("gij,gj->gi", FA, s))
         V = B @ (adj.T @ adj) @ B
-        P = M + M @ FA @ M      # X_g' A_g X_g
-        Q = M + M @ FA2 @ M     # X_g' A_g² X_g
+        P = M + M @ FA @ M  # X_g' A_g X_g
+        Q = M + M @ FA2 @ M  # X_g' A_g² X_g
         return V, P, Q
 
     def cluster_inference(self, cluster: np.ndarray, small_sample: str = "CR2") -> tuple[np.ndarray, np.ndarray, int]:
@@ -194,8 +203,9 @@ class Fit:
         Returns (V, df per coefficient, G).
         """
         if small_sample not in SMALL_SAMPLE:
-            raise KinerjaError(f"small_sample {small_sample!r} is unknown; the rule is one of "
-                               f"{', '.join(SMALL_SAMPLE)}.")
+            raise KinerjaError(
+                f"small_sample {small_sample!r} is unknown; the rule is one of {', '.join(SMALL_SAMPLE)}."
+            )
         codes, g = cluster_codes(cluster)
         if small_sample == "CR1":
             return self.vcov("CR1", codes), np.full(self.k, float(self.df_resid)), g
@@ -206,19 +216,29 @@ class Fit:
         df = np.empty(self.k)
         for j in range(self.k):  # per coefficient (columns), O(G k²) each
             b = B[:, j]
-            t = P @ b                                  # G x k: X_g' u_g
-            d = np.einsum("i,gij,j->g", b, Q, b)       # u_g' u_g
+            t = P @ b  # G x k: X_g' u_g
+            d = np.einsum("i,gij,j->g", b, Q, b)  # u_g' u_g
             tbt = np.einsum("gi,ij,gj->g", t, B, t)
             btt = B @ (t.T @ t)
             # Omega = diag(d) - T B T' (G x G, never formed): df = tr(Omega)² / ||Omega||_F²
             tr = d.sum() - tbt.sum()
-            fro = (d ** 2).sum() - 2 * (d * tbt).sum() + np.trace(btt @ btt)
-            df[j] = tr ** 2 / fro
+            fro = (d**2).sum() - 2 * (d * tbt).sum() + np.trace(btt @ btt)
+            df[j] = tr**2 / fro
         return V, df, g
 
 
-def coef_rows(names: Sequence[str], beta: np.ndarray, V: np.ndarray, df, alpha: float,
-              *, method: str, n: int, keep: Sequence[int] | None = None, **extra) -> list[dict]:
+def coef_rows(
+    names: Sequence[str],
+    beta: np.ndarray,
+    V: np.ndarray,
+    df,
+    alpha: float,
+    *,
+    method: str,
+    n: int,
+    keep: Sequence[int] | None = None,
+    **extra,
+) -> list[dict]:
     """One tidy row per coefficient: t (or z when ``df`` is None) test and CI; ``df`` a number or one per coefficient."""
     se = np.sqrt(np.diag(V))
     stat = beta / se
@@ -231,10 +251,22 @@ def coef_rows(names: Sequence[str], beta: np.ndarray, V: np.ndarray, df, alpha: 
         q = stats.t.ppf(1 - alpha / 2, dfa)
         p = 2 * stats.t.sf(np.abs(stat), dfa)
     rows = []
-    for i in (range(len(names)) if keep is None else keep):
-        rows.append(dict(term=names[i], estimate=float(beta[i]), se=float(se[i]), ci_low=float(beta[i] - q[i] * se[i]),
-                         ci_high=float(beta[i] + q[i] * se[i]), statistic=float(stat[i]), df=float(dfa[i]),
-                         p=float(p[i]), n=int(n), method=method, **extra))
+    for i in range(len(names)) if keep is None else keep:
+        rows.append(
+            dict(
+                term=names[i],
+                estimate=float(beta[i]),
+                se=float(se[i]),
+                ci_low=float(beta[i] - q[i] * se[i]),
+                ci_high=float(beta[i] + q[i] * se[i]),
+                statistic=float(stat[i]),
+                df=float(dfa[i]),
+                p=float(p[i]),
+                n=int(n),
+                method=method,
+                **extra,
+            )
+        )
     return rows
 
 

@@ -1,5 +1,6 @@
 """Regions side by side: the headline estimate of each theme per region in one tidy frame, with p-values adjusted
 across the whole family of comparisons (notebook ``10_region_comparison``)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -7,8 +8,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from kinerja_research.analysis._result import RESULT_COLUMNS, adjust_p, check_choice, check_columns, tidy
 from kinerja_research.errors import KinerjaError
+from kinerja_research.results import RESULT_COLUMNS, adjust_p, check_choice, check_columns, tidy
 
 __all__ = ["region_family"]
 
@@ -63,13 +64,16 @@ def region_family(results: Mapping[str, pd.DataFrame], *, padjust: str = "holm")
         keep = frame["region"].notna() & (frame["region"].astype(str) != "all")
         part = frame.loc[keep].copy()
         if part.empty:
-            raise KinerjaError(f"result of theme '{theme}', column 'region' has no per-region row; the rule is one "
-                               f"row per region.")
+            raise KinerjaError(
+                f"result of theme '{theme}', column 'region' has no per-region row; the rule is one row per region."
+            )
         dup = part["region"].astype(str).duplicated()
         if dup.any():
-            raise KinerjaError(f"result of theme '{theme}', column 'region', value {part['region'][dup].iloc[0]!r} has "
-                               f"{int((part['region'].astype(str) == str(part['region'][dup].iloc[0])).sum())} rows; the "
-                               f"rule is one row per region per theme (select one method or term first).")
+            raise KinerjaError(
+                f"result of theme '{theme}', column 'region', value {part['region'][dup].iloc[0]!r} has "
+                f"{int((part['region'].astype(str) == str(part['region'][dup].iloc[0])).sum())} rows; the "
+                f"rule is one row per region per theme (select one method or term first)."
+            )
         part.insert(0, "theme", theme)
         blocks.append(part)
     out = pd.concat(blocks, ignore_index=True)

@@ -4,6 +4,7 @@ training hours, in the shapes the training and reward analyses take.
 These functions only reshape and merge (vectorised pandas); the statistics live in :mod:`training` and
 :mod:`rewards`.
 """
+
 from __future__ import annotations
 
 import functools
@@ -12,23 +13,36 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from kinerja_research.analysis._result import check_columns
 from kinerja_research.errors import KinerjaError
+from kinerja_research.results import check_columns
 
-__all__ = ["scale_scores", "survey_frame", "performance_panel", "change_frame", "staff_years",
-           "DEFAULT_INSTRUMENTS"]
+__all__ = ["scale_scores", "survey_frame", "performance_panel", "change_frame", "staff_years", "DEFAULT_INSTRUMENTS"]
 
 #: Instruments scored by default for the training and reward analyses (codebook names).
 DEFAULT_INSTRUMENTS = ("training", "reward", "sanction", "motivation")
-_ID_COLUMNS = ("person_id", "region_code", "agency", "wave", "trained", "submitted_at", "gender", "age",
-               "tenure_years", "golongan", "golongan_rank", "education")
+_ID_COLUMNS = (
+    "person_id",
+    "region_code",
+    "agency",
+    "wave",
+    "trained",
+    "submitted_at",
+    "gender",
+    "age",
+    "tenure_years",
+    "golongan",
+    "golongan_rank",
+    "education",
+)
 
 
 def _tables(tables: Mapping[str, pd.DataFrame], *names: str) -> list[pd.DataFrame]:
     missing = [n for n in names if n not in tables]
     if missing:
-        raise KinerjaError(f"The processed tables have no {', '.join(repr(m) for m in missing)} table; the rule is "
-                           "that the dataset provides it (see docs/architecture.md, canonical tables).")
+        raise KinerjaError(
+            f"The processed tables have no {', '.join(repr(m) for m in missing)} table; the rule is "
+            "that the dataset provides it (see docs/architecture.md, canonical tables)."
+        )
     return [tables[n] for n in names]
 
 
@@ -40,8 +54,9 @@ def _codebook(name: str):
     return load_codebook(name)
 
 
-def scale_scores(survey: pd.DataFrame, instruments: Sequence[str] = DEFAULT_INSTRUMENTS, *,
-                 min_valid: float = 0.8) -> pd.DataFrame:
+def scale_scores(
+    survey: pd.DataFrame, instruments: Sequence[str] = DEFAULT_INSTRUMENTS, *, min_valid: float = 0.8
+) -> pd.DataFrame:
     """Scale scores of each instrument, one row per survey row, next to the survey's identifying columns.
 
     Parameters
@@ -80,8 +95,10 @@ def scale_scores(survey: pd.DataFrame, instruments: Sequence[str] = DEFAULT_INST
         cb = _codebook(name)
         items = [i for i in cb.item_ids if i in survey.columns]
         if not items:
-            raise KinerjaError(f"The survey has none of the items of instrument '{name}' ({cb.item_ids[0]}...); the "
-                               "rule is that a scored instrument's items are columns of the survey.")
+            raise KinerjaError(
+                f"The survey has none of the items of instrument '{name}' ({cb.item_ids[0]}...); the "
+                "rule is that a scored instrument's items are columns of the survey."
+            )
         sc = score_scale(survey[cb.item_ids].copy(), cb, min_valid=min_valid)
         total = sc["total"] if "total" in sc.columns else sc.iloc[:, 0]
         dims = sc.drop(columns=["total"], errors="ignore").add_prefix(f"{name}_")
@@ -97,14 +114,21 @@ def _wave_periods(survey: pd.DataFrame, performance: pd.DataFrame) -> dict[str, 
         when = pd.to_datetime(sub["submitted_at"]).median()
         before = starts[starts <= when]
         if before.empty:
-            raise KinerjaError(f"Survey wave {wave!r} (median submission {when:%Y-%m-%d}) precedes every performance "
-                               "period; the rule is a performance period starting before the wave.")
+            raise KinerjaError(
+                f"Survey wave {wave!r} (median submission {when:%Y-%m-%d}) precedes every performance "
+                "period; the rule is a performance period starting before the wave."
+            )
         out[str(wave)] = str(before.index[-1])
     return out
 
 
-def survey_frame(tables: Mapping[str, pd.DataFrame], instruments: Sequence[str] = DEFAULT_INSTRUMENTS, *,
-                 periods: Mapping[str, str] | None = None, min_valid: float = 0.8) -> pd.DataFrame:
+def survey_frame(
+    tables: Mapping[str, pd.DataFrame],
+    instruments: Sequence[str] = DEFAULT_INSTRUMENTS,
+    *,
+    periods: Mapping[str, str] | None = None,
+    min_valid: float = 0.8,
+) -> pd.DataFrame:
     """Person × wave frame: scale scores merged with the performance of the period linked to each wave and the
     person's training hours in that year.
 
@@ -148,8 +172,19 @@ def survey_frame(tables: Mapping[str, pd.DataFrame], instruments: Sequence[str] 
     periods = dict(periods) if periods is not None else _wave_periods(survey, perf)
     sc = scale_scores(survey, instruments, min_valid=min_valid)
     sc["period"] = sc["wave"].map(periods)
-    pcols = [c for c in ("person_id", "period", "period_start", "capaian_pct", "rating_hasil_kerja",
-                         "rating_perilaku", "predikat") if c in perf.columns]
+    pcols = [
+        c
+        for c in (
+            "person_id",
+            "period",
+            "period_start",
+            "capaian_pct",
+            "rating_hasil_kerja",
+            "rating_perilaku",
+            "predikat",
+        )
+        if c in perf.columns
+    ]
     out = sc.merge(perf[pcols].drop_duplicates(["person_id", "period"]), on=["person_id", "period"], how="left")
     out["year"] = pd.to_datetime(out["period_start"]).dt.year
     jp = _jp_by_year(train)
@@ -170,8 +205,10 @@ def _jp_by_year(train: pd.DataFrame) -> pd.DataFrame:
 def _programme(train: pd.DataFrame) -> tuple[pd.Series, pd.Timestamp]:
     prog = train[train["programme"].astype(bool)]
     if prog.empty:
-        raise KinerjaError("The training table has no row with programme = True; the rule is that the evaluated "
-                           "programme's courses are flagged.")
+        raise KinerjaError(
+            "The training table has no row with programme = True; the rule is that the evaluated "
+            "programme's courses are flagged."
+        )
     jp = prog.groupby("person_id")["jp"].sum().rename("jp_programme")
     return jp, pd.to_datetime(prog["start"]).min()
 

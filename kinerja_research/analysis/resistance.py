@@ -6,6 +6,7 @@ array operations, never a Python loop over rows or pairs. The studentized range 
 and confidence intervals) is evaluated by a vectorised implementation of the Copenhaver & Holland (1988) quadrature,
 the algorithm R's ``ptukey``/``qtukey`` use, so the numbers agree with R to quadrature precision.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -16,10 +17,16 @@ from scipy import special, stats
 
 from kinerja_research._docs import fill_doc
 from kinerja_research.analysis import _ols
-from kinerja_research.analysis._result import (
-    _py, adjust_p, check_alpha, check_choice, check_columns, check_numeric, tidy,
-)
 from kinerja_research.errors import KinerjaError
+from kinerja_research.results import (
+    _py,
+    adjust_p,
+    check_alpha,
+    check_choice,
+    check_columns,
+    check_numeric,
+    tidy,
+)
 
 __all__ = [
     "region_means",
@@ -41,7 +48,9 @@ def _as_list(dv: str | Sequence[str]) -> list[str]:
     return [dv] if isinstance(dv, str) else list(dv)
 
 
-def _groups(data: pd.DataFrame, dv: str, between: str, *, min_n: int = 2) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+def _groups(
+    data: pd.DataFrame, dv: str, between: str, *, min_n: int = 2
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Complete cases of ``dv`` by ``between``: summary per group (n, mean, var) and the codes/values used."""
     check_columns(data, [dv, between])
     y = check_numeric(data, dv)
@@ -50,8 +59,10 @@ def _groups(data: pd.DataFrame, dv: str, between: str, *, min_n: int = 2) -> tup
     y, g = y[ok], g[ok]
     codes, levels = pd.factorize(g, sort=True)
     if len(levels) < 2:
-        raise KinerjaError(f"column '{between}' has {len(levels)} group(s) with a value of '{dv}'; the rule is that a "
-                           f"comparison needs at least two groups.")
+        raise KinerjaError(
+            f"column '{between}' has {len(levels)} group(s) with a value of '{dv}'; the rule is that a "
+            f"comparison needs at least two groups."
+        )
     n = np.bincount(codes, minlength=len(levels)).astype(float)
     s1 = np.bincount(codes, weights=y, minlength=len(levels))
     mean = s1 / n
@@ -62,8 +73,10 @@ def _groups(data: pd.DataFrame, dv: str, between: str, *, min_n: int = 2) -> tup
     small = n < min_n
     if small.any():
         lev = levels[int(np.flatnonzero(small)[0])]
-        raise KinerjaError(f"column '{between}', value {_py(lev)!r} has {int(n[small][0])} observation(s) of '{dv}'; the rule "
-                           f"is that every group needs at least {min_n}.")
+        raise KinerjaError(
+            f"column '{between}', value {_py(lev)!r} has {int(n[small][0])} observation(s) of '{dv}'; the rule "
+            f"is that every group needs at least {min_n}."
+        )
     summary = pd.DataFrame({"group": levels, "n": n, "mean": mean, "var": var, "ss": ss})
     return summary, codes, y
 
@@ -73,27 +86,62 @@ def _check_variance(s: pd.DataFrame, dv: str, between: str, test: str) -> None:
     v = s["var"].to_numpy()
     if np.any(v <= 0):
         lev = s["group"].iloc[int(np.flatnonzero(v <= 0)[0])]
-        raise KinerjaError(f"column '{between}', value {_py(lev)!r}: '{dv}' has zero variance in this group; the rule is "
-                           f"that {test} needs variation within every group.")
+        raise KinerjaError(
+            f"column '{between}', value {_py(lev)!r}: '{dv}' has zero variance in this group; the rule is "
+            f"that {test} needs variation within every group."
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------------------
 # studentized range distribution (vectorised Copenhaver & Holland 1988, as R's nmath ptukey.c / qtukey.c)
 # ---------------------------------------------------------------------------------------------------------------------
-_X12 = np.array([0.981560634246719250690549090149, 0.904117256370474856678465866119, 0.769902674194304687036893833213,
-                 0.587317954286617447296702418941, 0.367831498998180193752691536644, 0.125233408511468915472441369464])
-_A12 = np.array([0.047175336386511827194615961485, 0.106939325995318430960254718194, 0.160078328543346226334652529543,
-                 0.203167426723065921749064455810, 0.233492536538354808760849898925, 0.249147045813402785000562436043])
+_X12 = np.array(
+    [
+        0.981560634246719250690549090149,
+        0.904117256370474856678465866119,
+        0.769902674194304687036893833213,
+        0.587317954286617447296702418941,
+        0.367831498998180193752691536644,
+        0.125233408511468915472441369464,
+    ]
+)
+_A12 = np.array(
+    [
+        0.047175336386511827194615961485,
+        0.106939325995318430960254718194,
+        0.160078328543346226334652529543,
+        0.203167426723065921749064455810,
+        0.233492536538354808760849898925,
+        0.249147045813402785000562436043,
+    ]
+)
 # 12-point Gauss–Legendre nodes in increasing order and their weights
 _NODES12 = np.concatenate([-_X12, _X12[::-1]])
 _W12 = np.concatenate([_A12, _A12[::-1]])
-_X16 = np.array([0.989400934991649932596154173450, 0.944575023073232576077988415535, 0.865631202387831743880467897712,
-                 0.755404408355003033895101194847, 0.617876244402643748446671764049, 0.458016777657227386342419442984,
-                 0.281603550779258913230460501460, 0.950125098376374401853193354250e-1])
-_A16 = np.array([0.271524594117540948517805724560e-1, 0.622535239386478928628438369944e-1,
-                 0.951585116824927848099251076022e-1, 0.124628971255533872052476282192,
-                 0.149595988816576732081501730547, 0.169156519395002538189312079030,
-                 0.182603415044923588866763667969, 0.189450610455068496285396723208])
+_X16 = np.array(
+    [
+        0.989400934991649932596154173450,
+        0.944575023073232576077988415535,
+        0.865631202387831743880467897712,
+        0.755404408355003033895101194847,
+        0.617876244402643748446671764049,
+        0.458016777657227386342419442984,
+        0.281603550779258913230460501460,
+        0.950125098376374401853193354250e-1,
+    ]
+)
+_A16 = np.array(
+    [
+        0.271524594117540948517805724560e-1,
+        0.622535239386478928628438369944e-1,
+        0.951585116824927848099251076022e-1,
+        0.124628971255533872052476282192,
+        0.149595988816576732081501730547,
+        0.169156519395002538189312079030,
+        0.182603415044923588866763667969,
+        0.189450610455068496285396723208,
+    ]
+)
 _NODES16 = np.concatenate([-_X16, _X16])
 _W16 = np.concatenate([_A16, _A16])
 
@@ -108,7 +156,7 @@ def _range_cdf(w: np.ndarray, k: np.ndarray) -> np.ndarray:
         return out
     w_, k_, h_ = w[act], k[act], half[act]
     first = 2.0 * special.ndtr(h_) - 1.0
-    first = np.where(first >= np.exp(-50.0 / k_), first ** k_, 0.0)
+    first = np.where(first >= np.exp(-50.0 / k_), first**k_, 0.0)
     n_int = np.where(w_ > 3.0, 2, 3)
     width = (8.0 - h_) / n_int
     total = np.zeros_like(w_)
@@ -124,7 +172,9 @@ def _range_cdf(w: np.ndarray, k: np.ndarray) -> np.ndarray:
         r = special.ndtr(ac) - special.ndtr(ac - w_[:, None])
         keep = inside & (r >= thresh[:, None])
         with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
-            term = np.where(keep, _W12[None, :] * np.exp(-0.5 * ac * ac) * np.power(np.where(keep, r, 1.0), k1[:, None]), 0.0)
+            term = np.where(
+                keep, _W12[None, :] * np.exp(-0.5 * ac * ac) * np.power(np.where(keep, r, 1.0), k1[:, None]), 0.0
+            )
         part = term.sum(axis=1) * (2.0 * b * k_) / np.sqrt(2.0 * np.pi)
         total += np.where(use, part, 0.0)
     pr = first + total
@@ -183,9 +233,12 @@ def _qinv(p: np.ndarray, c: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Starting value of the studentized range quantile (Odeh & Evans normal quantile, Copenhaver & Holland)."""
     ps = 0.5 - 0.5 * p
     yi = np.sqrt(np.log(1.0 / (ps * ps)))
-    t = yi + ((((yi * -0.453642210148e-04 - 0.204231210125) * yi - 0.342242088547) * yi - 1.0) * yi
-              + 0.322232421088) / ((((yi * 0.38560700634e-02 + 0.103537752850) * yi + 0.531103462366) * yi
-                                    + 0.588581570495) * yi + 0.993484626060e-01)
+    t = yi + (
+        (((yi * -0.453642210148e-04 - 0.204231210125) * yi - 0.342242088547) * yi - 1.0) * yi + 0.322232421088
+    ) / (
+        (((yi * 0.38560700634e-02 + 0.103537752850) * yi + 0.531103462366) * yi + 0.588581570495) * yi
+        + 0.993484626060e-01
+    )
     t = np.where(v < 120.0, t + (t * t * t + t) / v / 4.0, t)
     q = 0.8832 - 0.2368 * t
     q = np.where(v < 120.0, q - 1.214 / v + 1.208 * t / v, q)
@@ -260,8 +313,9 @@ def _qtukey_many(p: float, k: int, df: np.ndarray) -> np.ndarray:
 # region means
 # ---------------------------------------------------------------------------------------------------------------------
 @fill_doc
-def region_means(data: pd.DataFrame, *, dv: str | Sequence[str], between: str = "region_code",
-                 alpha: float = 0.05) -> pd.DataFrame:
+def region_means(
+    data: pd.DataFrame, *, dv: str | Sequence[str], between: str = "region_code", alpha: float = 0.05
+) -> pd.DataFrame:
     """Mean of each scale score per region (or other group) with a t confidence interval.
 
     Parameters
@@ -303,11 +357,22 @@ def region_means(data: pd.DataFrame, *, dv: str | Sequence[str], between: str = 
         sd = np.sqrt(s["var"].to_numpy())
         se = sd / np.sqrt(s["n"].to_numpy())
         tq = stats.t.ppf(1 - alpha / 2, s["n"].to_numpy() - 1)
-        blocks.append(pd.DataFrame({
-            "region": s["group"].to_numpy(), "term": col, "estimate": s["mean"].to_numpy(), "se": se,
-            "ci_low": s["mean"].to_numpy() - tq * se, "ci_high": s["mean"].to_numpy() + tq * se,
-            "df": s["n"].to_numpy() - 1, "n": s["n"].to_numpy().astype(int), "method": "mean (t interval)", "sd": sd,
-        }))
+        blocks.append(
+            pd.DataFrame(
+                {
+                    "region": s["group"].to_numpy(),
+                    "term": col,
+                    "estimate": s["mean"].to_numpy(),
+                    "se": se,
+                    "ci_low": s["mean"].to_numpy() - tq * se,
+                    "ci_high": s["mean"].to_numpy() + tq * se,
+                    "df": s["n"].to_numpy() - 1,
+                    "n": s["n"].to_numpy().astype(int),
+                    "method": "mean (t interval)",
+                    "sd": sd,
+                }
+            )
+        )
     return tidy(pd.concat(blocks, ignore_index=True), extra=["sd"])
 
 
@@ -318,19 +383,33 @@ def _single(data: pd.DataFrame, dv: str, between: str):
     ok = ~np.isnan(y) & data[between].notna().to_numpy()
     y = y[ok]
     if y.size < 2:
-        raise KinerjaError(f"column '{dv}' has {y.size} non-missing value(s); the rule is that a mean with a confidence "
-                           f"interval needs at least 2.")
+        raise KinerjaError(
+            f"column '{dv}' has {y.size} non-missing value(s); the rule is that a mean with a confidence "
+            f"interval needs at least 2."
+        )
     lev = data[between][ok].iloc[0]
-    return pd.DataFrame({"group": [lev], "n": [float(y.size)], "mean": [y.mean()], "var": [y.var(ddof=1)],
-                         "ss": [((y - y.mean()) ** 2).sum()]}), None, y
+    return (
+        pd.DataFrame(
+            {
+                "group": [lev],
+                "n": [float(y.size)],
+                "mean": [y.mean()],
+                "var": [y.var(ddof=1)],
+                "ss": [((y - y.mean()) ** 2).sum()],
+            }
+        ),
+        None,
+        y,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Welch ANOVA
 # ---------------------------------------------------------------------------------------------------------------------
 @fill_doc
-def welch_anova(data: pd.DataFrame, *, dv: str | Sequence[str], between: str = "region_code",
-                effsize: str = "omega2") -> pd.DataFrame:
+def welch_anova(
+    data: pd.DataFrame, *, dv: str | Sequence[str], between: str = "region_code", effsize: str = "omega2"
+) -> pd.DataFrame:
     """Welch's heteroscedastic one-way ANOVA across groups (regions), with η², ω² and ε².
 
     Parameters
@@ -390,9 +469,21 @@ def welch_anova(data: pd.DataFrame, *, dv: str | Sequence[str], between: str = "
         sst = ssb + ssw
         msw = ssw / (big_n - k)
         es = {"eta2": ssb / sst, "omega2": (ssb - (k - 1) * msw) / (sst + msw), "epsilon2": (ssb - (k - 1) * msw) / sst}
-        rows.append({"term": col, "statistic": f, "df1": df1, "df2": df2, "p": p, "effect_size": es[effsize],
-                     "effect_size_name": _EFFSIZE_NAMES[effsize], "n": int(big_n), "method": "Welch ANOVA",
-                     "k": k, **es})
+        rows.append(
+            {
+                "term": col,
+                "statistic": f,
+                "df1": df1,
+                "df2": df2,
+                "p": p,
+                "effect_size": es[effsize],
+                "effect_size_name": _EFFSIZE_NAMES[effsize],
+                "n": int(big_n),
+                "method": "Welch ANOVA",
+                "k": k,
+                **es,
+            }
+        )
     return tidy(rows, extra=["k", "eta2", "omega2", "epsilon2"])
 
 
@@ -461,19 +552,33 @@ def games_howell(data: pd.DataFrame, *, dv: str, between: str = "region_code", a
     est = m[a] - m[b]
     with np.errstate(divide="ignore", invalid="ignore"):
         t = est / se
-        df = (va + vb) ** 2 / (va ** 2 / (n[a] - 1) + vb ** 2 / (n[b] - 1))
+        df = (va + vb) ** 2 / (va**2 / (n[a] - 1) + vb**2 / (n[b] - 1))
     p = 2 * stats.t.sf(np.abs(t), df)
     p_gh = 1.0 - ptukey(np.abs(t) * np.sqrt(2.0), k, df)  # upper tail, as ptukey(lower.tail = FALSE)
     p_gh = np.clip(p_gh, 0.0, 1.0)
     crit = _qtukey_many(1 - alpha, k, df) / np.sqrt(2.0)
     j = np.exp(special.gammaln(df / 2) - np.log(np.sqrt(df / 2)) - special.gammaln((df - 1) / 2))
     g = j * est / np.sqrt((v[a] + v[b]) / 2)
-    out = pd.DataFrame({
-        "group_a": s["group"].to_numpy()[a], "group_b": s["group"].to_numpy()[b], "estimate": est, "se": se,
-        "ci_low": est - crit * se, "ci_high": est + crit * se, "statistic": t, "df": df, "p": p, "p_adj": p_gh,
-        "effect_size": g, "effect_size_name": "hedges_g_av", "n": (n[a] + n[b]).astype(int),
-        "method": "Games-Howell", "n_a": n[a].astype(int), "n_b": n[b].astype(int),
-    })
+    out = pd.DataFrame(
+        {
+            "group_a": s["group"].to_numpy()[a],
+            "group_b": s["group"].to_numpy()[b],
+            "estimate": est,
+            "se": se,
+            "ci_low": est - crit * se,
+            "ci_high": est + crit * se,
+            "statistic": t,
+            "df": df,
+            "p": p,
+            "p_adj": p_gh,
+            "effect_size": g,
+            "effect_size_name": "hedges_g_av",
+            "n": (n[a] + n[b]).astype(int),
+            "method": "Games-Howell",
+            "n_a": n[a].astype(int),
+            "n_b": n[b].astype(int),
+        }
+    )
     return tidy(out, extra=["n_a", "n_b"])
 
 
@@ -533,23 +638,45 @@ def kruskal_dunn(data: pd.DataFrame, *, dv: str, between: str = "region_code", p
     rbar = rsum / n
     _, ties = np.unique(y, return_counts=True)
     tie_sum = float((ties.astype(float) ** 3 - ties).sum())
-    c = 1 - tie_sum / (big_n ** 3 - big_n)
+    c = 1 - tie_sum / (big_n**3 - big_n)
     if ties.size == 1:  # C = 0: H is 0/0 (R kruskal.test gives NaN), Dunn's se is 0
-        raise KinerjaError(f"column '{dv}' has the same value {_py(y[0])!r} in all {int(big_n)} rows; the rule is that the "
-                           f"Kruskal-Wallis test is undefined when all values are tied.")
-    h = (12 / (big_n * (big_n + 1)) * (rsum ** 2 / n).sum() - 3 * (big_n + 1)) / c
-    omnibus = {"term": "omnibus", "statistic": h, "df": k - 1.0, "p": stats.chi2.sf(h, k - 1),
-               "effect_size": h / ((big_n ** 2 - 1) / (big_n + 1)), "effect_size_name": "rank_epsilon2",
-               "n": int(big_n), "method": "Kruskal-Wallis", "k": k}
+        raise KinerjaError(
+            f"column '{dv}' has the same value {_py(y[0])!r} in all {int(big_n)} rows; the rule is that the "
+            f"Kruskal-Wallis test is undefined when all values are tied."
+        )
+    h = (12 / (big_n * (big_n + 1)) * (rsum**2 / n).sum() - 3 * (big_n + 1)) / c
+    omnibus = {
+        "term": "omnibus",
+        "statistic": h,
+        "df": k - 1.0,
+        "p": stats.chi2.sf(h, k - 1),
+        "effect_size": h / ((big_n**2 - 1) / (big_n + 1)),
+        "effect_size_name": "rank_epsilon2",
+        "n": int(big_n),
+        "method": "Kruskal-Wallis",
+        "k": k,
+    }
     a, b = _pairs(k)
     se = np.sqrt((big_n * (big_n + 1) / 12 - tie_sum / (12 * (big_n - 1))) * (1 / n[a] + 1 / n[b]))
     est = rbar[a] - rbar[b]
     z = est / se
     p = 2 * stats.norm.sf(np.abs(z))
-    pairs = pd.DataFrame({"group_a": s["group"].to_numpy()[a], "group_b": s["group"].to_numpy()[b], "estimate": est,
-                          "se": se, "statistic": z, "p": p, "p_adj": adjust_p(p, padjust),
-                          "n": (n[a] + n[b]).astype(int), "method": "Dunn", "n_a": n[a].astype(int),
-                          "n_b": n[b].astype(int), "k": k})
+    pairs = pd.DataFrame(
+        {
+            "group_a": s["group"].to_numpy()[a],
+            "group_b": s["group"].to_numpy()[b],
+            "estimate": est,
+            "se": se,
+            "statistic": z,
+            "p": p,
+            "p_adj": adjust_p(p, padjust),
+            "n": (n[a] + n[b]).astype(int),
+            "method": "Dunn",
+            "n_a": n[a].astype(int),
+            "n_b": n[b].astype(int),
+            "k": k,
+        }
+    )
     out = pd.concat([pd.DataFrame([omnibus]), pairs], ignore_index=True)
     return tidy(out, extra=["n_a", "n_b", "k"])
 
@@ -588,23 +715,33 @@ def _term_name(name: str) -> str:
 
 def _term_order(names: Sequence[str], terms: Sequence[str]) -> np.ndarray:
     """Row order of coefficients as in the formula (R's order): intercept, then each term's columns in turn."""
+
     def key(name: str) -> int:
         clean = name.replace("C(Q('", "").replace("Q('", "")
         for i, t in enumerate(terms):
             if clean == f"{t}')" or clean.startswith(f"{t}'))[T."):
                 return i
         return -1
+
     return np.argsort([key(n) for n in names], kind="stable")
 
 
 def _fit_tidy(fit, *, method: str, alpha: float, n: int, dist: str) -> pd.DataFrame:
     ci = np.asarray(fit.conf_int(alpha=alpha))
     params = fit.params
-    out = pd.DataFrame({
-        "term": [_term_name(t) for t in params.index], "estimate": params.to_numpy(), "se": fit.bse.to_numpy(),
-        "ci_low": ci[:, 0], "ci_high": ci[:, 1], "statistic": fit.tvalues.to_numpy(), "p": fit.pvalues.to_numpy(),
-        "n": n, "method": method,
-    })
+    out = pd.DataFrame(
+        {
+            "term": [_term_name(t) for t in params.index],
+            "estimate": params.to_numpy(),
+            "se": fit.bse.to_numpy(),
+            "ci_low": ci[:, 0],
+            "ci_high": ci[:, 1],
+            "statistic": fit.tvalues.to_numpy(),
+            "p": fit.pvalues.to_numpy(),
+            "n": n,
+            "method": method,
+        }
+    )
     if dist == "t":
         out.insert(out.columns.get_loc("p"), "df", float(fit.df_resid))
     return out
@@ -614,10 +751,17 @@ _CLUSTER_METHOD = {"CR2": "CR2, Satterthwaite df", "CR1-G": "CR1, df G - 1", "CR
 
 
 @fill_doc
-def resistance_drivers(data: pd.DataFrame, *, dv: str,
-                       covar: Sequence[str] = ("age", "tenure_years", "golongan_rank", "trained"),
-                       categorical: Sequence[str] = (), cluster: str | None = None, cov_type: str = "classic",
-                       small_sample: str = "CR2", alpha: float = 0.05) -> pd.DataFrame:
+def resistance_drivers(
+    data: pd.DataFrame,
+    *,
+    dv: str,
+    covar: Sequence[str] = ("age", "tenure_years", "golongan_rank", "trained"),
+    categorical: Sequence[str] = (),
+    cluster: str | None = None,
+    cov_type: str = "classic",
+    small_sample: str = "CR2",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Drivers of resistance to change: OLS of a resistance score on age, tenure, golongan and training received.
 
     Parameters
@@ -674,8 +818,10 @@ def resistance_drivers(data: pd.DataFrame, *, dv: str,
     covar = list(covar)
     frame = _model_frame(data, dv, covar, cluster)
     if len(frame) <= len(covar) + 1:
-        raise KinerjaError(f"columns {[dv] + covar} have {len(frame)} complete row(s); the rule is that a regression "
-                           f"needs more complete rows than coefficients.")
+        raise KinerjaError(
+            f"columns {[dv] + covar} have {len(frame)} complete row(s); the rule is that a regression "
+            f"needs more complete rows than coefficients."
+        )
     formula = _formula(dv, covar, frame, categorical)
     model = smf.ols(formula, data=frame)
     if cluster:
@@ -683,10 +829,10 @@ def resistance_drivers(data: pd.DataFrame, *, dv: str,
         ours = _ols.Fit(model.exog, model.endog, model.exog_names)
         V, dfs, g = ours.cluster_inference(frame[cluster].to_numpy(), small_sample)
         method = f"OLS (cluster-robust SE, {_CLUSTER_METHOD[small_sample]}, {g} clusters)"
-        rows = _ols.coef_rows([_term_name(t) for t in model.exog_names], ours.beta, V, dfs, alpha, method=method,
-                              n=len(frame))
-        out = pd.DataFrame(rows)[["term", "estimate", "se", "ci_low", "ci_high", "statistic", "df", "p", "n",
-                                  "method"]]
+        rows = _ols.coef_rows(
+            [_term_name(t) for t in model.exog_names], ours.beta, V, dfs, alpha, method=method, n=len(frame)
+        )
+        out = pd.DataFrame(rows)[["term", "estimate", "se", "ci_low", "ci_high", "statistic", "df", "p", "n", "method"]]
     elif cov_type == "HC3":
         fit = model.fit(cov_type="HC3", use_t=True)
         method = "OLS (HC3 SE)"
@@ -708,8 +854,15 @@ def resistance_drivers(data: pd.DataFrame, *, dv: str,
 
 
 @fill_doc
-def resistance_outcome(data: pd.DataFrame, *, dv: str, predictor: str, covar: Sequence[str] = (),
-                       family: str = "linear", alpha: float = 0.05) -> pd.DataFrame:
+def resistance_outcome(
+    data: pd.DataFrame,
+    *,
+    dv: str,
+    predictor: str,
+    covar: Sequence[str] = (),
+    family: str = "linear",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Resistance to change as a predictor of e-Kinerja usability (linear) or adoption (logistic).
 
     Parameters
@@ -760,8 +913,10 @@ def resistance_outcome(data: pd.DataFrame, *, dv: str, predictor: str, covar: Se
     bad = ~frame[dv].isin([0, 1])
     if bad.any():
         i = frame.index[int(np.flatnonzero(bad.to_numpy())[0])]
-        raise KinerjaError(f"data row {i}, column '{dv}', value {_py(frame.loc[i, dv])!r}: the rule is that a logistic "
-                           f"outcome is 0/1 or boolean.")
+        raise KinerjaError(
+            f"data row {i}, column '{dv}', value {_py(frame.loc[i, dv])!r}: the rule is that a logistic "
+            f"outcome is 0/1 or boolean."
+        )
     fit = smf.glm(_formula(dv, terms, frame, ()), data=frame, family=sm.families.Binomial()).fit()
     out = _fit_tidy(fit, method="logistic regression (Wald z)", alpha=alpha, n=len(frame), dist="z")
     out.insert(out.columns.get_loc("n"), "effect_size", np.exp(out["estimate"].to_numpy()))

@@ -1,8 +1,9 @@
 """Reward and sanction effects: multiple regression with the classical-assumption table, moderation, mediation with
 a bootstrap CI of the indirect effect, and the SKP predicate as an ordinal outcome.
 
-Every function takes a DataFrame and returns the tidy result shape (:func:`kinerja_research.analysis._result.tidy`).
+Every function takes a DataFrame and returns the tidy result shape (:func:`kinerja_research.results.tidy`).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -13,17 +14,30 @@ from scipy import stats
 
 from kinerja_research._docs import fill_doc
 from kinerja_research.analysis import _ols
-from kinerja_research.analysis._result import (
-    check_alpha, check_columns, check_not_numeric_text, check_numeric, tidy,
-)
 from kinerja_research.analysis.skp import PREDICATES
 from kinerja_research.errors import KinerjaError
+from kinerja_research.results import (
+    check_alpha,
+    check_columns,
+    check_not_numeric_text,
+    check_numeric,
+    tidy,
+)
 
-__all__ = ["regression", "RegressionResult", "moderation", "mediation", "ordinal_logit", "lilliefors",
-           "durbin_watson"]
+__all__ = ["regression", "RegressionResult", "moderation", "mediation", "ordinal_logit", "lilliefors", "durbin_watson"]
 
-_COEF_EXTRA = ["se_hc3", "ci_low_hc3", "ci_high_hc3", "statistic_hc3", "p_hc3", "partial_eta2", "tolerance", "vif",
-               "r2", "adj_r2"]
+_COEF_EXTRA = [
+    "se_hc3",
+    "ci_low_hc3",
+    "ci_high_hc3",
+    "statistic_hc3",
+    "p_hc3",
+    "partial_eta2",
+    "tolerance",
+    "vif",
+    "r2",
+    "adj_r2",
+]
 
 
 class RegressionResult(pd.DataFrame):
@@ -61,18 +75,23 @@ def lilliefors(x) -> tuple[float, float]:
     i = np.arange(1, n + 1)
     k = max(np.max(i / n - p), np.max(p - (i - 1) / n))
     kd, nd = (k, n) if n <= 100 else (k * (n / 100) ** 0.49, 100)
-    pv = np.exp(-7.01256 * kd ** 2 * (nd + 2.78019) + 2.99587 * kd * np.sqrt(nd + 2.78019) - 0.122119
-                + 0.974598 / np.sqrt(nd) + 1.67997 / nd)
+    pv = np.exp(
+        -7.01256 * kd**2 * (nd + 2.78019)
+        + 2.99587 * kd * np.sqrt(nd + 2.78019)
+        - 0.122119
+        + 0.974598 / np.sqrt(nd)
+        + 1.67997 / nd
+    )
     if pv > 0.1:
         kk = (np.sqrt(n) - 0.01 + 0.85 / np.sqrt(n)) * k
         if kk <= 0.302:
             pv = 1.0
         elif kk <= 0.5:
-            pv = 2.76773 - 19.828315 * kk + 80.709644 * kk ** 2 - 138.55152 * kk ** 3 + 81.218052 * kk ** 4
+            pv = 2.76773 - 19.828315 * kk + 80.709644 * kk**2 - 138.55152 * kk**3 + 81.218052 * kk**4
         elif kk <= 0.9:
-            pv = -4.901232 + 40.662806 * kk - 97.490286 * kk ** 2 + 94.029866 * kk ** 3 - 32.355711 * kk ** 4
+            pv = -4.901232 + 40.662806 * kk - 97.490286 * kk**2 + 94.029866 * kk**3 - 32.355711 * kk**4
         elif kk <= 1.31:
-            pv = 6.198765 - 19.558097 * kk + 23.186922 * kk ** 2 - 12.234627 * kk ** 3 + 2.423045 * kk ** 4
+            pv = 6.198765 - 19.558097 * kk + 23.186922 * kk**2 - 12.234627 * kk**3 + 2.423045 * kk**4
         else:
             pv = 0.0
     return float(k), float(pv)
@@ -85,7 +104,7 @@ def durbin_watson(X: np.ndarray, resid: np.ndarray, xtx_inv: np.ndarray) -> tupl
     design (Durbin & Watson 1971), without forming the n × n hat matrix.
     """
     n, k = X.shape
-    dw = float(np.sum(np.diff(resid) ** 2) / np.sum(resid ** 2))
+    dw = float(np.sum(np.diff(resid) ** 2) / np.sum(resid**2))
     ax = np.empty_like(X)
     ax[1:-1] = -X[:-2] + 2 * X[1:-1] - X[2:]
     ax[0] = X[0] - X[1]
@@ -191,19 +210,41 @@ def regression(data: pd.DataFrame, *, dv: str, covar: str | Sequence[str], alpha
         f, q, _ = _ols.wald_f(fit.beta, V, R, dfr)
         peta[t] = f * q / (f * q + dfr)
     for i, (r, rr) in enumerate(zip(rows, rob)):
-        r.update(se_hc3=rr["se"], ci_low_hc3=rr["ci_low"], ci_high_hc3=rr["ci_high"], statistic_hc3=rr["statistic"],
-                 p_hc3=rr["p"])
+        r.update(
+            se_hc3=rr["se"],
+            ci_low_hc3=rr["ci_low"],
+            ci_high_hc3=rr["ci_high"],
+            statistic_hc3=rr["statistic"],
+            p_hc3=rr["p"],
+        )
         if i > 0:
             t = term_of[i]
-            r.update(effect_size=float(fit.beta[i] * sd_x[i] / sd_y), effect_size_name="beta",
-                     partial_eta2=float(peta[t]), vif=gvif[t], tolerance=1 / gvif[t])
+            r.update(
+                effect_size=float(fit.beta[i] * sd_x[i] / sd_y),
+                effect_size_name="beta",
+                partial_eta2=float(peta[t]),
+                vif=gvif[t],
+                tolerance=1 / gvif[t],
+            )
     tss = float(np.sum((y - y.mean()) ** 2))
     r2 = 1 - fit.rss / tss
     adj = 1 - (1 - r2) * (n - 1) / dfr
     f = (r2 / (k - 1)) / ((1 - r2) / dfr)
-    rows.append(dict(term="model", statistic=float(f), df1=float(k - 1), df2=float(dfr),
-                     p=float(stats.f.sf(f, k - 1, dfr)), effect_size=float(adj), effect_size_name="adj_r2",
-                     r2=float(r2), adj_r2=float(adj), n=n, method="OLS F test"))
+    rows.append(
+        dict(
+            term="model",
+            statistic=float(f),
+            df1=float(k - 1),
+            df2=float(dfr),
+            p=float(stats.f.sf(f, k - 1, dfr)),
+            effect_size=float(adj),
+            effect_size_name="adj_r2",
+            r2=float(r2),
+            adj_r2=float(adj),
+            n=n,
+            method="OLS F test",
+        )
+    )
     out = RegressionResult(tidy(rows, extra=_COEF_EXTRA))
     out.assumptions = _assumptions(fit, where, gvif)
     return out
@@ -217,12 +258,20 @@ def _assumptions(fit: _ols.Fit, where: dict, gvif: dict) -> pd.DataFrame:
     dks = float(stats.kstest(e, "norm", args=(e.mean(), e.std(ddof=1))).statistic)
     # R ks.test(exact = NULL): exact distribution when n < 100 (and no ties), else the asymptotic Kolmogorov one
     pks = float(stats.kstwo.sf(dks, n) if n < 100 else stats.kstwobign.sf(np.sqrt(n) * dks))
-    rows.append(dict(term="normality", statistic=dks, p=pks, n=n,
-                     method="Kolmogorov-Smirnov one-sample (no Lilliefors correction, as SPSS)"))
+    rows.append(
+        dict(
+            term="normality",
+            statistic=dks,
+            p=pks,
+            n=n,
+            method="Kolmogorov-Smirnov one-sample (no Lilliefors correction, as SPSS)",
+        )
+    )
     if 3 <= n <= 5000:
         sw = stats.shapiro(e)
-        rows.append(dict(term="normality", statistic=float(sw.statistic), p=float(sw.pvalue), n=n,
-                         method="Shapiro-Wilk"))
+        rows.append(
+            dict(term="normality", statistic=float(sw.statistic), p=float(sw.pvalue), n=n, method="Shapiro-Wilk")
+        )
     else:
         rows.append(dict(term="normality", n=n, method="Shapiro-Wilk (not computed: needs 3 <= n <= 5000)"))
     # Glejser: |e| on the predictors
@@ -230,32 +279,74 @@ def _assumptions(fit: _ols.Fit, where: dict, gvif: dict) -> pd.DataFrame:
     tss = float(np.sum((np.abs(e) - np.abs(e).mean()) ** 2))
     r2g = 1 - g.rss / tss
     fg = (r2g / (k - 1)) / ((1 - r2g) / g.df_resid)
-    rows.append(dict(term="heteroscedasticity", statistic=float(fg), df1=float(k - 1), df2=float(g.df_resid),
-                     p=float(stats.f.sf(fg, k - 1, g.df_resid)), n=n, method="Glejser (F)"))
-    for r in _ols.coef_rows(fit.names, g.beta, g.vcov("classic"), g.df_resid, 0.05, method="Glejser (t)", n=n,
-                            keep=range(1, k)):
-        rows.append({c: r[c] for c in ("statistic", "df", "p", "n")}
-                    | {"term": "heteroscedasticity", "method": f"Glejser (t): {r['term']}"})
+    rows.append(
+        dict(
+            term="heteroscedasticity",
+            statistic=float(fg),
+            df1=float(k - 1),
+            df2=float(g.df_resid),
+            p=float(stats.f.sf(fg, k - 1, g.df_resid)),
+            n=n,
+            method="Glejser (F)",
+        )
+    )
+    for r in _ols.coef_rows(
+        fit.names, g.beta, g.vcov("classic"), g.df_resid, 0.05, method="Glejser (t)", n=n, keep=range(1, k)
+    ):
+        rows.append(
+            {c: r[c] for c in ("statistic", "df", "p", "n")}
+            | {"term": "heteroscedasticity", "method": f"Glejser (t): {r['term']}"}
+        )
     # Breusch-Pagan (Koenker): n R² of e² on the predictors
-    e2 = e ** 2
+    e2 = e**2
     b = _ols.Fit(X, e2, fit.names)
     r2b = 1 - b.rss / float(np.sum((e2 - e2.mean()) ** 2))
     bp = n * r2b
-    rows.append(dict(term="heteroscedasticity", statistic=float(bp), df=float(k - 1),
-                     p=float(stats.chi2.sf(bp, k - 1)), n=n, method="Breusch-Pagan (studentised, Koenker)"))
+    rows.append(
+        dict(
+            term="heteroscedasticity",
+            statistic=float(bp),
+            df=float(k - 1),
+            p=float(stats.chi2.sf(bp, k - 1)),
+            n=n,
+            method="Breusch-Pagan (studentised, Koenker)",
+        )
+    )
     dw, pdw = durbin_watson(X, e, fit.xtx_inv)
-    rows.append(dict(term="autocorrelation", statistic=dw, p=pdw, n=n,
-                     method="Durbin-Watson (normal approximation, H1: positive autocorrelation)"))
+    rows.append(
+        dict(
+            term="autocorrelation",
+            statistic=dw,
+            p=pdw,
+            n=n,
+            method="Durbin-Watson (normal approximation, H1: positive autocorrelation)",
+        )
+    )
     for t in where:
-        rows.append(dict(term="multicollinearity", statistic=gvif[t], n=n, method=f"VIF: {t}",
-                         effect_size=1 / gvif[t], effect_size_name="tolerance"))
+        rows.append(
+            dict(
+                term="multicollinearity",
+                statistic=gvif[t],
+                n=n,
+                method=f"VIF: {t}",
+                effect_size=1 / gvif[t],
+                effect_size_name="tolerance",
+            )
+        )
     return tidy(rows)
 
 
 # ------------------------------------------------------------------------------------------------------ moderation
 @fill_doc
-def moderation(data: pd.DataFrame, *, dv: str, x: str, moderator: str, covar: str | Sequence[str] | None = None,
-               alpha: float = 0.05) -> pd.DataFrame:
+def moderation(
+    data: pd.DataFrame,
+    *,
+    dv: str,
+    x: str,
+    moderator: str,
+    covar: str | Sequence[str] | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Moderation: does the effect of ``x`` on ``dv`` depend on ``moderator`` (e.g. the region)?
 
     Parameters
@@ -308,8 +399,10 @@ def moderation(data: pd.DataFrame, *, dv: str, x: str, moderator: str, covar: st
     xv = check_numeric(d, x)
     mcols = where0[moderator]
     if not mcols:
-        raise KinerjaError(f"Column '{moderator}' has a single value ({d[moderator].iloc[0]!r}) in the complete rows; "
-                           "the rule is at least two levels (or two distinct values) of the moderator.")
+        raise KinerjaError(
+            f"Column '{moderator}' has a single value ({d[moderator].iloc[0]!r}) in the complete rows; "
+            "the rule is at least two levels (or two distinct values) of the moderator."
+        )
     inter = X0[:, mcols] * xv[:, None]
     inames = [f"{x}:{names0[c]}" for c in mcols]
     X = np.column_stack([X0, inter])
@@ -320,9 +413,19 @@ def moderation(data: pd.DataFrame, *, dv: str, x: str, moderator: str, covar: st
     q = len(mcols)
     f = ((red.rss - full.rss) / q) / (full.rss / full.df_resid)
     tss = float(np.sum((y - y.mean()) ** 2))
-    rows.append(dict(term=f"{x}:{moderator}", statistic=float(f), df1=float(q), df2=float(full.df_resid),
-                     p=float(stats.f.sf(f, q, full.df_resid)), effect_size=float((red.rss - full.rss) / tss),
-                     effect_size_name="delta_r2", n=full.n, method="F test of the interaction (nested models)"))
+    rows.append(
+        dict(
+            term=f"{x}:{moderator}",
+            statistic=float(f),
+            df1=float(q),
+            df2=float(full.df_resid),
+            p=float(stats.f.sf(f, q, full.df_resid)),
+            effect_size=float((red.rss - full.rss) / tss),
+            effect_size_name="delta_r2",
+            n=full.n,
+            method="F test of the interaction (nested models)",
+        )
+    )
     ix = names.index(x)
     icols = [len(names0) + j for j in range(q)]
     combos, labels, regions = [], [], []
@@ -338,8 +441,11 @@ def moderation(data: pd.DataFrame, *, dv: str, x: str, moderator: str, covar: st
             regions.append(str(lvl))
     else:
         mv = check_numeric(d, moderator)
-        for lab, val in (("mean - 1 SD", mv.mean() - mv.std(ddof=1)), ("mean", mv.mean()),
-                         ("mean + 1 SD", mv.mean() + mv.std(ddof=1))):
+        for lab, val in (
+            ("mean - 1 SD", mv.mean() - mv.std(ddof=1)),
+            ("mean", mv.mean()),
+            ("mean + 1 SD", mv.mean() + mv.std(ddof=1)),
+        ):
             c = np.zeros(full.k)
             c[ix] = 1.0
             c[icols[0]] = val
@@ -352,9 +458,18 @@ def moderation(data: pd.DataFrame, *, dv: str, x: str, moderator: str, covar: st
     tcrit = stats.t.ppf(1 - alpha / 2, full.df_resid)
     for lab, reg, e_, s_ in zip(labels, regions, est, se):
         t = e_ / s_
-        row = dict(term=lab, estimate=float(e_), se=float(s_), ci_low=float(e_ - tcrit * s_),
-                   ci_high=float(e_ + tcrit * s_), statistic=float(t), df=float(full.df_resid),
-                   p=float(2 * stats.t.sf(abs(t), full.df_resid)), n=full.n, method="simple slope")
+        row = dict(
+            term=lab,
+            estimate=float(e_),
+            se=float(s_),
+            ci_low=float(e_ - tcrit * s_),
+            ci_high=float(e_ + tcrit * s_),
+            statistic=float(t),
+            df=float(full.df_resid),
+            p=float(2 * stats.t.sf(abs(t), full.df_resid)),
+            n=full.n,
+            method="simple slope",
+        )
         if reg is not None:
             row["region"] = reg
         rows.append(row)
@@ -370,8 +485,17 @@ def _batched_ols(X: np.ndarray, y: np.ndarray, counts: np.ndarray) -> np.ndarray
 
 
 @fill_doc
-def mediation(data: pd.DataFrame, *, dv: str, x: str, mediator: str, covar: str | Sequence[str] | None = None,
-              n_boot: int = 5000, seed: int = 2026, alpha: float = 0.05) -> pd.DataFrame:
+def mediation(
+    data: pd.DataFrame,
+    *,
+    dv: str,
+    x: str,
+    mediator: str,
+    covar: str | Sequence[str] | None = None,
+    n_boot: int = 5000,
+    seed: int = 2026,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Simple mediation x → mediator → dv (e.g. reward → motivation → performance) with a percentile bootstrap CI
     of the indirect effect.
 
@@ -428,8 +552,10 @@ def mediation(data: pd.DataFrame, *, dv: str, x: str, mediator: str, covar: str 
         check_numeric(data, c)
     check_not_numeric_text(data, [x, *covar])
     if _ols.is_categorical(data[x]) and data[x].nunique() > 2:
-        raise KinerjaError(f"Column '{x}' has {data[x].nunique()} categories; the rule is that the mediation "
-                           f"predictor x is numeric or has two levels (one path a).")
+        raise KinerjaError(
+            f"Column '{x}' has {data[x].nunique()} categories; the rule is that the mediation "
+            f"predictor x is numeric or has two levels (one path a)."
+        )
     d = _ols.complete(data, [dv, x, mediator, *covar])
     n = len(d)
     y = check_numeric(d, dv)
@@ -455,20 +581,38 @@ def mediation(data: pd.DataFrame, *, dv: str, x: str, mediator: str, covar: str 
         counts = np.bincount((idx + offsets).ravel(), minlength=size * n).reshape(size, n).astype(float)
         ba = _batched_ols(Xa, m, counts)[:, 1]
         bb = _batched_ols(Xb, y, counts)[:, 2]
-        boot[start:start + size] = ba * bb
+        boot[start : start + size] = ba * bb
     lo, hi = np.quantile(boot, [alpha / 2, 1 - alpha / 2])
     rows = [dict(ra, term="a"), dict(rb, term="b"), dict(rcp, term="c_prime"), dict(rc, term="c")]
-    rows.append(dict(term="indirect", estimate=float(ab), se=float(boot.std(ddof=1)), ci_low=float(lo),
-                     ci_high=float(hi), n=n, method=f"percentile bootstrap ({n_boot} resamples, seed {seed})"))
+    rows.append(
+        dict(
+            term="indirect",
+            estimate=float(ab),
+            se=float(boot.std(ddof=1)),
+            ci_low=float(lo),
+            ci_high=float(hi),
+            n=n,
+            method=f"percentile bootstrap ({n_boot} resamples, seed {seed})",
+        )
+    )
     sa, sb = ra["se"], rb["se"]
-    s_sobel = float(np.sqrt(b ** 2 * sa ** 2 + a ** 2 * sb ** 2))
+    s_sobel = float(np.sqrt(b**2 * sa**2 + a**2 * sb**2))
     z = ab / s_sobel
     zc = stats.norm.ppf(1 - alpha / 2)
-    rows.append(dict(term="indirect (Sobel)", estimate=float(ab), se=s_sobel, ci_low=float(ab - zc * s_sobel),
-                     ci_high=float(ab + zc * s_sobel), statistic=float(z), p=float(2 * stats.norm.sf(abs(z))), n=n,
-                     method="Sobel test (first-order delta method)"))
-    rows.append(dict(term="proportion_mediated", estimate=float(ab / rc["estimate"]), n=n,
-                     method="indirect / total"))
+    rows.append(
+        dict(
+            term="indirect (Sobel)",
+            estimate=float(ab),
+            se=s_sobel,
+            ci_low=float(ab - zc * s_sobel),
+            ci_high=float(ab + zc * s_sobel),
+            statistic=float(z),
+            p=float(2 * stats.norm.sf(abs(z))),
+            n=n,
+            method="Sobel test (first-order delta method)",
+        )
+    )
+    rows.append(dict(term="proportion_mediated", estimate=float(ab / rc["estimate"]), n=n, method="indirect / total"))
     for r in rows:
         r["n_boot"] = int(n_boot)
     return tidy(rows, extra=["n_boot"])
@@ -476,8 +620,14 @@ def mediation(data: pd.DataFrame, *, dv: str, x: str, mediator: str, covar: str 
 
 # ---------------------------------------------------------------------------------------------------- ordered logit
 @fill_doc
-def ordinal_logit(data: pd.DataFrame, *, dv: str = "predikat", covar: str | Sequence[str],
-                  levels: Sequence[str] | None = None, alpha: float = 0.05) -> pd.DataFrame:
+def ordinal_logit(
+    data: pd.DataFrame,
+    *,
+    dv: str = "predikat",
+    covar: str | Sequence[str],
+    levels: Sequence[str] | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Ordered logit (proportional odds) of an ordinal outcome, e.g. the SKP predicate, on predictors.
 
     Parameters
@@ -534,14 +684,18 @@ def ordinal_logit(data: pd.DataFrame, *, dv: str = "predikat", covar: str | Sequ
         elif set(yv.astype(str).unique()) <= set(PREDICATES):
             levels = list(PREDICATES[::-1])
         else:
-            raise KinerjaError(f"Column '{dv}' is not an ordered categorical nor SKP predicates; the rule is to "
-                               "pass levels= from lowest to highest.")
+            raise KinerjaError(
+                f"Column '{dv}' is not an ordered categorical nor SKP predicates; the rule is to "
+                "pass levels= from lowest to highest."
+            )
     levels = list(levels)
     bad = ~yv.astype(str).isin([str(v) for v in levels])
     if bad.any():
         pos = int(np.flatnonzero(bad.to_numpy())[0])
-        raise KinerjaError(f"Column '{dv}', row {pos + 1}, value {yv.iloc[pos]!r} is not one of the levels "
-                           f"{levels}; the rule is every outcome value listed in levels.")
+        raise KinerjaError(
+            f"Column '{dv}', row {pos + 1}, value {yv.iloc[pos]!r} is not one of the levels "
+            f"{levels}; the rule is every outcome value listed in levels."
+        )
     present = [v for v in levels if (yv.astype(str) == str(v)).any()]
     if len(present) < 2:
         raise KinerjaError(f"Column '{dv}' has fewer than two observed levels; the rule is at least two.")
@@ -553,8 +707,10 @@ def ordinal_logit(data: pd.DataFrame, *, dv: str = "predikat", covar: str | Sequ
         res = model.fit(method="bfgs", disp=False, maxiter=2000, gtol=1e-10)
     params = np.asarray(res.params)
     if not np.all(np.isfinite(params)) or not np.all(np.isfinite(np.asarray(res.cov_params()))):
-        raise KinerjaError(f"The ordered logit of '{dv}' on {covar} has no finite estimate (a predictor separates "
-                           "the categories completely); the rule is categories that overlap on the predictors.")
+        raise KinerjaError(
+            f"The ordered logit of '{dv}' on {covar} has no finite estimate (a predictor separates "
+            "the categories completely); the rule is categories that overlap on the predictors."
+        )
     cov = np.asarray(res.cov_params())
     p = X.shape[1]
     raw = params[p:]

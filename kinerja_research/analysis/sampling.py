@@ -1,6 +1,7 @@
 """Sample size for a survey of a region's staff (Slovin, Krejcie & Morgan) and power analysis (t tests, ANOVA,
 regression), following R's ``pwr`` package.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -9,8 +10,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from kinerja_research.analysis._result import check_alpha, check_choice, check_number, tidy
 from kinerja_research.errors import KinerjaError
+from kinerja_research.results import check_alpha, check_choice, check_number, tidy
 
 __all__ = ["sample_size", "power"]
 
@@ -18,8 +19,14 @@ SIZE_METHODS = ("slovin", "krejcie_morgan")
 POWER_TESTS = ("t_two", "t_paired", "t_one", "anova", "regression")
 
 
-def sample_size(population: int | Sequence[int], *, method: str | Sequence[str] = SIZE_METHODS, margin: float = 0.05,
-                confidence: float = 0.95, proportion: float = 0.5) -> pd.DataFrame:
+def sample_size(
+    population: int | Sequence[int],
+    *,
+    method: str | Sequence[str] = SIZE_METHODS,
+    margin: float = 0.05,
+    confidence: float = 0.95,
+    proportion: float = 0.5,
+) -> pd.DataFrame:
     """Survey sample size for a finite population by Slovin's formula and by Krejcie & Morgan (1970).
 
     Parameters
@@ -62,36 +69,50 @@ def sample_size(population: int | Sequence[int], *, method: str | Sequence[str] 
     methods = [method] if isinstance(method, str) else list(method)
     for m in methods:
         check_choice("method", m, SIZE_METHODS)
-    margin, confidence, proportion = (check_number("margin", margin), check_number("confidence", confidence),
-                                      check_number("proportion", proportion))
+    margin, confidence, proportion = (
+        check_number("margin", margin),
+        check_number("confidence", confidence),
+        check_number("proportion", proportion),
+    )
     if not (0 < margin < 1):
         raise KinerjaError(f"Argument 'margin' is {margin!r}; the rule is 0 < margin < 1.")
     if not (0 < confidence < 1) or not (0 < proportion < 1):
-        raise KinerjaError(f"Arguments 'confidence'={confidence!r} and 'proportion'={proportion!r}; the rule is that "
-                           f"both lie strictly between 0 and 1.")
+        raise KinerjaError(
+            f"Arguments 'confidence'={confidence!r} and 'proportion'={proportion!r}; the rule is that "
+            f"both lie strictly between 0 and 1."
+        )
     try:
         n = pops.astype(float)
     except (TypeError, ValueError):
         raise KinerjaError(f"Argument 'population' is {population!r}; the rule is whole numbers of people.") from None
     bad = ~np.isfinite(n) | (n < 2) | (n != np.round(n))
     if bad.any():
-        raise KinerjaError(f"Argument 'population' has value {pops[bad][0].item()!r}; the rule is a whole number of at least "
-                           f"2 people.")
+        raise KinerjaError(
+            f"Argument 'population' has value {pops[bad][0].item()!r}; the rule is a whole number of at least 2 people."
+        )
     rows = []
     for m in methods:  # at most two formulas, each vectorised over populations
         if m == "slovin":
-            raw = n / (1 + n * margin ** 2)
+            raw = n / (1 + n * margin**2)
             size = np.ceil(np.round(raw, 9))
         else:
             # Krejcie & Morgan's table used chi2 = 3.841 (three decimals) at 95%; the exact 3.841459 gives 381, not
             # the published 380, at N = 40,000. Other levels use the exact quantile.
             chi = 3.841 if confidence == 0.95 else stats.chi2.ppf(confidence, 1)
             pq = proportion * (1 - proportion)
-            raw = chi * n * pq / (margin ** 2 * (n - 1) + chi * pq)
+            raw = chi * n * pq / (margin**2 * (n - 1) + chi * pq)
             size = np.floor(raw + 0.5)
-        rows.append(pd.DataFrame({"estimate": raw, "method": "Slovin" if m == "slovin" else "Krejcie & Morgan",
-                                  "population": n.astype(np.int64), "sample_size": size.astype(np.int64),
-                                  "margin": margin}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "estimate": raw,
+                    "method": "Slovin" if m == "slovin" else "Krejcie & Morgan",
+                    "population": n.astype(np.int64),
+                    "sample_size": size.astype(np.int64),
+                    "margin": margin,
+                }
+            )
+        )
     return tidy(pd.concat(rows, ignore_index=True), extra=["population", "sample_size", "margin"])
 
 
@@ -112,7 +133,7 @@ def _power_t(d, n, alpha, kind, alternative):
 
 def _power_anova(f, n, alpha, k):
     df1, df2 = k - 1, (n - 1) * k
-    return stats.ncf.sf(stats.f.isf(alpha, df1, df2), df1, df2, k * n * f ** 2)
+    return stats.ncf.sf(stats.f.isf(alpha, df1, df2), df1, df2, k * n * f**2)
 
 
 def _power_f2(f2, n, alpha, u):
@@ -120,9 +141,17 @@ def _power_f2(f2, n, alpha, u):
     return stats.ncf.sf(stats.f.isf(alpha, u, v), u, v, f2 * (u + v + 1))
 
 
-def power(*, test: str, effect: float | None = None, n: float | None = None, power: float | None = None,
-          alpha: float = 0.05, k: int | None = None, u: int | None = None,
-          alternative: str = "two-sided") -> pd.DataFrame:
+def power(
+    *,
+    test: str,
+    effect: float | None = None,
+    n: float | None = None,
+    power: float | None = None,
+    alpha: float = 0.05,
+    k: int | None = None,
+    u: int | None = None,
+    alternative: str = "two-sided",
+) -> pd.DataFrame:
     """Power analysis: give all but one of ``effect``, ``n`` and ``power``; the missing one is solved for.
 
     Parameters
@@ -172,17 +201,25 @@ def power(*, test: str, effect: float | None = None, n: float | None = None, pow
     given = {"effect": effect, "n": n, "power": power}
     missing = [name for name, v in given.items() if v is None]
     if len(missing) != 1:
-        raise KinerjaError(f"Arguments effect={effect!r}, n={n!r}, power={power!r}; the rule is that exactly one of "
-                           f"them is None (the one solved for).")
-    for name, value, whole in (("effect", effect, False), ("n", n, False), ("power", power, False),
-                               ("k", k, True), ("u", u, True)):
+        raise KinerjaError(
+            f"Arguments effect={effect!r}, n={n!r}, power={power!r}; the rule is that exactly one of "
+            f"them is None (the one solved for)."
+        )
+    for name, value, whole in (
+        ("effect", effect, False),
+        ("n", n, False),
+        ("power", power, False),
+        ("k", k, True),
+        ("u", u, True),
+    ):
         if value is not None:
             check_number(name, value, integer=whole)
     if test == "anova" and (k is None or k < 2):
         raise KinerjaError(f"Argument 'k' is {k!r}; the rule is that an ANOVA power analysis needs k >= 2 groups.")
     if test == "regression" and (u is None or u < 1):
-        raise KinerjaError(f"Argument 'u' is {u!r}; the rule is that a regression power analysis needs u >= 1 "
-                           f"predictors.")
+        raise KinerjaError(
+            f"Argument 'u' is {u!r}; the rule is that a regression power analysis needs u >= 1 predictors."
+        )
     if power is not None and not (0 < power < 1):
         raise KinerjaError(f"Argument 'power' is {power!r}; the rule is 0 < power < 1.")
     if effect is not None and effect <= 0:
@@ -206,8 +243,10 @@ def power(*, test: str, effect: float | None = None, n: float | None = None, pow
         while pw(effect, hi) < power:
             hi *= 2
             if hi > 1e9:
-                raise KinerjaError(f"effect {effect!r} is too small to reach power {power!r} with fewer than 10⁹ "
-                                   f"participants; the rule is a reachable power.")
+                raise KinerjaError(
+                    f"effect {effect!r} is too small to reach power {power!r} with fewer than 10⁹ "
+                    f"participants; the rule is a reachable power."
+                )
         n = optimize.brentq(lambda m: pw(effect, m) - power, n_min, hi, xtol=1e-10, rtol=1e-14)
     else:
         f = lambda e: pw(e, n) - power  # noqa: E731
@@ -215,8 +254,9 @@ def power(*, test: str, effect: float | None = None, n: float | None = None, pow
         while not f(hi) >= 0:  # widen the bracket; also stops on NaN far in the tail
             hi *= 2
             if hi > 50:
-                raise KinerjaError(f"no effect size up to 50 gives power {power!r} with n={n!r}; the rule is a "
-                                   f"reachable combination.")
+                raise KinerjaError(
+                    f"no effect size up to 50 gives power {power!r} with n={n!r}; the rule is a reachable combination."
+                )
         lo = hi / 2 if hi > 0.05 else 1e-7
         if f(lo) > 0:
             lo = 1e-7
@@ -224,9 +264,24 @@ def power(*, test: str, effect: float | None = None, n: float | None = None, pow
     name = {"anova": "f", "regression": "f2"}.get(test, "d")
     n_int = int(np.ceil(np.round(n, 9))) if solved == "n" else n
     mult = {"t_two": 2, "anova": k or 1}.get(test, 1)
-    method = {"t_two": "two-sample t test", "t_paired": "paired t test", "t_one": "one-sample t test",
-              "anova": "one-way ANOVA", "regression": "multiple regression F test"}[test]
-    row = {"effect_size": effect, "effect_size_name": name, "n": n_int, "method": f"power: {method} ({alternative})"
-           if test.startswith("t_") else f"power: {method}", "n_exact": float(n), "n_total": n_int * mult,
-           "power": power, "alpha": alpha, "k": k, "u": u, "solved_for": solved}
+    method = {
+        "t_two": "two-sample t test",
+        "t_paired": "paired t test",
+        "t_one": "one-sample t test",
+        "anova": "one-way ANOVA",
+        "regression": "multiple regression F test",
+    }[test]
+    row = {
+        "effect_size": effect,
+        "effect_size_name": name,
+        "n": n_int,
+        "method": f"power: {method} ({alternative})" if test.startswith("t_") else f"power: {method}",
+        "n_exact": float(n),
+        "n_total": n_int * mult,
+        "power": power,
+        "alpha": alpha,
+        "k": k,
+        "u": u,
+        "solved_for": solved,
+    }
     return tidy([row], extra=["n_exact", "n_total", "power", "alpha", "k", "u", "solved_for"])

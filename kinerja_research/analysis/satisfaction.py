@@ -12,6 +12,7 @@ The regulation's computation, step by step (Lampiran, "Pengolahan Data Survei"):
 Everything is computed with ``groupby``/``bincount`` over all groups at once; the bootstrap loops over resample
 chunks, never over rows or groups.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -21,10 +22,11 @@ import pandas as pd
 from scipy import stats
 
 from kinerja_research._docs import fill_doc
-from kinerja_research.analysis._result import check_alpha, check_choice, check_columns, tidy
 from kinerja_research.errors import KinerjaError
+from kinerja_research.results import check_alpha, check_choice, check_columns, tidy
 
 __all__ = ["ikm", "ikm_elements", "ikm_trend", "ikm_mutu", "ELEMENTS", "MUTU_LABELS"]
+
 
 def _py(value):
     """A numpy scalar as the plain Python value, for error messages."""
@@ -46,7 +48,7 @@ def round_half_up(x, decimals: int = 2) -> np.ndarray:
     >>> round_half_up([88.305, 76.604999999, 65.0])
     array([88.31, 76.6 , 65.  ])
     """
-    f = 10.0 ** decimals
+    f = 10.0**decimals
     x = np.asarray(x, dtype=float)
     return np.sign(x) * np.floor(np.round(np.abs(x) * f, 9) + 0.5) / f
 
@@ -58,8 +60,11 @@ def ikm_mutu(value) -> tuple[np.ndarray, np.ndarray]:
     ['A', 'A', 'B', 'B', 'C', 'D']
     """
     r = round_half_up(value, 2)
-    mutu = np.select([r >= MUTU_CUTS[0][0], r >= MUTU_CUTS[1][0], r >= MUTU_CUTS[2][0]],
-                     [MUTU_CUTS[0][1], MUTU_CUTS[1][1], MUTU_CUTS[2][1]], "D").astype(object)
+    mutu = np.select(
+        [r >= MUTU_CUTS[0][0], r >= MUTU_CUTS[1][0], r >= MUTU_CUTS[2][0]],
+        [MUTU_CUTS[0][1], MUTU_CUTS[1][1], MUTU_CUTS[2][1]],
+        "D",
+    ).astype(object)
     mutu[np.isnan(r)] = None
     label = np.array([MUTU_LABELS.get(m) if m is not None else None for m in mutu], dtype=object)
     return mutu, label
@@ -80,21 +85,26 @@ def _period_key(period: pd.Series, how: str) -> pd.Series:
     bad = ~ok.fillna(False).astype(bool) & s.notna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise KinerjaError(f"data row {i + 1}, column 'period', value {_py(period.iloc[i])!r}: the rule is a period like "
-                           f"'2026-Q1' (quarter) or '2026-S1' (semester).")
+        raise KinerjaError(
+            f"data row {i + 1}, column 'period', value {_py(period.iloc[i])!r}: the rule is a period like "
+            f"'2026-Q1' (quarter) or '2026-S1' (semester)."
+        )
     if how == "quarter":
         if s.str.contains("-S").any():
             i = int(np.flatnonzero(s.str.contains("-S").fillna(False).to_numpy())[0])
-            raise KinerjaError(f"data row {i + 1}, column 'period', value {_py(period.iloc[i])!r}: the rule is that a "
-                               f"quarterly IKM needs quarters ('2026-Q1'); use period='semester'.")
+            raise KinerjaError(
+                f"data row {i + 1}, column 'period', value {_py(period.iloc[i])!r}: the rule is that a "
+                f"quarterly IKM needs quarters ('2026-Q1'); use period='semester'."
+            )
         return s
     year = s.str.slice(0, 4)
     half = s.str.slice(5).map({"Q1": "S1", "Q2": "S1", "Q3": "S2", "Q4": "S2", "S1": "S1", "S2": "S2"})
     return year + "-" + half
 
 
-def _prepare(data: pd.DataFrame, by, elements: Sequence[str], period: str | None,
-             period_col: str) -> tuple[pd.DataFrame, list[str], np.ndarray]:
+def _prepare(
+    data: pd.DataFrame, by, elements: Sequence[str], period: str | None, period_col: str
+) -> tuple[pd.DataFrame, list[str], np.ndarray]:
     """Validated answers (N × E float, NaN = unanswered) and the grouping frame."""
     elements = list(elements)
     by = [] if by is None else ([by] if isinstance(by, str) else list(by))
@@ -108,8 +118,10 @@ def _prepare(data: pd.DataFrame, by, elements: Sequence[str], period: str | None
     bad = (np.isnan(x) & ~raw_na) | (~np.isnan(x) & ~valid)
     if bad.any():
         i, j = (int(v[0]) for v in np.nonzero(bad))
-        raise KinerjaError(f"data row {i + 1}, column '{elements[j]}', value {_py(data[elements[j]].iloc[i])!r}: the rule is "
-                           f"that an SKM answer is 1, 2, 3 or 4 (PermenPANRB 14/2017).")
+        raise KinerjaError(
+            f"data row {i + 1}, column '{elements[j]}', value {_py(data[elements[j]].iloc[i])!r}: the rule is "
+            f"that an SKM answer is 1, 2, 3 or 4 (PermenPANRB 14/2017)."
+        )
     keys = data[by].copy() if by else pd.DataFrame(index=data.index)
     if period is not None:
         keys[period_col] = _period_key(data[period_col], period).to_numpy()
@@ -119,8 +131,10 @@ def _prepare(data: pd.DataFrame, by, elements: Sequence[str], period: str | None
     if missing_key.any():
         i = int(np.flatnonzero(missing_key)[0])
         col = next(c for c in by if pd.isna(keys[c].iloc[i]))
-        raise KinerjaError(f"data row {i + 1}, column '{col}' is empty; the rule is that every respondent belongs to a "
-                           f"group of the IKM.")
+        raise KinerjaError(
+            f"data row {i + 1}, column '{col}' is empty; the rule is that every respondent belongs to a "
+            f"group of the IKM."
+        )
     return keys.reset_index(drop=True), by, x
 
 
@@ -148,8 +162,9 @@ def _element_means(codes: np.ndarray, x: np.ndarray, g: int) -> tuple[np.ndarray
     if ok.all():
         cnt = np.repeat(np.bincount(codes, minlength=g).astype(float)[:, None], xt.shape[0], axis=1)
     else:
-        cnt = np.stack([np.bincount(codes, weights=ok[e].astype(float), minlength=g) for e in range(xt.shape[0])],
-                       axis=1)
+        cnt = np.stack(
+            [np.bincount(codes, weights=ok[e].astype(float), minlength=g) for e in range(xt.shape[0])], axis=1
+        )
     with np.errstate(invalid="ignore", divide="ignore"):
         return sums / cnt, cnt
 
@@ -158,9 +173,18 @@ def _element_means(codes: np.ndarray, x: np.ndarray, g: int) -> tuple[np.ndarray
 # IKM
 # ---------------------------------------------------------------------------------------------------------------------
 @fill_doc
-def ikm(data: pd.DataFrame, *, by: str | Sequence[str] | None = "region_code", elements: Sequence[str] = ELEMENTS,
-        weight: str = "exact", period: str | None = None, period_col: str = "period", alpha: float = 0.05,
-        n_boot: int = 2000, seed: int = 2026) -> pd.DataFrame:
+def ikm(
+    data: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None = "region_code",
+    elements: Sequence[str] = ELEMENTS,
+    weight: str = "exact",
+    period: str | None = None,
+    period_col: str = "period",
+    alpha: float = 0.05,
+    n_boot: int = 2000,
+    seed: int = 2026,
+) -> pd.DataFrame:
     """Indeks Kepuasan Masyarakat (PermenPANRB 14/2017) per group, with a percentile bootstrap confidence interval.
 
     Parameters
@@ -227,10 +251,19 @@ def ikm(data: pd.DataFrame, *, by: str | Sequence[str] | None = "region_code", e
         se = boot.std(axis=0, ddof=1)
     mutu, label = ikm_mutu(est)
     cols, extra = _group_columns(table, by)
-    out = cols.assign(estimate=est, se=se, ci_low=lo, ci_high=hi, n=n,
-                      method=f"IKM PermenPANRB 14/2017 (weight {'1/9' if weight == 'exact' else '0.11'}"
-                             f"{', percentile bootstrap' if n_boot else ''})",
-                      ikm=round_half_up(est, 2), mutu=mutu, kinerja=label, nrr_tertimbang=nrr @ w)
+    out = cols.assign(
+        estimate=est,
+        se=se,
+        ci_low=lo,
+        ci_high=hi,
+        n=n,
+        method=f"IKM PermenPANRB 14/2017 (weight {'1/9' if weight == 'exact' else '0.11'}"
+        f"{', percentile bootstrap' if n_boot else ''})",
+        ikm=round_half_up(est, 2),
+        mutu=mutu,
+        kinerja=label,
+        nrr_tertimbang=nrr @ w,
+    )
     return tidy(out, extra=["ikm", "mutu", "kinerja", "nrr_tertimbang", *extra])
 
 
@@ -259,7 +292,7 @@ def _bootstrap(codes: np.ndarray, x: np.ndarray, w: np.ndarray, g: int, n_boot: 
         chunk = max(1, int(2e7 // (g * v)))
         for b0 in range(0, n_boot, chunk):  # loop over resample chunks, not rows
             cb = min(chunk, n_boot - b0)
-            out[b0:b0 + cb] = rng.multinomial(n_all, probs, size=(cb, g)) @ vals / n_all
+            out[b0 : b0 + cb] = rng.multinomial(n_all, probs, size=(cb, g)) @ vals / n_all
         return out
     order = np.argsort(codes, kind="stable")
     cs = codes[order]
@@ -274,7 +307,7 @@ def _bootstrap(codes: np.ndarray, x: np.ndarray, w: np.ndarray, g: int, n_boot: 
     # Whole-number answers: element sums and answer counts per (resample, group) are exact integers in any summation
     # order, so they can come from "times each row was drawn" × the group's rows (one matrix product per group)
     # instead of nine gathers and eighteen bincounts, with bit-identical results.
-    counted = not complete and bool(np.all(x0 == np.round(x0))) and float(np.abs(x0).max(initial=0.0)) < 2 ** 20
+    counted = not complete and bool(np.all(x0 == np.round(x0))) and float(np.abs(x0).max(initial=0.0)) < 2**20
     okf = ok_all.astype(float)
     out = np.empty((n_boot, g))
     chunk = max(1, int(2e7 // max(big_n, 1)))
@@ -292,12 +325,12 @@ def _bootstrap(codes: np.ndarray, x: np.ndarray, w: np.ndarray, g: int, n_boot: 
                 for e in range(xs.shape[1]):  # same per-element accumulation order as below
                     with np.errstate(invalid="ignore", divide="ignore"):
                         acc[:, j] += w[e] * s[:, e] / c[:, e]
-            out[b0:b0 + cb] = 25.0 * acc
+            out[b0 : b0 + cb] = 25.0 * acc
             continue
         key = (np.arange(cb)[:, None] * g + cs[None, :]).ravel()
         if complete:
             sums = np.bincount(key, weights=score[pick].ravel(), minlength=cb * g).reshape(cb, g)
-            out[b0:b0 + cb] = sums / n[None, :]
+            out[b0 : b0 + cb] = sums / n[None, :]
         else:
             acc = np.zeros((cb, g))
             for e in range(xs.shape[1]):  # nine elements
@@ -307,14 +340,21 @@ def _bootstrap(codes: np.ndarray, x: np.ndarray, w: np.ndarray, g: int, n_boot: 
                 c = np.bincount(key, weights=ok.ravel().astype(float), minlength=cb * g).reshape(cb, g)
                 with np.errstate(invalid="ignore", divide="ignore"):
                     acc += w[e] * s / c
-            out[b0:b0 + cb] = 25.0 * acc
+            out[b0 : b0 + cb] = 25.0 * acc
     return out
 
 
 @fill_doc
-def ikm_elements(data: pd.DataFrame, *, by: str | Sequence[str] | None = "region_code",
-                 elements: Sequence[str] = ELEMENTS, weight: str = "exact", period: str | None = None,
-                 period_col: str = "period", alpha: float = 0.05) -> pd.DataFrame:
+def ikm_elements(
+    data: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None = "region_code",
+    elements: Sequence[str] = ELEMENTS,
+    weight: str = "exact",
+    period: str | None = None,
+    period_col: str = "period",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Element scores (NRR per unsur) per group, with the weakest elements flagged.
 
     Parameters
@@ -365,17 +405,35 @@ def ikm_elements(data: pd.DataFrame, *, by: str | Sequence[str] | None = "region
     rep = cols.loc[np.repeat(np.arange(g), len(elements))].reset_index(drop=True)
     score = 25.0 * nrr.ravel()
     mutu, _ = ikm_mutu(score)
-    out = rep.assign(term=np.tile(elements, g), estimate=nrr.ravel(), se=se.ravel(), ci_low=(nrr - tq * se).ravel(),
-                     ci_high=(nrr + tq * se).ravel(), n=cnt.ravel().astype(int), method="NRR per unsur",
-                     score=score, mutu=mutu, nrr_tertimbang=(nrr * w).ravel(), rank=rank.ravel().astype(int),
-                     weakest=(rank == 1).ravel(), below_b=round_half_up(score, 2) < MUTU_CUTS[1][0])
+    out = rep.assign(
+        term=np.tile(elements, g),
+        estimate=nrr.ravel(),
+        se=se.ravel(),
+        ci_low=(nrr - tq * se).ravel(),
+        ci_high=(nrr + tq * se).ravel(),
+        n=cnt.ravel().astype(int),
+        method="NRR per unsur",
+        score=score,
+        mutu=mutu,
+        nrr_tertimbang=(nrr * w).ravel(),
+        rank=rank.ravel().astype(int),
+        weakest=(rank == 1).ravel(),
+        below_b=round_half_up(score, 2) < MUTU_CUTS[1][0],
+    )
     return tidy(out, extra=["score", "mutu", "nrr_tertimbang", "rank", "weakest", "below_b", *extra])
 
 
 @fill_doc
-def ikm_trend(data: pd.DataFrame, *, by: str | Sequence[str] | None = "region_code",
-              elements: Sequence[str] = ELEMENTS, weight: str = "exact", period: str = "quarter",
-              period_col: str = "period", alpha: float = 0.05) -> pd.DataFrame:
+def ikm_trend(
+    data: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None = "region_code",
+    elements: Sequence[str] = ELEMENTS,
+    weight: str = "exact",
+    period: str = "quarter",
+    period_col: str = "period",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Linear trend of the converted IKM over survey periods, per group.
 
     Parameters
@@ -437,7 +495,17 @@ def ikm_trend(data: pd.DataFrame, *, by: str | Sequence[str] | None = "region_co
     n_per = int(pc.max()) + 1 if pc.size else 1
     n_periods = (np.bincount(codes * n_per + pc, minlength=g * n_per).reshape(g, n_per) > 0).sum(axis=1)
     cols, extra = _group_columns(table, by)
-    out = cols.assign(term="period", estimate=slope, se=se, ci_low=slope - tq * se, ci_high=slope + tq * se,
-                      statistic=stat, df=df, p=p, n=n.astype(int), method=f"OLS trend per {period}",
-                      n_periods=n_periods)
+    out = cols.assign(
+        term="period",
+        estimate=slope,
+        se=se,
+        ci_low=slope - tq * se,
+        ci_high=slope + tq * se,
+        statistic=stat,
+        df=df,
+        p=p,
+        n=n.astype(int),
+        method=f"OLS trend per {period}",
+        n_periods=n_periods,
+    )
     return tidy(out, extra=["n_periods", *extra])

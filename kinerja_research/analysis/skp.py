@@ -4,6 +4,7 @@ The regulation rates each civil servant on results (*hasil kerja*) and on behavi
 "di atas ekspektasi", "sesuai ekspektasi" or "di bawah ekspektasi", and combines them in a 3 × 3 matrix into one of
 five predicates.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,16 +20,31 @@ PREDICATES = ("Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang/Misconduct", "Sa
 RATINGS = ("above", "as_expected", "below")
 
 _SYNONYMS = {
-    "above": 0, "di atas ekspektasi": 0, "diatas ekspektasi": 0, "above expectation": 0, "above expectations": 0,
-    "as_expected": 1, "as expected": 1, "sesuai ekspektasi": 1, "meets expectations": 1, "meets expectation": 1,
-    "below": 2, "di bawah ekspektasi": 2, "dibawah ekspektasi": 2, "below expectation": 2, "below expectations": 2,
+    "above": 0,
+    "di atas ekspektasi": 0,
+    "diatas ekspektasi": 0,
+    "above expectation": 0,
+    "above expectations": 0,
+    "as_expected": 1,
+    "as expected": 1,
+    "sesuai ekspektasi": 1,
+    "meets expectations": 1,
+    "meets expectation": 1,
+    "below": 2,
+    "di bawah ekspektasi": 2,
+    "dibawah ekspektasi": 2,
+    "below expectation": 2,
+    "below expectations": 2,
 }
 # rows: hasil kerja (above, as_expected, below); columns: perilaku (above, as_expected, below)
-_MATRIX = np.array([
-    ["Sangat Baik", "Baik", "Kurang/Misconduct"],
-    ["Baik", "Baik", "Kurang/Misconduct"],
-    ["Butuh Perbaikan", "Butuh Perbaikan", "Sangat Kurang"],
-], dtype=object)
+_MATRIX = np.array(
+    [
+        ["Sangat Baik", "Baik", "Kurang/Misconduct"],
+        ["Baik", "Baik", "Kurang/Misconduct"],
+        ["Butuh Perbaikan", "Butuh Perbaikan", "Sangat Kurang"],
+    ],
+    dtype=object,
+)
 
 
 def _codes(values: pd.Series, column: str) -> np.ndarray:
@@ -41,7 +57,8 @@ def _codes(values: pd.Series, column: str) -> np.ndarray:
         raise KinerjaError(
             f"Rating at {where(row=pos + 1, column=column, value=values.iloc[pos])} is not a PermenPANRB 6/2022 "
             "rating; the rule is one of 'di atas ekspektasi', 'sesuai ekspektasi', 'di bawah ekspektasi' "
-            "(or English 'above expectations', 'as expected', 'below expectations', or 'above'/'as_expected'/'below').")
+            "(or English 'above expectations', 'as expected', 'below expectations', or 'above'/'as_expected'/'below')."
+        )
     return codes.fillna(-1).to_numpy(dtype=np.int64)
 
 

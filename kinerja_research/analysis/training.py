@@ -1,8 +1,9 @@
 """Training impact: pre/post change, difference-in-differences, mixed model, training dose (JP) and dose-response.
 
 Every function takes a long DataFrame (canonical columns) and returns the tidy result shape
-(:func:`kinerja_research.analysis._result.tidy`).
+(:func:`kinerja_research.results.tidy`).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -13,10 +14,16 @@ from scipy import optimize, stats
 
 from kinerja_research._docs import fill_doc
 from kinerja_research.analysis import _ols
-from kinerja_research.analysis._result import (
-    ALTERNATIVES, check_alpha, check_choice, check_columns, check_not_numeric_text, check_numeric, tidy,
-)
 from kinerja_research.errors import KinerjaError
+from kinerja_research.results import (
+    ALTERNATIVES,
+    check_alpha,
+    check_choice,
+    check_columns,
+    check_not_numeric_text,
+    check_numeric,
+    tidy,
+)
 
 __all__ = ["paired_change", "did", "mixed_effects", "training_dose", "dose_response", "JP_TARGET"]
 
@@ -36,6 +43,7 @@ def _ncp_ci(t: float, df: float, alpha: float) -> tuple[float, float]:
         if not np.isfinite(c):  # scipy's noncentral t can return NaN far in a tail, where the cdf is 1 or 0
             c = 1.0 if ncp < t else 0.0
         return c - target
+
     # bracket from the normal approximation of the noncentral t (sd about sqrt(1 + t^2 / (2 df)))
     sd = np.sqrt(1 + t * t / (2 * df))
     lo = optimize.brentq(f, t - 12 * sd, t + 12 * sd, args=(1 - alpha / 2,), xtol=1e-12)
@@ -49,7 +57,7 @@ def _psignrank(n: int) -> np.ndarray:
     dist[0] = 1.0
     for k in range(1, n + 1):  # loop over ranks (n < 50), not rows
         dist[k:] = dist[k:] + dist[:-k].copy()
-    return dist / 2.0 ** n
+    return dist / 2.0**n
 
 
 def _wilcoxon(d: np.ndarray, alternative: str) -> dict:
@@ -67,26 +75,38 @@ def _wilcoxon(d: np.ndarray, alternative: str) -> dict:
     if n < 50 and not ties and not zeros:
         dist = _psignrank(n)
         cdf = np.cumsum(dist)
-        lower = cdf[int(v)]                      # P(V <= v)
+        lower = cdf[int(v)]  # P(V <= v)
         upper = 1 - (cdf[int(v) - 1] if v >= 1 else 0.0)  # P(V >= v)
         p = {"two-sided": min(1.0, 2 * min(lower, upper)), "greater": upper, "less": lower}[alternative]
         method = "Wilcoxon signed-rank, exact"
     else:
         _, tcount = np.unique(r, return_counts=True)
-        sigma = np.sqrt(n * (n + 1) * (2 * n + 1) / 24 - np.sum(tcount ** 3 - tcount) / 48)
+        sigma = np.sqrt(n * (n + 1) * (2 * n + 1) / 24 - np.sum(tcount**3 - tcount) / 48)
         z = v - n * (n + 1) / 4
         corr = {"two-sided": np.sign(z) * 0.5, "greater": 0.5, "less": -0.5}[alternative]
         z = (z - corr) / sigma
-        p = {"two-sided": 2 * min(stats.norm.cdf(z), stats.norm.sf(z)), "greater": stats.norm.sf(z),
-             "less": stats.norm.cdf(z)}[alternative]
+        p = {
+            "two-sided": 2 * min(stats.norm.cdf(z), stats.norm.sf(z)),
+            "greater": stats.norm.sf(z),
+            "less": stats.norm.cdf(z),
+        }[alternative]
         method = "Wilcoxon signed-rank, normal approximation with continuity correction"
     return dict(statistic=v, p=float(p), effect_size=float(rbc), method=method)
 
 
 @fill_doc
-def paired_change(data: pd.DataFrame, *, dv: str, within: str = "wave", subject: str = "person_id",
-                  between: str | None = None, pre: str = "pre", post: str = "post",
-                  alternative: str = "two-sided", alpha: float = 0.05) -> pd.DataFrame:
+def paired_change(
+    data: pd.DataFrame,
+    *,
+    dv: str,
+    within: str = "wave",
+    subject: str = "person_id",
+    between: str | None = None,
+    pre: str = "pre",
+    post: str = "post",
+    alternative: str = "two-sided",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Pre/post change of one score: paired t test with Hedges' g(av) and its CI, and Wilcoxon signed-rank test.
 
     Parameters
@@ -150,8 +170,10 @@ def paired_change(data: pd.DataFrame, *, dv: str, within: str = "wave", subject:
     dup = d.duplicated(keys + [within])
     if dup.any():
         pos = int(np.flatnonzero(dup.to_numpy())[0])
-        raise KinerjaError(f"Row {pos + 1}: subject {d[subject].iloc[pos]!r} has more than one '{within}' = "
-                           f"{d[within].iloc[pos]!r}; the rule is one row per subject and occasion.")
+        raise KinerjaError(
+            f"Row {pos + 1}: subject {d[subject].iloc[pos]!r} has more than one '{within}' = "
+            f"{d[within].iloc[pos]!r}; the rule is one row per subject and occasion."
+        )
     wide = d.pivot_table(index=keys, columns=within, values=dv, aggfunc="first", observed=True).reset_index()
     if pre not in wide or post not in wide:
         raise KinerjaError(f"Column '{within}' must hold both {pre!r} and {post!r}; the rule is two occasions.")
@@ -162,8 +184,13 @@ def paired_change(data: pd.DataFrame, *, dv: str, within: str = "wave", subject:
         x0, x1 = w[pre].to_numpy(float), w[post].to_numpy(float)
         n = len(x0)
         diff = x1 - x0
-        base = dict(region=str(g), term="post - pre", n=n, mean_pre=float(x0.mean()) if n else np.nan,
-                    mean_post=float(x1.mean()) if n else np.nan)
+        base = dict(
+            region=str(g),
+            term="post - pre",
+            n=n,
+            mean_pre=float(x0.mean()) if n else np.nan,
+            mean_post=float(x1.mean()) if n else np.nan,
+        )
         if n < 2:
             rows.append(dict(base, method="paired t (fewer than 2 pairs)"))
             continue
@@ -192,13 +219,34 @@ def paired_change(data: pd.DataFrame, *, dv: str, within: str = "wave", subject:
             lo_ncp, hi_ncp = _ncp_ci(t, df, 2 * alpha)
             lo_ncp, hi_ncp = (lo_ncp, np.inf) if alternative == "greater" else (-np.inf, hi_ncp)
         scale = sd_d / s_av / np.sqrt(n) * j
-        rows.append(dict(base, estimate=float(m), se=float(se), ci_low=float(lo), ci_high=float(hi),
-                         statistic=float(t), df=float(df), p=float(p), effect_size=float(g_av),
-                         effect_size_name="hedges_g_av", es_ci_low=float(lo_ncp * scale),
-                         es_ci_high=float(hi_ncp * scale), method="paired t"))
+        rows.append(
+            dict(
+                base,
+                estimate=float(m),
+                se=float(se),
+                ci_low=float(lo),
+                ci_high=float(hi),
+                statistic=float(t),
+                df=float(df),
+                p=float(p),
+                effect_size=float(g_av),
+                effect_size_name="hedges_g_av",
+                es_ci_low=float(lo_ncp * scale),
+                es_ci_high=float(hi_ncp * scale),
+                method="paired t",
+            )
+        )
         wx = _wilcoxon(diff, alternative)
-        rows.append(dict(base, statistic=wx["statistic"], p=wx["p"], effect_size=wx["effect_size"],
-                         effect_size_name="rank_biserial", method=wx["method"]))
+        rows.append(
+            dict(
+                base,
+                statistic=wx["statistic"],
+                p=wx["p"],
+                effect_size=wx["effect_size"],
+                effect_size_name="rank_biserial",
+                method=wx["method"],
+            )
+        )
     return tidy(rows, extra=["es_ci_low", "es_ci_high", "mean_pre", "mean_post"])
 
 
@@ -218,10 +266,19 @@ _WALD = {"CR2": "CR2, df G - 1", "CR1-G": "CR1, df G - 1", "CR1": "CR1, residual
 
 
 @fill_doc
-def did(data: pd.DataFrame, *, dv: str, treat: str = "trained", within: str = "wave", post: str = "post",
-        cluster: str | Sequence[str] = ("region_code", "agency"), between: str | None = None,
-        covar: str | Sequence[str] | None = None, small_sample: str = "CR2",
-        alpha: float = 0.05) -> pd.DataFrame:
+def did(
+    data: pd.DataFrame,
+    *,
+    dv: str,
+    treat: str = "trained",
+    within: str = "wave",
+    post: str = "post",
+    cluster: str | Sequence[str] = ("region_code", "agency"),
+    between: str | None = None,
+    covar: str | Sequence[str] | None = None,
+    small_sample: str = "CR2",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Difference-in-differences of trained vs untrained staff over time, with cluster-robust standard errors.
 
     Parameters
@@ -316,8 +373,11 @@ def did(data: pd.DataFrame, *, dv: str, treat: str = "trained", within: str = "w
     n = len(d)
     tr = _ols.as_binary(d[treat], treat)
     w = d[within]
-    po = (_ols.as_binary(w, within) if (pd.api.types.is_bool_dtype(w) or pd.api.types.is_numeric_dtype(w))
-          else (w == post).to_numpy(dtype=float))
+    po = (
+        _ols.as_binary(w, within)
+        if (pd.api.types.is_bool_dtype(w) or pd.api.types.is_numeric_dtype(w))
+        else (w == post).to_numpy(dtype=float)
+    )
     if po.min() == po.max():
         raise KinerjaError(f"Column '{within}' has no rows both before and after ({post!r}); the rule is two periods.")
     y = check_numeric(d, dv)
@@ -346,8 +406,17 @@ def did(data: pd.DataFrame, *, dv: str, treat: str = "trained", within: str = "w
         for i, g in zip(eff, lv):
             g_cl = int(len(np.unique(cl[gv == g])))
             df_i = g_cl - 1 if small_sample == "CR1-G" else dfb[i]
-            rows += _ols.coef_rows([f"{treat}:post"], fb.beta[[i]], Vb[np.ix_([i], [i])], df_i, alpha,
-                                   method=method, n=int((gv == g).sum()), region=str(g), n_clusters=g_cl)
+            rows += _ols.coef_rows(
+                [f"{treat}:post"],
+                fb.beta[[i]],
+                Vb[np.ix_([i], [i])],
+                df_i,
+                alpha,
+                method=method,
+                n=int((gv == g).sum()),
+                region=str(g),
+                n_clusters=g_cl,
+            )
         if len(lv) > 1:
             R = np.zeros((len(lv) - 1, fb.k))
             for r, i in enumerate(eff[1:]):
@@ -355,10 +424,19 @@ def did(data: pd.DataFrame, *, dv: str, treat: str = "trained", within: str = "w
                 R[r, i] = 1.0
             df2 = float(fb.df_resid) if small_sample == "CR1" else float(n_cl - 1)
             f, q, p = _ols.wald_f(fb.beta, Vb, R, df2)
-            rows.append(dict(region="all", term=f"{between} x {treat}:post", statistic=f, df1=float(q),
-                             df2=df2, p=p, n=n, n_clusters=n_cl,
-                             method=f"Wald F, cluster-robust ({_WALD[small_sample]}): equal DiD effects across "
-                                    "groups"))
+            rows.append(
+                dict(
+                    region="all",
+                    term=f"{between} x {treat}:post",
+                    statistic=f,
+                    df1=float(q),
+                    df2=df2,
+                    p=p,
+                    n=n,
+                    n_clusters=n_cl,
+                    method=f"Wald F, cluster-robust ({_WALD[small_sample]}): equal DiD effects across groups",
+                )
+            )
     return tidy(rows, extra=["n_clusters"])
 
 
@@ -385,13 +463,14 @@ class _NestedREML:
 
     def _forms(self, gp: float, ga: float):
         w = 1.0 / (1.0 + self.n_i * gp)
-        c = gp * w                                        # gp / (1 + n_i gp)
-        M = self.ZZ - (self.P * c[:, None]).T @ self.P    # Z' A⁻¹ Z
-        T = np.column_stack([np.bincount(self.ag, weights=w * self.P[:, j], minlength=self.G)
-                             for j in range(self.P.shape[1])])
+        c = gp * w  # gp / (1 + n_i gp)
+        M = self.ZZ - (self.P * c[:, None]).T @ self.P  # Z' A⁻¹ Z
+        T = np.column_stack(
+            [np.bincount(self.ag, weights=w * self.P[:, j], minlength=self.G) for j in range(self.P.shape[1])]
+        )
         sg = np.bincount(self.ag, weights=self.n_i * w, minlength=self.G)
         d = ga / (1.0 + ga * sg)
-        M = M - (T * d[:, None]).T @ T                    # Z' H⁻¹ Z
+        M = M - (T * d[:, None]).T @ T  # Z' H⁻¹ Z
         logdet = float(-np.log(w).sum() + np.log1p(ga * sg).sum())
         return M, logdet
 
@@ -408,8 +487,9 @@ class _NestedREML:
 
     def fit(self):
         # start from the one-way ANOVA-free guess 1, 1 and polish with two optimisers (as lme4 polishes bobyqa)
-        res = optimize.minimize(self.criterion, np.zeros(2), method="Nelder-Mead",
-                                options=dict(xatol=1e-10, fatol=1e-12, maxiter=4000))
+        res = optimize.minimize(
+            self.criterion, np.zeros(2), method="Nelder-Mead", options=dict(xatol=1e-10, fatol=1e-12, maxiter=4000)
+        )
         res = optimize.minimize(self.criterion, res.x, method="L-BFGS-B", options=dict(ftol=1e-15, gtol=1e-10))
         gp, ga = np.exp(res.x)
         M, _ = self._forms(gp, ga)
@@ -421,10 +501,19 @@ class _NestedREML:
 
 
 @fill_doc
-def mixed_effects(data: pd.DataFrame, *, dv: str, treat: str = "trained", within: str = "wave", post: str = "post",
-                  subject: str = "person_id", cluster: str | Sequence[str] = ("region_code", "agency"),
-                  covar: str | Sequence[str] | None = None, engine: str = "nested",
-                  alpha: float = 0.05) -> pd.DataFrame:
+def mixed_effects(
+    data: pd.DataFrame,
+    *,
+    dv: str,
+    treat: str = "trained",
+    within: str = "wave",
+    post: str = "post",
+    subject: str = "person_id",
+    cluster: str | Sequence[str] = ("region_code", "agency"),
+    covar: str | Sequence[str] | None = None,
+    engine: str = "nested",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Linear mixed model of the DiD design with random intercepts for persons and agencies (REML).
 
     Parameters
@@ -485,8 +574,11 @@ def mixed_effects(data: pd.DataFrame, *, dv: str, treat: str = "trained", within
     d = _ols.complete(data, [dv, treat, within, subject, *cl_cols, *covar])
     tr = _ols.as_binary(d[treat], treat)
     w = d[within]
-    po = (_ols.as_binary(w, within) if (pd.api.types.is_bool_dtype(w) or pd.api.types.is_numeric_dtype(w))
-          else (w == post).to_numpy(dtype=float))
+    po = (
+        _ols.as_binary(w, within)
+        if (pd.api.types.is_bool_dtype(w) or pd.api.types.is_numeric_dtype(w))
+        else (w == post).to_numpy(dtype=float)
+    )
     Xc, cnames, _ = _ols.design(d, covar, intercept=False)
     X = np.column_stack([np.ones(len(d)), tr, po, tr * po, Xc])
     names = ["(Intercept)", treat, "post", f"{treat}:post", *cnames]
@@ -506,8 +598,9 @@ def mixed_effects(data: pd.DataFrame, *, dv: str, treat: str = "trained", within
         import statsmodels.api as sm
 
         groups = agency.astype(str)
-        model = sm.MixedLM(y, X, groups=groups, exog_re=np.ones((len(d), 1)),
-                           exog_vc=_person_vc(unit.astype(str), groups))
+        model = sm.MixedLM(
+            y, X, groups=groups, exog_re=np.ones((len(d), 1)), exog_vc=_person_vc(unit.astype(str), groups)
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             res = model.fit(reml=True, method=["lbfgs", "powell"])
@@ -515,9 +608,11 @@ def mixed_effects(data: pd.DataFrame, *, dv: str, treat: str = "trained", within
         s2, vp, va = float(res.scale), float(np.asarray(res.vcomp)[0]), float(np.asarray(res.cov_re)[0, 0])
         method = "LMM (REML, statsmodels MixedLM), random intercepts agency + person"
     rows = _ols.coef_rows(names, beta, V, None, alpha, n=len(d), method=method, n_groups=n_groups)
-    rows += [dict(term=f"var({':'.join(cl_cols)})", estimate=float(va), n=len(d), method="LMM variance component"),
-             dict(term=f"var({subject})", estimate=float(vp), n=len(d), method="LMM variance component"),
-             dict(term="var(residual)", estimate=float(s2), n=len(d), method="LMM variance component")]
+    rows += [
+        dict(term=f"var({':'.join(cl_cols)})", estimate=float(va), n=len(d), method="LMM variance component"),
+        dict(term=f"var({subject})", estimate=float(vp), n=len(d), method="LMM variance component"),
+        dict(term="var(residual)", estimate=float(s2), n=len(d), method="LMM variance component"),
+    ]
     return tidy(rows, extra=["n_groups"])
 
 
@@ -542,8 +637,15 @@ def _person_vc(person: np.ndarray, groups: np.ndarray):
 
 # --------------------------------------------------------------------------------------------------- training dose
 @fill_doc
-def training_dose(data: pd.DataFrame, *, staff: pd.DataFrame, by: Sequence[str] = ("region_code",),
-                  target: float = JP_TARGET, pns_only: bool = True, alpha: float = 0.05) -> pd.DataFrame:
+def training_dose(
+    data: pd.DataFrame,
+    *,
+    staff: pd.DataFrame,
+    by: Sequence[str] = ("region_code",),
+    target: float = JP_TARGET,
+    pns_only: bool = True,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Training hours (JP) per person-year against the 20 JP a year due to every PNS (PP 11/2017).
 
     Parameters
@@ -597,17 +699,23 @@ def training_dose(data: pd.DataFrame, *, staff: pd.DataFrame, by: Sequence[str] 
     py = st.merge(jp, on=["person_id", "year"], how="left")
     py["jp_year"] = py["jp_year"].fillna(0.0)
     py["meets"] = py["jp_year"] >= target
-    agg = py.groupby(by, observed=True, dropna=False).agg(n=("meets", "size"), k=("meets", "sum"),
-                                                           mean_jp=("jp_year", "mean"),
-                                                           median_jp=("jp_year", "median")).reset_index()
+    agg = (
+        py.groupby(by, observed=True, dropna=False)
+        .agg(n=("meets", "size"), k=("meets", "sum"), mean_jp=("jp_year", "mean"), median_jp=("jp_year", "median"))
+        .reset_index()
+    )
     z = stats.norm.ppf(1 - alpha / 2)
     n, k = agg["n"].to_numpy(float), agg["k"].to_numpy(float)
     phat = k / n
-    centre = (phat + z ** 2 / (2 * n)) / (1 + z ** 2 / n)
-    half = z * np.sqrt(phat * (1 - phat) / n + z ** 2 / (4 * n ** 2)) / (1 + z ** 2 / n)
-    out = agg.drop(columns="k").assign(term="share_meeting_target", estimate=phat, ci_low=centre - half,
-                                       ci_high=centre + half, method=f"share of person-years with JP >= {target:g} "
-                                       "(PP 11/2017), Wilson CI")
+    centre = (phat + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * np.sqrt(phat * (1 - phat) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    out = agg.drop(columns="k").assign(
+        term="share_meeting_target",
+        estimate=phat,
+        ci_low=centre - half,
+        ci_high=centre + half,
+        method=f"share of person-years with JP >= {target:g} (PP 11/2017), Wilson CI",
+    )
     if "region_code" in by:
         out = out.rename(columns={"region_code": "region"})
     extra = [c for c in by if c != "region_code"] + ["mean_jp", "median_jp"]
@@ -615,10 +723,18 @@ def training_dose(data: pd.DataFrame, *, staff: pd.DataFrame, by: Sequence[str] 
 
 
 @fill_doc
-def dose_response(data: pd.DataFrame, *, dv: str = "capaian_pct", dose: str = "jp",
-                  covar: str | Sequence[str] | None = None, cluster: str | Sequence[str] = ("region_code", "agency"),
-                  between: str | None = None, per: float = 10.0, small_sample: str = "CR2",
-                  alpha: float = 0.05) -> pd.DataFrame:
+def dose_response(
+    data: pd.DataFrame,
+    *,
+    dv: str = "capaian_pct",
+    dose: str = "jp",
+    covar: str | Sequence[str] | None = None,
+    cluster: str | Sequence[str] = ("region_code", "agency"),
+    between: str | None = None,
+    per: float = 10.0,
+    small_sample: str = "CR2",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Dose-response of performance on training hours: OLS slope per ``per`` JP with cluster-robust SEs.
 
     Parameters
@@ -678,7 +794,16 @@ def dose_response(data: pd.DataFrame, *, dv: str = "capaian_pct", dose: str = "j
         fit = _ols.Fit(X, check_numeric(dg, dv), names)
         cl = _cluster_ids(dg, cluster)
         V, dfs, g_cl = fit.cluster_inference(cl, small_sample)
-        rows += _ols.coef_rows(names, fit.beta, V, dfs, alpha, keep=[1],
-                               method=f"OLS dose-response, cluster-robust SE ({_METHOD[small_sample]})", n=len(dg),
-                               region=str(g), n_clusters=g_cl)
+        rows += _ols.coef_rows(
+            names,
+            fit.beta,
+            V,
+            dfs,
+            alpha,
+            keep=[1],
+            method=f"OLS dose-response, cluster-robust SE ({_METHOD[small_sample]})",
+            n=len(dg),
+            region=str(g),
+            n_clusters=g_cl,
+        )
     return tidy(rows, extra=["n_clusters"])

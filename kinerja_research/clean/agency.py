@@ -5,6 +5,7 @@ by different units for the same kind of office. Normalisation: trim, collapse sp
 (``Dis.`` -> Dinas, ``Kab.`` -> Kabupaten, ``Dinkes`` -> Dinas Kesehatan, ``Setda`` -> Sekretariat Daerah, ...), title
 case with well-known acronyms kept upper case (BKPSDM, BAPPEDA, RSUD, ...). Distinct names are normalised once.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,20 +16,74 @@ __all__ = ["normalise_agency", "AGENCY_ABBREVIATIONS", "ACRONYMS"]
 
 #: Token (lower case, no dot) -> expansion.
 AGENCY_ABBREVIATIONS = {
-    "dis": "dinas", "din": "dinas", "kab": "kabupaten", "kec": "kecamatan", "kel": "kelurahan", "prov": "provinsi",
-    "bag": "bagian", "sekr": "sekretariat", "sek": "sekretariat", "setda": "sekretariat daerah",
-    "setwan": "sekretariat dprd", "dinkes": "dinas kesehatan", "disdik": "dinas pendidikan",
-    "disdikbud": "dinas pendidikan dan kebudayaan", "dikbud": "pendidikan dan kebudayaan",
-    "dishub": "dinas perhubungan", "dinsos": "dinas sosial", "disnaker": "dinas tenaga kerja",
-    "dukcapil": "kependudukan dan pencatatan sipil", "disdukcapil": "dinas kependudukan dan pencatatan sipil",
-    "diskominfo": "dinas komunikasi dan informatika", "kominfo": "komunikasi dan informatika",
-    "dlh": "dinas lingkungan hidup", "pemkot": "pemerintah kota", "pemkab": "pemerintah kabupaten",
-    "&": "dan", "dg": "dengan", "kesbangpol": "kesatuan bangsa dan politik", "pu": "pekerjaan umum",
+    "dis": "dinas",
+    "din": "dinas",
+    "kab": "kabupaten",
+    "kec": "kecamatan",
+    "kel": "kelurahan",
+    "prov": "provinsi",
+    "bag": "bagian",
+    "sekr": "sekretariat",
+    "sek": "sekretariat",
+    "setda": "sekretariat daerah",
+    "setwan": "sekretariat dprd",
+    "dinkes": "dinas kesehatan",
+    "disdik": "dinas pendidikan",
+    "disdikbud": "dinas pendidikan dan kebudayaan",
+    "dikbud": "pendidikan dan kebudayaan",
+    "dishub": "dinas perhubungan",
+    "dinsos": "dinas sosial",
+    "disnaker": "dinas tenaga kerja",
+    "dukcapil": "kependudukan dan pencatatan sipil",
+    "disdukcapil": "dinas kependudukan dan pencatatan sipil",
+    "diskominfo": "dinas komunikasi dan informatika",
+    "kominfo": "komunikasi dan informatika",
+    "dlh": "dinas lingkungan hidup",
+    "pemkot": "pemerintah kota",
+    "pemkab": "pemerintah kabupaten",
+    "&": "dan",
+    "dg": "dengan",
+    "kesbangpol": "kesatuan bangsa dan politik",
+    "pu": "pekerjaan umum",
 }
 #: Words kept upper case.
-ACRONYMS = {"bkpsdm", "bkd", "bappeda", "bapenda", "bpkad", "bpbd", "rsud", "dprd", "upt", "uptd", "opd", "pupr",
-            "dpmptsp", "dpmd", "sd", "smp", "sma", "smk", "tk", "ii", "iii", "iv", "asn", "ri", "bpkd",
-            "bppkad", "satpol", "pp", "kb", "p3a", "ppkb", "ukm", "umkm", "dp3a", "ptsp"}
+ACRONYMS = {
+    "bkpsdm",
+    "bkd",
+    "bappeda",
+    "bapenda",
+    "bpkad",
+    "bpbd",
+    "rsud",
+    "dprd",
+    "upt",
+    "uptd",
+    "opd",
+    "pupr",
+    "dpmptsp",
+    "dpmd",
+    "sd",
+    "smp",
+    "sma",
+    "smk",
+    "tk",
+    "ii",
+    "iii",
+    "iv",
+    "asn",
+    "ri",
+    "bpkd",
+    "bppkad",
+    "satpol",
+    "pp",
+    "kb",
+    "p3a",
+    "ppkb",
+    "ukm",
+    "umkm",
+    "dp3a",
+    "ptsp",
+}
 _LOWER = {"dan", "dengan", "di", "ke", "dari", "untuk", "pada"}
 
 
@@ -63,7 +118,7 @@ def normalise_agency(values: pd.Series) -> pd.Series:
     """
     s = pd.Series(values, copy=False).astype("string")
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    from kinerja_research.clean._arrays import take_strings
+    from kinerja_research._arrays import take_strings
 
     mapped = [_one(str(u)) for u in uniques]
     return take_strings(mapped, codes, index=s.index, name=s.name)

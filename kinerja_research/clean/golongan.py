@@ -4,6 +4,7 @@ PNS grades run from I/a (Juru Muda) to IV/e (Pembina Utama), 17 steps, written m
 ``"3a"``, ``"III-A"``, ``"iii/a"``, ``"Penata Muda"``, ``"Penata Muda (III/a)"``. PPPK (contract) grades I-XVII are a
 separate scale, canonical ``"PPPK-IX"``; they have no PNS rank. Each distinct value is parsed once, then mapped.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,16 +18,54 @@ _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 #: Canonical PNS grades in rank order (I/a = rank 1 ... IV/e = rank 17).
 PNS_GRADES = tuple([f"{r}/{s}" for r in ("I", "II", "III") for s in "abcd"] + [f"IV/{s}" for s in "abcde"])
 #: Pangkat name of each PNS grade (BKN).
-PANGKAT = dict(zip(PNS_GRADES, [
-    "Juru Muda", "Juru Muda Tingkat I", "Juru", "Juru Tingkat I",
-    "Pengatur Muda", "Pengatur Muda Tingkat I", "Pengatur", "Pengatur Tingkat I",
-    "Penata Muda", "Penata Muda Tingkat I", "Penata", "Penata Tingkat I",
-    "Pembina", "Pembina Tingkat I", "Pembina Utama Muda", "Pembina Utama Madya", "Pembina Utama"]))
+PANGKAT = dict(
+    zip(
+        PNS_GRADES,
+        [
+            "Juru Muda",
+            "Juru Muda Tingkat I",
+            "Juru",
+            "Juru Tingkat I",
+            "Pengatur Muda",
+            "Pengatur Muda Tingkat I",
+            "Pengatur",
+            "Pengatur Tingkat I",
+            "Penata Muda",
+            "Penata Muda Tingkat I",
+            "Penata",
+            "Penata Tingkat I",
+            "Pembina",
+            "Pembina Tingkat I",
+            "Pembina Utama Muda",
+            "Pembina Utama Madya",
+            "Pembina Utama",
+        ],
+    )
+)
 _RANK = {g: i + 1 for i, g in enumerate(PNS_GRADES)}
-_PANGKAT_KEY = {re.sub(r"[^a-z0-9]", "", v.lower().replace("tingkat i", "tk1").replace("tk. i", "tk1")): k
-                for k, v in PANGKAT.items()}
-_PPPK_ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI",
-               "XVII"]
+_PANGKAT_KEY = {
+    re.sub(r"[^a-z0-9]", "", v.lower().replace("tingkat i", "tk1").replace("tk. i", "tk1")): k
+    for k, v in PANGKAT.items()
+}
+_PPPK_ROMAN = [
+    "I",
+    "II",
+    "III",
+    "IV",
+    "V",
+    "VI",
+    "VII",
+    "VIII",
+    "IX",
+    "X",
+    "XI",
+    "XII",
+    "XIII",
+    "XIV",
+    "XV",
+    "XVI",
+    "XVII",
+]
 _PPPK = {r: i + 1 for i, r in enumerate(_PPPK_ROMAN)}
 _PNS_RE = re.compile(r"^(IV|III|II|I|[1-4])\s*[/\-.\s]?\s*([A-E])$")
 _PPPK_RE = re.compile(r"^PPPK\s*[-/.\s]?\s*(?:GOL(?:ONGAN)?\.?\s*)?([IVX]+|\d{1,2})$")
@@ -64,8 +103,11 @@ def _one(raw: str) -> tuple[str | None, int | None]:
             if g in _RANK:
                 return g, _RANK[g]
     name = re.split(r"[(,]", up)[0]
-    key = re.sub(r"[^a-z0-9]", "", name.lower().replace("tingkat i", "tk1").replace("tk. i", "tk1")
-                 .replace("tk.i", "tk1").replace("tk i", "tk1"))
+    key = re.sub(
+        r"[^a-z0-9]",
+        "",
+        name.lower().replace("tingkat i", "tk1").replace("tk. i", "tk1").replace("tk.i", "tk1").replace("tk i", "tk1"),
+    )
     if key in _PANGKAT_KEY:
         g = _PANGKAT_KEY[key]
         return g, _RANK[g]
@@ -106,10 +148,15 @@ def parse_golongan(values: pd.Series) -> pd.DataFrame:
             rules.append(None if not str(u).strip() else "golongan_unknown")
         else:
             rules.append(None if str(u) == g else "golongan_variant")
-    from kinerja_research.clean._arrays import take_strings
+    from kinerja_research._arrays import take_strings
 
     idx = np.where(codes < 0, len(gs), codes)
     ranks = np.array([np.nan if r is None else r for r in rs] + [np.nan], dtype=float)[idx]
-    return pd.DataFrame({"golongan": take_strings(gs, codes, index=s.index),
-                         "golongan_rank": pd.array(ranks, dtype="Float64").astype("Int64"),
-                         "golongan_rule": take_strings(rules, codes, index=s.index)}, index=s.index)
+    return pd.DataFrame(
+        {
+            "golongan": take_strings(gs, codes, index=s.index),
+            "golongan_rank": pd.array(ranks, dtype="Float64").astype("Int64"),
+            "golongan_rule": take_strings(rules, codes, index=s.index),
+        },
+        index=s.index,
+    )

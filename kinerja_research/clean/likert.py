@@ -5,6 +5,7 @@ aliases such as ``"Ragu-ragu"`` or ``"Kurang Setuju"``), so 4-, 5-, 6- and 7-poi
 Answers are stored as given; reverse-keyed items are reversed only when scales are scored (``reverse_items``
 is offered here for that step). Each distinct answer is looked up once, then mapped back.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,8 +29,9 @@ def normalise_label(text: str) -> str:
     return t.strip(" .;:!*")
 
 
-def map_likert(values: pd.Series, *, labels: Mapping[str, int], low: int, high: int,
-               label_ids: dict[str, int] | None = None) -> pd.DataFrame:
+def map_likert(
+    values: pd.Series, *, labels: Mapping[str, int], low: int, high: int, label_ids: dict[str, int] | None = None
+) -> pd.DataFrame:
     """Map answers to scale values.
 
     Parameters
@@ -69,7 +71,7 @@ def map_likert(values: pd.Series, *, labels: Mapping[str, int], low: int, high: 
 [nan, 'missing_value']]
     """
     codes, vals, rules, ids, _ = _lookup(values, labels=labels, low=low, high=high, label_ids=label_ids)
-    from kinerja_research.clean._arrays import take_strings
+    from kinerja_research._arrays import take_strings
 
     s = pd.Series(values, copy=False)
     out = pd.DataFrame({"value": vals[codes], "rule": take_strings(list(rules), codes, index=s.index)}, index=s.index)
@@ -78,9 +80,9 @@ def map_likert(values: pd.Series, *, labels: Mapping[str, int], low: int, high: 
     return out
 
 
-def _lookup(values: pd.Series, *, labels: Mapping[str, int], low: int, high: int,
-            label_ids: dict[str, int] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None,
-                                                               np.ndarray]:
+def _lookup(
+    values: pd.Series, *, labels: Mapping[str, int], low: int, high: int, label_ids: dict[str, int] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
     """The work of :func:`map_likert` on the distinct answers: ``(codes, value, rule, label_id, text)`` where
     ``codes[i]`` indexes the per-distinct-answer arrays for row ``i`` (the last entry is the missing answer, whose
     ``text`` is None; ``text`` holds the answers as written)."""

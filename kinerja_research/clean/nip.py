@@ -7,6 +7,7 @@ Spreadsheets damage NIPs: stored as numbers they show as ``1.98503E+17`` (scient
 the 15th significant one (``198503122010011000``). Such values are flagged as unrecoverable and never guessed.
 Everything runs on the distinct values (a person appears in many rows), with vectorised string and numpy operations.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,8 +16,14 @@ import pandas as pd
 __all__ = ["NIP_RULES", "normalise_nip", "parse_nip", "format_nip"]
 
 #: Rule names a NIP can break, in the order they are checked (the first one found is reported).
-NIP_RULES = ("missing_value", "nip_scientific_notation", "nip_precision_loss", "nip_length", "nip_invalid_date",
-             "nip_gender")
+NIP_RULES = (
+    "missing_value",
+    "nip_scientific_notation",
+    "nip_precision_loss",
+    "nip_length",
+    "nip_invalid_date",
+    "nip_gender",
+)
 
 _STRIP = r"[\s.\-'\"`’/_]"
 
@@ -83,7 +90,7 @@ def _parse_unique(u: pd.Series, ref: np.datetime64 | None) -> pd.DataFrame:
     lengths = digits.str.len().to_numpy()
     cand = is_digits & (lengths == 18)
     mat = _digit_matrix(digits, cand)  # digits of every 18-digit candidate (zeros elsewhere)
-    loss = (floaty | (cand & (mat[:, 15:] == 0).all(axis=1)))
+    loss = floaty | (cand & (mat[:, 15:] == 0).all(axis=1))
     loss |= _float_artifact(mat @ _POW10, cand)
     rule[(rule == None) & loss] = "nip_precision_loss"  # noqa: E711
     rule[(rule == None) & ~cand] = "nip_length"  # noqa: E711
@@ -95,7 +102,6 @@ def _parse_unique(u: pd.Series, ref: np.datetime64 | None) -> pd.DataFrame:
     ty = b[:, 8] * 1000 + b[:, 9] * 100 + b[:, 10] * 10 + b[:, 11]
     tm = b[:, 12] * 10 + b[:, 13]
     g = b[:, 14]
-    seq = b[:, 15] * 100 + b[:, 16] * 10 + b[:, 17]
     birth = pd.to_datetime(pd.DataFrame({"year": by, "month": bm, "day": bd}), errors="coerce")
     tmt = pd.to_datetime(pd.DataFrame({"year": ty, "month": tm, "day": np.ones(n, dtype=np.int64)}), errors="coerce")
     bad_date = birth.isna().to_numpy() | tmt.isna().to_numpy() | (by < 1900)
@@ -104,13 +110,15 @@ def _parse_unique(u: pd.Series, ref: np.datetime64 | None) -> pd.DataFrame:
     rule[ok18 & (bad_date | too_young)] = "nip_invalid_date"
     rule[(rule == None) & ~np.isin(g, (1, 2))] = "nip_gender"  # noqa: E711
     good = rule == None  # noqa: E711
-    return pd.DataFrame({
-        "nip": digits.where(good).astype("string").reset_index(drop=True),
-        "birth_date": birth.where(good),
-        "tmt_cpns": tmt.where(good),
-        "gender": pd.Series(np.where(good, np.where(g == 1, "L", "P"), None), dtype="string"),
-        "nip_rule": pd.Series(rule, dtype="string"),
-    })
+    return pd.DataFrame(
+        {
+            "nip": digits.where(good).astype("string").reset_index(drop=True),
+            "birth_date": birth.where(good),
+            "tmt_cpns": tmt.where(good),
+            "gender": pd.Series(np.where(good, np.where(g == 1, "L", "P"), None), dtype="string"),
+            "nip_rule": pd.Series(rule, dtype="string"),
+        }
+    )
 
 
 def _years_between(start: pd.Series, end: pd.Series) -> pd.Series:
@@ -191,5 +199,9 @@ def format_nip(birth_date: pd.Series, tmt_cpns: pd.Series, gender: pd.Series, se
     """
     g = pd.Series(gender).map({"L": "1", "P": "2"}).astype("string")
     seq = pd.Series(sequence).astype(int).astype("string").str.zfill(3)
-    return (pd.Series(birth_date).dt.strftime("%Y%m%d").astype("string")
-            + pd.Series(tmt_cpns).dt.strftime("%Y%m").astype("string") + g.values + seq.values)
+    return (
+        pd.Series(birth_date).dt.strftime("%Y%m%d").astype("string")
+        + pd.Series(tmt_cpns).dt.strftime("%Y%m").astype("string")
+        + g.values
+        + seq.values
+    )

@@ -4,6 +4,7 @@ The clean step drops the ``nip``/``name``/``email``/``phone`` columns, but peopl
 other cells ("Dinas Sosial 198711182013091001", "Dinas Kesehatan (Bp. Rahmawati Desi Hasan)"). These functions find
 them on the *distinct* values of a column (the cost grows with distinct values, not rows) and redact them.
 """
+
 from __future__ import annotations
 
 import re
@@ -49,7 +50,7 @@ def _names_in(text: str, keys: frozenset, lengths: tuple[int, ...]) -> list[tupl
     hits = []
     for n in lengths:
         for i in range(len(toks) - n + 1):
-            t = tuple(toks[i:i + n])
+            t = tuple(toks[i : i + n])
             if t in keys:
                 hits.append(t)
     return hits
@@ -108,7 +109,7 @@ def redact_series(s: pd.Series, names: frozenset = frozenset()) -> tuple[pd.Seri
     has, red = find_pii(list(uniques), names)
     if not has.any():
         return s, np.zeros(len(s), dtype=bool)
-    from kinerja_research.clean._arrays import take_strings
+    from kinerja_research._arrays import take_strings
 
     mask = np.append(has, False)[np.where(codes < 0, len(has), codes)]
     return take_strings(red, codes, index=s.index, name=s.name), mask

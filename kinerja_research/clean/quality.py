@@ -4,6 +4,7 @@ All functions return boolean masks (or a small frame) aligned with the input; th
 ``validation.csv``. Duplicates are removed (the latest submission is kept, the rest go to quarantine with the reason);
 straight-lining and speeding are flagged, not removed, so an analysis can run with and without them.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -57,8 +58,11 @@ def duplicate_submissions(data: pd.DataFrame, *, key: Sequence[str], order: str)
     for c in key:
         ordered[f"k_{c}"] = k[c].to_numpy()
     ordered = ordered[dup]
-    keep_pos = ordered.sort_values(["o", "pos"], kind="mergesort", na_position="first").drop_duplicates(
-        [f"k_{c}" for c in key], keep="last")["pos"].to_numpy()
+    keep_pos = (
+        ordered.sort_values(["o", "pos"], kind="mergesort", na_position="first")
+        .drop_duplicates([f"k_{c}" for c in key], keep="last")["pos"]
+        .to_numpy()
+    )
     drop = dup.copy()
     drop[keep_pos] = False
     return pd.DataFrame({"duplicate": dup, "drop": drop}, index=data.index)

@@ -2,6 +2,7 @@
 
 Tidy DataFrames for ``kinerja validate`` and the ``00_data_audit`` notebook; no printing, no plotting.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,50 +10,23 @@ import pandas as pd
 
 from kinerja_research.clean.tables import RULE_SEVERITY
 
-__all__ = ["summarise_problems", "missingness", "sample_sizes", "duration_summary", "select_regions", "table_counts",
-           "too_fast_threshold", "item_columns", "RULES"]
+__all__ = [
+    "missingness",
+    "sample_sizes",
+    "duration_summary",
+    "select_regions",
+    "table_counts",
+    "too_fast_threshold",
+    "item_columns",
+    "RULES",
+]
 
 RULES = tuple(RULE_SEVERITY)
 
 
-def summarise_problems(problems: pd.DataFrame, *, lang: str = "id") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Problems per rule (with a translated description) and per region x severity.
-
-    Parameters
-    ----------
-    problems : pandas.DataFrame
-        ``validation.csv`` as read by :func:`kinerja_research.pipeline.load_validation`.
-    lang : {"id", "en"}
-        Language of the ``description`` column (translation keys ``audit.rule.<rule>``).
-
-    Returns
-    -------
-    (by_rule, by_region) : tuple of pandas.DataFrame
-        ``by_rule``: ``rule, description, severity, count, n_files, tables`` sorted by severity then count
-        (``count`` counts problems, not people, so it is not subject to small-cell suppression);
-        ``by_region``: counts with one row per ``region_code`` (``"-"`` when unknown) and one column per severity.
-    """
-    from kinerja_research.report.i18n import translator
-
-    t = translator(lang)
-    p = problems.copy()
-    g = p.groupby(["rule", "severity"], sort=True)
-    by_rule = g.agg(count=("rule", "size"), n_files=("file", "nunique"),
-                    tables=("table", lambda x: ", ".join(sorted(set(x))))).reset_index()
-    by_rule.insert(1, "description", [t.get(f"audit.rule.{r}", default=r) for r in by_rule["rule"]])
-    order = {"error": 0, "warning": 1, "info": 2}
-    by_rule = by_rule.assign(_o=by_rule["severity"].map(order)).sort_values(["_o", "count", "rule"],
-                                                                            ascending=[True, False, True])
-    by_rule = by_rule.drop(columns="_o").reset_index(drop=True)
-    region = p["region_code"].astype("string").fillna("-")
-    by_region = pd.crosstab(region.rename("region_code"), p["severity"].rename("severity"))
-    by_region = by_region.reindex(columns=[c for c in ("error", "warning", "info") if c in by_region.columns])
-    by_region.columns.name = None
-    return by_rule, by_region
-
-
-def missingness(data: pd.DataFrame, *, by: str = "region_code", columns: list[str] | None = None,
-                only_missing: bool = False) -> pd.DataFrame:
+def missingness(
+    data: pd.DataFrame, *, by: str = "region_code", columns: list[str] | None = None, only_missing: bool = False
+) -> pd.DataFrame:
     """Share of missing values per column and group (long format).
 
     ``only_missing=True`` keeps only the column x group cells with at least one missing value.
@@ -112,12 +86,17 @@ def duration_summary(survey: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for code, d in s.groupby("region_code", sort=True, observed=True):  # one row per region (a handful)
         x = d["duration_s"].dropna().to_numpy(dtype=float)
-        rows.append({"region_code": code, "n": int(len(x)),
-                     "median": float(np.median(x)) if len(x) else np.nan,
-                     "p10": float(np.quantile(x, 0.1)) if len(x) else np.nan,
-                     "p90": float(np.quantile(x, 0.9)) if len(x) else np.nan,
-                     "n_too_fast": int(d["too_fast"].sum()) if "too_fast" in d else 0,
-                     "n_straight_lining": int(d["straight_lining"].sum()) if "straight_lining" in d else 0})
+        rows.append(
+            {
+                "region_code": code,
+                "n": int(len(x)),
+                "median": float(np.median(x)) if len(x) else np.nan,
+                "p10": float(np.quantile(x, 0.1)) if len(x) else np.nan,
+                "p90": float(np.quantile(x, 0.9)) if len(x) else np.nan,
+                "n_too_fast": int(d["too_fast"].sum()) if "too_fast" in d else 0,
+                "n_straight_lining": int(d["straight_lining"].sum()) if "straight_lining" in d else 0,
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -6,6 +6,7 @@ one table together) and each distinct value is interpreted once. Severity: ``err
 its reasons), ``warning`` (the value is set missing or the row is flagged, the row stays), ``info`` (the value was read
 after normalisation; nothing lost).
 """
+
 from __future__ import annotations
 
 import re
@@ -30,15 +31,36 @@ PROBLEM_COLUMNS = ["table", "file", "row", "column", "field", "value", "rule", "
 PRIVATE_COLUMNS = ("nip", "name", "email", "phone")
 #: Default severity of each rule (some rules are errors only for required columns; see the code).
 RULE_SEVERITY = {
-    "nip_scientific_notation": "error", "nip_precision_loss": "error", "nip_invalid_date": "error",
-    "nip_length": "error", "nip_gender": "error", "duplicate_submission": "error", "region_unknown": "error",
-    "region_ambiguous": "error", "wave_unknown": "error", "date_order": "error",
-    "missing_value": "warning", "likert_unknown_label": "warning", "out_of_range": "warning",
-    "too_fast": "warning", "straight_lining": "warning", "not_a_number": "warning", "not_a_boolean": "warning",
-    "date_ambiguous": "warning", "date_invalid": "warning", "golongan_unknown": "warning",
-    "ambiguous_number": "warning", "value_unknown": "warning", "wave_order": "warning",
-    "pii_in_free_text": "warning", "age_out_of_range": "error", "tenure_out_of_range": "error",
-    "region_variant": "info", "golongan_variant": "info", "decimal_comma": "info", "date_format": "info",
+    "nip_scientific_notation": "error",
+    "nip_precision_loss": "error",
+    "nip_invalid_date": "error",
+    "nip_length": "error",
+    "nip_gender": "error",
+    "duplicate_submission": "error",
+    "region_unknown": "error",
+    "region_ambiguous": "error",
+    "wave_unknown": "error",
+    "date_order": "error",
+    "missing_value": "warning",
+    "likert_unknown_label": "warning",
+    "out_of_range": "warning",
+    "too_fast": "warning",
+    "straight_lining": "warning",
+    "not_a_number": "warning",
+    "not_a_boolean": "warning",
+    "date_ambiguous": "warning",
+    "date_invalid": "warning",
+    "golongan_unknown": "warning",
+    "ambiguous_number": "warning",
+    "value_unknown": "warning",
+    "wave_order": "warning",
+    "pii_in_free_text": "warning",
+    "age_out_of_range": "error",
+    "tenure_out_of_range": "error",
+    "region_variant": "info",
+    "golongan_variant": "info",
+    "decimal_comma": "info",
+    "date_format": "info",
 }
 
 
@@ -60,8 +82,19 @@ class Problems:
         self.names: frozenset = frozenset()  # known person names (token tuples): such values are written redacted
         self.parts: list[tuple] = []
 
-    def add(self, raw, mask, *, table: str | None = None, field_name: str, rule: str, severity: str | None = None,
-            value=None, region_code=None, cells: np.ndarray | None = None) -> None:
+    def add(
+        self,
+        raw,
+        mask,
+        *,
+        table: str | None = None,
+        field_name: str,
+        rule: str,
+        severity: str | None = None,
+        value=None,
+        region_code=None,
+        cells: np.ndarray | None = None,
+    ) -> None:
         """Record ``rule`` for the rows where ``mask`` is set; the value shown is the raw cell, ``value`` (a per-row
         series) or ``cells`` (the shown values of the flagged rows only, in row order)."""
         idx = np.flatnonzero(np.asarray(mask, dtype=bool))
@@ -72,8 +105,11 @@ class Problems:
         elif cells is not None:
             vals = np.asarray(cells, dtype=object)
         elif value is None:
-            vals = (raw[field_name].take(idx).to_numpy(dtype=object, na_value=None) if field_name in raw
-                    else np.full(idx.size, None, dtype=object))
+            vals = (
+                raw[field_name].take(idx).to_numpy(dtype=object, na_value=None)
+                if field_name in raw
+                else np.full(idx.size, None, dtype=object)
+            )
         else:
             vals = pd.Series(value).take(idx).to_numpy(dtype=object, na_value=None)
         files = self.file[idx]
@@ -84,12 +120,25 @@ class Problems:
             look = {f: self.headers.get(f, {}).get(field_name, field_name) for f in ufiles}
             cols = pd.Series(files).map(look).to_numpy(dtype=object)
         reg = region_code if region_code is not None else self.region
-        regs = (pd.Series(reg).take(idx).to_numpy(dtype=object, na_value=None) if reg is not None
-                else np.full(idx.size, None, dtype=object))
+        regs = (
+            pd.Series(reg).take(idx).to_numpy(dtype=object, na_value=None)
+            if reg is not None
+            else np.full(idx.size, None, dtype=object)
+        )
         self.parts.append((idx, cols, field_name, vals, rule, severity or RULE_SEVERITY.get(rule, "warning"), regs))
 
-    def add_rules(self, raw, rules: pd.Series, *, table: str | None = None, field_name: str,
-                  severity: Mapping | None = None, value=None, region_code=None, skip=("missing_value",)) -> None:
+    def add_rules(
+        self,
+        raw,
+        rules: pd.Series,
+        *,
+        table: str | None = None,
+        field_name: str,
+        severity: Mapping | None = None,
+        value=None,
+        region_code=None,
+        skip=("missing_value",),
+    ) -> None:
         """Add one record per row whose ``rules`` entry is set (each distinct rule once)."""
         valid = rules.notna().to_numpy(dtype=bool)
         if not valid.any():
@@ -101,12 +150,19 @@ class Problems:
                 continue
             mask = np.zeros(len(rules), dtype=bool)
             mask[where_valid[codes == k]] = True
-            self.add(raw, mask, field_name=field_name, rule=rule, severity=(severity or {}).get(rule),
-                     value=value, region_code=region_code)
+            self.add(
+                raw,
+                mask,
+                field_name=field_name,
+                rule=rule,
+                severity=(severity or {}).get(rule),
+                value=value,
+                region_code=region_code,
+            )
 
     def frame(self) -> pd.DataFrame:
         """All records, sorted by file, row, field and rule (string columns built from codes by pyarrow)."""
-        from kinerja_research.clean._arrays import take_strings
+        from kinerja_research._arrays import take_strings
 
         if not self.parts:
             self.positions = np.zeros(0, dtype=np.int64)
@@ -141,18 +197,21 @@ class Problems:
         values = redact_cells(values, self.names)  # a NIP or a name typed into any other column
         import pyarrow as pa
 
-        df = pd.DataFrame({
-            "table": take_strings([self.table], np.zeros(len(idx), dtype=np.int64)),
-            "file": take_strings(file_u, file_c[order]),
-            "row": rows[order],
-            "column": take_strings(col_u, col_c[order]),
-            "field": take_strings(field_u, field_c[order]),
-            "value": pd.Series(pd.array(pa.array(values, type=pa.string(), from_pandas=True),
-                                        dtype=pd.StringDtype("pyarrow"))),
-            "rule": take_strings(rule_u, rule_c[order]),
-            "severity": take_strings(sev_u, sev_c[order]),
-            "region_code": take_strings(reg_u, reg_c[order]),
-        })
+        df = pd.DataFrame(
+            {
+                "table": take_strings([self.table], np.zeros(len(idx), dtype=np.int64)),
+                "file": take_strings(file_u, file_c[order]),
+                "row": rows[order],
+                "column": take_strings(col_u, col_c[order]),
+                "field": take_strings(field_u, field_c[order]),
+                "value": pd.Series(
+                    pd.array(pa.array(values, type=pa.string(), from_pandas=True), dtype=pd.StringDtype("pyarrow"))
+                ),
+                "rule": take_strings(rule_u, rule_c[order]),
+                "severity": take_strings(sev_u, sev_c[order]),
+                "region_code": take_strings(reg_u, reg_c[order]),
+            }
+        )
         return df[PROBLEM_COLUMNS]
 
 
@@ -170,33 +229,115 @@ def item_scales() -> dict[str, tuple[str, int, int, dict]]:
     return out
 
 
-_WAVE = {"pre": "pre", "sebelum": "pre", "awal": "pre", "baseline": "pre", "pretest": "pre", "pre-test": "pre",
-         "pre test": "pre", "1": "pre", "gelombang 1": "pre", "post": "post", "sesudah": "post", "setelah": "post",
-         "akhir": "post", "posttest": "post", "post-test": "post", "post test": "post", "2": "post",
-         "gelombang 2": "post", "endline": "post"}
-_EDUCATION = {"sd": "SD", "smp": "SMP", "sltp": "SMP", "sma": "SMA", "slta": "SMA", "smk": "SMA", "ma": "SMA",
-              "sma/smk": "SMA", "sma/sederajat": "SMA", "d1": "D3", "d2": "D3", "d3": "D3", "diii": "D3",
-              "d-iii": "D3", "diploma": "D3", "diploma iii": "D3", "d4": "S1", "div": "S1", "d-iv": "S1",
-              "s1": "S1", "sarjana": "S1", "s-1": "S1", "s2": "S2", "magister": "S2", "s-2": "S2", "master": "S2",
-              "s3": "S3", "doktor": "S3", "s-3": "S3", "tidak sekolah": "Tidak sekolah"}
-_RATING = {"di atas ekspektasi": "above", "diatas ekspektasi": "above", "above": "above",
-           "above expectations": "above", "sesuai ekspektasi": "as_expected", "as expected": "as_expected",
-           "as_expected": "as_expected", "di bawah ekspektasi": "below", "dibawah ekspektasi": "below",
-           "below": "below", "below expectations": "below"}
-_PREDIKAT = {"sangat baik": "Sangat Baik", "baik": "Baik", "butuh perbaikan": "Butuh Perbaikan",
-             "kurang/misconduct": "Kurang/Misconduct", "kurang": "Kurang/Misconduct", "misconduct": "Kurang/Misconduct",
-             "kurang / misconduct": "Kurang/Misconduct", "sangat kurang": "Sangat Kurang"}
-_GENDER = {"l": "L", "laki-laki": "L", "laki laki": "L", "pria": "L", "male": "L", "m": "L", "p": "P",
-           "perempuan": "P", "wanita": "P", "female": "P", "f": "P"}
+_WAVE = {
+    "pre": "pre",
+    "sebelum": "pre",
+    "awal": "pre",
+    "baseline": "pre",
+    "pretest": "pre",
+    "pre-test": "pre",
+    "pre test": "pre",
+    "1": "pre",
+    "gelombang 1": "pre",
+    "post": "post",
+    "sesudah": "post",
+    "setelah": "post",
+    "akhir": "post",
+    "posttest": "post",
+    "post-test": "post",
+    "post test": "post",
+    "2": "post",
+    "gelombang 2": "post",
+    "endline": "post",
+}
+_EDUCATION = {
+    "sd": "SD",
+    "smp": "SMP",
+    "sltp": "SMP",
+    "sma": "SMA",
+    "slta": "SMA",
+    "smk": "SMA",
+    "ma": "SMA",
+    "sma/smk": "SMA",
+    "sma/sederajat": "SMA",
+    "d1": "D3",
+    "d2": "D3",
+    "d3": "D3",
+    "diii": "D3",
+    "d-iii": "D3",
+    "diploma": "D3",
+    "diploma iii": "D3",
+    "d4": "S1",
+    "div": "S1",
+    "d-iv": "S1",
+    "s1": "S1",
+    "sarjana": "S1",
+    "s-1": "S1",
+    "s2": "S2",
+    "magister": "S2",
+    "s-2": "S2",
+    "master": "S2",
+    "s3": "S3",
+    "doktor": "S3",
+    "s-3": "S3",
+    "tidak sekolah": "Tidak sekolah",
+}
+_RATING = {
+    "di atas ekspektasi": "above",
+    "diatas ekspektasi": "above",
+    "above": "above",
+    "above expectations": "above",
+    "sesuai ekspektasi": "as_expected",
+    "as expected": "as_expected",
+    "as_expected": "as_expected",
+    "di bawah ekspektasi": "below",
+    "dibawah ekspektasi": "below",
+    "below": "below",
+    "below expectations": "below",
+}
+_PREDIKAT = {
+    "sangat baik": "Sangat Baik",
+    "baik": "Baik",
+    "butuh perbaikan": "Butuh Perbaikan",
+    "kurang/misconduct": "Kurang/Misconduct",
+    "kurang": "Kurang/Misconduct",
+    "misconduct": "Kurang/Misconduct",
+    "kurang / misconduct": "Kurang/Misconduct",
+    "sangat kurang": "Sangat Kurang",
+}
+_GENDER = {
+    "l": "L",
+    "laki-laki": "L",
+    "laki laki": "L",
+    "pria": "L",
+    "male": "L",
+    "m": "L",
+    "p": "P",
+    "perempuan": "P",
+    "wanita": "P",
+    "female": "P",
+    "f": "P",
+}
 
 
-_WAVE_WORDS = {"sebelum": "pre", "pre": "pre", "pretest": "pre", "awal": "pre", "baseline": "pre",
-               "sesudah": "post", "setelah": "post", "post": "post", "posttest": "post", "akhir": "post",
-               "endline": "post"}
+_WAVE_WORDS = {
+    "sebelum": "pre",
+    "pre": "pre",
+    "pretest": "pre",
+    "awal": "pre",
+    "baseline": "pre",
+    "sesudah": "post",
+    "setelah": "post",
+    "post": "post",
+    "posttest": "post",
+    "akhir": "post",
+    "endline": "post",
+}
 
 
-def _map_values(s: pd.Series, table: Mapping[str, object], extra: Mapping | None = None,
-                words: Mapping[str, str] | None = None) -> tuple[pd.Series, pd.Series]:
+def _map_values(
+    s: pd.Series, table: Mapping[str, object], extra: Mapping | None = None, words: Mapping[str, str] | None = None
+) -> tuple[pd.Series, pd.Series]:
     """Map distinct values through a lower-cased lookup; returns (mapped values, unknown mask).
 
     With ``words``, a value maps when its words hit exactly one target (``"Tahap 1 - sebelum pelatihan"`` -> pre).
@@ -213,7 +354,7 @@ def _map_values(s: pd.Series, table: Mapping[str, object], extra: Mapping | None
                 hits = {words[w] for w in re.findall(r"[a-z]+", k) if w in words}
                 vals[i] = hits.pop() if len(hits) == 1 else None
     if all(v is None or isinstance(v, str) for v in vals):
-        from kinerja_research.clean._arrays import take_strings
+        from kinerja_research._arrays import take_strings
 
         out = take_strings(vals, codes, index=s.index)
     else:
@@ -231,13 +372,16 @@ def _col(raw: pd.DataFrame, name: str) -> pd.Series:
 
 def _regions(raw: pd.DataFrame, probs: Problems, table: str) -> pd.Series:
     """Region code per row from the ``region`` column (free text or code) or the file's spec region."""
-    from kinerja_research.clean._arrays import take_strings
+    from kinerja_research._arrays import take_strings
     from kinerja_research.regions import match_regions
 
     text = _col(raw, "region").astype("string")
     has_text = (text.notna() & (text.str.strip() != "")).fillna(False).to_numpy(dtype=bool)
-    spec = raw["_region_spec"].astype("string") if "_region_spec" in raw else pd.Series(pd.NA, index=raw.index,
-                                                                                           dtype="string")
+    spec = (
+        raw["_region_spec"].astype("string")
+        if "_region_spec" in raw
+        else pd.Series(pd.NA, index=raw.index, dtype="string")
+    )
     use = text.where(has_text, spec)
     codes, uniques = pd.factorize(use, use_na_sentinel=True)
     m = match_regions(list(uniques), level="kabkota")
@@ -273,8 +417,15 @@ def _regions(raw: pd.DataFrame, probs: Problems, table: str) -> pd.Series:
 def _dates(raw, probs, table, name, dayfirst, region_code, *, required=False):
     res = parse_date(_col(raw, name), dayfirst=dayfirst)
     sev = {"missing_value": "error"} if required else None
-    probs.add_rules(raw, res["rule"], table=table, field_name=name, region_code=region_code, severity=sev,
-                    skip=() if required else ("missing_value",))
+    probs.add_rules(
+        raw,
+        res["rule"],
+        table=table,
+        field_name=name,
+        region_code=region_code,
+        severity=sev,
+        skip=() if required else ("missing_value",),
+    )
     return res["value"]
 
 
@@ -292,8 +443,9 @@ def _minority(raw, rules: pd.Series, rule: str) -> pd.Series:
 
 def _numbers(raw, probs, table, name, region_code, *, low=None, high=None):
     res = parse_number(_col(raw, name))
-    probs.add_rules(raw, _minority(raw, res["rule"], "decimal_comma"), table=table, field_name=name,
-                    region_code=region_code)
+    probs.add_rules(
+        raw, _minority(raw, res["rule"], "decimal_comma"), table=table, field_name=name, region_code=region_code
+    )
     v = res["value"]
     bad = np.zeros(len(v), dtype=bool)
     if low is not None:
@@ -327,12 +479,18 @@ def _golongan(raw, probs, table, region_code):
 def _duration(raw, probs, table, region_code):
     s = _col(raw, "duration_s").astype("string").str.strip()
     colon = s.str.contains(":", regex=False).fillna(False)
-    hms = s.where(colon).str.extract(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$") if colon.any() else \
-        pd.DataFrame({0: pd.NA, 1: pd.NA, 2: pd.NA}, index=s.index)
+    hms = (
+        s.where(colon).str.extract(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
+        if colon.any()
+        else pd.DataFrame({0: pd.NA, 1: pd.NA, 2: pd.NA}, index=s.index)
+    )
     is_hms = hms[2].notna()
     res = parse_number(s.where(~is_hms))
-    hms_s = (pd.to_numeric(hms[0], errors="coerce").fillna(0) * 3600 + pd.to_numeric(hms[1], errors="coerce") * 60
-             + pd.to_numeric(hms[2], errors="coerce"))
+    hms_s = (
+        pd.to_numeric(hms[0], errors="coerce").fillna(0) * 3600
+        + pd.to_numeric(hms[1], errors="coerce") * 60
+        + pd.to_numeric(hms[2], errors="coerce")
+    )
     v = res["value"].where(~is_hms, hms_s)
     rules = _minority(raw, res["rule"].where(~is_hms, pd.NA), "decimal_comma")
     probs.add_rules(raw, rules, table=table, field_name="duration_s", region_code=region_code)
@@ -358,9 +516,11 @@ def _unusable_nip_files(raw, probs, rules: pd.Series, *, share: float = 0.9, min
 
         f = probs.file_names[k]
         header = probs.headers.get(f, {}).get("nip", "nip")
-        raise KinerjaError(f"file '{f}', column '{header}' (mapped to nip): {int(n_bad[k])} of {int(n_filled[k])} "
-                           f"values are not NIPs; rule: a file whose NIP column is more than {share:.0%} invalid is "
-                           f"unusable, the likely cause is a wrong header mapping in dataset.yml (columns swapped)")
+        raise KinerjaError(
+            f"file '{f}', column '{header}' (mapped to nip): {int(n_bad[k])} of {int(n_filled[k])} "
+            f"values are not NIPs; rule: a file whose NIP column is more than {share:.0%} invalid is "
+            f"unusable, the likely cause is a wrong header mapping in dataset.yml (columns swapped)"
+        )
 
 
 #: Plausible age (years) of a respondent and smallest tenure (a new CPNS may answer shortly before the TMT month);
@@ -373,25 +533,37 @@ def _implausible_people(raw, probs, people, region_code) -> None:
     """Quarantine rows whose NIP gives an impossible age (birth year 1920 -> 105 years) or tenure."""
     age = people["age"].to_numpy(dtype=float, na_value=np.nan)
     bad = (age < AGE_RANGE[0]) | (age > AGE_RANGE[1])
-    probs.add(raw, bad, field_name="age", rule="age_out_of_range", region_code=region_code,
-              cells=np.char.mod("%.1f", age[bad]).astype(object))
+    probs.add(
+        raw,
+        bad,
+        field_name="age",
+        rule="age_out_of_range",
+        region_code=region_code,
+        cells=np.char.mod("%.1f", age[bad]).astype(object),
+    )
     ten = people["tenure_years"].to_numpy(dtype=float, na_value=np.nan)
     bad_t = ten < MIN_TENURE
-    probs.add(raw, bad_t, field_name="tenure_years", rule="tenure_out_of_range", region_code=region_code,
-              cells=np.char.mod("%.1f", ten[bad_t]).astype(object))
+    probs.add(
+        raw,
+        bad_t,
+        field_name="tenure_years",
+        rule="tenure_out_of_range",
+        region_code=region_code,
+        cells=np.char.mod("%.1f", ten[bad_t]).astype(object),
+    )
 
 
 def _people(raw, probs, table, at, region_code):
     nip = parse_nip(_col(raw, "nip"), at=at)
     _unusable_nip_files(raw, probs, nip["nip_rule"])
     sev = {"missing_value": "error"}
-    probs.add_rules(raw, nip["nip_rule"], table=table, field_name="nip", severity=sev, region_code=region_code,
-                    skip=())
+    probs.add_rules(raw, nip["nip_rule"], table=table, field_name="nip", severity=sev, region_code=region_code, skip=())
     return nip
 
 
-def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping | None = None
-                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def clean_table(
+    table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Clean one table.
 
     Parameters
@@ -440,12 +612,12 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
         if c.startswith("_") or c in special or c in item_scales():
             continue
         blank = raw[c].isna() | (raw[c].astype("string").str.strip() == "")
-        probs.add(raw, blank.fillna(True).to_numpy(), table=table, field_name=c, rule="missing_value",
-                  region_code=code)
+        probs.add(raw, blank.fillna(True).to_numpy(), table=table, field_name=c, rule="missing_value", region_code=code)
 
     if table == "satisfaction":
-        out["respondent_id"] = pseudonymise(raw["_file_hash"].astype("string") + ":" + raw["_row"].astype("string"),
-                                            key=key, prefix="R")
+        out["respondent_id"] = pseudonymise(
+            raw["_file_hash"].astype("string") + ":" + raw["_row"].astype("string"), key=key, prefix="R"
+        )
     else:
         at = None
         if "submitted_at" in raw:
@@ -465,14 +637,22 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
             wave = wave.fillna(by_word)
             unknown = unknown & wave.isna()
         probs.add(raw, unknown.to_numpy(), table=table, field_name="wave", rule="wave_unknown", region_code=code)
-        probs.add(raw, (wave.isna() & ~unknown).to_numpy(), table=table, field_name="wave", rule="missing_value",
-                  severity="error", region_code=code)
+        probs.add(
+            raw,
+            (wave.isna() & ~unknown).to_numpy(),
+            table=table,
+            field_name="wave",
+            rule="missing_value",
+            severity="error",
+            region_code=code,
+        )
         out["wave"] = wave.astype("string")
         tr = parse_bool(_col(raw, "trained"), mapping=vmaps.get("trained"))
         probs.add_rules(raw, tr["rule"], table=table, field_name="trained", region_code=code)
         out["trained"] = tr["value"]
-        out["submitted_at"] = submitted if "submitted_at" in raw else pd.Series(pd.NaT, index=raw.index,
-                                                                                  dtype="datetime64[ns]")
+        out["submitted_at"] = (
+            submitted if "submitted_at" in raw else pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+        )
         out["duration_s"] = _duration(raw, probs, table, code)
         _implausible_people(raw, probs, people, code)
         out["gender"] = people["gender"]
@@ -496,8 +676,7 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
         for j, c in enumerate(items):
             _, lo, hi, labels = scales[c]
             # work on the distinct answers: a rule is set per distinct answer, its rows found by one gather
-            at, vals, rules, uids, texts = _likert_lookup(raw[c], labels=labels, low=lo, high=hi,
-                                                          label_ids=label_ids)
+            at, vals, rules, uids, texts = _likert_lookup(raw[c], labels=labels, low=lo, high=hi, label_ids=label_ids)
             for rule in sorted({r for r in rules if r is not None}):
                 flag = (rules == rule)[at]
                 probs.add(raw, flag, table=table, field_name=c, rule=rule, region_code=code, cells=texts[at[flag]])
@@ -512,14 +691,23 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
         if unknown_items:
             from kinerja_research.errors import KinerjaError
 
-            raise KinerjaError(f"columns {unknown_items} are mapped as item ids but no codebook has them; rule: item "
-                               f"ids come from the codebooks in kinerja_research/instruments")
-        sl = pd.Series((n_answered >= int(options.get("straight_min_items", 10))) & (id_lo == id_hi),
-                       index=raw.index)
-        probs.add(raw, sl.to_numpy(), table=table, field_name="items", rule="straight_lining", region_code=code,
-                  value=pd.Series("all answers identical", index=raw.index, dtype="string"))
-        fast = too_fast(out["duration_s"], n_items=max(len(items), 1),
-                        seconds_per_item=float(options.get("seconds_per_item", 2.0)))
+            raise KinerjaError(
+                f"columns {unknown_items} are mapped as item ids but no codebook has them; rule: item "
+                f"ids come from the codebooks in kinerja_research/instruments"
+            )
+        sl = pd.Series((n_answered >= int(options.get("straight_min_items", 10))) & (id_lo == id_hi), index=raw.index)
+        probs.add(
+            raw,
+            sl.to_numpy(),
+            table=table,
+            field_name="items",
+            rule="straight_lining",
+            region_code=code,
+            value=pd.Series("all answers identical", index=raw.index, dtype="string"),
+        )
+        fast = too_fast(
+            out["duration_s"], n_items=max(len(items), 1), seconds_per_item=float(options.get("seconds_per_item", 2.0))
+        )
         probs.add(raw, fast.to_numpy(), table=table, field_name="duration_s", rule="too_fast", region_code=code)
         out["too_fast"] = fast.to_numpy()
         out["straight_lining"] = sl.to_numpy()
@@ -529,10 +717,16 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
         out["agency"] = normalise_agency(_col(raw, "agency"))
         period, start = _periods(_col(raw, "period"), semester=True, values_map=vmaps.get("period"))
         bad = period.isna().to_numpy() & _col(raw, "period").notna().to_numpy()
-        probs.add(raw, bad, table=table, field_name="period", rule="value_unknown", severity="error",
-                  region_code=code)
-        probs.add(raw, (period.isna() & _col(raw, "period").isna()).to_numpy(), table=table, field_name="period",
-                  rule="missing_value", severity="error", region_code=code)
+        probs.add(raw, bad, table=table, field_name="period", rule="value_unknown", severity="error", region_code=code)
+        probs.add(
+            raw,
+            (period.isna() & _col(raw, "period").isna()).to_numpy(),
+            table=table,
+            field_name="period",
+            rule="missing_value",
+            severity="error",
+            region_code=code,
+        )
         out["period"] = period
         ps = _dates(raw, probs, table, "period_start", dayfirst, code) if "period_start" in raw else start
         out["period_start"] = ps.fillna(start)
@@ -561,8 +755,11 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
         out["service_unit"] = normalise_agency(_col(raw, "service_unit"))
         out["submitted_at"] = _dates(raw, probs, table, "submitted_at", dayfirst, code)
         period, _ = _periods(_col(raw, "period"), semester=False, values_map=vmaps.get("period"))
-        derived = out["submitted_at"].dt.year.astype("Int64").astype("string") + "-Q" + \
-            out["submitted_at"].dt.quarter.astype("Int64").astype("string")
+        derived = (
+            out["submitted_at"].dt.year.astype("Int64").astype("string")
+            + "-Q"
+            + out["submitted_at"].dt.quarter.astype("Int64").astype("string")
+        )
         bad = period.isna().to_numpy() & _col(raw, "period").notna().to_numpy()
         probs.add(raw, bad, table=table, field_name="period", rule="value_unknown", region_code=code)
         out["period"] = period.fillna(derived)
@@ -591,13 +788,25 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
             d = duplicate_submissions(order_df, key=dup_key, order="_order")
         else:
             d = duplicate_submissions(out, key=dup_key, order=order)
-        probs.add(raw, d["drop"].to_numpy(), table=table, field_name=dup_key[0], rule="duplicate_submission",
-                  value=pd.Series("dropped: a later submission exists", index=raw.index, dtype="string"),
-                  region_code=code)
-        probs.add(raw, (d["duplicate"] & ~d["drop"]).to_numpy(), table=table, field_name=dup_key[0],
-                  rule="duplicate_submission", severity="info",
-                  value=pd.Series("kept: latest of repeated submissions", index=raw.index, dtype="string"),
-                  region_code=code)
+        probs.add(
+            raw,
+            d["drop"].to_numpy(),
+            table=table,
+            field_name=dup_key[0],
+            rule="duplicate_submission",
+            value=pd.Series("dropped: a later submission exists", index=raw.index, dtype="string"),
+            region_code=code,
+        )
+        probs.add(
+            raw,
+            (d["duplicate"] & ~d["drop"]).to_numpy(),
+            table=table,
+            field_name=dup_key[0],
+            rule="duplicate_submission",
+            severity="info",
+            value=pd.Series("kept: latest of repeated submissions", index=raw.index, dtype="string"),
+            region_code=code,
+        )
     if table == "survey":
         _wave_order(out, raw, probs, code)
     _redact_free_text(out, raw, probs, table, code)
@@ -608,8 +817,9 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
         # (file, row) as one integer per table row: file code x (largest row + 1) + row (no 1M key strings)
         width = int(probs.row.max()) + 1 if len(probs.row) else 1
         row_key = probs.file_codes.astype(np.int64) * width + probs.row
-        e = pd.DataFrame({"k": row_key[probs.positions[is_err]],
-                          "rule": problems["rule"].to_numpy(dtype=object)[is_err]}).drop_duplicates()
+        e = pd.DataFrame(
+            {"k": row_key[probs.positions[is_err]], "rule": problems["rule"].to_numpy(dtype=object)[is_err]}
+        ).drop_duplicates()
         codes, uniq = pd.factorize(e["k"])
         order = np.argsort(codes, kind="stable")
         starts = np.r_[0, np.flatnonzero(np.diff(codes[order])) + 1]
@@ -627,8 +837,21 @@ def clean_table(table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping |
 
 #: String columns of the outputs that the personal-data scan leaves alone: pseudonyms, codes, the file name, and
 #: columns that only ever hold values of a fixed vocabulary (mapped through lookups, unknown values set missing).
-_NOT_FREE_TEXT = ("person_id", "respondent_id", "region_code", "_file", "reasons", "wave", "golongan", "education",
-                  "gender", "rating_hasil_kerja", "rating_perilaku", "predikat", "period")
+_NOT_FREE_TEXT = (
+    "person_id",
+    "respondent_id",
+    "region_code",
+    "_file",
+    "reasons",
+    "wave",
+    "golongan",
+    "education",
+    "gender",
+    "rating_hasil_kerja",
+    "rating_perilaku",
+    "predikat",
+    "period",
+)
 
 
 def _redact_free_text(out: pd.DataFrame, raw, probs, table, code) -> None:
@@ -641,8 +864,15 @@ def _redact_free_text(out: pd.DataFrame, raw, probs, table, code) -> None:
         red, mask = redact_series(out[c], probs.names)
         if mask.any():
             out[c] = red.astype(out[c].dtype) if out[c].dtype != object else red.astype(object)
-            probs.add(raw, mask, table=table, field_name=c, rule="pii_in_free_text", region_code=code,
-                      cells=np.full(int(mask.sum()), REDACTED, dtype=object))
+            probs.add(
+                raw,
+                mask,
+                table=table,
+                field_name=c,
+                rule="pii_in_free_text",
+                region_code=code,
+                cells=np.full(int(mask.sum()), REDACTED, dtype=object),
+            )
 
 
 _ITEM_BLOCK = object()  # placeholder in the column dict of clean_table: the column lives in the item block
@@ -656,9 +886,11 @@ def _frame(cols: dict, index, item_block: np.ndarray | None) -> pd.DataFrame:
     if not at:
         return pd.DataFrame(cols, index=index)
     i0, i1 = at[0], at[-1] + 1
-    parts = [pd.DataFrame({k: cols[k] for k in names[:i0]}, index=index),
-             pd.DataFrame(item_block.T, columns=names[i0:i1], index=index, copy=False),
-             pd.DataFrame({k: cols[k] for k in names[i1:]}, index=index)]
+    parts = [
+        pd.DataFrame({k: cols[k] for k in names[:i0]}, index=index),
+        pd.DataFrame(item_block.T, columns=names[i0:i1], index=index, copy=False),
+        pd.DataFrame({k: cols[k] for k in names[i1:]}, index=index),
+    ]
     return pd.concat(parts, axis=1)
 
 
@@ -677,8 +909,7 @@ def _wave_order(out, raw, probs, code):
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
-def _periods(values: pd.Series, *, semester: bool, values_map: Mapping | None = None
-             ) -> tuple[pd.Series, pd.Series]:
+def _periods(values: pd.Series, *, semester: bool, values_map: Mapping | None = None) -> tuple[pd.Series, pd.Series]:
     """``"2025-S2"``/``"Semester II 2025"``/``"S2 2025"`` (semester) or ``"2026-Q1"``/``"Triwulan I 2026"``/
     ``"TW1 2026"`` (quarter) -> canonical period and its first day (a dataset.yml value map is applied first)."""
     s = values.astype("string").str.strip()
@@ -701,14 +932,16 @@ def _periods(values: pd.Series, *, semester: bool, values_map: Mapping | None = 
             per.append(f"{y.group(0)}-S{n}" if ok else None)
             start.append(pd.Timestamp(int(y.group(0)), 1 if n == 1 else 7, 1) if ok else pd.NaT)
         else:
-            m = re.search(r"(?:triwulan|tw|kuartal|quarter|q)\s*[-.]?\s*(iv|iii|ii|i|[1-4])\b", rest) or \
-                re.search(r"\b(iv|iii|ii|i|[1-4])\b", rest)
+            m = re.search(r"(?:triwulan|tw|kuartal|quarter|q)\s*[-.]?\s*(iv|iii|ii|i|[1-4])\b", rest) or re.search(
+                r"\b(iv|iii|ii|i|[1-4])\b", rest
+            )
             n = _ROMAN.get(m.group(1)) if m else None
             ok = y is not None and n is not None
             per.append(f"{y.group(0)}-Q{n}" if ok else None)
             start.append(pd.Timestamp(int(y.group(0)), 3 * n - 2, 1) if ok else pd.NaT)
     idx = np.where(codes < 0, len(per), codes)
     p = pd.Series(np.array(per + [None], dtype=object)[idx], index=values.index, dtype="string")
-    st = pd.Series(pd.to_datetime(pd.Series(start + [pd.NaT], dtype="datetime64[ns]")).to_numpy()[idx],
-                   index=values.index)
+    st = pd.Series(
+        pd.to_datetime(pd.Series(start + [pd.NaT], dtype="datetime64[ns]")).to_numpy()[idx], index=values.index
+    )
     return p, st

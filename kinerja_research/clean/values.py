@@ -5,6 +5,7 @@ Numbers: ``"1.250.000,50"``, ``"87,5%"``, ``"Rp 4.500.000"``, ``"87.5"``. Dates:
 stated in dataset.yml, never guessed), Google Forms stamps (``"2025/03/12 10:15:30 AM GMT+7"``) and Excel serial
 numbers (``45728``). Every value that cannot be read gets a rule instead of a guess.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,11 +15,48 @@ __all__ = ["parse_number", "parse_date", "parse_bool", "MONTHS"]
 
 #: Month names and abbreviations (Indonesian and English) -> month number.
 MONTHS = {
-    "januari": 1, "january": 1, "jan": 1, "februari": 2, "february": 2, "feb": 2, "peb": 2, "pebruari": 2,
-    "maret": 3, "march": 3, "mar": 3, "april": 4, "apr": 4, "mei": 5, "may": 5, "juni": 6, "june": 6, "jun": 6,
-    "juli": 7, "july": 7, "jul": 7, "agustus": 8, "august": 8, "agu": 8, "agt": 8, "ags": 8, "aug": 8,
-    "september": 9, "sep": 9, "sept": 9, "oktober": 10, "october": 10, "okt": 10, "oct": 10,
-    "november": 11, "nopember": 11, "nov": 11, "nop": 11, "desember": 12, "december": 12, "des": 12, "dec": 12,
+    "januari": 1,
+    "january": 1,
+    "jan": 1,
+    "februari": 2,
+    "february": 2,
+    "feb": 2,
+    "peb": 2,
+    "pebruari": 2,
+    "maret": 3,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "mei": 5,
+    "may": 5,
+    "juni": 6,
+    "june": 6,
+    "jun": 6,
+    "juli": 7,
+    "july": 7,
+    "jul": 7,
+    "agustus": 8,
+    "august": 8,
+    "agu": 8,
+    "agt": 8,
+    "ags": 8,
+    "aug": 8,
+    "september": 9,
+    "sep": 9,
+    "sept": 9,
+    "oktober": 10,
+    "october": 10,
+    "okt": 10,
+    "oct": 10,
+    "november": 11,
+    "nopember": 11,
+    "nov": 11,
+    "nop": 11,
+    "desember": 12,
+    "december": 12,
+    "des": 12,
+    "dec": 12,
 }
 
 
@@ -54,8 +92,10 @@ def parse_number(values: pd.Series) -> pd.DataFrame:
     s = pd.Series(values, copy=False)
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         v = s.astype(float)
-        return pd.DataFrame({"value": v, "rule": pd.Series(np.where(v.isna(), "missing_value", None),
-                                                            dtype="string", index=s.index)}, index=s.index)
+        return pd.DataFrame(
+            {"value": v, "rule": pd.Series(np.where(v.isna(), "missing_value", None), dtype="string", index=s.index)},
+            index=s.index,
+        )
     codes, uniques = pd.factorize(s.astype("string"), use_na_sentinel=True)
     u = pd.Series(uniques, dtype="string").str.strip()
     money = u.str.contains(r"^(?:rp\.?|idr)", case=False, regex=True).to_numpy()
@@ -86,7 +126,7 @@ def parse_number(values: pd.Series) -> pd.DataFrame:
     empty = (t.fillna("") == "").to_numpy()
     rule[np.isnan(num) & ~empty] = "not_a_number"
     rule[empty] = "missing_value"
-    from kinerja_research.clean._arrays import take_strings
+    from kinerja_research._arrays import take_strings
 
     vals = np.append(num, np.nan)
     rules = np.append(rule, "missing_value")
@@ -94,8 +134,10 @@ def parse_number(values: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"value": vals[idx], "rule": take_strings(list(rules), idx, index=s.index)}, index=s.index)
 
 
-_TIME = (r"(?:[ T,]+(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2}))?(?:\.\d+)?\s*(?P<ampm>[AaPp][Mm])?)?"
-         r"(?:\s*(?:GMT|UTC|WIB|WITA|WIT|Z)[+\-]?\d{0,2}(?::?\d{2})?)?\s*$")
+_TIME = (
+    r"(?:[ T,]+(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2}))?(?:\.\d+)?\s*(?P<ampm>[AaPp][Mm])?)?"
+    r"(?:\s*(?:GMT|UTC|WIB|WITA|WIT|Z)[+\-]?\d{0,2}(?::?\d{2})?)?\s*$"
+)
 _ISO = r"^(?P<a>\d{4})[-/](?P<b>\d{1,2})[-/](?P<c>\d{1,2})" + _TIME
 _NUM = r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<c>\d{4})" + _TIME
 _NAME = r"^(?P<a>\d{1,2})[\s\-/]+(?P<b>[A-Za-z]+)\.?[\s\-/,]+(?P<c>\d{4}|\d{2})" + _TIME
@@ -148,16 +190,24 @@ def _format_back(got, layout: str):
     year = pc.year(got)
     odd = pc.any(pc.or_(pc.less(year, 1000), pc.greater(year, 9999))).as_py()
     tokens = [t for t in re.split(r"(%[YmdHMS])", layout) if t]
-    if odd or any(t.startswith("%") and t not in _DIRECTIVES for t in tokens) or "%" in "".join(
-            t for t in tokens if t not in _DIRECTIVES):
+    if (
+        odd
+        or any(t.startswith("%") and t not in _DIRECTIVES for t in tokens)
+        or "%" in "".join(t for t in tokens if t not in _DIRECTIVES)
+    ):
         return pc.strftime(got, format=layout)
 
     def pad(x, width):
         return pc.utf8_lpad(pc.cast(x, pa.string()), width=width, padding="0")
 
-    parts = {"%Y": lambda: pad(year, 4), "%m": lambda: pad(pc.month(got), 2), "%d": lambda: pad(pc.day(got), 2),
-             "%H": lambda: pad(pc.hour(got), 2), "%M": lambda: pad(pc.minute(got), 2),
-             "%S": lambda: pad(pc.second(got), 2)}
+    parts = {
+        "%Y": lambda: pad(year, 4),
+        "%m": lambda: pad(pc.month(got), 2),
+        "%d": lambda: pad(pc.day(got), 2),
+        "%H": lambda: pad(pc.hour(got), 2),
+        "%M": lambda: pad(pc.minute(got), 2),
+        "%S": lambda: pad(pc.second(got), 2),
+    }
     pieces = [parts[t]() if t in _DIRECTIVES else pa.scalar(t, type=pa.string()) for t in tokens]
     if len(pieces) == 1:
         return pieces[0]
@@ -204,8 +254,13 @@ def parse_date(values: pd.Series, *, dayfirst: bool | None = None) -> pd.DataFra
     s = pd.Series(values, copy=False)
     if pd.api.types.is_datetime64_any_dtype(s):
         v = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
-        return pd.DataFrame({"value": v.astype("datetime64[ns]"), "rule": pd.Series(
-            np.where(v.isna(), "missing_value", None), dtype="string", index=s.index)}, index=s.index)
+        return pd.DataFrame(
+            {
+                "value": v.astype("datetime64[ns]"),
+                "rule": pd.Series(np.where(v.isna(), "missing_value", None), dtype="string", index=s.index),
+            },
+            index=s.index,
+        )
     codes, uniques = pd.factorize(s.astype("string"), use_na_sentinel=True)
     u = pd.Series(uniques, dtype="string").str.strip()
     n = len(u)
@@ -221,8 +276,11 @@ def parse_date(values: pd.Series, *, dayfirst: bool | None = None) -> pd.DataFra
 
     def take_time(m: dict, ok: np.ndarray) -> None:
         h = _int(m["H"][ok])
-        pm = np.array([str(x).lower() if x else "" for x in m["ampm"][ok]], dtype=object) if ok.any() else \
-            np.array([], dtype=object)
+        pm = (
+            np.array([str(x).lower() if x else "" for x in m["ampm"][ok]], dtype=object)
+            if ok.any()
+            else np.array([], dtype=object)
+        )
         h = np.where((pm == "pm") & (h < 12), h + 12, np.where((pm == "am") & (h == 12), 0, h))
         hh[ok] = h
         mi[ok] = _int(m["M"][ok])
@@ -292,7 +350,8 @@ def parse_date(values: pd.Series, *, dayfirst: bool | None = None) -> pd.DataFra
     dt = pd.to_datetime(parts, errors="coerce").astype("datetime64[ns]")
     dt = dt.where(~done_fast, pd.Series(fast))
     sv = pd.Series(pd.Timestamp("1899-12-30") + pd.to_timedelta(np.nan_to_num(ser_val), unit="D")).astype(
-        "datetime64[ns]")
+        "datetime64[ns]"
+    )
     dt = dt.where(~serial, sv.dt.round("s"))
     fmt[serial] = "excel_serial"
     empty = (u.fillna("") == "").to_numpy()
@@ -306,7 +365,7 @@ def parse_date(values: pd.Series, *, dayfirst: bool | None = None) -> pd.DataFra
         weights = pd.Series(counts.to_numpy()[ok_fmt]).groupby(fmt[ok_fmt]).sum()
         main = weights.sort_index().idxmax()
         rule[ok_fmt & (fmt != main)] = "date_format"
-    from kinerja_research.clean._arrays import take_strings
+    from kinerja_research._arrays import take_strings
 
     vals = np.append(dt.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
     rules = np.append(rule, "missing_value")
@@ -338,11 +397,17 @@ def parse_bool(values: pd.Series, *, mapping: dict | None = None) -> pd.DataFram
         table |= {str(k).strip().lower(): v for k, v in mapping.items()}
     codes, uniques = pd.factorize(s.astype("string").str.strip().str.lower(), use_na_sentinel=True)
     vals = [table.get(str(u)) if str(u) != "" else None for u in uniques]
-    rules = [None if v is not None else ("missing_value" if str(u) == "" else "not_a_boolean")
-             for u, v in zip(uniques, vals)]
-    from kinerja_research.clean._arrays import take_strings
+    rules = [
+        None if v is not None else ("missing_value" if str(u) == "" else "not_a_boolean") for u, v in zip(uniques, vals)
+    ]
+    from kinerja_research._arrays import take_strings
 
     idx = np.where(codes < 0, len(vals), codes)
     v_arr = np.array([np.nan if v is None else float(v) for v in vals] + [np.nan])[idx]
-    return pd.DataFrame({"value": pd.array(v_arr, dtype="Float64").astype("boolean"),
-                         "rule": take_strings(rules + ["missing_value"], idx, index=s.index)}, index=s.index)
+    return pd.DataFrame(
+        {
+            "value": pd.array(v_arr, dtype="Float64").astype("boolean"),
+            "rule": take_strings(rules + ["missing_value"], idx, index=s.index),
+        },
+        index=s.index,
+    )

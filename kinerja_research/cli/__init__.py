@@ -4,6 +4,7 @@ Each command group lives in its own module (``data``, ``clean``, ``report``, ``a
 itself on :data:`app`. A user's mistake (:class:`~kinerja_research.errors.KinerjaError`) is printed as one sentence
 with a non-zero exit; never a traceback.
 """
+
 from __future__ import annotations
 
 import sys

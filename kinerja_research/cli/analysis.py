@@ -4,9 +4,8 @@
 Slovin and Krejcie & Morgan sample sizes; with ``--region`` the population is the region's staff count in the processed
 data (distinct people in the SKP register, ``performance``; the survey table when no register was delivered).
 """
-from __future__ import annotations
 
-from typing import Optional
+from __future__ import annotations
 
 import typer
 
@@ -26,16 +25,21 @@ def region_staff_count(region: str, dataset: str) -> tuple[str, int, str]:
             n = int(df.loc[df["region_code"].astype(str) == reg.code, "person_id"].nunique())
             if n:
                 return reg.code, n, table
-    raise KinerjaError(f"dataset '{dataset}', column 'region_code', value {reg.code!r}: no staff of this region in the "
-                       f"processed performance or survey table; the rule is that --region needs the region's staff "
-                       f"in the data (or give --population).")
+    raise KinerjaError(
+        f"dataset '{dataset}', column 'region_code', value {reg.code!r}: no staff of this region in the "
+        f"processed performance or survey table; the rule is that --region needs the region's staff "
+        f"in the data (or give --population)."
+    )
 
 
 @app.command("sample-size")
 def sample_size_cmd(
-    population: Optional[int] = typer.Option(None, "--population", "-N", help="Population size (number of staff)."),
-    region: Optional[str] = typer.Option(None, "--region", help="Region name or Kemendagri code, e.g. 18.71: its staff "
-                                                                "count is taken from the processed data."),
+    population: int | None = typer.Option(None, "--population", "-N", help="Population size (number of staff)."),
+    region: str | None = typer.Option(
+        None,
+        "--region",
+        help="Region name or Kemendagri code, e.g. 18.71: its staff count is taken from the processed data.",
+    ),
     dataset: str = typer.Option("default", "--dataset", help="Processed dataset for --region."),
     margin: float = typer.Option(0.05, "--margin", "-e", help="Margin of error (Slovin e, Krejcie & Morgan d)."),
     confidence: float = typer.Option(0.95, "--confidence", help="Confidence level (Krejcie & Morgan)."),

@@ -1,8 +1,8 @@
 """`kinerja clean`, `kinerja validate`, `kinerja init-dataset`: thin wrappers over pipeline and ingest."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -12,7 +12,7 @@ from kinerja_research.cli import app
 @app.command("clean")
 def clean_cmd(
     dataset: str = typer.Argument("default", help="Dataset name (data/raw/<name>) or a raw dataset folder."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Processed folder (default data/processed/<name>)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Processed folder (default data/processed/<name>)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the final line."),
 ) -> None:
     """Clean a raw dataset into data/processed/<name>/ (tables, quarantine, validation.csv, manifest.json)."""
@@ -24,29 +24,39 @@ def clean_cmd(
     m = build_processed(name, raw_dir=raw, out_dir=out, progress=not quiet)
     target = out or paths.processed_dir(name)
     n_err = m["problems_by_severity"].get("error", 0)
-    typer.echo(f"{name}: {sum(t['rows_out'] for t in m['tables'].values())} rows written, "
-               f"{sum(t['rows_quarantined'] for t in m['tables'].values())} quarantined, "
-               f"{sum(m['problems'].values())} problems ({n_err} errors) -> {target} "
-               f"({m['run']['duration_s']:.1f} s)")
+    typer.echo(
+        f"{name}: {sum(t['rows_out'] for t in m['tables'].values())} rows written, "
+        f"{sum(t['rows_quarantined'] for t in m['tables'].values())} quarantined, "
+        f"{sum(m['problems'].values())} problems ({n_err} errors) -> {target} "
+        f"({m['run']['duration_s']:.1f} s)"
+    )
 
 
 @app.command("validate")
 def validate_cmd(
-    path: Path = typer.Argument(..., help="Raw dataset folder (with dataset.yml), a dataset.yml, or a processed "
-                                          "folder (with validation.csv)."),
+    path: Path = typer.Argument(
+        ..., help="Raw dataset folder (with dataset.yml), a dataset.yml, or a processed folder (with validation.csv)."
+    ),
     lang: str = typer.Option("id", "--lang", "-l", help="Language of the summary: 'id' or 'en'."),
     top: int = typer.Option(20, "--top", help="Rows of the per-rule summary shown."),
 ) -> None:
     """Check a dataset without writing anything and print the problems by rule and region."""
-    from kinerja_research.clean.summary import summarise_problems
     from kinerja_research.pipeline import validate_dataset
+    from kinerja_research.report.audit import summarise_problems
     from kinerja_research.report.i18n import Translator
 
     t = Translator(lang)
     problems, counts = validate_dataset(path)
     for table, c in counts.items():
-        typer.echo(t("audit.cli_table_line", table=table, rows_in=c["rows_in"], rows_out=c["rows_out"],
-                     rows_quarantined=c["rows_quarantined"]))
+        typer.echo(
+            t(
+                "audit.cli_table_line",
+                table=table,
+                rows_in=c["rows_in"],
+                rows_out=c["rows_out"],
+                rows_quarantined=c["rows_quarantined"],
+            )
+        )
     if problems.empty:
         typer.echo(t("audit.cli_no_problems"))
         return
@@ -70,5 +80,7 @@ def init_dataset_cmd(
     out, report = init_dataset(path, force=force)
     for line in report:
         typer.echo(line)
-    typer.echo(f"wrote {out}: check every mapping (unrecognised headers are listed as comments), then run "
-               f"`kinerja validate {path}`")
+    typer.echo(
+        f"wrote {out}: check every mapping (unrecognised headers are listed as comments), then run "
+        f"`kinerja validate {path}`"
+    )

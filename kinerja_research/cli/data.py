@@ -1,10 +1,10 @@
 """`kinerja data synth`: write the synthetic default dataset (thin: options -> kinerja_research.synth)."""
+
 from __future__ import annotations
 
 import json
 import time
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -23,16 +23,20 @@ def _prepare_out(out: Path, force: bool) -> None:
     spec = out / "dataset.yml"
     ours = spec.exists() and MARKER in spec.read_text(encoding="utf-8", errors="replace")[:400]
     if spec.exists() and not ours and not force:
-        raise KinerjaError(f"Output folder '{out}' holds a dataset.yml that `kinerja data synth` did not write; "
-                           "the rule is to choose another --out or pass --force to overwrite it.")
+        raise KinerjaError(
+            f"Output folder '{out}' holds a dataset.yml that `kinerja data synth` did not write; "
+            "the rule is to choose another --out or pass --force to overwrite it."
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / ".kinerja_write_test"
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
-        raise KinerjaError(f"Output folder '{out}' is not writable ({exc.strerror or exc}); the rule is a folder "
-                           "you may write to (choose another --out).") from None
+        raise KinerjaError(
+            f"Output folder '{out}' is not writable ({exc.strerror or exc}); the rule is a folder "
+            "you may write to (choose another --out)."
+        ) from None
     if ours:
         truth = out / "GROUND_TRUTH.json"
         try:
@@ -48,18 +52,27 @@ def _prepare_out(out: Path, force: bool) -> None:
 @data_app.command("synth")
 def synth_cmd(
     seed: int = typer.Option(2026, "--seed", help="Random seed; the same seed gives byte-identical files."),
-    scale: float = typer.Option(1.0, "--scale", help="Row-count multiplier (1.0: about 800 staff per region; "
-                                                     "457: about 1,000,000 survey rows)."),
-    regions: Optional[list[str]] = typer.Option(
-        None, "--regions", "-r",
+    scale: float = typer.Option(
+        1.0, "--scale", help="Row-count multiplier (1.0: about 800 staff per region; 457: about 1,000,000 survey rows)."
+    ),
+    regions: list[str] | None = typer.Option(
+        None,
+        "--regions",
+        "-r",
         help="Kemendagri kab/kota codes or names (repeat the option); default 18.71 17.71 11.73 53.71; "
-             "'all' = all 514 kab/kota."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default data/raw/default)."),
-    force: bool = typer.Option(False, "--force", help="Overwrite a folder whose dataset.yml was not written by "
-                                                      "this command."),
-    tables: Optional[list[str]] = typer.Option(
-        None, "--tables", "-t", help="Write only these tables (survey, performance, training, satisfaction; "
-                                      "repeat the option), e.g. only the survey export for a reader benchmark."),
+        "'all' = all 514 kab/kota.",
+    ),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Output folder (default data/raw/default)."),
+    force: bool = typer.Option(
+        False, "--force", help="Overwrite a folder whose dataset.yml was not written by this command."
+    ),
+    tables: list[str] | None = typer.Option(
+        None,
+        "--tables",
+        "-t",
+        help="Write only these tables (survey, performance, training, satisfaction; "
+        "repeat the option), e.g. only the survey export for a reader benchmark.",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display; print only the final line."),
 ) -> None:
     """Write the synthetic default dataset: messy raw files, dataset.yml and GROUND_TRUTH.json."""
@@ -76,8 +89,11 @@ def synth_cmd(
         target = (out if out is not None else paths.raw_dir(paths.DEFAULT_DATASET)).expanduser()
         regs = None
         if regions:
-            regs = ["all"] if [r.lower() for r in regions] == ["all"] else \
-                [x for r in regions for x in r.replace(",", " ").split()]
+            regs = (
+                ["all"]
+                if [r.lower() for r in regions] == ["all"]
+                else [x for r in regions for x in r.replace(",", " ").split()]
+            )
         from kinerja_research.synth._raw import TABLES
 
         only = None
@@ -91,8 +107,14 @@ def synth_cmd(
         synth._resolve_regions(regs)
         _prepare_out(target, force)
         console = Console(stderr=True)
-        with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
-                      disable=quiet, transient=True) as bar:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            disable=quiet,
+            transient=True,
+        ) as bar:
             task = bar.add_task("simulating the world", total=_STEPS)
             world = synth.simulate(seed=seed, scale=scale, regions=regs)
             bar.advance(task)
@@ -108,6 +130,8 @@ def synth_cmd(
         typer.secho(f"Error: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None
     n_rows = sum(len(t) for t in world.tables.values())
-    typer.echo(f"Wrote {len(truth['files']) + 2} files ({n_rows} clean rows, {len(truth['dirt'])} planted "
-               f"problems, regions {' '.join(world.regions) if len(world.regions) <= 8 else len(world.regions)}) "
-               f"to {target} in {time.perf_counter() - t0:.1f} s.")
+    typer.echo(
+        f"Wrote {len(truth['files']) + 2} files ({n_rows} clean rows, {len(truth['dirt'])} planted "
+        f"problems, regions {' '.join(world.regions) if len(world.regions) <= 8 else len(world.regions)}) "
+        f"to {target} in {time.perf_counter() - t0:.1f} s."
+    )

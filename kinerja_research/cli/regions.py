@@ -1,7 +1,6 @@
 """`kinerja regions`: look up the Kemendagri region registry."""
-from __future__ import annotations
 
-from typing import Optional
+from __future__ import annotations
 
 import typer
 
@@ -10,11 +9,11 @@ from kinerja_research.cli import app
 
 @app.command("regions")
 def regions_cmd(
-    names: Optional[list[str]] = typer.Argument(
-        None, help="Names or codes to resolve (e.g. 'B. Lampung' 17.71). Without names, list the registry."),
-    level: Optional[str] = typer.Option(
-        None, help="Restrict to 'provinsi', 'kabkota', 'kabupaten' or 'kota'."),
-    province: Optional[str] = typer.Option(None, help="List only the kab/kota of this province (name or code)."),
+    names: list[str] | None = typer.Argument(
+        None, help="Names or codes to resolve (e.g. 'B. Lampung' 17.71). Without names, list the registry."
+    ),
+    level: str | None = typer.Option(None, help="Restrict to 'provinsi', 'kabkota', 'kabupaten' or 'kota'."),
+    province: str | None = typer.Option(None, help="List only the kab/kota of this province (name or code)."),
 ) -> None:
     """Resolve region names to Kemendagri codes, or list the 38 provinces and 514 kab/kota."""
     from kinerja_research import regions

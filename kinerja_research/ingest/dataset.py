@@ -4,6 +4,7 @@ The mapping lives in that file, never in code (see docs/architecture.md for the 
 checks it and returns a :class:`DatasetConfig`; :func:`map_headers` renames a file's source headers to canonical
 names and says, when required columns are missing, which headers came closest.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,10 +17,19 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from kinerja_research.errors import InputFileError, KinerjaError, where
+from kinerja_research.errors import InputFileError, KinerjaError, RegionError, where
+from kinerja_research.regions import resolve_region
 
-__all__ = ["FileSpec", "DatasetConfig", "load_dataset", "map_headers", "normalise_header", "TABLE_COLUMNS",
-           "REQUIRED_COLUMNS"]
+__all__ = [
+    "FileSpec",
+    "DatasetConfig",
+    "load_dataset",
+    "map_headers",
+    "normalise_header",
+    "TABLE_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "region_from_filename",
+]
 
 TABLES = ("survey", "performance", "training", "satisfaction")
 _SPEC_KEYS = {"file", "reader", "options", "region", "columns", "values", "constants"}
@@ -28,14 +38,48 @@ _TOP_KEYS = {"name", "description", "tables", "instruments", "likert", "referenc
 
 #: Canonical (pre-cleaning) columns each table may map to, besides codebook item ids.
 TABLE_COLUMNS = {
-    "survey": ("nip", "name", "region", "agency", "wave", "trained", "submitted_at", "duration_s", "golongan",
-               "golongan_raw", "education", "email"),
-    "performance": ("nip", "name", "region", "agency", "period", "period_start", "golongan", "golongan_raw",
-                    "rating_hasil_kerja",
-                    "rating_perilaku", "predikat", "capaian_pct"),
+    "survey": (
+        "nip",
+        "name",
+        "region",
+        "agency",
+        "wave",
+        "trained",
+        "submitted_at",
+        "duration_s",
+        "golongan",
+        "golongan_raw",
+        "education",
+        "email",
+    ),
+    "performance": (
+        "nip",
+        "name",
+        "region",
+        "agency",
+        "period",
+        "period_start",
+        "golongan",
+        "golongan_raw",
+        "rating_hasil_kerja",
+        "rating_perilaku",
+        "predikat",
+        "capaian_pct",
+    ),
     "training": ("nip", "name", "region", "agency", "course", "start", "end", "jp", "programme"),
-    "satisfaction": ("region", "service_unit", "submitted_at", "period", "gender", "age", "education",
-                     "occupation", "name", "email", "phone"),
+    "satisfaction": (
+        "region",
+        "service_unit",
+        "submitted_at",
+        "period",
+        "gender",
+        "age",
+        "education",
+        "occupation",
+        "name",
+        "email",
+        "phone",
+    ),
 }
 #: Intermediate names accepted for a canonical column (docs/architecture.md calls the raw grade ``golongan_raw``).
 ALIASES = {"golongan_raw": "golongan"}
@@ -87,8 +131,10 @@ class DatasetConfig:
             p = self.folder / spec.file
             found = [p] if p.exists() else []
         if not found:
-            raise InputFileError(f"{where(self.path)}, table {spec.table!r}: file {spec.file!r} is not in "
-                                 f"'{self.folder}'; rule: every file named in dataset.yml exists")
+            raise InputFileError(
+                f"{where(self.path)}, table {spec.table!r}: file {spec.file!r} is not in "
+                f"'{self.folder}'; rule: every file named in dataset.yml exists"
+            )
         return found
 
 
@@ -116,7 +162,8 @@ class _Loader(yaml.SafeLoader):
 
 _Loader.yaml_implicit_resolvers = {
     k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 _READERS = ("csv", "excel", "spss", "forms")
 _QUALITY = {"seconds_per_item": (float, 0.0), "straight_min_items": (int, 2)}
 
@@ -132,7 +179,7 @@ def _check_options(path: Path, opts: dict, at: str) -> None:
     def bad(key, rule):
         _bad(path, f"option {key}: {opts[key]!r} in {at}", rule)
 
-    example = {"sep": "\",\"", "decimal": "\",\"", "encoding": "utf-8"}
+    example = {"sep": '","', "decimal": '","', "encoding": "utf-8"}
     for key in ("sep", "decimal", "encoding"):
         if key in opts and opts[key] is not None and (not isinstance(opts[key], str) or not opts[key]):
             bad(key, f"{key} is a text such as {example[key]} (quote it in YAML)")
@@ -143,14 +190,23 @@ def _check_options(path: Path, opts: dict, at: str) -> None:
             codecs.lookup(opts["encoding"])
         except LookupError:
             bad("encoding", "encoding is a Python codec name such as utf-8 or cp1252")
-    if "header_row" in opts and opts["header_row"] is not None and (not _is_int(opts["header_row"])
-                                                                     or opts["header_row"] < 1):
+    if (
+        "header_row" in opts
+        and opts["header_row"] is not None
+        and (not _is_int(opts["header_row"]) or opts["header_row"] < 1)
+    ):
         bad("header_row", "header_row is a whole number >= 1 (the 1-based row holding the headers)")
-    if "skip_rows" in opts and opts["skip_rows"] is not None and (not _is_int(opts["skip_rows"])
-                                                                   or opts["skip_rows"] < 0):
+    if (
+        "skip_rows" in opts
+        and opts["skip_rows"] is not None
+        and (not _is_int(opts["skip_rows"]) or opts["skip_rows"] < 0)
+    ):
         bad("skip_rows", "skip_rows is a whole number >= 0")
-    if "sheet" in opts and opts["sheet"] is not None and not (isinstance(opts["sheet"], str)
-                                                              or (_is_int(opts["sheet"]) and opts["sheet"] >= 0)):
+    if (
+        "sheet" in opts
+        and opts["sheet"] is not None
+        and not (isinstance(opts["sheet"], str) or (_is_int(opts["sheet"]) and opts["sheet"] >= 0))
+    ):
         bad("sheet", "sheet is a sheet name or a 0-based sheet number")
     if "dayfirst" in opts and opts["dayfirst"] is not None and not isinstance(opts["dayfirst"], bool):
         bad("dayfirst", "dayfirst is true or false")
@@ -214,21 +270,29 @@ def load_dataset(folder_or_file: str | Path) -> DatasetConfig:
     """
     p = Path(folder_or_file)
     if not p.exists():
-        raise InputFileError(f"folder '{p}' does not exist; rule: give an existing raw dataset folder (with a "
-                             f"dataset.yml) or the name of one under data/raw")
+        raise InputFileError(
+            f"folder '{p}' does not exist; rule: give an existing raw dataset folder (with a "
+            f"dataset.yml) or the name of one under data/raw"
+        )
     path = p / "dataset.yml" if p.is_dir() else p
     if p.is_file() and p.suffix.lower() not in (".yml", ".yaml"):
-        raise InputFileError(f"{where(p)}: this is a data file, not a dataset; rule: give the dataset folder that holds "
-                             f"it and a dataset.yml (write one with `kinerja init-dataset {p.parent}`)")
+        raise InputFileError(
+            f"{where(p)}: this is a data file, not a dataset; rule: give the dataset folder that holds "
+            f"it and a dataset.yml (write one with `kinerja init-dataset {p.parent}`)"
+        )
     if not path.exists():
-        raise InputFileError(f"{where(path)}: the dataset folder has no dataset.yml; rule: a dataset folder holds a "
-                             f"dataset.yml (write a first one with `kinerja init-dataset {path.parent}`)")
+        raise InputFileError(
+            f"{where(path)}: the dataset folder has no dataset.yml; rule: a dataset folder holds a "
+            f"dataset.yml (write a first one with `kinerja init-dataset {path.parent}`)"
+        )
     try:
         doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise KinerjaError(f"{where(path, row=mark.line + 1 if mark else None)}: the file is not valid YAML "
-                           f"({getattr(exc, 'problem', exc)}); rule: dataset.yml is YAML") from None
+        raise KinerjaError(
+            f"{where(path, row=mark.line + 1 if mark else None)}: the file is not valid YAML "
+            f"({getattr(exc, 'problem', exc)}); rule: dataset.yml is YAML"
+        ) from None
     if not isinstance(doc, dict):
         _bad(path, "the file is not a mapping", "dataset.yml is a mapping with name and tables")
     unknown = set(doc) - _TOP_KEYS
@@ -240,10 +304,14 @@ def load_dataset(folder_or_file: str | Path) -> DatasetConfig:
     if not isinstance(tables, dict) or not tables:
         _bad(path, "'tables' is missing or empty", "dataset.yml maps at least one table to its files")
     _check_top(path, doc)
-    cfg = DatasetConfig(path=path, name=str(doc.get("name") or path.parent.name),
-                        description=str(doc.get("description") or ""),
-                        instruments={k: list(v) for k, v in (doc.get("instruments") or {}).items()},
-                        likert=dict(doc.get("likert") or {}), quality=dict(doc.get("quality") or {}))
+    cfg = DatasetConfig(
+        path=path,
+        name=str(doc.get("name") or path.parent.name),
+        description=str(doc.get("description") or ""),
+        instruments={k: list(v) for k, v in (doc.get("instruments") or {}).items()},
+        likert=dict(doc.get("likert") or {}),
+        quality=dict(doc.get("quality") or {}),
+    )
     ref = doc.get("reference_date")
     if ref is not None:
         try:
@@ -293,12 +361,23 @@ def load_dataset(folder_or_file: str | Path) -> DatasetConfig:
             columns = {str(k): ALIASES.get(str(v), str(v)) for k, v in (s.get("columns") or {}).items()}
             for src, canon in columns.items():
                 if canon not in TABLE_COLUMNS[table] and not re.fullmatch(r"[A-Z]{1,4}\d{1,3}", canon):
-                    _bad(path, f"column {src!r} -> {canon!r} in table {table!r}",
-                         f"targets are {', '.join(TABLE_COLUMNS[table])} or codebook item ids such as RTC01")
-            out.append(FileSpec(table=table, file=str(s["file"]), reader=s.get("reader"), options=opts,
-                                region=None if s.get("region") is None else str(s["region"]), columns=columns,
-                                values={k: dict(v) for k, v in (s.get("values") or {}).items()},
-                                constants=dict(s.get("constants") or {})))
+                    _bad(
+                        path,
+                        f"column {src!r} -> {canon!r} in table {table!r}",
+                        f"targets are {', '.join(TABLE_COLUMNS[table])} or codebook item ids such as RTC01",
+                    )
+            out.append(
+                FileSpec(
+                    table=table,
+                    file=str(s["file"]),
+                    reader=s.get("reader"),
+                    options=opts,
+                    region=None if s.get("region") is None else str(s["region"]),
+                    columns=columns,
+                    values={k: dict(v) for k, v in (s.get("values") or {}).items()},
+                    constants=dict(s.get("constants") or {}),
+                )
+            )
         cfg.tables[table] = out
     return cfg
 
@@ -339,18 +418,23 @@ def map_headers(headers: list[str], spec: FileSpec, *, path: Path) -> dict[str, 
         if h is not None:
             mapping[h] = canon
     for h in headers:  # headers that already are canonical names or item ids
-        if h not in mapping and (h in TABLE_COLUMNS[spec.table] or re.fullmatch(r"[A-Z]{1,4}\d{1,3}", h)) \
-                and h not in spec.columns:
+        if (
+            h not in mapping
+            and (h in TABLE_COLUMNS[spec.table] or re.fullmatch(r"[A-Z]{1,4}\d{1,3}", h))
+            and h not in spec.columns
+        ):
             mapping[h] = h
     got = set(mapping.values()) | set(spec.constants)
     required = [c for c in REQUIRED_COLUMNS[spec.table] if not (c == "region" and spec.region)]
     missing = [c for c in required if c not in got]
     if missing and not mapping:
         # no header of dataset.yml is in the file: its first row is data (never echo it: it may hold names/NIPs)
-        raise InputFileError(f"{where(path)}: none of the headers that dataset.yml maps for "
-                             f"table {spec.table!r} is in the file's first row, so the file seems to have no header "
-                             f"row (or another table's layout); rule: a {spec.table} file starts with a header row "
-                             f"naming {', '.join(required)} (set options.header_row if it is further down)")
+        raise InputFileError(
+            f"{where(path)}: none of the headers that dataset.yml maps for "
+            f"table {spec.table!r} is in the file's first row, so the file seems to have no header "
+            f"row (or another table's layout); rule: a {spec.table} file starts with a header row "
+            f"naming {', '.join(required)} (set options.header_row if it is further down)"
+        )
     if missing:
         parts = []
         for c in missing:
@@ -359,7 +443,40 @@ def map_headers(headers: list[str], spec: FileSpec, *, path: Path) -> dict[str, 
             close = [x for x in close if not re.search(r"\d{6}", re.sub(r"[ .]", "", x))]  # never echo a NIP
             found = ", ".join(repr(by_norm[x]) for x in close) or "none"
             parts.append(f"{c!r} (expected header {expected[0]!r}; closest found: {found})")
-        raise InputFileError(f"{where(path)}: required columns missing for table {spec.table!r}: "
-                             f"{'; '.join(parts)}; rule: a {spec.table} file provides "
-                             f"{', '.join(required)} (map them in dataset.yml)")
+        raise InputFileError(
+            f"{where(path)}: required columns missing for table {spec.table!r}: "
+            f"{'; '.join(parts)}; rule: a {spec.table} file provides "
+            f"{', '.join(required)} (map them in dataset.yml)"
+        )
     return mapping
+
+
+def region_from_filename(path: Path, spec_region: str | None) -> str | None:
+    """The spec's region: ``None``, a name/code, or ``from_filename`` (resolved from the file name)."""
+    if spec_region is None:
+        return None
+    if spec_region != "from_filename":
+        try:
+            return resolve_region(spec_region, level="kabkota").code
+        except RegionError as exc:
+            raise InputFileError(f"{where(path)}: dataset.yml region {spec_region!r} cannot be used ({exc})") from None
+    tokens = [t for t in re.split(r"[_\-\s.]+", path.stem) if t]
+    found: dict[str, str] = {}
+    for i in range(len(tokens)):
+        for j in range(len(tokens), i, -1):
+            cand = " ".join(tokens[i:j])
+            try:
+                reg = resolve_region(cand, level="kabkota")
+            except RegionError:
+                continue
+            found.setdefault(reg.code, cand)
+            break
+        if found:
+            break
+    if len(found) != 1:
+        raise InputFileError(
+            f"{where(path)}: no single region can be read from the file name; rule: with region: "
+            f"from_filename the name contains one kab/kota name or code (e.g. skp_kota_bandar_"
+            f"lampung.xlsx)"
+        )
+    return next(iter(found))

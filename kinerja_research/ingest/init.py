@@ -6,6 +6,7 @@ inside Google Forms grid headers ``"Question [item text]"``). Each file is assig
 matches best. Unrecognised headers are listed as comments so the user can map them by hand. Nothing is guessed
 silently: the file is a starting point to check.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,13 +25,31 @@ HEADER_VOCABULARY = {
     "name": ["nama", "nama lengkap", "nama pegawai", "nama responden", "name", "full name"],
     "email": ["email", "email address", "alamat email", "e-mail"],
     "phone": ["no hp", "nomor hp", "no. hp", "telepon", "nomor telepon", "phone"],
-    "region": ["kabupaten/kota", "kab/kota", "kota/kabupaten", "wilayah", "daerah", "region", "pemda", "lokasi",
-               "kabupaten", "kota"],
+    "region": [
+        "kabupaten/kota",
+        "kab/kota",
+        "kota/kabupaten",
+        "wilayah",
+        "daerah",
+        "region",
+        "pemda",
+        "lokasi",
+        "kabupaten",
+        "kota",
+    ],
     "agency": ["unit kerja", "opd", "instansi", "perangkat daerah", "satuan kerja", "agency", "nama opd"],
     "wave": ["tahap", "gelombang", "wave", "tahap survei"],
     "trained": ["ikut pelatihan", "ikut pelatihan?", "mengikuti pelatihan", "trained", "peserta pelatihan"],
-    "submitted_at": ["timestamp", "stempel waktu", "waktu", "tanggal pengisian", "submitted at", "waktu pengisian",
-                     "tanggal survei", "tanggal kunjungan"],
+    "submitted_at": [
+        "timestamp",
+        "stempel waktu",
+        "waktu",
+        "tanggal pengisian",
+        "submitted at",
+        "waktu pengisian",
+        "tanggal survei",
+        "tanggal kunjungan",
+    ],
     "duration_s": ["durasi", "durasi (detik)", "duration", "duration (s)", "lama pengisian", "lama pengisian (detik)"],
     "golongan": ["golongan", "gol", "gol.", "pangkat/golongan", "golongan/ruang", "pangkat", "golongan ruang"],
     "education": ["pendidikan", "pendidikan terakhir", "education"],
@@ -51,13 +70,46 @@ HEADER_VOCABULARY = {
     "occupation": ["pekerjaan", "occupation"],
 }
 _TABLE_OF_COLUMN = {
-    "survey": {"nip", "name", "email", "region", "agency", "wave", "trained", "submitted_at", "duration_s",
-               "golongan", "education"},
-    "performance": {"nip", "name", "region", "agency", "period", "period_start", "golongan", "rating_hasil_kerja",
-                    "rating_perilaku", "predikat", "capaian_pct"},
+    "survey": {
+        "nip",
+        "name",
+        "email",
+        "region",
+        "agency",
+        "wave",
+        "trained",
+        "submitted_at",
+        "duration_s",
+        "golongan",
+        "education",
+    },
+    "performance": {
+        "nip",
+        "name",
+        "region",
+        "agency",
+        "period",
+        "period_start",
+        "golongan",
+        "rating_hasil_kerja",
+        "rating_perilaku",
+        "predikat",
+        "capaian_pct",
+    },
     "training": {"nip", "name", "region", "agency", "course", "start", "end", "jp", "programme"},
-    "satisfaction": {"region", "service_unit", "submitted_at", "period", "gender", "age", "education", "occupation",
-                     "name", "email", "phone"},
+    "satisfaction": {
+        "region",
+        "service_unit",
+        "submitted_at",
+        "period",
+        "gender",
+        "age",
+        "education",
+        "occupation",
+        "name",
+        "email",
+        "phone",
+    },
 }
 _SUPPORTED = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "excel", ".sav": "spss"}
 
@@ -70,8 +122,13 @@ def _item_vocabulary() -> dict[str, tuple[str, str]]:
     for name in list_codebooks():
         cb = load_codebook(name)
         for _, row in cb.items.iterrows():  # a few dozen items
-            for text in (row["id"], row.get("text_id"), row.get("text_en"), row.get("element_id"),
-                         row.get("element_en")):
+            for text in (
+                row["id"],
+                row.get("text_id"),
+                row.get("text_en"),
+                row.get("element_id"),
+                row.get("element_en"),
+            ):
                 if isinstance(text, str) and text.strip():
                     out.setdefault(normalise_header(text), (row["id"], name))
     return out
@@ -174,8 +231,9 @@ def init_dataset(path: str | Path, *, force: bool = False) -> tuple[Path, list[s
         raise KinerjaError(f"'{out}' already exists; rule: init-dataset never overwrites a dataset.yml (use --force)")
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in _SUPPORTED)
     if not files:
-        raise KinerjaError(f"folder '{folder}' has no .csv, .tsv, .txt, .xlsx or .sav files; rule: init-dataset "
-                           f"needs the raw files")
+        raise KinerjaError(
+            f"folder '{folder}' has no .csv, .tsv, .txt, .xlsx or .sav files; rule: init-dataset needs the raw files"
+        )
     tables: dict[str, list] = {}
     instruments: dict[str, set] = {}
     report, comments = [], []
@@ -188,8 +246,10 @@ def init_dataset(path: str | Path, *, force: bool = False) -> tuple[Path, list[s
         columns, inst, unknown = recognise_headers(headers)
         targets = set(columns.values())
         scores = {t: len(targets & cols) for t, cols in _TABLE_OF_COLUMN.items()}
-        n_items = {"survey": sum(1 for i, c in inst.items() if c != "skm"),
-                   "satisfaction": sum(1 for i, c in inst.items() if c == "skm")}
+        n_items = {
+            "survey": sum(1 for i, c in inst.items() if c != "skm"),
+            "satisfaction": sum(1 for i, c in inst.items() if c == "skm"),
+        }
         for t, k in n_items.items():
             scores[t] += k
         table = max(scores, key=lambda t: (scores[t], t == "survey"))
@@ -198,36 +258,49 @@ def init_dataset(path: str | Path, *, force: bool = False) -> tuple[Path, list[s
             continue
         region = None
         if "region" not in targets:
-            from kinerja_research.pipeline import _region_from_filename
+            from kinerja_research.ingest.dataset import region_from_filename
 
             try:
-                _region_from_filename(f, "from_filename")
+                region_from_filename(f, "from_filename")
                 region = "from_filename"
             except KinerjaError:
                 region = None
         missing = [c for c in REQUIRED_COLUMNS[table] if c not in targets and not (c == "region" and region)]
-        entry = {"file": f.name, "reader": "forms" if kind == "csv" and any(
-            normalise_header(h) in ("timestamp", "stempel waktu") for h in headers) else kind}
+        entry = {
+            "file": f.name,
+            "reader": "forms"
+            if kind == "csv" and any(normalise_header(h) in ("timestamp", "stempel waktu") for h in headers)
+            else kind,
+        }
         if options:
             entry["options"] = options
         entry["region"] = region
         entry["columns"] = columns
         tables.setdefault(table, []).append(entry)
-        for i, c in inst.items():
+        for c in inst.values():
             instruments.setdefault("satisfaction" if c == "skm" else "survey", set()).add(c)
-        report.append(f"{f.name}: table {table}, {len(columns)} of {len(headers)} headers recognised"
-                      + (f", required still missing: {', '.join(missing)}" if missing else ""))
+        report.append(
+            f"{f.name}: table {table}, {len(columns)} of {len(headers)} headers recognised"
+            + (f", required still missing: {', '.join(missing)}" if missing else "")
+        )
         if unknown:
             comments.append(f"# {f.name}: unrecognised headers (map them under 'columns' or leave them out):")
             comments.extend(f"#   {h!r}" for h in unknown[:200])
     if not tables:
-        raise KinerjaError(f"no file in '{folder}' has recognisable headers; rule: init-dataset needs at least one "
-                           f"file with headers such as NIP, Timestamp or codebook item wordings")
-    doc = {"name": folder.name, "description": f"Dataset {folder.name} (dataset.yml written by kinerja init-dataset; "
-                                               f"check every mapping)",
-           "tables": tables, "instruments": {k: sorted(v) for k, v in sorted(instruments.items())}}
-    text = ("# Written by `kinerja init-dataset`: check every mapping before `kinerja clean`.\n"
-            + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=120)
-            + ("\n" + "\n".join(comments) + "\n" if comments else ""))
+        raise KinerjaError(
+            f"no file in '{folder}' has recognisable headers; rule: init-dataset needs at least one "
+            f"file with headers such as NIP, Timestamp or codebook item wordings"
+        )
+    doc = {
+        "name": folder.name,
+        "description": f"Dataset {folder.name} (dataset.yml written by kinerja init-dataset; check every mapping)",
+        "tables": tables,
+        "instruments": {k: sorted(v) for k, v in sorted(instruments.items())},
+    }
+    text = (
+        "# Written by `kinerja init-dataset`: check every mapping before `kinerja clean`.\n"
+        + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=120)
+        + ("\n" + "\n".join(comments) + "\n" if comments else "")
+    )
     out.write_text(text, encoding="utf-8")
     return out, report

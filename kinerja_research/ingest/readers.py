@@ -5,6 +5,7 @@ Every reader returns a :class:`RawTable`: all cells as text (``string`` dtype; n
 never turned into a float), the source headers, and the 1-based data row number of each row. A file that cannot be
 used raises :class:`~kinerja_research.errors.InputFileError` with one sentence naming the file and the rule.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -17,8 +18,17 @@ import pandas as pd
 
 from kinerja_research.errors import InputFileError, where
 
-__all__ = ["RawTable", "read_file", "read_csv", "read_excel", "read_spss", "read_forms", "READERS", "MAX_COLUMNS",
-           "sniff_csv"]
+__all__ = [
+    "RawTable",
+    "read_file",
+    "read_csv",
+    "read_excel",
+    "read_spss",
+    "read_forms",
+    "READERS",
+    "MAX_COLUMNS",
+    "sniff_csv",
+]
 
 MAX_COLUMNS = 2000
 MAX_HEADER_BYTES = 1 << 20
@@ -44,8 +54,12 @@ def _fail(path: Path, rule: str, **loc) -> None:
 def _check_headers(path: Path, headers: list[str], header_row: int = 1) -> list[str]:
     clean = [re.sub(r"\s+", " ", str(h)).strip() if h is not None else "" for h in headers]
     if len(clean) > MAX_COLUMNS:
-        _fail(path, f"the file has {len(clean)} columns; rule: at most {MAX_COLUMNS} columns (is this the right "
-                    f"file or sheet?)", row=header_row)
+        _fail(
+            path,
+            f"the file has {len(clean)} columns; rule: at most {MAX_COLUMNS} columns (is this the right "
+            f"file or sheet?)",
+            row=header_row,
+        )
     seen: dict[str, int] = {}
     for i, h in enumerate(clean):
         if h == "":
@@ -53,8 +67,13 @@ def _check_headers(path: Path, headers: list[str], header_row: int = 1) -> list[
             continue
         key = h.casefold()
         if key in seen:
-            _fail(path, f"header {h!r} appears in columns {seen[key] + 1} and {i + 1}; rule: every column header "
-                        f"is unique (rename one of them)", row=header_row, column=h)
+            _fail(
+                path,
+                f"header {h!r} appears in columns {seen[key] + 1} and {i + 1}; rule: every column header "
+                f"is unique (rename one of them)",
+                row=header_row,
+                column=h,
+            )
         seen[key] = i
     return clean
 
@@ -78,8 +97,11 @@ def sniff_csv(path: str | Path, *, encoding: str | None = None, sep: str | None 
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         enc_guess = "utf-16"
     elif b"\x00" in head:
-        _fail(path, "the file contains NUL bytes, so it is binary, not a text table; rule: CSV files are text "
-                    "(export the sheet as CSV, or use reader: excel / spss)")
+        _fail(
+            path,
+            "the file contains NUL bytes, so it is binary, not a text table; rule: CSV files are text "
+            "(export the sheet as CSV, or use reader: excel / spss)",
+        )
     else:
         enc_guess = None
     if encoding is None:
@@ -97,18 +119,28 @@ def sniff_csv(path: str | Path, *, encoding: str | None = None, sep: str | None 
                 else:
                     encoding = "cp1252"
     try:
-        text = head.decode(encoding, errors="strict") if len(head) < _SAMPLE else \
-            codecs.getincrementaldecoder(encoding)(errors="strict").decode(head)
+        text = (
+            head.decode(encoding, errors="strict")
+            if len(head) < _SAMPLE
+            else codecs.getincrementaldecoder(encoding)(errors="strict").decode(head)
+        )
     except (UnicodeDecodeError, LookupError) as exc:
         pos = getattr(exc, "start", 0)
         row = head[:pos].count(b"\n")
-        _fail(path, f"the bytes do not fit encoding {encoding!r} ({exc.__class__.__name__}); rule: state the file's "
-                    f"encoding in dataset.yml options (utf-8, utf-8-sig or cp1252)", row=row if row else None)
+        _fail(
+            path,
+            f"the bytes do not fit encoding {encoding!r} ({exc.__class__.__name__}); rule: state the file's "
+            f"encoding in dataset.yml options (utf-8, utf-8-sig or cp1252)",
+            row=row if row else None,
+        )
     text = text.lstrip("\ufeff")
     nl = text.find("\n")
     if nl < 0 and len(head) >= MAX_HEADER_BYTES:
-        _fail(path, "the first line is longer than 1 MiB with no line break; rule: a table file has one header line "
-                    "followed by data lines")
+        _fail(
+            path,
+            "the first line is longer than 1 MiB with no line break; rule: a table file has one header line "
+            "followed by data lines",
+        )
     header = text if nl < 0 else text[:nl]
     header = header.rstrip("\r")
     if sep is None:
@@ -123,8 +155,15 @@ def _split_header(header: str, sep: str) -> list[str]:
     return next(csv.reader([header], delimiter=sep))
 
 
-def read_csv(path: str | Path, *, sep: str | None = None, encoding: str | None = None, header_row: int = 1,
-             skip_rows: int = 0, **_: object) -> RawTable:
+def read_csv(
+    path: str | Path,
+    *,
+    sep: str | None = None,
+    encoding: str | None = None,
+    header_row: int = 1,
+    skip_rows: int = 0,
+    **_: object,
+) -> RawTable:
     """Read a delimited text file as text cells.
 
     Parameters
@@ -159,14 +198,17 @@ def read_csv(path: str | Path, *, sep: str | None = None, encoding: str | None =
     if not headers:
         _fail(path, "the header line is empty; rule: the header row names every column", row=header_row)
     skip = header_row + skip_rows
-    read_opts = pacsv.ReadOptions(column_names=headers, skip_rows=skip, encoding=encoding,
-                                  block_size=16 << 20)
+    read_opts = pacsv.ReadOptions(column_names=headers, skip_rows=skip, encoding=encoding, block_size=16 << 20)
     # Multi-line answers (Google Forms comments) need newlines_in_values, which slows pyarrow's parallel parsing:
     # read without it first; a quoted line break then breaks a row's field count and the file is read again with it.
     parse_opts = pacsv.ParseOptions(delimiter=sep, newlines_in_values=False)
     # large_string: the storage of pandas' pyarrow string dtype, so to_pandas needs no cast (copy) of every column
-    conv = pacsv.ConvertOptions(column_types={h: pa.large_string() for h in headers}, strings_can_be_null=True,
-                                null_values=[""], quoted_strings_can_be_null=True)
+    conv = pacsv.ConvertOptions(
+        column_types={h: pa.large_string() for h in headers},
+        strings_can_be_null=True,
+        null_values=[""],
+        quoted_strings_can_be_null=True,
+    )
     try:
         try:
             table = pacsv.read_csv(path, read_options=read_opts, parse_options=parse_opts, convert_options=conv)
@@ -178,22 +220,33 @@ def read_csv(path: str | Path, *, sep: str | None = None, encoding: str | None =
         if "utf8" in msg.lower() or "utf-8" in msg.lower():
             if stated is None and encoding == "utf-8":  # valid UTF-8 at the start only: Windows-1252 further down
                 return read_csv(path, sep=sep, encoding="cp1252", header_row=header_row, skip_rows=skip_rows)
-            _fail(path, f"the file is not valid {encoding} beyond its first lines; rule: state its encoding in "
-                        f"dataset.yml options (utf-8, utf-8-sig or cp1252)")
+            _fail(
+                path,
+                f"the file is not valid {encoding} beyond its first lines; rule: state its encoding in "
+                f"dataset.yml options (utf-8, utf-8-sig or cp1252)",
+            )
         m = re.search(r"Expected (\d+) columns, got (\d+)", msg)
         row_m = re.search(r"[Rr]ow #?(\d+)", msg)
         if m:
             got = int(m.group(2))
-            _fail(path, f"a line has {got} fields but the header has {m.group(1)}; rule: every line has as many "
-                        f"fields as the header (check the separator {sep!r} and quoting)",
-                  row=int(row_m.group(1)) - skip if row_m else None)
-        _fail(path, f"the file cannot be parsed as CSV with separator {sep!r} ({msg.splitlines()[0][:200]}); rule: "
-                    f"a CSV file has one header line and data lines with the same number of fields")
+            _fail(
+                path,
+                f"a line has {got} fields but the header has {m.group(1)}; rule: every line has as many "
+                f"fields as the header (check the separator {sep!r} and quoting)",
+                row=int(row_m.group(1)) - skip if row_m else None,
+            )
+        _fail(
+            path,
+            f"the file cannot be parsed as CSV with separator {sep!r} ({msg.splitlines()[0][:200]}); rule: "
+            f"a CSV file has one header line and data lines with the same number of fields",
+        )
     if table.num_rows == 0:
-        _fail(path, "the file has a header but no data rows; rule: a table file has at least one data row",
-              row=header_row)
-    df = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow"),
-                                       pa.large_string(): pd.StringDtype("pyarrow")}.get)
+        _fail(
+            path, "the file has a header but no data rows; rule: a table file has at least one data row", row=header_row
+        )
+    df = table.to_pandas(
+        types_mapper={pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}.get
+    )
     df.index = pd.RangeIndex(1, len(df) + 1)
     return RawTable(df, path, "csv", encoding=encoding, sep=sep, header_row=header_row)
 
@@ -225,7 +278,7 @@ def _float_text(x: float) -> str:
 
         return format(Decimal(f"{x:.15g}"), "f")
     if x.is_integer():
-        return "%d" % x
+        return f"{x:.0f}"
     t = repr(x)
     if re.fullmatch(r"-?\d{1,3}\.\d{3}", t):
         t += "0"
@@ -266,8 +319,15 @@ def _cell_text(col: pd.Series) -> pd.Series:
     return s.mask(s.str.strip() == "")
 
 
-def read_excel(path: str | Path, *, sheet: str | int | None = None, header_row: int | None = None,
-               skip_rows: int = 0, expect_headers: list[str] | None = None, **_: object) -> RawTable:
+def read_excel(
+    path: str | Path,
+    *,
+    sheet: str | int | None = None,
+    header_row: int | None = None,
+    skip_rows: int = 0,
+    expect_headers: list[str] | None = None,
+    **_: object,
+) -> RawTable:
     """Read one sheet of an ``.xlsx`` workbook as text cells.
 
     Parameters
@@ -289,8 +349,11 @@ def read_excel(path: str | Path, *, sheet: str | int | None = None, header_row: 
     except OSError as exc:
         _fail(path, f"the file cannot be read ({exc.strerror}); rule: input files must be readable")
     if magic != b"PK\x03\x04":
-        _fail(path, "the file is not an .xlsx workbook (no zip signature); rule: Excel files are saved as .xlsx "
-                    "(Excel 2007 or later), or exported as CSV")
+        _fail(
+            path,
+            "the file is not an .xlsx workbook (no zip signature); rule: Excel files are saved as .xlsx "
+            "(Excel 2007 or later), or exported as CSV",
+        )
     import warnings
 
     try:
@@ -304,8 +367,10 @@ def read_excel(path: str | Path, *, sheet: str | int | None = None, header_row: 
         sheet = names[0]
     elif isinstance(sheet, int):
         if not 0 <= sheet < len(names):
-            _fail(path, f"sheet number {sheet} does not exist (sheets: {names}); rule: options.sheet names an "
-                        f"existing sheet")
+            _fail(
+                path,
+                f"sheet number {sheet} does not exist (sheets: {names}); rule: options.sheet names an existing sheet",
+            )
         sheet = names[sheet]
     elif sheet not in names:
         _fail(path, f"sheet {sheet!r} does not exist (sheets: {names}); rule: options.sheet names an existing sheet")
@@ -319,18 +384,25 @@ def read_excel(path: str | Path, *, sheet: str | int | None = None, header_row: 
         header_row = _find_header_row(raw, expect_headers)
     hdr_idx = header_row - 1
     if hdr_idx >= len(raw):
-        _fail(path, f"header row {header_row} is below the last row ({len(raw)}) of sheet {sheet!r}; rule: "
-                    f"options.header_row is a row with headers")
-    headers = _check_headers(path, [None if pd.isna(h) else _cell_str(h) for h in raw.iloc[hdr_idx].tolist()],
-                             header_row)
-    body = raw.iloc[hdr_idx + 1 + skip_rows:].copy()
+        _fail(
+            path,
+            f"header row {header_row} is below the last row ({len(raw)}) of sheet {sheet!r}; rule: "
+            f"options.header_row is a row with headers",
+        )
+    headers = _check_headers(
+        path, [None if pd.isna(h) else _cell_str(h) for h in raw.iloc[hdr_idx].tolist()], header_row
+    )
+    body = raw.iloc[hdr_idx + 1 + skip_rows :].copy()
     body.columns = headers
     body = body.dropna(how="all")
     keep = [h for h in headers if not (h.startswith("column_") and body[h].isna().all())]
     body = body[keep]
     if body.empty:
-        _fail(path, f"sheet {sheet!r} has a header but no data rows; rule: a table has at least one data row",
-              row=header_row)
+        _fail(
+            path,
+            f"sheet {sheet!r} has a header but no data rows; rule: a table has at least one data row",
+            row=header_row,
+        )
     data_rows = body.index.to_numpy() - hdr_idx  # 1 = first row after the header
     df = pd.DataFrame({c: _cell_text(body[c]) for c in body.columns})
     df.index = pd.Index(data_rows, dtype="int64")
@@ -339,7 +411,7 @@ def read_excel(path: str | Path, *, sheet: str | int | None = None, header_row: 
 
 def _cell_str(x: object) -> str:
     if isinstance(x, float) and x.is_integer():
-        return "%d" % x
+        return f"{x:.0f}"
     return str(x)
 
 
@@ -347,8 +419,9 @@ def _find_header_row(raw: pd.DataFrame, expect: list[str] | None) -> int:
     top = raw.head(30)
     if expect:
         want = {re.sub(r"\s+", " ", str(h)).strip().casefold() for h in expect}
-        scores = top.apply(lambda r: sum(re.sub(r"\s+", " ", str(v)).strip().casefold() in want
-                                         for v in r if not pd.isna(v)), axis=1)  # 30 rows at most
+        scores = top.apply(
+            lambda r: sum(re.sub(r"\s+", " ", str(v)).strip().casefold() in want for v in r if not pd.isna(v)), axis=1
+        )  # 30 rows at most
         if scores.max() > 0:
             return int(scores.idxmax()) + 1
     filled = top.notna().sum(axis=1)
@@ -371,8 +444,10 @@ def read_spss(path: str | Path, *, headers: str = "names", **_: object) -> RawTa
     try:
         df, meta = pyreadstat.read_sav(str(path), apply_value_formats=True, formats_as_category=False)
     except Exception as exc:  # pyreadstat.ReadstatError and friends
-        _fail(path, f"the file cannot be read as SPSS .sav ({str(exc).splitlines()[0][:120]}); rule: the file is "
-                    f"a valid .sav")
+        _fail(
+            path,
+            f"the file cannot be read as SPSS .sav ({str(exc).splitlines()[0][:120]}); rule: the file is a valid .sav",
+        )
     if headers == "labels":
         labels = [meta.column_names_to_labels.get(c) or c for c in df.columns]
         df.columns = labels
@@ -401,8 +476,11 @@ def read_file(path: str | Path, *, reader: str | None = None, **options: object)
     if reader is None:
         reader = _BY_EXT.get(path.suffix.lower())
         if reader is None:
-            _fail(path, f"extension {path.suffix!r} is not supported; rule: files are .csv, .tsv, .txt, .xlsx or "
-                        f".sav, or dataset.yml names the reader")
+            _fail(
+                path,
+                f"extension {path.suffix!r} is not supported; rule: files are .csv, .tsv, .txt, .xlsx or "
+                f".sav, or dataset.yml names the reader",
+            )
     if reader not in READERS:
         _fail(path, f"reader {reader!r} is unknown; rule: reader is one of {', '.join(READERS)}")
     if not path.exists():

@@ -1,4 +1,5 @@
 """Instrument codebooks (YAML, one per instrument) and their loader."""
+
 from __future__ import annotations
 
 from kinerja_research.instruments.codebook import Codebook, list_codebooks, load_codebook

@@ -6,6 +6,7 @@ scoring rule and its source. The shipped codebooks live beside this module (``rt
 ``sanction``, ``motivation``, ``sus``, ``skm``); a user can pass the path of their own YAML file with the same
 layout, which is validated by the same rules.
 """
+
 from __future__ import annotations
 
 import re
@@ -135,13 +136,17 @@ def _resolve(name_or_path: str | Path) -> Path:
     if isinstance(name_or_path, Path) or str(name_or_path).endswith((".yml", ".yaml")) or "/" in str(name_or_path):
         path = Path(name_or_path)
         if not path.is_file():
-            raise CodebookError(f"Codebook {where(file=path)} does not exist; the rule is that a codebook path must "
-                                f"name an existing YAML file.")
+            raise CodebookError(
+                f"Codebook {where(file=path)} does not exist; the rule is that a codebook path must "
+                f"name an existing YAML file."
+            )
         return path
     path = INSTRUMENTS / f"{name_or_path}.yml"
     if not path.is_file():
-        raise CodebookError(f"Codebook {name_or_path!r} is not shipped with the package; the rule is that a codebook "
-                            f"is one of {list_codebooks()} or the path of a YAML file.")
+        raise CodebookError(
+            f"Codebook {name_or_path!r} is not shipped with the package; the rule is that a codebook "
+            f"is one of {list_codebooks()} or the path of a YAML file."
+        )
     return path
 
 
@@ -170,8 +175,11 @@ def _validate_scale(path: Path, scale: Any) -> dict:
             labels = scale[key]
             if not isinstance(labels, list) or len(labels) != n_points:
                 got = len(labels) if isinstance(labels, list) else labels
-                _fail(path, f"scale field {key!r}, value {got!r}",
-                      f"{key} lists one label per scale point ({n_points} for {lo}..{hi})")
+                _fail(
+                    path,
+                    f"scale field {key!r}, value {got!r}",
+                    f"{key} lists one label per scale point ({n_points} for {lo}..{hi})",
+                )
     aliases = scale.get("aliases") or {}
     if not isinstance(aliases, dict):
         _fail(path, f"scale field 'aliases', value {aliases!r}", "aliases map a scale value to a list of labels")
@@ -190,25 +198,39 @@ def _validate_items(path: Path, items: Any, dimensions: dict) -> pd.DataFrame:
     rows = []
     for i, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            _fail(path, f"item {i}, value {item!r}", "every item is a mapping with id, text_id, text_en, dimension, "
-                                                     "reverse")
+            _fail(
+                path,
+                f"item {i}, value {item!r}",
+                "every item is a mapping with id, text_id, text_en, dimension, reverse",
+            )
         label = f"item {i}" + (f" ({item.get('id')!r})" if "id" in item else "")
         for key in _ITEM_REQUIRED:
             if key not in item:
                 _fail(path, f"{label}, field {key!r} missing", f"every item has {', '.join(_ITEM_REQUIRED)}")
         unknown = [k for k in item if k not in _ITEM_ALLOWED]
         if unknown:
-            _fail(path, f"{label}, field {unknown[0]!r}", f"item fields are among {list(_ITEM_ALLOWED)} (a comma in "
-                                                          f"an unquoted flow-style text splits it into fields)")
+            _fail(
+                path,
+                f"{label}, field {unknown[0]!r}",
+                f"item fields are among {list(_ITEM_ALLOWED)} (a comma in "
+                f"an unquoted flow-style text splits it into fields)",
+            )
         iid = item["id"]
         if not isinstance(iid, str) or not _ID_RE.match(iid):
-            _fail(path, f"{label}, field 'id', value {iid!r}", "an item id is a letter followed by letters, digits or _")
+            _fail(
+                path, f"{label}, field 'id', value {iid!r}", "an item id is a letter followed by letters, digits or _"
+            )
         if iid in seen:
-            _fail(path, f"{label}, field 'id', value {iid!r}", f"item ids are unique (already used by item {seen[iid]})")
+            _fail(
+                path, f"{label}, field 'id', value {iid!r}", f"item ids are unique (already used by item {seen[iid]})"
+            )
         seen[iid] = i
         if item["dimension"] not in dimensions:
-            _fail(path, f"{label}, field 'dimension', value {item['dimension']!r}",
-                  f"an item's dimension is one of the keys under 'dimensions' ({', '.join(dimensions)})")
+            _fail(
+                path,
+                f"{label}, field 'dimension', value {item['dimension']!r}",
+                f"an item's dimension is one of the keys under 'dimensions' ({', '.join(dimensions)})",
+            )
         if not isinstance(item["reverse"], bool):
             _fail(path, f"{label}, field 'reverse', value {item['reverse']!r}", "reverse is true or false")
         for key in ("text_id", "text_en"):
@@ -265,8 +287,10 @@ def load_codebook(name_or_path: str | Path) -> Codebook:
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
-        raise CodebookError(f"Codebook {where(file=path, row=row)} is not valid YAML ({str(exc).splitlines()[0]}); "
-                            f"the rule is that a codebook is a UTF-8 YAML mapping.") from None
+        raise CodebookError(
+            f"Codebook {where(file=path, row=row)} is not valid YAML ({str(exc).splitlines()[0]}); "
+            f"the rule is that a codebook is a UTF-8 YAML mapping."
+        ) from None
     if not isinstance(raw, dict):
         _fail(path, f"top level, value {type(raw).__name__}", "a codebook is a YAML mapping")
     for key in _TOP_REQUIRED:
@@ -306,7 +330,14 @@ def load_codebook(name_or_path: str | Path) -> Codebook:
             _fail(path, f"element {dup.iloc[0]!r}", "each SKM element appears once")
     cols = list(_ITEM_REQUIRED) + [c for c in ("element", "element_id", "element_en", "note") if c in items]
     return Codebook(
-        name=raw["name"], title_id=str(raw.get("title_id", raw["name"])), title_en=str(raw.get("title_en", raw["name"])),
-        source=" ".join(raw["source"].split()), items=items[cols].reset_index(drop=True), dimensions=dict(dims),
-        scale=scale, scoring=scoring, path=path, reverse_note=" ".join(str(raw.get("reverse_note", "")).split()),
+        name=raw["name"],
+        title_id=str(raw.get("title_id", raw["name"])),
+        title_en=str(raw.get("title_en", raw["name"])),
+        source=" ".join(raw["source"].split()),
+        items=items[cols].reset_index(drop=True),
+        dimensions=dict(dims),
+        scale=scale,
+        scoring=scoring,
+        path=path,
+        reverse_note=" ".join(str(raw.get("reverse_note", "")).split()),
     )

@@ -4,9 +4,10 @@ Re-exported flat (``kr.cronbach_alpha``, ``kr.cfa``, ...). Every function takes 
 numbers on the instrument's scale) and returns the project's tidy result shape; reverse keys and dimensions come
 from a codebook (:func:`kinerja_research.load_codebook`) or from ``items=``/``reverse=``.
 """
+
 from __future__ import annotations
 
-from kinerja_research.measure._examples import example_items
+from kinerja_research.measure._examples import example_items as example_items  # doctest data
 from kinerja_research.measure.confirmatory import CFAResult, cfa, invariance
 from kinerja_research.measure.factor import bartlett_sphericity, kmo, parallel_analysis
 from kinerja_research.measure.items import item_analysis, r_table
@@ -14,6 +15,16 @@ from kinerja_research.measure.reliability import cronbach_alpha, omega, split_ha
 from kinerja_research.measure.scoring import score_scale
 
 __all__ = [
-    "score_scale", "item_analysis", "r_table", "cronbach_alpha", "omega", "split_half", "kmo",
-    "bartlett_sphericity", "parallel_analysis", "cfa", "invariance", "CFAResult",
+    "score_scale",
+    "item_analysis",
+    "r_table",
+    "cronbach_alpha",
+    "omega",
+    "split_half",
+    "kmo",
+    "bartlett_sphericity",
+    "parallel_analysis",
+    "cfa",
+    "invariance",
+    "CFAResult",
 ]

@@ -3,6 +3,7 @@
 Everything here is vectorised: one pass of matrix products gives every pairwise-complete covariance (as R
 ``cov(x, use = "pairwise")``), so alpha, item analysis and omega never refit per item.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -10,16 +11,18 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from kinerja_research.analysis._result import check_choice, check_columns
 from kinerja_research.errors import KinerjaError
 from kinerja_research.instruments.codebook import Codebook
+from kinerja_research.results import check_choice, check_columns
 
 __all__: list[str] = []
 
 MISSING = ("pairwise", "listwise")
 
 
-def scale_sets(items, *, reverse: Sequence[str] = (), total: bool = True) -> list[tuple[str, list[str], list[str], tuple | None]]:
+def scale_sets(
+    items, *, reverse: Sequence[str] = (), total: bool = True
+) -> list[tuple[str, list[str], list[str], tuple | None]]:
     """Expand ``items`` into ``[(term, item ids, reverse-keyed ids, (min, max) or None)]``.
 
     ``items`` is a list of columns (one scale, term ``"scale"``, reversed by ``reverse`` using the observed min+max
@@ -37,16 +40,20 @@ def scale_sets(items, *, reverse: Sequence[str] = (), total: bool = True) -> lis
             out.append(("total", cb.item_ids, [i for i in cb.item_ids if i in rev], rng))
         return out
     if isinstance(items, str) or not isinstance(items, Sequence) or len(items) == 0:
-        raise KinerjaError(f"Argument 'items' is {items!r}; the rule is that it is a non-empty list of item columns "
-                           f"or a codebook from kr.load_codebook().")
+        raise KinerjaError(
+            f"Argument 'items' is {items!r}; the rule is that it is a non-empty list of item columns "
+            f"or a codebook from kr.load_codebook()."
+        )
     items = list(items)
     if len(set(items)) != len(items):
         dup = pd.Series(items)[pd.Series(items).duplicated()].iloc[0]
         raise KinerjaError(f"Argument 'items' lists column {dup!r} twice; the rule is that each item appears once.")
     bad = [r for r in reverse if r not in items]
     if bad:
-        raise KinerjaError(f"Argument 'reverse' names column {bad[0]!r}, which is not in 'items'; the rule is that "
-                           f"reverse-keyed items are among the items.")
+        raise KinerjaError(
+            f"Argument 'reverse' names column {bad[0]!r}, which is not in 'items'; the rule is that "
+            f"reverse-keyed items are among the items."
+        )
     return [("scale", items, list(reverse), None)]
 
 
@@ -55,8 +62,14 @@ def _label(v):
     return v.item() if isinstance(v, np.generic) else v
 
 
-def item_matrix(data: pd.DataFrame, items: Sequence[str], reverse: Sequence[str] = (),
-                rng: tuple | None = None, *, what: str = "data") -> np.ndarray:
+def item_matrix(
+    data: pd.DataFrame,
+    items: Sequence[str],
+    reverse: Sequence[str] = (),
+    rng: tuple | None = None,
+    *,
+    what: str = "data",
+) -> np.ndarray:
     """Numeric item matrix (n x k, float, NaN for missing) with reverse-keyed items reversed.
 
     Raises a one-sentence error for a missing column, a non-numeric value, or (when ``rng`` is given) a value outside
@@ -72,16 +85,20 @@ def item_matrix(data: pd.DataFrame, items: Sequence[str], reverse: Sequence[str]
             conv = pd.to_numeric(block[col], errors="coerce")
             bad = block[col][conv.isna() & block[col].notna()]
             if len(bad):
-                raise KinerjaError(f"{what}: row {_label(bad.index[0])!r}, column {col!r}, value {_label(bad.iloc[0])!r} is not a "
-                                   f"number; the rule is that item answers are numeric (map Likert labels first).")
+                raise KinerjaError(
+                    f"{what}: row {_label(bad.index[0])!r}, column {col!r}, value {_label(bad.iloc[0])!r} is not a "
+                    f"number; the rule is that item answers are numeric (map Likert labels first)."
+                ) from None
         raise
     if rng is not None:
         lo, hi = rng
         off = ~np.isnan(x) & ((x < lo) | (x > hi))
         if off.any():
             r, c = np.argwhere(off)[0]
-            raise KinerjaError(f"{what}: row {_label(block.index[r])!r}, column {items[c]!r}, value {float(x[r, c])!r} is outside "
-                               f"the scale; the rule is that answers lie in {lo}..{hi}.")
+            raise KinerjaError(
+                f"{what}: row {_label(block.index[r])!r}, column {items[c]!r}, value {float(x[r, c])!r} is outside "
+                f"the scale; the rule is that answers lie in {lo}..{hi}."
+            )
     if reverse:
         idx = [list(items).index(r) for r in reverse]
         if rng is not None:
@@ -148,7 +165,7 @@ def _pairwise_moments(x: np.ndarray, chunk: int) -> tuple[np.ndarray, np.ndarray
         g = np.zeros((k, k))
         s = np.zeros(k)
         for start in range(0, n_rows, chunk):
-            z = x[start:start + chunk] - shift
+            z = x[start : start + chunk] - shift
             g += z.T @ z
             s += z.sum(axis=0)
         c = (g - np.outer(s, s) / n_rows) / (n_rows - 1)
@@ -158,18 +175,18 @@ def _pairwise_moments(x: np.ndarray, chunk: int) -> tuple[np.ndarray, np.ndarray
         return c, r, np.full((k, k), float(n_rows))
     g = np.zeros((3 * k, 3 * k))
     for start in range(0, n_rows, chunk):
-        block = x[start:start + chunk]
+        block = x[start : start + chunk]
         obs = ~np.isnan(block)
         x0 = np.where(obs, block - shift, 0.0)
         z = np.hstack([x0, obs.astype(float), x0 * x0])
         g += z.T @ z
-    p = g[:k, :k]                    # sum of x_j x_k over rows where both are observed
-    s = g[:k, k:2 * k]               # s[j, k] = sum of x_j over rows where j and k are observed
-    npair = g[k:2 * k, k:2 * k]
-    q = g[2 * k:, k:2 * k]           # sum of x_j^2 over rows where j and k are observed
+    p = g[:k, :k]  # sum of x_j x_k over rows where both are observed
+    s = g[:k, k : 2 * k]  # s[j, k] = sum of x_j over rows where j and k are observed
+    npair = g[k : 2 * k, k : 2 * k]
+    q = g[2 * k :, k : 2 * k]  # sum of x_j^2 over rows where j and k are observed
     with np.errstate(invalid="ignore", divide="ignore"):
         c = (p - s * s.T / npair) / (npair - 1)
-        vj = (q - s * s / npair) / (npair - 1)        # var of x_j on the pair's rows
+        vj = (q - s * s / npair) / (npair - 1)  # var of x_j on the pair's rows
         r = c / np.sqrt(vj * vj.T)
     np.fill_diagonal(r, 1.0)
     return c, r, np.rint(npair)
@@ -191,8 +208,10 @@ def smc(r: np.ndarray) -> np.ndarray:
 
 def check_enough(x: np.ndarray, term: str, items: Sequence[str], *, min_items: int = 2) -> None:
     if x.shape[1] < min_items:
-        raise KinerjaError(f"Scale {term!r} has {x.shape[1]} item(s) ({', '.join(items)}); the rule is that it needs at "
-                           f"least {min_items}.")
+        raise KinerjaError(
+            f"Scale {term!r} has {x.shape[1]} item(s) ({', '.join(items)}); the rule is that it needs at "
+            f"least {min_items}."
+        )
     if x.shape[0] < 3:
         raise KinerjaError(f"Scale {term!r} has {x.shape[0]} usable respondents; the rule is that it needs at least 3.")
     # An item nobody answered, or everyone answered alike, has no variance: correlations with it are undefined, and
@@ -203,12 +222,15 @@ def check_enough(x: np.ndarray, term: str, items: Sequence[str], *, min_items: i
         j = int(np.flatnonzero(flat)[0])
         answered = int((~np.isnan(x[:, j])).sum())
         what = "no answers" if answered == 0 else f"the same answer {lo[j]:g} from all {answered} respondents"
-        raise KinerjaError(f"Scale {term!r}, item {items[j]!r} has {what}; the rule is that every item of a scale "
-                           "needs at least two different answers (drop the item or check its mapping).")
+        raise KinerjaError(
+            f"Scale {term!r}, item {items[j]!r} has {what}; the rule is that every item of a scale "
+            "needs at least two different answers (drop the item or check its mapping)."
+        )
 
 
-def scale_matrix(data, term: str, ids: Sequence[str], reverse: Sequence[str], srange, missing: str, *,
-                 min_items: int = 2) -> np.ndarray:
+def scale_matrix(
+    data, term: str, ids: Sequence[str], reverse: Sequence[str], srange, missing: str, *, min_items: int = 2
+) -> np.ndarray:
     """The item matrix of one scale as every reliability and factor function uses it: reverse-keyed items reversed,
     the missing-data policy applied, and the scale checked to have enough items, respondents and variance."""
     x = apply_missing(item_matrix(data, ids, reverse, srange), missing)
@@ -249,9 +271,10 @@ def minres_one_factor(r: np.ndarray) -> np.ndarray:
     # MINPACK lmder with exactly the arguments scipy's least_squares(method="lm", x_scale default "jac") passes it
     # (factor 100, diag None, at most 100 k evaluations), called without least_squares' wrapper layers: the same
     # iterates and result bit for bit, at about half the cost (this runs hundreds of times in parallel_analysis).
-    lam = leastsq(resid, lam0, Dfun=jac, full_output=True, ftol=1e-15, xtol=1e-15, gtol=1e-15, maxfev=100 * k,
-                  factor=100.0)[0]
+    lam = leastsq(
+        resid, lam0, Dfun=jac, full_output=True, ftol=1e-15, xtol=1e-15, gtol=1e-15, maxfev=100 * k, factor=100.0
+    )[0]
     if lam.sum() < 0:
         lam = -lam
-    h2 = np.minimum(lam ** 2, 0.995)
+    h2 = np.minimum(lam**2, 0.995)
     return np.sign(lam) * np.sqrt(h2)

@@ -13,6 +13,7 @@ F = sum_g (n_g / N) [log|Sigma_g| + tr(S_g Sigma_g^-1) - log|S_g| - p + (m_g - m
 Fitted by Fisher scoring (expected information, analytic derivatives of Sigma and mu) with step halving from
 simple starting values, and a BFGS polish if scoring stalls.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,7 +35,7 @@ class ModelSpec:
     """Parsed lavaan-style measurement model: factors, their indicators, fixed loadings, extra covariances."""
 
     factors: list[str]
-    indicators: dict[str, list[tuple[str, float | None]]]   # factor -> [(item, fixed value or None)]
+    indicators: dict[str, list[tuple[str, float | None]]]  # factor -> [(item, fixed value or None)]
     covs: list[tuple[str, str, float | None]] = field(default_factory=list)  # (a, b, fixed or None)
 
     @property
@@ -50,8 +51,10 @@ class ModelSpec:
 def parse_model(syntax: str) -> ModelSpec:
     """Parse ``f =~ a + b + c`` lines (with ``1*a`` fixed or ``NA*a`` free loadings) and ``a ~~ b`` covariances."""
     if not isinstance(syntax, str) or "=~" not in syntax:
-        raise KinerjaError(f"Argument 'model' is {syntax!r}; the rule is lavaan syntax with at least one "
-                           f"'factor =~ item + item' line, or a codebook.")
+        raise KinerjaError(
+            f"Argument 'model' is {syntax!r}; the rule is lavaan syntax with at least one "
+            f"'factor =~ item + item' line, or a codebook."
+        )
     factors: list[str] = []
     ind: dict[str, list[tuple[str, float | None]]] = {}
     covs: list[tuple[str, str, float | None]] = []
@@ -63,16 +66,20 @@ def parse_model(syntax: str) -> ModelSpec:
             lhs, rhs = line.split("=~", 1)
             f = lhs.strip()
             if not re.match(r"^[A-Za-z_.][A-Za-z0-9_.]*$", f):
-                raise KinerjaError(f"Model line {n_line} {line.strip()!r}: factor name {f!r} is not a name; the rule "
-                                   f"is 'factor =~ item + item'.")
+                raise KinerjaError(
+                    f"Model line {n_line} {line.strip()!r}: factor name {f!r} is not a name; the rule "
+                    f"is 'factor =~ item + item'."
+                )
             if f not in ind:
                 factors.append(f)
                 ind[f] = []
             for term in rhs.split("+"):
                 m = _TERM.match(term)
                 if not m:
-                    raise KinerjaError(f"Model line {n_line} {line.strip()!r}: term {term.strip()!r} is not "
-                                       f"understood; the rule is 'item', 'number*item' or 'NA*item'.")
+                    raise KinerjaError(
+                        f"Model line {n_line} {line.strip()!r}: term {term.strip()!r} is not "
+                        f"understood; the rule is 'item', 'number*item' or 'NA*item'."
+                    )
                 mod, item = m.groups()
                 fixed = None if mod in (None, "NA") else float(mod)
                 free_marker = mod == "NA"
@@ -81,13 +88,16 @@ def parse_model(syntax: str) -> ModelSpec:
             lhs, rhs = line.split("~~", 1)
             m = _TERM.match(rhs)
             if not m or not re.match(r"^\s*[A-Za-z_.][A-Za-z0-9_.]*\s*$", lhs):
-                raise KinerjaError(f"Model line {n_line} {line.strip()!r} is not understood; the rule is "
-                                   f"'a ~~ b' or 'a ~~ 0*b'.")
+                raise KinerjaError(
+                    f"Model line {n_line} {line.strip()!r} is not understood; the rule is 'a ~~ b' or 'a ~~ 0*b'."
+                )
             mod, b = m.groups()
             covs.append((lhs.strip(), b, None if mod in (None, "NA") else float(mod)))
         else:
-            raise KinerjaError(f"Model line {n_line} {line.strip()!r} is not understood; the rule is that a CFA "
-                               f"model has '=~' (loadings) and '~~' (covariances) lines only.")
+            raise KinerjaError(
+                f"Model line {n_line} {line.strip()!r} is not understood; the rule is that a CFA "
+                f"model has '=~' (loadings) and '~~' (covariances) lines only."
+            )
     for f in factors:
         if len(ind[f]) < 2 and not any(v not in (None, "NA") for _, v in ind[f]):
             raise KinerjaError(f"Factor {f!r} has {len(ind[f])} indicator; the rule is at least two per factor.")
@@ -96,8 +106,10 @@ def parse_model(syntax: str) -> ModelSpec:
     for a, b, _ in covs:
         for v in (a, b):
             if v not in names:
-                raise KinerjaError(f"Model covariance '{a} ~~ {b}' names {v!r}, which is neither a factor nor an "
-                                   f"indicator; the rule is that '~~' links names used in '=~' lines.")
+                raise KinerjaError(
+                    f"Model covariance '{a} ~~ {b}' names {v!r}, which is neither a factor nor an "
+                    f"indicator; the rule is that '~~' links names used in '=~' lines."
+                )
     return spec
 
 
@@ -111,7 +123,7 @@ class Structure:
         p, m = len(self.ov), len(self.lv)
         self.p, self.m, self.G = p, m, n_groups
         self.meanstructure = meanstructure
-        self.labels: list[tuple] = []          # (matrix, i, j, group or None if shared)
+        self.labels: list[tuple] = []  # (matrix, i, j, group or None if shared)
         self.groups = []
         shared: dict[tuple, int] = {}
 
@@ -133,7 +145,7 @@ class Structure:
                     j = self.ov.index(item)
                     if val == "NA" or (val is None and pos > 0):
                         L_idx[j, k] = new(("lambda", j, k), None if "loadings" in equal else g)
-                    elif val is None:                      # marker: first indicator fixed to 1 (lavaan default)
+                    elif val is None:  # marker: first indicator fixed to 1 (lavaan default)
                         L_fix[j, k] = 1.0
                     else:
                         L_fix[j, k] = float(val)
@@ -276,7 +288,7 @@ def _derivs(st: Structure, theta, g):
     dM = np.zeros((len(rel), st.p))
     for a, kind, i, j in cells:
         r = pos[a]
-        if kind == "L":              # d(L P L')/d l_ij = e_i (LP)_j' + (LP)_j e_i'
+        if kind == "L":  # d(L P L')/d l_ij = e_i (LP)_j' + (LP)_j e_i'
             dS[r, i, :] += LP[:, j]
             dS[r, :, i] += LP[:, j]
             dM[r, i] += al[j]
@@ -292,7 +304,7 @@ def _derivs(st: Structure, theta, g):
                 dS[r, j, i] += 1.0
         elif kind == "N":
             dM[r, i] += 1.0
-        else:                        # latent mean
+        else:  # latent mean
             dM[r] += L[:, i]
     return rel, dS, dM
 
@@ -308,14 +320,23 @@ def _grad_info(st: Structure, theta, S, M, w):
         rel, dS, dM = _derivs(st, theta, g)
         qg = len(rel)
         grad[rel] += w[g] * (dS.reshape(qg, -1) @ G.ravel() - 2 * dM @ (inv @ d))
-        A = np.matmul(inv, dS)                                  # q_g x p x p
+        A = np.matmul(inv, dS)  # q_g x p x p
         info_g = A.reshape(qg, -1) @ A.transpose(0, 2, 1).reshape(qg, -1).T + 2 * dM @ inv @ dM.T
         info[np.ix_(rel, rel)] += w[g] * info_g
     return grad, info
 
 
-def fit_ml(spec: ModelSpec, S: list[np.ndarray], M: list[np.ndarray], n: list[int], *, meanstructure: bool,
-           equal: tuple[str, ...] = (), max_iter: int = 500, tol: float = 1e-10) -> Fit:
+def fit_ml(
+    spec: ModelSpec,
+    S: list[np.ndarray],
+    M: list[np.ndarray],
+    n: list[int],
+    *,
+    meanstructure: bool,
+    equal: tuple[str, ...] = (),
+    max_iter: int = 500,
+    tol: float = 1e-10,
+) -> Fit:
     """Fit by ML (lavaan ``estimator = "ML"``, ``likelihood = "normal"``, expected information)."""
     with _single_thread():
         return _fit_ml(spec, S, M, n, meanstructure=meanstructure, equal=equal, max_iter=max_iter, tol=tol)
@@ -325,24 +346,28 @@ def _fit_ml(spec, S, M, n, *, meanstructure, equal, max_iter, tol) -> Fit:
     st = Structure(spec, len(S), meanstructure=meanstructure, equal=equal)
     moments = st.G * (st.p * (st.p + 1) // 2 + (st.p if meanstructure else 0))
     if moments < st.q:
-        raise KinerjaError(f"The model has {st.q} free parameters but the data give {moments} moments (df = "
-                           f"{moments - st.q}); the rule is that a CFA must be identified (df >= 0): add items, or "
-                           f"fix a loading or equate loadings of a two-item factor.")
+        raise KinerjaError(
+            f"The model has {st.q} free parameters but the data give {moments} moments (df = "
+            f"{moments - st.q}); the rule is that a CFA must be identified (df >= 0): add items, or "
+            f"fix a loading or equate loadings of a two-item factor."
+        )
     N = float(sum(n))
     w = np.array(n, dtype=float) / N
     logdetS = []
     for g, s in enumerate(S):
         sign, ld = np.linalg.slogdet(s)
         if sign <= 0:
-            raise KinerjaError(f"The item covariance matrix of group {g + 1} is not positive definite (an item is "
-                               f"constant or items are linearly dependent); the rule is that CFA needs a positive "
-                               f"definite covariance matrix.")
+            raise KinerjaError(
+                f"The item covariance matrix of group {g + 1} is not positive definite (an item is "
+                f"constant or items are linearly dependent); the rule is that CFA needs a positive "
+                f"definite covariance matrix."
+            )
         logdetS.append(ld)
     theta = st.start(S, M)
     f = _objective(st, theta, S, M, w, logdetS)
     converged = False
     it = 0
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007  (the count is reported after the loop)
         grad, info = _grad_info(st, theta, S, M, w)
         try:
             step = -np.linalg.solve(info, grad)
@@ -360,9 +385,13 @@ def _fit_ml(spec, S, M, n, *, meanstructure, equal, max_iter, tol) -> Fit:
             converged = True
             break
     if not converged:  # polish with a quasi-Newton optimiser from the current point
-        res = optimize.minimize(lambda th: _objective(st, th, S, M, w, logdetS), theta,
-                                jac=lambda th: _grad_info(st, th, S, M, w)[0], method="BFGS",
-                                options={"gtol": 1e-10, "maxiter": 5000})
+        res = optimize.minimize(
+            lambda th: _objective(st, th, S, M, w, logdetS),
+            theta,
+            jac=lambda th: _grad_info(st, th, S, M, w)[0],
+            method="BFGS",
+            options={"gtol": 1e-10, "maxiter": 5000},
+        )
         theta, f = res.x, res.fun
         converged = bool(res.success)
     grad, info = _grad_info(st, theta, S, M, w)
@@ -398,8 +427,12 @@ def fit_measures(fit: Fit, *, level: float = 0.90) -> dict[str, float]:
     ci_lo = ci_hi = 0.0
     if df >= 1:
         if stats.chi2.cdf(chi2, df) - lo_p >= 0:
-            lam = optimize.brentq(lambda L: stats.ncx2.cdf(chi2, df, L) - lo_p if L > 0 else
-                                  stats.chi2.cdf(chi2, df) - lo_p, 0, chi2, xtol=1e-12)
+            lam = optimize.brentq(
+                lambda L: stats.ncx2.cdf(chi2, df, L) - lo_p if L > 0 else stats.chi2.cdf(chi2, df) - lo_p,
+                0,
+                chi2,
+                xtol=1e-12,
+            )
             ci_lo = np.sqrt(lam / (N * df)) * np.sqrt(G)
         n_r = max(N, chi2 * 4)
         up = lambda L: (stats.ncx2.cdf(chi2, df, L) if L > 0 else stats.chi2.cdf(chi2, df)) - hi_p  # noqa: E731
@@ -407,7 +440,7 @@ def fit_measures(fit: Fit, *, level: float = 0.90) -> dict[str, float]:
             lam = optimize.brentq(up, 0, n_r, xtol=1e-12)
             ci_hi = np.sqrt(lam / (N * df)) * np.sqrt(G)
     # p-value of close fit: H0 rmsea <= .05
-    ncp = N * df * 0.05 ** 2 / G
+    ncp = N * df * 0.05**2 / G
     p_close = float(stats.ncx2.sf(chi2, df, ncp)) if df > 0 else np.nan
     srmr_g = []
     for g in range(G):
@@ -420,7 +453,7 @@ def fit_measures(fit: Fit, *, level: float = 0.90) -> dict[str, float]:
         cnt = len(il[0])
         if st.meanstructure:
             em = (fit.M[g] - mu) / sd
-            ss += np.sum(em ** 2)
+            ss += np.sum(em**2)
             cnt += st.p
         srmr_g.append(np.sqrt(ss / cnt))
     srmr = float(np.sum(np.array(fit.n) / N * np.array(srmr_g)))
@@ -431,13 +464,25 @@ def fit_measures(fit: Fit, *, level: float = 0.90) -> dict[str, float]:
         inv = np.linalg.inv(sig)
         d = fit.M[g] - mu if st.meanstructure else np.zeros(st.p)
         ng = fit.n[g]
-        logl += -ng / 2 * (st.p * np.log(2 * np.pi) + np.linalg.slogdet(sig)[1] + np.trace(fit.S[g] @ inv)
-                           + d @ inv @ d)
+        logl += (
+            -ng / 2 * (st.p * np.log(2 * np.pi) + np.linalg.slogdet(sig)[1] + np.trace(fit.S[g] @ inv) + d @ inv @ d)
+        )
     k = st.q  # lavaan: free parameters only (saturated means are not counted without a mean structure)
     return {
-        "chisq": chi2, "df": float(df), "pvalue": float(stats.chi2.sf(chi2, df)) if df > 0 else np.nan,
-        "baseline_chisq": float(chi2_b), "baseline_df": float(df_b), "cfi": float(cfi), "tli": float(tli),
-        "rmsea": float(rmsea), "rmsea_ci_lower": float(ci_lo), "rmsea_ci_upper": float(ci_hi),
-        "rmsea_pvalue": p_close, "srmr": srmr, "logl": float(logl), "aic": float(-2 * logl + 2 * k),
-        "bic": float(-2 * logl + np.log(N) * k), "npar": float(st.q),
+        "chisq": chi2,
+        "df": float(df),
+        "pvalue": float(stats.chi2.sf(chi2, df)) if df > 0 else np.nan,
+        "baseline_chisq": float(chi2_b),
+        "baseline_df": float(df_b),
+        "cfi": float(cfi),
+        "tli": float(tli),
+        "rmsea": float(rmsea),
+        "rmsea_ci_lower": float(ci_lo),
+        "rmsea_ci_upper": float(ci_hi),
+        "rmsea_pvalue": p_close,
+        "srmr": srmr,
+        "logl": float(logl),
+        "aic": float(-2 * logl + 2 * k),
+        "bic": float(-2 * logl + np.log(N) * k),
+        "npar": float(st.q),
     }

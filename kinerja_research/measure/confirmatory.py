@@ -1,4 +1,5 @@
 """Confirmatory factor analysis (lavaan-compatible ML), convergent/discriminant validity, measurement invariance."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -7,11 +8,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from kinerja_research.analysis._result import check_alpha, check_choice, check_columns, tidy
 from kinerja_research.errors import KinerjaError
 from kinerja_research.instruments.codebook import Codebook
 from kinerja_research.measure._core import item_matrix
 from kinerja_research.measure._sem import ModelSpec, fit_measures, fit_ml, parse_model, sample_moments
+from kinerja_research.results import check_alpha, check_choice, check_columns, tidy
 
 __all__ = ["cfa", "invariance", "CFAResult"]
 
@@ -102,18 +103,29 @@ def _estimates_table(fit, group_labels, alpha: float, n_total: int) -> pd.DataFr
         label = group_labels[g] if group_labels is not None else None
         n_g = fit.n[g]
 
-        def add(op, lhs, rhs, idx, value, std):
+        def add(op, lhs, rhs, idx, value, std, label=label, n_g=n_g):
             free = idx >= 0
             s = se[idx] if free else np.nan
             zval = value / s if free and s > 0 else np.nan
-            rows.append({
-                "group_a": label, "term": f"{lhs} {op} {rhs}".strip(), "estimate": float(value),
-                "se": float(s), "ci_low": float(value - z * s) if free else np.nan,
-                "ci_high": float(value + z * s) if free else np.nan, "statistic": float(zval),
-                "p": float(2 * stats.norm.sf(abs(zval))) if free and np.isfinite(zval) else np.nan, "n": int(n_g),
-                "method": "CFA, ML (lavaan conventions), expected-information SE", "op": op, "lhs": lhs,
-                "rhs": rhs, "std_all": float(std), "free": bool(free),
-            })
+            rows.append(
+                {
+                    "group_a": label,
+                    "term": f"{lhs} {op} {rhs}".strip(),
+                    "estimate": float(value),
+                    "se": float(s),
+                    "ci_low": float(value - z * s) if free else np.nan,
+                    "ci_high": float(value + z * s) if free else np.nan,
+                    "statistic": float(zval),
+                    "p": float(2 * stats.norm.sf(abs(zval))) if free and np.isfinite(zval) else np.nan,
+                    "n": int(n_g),
+                    "method": "CFA, ML (lavaan conventions), expected-information SE",
+                    "op": op,
+                    "lhs": lhs,
+                    "rhs": rhs,
+                    "std_all": float(std),
+                    "free": bool(free),
+                }
+            )
 
         for k, f in enumerate(st.lv):
             for item, _ in st.spec.indicators[f]:
@@ -124,7 +136,7 @@ def _estimates_table(fit, group_labels, alpha: float, n_total: int) -> pd.DataFr
                 idx = gr["T"][0][i, j]
                 if i == j:
                     add("~~", st.ov[j], st.ov[i], idx, T[i, j], T[i, j] / (sd_ov[i] * sd_ov[j]))
-                elif idx >= 0 or T[i, j] != 0:    # residual covariance: lavaan scales by the residual SDs
+                elif idx >= 0 or T[i, j] != 0:  # residual covariance: lavaan scales by the residual SDs
                     add("~~", st.ov[j], st.ov[i], idx, T[i, j], T[i, j] / np.sqrt(T[i, i] * T[j, j]))
         for a in range(st.m):
             for b in range(a, st.m):
@@ -139,15 +151,23 @@ def _estimates_table(fit, group_labels, alpha: float, n_total: int) -> pd.DataFr
 
 def _fit_table(meas: dict, n: int, method: str) -> pd.DataFrame:
     rows = [
-        {"term": "chisq", "estimate": meas["chisq"], "statistic": meas["chisq"], "df": meas["df"],
-         "p": meas["pvalue"]},
+        {"term": "chisq", "estimate": meas["chisq"], "statistic": meas["chisq"], "df": meas["df"], "p": meas["pvalue"]},
         {"term": "cfi", "estimate": meas["cfi"]},
         {"term": "tli", "estimate": meas["tli"]},
-        {"term": "rmsea", "estimate": meas["rmsea"], "ci_low": meas["rmsea_ci_lower"],
-         "ci_high": meas["rmsea_ci_upper"], "p": meas["rmsea_pvalue"]},
+        {
+            "term": "rmsea",
+            "estimate": meas["rmsea"],
+            "ci_low": meas["rmsea_ci_lower"],
+            "ci_high": meas["rmsea_ci_upper"],
+            "p": meas["rmsea_pvalue"],
+        },
         {"term": "srmr", "estimate": meas["srmr"]},
-        {"term": "baseline_chisq", "estimate": meas["baseline_chisq"], "statistic": meas["baseline_chisq"],
-         "df": meas["baseline_df"]},
+        {
+            "term": "baseline_chisq",
+            "estimate": meas["baseline_chisq"],
+            "statistic": meas["baseline_chisq"],
+            "df": meas["baseline_df"],
+        },
         {"term": "aic", "estimate": meas["aic"]},
         {"term": "bic", "estimate": meas["bic"]},
     ]
@@ -208,16 +228,19 @@ def cfa(data: pd.DataFrame, *, model, alpha: float = 0.05, missing: str = "listw
     x = x[~np.isnan(x).any(axis=1)]
     n, p = x.shape
     if n <= p:
-        raise KinerjaError(f"CFA has {n} complete respondents for {p} items; the rule is that it needs more "
-                           f"respondents than items (and, for stable estimates, many more).")
+        raise KinerjaError(
+            f"CFA has {n} complete respondents for {p} items; the rule is that it needs more "
+            f"respondents than items (and, for stable estimates, many more)."
+        )
     S, M = sample_moments(x)
     fit = fit_ml(spec, [S], [M], [n], meanstructure=False)
     meas = fit_measures(fit)
     est = _estimates_table(fit, None, alpha, n).drop(columns=["group_a"])
     r = S / np.sqrt(np.outer(np.diag(S), np.diag(S)))
     validity, disc = _validity(est, spec, r, n, fit)
-    return CFAResult(est, _fit_table(meas, n, "CFA, ML (lavaan conventions)"), validity, disc, syntax,
-                     fit.converged, n, meas)
+    return CFAResult(
+        est, _fit_table(meas, n, "CFA, ML (lavaan conventions)"), validity, disc, syntax, fit.converged, n, meas
+    )
 
 
 def _validity(est: pd.DataFrame, spec: ModelSpec, r: np.ndarray, n: int, fit) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -232,33 +255,60 @@ def _validity(est: pd.DataFrame, spec: ModelSpec, r: np.ndarray, n: int, fit) ->
     ave = {}
     for k, f in enumerate(spec.factors):
         lam = lo.loc[lo["lhs"] == f, "std_all"].to_numpy()
-        ave[f] = float(np.mean(lam ** 2))
-        cr = float(lam.sum() ** 2 / (lam.sum() ** 2 + np.sum(1 - lam ** 2)))
+        ave[f] = float(np.mean(lam**2))
+        cr = float(lam.sum() ** 2 / (lam.sum() ** 2 + np.sum(1 - lam**2)))
         others = [abs(v["std_all"]) for key, v in corr.items() if f in key]
-        vrows.append({"term": f, "estimate": ave[f], "n": n, "method": "AVE and composite reliability "
-                      "(standardised loadings)", "composite_reliability": cr, "sqrt_ave": float(np.sqrt(ave[f])),
-                      "max_r": float(max(others)) if others else np.nan,
-                      "max_htmt": float(np.nanmax(htmt[k])) if len(spec.factors) > 1 else np.nan,
-                      "n_items": len(lam)})
+        vrows.append(
+            {
+                "term": f,
+                "estimate": ave[f],
+                "n": n,
+                "method": "AVE and composite reliability (standardised loadings)",
+                "composite_reliability": cr,
+                "sqrt_ave": float(np.sqrt(ave[f])),
+                "max_r": float(max(others)) if others else np.nan,
+                "max_htmt": float(np.nanmax(htmt[k])) if len(spec.factors) > 1 else np.nan,
+                "n_items": len(lam),
+            }
+        )
     for (a, b), row in corr.items():
         ia, ib = spec.factors.index(a), spec.factors.index(b)
         rr = float(row["std_all"])
-        drows.append({"group_a": a, "group_b": b, "estimate": rr, "n": n,
-                      "method": "factor correlation; Fornell-Larcker and HTMT", "htmt": float(htmt[ia, ib]),
-                      "sqrt_ave_a": float(np.sqrt(ave[a])), "sqrt_ave_b": float(np.sqrt(ave[b])),
-                      "fornell_larcker": bool(min(np.sqrt(ave[a]), np.sqrt(ave[b])) > abs(rr)),
-                      "htmt_ok": bool(htmt[ia, ib] < 0.85)})
+        drows.append(
+            {
+                "group_a": a,
+                "group_b": b,
+                "estimate": rr,
+                "n": n,
+                "method": "factor correlation; Fornell-Larcker and HTMT",
+                "htmt": float(htmt[ia, ib]),
+                "sqrt_ave_a": float(np.sqrt(ave[a])),
+                "sqrt_ave_b": float(np.sqrt(ave[b])),
+                "fornell_larcker": bool(min(np.sqrt(ave[a]), np.sqrt(ave[b])) > abs(rr)),
+                "htmt_ok": bool(htmt[ia, ib] < 0.85),
+            }
+        )
     validity = tidy(vrows, extra=("composite_reliability", "sqrt_ave", "max_r", "max_htmt", "n_items"))
-    disc = tidy(drows, extra=("htmt", "sqrt_ave_a", "sqrt_ave_b", "fornell_larcker", "htmt_ok")) if drows else \
-        pd.DataFrame(columns=["group_a", "group_b", "estimate", "n", "method", "htmt"])
+    disc = (
+        tidy(drows, extra=("htmt", "sqrt_ave_a", "sqrt_ave_b", "fornell_larcker", "htmt_ok"))
+        if drows
+        else pd.DataFrame(columns=["group_a", "group_b", "estimate", "n", "method", "htmt"])
+    )
     return validity, disc
 
 
 LEVELS = {"configural": (), "metric": ("loadings",), "scalar": ("loadings", "intercepts")}
 
 
-def invariance(data: pd.DataFrame, *, model, group: str, levels=("configural", "metric", "scalar"),
-               delta_cfi: float = -0.01, min_group_n: int = 30) -> pd.DataFrame:
+def invariance(
+    data: pd.DataFrame,
+    *,
+    model,
+    group: str,
+    levels=("configural", "metric", "scalar"),
+    delta_cfi: float = -0.01,
+    min_group_n: int = 30,
+) -> pd.DataFrame:
     """Measurement invariance across groups (regions): configural, metric and scalar models and their comparison.
 
     Parameters
@@ -314,14 +364,18 @@ def invariance(data: pd.DataFrame, *, model, group: str, levels=("configural", "
     x, g = x[keep], g[keep]
     labels = sorted(pd.unique(g), key=str)
     if len(labels) < 2:
-        raise KinerjaError(f"Column {group!r} has {len(labels)} group(s) with complete answers; the rule is that "
-                           f"invariance compares at least two groups.")
+        raise KinerjaError(
+            f"Column {group!r} has {len(labels)} group(s) with complete answers; the rule is that "
+            f"invariance compares at least two groups."
+        )
     S, M, ns = [], [], []
     for lab in labels:
         xg = x[g == lab]
         if xg.shape[0] < max(min_group_n, xg.shape[1] + 1):
-            raise KinerjaError(f"Column {group!r}, value {lab!r} has {xg.shape[0]} complete respondents; the rule "
-                               f"is at least {max(min_group_n, xg.shape[1] + 1)} per group.")
+            raise KinerjaError(
+                f"Column {group!r}, value {lab!r} has {xg.shape[0]} complete respondents; the rule "
+                f"is at least {max(min_group_n, xg.shape[1] + 1)} per group."
+            )
         s, m = sample_moments(xg)
         S.append(s)
         M.append(m)
@@ -331,22 +385,61 @@ def invariance(data: pd.DataFrame, *, model, group: str, levels=("configural", "
     for lev in levels:
         fit = fit_ml(spec, S, M, ns, meanstructure=True, equal=LEVELS[lev])
         meas = fit_measures(fit)
-        row = {"term": lev, "statistic": meas["chisq"], "df": meas["df"], "p": meas["pvalue"], "n": int(sum(ns)),
-               "method": f"multi-group CFA, ML (lavaan conventions), {len(labels)} groups of {group!r}",
-               "cfi": meas["cfi"], "tli": meas["tli"], "rmsea": meas["rmsea"],
-               "rmsea_ci_low": meas["rmsea_ci_lower"], "rmsea_ci_high": meas["rmsea_ci_upper"],
-               "srmr": meas["srmr"], "n_groups": len(labels), "converged": fit.converged}
+        row = {
+            "term": lev,
+            "statistic": meas["chisq"],
+            "df": meas["df"],
+            "p": meas["pvalue"],
+            "n": int(sum(ns)),
+            "method": f"multi-group CFA, ML (lavaan conventions), {len(labels)} groups of {group!r}",
+            "cfi": meas["cfi"],
+            "tli": meas["tli"],
+            "rmsea": meas["rmsea"],
+            "rmsea_ci_low": meas["rmsea_ci_lower"],
+            "rmsea_ci_high": meas["rmsea_ci_upper"],
+            "srmr": meas["srmr"],
+            "n_groups": len(labels),
+            "converged": fit.converged,
+        }
         if prev is None:
-            row.update(delta_cfi=np.nan, delta_rmsea=np.nan, chisq_diff=np.nan, df_diff=np.nan, p_diff=np.nan,
-                       holds=bool(fit.converged))
+            row.update(
+                delta_cfi=np.nan,
+                delta_rmsea=np.nan,
+                chisq_diff=np.nan,
+                df_diff=np.nan,
+                p_diff=np.nan,
+                holds=bool(fit.converged),
+            )
         else:
             dchi = meas["chisq"] - prev["chisq"]
             ddf = meas["df"] - prev["df"]
             dcfi = meas["cfi"] - prev["cfi"]
-            row.update(delta_cfi=dcfi, delta_rmsea=meas["rmsea"] - prev["rmsea"], chisq_diff=dchi, df_diff=ddf,
-                       p_diff=float(stats.chi2.sf(dchi, ddf)) if ddf > 0 else np.nan,
-                       holds=bool(dcfi >= delta_cfi and fit.converged))
+            row.update(
+                delta_cfi=dcfi,
+                delta_rmsea=meas["rmsea"] - prev["rmsea"],
+                chisq_diff=dchi,
+                df_diff=ddf,
+                p_diff=float(stats.chi2.sf(dchi, ddf)) if ddf > 0 else np.nan,
+                holds=bool(dcfi >= delta_cfi and fit.converged),
+            )
         rows.append(row)
         prev = meas
-    return tidy(rows, extra=("cfi", "tli", "rmsea", "rmsea_ci_low", "rmsea_ci_high", "srmr", "delta_cfi",
-                             "delta_rmsea", "chisq_diff", "df_diff", "p_diff", "holds", "n_groups", "converged"))
+    return tidy(
+        rows,
+        extra=(
+            "cfi",
+            "tli",
+            "rmsea",
+            "rmsea_ci_low",
+            "rmsea_ci_high",
+            "srmr",
+            "delta_cfi",
+            "delta_rmsea",
+            "chisq_diff",
+            "df_diff",
+            "p_diff",
+            "holds",
+            "n_groups",
+            "converged",
+        ),
+    )

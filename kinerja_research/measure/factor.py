@@ -1,4 +1,5 @@
 """Exploratory checks of factor structure: KMO, Bartlett's sphericity test, parallel analysis."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -8,18 +9,21 @@ import pandas as pd
 from scipy import stats
 
 from kinerja_research._docs import fill_doc
-from kinerja_research.analysis._result import check_choice, tidy
 from kinerja_research.errors import KinerjaError
 from kinerja_research.measure._core import (
-    minres_one_factor, pairwise_moments, scale_matrix, scale_sets,
+    minres_one_factor,
+    pairwise_moments,
+    scale_matrix,
+    scale_sets,
 )
+from kinerja_research.results import check_choice, tidy
 
 __all__ = ["kmo", "bartlett_sphericity", "parallel_analysis"]
 
 
 def _corr(data, items, reverse, missing):
     sets = scale_sets(items, reverse=reverse)
-    term, ids, rev, rng = sets[-1]            # a codebook: the whole instrument ("total")
+    term, ids, rev, rng = sets[-1]  # a codebook: the whole instrument ("total")
     x = scale_matrix(data, term, ids, rev, rng, missing)
     _, r, _ = pairwise_moments(x)
     return term, ids, x, r
@@ -61,25 +65,30 @@ def kmo(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), missing: str 
     try:
         inv = np.linalg.inv(r)
     except np.linalg.LinAlgError:
-        raise KinerjaError(f"The correlation matrix of scale {term!r} is singular (an item is constant or items "
-                           f"are linearly dependent); the rule is that KMO needs an invertible matrix.") from None
+        raise KinerjaError(
+            f"The correlation matrix of scale {term!r} is singular (an item is constant or items "
+            f"are linearly dependent); the rule is that KMO needs an invertible matrix."
+        ) from None
     d = 1 / np.sqrt(np.diag(inv))
     q = inv * np.outer(d, d)
-    r2, q2 = r ** 2, q ** 2
+    r2, q2 = r**2, q**2
     np.fill_diagonal(r2, 0)
     np.fill_diagonal(q2, 0)
     overall = r2.sum() / (r2.sum() + q2.sum())
     per = r2.sum(axis=0) / (r2.sum(axis=0) + q2.sum(axis=0))
     n = int(x.shape[0])
     rows = [{"term": "overall", "estimate": float(overall), "n": n, "method": f"KMO ({missing})", "scale": term}]
-    rows += [{"term": i, "estimate": float(v), "n": n, "method": f"KMO per item ({missing})", "scale": term}
-             for i, v in zip(ids, per)]
+    rows += [
+        {"term": i, "estimate": float(v), "n": n, "method": f"KMO per item ({missing})", "scale": term}
+        for i, v in zip(ids, per)
+    ]
     return tidy(rows, extra=("scale",))
 
 
 @fill_doc
-def bartlett_sphericity(data: pd.DataFrame, *, items, reverse: Sequence[str] = (),
-                        missing: str = "pairwise") -> pd.DataFrame:
+def bartlett_sphericity(
+    data: pd.DataFrame, *, items, reverse: Sequence[str] = (), missing: str = "pairwise"
+) -> pd.DataFrame:
     """Bartlett's test that the item correlation matrix is an identity matrix.
 
     Parameters
@@ -112,24 +121,44 @@ def bartlett_sphericity(data: pd.DataFrame, *, items, reverse: Sequence[str] = (
     n, k = x.shape
     sign, logdet = np.linalg.slogdet(r)
     if sign <= 0:
-        raise KinerjaError(f"The correlation matrix of scale {term!r} is not positive definite; the rule is that "
-                           f"Bartlett's test needs a positive definite matrix.")
+        raise KinerjaError(
+            f"The correlation matrix of scale {term!r} is not positive definite; the rule is that "
+            f"Bartlett's test needs a positive definite matrix."
+        )
     chi2 = -(n - 1 - (2 * k + 5) / 6) * logdet
     df = k * (k - 1) / 2
-    return tidy([{"term": term, "statistic": float(chi2), "df": float(df), "p": float(stats.chi2.sf(chi2, df)),
-                  "n": int(n), "method": f"Bartlett's test of sphericity ({missing})"}])
+    return tidy(
+        [
+            {
+                "term": term,
+                "statistic": float(chi2),
+                "df": float(df),
+                "p": float(stats.chi2.sf(chi2, df)),
+                "n": int(n),
+                "method": f"Bartlett's test of sphericity ({missing})",
+            }
+        ]
+    )
 
 
 def _fa_values(r: np.ndarray) -> np.ndarray:
     lam = minres_one_factor(r)
     red = r.copy()
-    np.fill_diagonal(red, lam ** 2)
+    np.fill_diagonal(red, lam**2)
     return np.sort(np.linalg.eigvalsh(red))[::-1]
 
 
 @fill_doc
-def parallel_analysis(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), n_iter: int = 20,
-                      quantile: float = 0.95, missing: str = "pairwise", seed: int = 2026) -> pd.DataFrame:
+def parallel_analysis(
+    data: pd.DataFrame,
+    *,
+    items,
+    reverse: Sequence[str] = (),
+    n_iter: int = 20,
+    quantile: float = 0.95,
+    missing: str = "pairwise",
+    seed: int = 2026,
+) -> pd.DataFrame:
     """Horn's parallel analysis: how many factors / components have eigenvalues above those of random data.
 
     Parameters
@@ -202,10 +231,33 @@ def parallel_analysis(data: pd.DataFrame, *, items, reverse: Sequence[str] = (),
     ret_fa = fa_obs > fa_q
     n_comp = int(np.argmin(ret_pc)) if not ret_pc.all() else k
     n_fact = int(np.argmin(ret_fa)) if not ret_fa.all() else k
-    rows = [{"term": str(j + 1), "estimate": float(fa_obs[j]), "n": int(n),
-             "method": f"parallel analysis ({n_iter} normal data sets, {quantile:.0%} quantile, {missing})",
-             "pc_observed": float(pc_obs[j]), "pc_simulated": float(pc_q[j]), "fa_observed": float(fa_obs[j]),
-             "fa_simulated": float(fa_q[j]), "retain_factor": bool(j < n_fact), "retain_component": bool(j < n_comp),
-             "n_factors": n_fact, "n_components": n_comp} for j in range(k)]
-    return tidy(rows, extra=("pc_observed", "pc_simulated", "fa_observed", "fa_simulated", "retain_factor",
-                             "retain_component", "n_factors", "n_components"))
+    rows = [
+        {
+            "term": str(j + 1),
+            "estimate": float(fa_obs[j]),
+            "n": int(n),
+            "method": f"parallel analysis ({n_iter} normal data sets, {quantile:.0%} quantile, {missing})",
+            "pc_observed": float(pc_obs[j]),
+            "pc_simulated": float(pc_q[j]),
+            "fa_observed": float(fa_obs[j]),
+            "fa_simulated": float(fa_q[j]),
+            "retain_factor": bool(j < n_fact),
+            "retain_component": bool(j < n_comp),
+            "n_factors": n_fact,
+            "n_components": n_comp,
+        }
+        for j in range(k)
+    ]
+    return tidy(
+        rows,
+        extra=(
+            "pc_observed",
+            "pc_simulated",
+            "fa_observed",
+            "fa_simulated",
+            "retain_factor",
+            "retain_component",
+            "n_factors",
+            "n_components",
+        ),
+    )

@@ -1,4 +1,5 @@
 """Item analysis: the thesis "uji validitas" table (item-total correlations against the r-table) and item statistics."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -8,9 +9,9 @@ import pandas as pd
 from scipy import stats
 
 from kinerja_research._docs import fill_doc
-from kinerja_research.analysis._result import ALTERNATIVES, check_alpha, check_choice, tidy
 from kinerja_research.errors import KinerjaError
 from kinerja_research.measure._core import pairwise_moments, scale_matrix, scale_sets
+from kinerja_research.results import ALTERNATIVES, check_alpha, check_choice, tidy
 
 __all__ = ["r_table", "item_analysis"]
 
@@ -54,7 +55,7 @@ def r_table(n, *, alpha: float = 0.05, alternative: str = "two-sided"):
     df = arr - 2
     q = 1 - alpha / 2 if alternative == "two-sided" else 1 - alpha
     t = stats.t.ppf(q, df)
-    r = t / np.sqrt(df + t ** 2)
+    r = t / np.sqrt(df + t**2)
     if alternative == "less":
         r = -r
     return float(r) if np.ndim(r) == 0 else r
@@ -79,13 +80,20 @@ def _item_total_r(x: np.ndarray, c: np.ndarray) -> np.ndarray:
     sxx, stt, sxt = np.einsum("ij,ij->j", x0, x0), m.T @ (t * t), x0.T @ t
     cov = sxt - sx * st / n
     with np.errstate(invalid="ignore", divide="ignore"):
-        return cov / np.sqrt((sxx - sx ** 2 / n) * (stt - st ** 2 / n))
+        return cov / np.sqrt((sxx - sx**2 / n) * (stt - st**2 / n))
 
 
 @fill_doc
-def item_analysis(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), alpha: float = 0.05,
-                  alternative: str = "two-sided", missing: str = "pairwise",
-                  criterion: str = "item_total") -> pd.DataFrame:
+def item_analysis(
+    data: pd.DataFrame,
+    *,
+    items,
+    reverse: Sequence[str] = (),
+    alpha: float = 0.05,
+    alternative: str = "two-sided",
+    missing: str = "pairwise",
+    criterion: str = "item_total",
+) -> pd.DataFrame:
     """Item analysis ("uji validitas"): item statistics, item-total correlations, r-table decision, alpha if deleted.
 
     Parameters
@@ -152,7 +160,7 @@ def item_analysis(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), alp
         est = r_it if criterion == "item_total" else r_drop
         dfree = n - 2
         with np.errstate(invalid="ignore", divide="ignore"):
-            tval = est * np.sqrt(dfree) / np.sqrt(1 - est ** 2)
+            tval = est * np.sqrt(dfree) / np.sqrt(1 - est**2)
         p = 2 * stats.t.sf(np.abs(tval), dfree) if alternative == "two-sided" else stats.t.sf(tval, dfree)
         r_crit = r_table(np.maximum(n, 3), alpha=alpha, alternative=alternative)
         r_crit = np.where(n >= 3, r_crit, np.nan)
@@ -161,11 +169,23 @@ def item_analysis(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), alp
         means = x.mean(axis=0) if (n == x.shape[0]).all() else np.nanmean(x, axis=0)
         label = "Pearson item-total r vs r table" if criterion == "item_total" else "corrected item-total r vs r table"
         for j, item in enumerate(ids):
-            rows.append({
-                "term": item, "estimate": float(est[j]), "statistic": float(tval[j]), "df": float(dfree[j]),
-                "p": float(p[j]), "n": int(n[j]), "method": f"{label} ({missing})", "scale": term,
-                "mean": float(means[j]), "sd": float(sds[j]),
-                "r_item_total": float(r_it[j]), "r_corrected": float(r_drop[j]), "r_crit": float(r_crit[j]),
-                "valid": bool(est[j] > r_crit[j]), "alpha_if_deleted": float(a_drop[j]),
-            })
+            rows.append(
+                {
+                    "term": item,
+                    "estimate": float(est[j]),
+                    "statistic": float(tval[j]),
+                    "df": float(dfree[j]),
+                    "p": float(p[j]),
+                    "n": int(n[j]),
+                    "method": f"{label} ({missing})",
+                    "scale": term,
+                    "mean": float(means[j]),
+                    "sd": float(sds[j]),
+                    "r_item_total": float(r_it[j]),
+                    "r_corrected": float(r_drop[j]),
+                    "r_crit": float(r_crit[j]),
+                    "valid": bool(est[j] > r_crit[j]),
+                    "alpha_if_deleted": float(a_drop[j]),
+                }
+            )
     return tidy(rows, extra=ITEM_COLUMNS)

@@ -1,4 +1,5 @@
 """Reliability: Cronbach's alpha (Feldt and bootstrap CIs), McDonald's omega total, split-half coefficients."""
+
 from __future__ import annotations
 
 import itertools
@@ -10,11 +11,16 @@ import pandas as pd
 from scipy import stats
 
 from kinerja_research._docs import fill_doc
-from kinerja_research.analysis._result import check_alpha, check_choice, tidy
 from kinerja_research.errors import KinerjaError
 from kinerja_research.measure._core import (
-    cov2cor, minres_one_factor, pairwise_moments, scale_matrix, scale_sets, smc,
+    cov2cor,
+    minres_one_factor,
+    pairwise_moments,
+    scale_matrix,
+    scale_sets,
+    smc,
 )
+from kinerja_research.results import check_alpha, check_choice, tidy
 
 __all__ = ["cronbach_alpha", "omega", "split_half"]
 
@@ -30,14 +36,22 @@ def _ase(c: np.ndarray, n: int) -> float:
     """Asymptotic SE of alpha (Duhachek & Iacobucci 2004), as psych ``alpha.1``'s Q / n."""
     k = c.shape[0]
     s, tr, cc = c.sum(), np.trace(c), c @ c
-    q = (2 * k ** 2 / ((k - 1) ** 2 * s ** 3)) * (s * (np.trace(cc) + tr ** 2) - 2 * tr * cc.sum())
+    q = (2 * k**2 / ((k - 1) ** 2 * s**3)) * (s * (np.trace(cc) + tr**2) - 2 * tr * cc.sum())
     return float(np.sqrt(q / n))
 
 
 @fill_doc
-def cronbach_alpha(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), ci: str = "feldt",
-                   alpha: float = 0.05, missing: str = "pairwise", n_boot: int = 1000,
-                   seed: int = 2026) -> pd.DataFrame:
+def cronbach_alpha(
+    data: pd.DataFrame,
+    *,
+    items,
+    reverse: Sequence[str] = (),
+    ci: str = "feldt",
+    alpha: float = 0.05,
+    missing: str = "pairwise",
+    n_boot: int = 1000,
+    seed: int = 2026,
+) -> pd.DataFrame:
     """Cronbach's alpha (raw and standardised) with a confidence interval, per scale.
 
     Parameters
@@ -86,8 +100,9 @@ def cronbach_alpha(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), ci
     check_alpha(alpha)
     check_choice("ci", ci, ("feldt", "bootstrap", "none"))
     check_choice("missing", missing, ("pairwise", "listwise"))
-    if ci == "bootstrap" and not (isinstance(n_boot, (int, np.integer)) and not isinstance(n_boot, bool)
-                                  and n_boot >= 50):
+    if ci == "bootstrap" and not (
+        isinstance(n_boot, (int, np.integer)) and not isinstance(n_boot, bool) and n_boot >= 50
+    ):
         raise KinerjaError(f"Argument 'n_boot' is {n_boot!r}; the rule is a whole number of at least 50.")
     rows = []
     rng = np.random.default_rng(seed)
@@ -95,7 +110,7 @@ def cronbach_alpha(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), ci
         x = scale_matrix(data, term, ids, rev, srange, missing)
         n, k = x.shape
         c, _, _ = pairwise_moments(x)
-        r = cov2cor(c)            # psych: R = cov2cor(C), not the pairwise correlations
+        r = cov2cor(c)  # psych: R = cov2cor(C), not the pairwise correlations
         a = _alpha_from_cov(c)
         a_std = float((1 - k / r.sum()) * k / (k - 1))
         g6 = float(1 - (k - smc(r).sum()) / r.sum())
@@ -122,11 +137,24 @@ def cronbach_alpha(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), ci
             label = f"Cronbach's alpha (percentile bootstrap CI, {n_boot} resamples)"
         else:
             label = "Cronbach's alpha"
-        rows.append({
-            "term": term, "estimate": a, "se": _ase(c, n), "ci_low": float(lo), "ci_high": float(hi), "n": int(n),
-            "method": f"{label} ({missing})", "scale": term, "alpha_std": a_std, "g6": g6, "average_r": av_r,
-            "n_items": k, "scale_mean": float(total.mean()), "scale_sd": float(total.std(ddof=1)),
-        })
+        rows.append(
+            {
+                "term": term,
+                "estimate": a,
+                "se": _ase(c, n),
+                "ci_low": float(lo),
+                "ci_high": float(hi),
+                "n": int(n),
+                "method": f"{label} ({missing})",
+                "scale": term,
+                "alpha_std": a_std,
+                "g6": g6,
+                "average_r": av_r,
+                "n_items": k,
+                "scale_mean": float(total.mean()),
+                "scale_sd": float(total.std(ddof=1)),
+            }
+        )
     return tidy(rows, extra=ALPHA_COLUMNS)
 
 
@@ -178,10 +206,19 @@ def omega(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), missing: st
         rf = r * np.outer(key, key)
         lam = np.abs(lam)
         vt = rf.sum()
-        om = (vt - (1 - lam ** 2).sum()) / vt
-        rows.append({"term": term, "estimate": float(om), "n": int(x.shape[0]),
-                     "method": f"McDonald's omega total, one-factor minres ({missing})", "scale": term,
-                     "n_items": len(ids), "mean_loading": float(lam.mean()), "min_loading": float(lam.min())})
+        om = (vt - (1 - lam**2).sum()) / vt
+        rows.append(
+            {
+                "term": term,
+                "estimate": float(om),
+                "n": int(x.shape[0]),
+                "method": f"McDonald's omega total, one-factor minres ({missing})",
+                "scale": term,
+                "n_items": len(ids),
+                "mean_loading": float(lam.mean()),
+                "min_loading": float(lam.min()),
+            }
+        )
     return tidy(rows, extra=("scale", "n_items", "mean_loading", "min_loading"))
 
 
@@ -193,8 +230,15 @@ def _split_values(r: np.ndarray, a: np.ndarray) -> np.ndarray:
 
 
 @fill_doc
-def split_half(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), missing: str = "pairwise",
-               n_sample: int = 10000, seed: int = 2026) -> pd.DataFrame:
+def split_half(
+    data: pd.DataFrame,
+    *,
+    items,
+    reverse: Sequence[str] = (),
+    missing: str = "pairwise",
+    n_sample: int = 10000,
+    seed: int = 2026,
+) -> pd.DataFrame:
     """Split-half reliability: the SPSS first-half/second-half split and the distribution over all splits.
 
     Parameters
@@ -243,7 +287,7 @@ def split_half(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), missin
         x = scale_matrix(data, term, ids, rev, srange, missing)
         n, k = x.shape
         c, _, _ = pairwise_moments(x)
-        r = cov2cor(c)            # psych::splitHalf: cov(use = "pairwise") then cov2cor
+        r = cov2cor(c)  # psych::splitHalf: cov(use = "pairwise") then cov2cor
         h = math.ceil(k / 2)
         first = np.zeros(k)
         first[:h] = 1
@@ -257,8 +301,9 @@ def split_half(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), missin
         if k1 == k2:
             sbu = sb
         else:
-            sbu = (np.sqrt(r12 ** 4 + 4 * r12 ** 2 * (1 - r12 ** 2) * k1 * k2 / k ** 2) - r12 ** 2) / \
-                (2 * (1 - r12 ** 2) * k1 * k2 / k ** 2)
+            sbu = (np.sqrt(r12**4 + 4 * r12**2 * (1 - r12**2) * k1 * k2 / k**2) - r12**2) / (
+                2 * (1 - r12**2) * k1 * k2 / k**2
+            )
         gut = 2 * (1 - (v1 + v2) / vt)
         # distribution over splits on the correlation matrix
         w, v = np.linalg.eigh(r)
@@ -288,6 +333,14 @@ def split_half(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), missin
             ("beta_min", vals.min(), f"minimum split-half, Revelle's beta ({how})", n_splits),
             ("mean_split", vals.mean(), f"mean split-half ({how})", n_splits),
         ):
-            rows.append({"term": term, "estimate": float(est), **base, "method": f"{meth} ({missing})",
-                         "coefficient": coef, "n_splits": int(ns)})
+            rows.append(
+                {
+                    "term": term,
+                    "estimate": float(est),
+                    **base,
+                    "method": f"{meth} ({missing})",
+                    "coefficient": coef,
+                    "n_splits": int(ns),
+                }
+            )
     return tidy(rows, extra=("scale", "coefficient", "n_items", "n_splits"))

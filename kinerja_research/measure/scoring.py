@@ -1,19 +1,21 @@
 """Scale scores from item answers, driven by a codebook (reverse keys, dimensions, scoring rule)."""
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from kinerja_research.analysis._result import check_choice
 from kinerja_research.errors import KinerjaError
 from kinerja_research.instruments.codebook import Codebook, load_codebook
 from kinerja_research.measure._core import item_matrix
+from kinerja_research.results import check_choice
 
 __all__ = ["score_scale"]
 
 
-def score_scale(data: pd.DataFrame, codebook: Codebook | str, *, method: str = "mean",
-                min_valid: float = 0.8) -> pd.DataFrame:
+def score_scale(
+    data: pd.DataFrame, codebook: Codebook | str, *, method: str = "mean", min_valid: float = 0.8
+) -> pd.DataFrame:
     """Score every dimension of an instrument and its total, one row per respondent.
 
     Parameters
@@ -57,8 +59,10 @@ def score_scale(data: pd.DataFrame, codebook: Codebook | str, *, method: str = "
     """
     cb = load_codebook(codebook) if isinstance(codebook, str) else codebook
     if not isinstance(cb, Codebook):
-        raise KinerjaError(f"Argument 'codebook' is {type(codebook).__name__}; the rule is that it is a codebook from "
-                           f"kr.load_codebook() or a codebook name.")
+        raise KinerjaError(
+            f"Argument 'codebook' is {type(codebook).__name__}; the rule is that it is a codebook from "
+            f"kr.load_codebook() or a codebook name."
+        )
     check_choice("method", method, ("mean", "sum"))
     if not (isinstance(min_valid, (int, float)) and 0 < min_valid <= 1):
         raise KinerjaError(f"Argument 'min_valid' is {min_valid!r}; the rule is 0 < min_valid <= 1.")

@@ -7,23 +7,46 @@ Public names: :func:`start` and :class:`Context` (``notebook.py``), :func:`forma
 :func:`run_suite` and :data:`SUITE` (``runner.py``), :func:`render_html`, :func:`write_index` (``render.py``),
 :func:`load_translations`, :class:`Translator` (``i18n``), plot helpers in ``plots``.
 """
+
 from __future__ import annotations
 
 import importlib
 from typing import Any
 
-__all__ = ["start", "Context", "format_table", "format_value", "format_p", "format_number", "load_translations",
-           "Translator", "run_suite", "SUITE", "render_html", "write_index", "region_palette"]
+__all__ = [
+    "start",
+    "Context",
+    "format_table",
+    "format_value",
+    "format_p",
+    "format_number",
+    "load_translations",
+    "Translator",
+    "run_suite",
+    "SUITE",
+    "render_html",
+    "write_index",
+    "region_palette",
+    "summarise_problems",
+]
 
 _WHERE = {
-    "start": "notebook", "Context": "notebook",
-    "format_table": "tables", "format_value": "tables", "format_p": "tables", "format_number": "tables",
-    "load_translations": "i18n", "Translator": "i18n",
-    "run_suite": "runner", "SUITE": "runner",
-    "render_html": "render", "write_index": "render",
+    "start": "notebook",
+    "Context": "notebook",
+    "format_table": "tables",
+    "format_value": "tables",
+    "format_p": "tables",
+    "format_number": "tables",
+    "load_translations": "i18n",
+    "Translator": "i18n",
+    "run_suite": "runner",
+    "SUITE": "runner",
+    "render_html": "render",
+    "write_index": "render",
     "region_palette": "plots",
+    "summarise_problems": "audit",
 }
-_SUBMODULES = ("notebook", "tables", "plots", "i18n", "runner", "render", "provenance")
+_SUBMODULES = ("notebook", "tables", "plots", "i18n", "runner", "render", "provenance", "audit")
 
 
 def __getattr__(name: str) -> Any:

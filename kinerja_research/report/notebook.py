@@ -17,6 +17,7 @@ Everything shown comes from the translation table (``report/i18n``); an unknown 
 for the same inputs (figures are PNG with fixed metadata; the only varying parts are the run time and run id in the
 provenance block).
 """
+
 from __future__ import annotations
 
 import base64
@@ -26,7 +27,7 @@ import json
 import math
 import os
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -82,23 +83,27 @@ def _jsonable(value: Any) -> Any:
             return None
     except ImportError:  # pragma: no cover
         pass
-    raise KinerjaError(f"record() value {value!r} of type {type(value).__name__} cannot be stored; the rule is a "
-                       f"number, string, bool or None (convert it first).")
+    raise KinerjaError(
+        f"record() value {value!r} of type {type(value).__name__} cannot be stored; the rule is a "
+        f"number, string, bool or None (convert it first)."
+    )
 
 
 def _configure_matplotlib() -> None:
     """Deterministic, readable figures: fixed SVG hash salt, no date in metadata, one style for every report."""
     import matplotlib
 
-    matplotlib.rcParams.update({
-        "svg.hashsalt": "kinerja-research",
-        "figure.dpi": FIGURE_DPI,
-        "savefig.dpi": FIGURE_DPI,
-        "figure.figsize": (7.0, 4.2),
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "font.size": 10,
-    })
+    matplotlib.rcParams.update(
+        {
+            "svg.hashsalt": "kinerja-research",
+            "figure.dpi": FIGURE_DPI,
+            "savefig.dpi": FIGURE_DPI,
+            "figure.figsize": (7.0, 4.2),
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "font.size": 10,
+        }
+    )
 
 
 class Context:
@@ -109,15 +114,26 @@ class Context:
     ``out_dir``, ``params``, ``records``.
     """
 
-    def __init__(self, notebook: str, *, dataset: str = "default", regions: Sequence[str] = (), lang: str = "id",
-                 alpha: float = 0.05, seed: int = 2026, out_dir: str | os.PathLike = "", min_n: int | None = None):
-        from kinerja_research.analysis._result import check_alpha
+    def __init__(
+        self,
+        notebook: str,
+        *,
+        dataset: str = "default",
+        regions: Sequence[str] = (),
+        lang: str = "id",
+        alpha: float = 0.05,
+        seed: int = 2026,
+        out_dir: str | os.PathLike = "",
+        min_n: int | None = None,
+    ):
         from kinerja_research.report.i18n import Translator
         from kinerja_research.report.tables import min_cell_n
+        from kinerja_research.results import check_alpha
 
         if not isinstance(notebook, str) or not notebook:
-            raise KinerjaError(f"start() got notebook {notebook!r}; the rule is the notebook's file name without "
-                               f".ipynb.")
+            raise KinerjaError(
+                f"start() got notebook {notebook!r}; the rule is the notebook's file name without .ipynb."
+            )
         check_alpha(alpha)
         if isinstance(regions, str):
             regions = [regions]
@@ -132,14 +148,19 @@ class Context:
         self._t = Translator(lang)
         self._requested = [self._resolve(r) for r in regions]
         self.regions: list[str] = list(self._requested)
-        self.params = {"dataset": str(dataset), "regions": list(regions), "lang": lang, "alpha": float(alpha),
-                       "seed": int(seed)}
+        self.params = {
+            "dataset": str(dataset),
+            "regions": list(regions),
+            "lang": lang,
+            "alpha": float(alpha),
+            "seed": int(seed),
+        }
         self.records: list[dict[str, Any]] = []
         self._tables: dict | None = None
         self._n_tables = 0
         self._n_figures = 0
         self._finished = False
-        self.started_at = datetime.now(timezone.utc)
+        self.started_at = datetime.now(UTC)
         _configure_matplotlib()
 
     # -- data -------------------------------------------------------------------------------------------------------
@@ -158,19 +179,33 @@ class Context:
             from kinerja_research.pipeline import load_processed
 
             raw = load_processed(self.dataset)
-            present = sorted({str(c) for df in raw.values() if "region_code" in df.columns
-                              for c in df["region_code"].dropna().unique()})
+            present = sorted(
+                {
+                    str(c)
+                    for df in raw.values()
+                    if "region_code" in df.columns
+                    for c in df["region_code"].dropna().unique()
+                }
+            )
             if self._requested:
                 absent = [r for r in self._requested if r not in present]
                 if absent:
-                    raise KinerjaError(f"region(s) {absent} have no rows in dataset {self.dataset!r} (regions present: "
-                                       f"{present}); the rule is that a report covers regions present in the data.")
+                    raise KinerjaError(
+                        f"region(s) {absent} have no rows in dataset {self.dataset!r} (regions present: "
+                        f"{present}); the rule is that a report covers regions present in the data."
+                    )
                 keep = list(self._requested)
             else:
                 keep = present
             self.regions = keep
-            self._tables = {name: (df[df["region_code"].astype(str).isin(keep)].reset_index(drop=True)
-                                   if "region_code" in df.columns else df) for name, df in raw.items()}
+            self._tables = {
+                name: (
+                    df[df["region_code"].astype(str).isin(keep)].reset_index(drop=True)
+                    if "region_code" in df.columns
+                    else df
+                )
+                for name, df in raw.items()
+            }
         return self._tables
 
     @property
@@ -178,8 +213,10 @@ class Context:
         """The one region of a per-region report (``region_brief``); raises unless exactly one region is chosen."""
         _ = self.tables
         if len(self.regions) != 1:
-            raise KinerjaError(f"notebook {self.notebook!r} describes one region but regions is {self.regions}; the "
-                               f"rule is regions=[one Kemendagri code] (the runner passes one per job).")
+            raise KinerjaError(
+                f"notebook {self.notebook!r} describes one region but regions is {self.regions}; the "
+                f"rule is regions=[one Kemendagri code] (the runner passes one per job)."
+            )
         return self.regions[0]
 
     def region_name(self, code: str) -> str:
@@ -237,8 +274,9 @@ class Context:
 
         from kinerja_research.privacy import suppress_small_cells
 
-        flag = suppress_small_cells(pd.DataFrame({"n": [n]}), n_col="n", min_n=self.min_n, columns=[],
-                                    flag_col="suppressed")["suppressed"]
+        flag = suppress_small_cells(
+            pd.DataFrame({"n": [n]}), n_col="n", min_n=self.min_n, columns=[], flag_col="suppressed"
+        )["suppressed"]
         return bool(flag.iloc[0])
 
     def regions_with(self, df, *, min_n: int, by: Sequence[str] = (), subject: str = "person_id"):
@@ -260,16 +298,23 @@ class Context:
             return df
         counts = df.groupby(["region_code", *by], observed=True)[subject].nunique()
         if by:
-            full = pd.MultiIndex.from_product([sorted(df["region_code"].astype(str).unique()), *[
-                sorted(df[b].dropna().unique()) for b in by]], names=["region_code", *by])
+            full = pd.MultiIndex.from_product(
+                [sorted(df["region_code"].astype(str).unique()), *[sorted(df[b].dropna().unique()) for b in by]],
+                names=["region_code", *by],
+            )
             counts.index = counts.index.set_levels(counts.index.levels[0].astype(str), level=0)
             counts = counts.reindex(full, fill_value=0)
         region_ok = (counts >= min_n).groupby(level="region_code").all() if by else (counts >= min_n)
         region_ok.index = region_ok.index.astype(str)
         left_out = sorted(region_ok.index[~region_ok.to_numpy()])
         if left_out:
-            _display(_markdown(self.t("common.regions_left_out", min_n=min_n,
-                                      regions=", ".join(self.region_name(r) for r in left_out))))
+            _display(
+                _markdown(
+                    self.t(
+                        "common.regions_left_out", min_n=min_n, regions=", ".join(self.region_name(r) for r in left_out)
+                    )
+                )
+            )
         return df[~df["region_code"].astype(str).isin(left_out)].reset_index(drop=True)
 
     @property
@@ -313,14 +358,16 @@ class Context:
         if kind == "counts" and "count_cols" not in opts:
             import pandas as pd
 
-            opts["count_cols"] = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])
-                                  and not pd.api.types.is_bool_dtype(df[c])]
+            opts["count_cols"] = [
+                c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+            ]
         opts.setdefault("alpha", self.alpha)
         opts.setdefault("min_n", self.min_n)
         return format_table(df, lang=self.lang, t=self._t, **opts)
 
-    def show(self, df, *, kind: str = "result", caption_key: str | None = None, caption: Mapping | None = None,
-             **opts) -> None:
+    def show(
+        self, df, *, kind: str = "result", caption_key: str | None = None, caption: Mapping | None = None, **opts
+    ) -> None:
         """Format a table once and display it with a numbered, translated caption and its notes.
 
         Parameters
@@ -340,8 +387,10 @@ class Context:
         parts = ['<div class="kr-table-wrap">']
         if caption_key:
             label = self.t("common.table_label", number=self._n_tables)
-            parts.append(f'<p class="kr-caption"><strong>{html.escape(label)}.</strong> '
-                         f"{html.escape(self.t(caption_key, **(caption or {})))}</p>")
+            parts.append(
+                f'<p class="kr-caption"><strong>{html.escape(label)}.</strong> '
+                f"{html.escape(self.t(caption_key, **(caption or {})))}</p>"
+            )
         parts.append(out.to_html(index=False, escape=True, classes="kr-table", border=0, na_rep="–"))
         for note in out.attrs.get("notes", []):
             parts.append(f'<p class="kr-note">{html.escape(note)}</p>')
@@ -361,8 +410,13 @@ class Context:
         if not hasattr(fig, "savefig"):
             raise KinerjaError(f"figure() got {type(fig).__name__}; the rule is a matplotlib Figure or Axes.")
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=FIGURE_DPI, bbox_inches="tight",
-                    metadata={"Software": "kinerja_research (matplotlib Agg)"})
+        fig.savefig(
+            buf,
+            format="png",
+            dpi=FIGURE_DPI,
+            bbox_inches="tight",
+            metadata={"Software": "kinerja_research (matplotlib Agg)"},
+        )
         plt.close(fig)
         self._n_figures += 1
         text = self.t(caption_key, **(caption or {}))
@@ -370,13 +424,26 @@ class Context:
         data = base64.b64encode(buf.getvalue()).decode("ascii")
         all_notes = list(getattr(fig, "_kr_notes", [])) + list(notes)
         notes_html = "".join(f'<p class="kr-note">{html.escape(n)}</p>' for n in dict.fromkeys(all_notes))
-        _display(_html(f'<figure class="kr-figure"><img src="data:image/png;base64,{data}" alt="{html.escape(text)}">'
-                       f"<figcaption><strong>{html.escape(label)}.</strong> {html.escape(text)}</figcaption>"
-                       f"{notes_html}</figure>"))
+        _display(
+            _html(
+                f'<figure class="kr-figure"><img src="data:image/png;base64,{data}" alt="{html.escape(text)}">'
+                f"<figcaption><strong>{html.escape(label)}.</strong> {html.escape(text)}</figcaption>"
+                f"{notes_html}</figure>"
+            )
+        )
 
     # -- headline figures and provenance -----------------------------------------------------------------------------
-    def record(self, key: str, value: Any, *, n: Any = None, label_key: str | None = None,
-               label: Mapping | None = None, spec: str = "", region: str | None = None) -> None:
+    def record(
+        self,
+        key: str,
+        value: Any,
+        *,
+        n: Any = None,
+        label_key: str | None = None,
+        label: Mapping | None = None,
+        spec: str = "",
+        region: str | None = None,
+    ) -> None:
         """Record a headline figure for the index page (read from ``<stem>.headline.json``, never recomputed).
 
         ``value`` is a number, string or bool; ``spec`` formats it (``p``, ``n``, ``pct``, ``.1f``...);
@@ -390,20 +457,23 @@ class Context:
         if not isinstance(key, str) or not key:
             raise KinerjaError(f"record() key {key!r}; the rule is a non-empty string.")
         if any(r["key"] == key and r["region"] == region for r in self.records):
-            raise KinerjaError(f"record() key {key!r} (region {region!r}) was recorded twice; the rule is one value "
-                               f"per key.")
+            raise KinerjaError(
+                f"record() key {key!r} (region {region!r}) was recorded twice; the rule is one value per key."
+            )
         v = _jsonable(value)
         text = self.fmt(value, spec)
         if n is not None and self.is_small(n):
             v, text = None, self.suppressed_text
-        self.records.append({
-            "key": key,
-            "value": v,
-            "text": text,
-            "label": self.t(label_key, **(label or {})) if label_key else None,
-            "region": region,
-            "region_name": self.region_name(region) if region else None,
-        })
+        self.records.append(
+            {
+                "key": key,
+                "value": v,
+                "text": text,
+                "label": self.t(label_key, **(label or {})) if label_key else None,
+                "region": region,
+                "region_name": self.region_name(region) if region else None,
+            }
+        )
 
     def headline(self) -> dict[str, Any]:
         """What :meth:`finish` writes to ``<stem>.headline.json`` (without the provenance)."""
@@ -429,19 +499,30 @@ class Context:
         """
         from kinerja_research.report import provenance
 
-        prov = provenance.collect(notebook=self.notebook, params=self.params, dataset=self.dataset, seed=self.seed,
-                                  started_at=self.started_at)
+        prov = provenance.collect(
+            notebook=self.notebook, params=self.params, dataset=self.dataset, seed=self.seed, started_at=self.started_at
+        )
         doc = self.headline()
         doc["provenance"] = prov
-        write_text_atomic(self.out_dir / f"{self.stem}.headline.json",
-                      json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+        write_text_atomic(
+            self.out_dir / f"{self.stem}.headline.json",
+            json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False) + "\n",
+        )
         self._finished = True
         self.written = doc
         _display(_html(provenance.to_html(prov, self._t)))
 
 
-def start(notebook: str, *, dataset: str = "default", regions: Sequence[str] = (), lang: str = "id",
-          alpha: float = 0.05, seed: int = 2026, out_dir: str = "") -> Context:
+def start(
+    notebook: str,
+    *,
+    dataset: str = "default",
+    regions: Sequence[str] = (),
+    lang: str = "id",
+    alpha: float = 0.05,
+    seed: int = 2026,
+    out_dir: str = "",
+) -> Context:
     """Begin a report notebook: check the parameters and return its :class:`Context`.
 
     Parameters

@@ -8,6 +8,7 @@
   figure carries a note (``fig._kr_notes``) that
   :meth:`Context.figure <kinerja_research.report.notebook.Context.figure>` prints under the caption.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,9 +19,17 @@ import pandas as pd
 
 from kinerja_research.errors import KinerjaError
 
-__all__ = ["OKABE_ITO", "region_palette", "localise_axes", "plot_means_ci", "plot_forest", "plot_distribution",
-           "plot_loadings",
-           "plot_bars", "add_note"]
+__all__ = [
+    "OKABE_ITO",
+    "region_palette",
+    "localise_axes",
+    "plot_means_ci",
+    "plot_forest",
+    "plot_distribution",
+    "plot_loadings",
+    "plot_bars",
+    "add_note",
+]
 
 #: Okabe & Ito (2008) colour-blind safe palette, black last.
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000")
@@ -133,16 +142,28 @@ def _suppress_groups(data: pd.DataFrame, counts: pd.Series, min_n, ax, lang: str
 
 
 def _check(data: pd.DataFrame, cols: Sequence[str | None]) -> None:
-    from kinerja_research.analysis._result import check_columns
+    from kinerja_research.results import check_columns
 
     check_columns(data, cols, what="plot data")
 
 
-def plot_means_ci(data: pd.DataFrame, *, x: str = "estimate", y: str = "region", ci_low: str = "ci_low",
-                  ci_high: str = "ci_high", hue: str | None = None, n_col: str | None = "n",
-                  min_n: int | None | str = "default",
-                  palette: Mapping[str, str] | None = None, lang: str = "id", xlabel: str | None = None,
-                  ylabel: str | None = None, ref: float | None = None, ax=None):
+def plot_means_ci(
+    data: pd.DataFrame,
+    *,
+    x: str = "estimate",
+    y: str = "region",
+    ci_low: str = "ci_low",
+    ci_high: str = "ci_high",
+    hue: str | None = None,
+    n_col: str | None = "n",
+    min_n: int | None | str = "default",
+    palette: Mapping[str, str] | None = None,
+    lang: str = "id",
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    ref: float | None = None,
+    ax=None,
+):
     """Point estimates with confidence intervals, one row per group (``y``), from a tidy result or summary table.
 
     Parameters
@@ -202,24 +223,57 @@ def plot_means_ci(data: pd.DataFrame, *, x: str = "estimate", y: str = "region",
     return ax
 
 
-def plot_forest(data: pd.DataFrame, *, estimate: str = "estimate", ci_low: str = "ci_low", ci_high: str = "ci_high",
-                label: str = "region", n_col: str | None = "n", min_n: int | None | str = "default",
-                ref: float | None = 0.0, palette: Mapping[str, str] | None = None, lang: str = "id",
-                xlabel: str | None = None, ax=None):
+def plot_forest(
+    data: pd.DataFrame,
+    *,
+    estimate: str = "estimate",
+    ci_low: str = "ci_low",
+    ci_high: str = "ci_high",
+    label: str = "region",
+    n_col: str | None = "n",
+    min_n: int | None | str = "default",
+    ref: float | None = 0.0,
+    palette: Mapping[str, str] | None = None,
+    lang: str = "id",
+    xlabel: str | None = None,
+    ax=None,
+):
     """Forest plot of a tidy result: one row per estimate with its interval and a reference line (default 0).
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    return plot_means_ci(data, x=estimate, y=label, ci_low=ci_low, ci_high=ci_high, n_col=n_col, min_n=min_n,
-                         palette=palette, lang=lang, xlabel=xlabel, ref=ref, ax=ax)
+    return plot_means_ci(
+        data,
+        x=estimate,
+        y=label,
+        ci_low=ci_low,
+        ci_high=ci_high,
+        n_col=n_col,
+        min_n=min_n,
+        palette=palette,
+        lang=lang,
+        xlabel=xlabel,
+        ref=ref,
+        ax=ax,
+    )
 
 
-def plot_distribution(data: pd.DataFrame, *, x: str, group: str = "region_code", kind: str = "box",
-                      subject: str | None = None, min_n: int | None | str = "default",
-                      palette: Mapping[str, str] | None = None, lang: str = "id", xlabel: str | None = None,
-                      ylabel: str | None = None, ax=None):
+def plot_distribution(
+    data: pd.DataFrame,
+    *,
+    x: str,
+    group: str = "region_code",
+    kind: str = "box",
+    subject: str | None = None,
+    min_n: int | None | str = "default",
+    palette: Mapping[str, str] | None = None,
+    lang: str = "id",
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    ax=None,
+):
     """Distribution of ``x`` per group (box, violin or strip plot), groups of fewer than ``min_n`` people left out.
 
     Parameters
@@ -268,8 +322,17 @@ def plot_distribution(data: pd.DataFrame, *, x: str, group: str = "region_code",
     return ax
 
 
-def plot_loadings(data: pd.DataFrame, *, item: str = "item", loading: str = "estimate", factor: str | None = None,
-                  threshold: float | None = 0.4, lang: str = "id", xlabel: str | None = None, ax=None):
+def plot_loadings(
+    data: pd.DataFrame,
+    *,
+    item: str = "item",
+    loading: str = "estimate",
+    factor: str | None = None,
+    threshold: float | None = 0.4,
+    lang: str = "id",
+    xlabel: str | None = None,
+    ax=None,
+):
     """Horizontal bars of standardised loadings per item (coloured by ``factor``), with a threshold line.
 
     Returns
@@ -297,9 +360,20 @@ def plot_loadings(data: pd.DataFrame, *, item: str = "item", loading: str = "est
     return ax
 
 
-def plot_bars(data: pd.DataFrame, *, x: str, y: str, hue: str | None = None, n_col: str | None = None,
-              min_n: int | None | str = "default", palette: Mapping[str, str] | None = None, lang: str = "id",
-              xlabel: str | None = None, ylabel: str | None = None, ax=None):
+def plot_bars(
+    data: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    hue: str | None = None,
+    n_col: str | None = None,
+    min_n: int | None | str = "default",
+    palette: Mapping[str, str] | None = None,
+    lang: str = "id",
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    ax=None,
+):
     """Bars of a summary value per group (e.g. IKM per region), small groups left out with a note.
 
     Returns
@@ -318,8 +392,16 @@ def plot_bars(data: pd.DataFrame, *, x: str, y: str, hue: str | None = None, n_c
     if is_region:
         df["_label"] = df[y].map(_region_label)
         pal = palette or region_palette(list(df[y]))
-        sns.barplot(data=df, x=x, y="_label", hue=y if hue is None else hue, legend=hue is not None, ax=ax,
-                    palette=pal if hue is None else None, orient="h")
+        sns.barplot(
+            data=df,
+            x=x,
+            y="_label",
+            hue=y if hue is None else hue,
+            legend=hue is not None,
+            ax=ax,
+            palette=pal if hue is None else None,
+            orient="h",
+        )
     else:
         sns.barplot(data=df, x=x, y=y, hue=hue, ax=ax, palette=palette, orient="h")
     ax.set_ylabel("")

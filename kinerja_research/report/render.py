@@ -11,12 +11,13 @@
 
 Only the run time and the run id vary between two runs on the same inputs; they sit in ``<span class="kr-volatile">``.
 """
+
 from __future__ import annotations
 
 import html
-import re
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -27,14 +28,33 @@ from typing import Any
 from kinerja_research._io import write_text_atomic
 from kinerja_research.errors import KinerjaError
 
-__all__ = ["render_html", "write_index", "write_reports_index", "print_pdf", "find_chromium", "page", "browser_check",
-           "CHROMIUM_FLAGS", "TEMPLATES"]
+__all__ = [
+    "render_html",
+    "write_index",
+    "write_reports_index",
+    "print_pdf",
+    "find_chromium",
+    "page",
+    "browser_check",
+    "CHROMIUM_FLAGS",
+    "TEMPLATES",
+]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: Flags for a headless, offline, throw-away Chromium (no network, no profile, no GPU).
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage", "--hide-scrollbars", "--mute-audio")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+    "--mute-audio",
+)
 _CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
 
@@ -61,8 +81,11 @@ def _strip_for_page(nb) -> None:
         if "papermill-error-cell-tag" in cell.metadata.get("tags", []):
             continue
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.get("outputs", [])
-                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            cell.outputs = [
+                o
+                for o in cell.get("outputs", [])
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
             if not cell.outputs:
                 continue
         cells.append(cell)
@@ -97,8 +120,14 @@ def render_html(ipynb: str | Path, html_path: str | Path, *, title: str, lang: s
 
     nb = nbformat.read(str(ipynb), as_version=4)
     _strip_for_page(nb)
-    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, embed_images=True, anchor_link_text="")
+    exporter = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+        anchor_link_text="",
+    )
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"path": str(Path(ipynb).parent)}})
     body = _ANCHOR_LINK.sub("", body)  # the "¶" links of headings are for notebook authors, not report readers
     out = Path(html_path)
@@ -116,8 +145,16 @@ def _a(href: str, text: str) -> str:
     return f'<a href="{html.escape(href, quote=True)}">{html.escape(text)}</a>'
 
 
-def write_index(run_dir: str | Path, jobs: Sequence[Mapping[str, Any]], *, lang: str, dataset: str,
-                regions: Sequence[str], run_id: str, run_time: str) -> Path:
+def write_index(
+    run_dir: str | Path,
+    jobs: Sequence[Mapping[str, Any]],
+    *,
+    lang: str,
+    dataset: str,
+    regions: Sequence[str],
+    run_id: str,
+    run_time: str,
+) -> Path:
     """Write ``<run_dir>/index.html`` from the jobs of a run and the headline JSON each report recorded.
 
     Parameters
@@ -133,18 +170,25 @@ def write_index(run_dir: str | Path, jobs: Sequence[Mapping[str, Any]], *, lang:
     t = Translator(lang)
     run_dir = Path(run_dir)
     e = html.escape
-    parts = [f"<h1>{e(t('common.index.title'))}</h1>", f"<p>{e(t('common.index.intro', dataset=str(dataset)))}</p>",
-             f"<p>{e(t('common.index.regions'))}: " + e(", ".join(_region_names(regions))) + "</p>",
-             f"<p>{e(t('common.index.generated'))}: {_vol(run_time)} · {e(t('common.provenance.run_id'))}: "
-             f"{_vol(run_id)}</p>"]
+    parts = [
+        f"<h1>{e(t('common.index.title'))}</h1>",
+        f"<p>{e(t('common.index.intro', dataset=str(dataset)))}</p>",
+        f"<p>{e(t('common.index.regions'))}: " + e(", ".join(_region_names(regions))) + "</p>",
+        f"<p>{e(t('common.index.generated'))}: {_vol(run_time)} · {e(t('common.provenance.run_id'))}: "
+        f"{_vol(run_id)}</p>",
+    ]
     failed = [j for j in jobs if not j["ok"]]
     if failed:
         parts.append(f'<section class="kr-failures"><h2>{e(t("common.index.failures"))}</h2><ul>')
         for j in failed:
             err = j.get("error") or {}
-            cell = (f"{err['cell']} (In [{err.get('exec_count')}])" if err.get("cell") is not None else "–")
-            detail = t("common.index.failure_detail", notebook=j["stem"], cell=cell,
-                       error=f"{err.get('ename', '')}: {err.get('evalue', '')}".strip(": "))
+            cell = f"{err['cell']} (In [{err.get('exec_count')}])" if err.get("cell") is not None else "–"
+            detail = t(
+                "common.index.failure_detail",
+                notebook=j["stem"],
+                cell=cell,
+                error=f"{err.get('ename', '')}: {err.get('evalue', '')}".strip(": "),
+            )
             links = [_a(f"{j['stem']}.ipynb", t("common.index.notebook_link"))]
             links.append(_a(f"logs/{j['stem']}.log", t("common.index.log_link")))
             parts.append(f"<li>{e(detail)} ({' · '.join(links)})</li>")
@@ -152,19 +196,24 @@ def write_index(run_dir: str | Path, jobs: Sequence[Mapping[str, Any]], *, lang:
     parts.append(f"<h2>{e(t('common.index.reports'))}</h2>")
     for j in jobs:
         head = _read_headline(run_dir / f"{j['stem']}.headline.json") if j["ok"] else None
-        name = (head or {}).get("title") or (t(f"common.nb.{j['notebook']}") if f"common.nb.{j['notebook']}" in t
-                                             else j["notebook"])
+        name = (head or {}).get("title") or (
+            t(f"common.nb.{j['notebook']}") if f"common.nb.{j['notebook']}" in t else j["notebook"]
+        )
         if j.get("region"):
             name = f"{name}: {_region_names([j['region']])[0]}"
         status = t("common.index.ok") if j["ok"] else t("common.index.failed")
         title_html = _a(j["html"], name) if j.get("html") else e(name)
-        links = [_a(f"{j['stem']}.ipynb", t("common.index.notebook_link")),
-                 _a(f"logs/{j['stem']}.log", t("common.index.log_link"))]
+        links = [
+            _a(f"{j['stem']}.ipynb", t("common.index.notebook_link")),
+            _a(f"logs/{j['stem']}.log", t("common.index.log_link")),
+        ]
         if j.get("pdf"):
             links.append(_a(j["pdf"], t("common.index.pdf_link")))
         cls = "kr-ok" if j["ok"] else "kr-failed"
-        parts.append(f'<section class="kr-card {cls}"><h3>{title_html}</h3>'
-                     f'<p class="kr-meta">{e(status)} · {" · ".join(links)}</p>')
+        parts.append(
+            f'<section class="kr-card {cls}"><h3>{title_html}</h3>'
+            f'<p class="kr-meta">{e(status)} · {" · ".join(links)}</p>'
+        )
         if head is not None:
             records = head.get("records") or []
             if records:
@@ -179,8 +228,9 @@ def write_index(run_dir: str | Path, jobs: Sequence[Mapping[str, Any]], *, lang:
                 parts.append(f"<p>{e(t('common.index.no_headlines'))}</p>")
         parts.append("</section>")
     out = run_dir / "index.html"
-    write_text_atomic(out, page("<main class='kr-index'>" + "".join(parts) + "</main>", title=t("common.index.title"),
-                            lang=lang))
+    write_text_atomic(
+        out, page("<main class='kr-index'>" + "".join(parts) + "</main>", title=t("common.index.title"), lang=lang)
+    )
     return out
 
 
@@ -226,20 +276,25 @@ def write_reports_index(reports_dir: str | Path, *, newest: str, lang: str = "id
                     name = f"{name}: {_region_names([j['region']])[0]}"
                 parts.append(f"<li>{_a(published_name(j['html']), name)} ({_a(newest + '/' + j['html'], newest)})</li>")
         parts.append("</ul>")
-    parts.append(f"<h2>{e(t('common.index.runs'))}</h2><table class='kr-table'><thead><tr>"
-                 f"<th>{e(t('common.index.run'))}</th><th>{e(t('common.provenance.dataset'))}</th>"
-                 f"<th>{e(t('common.index.language'))}</th><th>{e(t('common.index.regions'))}</th>"
-                 f"<th>{e(t('common.index.status'))}</th><th>{e(t('common.index.generated'))}</th></tr></thead><tbody>")
+    parts.append(
+        f"<h2>{e(t('common.index.runs'))}</h2><table class='kr-table'><thead><tr>"
+        f"<th>{e(t('common.index.run'))}</th><th>{e(t('common.provenance.dataset'))}</th>"
+        f"<th>{e(t('common.index.language'))}</th><th>{e(t('common.index.regions'))}</th>"
+        f"<th>{e(t('common.index.status'))}</th><th>{e(t('common.index.generated'))}</th></tr></thead><tbody>"
+    )
     for name, meta in runs:
         n_fail = sum(not j["ok"] for j in meta["jobs"])
         status = t("common.index.ok") if n_fail == 0 else f"{n_fail} {t('common.index.failed')}"
-        parts.append(f"<tr><td>{_a(name + '/index.html', name)}</td><td>{e(str(meta['dataset']))}</td>"
-                     f"<td>{e(meta['lang'])}</td><td>{e(', '.join(_region_names(meta['regions'])))}</td>"
-                     f"<td>{e(status)}</td><td>{_vol(meta.get('run_time', ''))}</td></tr>")
+        parts.append(
+            f"<tr><td>{_a(name + '/index.html', name)}</td><td>{e(str(meta['dataset']))}</td>"
+            f"<td>{e(meta['lang'])}</td><td>{e(', '.join(_region_names(meta['regions'])))}</td>"
+            f"<td>{e(status)}</td><td>{_vol(meta.get('run_time', ''))}</td></tr>"
+        )
     parts.append("</tbody></table>")
     out = reports_dir / "index.html"
-    write_text_atomic(out, page("<main class='kr-index'>" + "".join(parts) + "</main>", title=t("common.index.title"),
-                            lang=lang))
+    write_text_atomic(
+        out, page("<main class='kr-index'>" + "".join(parts) + "</main>", title=t("common.index.title"), lang=lang)
+    )
     return out
 
 
@@ -259,8 +314,9 @@ def chromium_command(chromium: str, profile: str | Path, *extra: str) -> list[st
     return [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra]
 
 
-def print_pdf(html_path: str | Path, pdf_path: str | Path, *, chromium: str | None = None,
-              timeout: float = 120) -> Path:
+def print_pdf(
+    html_path: str | Path, pdf_path: str | Path, *, chromium: str | None = None, timeout: float = 120
+) -> Path:
     """Print an HTML page to PDF with headless Chromium.
 
     Raises
@@ -270,19 +326,24 @@ def print_pdf(html_path: str | Path, pdf_path: str | Path, *, chromium: str | No
     """
     chromium = chromium or find_chromium()
     if chromium is None:
-        raise KinerjaError("PDF output needs headless Chromium, which is not installed (looked for "
-                           f"{', '.join(_CHROMIUM_CANDIDATES)}); install the Debian package with "
-                           "`sudo apt-get install chromium` or set KINERJA_CHROMIUM, or run without --pdf.")
+        raise KinerjaError(
+            "PDF output needs headless Chromium, which is not installed (looked for "
+            f"{', '.join(_CHROMIUM_CANDIDATES)}); install the Debian package with "
+            "`sudo apt-get install chromium` or set KINERJA_CHROMIUM, or run without --pdf."
+        )
     html_path = Path(html_path).resolve()
     pdf_path = Path(pdf_path).resolve()
     with tempfile.TemporaryDirectory(prefix="kr-chromium-") as profile:
         tmp_pdf = pdf_path.with_name(f".{pdf_path.name}.tmp")
-        cmd = chromium_command(chromium, profile, "--no-pdf-header-footer", f"--print-to-pdf={tmp_pdf}",
-                               html_path.as_uri())
+        cmd = chromium_command(
+            chromium, profile, "--no-pdf-header-footer", f"--print-to-pdf={tmp_pdf}", html_path.as_uri()
+        )
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         if proc.returncode != 0 or not tmp_pdf.exists():
-            raise KinerjaError(f"Chromium could not print '{html_path.name}' to PDF (exit {proc.returncode}): "
-                               f"{proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else 'no message'}.")
+            raise KinerjaError(
+                f"Chromium could not print '{html_path.name}' to PDF (exit {proc.returncode}): "
+                f"{proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else 'no message'}."
+            )
         os.replace(tmp_pdf, pdf_path)
     return pdf_path
 
@@ -324,15 +385,22 @@ def browser_check(pages: Sequence[str | Path], *, chromium: str | None = None, t
 
     chromium = chromium or find_chromium()
     if chromium is None:
-        raise KinerjaError("the browser check needs headless Chromium, which is not installed (Debian: `apt-get "
-                           "install chromium`).")
+        raise KinerjaError(
+            "the browser check needs headless Chromium, which is not installed (Debian: `apt-get install chromium`)."
+        )
     pages = [Path(p).resolve() for p in pages]
     with tempfile.TemporaryDirectory(prefix="kr-check-") as tmp:
         checker = Path(tmp) / "check.html"
         checker.write_text(_CHECK_SCRIPT % json.dumps([p.as_uri() for p in pages]), encoding="utf-8")
         profile = Path(tmp) / "profile"
-        cmd = chromium_command(chromium, profile, "--allow-file-access-from-files",
-                               f"--virtual-time-budget={int(timeout * 1000)}", "--dump-dom", checker.as_uri())
+        cmd = chromium_command(
+            chromium,
+            profile,
+            "--allow-file-access-from-files",
+            f"--virtual-time-budget={int(timeout * 1000)}",
+            "--dump-dom",
+            checker.as_uri(),
+        )
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout + 30)
     import re
 

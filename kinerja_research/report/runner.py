@@ -27,6 +27,7 @@ repository folder at the same path (shared file system such as NFS, or ``KINERJA
 mount): workers read ``notebooks/`` and ``data/processed/`` and write into the run's temporary folder under
 ``reports/``. Failure handling, logs, index and the atomic swap are the same as with local processes.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,19 +44,36 @@ import traceback
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kinerja_research import paths
 from kinerja_research.errors import KinerjaError
 from kinerja_research.report.notebook import RUN_ID_ENV, STEM_ENV
 
-__all__ = ["SUITE", "PER_REGION", "Job", "RunSummary", "run_suite", "plan_jobs", "suite_notebooks",
-           "execute_job", "default_run_dir", "resolve_run_regions"]
+__all__ = [
+    "SUITE",
+    "PER_REGION",
+    "Job",
+    "RunSummary",
+    "run_suite",
+    "plan_jobs",
+    "suite_notebooks",
+    "execute_job",
+    "default_run_dir",
+    "resolve_run_regions",
+]
 
 #: Notebooks run once per run, in this order.
-SUITE = ("00_data_audit", "01_instrument_quality", "02_training_impact", "03_resistance_to_change",
-         "04_reward_effects", "05_public_satisfaction", "10_region_comparison")
+SUITE = (
+    "00_data_audit",
+    "01_instrument_quality",
+    "02_training_impact",
+    "03_resistance_to_change",
+    "04_reward_effects",
+    "05_public_satisfaction",
+    "10_region_comparison",
+)
 #: Notebooks run once per region.
 PER_REGION = ("region_brief",)
 KERNEL_NAME = "python3"
@@ -144,19 +162,24 @@ def resolve_run_regions(dataset: str, regions: Sequence[str] | None = None, all_
         chosen = list(dict.fromkeys(resolve_region(r).code for r in regions))
         absent = [c for c in chosen if c not in present]
         if absent:
-            raise KinerjaError(f"region(s) {absent} have no rows in dataset {dataset!r} (regions present: "
-                               f"{present}); the rule is that a report covers regions present in the data.")
+            raise KinerjaError(
+                f"region(s) {absent} have no rows in dataset {dataset!r} (regions present: "
+                f"{present}); the rule is that a report covers regions present in the data."
+            )
     else:
-        from kinerja_research.synth import DEFAULT_REGIONS
+        from kinerja_research.regions import DEFAULT_REGIONS
 
         chosen = [c for c in DEFAULT_REGIONS if c in present]
         if not chosen:
-            raise KinerjaError(f"dataset {dataset!r} holds none of the default regions {list(DEFAULT_REGIONS)} "
-                               f"(regions present: {present[:10]}{' …' if len(present) > 10 else ''}); the rule is "
-                               f"to name them with --regions or use --all-regions.")
+            raise KinerjaError(
+                f"dataset {dataset!r} holds none of the default regions {list(DEFAULT_REGIONS)} "
+                f"(regions present: {present[:10]}{' …' if len(present) > 10 else ''}); the rule is "
+                f"to name them with --regions or use --all-regions."
+            )
     if not chosen:
-        raise KinerjaError(f"dataset {dataset!r} has no rows with a region_code; the rule is that reports are per "
-                           f"region.")
+        raise KinerjaError(
+            f"dataset {dataset!r} has no rows with a region_code; the rule is that reports are per region."
+        )
     return chosen
 
 
@@ -165,28 +188,53 @@ def default_run_dir(dataset: str, lang: str) -> Path:
     return paths.REPORTS / f"{Path(str(dataset)).name}-{lang}"
 
 
-def plan_jobs(*, dataset: str, regions: Sequence[str], lang: str, alpha: float, seed: int, work_dir: str | Path,
-              run_id: str, notebooks: Sequence[str] | None = None, notebooks_dir: str | Path | None = None,
-              pdf: bool = False, retries: int = 2, min_cell: int | None = None,
-              threads: int | None = None) -> list[Job]:
+def plan_jobs(
+    *,
+    dataset: str,
+    regions: Sequence[str],
+    lang: str,
+    alpha: float,
+    seed: int,
+    work_dir: str | Path,
+    run_id: str,
+    notebooks: Sequence[str] | None = None,
+    notebooks_dir: str | Path | None = None,
+    pdf: bool = False,
+    retries: int = 2,
+    min_cell: int | None = None,
+    threads: int | None = None,
+) -> list[Job]:
     """The jobs of a run, in suite order: each suite notebook once, each per-region notebook once per region."""
     nb_dir = Path(notebooks_dir or paths.NOTEBOOKS).resolve()
     names = list(notebooks) if notebooks is not None else suite_notebooks(nb_dir)
     missing = [n for n in names if not (nb_dir / f"{n}.ipynb").exists()]
     if missing:
-        raise KinerjaError(f"notebook(s) {missing} are not in '{nb_dir}'; the rule is that a run executes existing "
-                           f"notebooks.")
+        raise KinerjaError(
+            f"notebook(s) {missing} are not in '{nb_dir}'; the rule is that a run executes existing notebooks."
+        )
     if not names:
-        raise KinerjaError(f"no notebook of the suite is in '{nb_dir}'; the rule is that a run executes at least one "
-                           f"of {list(SUITE + PER_REGION)}.")
+        raise KinerjaError(
+            f"no notebook of the suite is in '{nb_dir}'; the rule is that a run executes at least one "
+            f"of {list(SUITE + PER_REGION)}."
+        )
     from kinerja_research.report.provenance import git_commit
 
     base = {"dataset": str(dataset), "lang": lang, "alpha": float(alpha), "seed": int(seed), "out_dir": ""}
     git = git_commit()
     jobs = []
     for name in names:
-        common = dict(notebook=name, input_path=str(nb_dir / f"{name}.ipynb"), work_dir=str(work_dir), run_id=run_id,
-                      lang=lang, pdf=pdf, retries=retries, git=git, min_cell=min_cell, threads=threads)
+        common = dict(
+            notebook=name,
+            input_path=str(nb_dir / f"{name}.ipynb"),
+            work_dir=str(work_dir),
+            run_id=run_id,
+            lang=lang,
+            pdf=pdf,
+            retries=retries,
+            git=git,
+            min_cell=min_cell,
+            threads=threads,
+        )
         if name in PER_REGION:
             for code in regions:
                 jobs.append(Job(stem=f"{name}_{code}", parameters={**base, "regions": [code]}, region=code, **common))
@@ -251,8 +299,10 @@ def execute_job(job: Job | dict) -> dict:
     from kinerja_research.report.tables import MIN_N_ENV
 
     saved_threads = {v for v in _THREAD_VARS if os.environ.get(v)}  # the user's own setting wins
-    saved = {k: os.environ.get(k) for k in (STEM_ENV, RUN_ID_ENV, "JUPYTER_RUNTIME_DIR", "MPLBACKEND", GIT_ENV,
-                                            MIN_N_ENV, *_THREAD_VARS)}
+    saved = {
+        k: os.environ.get(k)
+        for k in (STEM_ENV, RUN_ID_ENV, "JUPYTER_RUNTIME_DIR", "MPLBACKEND", GIT_ENV, MIN_N_ENV, *_THREAD_VARS)
+    }
     os.environ.update({STEM_ENV: job.stem, RUN_ID_ENV: job.run_id, "JUPYTER_RUNTIME_DIR": runtime})
     if job.git is not None:
         os.environ[GIT_ENV] = json.dumps(job.git)
@@ -286,25 +336,45 @@ def execute_job(job: Job | dict) -> dict:
             config.KernelManager.transport = "ipc"
             config.KernelManager.ip = os.path.join(runtime, f"k{attempts}")
             try:
-                pm.execute_notebook(job.input_path, str(out_nb), parameters=job.parameters, kernel_name=KERNEL_NAME,
-                                    progress_bar=False, log_output=True, start_timeout=job.start_timeout,
-                                    execution_timeout=job.execution_timeout, cwd=str(work), config=config,
-                                    shutdown_kernel="immediate")
+                pm.execute_notebook(
+                    job.input_path,
+                    str(out_nb),
+                    parameters=job.parameters,
+                    kernel_name=KERNEL_NAME,
+                    progress_bar=False,
+                    log_output=True,
+                    start_timeout=job.start_timeout,
+                    execution_timeout=job.execution_timeout,
+                    cwd=str(work),
+                    config=config,
+                    shutdown_kernel="immediate",
+                )
                 error = None
                 break
             except PapermillExecutionError as exc:
-                error = {"cell": exc.cell_index, "exec_count": exc.exec_count, "ename": exc.ename,
-                         "evalue": exc.evalue, "traceback": _ANSI.sub("", "\n".join(exc.traceback or []))}
+                error = {
+                    "cell": exc.cell_index,
+                    "exec_count": exc.exec_count,
+                    "ename": exc.ename,
+                    "evalue": exc.evalue,
+                    "traceback": _ANSI.sub("", "\n".join(exc.traceback or [])),
+                }
                 break
             except Exception as exc:  # kernel died / did not start / ZMQ error / papermill I/O error
                 started = _cells_started(out_nb)
                 if started == 0 and attempts <= job.retries:
-                    pm_log.warning("kernel start failed (%s: %s); retry %d of %d", type(exc).__name__, exc, attempts,
-                                   job.retries)
+                    pm_log.warning(
+                        "kernel start failed (%s: %s); retry %d of %d", type(exc).__name__, exc, attempts, job.retries
+                    )
                     time.sleep(0.5 * attempts + random.random())
                     continue
-                error = {"cell": None, "exec_count": None, "ename": type(exc).__name__, "evalue": str(exc),
-                         "traceback": traceback.format_exc()}
+                error = {
+                    "cell": None,
+                    "exec_count": None,
+                    "ename": type(exc).__name__,
+                    "evalue": str(exc),
+                    "traceback": traceback.format_exc(),
+                }
                 break
     finally:
         sys.stdout.flush()
@@ -331,8 +401,13 @@ def execute_job(job: Job | dict) -> dict:
             render_html(out_nb, work / f"{job.stem}.html", title=_title(job, work), lang=job.lang)
             html_name = f"{job.stem}.html"
         except Exception as exc:
-            error = {"cell": None, "exec_count": None, "ename": type(exc).__name__,
-                     "evalue": f"rendering to HTML failed: {exc}", "traceback": traceback.format_exc()}
+            error = {
+                "cell": None,
+                "exec_count": None,
+                "ename": type(exc).__name__,
+                "evalue": f"rendering to HTML failed: {exc}",
+                "traceback": traceback.format_exc(),
+            }
     if error is None and job.pdf:
         try:
             from kinerja_research.report.render import print_pdf
@@ -346,28 +421,57 @@ def execute_job(job: Job | dict) -> dict:
     if error is None:
         pm_log.info("job %s finished in %.1f s (%d kernel start(s))", job.stem, duration, attempts)
     else:
-        pm_log.error("job %s FAILED at cell %s: %s: %s\n%s", job.stem, error["cell"], error["ename"], error["evalue"],
-                     error.get("traceback", ""))
+        pm_log.error(
+            "job %s FAILED at cell %s: %s: %s\n%s",
+            job.stem,
+            error["cell"],
+            error["ename"],
+            error["evalue"],
+            error.get("traceback", ""),
+        )
     pm_log.removeHandler(handler)
     pm_log.setLevel(old_level)
     pm_log.propagate = old_propagate
     handler.close()
-    return {"stem": job.stem, "notebook": job.notebook, "region": job.region, "ok": error is None,
-            "error": error, "html": html_name, "pdf": pdf_name, "pdf_error": pdf_error, "duration_s": duration,
-            "attempts": attempts}
+    return {
+        "stem": job.stem,
+        "notebook": job.notebook,
+        "region": job.region,
+        "ok": error is None,
+        "error": error,
+        "html": html_name,
+        "pdf": pdf_name,
+        "pdf_error": pdf_error,
+        "duration_s": duration,
+        "attempts": attempts,
+    }
 
 
 def _execute_isolated(job: dict) -> dict:
     """Run :func:`execute_job` in a fresh Python process (used on Dask workers, which are multi-threaded)."""
-    proc = subprocess.run([sys.executable, "-m", "kinerja_research.report.runner"], input=json.dumps(job),
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kinerja_research.report.runner"], input=json.dumps(job), capture_output=True, text=True
+    )
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
-        return {"stem": job["stem"], "notebook": job["notebook"], "region": job.get("region"), "ok": False,
-                "error": {"cell": None, "exec_count": None, "ename": "WorkerError",
-                          "evalue": (proc.stderr.strip().splitlines() or ["job process failed"])[-1],
-                          "traceback": proc.stderr},
-                "html": None, "pdf": None, "pdf_error": None, "duration_s": 0.0, "attempts": 0}
+        return {
+            "stem": job["stem"],
+            "notebook": job["notebook"],
+            "region": job.get("region"),
+            "ok": False,
+            "error": {
+                "cell": None,
+                "exec_count": None,
+                "ename": "WorkerError",
+                "evalue": (proc.stderr.strip().splitlines() or ["job process failed"])[-1],
+                "traceback": proc.stderr,
+            },
+            "html": None,
+            "pdf": None,
+            "pdf_error": None,
+            "duration_s": 0.0,
+            "attempts": 0,
+        }
     return json.loads(lines[-1])
 
 
@@ -400,8 +504,10 @@ def _results(executor, jobs: list[Job]):
     if hasattr(executor, "gather") and hasattr(executor, "scheduler_info"):  # dask.distributed.Client
         from distributed import as_completed
 
-        futures = {executor.submit(_execute_isolated, asdict(j), pure=False, key=f"kinerja-{j.run_id}-{j.stem}"): j
-                   for j in jobs}
+        futures = {
+            executor.submit(_execute_isolated, asdict(j), pure=False, key=f"kinerja-{j.run_id}-{j.stem}"): j
+            for j in jobs
+        }
         for fut in as_completed(futures):
             job = futures[fut]
             try:
@@ -421,10 +527,24 @@ def _results(executor, jobs: list[Job]):
 
 
 def _crashed(job: Job, exc: BaseException) -> dict:
-    return {"stem": job.stem, "notebook": job.notebook, "region": job.region, "ok": False,
-            "error": {"cell": None, "exec_count": None, "ename": type(exc).__name__, "evalue": str(exc),
-                      "traceback": "".join(traceback.format_exception(exc))},
-            "html": None, "pdf": None, "pdf_error": None, "duration_s": 0.0, "attempts": 0}
+    return {
+        "stem": job.stem,
+        "notebook": job.notebook,
+        "region": job.region,
+        "ok": False,
+        "error": {
+            "cell": None,
+            "exec_count": None,
+            "ename": type(exc).__name__,
+            "evalue": str(exc),
+            "traceback": "".join(traceback.format_exception(exc)),
+        },
+        "html": None,
+        "pdf": None,
+        "pdf_error": None,
+        "duration_s": 0.0,
+        "attempts": 0,
+    }
 
 
 def check_run_dir(final: Path) -> None:
@@ -435,11 +555,15 @@ def check_run_dir(final: Path) -> None:
     """
     data = paths.DATA.resolve()
     if final == data or data.is_relative_to(final) or final.is_relative_to(data):
-        raise KinerjaError(f"Report folder '{final}' overlaps the data folder '{data}'; the rule is that reports are "
-                           "written outside data/ (a run replaces its folder as a whole).")
+        raise KinerjaError(
+            f"Report folder '{final}' overlaps the data folder '{data}'; the rule is that reports are "
+            "written outside data/ (a run replaces its folder as a whole)."
+        )
     if final.exists() and (not final.is_dir() or (any(final.iterdir()) and not (final / "run.json").is_file())):
-        raise KinerjaError(f"Report folder '{final}' already holds files that are not a report run (no run.json); "
-                           "the rule is a new, empty or earlier run folder, since a run replaces its folder as a whole.")
+        raise KinerjaError(
+            f"Report folder '{final}' already holds files that are not a report run (no run.json); "
+            "the rule is a new, empty or earlier run folder, since a run replaces its folder as a whole."
+        )
 
 
 def _swap_into_place(tmp: Path, final: Path, run_id: str) -> None:
@@ -479,21 +603,37 @@ def failure_lines(summary: RunSummary) -> list[str]:
     lines = []
     for j in summary.failures:
         err = j["error"] or {}
-        cell = (f"cell {err['cell']} (In [{err['exec_count']}])" if err.get("cell") is not None
-                else "kernel/start-up")
+        cell = f"cell {err['cell']} (In [{err['exec_count']}])" if err.get("cell") is not None else "kernel/start-up"
         kept = summary.run_dir / f"{j['stem']}.ipynb"
         log_file = summary.run_dir / "logs" / f"{j['stem']}.log"
-        lines.append(f"{j['stem']} failed at {cell}: {err.get('ename')}: {err.get('evalue')} — executed notebook "
-                     f"kept at {kept}, log {log_file}")
+        lines.append(
+            f"{j['stem']} failed at {cell}: {err.get('ename')}: {err.get('evalue')} — executed notebook "
+            f"kept at {kept}, log {log_file}"
+        )
     return lines
 
 
-def run_suite(*, dataset: str = paths.DEFAULT_DATASET, regions: Sequence[str] | None = None,
-              all_regions: bool = False, lang: str = "id", workers: int | None = None, out: str | Path | None = None,
-              pdf: bool = False, scheduler: str | None = None, executor=None, notebooks: Sequence[str] | None = None,
-              notebooks_dir: str | Path | None = None, alpha: float = 0.05, seed: int = paths.DEFAULT_SEED,
-              retries: int = 2, min_cell: int | None = None, progress: bool = True, publish: bool | None = None,
-              echo=None) -> RunSummary:
+def run_suite(
+    *,
+    dataset: str = paths.DEFAULT_DATASET,
+    regions: Sequence[str] | None = None,
+    all_regions: bool = False,
+    lang: str = "id",
+    workers: int | None = None,
+    out: str | Path | None = None,
+    pdf: bool = False,
+    scheduler: str | None = None,
+    executor=None,
+    notebooks: Sequence[str] | None = None,
+    notebooks_dir: str | Path | None = None,
+    alpha: float = 0.05,
+    seed: int = paths.DEFAULT_SEED,
+    retries: int = 2,
+    min_cell: int | None = None,
+    progress: bool = True,
+    publish: bool | None = None,
+    echo=None,
+) -> RunSummary:
     """Execute the report suite and write ``<out>/`` (default ``reports/<dataset>-<lang>``) atomically.
 
     Parameters
@@ -540,13 +680,15 @@ def run_suite(*, dataset: str = paths.DEFAULT_DATASET, regions: Sequence[str] | 
     if min_cell is not None and min_cell < 1:
         raise KinerjaError(f"option --min-cell is {min_cell}; the rule is at least 1.")
     t0 = time.perf_counter()
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     run_id = started.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
     chosen = resolve_run_regions(dataset, regions, all_regions)
     pdf_message = None
     if pdf and find_chromium() is None:
-        pdf_message = ("PDFs were not made: headless Chromium is not installed (Debian: `sudo apt-get install "
-                       "chromium`; or set KINERJA_CHROMIUM to its path). The HTML reports were written.")
+        pdf_message = (
+            "PDFs were not made: headless Chromium is not installed (Debian: `sudo apt-get install "
+            "chromium`; or set KINERJA_CHROMIUM to its path). The HTML reports were written."
+        )
         pdf = False
     final = Path(out) if out else default_run_dir(dataset, lang)
     final = final.resolve()
@@ -558,9 +700,21 @@ def run_suite(*, dataset: str = paths.DEFAULT_DATASET, regions: Sequence[str] | 
         local = executor is None and not scheduler
         n_workers = workers or os.cpu_count() or 1
         threads = max(1, (os.cpu_count() or 1) // n_workers) if local else None
-        jobs = plan_jobs(dataset=dataset, regions=chosen, lang=lang, alpha=alpha, seed=seed, work_dir=tmp,
-                         run_id=run_id, notebooks=notebooks, notebooks_dir=notebooks_dir, pdf=pdf, retries=retries,
-                         min_cell=min_cell, threads=threads)
+        jobs = plan_jobs(
+            dataset=dataset,
+            regions=chosen,
+            lang=lang,
+            alpha=alpha,
+            seed=seed,
+            work_dir=tmp,
+            run_id=run_id,
+            notebooks=notebooks,
+            notebooks_dir=notebooks_dir,
+            pdf=pdf,
+            retries=retries,
+            min_cell=min_cell,
+            threads=threads,
+        )
         results: dict[str, dict] = {}
         own = None
         if executor is None:
@@ -570,8 +724,10 @@ def run_suite(*, dataset: str = paths.DEFAULT_DATASET, regions: Sequence[str] | 
                 try:
                     own = executor = Client(scheduler, timeout="30s")
                 except (OSError, TimeoutError) as exc:
-                    raise KinerjaError(f"cannot reach the Dask scheduler at {scheduler!r} ({exc}); the rule is an "
-                                       f"address such as tcp://host:8786 of a running scheduler.") from None
+                    raise KinerjaError(
+                        f"cannot reach the Dask scheduler at {scheduler!r} ({exc}); the rule is an "
+                        f"address such as tcp://host:8786 of a running scheduler."
+                    ) from None
             else:
                 from concurrent.futures import ProcessPoolExecutor
 
@@ -588,12 +744,20 @@ def run_suite(*, dataset: str = paths.DEFAULT_DATASET, regions: Sequence[str] | 
             if own is not None:
                 (own.close() if hasattr(own, "scheduler_info") else own.shutdown(wait=True, cancel_futures=True))
         ordered = [results[j.stem] for j in jobs]
-        run_time = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        run_time = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         write_index(tmp, ordered, lang=lang, dataset=str(dataset), regions=chosen, run_id=run_id, run_time=run_time)
-        meta = {"run_id": run_id, "dataset": str(dataset), "lang": lang, "regions": chosen, "alpha": alpha,
-                "seed": seed, "min_cell": min_cell, "run_time": run_time, "duration_s": time.perf_counter() - t0,
-                "jobs": [{k: v for k, v in r.items() if k != "error"} | {"error": _short(r["error"])}
-                         for r in ordered]}
+        meta = {
+            "run_id": run_id,
+            "dataset": str(dataset),
+            "lang": lang,
+            "regions": chosen,
+            "alpha": alpha,
+            "seed": seed,
+            "min_cell": min_cell,
+            "run_time": run_time,
+            "duration_s": time.perf_counter() - t0,
+            "jobs": [{k: v for k, v in r.items() if k != "error"} | {"error": _short(r["error"])} for r in ordered],
+        }
         (tmp / "run.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         _swap_into_place(tmp, final, run_id)
     except BaseException:
@@ -603,8 +767,9 @@ def run_suite(*, dataset: str = paths.DEFAULT_DATASET, regions: Sequence[str] | 
         publish = final.parent == paths.REPORTS.resolve()
     if publish:
         _publish_top_level(final, meta, lang)
-    summary = RunSummary(run_dir=final, run_id=run_id, jobs=ordered, duration_s=time.perf_counter() - t0,
-                         pdf_message=pdf_message)
+    summary = RunSummary(
+        run_dir=final, run_id=run_id, jobs=ordered, duration_s=time.perf_counter() - t0, pdf_message=pdf_message
+    )
     return summary
 
 
@@ -627,8 +792,15 @@ class _progress:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             console = Console(stderr=True)
-            self._bar = Progress(TextColumn("[bold]reports"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                 TextColumn("{task.description}"), console=console, transient=False)
+            self._bar = Progress(
+                TextColumn("[bold]reports"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.description}"),
+                console=console,
+                transient=False,
+            )
             self._bar.start()
             self._task = self._bar.add_task("", total=self.total)
 

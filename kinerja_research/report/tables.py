@@ -17,6 +17,7 @@ Conventions
 - Cells about fewer than ``min_n`` people are blanked by :func:`kinerja_research.privacy.suppress_small_cells` (the
   one suppression function) and shown as ``<5``; the table carries a note saying so.
 """
+
 from __future__ import annotations
 
 import math
@@ -30,9 +31,25 @@ import pandas as pd
 
 from kinerja_research.errors import KinerjaError
 
-__all__ = ["min_cell_n", "MIN_N_ENV", "Suppressed", "KEY_COLUMNS", "format_value", "format_number", "format_int", "format_p", "format_ci",
-           "format_table", "secondary_suppression", "column_label", "vocab_label", "P_COLUMNS", "COUNT_COLUMNS",
-           "VOCAB_COLUMNS", "IDENTIFIER"]
+__all__ = [
+    "min_cell_n",
+    "MIN_N_ENV",
+    "Suppressed",
+    "KEY_COLUMNS",
+    "format_value",
+    "format_number",
+    "format_int",
+    "format_p",
+    "format_ci",
+    "format_table",
+    "secondary_suppression",
+    "column_label",
+    "vocab_label",
+    "P_COLUMNS",
+    "COUNT_COLUMNS",
+    "VOCAB_COLUMNS",
+    "IDENTIFIER",
+]
 
 #: Columns formatted as p values.
 P_COLUMNS = ("p", "p_adj", "p_unc", "p_value")
@@ -42,9 +59,18 @@ _INT_IF_WHOLE = ("df", "df1", "df2")
 _ITEM_ID = re.compile(r"^[A-Z]{1,4}\d{1,3}$")
 _REGION_CODE = re.compile(r"^\d{2}(\.\d{2}){0,3}$")
 #: Columns whose values are vocabulary, translated through ``vocab.<vocabulary>.<value>`` (``i18n/<lang>/vocab.yml``).
-VOCAB_COLUMNS = {"effect_size_name": "effect_size", "rule": "rule", "severity": "severity", "term": "term",
-                 "path": "term", "column": "term", "variable": "term", "method": "method", "table": "table",
-                 "tables": "table"}
+VOCAB_COLUMNS = {
+    "effect_size_name": "effect_size",
+    "rule": "rule",
+    "severity": "severity",
+    "term": "term",
+    "path": "term",
+    "column": "term",
+    "variable": "term",
+    "method": "method",
+    "table": "table",
+    "tables": "table",
+}
 #: A raw identifier (snake_case token such as ``tenure_years``): never shown to a reader untranslated.
 IDENTIFIER = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -52,10 +78,41 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 #: Columns that identify a row (who or what it is about) rather than describe the people in it: they stay visible
 #: in a suppressed row so the reader sees which cell was suppressed; every other column is blanked.
-KEY_COLUMNS = ("region", "region_code", "region_name", "wilayah", "group", "group_a", "group_b", "term", "path",
-               "service_unit", "unit", "opd", "unit_id", "period", "wave", "element", "dimension", "item", "scale",
-               "predikat", "level", "variable", "column", "table", "tables", "rule", "severity", "method",
-               "effect_size_name", "year", "quarter", "semester", "group_by")
+KEY_COLUMNS = (
+    "region",
+    "region_code",
+    "region_name",
+    "wilayah",
+    "group",
+    "group_a",
+    "group_b",
+    "term",
+    "path",
+    "service_unit",
+    "unit",
+    "opd",
+    "unit_id",
+    "period",
+    "wave",
+    "element",
+    "dimension",
+    "item",
+    "scale",
+    "predikat",
+    "level",
+    "variable",
+    "column",
+    "table",
+    "tables",
+    "rule",
+    "severity",
+    "method",
+    "effect_size_name",
+    "year",
+    "quarter",
+    "semester",
+    "group_by",
+)
 
 
 class Suppressed:
@@ -170,7 +227,7 @@ def format_p(p: Any, lang: str = "id", digits: int = 3) -> str:
     p = float(p)
     if not 0 <= p <= 1:
         raise KinerjaError(f"p value {p!r} is outside [0, 1]; the rule is that a p value is a probability.")
-    floor = 10 ** -digits
+    floor = 10**-digits
     if p < floor:
         text = f"< {floor:.{digits}f}"
     elif p > 1 - floor:
@@ -234,8 +291,9 @@ def format_value(value: Any, spec: str = "", lang: str = "id") -> str:
     return format(value, spec)
 
 
-def column_label(column: str, t, *, ns: str | None = None, labels: Mapping[str, str] | None = None,
-                 alpha: float = 0.05) -> str:
+def column_label(
+    column: str, t, *, ns: str | None = None, labels: Mapping[str, str] | None = None, alpha: float = 0.05
+) -> str:
     """Translated header of a result column.
 
     Lookup order: ``labels[column]`` (a translation key), ``<ns>.col.<column>``, ``common.col.<column>``. Codebook
@@ -250,9 +308,11 @@ def column_label(column: str, t, *, ns: str | None = None, labels: Mapping[str, 
             return t(key)
     if _ITEM_ID.match(str(column)):
         return str(column)
-    raise KinerjaError(f"table column {column!r} has no label: add 'col.{column}' to report/i18n/<lang>/"
-                       f"{ns or 'common'}.yml or pass labels={{{column!r}: key}}; the rule is that every shown column "
-                       f"is translated.")
+    raise KinerjaError(
+        f"table column {column!r} has no label: add 'col.{column}' to report/i18n/<lang>/"
+        f"{ns or 'common'}.yml or pass labels={{{column!r}: key}}; the rule is that every shown column "
+        f"is translated."
+    )
 
 
 def _region_names(values: pd.Series) -> pd.Series:
@@ -381,9 +441,11 @@ def _vocab_column(col: pd.Series, column: str, vocab: str, t) -> pd.Series:
         label = vocab_label(v, vocab, t)
         if label is None:
             if isinstance(v, str) and IDENTIFIER.search(v):
-                raise KinerjaError(f"table column {column!r} holds {v!r}, which has no translation: add "
-                                   f"'vocab.{vocab}.{v}' to report/i18n/<lang>/vocab.yml; the rule is that no raw "
-                                   f"identifier reaches a report.")
+                raise KinerjaError(
+                    f"table column {column!r} holds {v!r}, which has no translation: add "
+                    f"'vocab.{vocab}.{v}' to report/i18n/<lang>/vocab.yml; the rule is that no raw "
+                    f"identifier reaches a report."
+                )
             label = v
         mapping[v] = label
     return col.map(lambda v: v if _is_missing(v) else mapping[v])
@@ -441,12 +503,25 @@ def secondary_suppression(counts: pd.DataFrame, primary: pd.DataFrame) -> pd.Dat
     return pd.DataFrame(extra, index=counts.index, columns=counts.columns)
 
 
-def format_table(df: pd.DataFrame, *, lang: str = "id", t=None, ns: str | None = None,
-                 labels: Mapping[str, str] | None = None, digits: int | Mapping[str, int] = 2,
-                 alpha: float = 0.05, min_n: int | None | str = "default", n_col: str = "n",
-                 suppress: bool | None = None,
-                 count_cols: Sequence[str] = (), ci: str = "combined", index: bool | None = None,
-                 drop: Sequence[str] = (), keys: Sequence[str] = (), secondary: bool = True) -> pd.DataFrame:
+def format_table(
+    df: pd.DataFrame,
+    *,
+    lang: str = "id",
+    t=None,
+    ns: str | None = None,
+    labels: Mapping[str, str] | None = None,
+    digits: int | Mapping[str, int] = 2,
+    alpha: float = 0.05,
+    min_n: int | None | str = "default",
+    n_col: str = "n",
+    suppress: bool | None = None,
+    count_cols: Sequence[str] = (),
+    ci: str = "combined",
+    index: bool | None = None,
+    drop: Sequence[str] = (),
+    keys: Sequence[str] = (),
+    secondary: bool = True,
+) -> pd.DataFrame:
     """Format a result (or descriptive) table for a report: every cell a string, headers translated.
 
     Parameters
@@ -525,8 +600,9 @@ def format_table(df: pd.DataFrame, *, lang: str = "id", t=None, ns: str | None =
     if t is None:
         t = translator(lang)
     elif isinstance(t, Translator) and t.lang != lang:
-        raise KinerjaError(f"format_table got lang={lang!r} but a translator for {t.lang!r}; the rule is one language "
-                           f"per table.")
+        raise KinerjaError(
+            f"format_table got lang={lang!r} but a translator for {t.lang!r}; the rule is one language per table."
+        )
     if not isinstance(df, pd.DataFrame):
         raise KinerjaError(f"format_table needs a pandas DataFrame, got {type(df).__name__}.")
     data = df.copy()
@@ -593,8 +669,11 @@ def format_table(df: pd.DataFrame, *, lang: str = "id", t=None, ns: str | None =
                 s = col.map(lambda v: format_p(v, lang))
             elif c in COUNT_COLUMNS or c in count_cols:
                 s = col.map(lambda v: format_int(v, lang))
-            elif c in _INT_IF_WHOLE and pd.api.types.is_numeric_dtype(col) and np.allclose(
-                    col.dropna().astype(float) % 1, 0):
+            elif (
+                c in _INT_IF_WHOLE
+                and pd.api.types.is_numeric_dtype(col)
+                and np.allclose(col.dropna().astype(float) % 1, 0)
+            ):
                 s = col.map(lambda v: format_int(v, lang))
             elif pd.api.types.is_bool_dtype(col):
                 s = col.map(lambda v: "–" if _is_missing(v) else t("common.yes" if v else "common.no"))
@@ -605,8 +684,7 @@ def format_table(df: pd.DataFrame, *, lang: str = "id", t=None, ns: str | None =
                 s = col.map(lambda v, d=d: format_number(v, d, lang))
             else:
                 if c in ("region", "region_code") or c == "wilayah":
-                    col = _region_names(col).map(
-                        lambda v: t(f"vocab.region.{v}") if f"vocab.region.{v}" in t else v)
+                    col = _region_names(col).map(lambda v: t(f"vocab.region.{v}") if f"vocab.region.{v}" in t else v)
                 elif c in VOCAB_COLUMNS:
                     col = _vocab_column(col, c, VOCAB_COLUMNS[c], t)
                 elif c == "wave":

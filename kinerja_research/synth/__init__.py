@@ -48,18 +48,18 @@ Truths are estimands on observed data: expected observed scale scores (exact, no
 mediation coefficients on observed scale scores and population reliabilities of the discretised items (Monte Carlo,
 2,000,000 draws with a fixed seed, identical for every simulation seed), IKM population values (exact).
 """
+
 from __future__ import annotations
 
 import math
 from pathlib import Path
 
 from kinerja_research.errors import KinerjaError, RegionError
+from kinerja_research.regions import DEFAULT_REGIONS
 from kinerja_research.synth import _spec, _truth, _world
 from kinerja_research.synth._world import World
 
-__all__ = ["simulate", "write_raw", "write_default", "World", "DEFAULT_REGIONS"]
-
-DEFAULT_REGIONS = _spec.DEFAULT_REGIONS
+__all__ = ["simulate", "write_raw", "write_default", "World"]
 
 
 def _resolve_regions(regions) -> list[_spec.RegionParams]:
@@ -77,8 +77,10 @@ def _resolve_regions(regions) -> list[_spec.RegionParams]:
     for r in regions:
         region = reg.resolve_region(str(r))
         if region.type not in ("kota", "kabupaten"):
-            raise RegionError(f"Region {r!r} is a {region.type}; the rule is that synthetic data are drawn per "
-                              "kabupaten/kota (give a kab/kota code such as '18.71').")
+            raise RegionError(
+                f"Region {r!r} is a {region.type}; the rule is that synthetic data are drawn per "
+                "kabupaten/kota (give a kab/kota code such as '18.71')."
+            )
         if region.code not in seen:
             seen.add(region.code)
             out.append(_spec.region_params(region.code, region.name))
@@ -150,8 +152,15 @@ def simulate(seed: int = 2026, scale: float = 1.0, regions=None) -> World:
     params = _resolve_regions(regions)
     tables, private, extra = _world.build(seed, scale, params)
     truth = _truth.build_truth(seed, scale, params, extra["n_staff"], tables["survey"], _skm_weight())
-    return World(seed=seed, scale=scale, regions=[p.code for p in params], tables=tables, private=private,
-                 truth=truth, extra={"params": params, "people": extra["people"]})
+    return World(
+        seed=seed,
+        scale=scale,
+        regions=[p.code for p in params],
+        tables=tables,
+        private=private,
+        truth=truth,
+        extra={"params": params, "people": extra["people"]},
+    )
 
 
 def write_raw(world: World, out_dir, *, seed: int | None = None, progress=None, tables=None) -> dict:
@@ -192,12 +201,12 @@ def write_raw(world: World, out_dir, *, seed: int | None = None, progress=None, 
     """
     from kinerja_research.synth._raw import write_raw as _write
 
-    return _write(world, Path(out_dir), seed=world.seed if seed is None else int(seed), progress=progress,
-                  tables=tables)
+    return _write(
+        world, Path(out_dir), seed=world.seed if seed is None else int(seed), progress=progress, tables=tables
+    )
 
 
-def write_default(out_dir, seed: int = 2026, scale: float = 1.0, regions=None, progress=None,
-                  tables=None) -> dict:
+def write_default(out_dir, seed: int = 2026, scale: float = 1.0, regions=None, progress=None, tables=None) -> dict:
     """Simulate and write the default dataset: ``write_raw(simulate(seed, scale, regions), out_dir, seed=seed)``.
 
     Examples

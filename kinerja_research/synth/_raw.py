@@ -1,4 +1,5 @@
 """Render a simulated world as messy raw files (as units hand them over) and record every planted problem."""
+
 from __future__ import annotations
 
 import json
@@ -22,26 +23,62 @@ SURVEY_FILE = "survey_asn_google_forms.csv"
 
 # rates of planted problems (per row or per cell); small so analyses recover effects on the clean remainder
 RATES = {
-    "duplicate_submission": 0.010, "too_fast": 0.010, "straight_lining": 0.010,
-    "nip_scientific_notation": 0.010, "nip_precision_loss": 0.005, "nip_invalid_date": 0.003, "nip_length": 0.003,
-    "missing_value": 0.004, "likert_unknown_label": 0.001, "out_of_range": 0.001,
-    "region_variant": 0.35, "golongan_variant": 0.40, "abbreviation": 0.03,
-    "skp_decimal_comma": 0.30, "date_format": 0.02, "skm_cell": 0.003,
+    "duplicate_submission": 0.010,
+    "too_fast": 0.010,
+    "straight_lining": 0.010,
+    "nip_scientific_notation": 0.010,
+    "nip_precision_loss": 0.005,
+    "nip_invalid_date": 0.003,
+    "nip_length": 0.003,
+    "missing_value": 0.004,
+    "likert_unknown_label": 0.001,
+    "out_of_range": 0.001,
+    "region_variant": 0.35,
+    "golongan_variant": 0.40,
+    "abbreviation": 0.03,
+    "skp_decimal_comma": 0.30,
+    "date_format": 0.02,
+    "skm_cell": 0.003,
 }
 UNKNOWN_LABELS = np.array(["Tidak tahu", "Tidak yakin", "Lainnya", "Setuju?"], dtype=object)
-MONTHS_ID = np.array(["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-                      "Oktober", "November", "Desember"], dtype=object)
+MONTHS_ID = np.array(
+    [
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ],
+    dtype=object,
+)
 ROMAN = ("I", "II", "III", "IV")
-PERIOD_LABEL = {"2025-S1": "Semester I 2025", "2025-S2": "Semester II 2025", "2026-S1": "Semester I 2026",
-                "2026-S2": "Semester II 2026"}
+PERIOD_LABEL = {
+    "2025-S1": "Semester I 2025",
+    "2025-S2": "Semester II 2025",
+    "2026-S1": "Semester I 2026",
+    "2026-S2": "Semester II 2026",
+}
 RATING_LABEL = {"above": "Di Atas Ekspektasi", "as_expected": "Sesuai Ekspektasi", "below": "Di Bawah Ekspektasi"}
 WAVE_LABEL = {"pre": "Tahap 1 - sebelum pelatihan", "post": "Tahap 2 - sesudah pelatihan"}
 QUARTER_LABEL = {"2026-Q1": "Triwulan I 2026", "2026-Q2": "Triwulan II 2026", "2026-Q3": "Triwulan III 2026"}
 
 H = {  # survey headers (Google Forms question text) other than the items
-    "ts": "Timestamp", "dur": "Durasi pengisian (detik)", "nip": "NIP (18 digit, tanpa spasi)",
-    "name": "Nama Lengkap", "region": "Kabupaten/Kota tempat Anda bertugas", "agency": "Unit Kerja / OPD",
-    "gol": "Pangkat/Golongan", "edu": "Pendidikan terakhir", "wave": "Tahap survei",
+    "ts": "Timestamp",
+    "dur": "Durasi pengisian (detik)",
+    "nip": "NIP (18 digit, tanpa spasi)",
+    "name": "Nama Lengkap",
+    "region": "Kabupaten/Kota tempat Anda bertugas",
+    "agency": "Unit Kerja / OPD",
+    "gol": "Pangkat/Golongan",
+    "edu": "Pendidikan terakhir",
+    "wave": "Tahap survei",
     "trained": "Apakah Anda peserta Pelatihan Manajemen Kinerja ASN Berbasis e-Kinerja tahun 2026?",
 }
 
@@ -59,16 +96,22 @@ class Dirt:
         vals = np.asarray(values, dtype=object)
         if vals.ndim == 0:
             vals = np.full(rows.size, vals, dtype=object)
-        self.items.append({"file": file, "row": rows.astype(np.int64), "column": column, "value": vals,
-                           "rule": rule})
+        self.items.append({"file": file, "row": rows.astype(np.int64), "column": column, "value": vals, "rule": rule})
 
     def records(self) -> list[dict]:
         out = []
         for d in self.items:
             col = d["column"]
             for r, v in zip(d["row"].tolist(), d["value"].tolist()):
-                out.append({"file": d["file"], "row": int(r), "column": col,
-                            "value": None if v is None else str(v), "rule": d["rule"]})
+                out.append(
+                    {
+                        "file": d["file"],
+                        "row": int(r),
+                        "column": col,
+                        "value": None if v is None else str(v),
+                        "rule": d["rule"],
+                    }
+                )
         out.sort(key=lambda e: (e["file"], e["row"], e["column"] or "", e["rule"]))
         return out
 
@@ -85,8 +128,16 @@ def region_variants(code: str, name: str) -> list[str]:
 
     short = re.sub(r"^(Kota|Kabupaten)\s+", "", name)
     kind = "Kota" if name.startswith("Kota") else "Kab."
-    cands = [name, short, f"{kind} {short.replace(' ', '')}", short.upper(), name.upper(), name.lower(),
-             f"{short} {kind}", f"{short[0]}. {short.split(' ', 1)[1]}" if " " in short else short.lower()]
+    cands = [
+        name,
+        short,
+        f"{kind} {short.replace(' ', '')}",
+        short.upper(),
+        name.upper(),
+        name.lower(),
+        f"{short} {kind}",
+        f"{short[0]}. {short.split(' ', 1)[1]}" if " " in short else short.lower(),
+    ]
     if code == "18.71":
         cands += ["Bandar Lampung", "Kota Bandarlampung", "B. Lampung", "Bandarlampung"]
     if code == "53.71":
@@ -113,8 +164,16 @@ def golongan_variants(canon: str) -> list[str]:
     roman, letter = canon.split("/")
     num = ROMAN.index(roman) + 1
     pangkat = S.PANGKAT[rank - 1]
-    return [canon, f"{roman}{letter}", f"{num}{letter}", f"{roman}-{letter.upper()}", f"{roman} / {letter}",
-            pangkat, f"{pangkat}, {canon}", f"{pangkat} ({canon})"]
+    return [
+        canon,
+        f"{roman}{letter}",
+        f"{num}{letter}",
+        f"{roman}-{letter.upper()}",
+        f"{roman} / {letter}",
+        pangkat,
+        f"{pangkat}, {canon}",
+        f"{pangkat} ({canon})",
+    ]
 
 
 def _choose_variant(rng, canon: pd.Series, variants_of, rate: float) -> tuple[np.ndarray, np.ndarray]:
@@ -142,8 +201,9 @@ def fmt_timestamp(ts: np.ndarray) -> np.ndarray:
 
 def fmt_date_id(d: np.ndarray) -> np.ndarray:
     y, m, day = W._ymd(np.asarray(d))
-    return (pd.Series(day.astype(str)) + " " + pd.Series(MONTHS_ID[m - 1]) + " " +
-            pd.Series(y.astype(str))).to_numpy(dtype=object)
+    return (pd.Series(day.astype(str)) + " " + pd.Series(MONTHS_ID[m - 1]) + " " + pd.Series(y.astype(str))).to_numpy(
+        dtype=object
+    )
 
 
 def fmt_decimal_comma(x: np.ndarray, decimals: int = 1) -> np.ndarray:
@@ -151,28 +211,38 @@ def fmt_decimal_comma(x: np.ndarray, decimals: int = 1) -> np.ndarray:
     return s.str.replace(".", ",", regex=False).to_numpy(dtype=object)
 
 
-def mangle_nips(rng, nips: np.ndarray, file: str, column: str, dirt: Dirt, row_numbers: np.ndarray,
-                rates: dict, eligible: np.ndarray, numeric_cells: bool = False) -> np.ndarray:
+def mangle_nips(
+    rng,
+    nips: np.ndarray,
+    file: str,
+    column: str,
+    dirt: Dirt,
+    row_numbers: np.ndarray,
+    rates: dict,
+    eligible: np.ndarray,
+    numeric_cells: bool = False,
+) -> np.ndarray:
     """Plant NIP problems in a disjoint subset of eligible rows; returns the rendered NIP column."""
     out = nips.astype(object).copy()
     n = len(nips)
     idx = rng.permutation(np.flatnonzero(eligible))
-    k = {r: int(round(rates[r] * n)) for r in ("nip_scientific_notation", "nip_precision_loss",
-                                               "nip_invalid_date", "nip_length")}
+    k = {
+        r: int(round(rates[r] * n))
+        for r in ("nip_scientific_notation", "nip_precision_loss", "nip_invalid_date", "nip_length")
+    }
     if numeric_cells:
         k["nip_precision_loss"] += k.pop("nip_scientific_notation")
         k["nip_scientific_notation"] = 0
     pos = 0
     for rule in ("nip_scientific_notation", "nip_precision_loss", "nip_invalid_date", "nip_length"):
-        sel = idx[pos:pos + k[rule]]
+        sel = idx[pos : pos + k[rule]]
         pos += k[rule]
         if sel.size == 0:
             continue
         orig = nips[sel].astype(str)
         if rule == "nip_scientific_notation":
             three = rng.random(sel.size) < 0.5
-            vals = np.array([f"{float(v):.2E}" if t else f"{float(v):.5E}" for v, t in zip(orig, three)],
-                            dtype=object)
+            vals = np.array([f"{float(v):.2E}" if t else f"{float(v):.5E}" for v, t in zip(orig, three)], dtype=object)
         elif rule == "nip_precision_loss":
             # what Excel shows after keeping 15 significant digits; a NIP ending in 000 loses nothing, so
             # its last significant digit is bumped to make the damage visible
@@ -184,8 +254,7 @@ def mangle_nips(rng, nips: np.ndarray, file: str, column: str, dirt: Dirt, row_n
             vals = np.array([v[:4] + b + v[6:] for v, b in zip(orig, bad)], dtype=object)
         else:
             drop = rng.random(sel.size) < 0.5
-            vals = np.array([v[:-1] if d else v + str(int(v[-1]) % 9 + 1) for v, d in zip(orig, drop)],
-                            dtype=object)
+            vals = np.array([v[:-1] if d else v + str(int(v[-1]) % 9 + 1) for v, d in zip(orig, drop)], dtype=object)
         if numeric_cells and rule == "nip_precision_loss":
             out[sel] = np.array([float(v) for v in vals], dtype=object)
         else:
@@ -208,13 +277,14 @@ def _survey(world, rng, dirt: Dirt, out_dir: Path) -> dict:
     headers_items = [it.text_id for _, it in item_cols]
     # row-level sets, disjoint
     perm = rng.permutation(n)
-    k_dup, k_fast, k_straight = (int(round(RATES[r] * n)) for r in
-                                 ("duplicate_submission", "too_fast", "straight_lining"))
+    k_dup, k_fast, k_straight = (
+        int(round(RATES[r] * n)) for r in ("duplicate_submission", "too_fast", "straight_lining")
+    )
     dup_src = np.sort(perm[:k_dup])
-    fast = perm[k_dup:k_dup + k_fast]
-    straight = perm[k_dup + k_fast:k_dup + k_fast + k_straight]
+    fast = perm[k_dup : k_dup + k_fast]
+    straight = perm[k_dup + k_fast : k_dup + k_fast + k_straight]
     special = np.zeros(n, bool)
-    special[perm[:k_dup + k_fast + k_straight]] = True
+    special[perm[: k_dup + k_fast + k_straight]] = True
     # final row numbers (1-based data rows): duplicates follow their source row
     is_dup_src = np.zeros(n, bool)
     is_dup_src[dup_src] = True
@@ -293,22 +363,45 @@ def _survey(world, rng, dirt: Dirt, out_dir: Path) -> dict:
     full = pd.concat([df, dups], ignore_index=True).iloc[order]
     path = out_dir / SURVEY_FILE
     full.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
-    columns = {H["ts"]: "submitted_at", H["dur"]: "duration_s", H["nip"]: "nip", H["name"]: "name",
-               H["region"]: "region", H["agency"]: "agency", H["gol"]: "golongan_raw", H["edu"]: "education",
-               H["wave"]: "wave", H["trained"]: "trained"}
+    columns = {
+        H["ts"]: "submitted_at",
+        H["dur"]: "duration_s",
+        H["nip"]: "nip",
+        H["name"]: "name",
+        H["region"]: "region",
+        H["agency"]: "agency",
+        H["gol"]: "golongan_raw",
+        H["edu"]: "education",
+        H["wave"]: "wave",
+        H["trained"]: "trained",
+    }
     columns.update({h: it.id for (_, it), h in zip(item_cols, headers_items)})
-    return {"file": SURVEY_FILE, "reader": "forms", "options": {"sep": ",", "encoding": "utf-8", "dayfirst": True},
-            "region": None, "columns": columns,
-            "values": {"trained": {"Ya": True, "Tidak": False},
-                       "wave": {v: k for k, v in WAVE_LABEL.items()}}}
+    return {
+        "file": SURVEY_FILE,
+        "reader": "forms",
+        "options": {"sep": ",", "encoding": "utf-8", "dayfirst": True},
+        "region": None,
+        "columns": columns,
+        "values": {"trained": {"Ya": True, "Tidak": False}, "wave": {v: k for k, v in WAVE_LABEL.items()}},
+    }
 
 
 def _performance(world, rng, dirt: Dirt, out_dir: Path) -> list[dict]:
     perf = world.tables["performance"]
     priv = world.private.set_index("person_id")
     entries = []
-    header = ["No", "NIP", "Nama", "Pangkat/Golongan", "Unit Kerja", "Periode", "Rating Hasil Kerja",
-              "Rating Perilaku Kerja", "Predikat Kinerja", "Capaian (%)"]
+    header = [
+        "No",
+        "NIP",
+        "Nama",
+        "Pangkat/Golongan",
+        "Unit Kerja",
+        "Periode",
+        "Rating Hasil Kerja",
+        "Rating Perilaku Kerja",
+        "Predikat Kinerja",
+        "Capaian (%)",
+    ]
     for p in world.extra["params"]:
         d = perf[perf["region_code"] == p.code]
         nm = priv["name"].reindex(d["person_id"]).to_numpy(dtype=object)
@@ -317,12 +410,21 @@ def _performance(world, rng, dirt: Dirt, out_dir: Path) -> list[dict]:
         n_total = len(d)
         per_file = MAX_ROWS - 10
         for part, lo in enumerate(range(0, max(n_total, 1), per_file)):
-            chunk = d.iloc[lo:lo + per_file]
+            chunk = d.iloc[lo : lo + per_file]
             n = len(chunk)
             fname = f"skp_{slug(p.name)}.xlsx" if part == 0 else f"skp_{slug(p.name)}_bagian{part + 1}.xlsx"
             rows = np.arange(1, n + 1)
-            nipcol = mangle_nips(rng, chunk["_nip"].to_numpy(dtype=object), fname, "NIP", dirt, rows, RATES,
-                                 np.ones(n, bool), numeric_cells=True)
+            nipcol = mangle_nips(
+                rng,
+                chunk["_nip"].to_numpy(dtype=object),
+                fname,
+                "NIP",
+                dirt,
+                rows,
+                RATES,
+                np.ones(n, bool),
+                numeric_cells=True,
+            )
             gol, gv = _choose_variant(rng, chunk["golongan"], golongan_variants, RATES["golongan_variant"])
             dirt.add(fname, rows[gv], "Pangkat/Golongan", gol[gv], "golongan_variant")
             cap = chunk["capaian_pct"].to_numpy()
@@ -334,31 +436,52 @@ def _performance(world, rng, dirt: Dirt, out_dir: Path) -> list[dict]:
             perilaku = chunk["rating_perilaku"].map(RATING_LABEL).to_numpy(dtype=object)
             miss = rng.random(n) < RATES["missing_value"]
             perilaku[miss] = None
-            dirt.add(fname, rows[miss], "Rating Perilaku Kerja", np.full(miss.sum(), None, dtype=object),
-                     "missing_value")
-            data = pd.DataFrame({
-                "No": rows.astype(object), "NIP": nipcol, "Nama": chunk["_name"].to_numpy(dtype=object),
-                "Pangkat/Golongan": gol, "Unit Kerja": chunk["agency"].to_numpy(dtype=object),
-                "Periode": chunk["period"].map(PERIOD_LABEL).to_numpy(dtype=object),
-                "Rating Hasil Kerja": chunk["rating_hasil_kerja"].map(RATING_LABEL).to_numpy(dtype=object),
-                "Rating Perilaku Kerja": perilaku,
-                "Predikat Kinerja": chunk["predikat"].to_numpy(dtype=object),
-                "Capaian (%)": capcol,
-            })
-            title = ["REKAPITULASI PENILAIAN KINERJA PEGAWAI (e-Kinerja)",
-                     f"Pemerintah {p.name} - Badan Kepegawaian dan Pengembangan Sumber Daya Manusia"]
+            dirt.add(
+                fname, rows[miss], "Rating Perilaku Kerja", np.full(miss.sum(), None, dtype=object), "missing_value"
+            )
+            data = pd.DataFrame(
+                {
+                    "No": rows.astype(object),
+                    "NIP": nipcol,
+                    "Nama": chunk["_name"].to_numpy(dtype=object),
+                    "Pangkat/Golongan": gol,
+                    "Unit Kerja": chunk["agency"].to_numpy(dtype=object),
+                    "Periode": chunk["period"].map(PERIOD_LABEL).to_numpy(dtype=object),
+                    "Rating Hasil Kerja": chunk["rating_hasil_kerja"].map(RATING_LABEL).to_numpy(dtype=object),
+                    "Rating Perilaku Kerja": perilaku,
+                    "Predikat Kinerja": chunk["predikat"].to_numpy(dtype=object),
+                    "Capaian (%)": capcol,
+                }
+            )
+            title = [
+                "REKAPITULASI PENILAIAN KINERJA PEGAWAI (e-Kinerja)",
+                f"Pemerintah {p.name} - Badan Kepegawaian dan Pengembangan Sumber Daya Manusia",
+            ]
             write_xlsx(out_dir / fname, "SKP", title, header, data)
-            entries.append({
-                "file": fname, "reader": "excel", "options": {"sheet": "SKP", "header_row": 4, "decimal": ","},
-                "region": p.code,
-                "columns": {"NIP": "nip", "Nama": "name", "Pangkat/Golongan": "golongan_raw", "Unit Kerja": "agency",
-                            "Periode": "period", "Rating Hasil Kerja": "rating_hasil_kerja",
-                            "Rating Perilaku Kerja": "rating_perilaku", "Predikat Kinerja": "predikat",
-                            "Capaian (%)": "capaian_pct"},
-                "values": {"period": {v: k for k, v in PERIOD_LABEL.items()},
-                           "rating_hasil_kerja": {v: k for k, v in RATING_LABEL.items()},
-                           "rating_perilaku": {v: k for k, v in RATING_LABEL.items()}},
-            })
+            entries.append(
+                {
+                    "file": fname,
+                    "reader": "excel",
+                    "options": {"sheet": "SKP", "header_row": 4, "decimal": ","},
+                    "region": p.code,
+                    "columns": {
+                        "NIP": "nip",
+                        "Nama": "name",
+                        "Pangkat/Golongan": "golongan_raw",
+                        "Unit Kerja": "agency",
+                        "Periode": "period",
+                        "Rating Hasil Kerja": "rating_hasil_kerja",
+                        "Rating Perilaku Kerja": "rating_perilaku",
+                        "Predikat Kinerja": "predikat",
+                        "Capaian (%)": "capaian_pct",
+                    },
+                    "values": {
+                        "period": {v: k for k, v in PERIOD_LABEL.items()},
+                        "rating_hasil_kerja": {v: k for k, v in RATING_LABEL.items()},
+                        "rating_perilaku": {v: k for k, v in RATING_LABEL.items()},
+                    },
+                }
+            )
     return entries
 
 
@@ -378,30 +501,57 @@ def _training(world, rng, dirt: Dirt, out_dir: Path) -> list[dict]:
         for col, vals, raw in (("Tanggal Mulai", start, d["start"]), ("Tanggal Selesai", end, d["end"])):
             m = rng.random(n) < RATES["date_format"]
             iso = rng.random(n) < 0.5
-            alt = np.where(iso, raw.dt.strftime("%Y-%m-%d").to_numpy(dtype=object),
-                           raw.dt.strftime("%d/%m/%Y").to_numpy(dtype=object))
+            alt = np.where(
+                iso,
+                raw.dt.strftime("%Y-%m-%d").to_numpy(dtype=object),
+                raw.dt.strftime("%d/%m/%Y").to_numpy(dtype=object),
+            )
             vals[m] = alt[m]
             dirt.add(fname, rows[m], col, alt[m], "date_format")
         jp = fmt_decimal_comma(d["jp"].to_numpy())
         miss = rng.random(n) < RATES["missing_value"]
         jp[miss] = None
         dirt.add(fname, rows[miss], "Jumlah JP", np.full(miss.sum(), None, dtype=object), "missing_value")
-        df = pd.DataFrame({
-            "No": rows, "NIP": nipcol, "Nama Pegawai": priv["name"].reindex(d["person_id"]).to_numpy(dtype=object),
-            "Nama Pelatihan": d["course"].to_numpy(dtype=object), "Tanggal Mulai": start, "Tanggal Selesai": end,
-            "Jumlah JP": jp,
-            "Kategori": np.where(d["programme"].to_numpy(), "Program Pelatihan Manajemen Kinerja 2026",
-                                 "Pengembangan Kompetensi Lainnya").astype(object),
-        })
+        df = pd.DataFrame(
+            {
+                "No": rows,
+                "NIP": nipcol,
+                "Nama Pegawai": priv["name"].reindex(d["person_id"]).to_numpy(dtype=object),
+                "Nama Pelatihan": d["course"].to_numpy(dtype=object),
+                "Tanggal Mulai": start,
+                "Tanggal Selesai": end,
+                "Jumlah JP": jp,
+                "Kategori": np.where(
+                    d["programme"].to_numpy(),
+                    "Program Pelatihan Manajemen Kinerja 2026",
+                    "Pengembangan Kompetensi Lainnya",
+                ).astype(object),
+            }
+        )
         df.to_csv(out_dir / fname, sep=";", index=False, encoding="cp1252", lineterminator="\r\n")
-        entries.append({
-            "file": fname, "reader": "csv", "options": {"sep": ";", "encoding": "cp1252", "decimal": ","},
-            "region": p.code,
-            "columns": {"NIP": "nip", "Nama Pegawai": "name", "Nama Pelatihan": "course", "Tanggal Mulai": "start",
-                        "Tanggal Selesai": "end", "Jumlah JP": "jp", "Kategori": "programme"},
-            "values": {"programme": {"Program Pelatihan Manajemen Kinerja 2026": True,
-                                     "Pengembangan Kompetensi Lainnya": False}},
-        })
+        entries.append(
+            {
+                "file": fname,
+                "reader": "csv",
+                "options": {"sep": ";", "encoding": "cp1252", "decimal": ","},
+                "region": p.code,
+                "columns": {
+                    "NIP": "nip",
+                    "Nama Pegawai": "name",
+                    "Nama Pelatihan": "course",
+                    "Tanggal Mulai": "start",
+                    "Tanggal Selesai": "end",
+                    "Jumlah JP": "jp",
+                    "Kategori": "programme",
+                },
+                "values": {
+                    "programme": {
+                        "Program Pelatihan Manajemen Kinerja 2026": True,
+                        "Pengembangan Kompetensi Lainnya": False,
+                    }
+                },
+            }
+        )
     return entries
 
 
@@ -409,9 +559,17 @@ def _skm_headers() -> list[str]:
     doc = S._from_yaml("skm")
     if doc:
         return [str(it.get("element_id") or it["id"]) for it in doc["items"]]
-    return ["Persyaratan", "Sistem, Mekanisme, dan Prosedur", "Waktu Penyelesaian", "Biaya/Tarif",
-            "Produk Spesifikasi Jenis Pelayanan", "Kompetensi Pelaksana", "Perilaku Pelaksana",
-            "Penanganan Pengaduan, Saran dan Masukan", "Sarana dan Prasarana"]
+    return [
+        "Persyaratan",
+        "Sistem, Mekanisme, dan Prosedur",
+        "Waktu Penyelesaian",
+        "Biaya/Tarif",
+        "Produk Spesifikasi Jenis Pelayanan",
+        "Kompetensi Pelaksana",
+        "Perilaku Pelaksana",
+        "Penanganan Pengaduan, Saran dan Masukan",
+        "Sarana dan Prasarana",
+    ]
 
 
 def _satisfaction(world, rng, dirt: Dirt, out_dir: Path) -> list[dict]:
@@ -425,13 +583,16 @@ def _satisfaction(world, rng, dirt: Dirt, out_dir: Path) -> list[dict]:
         fname = f"skm_{slug(p.name)}.csv"
         rows = np.arange(1, n + 1)
         order = np.random.default_rng(S.stable_int("skm_order", p.code)).permutation(9)
-        cols = {"No": rows, "Tanggal Survei": d["submitted_at"].dt.strftime("%d/%m/%Y %H:%M").to_numpy(dtype=object),
-                "Unit Layanan": d["service_unit"].to_numpy(dtype=object),
-                "Triwulan": d["period"].map(QUARTER_LABEL).to_numpy(dtype=object),
-                "Jenis Kelamin": np.where(d["gender"].to_numpy() == "L", "Laki-laki", "Perempuan").astype(object),
-                "Usia": d["age"].to_numpy().astype(np.int64),
-                "Pendidikan Terakhir": d["education"].to_numpy(dtype=object),
-                "Pekerjaan Utama": d["occupation"].to_numpy(dtype=object)}
+        cols = {
+            "No": rows,
+            "Tanggal Survei": d["submitted_at"].dt.strftime("%d/%m/%Y %H:%M").to_numpy(dtype=object),
+            "Unit Layanan": d["service_unit"].to_numpy(dtype=object),
+            "Triwulan": d["period"].map(QUARTER_LABEL).to_numpy(dtype=object),
+            "Jenis Kelamin": np.where(d["gender"].to_numpy() == "L", "Laki-laki", "Perempuan").astype(object),
+            "Usia": d["age"].to_numpy().astype(np.int64),
+            "Pendidikan Terakhir": d["education"].to_numpy(dtype=object),
+            "Pekerjaan Utama": d["occupation"].to_numpy(dtype=object),
+        }
         for j in order:
             x = d[ids[j]].to_numpy().astype(object)
             u = rng.random(n)
@@ -444,15 +605,28 @@ def _satisfaction(world, rng, dirt: Dirt, out_dir: Path) -> list[dict]:
             dirt.add(fname, rows[oor], elements[j], bad[oor], "out_of_range")
             cols[elements[j]] = x
         pd.DataFrame(cols).to_csv(out_dir / fname, index=False, encoding="utf-8", lineterminator="\n")
-        entries.append({
-            "file": fname, "reader": "csv", "options": {"sep": ",", "encoding": "utf-8", "dayfirst": True},
-            "region": p.code,
-            "columns": {"Tanggal Survei": "submitted_at", "Unit Layanan": "service_unit", "Triwulan": "period",
-                        **{elements[j]: ids[j] for j in range(9)}, "Jenis Kelamin": "gender", "Usia": "age",
-                        "Pendidikan Terakhir": "education", "Pekerjaan Utama": "occupation"},
-            "values": {"gender": {"Laki-laki": "L", "Perempuan": "P"},
-                       "period": {v: k for k, v in QUARTER_LABEL.items()}},
-        })
+        entries.append(
+            {
+                "file": fname,
+                "reader": "csv",
+                "options": {"sep": ",", "encoding": "utf-8", "dayfirst": True},
+                "region": p.code,
+                "columns": {
+                    "Tanggal Survei": "submitted_at",
+                    "Unit Layanan": "service_unit",
+                    "Triwulan": "period",
+                    **{elements[j]: ids[j] for j in range(9)},
+                    "Jenis Kelamin": "gender",
+                    "Usia": "age",
+                    "Pendidikan Terakhir": "education",
+                    "Pekerjaan Utama": "occupation",
+                },
+                "values": {
+                    "gender": {"Laki-laki": "L", "Perempuan": "P"},
+                    "period": {v: k for k, v in QUARTER_LABEL.items()},
+                },
+            }
+        )
     return entries
 
 
@@ -478,8 +652,9 @@ def write_raw(world, out_dir: Path, *, seed: int, progress=None, tables=None) ->
     tables = TABLES if tables is None else tuple(tables)
     bad = [t for t in tables if t not in TABLES]
     if bad or not tables:
-        raise KinerjaError(f"Argument 'tables' is {list(tables)!r}; the rule is a non-empty subset of "
-                           f"{', '.join(TABLES)}.")
+        raise KinerjaError(
+            f"Argument 'tables' is {list(tables)!r}; the rule is a non-empty subset of {', '.join(TABLES)}."
+        )
     dirt = Dirt()
     step = progress or (lambda msg: None)
     writers = {
@@ -499,22 +674,32 @@ def write_raw(world, out_dir: Path, *, seed: int, progress=None, tables=None) ->
     regions_txt = " ".join(world.regions) if len(world.regions) <= 8 else f"{len(world.regions)} regions"
     spec = {
         "name": out_dir.name,
-        "description": (f"Synthetic default dataset (kinerja data synth --seed {seed} --scale {world.scale:g}; "
-                        f"regions {regions_txt}); {MARKER}"),
+        "description": (
+            f"Synthetic default dataset (kinerja data synth --seed {seed} --scale {world.scale:g}; "
+            f"regions {regions_txt}); {MARKER}"
+        ),
         "tables": written,
-        "instruments": {k: v for k, v in (("survey", list(S.SURVEY_INSTRUMENTS)), ("satisfaction", ["skm"]))
-                        if k in written},
+        "instruments": {
+            k: v for k, v in (("survey", list(S.SURVEY_INSTRUMENTS)), ("satisfaction", ["skm"])) if k in written
+        },
         "likert": _label_sets(),
         "reference_date": str(S.REFERENCE_DATE),
     }
-    text = "# " + MARKER + f" (seed {seed}); regenerate with `kinerja data synth`\n" + \
-        yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=4096)
+    text = (
+        "# "
+        + MARKER
+        + f" (seed {seed}); regenerate with `kinerja data synth`\n"
+        + yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=4096)
+    )
     (out_dir / "dataset.yml").write_text(text, encoding="utf-8")
     truth = dict(world.truth)
     truth["dirt"] = dirt.records()
     truth["dirt_rules"] = sorted({d["rule"] for d in truth["dirt"]})
-    truth["files"] = {p.name: sha256_file(p) for p in sorted(out_dir.iterdir())
-                      if p.is_file() and p.name not in ("GROUND_TRUTH.json", "dataset.yml")}
+    truth["files"] = {
+        p.name: sha256_file(p)
+        for p in sorted(out_dir.iterdir())
+        if p.is_file() and p.name not in ("GROUND_TRUTH.json", "dataset.yml")
+    }
     tmp = out_dir / "GROUND_TRUTH.json.tmp"
     # the dirt list (up to millions of records) one record per line with the C encoder; the rest indented
     head = {k: v for k, v in truth.items() if k != "dirt"}

@@ -4,6 +4,7 @@ Exact (normal CDF sums) where the estimand is an expectation of discretised answ
 sample (``MC_DRAWS`` draws, seed ``MC_SEED``, the same for every simulation seed) where it is a regression
 coefficient or a reliability of discretised items.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -69,12 +70,15 @@ def skm_truth(p: S.RegionParams, weight: float) -> dict:
     ids, lam, off = W.skm_item_params()
     nrr = {}
     for j, iid in enumerate(ids):
-        e = [1.0 + ndtr(lam[j] * (p.skm_mean + eff[u]) - (S.thresholds(4) + off[j])).sum()
-             for u in range(len(names))]
+        e = [1.0 + ndtr(lam[j] * (p.skm_mean + eff[u]) - (S.thresholds(4) + off[j])).sum() for u in range(len(names))]
         nrr[iid] = float(np.dot(w, e))
     ikm = 25.0 * weight * sum(nrr.values())
-    return {"ikm": ikm, "nrr_by_element": nrr, "ikm_by_element": {k: 25.0 * v for k, v in nrr.items()},
-            "service_units": {n: {"weight": float(ww), "latent_shift": float(e)} for n, ww, e in zip(names, w, eff)}}
+    return {
+        "ikm": ikm,
+        "nrr_by_element": nrr,
+        "ikm_by_element": {k: 25.0 * v for k, v in nrr.items()},
+        "service_units": {n: {"weight": float(ww), "latent_shift": float(e)} for n, ww, e in zip(names, w, eff)},
+    }
 
 
 def _one_factor_ml(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -83,7 +87,7 @@ def _one_factor_ml(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if p < 3:
         # two indicators: equal loadings identify the model (lavaan would need a constraint too)
         lam = np.sqrt(np.abs(cov[0, 1])) * np.ones(p)
-        return lam, np.diag(cov) - lam ** 2
+        return lam, np.diag(cov) - lam**2
 
     def f(theta):
         lam, psi = theta[:p], np.exp(theta[p:])
@@ -92,7 +96,7 @@ def _one_factor_ml(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return logdet + np.trace(cov @ np.linalg.inv(sig))
 
     d = np.sqrt(np.diag(cov))
-    x0 = np.r_[0.7 * d, np.log(0.5 * d ** 2)]
+    x0 = np.r_[0.7 * d, np.log(0.5 * d**2)]
     res = optimize.minimize(f, x0, method="L-BFGS-B")
     lam = res.x[:p]
     lam = lam * np.sign(lam.sum())
@@ -101,7 +105,8 @@ def _one_factor_ml(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _cache_dir() -> Path:
     base = os.environ.get("KINERJA_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "kinerja_research")
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "kinerja_research"
+    )
     return Path(base)
 
 
@@ -165,7 +170,7 @@ def _monte_carlo_compute(region_key: tuple) -> dict:
                 g_rtc = rng.standard_normal(m)
                 it = W.instrument_items(rng, inst, rtc_mu, g_rtc, sp)
             elif name == "sus":
-                g = S.SUS_RESIST * g_rtc + np.sqrt(1 - S.SUS_RESIST ** 2) * rng.standard_normal(m)
+                g = S.SUS_RESIST * g_rtc + np.sqrt(1 - S.SUS_RESIST**2) * rng.standard_normal(m)
                 it = W.instrument_items(rng, inst, S.SUS_BASE + S.SUS_RESIST * rtc_mu, g, sp)
             elif name == "training":
                 it = W.instrument_items(rng, inst, np.full(m, S.INSTRUMENT_MEAN[name]), rng.standard_normal(m), sp)
@@ -178,7 +183,7 @@ def _monte_carlo_compute(region_key: tuple) -> dict:
         s1 += Z.sum(axis=0)
         M += Z.T @ Z
     mean = s1 / MC_DRAWS
-    C = M / MC_DRAWS - np.outer(mean, mean)          # population covariance of (scored items, y)
+    C = M / MC_DRAWS - np.outer(mean, mean)  # population covariance of (scored items, y)
     idx = {(name, it.id): i for i, (name, it) in enumerate(cols)}
     iy = ncol - 1
 
@@ -199,10 +204,14 @@ def _monte_carlo_compute(region_key: tuple) -> dict:
     a = slopes(2, [0])[0]
     bc = slopes(3, [0, 2])
     out = {
-        "paths": {"a_reward_to_motivation": float(a), "b_motivation_to_performance": float(bc[1]),
-                  "c_prime_reward_to_performance": float(bc[0]), "indirect": float(a * bc[1]),
-                  "total_reward_to_performance": float(slopes(3, [0])[0]),
-                  "a_sanction_to_motivation_adjusted": float(slopes(2, [0, 1])[1])},
+        "paths": {
+            "a_reward_to_motivation": float(a),
+            "b_motivation_to_performance": float(bc[1]),
+            "c_prime_reward_to_performance": float(bc[0]),
+            "indirect": float(a * bc[1]),
+            "total_reward_to_performance": float(slopes(3, [0])[0]),
+            "a_sanction_to_motivation_adjusted": float(slopes(2, [0, 1])[1]),
+        },
         "regression": dict(zip(("reward", "sanction", "motivation"), map(float, slopes(3, [0, 1, 2])))),
         "measurement": {},
     }
@@ -253,8 +262,10 @@ def build_truth(seed: int, scale: float, params: list[S.RegionParams], n_staff, 
         rtc = S.instrument("rtc")
         pre = expected_scores(rtc, p.rtc_mean)
         sk = skm_truth(p, skm_weight)
-        means = {name: expected_scores(S.instrument(name), S.INSTRUMENT_MEAN[name])["total"]
-                 for name in ("training", "reward", "sanction", "motivation")}
+        means = {
+            name: expected_scores(S.instrument(name), S.INSTRUMENT_MEAN[name])["total"]
+            for name in ("training", "reward", "sanction", "motivation")
+        }
         means["rtc"] = pre["total"]
         sus_mu = S.SUS_BASE + S.SUS_RESIST * p.rtc_mean
         sus_post_t = S.SUS_BASE + S.SUS_RESIST * (p.rtc_mean + S.TRAINED_POST_RTC)
@@ -268,10 +279,10 @@ def build_truth(seed: int, scale: float, params: list[S.RegionParams], n_staff, 
             "naive_post_only_difference": p.did_effect + nb["bias"],
             "rtc_latent_mean": p.rtc_mean,
             "rtc_mean": pre,
-            "rtc_mean_post": {"trained": expected_scores(rtc, p.rtc_mean + S.TRAINED_POST_RTC),
-                              "untrained": pre},
-            "rtc_change_trained_minus_untrained": (expected_scores(rtc, p.rtc_mean + S.TRAINED_POST_RTC)["total"]
-                                                   - pre["total"]),
+            "rtc_mean_post": {"trained": expected_scores(rtc, p.rtc_mean + S.TRAINED_POST_RTC), "untrained": pre},
+            "rtc_change_trained_minus_untrained": (
+                expected_scores(rtc, p.rtc_mean + S.TRAINED_POST_RTC)["total"] - pre["total"]
+            ),
             "scale_means_pre": means,
             "sus_mean": expected_sus(sus_mu),
             "sus_mean_post": {"trained": expected_sus(sus_post_t), "untrained": expected_sus(sus_mu)},
@@ -288,8 +299,11 @@ def build_truth(seed: int, scale: float, params: list[S.RegionParams], n_staff, 
         "scale": float(scale),
         "generator": "kinerja_research.synth",
         "reference_date": str(S.REFERENCE_DATE),
-        "monte_carlo": {"draws": MC_DRAWS, "seed": MC_SEED,
-                        "note": "estimands that are not closed-form use this fixed sample, the same for every seed"},
+        "monte_carlo": {
+            "draws": MC_DRAWS,
+            "seed": MC_SEED,
+            "note": "estimands that are not closed-form use this fixed sample, the same for every seed",
+        },
         "regions": regions,
         "training": {
             "programme_course": S.PROGRAMME_COURSE,
@@ -301,30 +315,49 @@ def build_truth(seed: int, scale: float, params: list[S.RegionParams], n_staff, 
             "programme_jp_distribution": dict(zip(map(str, S.PROGRAMME_JP), map(float, S.PROGRAMME_JP_P))),
             "other_courses_effect": 0.0,
             "periods": {"pre": list(S.PERIODS[:2]), "post": list(S.PERIODS[2:])},
-            "selection": (f"P(trained) = logistic({S.SEL_INTERCEPT} + {S.SEL_PERF} * person_effect/SD "
-                          f"+ {S.SEL_AGE} * (age - 40)/10): better performers and younger staff are nominated more"),
+            "selection": (
+                f"P(trained) = logistic({S.SEL_INTERCEPT} + {S.SEL_PERF} * person_effect/SD "
+                f"+ {S.SEL_AGE} * (age - 40)/10): better performers and younger staff are nominated more"
+            ),
             "expected_trained_share": nb["trained_share"],
             "naive_post_only_bias": nb["bias"],
             "naive_post_only_difference_by_region": {p.code: p.did_effect + nb["bias"] for p in params},
             "survey_shift_trained_post": {
-                "rtc_latent": S.TRAINED_POST_RTC, "training_latent": S.TRAINED_POST_TRN,
-                "training_scale_mean": {"trained_post": expected_scores(trn, S.INSTRUMENT_MEAN["training"]
-                                                                        + S.TRAINED_POST_TRN)["total"],
-                                        "otherwise": expected_scores(trn, S.INSTRUMENT_MEAN["training"])["total"]}},
+                "rtc_latent": S.TRAINED_POST_RTC,
+                "training_latent": S.TRAINED_POST_TRN,
+                "training_scale_mean": {
+                    "trained_post": expected_scores(trn, S.INSTRUMENT_MEAN["training"] + S.TRAINED_POST_TRN)["total"],
+                    "otherwise": expected_scores(trn, S.INSTRUMENT_MEAN["training"])["total"],
+                },
+            },
         },
-        "paths": {**mc["paths"],
-                  "model": ("observed scale scores (item means after reversal): motivation ~ reward; "
-                            "capaian_pct ~ reward + motivation; capaian_pct is the period linked to the wave "
-                            f"({S.WAVE_PERIOD}); holds for each wave (latent structure is the same at both)"),
-                  "latent": {"a": S.A_REWARD_MOT, "sanction_to_motivation": S.S_SANCTION_MOT,
-                             "capaian_per_sd_motivation": S.CAP_MOT, "capaian_per_sd_reward": S.CAP_REWARD}},
-        "regression": {"formula": "capaian_pct ~ reward + sanction + motivation (observed scale scores)",
-                       "coefficients": mc["regression"]},
+        "paths": {
+            **mc["paths"],
+            "model": (
+                "observed scale scores (item means after reversal): motivation ~ reward; "
+                "capaian_pct ~ reward + motivation; capaian_pct is the period linked to the wave "
+                f"({S.WAVE_PERIOD}); holds for each wave (latent structure is the same at both)"
+            ),
+            "latent": {
+                "a": S.A_REWARD_MOT,
+                "sanction_to_motivation": S.S_SANCTION_MOT,
+                "capaian_per_sd_motivation": S.CAP_MOT,
+                "capaian_per_sd_reward": S.CAP_REWARD,
+            },
+        },
+        "regression": {
+            "formula": "capaian_pct ~ reward + sanction + motivation (observed scale scores)",
+            "coefficients": mc["regression"],
+        },
         "measurement": mc["measurement"],
         "capaian_model": {
-            "formula": ("capaian = region mean + period effect + agency effect + person effect "
-                        f"+ {S.CAP_MOT}*motivation + {S.CAP_REWARD}*reward + kappa_region*JP_programme*post + e"),
-            "sd_person": S.SD_PERSON, "sd_agency": S.SD_AGENCY, "sd_residual": S.SD_RESID,
+            "formula": (
+                "capaian = region mean + period effect + agency effect + person effect "
+                f"+ {S.CAP_MOT}*motivation + {S.CAP_REWARD}*reward + kappa_region*JP_programme*post + e"
+            ),
+            "sd_person": S.SD_PERSON,
+            "sd_agency": S.SD_AGENCY,
+            "sd_residual": S.SD_RESID,
             "period_effect": dict(zip(S.PERIODS, S.PERIOD_EFFECT)),
         },
         "dirt": [],

@@ -1,4 +1,5 @@
 """The data-generating process: draws the four canonical tables in clean form (vectorised numpy)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,8 +9,21 @@ import pandas as pd
 
 from kinerja_research.synth import _spec as S
 
-__all__ = ["World", "build", "substream", "pseudonyms", "conform", "discretise", "instrument_items",
-           "general_factors", "selection_prob", "draw_people", "predikat_code", "skm_units", "skm_item_params"]
+__all__ = [
+    "World",
+    "build",
+    "substream",
+    "pseudonyms",
+    "conform",
+    "discretise",
+    "instrument_items",
+    "general_factors",
+    "selection_prob",
+    "draw_people",
+    "predikat_code",
+    "skm_units",
+    "skm_item_params",
+]
 
 DAY = np.timedelta64(1, "D")
 
@@ -68,8 +82,9 @@ def _cat(codes: np.ndarray, labels) -> pd.Series:
     """Strings (pandas ``str`` dtype) from integer codes via an Arrow dictionary array (fast at national scale)."""
     import pyarrow as pa
 
-    dic = pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int32)),
-                                         pa.array([str(x) for x in labels], pa.large_string()))
+    dic = pa.DictionaryArray.from_arrays(
+        pa.array(np.asarray(codes, dtype=np.int32)), pa.array([str(x) for x in labels], pa.large_string())
+    )
     return pd.Series(pd.array(dic.cast(pa.large_string()), dtype="string"))
 
 
@@ -187,27 +202,35 @@ def _people(seed: int, params: list[S.RegionParams], scale: float) -> tuple[pd.D
 
     def part(codes, pool, keep=None):
         dic = pa.DictionaryArray.from_arrays(
-            pa.array(codes.astype(np.int32), mask=None if keep is None else ~keep), pa.array(pool, pa.string()))
+            pa.array(codes.astype(np.int32), mask=None if keep is None else ~keep), pa.array(pool, pa.string())
+        )
         return dic.cast(pa.string())
 
-    joined = pc.binary_join_element_wise(part(first_code, pool_first), part(mid_code, mid_pool, has_mid),
-                                         part(last_code, pool_last, has_last), " ", null_handling="skip")
+    joined = pc.binary_join_element_wise(
+        part(first_code, pool_first),
+        part(mid_code, mid_pool, has_mid),
+        part(last_code, pool_last, has_last),
+        " ",
+        null_handling="skip",
+    )
     name = pd.Series(pd.array(joined.cast(pa.large_string()), dtype="string"))
 
     gol_code = np.where(pppk, 17 + np.asarray([0, 1, 2, 3, 4])[edu], rank - 1)
     gol_labels = list(S.GOLONGAN) + list(S.PPPK_GRADE)
     codes = np.array([p.code for p in params])
-    people = pd.DataFrame({
-        "person_id": pseudonyms(nip.astype(np.uint64), S.stable_int("pid", seed), "P"),
-        "region_code": _cat(reg, codes),
-        "agency": _cat(agency, [a for a, _ in S.AGENCIES]),
-        "gender": _cat(d["female"].astype(np.int64), ["L", "P"]),
-        "birth_date": birth.astype("datetime64[s]"),
-        "tmt_cpns": tmt.astype("datetime64[s]"),
-        "golongan": _cat(gol_code, gol_labels),
-        "golongan_rank": pd.array(np.where(pppk, pd.NA, rank), dtype="Int64"),
-        "education": _cat(edu, S.EDUCATION),
-    })
+    people = pd.DataFrame(
+        {
+            "person_id": pseudonyms(nip.astype(np.uint64), S.stable_int("pid", seed), "P"),
+            "region_code": _cat(reg, codes),
+            "agency": _cat(agency, [a for a, _ in S.AGENCIES]),
+            "gender": _cat(d["female"].astype(np.int64), ["L", "P"]),
+            "birth_date": birth.astype("datetime64[s]"),
+            "tmt_cpns": tmt.astype("datetime64[s]"),
+            "golongan": _cat(gol_code, gol_labels),
+            "golongan_rank": pd.array(np.where(pppk, pd.NA, rank), dtype="Int64"),
+            "education": _cat(edu, S.EDUCATION),
+        }
+    )
     private = pd.DataFrame({"person_id": people["person_id"], "nip": _ascii(nip.astype("S18")), "name": name})
     arrays = {"reg": reg, "agency": agency, "age_ref": d["age_ref"], "nip": nip, "pppk": pppk}
     return people, private, arrays
@@ -216,7 +239,7 @@ def _people(seed: int, params: list[S.RegionParams], scale: float) -> tuple[pd.D
 # ---------------------------------------------------------------------------------------------------------------
 def _wave_pair(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     pre = rng.standard_normal(n)
-    post = S.RHO_WAVE * pre + np.sqrt(1 - S.RHO_WAVE ** 2) * rng.standard_normal(n)
+    post = S.RHO_WAVE * pre + np.sqrt(1 - S.RHO_WAVE**2) * rng.standard_normal(n)
     return pre, post
 
 
@@ -268,15 +291,17 @@ def _training(seed, params, people, arr, v):
     # one record per person x course x start date (a second draw of the same course on the same day is dropped)
     keep = np.r_[True, (who[1:] != who[:-1]) | (course_code[1:] != course_code[:-1]) | (start[1:] != start[:-1])]
     order, who, course_code, start = order[keep], who[keep], course_code[keep], start[keep]
-    tr = pd.DataFrame({
-        "person_id": pd.Series(people["person_id"].array.take(who)),
-        "region_code": pd.Series(people["region_code"].array.take(who)),
-        "course": _cat(course_code, [S.PROGRAMME_COURSE] + [c for c, _ in S.OTHER_COURSES]),
-        "start": start.astype("datetime64[s]"),
-        "end": np.concatenate([p_end, o_end])[order].astype("datetime64[s]"),
-        "jp": np.concatenate([jp_prog[idx_t], jp_other])[order],
-        "programme": course_code == 0,
-    })
+    tr = pd.DataFrame(
+        {
+            "person_id": pd.Series(people["person_id"].array.take(who)),
+            "region_code": pd.Series(people["region_code"].array.take(who)),
+            "course": _cat(course_code, [S.PROGRAMME_COURSE] + [c for c, _ in S.OTHER_COURSES]),
+            "start": start.astype("datetime64[s]"),
+            "end": np.concatenate([p_end, o_end])[order].astype("datetime64[s]"),
+            "jp": np.concatenate([jp_prog[idx_t], jp_other])[order],
+            "programme": course_code == 0,
+        }
+    )
     return tr, trained, jp_prog
 
 
@@ -295,9 +320,17 @@ def _performance(seed, params, people, arr, v, gen, jp_prog):
     beh = np.empty((T, n))
     for t in range(T):
         w = 1 if S.POST[t] else 0
-        cap[t] = (mu + S.PERIOD_EFFECT[t] + u + v + S.CAP_MOT * gen["motivation"][w]
-                  + S.CAP_REWARD * gen["reward"][w] + S.CAP_SANCTION * gen["sanction"][w]
-                  + (kappa * jp_prog if S.POST[t] else 0.0) + rng.normal(0, S.SD_RESID, n))
+        cap[t] = (
+            mu
+            + S.PERIOD_EFFECT[t]
+            + u
+            + v
+            + S.CAP_MOT * gen["motivation"][w]
+            + S.CAP_REWARD * gen["reward"][w]
+            + S.CAP_SANCTION * gen["sanction"][w]
+            + (kappa * jp_prog if S.POST[t] else 0.0)
+            + rng.normal(0, S.SD_RESID, n)
+        )
         beh[t] = 0.6 * v / S.SD_PERSON + 0.3 * gen["motivation"][w] + np.sqrt(1 - 0.36 - 0.09) * rng.standard_normal(n)
     cap = np.round(cap, 1)
     hasil = np.where(cap >= S.HASIL_ABOVE, 0, np.where(cap < S.HASIL_BELOW, 2, 1))
@@ -309,19 +342,21 @@ def _performance(seed, params, people, arr, v, gen, jp_prog):
     def take(col):
         return pd.Series(people[col].array.take(rows))
 
-    perf = pd.DataFrame({
-        "person_id": take("person_id"),
-        "region_code": take("region_code"),
-        "agency": take("agency"),
-        "period": _cat(tt, S.PERIODS),
-        "period_start": np.asarray(S.PERIOD_START, dtype="datetime64[s]")[tt],
-        "golongan": take("golongan"),
-        "golongan_rank": take("golongan_rank"),
-        "rating_hasil_kerja": _cat(hasil.ravel(), RATINGS),
-        "rating_perilaku": _cat(perilaku.ravel(), RATINGS),
-        "predikat": _cat(pred.ravel(), PREDIKAT),
-        "capaian_pct": cap.ravel(),
-    })
+    perf = pd.DataFrame(
+        {
+            "person_id": take("person_id"),
+            "region_code": take("region_code"),
+            "agency": take("agency"),
+            "period": _cat(tt, S.PERIODS),
+            "period_start": np.asarray(S.PERIOD_START, dtype="datetime64[s]")[tt],
+            "golongan": take("golongan"),
+            "golongan_rank": take("golongan_rank"),
+            "rating_hasil_kerja": _cat(hasil.ravel(), RATINGS),
+            "rating_perilaku": _cat(perilaku.ravel(), RATINGS),
+            "predikat": _cat(pred.ravel(), PREDIKAT),
+            "capaian_pct": cap.ravel(),
+        }
+    )
     return perf
 
 
@@ -333,7 +368,9 @@ def predikat_code(hasil: np.ndarray, perilaku: np.ndarray) -> np.ndarray:
     """PermenPANRB 6/2022 matrix (codes: 0 above, 1 as expected, 2 below) -> index into PREDIKAT."""
     return np.select(
         [(perilaku == 2) & (hasil == 2), perilaku == 2, hasil == 2, (hasil == 0) & (perilaku == 0)],
-        [4, 3, 2, 0], default=1)
+        [4, 3, 2, 0],
+        default=1,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -343,8 +380,9 @@ def discretise(xstar: np.ndarray, k: int, offset: float) -> np.ndarray:
     return 1 + np.searchsorted(tau, xstar, side="left")
 
 
-def instrument_items(rng, inst: S.Instrument, mean: np.ndarray, g: np.ndarray,
-                     specifics: dict | None, out: dict | None = None) -> dict:
+def instrument_items(
+    rng, inst: S.Instrument, mean: np.ndarray, g: np.ndarray, specifics: dict | None, out: dict | None = None
+) -> dict:
     """Answers (as answered, not reversed) of one instrument given its general factor deviations ``g`` and mean.
 
     Each dimension factor is ``mean + sqrt(RHO_DIM) g + sqrt(1 - RHO_DIM) s_d`` (unit variance); each item's
@@ -360,7 +398,7 @@ def instrument_items(rng, inst: S.Instrument, mean: np.ndarray, g: np.ndarray,
         for it in inst.dim_items(dim):
             sgn = -1.0 if it.reverse else 1.0
             xs = rng.standard_normal(f.shape[0])
-            xs *= np.sqrt(1 - it.loading ** 2)
+            xs *= np.sqrt(1 - it.loading**2)
             xs += sgn * it.loading * f
             if it.id in out:
                 out[it.id][:] = discretise(xs, inst.k, it.offset)
@@ -398,7 +436,7 @@ def _survey(seed, params, people, arr, gen, trained):
     item_ids = [it.id for name in S.SURVEY_INSTRUMENTS for it in S.instrument(name).items]
     n_post = int(post_resp.sum())
     full = np.empty((m + n_post, len(item_ids)))  # both waves in one block: no concatenation copies later
-    for w, wave in enumerate(("pre", "post")):
+    for w in range(2):  # pre, post
         rows = np.arange(m) if w == 0 else np.flatnonzero(post_resp)
         shift = (w == 1) & tr[rows]
         matrix = full[:m] if w == 0 else full[m:]
@@ -415,8 +453,10 @@ def _survey(seed, params, people, arr, gen, trained):
             elif name == "sus":
                 resist = rtc_mean_r[rows] + S.TRAINED_POST_RTC * shift + g_extra["rtc"][w][rows]
                 mean = S.SUS_BASE + S.SUS_RESIST * (rtc_mean_r[rows] + S.TRAINED_POST_RTC * shift)
-                g = S.SUS_RESIST * (resist - (rtc_mean_r[rows] + S.TRAINED_POST_RTC * shift)) + \
-                    np.sqrt(1 - S.SUS_RESIST ** 2) * z_sus[w][rows]
+                g = (
+                    S.SUS_RESIST * (resist - (rtc_mean_r[rows] + S.TRAINED_POST_RTC * shift))
+                    + np.sqrt(1 - S.SUS_RESIST**2) * z_sus[w][rows]
+                )
             else:
                 mean = np.full(rows.size, S.INSTRUMENT_MEAN[name])
                 g = gen[name][w][sampled[rows]]
@@ -440,22 +480,24 @@ def _survey(seed, params, people, arr, gen, trained):
         return pd.Series(people[col].array.take(who))
 
     birth = people["birth_date"].to_numpy()[who]
-    sv = pd.DataFrame({
-        "person_id": take("person_id"),
-        "region_code": take("region_code"),
-        "agency": take("agency"),
-        "wave": _cat(wave_code, ["pre", "post"]),
-        "trained": trained[who],
-        "submitted_at": ts,
-        "duration_s": dur,
-        "gender": take("gender"),
-        "birth_date": birth,
-        "age": _years(ts, birth),
-        "tenure_years": _years(ts, people["tmt_cpns"].to_numpy()[who]),
-        "golongan": take("golongan"),
-        "golongan_rank": take("golongan_rank"),
-        "education": take("education"),
-    })
+    sv = pd.DataFrame(
+        {
+            "person_id": take("person_id"),
+            "region_code": take("region_code"),
+            "agency": take("agency"),
+            "wave": _cat(wave_code, ["pre", "post"]),
+            "trained": trained[who],
+            "submitted_at": ts,
+            "duration_s": dur,
+            "gender": take("gender"),
+            "birth_date": birth,
+            "age": _years(ts, birth),
+            "tenure_years": _years(ts, people["tmt_cpns"].to_numpy()[who]),
+            "golongan": take("golongan"),
+            "golongan_rank": take("golongan_rank"),
+            "education": take("education"),
+        }
+    )
     sv = pd.concat([sv, pd.DataFrame(full, columns=item_ids, copy=False)], axis=1)
     return sv, sampled
 
@@ -516,19 +558,22 @@ def _satisfaction(seed, params, scale):
     qs = np.asarray(QUARTER_START, dtype="datetime64[s]")[q]
     ts = qs + (rng.integers(0, 88, n) * 86400 + rng.integers(8 * 3600, 15 * 3600, n)).astype("timedelta64[s]")
     age = np.clip(np.round(rng.normal(38, 12, n)), 17, 75)
-    sat = pd.DataFrame({
-        "respondent_id": pseudonyms(np.arange(n, dtype=np.uint64), S.stable_int("rid", seed), "R"),
-        "region_code": _cat(reg, [p.code for p in params]),
-        "service_unit": _cat(unit, unit_names) if len(set(unit_names)) == len(unit_names) else
-        pd.Series(np.asarray(unit_names, dtype=object)[unit], dtype="str"),
-        "submitted_at": ts,
-        "period": _cat(q, QUARTERS),
-        **cols,
-        "gender": _cat((rng.random(n) < 0.5).astype(np.int64), ["L", "P"]),
-        "age": age,
-        "education": _cat(rng.choice(6, size=n, p=[.06, .12, .42, .12, .24, .04]), SKM_EDU),
-        "occupation": _cat(rng.choice(6, size=n, p=[.12, .28, .25, .12, .13, .10]), SKM_OCC),
-    })
+    sat = pd.DataFrame(
+        {
+            "respondent_id": pseudonyms(np.arange(n, dtype=np.uint64), S.stable_int("rid", seed), "R"),
+            "region_code": _cat(reg, [p.code for p in params]),
+            "service_unit": _cat(unit, unit_names)
+            if len(set(unit_names)) == len(unit_names)
+            else pd.Series(np.asarray(unit_names, dtype=object)[unit], dtype="str"),
+            "submitted_at": ts,
+            "period": _cat(q, QUARTERS),
+            **cols,
+            "gender": _cat((rng.random(n) < 0.5).astype(np.int64), ["L", "P"]),
+            "age": age,
+            "education": _cat(rng.choice(6, size=n, p=[0.06, 0.12, 0.42, 0.12, 0.24, 0.04]), SKM_EDU),
+            "occupation": _cat(rng.choice(6, size=n, p=[0.12, 0.28, 0.25, 0.12, 0.13, 0.10]), SKM_OCC),
+        }
+    )
     order = np.lexsort((ts, reg))
     sat = sat.iloc[order].reset_index(drop=True)
     return sat
@@ -550,7 +595,7 @@ def conform(tables: dict) -> dict:
                 conv[c] = "string"
             elif pd.api.types.is_datetime64_any_dtype(dt):
                 conv[c] = "datetime64[ns]"
-            elif dt == bool:
+            elif dt is bool or dt == np.dtype(bool):
                 conv[c] = "boolean"
         if name == "satisfaction":
             conv.update({f"U{j}": "Int64" for j in range(1, 10)})
@@ -573,8 +618,13 @@ def build(seed: int, scale: float, params: list[S.RegionParams]) -> tuple[dict, 
     perf = _performance(seed, params, people, arr, v, gen, jp_prog)
     survey, sampled = _survey(seed, params, people, arr, gen, trained)
     sat = _satisfaction(seed, params, scale)
-    private = private.assign(region_code=people["region_code"], agency=people["agency"],
-                             golongan=people["golongan"], trained=trained, jp_programme=jp_prog)
+    private = private.assign(
+        region_code=people["region_code"],
+        agency=people["agency"],
+        golongan=people["golongan"],
+        trained=trained,
+        jp_programme=jp_prog,
+    )
     tables = conform({"survey": survey, "performance": perf, "training": training, "satisfaction": sat})
     extra = {"n_staff": np.bincount(arr["reg"], minlength=len(params)), "people": people}
     return tables, private, extra

@@ -4,6 +4,7 @@ openpyxl stamps the current time into ``docProps/core.xml`` and the zip entries 
 byte-identical files and million-row benchmarks the sheet XML is built here with vectorised string operations and
 zipped with fixed entry dates. The files open in Excel/LibreOffice and read with openpyxl and ``pandas.read_excel``.
 """
+
 from __future__ import annotations
 
 import zipfile
@@ -38,8 +39,11 @@ def _esc(values: pd.Series) -> pd.Series:
 def _cells(col: pd.Series, letter: str, rows: pd.Series) -> pd.Series:
     """XML of one column: numbers (float/int objects) as numeric cells, strings as inline strings, None as empty."""
     ref = letter + rows
-    isnum = col.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-                    ) if col.dtype == object else pd.Series(pd.api.types.is_numeric_dtype(col), index=col.index)
+    isnum = (
+        col.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
+        if col.dtype == object
+        else pd.Series(pd.api.types.is_numeric_dtype(col), index=col.index)
+    )
     isna = col.isna()
     out = pd.Series("", index=col.index, dtype=object)
     num = isnum & ~isna
@@ -49,8 +53,13 @@ def _cells(col: pd.Series, letter: str, rows: pd.Series) -> pd.Series:
         out[num] = '<c r="' + ref[num] + '"><v>' + vals + "</v></c>"
     txt = ~isnum & ~isna
     if txt.any():
-        out[txt] = '<c r="' + ref[txt] + '" t="inlineStr"><is><t xml:space="preserve">' + \
-            _esc(col[txt].astype(str)) + "</t></is></c>"
+        out[txt] = (
+            '<c r="'
+            + ref[txt]
+            + '" t="inlineStr"><is><t xml:space="preserve">'
+            + _esc(col[txt].astype(str))
+            + "</t></is></c>"
+        )
     return out
 
 
@@ -59,10 +68,13 @@ def write_xlsx(path: Path, sheet: str, title_rows: list[str], header: list[str],
     n_title = len(title_rows) + 1
     lines = []
     for i, t in enumerate(title_rows, start=1):
-        lines.append(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t xml:space="preserve">{escape(t)}</t></is></c></row>')
+        lines.append(
+            f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t xml:space="preserve">{escape(t)}</t></is></c></row>'
+        )
     hr = n_title + 1
-    hcells = "".join(f'<c r="{_col_letter(j)}{hr}" t="inlineStr"><is><t>{escape(h)}</t></is></c>'
-                     for j, h in enumerate(header))
+    hcells = "".join(
+        f'<c r="{_col_letter(j)}{hr}" t="inlineStr"><is><t>{escape(h)}</t></is></c>' for j, h in enumerate(header)
+    )
     lines.append(f'<row r="{hr}">{hcells}</row>')
     n = len(data)
     rows = pd.Series(np.arange(hr + 1, hr + 1 + n).astype(str), index=data.index)
@@ -71,10 +83,11 @@ def write_xlsx(path: Path, sheet: str, title_rows: list[str], header: list[str],
         acc = acc + _cells(data[c], _col_letter(j), rows)
     acc = acc + "</row>"
     last = f"{_col_letter(len(header) - 1)}{hr + n}"
-    sheet_xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                 '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                 f'<dimension ref="A1:{last}"/><sheetData>' + "".join(lines) + "".join(acc.tolist()) +
-                 "</sheetData></worksheet>")
+    sheet_xml = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="A1:{last}"/><sheetData>' + "".join(lines) + "".join(acc.tolist()) + "</sheetData></worksheet>"
+    )
     parts = {
         "[Content_Types].xml": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -91,7 +104,8 @@ def write_xlsx(path: Path, sheet: str, title_rows: list[str], header: list[str],
             'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
             '<Override PartName="/docProps/app.xml" '
             'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
-            "</Types>"),
+            "</Types>"
+        ),
         "_rels/.rels": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
@@ -100,7 +114,8 @@ def write_xlsx(path: Path, sheet: str, title_rows: list[str], header: list[str],
             '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/'
             'core-properties" Target="docProps/core.xml"/>'
             '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-            'extended-properties" Target="docProps/app.xml"/></Relationships>'),
+            'extended-properties" Target="docProps/app.xml"/></Relationships>'
+        ),
         "docProps/core.xml": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
@@ -109,23 +124,27 @@ def write_xlsx(path: Path, sheet: str, title_rows: list[str], header: list[str],
             "<dc:creator>e-Kinerja</dc:creator>"
             f'<dcterms:created xsi:type="dcterms:W3CDTF">{FIXED_ISO}</dcterms:created>'
             f'<dcterms:modified xsi:type="dcterms:W3CDTF">{FIXED_ISO}</dcterms:modified>'
-            "</cp:coreProperties>"),
+            "</cp:coreProperties>"
+        ),
         "docProps/app.xml": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
-            "<Application>kinerja_research.synth</Application></Properties>"),
+            "<Application>kinerja_research.synth</Application></Properties>"
+        ),
         "xl/workbook.xml": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            f'<sheets><sheet name="{escape(sheet)}" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+            f'<sheets><sheet name="{escape(sheet)}" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
         "xl/_rels/workbook.xml.rels": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
             'worksheet" Target="worksheets/sheet1.xml"/>'
             '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-            'styles" Target="styles.xml"/></Relationships>'),
+            'styles" Target="styles.xml"/></Relationships>'
+        ),
         "xl/styles.xml": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -136,7 +155,8 @@ def write_xlsx(path: Path, sheet: str, title_rows: list[str], header: list[str],
             '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
             '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
             '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-            "</styleSheet>"),
+            "</styleSheet>"
+        ),
         "xl/worksheets/sheet1.xml": sheet_xml,
     }
     tmp = path.with_name(path.name + ".tmp")

@@ -2,6 +2,7 @@
 
 Each writer returns the path it wrote. ``HOSTILE`` maps a name to (writer, words the error message must contain).
 """
+
 from __future__ import annotations
 
 import os
@@ -65,8 +66,9 @@ def not_xlsx(d: Path) -> Path:
 
 def ragged(d: Path) -> Path:
     p = d / "ragged.csv"
-    p.write_text("NIP,Nama,Tahap\n198503122010011001,Budi,pre\n198503122010011002,Siti,pre,extra,more\n",
-                 encoding="utf-8")
+    p.write_text(
+        "NIP,Nama,Tahap\n198503122010011001,Budi,pre\n198503122010011002,Siti,pre,extra,more\n", encoding="utf-8"
+    )
     return p
 
 

@@ -5,6 +5,7 @@ scale=1.0)), item columns as answered plus region_code, with a deterministic 2% 
 pairwise-missing handling is exercised on instrument data too (blanked copy: measure_survey_missing.csv).
 Run from the repository root: .venv/bin/python tests/reference/measure_inputs.py
 """
+
 from __future__ import annotations
 
 from pathlib import Path

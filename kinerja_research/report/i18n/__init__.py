@@ -8,6 +8,7 @@ literal brace is written ``{{``); numbers in them are formatted by :mod:`kinerja
 Every key must exist in every language (``tests/test_i18n.py``) and an unknown key raises, so a report never shows a
 raw key.
 """
+
 from __future__ import annotations
 
 import functools
@@ -44,19 +45,25 @@ def _load(lang: str, folder: str, signature: tuple) -> dict[str, str]:
         ns = f.stem
         data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
         if not isinstance(data, dict):
-            raise KinerjaError(f"translation file '{f}' holds a {type(data).__name__}; the rule is a flat map "
-                               f"key: text.")
+            raise KinerjaError(
+                f"translation file '{f}' holds a {type(data).__name__}; the rule is a flat map key: text."
+            )
         for k, v in data.items():
             if not isinstance(k, str):
-                raise KinerjaError(f"translation file '{f}', key {k!r}: the rule is that every key is a string (quote "
-                                   f"keys such as \"yes\"/\"no\" that YAML reads as booleans).")
+                raise KinerjaError(
+                    f"translation file '{f}', key {k!r}: the rule is that every key is a string (quote "
+                    f'keys such as "yes"/"no" that YAML reads as booleans).'
+                )
             if not isinstance(v, str):
-                raise KinerjaError(f"translation file '{f}', key {k!r}, value {v!r}: the rule is that every value is "
-                                   f"a string (flat map, no nesting).")
+                raise KinerjaError(
+                    f"translation file '{f}', key {k!r}, value {v!r}: the rule is that every value is "
+                    f"a string (flat map, no nesting)."
+                )
             key = str(k) if str(k).startswith(ns + ".") else f"{ns}.{k}"
             if key in out:
-                raise KinerjaError(f"translation file '{f}', key {key!r} is defined twice; the rule is one text "
-                               f"per key.")
+                raise KinerjaError(
+                    f"translation file '{f}', key {key!r} is defined twice; the rule is one text per key."
+                )
             out[key] = v
     return out
 
@@ -144,13 +151,17 @@ class Translator:
 
             close = difflib.get_close_matches(key, list(self.table), n=3, cutoff=0.6)
             hint = f" (closest: {', '.join(close)})" if close else ""
-            raise KinerjaError(f"translation key {key!r} is not in report/i18n/{self.lang}/{key.split('.')[0]}.yml"
-                               f"{hint}; the rule is that every shown text comes from the translation table.") from None
+            raise KinerjaError(
+                f"translation key {key!r} is not in report/i18n/{self.lang}/{key.split('.')[0]}.yml"
+                f"{hint}; the rule is that every shown text comes from the translation table."
+            ) from None
         try:
             return self._fmt.vformat(text, (), fmt)
         except (KeyError, IndexError) as exc:
-            raise KinerjaError(f"translation key {key!r} ({self.lang}) needs the value {exc}; the rule is that every "
-                               f"placeholder of the text is given.") from None
+            raise KinerjaError(
+                f"translation key {key!r} ({self.lang}) needs the value {exc}; the rule is that every "
+                f"placeholder of the text is given."
+            ) from None
 
 
 @functools.lru_cache(maxsize=4)

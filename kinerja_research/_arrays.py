@@ -1,4 +1,5 @@
 """Fast construction of string columns from a few distinct values (pyarrow ``take`` instead of Python objects)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -21,8 +22,10 @@ def take_strings(uniques: Sequence[object], codes: np.ndarray, index=None, name=
     """
     import pyarrow as pa
 
-    dictionary = pa.array([None if (u is None or u is pd.NA or (isinstance(u, float) and np.isnan(u))) else str(u)
-                           for u in uniques], type=pa.string())
+    dictionary = pa.array(
+        [None if (u is None or u is pd.NA or (isinstance(u, float) and np.isnan(u))) else str(u) for u in uniques],
+        type=pa.string(),
+    )
     codes = np.asarray(codes, dtype=np.int64)
     idx = pa.array(codes, mask=codes < 0, type=pa.int64())
     taken = dictionary.take(idx)

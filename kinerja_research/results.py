@@ -3,6 +3,7 @@
 Every analysis and measurement function returns :func:`tidy` output: one row per estimate, scalar cells, the
 columns of :data:`RESULT_COLUMNS` that apply (in that order), then any function-specific columns.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -14,8 +15,24 @@ import pandas as pd
 from kinerja_research.errors import KinerjaError
 
 RESULT_COLUMNS = (
-    "region", "group_a", "group_b", "term", "estimate", "se", "ci_low", "ci_high", "statistic", "df", "df1", "df2",
-    "p", "p_adj", "effect_size", "effect_size_name", "n", "method",
+    "region",
+    "group_a",
+    "group_b",
+    "term",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "statistic",
+    "df",
+    "df1",
+    "df2",
+    "p",
+    "p_adj",
+    "effect_size",
+    "effect_size_name",
+    "n",
+    "method",
 )
 PADJUST_METHODS = ("holm", "bonferroni", "fdr_bh", "none")
 ALTERNATIVES = ("two-sided", "greater", "less")
@@ -108,8 +125,10 @@ def check_numeric(data: pd.DataFrame, column: str, *, what: str = "data") -> np.
     bad = values.isna() & col.notna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise KinerjaError(f"{what} row {i + 1}, column '{column}', value {_py(col.iloc[i])!r}: the rule is that "
-                           f"'{column}' must be numeric.")
+        raise KinerjaError(
+            f"{what} row {i + 1}, column '{column}', value {_py(col.iloc[i])!r}: the rule is that "
+            f"'{column}' must be numeric."
+        )
     return values.to_numpy(dtype=float, na_value=np.nan)
 
 
@@ -124,13 +143,27 @@ def check_number(name: str, value: object, *, integer: bool = False) -> float:
     return float(value)
 
 
-
 MAX_TEXT_LEVELS = 20
 # Canonical columns that are codes or labels by definition (docs/architecture.md), factors whatever they look like:
 # region_code "18.71" parses as a number but is a Kemendagri code, at national scale with 514 levels.
-CATEGORICAL_COLUMNS = frozenset({"region_code", "agency", "service_unit", "golongan", "period", "wave", "education",
-                                 "gender", "course", "person_id", "respondent_id", "predikat", "rating_hasil_kerja",
-                                 "rating_perilaku"})
+CATEGORICAL_COLUMNS = frozenset(
+    {
+        "region_code",
+        "agency",
+        "service_unit",
+        "golongan",
+        "period",
+        "wave",
+        "education",
+        "gender",
+        "course",
+        "person_id",
+        "respondent_id",
+        "predikat",
+        "rating_hasil_kerja",
+        "rating_perilaku",
+    }
+)
 
 
 def check_not_numeric_text(data: pd.DataFrame, columns: Iterable[str], *, what: str = "data") -> None:
@@ -143,15 +176,18 @@ def check_not_numeric_text(data: pd.DataFrame, columns: Iterable[str], *, what: 
         if c in CATEGORICAL_COLUMNS:
             continue
         s = data[c]
-        if isinstance(s.dtype, pd.CategoricalDtype) or not (pd.api.types.is_object_dtype(s)
-                                                            or pd.api.types.is_string_dtype(s)):
+        if isinstance(s.dtype, pd.CategoricalDtype) or not (
+            pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)
+        ):
             continue
         present = s.dropna()
         if present.empty or pd.to_numeric(present, errors="coerce").isna().any():
             continue
         k = present.nunique()
         if k > MAX_TEXT_LEVELS:
-            raise KinerjaError(f"{what} column '{c}' holds numbers stored as text (e.g. {_py(present.iloc[0])!r}, {k} "
-                               f"distinct values); the rule is that a numeric predictor must have a numeric type "
-                               f"(convert it with pandas.to_numeric, or to a Categorical if it is a code) rather than "
-                               f"becoming {k - 1} dummy columns.")
+            raise KinerjaError(
+                f"{what} column '{c}' holds numbers stored as text (e.g. {_py(present.iloc[0])!r}, {k} "
+                f"distinct values); the rule is that a numeric predictor must have a numeric type "
+                f"(convert it with pandas.to_numeric, or to a Categorical if it is a code) rather than "
+                f"becoming {k - 1} dummy columns."
+            )

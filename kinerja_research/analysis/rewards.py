@@ -14,7 +14,6 @@ from scipy import stats
 
 from kinerja_research._docs import fill_doc
 from kinerja_research.analysis import _ols
-from kinerja_research.analysis.skp import PREDICATES
 from kinerja_research.errors import KinerjaError
 from kinerja_research.results import (
     check_alpha,
@@ -23,6 +22,7 @@ from kinerja_research.results import (
     check_numeric,
     tidy,
 )
+from kinerja_research.standards import PREDICATES
 
 __all__ = ["regression", "RegressionResult", "moderation", "mediation", "ordinal_logit", "lilliefors", "durbin_watson"]
 

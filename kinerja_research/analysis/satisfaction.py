@@ -6,8 +6,9 @@ The regulation's computation, step by step (Lampiran, "Pengolahan Data Survei"):
 2. NRR tertimbang per unsur = NRR × weight, with weight = 1 / number of elements (1/9; the regulation prints the
    rounded 0.11, available here as ``weight="printed"``);
 3. IKM (interval value, 1–4) = Σ NRR tertimbang; converted IKM = IKM × 25 (25–100);
-4. mutu pelayanan from the converted value rounded to two decimals: A (88.31–100, "Sangat Baik"), B (76.61–88.30,
-   "Baik"), C (65.00–76.60, "Kurang Baik"), D (25.00–64.99, "Tidak Baik").
+4. mutu pelayanan from the converted value rounded to two decimals, by the bands of
+   :data:`kinerja_research.standards.IKM_BANDS` (A "Sangat Baik" from 88.31, B "Baik" from 76.61, C "Kurang Baik"
+   from 65.00, D "Tidak Baik" below).
 
 Everything is computed with ``groupby``/``bincount`` over all groups at once; the bootstrap loops over resample
 chunks, never over rows or groups.
@@ -24,8 +25,9 @@ from scipy import stats
 from kinerja_research._docs import fill_doc
 from kinerja_research.errors import KinerjaError
 from kinerja_research.results import check_alpha, check_choice, check_columns, tidy
+from kinerja_research.standards import IKM_BANDS, IKM_GOOD_MIN
 
-__all__ = ["ikm", "ikm_elements", "ikm_trend", "ikm_mutu", "ELEMENTS", "MUTU_LABELS"]
+__all__ = ["ikm", "ikm_elements", "ikm_trend", "ikm_mutu", "ELEMENTS"]
 
 
 def _py(value):
@@ -34,10 +36,7 @@ def _py(value):
 
 
 ELEMENTS = tuple(f"U{i}" for i in range(1, 10))
-#: lower bounds of the converted IKM (after rounding to two decimals) for each mutu, PermenPANRB 14/2017
-MUTU_CUTS = ((88.31, "A"), (76.61, "B"), (65.00, "C"))
-#: kinerja unit pelayanan per mutu, the regulation's words
-MUTU_LABELS = {"A": "Sangat Baik", "B": "Baik", "C": "Kurang Baik", "D": "Tidak Baik"}
+# the mutu bands and their labels live in kinerja_research.standards.IKM_BANDS (PermenPANRB 14/2017)
 WEIGHTS = ("exact", "printed")
 PERIODS = ("quarter", "semester")
 
@@ -60,13 +59,10 @@ def ikm_mutu(value) -> tuple[np.ndarray, np.ndarray]:
     ['A', 'A', 'B', 'B', 'C', 'D']
     """
     r = round_half_up(value, 2)
-    mutu = np.select(
-        [r >= MUTU_CUTS[0][0], r >= MUTU_CUTS[1][0], r >= MUTU_CUTS[2][0]],
-        [MUTU_CUTS[0][1], MUTU_CUTS[1][1], MUTU_CUTS[2][1]],
-        "D",
-    ).astype(object)
+    bands = list(IKM_BANDS.values())  # best first; the last band takes everything below the others
+    mutu = np.select([r >= b.low for b in bands[:-1]], [b.mutu for b in bands[:-1]], bands[-1].mutu).astype(object)
     mutu[np.isnan(r)] = None
-    label = np.array([MUTU_LABELS.get(m) if m is not None else None for m in mutu], dtype=object)
+    label = np.array([IKM_BANDS[m].kinerja if m is not None else None for m in mutu], dtype=object)
     return mutu, label
 
 
@@ -418,7 +414,7 @@ def ikm_elements(
         nrr_tertimbang=(nrr * w).ravel(),
         rank=rank.ravel().astype(int),
         weakest=(rank == 1).ravel(),
-        below_b=round_half_up(score, 2) < MUTU_CUTS[1][0],
+        below_b=round_half_up(score, 2) < IKM_GOOD_MIN,
     )
     return tidy(out, extra=["score", "mutu", "nrr_tertimbang", "rank", "weakest", "below_b", *extra])
 

@@ -24,11 +24,9 @@ from kinerja_research.results import (
     check_numeric,
     tidy,
 )
+from kinerja_research.standards import JP_TARGET
 
-__all__ = ["paired_change", "did", "mixed_effects", "training_dose", "dose_response", "JP_TARGET"]
-
-#: Annual training hours (jam pelajaran) due to every PNS: PP 11/2017 art. 203(4), "paling sedikit 20 JP dalam 1 tahun".
-JP_TARGET = 20.0
+__all__ = ["paired_change", "did", "mixed_effects", "training_dose", "dose_response"]
 
 
 # --------------------------------------------------------------------------------------------------- paired change

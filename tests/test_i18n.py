@@ -71,7 +71,7 @@ def test_loader_namespaces_and_rejects_bad_files(tmp_path):
 
 
 def test_numbers_follow_language():
-    assert Translator("id")("common.col.ci", level=95.0) == "IK 95%"
+    assert Translator("id")("common.col.ci", level=95.0) == "SK 95%"
     assert Translator("en")("common.col.ci", level=90.0) == "90% CI"
     assert Translator("id")("common.table_label", number=1234) == "Tabel 1.234"
 

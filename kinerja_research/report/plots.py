@@ -55,6 +55,8 @@ __all__ = [
     "forest_panels",
     "regression_diagnostics",
     "path_diagram",
+    "path_diagrams",
+    "scree_panels",
     "add_note",
 ]
 
@@ -1035,3 +1037,47 @@ def path_diagram(data: pd.DataFrame, *, factor_labels: Mapping[str, str] | None 
     matplotlib.figure.Figure
     """
     return plot_path_diagram(data, factor_labels=factor_labels, lang=lang).figure
+
+
+def scree_panels(data: Mapping[str, pd.DataFrame], *, lang: str = "id", columns: int = 2):
+    """One scree plot with parallel analysis per instrument (``{title: parallel_analysis output}``), in a grid.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if not data:
+        raise KinerjaError("scree_panels got no instrument; the rule is at least one parallel-analysis table.")
+    rows = int(np.ceil(len(data) / columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(4.0 * columns, 3.0 * rows + 0.6), squeeze=False)
+    for ax, (title, pa) in zip(axes.ravel(), data.items()):
+        plot_scree(pa, lang=lang, ax=ax)
+        ax.set_title(title, fontsize=9, loc="left")
+        ax.get_legend().remove()
+    for ax in axes.ravel()[len(data) :]:
+        ax.axis("off")
+    handles, labels = axes.ravel()[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False, fontsize=9)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
+def path_diagrams(data: Mapping[str, tuple[pd.DataFrame, Mapping[str, str]]], *, lang: str = "id"):
+    """Path diagrams of several CFA models stacked in one figure (``{title: (estimates, factor_labels)}``), each
+    panel as tall as its number of items.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if not data:
+        raise KinerjaError("path_diagrams got no model; the rule is at least one CFA result.")
+    sizes = [max(int((est["op"] == "=~").sum()), 1) for est, _ in data.values()]
+    fig, axes = plt.subplots(
+        len(data), 1, figsize=(6.5, 0.6 * len(data) + 0.36 * sum(sizes)), height_ratios=sizes, squeeze=False
+    )
+    for ax, (title, (est, labels)) in zip(axes[:, 0], data.items()):
+        plot_path_diagram(est, factor_labels=labels, lang=lang, ax=ax)
+        ax.set_title(title, fontsize=9, loc="left")
+    fig.tight_layout()
+    return fig

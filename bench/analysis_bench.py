@@ -87,20 +87,19 @@ def family(world, *, label: str, n_boot: int, gh: bool = True, region_effects: b
         step(f"kruskal_dunn total ({k * (k - 1) // 2:,} pairs)", rs.kruskal_dunn, d, dv="total")
     covar = ["age", "tenure_years", "golongan_rank", "trained"] + (["region_code"] if region_effects else [])
     step(
-        f"resistance_drivers (OLS, HC3{', region fixed effects' if region_effects else ''})",
-        rs.resistance_drivers,
+        f"regression of resistance (OLS, HC3{', region fixed effects' if region_effects else ''})",
+        kr.regression,
         d,
         dv="total",
         covar=covar,
         cov_type="HC3",
     )
     step(
-        "resistance_outcome logistic (SUS >= 68)",
-        rs.resistance_outcome,
-        d.assign(adopt=(d["sus"] >= 68).astype(float)),
+        "logistic regression of adoption (SUS >= 68) on resistance",
+        kr.logistic,
+        d.assign(adopt=(d["sus"] >= kr.SUS_BENCHMARK).astype(float)),
         dv="adopt",
-        predictor="total",
-        family="logistic",
+        covar="total",
     )
     sat = t["satisfaction"]
     units = sat.groupby(["region_code", "service_unit"]).ngroups
@@ -108,13 +107,15 @@ def family(world, *, label: str, n_boot: int, gh: bool = True, region_effects: b
         f"ikm by region x unit ({units:,} units), point estimates",
         sf.ikm,
         sat,
-        by=["region_code", "service_unit"],
+        between=["region_code", "service_unit"],
         n_boot=0,
     )
-    step(f"ikm by region x unit, bootstrap {n_boot}", sf.ikm, sat, by=["region_code", "service_unit"], n_boot=n_boot)
-    step("ikm by region x quarter, bootstrap 200", sf.ikm, sat, by="region_code", period="quarter", n_boot=200)
-    step("ikm_elements by region x unit", sf.ikm_elements, sat, by=["region_code", "service_unit"])
-    step("ikm_trend by region", sf.ikm_trend, sat, by="region_code")
+    step(
+        f"ikm by region x unit, bootstrap {n_boot}", sf.ikm, sat, between=["region_code", "service_unit"], n_boot=n_boot
+    )
+    step("ikm by region x quarter, bootstrap 200", sf.ikm, sat, between="region_code", period="quarter", n_boot=200)
+    step("ikm_elements by region x unit", sf.ikm_elements, sat, between=["region_code", "service_unit"])
+    step("ikm_trend by region", sf.ikm_trend, sat, between="region_code")
     panel = step("performance_panel (frames, other engineer)", kr.performance_panel, t)
     step("did pooled, CR2 clustered by region x OPD (kr.did)", kr.did, panel, dv="capaian_pct")
     step(

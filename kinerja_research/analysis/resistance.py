@@ -1,4 +1,7 @@
-"""Resistance to change across regions: region means, Welch ANOVA + Games–Howell, Kruskal–Wallis + Dunn, drivers.
+"""Resistance to change across regions: region means, Welch ANOVA + Games–Howell, Kruskal–Wallis + Dunn.
+
+(Drivers of resistance and its link to e-Kinerja usability or adoption are models of the general entry points:
+:func:`kinerja_research.analysis.rewards.regression` and :func:`kinerja_research.analysis.categorical.logistic`.)
 
 Every group statistic is computed from one ``groupby`` (counts, means, variances, mean ranks), and every pairwise
 comparison from index arrays over the upper triangle of the group table, so 514 regions (131,841 pairs) cost a few
@@ -16,7 +19,6 @@ import pandas as pd
 from scipy import special, stats
 
 from kinerja_research._docs import fill_doc
-from kinerja_research.analysis import _ols
 from kinerja_research.errors import KinerjaError
 from kinerja_research.results import (
     _py,
@@ -25,6 +27,7 @@ from kinerja_research.results import (
     check_choice,
     check_columns,
     check_numeric,
+    group_column,
     tidy,
 )
 
@@ -33,8 +36,6 @@ __all__ = [
     "welch_anova",
     "games_howell",
     "kruskal_dunn",
-    "resistance_drivers",
-    "resistance_outcome",
 ]
 
 EFFSIZES = ("eta2", "omega2", "epsilon2")
@@ -330,9 +331,10 @@ def region_means(
     Returns
     -------
     pandas.DataFrame
-        One row per score × group: ``region`` (the group value), ``term`` (the score column), ``estimate`` (mean),
-        ``se`` (sd / sqrt(n)), ``ci_low``/``ci_high`` (mean ± t(1 - alpha/2, n - 1)·se), ``df`` (n - 1), ``n``
-        (non-missing scores), ``method``; extra column ``sd``.
+        One row per score × group: ``region`` (the group value, when ``between`` is ``region_code``) or ``group``
+        (any other ``between`` column), ``term`` (the score column), ``estimate`` (mean), ``se`` (sd / sqrt(n)),
+        ``ci_low``/``ci_high`` (mean ± t(1 - alpha/2, n - 1)·se), ``ci_level``, ``df`` (n - 1), ``n`` (non-missing
+        scores: one per person when the data hold one row per person), ``method``; extra column ``sd``.
 
     Notes
     -----
@@ -360,7 +362,7 @@ def region_means(
         blocks.append(
             pd.DataFrame(
                 {
-                    "region": s["group"].to_numpy(),
+                    group_column(between): s["group"].to_numpy(),
                     "term": col,
                     "estimate": s["mean"].to_numpy(),
                     "se": se,
@@ -373,7 +375,7 @@ def region_means(
                 }
             )
         )
-    return tidy(pd.concat(blocks, ignore_index=True), extra=["sd"])
+    return tidy(pd.concat(blocks, ignore_index=True), extra=["sd"], ci_level=1 - alpha)
 
 
 def _single(data: pd.DataFrame, dv: str, between: str):
@@ -579,7 +581,7 @@ def games_howell(data: pd.DataFrame, *, dv: str, between: str = "region_code", a
             "n_b": n[b].astype(int),
         }
     )
-    return tidy(out, extra=["n_a", "n_b"])
+    return tidy(out, extra=["n_a", "n_b"], ci_level=1 - alpha)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -679,246 +681,3 @@ def kruskal_dunn(data: pd.DataFrame, *, dv: str, between: str = "region_code", p
     )
     out = pd.concat([pd.DataFrame([omnibus]), pairs], ignore_index=True)
     return tidy(out, extra=["n_a", "n_b", "k"])
-
-
-# ---------------------------------------------------------------------------------------------------------------------
-# regression: drivers of resistance, resistance -> e-Kinerja usability / adoption
-# ---------------------------------------------------------------------------------------------------------------------
-def _model_frame(data: pd.DataFrame, dv: str, terms: list[str], cluster: str | None) -> pd.DataFrame:
-    cols = [dv] + terms + ([cluster] if cluster else [])
-    check_columns(data, cols)
-    frame = data[cols].copy()
-    for c in [dv] + terms:
-        if frame[c].dtype == bool or str(frame[c].dtype) == "boolean":
-            frame[c] = frame[c].astype(float)
-    return frame.dropna()
-
-
-def _formula(dv: str, terms: list[str], frame: pd.DataFrame, categorical: Sequence[str]) -> str:
-    parts = []
-    for t in terms:
-        if t in categorical or not pd.api.types.is_numeric_dtype(frame[t]):
-            parts.append(f"C(Q('{t}'))")
-        else:
-            parts.append(f"Q('{t}')")
-    return f"Q('{dv}') ~ " + " + ".join(parts)
-
-
-def _term_name(name: str) -> str:
-    """R's coefficient names: ``C(Q('golongan'))[T.III/a]`` -> ``golonganIII/a``, ``Q('age')`` -> ``age``,
-    ``Intercept`` -> ``(Intercept)``."""
-    if name == "Intercept":
-        return "(Intercept)"
-    out = name.replace("C(Q('", "").replace("Q('", "").replace("'))", "").replace("')", "")
-    return out.replace("[T.", "").rstrip("]") if "[T." in out else out
-
-
-def _term_order(names: Sequence[str], terms: Sequence[str]) -> np.ndarray:
-    """Row order of coefficients as in the formula (R's order): intercept, then each term's columns in turn."""
-
-    def key(name: str) -> int:
-        clean = name.replace("C(Q('", "").replace("Q('", "")
-        for i, t in enumerate(terms):
-            if clean == f"{t}')" or clean.startswith(f"{t}'))[T."):
-                return i
-        return -1
-
-    return np.argsort([key(n) for n in names], kind="stable")
-
-
-def _fit_tidy(fit, *, method: str, alpha: float, n: int, dist: str) -> pd.DataFrame:
-    ci = np.asarray(fit.conf_int(alpha=alpha))
-    params = fit.params
-    out = pd.DataFrame(
-        {
-            "term": [_term_name(t) for t in params.index],
-            "estimate": params.to_numpy(),
-            "se": fit.bse.to_numpy(),
-            "ci_low": ci[:, 0],
-            "ci_high": ci[:, 1],
-            "statistic": fit.tvalues.to_numpy(),
-            "p": fit.pvalues.to_numpy(),
-            "n": n,
-            "method": method,
-        }
-    )
-    if dist == "t":
-        out.insert(out.columns.get_loc("p"), "df", float(fit.df_resid))
-    return out
-
-
-_CLUSTER_METHOD = {"CR2": "CR2, Satterthwaite df", "CR1-G": "CR1, df G - 1", "CR1": "CR1, residual df"}
-
-
-@fill_doc
-def resistance_drivers(
-    data: pd.DataFrame,
-    *,
-    dv: str,
-    covar: Sequence[str] = ("age", "tenure_years", "golongan_rank", "trained"),
-    categorical: Sequence[str] = (),
-    cluster: str | None = None,
-    cov_type: str = "classic",
-    small_sample: str = "CR2",
-    alpha: float = 0.05,
-) -> pd.DataFrame:
-    """Drivers of resistance to change: OLS of a resistance score on age, tenure, golongan and training received.
-
-    Parameters
-    ----------
-    {data}
-    dv : str
-        Resistance score column (e.g. the RTC total).
-    covar : list of str
-        Predictors; booleans enter as 0/1, non-numeric columns and those listed in ``categorical`` as treatment-coded
-        factors with the first (sorted) level as reference.
-    categorical : list of str
-        Numeric predictors to treat as factors (e.g. ``region_code`` codes).
-    {cluster}
-    cov_type : {{"classic", "HC3"}}, default "classic"
-        Standard errors: classical OLS, or HC3 (ignored when ``cluster`` is given: cluster-robust, see
-        ``small_sample``).
-    small_sample : {{"CR2", "CR1-G", "CR1"}}, default "CR2"
-        With ``cluster``: the small-number-of-clusters correction, the same engine and options as
-        :func:`kinerja_research.analysis.training.did` (``"CR2"``: CR2 covariance, Satterthwaite df, R
-        ``clubSandwich``; ``"CR1-G"``: CR1 = ``sandwich::vcovCL(type = "HC1")`` with df G - 1, Stata;
-        ``"CR1"``: CR1 with the residual df).
-    {alpha}
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per coefficient in formula order, named as R does (``(Intercept)``, ``age``, ``golonganIII/b``;
-        booleans enter as 0/1 under their own name): ``term``, ``estimate``, ``se``, ``ci_low``, ``ci_high``,
-        ``statistic`` (t), ``df``
-        (residual df; with ``cluster`` the df of ``small_sample``), ``p``, ``effect_size`` (standardised β = b · sd(x) / sd(y); NaN for the intercept),
-        ``effect_size_name``, ``n`` (complete cases, listwise), ``method``; extra columns ``r2``, ``adj_r2``.
-
-    Notes
-    -----
-    Listwise deletion over ``dv``, ``covar`` and ``cluster``. Validated against R ``lm`` (coefficients, SE, t, p,
-    confint) and ``sandwich::vcovHC(type = "HC3")``; the cluster path against ``clubSandwich::vcovCR(type = "CR2")``
-    + ``coef_test(test = "Satterthwaite")`` and ``sandwich::vcovCL(type = "HC1")`` + ``lmtest::coeftest``
-    (``tests/reference/analyses_cluster.R``).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> d = pd.DataFrame({{"rtc": [3.0, 3.5, 2.5, 4.0, 4.5, 3.0], "age": [30, 40, 25, 50, 55, 35]}})
-    >>> resistance_drivers(d, dv="rtc", covar=["age"])[["term", "estimate"]].round(4)
-              term  estimate
-    0  (Intercept)    0.9596
-    1          age    0.0627
-    """
-    import statsmodels.formula.api as smf
-
-    check_alpha(alpha)
-    check_choice("cov_type", cov_type, ("classic", "HC3"))
-    check_choice("small_sample", small_sample, _ols.SMALL_SAMPLE)
-    covar = list(covar)
-    frame = _model_frame(data, dv, covar, cluster)
-    if len(frame) <= len(covar) + 1:
-        raise KinerjaError(
-            f"columns {[dv] + covar} have {len(frame)} complete row(s); the rule is that a regression "
-            f"needs more complete rows than coefficients."
-        )
-    formula = _formula(dv, covar, frame, categorical)
-    model = smf.ols(formula, data=frame)
-    if cluster:
-        fit = model.fit()
-        ours = _ols.Fit(model.exog, model.endog, model.exog_names)
-        V, dfs, g = ours.cluster_inference(frame[cluster].to_numpy(), small_sample)
-        method = f"OLS (cluster-robust SE, {_CLUSTER_METHOD[small_sample]}, {g} clusters)"
-        rows = _ols.coef_rows(
-            [_term_name(t) for t in model.exog_names], ours.beta, V, dfs, alpha, method=method, n=len(frame)
-        )
-        out = pd.DataFrame(rows)[["term", "estimate", "se", "ci_low", "ci_high", "statistic", "df", "p", "n", "method"]]
-    elif cov_type == "HC3":
-        fit = model.fit(cov_type="HC3", use_t=True)
-        method = "OLS (HC3 SE)"
-    else:
-        fit = model.fit()
-        method = "OLS"
-    if not cluster:
-        out = _fit_tidy(fit, method=method, alpha=alpha, n=len(frame), dist="t")
-    exog = pd.DataFrame(model.exog, columns=model.exog_names)
-    sd_x = exog.std(ddof=1).to_numpy()
-    beta = out["estimate"].to_numpy() * sd_x / frame[dv].std(ddof=1)
-    beta[np.asarray(model.exog_names) == "Intercept"] = np.nan  # row order still statsmodels' here
-    out.insert(out.columns.get_loc("n"), "effect_size", beta)
-    out.insert(out.columns.get_loc("n"), "effect_size_name", "std_beta")
-    out["r2"] = fit.rsquared
-    out["adj_r2"] = fit.rsquared_adj
-    out = out.iloc[_term_order(model.exog_names, covar)]
-    return tidy(out, extra=["r2", "adj_r2"])
-
-
-@fill_doc
-def resistance_outcome(
-    data: pd.DataFrame,
-    *,
-    dv: str,
-    predictor: str,
-    covar: Sequence[str] = (),
-    family: str = "linear",
-    alpha: float = 0.05,
-) -> pd.DataFrame:
-    """Resistance to change as a predictor of e-Kinerja usability (linear) or adoption (logistic).
-
-    Parameters
-    ----------
-    {data}
-    dv : str
-        Outcome: a usability score (e.g. SUS 0–100) for ``family="linear"``, a 0/1 or boolean adoption indicator for
-        ``family="logistic"``.
-    predictor : str
-        Resistance score column.
-    covar : list of str
-        Adjustment covariates (numeric, boolean or categorical, as in :func:`resistance_drivers`).
-    family : {{"linear", "logistic"}}
-        OLS or binomial GLM with logit link.
-    {alpha}
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per coefficient: ``term``, ``estimate`` (b, or log-odds for logistic), ``se``, ``ci_low``,
-        ``ci_high`` (t interval for linear; Wald z interval for logistic, as R ``confint.default``), ``statistic``
-        (t or z), ``df`` (linear only), ``p``, ``effect_size`` (odds ratio exp(b) for logistic; standardised β for
-        linear), ``effect_size_name``, ``n``, ``method``.
-
-    Notes
-    -----
-    Listwise deletion. The logistic model is fitted by IRLS (statsmodels GLM), like R ``glm(family = binomial)``;
-    its Wald statistics match ``summary(glm)``. Validated against R ``lm`` and ``glm``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> d = pd.DataFrame({{"sus": [80, 70, 65, 50, 45, 60.0], "rtc": [2, 3, 3.5, 4.5, 5, 4]}})
-    >>> resistance_outcome(d, dv="sus", predictor="rtc")[["term", "estimate"]].round(3)
-              term  estimate
-    0  (Intercept)   105.143
-    1          rtc   -11.857
-    """
-    import statsmodels.api as sm
-    import statsmodels.formula.api as smf
-
-    check_alpha(alpha)
-    check_choice("family", family, ("linear", "logistic"))
-    if family == "linear":
-        return resistance_drivers(data, dv=dv, covar=[predictor, *covar], alpha=alpha)
-    terms = [predictor, *covar]
-    frame = _model_frame(data, dv, terms, None)
-    bad = ~frame[dv].isin([0, 1])
-    if bad.any():
-        i = frame.index[int(np.flatnonzero(bad.to_numpy())[0])]
-        raise KinerjaError(
-            f"data row {i}, column '{dv}', value {_py(frame.loc[i, dv])!r}: the rule is that a logistic "
-            f"outcome is 0/1 or boolean."
-        )
-    fit = smf.glm(_formula(dv, terms, frame, ()), data=frame, family=sm.families.Binomial()).fit()
-    out = _fit_tidy(fit, method="logistic regression (Wald z)", alpha=alpha, n=len(frame), dist="z")
-    out.insert(out.columns.get_loc("n"), "effect_size", np.exp(out["estimate"].to_numpy()))
-    out.insert(out.columns.get_loc("n"), "effect_size_name", "odds_ratio")
-    return tidy(out.iloc[_term_order(list(fit.params.index), terms)])

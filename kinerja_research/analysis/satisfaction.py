@@ -172,7 +172,7 @@ def _element_means(codes: np.ndarray, x: np.ndarray, g: int) -> tuple[np.ndarray
 def ikm(
     data: pd.DataFrame,
     *,
-    by: str | Sequence[str] | None = "region_code",
+    between: str | Sequence[str] | None = "region_code",
     elements: Sequence[str] = ELEMENTS,
     weight: str = "exact",
     period: str | None = None,
@@ -186,7 +186,7 @@ def ikm(
     Parameters
     ----------
     {data}
-    by : str, list of str or None, default "region_code"
+    between : str, list of str or None, default "region_code"
         Grouping column(s), e.g. ``["region_code", "service_unit"]``; None gives one IKM for all rows.
     elements : list of str
         The element columns (U1…U9, keyed by element name), answers 1–4.
@@ -233,7 +233,7 @@ def ikm(
     check_alpha(alpha)
     if not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
         raise KinerjaError(f"Argument 'n_boot' is {n_boot!r}; the rule is a whole number >= 0.")
-    keys, by, x = _prepare(data, by, elements, period, period_col)
+    keys, by, x = _prepare(data, between, elements, period, period_col)
     w = _weights(weight, len(list(elements)))
     codes, table = _group_codes(keys, by)
     g = len(table)
@@ -260,7 +260,7 @@ def ikm(
         kinerja=label,
         nrr_tertimbang=nrr @ w,
     )
-    return tidy(out, extra=["ikm", "mutu", "kinerja", "nrr_tertimbang", *extra])
+    return tidy(out, extra=["ikm", "mutu", "kinerja", "nrr_tertimbang", *extra], ci_level=1 - alpha)
 
 
 def _bootstrap(codes: np.ndarray, x: np.ndarray, w: np.ndarray, g: int, n_boot: int, seed: int) -> np.ndarray:
@@ -344,7 +344,7 @@ def _bootstrap(codes: np.ndarray, x: np.ndarray, w: np.ndarray, g: int, n_boot: 
 def ikm_elements(
     data: pd.DataFrame,
     *,
-    by: str | Sequence[str] | None = "region_code",
+    between: str | Sequence[str] | None = "region_code",
     elements: Sequence[str] = ELEMENTS,
     weight: str = "exact",
     period: str | None = None,
@@ -356,7 +356,7 @@ def ikm_elements(
     Parameters
     ----------
     {data}
-    by, elements, weight, period, period_col
+    between, elements, weight, period, period_col
         As in :func:`ikm`.
     {alpha}
 
@@ -377,14 +377,14 @@ def ikm_elements(
     --------
     >>> import pandas as pd
     >>> d = pd.DataFrame({{f"U{{i}}": [4, 3, 4, 3] for i in range(1, 10)}} | {{"U5": [2, 2, 3, 2]}})
-    >>> r = ikm_elements(d, by=None)
+    >>> r = ikm_elements(d, between=None)
     >>> r.loc[r.weakest, ["term", "estimate", "score", "mutu"]]
       term  estimate  score mutu
     4   U5      2.25  56.25    D
     """
     check_alpha(alpha)
     elements = list(elements)
-    keys, by, x = _prepare(data, by, elements, period, period_col)
+    keys, by, x = _prepare(data, between, elements, period, period_col)
     w = _weights(weight, len(elements))
     codes, table = _group_codes(keys, by)
     g = len(table)
@@ -416,14 +416,16 @@ def ikm_elements(
         weakest=(rank == 1).ravel(),
         below_b=round_half_up(score, 2) < IKM_GOOD_MIN,
     )
-    return tidy(out, extra=["score", "mutu", "nrr_tertimbang", "rank", "weakest", "below_b", *extra])
+    return tidy(
+        out, extra=["score", "mutu", "nrr_tertimbang", "rank", "weakest", "below_b", *extra], ci_level=1 - alpha
+    )
 
 
 @fill_doc
 def ikm_trend(
     data: pd.DataFrame,
     *,
-    by: str | Sequence[str] | None = "region_code",
+    between: str | Sequence[str] | None = "region_code",
     elements: Sequence[str] = ELEMENTS,
     weight: str = "exact",
     period: str = "quarter",
@@ -435,7 +437,7 @@ def ikm_trend(
     Parameters
     ----------
     {data}
-    by, elements, weight, period_col
+    between, elements, weight, period_col
         As in :func:`ikm`.
     period : {{"quarter", "semester"}}, default "quarter"
         The time unit of the trend.
@@ -458,12 +460,12 @@ def ikm_trend(
     --------
     >>> import pandas as pd
     >>> d = pd.DataFrame({{f"U{{i}}": [2, 3, 3, 4] for i in range(1, 10)}} | {{"period": ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]}})
-    >>> float(ikm_trend(d, by=None).estimate[0])
+    >>> float(ikm_trend(d, between=None).estimate[0])
     15.0
     """
     check_alpha(alpha)
     check_choice("period", period, PERIODS)
-    keys, by_all, x = _prepare(data, by, elements, period, period_col)
+    keys, by_all, x = _prepare(data, between, elements, period, period_col)
     by = [c for c in by_all if c != period_col]
     complete = ~np.isnan(x).any(axis=1)
     w = _weights(weight, len(list(elements)))
@@ -504,4 +506,4 @@ def ikm_trend(
         method=f"OLS trend per {period}",
         n_periods=n_periods,
     )
-    return tidy(out, extra=["n_periods", *extra])
+    return tidy(out, extra=["n_periods", *extra], ci_level=1 - alpha)

@@ -24,11 +24,61 @@ from kinerja_research import paths
 from kinerja_research.report import runner
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
-CONTRACT = {"dataset": "str", "regions": "list[str]", "lang": "str", "alpha": "float", "seed": "int", "out_dir": "str"}
+CONTRACT = {
+    "dataset": "str",
+    "regions": "list[str]",
+    "lang": "str",
+    "alpha": "float",
+    "seed": "int",
+    "min_cell": "int",
+    "style": "str",
+    "out_dir": "str",
+}
+LANG_TAGS = ("lang-id", "lang-en")
+#: Loops (comprehensions included), definitions: a notebook calls package functions and shows what they return.
+FORBIDDEN = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.Lambda,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
 
 
 def _ids(paths_):
     return [p.stem for p in paths_]
+
+
+def _code_problems(source: str) -> list[str]:
+    """What a notebook code cell (other than the parameters cell) must not hold: a definition or loop, a private name
+    (``_x`` or ``obj._x``, also in an import), or a bare number (thresholds are named package constants)."""
+    problems = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, FORBIDDEN):
+            problems.append(f"{type(node).__name__} at line {node.lineno}")
+        elif isinstance(node, ast.Name) and node.id.startswith("_"):
+            problems.append(f"private name {node.id}")
+        elif isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+            problems.append(f"private attribute .{node.attr}")
+        elif isinstance(node, ast.ImportFrom) and any(
+            part.startswith("_") for part in (node.module or "").split(".") + [a.name for a in node.names]
+        ):
+            problems.append(f"private import from {node.module}")
+        elif isinstance(node, ast.Import) and any(p.startswith("_") for a in node.names for p in a.name.split(".")):
+            problems.append("private import")
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, (int, float, complex))
+            and not isinstance(node.value, bool)
+        ):
+            problems.append(f"numeric literal {node.value!r} at line {node.lineno}")
+    return problems
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
@@ -48,14 +98,67 @@ def test_notebook_structure(path):
     assert found == CONTRACT, f"{path.name}: parameters {found} differ from the contract {CONTRACT}"
     lines = [ln for ln in tagged[0].source.splitlines() if ln.strip()]
     assert all("#" in ln for ln in lines), f"{path.name}: every parameter needs a comment (papermill --help-notebook)"
+    assert all("=" not in ln.split("#", 1)[1] for ln in lines), f"{path.name}: a comment holds '=' (papermill)"
     for cell in code:
-        for node in ast.walk(ast.parse(cell.source)):
-            assert not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)), (
-                f"{path.name}: notebooks define no functions or classes (cell: {cell.source[:60]!r})"
-            )
         assert cell.get("outputs") == [] and cell.get("execution_count") is None, (
             f"{path.name}: outputs must be cleared before committing"
         )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_code_is_thin(path):
+    """Issue 12: no def, class, loop, private name or bare number outside the parameters cell."""
+    nb = nbformat.read(str(path), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
+            continue
+        problems = _code_problems(cell.source)
+        assert problems == [], f"{path.name}: {problems} in cell {cell.source[:80]!r}"
+
+
+def test_thin_code_rule_catches_each_kind():
+    for bad in (
+        "def f():\n    pass",
+        "for x in y:\n    pass",
+        "while x:\n    pass",
+        "[x for x in y]",
+        "kr.analysis._result.tidy(x)",
+        "from kinerja_research.analysis import _ols",
+        "ctx.regions_with(df, min_n=30)",
+        "ax.axvline(76.61)",
+    ):
+        assert _code_problems(bad), bad
+    assert _code_problems('ctx.show(**sec.table("did"))\nif ctx.style == "skripsi":\n    x = kr.MIN_REGION_N') == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_argument_in_both_languages(path):
+    """The argument of a notebook is markdown prose, in both languages: every markdown cell is tagged lang-id or
+    lang-en, and each language has at least three cells of at least 15 words."""
+    nb = nbformat.read(str(path), as_version=4)
+    md = [c for c in nb.cells if c.cell_type == "markdown"]
+    for cell in md:
+        tags = [t for t in cell.metadata.get("tags", []) if t in LANG_TAGS]
+        assert len(tags) == 1, f"{path.name}: markdown cell {cell.source[:60]!r} has language tags {tags}"
+    for tag in LANG_TAGS:
+        prose = [c for c in md if tag in c.metadata["tags"] and len(re.findall(r"\w+", c.source)) >= 15]
+        assert len(prose) >= 3, f"{path.name}: {len(prose)} {tag} markdown cells of prose; the rule is at least 3"
+    n = {tag: sum(tag in c.metadata["tags"] for c in md) for tag in LANG_TAGS}
+    assert n["lang-id"] == n["lang-en"], f"{path.name}: {n} markdown cells per language"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_declares_its_needs(path):
+    """C3: ``{"kinerja": {"needs": {"tables": [...], "constructs": [...]}, "per_region": bool}}``."""
+    from kinerja_research.report.i18n import translator
+
+    kin = nbformat.read(str(path), as_version=4).metadata.get("kinerja")
+    assert kin is not None, f"{path.name}: no kinerja metadata"
+    assert set(kin) == {"needs", "per_region"} and set(kin["needs"]) == {"tables", "constructs"}
+    assert set(kin["needs"]["tables"]) <= {"survey", "performance", "training", "satisfaction"}
+    t = translator("en")
+    assert all(f"common.construct.{c}" in t for c in kin["needs"]["constructs"])
+    assert kin["per_region"] is (path.stem in runner.PER_REGION)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))

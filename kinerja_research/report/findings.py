@@ -189,9 +189,13 @@ def _answers(rows: list[dict]) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------------------ training
 def _did_parts(did: pd.DataFrame) -> tuple[pd.Series | None, pd.DataFrame, pd.Series | None]:
     """Pooled DiD row, per-region rows and the equal-effects F test of :func:`kinerja_research.did` output."""
-    effect = did[did["term"].astype(str).str.fullmatch(r"[^ ]+:post")]
-    pooled = effect[effect["region"].astype(str) == "all"]
-    regions = effect[effect["region"].astype(str) != "all"]
+    effect = did[did["term"].astype(str).str.fullmatch(r"[^ :]+:[^ :]+")]
+    if "region" in effect.columns:
+        is_pooled = effect["region"].isna() | (effect["region"].astype(str) == "all")
+    else:
+        is_pooled = pd.Series(True, index=effect.index)
+    pooled = effect[is_pooled]
+    regions = effect[~is_pooled]
     equal = did[did["term"].astype(str).str.contains(" x ")]
     return (
         None if pooled.empty else pooled.iloc[0],
@@ -467,7 +471,10 @@ def resistance(
                 if len(rows)
             ]
             out.append(t("findings.resistance.level_mixed", mid=mid, parts=t("findings.part_sep").join(parts)))
-    if drivers is not None and (row := _row(drivers, term="trained")) is not None:
+    row = None if drivers is None else _row(drivers, term="trainedTRUE")
+    if row is None and drivers is not None:
+        row = _row(drivers, term="trained")
+    if row is not None:
         key = {"up": "trained_higher", "down": "trained_lower", "none": "trained_none"}[
             direction(row["estimate"], row["p"], alpha)
         ]

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from kinerja_research import clean, standards
+from kinerja_research.analysis.categorical import logistic
 from kinerja_research.analysis.comparison import region_family
 from kinerja_research.analysis.frames import (
     change_frame,
@@ -36,14 +37,7 @@ from kinerja_research.analysis.frames import (
     staff_years,
     survey_frame,
 )
-from kinerja_research.analysis.resistance import (
-    games_howell,
-    kruskal_dunn,
-    region_means,
-    resistance_outcome,
-    welch_anova,
-)
-from kinerja_research.analysis.resistance import resistance_drivers as drivers_fit
+from kinerja_research.analysis.resistance import games_howell, kruskal_dunn, region_means, welch_anova
 from kinerja_research.analysis.rewards import mediation, moderation, ordinal_logit, regression
 from kinerja_research.analysis.satisfaction import ikm, ikm_elements, ikm_trend
 from kinerja_research.analysis.skp import skp_predicate
@@ -63,9 +57,10 @@ from kinerja_research.measure import (
 )
 from kinerja_research.pipeline import load_manifest, load_processed, load_validation
 from kinerja_research.report import findings as fnd
-from kinerja_research.report import plots
+from kinerja_research.report import plots, spss
 from kinerja_research.report.audit import summarise_problems
-from kinerja_research.report.i18n import format_period, translator
+from kinerja_research.report.i18n import format_period, format_seed, translator
+from kinerja_research.report.tables import format_ci
 
 __all__ = [
     "Section",
@@ -87,6 +82,7 @@ __all__ = [
     "instrument_source",
     "dimension_name",
     "element_names",
+    "ikm_bands_table",
     "ikm_by_region",
     "respondent_characteristics",
     "training_effect",
@@ -118,6 +114,7 @@ class Section:
     records: list[dict] = field(default_factory=list)
     left_out: dict[str, tuple[int, list[str]]] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
+    texts: dict[str, dict] = field(default_factory=dict)
 
     def table(self, name: str) -> dict:
         """Keyword arguments of ``ctx.show`` for table ``name``: ``ctx.show(**sec.table(name))``."""
@@ -132,33 +129,89 @@ class Section:
         draw, opts = self.figures[name]
         return {"fig": draw(), **opts}
 
+    def text(self, name: str) -> dict:
+        """Keyword arguments of ``ctx.text`` for the sentence ``name`` (a sentence carrying computed numbers)."""
+        if name not in self.texts:
+            raise KinerjaError(f"section has no text {name!r}; the texts are {sorted(self.texts)}.")
+        return dict(self.texts[name])
+
     def has(self, name: str) -> bool:
-        """Whether table, figure or result ``name`` was computed (False when its data were absent or too small)."""
-        return name in self.tables or name in self.figures or name in self.results
+        """Whether table, figure, text or result ``name`` was computed (False when its data were absent or too
+        small)."""
+        return name in self.tables or name in self.figures or name in self.results or name in self.texts
 
 
-def _show(df: pd.DataFrame, caption_key: str, **opts) -> dict:
-    return {"df": df.reset_index(drop=True), "caption_key": caption_key, **opts}
+#: The columns of a compact result table (estimate, interval, p, effect size, n); the full result is the detail.
+COMPACT = (
+    "region",
+    "group",
+    "group_a",
+    "group_b",
+    "term",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "statistic",
+    "p",
+    "p_adj",
+    "effect_size",
+    "n",
+)
+
+
+def _show(df: pd.DataFrame, caption_key: str, *, compact: bool | Sequence[str] = False, **opts) -> dict:
+    """``ctx.show`` arguments; ``compact``: the main table keeps :data:`COMPACT` and the full result is the detail
+    (a collapsible block and its own sheet of the page's workbook). The interval level is in the column header, so
+    ``ci_level`` is never shown as a column."""
+    df = df.reset_index(drop=True)
+    df = df.drop(columns=[c for c in ("ci_level",) if c in df.columns])
+    drop = [c for c in opts.pop("drop", []) if c in df.columns]
+    df = df.drop(columns=drop)
+    out = {"caption_key": caption_key, **opts}
+    if compact:
+        extra = [] if compact is True else list(compact)
+        main = [c for c in (*COMPACT, *extra) if c in df.columns and df[c].notna().any()]
+        out["df"] = df[main]
+        if len(main) < df.shape[1]:
+            out["detail"] = df
+    else:
+        out["df"] = df
+    return out
+
+
+def _spss_regression(sec: Section, reg, *, name: str, model: str, lang: str) -> None:
+    """The three SPSS blocks of a regression (``style="skripsi"``): ``<name>_summary``, ``_anova``, ``_coefficients``."""
+    caption = {"model": model}
+    sec.tables[f"{name}_summary"] = _show(spss.model_summary(reg), "spss.model_summary_caption", caption=caption,
+                                          ns="spss", digits={"r": 3, "r2": 3, "adj_r2": 3, "se_estimate": 3,
+                                                             "durbin_watson": 3})  # fmt: skip
+    sec.tables[f"{name}_anova"] = _show(
+        spss.anova(reg, lang=lang), "spss.anova_caption", caption=caption, ns="spss", digits={"ss": 3, "ms": 3}
+    )
+    sec.tables[f"{name}_coefficients"] = _show(
+        spss.coefficients(reg), "spss.coefficients_caption", caption=caption, ns="spss",
+        digits={"b": 3, "se": 3, "beta": 3, "t_hitung": 3, "t_tabel": 3, "tolerance": 3, "vif": 3},
+    )  # fmt: skip
 
 
 def large_enough(
-    df: pd.DataFrame, *, min_n: int, by: Sequence[str] = (), subject: str = "person_id"
+    df: pd.DataFrame, *, min_n: int, between: Sequence[str] = (), subject: str = "person_id"
 ) -> tuple[pd.DataFrame, list[str]]:
     """The rows of the regions with at least ``min_n`` people in every ``by`` cell, and the codes left out.
 
-    A region is kept when every cell of ``by`` seen anywhere in ``df`` (e.g. ``["trained", "wave"]``) holds at least
-    ``min_n`` distinct ``subject`` values in it; with ``by=()`` the region as a whole needs ``min_n``. The same rule
+    A region is kept when every cell of ``between`` seen anywhere in ``df`` (e.g. ``["trained", "wave"]``) holds at least
+    ``min_n`` distinct ``subject`` values in it; with ``between=()`` the region as a whole needs ``min_n``. The same rule
     as ``ctx.regions_with``, without showing the note (see :func:`note`).
 
     Examples
     --------
     >>> d = pd.DataFrame({"region_code": ["a"] * 4 + ["b"] * 2, "person_id": list("pqrsxy"),
     ...                   "trained": [True, True, False, False, True, True]})
-    >>> kept, out = large_enough(d, min_n=2, by=["trained"])
+    >>> kept, out = large_enough(d, min_n=2, between=["trained"])
     >>> sorted(kept["region_code"].unique()), out
     (['a'], ['b'])
     """
-    by = list(by)
+    by = list(between)
     if df.empty:
         return df.reset_index(drop=True), []
     codes = df["region_code"].astype(str)
@@ -303,17 +356,20 @@ def training_effect(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Se
     except KinerjaError:
         sec.missing = ["training"]
         return sec
-    panel, left = large_enough(full, min_n=ctx.min_n, by=["trained", "wave"])
+    panel, left = large_enough(full, min_n=ctx.min_n, between=["trained", "wave"])
     sec.left_out["did"] = (ctx.min_n, left)
     if panel.empty:
         return sec
-    res = did(panel, dv="capaian_pct", between="region_code", alpha=ctx.alpha)
-    people = _people(panel)
-    is_region = (res["region"].astype(str) != "all") & (res["term"] == "trained:post")
-    res.loc[is_region, "n_people"] = res.loc[is_region, "region"].astype(str).map(people)
-    res.loc[~is_region, "n_people"] = float(panel["person_id"].nunique())
+    res = did(panel, dv="capaian_pct", between=["trained", "region_code"], alpha=ctx.alpha)
+    is_region = res["region"].notna() & (res["term"] == "trained:post")
     sec.results["did"] = res
     post = panel[panel["wave"] == "post"]
+    equal = res[res["term"].astype(str).str.contains(" x ")]
+    if len(equal) and pd.notna(equal.iloc[0]["statistic"]):
+        e = equal.iloc[0]
+        sec.texts["equal"] = dict(
+            key="training.did_region_text", df1=e["df1"], df2=e["df2"], f=e["statistic"], p=e["p"]
+        )
     sec.results["naive"] = pd.DataFrame(
         {
             "estimate": [
@@ -321,23 +377,26 @@ def training_effect(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Se
             ],
         }
     )
+    sec.texts["naive"] = dict(key="training.naive_text", naive=float(sec.results["naive"]["estimate"].iloc[0]))
     placebo = _placebo(panel, ctx.alpha)
     if placebo is not None:
         sec.results["placebo"] = placebo
+        sec.tables["placebo"] = _show(placebo, "training.placebo_caption", compact=True, ns="training")
     trends = _trends(panel, ctx.alpha)
     sec.results["trends"] = trends
     first_post = sorted(panel.loc[panel["wave"] == "post", "period"].astype(str).unique())[0]
-    pooled = res[(res["region"] == "all") & (res["term"] == "trained:post")].iloc[0]
+    pooled = res[res["region"].isna() & (res["term"] == "trained:post")].iloc[0]
     by_region = res[is_region]
     t = translator(ctx.lang)
     sec.tables["did"] = _show(
-        res[~res["term"].astype(str).str.contains(" x ")].drop(columns=["n_people"]),
+        res[~res["term"].astype(str).str.contains(" x ")],
         "training.did_caption",
+        compact=True,
         ns="training",
     )
     sec.figures["forest"] = (
         lambda: plots.plot_forest(
-            by_region.assign(n=by_region["n_people"]),
+            by_region,
             label="region",
             ref=0.0,
             lang=ctx.lang,
@@ -377,7 +436,7 @@ def training_effect(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Se
         dict(
             key="did_effect_region",
             value=r["estimate"],
-            n=int(r["n_people"]),
+            n=int(r["n"]),
             label_key="training.headline_did_region",
             spec=".2f",
             region=str(r["region"]),
@@ -405,11 +464,11 @@ def training_jp(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Sectio
         sec.missing = ["performance" if not has_columns(tables, "performance") else "training"]
         return sec
     staff = staff_years(tables["performance"])
-    dose = training_dose(tables["training"], staff=staff, by=["region_code"], alpha=ctx.alpha)
+    dose = training_dose(tables["training"], staff=staff, between=["region_code"], alpha=ctx.alpha)
     if dose.empty:
         return sec
     dose = dose.assign(n_people=dose["region"].astype(str).map(_people(staff)))
-    by_gol = training_dose(tables["training"], staff=staff, by=["region_code", "golongan"], alpha=ctx.alpha)
+    by_gol = training_dose(tables["training"], staff=staff, between=["region_code", "golongan"], alpha=ctx.alpha)
     gol_people = staff.groupby([staff["region_code"].astype(str), "golongan"], observed=True)["person_id"].nunique()
     by_gol = by_gol.assign(
         n_people=[gol_people.get((str(r), g), 0) for r, g in zip(by_gol["region"], by_gol["golongan"])]
@@ -469,20 +528,27 @@ def training_details(ctx) -> Section:
         except KinerjaError:
             frame = None
         if frame is not None and "training" in frame.columns:
-            survey, left = large_enough(frame, min_n=ctx.min_n, by=["trained", "wave"])
+            survey, left = large_enough(frame, min_n=ctx.min_n, between=["trained", "wave"])
             sec.left_out["paired"] = (ctx.min_n, left)
             trained = survey[survey["trained"].astype(bool)]
             if len(trained):
                 paired = paired_change(trained, dv="training", between="region_code", alpha=alpha)
                 sec.results["paired"] = paired
-                sec.tables["paired"] = _show(paired, "training.paired_caption", ns="training")
+                sec.tables["paired"] = _show(paired, "training.paired_caption", compact=("method",), ns="training")
+                sec.tables["spss_paired"] = _show(
+                    spss.paired_samples(paired),
+                    "spss.paired_caption",
+                    caption={"model": translator(ctx.lang)("training.model_paired")},
+                    ns="spss",
+                    digits={"mean": 3, "sd": 3, "se": 3, "ci": 3, "t_hitung": 3, "t_tabel": 3},
+                )
     if has_columns(tables, "performance", ["capaian_pct"]) and has_columns(tables, "training", ["jp"]):
         try:
             full = performance_panel(tables)
         except KinerjaError:
             full = None
         if full is not None:
-            panel, left = large_enough(full, min_n=ctx.min_n, by=["trained", "wave"])
+            panel, left = large_enough(full, min_n=ctx.min_n, between=["trained", "wave"])
             sec.left_out["panel"] = (ctx.min_n, left)
             if len(panel):
                 trained = (
@@ -493,11 +559,13 @@ def training_details(ctx) -> Section:
                 if trained["wave"].nunique() == 2:
                     paired_c = paired_change(trained, dv="capaian_pct", between="region_code", alpha=alpha)
                     sec.results["paired_capaian"] = paired_c
-                    sec.tables["paired_capaian"] = _show(paired_c, "training.paired_capaian_caption", ns="training")
+                    sec.tables["paired_capaian"] = _show(
+                        paired_c, "training.paired_capaian_caption", compact=("method",), ns="training"
+                    )
                 lmm = mixed_effects(panel, dv="capaian_pct", alpha=alpha)
                 sec.results["lmm"] = lmm
-                sec.tables["lmm"] = _show(lmm, "training.lmm_caption", ns="training")
-            change, left = large_enough(change_frame(tables), min_n=ctx.min_n, by=["trained"])
+                sec.tables["lmm"] = _show(lmm, "training.lmm_caption", compact=True, ns="training")
+            change, left = large_enough(change_frame(tables), min_n=ctx.min_n, between=["trained"])
             sec.left_out["dose_response"] = (ctx.min_n, left)
             if len(change):
                 per = DOSE_PER_JP
@@ -507,11 +575,18 @@ def training_details(ctx) -> Section:
                 placebo = dose_response(change, dv="capaian_change", dose="jp_other", per=per, alpha=alpha)
                 both = pd.concat([dr, placebo], ignore_index=True)
                 sec.results["dose_response"] = both
-                sec.tables["dose_response"] = _show(both, "training.dose_response_caption", ns="training")
+                sec.tables["dose_response"] = _show(
+                    both, "training.dose_response_caption", compact=True, caption={"per": DOSE_PER_JP}, ns="training"
+                )
     return sec
 
 
 # ----------------------------------------------------------------------------------------------------- resistance
+#: Columns of a coefficient table as theses show it: B, its interval, t, p, the standardised Beta and n.
+COEFFICIENT_COLUMNS = ["term", "estimate", "se", "ci_low", "ci_high", "statistic", "df", "p", "effect_size", "n"]
+#: The model term of the boolean ``trained`` covariate (coefficient names follow R: ``trainedTRUE``).
+TRAINED_TERM = "trainedTRUE"
+
 #: Instruments of the survey, in the order the pages show them, with the construct each measures (the dataset's
 #: ``constructs`` mapping names the construct; the shipped codebook is the default).
 INSTRUMENTS = {
@@ -584,7 +659,7 @@ def resistance_levels(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> 
     if not has_columns(tables, "survey") or "rtc" not in _survey_instruments(tables["survey"]):
         sec.missing = ["resistance"]
         return sec
-    survey, left = large_enough(tables["survey"], min_n=standards.MIN_REGION_N, by=["wave"])
+    survey, left = large_enough(tables["survey"], min_n=standards.MIN_REGION_N, between=["wave"])
     sec.left_out["regions"] = (standards.MIN_REGION_N, left)
     pre_items = survey[survey["wave"] == "pre"]
     if pre_items.empty:
@@ -633,6 +708,22 @@ def resistance_levels(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> 
             labels={"term": "common.col.dimension"},
         )
         welch_total = welch[welch["term"] == "rtc"].iloc[0]
+        sec.texts["anova"] = dict(
+            key="resistance.anova_text",
+            df1=welch_total["df1"],
+            df2=welch_total["df2"],
+            f=welch_total["statistic"],
+            p=welch_total["p"],
+            omega2=welch_total["omega2"],
+        )
+        sec.tables["spss_welch"] = _show(
+            spss.welch(welch.assign(term=welch["term"].map(label))),
+            "spss.welch_caption",
+            caption={"model": t("resistance.model_welch")},
+            ns="spss",
+            labels={"term": "common.col.dimension"},
+            digits={"f_hitung": 3, "f_tabel": 3, "df2": 3},
+        )
         gh = games_howell(scores, dv="rtc", alpha=ctx.alpha)
         kd = kruskal_dunn(scores, dv="rtc")
         sec.results["games_howell"] = gh
@@ -640,12 +731,13 @@ def resistance_levels(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> 
         sec.tables["games_howell"] = _show(
             gh,
             "resistance.gh_caption",
+            compact=True,
             caption={"level": ctx.level},
             ns="resistance",
             drop=["effect_size_name", "method"],
         )
         sec.tables["kruskal"] = _show(
-            kd, "resistance.kw_caption", ns="resistance", drop=["term", "k", "effect_size_name"]
+            kd, "resistance.kw_caption", compact=("method",), ns="resistance", drop=["term", "k", "effect_size_name"]
         )
         sec.records.append(dict(key="welch_p", value=welch_total["p"], label_key="resistance.rec.welch_p", spec="p"))
         top = total.sort_values("estimate", ascending=False).iloc[0]
@@ -684,6 +776,10 @@ def resistance_levels(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> 
                 digits={"cfi": 3, "tli": 3, "rmsea": 3, "srmr": 3, "delta_cfi": 3},
             )
             scalar = inv.set_index("term").loc["scalar"]
+            sec.texts["invariance"] = dict(
+                key="resistance.invariance_yes" if bool(scalar["holds"]) else "resistance.invariance_no",
+                delta_cfi=float(scalar["delta_cfi"]),
+            )
             sec.results["scalar"] = pd.DataFrame(
                 {"holds": [bool(scalar["holds"])], "delta_cfi": [float(scalar["delta_cfi"])]}
             )
@@ -726,7 +822,7 @@ def resistance_drivers(ctx) -> Section:
     if "rtc" not in present:
         sec.missing = ["resistance"]
         return sec
-    survey, left = large_enough(tables["survey"], min_n=ctx.min_n, by=["wave"])
+    survey, left = large_enough(tables["survey"], min_n=ctx.min_n, between=["wave"])
     sec.left_out["drivers"] = (ctx.min_n, left)
     scores = scale_scores(survey, present)
     post = scores[scores["wave"] == "post"]
@@ -734,32 +830,43 @@ def resistance_drivers(ctx) -> Section:
     if post["region_code"].nunique() > 1:
         covar.append("region_code")
     if len(post) and covar:
-        drivers = drivers_fit(post, dv="rtc", covar=covar, cov_type="HC3", alpha=ctx.alpha)
+        drivers = regression(post, dv="rtc", covar=covar, cov_type="HC3", alpha=ctx.alpha)
         sec.results["drivers"] = drivers
         sec.tables["drivers"] = _show(
-            drivers, "resistance.drivers_caption", ns="resistance", drop=["effect_size_name", "method"]
+            drivers[drivers["term"] != "model"][COEFFICIENT_COLUMNS],
+            "resistance.drivers_caption",
+            compact=True,
+            ns="resistance",
         )
     outcome = None
     if "sus" in present and len(post):
         usable = post.dropna(subset=["sus", "rtc"])
         usable = usable.assign(adopt=(usable["sus"] >= standards.SUS_BENCHMARK).astype(float))
         cov = ["region_code"] if usable["region_code"].nunique() > 1 else []
-        outcome = resistance_outcome(usable, dv="sus", predictor="rtc", covar=cov, alpha=ctx.alpha)
+        outcome = regression(usable, dv="sus", covar=["rtc", *cov], alpha=ctx.alpha)
         sec.results["outcome"] = outcome
+        _spss_regression(
+            sec, outcome, name="spss_sus", model=translator(ctx.lang)("resistance.model_sus"), lang=ctx.lang
+        )
         sec.tables["outcome"] = _show(
-            outcome, "resistance.outcome_linear_caption", ns="resistance", drop=["effect_size_name", "method"]
+            outcome[outcome["term"] != "model"][COEFFICIENT_COLUMNS],
+            "resistance.outcome_linear_caption",
+            compact=True,
+            ns="resistance",
         )
         if usable["adopt"].nunique() == 2:
-            logistic = resistance_outcome(
-                usable, dv="adopt", predictor="rtc", covar=cov, family="logistic", alpha=ctx.alpha
-            )
-            sec.results["logistic"] = logistic
+            adoption = logistic(usable, dv="adopt", covar=["rtc", *cov], alpha=ctx.alpha)
+            sec.results["logistic"] = adoption
+            odds = adoption[adoption["term"] == "rtc"]
+            if len(odds):
+                sec.texts["odds"] = dict(key="resistance.outcome_text", or_=float(odds.iloc[0]["effect_size"]))
             sec.tables["logistic"] = _show(
-                logistic,
+                adoption[["term", "estimate", "se", "ci_low", "ci_high", "statistic", "p", "effect_size", "n"]],
                 "resistance.outcome_logistic_caption",
+                compact=True,
                 caption={"cutoff": standards.SUS_BENCHMARK},
                 ns="resistance",
-                drop=["effect_size_name", "method"],
+                labels={"effect_size": "resistance.col.odds_ratio"},
             )
         slope = outcome[outcome["term"] == "rtc"]
         if len(slope):
@@ -776,7 +883,7 @@ def resistance_drivers(ctx) -> Section:
             {"caption_key": "resistance.fig_correlations"},
         )
     if "drivers" in sec.results:
-        trained = sec.results["drivers"][sec.results["drivers"]["term"] == "trained"]
+        trained = sec.results["drivers"][sec.results["drivers"]["term"] == TRAINED_TERM]
         if len(trained):
             sec.records.append(
                 dict(
@@ -835,9 +942,21 @@ def rewards_model(ctx) -> Section:
         sec.missing = ["performance"]
         return sec
     reg = regression(baseline, dv="capaian_pct", covar=predictors, alpha=ctx.alpha)
+    robust = regression(baseline, dv="capaian_pct", covar=predictors, cov_type="HC3", alpha=ctx.alpha)
     sec.results["regression"] = reg
+    sec.results["robust"] = robust
     model = reg[reg["term"] == "model"].iloc[0]
     sec.results["model"] = reg[reg["term"] == "model"].reset_index(drop=True)
+    sec.texts["model"] = dict(
+        key="rewards.regression_text",
+        r2=model["r2"],
+        adj_r2=model["adj_r2"],
+        df1=model["df1"],
+        df2=model["df2"],
+        f=model["statistic"],
+        p=model["p"],
+    )
+    _spss_regression(sec, reg, name="spss", model=translator(ctx.lang)("rewards.model_name"), lang=ctx.lang)
     sec.tables["regression"] = _show(
         reg[["term", "estimate", "se", "effect_size", "statistic", "df", "df1", "df2", "p", "tolerance", "vif", "n"]],
         "rewards.regression_caption",
@@ -845,10 +964,10 @@ def rewards_model(ctx) -> Section:
         labels={"estimate": "rewards.col.b", "effect_size": "rewards.col.beta", "statistic": "rewards.col.t"},
     )
     coefs = reg[~reg["term"].isin(["model", "(Intercept)"])]
-    modern = coefs[
-        ["term", "estimate", "se_hc3", "ci_low_hc3", "ci_high_hc3", "statistic_hc3", "df", "p_hc3", "partial_eta2", "n"]
-    ].rename(columns={"ci_low_hc3": "ci_low", "ci_high_hc3": "ci_high", "statistic_hc3": "statistic", "p_hc3": "p"})
-    sec.tables["modern"] = _show(modern, "rewards.modern_caption", ns="rewards")
+    modern = robust[~robust["term"].isin(["model", "(Intercept)"])][
+        ["term", "estimate", "se", "ci_low", "ci_high", "statistic", "df", "p", "partial_eta2", "n"]
+    ]
+    sec.tables["modern"] = _show(modern, "rewards.modern_caption", compact=True, ns="rewards")
     sec.tables["assumptions"] = _show(reg.assumptions, "rewards.assumptions_caption", ns="rewards")
     t = translator(ctx.lang)
     term_labels = {term: t(f"vocab.term.{term}") for term in coefs["term"] if f"vocab.term.{term}" in t}
@@ -876,8 +995,14 @@ def rewards_model(ctx) -> Section:
             alpha=ctx.alpha,
         )
         sec.results["moderation"] = mod
+        inter = mod[mod["term"].astype(str).str.contains(":") & mod["df1"].notna()]
+        if len(inter):
+            i = inter.iloc[0]
+            sec.texts["moderation"] = dict(
+                key="rewards.moderation_text", df1=i["df1"], df2=i["df2"], f=i["statistic"], p=i["p"]
+            )
         sec.tables["moderation"] = _show(
-            mod[mod["method"] == "simple slope"], "rewards.moderation_caption", ns="rewards"
+            mod[mod["method"] == "simple slope"], "rewards.moderation_caption", compact=True, ns="rewards"
         )
     med = None
     if "motivation" in predictors:
@@ -891,8 +1016,15 @@ def rewards_model(ctx) -> Section:
             alpha=ctx.alpha,
         )
         sec.results["mediation"] = med
-        sec.tables["mediation"] = _show(med, "rewards.mediation_caption", ns="rewards")
+        sec.tables["mediation"] = _show(med, "rewards.mediation_caption", compact=True, ns="rewards")
         indirect = med[med["term"] == "indirect"].iloc[0]
+        sec.texts["mediation"] = dict(
+            key="rewards.mediation_text",
+            indirect=indirect["estimate"],
+            ci=format_ci(indirect["ci_low"], indirect["ci_high"], 3, ctx.lang),
+            level=ctx.level,
+            n_boot=MEDIATION_N_BOOT,
+        )
         sec.records += [
             dict(key="indirect_effect", value=indirect["estimate"], label_key="rewards.headline_indirect", spec=".3f"),
             dict(
@@ -917,6 +1049,7 @@ def rewards_model(ctx) -> Section:
             recomputed = skp_predicate(rated["rating_hasil_kerja"], rated["rating_perilaku"])
             agree = float((recomputed == rated["predikat"]).mean())
             sec.results["skp_agreement"] = pd.DataFrame({"agreement": [agree], "n": [len(rated)]})
+            sec.texts["skp"] = dict(key="rewards.skp_text", agree=agree)
             sec.records.append(
                 dict(key="skp_predicate_agreement", value=agree, label_key="rewards.headline_skp_agree", spec="pct")
             )
@@ -940,7 +1073,7 @@ def rewards_model(ctx) -> Section:
                     alpha=ctx.alpha,
                 )
                 sec.results["ordinal"] = ordinal
-                sec.tables["ordinal"] = _show(ordinal, "rewards.ordinal_caption", ns="rewards")
+                sec.tables["ordinal"] = _show(ordinal, "rewards.ordinal_caption", compact=True, ns="rewards")
     sec.findings = fnd.rewards(reg, mediation=med, moderation=mod, alpha=ctx.alpha, lang=ctx.lang)
     return sec
 
@@ -986,6 +1119,22 @@ def _ikm_bands() -> dict:
     return dict(standards.IKM_BANDS)
 
 
+def ikm_bands_table(lang: str) -> pd.DataFrame:
+    """The mutu bands of the IKM as the regulation tabulates them (from ``standards.IKM_BANDS``): ``mutu``,
+    ``low``, ``high``, ``kinerja`` (in the report language)."""
+    return pd.DataFrame(
+        [
+            {
+                "mutu": b.mutu,
+                "low": b.low,
+                "high": b.high,
+                "kinerja": b.kinerja if lang == "id" else f"{b.kinerja} ({b.kinerja_en})",
+            }
+            for b in standards.IKM_BANDS.values()
+        ]
+    )
+
+
 def element_names(lang: str) -> dict[str, str]:
     """Shown names of the nine unsur: the regulation's names (``satisfaction.element.U<i>``)."""
     t = translator(lang)
@@ -1003,7 +1152,7 @@ def ikm_by_region(satisfaction: pd.DataFrame, *, alpha: float, seed: int, n_boot
     parts = [
         ikm(
             satisfaction[satisfaction["region_code"].astype(str) == c],
-            by="region_code",
+            between="region_code",
             alpha=alpha,
             n_boot=n_boot,
             seed=seed,
@@ -1030,6 +1179,10 @@ def satisfaction_ikm(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> S
     sat = tables["satisfaction"]
     by_region = ikm_by_region(sat, alpha=ctx.alpha, seed=ctx.seed)
     sec.results["ikm"] = by_region
+    sec.tables["bands"] = _show(
+        ikm_bands_table(ctx.lang), "satisfaction.bands_caption", kind="table", ns="satisfaction"
+    )
+    sec.texts["bootstrap"] = dict(key="satisfaction.bootstrap_text", n_boot=IKM_N_BOOT, seed=format_seed(ctx.seed))
     bands = _ikm_bands()
     sec.tables["ikm"] = _show(
         by_region[["region", "ikm", "ci_low", "ci_high", "mutu", "kinerja", "nrr_tertimbang", "n"]],
@@ -1051,7 +1204,7 @@ def satisfaction_ikm(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> S
         {"caption_key": "satisfaction.fig_ikm", "caption": {"level": ctx.level}},
     )
     names = element_names(ctx.lang)
-    elements = ikm_elements(sat, by="region_code", alpha=ctx.alpha)
+    elements = ikm_elements(sat, between="region_code", alpha=ctx.alpha)
     sec.results["elements"] = elements
     shown = elements[~(elements["n"] < ctx.min_n)]
     flagged = shown[shown["weakest"] | shown["below_b"]].reset_index(drop=True)
@@ -1081,7 +1234,7 @@ def satisfaction_ikm(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> S
     )
     trend = None
     if sat["period"].nunique() > 2:
-        trend = ikm_trend(sat, by="region_code", alpha=ctx.alpha)
+        trend = ikm_trend(sat, between="region_code", alpha=ctx.alpha)
         sec.results["trend"] = trend
     for _, r in by_region.iterrows():
         sec.records.append(
@@ -1144,7 +1297,7 @@ def satisfaction_details(ctx) -> Section:
         return sec
     sat = tables["satisfaction"]
     if "service_unit" in sat.columns and sat["service_unit"].notna().any():
-        by_unit = ikm(sat, by=["region_code", "service_unit"], alpha=ctx.alpha, n_boot=IKM_N_BOOT, seed=ctx.seed)
+        by_unit = ikm(sat, between=["region_code", "service_unit"], alpha=ctx.alpha, n_boot=IKM_N_BOOT, seed=ctx.seed)
         sec.results["units"] = by_unit
         sec.tables["units"] = _show(
             by_unit[["region", "service_unit", "ikm", "ci_low", "ci_high", "mutu", "kinerja", "n"]],
@@ -1154,7 +1307,7 @@ def satisfaction_details(ctx) -> Section:
         )
     if "period" in sat.columns and sat["period"].notna().any():
         for how in ("quarter", "semester"):
-            by_period = ikm(sat, by="region_code", period=how, alpha=ctx.alpha, n_boot=IKM_N_BOOT, seed=ctx.seed)
+            by_period = ikm(sat, between="region_code", period=how, alpha=ctx.alpha, n_boot=IKM_N_BOOT, seed=ctx.seed)
             sec.results[f"period_{how}"] = by_period
             shown = by_period.assign(period=by_period["period"].map(lambda p: format_period(p, ctx.lang)))
             sec.tables[f"period_{how}"] = _show(
@@ -1164,9 +1317,11 @@ def satisfaction_details(ctx) -> Section:
                 ns="satisfaction",
             )
         if sat["period"].nunique() > 2:
-            trend = ikm_trend(sat, by="region_code", alpha=ctx.alpha)
+            trend = ikm_trend(sat, between="region_code", alpha=ctx.alpha)
             sec.results["trend"] = trend
-            sec.tables["trend"] = _show(trend, "satisfaction.trend_caption", ns="satisfaction", drop=["term", "method"])
+            sec.tables["trend"] = _show(
+                trend, "satisfaction.trend_caption", compact=True, ns="satisfaction", drop=["term", "method"]
+            )
     return sec
 
 
@@ -1177,12 +1332,12 @@ def _resistance_by_region(ctx, tables) -> pd.DataFrame:
     if not has_columns(tables, "survey") or "rtc" not in _survey_instruments(tables["survey"]):
         return pd.DataFrame()
     scores = scale_scores(tables["survey"], ["rtc"])
-    post, _ = large_enough(scores[scores["wave"] == "post"], min_n=ctx.min_n, by=["trained"])
+    post, _ = large_enough(scores[scores["wave"] == "post"], min_n=ctx.min_n, between=["trained"])
     covar = [c for c in ("age", "tenure_years", "golongan_rank") if has_columns({"s": post}, "s", [c])] + ["trained"]
     parts = []
     for code, sub in post.groupby(post["region_code"].astype(str)):
-        res = drivers_fit(sub, dv="rtc", covar=covar, cov_type="HC3", alpha=ctx.alpha)
-        parts.append(res[res["term"] == "trained"].assign(region=code, n_people=sub["person_id"].nunique()))
+        res = regression(sub, dv="rtc", covar=covar, cov_type="HC3", alpha=ctx.alpha)
+        parts.append(res[res["term"] == TRAINED_TERM].assign(region=code, n_people=sub["person_id"].nunique()))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
@@ -1198,9 +1353,7 @@ def comparison(ctx) -> Section:
     sec.left_out.update({f"training_{k}": v for k, v in training.left_out.items()})
     if "did" in training.results:
         did = training.results["did"]
-        parts["training"] = did[(did["region"].astype(str) != "all") & (did["term"] == "trained:post")].assign(
-            n=lambda d: d["n_people"]
-        )
+        parts["training"] = did[did["region"].notna() & (did["term"] == "trained:post")]
     resistance = _resistance_by_region(ctx, tables)
     if len(resistance):
         parts["resistance"] = resistance.assign(n=resistance["n_people"])
@@ -1210,7 +1363,7 @@ def comparison(ctx) -> Section:
         r = rewards.results["by_region"]
         parts["rewards"] = r[r["term"] == "reward"].assign(n=lambda d: d["n_people"])
     if has_columns(tables, "satisfaction", list(ELEMENTS)) and tables["satisfaction"]["period"].nunique() > 2:
-        parts["satisfaction"] = ikm_trend(tables["satisfaction"], by="region_code", alpha=ctx.alpha)
+        parts["satisfaction"] = ikm_trend(tables["satisfaction"], between="region_code", alpha=ctx.alpha)
     if not parts:
         sec.missing = ["performance"]
         return sec
@@ -1232,6 +1385,7 @@ def comparison(ctx) -> Section:
     )
     k = int((family["p_adj"] < ctx.alpha).sum())
     sec.results["summary"] = pd.DataFrame({"k": [k], "m": [m]})
+    sec.texts["summary"] = dict(key="comparison.summary_text", k=k, m=m, alpha=ctx.alpha)
     sec.records += [
         dict(key="n_significant", value=k, label_key="comparison.rec.n_significant", spec="n"),
         dict(key="family_size", value=m, label_key="comparison.rec.family_size", spec="n"),
@@ -1259,6 +1413,8 @@ def comparison(ctx) -> Section:
         )
     if "scalar" in res_levels.results:
         sec.results["scalar"] = res_levels.results["scalar"]
+    if "invariance" in res_levels.texts:
+        sec.texts["invariance"] = res_levels.texts["invariance"]
     sec.findings = fnd.comparison(family, alpha=ctx.alpha, lang=ctx.lang, min_n=ctx.min_n)
     sec.answers = fnd.comparison_answers(family, alpha=ctx.alpha, lang=ctx.lang)
     return sec
@@ -1369,6 +1525,7 @@ def audit(ctx) -> Section:
         sec.tables["by_region"] = _show(by_region, "audit.cap_regions", kind="table", ns="audit", n_col="n_people")
     n_duplicates = int(((validation["rule"] == "duplicate_submission") & (validation["severity"] == "error")).sum())
     sec.results["duplicates"] = pd.DataFrame({"n": [n_duplicates]})
+    sec.texts["duplicates"] = dict(key="audit.duplicates_text", n=n_duplicates, keep=())
     sec.records += [
         dict(key="problems", value=int(len(validation)), label_key="audit.headline_problems", spec="n"),
         dict(
@@ -1782,6 +1939,8 @@ def instrument_quality(ctx) -> Section:
                 )
             )
     inv_rows = []
+    if len(codes) < 2:
+        sec.texts["invariance_skipped"] = dict(key="instrument.invariance_skipped", min_n=standards.MIN_REGION_N)
     if len(codes) > 1:
         for n in names:
             try:
@@ -1857,6 +2016,7 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
 
     region = ctx.region
     everyone = load_processed(ctx.dataset) if tables is None else tables
+    own = ctx.tables
     sec = Section()
     parts = [
         training_effect(ctx, everyone),
@@ -1909,8 +2069,21 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
             ns="brief",
             digits={"value": 2, "low": 2, "high": 2},
         )
+    brief_keys = {"did_effect_region", "jp_share_meeting_20", "rtc_mean", "ikm", "ikm_ci_low", "ikm_ci_high", "mutu"}
     for p in parts:
-        sec.records += [r for r in p.records if r.get("region") == region]
+        sec.records += [r for r in p.records if r.get("region") == region and r["key"] in brief_keys]
+    counts = {
+        "n_staff": own["performance"]["person_id"].nunique() if has_columns(own, "performance") else 0,
+        "n_survey": own["survey"]["person_id"].nunique() if has_columns(own, "survey") else 0,
+        "n_public": len(own["satisfaction"]) if has_columns(own, "satisfaction") else 0,
+    }
+    sec.texts["intro"] = dict(
+        key="brief.intro",
+        n=min([v for v in counts.values() if v] or [0]),
+        region=ctx.region_name(region),
+        level=ctx.level,
+        **counts,
+    )
     sat = parts[4]
     if "ikm" in sat.results:
         ikm = sat.results["ikm"]
@@ -1942,7 +2115,6 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
             ),
             {"caption_key": "brief.fig_resistance", "caption": {"level": ctx.level, "low": scale[0], "high": scale[1]}},
         )
-    own = ctx.tables
     tr = parts[0]
     if "did" in tr.results and region not in tr.left_out.get("did", (0, []))[1]:
         panel = performance_panel(own)

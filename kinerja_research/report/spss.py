@@ -1,0 +1,166 @@
+"""Thesis layout (``style="skripsi"``): regression, ANOVA and t-test results in the SPSS blocks Indonesian examiners
+read, with the same numbers as the standard tables.
+
+Every number comes from the analysis functions (:func:`kinerja_research.regression` and its ``.model_summary``,
+``.anova``, ``.coefficients``; :func:`kinerja_research.welch_anova`; :func:`kinerja_research.paired_change`); these
+functions only choose, order and name the columns as SPSS prints them:
+
+- *Model Summary*: R, R Square, Adjusted R Square, Std. Error of the Estimate, Durbin-Watson;
+- *ANOVA*: Sum of Squares, df, Mean Square, F (F hitung), Sig., with F tabel when the analysis gives it;
+- *Coefficients*: B and Std. Error (Unstandardized), Beta (Standardized), t (t hitung), t tabel, Sig., Tolerance, VIF;
+- *Robust Tests of Equality of Means* (Welch): Statistic, df1, df2, Sig.;
+- *Paired Samples Test*: Mean, Std. Deviation, Std. Error Mean, the interval of the difference, t, df, Sig. (2-tailed).
+
+Column labels are in the ``spss`` translation namespace (SPSS's own English labels, which Indonesian theses quote,
+with the Indonesian "hitung"/"tabel" terms). Each function returns an unrounded DataFrame for ``ctx.show``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kinerja_research.errors import KinerjaError
+from kinerja_research.report.i18n import translator
+
+__all__ = ["model_summary", "anova", "coefficients", "welch", "paired_samples"]
+
+
+def _need(obj, attr: str, what: str):
+    value = getattr(obj, attr, None)
+    if value is None:
+        raise KinerjaError(
+            f"{what} needs the {attr!r} table of a regression result; the rule is the output of kr.regression()."
+        )
+    return value
+
+
+def model_summary(reg) -> pd.DataFrame:
+    """SPSS *Model Summary* of a :func:`kinerja_research.regression` result.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``model`` (1), ``r``, ``r2``, ``adj_r2``, ``se_estimate``, ``durbin_watson``, ``n``.
+    """
+    ms = _need(reg, "model_summary", "spss.model_summary")
+    row = ms.iloc[0]
+    return pd.DataFrame(
+        {
+            "model": ["1"],
+            "r": [row["r"]],
+            "r2": [row["r2"]],
+            "adj_r2": [row["adj_r2"]],
+            "se_estimate": [row["se_estimate"]],
+            "durbin_watson": [row.get("durbin_watson", np.nan)],
+            "n": [row["n"]],
+        }
+    )
+
+
+def anova(reg, *, lang: str = "id") -> pd.DataFrame:
+    """SPSS *ANOVA* block of a regression: Regression, Residual and Total rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``source`` (translated row name), ``ss``, ``df``, ``ms``, ``f_hitung``, ``f_tabel`` (when the analysis gives
+        the critical F as ``f_crit``), ``p``.
+    """
+    t = translator(lang)
+    a = _need(reg, "anova", "spss.anova")
+    out = pd.DataFrame(
+        {
+            "source": [t(f"spss.source.{term}") for term in a["term"]],
+            "ss": a["ss"].to_numpy(),
+            "df": a["df"].to_numpy(),
+            "ms": a["ms"].to_numpy(),
+            "f_hitung": a["statistic"].to_numpy(),
+            "p": a["p"].to_numpy(),
+        }
+    )
+    if "f_crit" in a.columns:
+        out.insert(5, "f_tabel", a["f_crit"].to_numpy())
+    return out
+
+
+def coefficients(reg) -> pd.DataFrame:
+    """SPSS *Coefficients* block: B, Std. Error, Beta, t hitung, t tabel, Sig., Tolerance, VIF.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``term``, ``b``, ``se``, ``beta``, ``t_hitung``, ``t_tabel``, ``p``, ``tolerance``, ``vif``, ``n``.
+    """
+    c = _need(reg, "coefficients", "spss.coefficients")
+    return pd.DataFrame(
+        {
+            "term": c["term"].to_numpy(),
+            "b": c["estimate"].to_numpy(),
+            "se": c["se"].to_numpy(),
+            "beta": c["effect_size"].to_numpy(),
+            "t_hitung": c["statistic"].to_numpy(),
+            "t_tabel": c["t_crit"].to_numpy() if "t_crit" in c.columns else np.nan,
+            "p": c["p"].to_numpy(),
+            "tolerance": c["tolerance"].to_numpy() if "tolerance" in c.columns else np.nan,
+            "vif": c["vif"].to_numpy() if "vif" in c.columns else np.nan,
+            "n": c["n"].to_numpy(),
+        }
+    )
+
+
+def welch(result: pd.DataFrame) -> pd.DataFrame:
+    """SPSS *Robust Tests of Equality of Means* (Welch) from :func:`kinerja_research.welch_anova`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``term``, ``f_hitung`` (Welch statistic), ``df1``, ``df2``, ``f_tabel`` (when given as ``f_crit``), ``p``,
+        ``n``.
+    """
+    out = pd.DataFrame(
+        {
+            "term": result["term"].to_numpy(),
+            "f_hitung": result["statistic"].to_numpy(),
+            "df1": result["df1"].to_numpy(),
+            "df2": result["df2"].to_numpy(),
+            "p": result["p"].to_numpy(),
+            "n": result["n"].to_numpy(),
+        }
+    )
+    if "f_crit" in result.columns:
+        out.insert(4, "f_tabel", result["f_crit"].to_numpy())
+    return out
+
+
+def paired_samples(result: pd.DataFrame) -> pd.DataFrame:
+    """SPSS *Paired Samples Test* from the paired-t rows of :func:`kinerja_research.paired_change`.
+
+    ``sd`` is the standard deviation of the differences, ``se · √n`` (the identity SPSS prints next to the standard
+    error of the mean); every other number is the analysis's.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``region`` (when present), ``mean``, ``sd``, ``se``, ``ci_low``, ``ci_high``, ``t_hitung``, ``t_tabel``
+        (when given as ``t_crit``), ``df``, ``p``, ``n``.
+    """
+    rows = result[result["method"].astype(str).str.contains("paired t", case=False)]
+    out = pd.DataFrame(
+        {
+            "mean": rows["estimate"].to_numpy(),
+            "sd": (rows["se"] * np.sqrt(rows["n"].astype(float))).to_numpy(),
+            "se": rows["se"].to_numpy(),
+            "ci_low": rows["ci_low"].to_numpy(),
+            "ci_high": rows["ci_high"].to_numpy(),
+            "t_hitung": rows["statistic"].to_numpy(),
+            "df": rows["df"].to_numpy(),
+            "p": rows["p"].to_numpy(),
+            "n": rows["n"].to_numpy(),
+        }
+    )
+    if "t_crit" in rows.columns:
+        out.insert(6, "t_tabel", rows["t_crit"].to_numpy())
+    if "region" in rows.columns:
+        out.insert(0, "region", rows["region"].to_numpy())
+    return out

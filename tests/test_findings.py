@@ -219,11 +219,11 @@ def test_satisfaction_interval_crossing_a_band_limit_is_never_a_flat_mutu():
     crossing = [s for s in out if "melintasi batas mutu 76,61" in s]
     assert len(crossing) == 1 and "Kota Kupang" in crossing[0] and "mutu C atau B" in crossing[0]
     certain = [s for s in out if s.startswith("Mutu pelayanan")]
-    assert any("Mutu pelayanan B (Baik)" in s and "Kota Bandar Lampung" in s for s in certain)
-    assert not any("Kota Kupang" in s for s in certain)
+    assert len(certain) == 1 and "B (Baik) di Kota Bandar Lampung" in certain[0]
+    assert "C (Kurang Baik) di Kota Bengkulu" in certain[0] and "Kota Kupang" not in certain[0]
     # the same point estimate with a narrow interval: a certain mutu
     narrow = findings.satisfaction(IKM.assign(ci_low=[75.5, 78.9, 68.0], ci_high=[76.5, 81.3, 72.0]), bands=BANDS)
-    assert any("Mutu pelayanan C" in s and "Kota Kupang" in s for s in narrow)
+    assert any("C (Kurang Baik) di Kota Kupang dan Kota Bengkulu" in s for s in narrow)
 
 
 def test_satisfaction_weakest_trend_and_answers():
@@ -313,3 +313,93 @@ def test_brief_lines_come_from_the_answers_and_hide_small_regions():
     assert lines[1].startswith("Kepuasan masyarakat: IKM 80,10")
     small = answers.assign(n=3)
     assert findings.brief(small, "18.71", lang="id") == []
+
+
+# ------------------------------------------------------------------------------------------- sections and spss
+def _public(seed: int, n: int, code: str, shift: float = 0.0) -> pd.DataFrame:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    answers = np.clip(np.round(rng.normal(3.0 + shift, 0.7, size=(n, 9))), 1, 4).astype(int)
+    df = pd.DataFrame(answers, columns=[f"U{i}" for i in range(1, 10)])
+    return df.assign(region_code=code, respondent_id=[f"{code}-{i}" for i in range(n)])
+
+
+def test_ikm_interval_of_a_region_does_not_depend_on_the_other_regions():
+    """Issue 14.3 (Kupang [75,05; 77,41] vs [75,06; 77,44]): the brief and the page get the same interval."""
+    from kinerja_research.report import sections
+
+    kupang = _public(1, 80, "53.71")
+    alone = sections.ikm_by_region(kupang, alpha=0.05, seed=2026)
+    together = sections.ikm_by_region(
+        pd.concat([_public(2, 60, "18.71", 0.3), kupang, _public(3, 70, "17.71")]), alpha=0.05, seed=2026
+    )
+    row = together[together["region"] == "53.71"].iloc[0]
+    assert (alone.iloc[0]["ci_low"], alone.iloc[0]["ci_high"]) == (row["ci_low"], row["ci_high"])
+
+
+def test_large_enough_names_the_regions_left_out():
+    from kinerja_research.report import sections
+
+    d = pd.DataFrame(
+        {
+            "region_code": ["a"] * 6 + ["b"] * 3,
+            "person_id": list("pqrstu") + list("xyz"),
+            "trained": [True, True, True, False, False, False, True, True, False],
+        }
+    )
+    kept, out = sections.large_enough(d, min_n=3, between=["trained"])
+    assert set(kept["region_code"]) == {"a"} and out == ["b"]
+    kept, out = sections.large_enough(d, min_n=3)
+    assert out == []
+
+
+def test_spss_blocks_hold_the_regressions_numbers():
+    import numpy as np
+
+    import kinerja_research as kr
+    from kinerja_research.report import spss
+
+    rng = np.random.default_rng(7)
+    d = pd.DataFrame(rng.normal(size=(80, 2)), columns=["reward", "motivation"])
+    d["capaian_pct"] = 80 + 2 * d["reward"] + d["motivation"] + rng.normal(size=80)
+    reg = kr.regression(d, dv="capaian_pct", covar=["reward", "motivation"])
+    coef = spss.coefficients(reg).set_index("term")
+    plain = reg.set_index("term")
+    for term in ("reward", "motivation"):
+        assert coef.loc[term, "b"] == plain.loc[term, "estimate"] and coef.loc[term, "se"] == plain.loc[term, "se"]
+        assert (
+            coef.loc[term, "t_hitung"] == plain.loc[term, "statistic"] and coef.loc[term, "p"] == plain.loc[term, "p"]
+        )
+        assert coef.loc[term, "beta"] == plain.loc[term, "effect_size"]
+    assert (coef["t_tabel"] > 1.9).all()
+    summary = spss.model_summary(reg).iloc[0]
+    assert summary["r2"] == plain.loc["model", "r2"] and summary["adj_r2"] == plain.loc["model", "adj_r2"]
+    anova = spss.anova(reg, lang="en")
+    assert anova["source"].tolist() == ["Regression", "Residual", "Total"]
+    assert anova["f_hitung"].iloc[0] == plain.loc["model", "statistic"]
+    assert np.isclose(anova["ss"].iloc[0] + anova["ss"].iloc[1], anova["ss"].iloc[2])
+
+
+def test_sections_say_what_the_data_lack():
+    """A dataset without a training table gives an empty training section and a translated note, never an error."""
+    from kinerja_research.report import sections
+
+    class Ctx:
+        lang, alpha, seed, min_n, level = "en", 0.05, 2026, 5, 95.0
+        tables = {"satisfaction": _public(1, 40, "18.71").assign(period="2026-Q1", service_unit="A")}
+        shown: list = []
+
+        def left_out(self, key, **fmt):
+            self.shown.append((key, fmt))
+
+        def region_name(self, code):
+            return code
+
+    ctx = Ctx()
+    sec = sections.training_effect(ctx)
+    assert not sec.has("did") and sec.findings == []
+    sections.explain(ctx, sec)
+    assert ctx.shown[-1][0] == "common.left_out.table"
+    sat = sections.satisfaction_ikm(ctx)
+    assert sat.has("ikm") and sat.findings and sat.findings[0].startswith("The public satisfaction index (IKM) of")

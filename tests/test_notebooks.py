@@ -309,6 +309,109 @@ def test_browser_check_catches_broken_pages(tmp_path):
     assert res["missing_files"] == ["nowhere.html"] and res["missing_anchors"] == ["#nope"]
 
 
+def _records(run_dir: Path, stem: str) -> dict:
+    import json
+
+    doc = json.loads((run_dir / f"{stem}.headline.json").read_text(encoding="utf-8"))
+    return {(r["key"], r["region"]): r for r in doc["records"]}
+
+
+def test_brief_numbers_are_the_thematic_pages_numbers(suite_run):
+    """Issue 14.3: the brief's training effect, 20 JP share, resistance mean and IKM with its interval and mutu are the
+    thematic pages' numbers for that region (one function computes both), not a second computation."""
+    pages = {}
+    for stem in ("02_training_impact", "03_resistance_to_change", "05_public_satisfaction"):
+        pages.update(_records(suite_run.run_dir, stem))
+    keys = {"did_effect_region", "jp_share_meeting_20", "rtc_mean", "ikm", "ikm_ci_low", "ikm_ci_high", "mutu"}
+    for region in ("18.71", "17.71"):
+        brief = _records(suite_run.run_dir, f"region_brief_{region}")
+        shown = {k for k in brief if k[0] in keys}
+        assert {k[0] for k in shown} == keys, f"brief {region} records {sorted(shown)}"
+        for k in shown:
+            assert brief[k]["value"] == pages[k]["value"] and brief[k]["text"] == pages[k]["text"], (
+                k,
+                brief[k],
+                pages[k],
+            )
+
+
+def test_pages_open_with_findings_chosen_by_results(suite_run):
+    """Issue 14.1: every page records 3-6 key findings (the brief: one line per theme) and the thematic pages answer
+    their question per region for the index."""
+    import json
+
+    for job in suite_run.jobs:
+        doc = json.loads((suite_run.run_dir / f"{job['stem']}.headline.json").read_text(encoding="utf-8"))
+        assert 3 <= len(doc["findings"]) <= 6, (job["stem"], doc["findings"])
+    questions = set()
+    for stem in ("02_training_impact", "03_resistance_to_change", "04_reward_effects", "10_region_comparison"):
+        doc = json.loads((suite_run.run_dir / f"{stem}.headline.json").read_text(encoding="utf-8"))
+        questions |= {a["question"] for a in doc["answers"]}
+    assert questions == {"training", "resistance", "rewards", "comparison"}
+
+
+def _cut(src: Path, dst: Path, per_region: int) -> Path:
+    """A copy of a processed dataset with ``per_region`` people (staff and public) in every region."""
+    import shutil
+
+    import pandas as pd
+
+    shutil.copytree(src, dst)
+    survey, perf = (pd.read_parquet(dst / f"{t}.parquet") for t in ("survey", "performance"))
+    keep = set()
+    for code in sorted(survey["region_code"].astype(str).unique()):
+        mine = survey["region_code"].astype(str) == code
+        both = set(survey.loc[mine, "person_id"]) & set(perf.loc[perf["region_code"].astype(str) == code, "person_id"])
+        keep |= set(sorted(both)[:per_region])
+    for name in ("survey", "performance", "training"):
+        df = pd.read_parquet(dst / f"{name}.parquet")
+        df[df["person_id"].isin(keep)].reset_index(drop=True).to_parquet(dst / f"{name}.parquet")
+    sat = pd.read_parquet(dst / "satisfaction.parquet")
+    sat.groupby("region_code", observed=True).head(per_region).reset_index(drop=True).to_parquet(
+        dst / "satisfaction.parquet"
+    )
+    return dst
+
+
+def test_suite_runs_with_three_people_per_region(small_dataset, tmp_path):
+    """Issue 10/15.7: with three people in every region each analysis is left out with a translated note; no
+    notebook fails."""
+    data = _cut(small_dataset, tmp_path / "three", 3)
+    summary = runner.run_suite(
+        dataset=str(data),
+        regions=["18.71", "17.71"],
+        lang="en",
+        workers=2,
+        out=tmp_path / "reports" / "three-en",
+        progress=False,
+        publish=False,
+    )
+    assert summary.ok, "\n".join(runner.failure_lines(summary))
+    page = (summary.run_dir / "04_reward_effects.html").read_text(encoding="utf-8")
+    assert "This section is left out" in html.unescape(page)
+
+
+def test_suite_runs_on_synth_scale_003(tmp_path):
+    """Issue 10/15.7: `kinerja data synth --scale 0.03` (about 40 people per region) runs every notebook."""
+    from kinerja_research import pipeline, synth
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("KINERJA_PSEUDONYM_KEY", "test-key-not-secret")
+    synth.write_default(tmp_path / "raw", seed=2026, scale=0.03)
+    pipeline.build_processed("s003", raw_dir=tmp_path / "raw", out_dir=tmp_path / "processed")
+    mp.undo()
+    summary = runner.run_suite(
+        dataset=str(tmp_path / "processed"),
+        regions=["18.71"],
+        lang="id",
+        workers=2,
+        out=tmp_path / "reports" / "s003-id",
+        progress=False,
+        publish=False,
+    )
+    assert summary.ok, "\n".join(runner.failure_lines(summary))
+
+
 TINY_REGION, TINY_NAME = "11.73", "Kota Lhokseumawe"
 #: The whole suite runs with a 3-person region (each analysis leaves it out with a note where it is too small).
 TINY_SUITE = None

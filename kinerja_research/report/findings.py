@@ -33,6 +33,7 @@ from kinerja_research.report.tables import format_ci, format_number
 
 __all__ = [
     "FIT_CUTOFFS",
+    "MAX_FINDINGS",
     "ANSWER_COLUMNS",
     "direction",
     "band_of",
@@ -56,6 +57,8 @@ __all__ = [
 
 #: Cut-offs of a well-fitting CFA model (Hu & Bentler 1999, *Structural Equation Modeling* 6(1), 1-55).
 FIT_CUTOFFS = {"cfi": 0.95, "rmsea": 0.06, "srmr": 0.08}
+#: Most sentences of one page's key findings (the brief's findings ask for 3-6 a head of BKD can act on).
+MAX_FINDINGS = 6
 #: Columns of the ``*_answers`` frames (one row per region; ``text`` in the report language).
 ANSWER_COLUMNS = ["question", "region", "text", "value", "n"]
 
@@ -718,28 +721,42 @@ def satisfaction(
         )
     status = [band_status(r["ci_low"], r["ci_high"], bb) for _, r in shown.iterrows()]
     certain: dict[str, list[str]] = {}
+    crossing: dict[tuple, list[str]] = {}
     for (_, r), s in zip(shown.iterrows(), status):
         if s["certain"] and s["lower"] is not None:
             certain.setdefault(s["lower"], []).append(_region_name(r["region"]))
-    for mutu in sorted(certain):
-        kinerja = bb[mutu][2]
-        if lang == "en" and hasattr(bands.get(mutu), "kinerja_en"):
-            kinerja = bands[mutu].kinerja_en
-        out.append(
-            t("findings.satisfaction.band_certain", mutu=mutu, kinerja=kinerja, regions=join_names(certain[mutu], lang))
-        )
-    for (_, r), s in zip(shown.iterrows(), status):
-        if not s["certain"] and s["limit"] is not None:
-            out.append(
+        elif not s["certain"] and s["limit"] is not None:
+            name = t(
+                "findings.satisfaction.region_ci",
+                region=_region_name(r["region"]),
+                ci=format_ci(r["ci_low"], r["ci_high"], 2, lang),
+            )
+            crossing.setdefault((s["limit"], s["lower"] or "–", s["upper"] or "–"), []).append(name)
+    if certain:
+        parts = []
+        for mutu in sorted(certain):
+            kinerja = bb[mutu][2]
+            if lang == "en" and hasattr(bands.get(mutu), "kinerja_en"):
+                kinerja = bands[mutu].kinerja_en
+            parts.append(
                 t(
-                    "findings.satisfaction.band_crossing",
-                    region=_region_name(r["region"]),
-                    ci=format_ci(r["ci_low"], r["ci_high"], 2, lang),
-                    limit=s["limit"],
-                    lower=s["lower"] or "–",
-                    upper=s["upper"] or "–",
+                    "findings.satisfaction.band_part",
+                    mutu=mutu,
+                    kinerja=kinerja,
+                    regions=join_names(certain[mutu], lang),
                 )
             )
+        out.append(t("findings.satisfaction.band_certain", parts=t("findings.part_sep").join(parts)))
+    for (limit, lower, upper), names in sorted(crossing.items()):
+        out.append(
+            t(
+                "findings.satisfaction.band_crossing",
+                regions=join_names(names, lang),
+                limit=limit,
+                lower=lower,
+                upper=upper,
+            )
+        )
     if elements is not None and "weakest" in elements.columns:
         weak = _large(elements, min_n)
         weak = weak[weak["weakest"].astype(bool) & weak["region"].isin(shown["region"])]
@@ -763,9 +780,9 @@ def satisfaction(
             out.append(t("findings.satisfaction.trend_up", regions=join_names(ups, lang)))
         if downs:
             out.append(t("findings.satisfaction.trend_down", regions=join_names(downs, lang)))
-        if dirs and not ups and not downs:
+        if dirs and not ups and not downs and len(out) < MAX_FINDINGS:
             out.append(t("findings.satisfaction.trend_none"))
-    return out
+    return out[:MAX_FINDINGS]
 
 
 def satisfaction_answers(ikm: pd.DataFrame, *, bands, alpha: float = 0.05, lang: str = "id") -> pd.DataFrame:

@@ -57,6 +57,7 @@ __all__ = [
     "path_diagram",
     "path_diagrams",
     "scree_panels",
+    "small_axes",
     "add_note",
 ]
 
@@ -154,6 +155,17 @@ def _region_label(code: str) -> str:
         return get_region(str(code)).name
     except Exception:
         return str(code)
+
+
+def _height(rows: int, per_row: float = 0.45, width: float = 6.5) -> tuple[float, float]:
+    """Figure size for ``rows`` rows of points or bars: short for a few rows, never taller than the page needs."""
+    return (width, min(1.4 + per_row * max(int(rows), 1), 9.0))
+
+
+def small_axes(rows: int):
+    """A compact Axes for a handout (the region brief): the figure is short and narrow, so two pages hold it."""
+    _, ax = plt.subplots(figsize=(5.6, min(1.1 + 0.32 * max(int(rows), 1), 4.0)))
+    return ax
 
 
 def _resolve_min_n(min_n):
@@ -299,7 +311,7 @@ def plot_means_ci(
     matplotlib.axes.Axes
     """
     _check(data, [x, y, ci_low, ci_high, hue, n_col])
-    ax = _ax(ax)
+    ax = _ax(ax, _height(data[y].nunique()))
     df = data.reset_index(drop=True)
     if n_col is not None:
         df = _suppress_groups(df, pd.to_numeric(df[n_col], errors="coerce"), min_n, ax, lang)
@@ -564,7 +576,7 @@ def plot_bars(
     _check(data, [x, y, hue, n_col])
     if limits is not None and limits[0] > 0:
         raise KinerjaError(f"plot_bars limits {limits!r}; the rule is that bars start at zero (lower limit <= 0).")
-    ax = _ax(ax)
+    ax = _ax(ax, _height(len(data) if hue is None else len(data), per_row=0.22))
     df = data.reset_index(drop=True).copy()
     if n_col is not None:
         df = _suppress_groups(df, pd.to_numeric(df[n_col], errors="coerce"), min_n, ax, lang)
@@ -628,7 +640,7 @@ def plot_shares(
     values = pd.to_numeric(data[x], errors="coerce")
     if ((values < 0) | (values > 1)).any():
         raise KinerjaError(f"plot_shares column {x!r} holds values outside 0–1; the rule is a proportion.")
-    ax = _ax(ax)
+    ax = _ax(ax, _height(len(data)))
     df = data.reset_index(drop=True)
     if n_col is not None:
         df = _suppress_groups(df, pd.to_numeric(df[n_col], errors="coerce"), min_n, ax, lang)
@@ -691,7 +703,7 @@ def plot_trends(
     matplotlib.axes.Axes
     """
     _check(data, [x, y, hue, ci_low, ci_high, n_col])
-    ax = _ax(ax)
+    ax = _ax(ax, (6.5, 3.4))
     df = data.reset_index(drop=True)
     if n_col is not None:
         df = _suppress_groups(df, pd.to_numeric(df[n_col], errors="coerce"), min_n, ax, lang)

@@ -115,6 +115,7 @@ class Section:
     left_out: dict[str, tuple[int, list[str]]] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     texts: dict[str, dict] = field(default_factory=dict)
+    too_few: int | None = None
 
     def table(self, name: str) -> dict:
         """Keyword arguments of ``ctx.show`` for table ``name``: ``ctx.show(**sec.table(name))``."""
@@ -244,7 +245,9 @@ def note(ctx, section: Section, name: str) -> None:
 
 def explain(ctx, section: Section) -> None:
     """Show why a section is empty: the table or construct the data lack, or that every region was too small."""
-    if section.missing:
+    if section.too_few is not None:
+        key, values = "common.left_out.too_few", {"min_n": section.too_few}
+    elif section.missing:
         what = section.missing[0]
         key = (
             "common.left_out.table"
@@ -290,12 +293,27 @@ def answer(ctx, section: Section) -> None:
             ctx.answer(r.question, r.text, region=r.region, value=r.value, n=n)
 
 
+def enough(sec: Section, df: pd.DataFrame, *, min_n: int, subject: str = "person_id") -> bool:
+    """Whether ``df`` holds at least ``min_n`` people for a model pooled over regions; when not, the section records
+    it (``explain`` then says the data hold too few people) and the analysis is left out."""
+    n = df[subject].nunique() if subject in df.columns else len(df)
+    if n >= min_n:
+        return True
+    sec.too_few = min_n
+    return False
+
+
 def has_columns(tables: Mapping[str, pd.DataFrame], table: str, columns: Sequence[str] = ()) -> bool:
     """Whether ``tables[table]`` exists with rows and holds ``columns`` with at least one value each."""
     df = tables.get(table)
     if df is None or df.empty:
         return False
     return all(c in df.columns and df[c].notna().any() for c in columns)
+
+
+def ctx_regions(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    """Region codes present in any of ``tables``, sorted."""
+    return sorted({str(c) for df in tables.values() if "region_code" in df.columns for c in df["region_code"].dropna()})
 
 
 def _people(df: pd.DataFrame, by: str = "region_code", subject: str = "person_id") -> pd.Series:
@@ -829,7 +847,7 @@ def resistance_drivers(ctx) -> Section:
     covar = [c for c in ("age", "tenure_years", "golongan_rank", "trained") if has_columns({"s": post}, "s", [c])]
     if post["region_code"].nunique() > 1:
         covar.append("region_code")
-    if len(post) and covar:
+    if enough(sec, post, min_n=standards.MIN_REGION_N) and covar:
         drivers = regression(post, dv="rtc", covar=covar, cov_type="HC3", alpha=ctx.alpha)
         sec.results["drivers"] = drivers
         sec.tables["drivers"] = _show(
@@ -839,7 +857,7 @@ def resistance_drivers(ctx) -> Section:
             ns="resistance",
         )
     outcome = None
-    if "sus" in present and len(post):
+    if "sus" in present and sec.too_few is None:
         usable = post.dropna(subset=["sus", "rtc"])
         usable = usable.assign(adopt=(usable["sus"] >= standards.SUS_BENCHMARK).astype(float))
         cov = ["region_code"] if usable["region_code"].nunique() > 1 else []
@@ -875,7 +893,7 @@ def resistance_drivers(ctx) -> Section:
             )
     names = [n for n in present]
     corr = scores[names].corr()  # Pearson, pairwise complete
-    if len(names) > 1 and len(scores) > 2:
+    if len(names) > 1 and sec.too_few is None:
         labels = {n: instrument_title(n, ctx.lang) for n in names}
         sec.results["correlations"] = corr
         sec.figures["correlations"] = (
@@ -938,8 +956,10 @@ def rewards_model(ctx) -> Section:
         sec.missing = ["reward"]
         return sec
     baseline = _baseline(tables, predictors)
-    if baseline is None or baseline["capaian_pct"].notna().sum() <= len(predictors) + 1:
+    if baseline is None:
         sec.missing = ["performance"]
+        return sec
+    if not enough(sec, baseline.dropna(subset=["capaian_pct"]), min_n=standards.MIN_REGION_N):
         return sec
     reg = regression(baseline, dv="capaian_pct", covar=predictors, alpha=ctx.alpha)
     robust = regression(baseline, dv="capaian_pct", covar=predictors, cov_type="HC3", alpha=ctx.alpha)
@@ -1208,14 +1228,18 @@ def satisfaction_ikm(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> S
     sec.results["elements"] = elements
     shown = elements[~(elements["n"] < ctx.min_n)]
     flagged = shown[shown["weakest"] | shown["below_b"]].reset_index(drop=True)
+    shown_flagged = flagged.assign(term=flagged["term"].map(names))
     sec.tables["elements"] = _show(
-        flagged.assign(term=flagged["term"].map(names)),
+        shown_flagged[["region", "term", "score", "mutu", "rank", "weakest", "below_b", "n"]],
         "satisfaction.elements_caption",
         ns="satisfaction",
-        drop=["se", "method", "nrr_tertimbang"],
         labels={"term": "satisfaction.col.element"},
-        digits={"estimate": 2, "score": 2},
+        digits={"score": 2},
+        detail=shown_flagged.drop(columns=["se", "method", "nrr_tertimbang", "ci_level"], errors="ignore"),
     )
+    region_colours = {
+        ctx.region_name(c): colour for c, colour in plots.region_palette(list(by_region["region"])).items()
+    }
     t = translator(ctx.lang)
     sec.figures["elements"] = (
         lambda: plots.plot_bars(
@@ -1224,6 +1248,7 @@ def satisfaction_ikm(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> S
             y="element",
             hue="region_name",
             n_col="n",
+            palette=region_colours,
             lang=ctx.lang,
             xlabel="satisfaction.col.score",
             ref=standards.IKM_GOOD_MIN,
@@ -1772,7 +1797,8 @@ def instrument_quality(ctx) -> Section:
             },
         )
     split, efa, scree = [], [], {}
-    for n in names:
+    pooled_ok = enough(sec, pre, min_n=standards.MIN_REGION_N)
+    for n in names if pooled_ok else []:
         sh = split_half(pre, items=books[n], seed=ctx.seed)
         sh = sh[sh["term"] == sh["term"].iloc[-1]]
         split.append(sh.assign(instrument=instrument_title(n, lang)))
@@ -1794,18 +1820,19 @@ def instrument_quality(ctx) -> Section:
                     "n": b["n"],
                 }
             )
-    split = pd.concat(split, ignore_index=True)
+    split = pd.concat(split, ignore_index=True) if split else pd.DataFrame(columns=["coefficient"])
     split = split[
         split["coefficient"].isin(["r_halves", "spearman_brown", "spearman_brown_unequal", "guttman", "lambda4_max"])
     ]
-    sec.tables["split_half"] = _show(
-        split.assign(coefficient=[t(f"instrument.coef.{c}") for c in split["coefficient"]])[
-            ["instrument", "coefficient", "estimate", "n_items", "n"]
-        ],
-        "instrument.splithalf_caption",
-        ns="instrument",
-        digits={"estimate": 3},
-    )
+    if len(split):
+        sec.tables["split_half"] = _show(
+            split.assign(coefficient=[t(f"instrument.coef.{c}") for c in split["coefficient"]])[
+                ["instrument", "coefficient", "estimate", "n_items", "n"]
+            ],
+            "instrument.splithalf_caption",
+            ns="instrument",
+            digits={"estimate": 3},
+        )
     if efa:
         sec.results["efa"] = pd.DataFrame(efa)
         sec.tables["efa"] = _show(
@@ -1820,7 +1847,7 @@ def instrument_quality(ctx) -> Section:
             {"caption_key": "instrument.fig_scree"},
         )
     fits = {}
-    for n in names:
+    for n in names if pooled_ok else []:
         try:
             fits[n] = cfa(pre, model=books[n], alpha=ctx.alpha)
         except (KinerjaError, np.linalg.LinAlgError):
@@ -2026,31 +2053,22 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
         satisfaction_ikm(ctx, everyone),
     ]
     answers = pd.concat([p.answers for p in parts if len(p.answers)], ignore_index=True)
-    mine = answers[answers["region"].astype(str) == region]
     sec.results["answers"] = answers
     t = translator(ctx.lang)
-    theme = {q: t(f"findings.brief.theme.{q}") for q in ("training", "jp", "resistance", "rewards", "satisfaction")}
-    order = {q: i for i, q in enumerate(theme)}
-    shown = mine.assign(o=mine["question"].map(order)).sort_values("o")
-    sec.tables["answers"] = _show(
-        shown.assign(question=shown["question"].map(theme))[["question", "text", "n"]],
-        "brief.answers_caption",
-        caption={"region": ctx.region_name(region)},
-        kind="table",
-        ns="brief",
-    )
+    sec.texts["title"] = dict(key="brief.title", region=ctx.region_name(region))
     peers = []
     for q, p in zip(("training", "jp", "resistance", "rewards", "satisfaction"), parts):
         rows = p.answers[p.answers["question"] == q]
         if rows.empty or region not in set(rows["region"].astype(str)):
             continue
+        scale = 100.0 if q == "jp" else 1.0  # shares of PNS as percent
         big = rows[~(pd.to_numeric(rows["n"], errors="coerce") < ctx.min_n)]
         value = rows.set_index(rows["region"].astype(str)).loc[region]
-        others = big[big["region"].astype(str) != region]["value"]
+        others = big[big["region"].astype(str) != region]["value"] * scale
         peers.append(
             {
-                "question": theme[q],
-                "value": value["value"],
+                "question": t(f"brief.peer.{q}"),
+                "value": value["value"] * scale,
                 "rank": int((big["value"] > value["value"]).sum() + 1)
                 if region in set(big["region"].astype(str))
                 else np.nan,
@@ -2069,6 +2087,9 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
             ns="brief",
             digits={"value": 2, "low": 2, "high": 2},
         )
+    highlight = {
+        c: (col if c == region else "#B0B0B0") for c, col in plots.region_palette(ctx_regions(everyone)).items()
+    }
     brief_keys = {"did_effect_region", "jp_share_meeting_20", "rtc_mean", "ikm", "ikm_ci_low", "ikm_ci_high", "mutu"}
     for p in parts:
         sec.records += [r for r in p.records if r.get("region") == region and r["key"] in brief_keys]
@@ -2097,6 +2118,8 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
                 bands={k: v for k, v in bands.items() if v[1] >= limits[0]},
                 limits=limits,
                 xlabel="satisfaction.col.ikm",
+                palette=highlight,
+                ax=plots.small_axes(len(ikm)),
             ),
             {"caption_key": "brief.fig_ikm", "caption": {"level": ctx.level}},
         )
@@ -2112,6 +2135,8 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
                 ref=sum(scale) / 2,
                 ref_label=t("resistance.midpoint", mid=sum(scale) / 2),
                 xlabel="resistance.axis_total",
+                palette=highlight,
+                ax=plots.small_axes(len(total)),
             ),
             {"caption_key": "brief.fig_resistance", "caption": {"level": ctx.level, "low": scale[0], "high": scale[1]}},
         )
@@ -2128,6 +2153,7 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
                 hue_labels={"trained": t("training.group.trained"), "untrained": t("training.group.untrained")},
                 lang=ctx.lang,
                 ylabel="training.axis_capaian",
+                ax=plots.small_axes(6),
             ),
             {"caption_key": "brief.fig_trends", "caption": {"level": ctx.level}},
         )

@@ -746,8 +746,12 @@ def resistance_levels(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> 
         kd = kruskal_dunn(scores, dv="rtc")
         sec.results["games_howell"] = gh
         sec.results["kruskal"] = kd
+        names = {
+            "group_a": lambda d: d["group_a"].map(ctx.region_name, na_action="ignore"),
+            "group_b": lambda d: d["group_b"].map(ctx.region_name, na_action="ignore"),
+        }
         sec.tables["games_howell"] = _show(
-            gh,
+            gh.assign(**names),
             "resistance.gh_caption",
             compact=True,
             caption={"level": ctx.level},
@@ -755,7 +759,11 @@ def resistance_levels(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> 
             drop=["effect_size_name", "method"],
         )
         sec.tables["kruskal"] = _show(
-            kd, "resistance.kw_caption", compact=("method",), ns="resistance", drop=["term", "k", "effect_size_name"]
+            kd.assign(**names),
+            "resistance.kw_caption",
+            compact=("method",),
+            ns="resistance",
+            drop=["term", "k", "effect_size_name"],
         )
         sec.records.append(dict(key="welch_p", value=welch_total["p"], label_key="resistance.rec.welch_p", spec="p"))
         top = total.sort_values("estimate", ascending=False).iloc[0]
@@ -978,7 +986,9 @@ def rewards_model(ctx) -> Section:
     )
     _spss_regression(sec, reg, name="spss", model=translator(ctx.lang)("rewards.model_name"), lang=ctx.lang)
     sec.tables["regression"] = _show(
-        reg[["term", "estimate", "se", "effect_size", "statistic", "df", "df1", "df2", "p", "tolerance", "vif", "n"]],
+        reg[reg["term"] != "model"][
+            ["term", "estimate", "se", "effect_size", "statistic", "df", "p", "tolerance", "vif", "n"]
+        ],
         "rewards.regression_caption",
         ns="rewards",
         labels={"estimate": "rewards.col.b", "effect_size": "rewards.col.beta", "statistic": "rewards.col.t"},
@@ -1731,32 +1741,16 @@ def instrument_quality(ctx) -> Section:
             )
             .reset_index()
         )
+        items_shown = val.assign(valid=val["valid"].map(decision))[
+            ["instrument", "region", "item", "dimension", "mean", "sd", "r_item_total", "r_crit", "valid",
+             "r_corrected", "alpha_if_deleted", "n"]
+        ]  # fmt: skip
         sec.tables["validity_summary"] = _show(
             summary,
             "instrument.validity_summary_caption",
             ns="instrument",
-            digits={"min_r": 3, "r_crit": 3},
-        )
-        sec.tables["validity"] = _show(
-            val.assign(valid=val["valid"].map(decision))[
-                [
-                    "instrument",
-                    "region",
-                    "item",
-                    "dimension",
-                    "mean",
-                    "sd",
-                    "r_item_total",
-                    "r_crit",
-                    "valid",
-                    "r_corrected",
-                    "alpha_if_deleted",
-                    "n",
-                ]
-            ],  # fmt: skip
-            "instrument.validity_caption",
-            ns="instrument",
-            digits={"r_item_total": 3, "r_crit": 3, "r_corrected": 3, "alpha_if_deleted": 3},
+            digits={"min_r": 3, "r_crit": 3, "r_item_total": 3, "r_corrected": 3, "alpha_if_deleted": 3},
+            detail=items_shown,
         )
         pooled = item_analysis(pre, items=books[names[0]], alpha=ctx.alpha).assign(item=lambda d: d["term"])
         sec.figures["item_r"] = (

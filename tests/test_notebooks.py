@@ -311,6 +311,22 @@ def test_browser_check_catches_broken_pages(tmp_path):
     assert res["missing_files"] == ["nowhere.html"] and res["missing_anchors"] == ["#nope"]
 
 
+def test_papermill_cli_takes_one_region_as_a_number(small_dataset, tmp_path):
+    """Issue 12.2: `papermill nb out -p regions 18.71` works (papermill reads 18.71 as a float)."""
+    import json
+    import subprocess
+    import sys
+
+    out = tmp_path / "out.ipynb"
+    cmd = [sys.executable, "-m", "papermill", str(paths.NOTEBOOKS / "05_public_satisfaction.ipynb"), str(out)]
+    cmd += ["-p", "regions", "18.71", "-p", "dataset", str(small_dataset), "-p", "out_dir", str(tmp_path)]
+    cmd += ["-p", "lang", "en", "--cwd", str(tmp_path), "-k", "python3"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    head = json.loads((tmp_path / "05_public_satisfaction.headline.json").read_text(encoding="utf-8"))
+    assert head["regions"] == ["18.71"] and head["lang"] == "en"
+
+
 def _records(run_dir: Path, stem: str) -> dict:
     import json
 

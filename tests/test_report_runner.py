@@ -13,11 +13,12 @@ import pytest
 
 from kinerja_research.errors import KinerjaError
 from kinerja_research.report import runner
-from kinerja_research.report.provenance import GIT_ENV, VOLATILE_CLASS, git_commit
+from kinerja_research.report.provenance import VOLATILE_CLASS
 
 PARAMS = (
     'dataset: str = "default"  # processed dataset\nregions: list[str] = []  # Kemendagri codes\n'
     'lang: str = "id"  # "id" | "en"\nalpha: float = 0.05  # significance level\nseed: int = 2026  # seed\n'
+    'min_cell: int = 5  # small-cell threshold\nstyle: str = "standard"  # layout\n'
     'out_dir: str = ""  # headline JSON folder'
 )
 
@@ -28,7 +29,7 @@ def write_notebook(path: Path, cells: list[str]) -> None:
     p.metadata["tags"] = ["parameters"]
     start = (
         f'import kinerja_research as kr\nctx = kr.report.start("{path.stem}", dataset=dataset, regions=regions, '
-        f"lang=lang, alpha=alpha, seed=seed, out_dir=out_dir)"
+        f"lang=lang, alpha=alpha, seed=seed, min_cell=min_cell, style=style, out_dir=out_dir)"
     )
     nb.cells = [p, nbformat.v4.new_code_cell(start)] + [nbformat.v4.new_code_cell(c) for c in cells]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -91,9 +92,6 @@ def two_runs(suite):
     again (which replaces the first run). Returns both summaries and a snapshot of the first run's files."""
     root, nbs, data = suite
     out = root / "reports" / "run"
-    # The code version is an input too: pin it, since other work may be committed between the two runs.
-    mp = pytest.MonkeyPatch()
-    mp.setenv(GIT_ENV, json.dumps(git_commit()))
     first = runner.run_suite(
         dataset=str(data),
         regions=["Kota Bandar Lampung"],
@@ -103,7 +101,11 @@ def two_runs(suite):
         notebooks_dir=nbs,
         progress=False,
     )
-    saved = {str(p.relative_to(out)): p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()}
+    saved = {
+        str(p.relative_to(out)): p.read_bytes().decode("utf-8") if p.suffix != ".xlsx" else p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file()
+    }
     second = runner.run_suite(
         dataset=str(data),
         regions=["18.71"],
@@ -114,7 +116,6 @@ def two_runs(suite):
         notebooks_dir=nbs,
         progress=False,
     )
-    mp.undo()
     return first, second, saved, out
 
 
@@ -145,11 +146,13 @@ def test_outputs_layout_and_headlines(two_runs):
         "00_data_audit.headline.json",
         "00_data_audit.html",
         "00_data_audit.ipynb",
+        "00_data_audit.xlsx",
         "index.html",
         "logs",
         "region_brief_18.71.headline.json",
         "region_brief_18.71.html",
         "region_brief_18.71.ipynb",
+        "region_brief_18.71.xlsx",
         "run.json",
     ]
     assert not list(out.parent.glob(".run.*")), "temporary or old run folders left behind"
@@ -269,6 +272,8 @@ def test_plan_covers_suite_order_and_one_brief_per_region(suite, tmp_path):
         "lang": "id",
         "alpha": 0.05,
         "seed": 1,
+        "min_cell": 5,
+        "style": "standard",
         "out_dir": "",
         "regions": ["18.71", "17.71"],
     }
@@ -301,6 +306,7 @@ def test_publish_copies_pages_and_writes_reports_index(suite, tmp_path):
     run.mkdir(parents=True)
     (run / "10_region_comparison.html").write_text("<html></html>")
     meta = {
+        "command": "kinerja report",
         "dataset": "default",
         "lang": "id",
         "regions": ["18.71"],

@@ -287,7 +287,8 @@ def test_pages_in_headless_chromium(suite_run):
         assert res["error_outputs"] == 0, name
         assert "Traceback" not in res["text"], name
     index = results[0]
-    assert len([h for h in index["links"] if h.endswith(".html")]) == sum(1 for j in suite_run.jobs if j["html"])
+    linked = {h.split("#")[0] for h in index["links"] if h.split("#")[0].endswith(".html")}
+    assert linked == {j["html"] for j in suite_run.jobs if j["html"]}  # the answers table links pages again
     assert sum(r["images"] for r in results[1:]) > 0, "the reports show no figure at all"
 
 
@@ -397,7 +398,7 @@ def test_suite_runs_with_three_people_per_region(small_dataset, tmp_path):
     data = _cut(small_dataset, tmp_path / "three", 3)
     summary = runner.run_suite(
         dataset=str(data),
-        regions=["18.71", "17.71"],
+        regions=["18.71"],
         lang="en",
         workers=2,
         out=tmp_path / "reports" / "three-en",

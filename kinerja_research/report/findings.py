@@ -29,7 +29,7 @@ import pandas as pd
 
 from kinerja_research.errors import KinerjaError
 from kinerja_research.report.i18n import translator
-from kinerja_research.report.tables import format_ci, format_number
+from kinerja_research.report.numbers import format_ci, format_number
 
 __all__ = [
     "FIT_CUTOFFS",

@@ -30,8 +30,9 @@ from matplotlib.ticker import FuncFormatter, ScalarFormatter
 from scipy import stats
 
 from kinerja_research.errors import KinerjaError
-from kinerja_research.report.i18n import format_period, translator
-from kinerja_research.report.tables import format_number, min_cell_n
+from kinerja_research.report.i18n import translator
+from kinerja_research.report.numbers import format_number, period_label
+from kinerja_research.report.tables import session_min_n
 from kinerja_research.results import check_columns
 
 __all__ = [
@@ -169,7 +170,7 @@ def small_axes(rows: int):
 
 
 def _resolve_min_n(min_n):
-    return min_cell_n() if isinstance(min_n, str) and min_n == "default" else min_n
+    return session_min_n() if isinstance(min_n, str) and min_n == "default" else min_n
 
 
 def _legend_outside(ax, handles=None, **kw) -> None:
@@ -720,7 +721,7 @@ def plot_trends(
             xx, sub[ci_low].to_numpy(dtype=float), sub[ci_high].to_numpy(dtype=float), color=colour, alpha=0.18, lw=0
         )
     ax.set_xticks(range(len(periods)))
-    ax.set_xticklabels([format_period(p, lang) for p in periods], rotation=30 if len(periods) > 4 else 0, ha="right")
+    ax.set_xticklabels([period_label(p, lang) for p in periods], rotation=30 if len(periods) > 4 else 0, ha="right")
     if event is not None and str(event) in pos:
         _reference(ax, pos[str(event)] - 0.5, event_label)
     _legend_outside(ax, bbox_to_anchor=(0.5, -0.25 if len(periods) > 4 else -0.15))

@@ -59,8 +59,8 @@ from kinerja_research.pipeline import load_manifest, load_processed, load_valida
 from kinerja_research.report import findings as fnd
 from kinerja_research.report import plots, spss
 from kinerja_research.report.audit import summarise_problems
-from kinerja_research.report.i18n import format_period, format_seed, translator
-from kinerja_research.report.tables import format_ci
+from kinerja_research.report.i18n import translator
+from kinerja_research.report.numbers import format_ci, period_label
 
 __all__ = [
     "Section",
@@ -353,6 +353,29 @@ def _trends(panel: pd.DataFrame, alpha: float) -> pd.DataFrame:
     return means.assign(period=parts[0], group=parts[1])
 
 
+def _did_per_region(panel: pd.DataFrame, interacted: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """The interacted DiD with each region's effect row taken from a DiD of that region's rows alone.
+
+    In the fully interacted model every parameter is region-specific, so a region's effect, cluster-robust SE and
+    Satterthwaite df equal those of the region's own DiD up to rounding in the last digits; fitting each region on its
+    own rows makes them identical whichever other regions are in the run (the region brief compares its region with
+    every region of the data, the thematic pages with those of the run). The pooled rows and the Wald test of equal
+    effects stay those of the interacted model.
+    """
+    rows = []
+    for code, sub in panel.groupby(panel["region_code"].astype(str), sort=True):
+        own = did(sub, dv="capaian_pct", alpha=alpha)
+        rows.append(own[own["term"] == "trained:post"].assign(region=code))
+    if not rows:
+        return interacted
+    keep = ~(interacted["region"].notna() & (interacted["term"] == "trained:post"))
+    pooled, test = (
+        interacted[keep & ~interacted["term"].astype(str).str.contains(" x ")],
+        interacted[keep & interacted["term"].astype(str).str.contains(" x ")],
+    )
+    return pd.concat([pooled, *rows, test], ignore_index=True)[interacted.columns]
+
+
 def training_effect(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Section:
     """Does training improve performance? Difference-in-differences of capaian, pooled and per region.
 
@@ -378,7 +401,9 @@ def training_effect(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Se
     sec.left_out["did"] = (ctx.min_n, left)
     if panel.empty:
         return sec
-    res = did(panel, dv="capaian_pct", between=["trained", "region_code"], alpha=ctx.alpha)
+    res = _did_per_region(
+        panel, did(panel, dv="capaian_pct", between=["trained", "region_code"], alpha=ctx.alpha), ctx.alpha
+    )
     is_region = res["region"].notna() & (res["term"] == "trained:post")
     sec.results["did"] = res
     post = panel[panel["wave"] == "post"]
@@ -1212,7 +1237,7 @@ def satisfaction_ikm(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> S
     sec.tables["bands"] = _show(
         ikm_bands_table(ctx.lang), "satisfaction.bands_caption", kind="table", ns="satisfaction"
     )
-    sec.texts["bootstrap"] = dict(key="satisfaction.bootstrap_text", n_boot=IKM_N_BOOT, seed=format_seed(ctx.seed))
+    sec.texts["bootstrap"] = dict(key="satisfaction.bootstrap_text", n_boot=IKM_N_BOOT, seed=ctx.seed)
     bands = _ikm_bands()
     sec.tables["ikm"] = _show(
         by_region[["region", "ikm", "ci_low", "ci_high", "mutu", "kinerja", "nrr_tertimbang", "n"]],
@@ -1344,7 +1369,7 @@ def satisfaction_details(ctx) -> Section:
         for how in ("quarter", "semester"):
             by_period = ikm(sat, between="region_code", period=how, alpha=ctx.alpha, n_boot=IKM_N_BOOT, seed=ctx.seed)
             sec.results[f"period_{how}"] = by_period
-            shown = by_period.assign(period=by_period["period"].map(lambda p: format_period(p, ctx.lang)))
+            shown = by_period.assign(period=by_period["period"].map(lambda p: period_label(p, ctx.lang)))
             sec.tables[f"period_{how}"] = _show(
                 shown[["region", "period", "ikm", "ci_low", "ci_high", "mutu", "kinerja", "n"]],
                 f"satisfaction.period_caption_{how}",
@@ -1439,12 +1464,12 @@ def comparison(ctx) -> Section:
         for other in levels[1:]:
             table = table.merge(other, on="region", how="outer")
         sec.results["levels"] = table
+        counts = table[[c for c in ("n", "n_public") if c in table.columns]]
+        # a row is about the survey respondents and the public respondents of a region: it is withheld when either
+        # group is small, so the smaller count decides (a region absent from one analysis has no count there)
+        shown = table.drop(columns=counts.columns).assign(n_people=counts.min(axis=1, skipna=True))
         sec.tables["levels"] = _show(
-            table,
-            "comparison.levels_caption",
-            caption={"level": ctx.level},
-            ns="comparison",
-            n_col="n" if "n" in table.columns else "n_public",
+            shown, "comparison.levels_caption", caption={"level": ctx.level}, ns="comparison", n_col="n_people"
         )
     if "scalar" in res_levels.results:
         sec.results["scalar"] = res_levels.results["scalar"]
@@ -2166,7 +2191,7 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
             "df": counts,
             "kind": "counts",
             "caption_key": "brief.predikat_caption",
-            "caption": {"period": format_period(latest, ctx.lang)},
+            "caption": {"period": period_label(latest, ctx.lang)},
             "ns": "brief",
         }
         n_staff = perf["person_id"].nunique()

@@ -12,7 +12,6 @@ raw key.
 from __future__ import annotations
 
 import functools
-import re
 import string
 from pathlib import Path
 from typing import Any
@@ -27,8 +26,6 @@ __all__ = [
     "Translator",
     "translator",
     "missing_keys",
-    "format_period",
-    "format_seed",
 ]
 
 LANGS = ("id", "en")
@@ -177,92 +174,3 @@ class Translator:
 def translator(lang: str = "id") -> Translator:
     """Cached :class:`Translator` of the package's translation table."""
     return Translator(lang)
-
-
-_ROMAN = ("I", "II", "III", "IV")
-_MONTHS = {
-    "id": (
-        "Januari",
-        "Februari",
-        "Maret",
-        "April",
-        "Mei",
-        "Juni",
-        "Juli",
-        "Agustus",
-        "September",
-        "Oktober",
-        "November",
-        "Desember",
-    ),
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-}
-_PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<kind>[QS])(?P<part>\d)|(?P<month>\d{2})))?$")
-
-
-def format_period(label: Any, lang: str = "id") -> str:
-    """A canonical period label as people write it: ``2026-Q1`` -> "Triwulan I 2026" / "Q1 2026".
-
-    Canonical labels (docs/architecture.md, processed tables) are a year ``2025``, a semester ``2025-S1``/``S2``,
-    a quarter ``2025-Q1``…``Q4`` or a month ``2025-01``…``12``. Indonesian uses the words of BKD/BKPSDM
-    documents (Triwulan, Semester with Roman numerals; month names), English the usual abbreviations (``Q1``,
-    ``H2``) and month names. Anything else (a missing value, a label of another shape) is returned as text unchanged.
-
-    Parameters
-    ----------
-    label : str
-        Canonical period label.
-    lang : {"id", "en"}
-        Report language.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> format_period("2026-Q1"), format_period("2026-S2"), format_period("2025-07"), format_period("2025")
-    ('Triwulan I 2026', 'Semester II 2026', 'Juli 2025', '2025')
-    >>> format_period("2026-Q1", "en"), format_period("2026-S2", "en"), format_period("2025-07", "en")
-    ('Q1 2026', 'H2 2026', 'July 2025')
-    """
-    check_lang(lang)
-    text = "" if label is None else str(label)
-    m = _PERIOD.match(text)
-    if not m:
-        return text
-    year, kind, part, month = m["year"], m["kind"], m["part"], m["month"]
-    if month:
-        if not 1 <= int(month) <= 12:
-            return text
-        return f"{_MONTHS[lang][int(month) - 1]} {year}"
-    if kind is None:
-        return year
-    n = int(part)
-    if (kind == "Q" and not 1 <= n <= 4) or (kind == "S" and not 1 <= n <= 2):
-        return text
-    if lang == "id":
-        return f"{'Triwulan' if kind == 'Q' else 'Semester'} {_ROMAN[n - 1]} {year}"
-    return f"{'Q' if kind == 'Q' else 'H'}{n} {year}"
-
-
-def format_seed(seed: Any) -> str:
-    """A random seed as its digits, without a thousands separator in any language (``2026``, never ``2.026``).
-
-    >>> format_seed(2026), format_seed(12345)
-    ('2026', '12345')
-    """
-    return str(int(seed))

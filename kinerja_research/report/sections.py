@@ -1571,6 +1571,7 @@ def audit(ctx) -> Section:
     validation = clean.select_regions(load_validation(ctx.dataset), ctx.regions, keep_unknown=True)
     counts = clean.table_counts(manifest)
     sec.results["counts"] = counts
+    sec.texts["intro"] = dict(key="audit.intro", dataset=manifest.get("dataset") or str(ctx.dataset))
     sec.tables["counts"] = _show(counts, "audit.cap_counts", kind="table", ns="audit")
     by_rule, by_region = summarise_problems(validation, lang=ctx.lang)
     sec.results["by_rule"] = by_rule

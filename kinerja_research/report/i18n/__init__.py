@@ -131,7 +131,7 @@ class Translator:
     >>> t("common.col.estimate")
     'Estimasi'
     >>> t("common.col.ci", level=95.0)
-    'IK 95%'
+    'SK 95%'
     """
 
     def __init__(self, lang: str = "id", *, folder: str | Path | None = None):

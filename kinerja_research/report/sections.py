@@ -20,6 +20,7 @@ region), so the thematic pages and the region brief, which call the same functio
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -642,7 +643,9 @@ INSTRUMENTS = {
 }
 
 
+@functools.lru_cache(maxsize=64)
 def _codebook(name: str):
+    """A shipped codebook, parsed once per process (a page asks for each one's names many times)."""
     return load_codebook(name)
 
 
@@ -685,7 +688,9 @@ def _scale_range(name: str) -> tuple[float, float]:
     return float(cb.scale["min"]), float(cb.scale["max"])
 
 
-def resistance_levels(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Section:
+def resistance_levels(
+    ctx, tables: Mapping[str, pd.DataFrame] | None = None, *, invariance_test: bool = True
+) -> Section:
     """Where is resistance to change highest? Regional means of the resistance scale (baseline wave), the Welch
     ANOVA with Games–Howell and Kruskal–Wallis/Dunn comparisons, and whether the comparison is fair (scalar
     invariance of the scale across regions).
@@ -812,7 +817,7 @@ def resistance_levels(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> 
             )
         )
         try:
-            inv = invariance(pre_items, model=cb, group="region_code")
+            inv = invariance(pre_items, model=cb, group="region_code") if invariance_test else None
         except (KinerjaError, np.linalg.LinAlgError):
             inv = None
         if inv is not None:
@@ -2068,7 +2073,7 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
     parts = [
         training_effect(ctx, everyone),
         training_jp(ctx, everyone),
-        resistance_levels(ctx, everyone),
+        resistance_levels(ctx, everyone, invariance_test=False),
         rewards_by_region(ctx, everyone),
         satisfaction_ikm(ctx, everyone),
     ]

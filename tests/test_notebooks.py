@@ -410,8 +410,10 @@ def test_suite_runs_with_three_people_per_region(small_dataset, tmp_path):
     assert "This section is left out" in html.unescape(page)
 
 
+@pytest.mark.slow
 def test_suite_runs_on_synth_scale_003(tmp_path):
-    """Issue 10/15.7: `kinerja data synth --scale 0.03` (about 40 people per region) runs every notebook."""
+    """Issue 10/15.7: `kinerja data synth --scale 0.03` (about 40 people per region) runs every notebook. Slow (a
+    minute); its small version, three people per region, runs by default."""
     from kinerja_research import pipeline, synth
 
     mp = pytest.MonkeyPatch()

@@ -174,11 +174,14 @@ def test_bootstrap_ci_reproducible_and_sensible():
 def test_invariance_group_errors():
     df = example_items(n=100, seed=14, k=4)
     df["g"] = ["a"] * 90 + ["b"] * 10
-    with pytest.raises(KinerjaError, match=r"value 'b' has 10 complete respondents"):
-        invariance(df, model="f =~ X1 + X2 + X3 + X4", group="g")
+    with pytest.raises(KinerjaError, match=r"value 'b' has 10 usable respondents"):
+        invariance(df, model="f =~ X1 + X2 + X3 + X4", between="g")
     df["g"] = "a"
-    with pytest.raises(KinerjaError, match="at least two groups"):
-        invariance(df, model="f =~ X1 + X2 + X3 + X4", group="g")
+    with pytest.raises(KinerjaError, match="at least 2 groups"):
+        invariance(df, model="f =~ X1 + X2 + X3 + X4", between="g")
+    with pytest.warns(DeprecationWarning, match="renamed between"):
+        with pytest.raises(KinerjaError, match="at least 2 groups"):
+            invariance(df, model="f =~ X1 + X2 + X3 + X4", group="g")
 
 
 def test_cfa_syntax_free_marker_and_fixed_variance_equals_marker_model():

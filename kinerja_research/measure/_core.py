@@ -7,6 +7,7 @@ Everything here is vectorised: one pass of matrix products gives every pairwise-
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -214,14 +215,20 @@ def check_enough(x: np.ndarray, term: str, items: Sequence[str], *, min_items: i
         )
     if x.shape[0] < 3:
         raise KinerjaError(f"Scale {term!r} has {x.shape[0]} usable respondents; the rule is that it needs at least 3.")
-    # An item nobody answered, or everyone answered alike, has no variance: correlations with it are undefined, and
-    # R psych only warns while returning NA for some statistics and numbers for others. One clear error instead.
-    lo, hi = np.nanmin(np.where(np.isnan(x), np.inf, x), axis=0), np.nanmax(np.where(np.isnan(x), -np.inf, x), axis=0)
+    # fmin/fmax skip NaN without n x k temporaries (one pass each)
+    lo, hi = np.fmin.reduce(x, axis=0), np.fmax.reduce(x, axis=0)
+    _check_spread(term, items, lo, hi, lambda j: int((~np.isnan(x[:, j])).sum()))
+
+
+def _check_spread(term, items, lo, hi, answered) -> None:
+    """An item nobody answered, or everyone answered alike, has no variance: correlations with it are undefined, and
+    R psych only warns while returning NA for some statistics and numbers for others. One clear error instead.
+    ``answered(j)`` counts the respondents who answered item j."""
     flat = ~(hi > lo)
     if flat.any():
         j = int(np.flatnonzero(flat)[0])
-        answered = int((~np.isnan(x[:, j])).sum())
-        what = "no answers" if answered == 0 else f"the same answer {lo[j]:g} from all {answered} respondents"
+        count = answered(j)
+        what = "no answers" if count == 0 else f"the same answer {lo[j]:g} from all {count} respondents"
         raise KinerjaError(
             f"Scale {term!r}, item {items[j]!r} has {what}; the rule is that every item of a scale "
             "needs at least two different answers (drop the item or check its mapping)."
@@ -236,6 +243,103 @@ def scale_matrix(
     x = apply_missing(item_matrix(data, ids, reverse, srange), missing)
     check_enough(x, term, ids, min_items=min_items)
     return x
+
+
+@dataclass
+class Moments:
+    """What the reliability and item functions need from one scale: n, pairwise covariance (n - 1 divisor), means,
+    respondents per item, and the item matrix itself only when answers are missing (pairwise path)."""
+
+    n: int
+    cov: np.ndarray
+    mean: np.ndarray
+    n_item: np.ndarray
+    x: np.ndarray | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.x is None
+
+
+def scale_moments(
+    data, term: str, ids: Sequence[str], reverse: Sequence[str], srange, missing: str, *, min_items: int = 2
+) -> Moments:
+    """Moments of one scale in one pass over the data when every answer is present: the item columns are read in
+    blocks of rows straight from the DataFrame (no n x k copy), each block adds its cross-products, sums, minima and
+    maxima, and reverse keying is applied to the moments (a reversed item's covariances change sign). With a missing
+    answer (or text in an item column) it falls back to the item matrix and pairwise-complete moments, which also
+    produce the one-sentence errors."""
+    check_choice("missing", missing, MISSING)
+    fast = _complete_moments(data, ids) if len(ids) >= min_items else None
+    if fast is not None:
+        n, cov, mean, lo, hi = fast
+        out_of_range = srange is not None and (np.any(lo < srange[0]) or np.any(hi > srange[1]))
+        if not out_of_range:
+            if n < 3:
+                raise KinerjaError(f"Scale {term!r} has {n} usable respondents; the rule is that it needs at least 3.")
+            _check_spread(term, ids, lo, hi, lambda j: n)
+            if reverse:
+                idx = [list(ids).index(r) for r in reverse]
+                adjust = srange[0] + srange[1] if srange is not None else float(lo.min() + hi.max())
+                sign = np.ones(len(ids))
+                sign[idx] = -1.0
+                cov = cov * np.outer(sign, sign)
+                mean = mean.copy()
+                mean[idx] = adjust - mean[idx]
+            return Moments(n, cov, mean, np.full(len(ids), n))
+    x = scale_matrix(data, term, ids, reverse, srange, missing, min_items=min_items)
+    c, _, npair = pairwise_moments(x)
+    obs = ~np.isnan(x)
+    n_item = obs.sum(axis=0)
+    complete = bool(n_item.min() == x.shape[0])
+    mean = x.mean(axis=0) if complete else np.nanmean(x, axis=0)
+    return Moments(int(x.shape[0]), c, mean, n_item, None if complete else x)
+
+
+def _complete_moments(data, ids: Sequence[str], chunk: int = 16384):
+    """(n, covariance, means, minima, maxima) of complete numeric item columns, or None when a column is not
+    numeric or an answer is missing."""
+    if not isinstance(data, pd.DataFrame) or any(c not in data.columns for c in ids):
+        return None
+    cols = []
+    for c in ids:
+        col = data[c]
+        if not (pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)):
+            return None
+        if isinstance(col.dtype, np.dtype):
+            cols.append(col.to_numpy())
+        else:  # nullable extension dtype: NA becomes NaN (then the pairwise path takes over)
+            cols.append(col.to_numpy(dtype=float, na_value=np.nan))
+    n, k = len(data), len(ids)
+    if n == 0:
+        return None
+    with single_thread():
+        head = np.array([c[: min(n, 10000)] for c in cols], dtype=float)
+        shift = head.mean(axis=1)
+        if not np.all(np.isfinite(shift)):
+            return None
+        g = np.zeros((k, k))
+        tot = np.zeros(k)
+        lo = np.full(k, np.inf)
+        hi = np.full(k, -np.inf)
+        buf = np.empty((k, min(chunk, n)))
+        for s0 in range(0, n, chunk):
+            m = min(chunk, n - s0)
+            z = buf[:, :m]
+            for j, c in enumerate(cols):
+                z[j] = c[s0 : s0 + m]
+            z -= shift[:, None]
+            srow = z.sum(axis=1)
+            if not np.all(np.isfinite(srow)):
+                return None
+            g += z @ z.T
+            tot += srow
+            np.minimum(lo, z.min(axis=1), out=lo)
+            np.maximum(hi, z.max(axis=1), out=hi)
+    if n < 2:
+        return None
+    cov = (g - np.outer(tot, tot) / n) / (n - 1)
+    return n, (cov + cov.T) / 2, shift + tot / n, lo + shift, hi + shift
 
 
 def minres_one_factor(r: np.ndarray) -> np.ndarray:

@@ -17,6 +17,7 @@ from kinerja_research.measure._core import (
     minres_one_factor,
     pairwise_moments,
     scale_matrix,
+    scale_moments,
     scale_sets,
     smc,
 )
@@ -107,17 +108,21 @@ def cronbach_alpha(
     rows = []
     rng = np.random.default_rng(seed)
     for term, ids, rev, srange in scale_sets(items, reverse=reverse):
-        x = scale_matrix(data, term, ids, rev, srange, missing)
-        n, k = x.shape
-        c, _, _ = pairwise_moments(x)
+        mom = scale_moments(data, term, ids, rev, srange, missing)
+        n, c, k = mom.n, mom.cov, len(ids)
         r = cov2cor(c)  # psych: R = cov2cor(C), not the pairwise correlations
         a = _alpha_from_cov(c)
         a_std = float((1 - k / r.sum()) * k / (k - 1))
         g6 = float(1 - (k - smc(r).sum()) / r.sum())
         av_r = float((r.sum() - k) / (k * (k - 1)))
-        obs = ~np.isnan(x)
-        complete = bool(obs.all())
-        total = x.mean(axis=1) if complete else np.where(obs, x, 0.0).sum(axis=1) / obs.sum(axis=1)
+        complete = mom.complete
+        if complete:  # the row-mean score: its mean is the mean of item means, its variance 1'C1 / k^2
+            scale_mean, scale_sd = float(mom.mean.mean()), float(np.sqrt(c.sum()) / k)
+        else:
+            x = mom.x
+            obs = ~np.isnan(x)
+            total = np.where(obs, x, 0.0).sum(axis=1) / obs.sum(axis=1)
+            scale_mean, scale_sd = float(total.mean()), float(total.std(ddof=1))
         lo = hi = np.nan
         if ci == "feldt":
             d1, d2 = n - 1, (n - 1) * (k - 1)
@@ -126,6 +131,7 @@ def cronbach_alpha(
             label = "Cronbach's alpha (Feldt CI)"
         elif ci == "bootstrap":
             boots = np.empty(n_boot)
+            x = mom.x if not complete else scale_matrix(data, term, ids, rev, srange, missing)
             for b in range(n_boot):  # loop over resamples, not rows: each is one covariance matrix
                 if complete:
                     w = np.bincount(rng.integers(0, n, n), minlength=n)
@@ -151,8 +157,8 @@ def cronbach_alpha(
                 "g6": g6,
                 "average_r": av_r,
                 "n_items": k,
-                "scale_mean": float(total.mean()),
-                "scale_sd": float(total.std(ddof=1)),
+                "scale_mean": scale_mean,
+                "scale_sd": scale_sd,
             }
         )
     return tidy(rows, extra=ALPHA_COLUMNS)
@@ -199,8 +205,8 @@ def omega(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), missing: st
             if isinstance(items, (list, tuple)):
                 raise KinerjaError(f"Scale {term!r} has {len(ids)} items; the rule is that omega needs at least 3.")
             continue
-        x = scale_matrix(data, term, ids, rev, srange, missing, min_items=3)
-        _, r, _ = pairwise_moments(x)
+        mom = scale_moments(data, term, ids, rev, srange, missing, min_items=3)
+        r = cov2cor(mom.cov) if mom.complete else pairwise_moments(mom.x)[1]  # psych: cor(x, use = "pairwise")
         lam = minres_one_factor(r)
         key = np.where(lam < 0, -1.0, 1.0)
         rf = r * np.outer(key, key)
@@ -211,7 +217,7 @@ def omega(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), missing: st
             {
                 "term": term,
                 "estimate": float(om),
-                "n": int(x.shape[0]),
+                "n": int(mom.n),
                 "method": f"McDonald's omega total, one-factor minres ({missing})",
                 "scale": term,
                 "n_items": len(ids),
@@ -284,9 +290,8 @@ def split_half(
     rows = []
     rng = np.random.default_rng(seed)
     for term, ids, rev, srange in scale_sets(items, reverse=reverse):
-        x = scale_matrix(data, term, ids, rev, srange, missing)
-        n, k = x.shape
-        c, _, _ = pairwise_moments(x)
+        mom = scale_moments(data, term, ids, rev, srange, missing)
+        n, k, c = mom.n, len(ids), mom.cov
         r = cov2cor(c)  # psych::splitHalf: cov(use = "pairwise") then cov2cor
         h = math.ceil(k / 2)
         first = np.zeros(k)

@@ -52,6 +52,7 @@ from kinerja_research.measure import (
     invariance,
     item_analysis,
     kmo,
+    latent_means,
     omega,
     parallel_analysis,
     split_half,
@@ -817,7 +818,7 @@ def resistance_levels(
             )
         )
         try:
-            inv = invariance(pre_items, model=cb, group="region_code") if invariance_test else None
+            inv = invariance(pre_items, model=cb, between="region_code") if invariance_test else None
         except (KinerjaError, np.linalg.LinAlgError):
             inv = None
         if inv is not None:
@@ -842,6 +843,29 @@ def resistance_levels(
             sec.records.append(
                 dict(key="scalar_invariance", value=bool(scalar["holds"]), label_key="resistance.rec.scalar_invariance")
             )
+            try:
+                latent = latent_means(pre_items, model=cb, between="region_code", alpha=ctx.alpha)
+            except (KinerjaError, np.linalg.LinAlgError):
+                latent = None
+            if latent is not None and len(latent):
+                comparable = bool(latent["comparable"].all())
+                sec.results["latent_means"] = latent
+                sec.texts["latent"] = dict(
+                    key="resistance.latent_comparable" if comparable else "resistance.latent_not_comparable"
+                )
+                if comparable:  # latent means are compared only where (partial) scalar invariance holds
+                    sec.tables["latent_means"] = _show(
+                        latent.assign(
+                            term=latent["term"].map(lambda d: dimension_name("rtc", d, ctx.lang)),
+                            group_a=latent["group_a"].map(ctx.region_name),
+                            group_b=latent["group_b"].map(ctx.region_name),
+                        ),
+                        "resistance.latent_caption",
+                        caption={"level": ctx.level},
+                        ns="resistance",
+                        compact=True,
+                        labels={"term": "common.col.dimension"},
+                    )
     sec.records += [
         dict(
             key="rtc_mean",
@@ -1628,7 +1652,7 @@ def audit(ctx) -> Section:
                 lambda: plots.plot_distribution(
                     survey,
                     x="duration_s",
-                    group="region_code",
+                    between="region_code",
                     kind="box",
                     subject="person_id",
                     lang=ctx.lang,
@@ -1694,6 +1718,13 @@ def _cfa_fit_row(name: str, res, lang: str) -> dict:
         "problems": problems,
         "n": res.n,
     }
+
+
+def _problem(code, lang: str) -> str:
+    """A CFA problem code (``measure.PROBLEM_CODES``) in the report language; an unknown code as it is."""
+    t = translator(lang)
+    key = f"instrument.problem.{code}"
+    return t(key) if key in t else str(code)
 
 
 def instrument_quality(ctx) -> Section:
@@ -1884,7 +1915,7 @@ def instrument_quality(ctx) -> Section:
             status=[
                 t("instrument.solution_ok")
                 if c and not p
-                else t("instrument.solution_improper", problems="; ".join(map(str, p)))
+                else t("instrument.solution_improper", problems="; ".join(_problem(code, lang) for code in p))
                 for c, p in zip(fit_rows["converged"], fit_rows["problems"])
             ]
         )
@@ -1996,7 +2027,7 @@ def instrument_quality(ctx) -> Section:
     if len(codes) > 1:
         for n in names:
             try:
-                inv = invariance(by_region, model=books[n], group="region_code")
+                inv = invariance(by_region, model=books[n], between="region_code")
             except (KinerjaError, np.linalg.LinAlgError):
                 continue
             inv_rows.append(

@@ -24,9 +24,8 @@ MAX_NODES = 1_000_000
 MAX_DEPTH = 64
 
 
-class SafeLoader(yaml.SafeLoader):
-    """Safe YAML without implicit dates (checked by the callers with a clear message instead of a traceback from inside
-    the parser) and with duplicate keys refused (YAML keeps the last one silently)."""
+class _NoDuplicates:
+    """Mapping construction that refuses duplicate keys (YAML keeps the last one silently)."""
 
     def construct_mapping(self, node, deep=False):
         seen = set()
@@ -44,10 +43,24 @@ class SafeLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
-SafeLoader.yaml_implicit_resolvers = {
+class SafeLoader(_NoDuplicates, yaml.SafeLoader):
+    """Safe YAML without implicit dates (checked by the callers with a clear message instead of a traceback from inside
+    the parser) and with duplicate keys refused."""
+
+
+_NO_DATES = {
     k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+SafeLoader.yaml_implicit_resolvers = _NO_DATES
+if getattr(yaml, "__with_libyaml__", False):  # the same rules on libyaml's parser (about 10x faster)
+
+    class _FastLoader(_NoDuplicates, yaml.CSafeLoader):
+        pass
+
+    _FastLoader.yaml_implicit_resolvers = _NO_DATES
+else:  # pragma: no cover - PyYAML built without libyaml
+    _FastLoader = SafeLoader
 
 
 def decode_text(data: bytes, path: Path, *, error: type[KinerjaError] = KinerjaError) -> tuple[str, str]:
@@ -180,7 +193,7 @@ def read_yaml(
     except OSError as exc:
         raise error(f"{where(path)}: the {what} cannot be read ({exc.strerror}); rule: the file is readable") from None
     text, enc = decode_text(data, path, error=error)
-    loader = SafeLoader(text)
+    loader = _FastLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:

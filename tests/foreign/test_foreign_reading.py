@@ -159,7 +159,13 @@ def test_ekinerja_export_pppk_and_quarters(tmp_path):
     assert t["rating_hasil_kerja"] == "Hasil Kerja" and t["predikat"] == "Predikat Kinerja"
     data = raw.data
     assert data.loc[3, t["nip"]] == "200012312024211001"  # an NI PPPK, as text
-    assert data[t["period"]].tolist()[::4] == ["Triwulan II 2025", "Triwulan II 2025", "TW 3 2025", "Q4", "Triwulan IV 2025"]
+    assert data[t["period"]].tolist()[::4] == [
+        "Triwulan II 2025",
+        "Triwulan II 2025",
+        "TW 3 2025",
+        "Q4",
+        "Triwulan IV 2025",
+    ]
     assert data.loc[13, t["period"]] == "Q4" and data.loc[10, t["golongan"]] == "Gol. III"
     assert data.loc[1, t["capaian_pct"]] == "98.5" and data.loc[2, t["capaian_pct"]] == "112"
     assert pd.isna(data.loc[18, t["nip"]]) and len(data) == 18

@@ -120,3 +120,17 @@ def test_init_on_the_synthetic_raw_files_gives_globs_and_validates(tmp_path, mon
 )
 def test_infer_label_set(answers, expected):
     assert infer_label_set(answers)[0] == expected
+
+
+def test_region_codes_found_by_their_values(tmp_path):
+    pd.DataFrame(
+        {
+            "NIP": ["198503122010011001", "198503122010011002", "198503122010012003"],
+            "Kode": ["18.71", "17.71", "11.73"],
+            "Capaian": ["98.5", "11.2", "100"],
+            "Periode": ["Semester I 2025"] * 3,
+        }
+    ).to_csv(tmp_path / "skp.csv", index=False)
+    out, _ = init_dataset(tmp_path)
+    cols = load_dataset(out).tables["performance"][0].columns
+    assert cols["Kode"] == "region" and cols["Capaian"] == "capaian_pct"

@@ -559,8 +559,9 @@ def mixed_effects(
     n_groups = int(frame["_agency"].max()) + 1
     rows = [
         dict(r, n=people, n_groups=n_groups)
-        for r in fixed[["term", "estimate", "se", "ci_low", "ci_high", "statistic", "df", "p", "n_obs", "method"]]
-        .to_dict("records")
+        for r in fixed[
+            ["term", "estimate", "se", "ci_low", "ci_high", "statistic", "df", "p", "n_obs", "method"]
+        ].to_dict("records")
     ]
     vc = dict(n=people, n_obs=len(d), method="LMM variance component")
     rows += [

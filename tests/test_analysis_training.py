@@ -60,6 +60,9 @@ def test_paired_change_matches_r(paired_long):
         np.testing.assert_allclose(
             [t_row.es_ci_low, t_row.es_ci_high], np.array(r["dz_ci"]) * r["sd_diff"] / s_av * j, rtol=1e-5
         )
+        # d_z and its CI: R effectsize::cohens_d(post, pre, paired = TRUE) (effectsize 0.8)
+        np.testing.assert_allclose(t_row.dz, r["dz"], rtol=1e-10)
+        np.testing.assert_allclose([t_row.dz_ci_low, t_row.dz_ci_high], r["dz_ci"], rtol=1e-5)
 
 
 def test_wilcoxon_one_sided_matches_r(paired_long):

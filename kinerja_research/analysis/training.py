@@ -130,13 +130,17 @@ def paired_change(
         any other ``between`` column); no group column without ``between``; ``term`` (``"post - pre"``);
         paired-t row: ``estimate`` mean change, ``se``, ``ci_low``/``ci_high`` (t interval), ``statistic`` t,
         ``df`` n - 1, ``p``, ``effect_size`` Hedges' g(av), ``effect_size_name`` ``"hedges_g_av"``,
-        ``es_ci_low``/``es_ci_high`` its confidence limits; Wilcoxon row: ``statistic`` V (sum of positive ranks, as
+        ``es_ci_low``/``es_ci_high`` its confidence limits, ``dz`` Cohen's d_z (mean change / SD of the changes) and
+        ``dz_ci_low``/``dz_ci_high`` its exact interval (noncentral t, as R ``effectsize::cohens_d(paired =
+        TRUE)``); Wilcoxon row: ``statistic`` V (sum of positive ranks, as
         R), ``p``, ``effect_size`` matched-pairs rank-biserial correlation; both: ``n`` complete pairs (people),
         ``ci_level``, ``method``, ``mean_pre``, ``mean_post``.
 
     Notes
     -----
-    Persons without both occasions are dropped (listwise); ``n`` counts the pairs used. d(av) = mean change /
+    Persons without both occasions are dropped (listwise); ``n`` counts the pairs used. d_z = mean change / SD of
+    the changes = t / sqrt(n) (Lakens 2013, eq. 6); its interval is the noncentral-t interval of t divided by
+    sqrt(n) (Cumming 2012), which is what ``effectsize::cohens_d(paired = TRUE)`` reports. d(av) = mean change /
     ((SD_pre + SD_post) / 2) (Lakens 2013, eq. 10), g(av) = d(av) · (1 - 3 / (4 df - 1)) with df = n - 1, the
     small-sample factor for matched designs (Borenstein et al. 2009, ch. 4).
     The CI of g(av) inverts the noncentral t distribution of the paired t statistic (exact for d(z), as R
@@ -236,6 +240,9 @@ def paired_change(
                 effect_size_name="hedges_g_av",
                 es_ci_low=float(lo_ncp * scale),
                 es_ci_high=float(hi_ncp * scale),
+                dz=float(m / sd_d),
+                dz_ci_low=float(lo_ncp / np.sqrt(n)),
+                dz_ci_high=float(hi_ncp / np.sqrt(n)),
                 method="paired t",
             )
         )
@@ -250,7 +257,11 @@ def paired_change(
                 method=wx["method"],
             )
         )
-    return tidy(rows, extra=["es_ci_low", "es_ci_high", "mean_pre", "mean_post"], ci_level=1 - alpha)
+    return tidy(
+        rows,
+        extra=["es_ci_low", "es_ci_high", "dz", "dz_ci_low", "dz_ci_high", "mean_pre", "mean_post"],
+        ci_level=1 - alpha,
+    )
 
 
 # ------------------------------------------------------------------------------------------------------------ DiD

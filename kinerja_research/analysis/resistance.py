@@ -337,14 +337,14 @@ def ptukey_sf(q, k: int, df) -> np.ndarray:
             + (d - 1) * np.log(sv)
             - d * sv * sv / 2
         )
-        coarse = np.geomspace(1e-6, 4.0, 400)
-        h = lg(coarse) + log_u(qi * coarse)
-        peak = coarse[int(np.argmax(h))]
-        width = 1.0 / np.sqrt(2 * d) + 0.05 * peak
-        lo_s, hi_s = max(peak - 25 * width, 1e-8), peak + 25 * width
-        sv = np.linspace(lo_s, hi_s, 4001)
-        f = lg(sv) + log_u(qi * sv)
-        wts = np.full(sv.size, sv[1] - sv[0])
+        # integrate in t = log s: f(s) ds = f(e^t) e^t dt, on a fine grid over the region that holds the mass
+        coarse = np.linspace(np.log(1e-8), np.log(8.0), 2000)
+        hc = lg(np.exp(coarse)) + log_u(qi * np.exp(coarse)) + coarse
+        keep = np.flatnonzero(hc > hc.max() - 80.0)
+        lo_t, hi_t = coarse[max(keep[0] - 1, 0)], coarse[min(keep[-1] + 1, coarse.size - 1)]
+        tv = np.linspace(lo_t, hi_t, 4001)
+        f = lg(np.exp(tv)) + log_u(qi * np.exp(tv)) + tv
+        wts = np.full(tv.size, tv[1] - tv[0])
         wts[[0, -1]] *= 0.5
         out[i] = np.exp(special.logsumexp(f + np.log(wts)))
     return out

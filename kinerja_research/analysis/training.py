@@ -609,7 +609,8 @@ def training_dose(
     target : float, default 20
         JP per year that counts as meeting the obligation.
     pns_only : bool, default True
-        Keep only PNS (``golongan`` not starting with ``"PPPK"``): PP 11/2017 sets the 20 JP for PNS.
+        Keep only PNS: PP 11/2017 sets the 20 JP for PNS. PNS are the rows with ``employment == "PNS"`` (processed
+        tables), or, in a staff table without ``employment``, those whose ``golongan`` does not start with ``"PPPK"``.
     {alpha}
 
     Returns
@@ -638,10 +639,15 @@ def training_dose(
     """
     by = [between] if isinstance(between, str) else list(between)
     check_columns(data, ["person_id", "start", "jp"], what="training table")
-    check_columns(staff, ["person_id", "year", *by, *(["golongan"] if pns_only else [])], what="staff table")
+    has_emp = "employment" in staff.columns
+    check_columns(
+        staff, ["person_id", "year", *by, *(["golongan"] if pns_only and not has_emp else [])], what="staff table"
+    )
     check_alpha(alpha)
     st = staff.drop_duplicates(["person_id", "year"])
-    if pns_only:
+    if pns_only and has_emp:
+        st = st[st["employment"].astype("string").eq("PNS").fillna(False).to_numpy()]
+    elif pns_only:
         st = st[~st["golongan"].astype("string").str.startswith("PPPK").fillna(False)]
     tr = data.assign(year=pd.to_datetime(data["start"]).dt.year)
     jp = tr.groupby(["person_id", "year"], observed=True)["jp"].sum().rename("jp_year").reset_index()

@@ -681,6 +681,8 @@ def welch_anova(
     (SS_b, SS_w, MS_w = SS_w / (N - k)): η² = SS_b / SS_t, ω² = (SS_b - (k - 1) MS_w) / (SS_t + MS_w),
     ε² = (SS_b - (k - 1) MS_w) / SS_t; ω² and ε² may be negative and are not truncated.
     Missing outcomes or groups are dropped (listwise per outcome); every group needs two observations.
+    Own code rather than ``pingouin.welch_anova`` (same statistic): several outcomes and the three effect sizes
+    from one ``bincount`` pass (0.03 s against 0.10 s on 30 groups, one run).
     Validated against R ``oneway.test(var.equal = FALSE)`` and ``effectsize::eta_squared/omega_squared/
     epsilon_squared`` on ``aov`` (tests/reference/analyses_resistance_satisfaction.R).
 
@@ -775,6 +777,9 @@ def games_howell(data: pd.DataFrame, *, dv: str, between: str = "region_code", a
     J(df) = Γ(df/2) / (sqrt(df/2) Γ((df - 1)/2)) evaluated at the pair's Welch–Satterthwaite df, exactly as
     ``effectsize::hedges_g(x, y, pooled_sd = FALSE)`` (effectsize 0.8). Missing values are dropped; a group with zero
     variance raises (as :func:`welch_anova`: the Welch statistic and its df are undefined).
+    Own code rather than ``pingouin.pairwise_gameshowell``: the same p values (pingouin integrates scipy's
+    studentized range; agreement 3e-7), but ours is vectorised over all pairs (30 groups, 435 pairs: 5.0 s against
+    22.3 s, measured in one run) and also gives the simultaneous intervals and the national scale (131,841 pairs).
     Validated against R ``rstatix::games_howell_test`` (whose ``estimate`` is mean(group2) - mean(group1), i.e. the
     negative of ours; rstatix reports no effect size), the formula with ``ptukey``/``qtukey`` and
     ``effectsize::hedges_g(pooled_sd = FALSE)`` (``tests/reference/analyses_review_fixes.R``).

@@ -72,6 +72,10 @@ def _profile_ci(y, X, w, beta, dev_min, j, z) -> tuple[float, float]:
     others = np.delete(np.arange(X.shape[1]), j)
 
     def zeta(b):
+        with np.errstate(over="ignore", divide="ignore"):  # far along the profile the link saturates
+            return _zeta(b)
+
+    def _zeta(b):
         if others.size:
             dev = _glm(y, X[:, others], w, offset=b * X[:, j]).deviance
         else:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import patsy
 from scipy import linalg, optimize, sparse, stats
+from scipy.linalg import lapack
 from scipy.sparse import linalg as splinalg
 from threadpoolctl import threadpool_limits
 
@@ -134,6 +135,7 @@ class _Model:
         self.ZtXy = np.asarray(Z.T @ Xy)
         self.XyXy = Xy.T @ Xy
         self.dense = self.q <= _DENSE_MAX
+        self._ZtZ_dense = self.ZtZ.toarray() if self.dense else None
         # Λ is block diagonal: per term, I_levels ⊗ T (k x k lower triangular); its sparsity is fixed
         rows, cols, self._slot = [], [], []
         off, th = 0, 0
@@ -170,15 +172,21 @@ class _Model:
 
     def solve(self, theta: np.ndarray):
         """(log det of Λ'Z'ZΛ + I, Schur complement S of [X y], Λ) at θ."""
-        L = self._lambda(theta)
-        B = L.T @ self.ZtXy
-        M = (L.T @ self.ZtZ @ L + sparse.identity(self.q, format="csc")).tocsc()
-        if self.dense:
-            M = M.toarray()
-            c, low = linalg.cho_factor(M, lower=True, check_finite=False)
+        if self.dense:  # small q: dense products (scipy.sparse's per-call overhead dominates at this size)
+            L = np.zeros((self.q, self.q))
+            L[self._rows, self._cols] = theta[self._slot]
+            B = L.T @ self.ZtXy
+            M = L.T @ self._ZtZ_dense @ L
+            M[np.diag_indices_from(M)] += 1.0
+            c, info = lapack.dpotrf(M, lower=1, clean=0)
+            if info != 0:
+                raise linalg.LinAlgError("Λ'Z'ZΛ + I is not positive definite")
             logdet = 2.0 * np.log(np.diag(c)).sum()
-            MiB = linalg.cho_solve((c, low), B, check_finite=False)
+            MiB = lapack.dpotrs(c, B, lower=1)[0]
         else:
+            L = self._lambda(theta)
+            B = L.T @ self.ZtXy
+            M = (L.T @ self.ZtZ @ L + sparse.identity(self.q, format="csc")).tocsc()
             lu = splinalg.splu(M, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0, options=dict(SymmetricMode=True))
             logdet = float(np.log(np.abs(lu.U.diagonal())).sum())
             MiB = lu.solve(np.asarray(B))
@@ -189,10 +197,12 @@ class _Model:
         logdet, S, _, _ = self.solve(theta)
         p = self.p
         Sxx = S[:p, :p]
-        cf = linalg.cho_factor(Sxx, lower=True, check_finite=False)
-        beta = linalg.cho_solve(cf, S[:p, p], check_finite=False)
+        cf, info = lapack.dpotrf(Sxx, lower=1, clean=1)
+        if info != 0:
+            raise linalg.LinAlgError("X'V⁻¹X is not positive definite")
+        beta = lapack.dpotrs(cf, S[:p, p], lower=1)[0]
         pwrss = float(S[p, p] - S[p, :p] @ beta)
-        logdet_x = 2.0 * np.log(np.diag(cf[0])).sum()
+        logdet_x = 2.0 * np.log(np.diag(cf)).sum()
         return logdet, logdet_x, beta, pwrss, Sxx
 
     def deviance(self, theta: np.ndarray) -> float:
@@ -367,12 +377,10 @@ def _psi_to_theta(model: _Model, psi: np.ndarray) -> tuple[np.ndarray, float]:
             else:
                 C[i, j] = C[j, i] = vals[s]
         S = np.outer(sd, sd) * C / sigma**2
-        w, v = np.linalg.eigh(S)
-        if w.min() < -1e-12:
-            raise ValueError("not positive semi-definite")
-        try:
-            T = np.linalg.cholesky(S + 1e-300 * np.eye(k)) if w.min() > 1e-14 else _semichol(S)
-        except np.linalg.LinAlgError:
+        T, info = lapack.dpotrf(S, lower=1, clean=1)
+        if info != 0:  # singular (an sd at 0 or a correlation at ±1): the semi-definite factor, if it is one
+            if np.linalg.eigvalsh(S).min() < -1e-12:
+                raise ValueError("not positive semi-definite")
             T = _semichol(S)
         theta += [T[i, j] for i, j in tri]
         pos += len(tri)

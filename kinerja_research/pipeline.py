@@ -21,7 +21,15 @@ from pathlib import Path
 import pandas as pd
 
 from kinerja_research import paths
-from kinerja_research._io import sha256_file
+from kinerja_research._io import (
+    previous_of,
+    readable_folder,
+    recover_swap,
+    remove_stale_temps,
+    sha256_file,
+    swap_into_place,
+    temp_sibling,
+)
 from kinerja_research.errors import KinerjaError
 
 __all__ = [
@@ -43,11 +51,7 @@ def _processed(dataset: str | Path, out_dir: str | Path | None = None) -> Path:
     p = Path(dataset)
     if p.is_dir() and (p / "manifest.json").exists():
         return p
-    final = paths.processed_dir(str(dataset))
-    previous = final.with_name(final.name + ".previous")
-    if not final.exists() and previous.exists():  # a run was killed between its two renames
-        return previous
-    return final
+    return readable_folder(paths.processed_dir(str(dataset)))  # '<name>.previous' after a killed swap
 
 
 def _require(folder: Path, dataset) -> None:
@@ -134,9 +138,6 @@ def load_manifest(dataset: str | Path = paths.DEFAULT_DATASET) -> dict:
 # --------------------------------------------------------------------------------------------------------------------
 # Building
 # --------------------------------------------------------------------------------------------------------------------
-_STATE_SUFFIX = ".previous"
-
-
 def _read_table(cfg, table: str, raw_root: Path, inputs: dict, hasher=None) -> pd.DataFrame | None:
     import numpy as np
 
@@ -224,41 +225,36 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
     pacsv.write_csv(tbl, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
 
 
-def _swap_into_place(tmp: Path, final: Path) -> None:
-    """Replace ``final`` by ``tmp``: the previous outputs stay readable until the new ones are complete."""
-    import shutil
-
-    old = final.with_name(final.name + _STATE_SUFFIX)
-    if old.exists():
-        shutil.rmtree(old)
-    if final.exists():
-        final.rename(old)
-    tmp.rename(final)
-    if old.exists():
-        shutil.rmtree(old)
-
-
-class PersonalDataLeak(RuntimeError):
-    """Internal error: an output about to be written holds a personal-data column or a NIP (a bug, not bad input)."""
+class PersonalDataLeak(KinerjaError):
+    """An output about to be written would hold personal data (a bug in the clean step, never the user's mistake):
+    nothing is written and the run stops with one sentence."""
 
 
 def _guard_personal_data(name: str, df: pd.DataFrame) -> None:
-    """Last check before writing: no nip/name/email/phone column and no 18-digit run in any text column."""
+    """Last check before writing: no nip/name/email/phone column, no exact birth date, TMT or submission time, no
+    18-digit run in any text column."""
     from kinerja_research.clean.pii import has_nip_run
     from kinerja_research.clean.tables import PRIVATE_COLUMNS
+    from kinerja_research.privacy import release_problems
 
     cols = [c for c in df.columns if str(c).lower() in PRIVATE_COLUMNS]
     if cols:
         raise PersonalDataLeak(
             f"internal error (a bug, please report it): output {name} has the personal-data "
-            f"column {cols[0]!r}; rule: NIPs and names never leave the clean step"
+            f"column {cols[0]!r}; rule: NIPs and names never leave the clean step, nothing was written"
+        )
+    found = release_problems(name, df)
+    if found:
+        raise PersonalDataLeak(
+            f"internal error (a bug, please report it): output {found[0]}; rule: no exact birth date, TMT or "
+            f"submission time leaves the clean step, nothing was written"
         )
     for c in df.columns:
         s = df[c]
         if (pd.api.types.is_string_dtype(s) or s.dtype == object) and has_nip_run(s):
             raise PersonalDataLeak(
                 f"internal error (a bug, please report it): output {name}, column {c!r} holds an "
-                f"18-digit NIP-like value; rule: NIPs never leave the clean step"
+                f"18-digit NIP-like value; rule: NIPs never leave the clean step, nothing was written"
             )
 
 
@@ -283,8 +279,7 @@ def _check_output(final: Path, raw_root: Path) -> None:
                 f"output folder '{final}' lies inside or contains the raw folder '{raw}'; rule: the "
                 f"toolkit never writes into data/raw"
             )
-    old = final.with_name(final.name + _STATE_SUFFIX)
-    for folder in (final, old):
+    for folder in (final, previous_of(final)):
         if folder.is_dir() and any(folder.iterdir()) and not _is_our_output(folder):
             raise KinerjaError(
                 f"output folder '{folder}' is not empty and holds no manifest.json of a previous "
@@ -293,28 +288,6 @@ def _check_output(final: Path, raw_root: Path) -> None:
             )
         if folder.exists() and not folder.is_dir():
             raise KinerjaError(f"output folder '{folder}' is a file; rule: the output must be a folder")
-
-
-def _remove_stale(final: Path) -> None:
-    """Remove temporary folders left by killed runs (their process no longer exists)."""
-    import os
-    import shutil
-
-    for t in final.parent.glob(f".{final.name}.tmp-*"):
-        try:
-            pid = int(t.name.rsplit("-", 1)[1])
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            shutil.rmtree(t, ignore_errors=True)
-        except (ValueError, PermissionError, OSError):
-            continue
-
-
-def _recover(final: Path) -> None:
-    """A run killed between the two renames of :func:`_swap_into_place` leaves ``<name>.previous``: put it back."""
-    old = final.with_name(final.name + _STATE_SUFFIX)
-    if old.exists() and not final.exists():
-        old.rename(final)
 
 
 def build_processed(
@@ -357,7 +330,6 @@ def build_processed(
     previous outputs intact. NIPs and names are dropped; people carry keyed pseudonyms (:mod:`kinerja_research.privacy`).
     """
     import json
-    import os
     import shutil
     import sys
     import time
@@ -373,10 +345,10 @@ def build_processed(
     final = Path(out_dir) if out_dir is not None else paths.processed_dir(name)
     _check_output(final, raw_root)
     final.parent.mkdir(parents=True, exist_ok=True)
-    _recover(final)
+    recover_swap(final)
     _check_output(final, raw_root)  # a restored '<name>.previous' must be ours too
-    _remove_stale(final)
-    tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
+    remove_stale_temps(final)
+    tmp = temp_sibling(final)
     if tmp.exists():
         shutil.rmtree(tmp)
     (tmp / "quarantine").mkdir(parents=True)
@@ -411,7 +383,7 @@ def build_processed(
             "run": {"started_at": started, "duration_s": round(time.perf_counter() - t0, 3)},
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        _swap_into_place(tmp, final)
+        swap_into_place(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

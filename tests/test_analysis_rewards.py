@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from kinerja_research.analysis import rewards as R
 from kinerja_research.errors import KinerjaError
@@ -255,3 +256,35 @@ def test_regression_recovers_planted_slopes():
     hc3 = R.regression(df, dv="capaian_pct", covar=list(truth), cov_type="HC3").set_index("term")
     for k, b in truth.items():
         assert hc3.loc[k, "ci_low"] <= b <= hc3.loc[k, "ci_high"]
+
+
+def test_spss_blocks_of_regression_match_r(reg, ref):
+    """Model Summary, ANOVA and Coefficients tables (what the skripsi report renders) against R lm / lmtest."""
+    r = ref["regression"]
+    for cov_type in ("nonrobust", "HC3"):  # the SPSS blocks are classical whatever the coefficient SEs
+        fit = R.regression(reg, dv="capaian_pct", covar=PRED, cov_type=cov_type)
+        ms = fit.model_summary.iloc[0]
+        # R: summary(fit)$r.squared, $adj.r.squared; lmtest::dwtest(fit)$statistic
+        np.testing.assert_allclose(
+            [ms.r2, ms.adj_r2, ms.r**2, ms.durbin_watson], [r["r2"], r["adj_r2"], r["r2"], r["dw"]], rtol=1e-9
+        )
+        an = fit.anova.set_index("term")
+        # R: anova(lm(y ~ 1), fit): F, df; SS add up; residual MS = sigma² = (SE of the estimate)²
+        np.testing.assert_allclose(
+            an.loc["regression", ["statistic", "df", "p"]].to_numpy(float), [r["F"], r["df1"], r["p_F"]], rtol=1e-9
+        )
+        assert an.loc["residual", "df"] == r["df2"]
+        np.testing.assert_allclose(
+            an.loc["regression", "ss"] + an.loc["residual", "ss"], an.loc["total", "ss"], rtol=1e-12
+        )
+        np.testing.assert_allclose(an.loc["regression", "ss"] / an.loc["total", "ss"], r["r2"], rtol=1e-9)
+        np.testing.assert_allclose(an.loc["residual", "ms"], ms.se_estimate**2, rtol=1e-12)
+        co = fit.coefficients
+        c = r["coef"]  # R: summary(fit)$coefficients
+        np.testing.assert_allclose(
+            co[["estimate", "se", "statistic", "p"]].to_numpy(float).T,
+            [c["estimate"], c["se"], c["statistic"], c["p"]],
+            rtol=1e-6,
+        )
+        np.testing.assert_allclose(co.t_crit, stats.t.ppf(0.975, r["df2"]), rtol=1e-12)  # t tabel
+        np.testing.assert_allclose(co.vif.iloc[1:], fit.vif.iloc[1:-1], rtol=1e-12)

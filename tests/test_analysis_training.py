@@ -60,6 +60,9 @@ def test_paired_change_matches_r(paired_long):
         np.testing.assert_allclose(
             [t_row.es_ci_low, t_row.es_ci_high], np.array(r["dz_ci"]) * r["sd_diff"] / s_av * j, rtol=1e-5
         )
+        # d_z and its CI: R effectsize::cohens_d(post, pre, paired = TRUE) (effectsize 0.8)
+        np.testing.assert_allclose(t_row.dz, r["dz"], rtol=1e-10)
+        np.testing.assert_allclose([t_row.dz_ci_low, t_row.dz_ci_high], r["dz_ci"], rtol=1e-5)
 
 
 def test_wilcoxon_one_sided_matches_r(paired_long):
@@ -283,17 +286,18 @@ def test_mixed_effects_matches_lmer(panel):
     np.testing.assert_allclose(same.loc[fixed, "estimate"], res.loc[fixed, "estimate"], rtol=1e-8)
 
 
-def test_nested_reml_criterion_equals_lmer_remlcrit(panel):
+def test_mixed_effects_reml_criterion_equals_lmer_remlcrit(panel):
+    from kinerja_research.analysis.mixed import lmm
+
     ref = _json("panel")["lmm"]
-    d = panel.assign(post=(panel.wave == "post").astype(float), tr=panel.trained.astype(float))
-    X = np.column_stack([np.ones(len(d)), d.tr, d.post, d.tr * d.post])
-    agency = d.groupby(["region_code", "agency"]).ngroup().to_numpy()
-    unit = d.groupby(["region_code", "agency", "person_id"]).ngroup().to_numpy()
-    ag_of_unit = np.zeros(unit.max() + 1, dtype=int)
-    ag_of_unit[unit] = agency
-    fit = T._NestedREML(X, d.capaian_pct.to_numpy(float), unit, ag_of_unit).fit()
+    d = panel.assign(
+        post=(panel.wave == "post").astype(float),
+        tr=panel.trained.astype(float),
+        agency_id=panel.region_code + "|" + panel.agency,
+    )
+    fit = lmm(d, "capaian_pct ~ tr * post", groups=["agency_id", "person_id"], profile=False, df_method="wald").fit
     # R: REMLcrit(lmm) (-2 x restricted log-likelihood at the optimum)
-    np.testing.assert_allclose(fit[-1], ref["REMLcrit"], rtol=1e-9)
+    np.testing.assert_allclose(fit.reml_criterion[0], ref["REMLcrit"], rtol=1e-9)
 
 
 def test_did_input_errors(panel):

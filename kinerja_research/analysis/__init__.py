@@ -10,6 +10,7 @@ _MODULES = (
     "resistance",
     "rewards",
     "categorical",
+    "mixed",
     "skp",
     "satisfaction",
     "sampling",

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from kinerja_research._docs import fill_doc
 from kinerja_research.analysis import _ols
@@ -72,6 +72,10 @@ def _profile_ci(y, X, w, beta, dev_min, j, z) -> tuple[float, float]:
     others = np.delete(np.arange(X.shape[1]), j)
 
     def zeta(b):
+        with np.errstate(over="ignore", divide="ignore"):  # far along the profile the link saturates
+            return _zeta(b)
+
+    def _zeta(b):
         if others.size:
             dev = _glm(y, X[:, others], w, offset=b * X[:, j]).deviance
         else:
@@ -368,10 +372,12 @@ def chi2_test(
     Notes
     -----
     χ² = Σ (O - E)² / E with E = row total × column total / n (R ``chisq.test(correct = FALSE)``); Yates: Σ (|O - E| -
-    min(0.5, |O - E|))² / E. G² = 2 Σ O log(O / E). Fisher's exact test by ``scipy.stats.fisher_exact`` (2 × 2 and
-    r × c: the sum of the probabilities of all tables with the observed margins no more probable than the observed
-    one, as R ``fisher.test``); the 2 × 2 odds ratio is the conditional MLE from the noncentral hypergeometric
-    distribution and its interval inverts the two one-sided tests (as R). Cramér's V = sqrt(χ² / (n (min(r, c) -
+    min(0.5, |O - E|))² / E. G² = 2 Σ O log(O / E). Fisher's exact test: the sum of the probabilities of all tables
+    with the observed margins no more probable than the observed one, as R ``fisher.test`` (2 × 2 by
+    ``scipy.stats.fisher_exact``; r × c by exact enumeration, :func:`_fisher_rxc`, since scipy estimates r × c p
+    values by Monte Carlo); the 2 × 2 odds ratio is the conditional MLE from the noncentral hypergeometric
+    distribution and its interval inverts the two one-sided tests (as R, which solves both with ``uniroot``'s
+    default tolerance, so its odds ratio and limits agree with these to about 1e-4). Cramér's V = sqrt(χ² / (n (min(r, c) -
     1))), unadjusted as SPSS prints it; its interval inverts the noncentral χ² distribution: V limits =
     sqrt(λ / (n (min(r, c) - 1))) at the noncentrality limits λ (R ``effectsize::cramers_v(adjust = FALSE,
     alternative = "two.sided")``, which finds λ with ``optim``; here Brent's method). Rows with a missing value in
@@ -456,9 +462,59 @@ def chi2_test(
         est, flo, fhi = _fisher_or(table, alpha)
         fisher.update(estimate=est, ci_low=flo, ci_high=fhi, effect_size_name="odds_ratio")
     else:
-        fisher["p"] = float(stats.fisher_exact(table).pvalue)
+        fisher["p"] = _fisher_rxc(table)
     out.append(fisher)
     return tidy(out, extra=["n_rows", "n_cols", "min_expected"], ci_level=1 - alpha)
+
+
+_FISHER_MAX_TABLES = 2_000_000
+
+
+def _fisher_rxc(t: np.ndarray) -> float:
+    """Exact p of Fisher's test for an r x c table, as R ``fisher.test``: the sum of the probabilities of all tables
+    with the observed margins that are no more probable than the observed one (relative tolerance 1e-7), by
+    enumerating the tables column by column. (``scipy.stats.fisher_exact`` estimates r x c p values by Monte Carlo
+    resampling.) Tables with more than two million arrangements raise: use the χ² test there."""
+    rows = t.sum(axis=1).astype(int)
+    cols = t.sum(axis=0).astype(int)
+    n = int(t.sum())
+    lf = special.gammaln(np.arange(n + 2) + 1.0)
+    const = lf[rows].sum() + lf[cols].sum() - lf[n]
+    p_obs = const - lf[t].sum()
+    r, c = t.shape
+    total = [0.0]
+    count = [0]
+
+    def column(j, remaining, acc):
+        if j == c - 1:  # the last column is determined by the remaining row totals
+            lp = const - acc - lf[remaining].sum()
+            count[0] += 1
+            if lp <= p_obs + 1e-7 * abs(p_obs) + 1e-12:
+                total[0] += np.exp(lp)
+            return
+        fill(j, 0, cols[j], remaining.copy(), acc)
+
+    def fill(j, i, left, remaining, acc):
+        if count[0] > _FISHER_MAX_TABLES:
+            raise KinerjaError(
+                f"the {r} x {c} table of {n} cases has more than {_FISHER_MAX_TABLES:,} arrangements; the rule is "
+                "that Fisher's exact test is for small tables (read the chi-squared test)."
+            )
+        if i == r - 1:
+            if left > remaining[i]:
+                return
+            remaining[i] -= left
+            column(j + 1, remaining, acc + lf[left])
+            remaining[i] += left
+            return
+        rest = remaining[i + 1 :].sum()
+        for x in range(max(0, left - rest), min(left, remaining[i]) + 1):
+            remaining[i] -= x
+            fill(j, i + 1, left - x, remaining, acc + lf[x])
+            remaining[i] += x
+
+    column(0, rows.copy(), 0.0)
+    return float(min(total[0], 1.0))
 
 
 def _fisher_or(t: np.ndarray, alpha: float) -> tuple[float, float, float]:

@@ -6,11 +6,13 @@ Every function takes a DataFrame and returns the tidy result shape (:func:`kiner
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.miscmodels.ordinal_model import OrderedModel
 
 from kinerja_research._docs import fill_doc
 from kinerja_research.analysis import _ols
@@ -710,6 +712,15 @@ def mediation(
 
 
 # ---------------------------------------------------------------------------------------------------- ordered logit
+class _WeightedOrdered(OrderedModel):
+    """statsmodels' OrderedModel with case weights (each observation's log-likelihood times its weight)."""
+
+    case_weights: np.ndarray
+
+    def loglikeobs(self, params):
+        return self.case_weights * super().loglikeobs(params)
+
+
 @fill_doc
 def ordinal_logit(
     data: pd.DataFrame,
@@ -717,6 +728,7 @@ def ordinal_logit(
     dv: str = "predikat",
     covar: str | Sequence[str],
     levels: Sequence[str] | None = None,
+    weights: str | None = None,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Ordered logit (proportional odds) of an ordinal outcome, e.g. the SKP predicate, on predictors.
@@ -731,6 +743,9 @@ def ordinal_logit(
         Predictors (numeric, or categorical treatment coded with the first level as reference).
     levels : sequence of str, optional
         Outcome categories from lowest to highest.
+    weights : str, optional
+        Column of case (frequency) weights, as ``MASS::polr(weights = )``: each row's log-likelihood is multiplied
+        by its weight.
     {alpha}
 
     Returns
@@ -746,8 +761,10 @@ def ordinal_logit(
     logit P(Y <= j) = zeta_j - x'beta, maximum likelihood with ``statsmodels`` ``OrderedModel`` (BFGS). This is
     R ``MASS::polr``'s parameterisation (the same sign of beta: positive means higher categories); statsmodels
     stores thresholds as the first cut-point and log increments, converted here to the cut-points zeta with
-    delta-method SEs. Categories with no observation are dropped from the outcome. Validated against
-    ``MASS::polr(Hess = TRUE)`` at rtol 1e-4 for estimates and 1e-3 for SEs (both use numerical Hessians).
+    delta-method SEs. Categories with no observation are dropped from the outcome. With ``weights`` the model is
+    statsmodels' ``OrderedModel`` with each observation's log-likelihood multiplied by its weight (statsmodels has
+    no weights argument there). Validated against ``MASS::polr(Hess = TRUE)`` (also with ``weights``) at rtol 1e-4
+    for estimates and 1e-3 for SEs (both use numerical Hessians).
 
     Examples
     --------
@@ -760,14 +777,10 @@ def ordinal_logit(
     >>> res.term.tolist()
     ['reward', 'low|mid', 'mid|high']
     """
-    import warnings
-
-    from statsmodels.miscmodels.ordinal_model import OrderedModel
-
     covar = _as_list(covar)
-    check_columns(data, [dv, *covar])
+    check_columns(data, [dv, *covar, weights])
     check_alpha(alpha)
-    d = _ols.complete(data, [dv, *covar])
+    d = _ols.complete(data, [dv, *covar, weights])
     yv = d[dv]
     if levels is None:
         if isinstance(yv.dtype, pd.CategoricalDtype) and yv.cat.ordered:
@@ -792,7 +805,15 @@ def ordinal_logit(
         raise KinerjaError(f"Column '{dv}' has fewer than two observed levels; the rule is at least two.")
     y = pd.Categorical(yv.astype(str), categories=[str(v) for v in present], ordered=True)
     X, names, _ = _ols.design(d, covar, intercept=False)
-    model = OrderedModel(pd.Series(y), pd.DataFrame(X, columns=names), distr="logit")
+    if weights is None:
+        model = OrderedModel(pd.Series(y), pd.DataFrame(X, columns=names), distr="logit")
+    else:
+        w = check_numeric(d, weights)
+        if (w < 0).any():
+            i = int(np.flatnonzero(w < 0)[0])
+            raise KinerjaError(f"data row {i + 1}, column '{weights}', value {w[i]!r}: the rule is weights >= 0.")
+        model = _WeightedOrdered(pd.Series(y), pd.DataFrame(X, columns=names), distr="logit")
+        model.case_weights = w
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = model.fit(method="bfgs", disp=False, maxiter=2000, gtol=1e-10)

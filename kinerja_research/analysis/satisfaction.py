@@ -75,26 +75,30 @@ def _weights(weight: str, k: int) -> np.ndarray:
 
 
 def _period_key(period: pd.Series, how: str) -> pd.Series:
-    """``2026-Q3`` -> ``2026-Q3`` (quarter) or ``2026-S2`` (semester); ``2026-S1`` stays a semester."""
+    """``2026-Q3`` -> ``2026-Q3`` (quarter) or ``2026-S2`` (semester); a month ``2026-08`` -> ``2026-Q3`` or
+    ``2026-S2``; ``2026-S1`` stays a semester (and cannot be split into quarters)."""
     s = period.astype("string")
-    ok = s.str.fullmatch(r"\d{4}-(Q[1-4]|S[12])")
+    ok = s.str.fullmatch(r"\d{4}-(Q[1-4]|S[12]|0[1-9]|1[0-2])")
     bad = ~ok.fillna(False).astype(bool) & s.notna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise KinerjaError(
             f"data row {i + 1}, column 'period', value {_py(period.iloc[i])!r}: the rule is a period like "
-            f"'2026-Q1' (quarter) or '2026-S1' (semester)."
+            f"'2026-Q1' (quarter), '2026-S1' (semester) or '2026-01' (month)."
         )
+    year, part = s.str.slice(0, 4), s.str.slice(5)
+    month = pd.to_numeric(part.where(part.str.fullmatch(r"\d{2}").fillna(False)), errors="coerce")
+    quarter = ("Q" + ((month - 1) // 3 + 1).astype("Int64").astype("string")).where(month.notna(), part)
     if how == "quarter":
-        if s.str.contains("-S").any():
-            i = int(np.flatnonzero(s.str.contains("-S").fillna(False).to_numpy())[0])
+        semester_rows = quarter.str.startswith("S").fillna(False)
+        if semester_rows.any():
+            i = int(np.flatnonzero(semester_rows.to_numpy())[0])
             raise KinerjaError(
                 f"data row {i + 1}, column 'period', value {_py(period.iloc[i])!r}: the rule is that a "
-                f"quarterly IKM needs quarters ('2026-Q1'); use period='semester'."
+                f"quarterly IKM needs quarters or months ('2026-Q1', '2026-01'); use period='semester'."
             )
-        return s
-    year = s.str.slice(0, 4)
-    half = s.str.slice(5).map({"Q1": "S1", "Q2": "S1", "Q3": "S2", "Q4": "S2", "S1": "S1", "S2": "S2"})
+        return year + "-" + quarter
+    half = quarter.map({"Q1": "S1", "Q2": "S1", "Q3": "S2", "Q4": "S2", "S1": "S1", "S2": "S2"})
     return year + "-" + half
 
 

@@ -14,6 +14,7 @@ from scipy import optimize, stats
 
 from kinerja_research._docs import fill_doc
 from kinerja_research.analysis import _ols
+from kinerja_research.analysis.mixed import lmm
 from kinerja_research.errors import KinerjaError
 from kinerja_research.results import (
     ALTERNATIVES,
@@ -129,13 +130,17 @@ def paired_change(
         any other ``between`` column); no group column without ``between``; ``term`` (``"post - pre"``);
         paired-t row: ``estimate`` mean change, ``se``, ``ci_low``/``ci_high`` (t interval), ``statistic`` t,
         ``df`` n - 1, ``p``, ``effect_size`` Hedges' g(av), ``effect_size_name`` ``"hedges_g_av"``,
-        ``es_ci_low``/``es_ci_high`` its confidence limits; Wilcoxon row: ``statistic`` V (sum of positive ranks, as
+        ``es_ci_low``/``es_ci_high`` its confidence limits, ``dz`` Cohen's d_z (mean change / SD of the changes) and
+        ``dz_ci_low``/``dz_ci_high`` its exact interval (noncentral t, as R ``effectsize::cohens_d(paired =
+        TRUE)``); Wilcoxon row: ``statistic`` V (sum of positive ranks, as
         R), ``p``, ``effect_size`` matched-pairs rank-biserial correlation; both: ``n`` complete pairs (people),
         ``ci_level``, ``method``, ``mean_pre``, ``mean_post``.
 
     Notes
     -----
-    Persons without both occasions are dropped (listwise); ``n`` counts the pairs used. d(av) = mean change /
+    Persons without both occasions are dropped (listwise); ``n`` counts the pairs used. d_z = mean change / SD of
+    the changes = t / sqrt(n) (Lakens 2013, eq. 6); its interval is the noncentral-t interval of t divided by
+    sqrt(n) (Cumming 2012), which is what ``effectsize::cohens_d(paired = TRUE)`` reports. d(av) = mean change /
     ((SD_pre + SD_post) / 2) (Lakens 2013, eq. 10), g(av) = d(av) · (1 - 3 / (4 df - 1)) with df = n - 1, the
     small-sample factor for matched designs (Borenstein et al. 2009, ch. 4).
     The CI of g(av) inverts the noncentral t distribution of the paired t statistic (exact for d(z), as R
@@ -235,6 +240,9 @@ def paired_change(
                 effect_size_name="hedges_g_av",
                 es_ci_low=float(lo_ncp * scale),
                 es_ci_high=float(hi_ncp * scale),
+                dz=float(m / sd_d),
+                dz_ci_low=float(lo_ncp / np.sqrt(n)),
+                dz_ci_high=float(hi_ncp / np.sqrt(n)),
                 method="paired t",
             )
         )
@@ -249,7 +257,11 @@ def paired_change(
                 method=wx["method"],
             )
         )
-    return tidy(rows, extra=["es_ci_low", "es_ci_high", "mean_pre", "mean_post"], ci_level=1 - alpha)
+    return tidy(
+        rows,
+        extra=["es_ci_low", "es_ci_high", "dz", "dz_ci_low", "dz_ci_high", "mean_pre", "mean_post"],
+        ci_level=1 - alpha,
+    )
 
 
 # ------------------------------------------------------------------------------------------------------------ DiD
@@ -462,65 +474,6 @@ def _treatment(between: str | Sequence[str]) -> tuple[str, str | None]:
 
 
 # ------------------------------------------------------------------------------------------------ mixed model
-class _NestedREML:
-    """REML for y = Xb + u_agency + v_person(agency) + e with closed-form, vectorised group algebra.
-
-    With H = V / sigma² the scaled covariance, persons i (n_i rows) nested in agencies g, gp = var_p / sigma² and
-    ga = var_a / sigma²: the person block inverse is I - gp / (1 + n_i gp) J, w_i = 1 / (1 + n_i gp), and the
-    agency block follows by Sherman-Morrison with s_g = sum_i n_i w_i. Every quadratic form a'H⁻¹b is then a sum
-    of row, person and agency cross-products, so one evaluation costs O(rows · p) once and O(persons · p²) after.
-    """
-
-    def __init__(self, X: np.ndarray, y: np.ndarray, person: np.ndarray, agency_of_person: np.ndarray):
-        self.X, self.y = X, y
-        self.N, self.p = X.shape
-        Z = np.column_stack([X, y])
-        self.ZZ = Z.T @ Z
-        n_p = int(person.max()) + 1
-        self.n_i = np.bincount(person, minlength=n_p).astype(float)
-        self.P = np.column_stack([np.bincount(person, weights=Z[:, j], minlength=n_p) for j in range(Z.shape[1])])
-        self.ag = agency_of_person
-        self.G = int(agency_of_person.max()) + 1
-
-    def _forms(self, gp: float, ga: float):
-        w = 1.0 / (1.0 + self.n_i * gp)
-        c = gp * w  # gp / (1 + n_i gp)
-        M = self.ZZ - (self.P * c[:, None]).T @ self.P  # Z' A⁻¹ Z
-        T = np.column_stack(
-            [np.bincount(self.ag, weights=w * self.P[:, j], minlength=self.G) for j in range(self.P.shape[1])]
-        )
-        sg = np.bincount(self.ag, weights=self.n_i * w, minlength=self.G)
-        d = ga / (1.0 + ga * sg)
-        M = M - (T * d[:, None]).T @ T  # Z' H⁻¹ Z
-        logdet = float(-np.log(w).sum() + np.log1p(ga * sg).sum())
-        return M, logdet
-
-    def criterion(self, theta: np.ndarray) -> float:
-        gp, ga = np.exp(theta)
-        M, logdet = self._forms(gp, ga)
-        p = self.p
-        xhx, xhy, yhy = M[:p, :p], M[:p, p], M[p, p]
-        sign, logdet_x = np.linalg.slogdet(xhx)
-        beta = np.linalg.solve(xhx, xhy)
-        rss = yhy - xhy @ beta
-        dfr = self.N - p
-        return float(dfr * np.log(rss / dfr) + logdet + logdet_x + dfr * (1 + np.log(2 * np.pi)))
-
-    def fit(self):
-        # start from the one-way ANOVA-free guess 1, 1 and polish with two optimisers (as lme4 polishes bobyqa)
-        res = optimize.minimize(
-            self.criterion, np.zeros(2), method="Nelder-Mead", options=dict(xatol=1e-10, fatol=1e-12, maxiter=4000)
-        )
-        res = optimize.minimize(self.criterion, res.x, method="L-BFGS-B", options=dict(ftol=1e-15, gtol=1e-10))
-        gp, ga = np.exp(res.x)
-        M, _ = self._forms(gp, ga)
-        p = self.p
-        xhx_inv = np.linalg.inv(M[:p, :p])
-        beta = xhx_inv @ M[:p, p]
-        sigma2 = float((M[p, p] - M[:p, p] @ beta) / (self.N - p))
-        return beta, sigma2 * xhx_inv, sigma2, gp * sigma2, ga * sigma2, float(res.fun)
-
-
 @fill_doc
 def mixed_effects(
     data: pd.DataFrame,
@@ -532,6 +485,7 @@ def mixed_effects(
     subject: str = "person_id",
     groups: str | Sequence[str] = ("region_code", "agency"),
     covar: str | Sequence[str] | None = None,
+    df_method: str = "satterthwaite",
     alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Linear mixed model of the DiD design with random intercepts for persons and agencies (REML).
@@ -549,24 +503,25 @@ def mixed_effects(
         Column(s) whose combination is the agency (OPD of a region): random intercept per agency; persons are
         nested in agencies (a person seen in two agencies counts as two units, as lme4's ``(1 | agency:person)``).
     {covar}
+    df_method : {{"satterthwaite", "wald"}}, default "satterthwaite"
+        As in :func:`kinerja_research.analysis.mixed.lmm`: t tests with Satterthwaite's df (lmerTest) or Wald z.
     {alpha}
 
     Returns
     -------
     pandas.DataFrame
-        One row per fixed effect (``term`` as in :func:`did`): ``estimate``, ``se``, ``ci_low``/``ci_high`` (Wald,
-        normal), ``ci_level``, ``statistic`` z, ``p``; then variance components ``term`` ``"var(<groups>)"`` (the
+        One row per fixed effect (``term`` as in :func:`did`): ``estimate``, ``se``, ``ci_low``/``ci_high``,
+        ``ci_level``, ``statistic`` t (z with ``"wald"``), ``df``, ``p``; then variance components ``term`` ``"var(<groups>)"`` (the
         group columns joined by ``:``), ``"var(<subject>)"``, ``"var(residual)"`` (``estimate`` only); ``n``
         people, ``n_obs`` rows used, ``method``, ``n_groups`` (agencies).
 
     Notes
     -----
-    dv = Xb + u_agency + v_person(agency) + e, REML; R ``lme4::lmer(dv ~ treat * post + (1 | agency) +
-    (1 | agency:person), REML = TRUE)``. The toolkit's closed-form REML for two nested random intercepts profiles
-    out the residual variance and the fixed effects and minimises the REML criterion over the two log variance
-    ratios (Nelder-Mead, then L-BFGS-B), with the block inverses in closed form. Tested against ``lmer`` at rtol
-    1e-4 (estimates, SEs, variance components). SEs are sigma² (X'H⁻¹X)⁻¹ given the variance estimates, as lme4
-    reports; tests are Wald z. Listwise deletion.
+    dv = Xb + u_agency + v_person(agency) + e, REML; R ``lmerTest::lmer(dv ~ treat * post + (1 | agency) +
+    (1 | agency:person), REML = TRUE)``. A thin call of :func:`kinerja_research.analysis.mixed.lmm` (sparse
+    algebra, so thousands of persons fit in seconds). Estimates, SEs and variance components are those of the
+    earlier closed-form engine to optimiser precision (tested against ``lmer``); the tests now use lmerTest's
+    Satterthwaite df instead of a normal reference. Listwise deletion.
 
     Examples
     --------
@@ -588,31 +543,42 @@ def mixed_effects(
     check_numeric(data, dv)
     check_not_numeric_text(data, covar)
     d = _ols.complete(data, [dv, treat, within, subject, *cl_cols, *covar])
-    tr = _ols.as_binary(d[treat], treat)
     w = d[within]
     po = (
         _ols.as_binary(w, within)
         if (pd.api.types.is_bool_dtype(w) or pd.api.types.is_numeric_dtype(w))
         else (w == post).to_numpy(dtype=float)
     )
-    Xc, cnames, _ = _ols.design(d, covar, intercept=False)
-    X = np.column_stack([np.ones(len(d)), tr, po, tr * po, Xc])
-    names = ["(Intercept)", treat, "post", f"{treat}:post", *cnames]
-    y = check_numeric(d, dv)
-    agency = d.groupby(cl_cols, sort=True, observed=True).ngroup().to_numpy()
-    unit = d.groupby([*cl_cols, subject], sort=True, observed=True).ngroup().to_numpy()
-    n_groups = int(agency.max()) + 1
-    ag_of_unit = np.zeros(int(unit.max()) + 1, dtype=np.int64)
-    ag_of_unit[unit] = agency
-    beta, V, s2, vp, va, _ = _NestedREML(X, y, unit, ag_of_unit).fit()
-    method = "LMM (REML, nested closed form), random intercepts agency + person"
+    frame = d[[dv, *covar]].copy()
+    frame[dv] = check_numeric(d, dv)
+    frame[treat] = _ols.as_binary(d[treat], treat)
+    frame["post"] = po
+    frame["_agency"] = d.groupby(cl_cols, sort=True, observed=True).ngroup().to_numpy()
+    frame["_person"] = d[subject].to_numpy()
+    rhs = " + ".join([f"Q('{treat}') * Q('post')", *(f"Q('{c}')" for c in covar)])
+    res = lmm(
+        frame,
+        f"Q('{dv}') ~ {rhs}",
+        groups=["_agency", "_agency:_person"],
+        df_method=df_method,
+        profile=False,
+        alpha=alpha,
+    )
+    fixed = res[res["effect"] == "fixed"]
+    sd = res[res["effect"] == "random"].set_index("group_factor")["estimate"]
     people = int(d[subject].nunique())
-    rows = _ols.coef_rows(names, beta, V, None, alpha, n=people, n_obs=len(d), method=method, n_groups=n_groups)
+    n_groups = int(frame["_agency"].max()) + 1
+    rows = [
+        dict(r, n=people, n_groups=n_groups)
+        for r in fixed[
+            ["term", "estimate", "se", "ci_low", "ci_high", "statistic", "df", "p", "n_obs", "method"]
+        ].to_dict("records")
+    ]
     vc = dict(n=people, n_obs=len(d), method="LMM variance component")
     rows += [
-        dict(term=f"var({':'.join(cl_cols)})", estimate=float(va), **vc),
-        dict(term=f"var({subject})", estimate=float(vp), **vc),
-        dict(term="var(residual)", estimate=float(s2), **vc),
+        dict(term=f"var({':'.join(cl_cols)})", estimate=float(sd["_agency"] ** 2), **vc),
+        dict(term=f"var({subject})", estimate=float(sd["_agency:_person"] ** 2), **vc),
+        dict(term="var(residual)", estimate=float(sd["residual"] ** 2), **vc),
     ]
     return tidy(rows, extra=["n_groups"], ci_level=1 - alpha)
 
@@ -643,7 +609,8 @@ def training_dose(
     target : float, default 20
         JP per year that counts as meeting the obligation.
     pns_only : bool, default True
-        Keep only PNS (``golongan`` not starting with ``"PPPK"``): PP 11/2017 sets the 20 JP for PNS.
+        Keep only PNS: PP 11/2017 sets the 20 JP for PNS. PNS are the rows with ``employment == "PNS"`` (processed
+        tables), or, in a staff table without ``employment``, those whose ``golongan`` does not start with ``"PPPK"``.
     {alpha}
 
     Returns
@@ -672,10 +639,15 @@ def training_dose(
     """
     by = [between] if isinstance(between, str) else list(between)
     check_columns(data, ["person_id", "start", "jp"], what="training table")
-    check_columns(staff, ["person_id", "year", *by, *(["golongan"] if pns_only else [])], what="staff table")
+    has_emp = "employment" in staff.columns
+    check_columns(
+        staff, ["person_id", "year", *by, *(["golongan"] if pns_only and not has_emp else [])], what="staff table"
+    )
     check_alpha(alpha)
     st = staff.drop_duplicates(["person_id", "year"])
-    if pns_only:
+    if pns_only and has_emp:
+        st = st[st["employment"].astype("string").eq("PNS").fillna(False).to_numpy()]
+    elif pns_only:
         st = st[~st["golongan"].astype("string").str.startswith("PPPK").fillna(False)]
     tr = data.assign(year=pd.to_datetime(data["start"]).dt.year)
     jp = tr.groupby(["person_id", "year"], observed=True)["jp"].sum().rename("jp_year").reset_index()

@@ -38,7 +38,7 @@ from kinerja_research.analysis.frames import (
     staff_years,
     survey_frame,
 )
-from kinerja_research.analysis.resistance import games_howell, kruskal_dunn, region_means, welch_anova
+from kinerja_research.analysis.resistance import anova, games_howell, kruskal_dunn, region_means, ttest, welch_anova
 from kinerja_research.analysis.rewards import mediation, moderation, ordinal_logit, regression
 from kinerja_research.analysis.satisfaction import ikm, ikm_elements, ikm_trend
 from kinerja_research.analysis.skp import skp_predicate
@@ -765,6 +765,15 @@ def resistance_levels(
             p=welch_total["p"],
             omega2=welch_total["omega2"],
         )
+        classic = anova(scores, dv="rtc")
+        sec.results["anova"] = classic
+        sec.tables["spss_oneway"] = _show(
+            spss.oneway_anova(classic, lang=ctx.lang),
+            "spss.oneway_caption",
+            caption={"model": t("resistance.model_welch")},
+            ns="spss",
+            digits={"ss": 3, "ms": 3, "f_hitung": 3},
+        )
         sec.tables["spss_welch"] = _show(
             spss.welch(welch.assign(term=welch["term"].map(label))),
             "spss.welch_caption",
@@ -919,6 +928,24 @@ def resistance_drivers(ctx) -> Section:
             ns="resistance",
         )
     outcome = None
+    if sec.too_few is None and "trained" in post.columns and post["trained"].nunique() == 2:
+        tt = ttest(post.assign(trained=post["trained"].astype(bool)), dv="rtc", between="trained", alpha=ctx.alpha)
+        t = translator(ctx.lang)
+        group = {"True": t("training.group.trained"), "False": t("training.group.untrained")}
+        tt = tt.assign(group_a=tt["group_a"].astype(str).map(group), group_b=tt["group_b"].astype(str).map(group))
+        sec.results["ttest"] = tt
+        sec.tables["ttest"] = _show(
+            tt, "resistance.ttest_caption", ns="resistance", compact=("method", "df1", "df2", "df"), keys=["method"]
+        )
+        sec.tables["spss_ttest"] = _show(
+            spss.independent_samples(tt).assign(
+                assumption=lambda d: d["assumption"].map(lambda a: t(f"spss.assumption.{a}"))
+            ),
+            "spss.independent_caption",
+            caption={"model": t("resistance.model_ttest")},
+            ns="spss",
+            digits={"levene_f": 3, "levene_p": 3, "t_hitung": 3, "df": 3, "mean_diff": 3, "se": 3, "ci": 3},
+        )
     if "sus" in present and sec.too_few is None:
         usable = post.dropna(subset=["sus", "rtc"])
         usable = usable.assign(adopt=(usable["sus"] >= standards.SUS_BENCHMARK).astype(float))

@@ -9,7 +9,10 @@ functions only choose, order and name the columns as SPSS prints them:
 - *ANOVA*: Sum of Squares, df, Mean Square, F (F hitung), Sig., with F tabel when the analysis gives it;
 - *Coefficients*: B and Std. Error (Unstandardized), Beta (Standardized), t (t hitung), t tabel, Sig., Tolerance, VIF;
 - *Robust Tests of Equality of Means* (Welch): Statistic, df1, df2, Sig.;
-- *Paired Samples Test*: Mean, Std. Deviation, Std. Error Mean, the interval of the difference, t, df, Sig. (2-tailed).
+- *Paired Samples Test*: Mean, Std. Deviation, Std. Error Mean, the interval of the difference, t, df, Sig. (2-tailed);
+- *Independent Samples Test*: Levene's F and Sig. next to t, df, Sig. (2-tailed), Mean Difference, Std. Error
+  Difference and its interval, equal variances assumed and not assumed (:func:`kinerja_research.ttest`);
+- one-way *ANOVA*: Between Groups, Within Groups, Total (:func:`kinerja_research.anova`).
 
 Column labels are in the ``spss`` translation namespace (SPSS's own English labels, which Indonesian theses quote,
 with the Indonesian "hitung"/"tabel" terms). Each function returns an unrounded DataFrame for ``ctx.show``.
@@ -23,7 +26,15 @@ import pandas as pd
 from kinerja_research.errors import KinerjaError
 from kinerja_research.report.i18n import translator
 
-__all__ = ["model_summary", "anova", "coefficients", "welch", "paired_samples"]
+__all__ = [
+    "model_summary",
+    "anova",
+    "coefficients",
+    "welch",
+    "paired_samples",
+    "independent_samples",
+    "oneway_anova",
+]
 
 
 def _need(obj, attr: str, what: str):
@@ -164,3 +175,59 @@ def paired_samples(result: pd.DataFrame) -> pd.DataFrame:
     if "region" in rows.columns:
         out.insert(0, "region", rows["region"].to_numpy())
     return out
+
+
+def independent_samples(result: pd.DataFrame) -> pd.DataFrame:
+    """SPSS *Independent Samples Test* from :func:`kinerja_research.ttest`: Levene's F and Sig. next to the t test,
+    one row for "equal variances assumed" (Student) and one for "not assumed" (Welch).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``assumption`` (``equal``/``unequal``, translated by the page), ``levene_f``, ``levene_p`` (on the first
+        row), ``t_hitung``, ``df``, ``p``, ``mean_diff``, ``se``, ``ci_low``, ``ci_high``, ``n``.
+    """
+    levene = result[result["method"].astype(str).str.startswith("Levene")]
+    tests = result[result["method"].astype(str).str.contains(" t ")]
+    if levene.empty or tests.empty:
+        raise KinerjaError(
+            "spss.independent_samples needs the Levene and t rows of kr.ttest(); the rule is its output."
+        )
+    out = pd.DataFrame(
+        {
+            "assumption": ["equal" if "equal variances assumed" in m else "unequal" for m in tests["method"]],
+            "levene_f": np.nan,
+            "levene_p": np.nan,
+            "t_hitung": tests["statistic"].to_numpy(),
+            "df": tests["df"].to_numpy(),
+            "p": tests["p"].to_numpy(),
+            "mean_diff": tests["estimate"].to_numpy(),
+            "se": tests["se"].to_numpy(),
+            "ci_low": tests["ci_low"].to_numpy(),
+            "ci_high": tests["ci_high"].to_numpy(),
+            "n": tests["n"].to_numpy(),
+        }
+    )
+    out.loc[0, ["levene_f", "levene_p"]] = [levene["statistic"].iloc[0], levene["p"].iloc[0]]
+    return out
+
+
+def oneway_anova(result: pd.DataFrame, *, lang: str = "id") -> pd.DataFrame:
+    """SPSS *ANOVA* block of a one-way ANOVA (:func:`kinerja_research.anova`): Between Groups, Within Groups, Total.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``source``, ``ss``, ``df``, ``ms``, ``f_hitung``, ``p``.
+    """
+    t = translator(lang)
+    return pd.DataFrame(
+        {
+            "source": [t(f"spss.source.{term}") for term in result["term"]],
+            "ss": result["ss"].to_numpy(),
+            "df": result["df"].to_numpy(),
+            "ms": result["ms"].to_numpy(),
+            "f_hitung": result["statistic"].to_numpy(),
+            "p": result["p"].to_numpy(),
+        }
+    )

@@ -313,19 +313,23 @@ def test_browser_check_catches_broken_pages(tmp_path):
 
 
 def test_papermill_cli_takes_one_region_as_a_number(small_dataset, tmp_path):
-    """Issue 12.2: `papermill nb out -p regions 18.71` works (papermill reads 18.71 as a float)."""
+    """Issue 12.2: `papermill nb out -p regions 18.71` works (papermill reads 18.71 as a float); issue 14.6:
+    `-p style skripsi` adds the SPSS blocks with the same numbers."""
     import json
     import subprocess
     import sys
 
     out = tmp_path / "out.ipynb"
-    cmd = [sys.executable, "-m", "papermill", str(paths.NOTEBOOKS / "05_public_satisfaction.ipynb"), str(out)]
+    cmd = [sys.executable, "-m", "papermill", str(paths.NOTEBOOKS / "04_reward_effects.ipynb"), str(out)]
     cmd += ["-p", "regions", "18.71", "-p", "dataset", str(small_dataset), "-p", "out_dir", str(tmp_path)]
-    cmd += ["-p", "lang", "en", "--cwd", str(tmp_path), "-k", "python3"]
+    cmd += ["-p", "lang", "en", "-p", "style", "skripsi", "--cwd", str(tmp_path), "-k", "python3"]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
-    head = json.loads((tmp_path / "05_public_satisfaction.headline.json").read_text(encoding="utf-8"))
-    assert head["regions"] == ["18.71"] and head["lang"] == "en"
+    head = json.loads((tmp_path / "04_reward_effects.headline.json").read_text(encoding="utf-8"))
+    assert head["regions"] == ["18.71"] and head["lang"] == "en" and head["style"] == "skripsi"
+    shown = out.read_text(encoding="utf-8")
+    for block in ("Model Summary", "ANOVA", "Coefficients", "Sum of Squares", "Critical t (t tabel)"):
+        assert block in shown, block
 
 
 def _records(run_dir: Path, stem: str) -> dict:

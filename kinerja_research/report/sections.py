@@ -139,9 +139,8 @@ class Section:
         return dict(self.texts[name])
 
     def has(self, name: str) -> bool:
-        """Whether table, figure, text or result ``name`` was computed (False when its data were absent or too
-        small)."""
-        return name in self.tables or name in self.figures or name in self.results or name in self.texts
+        """Whether the table, figure or text ``name`` can be shown (False when its data were absent or too small)."""
+        return name in self.tables or name in self.figures or name in self.texts
 
 
 #: The columns of a compact result table (estimate, interval, p, effect size, n); the full result is the detail.
@@ -1679,7 +1678,7 @@ def audit(ctx) -> Section:
                 lambda: plots.plot_distribution(
                     survey,
                     x="duration_s",
-                    between="region_code",
+                    group="region_code",
                     kind="box",
                     subject="person_id",
                     lang=ctx.lang,

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from kinerja_research._arrays import take_strings
-from kinerja_research.clean.pii import redact_cells
+from kinerja_research.clean.pii import redact_cells, redact_text
 
 __all__ = ["Problems", "PROBLEM_COLUMNS", "PRIVATE_COLUMNS", "RULE_SEVERITY"]
 
@@ -198,6 +198,8 @@ class Problems:
         rule_c, rule_u = coded_parts(4)
         sev_c, sev_u = coded_parts(5)
         col_c, col_u = coded(np.concatenate([p[1] for p in self.parts]))
+        # a header (or an SPSS variable label used as one) may itself hold a NIP or a name
+        col_u = [None if c is None else redact_text(c, self.names) for c in col_u]
         reg_c, reg_u = coded(np.concatenate([p[6] for p in self.parts]))
         rows = self.row[idx]
         order = np.lexsort((rule_c, field_c, rows, file_c))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kinerja_research.clean.tables import RULE_SEVERITY
+from kinerja_research.clean.tables import RULE_SEVERITY, item_scales
 
 __all__ = [
     "missingness",
@@ -117,8 +117,6 @@ def table_counts(manifest: dict) -> pd.DataFrame:
 
 def item_columns(survey: pd.DataFrame) -> list[str]:
     """The survey's item columns (codebook item ids), in table order."""
-    from kinerja_research.clean.tables import item_scales
-
     scales = item_scales()
     return [c for c in survey.columns if c in scales]
 

@@ -554,7 +554,8 @@ def _process(cfg, raw_root: Path) -> dict:
             if table not in raws:
                 continue
             n_in = int(len(raws[table]))
-            opts = {**options, "known_names": names, "file_aliases": aliases}
+            free = list(getattr(cfg, "free_text", {}).get(table, []))
+            opts = {**options, "known_names": names, "file_aliases": aliases, "free_text": free}
             # the raw frame is handed over (popped): the cleaner frees each answer column once it is mapped
             clean, quarantine, probs = clean_table(table, raws.pop(table), key=key, options=opts)
             validate_table(table, clean)

@@ -28,12 +28,7 @@ _REGION = pa.Column("string", pa.Check.str_matches(r"^\d{2}\.\d{2}$"), nullable=
 _PERSON = pa.Column("string", pa.Check.str_matches(r"^P[0-9a-f]{16}$"), nullable=False)
 _GOL = pa.Column("string", pa.Check.str_matches(r"^(I|II|III|IV)(/[a-e])?$|^PPPK-[IVX]+$"), nullable=True)
 _EMPLOYMENT = pa.Column("string", pa.Check.isin(["PNS", "PPPK"]), nullable=True, required=False)
-_JABATAN = pa.Column(
-    "string",
-    pa.Check.isin(["JPT", "Administrator", "Pengawas", "Pelaksana", "Fungsional"]),
-    nullable=True,
-    required=False,
-)
+_JABATAN = pa.Column("string", nullable=True, required=False)  # a category, or text when declared free text
 _PERIOD_KIND = pa.Column("string", pa.Check.isin(list(PERIOD_KINDS)), nullable=True, required=False)
 _PERIOD_END = pa.Column("datetime64[ns]", nullable=True, required=False)
 

@@ -236,7 +236,10 @@ def _categorical(ctx: _Ctx, name: str, lookup: Mapping) -> pd.Series:
 
 
 def _jabatan(ctx: _Ctx) -> pd.Series:
-    """Jabatan category (JPT, Administrator, Pengawas, Pelaksana, Fungsional) from its common spellings."""
+    """Jabatan category (JPT, Administrator, Pengawas, Pelaksana, Fungsional) from its common spellings; a dataset
+    that declares ``jabatan`` free text keeps the position as written (names and NIPs in it redacted)."""
+    if "jabatan" in (ctx.options.get("free_text") or ()):
+        return _text(ctx, "jabatan")
     s = ctx.col("jabatan").astype("string")
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     extra = {str(k).strip().lower(): v for k, v in (ctx.vmaps.get("jabatan") or {}).items()}
@@ -356,8 +359,12 @@ def _person_facts(ctx: _Ctx, people: pd.DataFrame) -> dict:
         cells=np.char.mod("%d", np.floor(ten_nip[bad_t])).astype(object),
     )
     reported: dict[str, pd.Series] = {}
-    if "age" in ctx.raw:
-        reported["age"] = _reported_years(ctx, "age")
+    if "age" in ctx.raw:  # a reported age outside the range is an error in itself, whatever the NIP says
+        rep = _reported_years(ctx, "age")
+        r = rep.to_numpy(dtype=float, na_value=np.nan)
+        out = (r < AGE_RANGE[0]) | (r > AGE_RANGE[1])
+        ctx.add(out, field_name="age", rule="age_out_of_range", cells=np.char.mod("%d", r[out]).astype(object))
+        reported["age"] = rep.mask(out)
     if "tenure_years" in ctx.raw:
         rep = _reported_years(ctx, "tenure_years")
         out = ((rep < TENURE_RANGE[0]) | (rep > TENURE_RANGE[1])).fillna(False).to_numpy(dtype=bool)
@@ -721,7 +728,6 @@ FREE_TEXT_EXEMPT = (
     "education",
     "gender",
     "employment",
-    "jabatan",
     "rating_hasil_kerja",
     "rating_perilaku",
     "predikat",

@@ -125,9 +125,19 @@ training_schema = pa.DataFrameSchema(
         pa.Check(
             lambda d: d["end"].isna() | d["start"].isna() | (d["end"] >= d["start"]),
             name="training end on or after start",
-        )
+        ),
+        # a course whose start date is missing (unreadable, ambiguous) is never a duplicate of another: the clean
+        # step cannot tell two runs of it apart, so uniqueness is over the rows with every key part
+        pa.Check(
+            lambda d: (
+                ~(
+                    d[["person_id", "course", "start"]].notna().all(axis=1)
+                    & d.duplicated(["person_id", "course", "start"], keep=False)
+                )
+            ),
+            name="one row per person, course and start date",
+        ),
     ],
-    unique=["person_id", "course", "start"],
     strict=False,
     name="training",
 )

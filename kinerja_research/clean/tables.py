@@ -649,7 +649,8 @@ def _clean_satisfaction(ctx: _Ctx) -> _Cleaned:
     out["age"] = _whole_years(age)
     out["education"] = _categorical(ctx, "education", EDUCATION)
     out["occupation"] = _text(ctx, "occupation")
-    return _Cleaned(out, None, None, None)
+    # the respondent is the file's content and row: the same export saved under two names repeats its respondents
+    return _Cleaned(out, None, ["respondent_id"], None)
 
 
 #: Table name -> its cleaner (``_Ctx -> _Cleaned``).

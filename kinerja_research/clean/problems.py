@@ -114,8 +114,10 @@ class Problems:
         idx = np.flatnonzero(np.asarray(mask, dtype=bool))
         if idx.size == 0:
             return
-        if field_name in PRIVATE_COLUMNS:
-            vals = np.full(idx.size, "<redacted>", dtype=object)
+        if field_name in PRIVATE_COLUMNS:  # a value is hidden; a blank cell stays blank (nothing to hide)
+            cell = raw[field_name].take(idx) if field_name in raw else pd.Series([None] * idx.size)
+            blank = (cell.isna() | (cell.astype("string").str.strip() == "")).fillna(True).to_numpy(dtype=bool)
+            vals = np.where(blank, None, "<redacted>").astype(object)
         elif cells is not None:
             vals = np.asarray(cells, dtype=object)
         elif value is None:

@@ -30,7 +30,15 @@ from kinerja_research.clean.pii import REDACTED, name_keys, normalise_text, reda
 from kinerja_research.clean.problems import PRIVATE_COLUMNS, PROBLEM_COLUMNS, RULE_SEVERITY, Problems
 from kinerja_research.clean.quality import duplicate_submissions, too_fast
 from kinerja_research.clean.values import parse_bool, parse_date, parse_number
-from kinerja_research.clean.vocab import EDUCATION, GENDER, PREDIKAT, RATING, WAVE, WAVE_WORDS, jabatan_category
+from kinerja_research.clean.vocab import (
+    GENDER,
+    PREDIKAT,
+    RATING,
+    WAVE,
+    WAVE_WORDS,
+    education_level,
+    jabatan_category,
+)
 from kinerja_research.errors import KinerjaError
 from kinerja_research.privacy import pseudonymise
 from kinerja_research.regions import match_regions
@@ -235,22 +243,28 @@ def _categorical(ctx: _Ctx, name: str, lookup: Mapping) -> pd.Series:
     return out.astype("string")
 
 
+def _by_function(ctx: _Ctx, name: str, read: Callable[[str], str | None]) -> pd.Series:
+    """A vocabulary column read by ``read`` on each distinct value (a dataset.yml value map first); an unreadable
+    value is ``value_unknown`` (a warning: the value is set missing)."""
+    s = ctx.col(name).astype("string")
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    extra = {str(k).strip().lower(): v for k, v in (ctx.vmaps.get(name) or {}).items()}
+    vals = []
+    for u in uniques:
+        t = re.sub(r"\s+", " ", str(u).strip().lower())
+        vals.append(extra.get(t) or read(t))
+    out = take_strings(vals, codes, index=s.index)
+    blank = (s.fillna("").str.strip() == "").to_numpy(dtype=bool)
+    ctx.add(out.isna().to_numpy() & ~blank, field_name=name, rule="value_unknown")
+    return out.astype("string")
+
+
 def _jabatan(ctx: _Ctx) -> pd.Series:
     """Jabatan category (JPT, Administrator, Pengawas, Pelaksana, Fungsional) from its common spellings; a dataset
     that declares ``jabatan`` free text keeps the position as written (names and NIPs in it redacted)."""
     if "jabatan" in (ctx.options.get("free_text") or ()):
         return _text(ctx, "jabatan")
-    s = ctx.col("jabatan").astype("string")
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    extra = {str(k).strip().lower(): v for k, v in (ctx.vmaps.get("jabatan") or {}).items()}
-    vals = []
-    for u in uniques:
-        t = re.sub(r"\s+", " ", str(u).strip().lower())
-        vals.append(extra.get(t) or jabatan_category(t))
-    out = take_strings(vals, codes, index=s.index)
-    blank = (s.fillna("").str.strip() == "").to_numpy(dtype=bool)
-    ctx.add(out.isna().to_numpy() & ~blank, field_name="jabatan", rule="value_unknown")
-    return out.astype("string")
+    return _by_function(ctx, "jabatan", jabatan_category)
 
 
 def _golongan(ctx: _Ctx, employment: pd.Series | None) -> pd.DataFrame:
@@ -529,7 +543,7 @@ def _clean_survey(ctx: _Ctx) -> _Cleaned:
     g = _golongan(ctx, people["employment"])
     out["golongan"] = g["golongan"]
     out["golongan_rank"] = g["golongan_rank"]
-    out["education"] = _categorical(ctx, "education", EDUCATION)
+    out["education"] = _by_function(ctx, "education", education_level)
     if "jabatan" in raw:  # only when the files give it (a column of blanks would read as 100 % missing answers)
         out["jabatan"] = _jabatan(ctx)
     scales = _scales(ctx)
@@ -647,7 +661,7 @@ def _clean_satisfaction(ctx: _Ctx) -> _Cleaned:
     out["gender"] = _categorical(ctx, "gender", GENDER)
     age = _numbers(ctx, "age", low=PUBLIC_AGE_RANGE[0], high=PUBLIC_AGE_RANGE[1])
     out["age"] = _whole_years(age)
-    out["education"] = _categorical(ctx, "education", EDUCATION)
+    out["education"] = _by_function(ctx, "education", education_level)
     out["occupation"] = _text(ctx, "occupation")
     # the respondent is the file's content and row: the same export saved under two names repeats its respondents
     return _Cleaned(out, None, ["respondent_id"], None)

@@ -323,38 +323,32 @@ def test_personal_data_guard_and_key_fingerprint(mini, tmp_path, monkeypatch, ca
 
     import kinerja_research.pipeline as pipeline
     from kinerja_research.cli import main
-    from kinerja_research.pipeline import PersonalDataLeak
+    from kinerja_research.pipeline import PersonalDataLeak, _guard_personal_data
+    from kinerja_research.privacy import key_fingerprint
 
     root, _, manifest = mini
     assert manifest["parameters"]["pseudonym_key_fingerprint"] == hashlib.sha256(KEY.encode()).hexdigest()[:8]
+    assert key_fingerprint(b"another-key") != manifest["parameters"]["pseudonym_key_fingerprint"]
+    clean = load_table("survey", root / "out")
+    for leaky, msg in (
+        (clean.assign(nip="x"), "personal-data column 'nip'"),
+        (clean.assign(agency="Dinas 1987-1118-2013-09-1-001"), "column 'agency' holds a NIP"),
+        (clean.assign(birth_date=pd.Timestamp("1985-03-12")), "column 'birth_date': a personal identifier"),
+        (clean.assign(submitted_at=pd.Timestamp("2025-03-12 10:15")), "exact dates or times"),
+        (clean.assign(age=clean["age"].astype(float) + 0.5), "not in whole years"),
+    ):
+        with pytest.raises(PersonalDataLeak, match=msg):
+            _guard_personal_data("survey.parquet", leaky)
     real = pipeline.clean_table
 
-    def leaky(kind):
-        def clean_table(table, raw, **kw):
-            clean, q, p = real(table, raw, **kw)
-            if kind == "column":
-                return clean.assign(nip="x"), q, p
-            if kind == "birth":
-                return clean.assign(birth_date=pd.Timestamp("1985-03-12")), q, p
-            return clean.assign(agency="Dinas 1987-1118-2013-09-1-001"), q, p
+    def leaky_clean_table(table, raw, **kw):
+        c, q, p = real(table, raw, **kw)
+        return c.assign(agency="Dinas 198711182013091001"), q, p
 
-        return clean_table
-
-    for kind, msg in (
-        ("column", "personal-data column 'nip'"),
-        ("digits", "column 'agency' holds a NIP"),
-        ("birth", "column 'birth_date': a personal identifier"),
-    ):
-        monkeypatch.setattr(pipeline, "clean_table", leaky(kind))
-        with pytest.raises(PersonalDataLeak, match=msg):
-            build_processed("mini", raw_dir=root / "raw", out_dir=tmp_path / "leak")
-        assert not (tmp_path / "leak").exists()
+    monkeypatch.setattr(pipeline, "clean_table", leaky_clean_table)
     with pytest.raises(SystemExit) as e:
         main(["clean", str(root / "raw"), "--out", str(tmp_path / "leak"), "--quiet"])
     err = capsys.readouterr().err
     assert e.value.code == 2 and "Traceback" not in err and "nothing was written" in err
     assert err.strip().count("\n") == 0  # one sentence on one line
-    monkeypatch.setattr(pipeline, "clean_table", real)
-    monkeypatch.setenv("KINERJA_PSEUDONYM_KEY", "another-key")
-    other = build_processed("mini", raw_dir=root / "raw", out_dir=tmp_path / "other")
-    assert other["parameters"]["pseudonym_key_fingerprint"] != manifest["parameters"]["pseudonym_key_fingerprint"]
+    assert not (tmp_path / "leak").exists()

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -102,6 +103,12 @@ def name_keys(names: Iterable) -> frozenset:
     return frozenset(out)
 
 
+@lru_cache(maxsize=8)
+def _lengths(names: frozenset) -> tuple[int, ...]:
+    """Word counts of the known names, longest first (computed once per set of names: a frozenset keeps its hash)."""
+    return tuple(sorted({len(k) for k in names}, reverse=True))
+
+
 def _name_spans(text: str, keys: frozenset, lengths: tuple[int, ...]) -> list[tuple[int, int]]:
     toks = _tokens(text)
     spans = []
@@ -150,14 +157,14 @@ def redact_text(text: object, names: frozenset = frozenset()) -> str:
     >>> redact_text("Hubungi budi@bkpsdm.go.id / +62 812-3456-7890")
     'Hubungi <redacted> / <redacted>'
     """
-    lengths = tuple(sorted({len(k) for k in names}, reverse=True))
+    lengths = _lengths(names)
     red = _redact_one(str(text), names, lengths)
     return str(text) if red is None else red
 
 
 def has_identifier(text: object, names: frozenset = frozenset()) -> bool:
     """True when ``text`` holds an identifier or a known name (see :func:`redact_text`)."""
-    lengths = tuple(sorted({len(k) for k in names}, reverse=True))
+    lengths = _lengths(names)
     return _redact_one(str(text), names, lengths) is not None
 
 
@@ -177,7 +184,7 @@ def find_pii(values: Iterable, names: frozenset = frozenset()) -> tuple[np.ndarr
     vals = list(values)
     has = np.zeros(len(vals), dtype=bool)
     red = list(vals)
-    lengths = tuple(sorted({len(k) for k in names}, reverse=True))
+    lengths = _lengths(names)
     for k, v in enumerate(vals):
         if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
             continue

@@ -482,7 +482,9 @@ def _refuse_people_columns(ctx: _Ctx) -> None:
             rows = (raw["_file"] == f).to_numpy(dtype=bool)
             vals = raw.loc[rows, "name"].dropna().astype(str)
             vals = vals[vals.str.strip() != ""]
-            if len(vals) >= 2 and vals.map(looks_like_unit).mean() >= 0.5:
+            counts = vals.value_counts(sort=False)  # each distinct name looked at once
+            units = sum(int(n) for v, n in counts.items() if looks_like_unit(v))
+            if len(vals) >= 2 and units >= 0.5 * len(vals):
                 header = probs.headers.get(f, {}).get("name", "name")
                 raise KinerjaError(
                     f"file '{probs.shown_file(f)}', column '{normalise_text(header)}' (mapped to name): most of its "

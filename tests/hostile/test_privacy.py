@@ -615,10 +615,7 @@ def test_out_of_our_own_same_dataset_is_replaced_and_legacy_manifest_accepted(tm
     assert again["command"] == "clean" and (out / "survey.parquet").exists()
 
 
-@pytest.mark.parametrize("errno_name", ["ENOSPC", "EACCES", "EROFS"])
-def test_write_failure_is_one_sentence_and_keeps_the_last_good_output(
-    tmp_path, capsys, small_raw, monkeypatch, errno_name
-):
+def test_disk_full_is_one_sentence_and_keeps_the_last_good_output(tmp_path, capsys, small_raw, monkeypatch):
     import errno
 
     import kinerja_research.pipeline as pipeline
@@ -628,12 +625,24 @@ def test_write_failure_is_one_sentence_and_keeps_the_last_good_output(
     before = {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
     def full(df, path):
-        raise OSError(getattr(errno, errno_name), "simulated")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(pipeline, "_write_parquet", full)
-    _out_refused(tmp_path, capsys, small_raw, out, "could not be written", "previous outputs are kept intact")
+    _out_refused(tmp_path, capsys, small_raw, out, "the disk is full", "previous outputs are kept intact")
     assert {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not list(tmp_path.glob(".processed.tmp-*"))
+
+
+@pytest.mark.parametrize(
+    "errno_name, words", [("EACCES", "permission denied"), ("EROFS", "read-only"), ("ENAMETOOLONG", "too long")]
+)
+def test_other_write_failures_are_named(tmp_path, errno_name, words):
+    import errno
+
+    from kinerja_research.pipeline import _write_error
+
+    msg = str(_write_error(tmp_path / "out", OSError(getattr(errno, errno_name), "x")))
+    assert words in msg and "previous outputs are kept intact" in msg and "\n" not in msg
 
 
 # --------------------------------------------------------------------------------------------------------------------

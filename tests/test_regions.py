@@ -150,3 +150,24 @@ def test_region_candidates_lists_an_ambiguous_name():
     assert kr.regions.region_candidates("Atlantis") == []
     with pytest.raises(RegionError, match="is Provinsi Lampung, a provinsi"):
         kr.resolve_region("18", level="kabkota")
+
+
+def test_cli_lists_the_candidates_of_an_ambiguous_name_and_exits_0():
+    """README: `kinerja regions "B. Lampung" Kupang` resolves the first and lists Kupang's two candidates."""
+    from typer.testing import CliRunner
+
+    from kinerja_research.cli import app
+
+    res = CliRunner().invoke(app, ["regions", "B. Lampung", "Kupang"])
+    assert res.exit_code == 0, res.output
+    lines = [line.split("\t") for line in res.stdout.strip().splitlines() if not line.startswith("#")]
+    assert [x[:2] for x in lines] == [
+        ["18.71", "Kota Bandar Lampung"],
+        ["53.01", "Kabupaten Kupang"],
+        ["53.71", "Kota Kupang"],
+    ]
+    assert "ambiguous" in lines[1][-1] and len(lines[0]) == 4
+    strict = CliRunner().invoke(app, ["regions", "--strict", "Kupang"])
+    assert strict.exit_code != 0 and "ambiguous" in str(strict.exception or strict.output)
+    bps = CliRunner().invoke(app, ["regions", "1174"])
+    assert bps.exit_code == 0 and bps.stdout.startswith("11.73\tKota Lhokseumawe")

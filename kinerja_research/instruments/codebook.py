@@ -27,6 +27,7 @@ A user's own codebook may be short: ``scale: {label_set: agree5}`` gives the ran
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -543,6 +544,30 @@ def load_codebook(name_or_path: str | Path) -> Codebook:
     ['RTC14', 'RTC15', 'RTC16', 'RTC17']
     """
     path = _resolve(name_or_path)
+    try:
+        st = path.stat()
+        key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    except OSError:
+        key = None
+    if key is None:
+        return _load(path)
+    cb = _load_cached(key)
+    # a copy: callers may change the items table or the dicts of their codebook without touching the cache
+    return replace(
+        cb,
+        items=cb.items.copy(),
+        dimensions=copy.deepcopy(cb.dimensions),
+        scale=copy.deepcopy(cb.scale),
+        scoring=copy.deepcopy(cb.scoring),
+    )
+
+
+@lru_cache(maxsize=64)
+def _load_cached(key: tuple) -> Codebook:
+    return _load(Path(key[0]))
+
+
+def _load(path: Path) -> Codebook:
     try:
         raw, _ = read_yaml(path, error=CodebookError, max_bytes=1 << 20, what="codebook")
     except CodebookError as exc:

@@ -403,8 +403,8 @@ def k_anonymity_summary(
     -------
     pandas.DataFrame
         ``quasi`` (the columns joined by " × "), ``k_min`` (the threshold), ``n_people``, ``n_classes``,
-        ``n_classes_below`` and ``n_people_below`` (people in a class of fewer than ``k_min``), ``share_below``
-        (0-1), ``min_k``, ``median_k`` and ``warning`` (True when some class is smaller than ``k_min``); with
+        ``n_classes_below`` and ``n_people_below`` (distinct people in at least one class of fewer than ``k_min``),
+        ``share_below`` (their share of ``n_people``, 0-1), ``min_k``, ``median_k`` and ``warning`` (True when some class is smaller than ``k_min``); with
         ``between`` its column first (each group's classes computed within the group).
 
     Examples
@@ -420,8 +420,12 @@ def k_anonymity_summary(
     for key, part in groups:
         kt = k_anonymity(part, quasi, k=k, bands=bands)
         cols = [c for c in kt.columns if c not in ("k", "below")]
-        people = part["person_id"] if "person_id" in part else pd.Series(np.arange(len(part)))
-        below_people = kt.loc[kt["below"], "k"].sum()
+        people = part["person_id"] if "person_id" in part else pd.Series(np.arange(len(part)), index=part.index)
+        # people (not person-rows) in a small class: a person whose age changed between waves sits in two classes
+        keyed = _banded(part[cols], bands).astype("string").fillna("<NA>")
+        small = kt.loc[kt["below"], cols].astype("string").fillna("<NA>")
+        in_small = keyed.merge(small.assign(_small=True), on=cols, how="left")["_small"].fillna(False).to_numpy()
+        below_people = int(people[in_small].nunique())
         row = {} if between is None else {between: key}
         row |= {
             "quasi": " × ".join(cols),
@@ -430,7 +434,7 @@ def k_anonymity_summary(
             "n_classes": int(len(kt)),
             "n_classes_below": int(kt["below"].sum()),
             "n_people_below": int(below_people),
-            "share_below": float(below_people / max(kt["k"].sum(), 1)),
+            "share_below": float(below_people / max(people.nunique(), 1)),
             "min_k": int(kt["k"].min()) if len(kt) else 0,
             "median_k": float(kt["k"].median()) if len(kt) else np.nan,
             "warning": bool(kt["below"].any()),

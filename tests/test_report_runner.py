@@ -106,8 +106,10 @@ def two_runs(suite):
         for p in out.rglob("*")
         if p.is_file()
     }
+    mp = pytest.MonkeyPatch()
+    mp.chdir(data.parent)  # the second run names the dataset by a relative path (issue 15.6)
     second = runner.run_suite(
-        dataset=str(data),
+        dataset=data.name,
         regions=["18.71"],
         lang="en",
         workers=2,
@@ -116,6 +118,7 @@ def two_runs(suite):
         notebooks_dir=nbs,
         progress=False,
     )
+    mp.undo()
     return first, second, saved, out
 
 
@@ -179,7 +182,26 @@ def test_page_has_no_code_and_is_self_contained(two_runs):
 
 
 def _stable(text: str) -> str:
-    return re.sub(rf'<span class="{VOLATILE_CLASS}">[^<]*</span>', "", text)
+    """Without the volatile spans (also as escaped inside a notebook's JSON)."""
+    return re.sub(rf'<span class=\\?"{VOLATILE_CLASS}\\?">[^<]*</span>', "", text)
+
+
+def test_relative_dataset_path_reaches_every_notebook(two_runs):
+    _, second, _, out = two_runs
+    assert second.ok  # every notebook found the dataset from its own folder
+    head = json.loads((out / "00_data_audit.headline.json").read_text())
+    assert Path(head["dataset"]).is_absolute() and head["parameters"]["dataset"] == head["dataset"]
+
+
+def test_executed_notebooks_identical_between_runs(two_runs):
+    """Same inputs, two runs: the executed .ipynb differ only in the provenance block's run time and duration."""
+    _, _, saved, out = two_runs
+    for name in ("00_data_audit.ipynb", "region_brief_18.71.ipynb"):
+        before, after = saved[name], (out / name).read_text(encoding="utf-8")
+        assert _stable(before) == _stable(after), name
+        ids = [c["id"] for c in json.loads(after)["cells"]]
+        assert ids == [f"cell-{i}" for i in range(len(ids))]
+        assert "start_time" not in after and "end_time" not in after
 
 
 def test_two_runs_identical_apart_from_run_time_and_id(two_runs):

@@ -65,6 +65,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow.parquet as pq
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kinerja_research import paths
 from kinerja_research.errors import KinerjaError
@@ -462,15 +464,33 @@ def _write_notebook_json(path: Path, nb: dict) -> None:
     os.replace(tmp, path)
 
 
+_KERNEL_TMP = re.compile(r"[^\s\"'(]*ipykernel_\d+/")
+
+
+def _drop_kernel_pid(value):
+    """``/tmp/ipykernel_12345/2084996407.py`` (warnings, tracebacks) -> ``ipykernel/2084996407.py``: the file name
+    of a cell is a fixed hash of its code; only the kernel's process id varied."""
+    if isinstance(value, str):
+        return _KERNEL_TMP.sub("ipykernel/", value)
+    if isinstance(value, list):
+        return [_drop_kernel_pid(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _drop_kernel_pid(v) for k, v in value.items()}
+    return value
+
+
 def normalise_executed(path: Path) -> None:
     """Make an executed notebook identical between runs on the same inputs: positional cell ids, no execution or
-    papermill timing metadata, no temporary paths (only the provenance block's run time and duration remain)."""
+    papermill timing metadata, no kernel process ids in warnings and tracebacks (only the provenance block's run
+    time and duration remain)."""
     try:
         nb = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return
     for i, cell in enumerate(nb.get("cells", [])):
         cell["id"] = f"cell-{i}"
+        if "outputs" in cell:
+            cell["outputs"] = _drop_kernel_pid(cell["outputs"])
         meta = cell.setdefault("metadata", {})
         meta.pop("execution", None)
         pm_meta = meta.get("papermill")
@@ -891,7 +911,7 @@ def _is_dask(executor) -> bool:
 def _results(executor, calls: Sequence[tuple[Job, Callable, tuple]]):
     """Yield ``(job, result)`` as calls finish, for a concurrent.futures executor or a dask.distributed Client."""
     if _is_dask(executor):
-        from distributed import as_completed  # only with --scheduler (distributed is heavy to import)
+        from distributed import as_completed  # only with --scheduler: distributed takes 1.7 s to import
 
         futures = {
             executor.submit(fn, *args, pure=False, key=f"kinerja-{j.run_id}-{j.stem}-{fn.__name__}"): j
@@ -1093,7 +1113,7 @@ def run_suite(
                     log.info("not run: %s (%s)", s["notebook"], s["reasons"])
                 if executor is None and jobs:
                     if scheduler:
-                        from distributed import Client  # only with --scheduler (distributed is heavy to import)
+                        from distributed import Client  # only with --scheduler: distributed takes 1.7 s to import
 
                         try:
                             own = executor = Client(scheduler, timeout="30s")
@@ -1193,9 +1213,6 @@ class _progress:
 
     def __enter__(self):
         if self.enabled:
-            from rich.console import Console  # the bar only when shown: rich.progress is slow to import
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
             console = Console(stderr=True)
             self._bar = Progress(
                 TextColumn("[bold]reports"),

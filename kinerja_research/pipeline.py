@@ -21,7 +21,15 @@ from pathlib import Path
 import pandas as pd
 
 from kinerja_research import paths
-from kinerja_research._io import sha256_file
+from kinerja_research._io import (
+    previous_of,
+    readable_folder,
+    recover_swap,
+    remove_stale_temps,
+    sha256_file,
+    swap_into_place,
+    temp_sibling,
+)
 from kinerja_research.errors import KinerjaError
 
 __all__ = [
@@ -43,11 +51,7 @@ def _processed(dataset: str | Path, out_dir: str | Path | None = None) -> Path:
     p = Path(dataset)
     if p.is_dir() and (p / "manifest.json").exists():
         return p
-    final = paths.processed_dir(str(dataset))
-    previous = final.with_name(final.name + ".previous")
-    if not final.exists() and previous.exists():  # a run was killed between its two renames
-        return previous
-    return final
+    return readable_folder(paths.processed_dir(str(dataset)))  # '<name>.previous' after a killed swap
 
 
 def _require(folder: Path, dataset) -> None:
@@ -134,9 +138,6 @@ def load_manifest(dataset: str | Path = paths.DEFAULT_DATASET) -> dict:
 # --------------------------------------------------------------------------------------------------------------------
 # Building
 # --------------------------------------------------------------------------------------------------------------------
-_STATE_SUFFIX = ".previous"
-
-
 def _read_table(cfg, table: str, raw_root: Path, inputs: dict, hasher=None) -> pd.DataFrame | None:
     import numpy as np
 
@@ -224,20 +225,6 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
     pacsv.write_csv(tbl, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
 
 
-def _swap_into_place(tmp: Path, final: Path) -> None:
-    """Replace ``final`` by ``tmp``: the previous outputs stay readable until the new ones are complete."""
-    import shutil
-
-    old = final.with_name(final.name + _STATE_SUFFIX)
-    if old.exists():
-        shutil.rmtree(old)
-    if final.exists():
-        final.rename(old)
-    tmp.rename(final)
-    if old.exists():
-        shutil.rmtree(old)
-
-
 class PersonalDataLeak(RuntimeError):
     """Internal error: an output about to be written holds a personal-data column or a NIP (a bug, not bad input)."""
 
@@ -283,8 +270,7 @@ def _check_output(final: Path, raw_root: Path) -> None:
                 f"output folder '{final}' lies inside or contains the raw folder '{raw}'; rule: the "
                 f"toolkit never writes into data/raw"
             )
-    old = final.with_name(final.name + _STATE_SUFFIX)
-    for folder in (final, old):
+    for folder in (final, previous_of(final)):
         if folder.is_dir() and any(folder.iterdir()) and not _is_our_output(folder):
             raise KinerjaError(
                 f"output folder '{folder}' is not empty and holds no manifest.json of a previous "
@@ -293,28 +279,6 @@ def _check_output(final: Path, raw_root: Path) -> None:
             )
         if folder.exists() and not folder.is_dir():
             raise KinerjaError(f"output folder '{folder}' is a file; rule: the output must be a folder")
-
-
-def _remove_stale(final: Path) -> None:
-    """Remove temporary folders left by killed runs (their process no longer exists)."""
-    import os
-    import shutil
-
-    for t in final.parent.glob(f".{final.name}.tmp-*"):
-        try:
-            pid = int(t.name.rsplit("-", 1)[1])
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            shutil.rmtree(t, ignore_errors=True)
-        except (ValueError, PermissionError, OSError):
-            continue
-
-
-def _recover(final: Path) -> None:
-    """A run killed between the two renames of :func:`_swap_into_place` leaves ``<name>.previous``: put it back."""
-    old = final.with_name(final.name + _STATE_SUFFIX)
-    if old.exists() and not final.exists():
-        old.rename(final)
 
 
 def build_processed(
@@ -357,7 +321,6 @@ def build_processed(
     previous outputs intact. NIPs and names are dropped; people carry keyed pseudonyms (:mod:`kinerja_research.privacy`).
     """
     import json
-    import os
     import shutil
     import sys
     import time
@@ -373,10 +336,10 @@ def build_processed(
     final = Path(out_dir) if out_dir is not None else paths.processed_dir(name)
     _check_output(final, raw_root)
     final.parent.mkdir(parents=True, exist_ok=True)
-    _recover(final)
+    recover_swap(final)
     _check_output(final, raw_root)  # a restored '<name>.previous' must be ours too
-    _remove_stale(final)
-    tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
+    remove_stale_temps(final)
+    tmp = temp_sibling(final)
     if tmp.exists():
         shutil.rmtree(tmp)
     (tmp / "quarantine").mkdir(parents=True)
@@ -411,7 +374,7 @@ def build_processed(
             "run": {"started_at": started, "duration_s": round(time.perf_counter() - t0, 3)},
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        _swap_into_place(tmp, final)
+        swap_into_place(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

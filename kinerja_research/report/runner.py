@@ -18,11 +18,13 @@ A run has three phases:
 Only notebooks whose declared needs (``metadata.kinerja.needs``) the processed dataset meets are run
 (:mod:`kinerja_research.report.needs`); ``metadata.kinerja.per_region`` makes a notebook run once per region.
 
-Outputs go to a temporary sibling folder, swapped into place at the end: a reader never sees a half-written run.
+Outputs go to a temporary sibling folder, swapped into place at the end (``_io.swap_into_place``, the one swap and
+recovery of the package): a reader never sees a half-written run.
 The folder is refused unless it is new, empty, or an earlier run of ``kinerja report`` on the same dataset whose
 ``run.json`` lists every file in it (a file someone else put there is never deleted). One run per folder at a time
 (a lock); a run killed at any moment leaves no process behind (:mod:`kinerja_research.report.procs`), and the next
-run removes its temporary folder and, if it died between the two renames of the swap, puts the last good run back.
+run removes its temporary folder and, if it died between the two renames of the swap, puts the last good run back
+(``<name>.previous``).
 
 Kernel start-up races (papermill issue #239) are avoided by construction and then retried: every kernel talks over
 IPC sockets in its own runtime folder; workers are started with ``forkserver``; a kernel that dies before the first
@@ -69,6 +71,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kinerja_research import paths
+from kinerja_research._io import previous_of, recover_swap, remove_stale_temps, swap_into_place, temp_sibling
 from kinerja_research.errors import KinerjaError
 from kinerja_research.pipeline import TABLES, load_manifest
 from kinerja_research.regions import DEFAULT_REGIONS, resolve_region
@@ -107,7 +110,6 @@ __all__ = [
     "resolve_run_regions",
     "check_run_dir",
     "recover_run_dir",
-    "swap_into_place",
     "failure_lines",
 ]
 
@@ -817,30 +819,14 @@ def run_lock(final: Path):
 
 
 def recover_run_dir(final: Path) -> list[str]:
-    """Clean up after a run that died (call with :func:`run_lock` held): put the last good run back when the run
-    died between the two renames of the swap, and remove the temporary folders of dead runs. Returns what it did."""
+    """Clean up after a run that died (call with :func:`run_lock` held): put the last good run back when the run died
+    between the two renames of the swap (``_io.recover_swap``), and remove the temporary folders of dead runs
+    (``_io.remove_stale_temps``). Returns what it did."""
     done = []
-    olds = sorted(final.parent.glob(f".{final.name}.old-*"))
-    if not final.exists() and olds:
-        os.replace(olds[-1], final)
-        done.append(f"restored {final.name} from {olds[-1].name}")
-        olds = olds[:-1]
-    for leftover in [*olds, *final.parent.glob(f".{final.name}.tmp-*")]:
-        shutil.rmtree(leftover, ignore_errors=True)
-        done.append(f"removed {leftover.name}")
+    if recover_swap(final):
+        done.append(f"restored {final.name} from {previous_of(final).name}")
+    done += [f"removed {p.name}" for p in remove_stale_temps(final)]
     return done
-
-
-def swap_into_place(tmp: Path, final: Path, run_id: str) -> None:
-    """Replace ``final`` by ``tmp`` with two renames; a crash between them leaves ``.<name>.old-<run>``, which
-    :func:`recover_run_dir` puts back."""
-    old = None
-    if final.exists():
-        old = final.with_name(f".{final.name}.old-{run_id}")
-        os.replace(final, old)
-    os.replace(tmp, final)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 _NAV = re.compile(r'<nav class="kr-downloads">.*?</nav>', re.S)
@@ -1084,7 +1070,7 @@ def run_suite(
         for line in recover_run_dir(final):
             log.info(line)
         check_run_dir(final, dataset)  # again: recovery may have put an earlier run back
-        tmp = final.with_name(f".{final.name}.tmp-{run_id}")
+        tmp = temp_sibling(final, tag=run_id)
         (tmp / "logs").mkdir(parents=True)
         own = None
         try:
@@ -1177,7 +1163,7 @@ def run_suite(
             }
             meta["files"] = sorted({*_files(tmp), "run.json"})
             (tmp / "run.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-            swap_into_place(tmp, final, run_id)
+            swap_into_place(tmp, final)
         except BaseException:
             _stop_workers(own)
             if own is not None and _is_dask(own):

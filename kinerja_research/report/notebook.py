@@ -705,6 +705,8 @@ class Context:
                 attrs = ' class="kr-num"' if c in numeric else ""
                 if c in sup.count_cols:
                     attrs += f' data-kr-n="{prefix}.r{i}.{html.escape(c, quote=True)}"'
+                elif c in sup.derived:
+                    attrs += f' data-kr-of="{prefix}.r{i}.{html.escape(sup.derived[c], quote=True)}"'
                 tds.append(f"<td{attrs}>{html.escape(str(cells.iloc[i][c]))}</td>")
             rows.append("<tr>" + "".join(tds) + "</tr>")
         return (
@@ -996,14 +998,18 @@ class Context:
                 if sup is None:
                     continue
                 cols = list(format_cells(sup, lang=self.lang, t=self._t, ci="separate").columns)
-                sheet_of[prefix] = (k, cols)
+                sheet_of[prefix] = (k, cols, sup)
                 k += 1
         for c in doc["counts"]:
             m = re.match(r"^(t\d+d?)\.r(\d+)\.(.+)$", c["id"])
             if m and m.group(1) in sheet_of:
-                s_i, cols = sheet_of[m.group(1)]
-                if m.group(3) in cols:
-                    c["xlsx"] = where.get((s_i, int(m.group(2)), cols.index(m.group(3))))
+                s_i, cols, sup = sheet_of[m.group(1)]
+                row, col = int(m.group(2)), m.group(3)
+                if col in cols:
+                    c["xlsx"] = where.get((s_i, row, cols.index(col)))
+                derived = [d for d, of in sup.derived.items() if of == col and d in cols]
+                if derived:
+                    c["xlsx_of"] = [where.get((s_i, row, cols.index(d))) for d in derived]
 
 
 def _write_atomic(path: Path, text: str) -> None:

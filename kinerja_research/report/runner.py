@@ -689,12 +689,13 @@ def protect_run(work: str | Path, results: Sequence[dict], lang: str) -> dict[st
         head = heads[stem]
         min_n = head.get("min_cell", 5)
         _patch_notebook(work / f"{stem}.ipynb", ids, symbol, t("common.suppressed_secondary_note", min_n=min_n))
-        refs = []
+        refs, refs_of = [], []
         for c in head.get("counts") or []:
             if c["id"] in ids:
                 c["state"], c["value"] = "secondary", None
                 if c.get("xlsx"):
                     refs.append(c["xlsx"])
+                refs_of += [r for r in c.get("xlsx_of") or [] if r]
         for rec in head.get("records") or []:
             if rec.get("cell") in ids:
                 rec["value"], rec["text"] = None, symbol
@@ -702,17 +703,17 @@ def protect_run(work: str | Path, results: Sequence[dict], lang: str) -> dict[st
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_text(json.dumps(head, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, path)
-        if refs and head.get("xlsx") and (work / f"{stem}.xlsx").exists():
-            export.withhold_cells(work / f"{stem}.xlsx", refs, symbol)
+        if (refs or refs_of) and head.get("xlsx") and (work / f"{stem}.xlsx").exists():
+            export.withhold_cells(work / f"{stem}.xlsx", refs, symbol, blank=refs_of)
     return by_page
 
 
 def _patch_notebook(path: Path, ids: Sequence[str], symbol: str, note: str) -> None:
     """Replace the shown value of the cells ``ids`` (``data-kr-n``) by ``symbol`` in an executed notebook."""
     nb = json.loads(path.read_text(encoding="utf-8"))
-    pattern = re.compile(
-        r'(<(td|span)\b[^>]*\bdata-kr-n="(' + "|".join(re.escape(i) for i in ids) + r')"[^>]*>)[^<]*(</\2>)'
-    )
+    alternatives = "|".join(re.escape(i) for i in ids)
+    pattern = re.compile(r'(<(td|span)\b[^>]*\bdata-kr-n="(' + alternatives + r')"[^>]*>)[^<]*(</\2>)')
+    derived = re.compile(r'(<(td)\b[^>]*\bdata-kr-of="(' + alternatives + r')"[^>]*>)[^<]*(</\2>)')
     for cell in nb.get("cells", []):
         for out in cell.get("outputs", []):
             data = out.get("data") or {}
@@ -721,6 +722,7 @@ def _patch_notebook(path: Path, ids: Sequence[str], symbol: str, note: str) -> N
             text = data["text/html"]
             text = "".join(text) if isinstance(text, list) else text
             new = pattern.sub(lambda m: m.group(1) + symbol + m.group(4), text)
+            new = derived.sub(lambda m: m.group(1) + "–" + m.group(4), new)
             if new != text:
                 if 'class="kr-table-block"' in new and not _SECONDARY_NOTE.search(new):
                     at = new.rfind("</div>")
@@ -1001,7 +1003,6 @@ def run_suite(
     style: str = "standard",
     progress: bool = True,
     publish: bool | None = None,
-    echo=None,
 ) -> RunSummary:
     """Execute the report suite and write ``<out>/`` (default ``reports/<dataset>-<lang>``) atomically.
 
@@ -1041,20 +1042,10 @@ def run_suite(
         ``ok`` is False when any job failed; :func:`failure_lines` describes each failure; ``skipped`` lists the
         notebooks not run on these data, with the reason.
     """
-    echo = echo or (lambda msg: print(msg, file=sys.stderr))
-    check_lang(lang)
-    if isinstance(alpha, bool) or not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
-        raise KinerjaError(f"option --alpha is {alpha!r}; the rule is 0 < alpha < 1.")
-    if workers is not None and workers < 1:
-        raise KinerjaError(f"option --workers is {workers}; the rule is at least 1.")
-    if min_cell is not None and min_cell < 1:
-        raise KinerjaError(f"option --min-cell is {min_cell}; the rule is at least 1.")
-    if style not in STYLES:
-        raise KinerjaError(f"option --style is {style!r}; the rule is one of {list(STYLES)}.")
+    _check_options(lang=lang, alpha=alpha, workers=workers, min_cell=min_cell, style=style)
     min_cell = 5 if min_cell is None else int(min_cell)
     t0 = time.perf_counter()
-    started = datetime.now(UTC)
-    run_id = started.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
     dataset = dataset_argument(dataset)
     chosen = resolve_run_regions(dataset, regions, all_regions)
     pdf_message = None
@@ -1072,66 +1063,30 @@ def run_suite(
         check_run_dir(final, dataset)  # again: recovery may have put an earlier run back
         tmp = temp_sibling(final, tag=run_id)
         (tmp / "logs").mkdir(parents=True)
-        own = None
         try:
-            with _terminate_as_interrupt():
-                local = executor is None and not scheduler
-                n_workers = workers or os.cpu_count() or 1
-                threads = max(1, (os.cpu_count() or 1) // n_workers) if local else None
-                jobs, skipped = plan_run(
-                    dataset=dataset,
-                    regions=chosen,
-                    lang=lang,
-                    alpha=alpha,
-                    seed=seed,
-                    work_dir=tmp,
-                    run_id=run_id,
-                    notebooks=notebooks,
-                    notebooks_dir=notebooks_dir,
-                    pdf=pdf,
-                    retries=retries,
-                    min_cell=min_cell,
-                    style=style,
-                    threads=threads,
-                    contents=dataset_contents(dataset),
-                )
-                for s in skipped:
-                    log.info("not run: %s (%s)", s["notebook"], s["reasons"])
-                if executor is None and jobs:
-                    if scheduler:
-                        from distributed import Client  # only with --scheduler: distributed takes 1.7 s to import
-
-                        try:
-                            own = executor = Client(scheduler, timeout="30s")
-                        except (OSError, TimeoutError) as exc:
-                            raise KinerjaError(
-                                f"cannot reach the Dask scheduler at {scheduler!r} ({exc}); the rule is an "
-                                f"address such as tcp://host:8786 of a running scheduler."
-                            ) from None
-                    else:
-                        n = min(workers or os.cpu_count() or 1, len(jobs))
-                        own = executor = ProcessPoolExecutor(
-                            max_workers=n, mp_context=_mp_context(), initializer=_worker_init
-                        )
-                results: dict[str, dict] = {}
-                dask = executor is not None and _is_dask(executor)
-                run_one = _execute_isolated if dask else execute_job
-                with _progress(progress, len(jobs)) as advance:
-                    calls = [(j, run_one, (asdict(j) if dask else j,)) for j in jobs]
-                    for job, res in _results(executor, calls):
-                        results[job.stem] = res
-                        mark = "ok" if res["ok"] else "FAILED"
-                        advance(f"{job.stem}: {mark} ({res['duration_s']:.1f} s)")
-                ordered = [results[j.stem] for j in jobs]
-                protect_run(tmp, ordered, lang)
-                rendered: dict[str, dict] = {}
-                calls = [(j, render_job, (asdict(j) if dask else j, results[j.stem])) for j in jobs]
-                for job, res in _results(executor, calls):
-                    rendered[job.stem] = res
-                ordered = [rendered[j.stem] for j in jobs]
-            if own is not None:
-                own.close() if _is_dask(own) else own.shutdown(wait=True)
-                own = None
+            local = executor is None and not scheduler
+            n_workers = workers or os.cpu_count() or 1
+            jobs, skipped = plan_run(
+                dataset=dataset,
+                regions=chosen,
+                lang=lang,
+                alpha=alpha,
+                seed=seed,
+                work_dir=tmp,
+                run_id=run_id,
+                notebooks=notebooks,
+                notebooks_dir=notebooks_dir,
+                pdf=pdf,
+                retries=retries,
+                min_cell=min_cell,
+                style=style,
+                threads=max(1, (os.cpu_count() or 1) // n_workers) if local else None,
+                contents=dataset_contents(dataset),
+            )
+            for s in skipped:
+                log.info("not run: %s (%s)", s["notebook"], s["reasons"])
+            with _terminate_as_interrupt(), _executor(executor, scheduler, workers, len(jobs)) as pool:
+                ordered = _run_jobs(pool, jobs, tmp, lang, progress)
             run_time = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
             write_index(
                 tmp,
@@ -1161,13 +1116,9 @@ def run_suite(
                 "skipped": skipped,
                 "jobs": [{k: v for k, v in r.items() if k != "error"} | {"error": _short(r["error"])} for r in ordered],
             }
-            meta["files"] = sorted({*_files(tmp), "run.json"})
-            (tmp / "run.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            _write_run_json(tmp, meta)
             swap_into_place(tmp, final)
         except BaseException:
-            _stop_workers(own)
-            if own is not None and _is_dask(own):
-                own.close()
             _remove(tmp)
             raise
     if publish is None:
@@ -1182,6 +1133,72 @@ def run_suite(
         pdf_message=pdf_message,
         skipped=skipped,
     )
+
+
+def _check_options(*, lang: str, alpha, workers, min_cell, style) -> None:
+    """One-sentence errors for options outside their rule, before anything starts."""
+    check_lang(lang)
+    if isinstance(alpha, bool) or not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
+        raise KinerjaError(f"option --alpha is {alpha!r}; the rule is 0 < alpha < 1.")
+    if workers is not None and workers < 1:
+        raise KinerjaError(f"option --workers is {workers}; the rule is at least 1.")
+    if min_cell is not None and min_cell < 1:
+        raise KinerjaError(f"option --min-cell is {min_cell}; the rule is at least 1.")
+    if style not in STYLES:
+        raise KinerjaError(f"option --style is {style!r}; the rule is one of {list(STYLES)}.")
+
+
+@contextlib.contextmanager
+def _executor(executor, scheduler: str | None, workers: int | None, n_jobs: int):
+    """The executor of a run: the one given, a Dask client for ``scheduler``, or a pool of forkserver workers. A pool
+    of its own is shut down at the end; after an error or Ctrl-C its workers are killed at once (their kernels and
+    Chromium follow them)."""
+    if executor is not None or n_jobs == 0:
+        yield executor
+        return
+    if scheduler:
+        from distributed import Client  # only with --scheduler: distributed takes 1.7 s to import
+
+        try:
+            own = Client(scheduler, timeout="30s")
+        except (OSError, TimeoutError) as exc:
+            raise KinerjaError(
+                f"cannot reach the Dask scheduler at {scheduler!r} ({exc}); the rule is an "
+                f"address such as tcp://host:8786 of a running scheduler."
+            ) from None
+    else:
+        n = min(workers or os.cpu_count() or 1, n_jobs)
+        own = ProcessPoolExecutor(max_workers=n, mp_context=_mp_context(), initializer=_worker_init)
+    try:
+        yield own
+    except BaseException:
+        if _is_dask(own):
+            own.close()
+        else:
+            _stop_workers(own)
+        raise
+    own.close() if _is_dask(own) else own.shutdown(wait=True)
+
+
+def _run_jobs(executor, jobs: Sequence[Job], tmp: Path, lang: str, progress: bool) -> list[dict]:
+    """Phases 1-3 of a run: execute every job, protect counts across the pages, render every page."""
+    dask = executor is not None and _is_dask(executor)
+    run_one = _execute_isolated if dask else execute_job
+    results: dict[str, dict] = {}
+    with _progress(progress, len(jobs)) as advance:
+        for job, res in _results(executor, [(j, run_one, (asdict(j) if dask else j,)) for j in jobs]):
+            results[job.stem] = res
+            advance(f"{job.stem}: {'ok' if res['ok'] else 'FAILED'} ({res['duration_s']:.1f} s)")
+    protect_run(tmp, [results[j.stem] for j in jobs], lang)
+    calls = [(j, render_job, (asdict(j) if dask else j, results[j.stem])) for j in jobs]
+    rendered = dict((job.stem, res) for job, res in _results(executor, calls))
+    return [rendered[j.stem] for j in jobs]
+
+
+def _write_run_json(tmp: Path, meta: dict) -> None:
+    """``run.json``: the run's record, including every file it wrote (what a later run may replace)."""
+    meta["files"] = sorted({*_files(tmp), "run.json"})
+    (tmp / "run.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def _short(error: dict | None) -> dict | None:

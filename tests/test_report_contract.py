@@ -375,3 +375,23 @@ def test_links_cannot_become_a_scheme_and_names_are_escaped(tmp_path):
     page = (tmp_path / "index.html").read_text()
     assert 'href="javascript:' not in page and "javascript%3Aalert%281%29/index.html" in page
     assert "<img src=x" not in page and html.escape("<img src=x onerror=alert(1)>") in page
+
+
+def test_counts_drawn_in_a_figure_are_protected_around(data, shown, tmp_path):
+    """A bar chart of per-region counts and a table with their pooled total and one small region: the figure cannot
+    be changed, so the table withholds more instead; a figure drawing a small count is refused."""
+    import matplotlib.pyplot as plt
+
+    ctx = nbmod.start("00_data_audit", dataset=str(data), lang="en", out_dir=str(tmp_path))
+    drawn = pd.DataFrame({"region_code": ["18.71", "17.71"], "count": [30, 22]})
+    fig, ax = plt.subplots()
+    ax.bar(drawn["region_code"], drawn["count"])
+    ctx.figure(fig, "common.col.n", counts=drawn)
+    pooled = pd.DataFrame({"region": ["all"], "count": [52]})
+    ctx.show(pooled, kind="counts", caption_key="common.col.n")
+    ctx.finish()
+    doc = json.loads((tmp_path / "00_data_audit.headline.json").read_text())
+    assert {c["id"]: c["frozen"] for c in doc["counts"]}["f1.r0.count"] is True
+    fig, ax = plt.subplots()
+    with pytest.raises(KinerjaError, match="draws a count of 3"):
+        ctx.figure(fig, "common.col.n", counts=pd.DataFrame({"region_code": ["17.71"], "count": [3]}))

@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from kinerja_research.errors import KinerjaError
 from kinerja_research.report import runner, suppress
 from kinerja_research.report.numbers import format_int
 
@@ -197,3 +198,19 @@ def test_real_suite_on_default_data_publishes_no_recoverable_count(tmp_path, tin
     cells = published(summary.run_dir)
     assert cells and suppress.recoverable(cells) == []
     shutil.rmtree(tmp_path / "raw", ignore_errors=True)
+
+
+def test_counts_drawn_in_a_figure_are_never_chosen_and_tables_give_way():
+    scope = ("a", "b", "c")
+    cells = [
+        suppress.Cell("total", "n", {}, scope=scope, value=40),
+        suppress.Cell("fig_a", "n", {"region": "a"}, scope=scope, value=6, frozen=True),  # the smallest shown one
+        suppress.Cell("b", "n", {"region": "b"}, scope=scope, value=3, state="primary"),
+        suppress.Cell("c", "n", {"region": "c"}, scope=scope, value=31),
+    ]
+    assert suppress.protect(cells) == ["c"]
+    cells[3].frozen = True  # then the total goes
+    assert suppress.protect(cells) == ["total"]
+    cells[0].frozen = True  # everything drawn: nothing can be withheld, and it says so
+    with pytest.raises(KinerjaError, match="figure"):
+        suppress.protect(cells)

@@ -120,3 +120,46 @@ def test_index_pdf_and_print_are_a4(pages, tmp_path):
     assert pdf_pages(data) >= 1
     boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", data)
     assert boxes and all(abs(float(w) - 595.3) < 2 and abs(float(h) - 841.9) < 2 for w, h in boxes[:1])  # A4
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory):
+    """The real suite on the default synthetic data (scale 1, the four default regions), with PDFs."""
+    import os
+
+    from kinerja_research import pipeline, synth
+
+    root = tmp_path_factory.mktemp("default")
+    os.environ.setdefault("KINERJA_PSEUDONYM_KEY", "test-key-not-secret")
+    synth.write_default(root / "raw", seed=2026, scale=1.0)
+    pipeline.build_processed("default", raw_dir=root / "raw", out_dir=root / "processed")
+    summary = runner.run_suite(
+        dataset=str(root / "processed"),
+        lang="id",
+        workers=2,
+        out=root / "reports" / "default-id",
+        progress=False,
+        pdf=True,
+    )
+    assert summary.ok, runner.failure_lines(summary)
+    return summary
+
+
+@pytest.mark.slow
+def test_default_run_brief_is_two_a4_pages_and_nothing_overflows(default_run):
+    pages = {}
+    for job in default_run.jobs:
+        data = (default_run.run_dir / job["pdf"]).read_bytes()
+        pages[job["stem"]] = pdf_pages(data)
+    print(json.dumps(pages))
+    for stem, n in pages.items():
+        if stem.startswith("region_brief_"):
+            assert n <= 2, (stem, n)
+    files = [default_run.run_dir / j["html"] for j in default_run.jobs] + [default_run.run_dir / "index.html"]
+    results = measure_pages(files, str(CHROMIUM), widths=(390, 1366), print_width=A4_TEXT_WIDTH_PX)
+    bad = [
+        (Path(r["page"]).name, r["media"], r["width"], r["page_scroll"], r["outside"])
+        for r in results
+        if r["outside"] or (r["media"] == "screen" and r["page_scroll"] > r["width"])
+    ]
+    assert bad == []

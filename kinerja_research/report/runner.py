@@ -466,19 +466,23 @@ def _write_notebook_json(path: Path, nb: dict) -> None:
     os.replace(tmp, path)
 
 
-_KERNEL_TMP = re.compile(r"[^\s\"'(]*ipykernel_\d+/")
+_KERNEL_TMP = re.compile(re.escape(tempfile.gettempdir().rstrip(os.sep)) + r"/ipykernel_\d+/")
 
 
-def _drop_kernel_pid(value):
-    """``/tmp/ipykernel_12345/2084996407.py`` (warnings, tracebacks) -> ``ipykernel/2084996407.py``: the file name
-    of a cell is a fixed hash of its code; only the kernel's process id varied."""
-    if isinstance(value, str):
-        return _KERNEL_TMP.sub("ipykernel/", value)
-    if isinstance(value, list):
-        return [_drop_kernel_pid(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _drop_kernel_pid(v) for k, v in value.items()}
-    return value
+def _drop_kernel_pid(output: dict) -> dict:
+    """``/tmp/ipykernel_12345/2084996407.py`` in a warning or traceback -> ``ipykernel/2084996407.py``: a cell's file
+    name is a fixed hash of its code; only the kernel's process id varied. Only stream and error outputs are read (a
+    plain search, linear in the text: outputs hold large embedded images)."""
+    if output.get("output_type") == "stream" and "ipykernel_" in "".join(output.get("text", "")):
+        text = output["text"]
+        output["text"] = (
+            [_KERNEL_TMP.sub("ipykernel/", t) for t in text]
+            if isinstance(text, list)
+            else (_KERNEL_TMP.sub("ipykernel/", text))
+        )
+    elif output.get("output_type") == "error":
+        output["traceback"] = [_KERNEL_TMP.sub("ipykernel/", t) for t in output.get("traceback", [])]
+    return output
 
 
 def normalise_executed(path: Path) -> None:
@@ -491,8 +495,8 @@ def normalise_executed(path: Path) -> None:
         return
     for i, cell in enumerate(nb.get("cells", [])):
         cell["id"] = f"cell-{i}"
-        if "outputs" in cell:
-            cell["outputs"] = _drop_kernel_pid(cell["outputs"])
+        for output in cell.get("outputs", []):
+            _drop_kernel_pid(output)
         meta = cell.setdefault("metadata", {})
         meta.pop("execution", None)
         pm_meta = meta.get("papermill")

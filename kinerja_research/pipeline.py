@@ -225,27 +225,36 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
     pacsv.write_csv(tbl, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
 
 
-class PersonalDataLeak(RuntimeError):
-    """Internal error: an output about to be written holds a personal-data column or a NIP (a bug, not bad input)."""
+class PersonalDataLeak(KinerjaError):
+    """An output about to be written would hold personal data (a bug in the clean step, never the user's mistake):
+    nothing is written and the run stops with one sentence."""
 
 
 def _guard_personal_data(name: str, df: pd.DataFrame) -> None:
-    """Last check before writing: no nip/name/email/phone column and no 18-digit run in any text column."""
+    """Last check before writing: no nip/name/email/phone column, no exact birth date, TMT or submission time, no
+    18-digit run in any text column."""
     from kinerja_research.clean.pii import has_nip_run
     from kinerja_research.clean.tables import PRIVATE_COLUMNS
+    from kinerja_research.privacy import release_problems
 
     cols = [c for c in df.columns if str(c).lower() in PRIVATE_COLUMNS]
     if cols:
         raise PersonalDataLeak(
             f"internal error (a bug, please report it): output {name} has the personal-data "
-            f"column {cols[0]!r}; rule: NIPs and names never leave the clean step"
+            f"column {cols[0]!r}; rule: NIPs and names never leave the clean step, nothing was written"
+        )
+    found = release_problems(name, df)
+    if found:
+        raise PersonalDataLeak(
+            f"internal error (a bug, please report it): output {found[0]}; rule: no exact birth date, TMT or "
+            f"submission time leaves the clean step, nothing was written"
         )
     for c in df.columns:
         s = df[c]
         if (pd.api.types.is_string_dtype(s) or s.dtype == object) and has_nip_run(s):
             raise PersonalDataLeak(
                 f"internal error (a bug, please report it): output {name}, column {c!r} holds an "
-                f"18-digit NIP-like value; rule: NIPs never leave the clean step"
+                f"18-digit NIP-like value; rule: NIPs never leave the clean step, nothing was written"
             )
 
 

@@ -78,9 +78,5 @@ def init_dataset_cmd(
     from kinerja_research.ingest.init import init_dataset
 
     out, report = init_dataset(path, force=force)
-    for line in report:
+    for line in report:  # the last line names the command to run next
         typer.echo(line)
-    typer.echo(
-        f"wrote {out}: check every mapping (unrecognised headers are listed as comments), then run "
-        f"`kinerja validate {path}`"
-    )

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
+
+import pandas as pd
 
 
 def sha256_file(path: str | Path) -> str:
@@ -81,8 +84,6 @@ def remove_stale_temps(final: str | Path) -> list[Path]:
     list of Path
         The folders removed.
     """
-    import shutil
-
     final = Path(final)
     removed = []
     for t in final.parent.glob(f".{final.name}.tmp-*"):
@@ -160,8 +161,6 @@ def swap_into_place(tmp: str | Path, final: str | Path) -> None:
     final : path
         The folder to replace (it need not exist).
     """
-    import shutil
-
     tmp, final = Path(tmp), Path(final)
     old = previous_of(final)
     with _DirLock(final.parent):
@@ -173,3 +172,35 @@ def swap_into_place(tmp: str | Path, final: str | Path) -> None:
         os.replace(tmp, final)
         if old.exists():
             shutil.rmtree(old, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Cells a spreadsheet would run: the OWASP CSV-injection rule
+# --------------------------------------------------------------------------------------------------------------------
+#: First characters that make Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP), with their
+#: full-width forms; a cell starting with the escape mark itself is escaped too, so the escape can be undone exactly.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20", "'")
+_PLAIN_NUMBER = r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?%?$"
+
+
+def escape_formulas(values: pd.Series) -> pd.Series:
+    """Text cells made inert for spreadsheets (OWASP CSV injection): a cell starting with ``= + - @``, TAB, CR (or
+    their full-width forms, or the escape mark ``'``) gets a leading single quote, so Excel shows it as text. A plain
+    number (``-5``, ``+62``, ``-1,5``) is left as it is: a spreadsheet reads it as a number, never a formula.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> escape_formulas(pd.Series(['=HYPERLINK("http://x","klik")', "-5", "-2+3", "@SUM(A1)", "Setuju", None])).tolist()
+    ['\\'=HYPERLINK("http://x","klik")', '-5', "'-2+3", "'@SUM(A1)", 'Setuju', <NA>]
+    """
+    s = pd.Series(values, copy=False).astype("string")
+    risky = s.str.startswith(FORMULA_START).fillna(False) & ~s.str.fullmatch(_PLAIN_NUMBER).fillna(False)
+    return s.mask(risky, "'" + s)
+
+
+def unescape_formulas(values: pd.Series) -> pd.Series:
+    """Undo :func:`escape_formulas` (drop the one leading ``'`` it added)."""
+    s = pd.Series(values, copy=False).astype("string")
+    escaped = s.str.startswith("'").fillna(False) & s.str.slice(1).str.startswith(FORMULA_START).fillna(False)
+    return s.mask(escaped, s.str.slice(1))

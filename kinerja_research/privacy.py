@@ -25,7 +25,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kinerja_research._arrays import take_strings
 from kinerja_research.errors import KinerjaError
+from kinerja_research.paths import ROOT
 
 __all__ = [
     "pseudonymise",
@@ -68,8 +70,6 @@ def key_fingerprint(key: bytes) -> str:
     >>> key_fingerprint(b"abc")
     'ba7816bf'
     """
-    import hashlib
-
     return hashlib.sha256(key).hexdigest()[:8]
 
 
@@ -90,8 +90,6 @@ def pseudonym_key() -> bytes:
     if env:
         return env.encode("utf-8")
     path = _key_file()
-    from kinerja_research.paths import ROOT
-
     try:
         path.resolve().relative_to(ROOT)
         inside = True
@@ -113,7 +111,27 @@ def pseudonym_key() -> bytes:
             f"needed for pseudonyms to join across runs; set {KEY_ENV} or {KEY_FILE_ENV} to use another)",
             file=sys.stderr,
         )
-    key = path.read_text(encoding="utf-8").strip()
+    if not path.is_file():
+        raise KinerjaError(
+            f"pseudonym key file '{path}' is not a file; rule: the key file holds the key as one line of text"
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise KinerjaError(
+            f"pseudonym key file '{path}' cannot be read ({exc.strerror}); rule: the key file must be readable by you"
+        ) from None
+    if len(raw) > 4096:
+        raise KinerjaError(
+            f"pseudonym key file '{path}' has {len(raw)} bytes; rule: the key file holds the key as one line of text "
+            f"(at most 4096 bytes)"
+        )
+    try:
+        key = raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise KinerjaError(
+            f"pseudonym key file '{path}' is not text (UTF-8); rule: the key file holds the key as one line of text"
+        ) from None
     if not key:
         raise KinerjaError(f"pseudonym key file '{path}' is empty; rule: the key must be a non-empty string")
     return key.encode("utf-8")
@@ -185,8 +203,6 @@ def pseudonymise(
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     texts = uniques.to_numpy(dtype=object) if hasattr(uniques, "to_numpy") else np.asarray(uniques, dtype=object)
     out = [prefix + h[:length] for h in _hmac_sha256_hex(key, texts.tolist())]
-    from kinerja_research._arrays import take_strings
-
     return take_strings(out, codes, index=s.index, name=s.name)
 
 
@@ -387,8 +403,8 @@ def k_anonymity_summary(
     -------
     pandas.DataFrame
         ``quasi`` (the columns joined by " × "), ``k_min`` (the threshold), ``n_people``, ``n_classes``,
-        ``n_classes_below`` and ``n_people_below`` (people in a class of fewer than ``k_min``), ``share_below``
-        (0-1), ``min_k``, ``median_k`` and ``warning`` (True when some class is smaller than ``k_min``); with
+        ``n_classes_below`` and ``n_people_below`` (distinct people in at least one class of fewer than ``k_min``),
+        ``share_below`` (their share of ``n_people``, 0-1), ``min_k``, ``median_k`` and ``warning`` (True when some class is smaller than ``k_min``); with
         ``between`` its column first (each group's classes computed within the group).
 
     Examples
@@ -404,8 +420,12 @@ def k_anonymity_summary(
     for key, part in groups:
         kt = k_anonymity(part, quasi, k=k, bands=bands)
         cols = [c for c in kt.columns if c not in ("k", "below")]
-        people = part["person_id"] if "person_id" in part else pd.Series(np.arange(len(part)))
-        below_people = kt.loc[kt["below"], "k"].sum()
+        people = part["person_id"] if "person_id" in part else pd.Series(np.arange(len(part)), index=part.index)
+        # people (not person-rows) in a small class: a person whose age changed between waves sits in two classes
+        keyed = _banded(part[cols], bands).astype("string").fillna("<NA>")
+        small = kt.loc[kt["below"], cols].astype("string").fillna("<NA>")
+        in_small = keyed.merge(small.assign(_small=True), on=cols, how="left")["_small"].fillna(False).to_numpy()
+        below_people = int(people[in_small].nunique())
         row = {} if between is None else {between: key}
         row |= {
             "quasi": " × ".join(cols),
@@ -414,7 +434,7 @@ def k_anonymity_summary(
             "n_classes": int(len(kt)),
             "n_classes_below": int(kt["below"].sum()),
             "n_people_below": int(below_people),
-            "share_below": float(below_people / max(kt["k"].sum(), 1)),
+            "share_below": float(below_people / max(people.nunique(), 1)),
             "min_k": int(kt["k"].min()) if len(kt) else 0,
             "median_k": float(kt["k"].median()) if len(kt) else np.nan,
             "warning": bool(kt["below"].any()),

@@ -28,12 +28,7 @@ _REGION = pa.Column("string", pa.Check.str_matches(r"^\d{2}\.\d{2}$"), nullable=
 _PERSON = pa.Column("string", pa.Check.str_matches(r"^P[0-9a-f]{16}$"), nullable=False)
 _GOL = pa.Column("string", pa.Check.str_matches(r"^(I|II|III|IV)(/[a-e])?$|^PPPK-[IVX]+$"), nullable=True)
 _EMPLOYMENT = pa.Column("string", pa.Check.isin(["PNS", "PPPK"]), nullable=True, required=False)
-_JABATAN = pa.Column(
-    "string",
-    pa.Check.isin(["JPT", "Administrator", "Pengawas", "Pelaksana", "Fungsional"]),
-    nullable=True,
-    required=False,
-)
+_JABATAN = pa.Column("string", nullable=True, required=False)  # a category, or text when declared free text
 _PERIOD_KIND = pa.Column("string", pa.Check.isin(list(PERIOD_KINDS)), nullable=True, required=False)
 _PERIOD_END = pa.Column("datetime64[ns]", nullable=True, required=False)
 
@@ -130,9 +125,19 @@ training_schema = pa.DataFrameSchema(
         pa.Check(
             lambda d: d["end"].isna() | d["start"].isna() | (d["end"] >= d["start"]),
             name="training end on or after start",
-        )
+        ),
+        # a course whose start date is missing (unreadable, ambiguous) is never a duplicate of another: the clean
+        # step cannot tell two runs of it apart, so uniqueness is over the rows with every key part
+        pa.Check(
+            lambda d: (
+                ~(
+                    d[["person_id", "course", "start"]].notna().all(axis=1)
+                    & d.duplicated(["person_id", "course", "start"], keep=False)
+                )
+            ),
+            name="one row per person, course and start date",
+        ),
     ],
-    unique=["person_id", "course", "start"],
     strict=False,
     name="training",
 )

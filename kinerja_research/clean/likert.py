@@ -2,7 +2,8 @@
 
 The label table comes from the codebook (``Codebook.label_map()``: Indonesian and English labels, abbreviations and
 aliases such as ``"Ragu-ragu"`` or ``"Kurang Setuju"``), so 4-, 5-, 6- and 7-point scales each use their own labels.
-Answers are stored as given; reverse-keyed items are reversed only when scales are scored (``reverse_items``
+``normalise_label`` (one rule, shared with the codebooks) compares answer words loosely. Answers are stored as given;
+reverse-keyed items are reversed only when scales are scored (``reverse_items``
 is offered here for that step). Each distinct answer is looked up once, then mapped back.
 """
 
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -18,35 +18,18 @@ import pandas as pd
 
 from kinerja_research._arrays import take_strings
 from kinerja_research.instruments import list_codebooks, load_codebook
+from kinerja_research.instruments.codebook import ItemScale, normalise_label
 
 __all__ = ["ItemScale", "normalise_label", "map_likert", "reverse_items", "shipped_item_scales", "scale_labels"]
 
 
-@dataclass(frozen=True)
-class ItemScale:
-    """The declared answer scale of one item: its instrument, range and label map (normalised label -> point).
-
-    The same fields as the dataset's ``DatasetConfig.item_scales()`` entries; the clean step maps an item's answers
-    only through its scale.
-    """
-
-    instrument: str
-    low: int
-    high: int
-    labels: Mapping[str, int] = field(default_factory=dict)
-    reverse: bool = False
-
-
 @lru_cache(maxsize=1)
 def shipped_item_scales() -> dict[str, ItemScale]:
-    """Item id -> :class:`ItemScale` from every codebook shipped with the package (the default declared scales)."""
+    """Item id -> :class:`~kinerja_research.instruments.codebook.ItemScale` of every codebook shipped with the package
+    (the default declared scales; a dataset's own come from ``DatasetConfig.item_scales()``)."""
     out = {}
     for name in list_codebooks():
-        cb = load_codebook(name)
-        labels = {normalise_label(k): int(v) for k, v in cb.label_map().items()}
-        rev = set(cb.reverse_items)
-        for item in cb.item_ids:
-            out[item] = ItemScale(name, int(cb.scale["min"]), int(cb.scale["max"]), labels, item in rev)
+        out.update(load_codebook(name).item_scales())
     return out
 
 
@@ -57,18 +40,6 @@ def scale_labels(scales: Iterable[ItemScale] = ()) -> frozenset[str]:
     for sc in (*shipped_item_scales().values(), *scales):
         out.update(normalise_label(k) for k in sc.labels)
     return frozenset(out)
-
-
-def normalise_label(text: str) -> str:
-    """Lower-case, trim, collapse spaces and drop trailing punctuation: ``" Sangat  Setuju."`` -> ``"sangat setuju"``.
-
-    Examples
-    --------
-    >>> normalise_label(" Sangat  SETUJU. ")
-    'sangat setuju'
-    """
-    t = re.sub(r"\s+", " ", str(text).strip().lower())
-    return t.strip(" .;:!*")
 
 
 def map_likert(

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from kinerja_research._arrays import take_strings
-from kinerja_research.clean.pii import redact_cells
+from kinerja_research.clean.pii import redact_cells, redact_text
 
 __all__ = ["Problems", "PROBLEM_COLUMNS", "PRIVATE_COLUMNS", "RULE_SEVERITY"]
 
@@ -114,8 +114,10 @@ class Problems:
         idx = np.flatnonzero(np.asarray(mask, dtype=bool))
         if idx.size == 0:
             return
-        if field_name in PRIVATE_COLUMNS:
-            vals = np.full(idx.size, "<redacted>", dtype=object)
+        if field_name in PRIVATE_COLUMNS:  # a value is hidden; a blank cell stays blank (nothing to hide)
+            cell = raw[field_name].take(idx) if field_name in raw else pd.Series([None] * idx.size)
+            blank = (cell.isna() | (cell.astype("string").str.strip() == "")).fillna(True).to_numpy(dtype=bool)
+            vals = np.where(blank, None, "<redacted>").astype(object)
         elif cells is not None:
             vals = np.asarray(cells, dtype=object)
         elif value is None:
@@ -198,6 +200,8 @@ class Problems:
         rule_c, rule_u = coded_parts(4)
         sev_c, sev_u = coded_parts(5)
         col_c, col_u = coded(np.concatenate([p[1] for p in self.parts]))
+        # a header (or an SPSS variable label used as one) may itself hold a NIP or a name
+        col_u = [None if c is None else redact_text(c, self.names) for c in col_u]
         reg_c, reg_u = coded(np.concatenate([p[6] for p in self.parts]))
         rows = self.row[idx]
         order = np.lexsort((rule_c, field_c, rows, file_c))

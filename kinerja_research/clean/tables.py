@@ -21,16 +21,24 @@ import numpy as np
 import pandas as pd
 
 from kinerja_research._arrays import take_strings
-from kinerja_research.clean.agency import normalise_agency
+from kinerja_research.clean.agency import looks_like_unit, normalise_agency
 from kinerja_research.clean.golongan import parse_golongan
 from kinerja_research.clean.likert import ItemScale, _lookup, map_likert, scale_labels, shipped_item_scales
 from kinerja_research.clean.nip import parse_nip
 from kinerja_research.clean.periods import parse_period
-from kinerja_research.clean.pii import REDACTED, name_keys, redact_series
+from kinerja_research.clean.pii import REDACTED, name_keys, normalise_text, redact_series
 from kinerja_research.clean.problems import PRIVATE_COLUMNS, PROBLEM_COLUMNS, RULE_SEVERITY, Problems
 from kinerja_research.clean.quality import duplicate_submissions, too_fast
 from kinerja_research.clean.values import parse_bool, parse_date, parse_number
-from kinerja_research.clean.vocab import EDUCATION, GENDER, PREDIKAT, RATING, WAVE, WAVE_WORDS, jabatan_category
+from kinerja_research.clean.vocab import (
+    GENDER,
+    PREDIKAT,
+    RATING,
+    WAVE,
+    WAVE_WORDS,
+    education_level,
+    jabatan_category,
+)
 from kinerja_research.errors import KinerjaError
 from kinerja_research.privacy import pseudonymise
 from kinerja_research.regions import match_regions
@@ -42,6 +50,7 @@ __all__ = [
     "PRIVATE_COLUMNS",
     "CLEANERS",
     "AGE_RANGE",
+    "FREE_TEXT_EXEMPT",
     "clean_table",
     "item_scales",
 ]
@@ -215,25 +224,47 @@ def _numbers(ctx: _Ctx, name: str, *, low=None, high=None, values: pd.Series | N
     return v.mask(bad)
 
 
+def _text(ctx: _Ctx, name: str, normalise: Callable[[pd.Series], pd.Series] | None = None) -> pd.Series:
+    """A kept free-text column: identifiers and known names redacted in the raw text (``pii_in_free_text``) before
+    it is normalised (normalising would break an e-mail address or a dashed NIP apart first)."""
+    s = ctx.col(name).astype("string")
+    red, mask = redact_series(s, ctx.probs.names)
+    if mask.any():
+        s = red.astype("string")
+        ctx.add(mask, field_name=name, rule="pii_in_free_text", cells=np.full(int(mask.sum()), REDACTED, dtype=object))
+    if normalise is not None:
+        return normalise(s)
+    return s.str.strip().str.replace(r"\s+", " ", regex=True)
+
+
 def _categorical(ctx: _Ctx, name: str, lookup: Mapping) -> pd.Series:
     out, unknown = _map_values(ctx.col(name), lookup, ctx.vmaps.get(name))
     ctx.add(unknown.to_numpy(), field_name=name, rule="value_unknown")
     return out.astype("string")
 
 
-def _jabatan(ctx: _Ctx) -> pd.Series:
-    """Jabatan category (JPT, Administrator, Pengawas, Pelaksana, Fungsional) from its common spellings."""
-    s = ctx.col("jabatan").astype("string")
+def _by_function(ctx: _Ctx, name: str, read: Callable[[str], str | None]) -> pd.Series:
+    """A vocabulary column read by ``read`` on each distinct value (a dataset.yml value map first); an unreadable
+    value is ``value_unknown`` (a warning: the value is set missing)."""
+    s = ctx.col(name).astype("string")
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    extra = {str(k).strip().lower(): v for k, v in (ctx.vmaps.get("jabatan") or {}).items()}
+    extra = {str(k).strip().lower(): v for k, v in (ctx.vmaps.get(name) or {}).items()}
     vals = []
     for u in uniques:
         t = re.sub(r"\s+", " ", str(u).strip().lower())
-        vals.append(extra.get(t) or jabatan_category(t))
+        vals.append(extra.get(t) or read(t))
     out = take_strings(vals, codes, index=s.index)
     blank = (s.fillna("").str.strip() == "").to_numpy(dtype=bool)
-    ctx.add(out.isna().to_numpy() & ~blank, field_name="jabatan", rule="value_unknown")
+    ctx.add(out.isna().to_numpy() & ~blank, field_name=name, rule="value_unknown")
     return out.astype("string")
+
+
+def _jabatan(ctx: _Ctx) -> pd.Series:
+    """Jabatan category (JPT, Administrator, Pengawas, Pelaksana, Fungsional) from its common spellings; a dataset
+    that declares ``jabatan`` free text keeps the position as written (names and NIPs in it redacted)."""
+    if "jabatan" in (ctx.options.get("free_text") or ()):
+        return _text(ctx, "jabatan")
+    return _by_function(ctx, "jabatan", jabatan_category)
 
 
 def _golongan(ctx: _Ctx, employment: pd.Series | None) -> pd.DataFrame:
@@ -342,8 +373,12 @@ def _person_facts(ctx: _Ctx, people: pd.DataFrame) -> dict:
         cells=np.char.mod("%d", np.floor(ten_nip[bad_t])).astype(object),
     )
     reported: dict[str, pd.Series] = {}
-    if "age" in ctx.raw:
-        reported["age"] = _reported_years(ctx, "age")
+    if "age" in ctx.raw:  # a reported age outside the range is an error in itself, whatever the NIP says
+        rep = _reported_years(ctx, "age")
+        r = rep.to_numpy(dtype=float, na_value=np.nan)
+        out = (r < AGE_RANGE[0]) | (r > AGE_RANGE[1])
+        ctx.add(out, field_name="age", rule="age_out_of_range", cells=np.char.mod("%d", r[out]).astype(object))
+        reported["age"] = rep.mask(out)
     if "tenure_years" in ctx.raw:
         rep = _reported_years(ctx, "tenure_years")
         out = ((rep < TENURE_RANGE[0]) | (rep > TENURE_RANGE[1])).fillna(False).to_numpy(dtype=bool)
@@ -398,6 +433,66 @@ def _period_columns(ctx: _Ctx, *, required: bool) -> dict:
     return cols
 
 
+#: Kept text columns that a header-mapping mistake can fill with people (checked by :func:`_refuse_people_columns`).
+KEPT_TEXT = ("agency", "service_unit", "occupation", "course")
+
+
+def _people_like(values: pd.Series, names: frozenset, people: int) -> str | None:
+    """Why a kept text column looks like the people themselves (or None): its values are names known from a name
+    column, or it has nearly one distinct value per person."""
+    text = values.dropna().astype(str).str.strip()
+    text = text[text != ""]
+    distinct = pd.unique(text)
+    if len(distinct) == 0:
+        return None
+    if names:
+        keys = name_keys(distinct)
+        n_names = sum(1 for k in keys if k in names)
+        if n_names >= max(2, 0.5 * len(distinct)):
+            return f"{n_names} of its {len(distinct)} distinct values are names of people in the dataset"
+    if people >= 20 and len(distinct) >= 0.9 * people and not all(looks_like_unit(v) for v in distinct[:50]):
+        return f"it has {len(distinct)} distinct values for {people} people (nearly one per person)"
+    return None
+
+
+def _refuse_people_columns(ctx: _Ctx) -> None:
+    """A mapping mistake cannot leak: a kept text column whose values look like the people (names, or one value per
+    person) is refused with a sentence naming it, unless the dataset declares it free text (then names and NIPs in it
+    are redacted); a ``name`` column holding unit names (the headers of name and agency swapped) is refused too."""
+    raw, probs = ctx.raw, ctx.probs
+    declared = set(ctx.options.get("free_text") or ())
+    people = int(raw["nip"].nunique()) if "nip" in raw else len(raw)
+    for c in KEPT_TEXT:
+        if c not in raw or c in declared:
+            continue
+        for f in probs.file_names:  # per file: one wrongly mapped file among good ones is found too
+            rows = (raw["_file"] == f).to_numpy(dtype=bool)
+            sub_people = int(raw.loc[rows, "nip"].nunique()) if "nip" in raw else int(rows.sum())
+            why = _people_like(raw.loc[rows, c], probs.names, sub_people)
+            if why:
+                header = probs.headers.get(f, {}).get(c, c)
+                raise KinerjaError(
+                    f"file '{probs.shown_file(f)}', column '{normalise_text(header)}' (mapped to {c}): {why}; rule: "
+                    f"a kept text column must not hold the people themselves -- fix the header mapping in "
+                    f"dataset.yml, or declare it free text (free_text: {{{ctx.table}: [{c}]}}) to keep it with names "
+                    f"and NIPs redacted"
+                )
+    if "name" in raw and people >= 1:
+        for f in probs.file_names:
+            rows = (raw["_file"] == f).to_numpy(dtype=bool)
+            vals = raw.loc[rows, "name"].dropna().astype(str)
+            vals = vals[vals.str.strip() != ""]
+            counts = vals.value_counts(sort=False)  # each distinct name looked at once
+            units = sum(int(n) for v, n in counts.items() if looks_like_unit(v))
+            if len(vals) >= 2 and units >= 0.5 * len(vals):
+                header = probs.headers.get(f, {}).get("name", "name")
+                raise KinerjaError(
+                    f"file '{probs.shown_file(f)}', column '{normalise_text(header)}' (mapped to name): most of its "
+                    f"values are names of units (Dinas, Badan, UPT ...), not of people; rule: the name column holds "
+                    f"people's names -- the headers of name and unit are probably swapped in dataset.yml"
+                )
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # One cleaner per table
 # --------------------------------------------------------------------------------------------------------------------
@@ -431,7 +526,7 @@ def _clean_survey(ctx: _Ctx) -> _Cleaned:
     people = _people(ctx, at)
     out["person_id"] = pseudonymise(people["nip"], key=ctx.key)
     out["region_code"] = ctx.code
-    out["agency"] = normalise_agency(ctx.col("agency"))
+    out["agency"] = _text(ctx, "agency", normalise_agency)
     wave, unknown = _map_values(ctx.col("wave"), WAVE, ctx.vmaps.get("wave"))
     if unknown.any():  # "Tahap 1 - sebelum pelatihan": one wave word among others
         by_word, _ = _map_values(ctx.col("wave").where(unknown.to_numpy()), {}, None, words=WAVE_WORDS)
@@ -450,7 +545,7 @@ def _clean_survey(ctx: _Ctx) -> _Cleaned:
     g = _golongan(ctx, people["employment"])
     out["golongan"] = g["golongan"]
     out["golongan_rank"] = g["golongan_rank"]
-    out["education"] = _categorical(ctx, "education", EDUCATION)
+    out["education"] = _by_function(ctx, "education", education_level)
     if "jabatan" in raw:  # only when the files give it (a column of blanks would read as 100 % missing answers)
         out["jabatan"] = _jabatan(ctx)
     scales = _scales(ctx)
@@ -503,7 +598,7 @@ def _clean_performance(ctx: _Ctx) -> _Cleaned:
     people = _people(ctx, ctx.options.get("reference_date"))
     out["person_id"] = pseudonymise(people["nip"], key=ctx.key)
     out["region_code"] = ctx.code
-    out["agency"] = normalise_agency(ctx.col("agency"))
+    out["agency"] = _text(ctx, "agency", normalise_agency)
     out["employment"] = people["employment"]
     out.update(_period_columns(ctx, required=True))
     g = _golongan(ctx, people["employment"])
@@ -524,7 +619,7 @@ def _clean_training(ctx: _Ctx) -> _Cleaned:
     out["person_id"] = pseudonymise(people["nip"], key=ctx.key)
     out["region_code"] = ctx.code
     out["employment"] = people["employment"]
-    out["course"] = ctx.col("course").astype("string").str.strip().str.replace(r"\s+", " ", regex=True)
+    out["course"] = _text(ctx, "course")
     out["start"] = _dates(ctx, "start")
     out["end"] = _dates(ctx, "end")
     out["jp"] = _numbers(ctx, "jp", low=0, high=2000)
@@ -542,7 +637,7 @@ def _clean_satisfaction(ctx: _Ctx) -> _Cleaned:
         raw["_file_hash"].astype("string") + ":" + raw["_row"].astype("string"), key=ctx.key, prefix="R"
     )
     out["region_code"] = ctx.code
-    out["service_unit"] = normalise_agency(ctx.col("service_unit"))
+    out["service_unit"] = _text(ctx, "service_unit", normalise_agency)
     submitted = _dates(ctx, "submitted_at")
     out["submitted_at"] = submitted
     per = _period_columns(ctx, required=False)
@@ -568,9 +663,10 @@ def _clean_satisfaction(ctx: _Ctx) -> _Cleaned:
     out["gender"] = _categorical(ctx, "gender", GENDER)
     age = _numbers(ctx, "age", low=PUBLIC_AGE_RANGE[0], high=PUBLIC_AGE_RANGE[1])
     out["age"] = _whole_years(age)
-    out["education"] = _categorical(ctx, "education", EDUCATION)
-    out["occupation"] = ctx.col("occupation").astype("string").str.strip()
-    return _Cleaned(out, None, None, None)
+    out["education"] = _by_function(ctx, "education", education_level)
+    out["occupation"] = _text(ctx, "occupation")
+    # the respondent is the file's content and row: the same export saved under two names repeats its respondents
+    return _Cleaned(out, None, ["respondent_id"], None)
 
 
 #: Table name -> its cleaner (``_Ctx -> _Cleaned``).
@@ -638,7 +734,7 @@ def _wave_order(ctx: _Ctx, out: pd.DataFrame) -> None:
 
 #: String columns of the outputs that the personal-data scan leaves alone: pseudonyms, codes, the file name, and
 #: columns that only ever hold values of a fixed vocabulary (mapped through lookups, unknown values set missing).
-_NOT_FREE_TEXT = (
+FREE_TEXT_EXEMPT = (
     "person_id",
     "respondent_id",
     "region_code",
@@ -649,7 +745,6 @@ _NOT_FREE_TEXT = (
     "education",
     "gender",
     "employment",
-    "jabatan",
     "rating_hasil_kerja",
     "rating_perilaku",
     "predikat",
@@ -661,7 +756,7 @@ _NOT_FREE_TEXT = (
 def _redact_free_text(ctx: _Ctx, out: pd.DataFrame) -> None:
     """Redact identifiers and known names in every kept text column (in place) and report ``pii_in_free_text``."""
     for c in out.columns:
-        if c in _NOT_FREE_TEXT or not (pd.api.types.is_string_dtype(out[c]) or out[c].dtype == object):
+        if c in FREE_TEXT_EXEMPT or not (pd.api.types.is_string_dtype(out[c]) or out[c].dtype == object):
             continue
         red, mask = redact_series(out[c], ctx.probs.names)
         if mask.any():
@@ -722,7 +817,8 @@ def clean_table(
         as :func:`kinerja_research.clean.pii.name_keys` keys; default: the table's own ``name`` column), redacted
         wherever they are typed into another column (rule ``pii_in_free_text``); ``item_scales`` (item id ->
         :class:`~kinerja_research.clean.likert.ItemScale`, the dataset's declared scales; default the shipped
-        codebooks'); ``file_aliases`` (file name -> the name shown in problem records).
+        codebooks'); ``file_aliases`` (file name -> the name shown in problem records); ``free_text`` (the table's
+        columns the dataset declares free text: kept with personal data redacted, never refused).
 
     Returns
     -------
@@ -744,6 +840,7 @@ def clean_table(
     else:
         probs.names = name_keys(raw["name"]) if "name" in raw else frozenset()
     ctx = _Ctx(table, raw, probs, key, options, attrs.get("dayfirst"), attrs.get("values", {}))
+    _refuse_people_columns(ctx)
     ctx.code = _regions(ctx)
     probs.region = ctx.code.to_numpy(dtype=object, na_value=None)
     # Blank cells of optional columns (required ones -- nip, region, wave, period -- are errors, reported by their

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "education_level",
     "WAVE",
     "WAVE_WORDS",
     "EDUCATION",
@@ -70,6 +71,32 @@ EDUCATION = {
     "s-3": "S3",
     "tidak sekolah": "Tidak sekolah",
 }
+_DEGREE = {"1": "S1", "i": "S1", "2": "S2", "ii": "S2", "3": "S3", "iii": "S3"}
+_DIPLOMA = {"1": "D3", "i": "D3", "2": "D3", "ii": "D3", "3": "D3", "iii": "D3", "4": "S1", "iv": "S1"}
+
+
+def education_level(text: str) -> str | None:
+    """Education level of one raw value: a whole spelling of :data:`EDUCATION`, else the one degree code written in it
+    (``"Sarjana (S1)"``, ``"Diploma III (D3)"``, ``"Strata 2"``); None when there is none or more than one.
+
+    Examples
+    --------
+    >>> [education_level(t) for t in ["S-1", "Sarjana (S1)", "Diploma III (D3)", "Strata 2", "SMA / sederajat", "?"]]
+    ['S1', 'S1', 'D3', 'S2', 'SMA', None]
+    """
+    t = re.sub(r"\s+", " ", text.strip().lower()).strip(" .")
+    if t in EDUCATION:
+        return EDUCATION[t]
+    found = set()
+    for m in re.finditer(r"(?<![a-z0-9])(s|d|strata|diploma)[\s\-.]?(iv|iii|ii|i|[1-4])(?![a-z0-9])", t):
+        kind, n = m.groups()
+        level = _DEGREE.get(n) if kind in ("s", "strata") else _DIPLOMA.get(n)
+        if level:
+            found.add(level)
+    found |= {EDUCATION[w] for w in re.findall(r"[a-z]+", t) if w in ("sd", "smp", "sltp", "sma", "slta", "smk")}
+    return found.pop() if len(found) == 1 else None
+
+
 RATING = {
     "di atas ekspektasi": "above",
     "diatas ekspektasi": "above",
@@ -205,17 +232,64 @@ JABATAN_FUNCTIONAL_WORDS = (
     "perencana",
     "analis kebijakan",
 )
+#: Leading words of a structural position -> its category (the rest names the unit: "Kepala Seksi Pendataan").
+JABATAN_PREFIXES = (
+    (
+        (
+            "kepala seksi",
+            "kasi",
+            "kasie",
+            "kepala sub bagian",
+            "kepala subbagian",
+            "kasubbag",
+            "kasubag",
+            "kepala sub bidang",
+            "kepala subbidang",
+            "kasubbid",
+            "kasubid",
+            "kepala uptd",
+            "kepala upt",
+        ),
+        "Pengawas",
+    ),
+    (
+        ("kepala bidang", "kabid", "kepala bagian", "kabag", "sekretaris dinas", "sekretaris badan", "sekdis", "camat"),
+        "Administrator",
+    ),
+    (("kepala dinas", "kadis", "kepala badan", "sekretaris daerah", "asisten", "staf ahli"), "JPT"),
+)
+#: Words of the pelaksana nomenclature (PermenPANRB 41/2018, 45/2022): a position holding one is a pelaksana.
+JABATAN_PELAKSANA_WORDS = (
+    "pengelola",
+    "pengadministrasi",
+    "penata layanan operasional",
+    "operator layanan",
+    "pengolah",
+    "bendahara",
+    "pengemudi",
+    "pramu",
+    "caraka",
+    "petugas",
+    "staf",
+)
 _ESELON = {"i": "JPT", "ii": "JPT", "iii": "Administrator", "iv": "Pengawas"}
 _ESELON_NUM = {"1": "i", "2": "ii", "3": "iii", "4": "iv"}
 
 
+def _has_word(text: str, words) -> bool:
+    return any(re.search(r"(?<![a-z])" + re.escape(w) + r"(?![a-z])", text) for w in words)
+
+
 def jabatan_category(text: str) -> str | None:
-    """Jabatan category of one raw value (lower-cased, spaces collapsed), or None when it cannot be told.
+    """Jabatan category of one raw value (lower-cased, spaces collapsed), or None when it cannot be told (an
+    ambiguous title such as "Analis Kepegawaian", which is a pelaksana or a functional position depending on its
+    jenjang, is not guessed).
 
     Examples
     --------
-    >>> [jabatan_category(t) for t in ["jpt pratama", "eselon iii.a", "eselon 4", "staf", "guru ahli muda", "x"]]
-    ['JPT', 'Administrator', 'Pengawas', 'Pelaksana', 'Fungsional', None]
+    >>> [jabatan_category(t) for t in ["jpt pratama", "eselon iii.a", "eselon 4", "staf", "guru ahli muda",
+    ...                                "kepala seksi pendataan", "pengelola data", "analis kepegawaian"]]
+    ['JPT', 'Administrator', 'Pengawas', 'Pelaksana', 'Fungsional', 'Pengawas', 'Pelaksana', None]
     """
     t = re.sub(r"\s+", " ", text.strip().lower()).strip(" .")
     if t in JABATAN:
@@ -224,6 +298,11 @@ def jabatan_category(text: str) -> str | None:
     if m:
         g = m.group(1)
         return _ESELON[_ESELON_NUM.get(g, g)]
-    if any(re.search(r"(?<![a-z])" + re.escape(w) + r"(?![a-z])", t) for w in JABATAN_FUNCTIONAL_WORDS):
+    for prefixes, category in JABATAN_PREFIXES:
+        if any(t == p or t.startswith(p + " ") for p in prefixes):
+            return category
+    if _has_word(t, JABATAN_FUNCTIONAL_WORDS):
         return "Fungsional"
+    if _has_word(t, JABATAN_PELAKSANA_WORDS):
+        return "Pelaksana"
     return None

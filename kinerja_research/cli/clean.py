@@ -1,4 +1,7 @@
-"""`kinerja clean`, `kinerja validate`, `kinerja init-dataset`: thin wrappers over pipeline and ingest."""
+"""`kinerja clean`, `kinerja validate`, `kinerja init-dataset`: thin wrappers over pipeline and ingest.
+
+The package imports happen inside the commands: every command module is imported by `kinerja --help`, and pandas +
+pyarrow (pulled in by the pipeline) add about 0.7 s to that start-up."""
 
 from __future__ import annotations
 

@@ -116,13 +116,7 @@ def cronbach_alpha(
         g6 = float(1 - (k - smc(r).sum()) / r.sum())
         av_r = float((r.sum() - k) / (k * (k - 1)))
         complete = mom.complete
-        if complete:  # the row-mean score: its mean is the mean of item means, its variance 1'C1 / k^2
-            scale_mean, scale_sd = float(mom.mean.mean()), float(np.sqrt(c.sum()) / k)
-        else:
-            x = mom.x
-            obs = ~np.isnan(x)
-            total = np.where(obs, x, 0.0).sum(axis=1) / obs.sum(axis=1)
-            scale_mean, scale_sd = float(total.mean()), float(total.std(ddof=1))
+        scale_mean, scale_sd = mom.total_mean, mom.total_sd
         lo = hi = np.nan
         if ci == "feldt":
             d1, d2 = n - 1, (n - 1) * (k - 1)
@@ -131,7 +125,7 @@ def cronbach_alpha(
             label = "Cronbach's alpha (Feldt CI)"
         elif ci == "bootstrap":
             boots = np.empty(n_boot)
-            x = mom.x if not complete else scale_matrix(data, term, ids, rev, srange, missing)
+            x = scale_matrix(data, term, ids, rev, srange, missing)
             for b in range(n_boot):  # loop over resamples, not rows: each is one covariance matrix
                 if complete:
                     w = np.bincount(rng.integers(0, n, n), minlength=n)
@@ -206,7 +200,7 @@ def omega(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), missing: st
                 raise KinerjaError(f"Scale {term!r} has {len(ids)} items; the rule is that omega needs at least 3.")
             continue
         mom = scale_moments(data, term, ids, rev, srange, missing, min_items=3)
-        r = cov2cor(mom.cov) if mom.complete else pairwise_moments(mom.x)[1]  # psych: cor(x, use = "pairwise")
+        r = mom.r  # psych: cor(x, use = "pairwise")
         lam = minres_one_factor(r)
         key = np.where(lam < 0, -1.0, 1.0)
         rf = r * np.outer(key, key)

@@ -845,7 +845,12 @@ def fit_ml(
         meas["npar"] = float(k)
         if robust and E_inv is not None and df > 0:
             c_hat, c_hat_b = yuan_bentler(prob, theta, E_inv, B0, fiml)
-            meas.update(robust_measures(meas, c_hat, c_hat_b, N, G, level))
+            rob = robust_measures(meas, c_hat, c_hat_b, N, G, level)
+            if fiml:
+                # lavaan's robust CFI/TLI/RMSEA after FIML are Zhang & Savalei's (2023) corrections, not these:
+                # only the scaled statistics (which agree with lavaan) are reported
+                rob = {k: v for k, v in rob.items() if "robust" not in k}
+            meas.update(rob)
     return MLFit(model, prob, est, vcov, meas, estimator == "MLR", notes)
 
 

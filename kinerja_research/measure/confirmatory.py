@@ -161,6 +161,7 @@ class _Prepared:
     xs: list[np.ndarray]
     labels: list | None
     n_dropped: int
+    cache: dict = field(default_factory=dict)  # sample statistics per kind, shared by the levels of invariance
 
 
 def _prepare(data, model, between, missing, min_group_n, *, min_groups: int = 1) -> _Prepared:
@@ -226,16 +227,21 @@ class _Engine:
 def _fit(prep: _Prepared, *, estimator, missing, ordered, equal=(), partial=(), start=None) -> _Engine:
     G = len(prep.xs)
     if ordered:
-        groups, ordinal = ordinal_groups(prep.xs, prep.spec.observed, prep.labels)
+        if "ordinal" not in prep.cache:
+            prep.cache["ordinal"] = ordinal_groups(prep.xs, prep.spec.observed, prep.labels)
+        groups, ordinal = prep.cache["ordinal"]
         model = build_model(prep.spec, G, equal=equal, partial=partial, ordinal=ordinal)
         fit = fit_wlsmv(model, groups, start=start)
         return _Engine(model, fit, groups, estimator, missing)
     fiml = missing == "fiml"
     model = build_model(prep.spec, G, meanstructure=fiml or G > 1, equal=equal, partial=partial)
-    if fiml:
-        groups: list[GroupData] = [missing_group(x) for x in prep.xs]
-    else:
-        groups = [complete_group(x, keep_rows=estimator == "MLR") for x in prep.xs]
+    key = ("fiml",) if fiml else ("complete", estimator == "MLR")
+    if key not in prep.cache:
+        if fiml:
+            prep.cache[key] = [missing_group(x) for x in prep.xs]
+        else:
+            prep.cache[key] = [complete_group(x, keep_rows=estimator == "MLR") for x in prep.xs]
+    groups: list[GroupData] = prep.cache[key]
     fit = fit_ml(model, groups, estimator=estimator, fiml=fiml, start=start)
     return _Engine(model, fit, groups, estimator, missing)
 

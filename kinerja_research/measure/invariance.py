@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, stats
+from scipy import stats
 
 from kinerja_research.errors import KinerjaError
 from kinerja_research.measure._model import unconstrained
@@ -17,7 +17,6 @@ from kinerja_research.measure.confirmatory import (
     _fit,
     _level_equal,
     _prepare,
-    _Prepared,
 )
 from kinerja_research.results import adjust_p, check_alpha, tidy
 
@@ -139,6 +138,89 @@ def _satorra2000(eng1: _Engine, eng0: _Engine, m: float) -> float:
     return (eng0.measures["chisq"] - eng1.measures["chisq"]) * a + b
 
 
+def _fit_levels(data, model, between, levels, estimator, missing, ordered, partial, delta_cfi, min_group_n):
+    """Fit the nested levels; returns (table rows, engines by level, prepared data)."""
+    _check_options(estimator, missing, ordered)
+    levels = _check_levels(levels, ordered)
+    prep = _prepare(data, model, between, missing, min_group_n, min_groups=2)
+    rows = []
+    engines: dict[str, _Engine] = {}
+    prev: _Engine | None = None
+    for lev in levels:
+        eng = _fit(
+            prep,
+            estimator=estimator,
+            missing=missing,
+            ordered=ordered,
+            equal=_level_equal(lev, ordered),
+            partial=tuple(partial),
+        )
+        meas = eng.measures
+        engines[lev] = eng
+        # the estimator's headline indices: robust (MLR; scaled after FIML, as lavaan's robust ones differ), scaled
+        # (WLSMV), standard (ML)
+        kind = "robust" if "cfi_robust" in meas else ("scaled" if "cfi_scaled" in meas else "")
+        cfi_name, rmsea_name = (f"cfi_{kind}", f"rmsea_{kind}") if kind else ("cfi", "rmsea")
+        improper = _improper(eng)
+        row = {
+            "term": lev,
+            "statistic": meas.get("chisq", np.nan),
+            "df": meas.get("df", np.nan),
+            "p": meas.get("pvalue", np.nan),
+            "n": int(sum(g.n for g in eng.groups)),
+            "method": f"multi-group SEM, {estimator} (lavaan conventions), {len(prep.labels)} groups of {between!r}",
+            "cfi": meas.get("cfi", np.nan),
+            "tli": meas.get("tli", np.nan),
+            "rmsea": meas.get("rmsea", np.nan),
+            "rmsea_ci_low": meas.get("rmsea_ci_lower", np.nan),
+            "rmsea_ci_high": meas.get("rmsea_ci_upper", np.nan),
+            "srmr": meas.get("srmr", np.nan),
+            "n_groups": len(prep.labels),
+            "converged": eng.converged,
+            "improper": improper,
+            "partial": ", ".join(partial),
+        }
+        if estimator != "ML":
+            row.update(
+                chisq_scaled=meas.get("chisq_scaled", np.nan),
+                scaling_factor=meas.get("chisq_scaling_factor", np.nan),
+                cfi_scaled=meas.get("cfi_scaled", np.nan),
+                tli_scaled=meas.get("tli_scaled", np.nan),
+                rmsea_scaled=meas.get("rmsea_scaled", np.nan),
+            )
+        if estimator == "MLR":
+            row.update(
+                cfi_robust=meas.get("cfi_robust", np.nan),
+                tli_robust=meas.get("tli_robust", np.nan),
+                rmsea_robust=meas.get("rmsea_robust", np.nan),
+            )
+        if prev is None:
+            row.update(
+                delta_cfi=np.nan,
+                delta_rmsea=np.nan,
+                chisq_diff=np.nan,
+                df_diff=np.nan,
+                p_diff=np.nan,
+                diff_method="",
+                holds=bool(not improper),
+            )
+        else:
+            t, ddf, p, how = _difference(prev, eng)
+            dcfi = meas.get(cfi_name, np.nan) - prev.measures.get(cfi_name, np.nan)
+            row.update(
+                delta_cfi=dcfi,
+                delta_rmsea=meas.get(rmsea_name, np.nan) - prev.measures.get(rmsea_name, np.nan),
+                chisq_diff=t,
+                df_diff=ddf,
+                p_diff=p,
+                diff_method=how,
+                holds=bool(dcfi >= delta_cfi and not improper and rows[-1]["holds"]),
+            )
+        rows.append(row)
+        prev = eng
+    return rows, engines, prep
+
+
 def invariance(
     data: pd.DataFrame,
     *,
@@ -213,80 +295,7 @@ def invariance(
     (['configural', 'metric', 'scalar'], True)
     """
     between = _between_arg(between, group)
-    _check_options(estimator, missing, ordered)
-    levels = _check_levels(levels, ordered)
-    prep = _prepare(data, model, between, missing, min_group_n, min_groups=2)
-    cfi_name = {"ML": "cfi", "MLR": "cfi_robust", "WLSMV": "cfi_scaled"}[estimator]
-    rmsea_name = {"ML": "rmsea", "MLR": "rmsea_robust", "WLSMV": "rmsea_scaled"}[estimator]
-    rows = []
-    prev: _Engine | None = None
-    for lev in levels:
-        eng = _fit(
-            prep,
-            estimator=estimator,
-            missing=missing,
-            ordered=ordered,
-            equal=_level_equal(lev, ordered),
-            partial=tuple(partial),
-        )
-        meas = eng.measures
-        improper = _improper(eng)
-        row = {
-            "term": lev,
-            "statistic": meas.get("chisq", np.nan),
-            "df": meas.get("df", np.nan),
-            "p": meas.get("pvalue", np.nan),
-            "n": int(sum(g.n for g in eng.groups)),
-            "method": f"multi-group SEM, {estimator} (lavaan conventions), {len(prep.labels)} groups of {between!r}",
-            "cfi": meas.get("cfi", np.nan),
-            "tli": meas.get("tli", np.nan),
-            "rmsea": meas.get("rmsea", np.nan),
-            "rmsea_ci_low": meas.get("rmsea_ci_lower", np.nan),
-            "rmsea_ci_high": meas.get("rmsea_ci_upper", np.nan),
-            "srmr": meas.get("srmr", np.nan),
-            "n_groups": len(prep.labels),
-            "converged": eng.converged,
-            "improper": improper,
-            "partial": ", ".join(partial),
-        }
-        if estimator != "ML":
-            row.update(
-                chisq_scaled=meas.get("chisq_scaled", np.nan),
-                scaling_factor=meas.get("chisq_scaling_factor", np.nan),
-                cfi_scaled=meas.get("cfi_scaled", np.nan),
-                tli_scaled=meas.get("tli_scaled", np.nan),
-                rmsea_scaled=meas.get("rmsea_scaled", np.nan),
-            )
-        if estimator == "MLR":
-            row.update(
-                cfi_robust=meas.get("cfi_robust", np.nan),
-                tli_robust=meas.get("tli_robust", np.nan),
-                rmsea_robust=meas.get("rmsea_robust", np.nan),
-            )
-        if prev is None:
-            row.update(
-                delta_cfi=np.nan,
-                delta_rmsea=np.nan,
-                chisq_diff=np.nan,
-                df_diff=np.nan,
-                p_diff=np.nan,
-                diff_method="",
-                holds=bool(not improper),
-            )
-        else:
-            t, ddf, p, how = _difference(prev, eng)
-            dcfi = meas.get(cfi_name, np.nan) - prev.measures.get(cfi_name, np.nan)
-            row.update(
-                delta_cfi=dcfi,
-                delta_rmsea=meas.get(rmsea_name, np.nan) - prev.measures.get(rmsea_name, np.nan),
-                chisq_diff=t,
-                df_diff=ddf,
-                p_diff=p,
-                diff_method=how,
-                holds=bool(dcfi >= delta_cfi and not improper and rows[-1]["holds"]),
-            )
-        rows.append(row)
-        prev = eng
+    rows, _, _ = _fit_levels(data, model, between, levels, estimator, missing, ordered, partial, delta_cfi, min_group_n)
     return tidy(rows, extra=INV_EXTRA)
 
 
@@ -337,7 +346,8 @@ def invariance_scores(
     As lavaan ``lavTestScore(fit)`` on ``cfa(..., group.equal = ...)``: with g the gradient of the log-likelihood
     per observation with respect to all parameters (each group its own), evaluated at the constrained estimates,
     and I the expected information, the univariate statistic of constraint r is N g' Z (Z' I Z)^-1 Z' g where Z
-    spans the parameters with every constraint but r kept (freeing one parameter in one group). Validated
+    spans the parameters with every constraint but r kept (freeing one parameter in one group), computed from
+    the constrained model's information by a bordered-matrix update. Validated
     against R ``lavaan::lavTestScore`` (tests/reference/measure_invariance.R). A large statistic points to a
     parameter that differs between groups; free it with ``partial=`` and refit (partial invariance).
 
@@ -391,15 +401,18 @@ def invariance_scores(
                 "method": "score test, all equality constraints released",
             }
         )
+    # releasing constraint (a, b) adds b's own direction to the constrained parameters K: with A = K' I K and
+    # v = K' I e_b, the statistic N g_r' M^-1 g_r of the bordered matrix M = [[A, v], [v', I_bb]] follows from A^-1
+    K = _expansion(m.q_full, cons)
+    A_inv = np.linalg.inv(K.T @ info @ K)
+    g0 = K.T @ g
     uni = []
     for a, b in cons:
-        K = _expansion(m.q_full, [c for c in cons if c != (a, b)])
-        kik = K.T @ info @ K
-        kg = K.T @ g
-        try:
-            stat = float(N * kg @ linalg.solve(kik, kg, assume_a="sym"))
-        except linalg.LinAlgError:
-            stat = np.nan
+        v = K.T @ info[:, b]
+        u = A_inv @ v
+        schur = info[b, b] - v @ u
+        gu = g0 @ u
+        stat = float(N * (g0 @ A_inv @ g0 + (gu**2 - 2 * gu * g[b] + g[b] ** 2) / schur)) if schur > 0 else np.nan
         ra, rb = by_full[a], by_full[b]
         uni.append(
             {
@@ -513,28 +526,11 @@ def latent_means(
     if level not in ("scalar", "strict"):
         raise KinerjaError(f"Argument 'level' is {level!r}; the rule is 'scalar' or 'strict'.")
     levels = list(LEVELS[: LEVELS.index(level) + 1])
-    inv = invariance(
-        data,
-        model=model,
-        between=between,
-        levels=levels,
-        estimator=estimator,
-        missing=missing,
-        ordered=ordered,
-        partial=partial,
-        delta_cfi=delta_cfi,
-        min_group_n=min_group_n,
+    rows_inv, engines, prep = _fit_levels(
+        data, model, between, levels, estimator, missing, ordered, partial, delta_cfi, min_group_n
     )
-    comparable = bool(inv["holds"].all())
-    prep: _Prepared = _prepare(data, model, between, missing, min_group_n, min_groups=2)
-    eng = _fit(
-        prep,
-        estimator=estimator,
-        missing=missing,
-        ordered=ordered,
-        equal=_level_equal(level, ordered),
-        partial=tuple(partial),
-    )
+    comparable = all(r["holds"] for r in rows_inv)
+    eng = engines[level]
     vcov = eng.fit.vcov
     se_all = np.sqrt(np.clip(np.diag(vcov), 0, None)) if vcov is not None else np.full(eng.model.q, np.nan)
     z = stats.norm.ppf(1 - alpha / 2)
@@ -571,7 +567,7 @@ def latent_means(
                 "comparable": comparable and not _improper(eng),
                 "level": level,
                 "partial": ", ".join(partial),
-                "delta_cfi": float(inv["delta_cfi"].iloc[-1]),
+                "delta_cfi": float(rows_inv[-1]["delta_cfi"]),
             }
         )
     return tidy(rows, extra=("comparable", "level", "partial", "delta_cfi"))

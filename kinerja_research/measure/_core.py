@@ -361,9 +361,12 @@ def _blocks(cols: list[np.ndarray], n: int, chunk: int):
 
 def _shift(cols: list[np.ndarray], n: int) -> np.ndarray:
     """A provisional mean per column (first 10,000 rows), subtracted before cross-products for numerical stability."""
-    with np.errstate(invalid="ignore"):
-        head = np.array([c[: min(n, 10000)] for c in cols], dtype=float)
-        shift = np.nanmean(head, axis=1) if np.isnan(head).any() else head.mean(axis=1)
+    head = np.array([c[: min(n, 10000)] for c in cols], dtype=float)
+    if np.isnan(head).any():
+        cnt = (~np.isnan(head)).sum(axis=1)
+        shift = np.where(cnt > 0, np.nansum(head, axis=1) / np.maximum(cnt, 1), 0.0)
+    else:
+        shift = head.mean(axis=1)
     return np.where(np.isfinite(shift), shift, 0.0)
 
 
@@ -453,6 +456,7 @@ def _incomplete_moments(cols, n: int, rev_idx, adjust: float, listwise: bool, ch
         r = c / np.sqrt(vj * vj.T)
         cov_xt = sxt - sx * st / cnt
         item_total = cov_xt / np.sqrt((sxx - sx**2 / cnt) * (stt - st**2 / cnt))
+        mean = sx / cnt
     np.fill_diagonal(r, 1.0)
     c = (c + c.T) / 2
     total_mean = t_sum / n_used
@@ -462,7 +466,7 @@ def _incomplete_moments(cols, n: int, rev_idx, adjust: float, listwise: bool, ch
         "n": int(n_used),
         "cov": c,
         "r": (r + r.T) / 2,
-        "mean": sx / cnt,
+        "mean": mean,
         "n_item": cnt.astype(int),
         "total_mean": float(total_mean),
         "total_sd": total_sd,

@@ -275,52 +275,52 @@ def _estimates_table(eng: _Engine, labels, alpha: float) -> pd.DataFrame:
     method = _method(eng)
     parts = [_std_parts(model, theta, g) for g in range(model.n_groups)]
     rows = []
-    for r in model.rows:
-        mats, sd_ov, sd_lv = parts[r.group]
-        g = r.group
-        value = float(mats[r.mat][r.i, r.j] if mats[r.mat].ndim == 2 else mats[r.mat][r.i])
-        ov, lv = model.ov, model.lv
-        if r.op == "=~":
-            std = value * sd_lv[r.j] / sd_ov[r.i]
-        elif r.op == "~":
-            std = value * sd_lv[r.j] / sd_lv[r.i]
-        elif r.op == "~~":
-            M = mats[r.mat]
-            if r.i == r.j:
-                std = value / (sd_ov[r.i] ** 2 if r.mat == "T" else sd_lv[r.i] ** 2)
-            else:
-                std = value / np.sqrt(M[r.i, r.i] * M[r.j, r.j])
-        elif r.op == "~1":
-            std = value / (sd_ov[r.i] if r.mat == "N" else sd_lv[r.i])
-        elif r.op == "|":
-            std = value / sd_ov[model.th_item[r.i]]
-        else:  # scale factors
-            std = value
-        del ov, lv
-        free = r.free >= 0
-        s = float(se_all[r.free]) if free else np.nan
-        zval = value / s if free and s > 0 else np.nan
-        rows.append(
-            {
-                "group_a": labels[g] if labels is not None else None,
-                "term": r.name,
-                "estimate": value,
-                "se": s,
-                "ci_low": value - z * s if free else np.nan,
-                "ci_high": value + z * s if free else np.nan,
-                "statistic": float(zval),
-                "p": float(2 * stats.norm.sf(abs(zval))) if np.isfinite(zval) else np.nan,
-                "n": int(eng.groups[g].n),
-                "method": method,
-                "op": r.op,
-                "lhs": r.lhs,
-                "rhs": r.rhs,
-                "std_all": float(std),
-                "free": bool(free),
-            }
-        )
+    with np.errstate(divide="ignore", invalid="ignore"):  # an improper solution may have zero or negative variances
+        for r in model.rows:
+            rows.append(_estimate_row(r, model, parts, labels, se_all, z, method, eng))
     out = tidy(rows, extra=PARAM_EXTRA)
     return out if labels is not None else out.drop(columns=["group_a"])
+
+
+def _estimate_row(r, model: Model, parts, labels, se_all, z, method, eng) -> dict:
+    """One row of the estimates table, with lavaan's completely standardised value (std.all)."""
+    mats, sd_ov, sd_lv = parts[r.group]
+    value = float(mats[r.mat][r.i, r.j] if mats[r.mat].ndim == 2 else mats[r.mat][r.i])
+    if r.op == "=~":
+        std = value * sd_lv[r.j] / sd_ov[r.i]
+    elif r.op == "~":
+        std = value * sd_lv[r.j] / sd_lv[r.i]
+    elif r.op == "~~" and r.i == r.j:
+        std = value / (sd_ov[r.i] ** 2 if r.mat == "T" else sd_lv[r.i] ** 2)
+    elif r.op == "~~":  # (residual) covariances are scaled by the (residual) variances, lavaan's cov.std
+        M = mats[r.mat]
+        std = value / np.sqrt(M[r.i, r.i] * M[r.j, r.j])
+    elif r.op == "~1":
+        std = value / (sd_ov[r.i] if r.mat == "N" else sd_lv[r.i])
+    elif r.op == "|":
+        std = value / sd_ov[model.th_item[r.i]]
+    else:  # scale factors
+        std = value
+    free = r.free >= 0
+    s = float(se_all[r.free]) if free else np.nan
+    zval = value / s if free and s > 0 else np.nan
+    return {
+        "group_a": labels[r.group] if labels is not None else None,
+        "term": r.name,
+        "estimate": value,
+        "se": s,
+        "ci_low": value - z * s if free else np.nan,
+        "ci_high": value + z * s if free else np.nan,
+        "statistic": float(zval),
+        "p": float(2 * stats.norm.sf(abs(zval))) if np.isfinite(zval) else np.nan,
+        "n": int(eng.groups[r.group].n),
+        "method": method,
+        "op": r.op,
+        "lhs": r.lhs,
+        "rhs": r.rhs,
+        "std_all": float(std),
+        "free": bool(free),
+    }
 
 
 def _problems(eng: _Engine, est: pd.DataFrame, labels) -> list[str]:

@@ -4,6 +4,7 @@ and at national scale, printing wall time and peak memory per step.
     .venv/bin/python bench/analysis_bench.py                # default data (scale 1) + national scale
     .venv/bin/python bench/analysis_bench.py --skip-national
     .venv/bin/python bench/analysis_bench.py --national-scale 2 --n-boot 200
+    .venv/bin/python bench/analysis_bench.py --lmm-only         # kr.lmm against lme4 (needs Rscript for the ratio)
 
 National scale is ``simulate(regions="all", scale=10.0)``: 514 kab/kota with about 830 staff each at scale 1
 (427,321 in ``simulate(scale=1, regions="all")``), so about 4.3 million ASN. Memory: the process maximum resident set
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import resource
+import shutil
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -87,20 +90,19 @@ def family(world, *, label: str, n_boot: int, gh: bool = True, region_effects: b
         step(f"kruskal_dunn total ({k * (k - 1) // 2:,} pairs)", rs.kruskal_dunn, d, dv="total")
     covar = ["age", "tenure_years", "golongan_rank", "trained"] + (["region_code"] if region_effects else [])
     step(
-        f"resistance_drivers (OLS, HC3{', region fixed effects' if region_effects else ''})",
-        rs.resistance_drivers,
+        f"regression of resistance (OLS, HC3{', region fixed effects' if region_effects else ''})",
+        kr.regression,
         d,
         dv="total",
         covar=covar,
         cov_type="HC3",
     )
     step(
-        "resistance_outcome logistic (SUS >= 68)",
-        rs.resistance_outcome,
-        d.assign(adopt=(d["sus"] >= 68).astype(float)),
+        "logistic regression of adoption (SUS >= 68) on resistance",
+        kr.logistic,
+        d.assign(adopt=(d["sus"] >= kr.SUS_BENCHMARK).astype(float)),
         dv="adopt",
-        predictor="total",
-        family="logistic",
+        covar="total",
     )
     sat = t["satisfaction"]
     units = sat.groupby(["region_code", "service_unit"]).ngroups
@@ -108,13 +110,15 @@ def family(world, *, label: str, n_boot: int, gh: bool = True, region_effects: b
         f"ikm by region x unit ({units:,} units), point estimates",
         sf.ikm,
         sat,
-        by=["region_code", "service_unit"],
+        between=["region_code", "service_unit"],
         n_boot=0,
     )
-    step(f"ikm by region x unit, bootstrap {n_boot}", sf.ikm, sat, by=["region_code", "service_unit"], n_boot=n_boot)
-    step("ikm by region x quarter, bootstrap 200", sf.ikm, sat, by="region_code", period="quarter", n_boot=200)
-    step("ikm_elements by region x unit", sf.ikm_elements, sat, by=["region_code", "service_unit"])
-    step("ikm_trend by region", sf.ikm_trend, sat, by="region_code")
+    step(
+        f"ikm by region x unit, bootstrap {n_boot}", sf.ikm, sat, between=["region_code", "service_unit"], n_boot=n_boot
+    )
+    step("ikm by region x quarter, bootstrap 200", sf.ikm, sat, between="region_code", period="quarter", n_boot=200)
+    step("ikm_elements by region x unit", sf.ikm_elements, sat, between=["region_code", "service_unit"])
+    step("ikm_trend by region", sf.ikm_trend, sat, between="region_code")
     panel = step("performance_panel (frames, other engineer)", kr.performance_panel, t)
     step("did pooled, CR2 clustered by region x OPD (kr.did)", kr.did, panel, dv="capaian_pct")
     step(
@@ -122,17 +126,86 @@ def family(world, *, label: str, n_boot: int, gh: bool = True, region_effects: b
     )
 
 
+REF = Path(__file__).resolve().parents[1] / "tests" / "reference"
+LMM_CASES = {
+    # name: (csv, formula, kr.lmm keywords, lme4 formula)
+    "sleepstudy (Days | Subject)": (
+        "sleepstudy",
+        "Reaction ~ Days",
+        dict(groups="Subject", re_formula="1 + Days"),
+        "Reaction ~ Days + (Days | Subject)",
+    ),
+    "sleepstudy (1 | Subject)": (
+        "sleepstudy",
+        "Reaction ~ Days",
+        dict(groups="Subject"),
+        "Reaction ~ Days + (1 | Subject)",
+    ),
+    "Penicillin (1 | plate) + (1 | sample)": (
+        "penicillin",
+        "diameter ~ 1",
+        dict(groups=["plate", "sample"]),
+        "diameter ~ 1 + (1 | plate) + (1 | sample)",
+    ),
+    "Orthodont (age | Subject)": (
+        "orthodont",
+        "distance ~ age + Sex",
+        dict(groups="Subject", re_formula="1 + age"),
+        "distance ~ age + Sex + (age | Subject)",
+    ),
+}
+
+
+def _r_seconds(csv: str, formula: str, what: str, reps: int) -> float | None:
+    """Seconds per call of lmerTest::lmer (+ summary, or + confint profile) measured by Rscript in this run."""
+    if shutil.which("Rscript") is None:
+        return None
+    call = {"fit": "summary(m)", "profile": "confint(m, method = 'profile', oldNames = FALSE)"}[what]
+    code = (
+        "suppressPackageStartupMessages({library(lme4); library(lmerTest)});"
+        f"d <- read.csv('{REF / f'analyses_lmm_{csv}.csv'}');"
+        f"t <- system.time(for (i in 1:{reps}) {{ m <- lmerTest::lmer({formula}, d); invisible({call}) }});"
+        f"cat(t[['elapsed']] / {reps})"
+    )
+    out = subprocess.run(["Rscript", "-e", code], capture_output=True, text=True, timeout=600)
+    try:
+        return float(out.stdout.strip().split()[-1])
+    except (ValueError, IndexError):
+        return None
+
+
+def mixed_models(reps: int = 5) -> None:
+    """kr.lmm against lme4/lmerTest on R's public data sets, both timed in this run (ratio = ours / R)."""
+    print("\n== kr.lmm vs lmerTest::lmer (fit + Satterthwaite summary; and profile intervals)", flush=True)
+    for label, (csv, formula, kw, rformula) in LMM_CASES.items():
+        d = pd.read_csv(REF / f"analyses_lmm_{csv}.csv")
+        for what, profile, n_rep in (("fit", False, reps), ("profile", True, 1)):
+            t0 = time.perf_counter()
+            for _ in range(n_rep):
+                kr.lmm(d, formula, profile=profile, **kw)
+            ours = (time.perf_counter() - t0) / n_rep
+            r = _r_seconds(csv, rformula, what, n_rep)
+            ratio = f"{ours / r:6.1f}x" if r else "   (no R)"
+            r_txt = f"{r:7.3f} s" if r else "      -  "
+            print(f"  {label:<40} {what:<8} ours {ours:7.3f} s   lme4 {r_txt}   ratio {ratio}", flush=True)
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--national-scale", type=float, default=NATIONAL_SCALE)
     ap.add_argument("--n-boot", type=int, default=2000, help="IKM bootstrap resamples at national scale")
     ap.add_argument("--skip-national", action="store_true")
+    ap.add_argument("--lmm-only", action="store_true", help="only the mixed-model comparison with lme4")
     ap.add_argument("--tracemalloc", action="store_true", help="also report each step's tracemalloc peak (slower)")
     args = ap.parse_args(argv)
     global TRACE
     TRACE = args.tracemalloc
     import statsmodels.api  # noqa: F401  (import once, outside the timed steps)
     import statsmodels.formula.api  # noqa: F401
+
+    mixed_models()
+    if args.lmm_only:
+        return
 
     t0 = time.perf_counter()
     world = simulate(seed=2026, scale=1.0)

@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 
 # Modules whose ``__all__`` is re-exported flat, in lookup order.
 _FLAT_MODULES = (
+    "standards",
     "regions",
     "synth",
     "privacy",

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 __all__ = ["take_strings"]
 
@@ -20,8 +21,6 @@ def take_strings(uniques: Sequence[object], codes: np.ndarray, index=None, name=
     >>> take_strings(["a", None, "c"], np.array([0, 2, -1, 1, 0])).tolist()
     ['a', 'c', <NA>, <NA>, 'a']
     """
-    import pyarrow as pa
-
     dictionary = pa.array(
         [None if (u is None or u is pd.NA or (isinstance(u, float) and np.isnan(u))) else str(u) for u in uniques],
         type=pa.string(),

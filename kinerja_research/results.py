@@ -16,6 +16,7 @@ from kinerja_research.errors import KinerjaError
 
 RESULT_COLUMNS = (
     "region",
+    "group",
     "group_a",
     "group_b",
     "term",
@@ -23,6 +24,7 @@ RESULT_COLUMNS = (
     "se",
     "ci_low",
     "ci_high",
+    "ci_level",
     "statistic",
     "df",
     "df1",
@@ -32,25 +34,51 @@ RESULT_COLUMNS = (
     "effect_size",
     "effect_size_name",
     "n",
+    "n_obs",
     "method",
 )
 PADJUST_METHODS = ("holm", "bonferroni", "fdr_bh", "none")
 ALTERNATIVES = ("two-sided", "greater", "less")
 
 
-def tidy(rows: Sequence[Mapping] | pd.DataFrame, *, extra: Iterable[str] = ()) -> pd.DataFrame:
+def tidy(
+    rows: Sequence[Mapping] | pd.DataFrame, *, extra: Iterable[str] = (), ci_level: float | None = None
+) -> pd.DataFrame:
     """Build a result DataFrame: the :data:`RESULT_COLUMNS` present in ``rows`` in canonical order, then ``extra``.
 
     Columns of ``rows`` that are neither canonical nor listed in ``extra`` raise, so a typo cannot create a column
-    that the report layer silently ignores.
+    that the report layer silently ignores. ``ci_level`` (e.g. ``0.95``, that is ``1 - alpha``) is written to the
+    ``ci_level`` column of every row that has an interval (``ci_low`` or ``ci_high`` not missing), so a result says
+    the level of its own intervals; rows without one get NaN.
+
+    The meaning of the shared columns (docs/conventions.md): ``region`` a Kemendagri region code and only that,
+    ``group`` the level of any other grouping (``between``) column, ``group_a``/``group_b`` the two levels of a
+    pairwise comparison, ``n`` the number of people behind the row, ``n_obs`` the number of rows (observations,
+    e.g. person-periods) where that differs from ``n``.
     """
     df = pd.DataFrame(list(rows)) if not isinstance(rows, pd.DataFrame) else rows.copy()
     extra = list(extra)
+    if ci_level is not None and ({"ci_low", "ci_high"} & set(df.columns)):
+        has = pd.Series(False, index=df.index)
+        for c in ("ci_low", "ci_high"):
+            if c in df.columns:
+                has |= pd.to_numeric(df[c], errors="coerce").notna()
+        df["ci_level"] = np.where(has.to_numpy(), float(ci_level), np.nan)
     unknown = [c for c in df.columns if c not in RESULT_COLUMNS and c not in extra]
     if unknown:
         raise ValueError(f"result columns {unknown} are not in the result shape; pass them as extra=")
     ordered = [c for c in RESULT_COLUMNS if c in df.columns] + [c for c in extra if c in df.columns]
     return df[ordered].reset_index(drop=True)
+
+
+def group_column(between: str | None) -> str:
+    """Result column that holds the levels of a grouping column: ``region`` for ``region_code`` (a Kemendagri code),
+    ``group`` for any other column.
+
+    >>> group_column("region_code"), group_column("golongan")
+    ('region', 'group')
+    """
+    return "region" if between == "region_code" else "group"
 
 
 def adjust_p(p: Sequence[float] | pd.Series, method: str = "holm") -> np.ndarray:

@@ -18,7 +18,9 @@ import pytest
 
 from kinerja_research.analysis import resistance as rs
 from kinerja_research.analysis import satisfaction as sf
+from kinerja_research.analysis.categorical import logistic
 from kinerja_research.analysis.comparison import region_family
+from kinerja_research.analysis.rewards import regression
 from kinerja_research.errors import KinerjaError
 
 DIMS = ["routine_seeking", "emotional_reaction", "short_term_focus", "cognitive_rigidity", "total"]
@@ -83,6 +85,9 @@ def test_region_differences_recovered_by_games_howell(world, pre):
     assert kd.p[0] < 0.001
 
 
+DRIVERS = ["age", "tenure_years", "golongan_rank", "trained"]
+
+
 def test_training_lowers_resistance_driver_recovered(world):
     # post wave: trained staff have resistance -0.35 SD (latent); selection into training depends on age and
     # performance, not on resistance, so the adjusted 'trained' coefficient estimates the planted difference
@@ -90,17 +95,20 @@ def test_training_lowers_resistance_driver_recovered(world):
     s = world.tables["survey"]
     post = _scores(s[s["wave"] == "post"])
     for region, sub in post.groupby("region_code"):
-        r = rs.resistance_drivers(sub, dv="total").set_index("term")
+        r = regression(sub, dv="total", covar=DRIVERS).set_index("term")
         target = truth[region]["rtc_change_trained_minus_untrained"]
-        assert r.loc["trained", "ci_low"] <= target <= r.loc["trained", "ci_high"], (region, r.loc["trained"])
+        assert r.loc["trainedTRUE", "ci_low"] <= target <= r.loc["trainedTRUE", "ci_high"], (
+            region,
+            r.loc["trainedTRUE"],
+        )
 
 
 def test_resistance_lowers_usability(pre):
     # SUS latent = 0.3 - 0.45 resistance + noise: the slope of SUS on observed RTC is negative
-    lin = rs.resistance_outcome(pre, dv="sus", predictor="total", covar=["region_code"]).set_index("term")
+    lin = regression(pre, dv="sus", covar=["total", "region_code"]).set_index("term")
     assert lin.loc["total", "ci_high"] < 0 and lin.loc["total", "p"] < 1e-6
     adopt = pre.assign(adopt=(pre["sus"] >= 68).astype(float))
-    log = rs.resistance_outcome(adopt, dv="adopt", predictor="total", family="logistic").set_index("term")
+    log = logistic(adopt, dv="adopt", covar="total").set_index("term")
     assert log.loc["total", "effect_size"] < 1 and log.loc["total", "p"] < 0.01
 
 
@@ -154,7 +162,7 @@ def test_region_family_holm_across_themes(world, pre):
     post = _scores(s[s["wave"] == "post"])
     drivers = pd.concat(
         [
-            rs.resistance_drivers(sub, dv="total").query("term == 'trained'").assign(region=r)
+            regression(sub, dv="total", covar=DRIVERS).query("term == 'trainedTRUE'").assign(region=r)
             for r, sub in post.groupby("region_code")
         ],
         ignore_index=True,

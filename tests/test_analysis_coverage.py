@@ -41,10 +41,10 @@ def _covers(row, truth):
 # ------------------------------------------------------------------------------------------ recovery (default data)
 def test_did_recovers_pooled_and_regional_effects(world, panel):
     truth = world.truth["training"]
-    res = T.did(panel, dv="capaian_pct", between="region_code")
-    pooled = res[(res.region == "all") & (res.term == "trained:post")].iloc[0]
+    res = T.did(panel, dv="capaian_pct", between=["trained", "region_code"])
+    pooled = res[res.region.isna() & (res.term == "trained:post")].iloc[0]
     assert _covers(pooled, truth["did_effect_capaian"])
-    regional = res[(res.region != "all") & (res.term == "trained:post")].set_index("region")
+    regional = res[res.region.notna() & (res.term == "trained:post")].set_index("region")
     assert set(regional.index) == set(truth["effect_by_region"])
     for code, effect in truth["effect_by_region"].items():
         assert _covers(regional.loc[code], effect), code
@@ -129,8 +129,8 @@ def _one_seed(seed: int, n_boot: int):
     out = dict(did=row.estimate, did_truth=truth, did_cover=_covers(row, truth))
     # agency clusters (the default), pooled and per region, under each small-sample option
     for opt in SMALL_SAMPLE:
-        res = T.did(panel, dv="capaian_pct", between="region_code", small_sample=opt)
-        res = res[res.term == "trained:post"].set_index("region")
+        res = T.did(panel, dv="capaian_pct", between=["trained", "region_code"], small_sample=opt)
+        res = res[res.term == "trained:post"].fillna({"region": "all"}).set_index("region")
         out[f"agency_{opt}"] = _covers(res.loc["all"], truth)
         for code, effect in tt["effect_by_region"].items():
             out[f"region_{code}_{opt}"] = _covers(res.loc[code], effect)

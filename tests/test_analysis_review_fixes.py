@@ -173,7 +173,7 @@ def _panel(n=40, seed=4):
     "call",
     [
         lambda d: T.did(d, dv="y", cluster="agency"),
-        lambda d: T.mixed_effects(d, dv="y", cluster="agency"),
+        lambda d: T.mixed_effects(d, dv="y", groups="agency"),
         lambda d: T.paired_change(d, dv="y"),
     ],
 )

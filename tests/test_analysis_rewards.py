@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from kinerja_research.analysis import rewards as R
 from kinerja_research.errors import KinerjaError
@@ -59,18 +60,14 @@ def test_regression_coefficients_match_summary_lm(fit, ref):
     )
 
 
-def test_regression_modern_columns_match_r(fit, ref):
+def test_regression_modern_columns_match_r(fit, ref, reg):
     r = ref["regression"]
     coef = fit[fit.term != "model"]
+    hc3 = R.regression(reg, dv="capaian_pct", covar=PRED, cov_type="HC3")
+    hc3 = hc3[hc3.term != "model"]
     # R: coeftest(fit, vcov = vcovHC(fit, type = "HC3")), coefci(fit, vcov = vcovHC(fit, type = "HC3"))
-    for col, key in [
-        ("se_hc3", "se"),
-        ("statistic_hc3", "statistic"),
-        ("p_hc3", "p"),
-        ("ci_low_hc3", "ci_low"),
-        ("ci_high_hc3", "ci_high"),
-    ]:
-        np.testing.assert_allclose(coef[col].to_numpy(float), r["hc3"][key], rtol=1e-6)
+    for col in ["se", "statistic", "p", "ci_low", "ci_high"]:
+        np.testing.assert_allclose(hc3[col].to_numpy(float), r["hc3"][col], rtol=1e-6)
     # R: effectsize::eta_squared(car::Anova(fit, type = 2), partial = TRUE); a factor's rows share its term value
     by_term = dict(zip(r["eta_terms"], r["partial_eta2"]))
     got = coef.iloc[1:]
@@ -123,7 +120,8 @@ def test_mtcars_public_data_matches_r(ref):
         [r["coef"]["estimate"], r["coef"]["se"], r["coef"]["statistic"], r["coef"]["p"]],
         rtol=1e-6,
     )
-    np.testing.assert_allclose(coef.se_hc3, r["hc3_se"], rtol=1e-6)
+    hc3 = R.regression(mt, dv="mpg", covar=["wt", "hp"], cov_type="HC3")
+    np.testing.assert_allclose(hc3.se[hc3.term != "model"], r["hc3_se"], rtol=1e-6)
     np.testing.assert_allclose(coef.vif.iloc[1:], r["vif"], rtol=1e-6)  # car::vif
     a = res.assumptions.set_index("method")
     np.testing.assert_allclose(
@@ -255,4 +253,38 @@ def test_regression_recovers_planted_slopes():
     res = R.regression(df, dv="capaian_pct", covar=list(truth)).set_index("term")
     for k, b in truth.items():
         assert res.loc[k, "ci_low"] <= b <= res.loc[k, "ci_high"]
-        assert res.loc[k, "ci_low_hc3"] <= b <= res.loc[k, "ci_high_hc3"]
+    hc3 = R.regression(df, dv="capaian_pct", covar=list(truth), cov_type="HC3").set_index("term")
+    for k, b in truth.items():
+        assert hc3.loc[k, "ci_low"] <= b <= hc3.loc[k, "ci_high"]
+
+
+def test_spss_blocks_of_regression_match_r(reg, ref):
+    """Model Summary, ANOVA and Coefficients tables (what the skripsi report renders) against R lm / lmtest."""
+    r = ref["regression"]
+    for cov_type in ("nonrobust", "HC3"):  # the SPSS blocks are classical whatever the coefficient SEs
+        fit = R.regression(reg, dv="capaian_pct", covar=PRED, cov_type=cov_type)
+        ms = fit.model_summary.iloc[0]
+        # R: summary(fit)$r.squared, $adj.r.squared; lmtest::dwtest(fit)$statistic
+        np.testing.assert_allclose(
+            [ms.r2, ms.adj_r2, ms.r**2, ms.durbin_watson], [r["r2"], r["adj_r2"], r["r2"], r["dw"]], rtol=1e-9
+        )
+        an = fit.anova.set_index("term")
+        # R: anova(lm(y ~ 1), fit): F, df; SS add up; residual MS = sigma² = (SE of the estimate)²
+        np.testing.assert_allclose(
+            an.loc["regression", ["statistic", "df", "p"]].to_numpy(float), [r["F"], r["df1"], r["p_F"]], rtol=1e-9
+        )
+        assert an.loc["residual", "df"] == r["df2"]
+        np.testing.assert_allclose(
+            an.loc["regression", "ss"] + an.loc["residual", "ss"], an.loc["total", "ss"], rtol=1e-12
+        )
+        np.testing.assert_allclose(an.loc["regression", "ss"] / an.loc["total", "ss"], r["r2"], rtol=1e-9)
+        np.testing.assert_allclose(an.loc["residual", "ms"], ms.se_estimate**2, rtol=1e-12)
+        co = fit.coefficients
+        c = r["coef"]  # R: summary(fit)$coefficients
+        np.testing.assert_allclose(
+            co[["estimate", "se", "statistic", "p"]].to_numpy(float).T,
+            [c["estimate"], c["se"], c["statistic"], c["p"]],
+            rtol=1e-6,
+        )
+        np.testing.assert_allclose(co.t_crit, stats.t.ppf(0.975, r["df2"]), rtol=1e-12)  # t tabel
+        np.testing.assert_allclose(co.vif.iloc[1:], fit.vif.iloc[1:-1], rtol=1e-12)

@@ -20,23 +20,23 @@ SKM = pd.read_csv(REF / "analyses_rs_skm.csv")
 
 def test_ikm_matches_r_formula():
     # R: sum(colMeans(U1..U9) * 1/9) * 25, round(., 2), mutu thresholds
-    r = sf.ikm(SKM, by=None, n_boot=0)
+    r = sf.ikm(SKM, between=None, n_boot=0)
     np.testing.assert_allclose(r.estimate[0], IKM["overall"]["ikm_raw"], rtol=1e-12)
     assert r.ikm[0] == IKM["overall"]["ikm"] and r.mutu[0] == IKM["overall"]["mutu"] and r.n[0] == 240
     np.testing.assert_allclose(r.nrr_tertimbang[0], IKM["overall"]["ikm_raw"] / 25, rtol=1e-12)
-    p = sf.ikm(SKM, by=None, n_boot=0, weight="printed")  # R: weights 0.11
+    p = sf.ikm(SKM, between=None, n_boot=0, weight="printed")  # R: weights 0.11
     np.testing.assert_allclose(p.estimate[0], IKM["overall_printed"]["ikm_raw"], rtol=1e-12)
-    u = sf.ikm(SKM, by="service_unit", n_boot=0).set_index("service_unit")
+    u = sf.ikm(SKM, between="service_unit", n_boot=0).set_index("service_unit")
     for unit, ref in IKM["by_unit"].items():
         np.testing.assert_allclose(u.loc[unit, "estimate"], ref["ikm_raw"], rtol=1e-12)
         assert u.loc[unit, "mutu"] == ref["mutu"] and u.loc[unit, "n"] == ref["n"]
-    s = sf.ikm(SKM, by=None, period="semester", n_boot=0).set_index("period")
+    s = sf.ikm(SKM, between=None, period="semester", n_boot=0).set_index("period")
     for sem, ref in IKM["by_semester"].items():
         np.testing.assert_allclose(s.loc[sem, "estimate"], ref["ikm_raw"], rtol=1e-12)
 
 
 def test_element_means_match_r():
-    e = sf.ikm_elements(SKM, by=None)
+    e = sf.ikm_elements(SKM, between=None)
     np.testing.assert_allclose(e.estimate, [IKM["overall"]["nrr"][f"U{i}"] for i in range(1, 10)], rtol=1e-12)
     assert e.weakest.sum() >= 1
     assert (e.loc[e.weakest, "estimate"] == e.estimate.min()).all()
@@ -45,7 +45,7 @@ def test_element_means_match_r():
 
 
 def test_trend_matches_r_lm():
-    t = sf.ikm_trend(SKM, by=None)  # R: lm(score ~ t), t = period number
+    t = sf.ikm_trend(SKM, between=None)  # R: lm(score ~ t), t = period number
     for col in ["estimate", "se", "statistic", "p"]:
         np.testing.assert_allclose(t[col][0], IKM["trend"][col], rtol=1e-9)
     assert t.df[0] == 238 and t.n_periods[0] == 4
@@ -74,29 +74,29 @@ def test_mutu_thresholds_after_rounding(value, mutu, label):
 
 def test_all_fours_and_all_ones():
     d = pd.DataFrame({f"U{i}": [4, 4, 4] for i in range(1, 10)})
-    assert sf.ikm(d, by=None, n_boot=0).estimate[0] == 100.0
-    assert sf.ikm(d, by=None, n_boot=0, weight="printed").ikm[0] == 99.0
+    assert sf.ikm(d, between=None, n_boot=0).estimate[0] == 100.0
+    assert sf.ikm(d, between=None, n_boot=0, weight="printed").ikm[0] == 99.0
     d1 = pd.DataFrame({f"U{i}": [1, 1] for i in range(1, 10)})
-    r = sf.ikm(d1, by=None, n_boot=0)
+    r = sf.ikm(d1, between=None, n_boot=0)
     assert r.estimate[0] == 25.0 and r.mutu[0] == "D"
 
 
 def test_missing_answer_is_pairwise_and_periods():
     d = SKM.copy()
     d.loc[0, "U3"] = np.nan
-    e = sf.ikm_elements(d, by=None)
+    e = sf.ikm_elements(d, between=None)
     assert e.set_index("term").loc["U3", "n"] == 239 and e.set_index("term").loc["U1", "n"] == 240
-    r = sf.ikm(d, by=None, n_boot=50, seed=1)
+    r = sf.ikm(d, between=None, n_boot=50, seed=1)
     np.testing.assert_allclose(r.estimate[0], 25 * e.estimate.mean())
     assert r.ci_low[0] < r.estimate[0] < r.ci_high[0]
-    q = sf.ikm(SKM, by="service_unit", period="quarter", n_boot=0)
+    q = sf.ikm(SKM, between="service_unit", period="quarter", n_boot=0)
     assert len(q) == 12 and set(q.period) == {"2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"}
 
 
 def test_bootstrap_is_seeded_and_vectorised_over_groups():
-    a = sf.ikm(SKM, by="service_unit", n_boot=300, seed=7)
-    b = sf.ikm(SKM, by="service_unit", n_boot=300, seed=7)
-    c = sf.ikm(SKM, by="service_unit", n_boot=300, seed=8)
+    a = sf.ikm(SKM, between="service_unit", n_boot=300, seed=7)
+    b = sf.ikm(SKM, between="service_unit", n_boot=300, seed=7)
+    c = sf.ikm(SKM, between="service_unit", n_boot=300, seed=8)
     pd.testing.assert_frame_equal(a, b)
     assert not np.allclose(a.ci_low, c.ci_low)
     assert (a.ci_low < a.estimate).all() and (a.estimate < a.ci_high).all()
@@ -106,14 +106,14 @@ def test_bad_answers_raise():
     d = SKM.copy()
     d.loc[5, "U4"] = 5
     with pytest.raises(KinerjaError, match="row 6, column 'U4', value 5"):
-        sf.ikm(d, by=None)
+        sf.ikm(d, between=None)
     d = SKM.copy()
     d["period"] = d["period"].astype(object)
     d.loc[2, "period"] = "Q1 2026"
     with pytest.raises(KinerjaError, match="row 3, column 'period'"):
-        sf.ikm(d, by=None, period="quarter")
+        sf.ikm(d, between=None, period="quarter")
     with pytest.raises(KinerjaError, match="weight"):
-        sf.ikm(SKM, by=None, weight="0.11")
+        sf.ikm(SKM, between=None, weight="0.11")
 
 
 def _coverage(n_sims: int, n_boot: int) -> float:
@@ -124,7 +124,7 @@ def _coverage(n_sims: int, n_boot: int) -> float:
     for s in range(n_sims):  # simulation replicates (not rows)
         rng = np.random.default_rng(1000 + s)
         d = pd.DataFrame({f"U{i}": rng.choice(np.arange(1, 5), size=150, p=probs) for i in range(1, 10)})
-        r = sf.ikm(d, by=None, n_boot=n_boot, seed=s)
+        r = sf.ikm(d, between=None, n_boot=n_boot, seed=s)
         hits += bool(r.ci_low[0] <= true <= r.ci_high[0])
     return hits / n_sims
 

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kinerja_research.analysis.skp import PREDICATES, skp_predicate
+from kinerja_research.analysis.skp import skp_predicate
 from kinerja_research.errors import KinerjaError
+from kinerja_research.standards import PREDICATES
 
 # The regulation's matrix (Lampiran PermenPANRB 6/2022), typed from the regulation: (hasil kerja, perilaku) -> predikat
 MATRIX = {

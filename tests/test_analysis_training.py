@@ -60,6 +60,9 @@ def test_paired_change_matches_r(paired_long):
         np.testing.assert_allclose(
             [t_row.es_ci_low, t_row.es_ci_high], np.array(r["dz_ci"]) * r["sd_diff"] / s_av * j, rtol=1e-5
         )
+        # d_z and its CI: R effectsize::cohens_d(post, pre, paired = TRUE) (effectsize 0.8)
+        np.testing.assert_allclose(t_row.dz, r["dz"], rtol=1e-10)
+        np.testing.assert_allclose([t_row.dz_ci_low, t_row.dz_ci_high], r["dz_ci"], rtol=1e-5)
 
 
 def test_wilcoxon_one_sided_matches_r(paired_long):
@@ -137,8 +140,8 @@ def test_did_pooled_matches_r_vcovcl(panel):
 
 def test_did_region_interaction_matches_r(panel):
     ref = _json("panel")["did_region"]
-    res = T.did(panel, dv="capaian_pct", covar="age", between="region_code", small_sample="CR1")
-    reg = res[res.region != "all"].set_index("region")
+    res = T.did(panel, dv="capaian_pct", covar="age", between=["trained", "region_code"], small_sample="CR1")
+    reg = res[res.region.notna()].set_index("region")
     for i, name in enumerate(ref["names"]):
         code = name.split(":")[0].removeprefix("region_code")
         # R: coeftest(lm(y ~ 0 + region + region:trained + region:post + region:trained:post + age), vcovCL(~cl))
@@ -199,8 +202,8 @@ def test_did_region_small_sample_options_match_r(panel, small_sample, key, wkey)
     full = _cluster_ref()
     ref = pd.DataFrame({k: v for k, v in full[key].items() if k != "V"} if isinstance(full[key], dict) else full[key])
     ref["region"] = [n.split(":")[0].removeprefix("region_code") for n in ref["names"]]
-    res = T.did(panel, dv="capaian_pct", covar="age", between="region_code", small_sample=small_sample)
-    reg = res[res.region != "all"].set_index("region").loc[ref.region]
+    res = T.did(panel, dv="capaian_pct", covar="age", between=["trained", "region_code"], small_sample=small_sample)
+    reg = res[res.region.notna()].set_index("region").loc[ref.region]
     # CR2 — R: coef_test(fit_r, vcovCR(fit_r, cl, "CR2"), test = "Satterthwaite") on the region:trained:post terms
     # CR1-G — R: coeftest(fit_r, vcovCL(fit_r, ~cl, type = "HC1"), df = G_region - 1) (the region's clusters)
     np.testing.assert_allclose(reg[CLUSTER_COLS].to_numpy(float), ref[CLUSTER_COLS].to_numpy(float), rtol=1e-6)
@@ -264,11 +267,10 @@ def test_cr2_matches_dense_formula_with_leverage_one_cluster():
     assert linalg.norm(fit.vcov("CR2", cl)) > 0
 
 
-@pytest.mark.parametrize("engine", ["nested", "statsmodels"])
-def test_mixed_effects_matches_lmer(panel, engine):
+def test_mixed_effects_matches_lmer(panel):
     ref = _json("panel")["lmm"]
     data = panel.assign(agency_id=panel.region_code + "|" + panel.agency)
-    res = T.mixed_effects(data, dv="capaian_pct", cluster="agency_id", engine=engine).set_index("term")
+    res = T.mixed_effects(data, dv="capaian_pct", groups="agency_id").set_index("term")
     fixed = ["(Intercept)", "trained", "post", "trained:post"]
     # R: lmer(capaian_pct ~ trained * post + (1 | agency_id) + (1 | person_id), REML = TRUE, optimizer bobyqa);
     # iterative fits with different optimisers: rtol 1e-4
@@ -280,21 +282,22 @@ def test_mixed_effects_matches_lmer(panel, engine):
         rtol=1e-4,
     )
     # default cluster (region_code, agency) is the same grouping as agency_id
-    same = T.mixed_effects(panel, dv="capaian_pct", engine=engine).set_index("term")
+    same = T.mixed_effects(panel, dv="capaian_pct").set_index("term")
     np.testing.assert_allclose(same.loc[fixed, "estimate"], res.loc[fixed, "estimate"], rtol=1e-8)
 
 
-def test_nested_reml_criterion_equals_lmer_remlcrit(panel):
+def test_mixed_effects_reml_criterion_equals_lmer_remlcrit(panel):
+    from kinerja_research.analysis.mixed import lmm
+
     ref = _json("panel")["lmm"]
-    d = panel.assign(post=(panel.wave == "post").astype(float), tr=panel.trained.astype(float))
-    X = np.column_stack([np.ones(len(d)), d.tr, d.post, d.tr * d.post])
-    agency = d.groupby(["region_code", "agency"]).ngroup().to_numpy()
-    unit = d.groupby(["region_code", "agency", "person_id"]).ngroup().to_numpy()
-    ag_of_unit = np.zeros(unit.max() + 1, dtype=int)
-    ag_of_unit[unit] = agency
-    fit = T._NestedREML(X, d.capaian_pct.to_numpy(float), unit, ag_of_unit).fit()
+    d = panel.assign(
+        post=(panel.wave == "post").astype(float),
+        tr=panel.trained.astype(float),
+        agency_id=panel.region_code + "|" + panel.agency,
+    )
+    fit = lmm(d, "capaian_pct ~ tr * post", groups=["agency_id", "person_id"], profile=False, df_method="wald").fit
     # R: REMLcrit(lmm) (-2 x restricted log-likelihood at the optimum)
-    np.testing.assert_allclose(fit[-1], ref["REMLcrit"], rtol=1e-9)
+    np.testing.assert_allclose(fit.reml_criterion[0], ref["REMLcrit"], rtol=1e-9)
 
 
 def test_did_input_errors(panel):
@@ -310,7 +313,8 @@ def test_did_listwise_missing_reported_in_n(panel):
     p = panel.copy()
     p.loc[:9, "capaian_pct"] = np.nan
     res = T.did(p, dv="capaian_pct")
-    assert res.n.iloc[0] == len(panel) - 10
+    assert res.n_obs.iloc[0] == len(panel) - 10  # rows (person-periods) used
+    assert res.n.iloc[0] == p.dropna(subset=["capaian_pct"]).person_id.nunique()  # people
 
 
 # -------------------------------------------------------------------------------------------------- training dose
@@ -332,7 +336,7 @@ def test_training_dose_counts_zero_years_and_pns_only():
     )
     res = T.training_dose(tr, staff=staff).set_index("region")
     # 18.71 PNS: a = 20 JP (meets), b = 30 (meets), c = 0 in 2025 (course in 2024); d is PPPK (excluded)
-    assert res.loc["18.71", "n"] == 3
+    assert res.loc["18.71", "n"] == 3 and res.loc["18.71", "n_obs"] == 3  # people, person-years
     np.testing.assert_allclose(res.loc["18.71", "estimate"], 2 / 3)
     np.testing.assert_allclose(res.loc["18.71", "mean_jp"], 50 / 3)
     assert res.loc["17.71", "estimate"] == 0.0
@@ -340,7 +344,7 @@ def test_training_dose_counts_zero_years_and_pns_only():
     np.testing.assert_allclose(
         res.loc["18.71", ["ci_low", "ci_high"]].to_numpy(float), [0.2076596008, 0.9385080553], rtol=1e-9
     )
-    by_gol = T.training_dose(tr, staff=staff, by=("region_code", "golongan"), pns_only=False)
+    by_gol = T.training_dose(tr, staff=staff, between=("region_code", "golongan"), pns_only=False)
     assert set(by_gol.golongan) == {"III/a", "III/b", "II/c", "PPPK-IX", "IV/a"}
 
 

@@ -61,3 +61,32 @@ def test_unknown_and_missing():
     r = parse_golongan(pd.Series(["V/a", "III/f", "Kepala", None, "  "]))
     assert r["golongan"].isna().all()
     assert r["golongan_rule"].tolist() == ["golongan_unknown"] * 3 + [pd.NA, pd.NA]
+
+
+def test_bare_roman_numeral_read_by_employment():
+    """Reviewer finding: "III" / "Gol. III" was read as a PPPK grade, so those PNS dropped out of the 20 JP analysis.
+    A bare I-IV is a PNS group with unknown ruang unless the NI PPPK says PPPK; V-XVII alone is a PPPK grade."""
+    values = pd.Series(["III", "Gol. III", "golongan II", "IX", "III", "IX", "XVII", "III/a", "PPPK V"])
+    employment = pd.Series(["PNS", "PNS", None, "PPPK", "PPPK", None, "PNS", "PPPK", "PNS"])
+    r = parse_golongan(values, employment=employment)
+    assert r["golongan"].tolist() == [
+        "III",
+        "III",
+        "II",
+        "PPPK-IX",
+        "PPPK-III",
+        "PPPK-IX",
+        "PPPK-XVII",
+        "III/a",
+        "PPPK-V",
+    ]
+    assert r["golongan_rank"].isna().tolist() == [True] * 7 + [False, True]
+    assert r["golongan_rule"].tolist()[:3] == ["golongan_ruang_unknown"] * 3
+    # a PNS grade held by PPPK staff is kept as written and flagged (both shown by the clean step)
+    assert r["employment_conflict"].tolist() == [False] * 7 + [True, False]
+
+
+def test_without_employment_bare_group_is_pns_never_pppk():
+    r = parse_golongan(pd.Series(["III", "IV", "Gol. I", "VII"]))
+    assert r["golongan"].tolist() == ["III", "IV", "I", "PPPK-VII"]
+    assert r["golongan_rule"].tolist()[:3] == ["golongan_ruang_unknown"] * 3

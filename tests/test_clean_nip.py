@@ -130,3 +130,51 @@ def test_age_and_tenure_at_row_dates():
         ],
     )
     assert r["gender"].tolist() == ["L", "P"]
+
+
+@st.composite
+def pppk_parts(draw):
+    birth = draw(st.dates(min_value=dt.date(1960, 1, 1), max_value=dt.date(2006, 12, 31)))
+    year = draw(st.integers(max(birth.year + 18, 2019), 2026)) if birth.year + 18 <= 2026 else 2026
+    return birth, year, draw(st.integers(1, 9)), draw(st.sampled_from(["L", "P"])), draw(st.integers(1, 999))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(pppk_parts(), min_size=1, max_size=30).filter(lambda xs: all(x[1] >= x[0].year + 18 for x in xs)))
+def test_ni_pppk_round_trip(many):
+    """NI PPPK: YYYYMMDD birth + YYYY year appointed + 2 + contract number 1-9 + sex + NNN; never a NIP with TMT month
+    21-29 (reviewer finding: such rows were quarantined as invalid dates)."""
+    from kinerja_research.clean.nip import format_ni_pppk
+
+    birth, year, contract, gender, seq = (pd.Series(x) for x in zip(*many))
+    nis = format_ni_pppk(pd.to_datetime(birth), year, contract, gender, seq)
+    r = parse_nip(nis, at="2026-11-01")
+    artifact = r["nip_rule"].eq("nip_precision_loss").fillna(False)
+    ok = r[~artifact]
+    assert ok["nip_rule"].isna().all() and (ok["employment"] == "PPPK").all()
+    assert (ok["gender"].to_numpy() == gender[~artifact.to_numpy()].to_numpy()).all()
+    assert (ok["birth_date"].to_numpy() == pd.to_datetime(birth)[~artifact.to_numpy()].to_numpy()).all()
+    # tenure counted from 1 January of the year first appointed (all the NI holds)
+    assert (ok["tmt_cpns"].dt.month == 1).all() and (
+        ok["tmt_cpns"].dt.year.to_numpy() == year[~artifact].to_numpy()
+    ).all()
+
+
+def test_ni_pppk_and_nip_side_by_side_and_invalid_pppk():
+    r = parse_nip(
+        pd.Series(
+            [
+                "200012312024211001",  # the reference example: PPPK, first contract, male
+                "199507142022232002",  # third contract, female
+                "198503122010011001",  # a PNS NIP
+                "200012312024201001",  # contract number 0: neither PPPK nor a month
+                "200012312015211001",  # appointed at 14
+                "200012312024213001",  # gender digit 3
+            ]
+        ),
+        at="2026-01-01",
+    )
+    assert r["employment"].tolist()[:3] == ["PPPK", "PPPK", "PNS"]
+    assert r["gender"].tolist()[:3] == ["L", "P", "L"]
+    assert r["nip_rule"].tolist()[3:] == ["nip_invalid_date", "nip_invalid_date", "nip_gender"]
+    assert round(float(r.loc[0, "age"]), 2) == 25.0 and round(float(r.loc[0, "tenure_years"]), 2) == 2.0

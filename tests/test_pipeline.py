@@ -315,33 +315,40 @@ def test_implausible_age_row_is_quarantined_not_fatal(tmp_path):
     assert hit["row"].tolist() == [16] and hit["severity"].tolist() == ["error"] and hit["field"].tolist() == ["age"]
 
 
-def test_personal_data_guard_and_key_fingerprint(mini, tmp_path, monkeypatch):
-    """Safety net: an output with a nip column or an 18-digit run is never written (a bug guard); the manifest
-    records which key made the pseudonyms."""
+def test_personal_data_guard_and_key_fingerprint(mini, tmp_path, monkeypatch, capsys):
+    """Safety net: an output with a nip column, an 18-digit run or an exact birth date is never written (a bug
+    guard), and the CLI says so in one sentence with exit 2, never a traceback; the manifest records which key made
+    the pseudonyms."""
     import hashlib
 
-    import kinerja_research.clean.tables as tables
-    from kinerja_research.pipeline import PersonalDataLeak
+    import kinerja_research.pipeline as pipeline
+    from kinerja_research.cli import main
+    from kinerja_research.pipeline import PersonalDataLeak, _guard_personal_data
+    from kinerja_research.privacy import key_fingerprint
 
     root, _, manifest = mini
     assert manifest["parameters"]["pseudonym_key_fingerprint"] == hashlib.sha256(KEY.encode()).hexdigest()[:8]
-    real = tables.clean_table
-
-    def leaky(kind):
-        def clean_table(table, raw, **kw):
-            clean, q, p = real(table, raw, **kw)
-            if kind == "column":
-                return clean.assign(nip="x"), q, p
-            return clean.assign(agency="Dinas 198711182013091001"), q, p
-
-        return clean_table
-
-    for kind, msg in (("column", "personal-data column 'nip'"), ("digits", "column 'agency' holds an 18-digit")):
-        monkeypatch.setattr(tables, "clean_table", leaky(kind))
+    assert key_fingerprint(b"another-key") != manifest["parameters"]["pseudonym_key_fingerprint"]
+    clean = load_table("survey", root / "out")
+    for leaky, msg in (
+        (clean.assign(nip="x"), "personal-data column 'nip'"),
+        (clean.assign(agency="Dinas 1987-1118-2013-09-1-001"), "column 'agency' holds a NIP"),
+        (clean.assign(birth_date=pd.Timestamp("1985-03-12")), "column 'birth_date': a personal identifier"),
+        (clean.assign(submitted_at=pd.Timestamp("2025-03-12 10:15")), "exact dates or times"),
+        (clean.assign(age=clean["age"].astype(float) + 0.5), "not in whole years"),
+    ):
         with pytest.raises(PersonalDataLeak, match=msg):
-            build_processed("mini", raw_dir=root / "raw", out_dir=tmp_path / "leak")
-        assert not (tmp_path / "leak").exists()
-    monkeypatch.setattr(tables, "clean_table", real)
-    monkeypatch.setenv("KINERJA_PSEUDONYM_KEY", "another-key")
-    other = build_processed("mini", raw_dir=root / "raw", out_dir=tmp_path / "other")
-    assert other["parameters"]["pseudonym_key_fingerprint"] != manifest["parameters"]["pseudonym_key_fingerprint"]
+            _guard_personal_data("survey.parquet", leaky)
+    real = pipeline.clean_table
+
+    def leaky_clean_table(table, raw, **kw):
+        c, q, p = real(table, raw, **kw)
+        return c.assign(agency="Dinas 198711182013091001"), q, p
+
+    monkeypatch.setattr(pipeline, "clean_table", leaky_clean_table)
+    with pytest.raises(SystemExit) as e:
+        main(["clean", str(root / "raw"), "--out", str(tmp_path / "leak"), "--quiet"])
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and "Traceback" not in err and "nothing was written" in err
+    assert err.strip().count("\n") == 0  # one sentence on one line
+    assert not (tmp_path / "leak").exists()

@@ -335,9 +335,13 @@ def test_every_cluster_robust_method_has_a_label_in_both_languages(small_sample)
     world = kr.simulate(seed=2026, scale=0.3)
     panel = kr.performance_panel(world.tables)
     methods = set(kr.did(panel, dv="capaian_pct", small_sample=small_sample)["method"])
-    methods |= set(kr.did(panel, dv="capaian_pct", between="region_code", small_sample=small_sample)["method"])
+    methods |= set(
+        kr.did(panel, dv="capaian_pct", between=["trained", "region_code"], small_sample=small_sample)["method"]
+    )
     survey = world.tables["survey"].assign(rtc=lambda d: d[[f"RTC{i:02d}" for i in range(1, 18)]].mean(axis=1))
-    methods |= set(kr.resistance_drivers(survey, dv="rtc", cluster="agency", small_sample=small_sample)["method"])
+    covar = ["age", "tenure_years", "golongan_rank", "trained"]
+    fit = kr.regression(survey, dv="rtc", covar=covar, cov_type="cluster", cluster="agency", small_sample=small_sample)
+    methods |= set(fit.loc[fit["term"] != "model", "method"])  # the model row is the classical F test
     for lang in ("id", "en"):
         t = translator(lang)
         missing = [m for m in methods if T.vocab_label(m, "method", t) is None]

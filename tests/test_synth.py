@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from kinerja_research.cli import app
 from kinerja_research.errors import KinerjaError
-from kinerja_research.synth import _spec, _world, simulate, write_default, write_raw
+from kinerja_research.synth import _spec, _world, load_truth, simulate, write_default, write_raw
 
 SURVEY_BASE = [
     "person_id",
@@ -271,10 +271,13 @@ def test_dataset_yml_maps_every_header(raw):
     spec = yaml.safe_load((out / "dataset.yml").read_text(encoding="utf-8"))
     for entries in spec["tables"].values():
         for e in entries:
-            df = _read(out, e["file"])
-            unmapped = set(df.columns) - set(e["columns"]) - {"No"}
-            assert not unmapped, (e["file"], unmapped)
-            assert set(e["columns"]) <= set(df.columns)
+            files = sorted(p.name for p in out.glob(e["file"]))  # per-region files: one glob entry per layout
+            assert files and (len(files) == 1 or e["region"] == "from_filename"), e["file"]
+            for name in files:
+                df = _read(out, name)
+                unmapped = set(df.columns) - set(e["columns"]) - {"No"}
+                assert not unmapped, (name, unmapped)
+                assert set(e["columns"]) <= set(df.columns)
     # region spellings in the survey all resolve to the right registry code
     from kinerja_research.regions import resolve_region
 
@@ -292,13 +295,25 @@ def test_overwriting_is_guarded(tmp_path):
     # a second run over its own dataset is fine
     res = runner.invoke(app, ["data", "synth", "--scale", "0.05", "--seed", "3", "--out", str(out), "--quiet"])
     assert res.exit_code == 0, res.output
+    # a dataset.yml (or any file) it did not write: refused, --force or not; nothing of the user's is touched
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "dataset.yml").write_text("name: mine\n", encoding="utf-8")
-    res = runner.invoke(app, ["data", "synth", "--scale", "0.05", "--out", str(foreign), "--quiet"])
-    assert res.exit_code == 2 and "--force" in res.output
-    res = runner.invoke(app, ["data", "synth", "--scale", "0.05", "--out", str(foreign), "--quiet", "--force"])
-    assert res.exit_code == 0
+    for extra in ([], ["--force"]):
+        res = runner.invoke(app, ["data", "synth", "--scale", "0.05", "--out", str(foreign), "--quiet", *extra])
+        assert res.exit_code == 2 and "did not write" in res.output
+    assert (foreign / "dataset.yml").read_text(encoding="utf-8") == "name: mine\n"
+    assert sorted(p.name for p in foreign.iterdir()) == ["dataset.yml"]
+    # its own earlier output with a hand-edited dataset.yml: only with --force
+    (out / "dataset.yml").write_text("name: edited\n", encoding="utf-8")
+    res = runner.invoke(app, ["data", "synth", "--scale", "0.05", "--out", str(out), "--quiet"])
+    assert res.exit_code == 2 and "'dataset.yml'" in res.output
+    res = runner.invoke(app, ["data", "synth", "--scale", "0.05", "--out", str(out), "--quiet", "--force"])
+    assert res.exit_code == 0, res.output
+    # a stray file among its own output: refused
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    res = runner.invoke(app, ["data", "synth", "--scale", "0.05", "--out", str(out), "--quiet", "--force"])
+    assert res.exit_code == 2 and "'notes.txt'" in res.output and (out / "notes.txt").exists()
 
 
 @pytest.mark.parametrize(
@@ -456,7 +471,13 @@ def test_write_raw_uses_the_world(tmp_path):
     assert list(truth["regions"]) == list(_spec.DEFAULT_REGIONS)
     assert (tmp_path / "one" / "skp_kota_bengkulu.xlsx").exists()
     saved = json.loads((tmp_path / "one" / "GROUND_TRUTH.json").read_text(encoding="utf-8"))
-    assert saved["dirt"] == truth["dirt"] and saved["seed"] == 4
+    assert "dirt" not in saved and saved["seed"] == 4 and saved["dirt_file"]["records"] == len(truth["dirt"])
+    assert load_truth(tmp_path / "one")["dirt"] == truth["dirt"]  # the compressed sidecar holds the planted problems
+    assert set(saved["files"]) == {p.name for p in (tmp_path / "one").iterdir()} - {
+        "GROUND_TRUTH.json",
+        "GROUND_TRUTH.dirt.csv.gz",
+        "dataset.yml",
+    }
 
 
 def test_clean_step_finds_exactly_the_planted_problems(raw):

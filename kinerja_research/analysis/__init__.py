@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import importlib
 
-_MODULES = ("frames", "training", "resistance", "rewards", "skp", "satisfaction", "sampling", "comparison")
+_MODULES = (
+    "frames",
+    "training",
+    "resistance",
+    "rewards",
+    "categorical",
+    "mixed",
+    "skp",
+    "satisfaction",
+    "sampling",
+    "comparison",
+)
 
 __all__: list[str] = []
 for _name in _MODULES:

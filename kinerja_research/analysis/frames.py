@@ -30,10 +30,15 @@ _ID_COLUMNS = (
     "gender",
     "age",
     "tenure_years",
+    "employment",
     "golongan",
     "golongan_rank",
+    "jabatan",
     "education",
 )
+#: Period kinds from finest to coarsest (docs/architecture.md, processed ``performance``): an analysis by period uses
+#: the finest kind a person's records have, so a quarterly export links a wave to its quarter, never to a semester.
+PERIOD_KINDS = ("month", "quarter", "semester", "year")
 
 
 def _tables(tables: Mapping[str, pd.DataFrame], *names: str) -> list[pd.DataFrame]:
@@ -106,20 +111,44 @@ def scale_scores(
     return pd.concat(parts, axis=1)
 
 
+def _wave_dates(survey: pd.DataFrame) -> dict[str, pd.Timestamp]:
+    """Each wave's median submission date (``submitted_at`` is the first day of its month in processed tables)."""
+    return {str(w): pd.to_datetime(sub["submitted_at"]).median() for w, sub in survey.groupby("wave", observed=True)}
+
+
 def _wave_periods(survey: pd.DataFrame, performance: pd.DataFrame) -> dict[str, str]:
-    """Each wave's performance period: the latest period starting on or before the wave's median submission date."""
-    starts = performance.drop_duplicates("period").set_index("period")["period_start"].sort_values()
+    """Each wave's performance period: the latest period starting on or before the wave's median submission date,
+    among the periods of the finest kind in the table (older tables without ``period_kind``: all periods)."""
+    perf = _finest_kind(performance)
+    starts = perf.drop_duplicates("period").set_index("period")["period_start"].sort_values()
     out = {}
-    for wave, sub in survey.groupby("wave", observed=True):
-        when = pd.to_datetime(sub["submitted_at"]).median()
-        before = starts[starts <= when]
+    for wave, when in _wave_dates(survey).items():
+        before = starts[pd.to_datetime(starts) <= when]
         if before.empty:
             raise KinerjaError(
                 f"Survey wave {wave!r} (median submission {when:%Y-%m-%d}) precedes every performance "
                 "period; the rule is a performance period starting before the wave."
             )
-        out[str(wave)] = str(before.index[-1])
+        out[wave] = str(before.index[-1])
     return out
+
+
+def _finest_kind(performance: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """The rows of the finest period kind present (per ``by`` group, e.g. per region, when given): a unit that sends
+    quarters and a yearly total is analysed by quarter, and the yearly rows are not counted twice."""
+    if "period_kind" not in performance.columns or performance.empty:
+        return performance
+    kinds = performance["period_kind"].astype("string")
+    unknown = ~kinds.isin(PERIOD_KINDS) & kinds.notna()
+    if unknown.any():
+        i = int(np.flatnonzero(unknown.to_numpy())[0])
+        raise KinerjaError(
+            f"performance table row {i + 1}, column 'period_kind', value {kinds.iloc[i]!r}: the rule is one of "
+            f"{list(PERIOD_KINDS)}."
+        )
+    rank = kinds.map({k: i for i, k in enumerate(PERIOD_KINDS)}).astype(float)
+    best = rank.groupby(performance[by]).transform("min") if by else pd.Series(rank.min(), index=rank.index)
+    return performance[(rank == best).to_numpy()]
 
 
 def survey_frame(
@@ -140,7 +169,8 @@ def survey_frame(
         Codebook names to score (see :func:`scale_scores`).
     periods : mapping, optional
         Wave -> performance period (e.g. ``{"pre": "2025-S2", "post": "2026-S2"}``); by default each wave takes the
-        latest period that starts on or before its median submission date.
+        latest period that starts on or before its median submission date, among the periods of the finest kind
+        the performance table has (``period_kind``: a quarterly export links each wave to a quarter).
     min_valid : float
         See :func:`scale_scores`.
 
@@ -169,6 +199,7 @@ def survey_frame(
     survey, perf, train = _tables(tables, "survey", "performance", "training")
     check_columns(perf, ["person_id", "period", "period_start", "capaian_pct"], what="performance table")
     check_columns(train, ["person_id", "start", "jp", "programme"], what="training table")
+    perf = _finest_kind(perf) if periods is None else perf
     periods = dict(periods) if periods is not None else _wave_periods(survey, perf)
     sc = scale_scores(survey, instruments, min_valid=min_valid)
     sc["period"] = sc["wave"].map(periods)
@@ -224,9 +255,12 @@ def performance_panel(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        The ``performance`` rows with ``trained`` (the person has a programme course), ``jp_programme`` (0 when
-        untrained), ``wave`` (``"pre"`` for periods that start before the period in which the programme began,
-        ``"post"`` from that period on) and ``jp_year`` (JP of all courses starting in the period's calendar year).
+        The ``performance`` rows of the finest period kind each region has (``period_kind``; a region that sends
+        quarters and a yearly total keeps the quarters), with ``trained`` (the person has a programme course),
+        ``jp_programme`` (0 when untrained), ``wave`` (``"post"`` for the periods that end on or after the
+        programme's first course day, i.e. the period in which it began and later ones; ``"pre"`` before; without
+        ``period_end``, from the latest period starting on or before that day) and ``jp_year`` (JP of all courses starting in the
+        period's calendar year).
 
     Examples
     --------
@@ -241,13 +275,17 @@ def performance_panel(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """
     perf, train = _tables(tables, "performance", "training")
     check_columns(perf, ["person_id", "period", "period_start", "capaian_pct"], what="performance table")
+    perf = _finest_kind(perf, by="region_code" if "region_code" in perf.columns else None)
     jp_prog, first = _programme(train)
-    starts = pd.to_datetime(perf["period_start"])
-    cut = starts[starts <= first].max()
     out = perf.merge(jp_prog, left_on="person_id", right_index=True, how="left")
     out["jp_programme"] = out["jp_programme"].fillna(0.0)
     out["trained"] = out["jp_programme"] > 0
-    out["wave"] = np.where(pd.to_datetime(out["period_start"]) >= cut, "post", "pre")
+    if "period_end" in out.columns:  # post: the periods that end on or after the programme's first day
+        out["wave"] = np.where(pd.to_datetime(out["period_end"]) >= first, "post", "pre")
+    else:  # without period_end: from the latest period starting on or before the programme's first day
+        starts = pd.to_datetime(perf["period_start"])
+        cut = starts[starts <= first].max()
+        out["wave"] = np.where(pd.to_datetime(out["period_start"]) >= cut, "post", "pre")
     out["year"] = pd.to_datetime(out["period_start"]).dt.year
     out = out.merge(_jp_by_year(train), on=["person_id", "year"], how="left").drop(columns="year")
     out["jp_year"] = out["jp_year"].fillna(0.0)
@@ -295,8 +333,9 @@ def staff_years(performance: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``person_id``, ``year``, ``region_code``, ``agency``, ``golongan`` (the latest of the year), one row per
-        person-year.
+        ``person_id``, ``year``, ``region_code``, ``agency``, ``employment`` (when present), ``golongan`` (the
+        latest of the year), one row per person-year. Any period kind works (a person-year is any record that
+        starts in the year).
 
     Examples
     --------
@@ -309,5 +348,5 @@ def staff_years(performance: pd.DataFrame) -> pd.DataFrame:
     """
     check_columns(performance, ["person_id", "period_start", "region_code", "golongan"], what="performance table")
     p = performance.assign(year=pd.to_datetime(performance["period_start"]).dt.year).sort_values("period_start")
-    cols = [c for c in ("person_id", "year", "region_code", "agency", "golongan") if c in p.columns]
+    cols = [c for c in ("person_id", "year", "region_code", "agency", "employment", "golongan") if c in p.columns]
     return p.drop_duplicates(["person_id", "year"], keep="last")[cols].reset_index(drop=True)

@@ -6,32 +6,34 @@ Every function takes a DataFrame and returns the tidy result shape (:func:`kiner
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.miscmodels.ordinal_model import OrderedModel
 
 from kinerja_research._docs import fill_doc
 from kinerja_research.analysis import _ols
-from kinerja_research.analysis.skp import PREDICATES
 from kinerja_research.errors import KinerjaError
 from kinerja_research.results import (
     check_alpha,
+    check_choice,
     check_columns,
     check_not_numeric_text,
     check_numeric,
+    group_column,
     tidy,
 )
+from kinerja_research.standards import PREDICATES
 
 __all__ = ["regression", "RegressionResult", "moderation", "mediation", "ordinal_logit", "lilliefors", "durbin_watson"]
 
+#: Standard-error types of :func:`regression` (statsmodels' names).
+COV_TYPES = ("nonrobust", "HC3", "cluster")
+_CLUSTER_METHOD = {"CR2": "CR2, Satterthwaite df", "CR1-G": "CR1, df G - 1", "CR1": "CR1, residual df"}
 _COEF_EXTRA = [
-    "se_hc3",
-    "ci_low_hc3",
-    "ci_high_hc3",
-    "statistic_hc3",
-    "p_hc3",
     "partial_eta2",
     "tolerance",
     "vif",
@@ -41,9 +43,10 @@ _COEF_EXTRA = [
 
 
 class RegressionResult(pd.DataFrame):
-    """The coefficient table of :func:`regression` with the classical-assumption table as ``.assumptions``."""
+    """The coefficient table of :func:`regression` with the thesis tables as attributes (``.model_summary``,
+    ``.anova``, ``.coefficients``, ``.assumptions``)."""
 
-    _metadata = ["assumptions"]
+    _metadata = ["assumptions", "model_summary", "anova", "coefficients"]
 
     @property
     def _constructor(self):
@@ -133,10 +136,20 @@ def _gvif(X: np.ndarray, where: dict) -> dict[str, float]:
 
 # ------------------------------------------------------------------------------------------------------ regression
 @fill_doc
-def regression(data: pd.DataFrame, *, dv: str, covar: str | Sequence[str], alpha: float = 0.05) -> RegressionResult:
-    """Multiple regression (OLS) with the thesis tables: t and F tests, adjusted R², standardised coefficients,
-    tolerance and VIF, and the classical-assumption tests (``.assumptions``); next to them HC3 robust SEs and
-    partial η².
+def regression(
+    data: pd.DataFrame,
+    *,
+    dv: str,
+    covar: str | Sequence[str],
+    categorical: str | Sequence[str] = (),
+    cov_type: str = "nonrobust",
+    cluster: str | Sequence[str] | None = None,
+    small_sample: str = "CR2",
+    alpha: float = 0.05,
+) -> RegressionResult:
+    """Multiple regression (OLS), the toolkit's one regression entry point: coefficients with the standard errors
+    of ``cov_type``, standardised coefficients, tolerance and VIF, partial η², the model F test, and the thesis
+    tables (SPSS Model Summary, ANOVA, Coefficients) and classical-assumption tests as attributes.
 
     Parameters
     ----------
@@ -144,32 +157,58 @@ def regression(data: pd.DataFrame, *, dv: str, covar: str | Sequence[str], alpha
     {dv}
     covar : str or list of str
         Predictor columns; numeric columns enter as they are, text/category/bool columns are treatment coded with
-        the first level (category order, else sorted) as reference.
+        the first level (category order, else sorted; False before True) as reference, named as R does
+        (``golonganIII/b``, ``trainedTRUE``).
+    categorical : str or list of str
+        Numeric predictors to treat as factors (e.g. ``golongan_rank``).
+    cov_type : {{"nonrobust", "HC3", "cluster"}}, default "nonrobust"
+        Standard errors (statsmodels' names): classical OLS; HC3 heteroscedasticity-consistent (R
+        ``sandwich::vcovHC(type = "HC3")``, t with the residual df); cluster-robust by ``cluster`` with the
+        ``small_sample`` correction.
+    cluster : str or list of str, optional
+        With ``cov_type="cluster"``: the column(s) whose combination defines the clusters (e.g. ``agency``).
+    small_sample : {{"CR2", "CR1-G", "CR1"}}, default "CR2"
+        With ``cov_type="cluster"``: ``"CR2"`` bias-reduced covariance with Satterthwaite df (R ``clubSandwich``),
+        ``"CR1-G"`` CR1 = ``sandwich::vcovCL(type = "HC1")`` with df G - 1 (Stata), ``"CR1"`` CR1 with the
+        residual df (``lmtest::coeftest``); as :func:`kinerja_research.analysis.training.did`.
     {alpha}
 
     Returns
     -------
     RegressionResult
-        A DataFrame, one row per coefficient: ``term``, ``estimate`` (B), ``se``, ``ci_low``/``ci_high``,
-        ``statistic`` t, ``df`` n - k, ``p``, ``effect_size`` standardised coefficient (Beta = B · SD_x / SD_y),
-        ``effect_size_name`` ``"beta"``, ``n``, ``method``; the modern columns ``se_hc3``, ``ci_low_hc3``,
-        ``ci_high_hc3``, ``statistic_hc3``, ``p_hc3`` (HC3 sandwich, t with df n - k) and ``partial_eta2`` (of the
-        term, from its F test); ``tolerance`` and ``vif`` (of the term; GVIF for a factor). Last row ``term``
-        ``"model"``: ``statistic`` F, ``df1``, ``df2``, ``p``, ``r2``, ``adj_r2``.
-        ``.assumptions``: one row per test (``term`` = assumption, ``method``, ``statistic``, ``df``/``df1``/
-        ``df2``, ``p``, ``n``): Kolmogorov-Smirnov (Lilliefors) and Shapiro-Wilk on the residuals, one-sample
-        Kolmogorov-Smirnov against the normal with the residuals' mean and SD (what SPSS prints as "One-Sample K-S
-        test", no Lilliefors correction), Glejser (F of |e| on the predictors, and one t row per predictor as SPSS
-        tables show), Breusch-Pagan (Koenker's studentised form), Durbin-Watson, and tolerance/VIF per term.
+        A DataFrame, one row per coefficient in formula order: ``term``, ``estimate`` (B), ``se`` (by
+        ``cov_type``), ``ci_low``/``ci_high``, ``ci_level``, ``statistic`` t, ``df`` (n - k, or the cluster df),
+        ``p``, ``effect_size`` standardised coefficient (Beta = B · SD_x / SD_y; NaN for the intercept),
+        ``effect_size_name`` ``"beta"``, ``n``, ``method``; ``partial_eta2`` (of the term, from its classical F
+        test), ``tolerance`` and ``vif`` (of the term; GVIF for a factor). Last row ``term`` ``"model"``: the
+        classical ``statistic`` F, ``df1``, ``df2``, ``p``, ``effect_size`` adjusted R², ``r2``, ``adj_r2``.
+        Attributes (tidy tables, the blocks an Indonesian thesis shows; always classical OLS, as SPSS prints):
+
+        - ``.model_summary``: one row, SPSS "Model Summary": ``r`` (multiple R), ``r2``, ``adj_r2``,
+          ``se_estimate`` (standard error of the estimate, sqrt(RSS / (n - k))), ``durbin_watson``, ``n``.
+        - ``.anova``: SPSS "ANOVA" of the regression: ``term`` ``"regression"``, ``"residual"``, ``"total"``
+          with ``ss``, ``df``, ``ms``, ``statistic`` F and ``p`` (Sig.) on the regression row.
+        - ``.coefficients``: SPSS "Coefficients": ``term``, ``estimate`` (B), ``se`` (Std. Error),
+          ``effect_size`` (Beta), ``statistic`` (t), ``df``, ``p`` (Sig.), ``t_crit`` (t tabel: two-sided
+          t(1 - alpha/2, n - k)), ``tolerance``, ``vif``, ``n``.
+        - ``.assumptions``: one row per test (``term`` = assumption, ``method``, ``statistic``, ``df``/``df1``/
+          ``df2``, ``p``, ``n``): Kolmogorov-Smirnov (Lilliefors) and Shapiro-Wilk on the residuals, one-sample
+          Kolmogorov-Smirnov against the normal with the residuals' mean and SD (the "One-Sample K-S test" older
+          SPSS versions print without the Lilliefors correction), Glejser (F of |e| on the predictors, and one t row
+          per predictor as SPSS tables show), Breusch-Pagan (Koenker's studentised form), Durbin-Watson, and
+          tolerance/VIF per term.
 
     Notes
     -----
-    Listwise deletion over ``dv`` and ``covar``; ``n`` is the rows used. Validated against R ``lm``,
-    ``summary.lm``, ``sandwich::vcovHC(type = "HC3")`` + ``lmtest::coeftest``, ``car::vif``,
-    ``effectsize::eta_squared(car::Anova(fit, type = 2))``, ``nortest::lillie.test``, ``shapiro.test``,
-    ``ks.test``, ``lmtest::bptest`` (studentize = TRUE), ``lmtest::dwtest(exact = FALSE)`` (the exact Pan p-value
-    that R uses below n = 100 is not implemented: the normal approximation is reported at every n) — see
-    ``tests/reference/analyses_training_rewards.R``. Shapiro-Wilk is computed for 3 <= n <= 5000 (R's limit) and
+    Listwise deletion over ``dv``, ``covar`` and ``cluster``; ``n`` is the rows used (one per person in the
+    toolkit's person-level frames). Validated against R ``lm``, ``summary.lm``, ``anova``,
+    ``sandwich::vcovHC(type = "HC3")`` + ``lmtest::coeftest``, ``clubSandwich::vcovCR(type = "CR2")`` +
+    ``coef_test``, ``car::vif``, ``effectsize::eta_squared(car::Anova(fit, type = 2))``, ``nortest::lillie.test``,
+    ``shapiro.test``, ``ks.test``, ``lmtest::bptest`` (studentize = TRUE), ``lmtest::dwtest(exact = FALSE)`` (the
+    exact Pan p-value that R uses below n = 100 is not implemented: the normal approximation is reported at every
+    n) — see ``tests/reference/analyses_training_rewards.R`` and ``analyses_cluster.R``. Own least squares (numpy)
+    rather than statsmodels OLS: the same numbers, and the cluster-robust CR2 path and the design are shared with
+    :func:`~kinerja_research.analysis.training.did`. Shapiro-Wilk is computed for 3 <= n <= 5000 (R's limit) and
     NaN otherwise. The Durbin-Watson test assumes the rows are in a meaningful order (e.g. time).
 
     Examples
@@ -181,24 +220,46 @@ def regression(data: pd.DataFrame, *, dv: str, covar: str | Sequence[str], alpha
     >>> res = regression(df, dv="capaian", covar=["reward", "motivation"])
     >>> res.term.tolist()
     ['(Intercept)', 'reward', 'motivation', 'model']
+    >>> res.anova.term.tolist()
+    ['regression', 'residual', 'total']
     >>> sorted(res.assumptions.term.unique().tolist())[:3]
     ['autocorrelation', 'heteroscedasticity', 'multicollinearity']
     """
     covar = _as_list(covar)
+    categorical = _as_list(categorical)
+    cl_cols = _as_list(cluster)
     if not covar:
         raise KinerjaError("Argument 'covar' is empty; the rule is at least one predictor column.")
-    check_columns(data, [dv, *covar])
+    check_choice("cov_type", cov_type, COV_TYPES)
+    check_choice("small_sample", small_sample, _ols.SMALL_SAMPLE)
+    if (cov_type == "cluster") != bool(cl_cols):
+        raise KinerjaError(
+            f"Arguments cov_type={cov_type!r} and cluster={cluster!r}; the rule is that cluster-robust standard "
+            "errors take both cov_type='cluster' and a cluster column, and the other types no cluster column."
+        )
+    unknown = [c for c in categorical if c not in covar]
+    if unknown:
+        raise KinerjaError(f"Argument 'categorical' names {unknown}; the rule is columns that are also in covar.")
+    check_columns(data, [dv, *covar, *cl_cols])
     check_alpha(alpha)
     check_numeric(data, dv)
-    check_not_numeric_text(data, covar)
-    d = _ols.complete(data, [dv, *covar])
+    check_not_numeric_text(data, [c for c in covar if c not in categorical])
+    d = _ols.complete(data, [dv, *covar, *cl_cols])
+    for c in categorical:
+        d[c] = pd.Categorical(d[c])
     y = check_numeric(d, dv)
     X, names, where = _ols.design(d, covar)
     fit = _ols.Fit(X, y, names)
     n, k, dfr = fit.n, fit.k, fit.df_resid
-    V, V3 = fit.vcov("classic"), fit.vcov("HC3")
-    rows = _ols.coef_rows(names, fit.beta, V, dfr, alpha, method="OLS", n=n)
-    rob = _ols.coef_rows(names, fit.beta, V3, dfr, alpha, method="OLS HC3", n=n)
+    V0 = fit.vcov("classic")
+    if cov_type == "nonrobust":
+        V, dfs, method = V0, dfr, "OLS"
+    elif cov_type == "HC3":
+        V, dfs, method = fit.vcov("HC3"), dfr, "OLS (HC3 SE)"
+    else:
+        V, dfs, g = fit.cluster_inference(_cluster_codes(d, cl_cols), small_sample)
+        method = f"OLS (cluster-robust SE, {_CLUSTER_METHOD[small_sample]}, {g} clusters)"
+    rows = _ols.coef_rows(names, fit.beta, V, dfs, alpha, method=method, n=n)
     sd_y = y.std(ddof=1)
     sd_x = X.std(axis=0, ddof=1)
     gvif = _gvif(X, where) if k > 2 else {t: 1.0 for t in where}
@@ -207,16 +268,9 @@ def regression(data: pd.DataFrame, *, dv: str, covar: str | Sequence[str], alpha
     for t, cols in where.items():
         R = np.zeros((len(cols), k))
         R[np.arange(len(cols)), cols] = 1.0
-        f, q, _ = _ols.wald_f(fit.beta, V, R, dfr)
+        f, q, _ = _ols.wald_f(fit.beta, V0, R, dfr)
         peta[t] = f * q / (f * q + dfr)
-    for i, (r, rr) in enumerate(zip(rows, rob)):
-        r.update(
-            se_hc3=rr["se"],
-            ci_low_hc3=rr["ci_low"],
-            ci_high_hc3=rr["ci_high"],
-            statistic_hc3=rr["statistic"],
-            p_hc3=rr["p"],
-        )
+    for i, r in enumerate(rows):
         if i > 0:
             t = term_of[i]
             r.update(
@@ -230,13 +284,14 @@ def regression(data: pd.DataFrame, *, dv: str, covar: str | Sequence[str], alpha
     r2 = 1 - fit.rss / tss
     adj = 1 - (1 - r2) * (n - 1) / dfr
     f = (r2 / (k - 1)) / ((1 - r2) / dfr)
+    p_f = float(stats.f.sf(f, k - 1, dfr))
     rows.append(
         dict(
             term="model",
             statistic=float(f),
             df1=float(k - 1),
             df2=float(dfr),
-            p=float(stats.f.sf(f, k - 1, dfr)),
+            p=p_f,
             effect_size=float(adj),
             effect_size_name="adj_r2",
             r2=float(r2),
@@ -245,9 +300,46 @@ def regression(data: pd.DataFrame, *, dv: str, covar: str | Sequence[str], alpha
             method="OLS F test",
         )
     )
-    out = RegressionResult(tidy(rows, extra=_COEF_EXTRA))
+    out = RegressionResult(tidy(rows, extra=_COEF_EXTRA, ci_level=1 - alpha))
     out.assumptions = _assumptions(fit, where, gvif)
+    dw, _ = durbin_watson(X, fit.resid, fit.xtx_inv)
+    out.model_summary = tidy(
+        [
+            dict(
+                r=float(np.sqrt(max(r2, 0.0))),
+                r2=float(r2),
+                adj_r2=float(adj),
+                se_estimate=float(np.sqrt(fit.sigma2)),
+                durbin_watson=dw,
+                n=n,
+                method="OLS",
+            )
+        ],
+        extra=["r", "r2", "adj_r2", "se_estimate", "durbin_watson"],
+    )
+    ssr = tss - fit.rss
+    out.anova = tidy(
+        [
+            dict(term="regression", ss=ssr, df=float(k - 1), ms=ssr / (k - 1), statistic=float(f), p=p_f, n=n),
+            dict(term="residual", ss=fit.rss, df=float(dfr), ms=fit.sigma2, n=n),
+            dict(term="total", ss=tss, df=float(n - 1), n=n),
+        ],
+        extra=["ss", "ms"],
+    )
+    classic = _ols.coef_rows(names, fit.beta, V0, dfr, alpha, method="OLS", n=n)
+    t_crit = float(stats.t.ppf(1 - alpha / 2, dfr))
+    for c, r in zip(classic, rows):
+        c.update({key: r[key] for key in ("effect_size", "effect_size_name", "tolerance", "vif") if key in r})
+        c["t_crit"] = t_crit
+        for key in ("ci_low", "ci_high"):
+            c.pop(key)
+    out.coefficients = tidy(classic, extra=["t_crit", "tolerance", "vif"])
     return out
+
+
+def _cluster_codes(d: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
+    """Dense integer id of the combination of the cluster columns."""
+    return d.groupby(list(cols), sort=False, observed=True).ngroup().to_numpy()
 
 
 def _assumptions(fit: _ols.Fit, where: dict, gvif: dict) -> pd.DataFrame:
@@ -368,7 +460,8 @@ def moderation(
         ``"reward:region_code18.72"``); one row ``term`` ``"<x>:<moderator>"`` with the interaction's F test
         (``statistic``, ``df1``, ``df2``, ``p``, ``effect_size`` ΔR² of adding the interaction); rows
         ``method`` ``"simple slope"``: the slope of ``x`` per moderator level (``region`` = level) or at the
-        moderator's mean - 1 SD, mean, mean + 1 SD (``term`` says which), with ``se``, CI, t, ``df``, ``p``.
+        moderator's mean - 1 SD, mean, mean + 1 SD (``term`` says which), with ``se``, CI, t, ``df``, ``p``; the level
+        is in ``region`` when the moderator is ``region_code``, else in ``group``.
         All: ``n`` rows used.
 
     Notes
@@ -471,9 +564,9 @@ def moderation(
             method="simple slope",
         )
         if reg is not None:
-            row["region"] = reg
+            row[group_column(moderator)] = reg
         rows.append(row)
-    return tidy(rows)
+    return tidy(rows, ci_level=1 - alpha)
 
 
 # ------------------------------------------------------------------------------------------------------ mediation
@@ -615,10 +708,19 @@ def mediation(
     rows.append(dict(term="proportion_mediated", estimate=float(ab / rc["estimate"]), n=n, method="indirect / total"))
     for r in rows:
         r["n_boot"] = int(n_boot)
-    return tidy(rows, extra=["n_boot"])
+    return tidy(rows, extra=["n_boot"], ci_level=1 - alpha)
 
 
 # ---------------------------------------------------------------------------------------------------- ordered logit
+class _WeightedOrdered(OrderedModel):
+    """statsmodels' OrderedModel with case weights (each observation's log-likelihood times its weight)."""
+
+    case_weights: np.ndarray
+
+    def loglikeobs(self, params):
+        return self.case_weights * super().loglikeobs(params)
+
+
 @fill_doc
 def ordinal_logit(
     data: pd.DataFrame,
@@ -626,6 +728,7 @@ def ordinal_logit(
     dv: str = "predikat",
     covar: str | Sequence[str],
     levels: Sequence[str] | None = None,
+    weights: str | None = None,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Ordered logit (proportional odds) of an ordinal outcome, e.g. the SKP predicate, on predictors.
@@ -640,6 +743,9 @@ def ordinal_logit(
         Predictors (numeric, or categorical treatment coded with the first level as reference).
     levels : sequence of str, optional
         Outcome categories from lowest to highest.
+    weights : str, optional
+        Column of case (frequency) weights, as ``MASS::polr(weights = )``: each row's log-likelihood is multiplied
+        by its weight.
     {alpha}
 
     Returns
@@ -655,8 +761,10 @@ def ordinal_logit(
     logit P(Y <= j) = zeta_j - x'beta, maximum likelihood with ``statsmodels`` ``OrderedModel`` (BFGS). This is
     R ``MASS::polr``'s parameterisation (the same sign of beta: positive means higher categories); statsmodels
     stores thresholds as the first cut-point and log increments, converted here to the cut-points zeta with
-    delta-method SEs. Categories with no observation are dropped from the outcome. Validated against
-    ``MASS::polr(Hess = TRUE)`` at rtol 1e-4 for estimates and 1e-3 for SEs (both use numerical Hessians).
+    delta-method SEs. Categories with no observation are dropped from the outcome. With ``weights`` the model is
+    statsmodels' ``OrderedModel`` with each observation's log-likelihood multiplied by its weight (statsmodels has
+    no weights argument there). Validated against ``MASS::polr(Hess = TRUE)`` (also with ``weights``) at rtol 1e-4
+    for estimates and 1e-3 for SEs (both use numerical Hessians).
 
     Examples
     --------
@@ -669,14 +777,10 @@ def ordinal_logit(
     >>> res.term.tolist()
     ['reward', 'low|mid', 'mid|high']
     """
-    import warnings
-
-    from statsmodels.miscmodels.ordinal_model import OrderedModel
-
     covar = _as_list(covar)
-    check_columns(data, [dv, *covar])
+    check_columns(data, [dv, *covar, weights])
     check_alpha(alpha)
-    d = _ols.complete(data, [dv, *covar])
+    d = _ols.complete(data, [dv, *covar, weights])
     yv = d[dv]
     if levels is None:
         if isinstance(yv.dtype, pd.CategoricalDtype) and yv.cat.ordered:
@@ -701,7 +805,15 @@ def ordinal_logit(
         raise KinerjaError(f"Column '{dv}' has fewer than two observed levels; the rule is at least two.")
     y = pd.Categorical(yv.astype(str), categories=[str(v) for v in present], ordered=True)
     X, names, _ = _ols.design(d, covar, intercept=False)
-    model = OrderedModel(pd.Series(y), pd.DataFrame(X, columns=names), distr="logit")
+    if weights is None:
+        model = OrderedModel(pd.Series(y), pd.DataFrame(X, columns=names), distr="logit")
+    else:
+        w = check_numeric(d, weights)
+        if (w < 0).any():
+            i = int(np.flatnonzero(w < 0)[0])
+            raise KinerjaError(f"data row {i + 1}, column '{weights}', value {w[i]!r}: the rule is weights >= 0.")
+        model = _WeightedOrdered(pd.Series(y), pd.DataFrame(X, columns=names), distr="logit")
+        model.case_weights = w
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = model.fit(method="bfgs", disp=False, maxiter=2000, gtol=1e-10)
@@ -728,4 +840,4 @@ def ordinal_logit(
     rows = _ols.coef_rows(tnames, est, V, None, alpha, method="ordered logit (proportional odds, ML)", n=len(d))
     for i in range(p):
         rows[i].update(effect_size=float(np.exp(est[i])), effect_size_name="odds_ratio")
-    return tidy(rows)
+    return tidy(rows, ci_level=1 - alpha)

@@ -16,7 +16,7 @@ from kinerja_research.results import check_alpha, check_choice, check_number, ti
 __all__ = ["sample_size", "power"]
 
 SIZE_METHODS = ("slovin", "krejcie_morgan")
-POWER_TESTS = ("t_two", "t_paired", "t_one", "anova", "regression")
+POWER_TESTS = ("t_two", "t_paired", "t_one", "r", "anova", "regression")
 
 
 def sample_size(
@@ -131,6 +131,19 @@ def _power_t(d, n, alpha, kind, alternative):
     return stats.nct.cdf(stats.t.ppf(alpha, nu), nu, ncp)
 
 
+def _power_r(r, n, alpha, alternative):
+    """pwr::pwr.r.test's power: Fisher z with the bias term r / (2 (n - 1)) against the critical r of the t test."""
+    if alternative == "less":
+        r = -r
+    ttt = stats.t.isf(alpha / 2 if alternative == "two-sided" else alpha, n - 2)
+    rc = np.sqrt(ttt**2 / (ttt**2 + n - 2))
+    zr = np.arctanh(r) + r / (2 * (n - 1))
+    zrc = np.arctanh(rc)
+    if alternative == "two-sided":
+        return stats.norm.cdf((zr - zrc) * np.sqrt(n - 3)) + stats.norm.cdf((-zr - zrc) * np.sqrt(n - 3))
+    return stats.norm.cdf((zr - zrc) * np.sqrt(n - 3))
+
+
 def _power_anova(f, n, alpha, k):
     df1, df2 = k - 1, (n - 1) * k
     return stats.ncf.sf(stats.f.isf(alpha, df1, df2), df1, df2, k * n * f**2)
@@ -156,11 +169,13 @@ def power(
 
     Parameters
     ----------
-    test : {"t_two", "t_paired", "t_one", "anova", "regression"}
-        Two-sample t test (``n`` per group), paired t test (``n`` pairs), one-sample t test, one-way ANOVA with ``k``
-        groups (``n`` per group), multiple regression F test of ``u`` predictors (``n`` in total).
+    test : {"t_two", "t_paired", "t_one", "r", "anova", "regression"}
+        Two-sample t test (``n`` per group), paired t test (``n`` pairs), one-sample t test, test of a Pearson
+        correlation (``n`` pairs), one-way ANOVA with ``k`` groups (``n`` per group), multiple regression F test of
+        ``u`` predictors (``n`` in total).
     effect : float, optional
-        Cohen's d (t tests), Cohen's f (ANOVA) or f² (regression).
+        Cohen's d (t tests; negative for an effect in the "less" direction), the correlation r (``"r"``, between -1
+        and 1), Cohen's f (ANOVA) or f² (regression).
     n : float, optional
         Sample size as described under ``test``.
     power : float, optional
@@ -172,7 +187,8 @@ def power(
     u : int
         Numerator degrees of freedom: number of predictors tested (regression).
     alternative : {"two-sided", "greater", "less"}
-        t tests only.
+        t tests and correlation only. As ``pwr``, the direction matters: with ``"less"`` an effect d = -0.5 has the
+        power that d = 0.5 has with ``"greater"``, and d = +0.5 almost none.
 
     Returns
     -------
@@ -184,10 +200,13 @@ def power(
     Notes
     -----
     As R ``pwr``: t tests use the noncentral t with ncp = sqrt(n / s) d and df = (n - 1) s (s = 2 for two samples,
-    else 1), both rejection tails counted for a two-sided test; ANOVA uses the noncentral F with λ = k n f²,
+    else 1), both rejection tails counted for a two-sided test; the correlation test (``pwr.r.test``) uses Fisher's
+    z of r plus r / (2 (n - 1)) against the critical r of the t test with n - 2 df, normal with SD 1 / sqrt(n - 3); ANOVA uses the noncentral F with λ = k n f²,
     df = (k - 1, k (n - 1)); regression uses λ = f² (u + v + 1) with v = n - u - 1. Unknowns are solved with Brent's
     method to 1e-10 (``pwr`` uses ``uniroot``'s default tolerance, so its n agrees to about 1e-4).
-    Validated against ``pwr.t.test``, ``pwr.anova.test`` and ``pwr.f2.test``.
+    Solving for the effect searches the direction of ``alternative`` (negative for ``"less"``, as ``pwr``).
+    Validated against ``pwr.t.test``, ``pwr.r.test``, ``pwr.anova.test`` and ``pwr.f2.test``
+    (``tests/reference/analyses_stats.R``).
 
     Examples
     --------
@@ -222,17 +241,27 @@ def power(
         )
     if power is not None and not (0 < power < 1):
         raise KinerjaError(f"Argument 'power' is {power!r}; the rule is 0 < power < 1.")
-    if effect is not None and effect <= 0:
-        raise KinerjaError(f"Argument 'effect' is {effect!r}; the rule is a positive effect size.")
+    signed = test.startswith("t_") or test == "r"
+    if effect is not None and (effect == 0 if signed else effect <= 0):
+        rule = "a non-zero effect size" if signed else "a positive effect size"
+        raise KinerjaError(f"Argument 'effect' is {effect!r}; the rule is {rule}.")
+    if test == "r" and effect is not None and not (-1 < effect < 1):
+        raise KinerjaError(f"Argument 'effect' is {effect!r}; the rule is a correlation between -1 and 1.")
+    if test in ("anova", "regression") and alternative != "two-sided":
+        raise KinerjaError(
+            f"Argument 'alternative' is {alternative!r}; the rule is that an F test has no direction (two-sided)."
+        )
 
     def pw(e, m):
         if test.startswith("t_"):
             return _power_t(e, m, alpha, test, alternative)
+        if test == "r":
+            return _power_r(e, m, alpha, alternative)
         if test == "anova":
             return _power_anova(e, m, alpha, k)
         return _power_f2(e, m, alpha, u)
 
-    n_min = {"t_two": 2.0, "t_paired": 2.0, "t_one": 2.0, "anova": 2.0, "regression": (u or 1) + 2.0}[test]
+    n_min = {"t_two": 2.0, "t_paired": 2.0, "t_one": 2.0, "r": 4.0, "anova": 2.0, "regression": (u or 1) + 2.0}[test]
     if n is not None and n < n_min:
         raise KinerjaError(f"Argument 'n' is {n!r}; the rule is n >= {n_min:g} for test '{test}'.")
     solved = missing[0]
@@ -249,19 +278,25 @@ def power(
                 )
         n = optimize.brentq(lambda m: pw(effect, m) - power, n_min, hi, xtol=1e-10, rtol=1e-14)
     else:
-        f = lambda e: pw(e, n) - power  # noqa: E731
+        sign = -1.0 if (signed and alternative == "less") else 1.0
+        top = 0.999999 if test == "r" else 50.0
+
+        def f(e):
+            return pw(sign * e, n) - power
+
         hi = 0.05
         while not f(hi) >= 0:  # widen the bracket; also stops on NaN far in the tail
-            hi *= 2
-            if hi > 50:
+            hi = min(hi * 2, top)
+            if hi >= top and not f(hi) >= 0:
                 raise KinerjaError(
-                    f"no effect size up to 50 gives power {power!r} with n={n!r}; the rule is a reachable combination."
+                    f"no effect size up to {top:g} gives power {power!r} with n={n!r}; the rule is a reachable "
+                    "combination."
                 )
         lo = hi / 2 if hi > 0.05 else 1e-7
         if f(lo) > 0:
             lo = 1e-7
-        effect = optimize.brentq(f, lo, hi, xtol=1e-12, rtol=1e-14)
-    name = {"anova": "f", "regression": "f2"}.get(test, "d")
+        effect = sign * optimize.brentq(f, lo, hi, xtol=1e-12, rtol=1e-14)
+    name = {"anova": "f", "regression": "f2", "r": "r"}.get(test, "d")
     n_int = int(np.ceil(np.round(n, 9))) if solved == "n" else n
     mult = {"t_two": 2, "anova": k or 1}.get(test, 1)
     method = {
@@ -270,12 +305,13 @@ def power(
         "t_one": "one-sample t test",
         "anova": "one-way ANOVA",
         "regression": "multiple regression F test",
+        "r": "correlation",
     }[test]
     row = {
         "effect_size": effect,
         "effect_size_name": name,
         "n": n_int,
-        "method": f"power: {method} ({alternative})" if test.startswith("t_") else f"power: {method}",
+        "method": f"power: {method} ({alternative})" if signed else f"power: {method}",
         "n_exact": float(n),
         "n_total": n_int * mult,
         "power": power,

@@ -6,8 +6,9 @@ The regulation's computation, step by step (Lampiran, "Pengolahan Data Survei"):
 2. NRR tertimbang per unsur = NRR × weight, with weight = 1 / number of elements (1/9; the regulation prints the
    rounded 0.11, available here as ``weight="printed"``);
 3. IKM (interval value, 1–4) = Σ NRR tertimbang; converted IKM = IKM × 25 (25–100);
-4. mutu pelayanan from the converted value rounded to two decimals: A (88.31–100, "Sangat Baik"), B (76.61–88.30,
-   "Baik"), C (65.00–76.60, "Kurang Baik"), D (25.00–64.99, "Tidak Baik").
+4. mutu pelayanan from the converted value rounded to two decimals, by the bands of
+   :data:`kinerja_research.standards.IKM_BANDS` (A "Sangat Baik" from 88.31, B "Baik" from 76.61, C "Kurang Baik"
+   from 65.00, D "Tidak Baik" below).
 
 Everything is computed with ``groupby``/``bincount`` over all groups at once; the bootstrap loops over resample
 chunks, never over rows or groups.
@@ -24,8 +25,9 @@ from scipy import stats
 from kinerja_research._docs import fill_doc
 from kinerja_research.errors import KinerjaError
 from kinerja_research.results import check_alpha, check_choice, check_columns, tidy
+from kinerja_research.standards import IKM_BANDS, IKM_GOOD_MIN
 
-__all__ = ["ikm", "ikm_elements", "ikm_trend", "ikm_mutu", "ELEMENTS", "MUTU_LABELS"]
+__all__ = ["ikm", "ikm_elements", "ikm_trend", "ikm_mutu", "ELEMENTS"]
 
 
 def _py(value):
@@ -34,10 +36,7 @@ def _py(value):
 
 
 ELEMENTS = tuple(f"U{i}" for i in range(1, 10))
-#: lower bounds of the converted IKM (after rounding to two decimals) for each mutu, PermenPANRB 14/2017
-MUTU_CUTS = ((88.31, "A"), (76.61, "B"), (65.00, "C"))
-#: kinerja unit pelayanan per mutu, the regulation's words
-MUTU_LABELS = {"A": "Sangat Baik", "B": "Baik", "C": "Kurang Baik", "D": "Tidak Baik"}
+# the mutu bands and their labels live in kinerja_research.standards.IKM_BANDS (PermenPANRB 14/2017)
 WEIGHTS = ("exact", "printed")
 PERIODS = ("quarter", "semester")
 
@@ -60,13 +59,10 @@ def ikm_mutu(value) -> tuple[np.ndarray, np.ndarray]:
     ['A', 'A', 'B', 'B', 'C', 'D']
     """
     r = round_half_up(value, 2)
-    mutu = np.select(
-        [r >= MUTU_CUTS[0][0], r >= MUTU_CUTS[1][0], r >= MUTU_CUTS[2][0]],
-        [MUTU_CUTS[0][1], MUTU_CUTS[1][1], MUTU_CUTS[2][1]],
-        "D",
-    ).astype(object)
+    bands = list(IKM_BANDS.values())  # best first; the last band takes everything below the others
+    mutu = np.select([r >= b.low for b in bands[:-1]], [b.mutu for b in bands[:-1]], bands[-1].mutu).astype(object)
     mutu[np.isnan(r)] = None
-    label = np.array([MUTU_LABELS.get(m) if m is not None else None for m in mutu], dtype=object)
+    label = np.array([IKM_BANDS[m].kinerja if m is not None else None for m in mutu], dtype=object)
     return mutu, label
 
 
@@ -79,26 +75,30 @@ def _weights(weight: str, k: int) -> np.ndarray:
 
 
 def _period_key(period: pd.Series, how: str) -> pd.Series:
-    """``2026-Q3`` -> ``2026-Q3`` (quarter) or ``2026-S2`` (semester); ``2026-S1`` stays a semester."""
+    """``2026-Q3`` -> ``2026-Q3`` (quarter) or ``2026-S2`` (semester); a month ``2026-08`` -> ``2026-Q3`` or
+    ``2026-S2``; ``2026-S1`` stays a semester (and cannot be split into quarters)."""
     s = period.astype("string")
-    ok = s.str.fullmatch(r"\d{4}-(Q[1-4]|S[12])")
+    ok = s.str.fullmatch(r"\d{4}-(Q[1-4]|S[12]|0[1-9]|1[0-2])")
     bad = ~ok.fillna(False).astype(bool) & s.notna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise KinerjaError(
             f"data row {i + 1}, column 'period', value {_py(period.iloc[i])!r}: the rule is a period like "
-            f"'2026-Q1' (quarter) or '2026-S1' (semester)."
+            f"'2026-Q1' (quarter), '2026-S1' (semester) or '2026-01' (month)."
         )
+    year, part = s.str.slice(0, 4), s.str.slice(5)
+    month = pd.to_numeric(part.where(part.str.fullmatch(r"\d{2}").fillna(False)), errors="coerce")
+    quarter = ("Q" + ((month - 1) // 3 + 1).astype("Int64").astype("string")).where(month.notna(), part)
     if how == "quarter":
-        if s.str.contains("-S").any():
-            i = int(np.flatnonzero(s.str.contains("-S").fillna(False).to_numpy())[0])
+        semester_rows = quarter.str.startswith("S").fillna(False)
+        if semester_rows.any():
+            i = int(np.flatnonzero(semester_rows.to_numpy())[0])
             raise KinerjaError(
                 f"data row {i + 1}, column 'period', value {_py(period.iloc[i])!r}: the rule is that a "
-                f"quarterly IKM needs quarters ('2026-Q1'); use period='semester'."
+                f"quarterly IKM needs quarters or months ('2026-Q1', '2026-01'); use period='semester'."
             )
-        return s
-    year = s.str.slice(0, 4)
-    half = s.str.slice(5).map({"Q1": "S1", "Q2": "S1", "Q3": "S2", "Q4": "S2", "S1": "S1", "S2": "S2"})
+        return year + "-" + quarter
+    half = quarter.map({"Q1": "S1", "Q2": "S1", "Q3": "S2", "Q4": "S2", "S1": "S1", "S2": "S2"})
     return year + "-" + half
 
 
@@ -176,7 +176,7 @@ def _element_means(codes: np.ndarray, x: np.ndarray, g: int) -> tuple[np.ndarray
 def ikm(
     data: pd.DataFrame,
     *,
-    by: str | Sequence[str] | None = "region_code",
+    between: str | Sequence[str] | None = "region_code",
     elements: Sequence[str] = ELEMENTS,
     weight: str = "exact",
     period: str | None = None,
@@ -190,7 +190,7 @@ def ikm(
     Parameters
     ----------
     {data}
-    by : str, list of str or None, default "region_code"
+    between : str, list of str or None, default "region_code"
         Grouping column(s), e.g. ``["region_code", "service_unit"]``; None gives one IKM for all rows.
     elements : list of str
         The element columns (U1…U9, keyed by element name), answers 1–4.
@@ -237,7 +237,7 @@ def ikm(
     check_alpha(alpha)
     if not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
         raise KinerjaError(f"Argument 'n_boot' is {n_boot!r}; the rule is a whole number >= 0.")
-    keys, by, x = _prepare(data, by, elements, period, period_col)
+    keys, by, x = _prepare(data, between, elements, period, period_col)
     w = _weights(weight, len(list(elements)))
     codes, table = _group_codes(keys, by)
     g = len(table)
@@ -264,7 +264,7 @@ def ikm(
         kinerja=label,
         nrr_tertimbang=nrr @ w,
     )
-    return tidy(out, extra=["ikm", "mutu", "kinerja", "nrr_tertimbang", *extra])
+    return tidy(out, extra=["ikm", "mutu", "kinerja", "nrr_tertimbang", *extra], ci_level=1 - alpha)
 
 
 def _bootstrap(codes: np.ndarray, x: np.ndarray, w: np.ndarray, g: int, n_boot: int, seed: int) -> np.ndarray:
@@ -348,7 +348,7 @@ def _bootstrap(codes: np.ndarray, x: np.ndarray, w: np.ndarray, g: int, n_boot: 
 def ikm_elements(
     data: pd.DataFrame,
     *,
-    by: str | Sequence[str] | None = "region_code",
+    between: str | Sequence[str] | None = "region_code",
     elements: Sequence[str] = ELEMENTS,
     weight: str = "exact",
     period: str | None = None,
@@ -360,7 +360,7 @@ def ikm_elements(
     Parameters
     ----------
     {data}
-    by, elements, weight, period, period_col
+    between, elements, weight, period, period_col
         As in :func:`ikm`.
     {alpha}
 
@@ -381,14 +381,14 @@ def ikm_elements(
     --------
     >>> import pandas as pd
     >>> d = pd.DataFrame({{f"U{{i}}": [4, 3, 4, 3] for i in range(1, 10)}} | {{"U5": [2, 2, 3, 2]}})
-    >>> r = ikm_elements(d, by=None)
+    >>> r = ikm_elements(d, between=None)
     >>> r.loc[r.weakest, ["term", "estimate", "score", "mutu"]]
       term  estimate  score mutu
     4   U5      2.25  56.25    D
     """
     check_alpha(alpha)
     elements = list(elements)
-    keys, by, x = _prepare(data, by, elements, period, period_col)
+    keys, by, x = _prepare(data, between, elements, period, period_col)
     w = _weights(weight, len(elements))
     codes, table = _group_codes(keys, by)
     g = len(table)
@@ -418,16 +418,18 @@ def ikm_elements(
         nrr_tertimbang=(nrr * w).ravel(),
         rank=rank.ravel().astype(int),
         weakest=(rank == 1).ravel(),
-        below_b=round_half_up(score, 2) < MUTU_CUTS[1][0],
+        below_b=round_half_up(score, 2) < IKM_GOOD_MIN,
     )
-    return tidy(out, extra=["score", "mutu", "nrr_tertimbang", "rank", "weakest", "below_b", *extra])
+    return tidy(
+        out, extra=["score", "mutu", "nrr_tertimbang", "rank", "weakest", "below_b", *extra], ci_level=1 - alpha
+    )
 
 
 @fill_doc
 def ikm_trend(
     data: pd.DataFrame,
     *,
-    by: str | Sequence[str] | None = "region_code",
+    between: str | Sequence[str] | None = "region_code",
     elements: Sequence[str] = ELEMENTS,
     weight: str = "exact",
     period: str = "quarter",
@@ -439,7 +441,7 @@ def ikm_trend(
     Parameters
     ----------
     {data}
-    by, elements, weight, period_col
+    between, elements, weight, period_col
         As in :func:`ikm`.
     period : {{"quarter", "semester"}}, default "quarter"
         The time unit of the trend.
@@ -462,12 +464,12 @@ def ikm_trend(
     --------
     >>> import pandas as pd
     >>> d = pd.DataFrame({{f"U{{i}}": [2, 3, 3, 4] for i in range(1, 10)}} | {{"period": ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]}})
-    >>> float(ikm_trend(d, by=None).estimate[0])
+    >>> float(ikm_trend(d, between=None).estimate[0])
     15.0
     """
     check_alpha(alpha)
     check_choice("period", period, PERIODS)
-    keys, by_all, x = _prepare(data, by, elements, period, period_col)
+    keys, by_all, x = _prepare(data, between, elements, period, period_col)
     by = [c for c in by_all if c != period_col]
     complete = ~np.isnan(x).any(axis=1)
     w = _weights(weight, len(list(elements)))
@@ -508,4 +510,4 @@ def ikm_trend(
         method=f"OLS trend per {period}",
         n_periods=n_periods,
     )
-    return tidy(out, extra=["n_periods", *extra])
+    return tidy(out, extra=["n_periods", *extra], ci_level=1 - alpha)

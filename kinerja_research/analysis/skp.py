@@ -11,15 +11,12 @@ import numpy as np
 import pandas as pd
 
 from kinerja_research.errors import KinerjaError, where
+from kinerja_research.standards import PREDICATE_MATRIX, RATINGS
 
-__all__ = ["skp_predicate", "PREDICATES", "RATINGS"]
-
-#: The regulation's predicate labels, best first (also the order of the ordinal outcome, reversed).
-PREDICATES = ("Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang/Misconduct", "Sangat Kurang")
-#: Canonical rating codes in the processed tables, best first.
-RATINGS = ("above", "as_expected", "below")
+__all__ = ["skp_predicate"]
 
 _SYNONYMS = {
+    # codes are positions in RATINGS (best first)
     "above": 0,
     "di atas ekspektasi": 0,
     "diatas ekspektasi": 0,
@@ -36,15 +33,8 @@ _SYNONYMS = {
     "below expectation": 2,
     "below expectations": 2,
 }
-# rows: hasil kerja (above, as_expected, below); columns: perilaku (above, as_expected, below)
-_MATRIX = np.array(
-    [
-        ["Sangat Baik", "Baik", "Kurang/Misconduct"],
-        ["Baik", "Baik", "Kurang/Misconduct"],
-        ["Butuh Perbaikan", "Butuh Perbaikan", "Sangat Kurang"],
-    ],
-    dtype=object,
-)
+# rows: hasil kerja, columns: perilaku, both in the order of RATINGS (the regulation's matrix, standards.py)
+_MATRIX = np.array([[PREDICATE_MATRIX[(h, p)] for p in RATINGS] for h in RATINGS], dtype=object)
 
 
 def _codes(values: pd.Series, column: str) -> np.ndarray:

@@ -14,6 +14,7 @@ from scipy import optimize, stats
 
 from kinerja_research._docs import fill_doc
 from kinerja_research.analysis import _ols
+from kinerja_research.analysis.mixed import lmm
 from kinerja_research.errors import KinerjaError
 from kinerja_research.results import (
     ALTERNATIVES,
@@ -22,13 +23,12 @@ from kinerja_research.results import (
     check_columns,
     check_not_numeric_text,
     check_numeric,
+    group_column,
     tidy,
 )
+from kinerja_research.standards import JP_TARGET
 
-__all__ = ["paired_change", "did", "mixed_effects", "training_dose", "dose_response", "JP_TARGET"]
-
-#: Annual training hours (jam pelajaran) due to every PNS: PP 11/2017 art. 203(4), "paling sedikit 20 JP dalam 1 tahun".
-JP_TARGET = 20.0
+__all__ = ["paired_change", "did", "mixed_effects", "training_dose", "dose_response"]
 
 
 # --------------------------------------------------------------------------------------------------- paired change
@@ -116,7 +116,8 @@ def paired_change(
     {within}
     {subject}
     between : str, optional
-        Column whose groups (e.g. ``region_code``) are analysed separately; ``None`` analyses all rows together.
+        Grouping column (between subjects, e.g. ``region_code``) whose groups are analysed separately; ``None``
+        analyses all rows together.
     pre, post : str
         The values of ``within`` that mark the two occasions; the change is ``post - pre``.
     {alternative}
@@ -125,16 +126,21 @@ def paired_change(
     Returns
     -------
     pandas.DataFrame
-        Two rows per group. ``region`` (the ``between`` group, or ``"all"``); ``term`` (``"post - pre"``);
+        Two rows per group. ``region`` (the group, when ``between`` is ``region_code``) or ``group`` (the group of
+        any other ``between`` column); no group column without ``between``; ``term`` (``"post - pre"``);
         paired-t row: ``estimate`` mean change, ``se``, ``ci_low``/``ci_high`` (t interval), ``statistic`` t,
         ``df`` n - 1, ``p``, ``effect_size`` Hedges' g(av), ``effect_size_name`` ``"hedges_g_av"``,
-        ``es_ci_low``/``es_ci_high`` its confidence limits; Wilcoxon row: ``statistic`` V (sum of positive ranks, as
-        R), ``p``, ``effect_size`` matched-pairs rank-biserial correlation; both: ``n`` complete pairs, ``method``,
-        ``mean_pre``, ``mean_post``.
+        ``es_ci_low``/``es_ci_high`` its confidence limits, ``dz`` Cohen's d_z (mean change / SD of the changes) and
+        ``dz_ci_low``/``dz_ci_high`` its exact interval (noncentral t, as R ``effectsize::cohens_d(paired =
+        TRUE)``); Wilcoxon row: ``statistic`` V (sum of positive ranks, as
+        R), ``p``, ``effect_size`` matched-pairs rank-biserial correlation; both: ``n`` complete pairs (people),
+        ``ci_level``, ``method``, ``mean_pre``, ``mean_post``.
 
     Notes
     -----
-    Persons without both occasions are dropped (listwise); ``n`` counts the pairs used. d(av) = mean change /
+    Persons without both occasions are dropped (listwise); ``n`` counts the pairs used. d_z = mean change / SD of
+    the changes = t / sqrt(n) (Lakens 2013, eq. 6); its interval is the noncentral-t interval of t divided by
+    sqrt(n) (Cumming 2012), which is what ``effectsize::cohens_d(paired = TRUE)`` reports. d(av) = mean change /
     ((SD_pre + SD_post) / 2) (Lakens 2013, eq. 10), g(av) = d(av) · (1 - 3 / (4 df - 1)) with df = n - 1, the
     small-sample factor for matched designs (Borenstein et al. 2009, ch. 4).
     The CI of g(av) inverts the noncentral t distribution of the paired t statistic (exact for d(z), as R
@@ -178,14 +184,15 @@ def paired_change(
     if pre not in wide or post not in wide:
         raise KinerjaError(f"Column '{within}' must hold both {pre!r} and {post!r}; the rule is two occasions.")
     wide = wide.dropna(subset=[pre, post])
-    groups = [("all", wide)] if between is None else list(wide.groupby(between, sort=True, observed=True))
+    groups = [(None, wide)] if between is None else list(wide.groupby(between, sort=True, observed=True))
+    gcol = group_column(between)
     rows = []
     for g, w in groups:
         x0, x1 = w[pre].to_numpy(float), w[post].to_numpy(float)
         n = len(x0)
         diff = x1 - x0
         base = dict(
-            region=str(g),
+            **({} if between is None else {gcol: str(g)}),
             term="post - pre",
             n=n,
             mean_pre=float(x0.mean()) if n else np.nan,
@@ -233,6 +240,9 @@ def paired_change(
                 effect_size_name="hedges_g_av",
                 es_ci_low=float(lo_ncp * scale),
                 es_ci_high=float(hi_ncp * scale),
+                dz=float(m / sd_d),
+                dz_ci_low=float(lo_ncp / np.sqrt(n)),
+                dz_ci_high=float(hi_ncp / np.sqrt(n)),
                 method="paired t",
             )
         )
@@ -247,7 +257,11 @@ def paired_change(
                 method=wx["method"],
             )
         )
-    return tidy(rows, extra=["es_ci_low", "es_ci_high", "mean_pre", "mean_post"])
+    return tidy(
+        rows,
+        extra=["es_ci_low", "es_ci_high", "dz", "dz_ci_low", "dz_ci_high", "mean_pre", "mean_post"],
+        ci_level=1 - alpha,
+    )
 
 
 # ------------------------------------------------------------------------------------------------------------ DiD
@@ -270,11 +284,11 @@ def did(
     data: pd.DataFrame,
     *,
     dv: str,
-    treat: str = "trained",
+    between: str | Sequence[str] = "trained",
     within: str = "wave",
     post: str = "post",
+    subject: str = "person_id",
     cluster: str | Sequence[str] = ("region_code", "agency"),
-    between: str | None = None,
     covar: str | Sequence[str] | None = None,
     small_sample: str = "CR2",
     alpha: float = 0.05,
@@ -285,18 +299,19 @@ def did(
     ----------
     {data}
     {dv}
-    treat : str, default "trained"
-        Treatment column (bool or 0/1): the person took part in the programme.
+    between : str or list of str, default "trained"
+        The between-subjects factors of the design. The first is the treatment group column (bool or 0/1: the
+        person took part in the programme). A second column (e.g. ``["trained", "region_code"]``) adds the group x
+        treatment interaction: one DiD effect per group of that column from a fully interacted model, and a Wald
+        F test that the effects are equal.
     within : str, default "wave"
         Time column; rows with ``within == post`` are after the programme, every other row before it. A bool or 0/1
         column is used as it is.
     post : str
         Value of ``within`` that marks the period after the programme.
+    {subject}
     cluster : str or sequence of str, default ("region_code", "agency")
         Column(s) whose combination defines the clusters (the OPD of a region: agency names repeat across regions).
-    between : str, optional
-        Column (e.g. ``region_code``) for the group × treatment interaction: one DiD effect per group from a fully
-        interacted model, and a Wald F test that the effects are equal.
     {covar}
     small_sample : {{"CR2", "CR1-G", "CR1"}}, default "CR2"
         Small-number-of-clusters correction of the cluster-robust inference (see Notes): ``"CR2"`` bias-reduced
@@ -308,14 +323,16 @@ def did(
     Returns
     -------
     pandas.DataFrame
-        Pooled model: one row per coefficient (``term`` ``"(Intercept)"``, ``treat``, ``"post"``,
-        ``"<treat>:post"`` = the DiD effect, then covariates), ``region`` ``"all"``. With ``between``: one row per
-        group (``region``) with that group's ``"<treat>:post"`` effect, and a last row ``term``
-        ``"<between> x <treat>:post"`` (``statistic`` F, ``df1`` groups - 1, ``df2`` residual df, ``p``).
-        Columns: ``estimate``, ``se`` (cluster-robust), ``ci_low``/``ci_high``, ``statistic`` t, ``df`` of the t
-        reference (Satterthwaite df, G - 1 or n - k by ``small_sample``), ``p``, ``n`` rows used, ``method``,
-        ``n_clusters`` (G; for a group's row, the clusters of that group). The F test uses ``df2`` G - 1 (``"CR2"``,
-        ``"CR1-G"``) or n - k (``"CR1"``).
+        Pooled model: one row per coefficient (``term`` ``"(Intercept)"``, ``<treatment>``, ``"post"``,
+        ``"<treatment>:post"`` = the DiD effect, then covariates). With a second ``between`` column: one row per
+        group (in ``region`` when the column is ``region_code``, else ``group``; empty on the pooled rows) with that
+        group's ``"<treatment>:post"`` effect, and a last row ``term`` ``"<column> x <treatment>:post"``
+        (``statistic`` F, ``df1`` groups - 1, ``df2``, ``p``).
+        Columns: ``estimate``, ``se`` (cluster-robust), ``ci_low``/``ci_high``, ``ci_level``, ``statistic`` t,
+        ``df`` of the t reference (Satterthwaite df, G - 1 or n - k by ``small_sample``), ``p``, ``n`` people
+        (distinct ``subject``), ``n_obs`` rows used (person-periods), ``method``, ``n_clusters`` (G; for a group's
+        row, the clusters of that group). The F test uses ``df2`` G - 1 (``"CR2"``, ``"CR1-G"``) or n - k
+        (``"CR1"``).
 
     Notes
     -----
@@ -355,7 +372,8 @@ def did(
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(1)
     >>> n = 400
-    >>> df = pd.DataFrame({{"trained": np.repeat([True, False], n // 2), "agency": np.tile(list("ABCDEFGH"), n // 8)}})
+    >>> df = pd.DataFrame({{"person_id": range(n), "trained": np.repeat([True, False], n // 2),
+    ...                    "agency": np.tile(list("ABCDEFGH"), n // 8)}})
     >>> df = pd.concat([df.assign(wave="pre"), df.assign(wave="post")], ignore_index=True)
     >>> df["y"] = 2 * (df.trained & (df.wave == "post")) + rng.normal(size=len(df))
     >>> res = did(df, dv="y", cluster="agency")
@@ -364,13 +382,15 @@ def did(
     """
     covar = [] if covar is None else ([covar] if isinstance(covar, str) else list(covar))
     cl_cols = [cluster] if isinstance(cluster, str) else list(cluster)
-    check_columns(data, [dv, treat, within, between, *cl_cols, *covar])
+    treat, between = _treatment(between)
+    check_columns(data, [dv, treat, within, between, subject, *cl_cols, *covar])
     check_choice("small_sample", small_sample, _ols.SMALL_SAMPLE)
     check_alpha(alpha)
     check_numeric(data, dv)
     check_not_numeric_text(data, covar)
-    d = _ols.complete(data, [dv, treat, within, between, *cl_cols, *covar])
+    d = _ols.complete(data, [dv, treat, within, between, subject, *cl_cols, *covar])
     n = len(d)
+    people = int(d[subject].nunique())
     tr = _ols.as_binary(d[treat], treat)
     w = d[within]
     po = (
@@ -390,8 +410,9 @@ def did(
     names = ["(Intercept)", treat, "post", f"{treat}:post", *cnames]
     fit = _ols.Fit(X, y, names)
     V, dfs, _ = fit.cluster_inference(cl, small_sample)
-    rows = _ols.coef_rows(names, fit.beta, V, dfs, alpha, method=method, n=n, region="all", n_clusters=n_cl)
+    rows = _ols.coef_rows(names, fit.beta, V, dfs, alpha, method=method, n=people, n_obs=n, n_clusters=n_cl)
     if between is not None:
+        gcol = group_column(between)
         gv = d[between].to_numpy()
         lv = _ols.levels(d[between])
         blocks, bnames = [], []
@@ -413,9 +434,10 @@ def did(
                 df_i,
                 alpha,
                 method=method,
-                n=int((gv == g).sum()),
-                region=str(g),
+                n=int(d.loc[gv == g, subject].nunique()),
+                n_obs=int((gv == g).sum()),
                 n_clusters=g_cl,
+                **{gcol: str(g)},
             )
         if len(lv) > 1:
             R = np.zeros((len(lv) - 1, fb.k))
@@ -426,92 +448,44 @@ def did(
             f, q, p = _ols.wald_f(fb.beta, Vb, R, df2)
             rows.append(
                 dict(
-                    region="all",
                     term=f"{between} x {treat}:post",
                     statistic=f,
                     df1=float(q),
                     df2=df2,
                     p=p,
-                    n=n,
+                    n=people,
+                    n_obs=n,
                     n_clusters=n_cl,
                     method=f"Wald F, cluster-robust ({_WALD[small_sample]}): equal DiD effects across groups",
                 )
             )
-    return tidy(rows, extra=["n_clusters"])
+    return tidy(rows, extra=["n_clusters"], ci_level=1 - alpha)
+
+
+def _treatment(between: str | Sequence[str]) -> tuple[str, str | None]:
+    """(treatment column, optional grouping column) from ``between`` of the DiD functions."""
+    cols = [between] if isinstance(between, str) else list(between)
+    if not 1 <= len(cols) <= 2 or not all(isinstance(c, str) for c in cols):
+        raise KinerjaError(
+            f"Argument 'between' is {between!r}; the rule is the treatment column, optionally followed by one "
+            "grouping column (e.g. ['trained', 'region_code'])."
+        )
+    return cols[0], (cols[1] if len(cols) == 2 else None)
 
 
 # ------------------------------------------------------------------------------------------------ mixed model
-class _NestedREML:
-    """REML for y = Xb + u_agency + v_person(agency) + e with closed-form, vectorised group algebra.
-
-    With H = V / sigma² the scaled covariance, persons i (n_i rows) nested in agencies g, gp = var_p / sigma² and
-    ga = var_a / sigma²: the person block inverse is I - gp / (1 + n_i gp) J, w_i = 1 / (1 + n_i gp), and the
-    agency block follows by Sherman-Morrison with s_g = sum_i n_i w_i. Every quadratic form a'H⁻¹b is then a sum
-    of row, person and agency cross-products, so one evaluation costs O(rows · p) once and O(persons · p²) after.
-    """
-
-    def __init__(self, X: np.ndarray, y: np.ndarray, person: np.ndarray, agency_of_person: np.ndarray):
-        self.X, self.y = X, y
-        self.N, self.p = X.shape
-        Z = np.column_stack([X, y])
-        self.ZZ = Z.T @ Z
-        n_p = int(person.max()) + 1
-        self.n_i = np.bincount(person, minlength=n_p).astype(float)
-        self.P = np.column_stack([np.bincount(person, weights=Z[:, j], minlength=n_p) for j in range(Z.shape[1])])
-        self.ag = agency_of_person
-        self.G = int(agency_of_person.max()) + 1
-
-    def _forms(self, gp: float, ga: float):
-        w = 1.0 / (1.0 + self.n_i * gp)
-        c = gp * w  # gp / (1 + n_i gp)
-        M = self.ZZ - (self.P * c[:, None]).T @ self.P  # Z' A⁻¹ Z
-        T = np.column_stack(
-            [np.bincount(self.ag, weights=w * self.P[:, j], minlength=self.G) for j in range(self.P.shape[1])]
-        )
-        sg = np.bincount(self.ag, weights=self.n_i * w, minlength=self.G)
-        d = ga / (1.0 + ga * sg)
-        M = M - (T * d[:, None]).T @ T  # Z' H⁻¹ Z
-        logdet = float(-np.log(w).sum() + np.log1p(ga * sg).sum())
-        return M, logdet
-
-    def criterion(self, theta: np.ndarray) -> float:
-        gp, ga = np.exp(theta)
-        M, logdet = self._forms(gp, ga)
-        p = self.p
-        xhx, xhy, yhy = M[:p, :p], M[:p, p], M[p, p]
-        sign, logdet_x = np.linalg.slogdet(xhx)
-        beta = np.linalg.solve(xhx, xhy)
-        rss = yhy - xhy @ beta
-        dfr = self.N - p
-        return float(dfr * np.log(rss / dfr) + logdet + logdet_x + dfr * (1 + np.log(2 * np.pi)))
-
-    def fit(self):
-        # start from the one-way ANOVA-free guess 1, 1 and polish with two optimisers (as lme4 polishes bobyqa)
-        res = optimize.minimize(
-            self.criterion, np.zeros(2), method="Nelder-Mead", options=dict(xatol=1e-10, fatol=1e-12, maxiter=4000)
-        )
-        res = optimize.minimize(self.criterion, res.x, method="L-BFGS-B", options=dict(ftol=1e-15, gtol=1e-10))
-        gp, ga = np.exp(res.x)
-        M, _ = self._forms(gp, ga)
-        p = self.p
-        xhx_inv = np.linalg.inv(M[:p, :p])
-        beta = xhx_inv @ M[:p, p]
-        sigma2 = float((M[p, p] - M[:p, p] @ beta) / (self.N - p))
-        return beta, sigma2 * xhx_inv, sigma2, gp * sigma2, ga * sigma2, float(res.fun)
-
-
 @fill_doc
 def mixed_effects(
     data: pd.DataFrame,
     *,
     dv: str,
-    treat: str = "trained",
+    between: str = "trained",
     within: str = "wave",
     post: str = "post",
     subject: str = "person_id",
-    cluster: str | Sequence[str] = ("region_code", "agency"),
+    groups: str | Sequence[str] = ("region_code", "agency"),
     covar: str | Sequence[str] | None = None,
-    engine: str = "nested",
+    df_method: str = "satterthwaite",
     alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Linear mixed model of the DiD design with random intercepts for persons and agencies (REML).
@@ -520,37 +494,34 @@ def mixed_effects(
     ----------
     {data}
     {dv}
-    treat, within, post
+    between : str, default "trained"
+        Treatment group column (bool or 0/1), as in :func:`did`.
+    within, post
         As in :func:`did`.
     {subject}
-    cluster : str or sequence of str, default ("region_code", "agency")
+    groups : str or sequence of str, default ("region_code", "agency")
         Column(s) whose combination is the agency (OPD of a region): random intercept per agency; persons are
         nested in agencies (a person seen in two agencies counts as two units, as lme4's ``(1 | agency:person)``).
     {covar}
-    engine : {{"nested", "statsmodels"}}, default "nested"
-        ``"nested"``: the toolkit's closed-form REML for two nested random intercepts (vectorised; about a second
-        on the default data); ``"statsmodels"``: ``statsmodels`` ``MixedLM`` with the person intercept as a variance
-        component (same model, about a minute on the default data).
+    df_method : {{"satterthwaite", "wald"}}, default "satterthwaite"
+        As in :func:`kinerja_research.analysis.mixed.lmm`: t tests with Satterthwaite's df (lmerTest) or Wald z.
     {alpha}
 
     Returns
     -------
     pandas.DataFrame
-        One row per fixed effect (``term`` as in :func:`did`): ``estimate``, ``se``, ``ci_low``/``ci_high`` (Wald,
-        normal), ``statistic`` z, ``p``; then variance components ``term`` ``"var(<cluster>)"`` (the cluster
-        columns joined by ``:``), ``"var(<subject>)"``, ``"var(residual)"`` (``estimate`` only); ``n`` rows used,
-        ``method``, ``n_groups`` (agencies).
+        One row per fixed effect (``term`` as in :func:`did`): ``estimate``, ``se``, ``ci_low``/``ci_high``,
+        ``ci_level``, ``statistic`` t (z with ``"wald"``), ``df``, ``p``; then variance components ``term`` ``"var(<groups>)"`` (the
+        group columns joined by ``:``), ``"var(<subject>)"``, ``"var(residual)"`` (``estimate`` only); ``n``
+        people, ``n_obs`` rows used, ``method``, ``n_groups`` (agencies).
 
     Notes
     -----
-    dv = Xb + u_agency + v_person(agency) + e, REML; R ``lme4::lmer(dv ~ treat * post + (1 | agency) +
-    (1 | agency:person), REML = TRUE)``. The ``"nested"`` engine profiles out the residual variance and the fixed
-    effects and minimises the REML criterion over the two log variance ratios (Nelder-Mead, then L-BFGS-B), with
-    the block inverses in closed form; lme4 optimises the relative covariance factor with bobyqa, statsmodels the
-    profiled criterion with L-BFGS/Powell. Different optimisers agree to their tolerance: tested against ``lmer``
-    at rtol 1e-4 (estimates, SEs, variance components). SEs are sigma² (X'H⁻¹X)⁻¹ given the variance estimates, as
-    both lme4 and statsmodels report; tests are Wald z (lme4 prints t values without df; same numbers).
-    Listwise deletion.
+    dv = Xb + u_agency + v_person(agency) + e, REML; R ``lmerTest::lmer(dv ~ treat * post + (1 | agency) +
+    (1 | agency:person), REML = TRUE)``. A thin call of :func:`kinerja_research.analysis.mixed.lmm` (sparse
+    algebra, so thousands of persons fit in seconds). Estimates, SEs and variance components are those of the
+    earlier closed-form engine to optimiser precision (tested against ``lmer``); the tests now use lmerTest's
+    Satterthwaite df instead of a normal reference. Listwise deletion.
 
     Examples
     --------
@@ -560,79 +531,56 @@ def mixed_effects(
     ...                   "trained": np.tile([True, False], 60)}})
     >>> df = pd.concat([p.assign(wave="pre"), p.assign(wave="post")], ignore_index=True)
     >>> df["y"] = 1.5 * (df.trained & (df.wave == "post")) + rng.normal(size=len(df))
-    >>> res = mixed_effects(df, dv="y", cluster="agency")
+    >>> res = mixed_effects(df, dv="y", groups="agency")
     >>> bool(res.loc[res.term == "trained:post", "ci_low"].item() > 0.5)
     True
     """
     covar = [] if covar is None else ([covar] if isinstance(covar, str) else list(covar))
-    cl_cols = [cluster] if isinstance(cluster, str) else list(cluster)
+    cl_cols = [groups] if isinstance(groups, str) else list(groups)
+    treat = between
     check_columns(data, [dv, treat, within, subject, *cl_cols, *covar])
-    check_choice("engine", engine, ("nested", "statsmodels"))
     check_alpha(alpha)
     check_numeric(data, dv)
     check_not_numeric_text(data, covar)
     d = _ols.complete(data, [dv, treat, within, subject, *cl_cols, *covar])
-    tr = _ols.as_binary(d[treat], treat)
     w = d[within]
     po = (
         _ols.as_binary(w, within)
         if (pd.api.types.is_bool_dtype(w) or pd.api.types.is_numeric_dtype(w))
         else (w == post).to_numpy(dtype=float)
     )
-    Xc, cnames, _ = _ols.design(d, covar, intercept=False)
-    X = np.column_stack([np.ones(len(d)), tr, po, tr * po, Xc])
-    names = ["(Intercept)", treat, "post", f"{treat}:post", *cnames]
-    y = check_numeric(d, dv)
-    agency = d.groupby(cl_cols, sort=True, observed=True).ngroup().to_numpy()
-    unit = d.groupby([*cl_cols, subject], sort=True, observed=True).ngroup().to_numpy()
-    n_groups = int(agency.max()) + 1
-    k = X.shape[1]
-    if engine == "nested":
-        ag_of_unit = np.zeros(int(unit.max()) + 1, dtype=np.int64)
-        ag_of_unit[unit] = agency
-        beta, V, s2, vp, va, _ = _NestedREML(X, y, unit, ag_of_unit).fit()
-        method = "LMM (REML, nested closed form), random intercepts agency + person"
-    else:
-        import warnings
-
-        import statsmodels.api as sm
-
-        groups = agency.astype(str)
-        model = sm.MixedLM(
-            y, X, groups=groups, exog_re=np.ones((len(d), 1)), exog_vc=_person_vc(unit.astype(str), groups)
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            res = model.fit(reml=True, method=["lbfgs", "powell"])
-        beta, V = np.asarray(res.fe_params), np.asarray(res.cov_params())[:k, :k]
-        s2, vp, va = float(res.scale), float(np.asarray(res.vcomp)[0]), float(np.asarray(res.cov_re)[0, 0])
-        method = "LMM (REML, statsmodels MixedLM), random intercepts agency + person"
-    rows = _ols.coef_rows(names, beta, V, None, alpha, n=len(d), method=method, n_groups=n_groups)
-    rows += [
-        dict(term=f"var({':'.join(cl_cols)})", estimate=float(va), n=len(d), method="LMM variance component"),
-        dict(term=f"var({subject})", estimate=float(vp), n=len(d), method="LMM variance component"),
-        dict(term="var(residual)", estimate=float(s2), n=len(d), method="LMM variance component"),
+    frame = d[[dv, *covar]].copy()
+    frame[dv] = check_numeric(d, dv)
+    frame[treat] = _ols.as_binary(d[treat], treat)
+    frame["post"] = po
+    frame["_agency"] = d.groupby(cl_cols, sort=True, observed=True).ngroup().to_numpy()
+    frame["_person"] = d[subject].to_numpy()
+    rhs = " + ".join([f"Q('{treat}') * Q('post')", *(f"Q('{c}')" for c in covar)])
+    res = lmm(
+        frame,
+        f"Q('{dv}') ~ {rhs}",
+        groups=["_agency", "_agency:_person"],
+        df_method=df_method,
+        profile=False,
+        alpha=alpha,
+    )
+    fixed = res[res["effect"] == "fixed"]
+    sd = res[res["effect"] == "random"].set_index("group_factor")["estimate"]
+    people = int(d[subject].nunique())
+    n_groups = int(frame["_agency"].max()) + 1
+    rows = [
+        dict(r, n=people, n_groups=n_groups)
+        for r in fixed[
+            ["term", "estimate", "se", "ci_low", "ci_high", "statistic", "df", "p", "n_obs", "method"]
+        ].to_dict("records")
     ]
-    return tidy(rows, extra=["n_groups"])
-
-
-def _person_vc(person: np.ndarray, groups: np.ndarray):
-    """statsmodels ``VCSpec`` for a person intercept nested in groups: per group, one indicator column per person.
-
-    Groups in sorted order and rows in data order within a group, as ``MixedLM`` splits the data.
-    """
-    from statsmodels.regression.mixed_linear_model import VCSpec
-
-    idx_by_group = pd.Series(np.arange(len(person))).groupby(groups, sort=True).groups
-    colnames, mats = [], []
-    for g in sorted(idx_by_group):  # loop over groups (agencies), each a small indicator matrix
-        idx = np.asarray(idx_by_group[g])
-        codes, uniq = pd.factorize(person[idx])
-        m = np.zeros((len(idx), len(uniq)))
-        m[np.arange(len(idx)), codes] = 1.0
-        colnames.append([str(u) for u in uniq])
-        mats.append(m)
-    return VCSpec(["person"], [colnames], [mats])
+    vc = dict(n=people, n_obs=len(d), method="LMM variance component")
+    rows += [
+        dict(term=f"var({':'.join(cl_cols)})", estimate=float(sd["_agency"] ** 2), **vc),
+        dict(term=f"var({subject})", estimate=float(sd["_agency:_person"] ** 2), **vc),
+        dict(term="var(residual)", estimate=float(sd["residual"] ** 2), **vc),
+    ]
+    return tidy(rows, extra=["n_groups"], ci_level=1 - alpha)
 
 
 # --------------------------------------------------------------------------------------------------- training dose
@@ -641,7 +589,7 @@ def training_dose(
     data: pd.DataFrame,
     *,
     staff: pd.DataFrame,
-    by: Sequence[str] = ("region_code",),
+    between: str | Sequence[str] = ("region_code",),
     target: float = JP_TARGET,
     pns_only: bool = True,
     alpha: float = 0.05,
@@ -653,23 +601,25 @@ def training_dose(
     data : pandas.DataFrame
         The ``training`` table: ``person_id``, ``start`` (date), ``jp``.
     staff : pandas.DataFrame
-        Who was on the staff in which year: ``person_id``, ``year`` (int) and the ``by`` columns, e.g. built by
+        Who was on the staff in which year: ``person_id``, ``year`` (int) and the ``between`` columns, e.g. built by
         :func:`kinerja_research.analysis.frames.staff_years` from the ``performance`` table. Every staff person-year
         counts, with 0 JP when the person had no course that year.
-    by : sequence of str
-        Columns of ``staff`` to group by, e.g. ``("region_code",)`` or ``("region_code", "golongan")``.
+    between : str or sequence of str
+        Grouping columns of ``staff``, e.g. ``"region_code"`` or ``("region_code", "golongan")``.
     target : float, default 20
         JP per year that counts as meeting the obligation.
     pns_only : bool, default True
-        Keep only PNS (``golongan`` not starting with ``"PPPK"``): PP 11/2017 sets the 20 JP for PNS.
+        Keep only PNS: PP 11/2017 sets the 20 JP for PNS. PNS are the rows with ``employment == "PNS"`` (processed
+        tables), or, in a staff table without ``employment``, those whose ``golongan`` does not start with ``"PPPK"``.
     {alpha}
 
     Returns
     -------
     pandas.DataFrame
-        One row per group: ``region`` (when ``region_code`` is in ``by``), the other ``by`` columns, ``term``
-        ``"share_meeting_target"``, ``estimate`` share of person-years with JP >= target, ``ci_low``/``ci_high``
-        (Wilson score interval), ``n`` person-years, ``mean_jp``, ``median_jp``, ``method``.
+        One row per group: ``region`` (when ``region_code`` is in ``between``), the other ``between`` columns under
+        their own names, ``term`` ``"share_meeting_target"``, ``estimate`` share of person-years with JP >= target,
+        ``ci_low``/``ci_high`` (Wilson score interval), ``ci_level``, ``n`` people, ``n_obs`` person-years (the unit
+        of the share), ``mean_jp``, ``median_jp``, ``method``.
 
     Notes
     -----
@@ -684,15 +634,20 @@ def training_dose(
     ...                    "2025-03-01"]), "jp": [12.0, 10.0, 8.0]}})
     >>> st = pd.DataFrame({{"person_id": ["a", "b", "c"], "year": 2025, "region_code": "18.71", "golongan": "III/a"}})
     >>> res = training_dose(tr, staff=st)
-    >>> float(res.loc[0, "estimate"]), int(res.loc[0, "n"])
+    >>> float(res.loc[0, "estimate"]), int(res.loc[0, "n_obs"])
     (0.3333333333333333, 3)
     """
-    by = list(by)
+    by = [between] if isinstance(between, str) else list(between)
     check_columns(data, ["person_id", "start", "jp"], what="training table")
-    check_columns(staff, ["person_id", "year", *by, *(["golongan"] if pns_only else [])], what="staff table")
+    has_emp = "employment" in staff.columns
+    check_columns(
+        staff, ["person_id", "year", *by, *(["golongan"] if pns_only and not has_emp else [])], what="staff table"
+    )
     check_alpha(alpha)
     st = staff.drop_duplicates(["person_id", "year"])
-    if pns_only:
+    if pns_only and has_emp:
+        st = st[st["employment"].astype("string").eq("PNS").fillna(False).to_numpy()]
+    elif pns_only:
         st = st[~st["golongan"].astype("string").str.startswith("PPPK").fillna(False)]
     tr = data.assign(year=pd.to_datetime(data["start"]).dt.year)
     jp = tr.groupby(["person_id", "year"], observed=True)["jp"].sum().rename("jp_year").reset_index()
@@ -701,11 +656,17 @@ def training_dose(
     py["meets"] = py["jp_year"] >= target
     agg = (
         py.groupby(by, observed=True, dropna=False)
-        .agg(n=("meets", "size"), k=("meets", "sum"), mean_jp=("jp_year", "mean"), median_jp=("jp_year", "median"))
+        .agg(
+            n=("person_id", "nunique"),
+            n_obs=("meets", "size"),
+            k=("meets", "sum"),
+            mean_jp=("jp_year", "mean"),
+            median_jp=("jp_year", "median"),
+        )
         .reset_index()
     )
     z = stats.norm.ppf(1 - alpha / 2)
-    n, k = agg["n"].to_numpy(float), agg["k"].to_numpy(float)
+    n, k = agg["n_obs"].to_numpy(float), agg["k"].to_numpy(float)
     phat = k / n
     centre = (phat + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z * np.sqrt(phat * (1 - phat) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
@@ -719,7 +680,7 @@ def training_dose(
     if "region_code" in by:
         out = out.rename(columns={"region_code": "region"})
     extra = [c for c in by if c != "region_code"] + ["mean_jp", "median_jp"]
-    return tidy(out, extra=extra)
+    return tidy(out, extra=extra, ci_level=1 - alpha)
 
 
 @fill_doc
@@ -747,7 +708,7 @@ def dose_response(
     cluster : str or sequence of str
         Cluster columns, as in :func:`did`.
     between : str, optional
-        Column (e.g. ``region_code``): a separate slope per group (one model per group).
+        Grouping column (e.g. ``region_code``): a separate slope per group (one model per group).
     per : float, default 10
         The slope is reported per ``per`` JP.
     small_sample : {{"CR2", "CR1-G", "CR1"}}, default "CR2"
@@ -757,9 +718,10 @@ def dose_response(
     Returns
     -------
     pandas.DataFrame
-        One row per group (``region``, ``"all"`` without ``between``): ``term`` ``"<dose> (per <per>)"``,
-        ``estimate`` change in ``dv`` per ``per`` JP, ``se`` (cluster-robust), ``ci_low``/``ci_high``,
-        ``statistic`` t, ``df`` (by ``small_sample``), ``p``, ``n``, ``method``, ``n_clusters``.
+        One row per group (``region`` for ``region_code``, else ``group``; one row and no group column without
+        ``between``): ``term`` ``"<dose> (per <per>)"``, ``estimate`` change in ``dv`` per ``per`` JP, ``se``
+        (cluster-robust), ``ci_low``/``ci_high``, ``ci_level``, ``statistic`` t, ``df`` (by ``small_sample``),
+        ``p``, ``n`` (rows: one per person in the change frame), ``method``, ``n_clusters``.
 
     Notes
     -----
@@ -786,7 +748,8 @@ def dose_response(
     check_numeric(data, dose)
     check_not_numeric_text(data, covar)
     d = _ols.complete(data, [dv, dose, between, *cl_cols, *covar])
-    groups = [("all", d)] if between is None else list(d.groupby(between, sort=True, observed=True))
+    groups = [(None, d)] if between is None else list(d.groupby(between, sort=True, observed=True))
+    gcol = group_column(between)
     rows = []
     term = f"{dose} (per {per:g})"
     for g, dg in groups:
@@ -803,7 +766,7 @@ def dose_response(
             keep=[1],
             method=f"OLS dose-response, cluster-robust SE ({_METHOD[small_sample]})",
             n=len(dg),
-            region=str(g),
             n_clusters=g_cl,
+            **({} if between is None else {gcol: str(g)}),
         )
-    return tidy(rows, extra=["n_clusters"])
+    return tidy(rows, extra=["n_clusters"], ci_level=1 - alpha)

@@ -12,7 +12,9 @@ import re
 
 import pandas as pd
 
-__all__ = ["normalise_agency", "AGENCY_ABBREVIATIONS", "ACRONYMS"]
+from kinerja_research._arrays import take_strings
+
+__all__ = ["normalise_agency", "looks_like_unit", "AGENCY_ABBREVIATIONS", "ACRONYMS", "UNIT_WORDS"]
 
 #: Token (lower case, no dot) -> expansion.
 AGENCY_ABBREVIATIONS = {
@@ -85,6 +87,32 @@ ACRONYMS = {
     "ptsp",
 }
 _LOWER = {"dan", "dengan", "di", "ke", "dari", "untuk", "pada"}
+#: Words that make a text the name of a unit of government (an OPD, a school, a health centre), not of a person.
+UNIT_WORDS = frozenset(
+    {
+        "dinas",
+        "badan",
+        "kantor",
+        "sekretariat",
+        "bagian",
+        "bidang",
+        "inspektorat",
+        "puskesmas",
+        "kecamatan",
+        "kelurahan",
+        "sekolah",
+        "rumah",
+        "satuan",
+        "unit",
+        "pemerintah",
+        "kabupaten",
+        "kota",
+        "provinsi",
+        *AGENCY_ABBREVIATIONS,
+        *(a for a in ACRONYMS if len(a) > 2 and a not in ("iii",)),
+    }
+    - {"&", "dg", "pu", "kab", "kec", "kel", "bag", "sek", "din", "dis"}
+)
 
 
 def _one(raw: str) -> str | None:
@@ -92,13 +120,16 @@ def _one(raw: str) -> str | None:
     if not t:
         return None
     t = t.replace("&", " & ")
-    tokens = re.findall(r"[A-Za-z0-9]+|&", t.lower())
+    # letters of every script ("Café" stays "Café"); the redaction mark of personal data stays one token
+    tokens = re.findall(r"<redacted>|[^\W_]+|&", t.lower())
     words: list[str] = []
     for tok in tokens:
         words.extend(AGENCY_ABBREVIATIONS.get(tok, tok).split())
     out = []
     for i, w in enumerate(words):
-        if w in ACRONYMS:
+        if w == "<redacted>":
+            out.append(w)
+        elif w in ACRONYMS:
             out.append(w.upper())
         elif w in _LOWER and i > 0:
             out.append(w)
@@ -107,18 +138,28 @@ def _one(raw: str) -> str | None:
     return " ".join(out) or None
 
 
+def looks_like_unit(text: str) -> bool:
+    """True when ``text`` names a unit of government (holds a word of :data:`UNIT_WORDS`).
+
+    Examples
+    --------
+    >>> looks_like_unit("Dinas Pendidikan"), looks_like_unit("UPTD Puskesmas Kemiling"), looks_like_unit("Budi Santoso")
+    (True, True, False)
+    """
+    return any(w in UNIT_WORDS for w in re.findall(r"[^\W_]+", str(text).lower()))
+
+
 def normalise_agency(values: pd.Series) -> pd.Series:
     """Normalise agency names (see the module docstring); missing and blank stay missing.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> normalise_agency(pd.Series(["DINAS  PENDIDIKAN", "Dis. Pendidikan", "disdik", "bkpsdm kab. x"])).tolist()
-    ['Dinas Pendidikan', 'Dinas Pendidikan', 'Dinas Pendidikan', 'BKPSDM Kabupaten X']
+    >>> normalise_agency(pd.Series(["DINAS  PENDIDIKAN", "Dis. Pendidikan", "disdik", "bkpsdm kab. x",
+    ...                             "Dinas Pariwisata Café"])).tolist()
+    ['Dinas Pendidikan', 'Dinas Pendidikan', 'Dinas Pendidikan', 'BKPSDM Kabupaten X', 'Dinas Pariwisata Café']
     """
     s = pd.Series(values, copy=False).astype("string")
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    from kinerja_research._arrays import take_strings
-
     mapped = [_one(str(u)) for u in uniques]
     return take_strings(mapped, codes, index=s.index, name=s.name)

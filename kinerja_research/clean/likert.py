@@ -2,35 +2,54 @@
 
 The label table comes from the codebook (``Codebook.label_map()``: Indonesian and English labels, abbreviations and
 aliases such as ``"Ragu-ragu"`` or ``"Kurang Setuju"``), so 4-, 5-, 6- and 7-point scales each use their own labels.
-Answers are stored as given; reverse-keyed items are reversed only when scales are scored (``reverse_items``
+``normalise_label`` (one rule, shared with the codebooks) compares answer words loosely. Answers are stored as given;
+reverse-keyed items are reversed only when scales are scored (``reverse_items``
 is offered here for that step). Each distinct answer is looked up once, then mapped back.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["normalise_label", "map_likert", "reverse_items"]
+from kinerja_research._arrays import take_strings
+from kinerja_research.instruments import list_codebooks, load_codebook
+from kinerja_research.instruments.codebook import ItemScale, normalise_label
+
+__all__ = ["ItemScale", "normalise_label", "map_likert", "reverse_items", "shipped_item_scales", "scale_labels"]
 
 
-def normalise_label(text: str) -> str:
-    """Lower-case, trim, collapse spaces and drop trailing punctuation: ``" Sangat  Setuju."`` -> ``"sangat setuju"``.
+@lru_cache(maxsize=1)
+def shipped_item_scales() -> dict[str, ItemScale]:
+    """Item id -> :class:`~kinerja_research.instruments.codebook.ItemScale` of every codebook shipped with the package
+    (the default declared scales; a dataset's own come from ``DatasetConfig.item_scales()``)."""
+    out = {}
+    for name in list_codebooks():
+        out.update(load_codebook(name).item_scales())
+    return out
 
-    Examples
-    --------
-    >>> normalise_label(" Sangat  SETUJU. ")
-    'sangat setuju'
-    """
-    t = re.sub(r"\s+", " ", str(text).strip().lower())
-    return t.strip(" .;:!*")
+
+def scale_labels(scales: Iterable[ItemScale] = ()) -> frozenset[str]:
+    """Every normalised answer label known on any scale (the shipped codebooks' and ``scales``): an answer that is a
+    label of some scale but not of its item's own is off that item's scale (``likert_off_scale``)."""
+    out = set()
+    for sc in (*shipped_item_scales().values(), *scales):
+        out.update(normalise_label(k) for k in sc.labels)
+    return frozenset(out)
 
 
 def map_likert(
-    values: pd.Series, *, labels: Mapping[str, int], low: int, high: int, label_ids: dict[str, int] | None = None
+    values: pd.Series,
+    *,
+    labels: Mapping[str, int],
+    low: int,
+    high: int,
+    label_ids: dict[str, int] | None = None,
+    other_labels: Iterable[str] = (),
 ) -> pd.DataFrame:
     """Map answers to scale values.
 
@@ -47,12 +66,16 @@ def map_likert(
         A dict shared across calls: each distinct answer text (after :func:`normalise_label`) gets a number, returned
         in the ``label_id`` column, so that identical answers can be compared across items of different scales
         (straight-lining: "Setuju" everywhere is 5 on a 6-point item and 4 on a 5-point item).
+    other_labels : iterable of str, optional
+        Labels of other scales (e.g. :func:`scale_labels`): such an answer is ``likert_off_scale`` (on some scale,
+        not on this item's), never moved onto this scale.
 
     Returns
     -------
     pandas.DataFrame
         Same index, columns ``value`` (float, missing when the answer is missing or not usable) and ``rule``
-        (``"missing_value"``, ``"likert_unknown_label"``, ``"out_of_range"`` or missing when fine); with
+        (``"missing_value"``, ``"likert_unknown_label"``, ``"likert_off_scale"``, ``"out_of_range"`` or missing
+        when fine); with
         ``label_ids`` also ``label_id`` (float, missing when the answer is missing).
 
     Notes
@@ -70,9 +93,9 @@ def map_likert(
     [[5.0, <NA>], [3.0, <NA>], [4.0, <NA>], [5.0, <NA>], [nan, 'out_of_range'], [nan, 'likert_unknown_label'], \
 [nan, 'missing_value']]
     """
-    codes, vals, rules, ids, _ = _lookup(values, labels=labels, low=low, high=high, label_ids=label_ids)
-    from kinerja_research._arrays import take_strings
-
+    codes, vals, rules, ids, _ = _lookup(
+        values, labels=labels, low=low, high=high, label_ids=label_ids, other_labels=other_labels
+    )
     s = pd.Series(values, copy=False)
     out = pd.DataFrame({"value": vals[codes], "rule": take_strings(list(rules), codes, index=s.index)}, index=s.index)
     if label_ids is not None:
@@ -81,12 +104,19 @@ def map_likert(
 
 
 def _lookup(
-    values: pd.Series, *, labels: Mapping[str, int], low: int, high: int, label_ids: dict[str, int] | None = None
+    values: pd.Series,
+    *,
+    labels: Mapping[str, int],
+    low: int,
+    high: int,
+    label_ids: dict[str, int] | None = None,
+    other_labels: Iterable[str] = (),
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
     """The work of :func:`map_likert` on the distinct answers: ``(codes, value, rule, label_id, text)`` where
     ``codes[i]`` indexes the per-distinct-answer arrays for row ``i`` (the last entry is the missing answer, whose
     ``text`` is None; ``text`` holds the answers as written)."""
     table = {normalise_label(k): int(v) for k, v in labels.items()}
+    others = other_labels if isinstance(other_labels, (set, frozenset)) else frozenset(other_labels)
     s = pd.Series(values, copy=False)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     vals = np.full(len(uniques) + 1, np.nan)
@@ -115,7 +145,7 @@ def _lookup(
                 rules[i] = "out_of_range"
             continue
         if number is None:
-            rules[i] = "likert_unknown_label"
+            rules[i] = "likert_off_scale" if key in others else "likert_unknown_label"
             continue
         if label and table.get(label) != number:
             rules[i] = "likert_unknown_label"

@@ -1,7 +1,11 @@
-"""NIP (Nomor Induk Pegawai, 18 digits) parsing, validation and derived fields.
+"""NIP (Nomor Induk Pegawai, 18 digits) and NI PPPK parsing, validation and derived fields.
 
-Layout (PP 11/2017 and BKN practice): ``YYYYMMDD`` birth date, ``YYYYMM`` TMT CPNS (start of service), one gender
-digit (1 = male, 2 = female) and a 3-digit sequence ``001``-``999``. Example: ``198503122010011001``.
+PNS layout (Perka BKN 22/2007): ``YYYYMMDD`` birth date, ``YYYYMM`` TMT CPNS (start of service), one gender digit
+(1 = male, 2 = female) and a 3-digit sequence ``001``-``999``. Example: ``198503122010011001``.
+
+NI PPPK layout (contract staff): ``YYYYMMDD`` birth date, ``YYYY`` year first appointed, ``2`` (the PPPK code), the
+number of the work contract ``1``-``9``, the gender digit and ``NNN``. Example: ``200012312024211001``. The two are
+told apart by digits 13-14: a PNS TMT month is ``01``-``12``, a PPPK number has ``21``-``29`` there.
 
 Spreadsheets damage NIPs: stored as numbers they show as ``1.98503E+17`` (scientific notation) or lose digits beyond
 the 15th significant one (``198503122010011000``). Such values are flagged as unrecoverable and never guessed.
@@ -13,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["NIP_RULES", "normalise_nip", "parse_nip", "format_nip"]
+__all__ = ["NIP_RULES", "EMPLOYMENT", "normalise_nip", "parse_nip", "format_nip", "format_ni_pppk"]
 
 #: Rule names a NIP can break, in the order they are checked (the first one found is reported).
 NIP_RULES = (
@@ -24,6 +28,9 @@ NIP_RULES = (
     "nip_invalid_date",
     "nip_gender",
 )
+
+#: Values of the ``employment`` column: civil servant (NIP) or contract staff (NI PPPK).
+EMPLOYMENT = ("PNS", "PPPK")
 
 _STRIP = r"[\s.\-'\"`’/_]"
 
@@ -102,11 +109,16 @@ def _parse_unique(u: pd.Series, ref: np.datetime64 | None) -> pd.DataFrame:
     ty = b[:, 8] * 1000 + b[:, 9] * 100 + b[:, 10] * 10 + b[:, 11]
     tm = b[:, 12] * 10 + b[:, 13]
     g = b[:, 14]
+    # NI PPPK: digit 13 is the PPPK code 2, digit 14 the contract number 1-9 (a PNS TMT month is 01-12)
+    pppk = ok18 & (b[:, 12] == 2) & (b[:, 13] >= 1)
+    start_month = np.where(pppk, 1, tm)  # the NI PPPK gives only the year first appointed: counted from 1 January
     birth = pd.to_datetime(pd.DataFrame({"year": by, "month": bm, "day": bd}), errors="coerce")
-    tmt = pd.to_datetime(pd.DataFrame({"year": ty, "month": tm, "day": np.ones(n, dtype=np.int64)}), errors="coerce")
+    tmt = pd.to_datetime(
+        pd.DataFrame({"year": ty, "month": start_month, "day": np.ones(n, dtype=np.int64)}), errors="coerce"
+    )
     bad_date = birth.isna().to_numpy() | tmt.isna().to_numpy() | (by < 1900)
-    # TMT is a month: it must not start before the month the person turned 18.
-    too_young = (ty * 12 + tm) < ((by + 18) * 12 + bm)
+    # Appointment must not start before the person turned 18 (PNS: by month; PPPK: by year, all the NI holds).
+    too_young = np.where(pppk, ty < by + 18, (ty * 12 + tm) < ((by + 18) * 12 + bm))
     rule[ok18 & (bad_date | too_young)] = "nip_invalid_date"
     rule[(rule == None) & ~np.isin(g, (1, 2))] = "nip_gender"  # noqa: E711
     good = rule == None  # noqa: E711
@@ -116,6 +128,7 @@ def _parse_unique(u: pd.Series, ref: np.datetime64 | None) -> pd.DataFrame:
             "birth_date": birth.where(good),
             "tmt_cpns": tmt.where(good),
             "gender": pd.Series(np.where(good, np.where(g == 1, "L", "P"), None), dtype="string"),
+            "employment": pd.Series(np.where(good, np.where(pppk, "PPPK", "PNS"), None), dtype="string"),
             "nip_rule": pd.Series(rule, dtype="string"),
         }
     )
@@ -126,12 +139,12 @@ def _years_between(start: pd.Series, end: pd.Series) -> pd.Series:
 
 
 def parse_nip(values: pd.Series, *, at: pd.Series | str | pd.Timestamp | None = None) -> pd.DataFrame:
-    """Validate NIPs and derive birth date, TMT CPNS, gender, age and tenure.
+    """Validate NIPs and NI PPPK numbers and derive birth date, start of service, gender, employment, age and tenure.
 
     Parameters
     ----------
     values : pandas.Series
-        Raw NIPs as text (any spacing or punctuation).
+        Raw NIPs or NI PPPK numbers as text (any spacing or punctuation).
     at : pandas.Series, str or Timestamp, optional
         Reference date(s) for ``age`` and ``tenure_years`` (one per row, e.g. the form timestamp, or one date).
         Without it, ``age`` and ``tenure_years`` are missing. A TMT shortly after the reference date gives a
@@ -142,9 +155,11 @@ def parse_nip(values: pd.Series, *, at: pd.Series | str | pd.Timestamp | None = 
     pandas.DataFrame
         Same index as ``values``, columns:
 
-        - ``nip``: the clean 18-digit NIP (missing when invalid)
-        - ``birth_date``, ``tmt_cpns``: datetimes (first day of the TMT month)
+        - ``nip``: the clean 18-digit NIP or NI PPPK (missing when invalid)
+        - ``birth_date``, ``tmt_cpns``: datetimes (first day of the TMT month; for PPPK 1 January of the year first
+          appointed, the only date the NI holds)
         - ``gender``: ``"L"`` (digit 1) or ``"P"`` (digit 2)
+        - ``employment``: ``"PNS"`` (NIP) or ``"PPPK"`` (NI PPPK: digits 13-14 are ``2`` and a contract number 1-9)
         - ``age``, ``tenure_years``: years (365.2425 days) at ``at``
         - ``nip_rule``: missing when valid, else the first rule broken (:data:`NIP_RULES`)
 
@@ -156,15 +171,18 @@ def parse_nip(values: pd.Series, *, at: pd.Series | str | pd.Timestamp | None = 
     as integers holds; about 1 valid NIP in 1,000 has that form by chance and is flagged too: a loss, never a wrong
     join), ``nip_length`` (not
     18 digits after stripping separators: lost leading characters, typos), ``nip_invalid_date`` (birth date or TMT not
-    a real date, birth year before 1900, TMT before the month the person turned 18),
+    a real date, birth year before 1900, TMT before the month the person turned 18; for a NI PPPK, year first appointed
+    before the year the person turned 18),
     ``nip_gender`` (gender digit not 1 or 2). Invalid NIPs are never repaired.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> r = parse_nip(pd.Series(["19850312 201001 1 001", "1.98503E+17", "198513122010011001"]), at="2026-01-01")
-    >>> r[["nip", "gender", "nip_rule"]].values.tolist()
-    [['198503122010011001', 'L', <NA>], [<NA>, <NA>, 'nip_scientific_notation'], [<NA>, <NA>, 'nip_invalid_date']]
+    >>> r = parse_nip(pd.Series(["19850312 201001 1 001", "1.98503E+17", "198513122010011001", "200012312024211001"]),
+    ...               at="2026-01-01")
+    >>> r[["nip", "gender", "employment", "nip_rule"]].values.tolist()
+    [['198503122010011001', 'L', 'PNS', <NA>], [<NA>, <NA>, <NA>, 'nip_scientific_notation'], \
+[<NA>, <NA>, <NA>, 'nip_invalid_date'], ['200012312024211001', 'L', 'PPPK', <NA>]]
     >>> round(float(r.loc[0, "age"]), 2), round(float(r.loc[0, "tenure_years"]), 2)
     (40.81, 16.0)
     """
@@ -184,7 +202,7 @@ def parse_nip(values: pd.Series, *, at: pd.Series | str | pd.Timestamp | None = 
         when = pd.to_datetime(at) if isinstance(at, pd.Series) else pd.Series(pd.Timestamp(at), index=s.index)
         parsed["age"] = _years_between(parsed["birth_date"], when).astype(float)
         parsed["tenure_years"] = _years_between(parsed["tmt_cpns"], when).astype(float)
-    return parsed[["nip", "birth_date", "tmt_cpns", "gender", "age", "tenure_years", "nip_rule"]]
+    return parsed[["nip", "birth_date", "tmt_cpns", "gender", "employment", "age", "tenure_years", "nip_rule"]]
 
 
 def format_nip(birth_date: pd.Series, tmt_cpns: pd.Series, gender: pd.Series, sequence: pd.Series) -> pd.Series:
@@ -204,4 +222,28 @@ def format_nip(birth_date: pd.Series, tmt_cpns: pd.Series, gender: pd.Series, se
         + pd.Series(tmt_cpns).dt.strftime("%Y%m").astype("string")
         + g.values
         + seq.values
+    )
+
+
+def format_ni_pppk(
+    birth_date: pd.Series, year: pd.Series, contract: pd.Series, gender: pd.Series, sequence: pd.Series
+) -> pd.Series:
+    """Compose 18-digit NI PPPK numbers from their parts (birth date, year first appointed, contract number 1-9,
+    gender, sequence).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> format_ni_pppk(pd.Series(pd.to_datetime(["2000-12-31"])), pd.Series([2024]), pd.Series([1]),
+    ...                pd.Series(["L"]), pd.Series([1])).tolist()
+    ['200012312024211001']
+    """
+    g = pd.Series(gender).map({"L": "1", "P": "2"}).astype("string")
+    return (
+        pd.Series(birth_date).dt.strftime("%Y%m%d").astype("string")
+        + pd.Series(year).astype(int).astype("string").values
+        + "2"
+        + pd.Series(contract).astype(int).astype("string").values
+        + g.values
+        + pd.Series(sequence).astype(int).astype("string").str.zfill(3).values
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kinerja_research.clean.tables import RULE_SEVERITY
+from kinerja_research.clean.tables import RULE_SEVERITY, item_scales
 
 __all__ = [
     "missingness",
@@ -115,15 +115,15 @@ def table_counts(manifest: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["table", "rows_in", "rows_out", "rows_quarantined"])
 
 
-def item_columns(survey: pd.DataFrame) -> list[str]:
-    """The survey's item columns (codebook item ids), in table order."""
-    from kinerja_research.clean.tables import item_scales
-
-    scales = item_scales()
-    return [c for c in survey.columns if c in scales]
+def item_columns(survey: pd.DataFrame, manifest: dict | None = None) -> list[str]:
+    """The survey's item columns, in table order: those the clean step recorded in the manifest
+    (``parameters.items``, the dataset's own instruments included), else the shipped codebooks' item ids."""
+    items = (manifest or {}).get("parameters", {}).get("items")
+    known = set(items) if items is not None else set(item_scales())
+    return [c for c in survey.columns if c in known]
 
 
 def too_fast_threshold(survey: pd.DataFrame, manifest: dict) -> float:
     """Seconds below which a survey response counts as too fast (seconds per item x number of items)."""
     per_item = float(manifest.get("parameters", {}).get("seconds_per_item", 2.0))
-    return per_item * max(len(item_columns(survey)), 1)
+    return per_item * max(len(item_columns(survey, manifest)), 1)

@@ -1,340 +1,121 @@
 """Clean one canonical table: raw text cells (already renamed to canonical columns) -> processed table,
 quarantined rows and one problem record per finding.
 
-Used by :func:`kinerja_research.pipeline.build_processed`. Every step is vectorised over the whole table (all files of
-one table together) and each distinct value is interpreted once. Severity: ``error`` (the row goes to quarantine with
-its reasons), ``warning`` (the value is set missing or the row is flagged, the row stays), ``info`` (the value was read
+Used by :func:`kinerja_research.pipeline.build_processed`. :func:`clean_table` dispatches to one cleaner per table
+(:data:`CLEANERS`); each builds the table's columns from the raw cells and records problems, then one finishing step
+common to all tables handles duplicate submissions, personal data typed into kept text, the coarsening of exact dates
+(no exact submission time, birth date or start of service leaves the clean step) and the split into clean and
+quarantined rows. The input frame is never modified. Every step is vectorised over the whole table (all files of one
+table together) and each distinct value is interpreted once. Severity: ``error`` (the row goes to quarantine with its
+reasons), ``warning`` (the value is set missing or the row is flagged, the row stays), ``info`` (the value was read
 after normalisation; nothing lost).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from functools import lru_cache
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from kinerja_research.clean.agency import normalise_agency
+from kinerja_research._arrays import take_strings
+from kinerja_research.clean.agency import looks_like_unit, normalise_agency
 from kinerja_research.clean.golongan import parse_golongan
-from kinerja_research.clean.likert import _lookup as _likert_lookup
-from kinerja_research.clean.likert import map_likert
+from kinerja_research.clean.likert import ItemScale, _lookup, map_likert, scale_labels, shipped_item_scales
 from kinerja_research.clean.nip import parse_nip
+from kinerja_research.clean.periods import parse_period
+from kinerja_research.clean.pii import REDACTED, name_keys, normalise_text, redact_series
+from kinerja_research.clean.problems import PRIVATE_COLUMNS, PROBLEM_COLUMNS, RULE_SEVERITY, Problems
 from kinerja_research.clean.quality import duplicate_submissions, too_fast
 from kinerja_research.clean.values import parse_bool, parse_date, parse_number
+from kinerja_research.clean.vocab import (
+    GENDER,
+    PREDIKAT,
+    RATING,
+    WAVE,
+    WAVE_WORDS,
+    education_level,
+    jabatan_category,
+)
+from kinerja_research.errors import KinerjaError
+from kinerja_research.privacy import pseudonymise
+from kinerja_research.regions import match_regions
 
-__all__ = ["Problems", "PROBLEM_COLUMNS", "RULE_SEVERITY", "clean_table", "item_scales", "PRIVATE_COLUMNS"]
+__all__ = [
+    "Problems",
+    "PROBLEM_COLUMNS",
+    "RULE_SEVERITY",
+    "PRIVATE_COLUMNS",
+    "CLEANERS",
+    "AGE_RANGE",
+    "FREE_TEXT_EXEMPT",
+    "clean_table",
+    "item_scales",
+]
 
-PROBLEM_COLUMNS = ["table", "file", "row", "column", "field", "value", "rule", "severity", "region_code"]
-#: Columns that never leave the clean step.
-PRIVATE_COLUMNS = ("nip", "name", "email", "phone")
-#: Default severity of each rule (some rules are errors only for required columns; see the code).
-RULE_SEVERITY = {
-    "nip_scientific_notation": "error",
-    "nip_precision_loss": "error",
-    "nip_invalid_date": "error",
-    "nip_length": "error",
-    "nip_gender": "error",
-    "duplicate_submission": "error",
-    "region_unknown": "error",
-    "region_ambiguous": "error",
-    "wave_unknown": "error",
-    "date_order": "error",
-    "missing_value": "warning",
-    "likert_unknown_label": "warning",
-    "out_of_range": "warning",
-    "too_fast": "warning",
-    "straight_lining": "warning",
-    "not_a_number": "warning",
-    "not_a_boolean": "warning",
-    "date_ambiguous": "warning",
-    "date_invalid": "warning",
-    "golongan_unknown": "warning",
-    "ambiguous_number": "warning",
-    "value_unknown": "warning",
-    "wave_order": "warning",
-    "pii_in_free_text": "warning",
-    "age_out_of_range": "error",
-    "tenure_out_of_range": "error",
-    "region_variant": "info",
-    "golongan_variant": "info",
-    "decimal_comma": "info",
-    "date_format": "info",
-}
+#: Item id -> declared :class:`~kinerja_research.clean.likert.ItemScale` of the shipped codebooks (the default when
+#: the pipeline passes no ``item_scales`` option).
+item_scales = shipped_item_scales
 
+#: Plausible age of a member of staff in whole years (NIP-derived or self-reported): outside it the row is
+#: quarantined (``age_out_of_range``). CPNS/PPPK entry is at 18 at the earliest; the oldest retirement age is 70.
+AGE_RANGE = (17, 70)
+#: Smallest tenure in years a NIP may give (a new CPNS may answer shortly before the TMT month).
+MIN_TENURE = -1.0
+#: Self-reported tenure (masa kerja) in whole years outside this range is set missing (``out_of_range``).
+TENURE_RANGE = (0, 50)
+#: Self-reported and NIP-derived facts that differ by more than this many years are reported as a conflict.
+CONFLICT_YEARS = {"age": 1, "tenure_years": 2}
+#: Self-reported age of a member of the public (satisfaction survey) outside this range is set missing.
+PUBLIC_AGE_RANGE = (15, 100)
 
-class Problems:
-    """Collects problem records as arrays (only flagged rows), assembled into one DataFrame at the end.
-
-    ``add(raw, mask, ...)`` takes the table's raw frame only for its cells (the value shown); file names, row
-    numbers and source headers come from what the constructor stored, so no row of ``raw`` is copied.
-    """
-
-    def __init__(self, raw: pd.DataFrame, table: str, headers: Mapping[str, Mapping[str, str]]):
-        self.table = table
-        self.headers = headers
-        self.file = raw["_file"].to_numpy(dtype=object)
-        self.file_codes, names = pd.factorize(raw["_file"], sort=True)
-        self.file_names = list(names)
-        self.row = raw["_row"].to_numpy(dtype=np.int64)
-        self.region = None
-        self.names: frozenset = frozenset()  # known person names (token tuples): such values are written redacted
-        self.parts: list[tuple] = []
-
-    def add(
-        self,
-        raw,
-        mask,
-        *,
-        table: str | None = None,
-        field_name: str,
-        rule: str,
-        severity: str | None = None,
-        value=None,
-        region_code=None,
-        cells: np.ndarray | None = None,
-    ) -> None:
-        """Record ``rule`` for the rows where ``mask`` is set; the value shown is the raw cell, ``value`` (a per-row
-        series) or ``cells`` (the shown values of the flagged rows only, in row order)."""
-        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
-        if idx.size == 0:
-            return
-        if field_name in PRIVATE_COLUMNS:
-            vals = np.full(idx.size, "<redacted>", dtype=object)
-        elif cells is not None:
-            vals = np.asarray(cells, dtype=object)
-        elif value is None:
-            vals = (
-                raw[field_name].take(idx).to_numpy(dtype=object, na_value=None)
-                if field_name in raw
-                else np.full(idx.size, None, dtype=object)
-            )
-        else:
-            vals = pd.Series(value).take(idx).to_numpy(dtype=object, na_value=None)
-        files = self.file[idx]
-        ufiles = pd.unique(files)
-        if len(ufiles) == 1:
-            cols = np.full(idx.size, self.headers.get(ufiles[0], {}).get(field_name, field_name), dtype=object)
-        else:
-            look = {f: self.headers.get(f, {}).get(field_name, field_name) for f in ufiles}
-            cols = pd.Series(files).map(look).to_numpy(dtype=object)
-        reg = region_code if region_code is not None else self.region
-        regs = (
-            pd.Series(reg).take(idx).to_numpy(dtype=object, na_value=None)
-            if reg is not None
-            else np.full(idx.size, None, dtype=object)
-        )
-        self.parts.append((idx, cols, field_name, vals, rule, severity or RULE_SEVERITY.get(rule, "warning"), regs))
-
-    def add_rules(
-        self,
-        raw,
-        rules: pd.Series,
-        *,
-        table: str | None = None,
-        field_name: str,
-        severity: Mapping | None = None,
-        value=None,
-        region_code=None,
-        skip=("missing_value",),
-    ) -> None:
-        """Add one record per row whose ``rules`` entry is set (each distinct rule once)."""
-        valid = rules.notna().to_numpy(dtype=bool)
-        if not valid.any():
-            return
-        where_valid = np.flatnonzero(valid)  # rules are set on few rows: factorize only those
-        codes, uniques = pd.factorize(rules.take(where_valid), use_na_sentinel=True)
-        for k, rule in enumerate(uniques):
-            if rule in skip:
-                continue
-            mask = np.zeros(len(rules), dtype=bool)
-            mask[where_valid[codes == k]] = True
-            self.add(
-                raw,
-                mask,
-                field_name=field_name,
-                rule=rule,
-                severity=(severity or {}).get(rule),
-                value=value,
-                region_code=region_code,
-            )
-
-    def frame(self) -> pd.DataFrame:
-        """All records, sorted by file, row, field and rule (string columns built from codes by pyarrow)."""
-        from kinerja_research._arrays import take_strings
-
-        if not self.parts:
-            self.positions = np.zeros(0, dtype=np.int64)
-            return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else "string") for c in PROBLEM_COLUMNS})
-        idx = np.concatenate([p[0] for p in self.parts])
-        sizes = [len(p[0]) for p in self.parts]
-
-        def coded(values: np.ndarray) -> tuple[np.ndarray, list]:
-            codes, uniques = pd.factorize(pd.Series(values, dtype=object), sort=True, use_na_sentinel=True)
-            return codes, list(uniques)
-
-        def coded_parts(k: int) -> tuple[np.ndarray, list]:
-            """Codes of a value that is constant within each part (field, rule, severity): sorted distinct values,
-            one code per part repeated over its records (what factorising the repeated values gives)."""
-            per_part = [p[k] for p in self.parts]
-            uniques = sorted(set(per_part))
-            look = {v: i for i, v in enumerate(uniques)}
-            return np.repeat(np.array([look[v] for v in per_part], dtype=np.intp), sizes), uniques
-
-        file_c, file_u = self.file_codes[idx], self.file_names
-        field_c, field_u = coded_parts(2)
-        rule_c, rule_u = coded_parts(4)
-        sev_c, sev_u = coded_parts(5)
-        col_c, col_u = coded(np.concatenate([p[1] for p in self.parts]))
-        reg_c, reg_u = coded(np.concatenate([p[6] for p in self.parts]))
-        rows = self.row[idx]
-        order = np.lexsort((rule_c, field_c, rows, file_c))
-        self.positions = idx[order]  # row position in the table of each record, in the frame's order
-        values = np.concatenate([p[3] for p in self.parts])[order]
-        from kinerja_research.clean.pii import redact_cells
-
-        values = redact_cells(values, self.names)  # a NIP or a name typed into any other column
-        import pyarrow as pa
-
-        df = pd.DataFrame(
-            {
-                "table": take_strings([self.table], np.zeros(len(idx), dtype=np.int64)),
-                "file": take_strings(file_u, file_c[order]),
-                "row": rows[order],
-                "column": take_strings(col_u, col_c[order]),
-                "field": take_strings(field_u, field_c[order]),
-                "value": pd.Series(
-                    pd.array(pa.array(values, type=pa.string(), from_pandas=True), dtype=pd.StringDtype("pyarrow"))
-                ),
-                "rule": take_strings(rule_u, rule_c[order]),
-                "severity": take_strings(sev_u, sev_c[order]),
-                "region_code": take_strings(reg_u, reg_c[order]),
-            }
-        )
-        return df[PROBLEM_COLUMNS]
+_ITEM_BLOCK = object()  # placeholder in the column dict: the column lives in the item block
 
 
-@lru_cache(maxsize=1)
-def item_scales() -> dict[str, tuple[str, int, int, dict]]:
-    """Item id -> (codebook name, scale min, scale max, label map), from every shipped codebook."""
-    from kinerja_research.instruments import list_codebooks, load_codebook
+# --------------------------------------------------------------------------------------------------------------------
+# The state of one table being cleaned
+# --------------------------------------------------------------------------------------------------------------------
+@dataclass
+class _Ctx:
+    """What every step of one table's cleaning needs: the raw cells, the problem records, the row regions."""
 
-    out = {}
-    for name in list_codebooks():
-        cb = load_codebook(name)
-        labels = cb.label_map()
-        for item in cb.item_ids:
-            out[item] = (name, int(cb.scale["min"]), int(cb.scale["max"]), labels)
-    return out
+    table: str
+    raw: pd.DataFrame
+    probs: Problems
+    key: bytes
+    options: dict
+    dayfirst: bool | None = None
+    vmaps: dict = field(default_factory=dict)
+    code: pd.Series | None = None
 
+    def col(self, name: str) -> pd.Series:
+        """The raw column ``name``, or an all-missing text column when the files do not map it."""
+        if name in self.raw:
+            return self.raw[name]
+        return pd.Series(pd.NA, index=self.raw.index, dtype="string")
 
-_WAVE = {
-    "pre": "pre",
-    "sebelum": "pre",
-    "awal": "pre",
-    "baseline": "pre",
-    "pretest": "pre",
-    "pre-test": "pre",
-    "pre test": "pre",
-    "1": "pre",
-    "gelombang 1": "pre",
-    "post": "post",
-    "sesudah": "post",
-    "setelah": "post",
-    "akhir": "post",
-    "posttest": "post",
-    "post-test": "post",
-    "post test": "post",
-    "2": "post",
-    "gelombang 2": "post",
-    "endline": "post",
-}
-_EDUCATION = {
-    "sd": "SD",
-    "smp": "SMP",
-    "sltp": "SMP",
-    "sma": "SMA",
-    "slta": "SMA",
-    "smk": "SMA",
-    "ma": "SMA",
-    "sma/smk": "SMA",
-    "sma/sederajat": "SMA",
-    "d1": "D3",
-    "d2": "D3",
-    "d3": "D3",
-    "diii": "D3",
-    "d-iii": "D3",
-    "diploma": "D3",
-    "diploma iii": "D3",
-    "d4": "S1",
-    "div": "S1",
-    "d-iv": "S1",
-    "s1": "S1",
-    "sarjana": "S1",
-    "s-1": "S1",
-    "s2": "S2",
-    "magister": "S2",
-    "s-2": "S2",
-    "master": "S2",
-    "s3": "S3",
-    "doktor": "S3",
-    "s-3": "S3",
-    "tidak sekolah": "Tidak sekolah",
-}
-_RATING = {
-    "di atas ekspektasi": "above",
-    "diatas ekspektasi": "above",
-    "above": "above",
-    "above expectations": "above",
-    "sesuai ekspektasi": "as_expected",
-    "as expected": "as_expected",
-    "as_expected": "as_expected",
-    "di bawah ekspektasi": "below",
-    "dibawah ekspektasi": "below",
-    "below": "below",
-    "below expectations": "below",
-}
-_PREDIKAT = {
-    "sangat baik": "Sangat Baik",
-    "baik": "Baik",
-    "butuh perbaikan": "Butuh Perbaikan",
-    "kurang/misconduct": "Kurang/Misconduct",
-    "kurang": "Kurang/Misconduct",
-    "misconduct": "Kurang/Misconduct",
-    "kurang / misconduct": "Kurang/Misconduct",
-    "sangat kurang": "Sangat Kurang",
-}
-_GENDER = {
-    "l": "L",
-    "laki-laki": "L",
-    "laki laki": "L",
-    "pria": "L",
-    "male": "L",
-    "m": "L",
-    "p": "P",
-    "perempuan": "P",
-    "wanita": "P",
-    "female": "P",
-    "f": "P",
-}
+    def add(self, mask, **kw) -> None:
+        self.probs.add(self.raw, mask, region_code=kw.pop("region_code", self.code), **kw)
+
+    def add_rules(self, rules: pd.Series, **kw) -> None:
+        self.probs.add_rules(self.raw, rules, region_code=kw.pop("region_code", self.code), **kw)
 
 
-_WAVE_WORDS = {
-    "sebelum": "pre",
-    "pre": "pre",
-    "pretest": "pre",
-    "awal": "pre",
-    "baseline": "pre",
-    "sesudah": "post",
-    "setelah": "post",
-    "post": "post",
-    "posttest": "post",
-    "akhir": "post",
-    "endline": "post",
-}
+@dataclass
+class _Cleaned:
+    """A cleaner's result: the columns in output order, the survey's item block, and the duplicate key."""
+
+    cols: dict
+    item_block: np.ndarray | None = None
+    dup_key: list[str] | None = None
+    dup_order: str | None = None  # a column of ``cols`` ordering submissions, or None for file order
 
 
+# --------------------------------------------------------------------------------------------------------------------
+# Column cleaners shared by the tables
+# --------------------------------------------------------------------------------------------------------------------
 def _map_values(
     s: pd.Series, table: Mapping[str, object], extra: Mapping | None = None, words: Mapping[str, str] | None = None
 ) -> tuple[pd.Series, pd.Series]:
@@ -354,8 +135,6 @@ def _map_values(
                 hits = {words[w] for w in re.findall(r"[a-z]+", k) if w in words}
                 vals[i] = hits.pop() if len(hits) == 1 else None
     if all(v is None or isinstance(v, str) for v in vals):
-        from kinerja_research._arrays import take_strings
-
         out = take_strings(vals, codes, index=s.index)
     else:
         out = pd.Series(np.array(vals + [None], dtype=object)[np.where(codes < 0, len(vals), codes)], index=s.index)
@@ -364,18 +143,10 @@ def _map_values(
     return out, unknown
 
 
-def _col(raw: pd.DataFrame, name: str) -> pd.Series:
-    if name in raw:
-        return raw[name]
-    return pd.Series(pd.NA, index=raw.index, dtype="string")
-
-
-def _regions(raw: pd.DataFrame, probs: Problems, table: str) -> pd.Series:
+def _regions(ctx: _Ctx) -> pd.Series:
     """Region code per row from the ``region`` column (free text or code) or the file's spec region."""
-    from kinerja_research._arrays import take_strings
-    from kinerja_research.regions import match_regions
-
-    text = _col(raw, "region").astype("string")
+    raw, probs = ctx.raw, ctx.probs
+    text = ctx.col("region").astype("string")
     has_text = (text.notna() & (text.str.strip() != "")).fillna(False).to_numpy(dtype=bool)
     spec = (
         raw["_region_spec"].astype("string")
@@ -389,9 +160,12 @@ def _regions(raw: pd.DataFrame, probs: Problems, table: str) -> pd.Series:
     idx = np.where(codes < 0, len(uniques), codes)
     code = take_strings(m["code"].tolist(), codes, index=raw.index)
     status = status_arr[idx]
-    probs.add(raw, status == "missing", table=table, field_name="region", rule="missing_value", severity="error")
-    probs.add(raw, status == "unknown", table=table, field_name="region", rule="region_unknown", value=use)
-    probs.add(raw, status == "ambiguous", table=table, field_name="region", rule="region_ambiguous", value=use)
+    probs.add(raw, status == "missing", field_name="region", rule="missing_value", severity="error")
+    probs.add(raw, status == "unknown", field_name="region", rule="region_unknown", value=use)
+    probs.add(raw, status == "ambiguous", field_name="region", rule="region_ambiguous", value=use)
+    if "matched_by" in m.columns:  # an undotted BPS code mapped to its Kemendagri code: a note
+        bps = np.array([v == "bps" for v in m["matched_by"].tolist()] + [False])[idx] & has_text
+        probs.add(raw, bps, field_name="region", rule="region_bps_code", value=use, region_code=code)
     # Spelling variants: a value that differs from the most common spelling of the same region in the same file
     # (integer codes only: file x distinct text counts, then the dominant text per file x region).
     resolved = (status == "ok") & has_text
@@ -410,20 +184,16 @@ def _regions(raw: pd.DataFrame, probs: Problems, table: str) -> pd.Series:
         variant = np.zeros(len(raw), dtype=bool)
         if variant_key:
             variant[np.flatnonzero(resolved)] = np.isin(key, np.fromiter(variant_key, dtype=np.int64))
-        probs.add(raw, variant, table=table, field_name="region", rule="region_variant", region_code=code)
+        probs.add(raw, variant, field_name="region", rule="region_variant", region_code=code)
     return code
 
 
-def _dates(raw, probs, table, name, dayfirst, region_code, *, required=False):
-    res = parse_date(_col(raw, name), dayfirst=dayfirst)
-    sev = {"missing_value": "error"} if required else None
-    probs.add_rules(
-        raw,
+def _dates(ctx: _Ctx, name: str, *, required: bool = False) -> pd.Series:
+    res = parse_date(ctx.col(name), dayfirst=ctx.dayfirst)
+    ctx.add_rules(
         res["rule"],
-        table=table,
         field_name=name,
-        region_code=region_code,
-        severity=sev,
+        severity={"missing_value": "error"} if required else None,
         skip=() if required else ("missing_value",),
     )
     return res["value"]
@@ -441,43 +211,86 @@ def _minority(raw, rules: pd.Series, rule: str) -> pd.Series:
     return rules.mask(has & (share[f] >= 0.5))
 
 
-def _numbers(raw, probs, table, name, region_code, *, low=None, high=None):
-    res = parse_number(_col(raw, name))
-    probs.add_rules(
-        raw, _minority(raw, res["rule"], "decimal_comma"), table=table, field_name=name, region_code=region_code
-    )
+def _numbers(ctx: _Ctx, name: str, *, low=None, high=None, values: pd.Series | None = None) -> pd.Series:
+    res = parse_number(ctx.col(name) if values is None else values)
+    ctx.add_rules(_minority(ctx.raw, res["rule"], "decimal_comma"), field_name=name)
     v = res["value"]
     bad = np.zeros(len(v), dtype=bool)
     if low is not None:
         bad |= (v < low).to_numpy()
     if high is not None:
         bad |= (v > high).to_numpy()
-    probs.add(raw, bad, table=table, field_name=name, rule="out_of_range", region_code=region_code)
+    ctx.add(bad, field_name=name, rule="out_of_range")
     return v.mask(bad)
 
 
-def _categorical(raw, probs, table, name, lookup, region_code, values_map=None):
-    out, unknown = _map_values(_col(raw, name), lookup, values_map)
-    probs.add(raw, unknown.to_numpy(), table=table, field_name=name, rule="value_unknown", region_code=region_code)
+def _text(ctx: _Ctx, name: str, normalise: Callable[[pd.Series], pd.Series] | None = None) -> pd.Series:
+    """A kept free-text column: identifiers and known names redacted in the raw text (``pii_in_free_text``) before
+    it is normalised (normalising would break an e-mail address or a dashed NIP apart first)."""
+    s = ctx.col(name).astype("string")
+    red, mask = redact_series(s, ctx.probs.names)
+    if mask.any():
+        s = red.astype("string")
+        ctx.add(mask, field_name=name, rule="pii_in_free_text", cells=np.full(int(mask.sum()), REDACTED, dtype=object))
+    if normalise is not None:
+        return normalise(s)
+    return s.str.strip().str.replace(r"\s+", " ", regex=True)
+
+
+def _categorical(ctx: _Ctx, name: str, lookup: Mapping) -> pd.Series:
+    out, unknown = _map_values(ctx.col(name), lookup, ctx.vmaps.get(name))
+    ctx.add(unknown.to_numpy(), field_name=name, rule="value_unknown")
     return out.astype("string")
 
 
-def _golongan(raw, probs, table, region_code):
-    """Parse golongan; a spelling variant is reported only in files whose values are mostly written canonically
-    (a file that writes every grade as a pangkat name made a choice, not a mistake)."""
-    g = parse_golongan(_col(raw, "golongan"))
+def _by_function(ctx: _Ctx, name: str, read: Callable[[str], str | None]) -> pd.Series:
+    """A vocabulary column read by ``read`` on each distinct value (a dataset.yml value map first); an unreadable
+    value is ``value_unknown`` (a warning: the value is set missing)."""
+    s = ctx.col(name).astype("string")
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    extra = {str(k).strip().lower(): v for k, v in (ctx.vmaps.get(name) or {}).items()}
+    vals = []
+    for u in uniques:
+        t = re.sub(r"\s+", " ", str(u).strip().lower())
+        vals.append(extra.get(t) or read(t))
+    out = take_strings(vals, codes, index=s.index)
+    blank = (s.fillna("").str.strip() == "").to_numpy(dtype=bool)
+    ctx.add(out.isna().to_numpy() & ~blank, field_name=name, rule="value_unknown")
+    return out.astype("string")
+
+
+def _jabatan(ctx: _Ctx) -> pd.Series:
+    """Jabatan category (JPT, Administrator, Pengawas, Pelaksana, Fungsional) from its common spellings; a dataset
+    that declares ``jabatan`` free text keeps the position as written (names and NIPs in it redacted)."""
+    if "jabatan" in (ctx.options.get("free_text") or ()):
+        return _text(ctx, "jabatan")
+    return _by_function(ctx, "jabatan", jabatan_category)
+
+
+def _golongan(ctx: _Ctx, employment: pd.Series | None) -> pd.DataFrame:
+    """Parse golongan (a bare roman numeral read by the row's employment); a spelling variant is reported only in
+    files whose values are mostly written canonically (a file that writes every grade as a pangkat name made a
+    choice, not a mistake); a grade contradicting the NIP shows both."""
+    raw = ctx.raw
+    g = parse_golongan(ctx.col("golongan"), employment=employment)
     rule = g["golongan_rule"]
     variant = rule.eq("golongan_variant").fillna(False).to_numpy(dtype=bool)
     canonical = g["golongan"].notna().to_numpy(dtype=bool) & ~variant
     f, _ = pd.factorize(raw["_file"])
     share = np.bincount(f, weights=canonical) / np.maximum(np.bincount(f), 1)
     rule = rule.mask(variant & ~(share[f] > 0.5))
-    probs.add_rules(raw, rule, table=table, field_name="golongan", region_code=region_code)
+    ctx.add_rules(rule, field_name="golongan")
+    conflict = g["employment_conflict"].to_numpy(dtype=bool)
+    if conflict.any():
+        cells = ctx.col("golongan").astype("string").to_numpy(dtype=object, na_value=None)[conflict]
+        emp = employment.to_numpy(dtype=object, na_value=None)[conflict]
+        shown = [f"{c} (NIP: {'NI PPPK' if e == 'PPPK' else 'PNS'})" for c, e in zip(cells, emp)]
+        ctx.add(conflict, field_name="golongan", rule="golongan_employment_conflict", cells=np.array(shown, object))
     return g
 
 
-def _duration(raw, probs, table, region_code):
-    s = _col(raw, "duration_s").astype("string").str.strip()
+def _duration(ctx: _Ctx) -> pd.Series:
+    s = ctx.col("duration_s").astype("string").str.strip()
     colon = s.str.contains(":", regex=False).fillna(False)
     hms = (
         s.where(colon).str.extract(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
@@ -492,10 +305,9 @@ def _duration(raw, probs, table, region_code):
         + pd.to_numeric(hms[2], errors="coerce")
     )
     v = res["value"].where(~is_hms, hms_s)
-    rules = _minority(raw, res["rule"].where(~is_hms, pd.NA), "decimal_comma")
-    probs.add_rules(raw, rules, table=table, field_name="duration_s", region_code=region_code)
+    ctx.add_rules(_minority(ctx.raw, res["rule"].where(~is_hms, pd.NA), "decimal_comma"), field_name="duration_s")
     neg = (v < 0).fillna(False).to_numpy()
-    probs.add(raw, neg, table=table, field_name="duration_s", rule="out_of_range", region_code=region_code)
+    ctx.add(neg, field_name="duration_s", rule="out_of_range")
     return v.mask(neg).astype(float)
 
 
@@ -503,8 +315,9 @@ def _duration(raw, probs, table, region_code):
 _NOT_A_NIP = ("nip_length", "nip_invalid_date", "nip_gender")
 
 
-def _unusable_nip_files(raw, probs, rules: pd.Series, *, share: float = 0.9, min_rows: int = 20) -> None:
+def _unusable_nip_files(ctx: _Ctx, rules: pd.Series, *, share: float = 0.9, min_rows: int = 20) -> None:
     """A file whose NIP column (nearly) never holds a NIP is mapped wrongly: fail rather than quarantine it all."""
+    probs = ctx.probs
     bad = rules.isin(_NOT_A_NIP).fillna(False).to_numpy(dtype=bool)
     if not bad.any():
         return
@@ -512,306 +325,455 @@ def _unusable_nip_files(raw, probs, rules: pd.Series, *, share: float = 0.9, min
     n_bad = np.bincount(probs.file_codes, weights=bad, minlength=len(probs.file_names))
     n_filled = np.bincount(probs.file_codes, weights=filled, minlength=len(probs.file_names))
     for k in np.flatnonzero((n_filled >= min_rows) & (n_bad > share * np.maximum(n_filled, 1))):
-        from kinerja_research.errors import KinerjaError
-
-        f = probs.file_names[k]
-        header = probs.headers.get(f, {}).get("nip", "nip")
+        f = probs.shown_file(probs.file_names[k])
+        header = probs.headers.get(probs.file_names[k], {}).get("nip", "nip")
         raise KinerjaError(
             f"file '{f}', column '{header}' (mapped to nip): {int(n_bad[k])} of {int(n_filled[k])} "
-            f"values are not NIPs; rule: a file whose NIP column is more than {share:.0%} invalid is "
-            f"unusable, the likely cause is a wrong header mapping in dataset.yml (columns swapped)"
+            f"values are not NIPs or NI PPPK numbers; rule: a file whose NIP column is more than {share:.0%} "
+            f"invalid is unusable, the likely cause is a wrong header mapping in dataset.yml (columns swapped)"
         )
 
 
-#: Plausible age (years) of a respondent and smallest tenure (a new CPNS may answer shortly before the TMT month);
-#: the same bounds as the survey schema (kinerja_research.schemas), so a row outside them is quarantined, not fatal.
-AGE_RANGE = (14.0, 100.0)
-MIN_TENURE = -1.0
-
-
-def _implausible_people(raw, probs, people, region_code) -> None:
-    """Quarantine rows whose NIP gives an impossible age (birth year 1920 -> 105 years) or tenure."""
-    age = people["age"].to_numpy(dtype=float, na_value=np.nan)
-    bad = (age < AGE_RANGE[0]) | (age > AGE_RANGE[1])
-    probs.add(
-        raw,
-        bad,
-        field_name="age",
-        rule="age_out_of_range",
-        region_code=region_code,
-        cells=np.char.mod("%.1f", age[bad]).astype(object),
-    )
-    ten = people["tenure_years"].to_numpy(dtype=float, na_value=np.nan)
-    bad_t = ten < MIN_TENURE
-    probs.add(
-        raw,
-        bad_t,
-        field_name="tenure_years",
-        rule="tenure_out_of_range",
-        region_code=region_code,
-        cells=np.char.mod("%.1f", ten[bad_t]).astype(object),
-    )
-
-
-def _people(raw, probs, table, at, region_code):
-    nip = parse_nip(_col(raw, "nip"), at=at)
-    _unusable_nip_files(raw, probs, nip["nip_rule"])
-    sev = {"missing_value": "error"}
-    probs.add_rules(raw, nip["nip_rule"], table=table, field_name="nip", severity=sev, region_code=region_code, skip=())
+def _people(ctx: _Ctx, at) -> pd.DataFrame:
+    """Parse the NIP / NI PPPK column: facts per row and ``nip_*`` problems (a missing NIP is an error)."""
+    nip = parse_nip(ctx.col("nip"), at=at)
+    _unusable_nip_files(ctx, nip["nip_rule"])
+    ctx.add_rules(nip["nip_rule"], field_name="nip", severity={"missing_value": "error"}, skip=())
     return nip
 
 
-def clean_table(
-    table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Clean one table.
+def _whole_years(years: pd.Series) -> pd.Series:
+    """Completed whole years (Int64); a value in [-1, 0) -- not yet started -- is 0."""
+    v = np.floor(years.to_numpy(dtype=float, na_value=np.nan))
+    v = np.where((v < 0) & (v >= -1), 0, v)
+    return pd.Series(pd.array(v, dtype="Float64"), index=years.index).astype("Int64")
 
-    Parameters
-    ----------
-    table : {"survey", "performance", "training", "satisfaction"}
-    raw : pandas.DataFrame
-        Text cells under canonical names, plus ``_file`` (file name), ``_row`` (1-based data row in the file),
-        ``_region_spec`` (region given by dataset.yml, or missing) and, for satisfaction, ``_file_hash``;
-        ``raw.attrs["headers"]`` maps file -> {canonical: source header}, ``raw.attrs["values"]`` the value maps
-        of dataset.yml (merged over the table's files), ``raw.attrs["dayfirst"]`` the date order option.
-    key : bytes
-        Pseudonym key.
-    options : mapping, optional
-        ``reference_date``, ``seconds_per_item`` (2.0), ``straight_min_items`` (10), ``known_names`` (person names
-        as :func:`kinerja_research.clean.pii.name_keys` token tuples; default: the table's own ``name`` column),
-        redacted wherever they are typed into another column (rule ``pii_in_free_text``).
 
-    Returns
-    -------
-    (clean, quarantine, problems) : tuple of pandas.DataFrame
-        ``clean`` in the canonical column order, ``quarantine`` the rows with errors (same columns plus ``_file``,
-        ``_row``, ``reasons``), ``problems`` one row per finding (:data:`PROBLEM_COLUMNS`).
-    """
-    from kinerja_research.privacy import pseudonymise
+def _reported_years(ctx: _Ctx, name: str) -> pd.Series:
+    """A self-reported number of years (``"35"``, ``"35 tahun"``, ``"35,5"``) as completed whole years."""
+    text = ctx.col(name).astype("string").str.replace(r"(?i)\s*(?:tahun|thn|th|years?|yrs?)\.?\s*$", "", regex=True)
+    res = parse_number(text)
+    ctx.add_rules(res["rule"].mask(res["rule"].eq("decimal_comma")), field_name=name)
+    return _whole_years(res["value"])
 
-    options = dict(options or {})
-    attrs = dict(raw.attrs)
-    raw.attrs = {}  # pandas deep-copies attrs on every operation: keep them out of the hot path
-    probs = Problems(raw, table, attrs.get("headers", {}))
-    dayfirst = attrs.get("dayfirst")
-    vmaps = attrs.get("values", {})
-    ref = options.get("reference_date")
-    out: dict = {}  # columns, made into one DataFrame at the end (no fragmented inserts)
-    code = _regions(raw, probs, table)
-    probs.region = code.to_numpy(dtype=object, na_value=None)
-    from kinerja_research.clean.pii import name_keys
 
-    if "known_names" in options:  # given by the pipeline: this table's names and those of the tables before it
-        probs.names = frozenset(options["known_names"])
-    else:
-        probs.names = name_keys(raw["name"]) if "name" in raw else frozenset()
-    # Blank cells of optional columns (required ones -- nip, region, wave, period -- are errors, reported below;
-    # items report their own).
-    special = {"nip", "region", "wave", "period"} | set(PRIVATE_COLUMNS)
-    for c in raw.columns:
-        if c.startswith("_") or c in special or c in item_scales():
+def _person_facts(ctx: _Ctx, people: pd.DataFrame) -> dict:
+    """Age, gender and tenure of staff in whole years: from the NIP where it gives them, else as reported; a reported
+    value that contradicts the NIP is a warning showing both; an age outside :data:`AGE_RANGE` or a NIP tenure below
+    :data:`MIN_TENURE` is an error (the row is quarantined)."""
+    ten_nip = people["tenure_years"].to_numpy(dtype=float, na_value=np.nan)
+    age = _whole_years(people["age"])
+    tenure = _whole_years(people["tenure_years"])
+    gender = people["gender"].astype("string")
+    bad_t = ten_nip < MIN_TENURE
+    ctx.add(
+        bad_t,
+        field_name="tenure_years",
+        rule="tenure_out_of_range",
+        cells=np.char.mod("%d", np.floor(ten_nip[bad_t])).astype(object),
+    )
+    reported: dict[str, pd.Series] = {}
+    if "age" in ctx.raw:  # a reported age outside the range is an error in itself, whatever the NIP says
+        rep = _reported_years(ctx, "age")
+        r = rep.to_numpy(dtype=float, na_value=np.nan)
+        out = (r < AGE_RANGE[0]) | (r > AGE_RANGE[1])
+        ctx.add(out, field_name="age", rule="age_out_of_range", cells=np.char.mod("%d", r[out]).astype(object))
+        reported["age"] = rep.mask(out)
+    if "tenure_years" in ctx.raw:
+        rep = _reported_years(ctx, "tenure_years")
+        out = ((rep < TENURE_RANGE[0]) | (rep > TENURE_RANGE[1])).fillna(False).to_numpy(dtype=bool)
+        ctx.add(out, field_name="tenure_years", rule="out_of_range")
+        reported["tenure_years"] = rep.mask(out)
+    for name, nip_whole in (("age", age), ("tenure_years", tenure)):
+        if name not in reported:
             continue
-        blank = raw[c].isna() | (raw[c].astype("string").str.strip() == "")
-        probs.add(raw, blank.fillna(True).to_numpy(), table=table, field_name=c, rule="missing_value", region_code=code)
-
-    if table == "satisfaction":
-        out["respondent_id"] = pseudonymise(
-            raw["_file_hash"].astype("string") + ":" + raw["_row"].astype("string"), key=key, prefix="R"
-        )
-    else:
-        at = None
-        if "submitted_at" in raw:
-            submitted = _dates(raw, probs, table, "submitted_at", dayfirst, code)
-            at = submitted.fillna(pd.Timestamp(ref)) if ref is not None else submitted
-        elif ref is not None:
-            at = pd.Timestamp(ref)
-        people = _people(raw, probs, table, at, code)
-        out["person_id"] = pseudonymise(people["nip"], key=key)
-    out["region_code"] = code
-
-    if table == "survey":
-        out["agency"] = normalise_agency(_col(raw, "agency"))
-        wave, unknown = _map_values(_col(raw, "wave"), _WAVE, vmaps.get("wave"))
-        if unknown.any():  # "Tahap 1 - sebelum pelatihan": one wave word among others
-            by_word, still = _map_values(_col(raw, "wave").where(unknown.to_numpy()), {}, None, words=_WAVE_WORDS)
-            wave = wave.fillna(by_word)
-            unknown = unknown & wave.isna()
-        probs.add(raw, unknown.to_numpy(), table=table, field_name="wave", rule="wave_unknown", region_code=code)
-        probs.add(
-            raw,
-            (wave.isna() & ~unknown).to_numpy(),
-            table=table,
-            field_name="wave",
-            rule="missing_value",
-            severity="error",
-            region_code=code,
-        )
-        out["wave"] = wave.astype("string")
-        tr = parse_bool(_col(raw, "trained"), mapping=vmaps.get("trained"))
-        probs.add_rules(raw, tr["rule"], table=table, field_name="trained", region_code=code)
-        out["trained"] = tr["value"]
-        out["submitted_at"] = (
-            submitted if "submitted_at" in raw else pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-        )
-        out["duration_s"] = _duration(raw, probs, table, code)
-        _implausible_people(raw, probs, people, code)
-        out["gender"] = people["gender"]
-        out["birth_date"] = people["birth_date"]
-        out["age"] = people["age"]
-        out["tenure_years"] = people["tenure_years"]
-        g = _golongan(raw, probs, table, code)
-        out["golongan"] = g["golongan"]
-        out["golongan_rank"] = g["golongan_rank"]
-        out["education"] = _categorical(raw, probs, table, "education", _EDUCATION, code, vmaps.get("education"))
-        scales = item_scales()
-        items = [c for c in raw.columns if c in scales]
-        unknown_items = [c for c in raw.columns if re.fullmatch(r"[A-Z]{1,4}\d{1,3}", c) and c not in scales]
-        label_ids: dict[str, int] = {}
-        # straight-lining is tracked while mapping (min/max answer text id per row), so no copy of all answers
-        n_answered = np.zeros(len(raw), dtype=np.int32)
-        id_lo = np.full(len(raw), np.inf)
-        id_hi = np.full(len(raw), -np.inf)
-        # the answers go straight into one (items x rows) float block: no per-column arrays stacked (copied) later
-        item_block = np.empty((len(items), len(raw)), dtype=float)
-        for j, c in enumerate(items):
-            _, lo, hi, labels = scales[c]
-            # work on the distinct answers: a rule is set per distinct answer, its rows found by one gather
-            at, vals, rules, uids, texts = _likert_lookup(raw[c], labels=labels, low=lo, high=hi, label_ids=label_ids)
-            for rule in sorted({r for r in rules if r is not None}):
-                flag = (rules == rule)[at]
-                probs.add(raw, flag, table=table, field_name=c, rule=rule, region_code=code, cells=texts[at[flag]])
-            item_block[j] = vals[at]
-            out[c] = _ITEM_BLOCK
-            ids = uids[at]
-            n_answered += ~np.isnan(ids)
-            np.fmin(id_lo, ids, out=id_lo)
-            np.fmax(id_hi, ids, out=id_hi)
-            del ids
-            del raw[c]  # the raw answers are no longer needed: free them
-        if unknown_items:
-            from kinerja_research.errors import KinerjaError
-
-            raise KinerjaError(
-                f"columns {unknown_items} are mapped as item ids but no codebook has them; rule: item "
-                f"ids come from the codebooks in kinerja_research/instruments"
-            )
-        sl = pd.Series((n_answered >= int(options.get("straight_min_items", 10))) & (id_lo == id_hi), index=raw.index)
-        probs.add(
-            raw,
-            sl.to_numpy(),
-            table=table,
-            field_name="items",
-            rule="straight_lining",
-            region_code=code,
-            value=pd.Series("all answers identical", index=raw.index, dtype="string"),
-        )
-        fast = too_fast(
-            out["duration_s"], n_items=max(len(items), 1), seconds_per_item=float(options.get("seconds_per_item", 2.0))
-        )
-        probs.add(raw, fast.to_numpy(), table=table, field_name="duration_s", rule="too_fast", region_code=code)
-        out["too_fast"] = fast.to_numpy()
-        out["straight_lining"] = sl.to_numpy()
-        dup_key = ["person_id", "wave"]
-        order = "submitted_at"
-    elif table == "performance":
-        out["agency"] = normalise_agency(_col(raw, "agency"))
-        period, start = _periods(_col(raw, "period"), semester=True, values_map=vmaps.get("period"))
-        bad = period.isna().to_numpy() & _col(raw, "period").notna().to_numpy()
-        probs.add(raw, bad, table=table, field_name="period", rule="value_unknown", severity="error", region_code=code)
-        probs.add(
-            raw,
-            (period.isna() & _col(raw, "period").isna()).to_numpy(),
-            table=table,
-            field_name="period",
-            rule="missing_value",
-            severity="error",
-            region_code=code,
-        )
-        out["period"] = period
-        ps = _dates(raw, probs, table, "period_start", dayfirst, code) if "period_start" in raw else start
-        out["period_start"] = ps.fillna(start)
-        g = _golongan(raw, probs, table, code)
-        out["golongan"] = g["golongan"]
-        out["golongan_rank"] = g["golongan_rank"]
-        for c in ("rating_hasil_kerja", "rating_perilaku"):
-            out[c] = _categorical(raw, probs, table, c, _RATING, code, vmaps.get(c))
-        out["predikat"] = _categorical(raw, probs, table, "predikat", _PREDIKAT, code, vmaps.get("predikat"))
-        out["capaian_pct"] = _numbers(raw, probs, table, "capaian_pct", code, low=0, high=300)
-        dup_key = ["person_id", "period"]
-        order = "_row"
-    elif table == "training":
-        out["course"] = _col(raw, "course").astype("string").str.strip().str.replace(r"\s+", " ", regex=True)
-        out["start"] = _dates(raw, probs, table, "start", dayfirst, code)
-        out["end"] = _dates(raw, probs, table, "end", dayfirst, code)
-        out["jp"] = _numbers(raw, probs, table, "jp", code, low=0, high=2000)
-        pr = parse_bool(_col(raw, "programme"), mapping=vmaps.get("programme"))
-        probs.add_rules(raw, pr["rule"], table=table, field_name="programme", region_code=code)
-        out["programme"] = pr["value"]
-        order_bad = (out["end"] < out["start"]).fillna(False).to_numpy()
-        probs.add(raw, order_bad, table=table, field_name="end", rule="date_order", region_code=code)
-        dup_key = ["person_id", "course", "start"]
-        order = "_row"
-    elif table == "satisfaction":
-        out["service_unit"] = normalise_agency(_col(raw, "service_unit"))
-        out["submitted_at"] = _dates(raw, probs, table, "submitted_at", dayfirst, code)
-        period, _ = _periods(_col(raw, "period"), semester=False, values_map=vmaps.get("period"))
-        derived = (
-            out["submitted_at"].dt.year.astype("Int64").astype("string")
-            + "-Q"
-            + out["submitted_at"].dt.quarter.astype("Int64").astype("string")
-        )
-        bad = period.isna().to_numpy() & _col(raw, "period").notna().to_numpy()
-        probs.add(raw, bad, table=table, field_name="period", rule="value_unknown", region_code=code)
-        out["period"] = period.fillna(derived)
-        scales = item_scales()
-        for c in [f"U{i}" for i in range(1, 10)]:
-            if c in raw:
-                _, lo, hi, labels = scales[c]
-                res = map_likert(raw[c], labels=labels, low=lo, high=hi)
-                probs.add_rules(raw, res["rule"], table=table, field_name=c, region_code=code, skip=())
-                out[c] = pd.array(res["value"].to_numpy(), dtype="Float64").astype("Int64")
-        out["gender"] = _categorical(raw, probs, table, "gender", _GENDER, code, vmaps.get("gender"))
-        out["age"] = _numbers(raw, probs, table, "age", code, low=15, high=100)
-        out["education"] = _categorical(raw, probs, table, "education", _EDUCATION, code, vmaps.get("education"))
-        out["occupation"] = _col(raw, "occupation").astype("string").str.strip()
-        dup_key, order = None, None
-
-    out = _frame(out, raw.index, item_block if table == "survey" else None)
-    for c in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[c]):
-            out[c] = out[c].astype("datetime64[ns]")
-    out["_file"] = raw["_file"].astype("string")
-    out["_row"] = raw["_row"].astype("int64")
-    if dup_key is not None:
-        if order == "_row":
-            order_df = out.assign(_order=np.arange(len(out)))
-            d = duplicate_submissions(order_df, key=dup_key, order="_order")
+        rep = reported[name]
+        both = (rep.notna() & nip_whole.notna()).to_numpy(dtype=bool)
+        diff = np.abs(rep.to_numpy(dtype=float, na_value=np.nan) - nip_whole.to_numpy(dtype=float, na_value=np.nan))
+        clash = both & (diff > CONFLICT_YEARS[name])
+        if clash.any():
+            a_rep = rep.to_numpy(dtype=float, na_value=np.nan)[clash]
+            a_nip = nip_whole.to_numpy(dtype=float, na_value=np.nan)[clash]
+            shown = [f"reported {int(a)}, NIP {int(b)}" for a, b in zip(a_rep, a_nip)]
+            ctx.add(clash, field_name=name, rule="self_report_conflict", cells=np.array(shown, dtype=object))
+        if name == "age":
+            age = nip_whole.fillna(rep)
         else:
-            d = duplicate_submissions(out, key=dup_key, order=order)
-        probs.add(
-            raw,
-            d["drop"].to_numpy(),
-            table=table,
-            field_name=dup_key[0],
-            rule="duplicate_submission",
-            value=pd.Series("dropped: a later submission exists", index=raw.index, dtype="string"),
-            region_code=code,
-        )
-        probs.add(
-            raw,
-            (d["duplicate"] & ~d["drop"]).to_numpy(),
-            table=table,
-            field_name=dup_key[0],
-            rule="duplicate_submission",
-            severity="info",
-            value=pd.Series("kept: latest of repeated submissions", index=raw.index, dtype="string"),
-            region_code=code,
-        )
-    if table == "survey":
-        _wave_order(out, raw, probs, code)
-    _redact_free_text(out, raw, probs, table, code)
+            tenure = nip_whole.fillna(rep)
+    if "gender" in ctx.raw:
+        rep_g = _categorical(ctx, "gender", GENDER)
+        clash = (rep_g.notna() & gender.notna() & (rep_g != gender)).fillna(False).to_numpy(dtype=bool)
+        if clash.any():
+            shown = [
+                f"reported {a}, NIP {b}"
+                for a, b in zip(rep_g.to_numpy(dtype=object)[clash], gender.to_numpy(dtype=object)[clash])
+            ]
+            ctx.add(clash, field_name="gender", rule="self_report_conflict", cells=np.array(shown, dtype=object))
+        gender = gender.fillna(rep_g)
+    a = age.to_numpy(dtype=float, na_value=np.nan)
+    bad_a = (a < AGE_RANGE[0]) | (a > AGE_RANGE[1])
+    ctx.add(bad_a, field_name="age", rule="age_out_of_range", cells=np.char.mod("%d", a[bad_a]).astype(object))
+    return {"gender": gender, "age": age, "tenure_years": tenure}
 
-    problems = probs.frame()
+
+def _period_columns(ctx: _Ctx, *, required: bool) -> dict:
+    """``period, period_kind, period_start, period_end`` from the ``period`` column (kept as written: quarters stay
+    quarters); an unreadable or unaligned period is an error when the period is required, a warning otherwise."""
+    res = parse_period(ctx.col("period"), values_map=ctx.vmaps.get("period"))
+    sev = "error" if required else "warning"
+    rules = res["rule"]
+    if not required:
+        rules = rules.mask(rules.eq("missing_value"))
+    severity = {"value_unknown": sev, "period_range_unaligned": sev, "missing_value": sev}
+    ctx.add_rules(rules, field_name="period", severity=severity, skip=())
+    cols = {c: res[c] for c in ("period", "period_kind", "period_start", "period_end")}
+    if "period_start" in ctx.raw:  # a start date given by the file wins over the period's first day
+        given = _dates(ctx, "period_start")
+        cols["period_start"] = given.fillna(cols["period_start"])
+    return cols
+
+
+#: Kept text columns that a header-mapping mistake can fill with people (checked by :func:`_refuse_people_columns`).
+KEPT_TEXT = ("agency", "service_unit", "occupation", "course")
+
+
+def _people_like(values: pd.Series, names: frozenset, people: int) -> str | None:
+    """Why a kept text column looks like the people themselves (or None): its values are names known from a name
+    column, or it has nearly one distinct value per person."""
+    text = values.dropna().astype(str).str.strip()
+    text = text[text != ""]
+    distinct = pd.unique(text)
+    if len(distinct) == 0:
+        return None
+    if names:
+        keys = name_keys(distinct)
+        n_names = sum(1 for k in keys if k in names)
+        if n_names >= max(2, 0.5 * len(distinct)):
+            return f"{n_names} of its {len(distinct)} distinct values are names of people in the dataset"
+    if people >= 20 and len(distinct) >= 0.9 * people and not all(looks_like_unit(v) for v in distinct[:50]):
+        return f"it has {len(distinct)} distinct values for {people} people (nearly one per person)"
+    return None
+
+
+def _refuse_people_columns(ctx: _Ctx) -> None:
+    """A mapping mistake cannot leak: a kept text column whose values look like the people (names, or one value per
+    person) is refused with a sentence naming it, unless the dataset declares it free text (then names and NIPs in it
+    are redacted); a ``name`` column holding unit names (the headers of name and agency swapped) is refused too."""
+    raw, probs = ctx.raw, ctx.probs
+    declared = set(ctx.options.get("free_text") or ())
+    people = int(raw["nip"].nunique()) if "nip" in raw else len(raw)
+    for c in KEPT_TEXT:
+        if c not in raw or c in declared:
+            continue
+        for f in probs.file_names:  # per file: one wrongly mapped file among good ones is found too
+            rows = (raw["_file"] == f).to_numpy(dtype=bool)
+            sub_people = int(raw.loc[rows, "nip"].nunique()) if "nip" in raw else int(rows.sum())
+            why = _people_like(raw.loc[rows, c], probs.names, sub_people)
+            if why:
+                header = probs.headers.get(f, {}).get(c, c)
+                raise KinerjaError(
+                    f"file '{probs.shown_file(f)}', column '{normalise_text(header)}' (mapped to {c}): {why}; rule: "
+                    f"a kept text column must not hold the people themselves -- fix the header mapping in "
+                    f"dataset.yml, or declare it free text (free_text: {{{ctx.table}: [{c}]}}) to keep it with names "
+                    f"and NIPs redacted"
+                )
+    if "name" in raw and people >= 1:
+        for f in probs.file_names:
+            rows = (raw["_file"] == f).to_numpy(dtype=bool)
+            vals = raw.loc[rows, "name"].dropna().astype(str)
+            vals = vals[vals.str.strip() != ""]
+            counts = vals.value_counts(sort=False)  # each distinct name looked at once
+            units = sum(int(n) for v, n in counts.items() if looks_like_unit(v))
+            if len(vals) >= 2 and units >= 0.5 * len(vals):
+                header = probs.headers.get(f, {}).get("name", "name")
+                raise KinerjaError(
+                    f"file '{probs.shown_file(f)}', column '{normalise_text(header)}' (mapped to name): most of its "
+                    f"values are names of units (Dinas, Badan, UPT ...), not of people; rule: the name column holds "
+                    f"people's names -- the headers of name and unit are probably swapped in dataset.yml"
+                )
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# One cleaner per table
+# --------------------------------------------------------------------------------------------------------------------
+def _scales(ctx: _Ctx) -> dict[str, ItemScale]:
+    scales = ctx.options.get("item_scales")
+    return dict(scales) if scales else shipped_item_scales()
+
+
+def _items(ctx: _Ctx, scales: Mapping[str, ItemScale]) -> list[str]:
+    """The item columns of the table (mapped item ids with a declared scale); a mapped id without one is an error."""
+    items = [c for c in ctx.raw.columns if c in scales]
+    unknown = [c for c in ctx.raw.columns if re.fullmatch(r"[A-Z]{1,4}\d{1,3}", c) and c not in scales]
+    if unknown:
+        raise KinerjaError(
+            f"columns {unknown} are mapped as item ids but no instrument of the dataset has them; rule: item ids "
+            f"come from the codebooks the dataset uses (dataset.yml instruments)"
+        )
+    return items
+
+
+def _clean_survey(ctx: _Ctx) -> _Cleaned:
+    raw = ctx.raw
+    out: dict = {}
+    ref = ctx.options.get("reference_date")
+    submitted = (
+        _dates(ctx, "submitted_at")
+        if "submitted_at" in raw
+        else pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    )
+    at = submitted.fillna(pd.Timestamp(ref)) if ref is not None else submitted
+    people = _people(ctx, at)
+    out["person_id"] = pseudonymise(people["nip"], key=ctx.key)
+    out["region_code"] = ctx.code
+    out["agency"] = _text(ctx, "agency", normalise_agency)
+    wave, unknown = _map_values(ctx.col("wave"), WAVE, ctx.vmaps.get("wave"))
+    if unknown.any():  # "Tahap 1 - sebelum pelatihan": one wave word among others
+        by_word, _ = _map_values(ctx.col("wave").where(unknown.to_numpy()), {}, None, words=WAVE_WORDS)
+        wave = wave.fillna(by_word)
+        unknown = unknown & wave.isna()
+    ctx.add(unknown.to_numpy(), field_name="wave", rule="wave_unknown")
+    ctx.add((wave.isna() & ~unknown).to_numpy(), field_name="wave", rule="missing_value", severity="error")
+    out["wave"] = wave.astype("string")
+    tr = parse_bool(ctx.col("trained"), mapping=ctx.vmaps.get("trained"))
+    ctx.add_rules(tr["rule"], field_name="trained")
+    out["trained"] = tr["value"]
+    out["submitted_at"] = submitted  # exact until the finishing step (duplicates, wave order), then the month
+    out["duration_s"] = _duration(ctx)
+    out["employment"] = people["employment"]
+    out.update(_person_facts(ctx, people))
+    g = _golongan(ctx, people["employment"])
+    out["golongan"] = g["golongan"]
+    out["golongan_rank"] = g["golongan_rank"]
+    out["education"] = _by_function(ctx, "education", education_level)
+    if "jabatan" in raw:  # only when the files give it (a column of blanks would read as 100 % missing answers)
+        out["jabatan"] = _jabatan(ctx)
+    scales = _scales(ctx)
+    items = _items(ctx, scales)
+    others = scale_labels(scales.values())
+    label_ids: dict[str, int] = {}
+    # straight-lining is tracked while mapping (min/max answer text id per row), so no copy of all answers
+    n_answered = np.zeros(len(raw), dtype=np.int32)
+    id_lo = np.full(len(raw), np.inf)
+    id_hi = np.full(len(raw), -np.inf)
+    # the answers go straight into one (items x rows) float block: no per-column arrays stacked (copied) later
+    item_block = np.empty((len(items), len(raw)), dtype=float)
+    for j, c in enumerate(items):
+        sc = scales[c]
+        # work on the distinct answers: a rule is set per distinct answer, its rows found by one gather
+        at_, vals, rules, uids, texts = _lookup(
+            raw[c], labels=sc.labels, low=sc.low, high=sc.high, label_ids=label_ids, other_labels=others
+        )
+        for rule in sorted({r for r in rules if r is not None}):
+            flag = (rules == rule)[at_]
+            ctx.add(flag, field_name=c, rule=rule, cells=texts[at_[flag]])
+        item_block[j] = vals[at_]
+        out[c] = _ITEM_BLOCK
+        ids = uids[at_]
+        n_answered += ~np.isnan(ids)
+        np.fmin(id_lo, ids, out=id_lo)
+        np.fmax(id_hi, ids, out=id_hi)
+        del ids
+        del raw[c]  # the raw answers are no longer needed: free them (raw is this cleaning's own shallow copy)
+    sl = (n_answered >= int(ctx.options.get("straight_min_items", 10))) & (id_lo == id_hi)
+    ctx.add(
+        sl,
+        field_name="items",
+        rule="straight_lining",
+        value=pd.Series("all answers identical", index=raw.index, dtype="string"),
+    )
+    fast = too_fast(
+        out["duration_s"], n_items=max(len(items), 1), seconds_per_item=float(ctx.options.get("seconds_per_item", 2.0))
+    )
+    ctx.add(fast.to_numpy(), field_name="duration_s", rule="too_fast")
+    out["too_fast"] = fast.to_numpy()
+    out["straight_lining"] = sl
+    # the item columns come last, in mapping order
+    order = [k for k in out if out[k] is not _ITEM_BLOCK] + [k for k in out if out[k] is _ITEM_BLOCK]
+    return _Cleaned({k: out[k] for k in order}, item_block, ["person_id", "wave"], "submitted_at")
+
+
+def _clean_performance(ctx: _Ctx) -> _Cleaned:
+    out: dict = {}
+    people = _people(ctx, ctx.options.get("reference_date"))
+    out["person_id"] = pseudonymise(people["nip"], key=ctx.key)
+    out["region_code"] = ctx.code
+    out["agency"] = _text(ctx, "agency", normalise_agency)
+    out["employment"] = people["employment"]
+    out.update(_period_columns(ctx, required=True))
+    g = _golongan(ctx, people["employment"])
+    out["golongan"] = g["golongan"]
+    out["golongan_rank"] = g["golongan_rank"]
+    if "jabatan" in ctx.raw:
+        out["jabatan"] = _jabatan(ctx)
+    for c in ("rating_hasil_kerja", "rating_perilaku"):
+        out[c] = _categorical(ctx, c, RATING)
+    out["predikat"] = _categorical(ctx, "predikat", PREDIKAT)
+    out["capaian_pct"] = _numbers(ctx, "capaian_pct", low=0, high=300)
+    return _Cleaned(out, None, ["person_id", "period"], None)
+
+
+def _clean_training(ctx: _Ctx) -> _Cleaned:
+    out: dict = {}
+    people = _people(ctx, ctx.options.get("reference_date"))
+    out["person_id"] = pseudonymise(people["nip"], key=ctx.key)
+    out["region_code"] = ctx.code
+    out["employment"] = people["employment"]
+    out["course"] = _text(ctx, "course")
+    out["start"] = _dates(ctx, "start")
+    out["end"] = _dates(ctx, "end")
+    out["jp"] = _numbers(ctx, "jp", low=0, high=2000)
+    pr = parse_bool(ctx.col("programme"), mapping=ctx.vmaps.get("programme"))
+    ctx.add_rules(pr["rule"], field_name="programme")
+    out["programme"] = pr["value"]
+    ctx.add((out["end"] < out["start"]).fillna(False).to_numpy(), field_name="end", rule="date_order")
+    return _Cleaned(out, None, ["person_id", "course", "start"], None)
+
+
+def _clean_satisfaction(ctx: _Ctx) -> _Cleaned:
+    raw = ctx.raw
+    out: dict = {}
+    out["respondent_id"] = pseudonymise(
+        raw["_file_hash"].astype("string") + ":" + raw["_row"].astype("string"), key=ctx.key, prefix="R"
+    )
+    out["region_code"] = ctx.code
+    out["service_unit"] = _text(ctx, "service_unit", normalise_agency)
+    submitted = _dates(ctx, "submitted_at")
+    out["submitted_at"] = submitted
+    per = _period_columns(ctx, required=False)
+    # no period written: the quarter of the submission date
+    q = submitted.dt.quarter.astype("Int64")
+    derived = submitted.dt.year.astype("Int64").astype("string") + "-Q" + q.astype("string")
+    q_start = submitted.dt.to_period("Q").dt.start_time.astype("datetime64[ns]")
+    q_end = submitted.dt.to_period("Q").dt.end_time.dt.normalize().astype("datetime64[ns]")
+    use = per["period"].isna() & submitted.notna() & ctx.col("period").isna()
+    per["period"] = per["period"].mask(use, derived)
+    per["period_kind"] = per["period_kind"].mask(use, "quarter")
+    per["period_start"] = per["period_start"].mask(use, q_start)
+    per["period_end"] = per["period_end"].mask(use, q_end)
+    out.update(per)
+    scales = _scales(ctx)
+    others = scale_labels(scales.values())
+    for c in [f"U{i}" for i in range(1, 10)]:
+        if c in raw:
+            sc = scales.get(c) or shipped_item_scales()[c]
+            res = map_likert(raw[c], labels=sc.labels, low=sc.low, high=sc.high, other_labels=others)
+            ctx.add_rules(res["rule"], field_name=c, skip=())
+            out[c] = pd.array(res["value"].to_numpy(), dtype="Float64").astype("Int64")
+    out["gender"] = _categorical(ctx, "gender", GENDER)
+    age = _numbers(ctx, "age", low=PUBLIC_AGE_RANGE[0], high=PUBLIC_AGE_RANGE[1])
+    out["age"] = _whole_years(age)
+    out["education"] = _by_function(ctx, "education", education_level)
+    out["occupation"] = _text(ctx, "occupation")
+    # the respondent is the file's content and row: the same export saved under two names repeats its respondents
+    return _Cleaned(out, None, ["respondent_id"], None)
+
+
+#: Table name -> its cleaner (``_Ctx -> _Cleaned``).
+CLEANERS: dict[str, Callable[[_Ctx], _Cleaned]] = {
+    "survey": _clean_survey,
+    "performance": _clean_performance,
+    "training": _clean_training,
+    "satisfaction": _clean_satisfaction,
+}
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Finishing steps common to every table
+# --------------------------------------------------------------------------------------------------------------------
+def _frame(cols: dict, index, item_block: np.ndarray | None) -> pd.DataFrame:
+    """DataFrame of ``cols`` in their order; columns marked ``_ITEM_BLOCK`` are the rows of ``item_block`` (one
+    2-D float block, wrapped without a copy)."""
+    names = list(cols)
+    at = [i for i, k in enumerate(names) if cols[k] is _ITEM_BLOCK]
+    if not at:
+        return pd.DataFrame(cols, index=index)
+    i0, i1 = at[0], at[-1] + 1
+    parts = [
+        pd.DataFrame({k: cols[k] for k in names[:i0]}, index=index),
+        pd.DataFrame(item_block.T, columns=names[i0:i1], index=index, copy=False),
+        pd.DataFrame({k: cols[k] for k in names[i1:]}, index=index),
+    ]
+    return pd.concat(parts, axis=1)
+
+
+def _duplicates(ctx: _Ctx, out: pd.DataFrame, cleaned: _Cleaned) -> None:
+    """Repeated submissions of one key: the latest is kept (an info record), the earlier ones quarantined."""
+    if cleaned.dup_key is None:
+        return
+    if cleaned.dup_order is None:
+        d = duplicate_submissions(out.assign(_order=np.arange(len(out))), key=cleaned.dup_key, order="_order")
+    else:
+        d = duplicate_submissions(out, key=cleaned.dup_key, order=cleaned.dup_order)
+    ctx.add(
+        d["drop"].to_numpy(),
+        field_name=cleaned.dup_key[0],
+        rule="duplicate_submission",
+        value=pd.Series("dropped: a later submission exists", index=out.index, dtype="string"),
+    )
+    ctx.add(
+        (d["duplicate"] & ~d["drop"]).to_numpy(),
+        field_name=cleaned.dup_key[0],
+        rule="duplicate_submission",
+        severity="info",
+        value=pd.Series("kept: latest of repeated submissions", index=out.index, dtype="string"),
+    )
+
+
+def _wave_order(ctx: _Ctx, out: pd.DataFrame) -> None:
+    """Warn when a person's post-wave submission is not after the pre-wave one."""
+    pid, _ = pd.factorize(out["person_id"], use_na_sentinel=True)
+    wave = out["wave"].to_numpy(dtype=object, na_value=None)
+    at = out["submitted_at"].to_numpy(dtype="datetime64[ns]")
+    pre_at = np.full(pid.max() + 2 if len(pid) else 1, np.datetime64("NaT"), dtype="datetime64[ns]")
+    is_pre = (wave == "pre") & (pid >= 0)
+    pre_at[pid[is_pre]] = at[is_pre]  # the last pre submission of each person (duplicates are quarantined)
+    bad = (wave == "post") & (pid >= 0) & (at <= pre_at[pid])
+    ctx.add(bad, field_name="submitted_at", rule="wave_order")
+
+
+#: String columns of the outputs that the personal-data scan leaves alone: pseudonyms, codes, the file name, and
+#: columns that only ever hold values of a fixed vocabulary (mapped through lookups, unknown values set missing).
+FREE_TEXT_EXEMPT = (
+    "person_id",
+    "respondent_id",
+    "region_code",
+    "_file",
+    "reasons",
+    "wave",
+    "golongan",
+    "education",
+    "gender",
+    "employment",
+    "rating_hasil_kerja",
+    "rating_perilaku",
+    "predikat",
+    "period",
+    "period_kind",
+)
+
+
+def _redact_free_text(ctx: _Ctx, out: pd.DataFrame) -> None:
+    """Redact identifiers and known names in every kept text column (in place) and report ``pii_in_free_text``."""
+    for c in out.columns:
+        if c in FREE_TEXT_EXEMPT or not (pd.api.types.is_string_dtype(out[c]) or out[c].dtype == object):
+            continue
+        red, mask = redact_series(out[c], ctx.probs.names)
+        if mask.any():
+            out[c] = red.astype(out[c].dtype) if out[c].dtype != object else red.astype(object)
+            ctx.add(mask, field_name=c, rule="pii_in_free_text", cells=np.full(int(mask.sum()), REDACTED, dtype=object))
+
+
+def _coarsen(out: pd.DataFrame) -> None:
+    """No exact submission time leaves the clean step: ``submitted_at`` becomes the first day of its month."""
+    for c in ("submitted_at",):
+        if c in out:
+            out[c] = out[c].dt.to_period("M").dt.to_timestamp().astype("datetime64[ns]")
+
+
+def _split(ctx: _Ctx, out: pd.DataFrame, problems: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows with an error -> quarantine (with their reasons, ``_file`` and ``_row``); the others -> the clean table."""
+    probs = ctx.probs
     is_err = problems["severity"].eq("error").fillna(False).to_numpy(dtype=bool)
     if is_err.any():
         # (file, row) as one integer per table row: file code x (largest row + 1) + row (no 1M key strings)
@@ -832,116 +794,76 @@ def clean_table(
     bad = reason.notna().to_numpy()
     quarantine = out.loc[bad].assign(reasons=reason[bad].astype("string")).reset_index(drop=True)
     clean = out.loc[~bad].drop(columns=["_file", "_row"]).reset_index(drop=True)
-    return clean, quarantine, problems
+    return clean, quarantine
 
 
-#: String columns of the outputs that the personal-data scan leaves alone: pseudonyms, codes, the file name, and
-#: columns that only ever hold values of a fixed vocabulary (mapped through lookups, unknown values set missing).
-_NOT_FREE_TEXT = (
-    "person_id",
-    "respondent_id",
-    "region_code",
-    "_file",
-    "reasons",
-    "wave",
-    "golongan",
-    "education",
-    "gender",
-    "rating_hasil_kerja",
-    "rating_perilaku",
-    "predikat",
-    "period",
-)
+def clean_table(
+    table: str, raw: pd.DataFrame, *, key: bytes, options: Mapping | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Clean one table (the input frame is not modified).
 
+    Parameters
+    ----------
+    table : {"survey", "performance", "training", "satisfaction"}
+    raw : pandas.DataFrame
+        Text cells under canonical names, plus ``_file`` (file name), ``_row`` (1-based data row in the file),
+        ``_region_spec`` (region given by dataset.yml, or missing) and, for satisfaction, ``_file_hash``;
+        ``raw.attrs["headers"]`` maps file -> {canonical: source header}, ``raw.attrs["values"]`` the value maps
+        of dataset.yml (merged over the table's files), ``raw.attrs["dayfirst"]`` the date order option.
+    key : bytes
+        Pseudonym key.
+    options : mapping, optional
+        ``reference_date``, ``seconds_per_item`` (2.0), ``straight_min_items`` (10), ``known_names`` (person names
+        as :func:`kinerja_research.clean.pii.name_keys` keys; default: the table's own ``name`` column), redacted
+        wherever they are typed into another column (rule ``pii_in_free_text``); ``item_scales`` (item id ->
+        :class:`~kinerja_research.clean.likert.ItemScale`, the dataset's declared scales; default the shipped
+        codebooks'); ``file_aliases`` (file name -> the name shown in problem records); ``free_text`` (the table's
+        columns the dataset declares free text: kept with personal data redacted, never refused).
 
-def _redact_free_text(out: pd.DataFrame, raw, probs, table, code) -> None:
-    """Redact 18-digit runs and known names in every kept text column (in place) and report ``pii_in_free_text``."""
-    from kinerja_research.clean.pii import REDACTED, redact_series
-
-    for c in out.columns:
-        if c in _NOT_FREE_TEXT or not (pd.api.types.is_string_dtype(out[c]) or out[c].dtype == object):
+    Returns
+    -------
+    (clean, quarantine, problems) : tuple of pandas.DataFrame
+        ``clean`` in the canonical column order, ``quarantine`` the rows with errors (same columns plus ``_file``,
+        ``_row``, ``reasons``), ``problems`` one row per finding (:data:`PROBLEM_COLUMNS`).
+    """
+    if table not in CLEANERS:
+        raise KinerjaError(f"table {table!r} is unknown; rule: tables are {', '.join(CLEANERS)}")
+    options = dict(options or {})
+    attrs = dict(raw.attrs)
+    # this cleaning's own shallow copy: columns it drops (answers already mapped) leave the caller's frame alone;
+    # pandas deep-copies attrs on every operation, so they are kept out of the hot path
+    raw = raw.copy(deep=False)
+    raw.attrs = {}
+    probs = Problems(raw, table, attrs.get("headers", {}), aliases=options.get("file_aliases"))
+    if "known_names" in options:  # given by the pipeline: the names of every name column of the dataset
+        probs.names = frozenset(options["known_names"])
+    else:
+        probs.names = name_keys(raw["name"]) if "name" in raw else frozenset()
+    ctx = _Ctx(table, raw, probs, key, options, attrs.get("dayfirst"), attrs.get("values", {}))
+    _refuse_people_columns(ctx)
+    ctx.code = _regions(ctx)
+    probs.region = ctx.code.to_numpy(dtype=object, na_value=None)
+    # Blank cells of optional columns (required ones -- nip, region, wave, period -- are errors, reported by their
+    # cleaners; items report their own).
+    special = {"nip", "region", "wave", "period"} | set(PRIVATE_COLUMNS) | set(_scales(ctx))
+    for c in raw.columns:
+        if c.startswith("_") or c in special:
             continue
-        red, mask = redact_series(out[c], probs.names)
-        if mask.any():
-            out[c] = red.astype(out[c].dtype) if out[c].dtype != object else red.astype(object)
-            probs.add(
-                raw,
-                mask,
-                table=table,
-                field_name=c,
-                rule="pii_in_free_text",
-                region_code=code,
-                cells=np.full(int(mask.sum()), REDACTED, dtype=object),
-            )
+        blank = raw[c].isna() | (raw[c].astype("string").str.strip() == "")
+        ctx.add(blank.fillna(True).to_numpy(), field_name=c, rule="missing_value")
 
-
-_ITEM_BLOCK = object()  # placeholder in the column dict of clean_table: the column lives in the item block
-
-
-def _frame(cols: dict, index, item_block: np.ndarray | None) -> pd.DataFrame:
-    """DataFrame of ``cols`` in their order; columns marked ``_ITEM_BLOCK`` are the rows of ``item_block`` (one
-    2-D float block, wrapped without a copy)."""
-    names = list(cols)
-    at = [i for i, k in enumerate(names) if cols[k] is _ITEM_BLOCK]
-    if not at:
-        return pd.DataFrame(cols, index=index)
-    i0, i1 = at[0], at[-1] + 1
-    parts = [
-        pd.DataFrame({k: cols[k] for k in names[:i0]}, index=index),
-        pd.DataFrame(item_block.T, columns=names[i0:i1], index=index, copy=False),
-        pd.DataFrame({k: cols[k] for k in names[i1:]}, index=index),
-    ]
-    return pd.concat(parts, axis=1)
-
-
-def _wave_order(out, raw, probs, code):
-    """Warn when a person's post-wave submission is not after the pre-wave one."""
-    pid, _ = pd.factorize(out["person_id"], use_na_sentinel=True)
-    wave = out["wave"].to_numpy(dtype=object, na_value=None)
-    at = out["submitted_at"].to_numpy(dtype="datetime64[ns]")
-    pre_at = np.full(pid.max() + 2 if len(pid) else 1, np.datetime64("NaT"), dtype="datetime64[ns]")
-    is_pre = (wave == "pre") & (pid >= 0)
-    pre_at[pid[is_pre]] = at[is_pre]  # the last pre submission of each person (duplicates are quarantined)
-    bad = (wave == "post") & (pid >= 0) & (at <= pre_at[pid])
-    probs.add(raw, bad, table="survey", field_name="submitted_at", rule="wave_order", region_code=code)
-
-
-_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-
-
-def _periods(values: pd.Series, *, semester: bool, values_map: Mapping | None = None) -> tuple[pd.Series, pd.Series]:
-    """``"2025-S2"``/``"Semester II 2025"``/``"S2 2025"`` (semester) or ``"2026-Q1"``/``"Triwulan I 2026"``/
-    ``"TW1 2026"`` (quarter) -> canonical period and its first day (a dataset.yml value map is applied first)."""
-    s = values.astype("string").str.strip()
-    if values_map:
-        look = {str(k).strip().lower(): str(v) for k, v in values_map.items()}
-        mapped, _ = _map_values(s, look)
-        s = mapped.astype("string").fillna(s)
-    s = s.str.lower()
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    per, start = [], []
-    for u in uniques:
-        u = re.sub(r"\s+", " ", str(u))
-        y = re.search(r"(19|20)\d{2}", u)
-        rest = u.replace(y.group(0), " ") if y else u
-        n = None
-        if semester:
-            m = re.search(r"(?:semester|smt|sem|s)\s*[-.]?\s*(ii|i|1|2)\b", rest) or re.search(r"\b(ii|i|1|2)\b", rest)
-            n = _ROMAN.get(m.group(1)) if m else None
-            ok = y is not None and n in (1, 2)
-            per.append(f"{y.group(0)}-S{n}" if ok else None)
-            start.append(pd.Timestamp(int(y.group(0)), 1 if n == 1 else 7, 1) if ok else pd.NaT)
-        else:
-            m = re.search(r"(?:triwulan|tw|kuartal|quarter|q)\s*[-.]?\s*(iv|iii|ii|i|[1-4])\b", rest) or re.search(
-                r"\b(iv|iii|ii|i|[1-4])\b", rest
-            )
-            n = _ROMAN.get(m.group(1)) if m else None
-            ok = y is not None and n is not None
-            per.append(f"{y.group(0)}-Q{n}" if ok else None)
-            start.append(pd.Timestamp(int(y.group(0)), 3 * n - 2, 1) if ok else pd.NaT)
-    idx = np.where(codes < 0, len(per), codes)
-    p = pd.Series(np.array(per + [None], dtype=object)[idx], index=values.index, dtype="string")
-    st = pd.Series(
-        pd.to_datetime(pd.Series(start + [pd.NaT], dtype="datetime64[ns]")).to_numpy()[idx], index=values.index
-    )
-    return p, st
+    cleaned = CLEANERS[table](ctx)
+    out = _frame(cleaned.cols, raw.index, cleaned.item_block)
+    for c in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[c]):
+            out[c] = out[c].astype("datetime64[ns]")
+    out["_file"] = probs.shown_files(index=raw.index)
+    out["_row"] = raw["_row"].astype("int64")
+    _duplicates(ctx, out, cleaned)
+    if table == "survey":
+        _wave_order(ctx, out)
+    _redact_free_text(ctx, out)
+    _coarsen(out)
+    problems = probs.frame()
+    clean, quarantine = _split(ctx, out, problems)
+    return clean, quarantine, problems

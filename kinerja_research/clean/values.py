@@ -8,8 +8,15 @@ numbers (``45728``). Every value that cannot be read gets a rule instead of a gu
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kinerja_research._arrays import take_strings
 
 __all__ = ["parse_number", "parse_date", "parse_bool", "MONTHS"]
 
@@ -126,8 +133,6 @@ def parse_number(values: pd.Series) -> pd.DataFrame:
     empty = (t.fillna("") == "").to_numpy()
     rule[np.isnan(num) & ~empty] = "not_a_number"
     rule[empty] = "missing_value"
-    from kinerja_research._arrays import take_strings
-
     vals = np.append(num, np.nan)
     rules = np.append(rule, "missing_value")
     idx = np.where(codes < 0, len(u), codes)
@@ -146,9 +151,6 @@ _NAME = r"^(?P<a>\d{1,2})[\s\-/]+(?P<b>[A-Za-z]+)\.?[\s\-/,]+(?P<c>\d{4}|\d{2})"
 def _extract(values, pattern: str, todo: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Named groups of ``pattern`` (pyarrow's RE2, vectorised) for the values where ``todo`` is true:
     ``{group: object array}`` over all values, None where no match or not looked at."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     n = len(values)
     sel = np.flatnonzero(todo) if todo is not None else np.arange(n)
     out = {"_ok": np.zeros(n, dtype=bool)}
@@ -168,9 +170,6 @@ def _extract(values, pattern: str, todo: np.ndarray | None = None) -> dict[str, 
 
 def _int(values: np.ndarray) -> np.ndarray:
     """Digit strings (None or "" = 0) to int64, through pyarrow's cast."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     arr = pa.array(values, type=pa.string())
     arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
     return pc.fill_null(pc.cast(arr, pa.int64()), 0).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -180,11 +179,6 @@ def _format_back(got, layout: str):
     """``pc.strftime(got, format=layout)`` for layouts made of ``%Y %m %d %H %M %S`` and literal text, built from
     zero-padded components with vectorised string kernels (several times faster than strftime); years outside
     1000-9999 (not four digits) fall back to strftime itself."""
-    import re
-
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     if got.null_count == len(got):  # nothing parsed: nothing to print
         return pa.nulls(len(got), type=pa.string())
     year = pc.year(got)
@@ -217,6 +211,156 @@ def _format_back(got, layout: str):
 _DIRECTIVES = ("%Y", "%m", "%d", "%H", "%M", "%S")
 
 
+@dataclass
+class _Dates:
+    """Per distinct value: the date parts found so far, the format each was written in and its rule."""
+
+    texts: np.ndarray
+    y: np.ndarray
+    mo: np.ndarray
+    d: np.ndarray
+    hh: np.ndarray
+    mi: np.ndarray
+    ss: np.ndarray
+    fmt: np.ndarray
+    rule: np.ndarray
+    fast: np.ndarray
+
+    @classmethod
+    def empty(cls, texts: np.ndarray) -> _Dates:
+        n = len(texts)
+        minus = lambda: np.full(n, -1, dtype=np.int64)  # noqa: E731
+        zero = lambda: np.zeros(n, dtype=np.int64)  # noqa: E731
+        return cls(
+            texts,
+            minus(),
+            minus(),
+            minus(),
+            zero(),
+            zero(),
+            zero(),
+            np.full(n, "", dtype=object),
+            np.full(n, None, dtype=object),
+            np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"),
+        )
+
+    def take(self, m: dict, ok: np.ndarray, y, mo, d, fmt: str) -> None:
+        """Store the parts of the values where ``ok`` (``y``, ``mo``, ``d`` for those values) and their time."""
+        self.y[ok], self.mo[ok], self.d[ok] = y, mo, d
+        h = _int(m["H"][ok])
+        pm = np.array([str(x).lower() if x else "" for x in m["ampm"][ok]], dtype=object)
+        h = np.where((pm == "pm") & (h < 12), h + 12, np.where((pm == "am") & (h == 12), 0, h))
+        self.hh[ok] = h
+        self.mi[ok] = _int(m["M"][ok])
+        self.ss[ok] = _int(m["S"][ok])
+        self.fmt[ok] = fmt
+
+
+def _dates_as_given(s: pd.Series) -> pd.DataFrame:
+    """A column that is already datetimes: time zone dropped, missing values noted."""
+    v = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
+    return pd.DataFrame(
+        {
+            "value": v.astype("datetime64[ns]"),
+            "rule": pd.Series(np.where(v.isna(), "missing_value", None), dtype="string", index=s.index),
+        },
+        index=s.index,
+    )
+
+
+def _step_fast_layouts(st: _Dates, dayfirst: bool | None) -> None:
+    """Fast path (pyarrow strptime, C++) for the common exact layouts; everything else goes through the patterns."""
+    layouts = [("%Y-%m-%d %H:%M:%S", "iso"), ("%Y-%m-%d %H:%M", "iso"), ("%Y-%m-%d", "iso")]
+    if dayfirst is not None:
+        dm = "%d/%m/%Y" if dayfirst else "%m/%d/%Y"
+        layouts += [(dm + " %H:%M:%S", "numeric"), (dm + " %H:%M", "numeric"), (dm, "numeric")]
+    arr = pa.array(st.texts, type=pa.string())
+    for layout, kind in layouts:
+        todo = np.flatnonzero(st.fmt == "")
+        if todo.size == 0:
+            break
+        sub = arr.take(pa.array(todo))
+        got = pc.strptime(sub, format=layout, unit="s", error_is_null=True)
+        # strptime rolls 31/02 over into March: accept only values that print back exactly as written
+        back = _format_back(got, layout)
+        ok_fast = pc.fill_null(pc.equal(back, sub), False).to_numpy(zero_copy_only=False)
+        if ok_fast.any():
+            st.fast[todo[ok_fast]] = got.to_numpy(zero_copy_only=False)[ok_fast].astype("datetime64[ns]")
+            st.fmt[todo[ok_fast]] = kind
+
+
+def _step_iso(st: _Dates, starts_with_year: np.ndarray) -> None:
+    m = _extract(st.texts, _ISO, starts_with_year & (st.fmt == ""))
+    ok = m["_ok"]
+    if ok.any():
+        st.take(m, ok, _int(m["a"][ok]), _int(m["b"][ok]), _int(m["c"][ok]), "iso")
+
+
+def _step_numeric(st: _Dates, dayfirst: bool | None) -> None:
+    """``dd/mm/yyyy`` or ``mm/dd/yyyy``: the order from ``dayfirst`` or the column's own evidence, never guessed."""
+    m = _extract(st.texts, _NUM, st.fmt == "")
+    ok = m["_ok"] & (st.fmt == "")
+    if not ok.any():
+        return
+    a, b = _int(m["a"][ok]), _int(m["b"][ok])
+    if dayfirst is None:
+        day_ev, month_ev = bool((a > 12).any()), bool((b > 12).any())
+        order = True if day_ev and not month_ev else False if month_ev and not day_ev else None
+    else:
+        order = bool(dayfirst)
+    if order is None:
+        st.rule[np.flatnonzero(ok)[a != b]] = "date_ambiguous"
+        dd, mm = a, b
+    else:
+        dd, mm = (a, b) if order else (b, a)
+    st.take(m, ok, _int(m["c"][ok]), mm, dd, "numeric")
+
+
+def _step_month_name(st: _Dates) -> None:
+    """``12 Maret 2025``, ``12-Mar-25``: Indonesian or English month names and abbreviations."""
+    m = _extract(st.texts, _NAME, st.fmt == "")
+    ok = m["_ok"] & (st.fmt == "")
+    if not ok.any():
+        return
+    mon = pd.Series(m["b"][ok], dtype="string").str.lower().map(MONTHS)
+    yy = _int(m["c"][ok])
+    st.take(
+        m, ok, np.where(yy < 100, 2000 + yy, yy), mon.fillna(-1).astype(int).to_numpy(), _int(m["a"][ok]), "month_name"
+    )
+
+
+def _step_assemble(st: _Dates, u: pd.Series) -> pd.Series:
+    """Datetimes from the parts found (fast-path values as parsed; Excel serial numbers from 1899-12-30)."""
+    serial = u.str.fullmatch(r"\d{5}(?:\.\d+)?").fillna(False).to_numpy(dtype=bool) & (st.fmt == "")
+    ser_val = pd.to_numeric(u.where(serial), errors="coerce").to_numpy(dtype=float)
+    parts = pd.DataFrame({"year": st.y, "month": st.mo, "day": st.d, "hour": st.hh, "minute": st.mi, "second": st.ss})
+    parts = parts.where(parts >= 0)
+    dt = pd.to_datetime(parts, errors="coerce").astype("datetime64[ns]")
+    done_fast = ~np.isnat(st.fast)
+    dt = dt.where(~done_fast, pd.Series(st.fast))
+    sv = pd.Series(pd.Timestamp("1899-12-30") + pd.to_timedelta(np.nan_to_num(ser_val), unit="D")).astype(
+        "datetime64[ns]"
+    )
+    dt = dt.where(~serial, sv.dt.round("s"))
+    st.fmt[serial] = "excel_serial"
+    return dt.where(~pd.Series(st.rule == "date_ambiguous"))
+
+
+def _step_rules(st: _Dates, dt: pd.Series, u: pd.Series, codes: np.ndarray) -> None:
+    """Rules: invalid, missing, and format notes (values read fine but written in another format than the column's
+    most common one, by rows)."""
+    n = len(u)
+    empty = (u.fillna("") == "").to_numpy()
+    st.rule[dt.isna().to_numpy() & ~empty & (st.rule == None)] = "date_invalid"  # noqa: E711
+    st.rule[empty] = "missing_value"
+    ok_fmt = (st.rule == None) & (st.fmt != "")  # noqa: E711
+    if ok_fmt.any():
+        counts = pd.Series(np.bincount(np.where(codes < 0, n, codes), minlength=n + 1)[:n])
+        weights = pd.Series(counts.to_numpy()[ok_fmt]).groupby(st.fmt[ok_fmt]).sum()
+        main = weights.sort_index().idxmax()
+        st.rule[ok_fmt & (st.fmt != main)] = "date_format"
+
+
 def parse_date(values: pd.Series, *, dayfirst: bool | None = None) -> pd.DataFrame:
     """Read dates and timestamps written the ways Indonesian files write them.
 
@@ -239,7 +383,8 @@ def parse_date(values: pd.Series, *, dayfirst: bool | None = None) -> pd.DataFra
 
     Notes
     -----
-    Each distinct value is matched once against the patterns with pyarrow's vectorised regular expressions.
+    Each distinct value is read once, in steps: exact common layouts (pyarrow strptime), then ISO, day/month numeric
+    and month-name patterns (pyarrow's vectorised regular expressions), Excel serial numbers, and finally the rules.
 
     Examples
     --------
@@ -253,122 +398,19 @@ def parse_date(values: pd.Series, *, dayfirst: bool | None = None) -> pd.DataFra
     """
     s = pd.Series(values, copy=False)
     if pd.api.types.is_datetime64_any_dtype(s):
-        v = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
-        return pd.DataFrame(
-            {
-                "value": v.astype("datetime64[ns]"),
-                "rule": pd.Series(np.where(v.isna(), "missing_value", None), dtype="string", index=s.index),
-            },
-            index=s.index,
-        )
+        return _dates_as_given(s)
     codes, uniques = pd.factorize(s.astype("string"), use_na_sentinel=True)
     u = pd.Series(uniques, dtype="string").str.strip()
+    st = _Dates.empty(u.to_numpy(dtype=object, na_value=None))
+    _step_fast_layouts(st, dayfirst)
+    _step_iso(st, u.str.match(r"\d{4}").fillna(False).to_numpy(dtype=bool))
+    _step_numeric(st, dayfirst)
+    _step_month_name(st)
+    dt = _step_assemble(st, u)
+    _step_rules(st, dt, u, codes)
     n = len(u)
-    texts = u.to_numpy(dtype=object, na_value=None)
-    y = np.full(n, -1, dtype=np.int64)
-    mo = np.full(n, -1, dtype=np.int64)
-    d = np.full(n, -1, dtype=np.int64)
-    hh = np.zeros(n, dtype=np.int64)
-    mi = np.zeros(n, dtype=np.int64)
-    ss = np.zeros(n, dtype=np.int64)
-    fmt = np.full(n, "", dtype=object)
-    rule = np.full(n, None, dtype=object)
-
-    def take_time(m: dict, ok: np.ndarray) -> None:
-        h = _int(m["H"][ok])
-        pm = (
-            np.array([str(x).lower() if x else "" for x in m["ampm"][ok]], dtype=object)
-            if ok.any()
-            else np.array([], dtype=object)
-        )
-        h = np.where((pm == "pm") & (h < 12), h + 12, np.where((pm == "am") & (h == 12), 0, h))
-        hh[ok] = h
-        mi[ok] = _int(m["M"][ok])
-        ss[ok] = _int(m["S"][ok])
-
-    # Fast path (pyarrow strptime, C++) for the common exact layouts; everything else goes through the patterns.
-    fast = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-    layouts = [("%Y-%m-%d %H:%M:%S", "iso"), ("%Y-%m-%d %H:%M", "iso"), ("%Y-%m-%d", "iso")]
-    if dayfirst is not None:
-        dm = "%d/%m/%Y" if dayfirst else "%m/%d/%Y"
-        layouts += [(dm + " %H:%M:%S", "numeric"), (dm + " %H:%M", "numeric"), (dm, "numeric")]
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    arr = pa.array(texts, type=pa.string())
-    for layout, kind in layouts:
-        todo = np.flatnonzero(fmt == "")
-        if todo.size == 0:
-            break
-        sub = arr.take(pa.array(todo))
-        got = pc.strptime(sub, format=layout, unit="s", error_is_null=True)
-        # strptime rolls 31/02 over into March: accept only values that print back exactly as written
-        back = _format_back(got, layout)
-        ok_fast = pc.fill_null(pc.equal(back, sub), False).to_numpy(zero_copy_only=False)
-        if ok_fast.any():
-            fast[todo[ok_fast]] = got.to_numpy(zero_copy_only=False)[ok_fast].astype("datetime64[ns]")
-            fmt[todo[ok_fast]] = kind
-    done_fast = fmt != ""
-    iso = _extract(texts, _ISO, u.str.match(r"\d{4}").fillna(False).to_numpy(dtype=bool) & ~done_fast)
-    ok = iso["_ok"]
-    if ok.any():
-        y[ok], mo[ok], d[ok] = _int(iso["a"][ok]), _int(iso["b"][ok]), _int(iso["c"][ok])
-        take_time(iso, ok)
-        fmt[ok] = "iso"
-    num = _extract(texts, _NUM, fmt == "")
-    okn = num["_ok"] & (fmt == "")
-    if okn.any():
-        a, b = _int(num["a"][okn]), _int(num["b"][okn])
-        if dayfirst is None:
-            day_ev, month_ev = bool((a > 12).any()), bool((b > 12).any())
-            order = True if day_ev and not month_ev else False if month_ev and not day_ev else None
-        else:
-            order = bool(dayfirst)
-        idx = np.flatnonzero(okn)
-        if order is None:
-            rule[idx[a != b]] = "date_ambiguous"
-            dd, mm = a, b
-        else:
-            dd, mm = (a, b) if order else (b, a)
-        y[okn], mo[okn], d[okn] = _int(num["c"][okn]), mm, dd
-        take_time(num, okn)
-        fmt[okn] = "numeric"
-    nm = _extract(texts, _NAME, fmt == "")
-    okm = nm["_ok"] & (fmt == "")
-    if okm.any():
-        mon = pd.Series(nm["b"][okm], dtype="string").str.lower().map(MONTHS)
-        yy = _int(nm["c"][okm])
-        y[okm] = np.where(yy < 100, 2000 + yy, yy)
-        mo[okm] = mon.fillna(-1).astype(int).to_numpy()
-        d[okm] = _int(nm["a"][okm])
-        take_time(nm, okm)
-        fmt[okm] = "month_name"
-    serial = u.str.fullmatch(r"\d{5}(?:\.\d+)?").fillna(False).to_numpy(dtype=bool) & (fmt == "")
-    ser_val = pd.to_numeric(u.where(serial), errors="coerce").to_numpy(dtype=float)
-    parts = pd.DataFrame({"year": y, "month": mo, "day": d, "hour": hh, "minute": mi, "second": ss})
-    parts = parts.where(parts >= 0)
-    dt = pd.to_datetime(parts, errors="coerce").astype("datetime64[ns]")
-    dt = dt.where(~done_fast, pd.Series(fast))
-    sv = pd.Series(pd.Timestamp("1899-12-30") + pd.to_timedelta(np.nan_to_num(ser_val), unit="D")).astype(
-        "datetime64[ns]"
-    )
-    dt = dt.where(~serial, sv.dt.round("s"))
-    fmt[serial] = "excel_serial"
-    empty = (u.fillna("") == "").to_numpy()
-    dt = dt.where(~(pd.Series(rule == "date_ambiguous")))
-    rule[dt.isna().to_numpy() & ~empty & (rule == None)] = "date_invalid"  # noqa: E711
-    rule[empty] = "missing_value"
-    # Format notes: values read fine but written in another format than the column's most common one (by rows).
-    ok_fmt = (rule == None) & (fmt != "")  # noqa: E711
-    if ok_fmt.any():
-        counts = pd.Series(np.bincount(np.where(codes < 0, n, codes), minlength=n + 1)[:n])
-        weights = pd.Series(counts.to_numpy()[ok_fmt]).groupby(fmt[ok_fmt]).sum()
-        main = weights.sort_index().idxmax()
-        rule[ok_fmt & (fmt != main)] = "date_format"
-    from kinerja_research._arrays import take_strings
-
     vals = np.append(dt.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
-    rules = np.append(rule, "missing_value")
+    rules = np.append(st.rule, "missing_value")
     idx = np.where(codes < 0, n, codes)
     return pd.DataFrame({"value": vals[idx], "rule": take_strings(list(rules), idx, index=s.index)}, index=s.index)
 
@@ -400,8 +442,6 @@ def parse_bool(values: pd.Series, *, mapping: dict | None = None) -> pd.DataFram
     rules = [
         None if v is not None else ("missing_value" if str(u) == "" else "not_a_boolean") for u, v in zip(uniques, vals)
     ]
-    from kinerja_research._arrays import take_strings
-
     idx = np.where(codes < 0, len(vals), codes)
     v_arr = np.array([np.nan if v is None else float(v) for v in vals] + [np.nan])[idx]
     return pd.DataFrame(

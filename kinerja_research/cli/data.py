@@ -14,18 +14,39 @@ from kinerja_research.errors import KinerjaError
 _STEPS = 6  # simulate + 5 writer steps (survey, SKP, training, SKM, dataset.yml/GROUND_TRUTH)
 
 
-def _prepare_out(out: Path, force: bool) -> None:
-    """Check that ``out`` may be (over)written; remove the files of an earlier synthetic dataset there."""
-    from kinerja_research.synth._raw import MARKER
+def _ours(out: Path) -> set[str]:
+    """Names in ``out`` that an earlier `kinerja data synth` wrote there (from its GROUND_TRUTH.json)."""
+    from kinerja_research.synth._raw import DIRT_FILE, MARKER
 
+    truth = out / "GROUND_TRUTH.json"
+    spec = out / "dataset.yml"
+    try:
+        old = json.loads(truth.read_text(encoding="utf-8")) if truth.is_file() else None
+    except (OSError, ValueError):
+        old = None
+    if not isinstance(old, dict) or not isinstance(old.get("files"), dict):
+        return set()
+    names = {Path(n).name for n in old["files"]} | {"GROUND_TRUTH.json", DIRT_FILE}
+    if spec.is_file() and MARKER in spec.read_text(encoding="utf-8", errors="replace")[:400]:
+        names.add("dataset.yml")
+    return names
+
+
+def _prepare_out(out: Path, force: bool) -> None:
+    """Check that ``out`` may be written: empty, or holding only the files of an earlier synthetic dataset (which are
+    then removed). A folder holding any file this command did not write is refused: synth never writes into it."""
     if out.exists() and not out.is_dir():
         raise KinerjaError(f"Output path '{out}' is a file; the rule is a folder (it is created when missing).")
-    spec = out / "dataset.yml"
-    ours = spec.exists() and MARKER in spec.read_text(encoding="utf-8", errors="replace")[:400]
-    if spec.exists() and not ours and not force:
+    present = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
+    ours = _ours(out)
+    if force and "dataset.yml" in present and ours:
+        ours.add("dataset.yml")  # --force: an earlier synthetic dataset.yml that was edited by hand
+    foreign = [n for n in present if n not in ours or (out / n).is_symlink() or not (out / n).is_file()]
+    if foreign:
+        shown = ", ".join(repr(n) for n in foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
         raise KinerjaError(
-            f"Output folder '{out}' holds a dataset.yml that `kinerja data synth` did not write; "
-            "the rule is to choose another --out or pass --force to overwrite it."
+            f"Output folder '{out}' holds {shown}, which `kinerja data synth` did not write; the rule is that synth "
+            "writes only into an empty folder or one holding its own earlier output (choose another --out)."
         )
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -37,16 +58,10 @@ def _prepare_out(out: Path, force: bool) -> None:
             f"Output folder '{out}' is not writable ({exc.strerror or exc}); the rule is a folder "
             "you may write to (choose another --out)."
         ) from None
-    if ours:
-        truth = out / "GROUND_TRUTH.json"
-        try:
-            old = json.loads(truth.read_text(encoding="utf-8")).get("files", {}) if truth.exists() else {}
-        except (OSError, ValueError):
-            old = {}
-        for name in list(old) + ["dataset.yml", "GROUND_TRUTH.json"]:
-            p = out / Path(name).name
-            if p.is_file():
-                p.unlink()
+    for name in present:  # every one of them is ours (checked above)
+        p = out / name
+        if p.is_file() and not p.is_symlink():
+            p.unlink()
 
 
 @data_app.command("synth")
@@ -64,7 +79,10 @@ def synth_cmd(
     ),
     out: Path | None = typer.Option(None, "--out", "-o", help="Output folder (default data/raw/default)."),
     force: bool = typer.Option(
-        False, "--force", help="Overwrite a folder whose dataset.yml was not written by this command."
+        False,
+        "--force",
+        help="Replace an earlier synthetic dataset even when its dataset.yml was edited by hand (a folder holding "
+        "any other file is always refused).",
     ),
     tables: list[str] | None = typer.Option(
         None,
@@ -131,7 +149,7 @@ def synth_cmd(
         raise typer.Exit(2) from None
     n_rows = sum(len(t) for t in world.tables.values())
     typer.echo(
-        f"Wrote {len(truth['files']) + 2} files ({n_rows} clean rows, {len(truth['dirt'])} planted "
+        f"Wrote {len(truth['files']) + 3} files ({n_rows} clean rows, {len(truth['dirt'])} planted "
         f"problems, regions {' '.join(world.regions) if len(world.regions) <= 8 else len(world.regions)}) "
         f"to {target} in {time.perf_counter() - t0:.1f} s."
     )

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
+import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from kinerja_research.errors import InputFileError, where
+from kinerja_research.instruments.safe_yaml import sniff_encoding
 
 __all__ = [
     "RawTable",
@@ -33,6 +35,20 @@ __all__ = [
 MAX_COLUMNS = 2000
 MAX_HEADER_BYTES = 1 << 20
 _SAMPLE = 1 << 20
+#: Limits that keep a hostile file from taking unbounded time or memory (each refusal is one sentence).
+MAX_CSV_BYTES = 8 << 30
+MAX_ROWS = 20_000_000
+MAX_OPTION_ROWS = 1_048_576
+MAX_CELL_CHARS = 1 << 20
+#: .xlsx readers in order of preference: openpyxl only where calamine cannot read a workbook.
+XLSX_ENGINES = ("calamine", "openpyxl")
+MAX_XLSX_BYTES = 1 << 30
+MAX_XLSX_UNCOMPRESSED = 1 << 30
+MAX_EXCEL_ROWS = 1_048_576
+MAX_EXCEL_CELLS = 5_000_000
+MAX_SAV_BYTES = 2 << 30
+#: Largest file whose encoding is repaired in memory (a UTF-8 file with Windows-1252 rows).
+MAX_REPAIR_BYTES = 512 << 20
 
 
 @dataclass
@@ -45,6 +61,10 @@ class RawTable:
     encoding: str | None = None
     sep: str | None = None
     header_row: int = 1
+    #: the library that parsed the file (``calamine`` or ``openpyxl`` for .xlsx)
+    engine: str | None = None
+    #: Findings of the reader the clean step reports (e.g. ``{"row", "column", "value", "rule": "encoding_mixed"}``)
+    notes: list = field(default_factory=list)
 
 
 def _fail(path: Path, rule: str, **loc) -> None:
@@ -78,8 +98,24 @@ def _check_headers(path: Path, headers: list[str], header_row: int = 1) -> list[
     return clean
 
 
+def _first_line(text: str) -> tuple[str, bool]:
+    """The first line of a text and whether a line break ended it (``\r\n``, ``\n`` or old-Mac ``\r``)."""
+    m = re.search(r"\r\n|\n|\r", text)
+    return (text, False) if m is None else (text[: m.start()], True)
+
+
+def _has_utf8_sequence(data: bytes) -> bool:
+    """True when the bytes hold at least one valid multi-byte UTF-8 character (evidence of a UTF-8 file)."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    return re.search(r"[^\x00-\x7f\udc80-\udcff]", text) is not None
+
+
 def sniff_csv(path: str | Path, *, encoding: str | None = None, sep: str | None = None) -> tuple[str, str, str]:
     """Detect encoding and separator of a CSV file from its first bytes; returns ``(encoding, sep, header_line)``.
+
+    The encoding is decided from evidence: a byte-order mark or the NUL pattern of UTF-16/UTF-32 (with or without a
+    mark), else UTF-8 when the first MiB is valid UTF-8, else Windows-1252. Lines may end in ``\r\n``, ``\n`` or
+    ``\r`` (old Mac).
 
     Raises
     ------
@@ -92,23 +128,19 @@ def sniff_csv(path: str | Path, *, encoding: str | None = None, sep: str | None 
             head = fh.read(_SAMPLE)
     except OSError as exc:
         _fail(path, f"the file cannot be read ({exc.strerror}); rule: input files must be readable")
-    if not head.strip():
+    if not head.strip() or not head.strip(b"\xef\xbb\xbf\xff\xfe\x00 \r\n\t"):
         _fail(path, "the file is empty; rule: a table file has a header row and at least one data row")
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        enc_guess = "utf-16"
-    elif b"\x00" in head:
+    proven = sniff_encoding(head)
+    stated_none = encoding is None
+    if proven == "binary" and encoding is None:
         _fail(
             path,
             "the file contains NUL bytes, so it is binary, not a text table; rule: CSV files are text "
             "(export the sheet as CSV, or use reader: excel / spss)",
         )
-    else:
-        enc_guess = None
     if encoding is None:
-        if enc_guess:
-            encoding = enc_guess
-        elif head.startswith(codecs.BOM_UTF8):
-            encoding = "utf-8-sig"
+        if proven:
+            encoding = proven
         else:
             try:
                 head.decode("utf-8")
@@ -116,14 +148,13 @@ def sniff_csv(path: str | Path, *, encoding: str | None = None, sep: str | None 
             except UnicodeDecodeError as exc:
                 if exc.start >= len(head) - 4 and len(head) == _SAMPLE:  # a character cut at the sample's end
                     encoding = "utf-8"
+                elif _has_utf8_sequence(head):  # UTF-8 with a few other bytes: read_csv repairs them by row
+                    encoding = "utf-8"
                 else:
                     encoding = "cp1252"
     try:
-        text = (
-            head.decode(encoding, errors="strict")
-            if len(head) < _SAMPLE
-            else codecs.getincrementaldecoder(encoding)(errors="strict").decode(head)
-        )
+        errors = "replace" if encoding == "utf-8" and stated_none else "strict"  # mixed: the header line is checked
+        text = codecs.getincrementaldecoder(encoding)(errors=errors).decode(head, final=len(head) < _SAMPLE)
     except (UnicodeDecodeError, LookupError) as exc:
         pos = getattr(exc, "start", 0)
         row = head[:pos].count(b"\n")
@@ -134,15 +165,13 @@ def sniff_csv(path: str | Path, *, encoding: str | None = None, sep: str | None 
             row=row if row else None,
         )
     text = text.lstrip("\ufeff")
-    nl = text.find("\n")
-    if nl < 0 and len(head) >= MAX_HEADER_BYTES:
+    header, ended = _first_line(text)
+    if not ended and len(head) >= MAX_HEADER_BYTES:
         _fail(
             path,
             "the first line is longer than 1 MiB with no line break; rule: a table file has one header line "
             "followed by data lines",
         )
-    header = text if nl < 0 else text[:nl]
-    header = header.rstrip("\r")
     if sep is None:
         counts = {s: header.count(s) for s in (",", ";", "\t", "|")}
         sep = max(counts, key=lambda k: (counts[k], k == ","))
@@ -152,7 +181,83 @@ def sniff_csv(path: str | Path, *, encoding: str | None = None, sep: str | None 
 def _split_header(header: str, sep: str) -> list[str]:
     import csv
 
-    return next(csv.reader([header], delimiter=sep))
+    try:
+        return next(csv.reader([header], delimiter=sep))
+    except StopIteration:
+        return []
+
+
+def _header_at(path: Path, encoding: str, header_row: int) -> str:
+    """The text of line ``header_row`` (1-based), or a one-sentence error when the file is shorter."""
+    with open(path, encoding=encoding, errors="replace", newline="") as fh:
+        for n in range(1, header_row):
+            if not fh.readline(MAX_HEADER_BYTES):
+                _fail(
+                    path,
+                    f"the file has only {n - 1} lines, so there is no header on line {header_row}; rule: "
+                    f"options.header_row is a line of the file",
+                )
+        line = fh.readline(MAX_HEADER_BYTES)
+    if not line:
+        _fail(
+            path,
+            f"the file has only {header_row - 1} lines, so there is no header on line {header_row}; rule: "
+            f"options.header_row is a line of the file",
+        )
+    return line.rstrip("\r\n").lstrip("\ufeff")
+
+
+def _mixed_to_text(data: bytes) -> str:
+    """UTF-8 text whose invalid bytes are read as Windows-1252 (undefined bytes as U+FFFD)."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    return re.sub(
+        r"[\udc80-\udcff]+",
+        lambda m: m.group().encode("utf-8", errors="surrogateescape").decode("cp1252", errors="replace"),
+        text,
+    )
+
+
+def _first_line_at(text: str, n: int) -> str:
+    lines = re.split(r"\r\n|\n|\r", text, maxsplit=n)
+    return lines[n - 1].lstrip("\ufeff") if len(lines) >= n else ""
+
+
+def _repair_mixed_utf8(path: Path, header_lines: int) -> tuple[bytes, list[dict]] | None:
+    """A UTF-8 file with a few bytes that are not UTF-8 (a row pasted from a Windows-1252 program): those bytes are
+    read as Windows-1252 and reported by row; every other byte stays UTF-8. ``None`` when the file holds no valid
+    UTF-8 sequence at all (it is Windows-1252 throughout: decided from that evidence by the caller)."""
+    size = path.stat().st_size
+    if size > MAX_REPAIR_BYTES:
+        return None
+    data = path.read_bytes()
+    text = data.decode("utf-8", errors="surrogateescape")
+    bad = list(re.finditer(r"[\udc80-\udcff]+", text))
+    if not bad or re.search(r"[^\x00-\x7f\udc80-\udcff]", text) is None:
+        return None  # no non-ASCII UTF-8 at all: the whole file is one-byte encoded
+    notes, parts, last = [], [], 0
+    breaks = [m.start() for m in re.finditer(r"\r\n|\n|\r", text)]
+    import bisect
+
+    for m in bad:
+        raw = m.group().encode("utf-8", errors="surrogateescape")
+        try:
+            fixed = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            line = bisect.bisect_right(breaks, m.start()) + 1
+            _fail(
+                path,
+                f"line {line} holds bytes that are neither UTF-8 nor Windows-1252 (e.g. {raw[:8]!r}); rule: save the "
+                f"file in one text encoding (UTF-8)",
+            )
+        line = bisect.bisect_right(breaks, m.start()) + 1
+        notes.append(
+            {"row": line - header_lines, "column": None, "value": fixed, "rule": "encoding_mixed", "bytes": raw}
+        )
+        parts.append(text[last : m.start()])
+        parts.append(fixed)
+        last = m.end()
+    parts.append(text[last:])
+    return "".join(parts).encode("utf-8"), notes
 
 
 def read_csv(
@@ -171,9 +276,12 @@ def read_csv(
     path : str or Path
         The file.
     sep : str, optional
-        Separator; default detected from the header line (``,`` ``;`` tab or ``|``).
+        Separator (one character); default detected from the header line (``,`` ``;`` tab or ``|``).
     encoding : str, optional
-        Default detected: UTF-16 and UTF-8 byte-order marks, then UTF-8, else Windows-1252.
+        Default decided from evidence (:func:`sniff_csv`). A UTF-8 file with a few Windows-1252 bytes further down
+        keeps UTF-8 everywhere else: those bytes are read as Windows-1252 and listed in ``RawTable.notes`` by row
+        (rule ``encoding_mixed``); a file with no UTF-8 sequence at all is Windows-1252. Never a silent re-read of
+        the whole file in another encoding.
     header_row : int, default 1
         1-based line of the header (for files with title lines above the table).
     skip_rows : int, default 0
@@ -188,42 +296,83 @@ def read_csv(
 
     path = Path(path)
     stated = encoding
+    if sep is not None and (not isinstance(sep, str) or len(sep) != 1 or sep in '"\r\n'):
+        _fail(path, f"separator {sep!r} is not one character; rule: sep is one character such as ',' ';' or a tab")
+    for name, v, low in (("header_row", header_row, 1), ("skip_rows", skip_rows, 0)):
+        if isinstance(v, bool) or not isinstance(v, int) or not low <= v <= MAX_OPTION_ROWS:
+            _fail(path, f"option {name} is {v!r}; rule: a whole number from {low} to {MAX_OPTION_ROWS:,}")
+    size = _check_size(path, MAX_CSV_BYTES, "CSV file")
     encoding, sep, header = sniff_csv(path, encoding=encoding, sep=sep)
     if header_row > 1:
-        with open(path, encoding=encoding, errors="replace", newline="") as fh:
-            for _ in range(header_row - 1):
-                fh.readline()
-            header = fh.readline().rstrip("\r\n").lstrip("\ufeff")
+        header = _header_at(path, encoding, header_row)
+    notes: list[dict] = []
+    if "\ufffd" in header and stated is None and encoding == "utf-8":  # Windows-1252 bytes in a UTF-8 header line
+        with open(path, "rb") as fh:
+            raw_lines = fh.read(_SAMPLE)
+        header = _first_line_at(_mixed_to_text(raw_lines), header_row)
+        notes.append({"row": None, "column": None, "value": header[:200], "rule": "encoding_mixed"})
     headers = _check_headers(path, _split_header(header, sep) if header else [], header_row)
     if not headers:
         _fail(path, "the header line is empty; rule: the header row names every column", row=header_row)
     skip = header_row + skip_rows
-    read_opts = pacsv.ReadOptions(column_names=headers, skip_rows=skip, encoding=encoding, block_size=16 << 20)
-    # Multi-line answers (Google Forms comments) need newlines_in_values, which slows pyarrow's parallel parsing:
-    # read without it first; a quoted line break then breaks a row's field count and the file is read again with it.
-    parse_opts = pacsv.ParseOptions(delimiter=sep, newlines_in_values=False)
-    # large_string: the storage of pandas' pyarrow string dtype, so to_pandas needs no cast (copy) of every column
-    conv = pacsv.ConvertOptions(
-        column_types={h: pa.large_string() for h in headers},
-        strings_can_be_null=True,
-        null_values=[""],
-        quoted_strings_can_be_null=True,
-    )
+
+    def parse(source, enc):
+        read_opts = pacsv.ReadOptions(column_names=headers, skip_rows=skip, encoding=enc, block_size=16 << 20)
+        # large_string: the storage of pandas' pyarrow string dtype, so to_pandas needs no cast of every column
+        conv = pacsv.ConvertOptions(
+            column_types={h: pa.large_string() for h in headers},
+            strings_can_be_null=True,
+            null_values=[""],
+            quoted_strings_can_be_null=True,
+        )
+        # Multi-line answers (Google Forms comments) need newlines_in_values, which slows pyarrow's parallel
+        # parsing: read without it first; a quoted line break breaks a row's field count, then read again with it.
+        try:
+            return pacsv.read_csv(
+                source(), read_options=read_opts, parse_options=pacsv.ParseOptions(delimiter=sep), convert_options=conv
+            )
+        except pa.ArrowInvalid as exc:
+            if "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():
+                raise
+            return pacsv.read_csv(
+                source(),
+                read_options=read_opts,
+                parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+                convert_options=conv,
+            )
+
     try:
         try:
-            table = pacsv.read_csv(path, read_options=read_opts, parse_options=parse_opts, convert_options=conv)
-        except pa.ArrowInvalid:
-            parse_opts = pacsv.ParseOptions(delimiter=sep, newlines_in_values=True)
-            table = pacsv.read_csv(path, read_options=read_opts, parse_options=parse_opts, convert_options=conv)
+            table = parse(lambda: path, encoding)
+        except pa.ArrowInvalid as exc:
+            msg = str(exc).lower()
+            if not ("utf8" in msg or "utf-8" in msg) or stated is not None or encoding != "utf-8":
+                raise
+            # valid UTF-8 in the first MiB, not further down: decide from the whole file's evidence
+            repaired = _repair_mixed_utf8(path, skip)
+            if repaired is None:
+                if size > MAX_REPAIR_BYTES:
+                    _fail(
+                        path,
+                        "the file is not valid UTF-8 beyond its first MiB; rule: state its encoding in dataset.yml "
+                        "options (utf-8 or cp1252)",
+                    )
+                encoding = "cp1252"  # not one UTF-8 sequence in the whole file: Windows-1252 throughout
+                table = parse(lambda: path, encoding)
+            else:
+                import io
+
+                data, found = repaired
+                notes += [n for n in found if n["row"] >= 1]  # rows above the data (title, header) are not data
+                table = parse(lambda: io.BytesIO(data), "utf8")
+                encoding = "utf-8 (with Windows-1252 rows)"
     except pa.ArrowInvalid as exc:
         msg = str(exc)
         if "utf8" in msg.lower() or "utf-8" in msg.lower():
-            if stated is None and encoding == "utf-8":  # valid UTF-8 at the start only: Windows-1252 further down
-                return read_csv(path, sep=sep, encoding="cp1252", header_row=header_row, skip_rows=skip_rows)
             _fail(
                 path,
-                f"the file is not valid {encoding} beyond its first lines; rule: state its encoding in "
-                f"dataset.yml options (utf-8, utf-8-sig or cp1252)",
+                f"the file is not valid {encoding} beyond its first lines; rule: state its encoding in dataset.yml "
+                f"options (utf-8, utf-8-sig or cp1252)",
             )
         m = re.search(r"Expected (\d+) columns, got (\d+)", msg)
         row_m = re.search(r"[Rr]ow #?(\d+)", msg)
@@ -235,6 +384,14 @@ def read_csv(
                 f"fields as the header (check the separator {sep!r} and quoting)",
                 row=int(row_m.group(1)) - skip if row_m else None,
             )
+        if "could not skip" in msg.lower():
+            _fail(
+                path,
+                f"the file has no data rows after skipping {skip:,} lines (header_row {header_row} + skip_rows "
+                f"{skip_rows}); rule: options.header_row and skip_rows leave at least one data row",
+            )
+        if "straddling" in msg.lower():
+            _fail(path, "a line is longer than 16 MiB; rule: a table line holds at most 16 MiB of text")
         _fail(
             path,
             f"the file cannot be parsed as CSV with separator {sep!r} ({msg.splitlines()[0][:200]}); rule: "
@@ -244,11 +401,54 @@ def read_csv(
         _fail(
             path, "the file has a header but no data rows; rule: a table file has at least one data row", row=header_row
         )
+    if table.num_rows > MAX_ROWS:
+        _fail(path, f"the file has {table.num_rows:,} rows; rule: at most {MAX_ROWS:,} rows per file (split it)")
+    _check_cells(path, table, headers)
     df = table.to_pandas(
         types_mapper={pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}.get
     )
     df.index = pd.RangeIndex(1, len(df) + 1)
-    return RawTable(df, path, "csv", encoding=encoding, sep=sep, header_row=header_row)
+    for note in notes:  # the column of each repaired row, where the repaired text is found
+        if "bytes" not in note:
+            continue
+        fixed = note.pop("bytes").decode("cp1252")
+        if note["row"] in df.index:
+            row = df.loc[note["row"]]
+            hit = [c for c in df.columns if isinstance(row[c], str) and fixed in row[c]]
+            if hit:  # the cell as read (the clean step redacts it when the column is personal data)
+                note["column"], note["value"] = hit[0], row[hit[0]]
+    seen: set = set()
+    notes = [n for n in notes if (n["row"], n["column"]) not in seen and not seen.add((n["row"], n["column"]))]
+    return RawTable(df, path, "csv", encoding=encoding, sep=sep, header_row=header_row, notes=notes)
+
+
+def _check_cells(path: Path, table, headers: list[str]) -> None:
+    """Refuse a cell longer than :data:`MAX_CELL_CHARS` (a pasted document, or a file that is not a table)."""
+    import pyarrow.compute as pc
+
+    for h in headers:
+        col = table.column(h)
+        if col.null_count == len(col):
+            continue
+        longest = pc.max(pc.utf8_length(col)).as_py()
+        if longest is not None and longest > MAX_CELL_CHARS:
+            row = pc.index(pc.utf8_length(col), longest).as_py() + 1
+            _fail(
+                path,
+                f"a cell has {longest:,} characters; rule: a table cell holds at most {MAX_CELL_CHARS:,} characters",
+                row=row,
+                column=h,
+            )
+
+
+def _check_size(path: Path, limit: int, what: str) -> int:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        _fail(path, f"the file cannot be read ({exc.strerror}); rule: input files must be readable")
+    if size > limit:
+        _fail(path, f"the {what} has {size:,} bytes; rule: at most {limit:,} bytes per file (split it)")
+    return size
 
 
 def read_forms(path: str | Path, **options: object) -> RawTable:
@@ -354,29 +554,11 @@ def read_excel(
             "the file is not an .xlsx workbook (no zip signature); rule: Excel files are saved as .xlsx "
             "(Excel 2007 or later), or exported as CSV",
         )
-    import warnings
-
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Workbook contains no default style", category=UserWarning)
-            book = pd.ExcelFile(path, engine="openpyxl")
-            names = book.sheet_names
-    except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        _fail(path, f"the workbook cannot be opened ({exc.__class__.__name__}); rule: the file is a valid .xlsx")
-    if sheet is None:
-        sheet = names[0]
-    elif isinstance(sheet, int):
-        if not 0 <= sheet < len(names):
-            _fail(
-                path,
-                f"sheet number {sheet} does not exist (sheets: {names}); rule: options.sheet names an existing sheet",
-            )
-        sheet = names[sheet]
-    elif sheet not in names:
-        _fail(path, f"sheet {sheet!r} does not exist (sheets: {names}); rule: options.sheet names an existing sheet")
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Workbook contains no default style", category=UserWarning)
-        raw = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object)
+    _check_size(path, MAX_XLSX_BYTES, ".xlsx file")
+    _guard_xlsx(path)
+    if header_row is not None and (isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1):
+        _fail(path, f"option header_row is {header_row!r}; rule: a whole number >= 1")
+    raw, sheet, engine = _read_sheet(path, sheet)
     raw = raw.dropna(how="all", axis=1)
     if raw.dropna(how="all").empty:
         _fail(path, f"sheet {sheet!r} is empty; rule: a table sheet has a header row and data rows")
@@ -406,7 +588,105 @@ def read_excel(
     data_rows = body.index.to_numpy() - hdr_idx  # 1 = first row after the header
     df = pd.DataFrame({c: _cell_text(body[c]) for c in body.columns})
     df.index = pd.Index(data_rows, dtype="int64")
-    return RawTable(df, path, "excel", header_row=header_row)
+    return RawTable(df, path, "excel", header_row=header_row, engine=engine)
+
+
+def _guard_xlsx(path: Path) -> None:
+    """Refuse a workbook that would take unbounded time or memory before any reader parses it: a damaged zip, more
+    than :data:`MAX_XLSX_UNCOMPRESSED` bytes once unpacked (a zip bomb), or a sheet with more than
+    :data:`MAX_EXCEL_ROWS` rows or :data:`MAX_EXCEL_CELLS` cells (counted while streaming, never unpacked whole)."""
+    import zipfile
+    import zlib
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if len(infos) > 10_000:
+                _fail(path, f"the workbook holds {len(infos):,} parts; rule: a valid .xlsx (at most 10,000 parts)")
+            total = sum(i.file_size for i in infos)
+            if total > MAX_XLSX_UNCOMPRESSED:
+                _fail(
+                    path,
+                    f"the workbook unpacks to {total:,} bytes (a zip bomb or a huge sheet); rule: at most "
+                    f"{MAX_XLSX_UNCOMPRESSED:,} bytes unpacked (export the sheet as CSV)",
+                )
+            if not any(i.filename == "[Content_Types].xml" for i in infos):
+                _fail(path, "the zip file is not an .xlsx workbook (no [Content_Types].xml); rule: a valid .xlsx")
+            for info in infos:
+                name = info.filename
+                if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                    continue
+                rows = cells = unpacked = 0
+                with zf.open(info) as fh:
+                    while chunk := fh.read(1 << 20):
+                        unpacked += len(chunk)
+                        rows += chunk.count(b"<row") + chunk.count(b":row ")
+                        cells += chunk.count(b"<c ") + chunk.count(b"<c>") + chunk.count(b":c ")
+                        if unpacked > MAX_XLSX_UNCOMPRESSED or rows > MAX_EXCEL_ROWS or cells > MAX_EXCEL_CELLS:
+                            _fail(
+                                path,
+                                f"sheet part {name!r} has more than {min(rows, MAX_EXCEL_ROWS):,} rows or "
+                                f"{MAX_EXCEL_CELLS:,} cells (a zip bomb or a sheet too large to read here); rule: "
+                                f"at most {MAX_EXCEL_ROWS:,} rows and {MAX_EXCEL_CELLS:,} cells per sheet (split it "
+                                f"or export it as CSV)",
+                            )
+    except InputFileError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError) as exc:
+        _fail(
+            path,
+            f"the workbook is damaged ({exc.__class__.__name__}: {str(exc)[:80]}); rule: the file is a valid .xlsx "
+            f"(save it again from Excel)",
+        )
+
+
+def _read_sheet(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str, str]:
+    """``(cells of the sheet as objects, sheet name, engine)``: python-calamine, openpyxl only where calamine cannot
+    read the workbook (the same cell values: numbers, dates, text; checked by tests/test_ingest_readers.py)."""
+    import warnings
+
+    last: Exception | None = None
+    for engine in XLSX_ENGINES:
+        try:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", category=UserWarning)
+                book = pd.ExcelFile(path, engine=engine)
+                names = book.sheet_names
+        except Exception as exc:  # each engine raises its own types for a damaged workbook
+            last = exc
+            continue
+        if sheet is None:
+            name = names[0] if names else None
+        elif isinstance(sheet, int):
+            if not 0 <= sheet < len(names):
+                _fail(
+                    path,
+                    f"sheet number {sheet} does not exist (sheets: {names[:20]}); rule: options.sheet names an existing "
+                    f"sheet",
+                )
+            name = names[sheet]
+        else:
+            if sheet not in names:
+                _fail(
+                    path,
+                    f"sheet {sheet!r} does not exist (sheets: {names[:20]}); rule: options.sheet names an existing sheet",
+                )
+            name = sheet
+        if name is None:
+            _fail(path, "the workbook has no sheet; rule: a valid .xlsx with the table on a sheet")
+        try:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", category=UserWarning)
+                raw = pd.read_excel(book, sheet_name=name, header=None, dtype=object)
+        except Exception as exc:
+            last = exc
+            continue
+        return raw, name, engine
+    _fail(
+        path,
+        f"the workbook cannot be opened ({last.__class__.__name__}); rule: the file is a valid .xlsx (save it again "
+        f"from Excel)",
+    )
 
 
 def _cell_str(x: object) -> str:
@@ -441,8 +721,19 @@ def read_spss(path: str | Path, *, headers: str = "names", **_: object) -> RawTa
     path = Path(path)
     if not path.exists():
         _fail(path, "the file does not exist; rule: every file named in dataset.yml is in the dataset folder")
+    _check_size(path, MAX_SAV_BYTES, ".sav file")
     try:
+        _, head = pyreadstat.read_sav(str(path), metadataonly=True)
+        n_rows = head.number_rows if head.number_rows is not None and head.number_rows >= 0 else 0
+        if n_rows * max(head.number_columns, 1) > MAX_EXCEL_CELLS or head.number_columns > MAX_COLUMNS:
+            _fail(
+                path,
+                f"the file has {n_rows:,} cases of {head.number_columns:,} variables; rule: at most "
+                f"{MAX_EXCEL_CELLS:,} cells and {MAX_COLUMNS:,} variables per file (split it)",
+            )
         df, meta = pyreadstat.read_sav(str(path), apply_value_formats=True, formats_as_category=False)
+    except InputFileError:
+        raise
     except Exception as exc:  # pyreadstat.ReadstatError and friends
         _fail(
             path,
@@ -487,4 +778,6 @@ def read_file(path: str | Path, *, reader: str | None = None, **options: object)
         _fail(path, "the file does not exist; rule: every file named in dataset.yml is in the dataset folder")
     if path.is_dir():
         _fail(path, "this is a folder, not a file; rule: dataset.yml lists files")
+    if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or device would block or never end
+        _fail(path, "this is not a regular file (a pipe, socket or device); rule: a table is a file saved on disk")
     return READERS[reader](path, **options)

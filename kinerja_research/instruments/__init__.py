@@ -1,7 +1,25 @@
-"""Instrument codebooks (YAML, one per instrument) and their loader."""
+"""Instrument codebooks (YAML, one per instrument), answer label sets, and their loader."""
 
 from __future__ import annotations
 
-from kinerja_research.instruments.codebook import Codebook, list_codebooks, load_codebook
+from kinerja_research.instruments.codebook import (
+    Codebook,
+    ItemScale,
+    LabelSet,
+    get_label_set,
+    list_codebooks,
+    list_label_sets,
+    load_codebook,
+    normalise_label,
+)
 
-__all__ = ["Codebook", "load_codebook", "list_codebooks"]
+__all__ = [
+    "Codebook",
+    "ItemScale",
+    "LabelSet",
+    "load_codebook",
+    "list_codebooks",
+    "list_label_sets",
+    "get_label_set",
+    "normalise_label",
+]

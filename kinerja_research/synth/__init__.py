@@ -3,7 +3,8 @@
 :func:`simulate` draws the four canonical tables (``survey``, ``performance``, ``training``, ``satisfaction``) in
 clean form with numpy (vectorised; one ``PCG64`` sub-stream per stage, derived from the seed and the stage's name,
 so adding a stage never changes the others). :func:`write_raw` renders them the way units hand files over and
-plants dirt, recording every instance in ``GROUND_TRUTH.json``. :func:`write_default` does both.
+plants dirt, recording every instance (``GROUND_TRUTH.json`` and its compressed sidecar ``GROUND_TRUTH.dirt.csv.gz``;
+:func:`load_truth` reads both). :func:`write_default` does both.
 
 Sizes: at ``scale=1`` each region has about ``800 x size`` staff (default four regions: 3,040 staff),
 ``300 x size`` surveyed staff (two waves, 90% answer again: about 2,170 survey rows) and ``450 x size`` SKM
@@ -59,7 +60,7 @@ from kinerja_research.regions import DEFAULT_REGIONS
 from kinerja_research.synth import _spec, _truth, _world
 from kinerja_research.synth._world import World
 
-__all__ = ["simulate", "write_raw", "write_default", "World"]
+__all__ = ["simulate", "write_raw", "write_default", "load_truth", "World"]
 
 
 def _resolve_regions(regions) -> list[_spec.RegionParams]:
@@ -218,3 +219,31 @@ def write_default(out_dir, seed: int = 2026, scale: float = 1.0, regions=None, p
     """
     world = simulate(seed=seed, scale=scale, regions=regions)
     return write_raw(world, out_dir, seed=seed, progress=progress, tables=tables)
+
+
+def load_truth(folder) -> dict:
+    """The ground truth of a raw folder written by :func:`write_raw`, as it returned it (``dirt`` included).
+
+    ``GROUND_TRUTH.json`` holds everything but the planted problems, which are in ``GROUND_TRUTH.dirt.csv.gz`` (its
+    name, SHA-256 and record count under ``dirt_file``), so the JSON stays small at national scale.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> truth = write_default(d, seed=1, scale=0.05)
+    >>> load_truth(d)["dirt"] == truth["dirt"]
+    True
+    """
+    import json
+
+    from kinerja_research.synth._raw import read_dirt
+
+    folder = Path(folder)
+    path = folder / "GROUND_TRUTH.json"
+    if not path.is_file():
+        raise KinerjaError(f"folder '{folder}' has no GROUND_TRUTH.json; rule: a folder written by kinerja data synth")
+    truth = json.loads(path.read_text(encoding="utf-8"))
+    side = truth.get("dirt_file")
+    truth["dirt"] = read_dirt(folder / side["name"]) if side else truth.get("dirt", [])
+    return truth

@@ -16,7 +16,7 @@ from kinerja_research.synth import _spec as S
 from kinerja_research.synth import _world as W
 from kinerja_research.synth._xlsx import MAX_ROWS, write_xlsx
 
-__all__ = ["write_raw", "RATES", "TABLES", "MARKER", "region_variants", "golongan_variants"]
+__all__ = ["write_raw", "read_dirt", "RATES", "TABLES", "MARKER", "DIRT_FILE", "region_variants", "golongan_variants"]
 
 MARKER = "generator: kinerja_research.synth"
 SURVEY_FILE = "survey_asn_google_forms.csv"
@@ -664,13 +664,16 @@ def write_raw(world, out_dir: Path, *, seed: int, progress=None, tables=None) ->
         "satisfaction": ("SKM survey", _satisfaction),
     }
     written = {}
+    files_written: dict[str, set] = {}
     for table in TABLES:
         msg, fn = writers[table]
         step(msg)
         if table in tables:
             res = fn(world, W.substream(seed, f"raw_{table}"), dirt, out_dir)
             written[table] = [res] if isinstance(res, dict) else res
+            files_written[table] = {e["file"] for e in written[table]}
     step("dataset.yml and GROUND_TRUTH.json")
+    written = {table: _globbed(entries) for table, entries in written.items()}
     regions_txt = " ".join(world.regions) if len(world.regions) <= 8 else f"{len(world.regions)} regions"
     spec = {
         "name": out_dir.name,
@@ -695,21 +698,86 @@ def write_raw(world, out_dir: Path, *, seed: int, progress=None, tables=None) ->
     truth = dict(world.truth)
     truth["dirt"] = dirt.records()
     truth["dirt_rules"] = sorted({d["rule"] for d in truth["dirt"]})
-    truth["files"] = {
-        p.name: sha256_file(p)
-        for p in sorted(out_dir.iterdir())
-        if p.is_file() and p.name not in ("GROUND_TRUTH.json", "dataset.yml")
-    }
-    tmp = out_dir / "GROUND_TRUTH.json.tmp"
-    # the dirt list (up to millions of records) one record per line with the C encoder; the rest indented
+    data_files = set().union(*(f for f in files_written.values())) if files_written else set()
+    truth["files"] = {name: sha256_file(out_dir / name) for name in sorted(data_files)}
+    _write_dirt(out_dir / DIRT_FILE, truth["dirt"])
+    truth["dirt_file"] = {"name": DIRT_FILE, "sha256": sha256_file(out_dir / DIRT_FILE), "records": len(truth["dirt"])}
+    # GROUND_TRUTH.json: everything but the dirt list, which is in the compressed sidecar (one record per planted
+    # problem, millions at national scale); kinerja_research.synth.load_truth puts them together again
     head = {k: v for k, v in truth.items() if k != "dirt"}
-    body = json.dumps(head, ensure_ascii=False, indent=1, allow_nan=False, default=_json_default)
-    dirt_txt = json.dumps(truth["dirt"], ensure_ascii=False, allow_nan=False).replace("}, {", "},\n  {")
-    if truth["dirt"]:
-        dirt_txt = "[\n  " + dirt_txt[1:-1] + "\n ]"
-    tmp.write_text(body[:-2] + ',\n "dirt": ' + dirt_txt + "\n}\n", encoding="utf-8")
+    tmp = out_dir / "GROUND_TRUTH.json.tmp"
+    tmp.write_text(
+        json.dumps(head, ensure_ascii=False, indent=1, allow_nan=False, default=_json_default) + "\n", encoding="utf-8"
+    )
     tmp.replace(out_dir / "GROUND_TRUTH.json")
     return truth
+
+
+#: The planted problems of ``GROUND_TRUTH.json``: a gzip-compressed CSV ``file,row,column,value,rule`` (empty cell =
+#: null), written deterministically (no time stamp in the gzip header).
+DIRT_FILE = "GROUND_TRUTH.dirt.csv.gz"
+DIRT_COLUMNS = ("file", "row", "column", "value", "rule")
+
+
+def _write_dirt(path: Path, records: list[dict]) -> None:
+    import csv
+    import gzip
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(DIRT_COLUMNS)
+    for d in records:
+        w.writerow(["" if d[k] is None else d[k] for k in DIRT_COLUMNS])
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="", compresslevel=6) as gz:
+        gz.write(buf.getvalue().encode("utf-8"))
+
+
+def read_dirt(path: Path) -> list[dict]:
+    """The planted problems of a :data:`DIRT_FILE` (as ``write_raw`` returned them)."""
+    import csv
+    import gzip
+    import io
+
+    with gzip.open(path, "rb") as gz:
+        text = gz.read().decode("utf-8")
+    rows = csv.reader(io.StringIO(text, newline=""))
+    header = next(rows)
+    out = []
+    for r in rows:
+        d = {k: (v if v != "" else None) for k, v in zip(header, r)}
+        d["row"] = int(d["row"])
+        out.append(d)
+    return out
+
+
+def _globbed(entries: list[dict]) -> list[dict]:
+    """Per-region files of one layout as one entry with a glob and ``region: from_filename`` (so a national
+    dataset.yml stays a few KB), when every file's name gives its region."""
+    import fnmatch
+    import json as _json
+
+    from kinerja_research.errors import KinerjaError
+    from kinerja_research.ingest.dataset import region_from_filename
+
+    if len(entries) < 2:
+        return entries
+    bodies = {_json.dumps({k: v for k, v in e.items() if k not in ("file", "region")}, sort_keys=True) for e in entries}
+    prefixes = {e["file"].split("_", 1)[0] for e in entries}
+    exts = {Path(e["file"]).suffix for e in entries}
+    if len(bodies) != 1 or len(prefixes) != 1 or len(exts) != 1:
+        return entries
+    pattern = f"{prefixes.pop()}_*{exts.pop()}"
+    for e in entries:
+        try:
+            ok = fnmatch.fnmatch(e["file"], pattern) and region_from_filename(Path(e["file"]), "from_filename") == str(
+                e["region"]
+            )
+        except KinerjaError:
+            ok = False
+        if not ok:
+            return entries
+    return [{**entries[0], "file": pattern, "region": "from_filename"}]
 
 
 def _json_default(o):

@@ -304,7 +304,7 @@ def invariance_scores(
     *,
     model,
     between: str,
-    level: str = "scalar",
+    levels=("configural", "metric", "scalar"),
     estimator: str = "ML",
     missing: str = "listwise",
     partial: tuple[str, ...] = (),
@@ -320,8 +320,8 @@ def invariance_scores(
         As :func:`kinerja_research.measure.cfa`.
     between : str
         Grouping column (first group in sorted order is the reference).
-    level : {'metric', 'scalar', 'strict'}, default 'scalar'
-        The constrained model whose equality constraints are tested.
+    levels : sequence of {'configural', 'metric', 'scalar', 'strict'}, default up to 'scalar'
+        As :func:`invariance`; the constraints of the last level (``metric``, ``scalar`` or ``strict``) are tested.
     estimator : {'ML', 'MLR'}, default 'ML'
         As :func:`cfa` (the test uses the expected information, as lavaan ``lavTestScore``).
     missing : {'listwise', 'fiml'}, default 'listwise'
@@ -335,8 +335,8 @@ def invariance_scores(
     -------
     pandas.DataFrame
         First a row ``term="total"`` (all constraints released at once: ``statistic``, ``df``, ``p``), then one row
-        per constraint, largest statistic first: ``term`` (the parameter, e.g. ``"x3 ~1"``), ``group_a``
-        (reference group), ``group_b`` (the group whose parameter is constrained equal to it), ``statistic``
+        per constraint, largest statistic first: ``term`` (the parameter, e.g. ``"x3 ~1"``), ``group_a`` (the group
+        whose parameter is constrained equal to the reference group's), ``group_b`` (the reference group), ``statistic``
         (chi-square with 1 df for releasing only this constraint), ``df``, ``p``, ``p_adj`` (Holm over the
         univariate tests), ``n``, ``method``; ``parameter_kind`` (``loadings``, ``intercepts``, ...), ``partial``
         (the string to pass in ``partial=`` to free it in every group).
@@ -362,8 +362,12 @@ def invariance_scores(
     if estimator not in ("ML", "MLR"):
         raise KinerjaError(f"Argument 'estimator' is {estimator!r}; the rule is 'ML' or 'MLR' for score tests.")
     _check_options(estimator, missing, False)
-    if level not in ("metric", "scalar", "strict"):
-        raise KinerjaError(f"Argument 'level' is {level!r}; the rule is 'metric', 'scalar' or 'strict'.")
+    level = _check_levels(levels, False)[-1]
+    if level == "configural":
+        raise KinerjaError(
+            "Argument 'levels' ends with 'configural'; the rule is that score tests need equality "
+            "constraints: end with 'metric', 'scalar' or 'strict'."
+        )
     prep = _prepare(data, model, between, missing, min_group_n, min_groups=2)
     eng = _fit(
         prep,
@@ -417,8 +421,8 @@ def invariance_scores(
         uni.append(
             {
                 "term": rb.name,
-                "group_a": prep.labels[ra.group],
-                "group_b": prep.labels[rb.group],
+                "group_a": prep.labels[rb.group],
+                "group_b": prep.labels[ra.group],
                 "statistic": stat,
                 "df": 1.0,
                 "p": float(stats.chi2.sf(stat, 1)),
@@ -462,7 +466,7 @@ def latent_means(
     *,
     model,
     between: str,
-    level: str = "scalar",
+    levels=("configural", "metric", "scalar"),
     estimator: str = "ML",
     missing: str = "listwise",
     ordered: bool = False,
@@ -481,8 +485,9 @@ def latent_means(
         As :func:`kinerja_research.measure.cfa`.
     between : str
         Grouping column; the first group in sorted order is the reference (latent means 0).
-    level : {'scalar', 'strict'}, default 'scalar'
-        The invariance model the means come from (intercepts, or thresholds, equal across groups).
+    levels : sequence of {'configural', 'metric', 'scalar', 'strict'}, default up to 'scalar'
+        The invariance levels fitted (as :func:`invariance`); the means come from the last, which must be
+        ``scalar`` or ``strict`` (intercepts, or thresholds, equal across groups).
     estimator, missing, ordered
         As :func:`cfa`.
     partial : tuple of str, optional
@@ -491,7 +496,7 @@ def latent_means(
     alpha : float, default 0.05
         Level of the Wald intervals.
     delta_cfi : float, default -0.01
-        The comparison is called ``comparable`` when every level up to ``level`` holds by this CFI rule
+        The comparison is called ``comparable`` when every level in ``levels`` holds by this CFI rule
         (:func:`invariance`).
     min_group_n : int, default 30
         As :func:`invariance`.
@@ -499,12 +504,12 @@ def latent_means(
     Returns
     -------
     pandas.DataFrame
-        One row per factor ``term`` and non-reference group ``group_b`` (``group_a`` the reference): ``estimate``
-        (latent mean of ``group_b`` minus the reference's, in the marker item's units), ``se``, ``ci_low``,
-        ``ci_high``, ``statistic`` (z), ``p``, ``effect_size`` (the difference over the pooled latent SD of the
+        One row per factor ``term`` and non-reference group ``group_a`` (``group_b`` the reference group):
+        ``estimate`` (latent mean of ``group_a`` minus the reference's, in the marker item's units), ``se``,
+        ``ci_low``, ``ci_high``, ``ci_level``, ``statistic`` (z), ``p``, ``effect_size`` (the difference over the pooled latent SD of the
         two groups) with ``effect_size_name``, ``n``, ``method``; ``comparable`` (the invariance levels up to
         ``level`` hold and the solution is proper: only then read the difference as a difference in the
-        construct), ``level``, ``partial``, ``delta_cfi`` (of ``level`` vs the level before).
+        construct), ``level`` (the last of ``levels``), ``partial``, ``delta_cfi`` (of that level vs the one before).
 
     Notes
     -----
@@ -519,13 +524,17 @@ def latent_means(
     >>> df = example_items(n=400, seed=3, k=5).assign(region=["A", "B"] * 200)
     >>> lm = latent_means(df, model="f =~ X1 + X2 + X3 + X4 + X5", between="region")
     >>> lm.loc[0, ["group_a", "group_b"]].tolist(), bool(lm.loc[0, "comparable"])
-    (['A', 'B'], True)
+    (['B', 'A'], True)
     """
     check_alpha(alpha)
     _check_options(estimator, missing, ordered)
+    levels = _check_levels(levels, ordered)
+    level = levels[-1]
     if level not in ("scalar", "strict"):
-        raise KinerjaError(f"Argument 'level' is {level!r}; the rule is 'scalar' or 'strict'.")
-    levels = list(LEVELS[: LEVELS.index(level) + 1])
+        raise KinerjaError(
+            f"Argument 'levels' ends with {level!r}; the rule is that latent means need 'scalar' or "
+            f"'strict' invariance (intercepts or thresholds equal across groups)."
+        )
     rows_inv, engines, prep = _fit_levels(
         data, model, between, levels, estimator, missing, ordered, partial, delta_cfi, min_group_n
     )
@@ -551,13 +560,14 @@ def latent_means(
         pooled = (n0 * var[0] + n1 * var[1]) / (n0 + n1)
         rows.append(
             {
-                "group_a": prep.labels[0],
-                "group_b": prep.labels[r.group],
+                "group_a": prep.labels[r.group],
+                "group_b": prep.labels[0],
                 "term": r.lhs,
                 "estimate": est,
                 "se": se,
                 "ci_low": est - z * se,
                 "ci_high": est + z * se,
+                "ci_level": 1 - alpha,
                 "statistic": zval,
                 "p": float(2 * stats.norm.sf(abs(zval))) if np.isfinite(zval) else np.nan,
                 "effect_size": est / np.sqrt(pooled) if pooled > 0 else np.nan,

@@ -723,9 +723,9 @@ def _proper(prob: Problem, theta: np.ndarray) -> bool:
 
 
 def estimate(prob: Problem, *, start: np.ndarray | None = None) -> Estimate:
-    """Minimise the objective from several starts: the first proper converged solution is taken; otherwise the
-    converged solution with the lowest objective (an improper minimum may hide a better proper one), else the
-    lowest point found, polished. Non-converged starts get trust-region Newton steps."""
+    """Minimise the objective from several starts: the first proper converged solution is taken; an improper one is
+    checked from one other start (the lower converged minimum wins); when no start converges, trust-region Newton
+    from the lowest point found, then a scaled BFGS polish."""
     starts = [("given", start)] if start is not None else []
     starts += [("default", None), ("fabin", None), ("simple", None), ("small", None)]
     found: list[Estimate] = []
@@ -738,6 +738,8 @@ def estimate(prob: Problem, *, start: np.ndarray | None = None) -> Estimate:
             found.append(est)
             if est.converged and _proper(prob, est.theta):
                 return est
+            if len(found) >= 2 and any(e.converged for e in found):
+                break  # an improper minimum was checked from one other start: enough (it is usually the minimum)
         converged = [e for e in found if e.converged]
         if converged:
             return min(converged, key=lambda e: e.fmin)
@@ -988,9 +990,7 @@ def fit_ml(
         meas["rmsea_ci_lower"], meas["rmsea_ci_upper"] = rmsea_ci(chi2, df, N, G, level)
         meas["rmsea_pvalue"] = float(stats.ncx2.sf(chi2, df, N * df * 0.05**2 / G)) if df > 0 else np.nan
         meas["srmr"] = srmr(model, theta, groups)
-        k = model.q
-        if fiml or model.meanstructure is False:
-            pass
+        k = model.q  # lavaan's npar: free parameters (saturated means are not counted without a mean structure)
         meas["logl"] = logl
         meas["aic"] = -2 * logl + 2 * k
         meas["bic"] = -2 * logl + np.log(N) * k
@@ -1013,11 +1013,9 @@ def yuan_bentler(prob: Problem, theta, E_inv, B0, fiml: bool) -> tuple[float, fl
     model = prob.model
     ms = model.meanstructure
     tr_h1 = 0.0
-    parts = []
     for g in prob.groups:
         A1, B1 = h1_parts(g, ms, fiml)
         tr_h1 += float(np.sum(B1 * np.linalg.inv(A1).T))
-        parts.append((A1, B1))
     tr_h0 = sum(w * float(np.sum(b * E_inv.T)) for w, b in zip(prob.w, B0))
     c_hat = (tr_h1 - tr_h0) / model.df()
     # baseline (independence) model: item variances (and means) free per group, fitted apart from the model

@@ -21,7 +21,6 @@ from kinerja_research.results import check_alpha, check_choice, check_columns, t
 
 __all__ = ["cfa", "CFAResult", "PROBLEM_CODES"]
 
-FIT_TERMS = ("chisq", "cfi", "tli", "rmsea", "srmr", "baseline_chisq", "aic", "bic")
 PARAM_EXTRA = ("op", "lhs", "rhs", "std_all", "free")
 ESTIMATORS = ("ML", "MLR", "WLSMV")
 MISSING_CFA = ("listwise", "fiml")
@@ -631,9 +630,6 @@ def cfa(
 
 
 # ---------------------------------------------------------------------------------------------- invariance
-LEVELS = ("configural", "metric", "scalar", "strict")
-
-
 def _level_equal(level: str, ordered: bool) -> tuple[str, ...]:
     anchor = "thresholds" if ordered else "intercepts"
     return {

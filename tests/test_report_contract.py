@@ -375,3 +375,74 @@ def test_links_cannot_become_a_scheme_and_names_are_escaped(tmp_path):
     page = (tmp_path / "index.html").read_text()
     assert 'href="javascript:' not in page and "javascript%3Aalert%281%29/index.html" in page
     assert "<img src=x" not in page and html.escape("<img src=x onerror=alert(1)>") in page
+
+
+def test_counts_drawn_in_a_figure_are_protected_around(data, shown, tmp_path):
+    """A bar chart of per-region counts and a table with their pooled total and one small region: the figure cannot
+    be changed, so the table withholds more instead; a figure drawing a small count is refused."""
+    import matplotlib.pyplot as plt
+
+    ctx = nbmod.start("00_data_audit", dataset=str(data), lang="en", out_dir=str(tmp_path))
+    drawn = pd.DataFrame({"region_code": ["18.71", "17.71"], "count": [30, 22]})
+    fig, ax = plt.subplots()
+    ax.bar(drawn["region_code"], drawn["count"])
+    ctx.figure(fig, "common.col.n", counts=drawn)
+    pooled = pd.DataFrame({"region": ["all"], "count": [52]})
+    ctx.show(pooled, kind="counts", caption_key="common.col.n")
+    ctx.finish()
+    doc = json.loads((tmp_path / "00_data_audit.headline.json").read_text())
+    assert {c["id"]: c["frozen"] for c in doc["counts"]}["f1.r0.count"] is True
+    fig, ax = plt.subplots()
+    with pytest.raises(KinerjaError, match="draws a count of 3"):
+        ctx.figure(fig, "common.col.n", counts=pd.DataFrame({"region_code": ["17.71"], "count": [3]}))
+
+
+def test_reports_index_opens_with_the_answers_and_says_synthetic(tmp_path):
+    run = tmp_path / "default-id"
+    run.mkdir()
+    jobs = [
+        {
+            "stem": "02_training_impact",
+            "notebook": "02_training_impact",
+            "region": None,
+            "ok": True,
+            "html": "02_training_impact.html",
+            "pdf": None,
+        },
+        {
+            "stem": "region_brief_18.71",
+            "notebook": "region_brief",
+            "region": "18.71",
+            "ok": True,
+            "html": "region_brief_18.71.html",
+            "pdf": None,
+        },
+    ]
+    head = {
+        "title": "Dampak pelatihan",
+        "source": {"synthetic": True, "name": "default"},
+        "records": [],
+        "answers": [{"question": "training", "region": "18.71", "text": "Ya: naik 5,9 poin", "value": 5.9}],
+    }
+    (run / "02_training_impact.headline.json").write_text(json.dumps(head))
+    (run / "region_brief_18.71.headline.json").write_text(
+        json.dumps({"records": [], "answers": [{"question": "rewards", "region": "18.71", "text": "<b>Ya</b>"}]})
+    )
+    (run / "run.json").write_text(
+        json.dumps(
+            {
+                "command": "kinerja report",
+                "dataset": "default",
+                "lang": "id",
+                "regions": ["18.71", "17.71"],
+                "jobs": jobs,
+                "run_time": "t",
+            }
+        )
+    )
+    page = render.write_reports_index(tmp_path, newest="default-id", lang="id").read_text()
+    body = page[page.index("<main") :]
+    assert body.index("Data sintetis") < body.index("Jawaban atas empat pertanyaan") < body.index("Proses laporan")
+    assert '<a href="training_impact.html">Ya: naik 5,9 poin</a>' in page  # the published page, no order prefix
+    assert "&lt;b&gt;Ya&lt;/b&gt;" in page and "<b>Ya" not in page
+    assert "Kota Bengkulu" in page and page.count('class="kr-none"') >= 6  # questions nobody answered say so

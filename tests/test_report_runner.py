@@ -68,7 +68,8 @@ def suite(tmp_path_factory):
             'import warnings\nwarnings.warn("a warning that must not reach the page")',
             'ax = kr.report.plots.plot_distribution(s, x="RTC01", group="region_code", lang=lang)\n'
             'ctx.figure(ax, "common.col.value")',
-            'ctx.record("n_people", len(s), label_key="common.col.n", spec="n")\nctx.finish()',
+            'ctx.record("n_people", len(s), label_key="common.col.n", spec="n")\n'
+            'ctx.record("raw_key_without_label", 1.5)\nctx.finish()',
         ],
     )
     write_notebook(
@@ -106,8 +107,10 @@ def two_runs(suite):
         for p in out.rglob("*")
         if p.is_file()
     }
+    mp = pytest.MonkeyPatch()
+    mp.chdir(data.parent)  # the second run names the dataset by a relative path (issue 15.6)
     second = runner.run_suite(
-        dataset=str(data),
+        dataset=data.name,
         regions=["18.71"],
         lang="en",
         workers=2,
@@ -116,6 +119,7 @@ def two_runs(suite):
         notebooks_dir=nbs,
         progress=False,
     )
+    mp.undo()
     return first, second, saved, out
 
 
@@ -161,6 +165,8 @@ def test_outputs_layout_and_headlines(two_runs):
     index = (out / "index.html").read_text()
     assert 'href="region_brief_18.71.html"' in index and "Regional brief: Kota Bandar Lampung" in index
     assert "<dd>40</dd>" in index  # read from the headline JSON
+    first_index = (out / "index.html").read_text()
+    assert "raw_key_without_label" not in first_index  # a record without a translated label is not listed
     run = json.loads((out / "run.json").read_text())
     assert run["regions"] == ["18.71"] and len(run["jobs"]) == 2
 
@@ -179,7 +185,26 @@ def test_page_has_no_code_and_is_self_contained(two_runs):
 
 
 def _stable(text: str) -> str:
-    return re.sub(rf'<span class="{VOLATILE_CLASS}">[^<]*</span>', "", text)
+    """Without the volatile spans (also as escaped inside a notebook's JSON)."""
+    return re.sub(rf'<span class=\\?"{VOLATILE_CLASS}\\?">[^<]*</span>', "", text)
+
+
+def test_relative_dataset_path_reaches_every_notebook(two_runs):
+    _, second, _, out = two_runs
+    assert second.ok  # every notebook found the dataset from its own folder
+    head = json.loads((out / "00_data_audit.headline.json").read_text())
+    assert Path(head["dataset"]).is_absolute() and head["parameters"]["dataset"] == head["dataset"]
+
+
+def test_executed_notebooks_identical_between_runs(two_runs):
+    """Same inputs, two runs: the executed .ipynb differ only in the provenance block's run time and duration."""
+    _, _, saved, out = two_runs
+    for name in ("00_data_audit.ipynb", "region_brief_18.71.ipynb"):
+        before, after = saved[name], (out / name).read_text(encoding="utf-8")
+        assert _stable(before) == _stable(after), name
+        ids = [c["id"] for c in json.loads(after)["cells"]]
+        assert ids == [f"cell-{i}" for i in range(len(ids))]
+        assert "start_time" not in after and "end_time" not in after
 
 
 def test_two_runs_identical_apart_from_run_time_and_id(two_runs):
@@ -348,3 +373,26 @@ def test_print_pdf_without_chromium_says_so(tmp_path, monkeypatch):
     monkeypatch.setattr(render, "find_chromium", lambda: None)
     with pytest.raises(KinerjaError, match="apt-get install chromium"):
         render.print_pdf(tmp_path / "p.html", tmp_path / "p.pdf")
+
+
+def test_normalising_a_notebook_with_large_images_is_linear(tmp_path):
+    """Regression: a backtracking pattern over embedded images made the worker spin for half an hour."""
+    import tempfile
+    import time
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={"text/html": "<img src='data:image/png;base64," + "A" * 3_000_000}
+        ),
+        nbformat.v4.new_output("stream", name="stderr", text=f"{tempfile.gettempdir()}/ipykernel_4242/17.py:2: W\n"),
+    ]
+    nb.cells = [cell]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, str(path))
+    t0 = time.perf_counter()
+    runner.normalise_executed(path)
+    assert time.perf_counter() - t0 < 5
+    text = path.read_text()
+    assert "ipykernel_4242" not in text and "ipykernel/17.py" in text and '"id": "cell-0"' in text

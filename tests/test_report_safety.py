@@ -82,10 +82,10 @@ def test_bad_style_is_refused_before_any_kernel_starts(tmp_path):
 
 def test_recovery_restores_the_last_good_run_and_removes_dead_temporaries(tmp_path):
     final = tmp_path / "run"
-    old = tmp_path / ".run.old-20260101T000000Z-abcdef"
+    old = tmp_path / "run.previous"
     old.mkdir()
     (old / "index.html").write_text("last good run")
-    dead = tmp_path / ".run.tmp-20260101T000001Z-123456"
+    dead = tmp_path / ".run.tmp-20260101T000001Z-abcdef-999999999"  # the process id of no live process
     (dead / "logs").mkdir(parents=True)
     with runner.run_lock(final):
         done = runner.recover_run_dir(final)

@@ -400,3 +400,16 @@ def test_suppressed_row_blanks_text_and_flags_derived_from_its_people():
     # a column declared as not person-derived stays
     kept = T.format_table(res, lang="id", ns="satisfaction", min_n=5, keys=["kinerja"])
     assert kept.iloc[1, 4] == "Baik" and kept.iloc[1, 3] == "–"
+
+
+def test_a_percent_of_a_withheld_count_is_withheld_with_it():
+    """Respondent characteristics: a count with its percent; the percent would give the count away."""
+    xt = pd.DataFrame({"category": ["L", "P", "X"], "count": [120, 3, 9], "percent": [90.9, 2.3, 6.8]})
+    sup = T.suppress_table(xt, min_n=5, secondary=False)
+    assert sup.derived == {"percent": "count"}
+    out = T.format_table(
+        xt, lang="en", labels={"category": "common.col.value", "percent": "common.col.value"}, secondary=False
+    )
+    assert out.iloc[1].tolist()[1:] == ["<5", "–"] and out.iloc[0].tolist()[2] == "90.90"
+    sup.withhold(2, "count")
+    assert pd.isna(sup.data.loc[2, "percent"])

@@ -322,16 +322,15 @@ def _gamma(codes, n_cat, th_list, pairs) -> np.ndarray:
     a21 = np.zeros((npair, nth))
     for k, pr in enumerate(pairs):
         ci, cj = codes[:, pr.i], codes[:, pr.j]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cell_rho = np.where(pr.prob > 0, pr.d_rho / pr.prob, 0.0)
-            s_rho = cell_rho[ci, cj]
-            sc[:, nth + k] = s_rho
-            for t in range(pr.d_ti.shape[0]):
-                s_t = np.where(pr.prob > 0, pr.d_ti[t] / pr.prob, 0.0)[ci, cj]
-                a21[k, offs[pr.i] + t] = s_rho @ s_t
-            for t in range(pr.d_tj.shape[0]):
-                s_t = np.where(pr.prob > 0, pr.d_tj[t] / pr.prob, 0.0)[ci, cj]
-                a21[k, offs[pr.j] + t] = s_rho @ s_t
+        table = np.zeros(pr.prob.shape)
+        np.add.at(table, (ci, cj), 1.0)
+        safe = np.where(pr.prob > 0, pr.prob, 1.0)
+        cell_rho = np.where(pr.prob > 0, pr.d_rho / safe, 0.0)
+        sc[:, nth + k] = cell_rho[ci, cj]
+        # cross-products of the casewise scores depend on the cell only: sum over cells weighted by their counts
+        w = table * cell_rho
+        a21[k, offs[pr.i] : offs[pr.i + 1]] = np.einsum("kl,tkl->t", w, np.where(pr.prob > 0, pr.d_ti / safe, 0.0))
+        a21[k, offs[pr.j] : offs[pr.j + 1]] = np.einsum("kl,tkl->t", w, np.where(pr.prob > 0, pr.d_tj / safe, 0.0))
     inner = sc.T @ sc
     a11 = np.zeros((nth, nth))
     for j in range(p):

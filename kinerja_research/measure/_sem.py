@@ -24,7 +24,7 @@ import numpy as np
 from scipy import linalg, optimize, stats
 
 from kinerja_research.errors import KinerjaError
-from kinerja_research.measure._core import single_thread
+from kinerja_research.measure._core import minres_one_factor, single_thread
 from kinerja_research.measure._model import Model
 
 __all__: list[str] = []
@@ -274,7 +274,10 @@ class Problem:
                 Gm = np.zeros((m.p, m.p))
                 v = np.zeros(m.p)
                 for b in self.batches[k]:
-                    soo, inv, _, d = _batch_parts(sig, mu, b)
+                    parts = _batch_parts(sig, mu, b)
+                    if parts is None:  # not positive definite: no gradient (the objective is +inf there)
+                        return (np.full(m.q, np.nan), inf_m) if info else np.full(m.q, np.nan)
+                    soo, inv, _, d = parts
                     inner = soo - b.cov - d[:, :, None] * d[:, None, :]
                     mb = inv @ inner @ inv * b.wt[:, None, None]
                     np.add.at(Gm, (b.obs[:, :, None], b.obs[:, None, :]), mb)
@@ -284,7 +287,10 @@ class Problem:
                     continue
                 inv = np.linalg.inv(sig)
             else:
-                inv, _ = _chol_inv(sig)
+                parts = _chol_inv(sig)
+                if parts is None:  # not positive definite: no gradient (the objective is +inf there)
+                    return (np.full(m.q, np.nan), inf_m) if info else np.full(m.q, np.nan)
+                inv = parts[0]
                 d = g.M - mu if m.meanstructure else np.zeros(m.p)
                 G = inv @ (sig - g.S - np.outer(d, d)) @ inv
                 grad[idx] += self.w[k] * (0.5 * dS.reshape(qg, -1) @ G.ravel() - dM @ (inv @ d))
@@ -420,8 +426,12 @@ def _three_indicators(s: np.ndarray) -> np.ndarray:
 
 
 def start_values(model: Model, groups: list[GroupData], how: str = "default") -> np.ndarray:
-    """Start values: ``"default"`` (FABIN 3 loadings, least-squares latent covariances), ``"simple"`` (lavaan's:
-    loadings 1, latent variances 0.05) or ``"small"`` (loadings from the first principal axis of each factor)."""
+    """Start values: ``"default"`` (each factor's one-factor minres solution on the correlation matrix, so the start
+    does not depend on the items' scales, with least-squares factor correlations), ``"fabin"`` (FABIN 3 loadings as
+    lavaan, least-squares latent covariances), ``"simple"`` (lavaan's: loadings 1, latent variances 0.05) or
+    ``"small"`` (loadings from the first principal axis of each factor)."""
+    if how == "default":
+        return _standardised_start(model, groups)
     theta = np.zeros(model.q)
     count = np.zeros(model.q)
     ov, lv = model.ov, model.lv
@@ -435,7 +445,7 @@ def start_values(model: Model, groups: list[GroupData], how: str = "default") ->
             for j, f in enumerate(lv):
                 items = [ov.index(i) for i in model.spec.indicators[f]]
                 sub = S[np.ix_(items, items)]
-                est = _fabin3(sub) if how == "default" else _first_axis(sub)
+                est = _fabin3(sub) if how == "fabin" else _first_axis(sub)
                 for t, i in enumerate(items):
                     rw = _row(model, k, "L", i, j)
                     if rw is not None and rw.free >= 0:
@@ -456,6 +466,71 @@ def start_values(model: Model, groups: list[GroupData], how: str = "default") ->
                 continue
             if rw.mat == "L":
                 val = lam[rw.i, rw.j]
+            elif rw.mat == "P":
+                val = psi[rw.i, rw.j]
+            elif rw.mat == "T":
+                val = theta_d[rw.i] if rw.i == rw.j else 0.0
+            elif rw.mat == "N":
+                val = g.M[rw.i]
+            else:  # regressions, latent means
+                val = 0.0
+            theta[rw.free] += val
+            count[rw.free] += 1
+    return theta / np.maximum(count, 1)
+
+
+def _standardised_start(model: Model, groups: list[GroupData]) -> np.ndarray:
+    theta = np.zeros(model.q)
+    count = np.zeros(model.q)
+    ov, lv = model.ov, model.lv
+    for k, g in enumerate(groups):
+        S = g.S
+        sd = np.sqrt(np.diag(S))
+        R = S / np.outer(sd, sd)
+        lam_std = np.zeros((model.p, model.m))
+        lam = np.zeros((model.p, model.m))
+        psi_d = np.ones(model.m)
+        for j, f in enumerate(lv):
+            items = [ov.index(i) for i in model.spec.indicators[f]]
+            if len(items) >= 3:
+                ls = minres_one_factor(R[np.ix_(items, items)])
+            elif len(items) == 2:
+                r12 = R[items[0], items[1]]
+                ls = np.array([1.0, np.sign(r12) or 1.0]) * np.sqrt(max(abs(r12), 0.09))
+            else:
+                ls = np.array([0.9])
+            if ls[0] < 0:
+                ls = -ls
+            ls = np.sign(ls + 1e-300) * np.clip(np.abs(ls), 0.2, 0.95)
+            lam_std[items, j] = ls
+            marker = _row(model, k, "L", items[0], j)
+            v = marker.value if marker is not None and marker.free < 0 and marker.value != 0 else 1.0
+            raw = ls * sd[items]
+            lam[items, j] = raw / raw[0] * v
+            psi_d[j] = (raw[0] / v) ** 2
+        # factor correlations by least squares on the item correlations between the factors' blocks
+        m = model.m
+        phi = np.eye(m)
+        for a in range(m):
+            for b in range(a):
+                ia = np.flatnonzero(lam_std[:, a])
+                ib = np.flatnonzero(lam_std[:, b])
+                w = np.outer(lam_std[ia, a], lam_std[ib, b])
+                rr = R[np.ix_(ia, ib)]
+                den = np.sum(w * w)
+                phi[a, b] = phi[b, a] = np.clip(np.sum(w * rr) / den, -0.95, 0.95) if den > 0 else 0.0
+        wv, vv = np.linalg.eigh(phi)
+        phi = (vv * np.maximum(wv, 0.05)) @ vv.T
+        dphi = np.sqrt(np.diag(phi))
+        phi = phi / np.outer(dphi, dphi)
+        psi = phi * np.sqrt(np.outer(psi_d, psi_d))
+        h = np.einsum("ij,jk,ik->i", lam_std, phi, lam_std)
+        theta_d = np.diag(S) * np.clip(1 - h, 0.1, 0.9)
+        for rw in model.rows:
+            if rw.group != k or rw.free < 0:
+                continue
+            if rw.mat == "L":
+                val = lam[rw.i, rw.j] if lam[rw.i, rw.j] != 0 else 0.1 * sd[rw.i]
             elif rw.mat == "P":
                 val = psi[rw.i, rw.j]
             elif rw.mat == "T":
@@ -568,36 +643,115 @@ def _scoring(prob: Problem, theta: np.ndarray, *, max_iter: int = 1000) -> Estim
 
 
 def _polish(prob: Problem, est: Estimate) -> Estimate:
-    """Quasi-Newton (BFGS) from the best point found, with the PD-checked objective."""
+    """Quasi-Newton (BFGS) from the best point found, on parameters scaled by the information's diagonal (so that
+    items on very different scales do not make it ill-conditioned), with the PD-checked objective."""
+    _, info = prob.gradient(est.theta, info=True)
+    d = np.diag(info) if info is not None else np.ones(len(est.theta))
+    sc = np.where(np.isfinite(d) & (d > 0), 1 / np.sqrt(np.where(d > 0, d, 1.0)), 1.0)
+
+    def grad(u):
+        gr = prob.gradient(u * sc) * sc
+        return np.where(np.isfinite(gr), gr, 0.0)
+
     res = optimize.minimize(
-        prob.value, est.theta, jac=prob.gradient, method="BFGS", options={"gtol": 1e-9, "maxiter": 20000}
+        lambda u: prob.value(u * sc), est.theta / sc, jac=grad, method="BFGS", options={"gtol": 1e-10, "maxiter": 2000}
     )
-    if np.isfinite(res.fun) and res.fun <= est.fmin + 1e-12:
-        g = prob.gradient(res.x)
-        ok = bool(np.max(np.abs(g)) < 1e-6)
-        return Estimate(res.x, float(res.fun), ok, est.iterations + int(res.nit), "" if ok else str(res.message))
+    theta = res.x * sc
+    fval = prob.value(theta)
+    if np.isfinite(fval) and fval <= est.fmin + 1e-12:
+        polished = _scoring(prob, theta, max_iter=200)  # finish with scoring / Newton steps near the minimum
+        if polished.converged or polished.fmin < fval:
+            polished.iterations += est.iterations + int(res.nit)
+            return polished
+        g = prob.gradient(theta)
+        ok = bool(np.all(np.isfinite(g)) and np.max(np.abs(g)) < 1e-6)
+        return Estimate(theta, float(fval), ok, est.iterations + int(res.nit), "" if ok else str(res.message))
     return est
 
 
+def _trust(prob: Problem, est: Estimate) -> Estimate:
+    """Trust-region Newton with the observed information (numerical Hessian of the analytic gradient), on
+    parameters scaled by the expected information's diagonal: where Fisher scoring crawls along a degenerate ridge
+    (its information is positive definite by construction, blind to negative curvature), this follows the true
+    curvature. Used only when scoring did not converge."""
+    _, info = prob.gradient(est.theta, info=True)
+    d = np.diag(info)
+    sc = np.where(np.isfinite(d) & (d > 0), 1 / np.sqrt(np.where(d > 0, d, 1.0)), 1.0)
+
+    def fun(u):
+        return prob.value(u * sc)
+
+    def grad(u):
+        g = prob.gradient(u * sc)
+        return np.where(np.isfinite(g), g * sc, 0.0)
+
+    def hess(u):
+        h = prob.hessian(u * sc) * np.outer(sc, sc)
+        return np.where(np.isfinite(h), h, 0.0)
+
+    try:
+        res = optimize.minimize(
+            fun, est.theta / sc, jac=grad, hess=hess, method="trust-exact", options={"gtol": 1e-10, "maxiter": 30}
+        )
+    except (ValueError, np.linalg.LinAlgError):
+        return est
+    theta = res.x * sc
+    fval = prob.value(theta)
+    if not (np.isfinite(fval) and fval <= est.fmin + 1e-14):
+        return est
+    finish = _scoring(prob, theta, max_iter=100)
+    if finish.fmin <= fval:
+        finish.iterations += est.iterations + int(res.nit)
+        finish.start = est.start
+        return finish
+    g = prob.gradient(theta)
+    ok = bool(np.all(np.isfinite(g)) and np.max(np.abs(g)) < 1e-8)
+    return Estimate(theta, float(fval), ok, est.iterations + int(res.nit), "" if ok else str(res.message), est.start)
+
+
+def _proper(prob: Problem, theta: np.ndarray) -> bool:
+    """No negative variance and positive-definite latent covariance matrices."""
+    m = prob.model
+    for r in m.rows:
+        if r.op == "~~" and r.lhs == r.rhs and r.free >= 0 and theta[r.free] < 0:
+            return False
+    for g in range(m.n_groups):
+        _, _, mats = m.implied(theta, g)
+        if m.m and np.linalg.eigvalsh(m.eta_cov(mats)).min() <= 0:
+            return False
+    return True
+
+
 def estimate(prob: Problem, *, start: np.ndarray | None = None) -> Estimate:
-    """Minimise the objective from several starts until one converges; the best result otherwise."""
-    best: Estimate | None = None
+    """Minimise the objective from several starts: the first proper converged solution is taken; an improper one is
+    checked from one other start (the lower converged minimum wins); when no start converges, trust-region Newton
+    from the lowest point found, then a scaled BFGS polish."""
     starts = [("given", start)] if start is not None else []
-    starts += [("default", None), ("simple", None), ("small", None)]
+    starts += [("default", None), ("fabin", None), ("simple", None), ("small", None)]
+    found: list[Estimate] = []
     with single_thread():
         for name, th0 in starts:
             th = start_values(prob.model, prob.groups, name) if th0 is None else th0
-            est = _scoring(prob, th)
+            # the first start gets the full budget; the others, tried when it ends improper or nowhere, a shorter one
+            est = _scoring(prob, th, max_iter=500 if not found else 150)
             est.start = name
-            if est.converged:
+            found.append(est)
+            if est.converged and _proper(prob, est.theta):
                 return est
-            if best is None or est.fmin < best.fmin:
-                best = est
-        if best is not None and np.isfinite(best.fmin):
-            polished = _polish(prob, best)
-            polished.start = best.start
-            return polished
-    return best
+            if len(found) >= 2 and any(e.converged for e in found):
+                break  # an improper minimum was checked from one other start: enough (it is usually the minimum)
+        converged = [e for e in found if e.converged]
+        if converged:
+            return min(converged, key=lambda e: e.fmin)
+        finite = [e for e in found if np.isfinite(e.fmin)]
+        if not finite:
+            return found[0]
+        best = min(finite, key=lambda e: e.fmin)
+        est = _trust(prob, best) if prob.model.q <= 200 else best
+        if not est.converged:
+            est = _polish(prob, est)
+        est.start = best.start
+        return est
 
 
 # --------------------------------------------------------------------------------------------------- inference
@@ -836,16 +990,19 @@ def fit_ml(
         meas["rmsea_ci_lower"], meas["rmsea_ci_upper"] = rmsea_ci(chi2, df, N, G, level)
         meas["rmsea_pvalue"] = float(stats.ncx2.sf(chi2, df, N * df * 0.05**2 / G)) if df > 0 else np.nan
         meas["srmr"] = srmr(model, theta, groups)
-        k = model.q
-        if fiml or model.meanstructure is False:
-            pass
+        k = model.q  # lavaan's npar: free parameters (saturated means are not counted without a mean structure)
         meas["logl"] = logl
         meas["aic"] = -2 * logl + 2 * k
         meas["bic"] = -2 * logl + np.log(N) * k
         meas["npar"] = float(k)
         if robust and E_inv is not None and df > 0:
             c_hat, c_hat_b = yuan_bentler(prob, theta, E_inv, B0, fiml)
-            meas.update(robust_measures(meas, c_hat, c_hat_b, N, G, level))
+            rob = robust_measures(meas, c_hat, c_hat_b, N, G, level)
+            if fiml:
+                # lavaan's robust CFI/TLI/RMSEA after FIML are Zhang & Savalei's (2023) corrections, not these:
+                # only the scaled statistics (which agree with lavaan) are reported
+                rob = {k: v for k, v in rob.items() if "robust" not in k}
+            meas.update(rob)
     return MLFit(model, prob, est, vcov, meas, estimator == "MLR", notes)
 
 
@@ -856,11 +1013,9 @@ def yuan_bentler(prob: Problem, theta, E_inv, B0, fiml: bool) -> tuple[float, fl
     model = prob.model
     ms = model.meanstructure
     tr_h1 = 0.0
-    parts = []
     for g in prob.groups:
         A1, B1 = h1_parts(g, ms, fiml)
         tr_h1 += float(np.sum(B1 * np.linalg.inv(A1).T))
-        parts.append((A1, B1))
     tr_h0 = sum(w * float(np.sum(b * E_inv.T)) for w, b in zip(prob.w, B0))
     c_hat = (tr_h1 - tr_h0) / model.df()
     # baseline (independence) model: item variances (and means) free per group, fitted apart from the model

@@ -108,13 +108,11 @@ def parse_model(syntax: str) -> ModelSpec:
                 )
             mod, name = m.groups()
             fixed, free, label = None, False, None
-            if mod is None:
-                pass
-            elif mod == "NA":
+            if mod == "NA":
                 free = True
-            elif re.fullmatch(_NUMBER, mod):
+            elif mod is not None and re.fullmatch(_NUMBER, mod):
                 fixed = float(mod)
-            else:
+            elif mod is not None:
                 label = mod
             if op == "=~":
                 if name in indicators[lhs]:

@@ -21,7 +21,6 @@ from kinerja_research.results import check_alpha, check_choice, check_columns, t
 
 __all__ = ["cfa", "CFAResult", "PROBLEM_CODES"]
 
-FIT_TERMS = ("chisq", "cfi", "tli", "rmsea", "srmr", "baseline_chisq", "aic", "bic")
 PARAM_EXTRA = ("op", "lhs", "rhs", "std_all", "free")
 ESTIMATORS = ("ML", "MLR", "WLSMV")
 MISSING_CFA = ("listwise", "fiml")
@@ -43,9 +42,10 @@ class CFAResult:
     Attributes
     ----------
     estimates : pandas.DataFrame
-        One row per parameter: ``group_a`` (group label; only with ``between=``), ``term`` (``"f =~ x"``,
-        ``"x ~~ x"``, ``"f2 ~ f1"``, ``"x ~1"``, ``"x | t1"``, ...), ``estimate`` (unstandardised), ``se``,
-        ``ci_low``, ``ci_high`` (Wald), ``statistic`` (z), ``p``, ``n``, ``method``; ``op``, ``lhs``, ``rhs``,
+        One row per parameter: ``group`` (the group's label; ``region`` when ``between="region_code"``; only with
+        ``between=``), ``term`` (``"f =~ x"``, ``"x ~~ x"``, ``"f2 ~ f1"``, ``"x ~1"``, ``"x | t1"``, ...),
+        ``estimate`` (unstandardised), ``se``, ``ci_low``, ``ci_high`` (Wald), ``ci_level``, ``statistic`` (z),
+        ``p``, ``n``, ``method``; ``op``, ``lhs``, ``rhs``,
         ``std_all`` (lavaan ``std.all``), ``free`` (False for fixed parameters such as markers).
     fit : pandas.DataFrame
         One row per fit index ``term``: ``chisq`` (``statistic``, ``df``, ``p``), ``cfi``, ``tli``, ``rmsea`` (90%
@@ -55,13 +55,13 @@ class CFAResult:
         ``cfi_robust``, ``tli_robust``, ``rmsea_robust`` (with CI) as lavaan ``fitMeasures`` names them;
         ``n``, ``method``, ``improper`` (True when :attr:`problems` is not empty).
     validity : pandas.DataFrame
-        One row per factor ``term`` (and ``group_a`` with ``between=``): ``estimate`` (AVE),
+        One row per factor ``term`` (and ``group``/``region`` with ``between=``): ``estimate`` (AVE),
         ``composite_reliability``, ``sqrt_ave``, ``max_r`` (largest absolute correlation with another factor),
         ``max_htmt``, ``n_items``, ``n``, ``method``, ``improper``.
     discriminant : pandas.DataFrame
         One row per pair of factors (``group_a``, ``group_b``): ``estimate`` (factor correlation), ``htmt``,
         ``sqrt_ave_a``, ``sqrt_ave_b``, ``fornell_larcker`` (both sqrt(AVE) exceed |r|), ``htmt_ok`` (HTMT < 0.85,
-        Henseler et al. 2015), ``n``, ``method``, ``improper``; with ``between=`` also ``group`` (the group).
+        Henseler et al. 2015), ``n``, ``method``, ``improper``; with ``between=`` also ``group``/``region``.
     model : str
         The lavaan syntax that was fitted.
     converged : bool
@@ -161,6 +161,8 @@ class _Prepared:
     xs: list[np.ndarray]
     labels: list | None
     n_dropped: int
+    between: str | None = None
+    cache: dict = field(default_factory=dict)  # sample statistics per kind, shared by the levels of invariance
 
 
 def _prepare(data, model, between, missing, min_group_n, *, min_groups: int = 1) -> _Prepared:
@@ -179,7 +181,7 @@ def _prepare(data, model, between, missing, min_group_n, *, min_groups: int = 1)
                 f"The model has {xs[0].shape[0]} usable respondents for {p} items; the rule is that it needs more "
                 f"respondents than items (and, for stable estimates, many more)."
             )
-        return _Prepared(syntax, spec, xs, None, n_dropped)
+        return _Prepared(syntax, spec, xs, None, n_dropped, between)
     labels = [lab for lab in labels if (keep & (g == lab)).any()]
     if len(labels) < min_groups:
         raise KinerjaError(
@@ -196,7 +198,7 @@ def _prepare(data, model, between, missing, min_group_n, *, min_groups: int = 1)
                 f"{need} per group."
             )
         xs.append(xg)
-    return _Prepared(syntax, spec, xs, labels, n_dropped)
+    return _Prepared(syntax, spec, xs, labels, n_dropped, between)
 
 
 # ------------------------------------------------------------------------------------------------- fitting
@@ -226,16 +228,21 @@ class _Engine:
 def _fit(prep: _Prepared, *, estimator, missing, ordered, equal=(), partial=(), start=None) -> _Engine:
     G = len(prep.xs)
     if ordered:
-        groups, ordinal = ordinal_groups(prep.xs, prep.spec.observed, prep.labels)
+        if "ordinal" not in prep.cache:
+            prep.cache["ordinal"] = ordinal_groups(prep.xs, prep.spec.observed, prep.labels)
+        groups, ordinal = prep.cache["ordinal"]
         model = build_model(prep.spec, G, equal=equal, partial=partial, ordinal=ordinal)
         fit = fit_wlsmv(model, groups, start=start)
         return _Engine(model, fit, groups, estimator, missing)
     fiml = missing == "fiml"
     model = build_model(prep.spec, G, meanstructure=fiml or G > 1, equal=equal, partial=partial)
-    if fiml:
-        groups: list[GroupData] = [missing_group(x) for x in prep.xs]
-    else:
-        groups = [complete_group(x, keep_rows=estimator == "MLR") for x in prep.xs]
+    key = ("fiml",) if fiml else ("complete", estimator == "MLR")
+    if key not in prep.cache:
+        if fiml:
+            prep.cache[key] = [missing_group(x) for x in prep.xs]
+        else:
+            prep.cache[key] = [complete_group(x, keep_rows=estimator == "MLR") for x in prep.xs]
+    groups: list[GroupData] = prep.cache[key]
     fit = fit_ml(model, groups, estimator=estimator, fiml=fiml, start=start)
     return _Engine(model, fit, groups, estimator, missing)
 
@@ -261,7 +268,12 @@ def _method(eng: _Engine) -> str:
     return f"SEM, {what} (lavaan conventions)"
 
 
-def _estimates_table(eng: _Engine, labels, alpha: float) -> pd.DataFrame:
+def _group_column(between: str | None) -> str:
+    """The result column that holds a group's label: ``region`` for region codes, else ``group`` (conventions)."""
+    return "region" if between == "region_code" else "group"
+
+
+def _estimates_table(eng: _Engine, labels, alpha: float, gcol: str = "group") -> pd.DataFrame:
     model, theta = eng.model, eng.theta
     vcov = eng.fit.vcov
     se_all = np.sqrt(np.clip(np.diag(vcov), 0, None)) if vcov is not None else np.full(model.q, np.nan)
@@ -269,55 +281,56 @@ def _estimates_table(eng: _Engine, labels, alpha: float) -> pd.DataFrame:
     method = _method(eng)
     parts = [_std_parts(model, theta, g) for g in range(model.n_groups)]
     rows = []
-    for r in model.rows:
-        mats, sd_ov, sd_lv = parts[r.group]
-        g = r.group
-        value = float(mats[r.mat][r.i, r.j] if mats[r.mat].ndim == 2 else mats[r.mat][r.i])
-        ov, lv = model.ov, model.lv
-        if r.op == "=~":
-            std = value * sd_lv[r.j] / sd_ov[r.i]
-        elif r.op == "~":
-            std = value * sd_lv[r.j] / sd_lv[r.i]
-        elif r.op == "~~":
-            M = mats[r.mat]
-            if r.i == r.j:
-                std = value / (sd_ov[r.i] ** 2 if r.mat == "T" else sd_lv[r.i] ** 2)
-            else:
-                std = value / np.sqrt(M[r.i, r.i] * M[r.j, r.j])
-        elif r.op == "~1":
-            std = value / (sd_ov[r.i] if r.mat == "N" else sd_lv[r.i])
-        elif r.op == "|":
-            std = value / sd_ov[model.th_item[r.i]]
-        else:  # scale factors
-            std = value
-        del ov, lv
-        free = r.free >= 0
-        s = float(se_all[r.free]) if free else np.nan
-        zval = value / s if free and s > 0 else np.nan
-        rows.append(
-            {
-                "group_a": labels[g] if labels is not None else None,
-                "term": r.name,
-                "estimate": value,
-                "se": s,
-                "ci_low": value - z * s if free else np.nan,
-                "ci_high": value + z * s if free else np.nan,
-                "statistic": float(zval),
-                "p": float(2 * stats.norm.sf(abs(zval))) if np.isfinite(zval) else np.nan,
-                "n": int(eng.groups[g].n),
-                "method": method,
-                "op": r.op,
-                "lhs": r.lhs,
-                "rhs": r.rhs,
-                "std_all": float(std),
-                "free": bool(free),
-            }
-        )
+    with np.errstate(divide="ignore", invalid="ignore"):  # an improper solution may have zero or negative variances
+        for r in model.rows:
+            rows.append(_estimate_row(r, model, parts, labels, se_all, z, method, eng, gcol, 1 - alpha))
     out = tidy(rows, extra=PARAM_EXTRA)
-    return out if labels is not None else out.drop(columns=["group_a"])
+    return out if labels is not None else out.drop(columns=[gcol])
 
 
-def _problems(eng: _Engine, est: pd.DataFrame, labels) -> list[str]:
+def _estimate_row(r, model: Model, parts, labels, se_all, z, method, eng, gcol, level) -> dict:
+    """One row of the estimates table, with lavaan's completely standardised value (std.all)."""
+    mats, sd_ov, sd_lv = parts[r.group]
+    value = float(mats[r.mat][r.i, r.j] if mats[r.mat].ndim == 2 else mats[r.mat][r.i])
+    if r.op == "=~":
+        std = value * sd_lv[r.j] / sd_ov[r.i]
+    elif r.op == "~":
+        std = value * sd_lv[r.j] / sd_lv[r.i]
+    elif r.op == "~~" and r.i == r.j:
+        std = value / (sd_ov[r.i] ** 2 if r.mat == "T" else sd_lv[r.i] ** 2)
+    elif r.op == "~~":  # (residual) covariances are scaled by the (residual) variances, lavaan's cov.std
+        M = mats[r.mat]
+        std = value / np.sqrt(M[r.i, r.i] * M[r.j, r.j])
+    elif r.op == "~1":
+        std = value / (sd_ov[r.i] if r.mat == "N" else sd_lv[r.i])
+    elif r.op == "|":
+        std = value / sd_ov[model.th_item[r.i]]
+    else:  # scale factors
+        std = value
+    free = r.free >= 0
+    s = float(se_all[r.free]) if free else np.nan
+    zval = value / s if free and s > 0 else np.nan
+    return {
+        gcol: labels[r.group] if labels is not None else None,
+        "term": r.name,
+        "estimate": value,
+        "se": s,
+        "ci_low": value - z * s if free else np.nan,
+        "ci_high": value + z * s if free else np.nan,
+        "ci_level": level,
+        "statistic": float(zval),
+        "p": float(2 * stats.norm.sf(abs(zval))) if np.isfinite(zval) else np.nan,
+        "n": int(eng.groups[r.group].n),
+        "method": method,
+        "op": r.op,
+        "lhs": r.lhs,
+        "rhs": r.rhs,
+        "std_all": float(std),
+        "free": bool(free),
+    }
+
+
+def _problems(eng: _Engine, est: pd.DataFrame, labels, gcol: str = "group") -> list[str]:
     out = []
     fit = eng.fit
     if not eng.converged:
@@ -325,7 +338,7 @@ def _problems(eng: _Engine, est: pd.DataFrame, labels) -> list[str]:
         out.append(f"not_converged: {msg}")
     where = (lambda g: f" in group {labels[g]!r}") if labels is not None else (lambda g: "")
     for _, row in est.iterrows():
-        grp = "" if labels is None else f" in group {row['group_a']!r}"
+        grp = "" if labels is None else f" in group {row[gcol]!r}"
         if row["op"] == "~~" and row["lhs"] == row["rhs"] and row["estimate"] < 0:
             out.append(f"negative_variance: {row['term']} = {row['estimate']:.4g}{grp}")
         if row["op"] == "=~" and np.isfinite(row["std_all"]) and abs(row["std_all"]) > 1:
@@ -358,6 +371,7 @@ def _fit_table(meas: dict, n: int, method: str, improper: bool) -> pd.DataFrame:
             "estimate": meas["rmsea"],
             "ci_low": meas["rmsea_ci_lower"],
             "ci_high": meas["rmsea_ci_upper"],
+            "ci_level": 0.90,
             "p": meas["rmsea_pvalue"],
         },
         {"term": "srmr", "estimate": meas["srmr"]},
@@ -394,6 +408,7 @@ def _fit_table(meas: dict, n: int, method: str, improper: bool) -> pd.DataFrame:
                 "estimate": meas["rmsea_robust"],
                 "ci_low": meas["rmsea_ci_lower_robust"],
                 "ci_high": meas["rmsea_ci_upper_robust"],
+                "ci_level": 0.90,
             }
         )
     for r in rows:
@@ -430,11 +445,11 @@ def _item_correlations(eng: _Engine, g: int) -> np.ndarray:
     return s / np.outer(sd, sd)
 
 
-def _validity(eng: _Engine, est: pd.DataFrame, spec: ModelSpec, labels, improper: bool):
+def _validity(eng: _Engine, est: pd.DataFrame, spec: ModelSpec, labels, improper: bool, gcol: str = "group"):
     vrows, drows = [], []
     factors = spec.factors
     for g in range(eng.model.n_groups):
-        e = est if labels is None else est[est["group_a"] == labels[g]]
+        e = est if labels is None else est[est[gcol] == labels[g]]
         n = int(eng.groups[g].n)
         lo = e[e["op"] == "=~"]
         htmt = _htmt(_item_correlations(eng, g), spec) if len(factors) > 1 else np.full((1, 1), np.nan)
@@ -443,7 +458,7 @@ def _validity(eng: _Engine, est: pd.DataFrame, spec: ModelSpec, labels, improper
         sd = np.sqrt(np.clip(np.diag(eta), 1e-300, None))
         corr = eta / np.outer(sd, sd)
         ave = {}
-        base = {} if labels is None else {"group_a": labels[g]}
+        base = {} if labels is None else {gcol: labels[g]}
         for k, f in enumerate(factors):
             lam = np.abs(lo.loc[lo["lhs"] == f, "std_all"].to_numpy())
             ave[f] = float(np.mean(lam**2))
@@ -482,11 +497,11 @@ def _validity(eng: _Engine, est: pd.DataFrame, spec: ModelSpec, labels, improper
                     "improper": improper,
                 }
                 if labels is not None:
-                    row["group"] = labels[g]
+                    row[gcol] = labels[g]
                 drows.append(row)
     extra_v = ("composite_reliability", "sqrt_ave", "max_r", "max_htmt", "n_items", "improper")
     validity = tidy(vrows, extra=extra_v)
-    extra_d = ("htmt", "sqrt_ave_a", "sqrt_ave_b", "fornell_larcker", "htmt_ok", "improper", "group")
+    extra_d = ("htmt", "sqrt_ave_a", "sqrt_ave_b", "fornell_larcker", "htmt_ok", "improper")
     disc = (
         tidy(drows, extra=extra_d)
         if drows
@@ -497,14 +512,15 @@ def _validity(eng: _Engine, est: pd.DataFrame, spec: ModelSpec, labels, improper
 
 def _result(eng: _Engine, prep: _Prepared, alpha: float) -> CFAResult:
     labels = prep.labels
-    est = _estimates_table(eng, labels, alpha)
-    problems = _problems(eng, est, labels)
+    gcol = _group_column(prep.between)
+    est = _estimates_table(eng, labels, alpha, gcol)
+    problems = _problems(eng, est, labels, gcol)
     improper = bool(problems)
     n = int(sum(gr.n for gr in eng.groups))
     meas = eng.measures
     method = _method(eng)
     fit_tab = _fit_table(meas, n, method, improper) if meas else pd.DataFrame()
-    validity, disc = _validity(eng, est, prep.spec, labels, improper)
+    validity, disc = _validity(eng, est, prep.spec, labels, improper, gcol)
     return CFAResult(
         est,
         fit_tab,
@@ -614,9 +630,6 @@ def cfa(
 
 
 # ---------------------------------------------------------------------------------------------- invariance
-LEVELS = ("configural", "metric", "scalar", "strict")
-
-
 def _level_equal(level: str, ordered: bool) -> tuple[str, ...]:
     anchor = "thresholds" if ordered else "intercepts"
     return {

@@ -12,7 +12,7 @@ from scipy import optimize
 
 from kinerja_research._docs import fill_doc
 from kinerja_research.errors import KinerjaError
-from kinerja_research.measure._core import pairwise_moments, scale_matrix, scale_sets, smc
+from kinerja_research.measure._core import scale_moments, scale_sets, smc
 from kinerja_research.measure.factor import parallel_analysis
 from kinerja_research.results import check_choice, tidy
 
@@ -236,8 +236,8 @@ def efa(
     check_choice("missing", missing, ("pairwise", "listwise"))
     sets = scale_sets(items, reverse=reverse)
     term, ids, rev, rng = sets[-1]
-    x = scale_matrix(data, term, ids, rev, rng, missing, min_items=3)
-    n, p = x.shape
+    mom = scale_moments(data, term, ids, rev, rng, missing, min_items=3)
+    n, p = mom.n, len(ids)
     if not (isinstance(n_factors, (int, np.integer)) and not isinstance(n_factors, bool) and 1 <= n_factors):
         raise KinerjaError(f"Argument 'n_factors' is {n_factors!r}; the rule is a whole number of at least 1.")
     dof = ((p - n_factors) ** 2 - (p + n_factors)) / 2
@@ -246,7 +246,7 @@ def efa(
             f"Argument 'n_factors' is {n_factors} for {p} items; the rule is that the factor model must have "
             f"non-negative degrees of freedom ((p - k)^2 - (p + k)) / 2 >= 0."
         )
-    _, r, _ = pairwise_moments(x)  # psych::fa: cor(x, use = "pairwise")
+    r = mom.r  # psych::fa: cor(x, use = "pairwise")
     lam, converged, heywood = _extract(r, n_factors, extraction)
     # psych: sign so that column sums are positive (one factor: the sum of the loadings)
     sign = np.sign(lam.sum(axis=0))

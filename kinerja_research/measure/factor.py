@@ -11,9 +11,7 @@ from scipy import stats
 from kinerja_research._docs import fill_doc
 from kinerja_research.errors import KinerjaError
 from kinerja_research.measure._core import (
-    cov2cor,
     minres_one_factor,
-    pairwise_moments,
     scale_moments,
     scale_sets,
 )
@@ -26,8 +24,7 @@ def _corr(data, items, reverse, missing):
     sets = scale_sets(items, reverse=reverse)
     term, ids, rev, rng = sets[-1]  # a codebook: the whole instrument ("total")
     mom = scale_moments(data, term, ids, rev, rng, missing)
-    r = cov2cor(mom.cov) if mom.complete else pairwise_moments(mom.x)[1]
-    return term, ids, mom.n, r
+    return term, ids, mom.n, mom.r
 
 
 @fill_doc

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, stats
+from scipy import stats
 
 from kinerja_research.errors import KinerjaError
 from kinerja_research.measure._model import unconstrained
@@ -17,7 +17,6 @@ from kinerja_research.measure.confirmatory import (
     _fit,
     _level_equal,
     _prepare,
-    _Prepared,
 )
 from kinerja_research.results import adjust_p, check_alpha, tidy
 
@@ -139,6 +138,89 @@ def _satorra2000(eng1: _Engine, eng0: _Engine, m: float) -> float:
     return (eng0.measures["chisq"] - eng1.measures["chisq"]) * a + b
 
 
+def _fit_levels(data, model, between, levels, estimator, missing, ordered, partial, delta_cfi, min_group_n):
+    """Fit the nested levels; returns (table rows, engines by level, prepared data)."""
+    _check_options(estimator, missing, ordered)
+    levels = _check_levels(levels, ordered)
+    prep = _prepare(data, model, between, missing, min_group_n, min_groups=2)
+    rows = []
+    engines: dict[str, _Engine] = {}
+    prev: _Engine | None = None
+    for lev in levels:
+        eng = _fit(
+            prep,
+            estimator=estimator,
+            missing=missing,
+            ordered=ordered,
+            equal=_level_equal(lev, ordered),
+            partial=tuple(partial),
+        )
+        meas = eng.measures
+        engines[lev] = eng
+        # the estimator's headline indices: robust (MLR; scaled after FIML, as lavaan's robust ones differ), scaled
+        # (WLSMV), standard (ML)
+        kind = "robust" if "cfi_robust" in meas else ("scaled" if "cfi_scaled" in meas else "")
+        cfi_name, rmsea_name = (f"cfi_{kind}", f"rmsea_{kind}") if kind else ("cfi", "rmsea")
+        improper = _improper(eng)
+        row = {
+            "term": lev,
+            "statistic": meas.get("chisq", np.nan),
+            "df": meas.get("df", np.nan),
+            "p": meas.get("pvalue", np.nan),
+            "n": int(sum(g.n for g in eng.groups)),
+            "method": f"multi-group SEM, {estimator} (lavaan conventions), {len(prep.labels)} groups of {between!r}",
+            "cfi": meas.get("cfi", np.nan),
+            "tli": meas.get("tli", np.nan),
+            "rmsea": meas.get("rmsea", np.nan),
+            "rmsea_ci_low": meas.get("rmsea_ci_lower", np.nan),
+            "rmsea_ci_high": meas.get("rmsea_ci_upper", np.nan),
+            "srmr": meas.get("srmr", np.nan),
+            "n_groups": len(prep.labels),
+            "converged": eng.converged,
+            "improper": improper,
+            "partial": ", ".join(partial),
+        }
+        if estimator != "ML":
+            row.update(
+                chisq_scaled=meas.get("chisq_scaled", np.nan),
+                scaling_factor=meas.get("chisq_scaling_factor", np.nan),
+                cfi_scaled=meas.get("cfi_scaled", np.nan),
+                tli_scaled=meas.get("tli_scaled", np.nan),
+                rmsea_scaled=meas.get("rmsea_scaled", np.nan),
+            )
+        if estimator == "MLR":
+            row.update(
+                cfi_robust=meas.get("cfi_robust", np.nan),
+                tli_robust=meas.get("tli_robust", np.nan),
+                rmsea_robust=meas.get("rmsea_robust", np.nan),
+            )
+        if prev is None:
+            row.update(
+                delta_cfi=np.nan,
+                delta_rmsea=np.nan,
+                chisq_diff=np.nan,
+                df_diff=np.nan,
+                p_diff=np.nan,
+                diff_method="",
+                holds=bool(not improper),
+            )
+        else:
+            t, ddf, p, how = _difference(prev, eng)
+            dcfi = meas.get(cfi_name, np.nan) - prev.measures.get(cfi_name, np.nan)
+            row.update(
+                delta_cfi=dcfi,
+                delta_rmsea=meas.get(rmsea_name, np.nan) - prev.measures.get(rmsea_name, np.nan),
+                chisq_diff=t,
+                df_diff=ddf,
+                p_diff=p,
+                diff_method=how,
+                holds=bool(dcfi >= delta_cfi and not improper and rows[-1]["holds"]),
+            )
+        rows.append(row)
+        prev = eng
+    return rows, engines, prep
+
+
 def invariance(
     data: pd.DataFrame,
     *,
@@ -213,80 +295,7 @@ def invariance(
     (['configural', 'metric', 'scalar'], True)
     """
     between = _between_arg(between, group)
-    _check_options(estimator, missing, ordered)
-    levels = _check_levels(levels, ordered)
-    prep = _prepare(data, model, between, missing, min_group_n, min_groups=2)
-    cfi_name = {"ML": "cfi", "MLR": "cfi_robust", "WLSMV": "cfi_scaled"}[estimator]
-    rmsea_name = {"ML": "rmsea", "MLR": "rmsea_robust", "WLSMV": "rmsea_scaled"}[estimator]
-    rows = []
-    prev: _Engine | None = None
-    for lev in levels:
-        eng = _fit(
-            prep,
-            estimator=estimator,
-            missing=missing,
-            ordered=ordered,
-            equal=_level_equal(lev, ordered),
-            partial=tuple(partial),
-        )
-        meas = eng.measures
-        improper = _improper(eng)
-        row = {
-            "term": lev,
-            "statistic": meas.get("chisq", np.nan),
-            "df": meas.get("df", np.nan),
-            "p": meas.get("pvalue", np.nan),
-            "n": int(sum(g.n for g in eng.groups)),
-            "method": f"multi-group SEM, {estimator} (lavaan conventions), {len(prep.labels)} groups of {between!r}",
-            "cfi": meas.get("cfi", np.nan),
-            "tli": meas.get("tli", np.nan),
-            "rmsea": meas.get("rmsea", np.nan),
-            "rmsea_ci_low": meas.get("rmsea_ci_lower", np.nan),
-            "rmsea_ci_high": meas.get("rmsea_ci_upper", np.nan),
-            "srmr": meas.get("srmr", np.nan),
-            "n_groups": len(prep.labels),
-            "converged": eng.converged,
-            "improper": improper,
-            "partial": ", ".join(partial),
-        }
-        if estimator != "ML":
-            row.update(
-                chisq_scaled=meas.get("chisq_scaled", np.nan),
-                scaling_factor=meas.get("chisq_scaling_factor", np.nan),
-                cfi_scaled=meas.get("cfi_scaled", np.nan),
-                tli_scaled=meas.get("tli_scaled", np.nan),
-                rmsea_scaled=meas.get("rmsea_scaled", np.nan),
-            )
-        if estimator == "MLR":
-            row.update(
-                cfi_robust=meas.get("cfi_robust", np.nan),
-                tli_robust=meas.get("tli_robust", np.nan),
-                rmsea_robust=meas.get("rmsea_robust", np.nan),
-            )
-        if prev is None:
-            row.update(
-                delta_cfi=np.nan,
-                delta_rmsea=np.nan,
-                chisq_diff=np.nan,
-                df_diff=np.nan,
-                p_diff=np.nan,
-                diff_method="",
-                holds=bool(not improper),
-            )
-        else:
-            t, ddf, p, how = _difference(prev, eng)
-            dcfi = meas.get(cfi_name, np.nan) - prev.measures.get(cfi_name, np.nan)
-            row.update(
-                delta_cfi=dcfi,
-                delta_rmsea=meas.get(rmsea_name, np.nan) - prev.measures.get(rmsea_name, np.nan),
-                chisq_diff=t,
-                df_diff=ddf,
-                p_diff=p,
-                diff_method=how,
-                holds=bool(dcfi >= delta_cfi and not improper and rows[-1]["holds"]),
-            )
-        rows.append(row)
-        prev = eng
+    rows, _, _ = _fit_levels(data, model, between, levels, estimator, missing, ordered, partial, delta_cfi, min_group_n)
     return tidy(rows, extra=INV_EXTRA)
 
 
@@ -295,7 +304,7 @@ def invariance_scores(
     *,
     model,
     between: str,
-    level: str = "scalar",
+    levels=("configural", "metric", "scalar"),
     estimator: str = "ML",
     missing: str = "listwise",
     partial: tuple[str, ...] = (),
@@ -311,8 +320,8 @@ def invariance_scores(
         As :func:`kinerja_research.measure.cfa`.
     between : str
         Grouping column (first group in sorted order is the reference).
-    level : {'metric', 'scalar', 'strict'}, default 'scalar'
-        The constrained model whose equality constraints are tested.
+    levels : sequence of {'configural', 'metric', 'scalar', 'strict'}, default up to 'scalar'
+        As :func:`invariance`; the constraints of the last level (``metric``, ``scalar`` or ``strict``) are tested.
     estimator : {'ML', 'MLR'}, default 'ML'
         As :func:`cfa` (the test uses the expected information, as lavaan ``lavTestScore``).
     missing : {'listwise', 'fiml'}, default 'listwise'
@@ -326,8 +335,8 @@ def invariance_scores(
     -------
     pandas.DataFrame
         First a row ``term="total"`` (all constraints released at once: ``statistic``, ``df``, ``p``), then one row
-        per constraint, largest statistic first: ``term`` (the parameter, e.g. ``"x3 ~1"``), ``group_a``
-        (reference group), ``group_b`` (the group whose parameter is constrained equal to it), ``statistic``
+        per constraint, largest statistic first: ``term`` (the parameter, e.g. ``"x3 ~1"``), ``group_a`` (the group
+        whose parameter is constrained equal to the reference group's), ``group_b`` (the reference group), ``statistic``
         (chi-square with 1 df for releasing only this constraint), ``df``, ``p``, ``p_adj`` (Holm over the
         univariate tests), ``n``, ``method``; ``parameter_kind`` (``loadings``, ``intercepts``, ...), ``partial``
         (the string to pass in ``partial=`` to free it in every group).
@@ -337,7 +346,8 @@ def invariance_scores(
     As lavaan ``lavTestScore(fit)`` on ``cfa(..., group.equal = ...)``: with g the gradient of the log-likelihood
     per observation with respect to all parameters (each group its own), evaluated at the constrained estimates,
     and I the expected information, the univariate statistic of constraint r is N g' Z (Z' I Z)^-1 Z' g where Z
-    spans the parameters with every constraint but r kept (freeing one parameter in one group). Validated
+    spans the parameters with every constraint but r kept (freeing one parameter in one group), computed from
+    the constrained model's information by a bordered-matrix update. Validated
     against R ``lavaan::lavTestScore`` (tests/reference/measure_invariance.R). A large statistic points to a
     parameter that differs between groups; free it with ``partial=`` and refit (partial invariance).
 
@@ -352,8 +362,12 @@ def invariance_scores(
     if estimator not in ("ML", "MLR"):
         raise KinerjaError(f"Argument 'estimator' is {estimator!r}; the rule is 'ML' or 'MLR' for score tests.")
     _check_options(estimator, missing, False)
-    if level not in ("metric", "scalar", "strict"):
-        raise KinerjaError(f"Argument 'level' is {level!r}; the rule is 'metric', 'scalar' or 'strict'.")
+    level = _check_levels(levels, False)[-1]
+    if level == "configural":
+        raise KinerjaError(
+            "Argument 'levels' ends with 'configural'; the rule is that score tests need equality "
+            "constraints: end with 'metric', 'scalar' or 'strict'."
+        )
     prep = _prepare(data, model, between, missing, min_group_n, min_groups=2)
     eng = _fit(
         prep,
@@ -391,21 +405,24 @@ def invariance_scores(
                 "method": "score test, all equality constraints released",
             }
         )
+    # releasing constraint (a, b) adds b's own direction to the constrained parameters K: with A = K' I K and
+    # v = K' I e_b, the statistic N g_r' M^-1 g_r of the bordered matrix M = [[A, v], [v', I_bb]] follows from A^-1
+    K = _expansion(m.q_full, cons)
+    A_inv = np.linalg.inv(K.T @ info @ K)
+    g0 = K.T @ g
     uni = []
     for a, b in cons:
-        K = _expansion(m.q_full, [c for c in cons if c != (a, b)])
-        kik = K.T @ info @ K
-        kg = K.T @ g
-        try:
-            stat = float(N * kg @ linalg.solve(kik, kg, assume_a="sym"))
-        except linalg.LinAlgError:
-            stat = np.nan
+        v = K.T @ info[:, b]
+        u = A_inv @ v
+        schur = info[b, b] - v @ u
+        gu = g0 @ u
+        stat = float(N * (g0 @ A_inv @ g0 + (gu**2 - 2 * gu * g[b] + g[b] ** 2) / schur)) if schur > 0 else np.nan
         ra, rb = by_full[a], by_full[b]
         uni.append(
             {
                 "term": rb.name,
-                "group_a": prep.labels[ra.group],
-                "group_b": prep.labels[rb.group],
+                "group_a": prep.labels[rb.group],
+                "group_b": prep.labels[ra.group],
                 "statistic": stat,
                 "df": 1.0,
                 "p": float(stats.chi2.sf(stat, 1)),
@@ -449,7 +466,7 @@ def latent_means(
     *,
     model,
     between: str,
-    level: str = "scalar",
+    levels=("configural", "metric", "scalar"),
     estimator: str = "ML",
     missing: str = "listwise",
     ordered: bool = False,
@@ -468,8 +485,9 @@ def latent_means(
         As :func:`kinerja_research.measure.cfa`.
     between : str
         Grouping column; the first group in sorted order is the reference (latent means 0).
-    level : {'scalar', 'strict'}, default 'scalar'
-        The invariance model the means come from (intercepts, or thresholds, equal across groups).
+    levels : sequence of {'configural', 'metric', 'scalar', 'strict'}, default up to 'scalar'
+        The invariance levels fitted (as :func:`invariance`); the means come from the last, which must be
+        ``scalar`` or ``strict`` (intercepts, or thresholds, equal across groups).
     estimator, missing, ordered
         As :func:`cfa`.
     partial : tuple of str, optional
@@ -478,7 +496,7 @@ def latent_means(
     alpha : float, default 0.05
         Level of the Wald intervals.
     delta_cfi : float, default -0.01
-        The comparison is called ``comparable`` when every level up to ``level`` holds by this CFI rule
+        The comparison is called ``comparable`` when every level in ``levels`` holds by this CFI rule
         (:func:`invariance`).
     min_group_n : int, default 30
         As :func:`invariance`.
@@ -486,12 +504,12 @@ def latent_means(
     Returns
     -------
     pandas.DataFrame
-        One row per factor ``term`` and non-reference group ``group_b`` (``group_a`` the reference): ``estimate``
-        (latent mean of ``group_b`` minus the reference's, in the marker item's units), ``se``, ``ci_low``,
-        ``ci_high``, ``statistic`` (z), ``p``, ``effect_size`` (the difference over the pooled latent SD of the
+        One row per factor ``term`` and non-reference group ``group_a`` (``group_b`` the reference group):
+        ``estimate`` (latent mean of ``group_a`` minus the reference's, in the marker item's units), ``se``,
+        ``ci_low``, ``ci_high``, ``ci_level``, ``statistic`` (z), ``p``, ``effect_size`` (the difference over the pooled latent SD of the
         two groups) with ``effect_size_name``, ``n``, ``method``; ``comparable`` (the invariance levels up to
         ``level`` hold and the solution is proper: only then read the difference as a difference in the
-        construct), ``level``, ``partial``, ``delta_cfi`` (of ``level`` vs the level before).
+        construct), ``level`` (the last of ``levels``), ``partial``, ``delta_cfi`` (of that level vs the one before).
 
     Notes
     -----
@@ -506,35 +524,22 @@ def latent_means(
     >>> df = example_items(n=400, seed=3, k=5).assign(region=["A", "B"] * 200)
     >>> lm = latent_means(df, model="f =~ X1 + X2 + X3 + X4 + X5", between="region")
     >>> lm.loc[0, ["group_a", "group_b"]].tolist(), bool(lm.loc[0, "comparable"])
-    (['A', 'B'], True)
+    (['B', 'A'], True)
     """
     check_alpha(alpha)
     _check_options(estimator, missing, ordered)
+    levels = _check_levels(levels, ordered)
+    level = levels[-1]
     if level not in ("scalar", "strict"):
-        raise KinerjaError(f"Argument 'level' is {level!r}; the rule is 'scalar' or 'strict'.")
-    levels = list(LEVELS[: LEVELS.index(level) + 1])
-    inv = invariance(
-        data,
-        model=model,
-        between=between,
-        levels=levels,
-        estimator=estimator,
-        missing=missing,
-        ordered=ordered,
-        partial=partial,
-        delta_cfi=delta_cfi,
-        min_group_n=min_group_n,
+        raise KinerjaError(
+            f"Argument 'levels' ends with {level!r}; the rule is that latent means need 'scalar' or "
+            f"'strict' invariance (intercepts or thresholds equal across groups)."
+        )
+    rows_inv, engines, prep = _fit_levels(
+        data, model, between, levels, estimator, missing, ordered, partial, delta_cfi, min_group_n
     )
-    comparable = bool(inv["holds"].all())
-    prep: _Prepared = _prepare(data, model, between, missing, min_group_n, min_groups=2)
-    eng = _fit(
-        prep,
-        estimator=estimator,
-        missing=missing,
-        ordered=ordered,
-        equal=_level_equal(level, ordered),
-        partial=tuple(partial),
-    )
+    comparable = all(r["holds"] for r in rows_inv)
+    eng = engines[level]
     vcov = eng.fit.vcov
     se_all = np.sqrt(np.clip(np.diag(vcov), 0, None)) if vcov is not None else np.full(eng.model.q, np.nan)
     z = stats.norm.ppf(1 - alpha / 2)
@@ -555,13 +560,14 @@ def latent_means(
         pooled = (n0 * var[0] + n1 * var[1]) / (n0 + n1)
         rows.append(
             {
-                "group_a": prep.labels[0],
-                "group_b": prep.labels[r.group],
+                "group_a": prep.labels[r.group],
+                "group_b": prep.labels[0],
                 "term": r.lhs,
                 "estimate": est,
                 "se": se,
                 "ci_low": est - z * se,
                 "ci_high": est + z * se,
+                "ci_level": 1 - alpha,
                 "statistic": zval,
                 "p": float(2 * stats.norm.sf(abs(zval))) if np.isfinite(zval) else np.nan,
                 "effect_size": est / np.sqrt(pooled) if pooled > 0 else np.nan,
@@ -571,7 +577,7 @@ def latent_means(
                 "comparable": comparable and not _improper(eng),
                 "level": level,
                 "partial": ", ".join(partial),
-                "delta_cfi": float(inv["delta_cfi"].iloc[-1]),
+                "delta_cfi": float(rows_inv[-1]["delta_cfi"]),
             }
         )
     return tidy(rows, extra=("comparable", "level", "partial", "delta_cfi"))

@@ -61,28 +61,6 @@ def r_table(n, *, alpha: float = 0.05, alternative: str = "two-sided"):
     return float(r) if np.ndim(r) == 0 else r
 
 
-def _item_total_r(x: np.ndarray | None, c: np.ndarray) -> np.ndarray:
-    """psych ``raw.r``: correlation of each item with the row-mean total, over the rows where the item is observed.
-
-    Complete data: a closed form of the covariance matrix, (C 1)_j / sqrt(C_jj 1'C1). With missing answers: one
-    pass of matrix-vector products over the observed-item mask (no n x k temporaries beyond the mask).
-    """
-    if x is None:  # complete answers
-        col = c.sum(axis=0)
-        return col / np.sqrt(np.diag(c) * c.sum())
-    obs = ~np.isnan(x)
-    x0 = np.where(obs, x, 0.0)
-    cnt = obs.sum(axis=1)
-    t = x0.sum(axis=1) / np.maximum(cnt, 1)
-    m = obs.astype(float)
-    n = m.sum(axis=0)
-    sx, st = x0.sum(axis=0), m.T @ t
-    sxx, stt, sxt = np.einsum("ij,ij->j", x0, x0), m.T @ (t * t), x0.T @ t
-    cov = sxt - sx * st / n
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return cov / np.sqrt((sxx - sx**2 / n) * (stt - st**2 / n))
-
-
 @fill_doc
 def item_analysis(
     data: pd.DataFrame,
@@ -154,7 +132,7 @@ def item_analysis(
                 a_drop = (1 - tr_d / sum_d) * (k - 1) / (k - 2)
             else:
                 a_drop = np.full(k, np.nan)
-        r_it = _item_total_r(mom.x, c)
+        r_it = mom.item_total_r
         n = mom.n_item
         est = r_it if criterion == "item_total" else r_drop
         dfree = n - 2

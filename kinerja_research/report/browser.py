@@ -233,7 +233,8 @@ MEASURE_JS = r"""(() => {
   const tables = [...document.querySelectorAll('table')].map(t => {
     const wrap = t.closest('.kr-table-wrap, .jp-RenderedHTMLCommon, .output_subarea');
     const first = t.querySelector('tbody tr > :first-child');
-    return {scroll: t.scrollWidth, client: t.clientWidth,
+    return {scroll: t.scrollWidth, client: t.clientWidth, columns: t.querySelectorAll('thead th').length,
+            wide: t.classList.contains('kr-wide') || !!t.closest('details'),
             wrap_scroll: wrap ? wrap.scrollWidth : null, wrap_client: wrap ? wrap.clientWidth : null,
             wrap_scrolls: wrap ? ['auto', 'scroll'].includes(getComputedStyle(wrap).overflowX) : false,
             sticky: first ? getComputedStyle(first).position : null,

@@ -150,9 +150,13 @@ def _save(wb, path: str | Path) -> None:
     os.replace(tmp, path)
 
 
-def withhold_cells(path: str | Path, refs: Sequence[str], text: str) -> None:
-    """Replace cells (``"Sheet!B3"``) of a written workbook by ``text`` (a withheld count: ``x``)."""
+def withhold_cells(path: str | Path, refs: Sequence[str], text: str, *, blank: Sequence[str] = ()) -> None:
+    """Replace cells (``"Sheet!B3"``) of a written workbook by ``text`` (a withheld count: ``x``) and empty the cells
+    ``blank`` (what was computed from them, such as a percent)."""
     wb = load_workbook(path)
+    for ref in blank:
+        sheet, cell = ref.rsplit("!", 1)
+        wb[sheet][cell].value = None
     for ref in refs:
         sheet, cell = ref.rsplit("!", 1)
         c = wb[sheet][cell]

@@ -656,6 +656,23 @@ class Context:
             cell = self._cell(f"{prefix}.r{c['row']}.{c['column']}", c["column"], c["value"], coords, quals=quals)
             cell.state = c["state"]
 
+    def _register_figure_counts(self, counts: pd.DataFrame, prefix: str) -> None:
+        col = next((c for c in ("count", "n") if c in counts.columns), None)
+        if col is None:
+            raise KinerjaError(
+                f"figure() counts has columns {list(counts.columns)}; the rule is a 'count' or 'n' column."
+            )
+        for i, row in counts.reset_index(drop=True).iterrows():
+            if is_missing(row[col]):
+                continue
+            coords, quals = suppress.coordinates({k: v for k, v in row.items() if k != col})
+            cell = self._cell(f"{prefix}.r{i}.{col}", col, row[col], coords, quals=quals, frozen=True)
+            if cell.hidden:
+                raise KinerjaError(
+                    f"figure {prefix} draws a count of {cell.value} people ({coords}); the rule is that a figure draws "
+                    f"no count below {self.min_n} (leave the group out, as report.plots does)."
+                )
+
     def _table_html(self, table: _Table) -> str:
         s, f, lab = self._split(table.opts)
         t = self._t
@@ -705,6 +722,8 @@ class Context:
                 attrs = ' class="kr-num"' if c in numeric else ""
                 if c in sup.count_cols:
                     attrs += f' data-kr-n="{prefix}.r{i}.{html.escape(c, quote=True)}"'
+                elif c in sup.derived:
+                    attrs += f' data-kr-of="{prefix}.r{i}.{html.escape(sup.derived[c], quote=True)}"'
                 tds.append(f"<td{attrs}>{html.escape(str(cells.iloc[i][c]))}</td>")
             rows.append("<tr>" + "".join(tds) + "</tr>")
         return (
@@ -764,11 +783,26 @@ class Context:
         self._shown_tables.append(table)
         self._show_html(self._table_html(table), table.display_id)
 
-    def figure(self, fig, caption_key: str, *, caption: Mapping | None = None, notes: Sequence[str] = ()) -> None:
+    def figure(
+        self,
+        fig,
+        caption_key: str,
+        *,
+        caption: Mapping | None = None,
+        notes: Sequence[str] = (),
+        counts: pd.DataFrame | None = None,
+    ) -> None:
         """Display a matplotlib figure (or Axes) as an embedded PNG with a numbered, translated caption; closes it.
 
         Notes attached by :mod:`report.plots` (groups left out because they describe fewer than ``min_n`` people)
-        are printed under the caption.
+        are printed under the caption. ``counts``: the counts of people the figure draws (a table with a ``count``
+        or ``n`` column and the columns saying what each counts, e.g. ``region_code``, ``predikat``); they join the
+        page's suppression ledger as figures that cannot be withheld afterwards, so tables are protected around them.
+
+        Raises
+        ------
+        KinerjaError
+            A drawn count below ``min_n`` (a figure draws only counts a table could show).
         """
         if hasattr(fig, "figure") and not hasattr(fig, "savefig"):
             fig = fig.figure
@@ -784,6 +818,8 @@ class Context:
         )
         plt.close(fig)
         self._n_figures += 1
+        if counts is not None:
+            self._register_figure_counts(counts, f"f{self._n_figures}")
         text = self.t(caption_key, **(caption or {}))
         label = self.t("common.figure_label", number=self._n_figures)
         data = base64.b64encode(buf.getvalue()).decode("ascii")
@@ -996,14 +1032,18 @@ class Context:
                 if sup is None:
                     continue
                 cols = list(format_cells(sup, lang=self.lang, t=self._t, ci="separate").columns)
-                sheet_of[prefix] = (k, cols)
+                sheet_of[prefix] = (k, cols, sup)
                 k += 1
         for c in doc["counts"]:
             m = re.match(r"^(t\d+d?)\.r(\d+)\.(.+)$", c["id"])
             if m and m.group(1) in sheet_of:
-                s_i, cols = sheet_of[m.group(1)]
-                if m.group(3) in cols:
-                    c["xlsx"] = where.get((s_i, int(m.group(2)), cols.index(m.group(3))))
+                s_i, cols, sup = sheet_of[m.group(1)]
+                row, col = int(m.group(2)), m.group(3)
+                if col in cols:
+                    c["xlsx"] = where.get((s_i, row, cols.index(col)))
+                derived = [d for d, of in sup.derived.items() if of == col and d in cols]
+                if derived:
+                    c["xlsx_of"] = [where.get((s_i, row, cols.index(d))) for d in derived]
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -199,7 +199,7 @@ def footer_html(prov: Mapping[str, Any], t) -> str:
     """The one provenance line at the foot of a page (printed): dataset, commit, seed, run time, and a link to the
     full block (``#provenance``), which is not printed."""
     g = prov.get("git") or {}
-    commit = (g.get("commit") or t("common.provenance.unknown"))[:12]
+    commit = g["commit"][:12] if g.get("commit") else t("common.provenance.unknown")
     line = t(
         "run.provenance_line",
         dataset=str(prov["dataset"]),

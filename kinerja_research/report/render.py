@@ -293,6 +293,15 @@ def answers_table(
     return "".join(parts)
 
 
+def synthetic_banner(heads: Mapping[str, Mapping], t) -> str:
+    """The synthetic-data banner of an index page when the run's pages say their data are synthetic, else ``""``."""
+    source = next((h.get("source") for h in heads.values() if h.get("source")), None)
+    if not source or not source.get("synthetic"):
+        return ""
+    text = t("run.banner_synthetic", dataset=str(source.get("name")))
+    return f'<div class="kr-banner kr-banner-synthetic" role="note"><strong>{html.escape(text)}</strong></div>'
+
+
 def write_index(
     run_dir: str | Path,
     jobs: Sequence[Mapping[str, Any]],
@@ -327,12 +336,7 @@ def write_index(
         f"<p>{e(t('common.index.generated'))}: {_vol(run_time)} · {e(t('common.provenance.run_id'))}: "
         f"{_vol(run_id)}</p>",
     ]
-    banner = next((h.get("source") for h in heads.values() if h.get("source")), None)
-    if banner and banner.get("synthetic"):
-        parts.append(
-            f'<div class="kr-banner kr-banner-synthetic" role="note"><strong>'
-            f"{e(t('run.banner_synthetic', dataset=str(banner.get('name'))))}</strong></div>"
-        )
+    parts.append(synthetic_banner(heads, t))
     parts.append(answers_table(jobs, heads, regions, t))
     failed = [j for j in jobs if not j["ok"]]
     if failed:
@@ -433,6 +437,7 @@ def write_reports_index(reports_dir: str | Path, *, newest: str, lang: str = "id
             if j.get("ok") and (h := _read_headline(reports_dir / newest / f"{j['stem']}.headline.json"))
         }
         published = [{**j, "html": published_name(j["html"]) if j.get("html") else None} for j in jobs]
+        parts.append(synthetic_banner(heads, t))
         parts.append(answers_table(published, heads, newest_meta.get("regions", []), t))
         parts.append(f"<h2>{e(t('common.index.newest'))}: {_a(newest + '/index.html', newest)}</h2><ul>")
         for j in jobs:

@@ -18,11 +18,13 @@ A run has three phases:
 Only notebooks whose declared needs (``metadata.kinerja.needs``) the processed dataset meets are run
 (:mod:`kinerja_research.report.needs`); ``metadata.kinerja.per_region`` makes a notebook run once per region.
 
-Outputs go to a temporary sibling folder, swapped into place at the end: a reader never sees a half-written run.
+Outputs go to a temporary sibling folder, swapped into place at the end (``_io.swap_into_place``, the one swap and
+recovery of the package): a reader never sees a half-written run.
 The folder is refused unless it is new, empty, or an earlier run of ``kinerja report`` on the same dataset whose
 ``run.json`` lists every file in it (a file someone else put there is never deleted). One run per folder at a time
 (a lock); a run killed at any moment leaves no process behind (:mod:`kinerja_research.report.procs`), and the next
-run removes its temporary folder and, if it died between the two renames of the swap, puts the last good run back.
+run removes its temporary folder and, if it died between the two renames of the swap, puts the last good run back
+(``<name>.previous``).
 
 Kernel start-up races (papermill issue #239) are avoided by construction and then retried: every kernel talks over
 IPC sockets in its own runtime folder; workers are started with ``forkserver``; a kernel that dies before the first
@@ -65,8 +67,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow.parquet as pq
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kinerja_research import paths
+from kinerja_research._io import previous_of, recover_swap, remove_stale_temps, swap_into_place, temp_sibling
 from kinerja_research.errors import KinerjaError
 from kinerja_research.pipeline import TABLES, load_manifest
 from kinerja_research.regions import DEFAULT_REGIONS, resolve_region
@@ -105,7 +110,6 @@ __all__ = [
     "resolve_run_regions",
     "check_run_dir",
     "recover_run_dir",
-    "swap_into_place",
     "failure_lines",
 ]
 
@@ -462,15 +466,37 @@ def _write_notebook_json(path: Path, nb: dict) -> None:
     os.replace(tmp, path)
 
 
+_KERNEL_TMP = re.compile(re.escape(tempfile.gettempdir().rstrip(os.sep)) + r"/ipykernel_\d+/")
+
+
+def _drop_kernel_pid(output: dict) -> dict:
+    """``/tmp/ipykernel_12345/2084996407.py`` in a warning or traceback -> ``ipykernel/2084996407.py``: a cell's file
+    name is a fixed hash of its code; only the kernel's process id varied. Only stream and error outputs are read (a
+    plain search, linear in the text: outputs hold large embedded images)."""
+    if output.get("output_type") == "stream" and "ipykernel_" in "".join(output.get("text", "")):
+        text = output["text"]
+        output["text"] = (
+            [_KERNEL_TMP.sub("ipykernel/", t) for t in text]
+            if isinstance(text, list)
+            else (_KERNEL_TMP.sub("ipykernel/", text))
+        )
+    elif output.get("output_type") == "error":
+        output["traceback"] = [_KERNEL_TMP.sub("ipykernel/", t) for t in output.get("traceback", [])]
+    return output
+
+
 def normalise_executed(path: Path) -> None:
     """Make an executed notebook identical between runs on the same inputs: positional cell ids, no execution or
-    papermill timing metadata, no temporary paths (only the provenance block's run time and duration remain)."""
+    papermill timing metadata, no kernel process ids in warnings and tracebacks (only the provenance block's run
+    time and duration remain)."""
     try:
         nb = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return
     for i, cell in enumerate(nb.get("cells", [])):
         cell["id"] = f"cell-{i}"
+        for output in cell.get("outputs", []):
+            _drop_kernel_pid(output)
         meta = cell.setdefault("metadata", {})
         meta.pop("execution", None)
         pm_meta = meta.get("papermill")
@@ -667,12 +693,13 @@ def protect_run(work: str | Path, results: Sequence[dict], lang: str) -> dict[st
         head = heads[stem]
         min_n = head.get("min_cell", 5)
         _patch_notebook(work / f"{stem}.ipynb", ids, symbol, t("common.suppressed_secondary_note", min_n=min_n))
-        refs = []
+        refs, refs_of = [], []
         for c in head.get("counts") or []:
             if c["id"] in ids:
                 c["state"], c["value"] = "secondary", None
                 if c.get("xlsx"):
                     refs.append(c["xlsx"])
+                refs_of += [r for r in c.get("xlsx_of") or [] if r]
         for rec in head.get("records") or []:
             if rec.get("cell") in ids:
                 rec["value"], rec["text"] = None, symbol
@@ -680,17 +707,17 @@ def protect_run(work: str | Path, results: Sequence[dict], lang: str) -> dict[st
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_text(json.dumps(head, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, path)
-        if refs and head.get("xlsx") and (work / f"{stem}.xlsx").exists():
-            export.withhold_cells(work / f"{stem}.xlsx", refs, symbol)
+        if (refs or refs_of) and head.get("xlsx") and (work / f"{stem}.xlsx").exists():
+            export.withhold_cells(work / f"{stem}.xlsx", refs, symbol, blank=refs_of)
     return by_page
 
 
 def _patch_notebook(path: Path, ids: Sequence[str], symbol: str, note: str) -> None:
     """Replace the shown value of the cells ``ids`` (``data-kr-n``) by ``symbol`` in an executed notebook."""
     nb = json.loads(path.read_text(encoding="utf-8"))
-    pattern = re.compile(
-        r'(<(td|span)\b[^>]*\bdata-kr-n="(' + "|".join(re.escape(i) for i in ids) + r')"[^>]*>)[^<]*(</\2>)'
-    )
+    alternatives = "|".join(re.escape(i) for i in ids)
+    pattern = re.compile(r'(<(td|span)\b[^>]*\bdata-kr-n="(' + alternatives + r')"[^>]*>)[^<]*(</\2>)')
+    derived = re.compile(r'(<(td)\b[^>]*\bdata-kr-of="(' + alternatives + r')"[^>]*>)[^<]*(</\2>)')
     for cell in nb.get("cells", []):
         for out in cell.get("outputs", []):
             data = out.get("data") or {}
@@ -699,6 +726,7 @@ def _patch_notebook(path: Path, ids: Sequence[str], symbol: str, note: str) -> N
             text = data["text/html"]
             text = "".join(text) if isinstance(text, list) else text
             new = pattern.sub(lambda m: m.group(1) + symbol + m.group(4), text)
+            new = derived.sub(lambda m: m.group(1) + "–" + m.group(4), new)
             if new != text:
                 if 'class="kr-table-block"' in new and not _SECONDARY_NOTE.search(new):
                     at = new.rfind("</div>")
@@ -797,30 +825,14 @@ def run_lock(final: Path):
 
 
 def recover_run_dir(final: Path) -> list[str]:
-    """Clean up after a run that died (call with :func:`run_lock` held): put the last good run back when the run
-    died between the two renames of the swap, and remove the temporary folders of dead runs. Returns what it did."""
+    """Clean up after a run that died (call with :func:`run_lock` held): put the last good run back when the run died
+    between the two renames of the swap (``_io.recover_swap``), and remove the temporary folders of dead runs
+    (``_io.remove_stale_temps``). Returns what it did."""
     done = []
-    olds = sorted(final.parent.glob(f".{final.name}.old-*"))
-    if not final.exists() and olds:
-        os.replace(olds[-1], final)
-        done.append(f"restored {final.name} from {olds[-1].name}")
-        olds = olds[:-1]
-    for leftover in [*olds, *final.parent.glob(f".{final.name}.tmp-*")]:
-        shutil.rmtree(leftover, ignore_errors=True)
-        done.append(f"removed {leftover.name}")
+    if recover_swap(final):
+        done.append(f"restored {final.name} from {previous_of(final).name}")
+    done += [f"removed {p.name}" for p in remove_stale_temps(final)]
     return done
-
-
-def swap_into_place(tmp: Path, final: Path, run_id: str) -> None:
-    """Replace ``final`` by ``tmp`` with two renames; a crash between them leaves ``.<name>.old-<run>``, which
-    :func:`recover_run_dir` puts back."""
-    old = None
-    if final.exists():
-        old = final.with_name(f".{final.name}.old-{run_id}")
-        os.replace(final, old)
-    os.replace(tmp, final)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 _NAV = re.compile(r'<nav class="kr-downloads">.*?</nav>', re.S)
@@ -891,7 +903,7 @@ def _is_dask(executor) -> bool:
 def _results(executor, calls: Sequence[tuple[Job, Callable, tuple]]):
     """Yield ``(job, result)`` as calls finish, for a concurrent.futures executor or a dask.distributed Client."""
     if _is_dask(executor):
-        from distributed import as_completed  # only with --scheduler (distributed is heavy to import)
+        from distributed import as_completed  # only with --scheduler: distributed takes 1.7 s to import
 
         futures = {
             executor.submit(fn, *args, pure=False, key=f"kinerja-{j.run_id}-{j.stem}-{fn.__name__}"): j
@@ -995,7 +1007,6 @@ def run_suite(
     style: str = "standard",
     progress: bool = True,
     publish: bool | None = None,
-    echo=None,
 ) -> RunSummary:
     """Execute the report suite and write ``<out>/`` (default ``reports/<dataset>-<lang>``) atomically.
 
@@ -1035,20 +1046,10 @@ def run_suite(
         ``ok`` is False when any job failed; :func:`failure_lines` describes each failure; ``skipped`` lists the
         notebooks not run on these data, with the reason.
     """
-    echo = echo or (lambda msg: print(msg, file=sys.stderr))
-    check_lang(lang)
-    if isinstance(alpha, bool) or not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
-        raise KinerjaError(f"option --alpha is {alpha!r}; the rule is 0 < alpha < 1.")
-    if workers is not None and workers < 1:
-        raise KinerjaError(f"option --workers is {workers}; the rule is at least 1.")
-    if min_cell is not None and min_cell < 1:
-        raise KinerjaError(f"option --min-cell is {min_cell}; the rule is at least 1.")
-    if style not in STYLES:
-        raise KinerjaError(f"option --style is {style!r}; the rule is one of {list(STYLES)}.")
+    _check_options(lang=lang, alpha=alpha, workers=workers, min_cell=min_cell, style=style)
     min_cell = 5 if min_cell is None else int(min_cell)
     t0 = time.perf_counter()
-    started = datetime.now(UTC)
-    run_id = started.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
     dataset = dataset_argument(dataset)
     chosen = resolve_run_regions(dataset, regions, all_regions)
     pdf_message = None
@@ -1064,68 +1065,32 @@ def run_suite(
         for line in recover_run_dir(final):
             log.info(line)
         check_run_dir(final, dataset)  # again: recovery may have put an earlier run back
-        tmp = final.with_name(f".{final.name}.tmp-{run_id}")
+        tmp = temp_sibling(final, tag=run_id)
         (tmp / "logs").mkdir(parents=True)
-        own = None
         try:
-            with _terminate_as_interrupt():
-                local = executor is None and not scheduler
-                n_workers = workers or os.cpu_count() or 1
-                threads = max(1, (os.cpu_count() or 1) // n_workers) if local else None
-                jobs, skipped = plan_run(
-                    dataset=dataset,
-                    regions=chosen,
-                    lang=lang,
-                    alpha=alpha,
-                    seed=seed,
-                    work_dir=tmp,
-                    run_id=run_id,
-                    notebooks=notebooks,
-                    notebooks_dir=notebooks_dir,
-                    pdf=pdf,
-                    retries=retries,
-                    min_cell=min_cell,
-                    style=style,
-                    threads=threads,
-                    contents=dataset_contents(dataset),
-                )
-                for s in skipped:
-                    log.info("not run: %s (%s)", s["notebook"], s["reasons"])
-                if executor is None and jobs:
-                    if scheduler:
-                        from distributed import Client  # only with --scheduler (distributed is heavy to import)
-
-                        try:
-                            own = executor = Client(scheduler, timeout="30s")
-                        except (OSError, TimeoutError) as exc:
-                            raise KinerjaError(
-                                f"cannot reach the Dask scheduler at {scheduler!r} ({exc}); the rule is an "
-                                f"address such as tcp://host:8786 of a running scheduler."
-                            ) from None
-                    else:
-                        n = min(workers or os.cpu_count() or 1, len(jobs))
-                        own = executor = ProcessPoolExecutor(
-                            max_workers=n, mp_context=_mp_context(), initializer=_worker_init
-                        )
-                results: dict[str, dict] = {}
-                dask = executor is not None and _is_dask(executor)
-                run_one = _execute_isolated if dask else execute_job
-                with _progress(progress, len(jobs)) as advance:
-                    calls = [(j, run_one, (asdict(j) if dask else j,)) for j in jobs]
-                    for job, res in _results(executor, calls):
-                        results[job.stem] = res
-                        mark = "ok" if res["ok"] else "FAILED"
-                        advance(f"{job.stem}: {mark} ({res['duration_s']:.1f} s)")
-                ordered = [results[j.stem] for j in jobs]
-                protect_run(tmp, ordered, lang)
-                rendered: dict[str, dict] = {}
-                calls = [(j, render_job, (asdict(j) if dask else j, results[j.stem])) for j in jobs]
-                for job, res in _results(executor, calls):
-                    rendered[job.stem] = res
-                ordered = [rendered[j.stem] for j in jobs]
-            if own is not None:
-                own.close() if _is_dask(own) else own.shutdown(wait=True)
-                own = None
+            local = executor is None and not scheduler
+            n_workers = workers or os.cpu_count() or 1
+            jobs, skipped = plan_run(
+                dataset=dataset,
+                regions=chosen,
+                lang=lang,
+                alpha=alpha,
+                seed=seed,
+                work_dir=tmp,
+                run_id=run_id,
+                notebooks=notebooks,
+                notebooks_dir=notebooks_dir,
+                pdf=pdf,
+                retries=retries,
+                min_cell=min_cell,
+                style=style,
+                threads=max(1, (os.cpu_count() or 1) // n_workers) if local else None,
+                contents=dataset_contents(dataset),
+            )
+            for s in skipped:
+                log.info("not run: %s (%s)", s["notebook"], s["reasons"])
+            with _terminate_as_interrupt(), _executor(executor, scheduler, workers, len(jobs)) as pool:
+                ordered = _run_jobs(pool, jobs, tmp, lang, progress)
             run_time = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
             write_index(
                 tmp,
@@ -1155,13 +1120,9 @@ def run_suite(
                 "skipped": skipped,
                 "jobs": [{k: v for k, v in r.items() if k != "error"} | {"error": _short(r["error"])} for r in ordered],
             }
-            meta["files"] = sorted({*_files(tmp), "run.json"})
-            (tmp / "run.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-            swap_into_place(tmp, final, run_id)
+            _write_run_json(tmp, meta)
+            swap_into_place(tmp, final)
         except BaseException:
-            _stop_workers(own)
-            if own is not None and _is_dask(own):
-                own.close()
             _remove(tmp)
             raise
     if publish is None:
@@ -1176,6 +1137,72 @@ def run_suite(
         pdf_message=pdf_message,
         skipped=skipped,
     )
+
+
+def _check_options(*, lang: str, alpha, workers, min_cell, style) -> None:
+    """One-sentence errors for options outside their rule, before anything starts."""
+    check_lang(lang)
+    if isinstance(alpha, bool) or not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
+        raise KinerjaError(f"option --alpha is {alpha!r}; the rule is 0 < alpha < 1.")
+    if workers is not None and workers < 1:
+        raise KinerjaError(f"option --workers is {workers}; the rule is at least 1.")
+    if min_cell is not None and min_cell < 1:
+        raise KinerjaError(f"option --min-cell is {min_cell}; the rule is at least 1.")
+    if style not in STYLES:
+        raise KinerjaError(f"option --style is {style!r}; the rule is one of {list(STYLES)}.")
+
+
+@contextlib.contextmanager
+def _executor(executor, scheduler: str | None, workers: int | None, n_jobs: int):
+    """The executor of a run: the one given, a Dask client for ``scheduler``, or a pool of forkserver workers. A pool
+    of its own is shut down at the end; after an error or Ctrl-C its workers are killed at once (their kernels and
+    Chromium follow them)."""
+    if executor is not None or n_jobs == 0:
+        yield executor
+        return
+    if scheduler:
+        from distributed import Client  # only with --scheduler: distributed takes 1.7 s to import
+
+        try:
+            own = Client(scheduler, timeout="30s")
+        except (OSError, TimeoutError) as exc:
+            raise KinerjaError(
+                f"cannot reach the Dask scheduler at {scheduler!r} ({exc}); the rule is an "
+                f"address such as tcp://host:8786 of a running scheduler."
+            ) from None
+    else:
+        n = min(workers or os.cpu_count() or 1, n_jobs)
+        own = ProcessPoolExecutor(max_workers=n, mp_context=_mp_context(), initializer=_worker_init)
+    try:
+        yield own
+    except BaseException:
+        if _is_dask(own):
+            own.close()
+        else:
+            _stop_workers(own)
+        raise
+    own.close() if _is_dask(own) else own.shutdown(wait=True)
+
+
+def _run_jobs(executor, jobs: Sequence[Job], tmp: Path, lang: str, progress: bool) -> list[dict]:
+    """Phases 1-3 of a run: execute every job, protect counts across the pages, render every page."""
+    dask = executor is not None and _is_dask(executor)
+    run_one = _execute_isolated if dask else execute_job
+    results: dict[str, dict] = {}
+    with _progress(progress, len(jobs)) as advance:
+        for job, res in _results(executor, [(j, run_one, (asdict(j) if dask else j,)) for j in jobs]):
+            results[job.stem] = res
+            advance(f"{job.stem}: {'ok' if res['ok'] else 'FAILED'} ({res['duration_s']:.1f} s)")
+    protect_run(tmp, [results[j.stem] for j in jobs], lang)
+    calls = [(j, render_job, (asdict(j) if dask else j, results[j.stem])) for j in jobs]
+    rendered = dict((job.stem, res) for job, res in _results(executor, calls))
+    return [rendered[j.stem] for j in jobs]
+
+
+def _write_run_json(tmp: Path, meta: dict) -> None:
+    """``run.json``: the run's record, including every file it wrote (what a later run may replace)."""
+    meta["files"] = sorted({*_files(tmp), "run.json"})
+    (tmp / "run.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def _short(error: dict | None) -> dict | None:
@@ -1193,9 +1220,6 @@ class _progress:
 
     def __enter__(self):
         if self.enabled:
-            from rich.console import Console  # the bar only when shown: rich.progress is slow to import
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
             console = Console(stderr=True)
             self._bar = Progress(
                 TextColumn("[bold]reports"),

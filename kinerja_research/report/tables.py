@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -84,6 +85,8 @@ COUNT_COLUMNS = ("n", "count", "n_a", "n_b", "n_items", "n_obs", "n_people", "n_
 #: ``count_cols``: each cell below ``min_n`` is withheld on its own, pooled totals included.
 AUTO_COUNT_COLUMNS = ("count",)
 _INT_IF_WHOLE = ("df", "df1", "df2")
+#: Columns computed from a row's count (a percent, a share): withheld with it in a table with one count column.
+DERIVED_FROM_COUNT = re.compile(r"(^|_)(pct|percent|percentage|share|prop|proportion)(_|$)")
 _ITEM_ID = re.compile(r"^[A-Z]{1,4}\d{1,3}$")
 _REGION_CODE = re.compile(r"^\d{2}(\.\d{2}){0,3}$")
 #: Columns whose values are vocabulary, translated through ``vocab.<vocabulary>.<value>`` (``i18n/<lang>/vocab.yml``).
@@ -396,6 +399,9 @@ class Suppression:
         Key columns (:data:`KEY_COLUMNS` present, plus ``keys``): what a row is about.
     extra_keys : list of str
         The ``keys`` given by the caller (additive coordinates of the count cells beyond the usual ones).
+    derived : dict
+        ``{column: count column}``: columns computed from a row's count (:data:`DERIVED_FROM_COUNT`, in a table with
+        one count column), blanked wherever that count is withheld.
     raw_counts : pandas.DataFrame
         The count columns before suppression (never shown; used to choose secondary cells).
     min_n : int or None
@@ -415,6 +421,7 @@ class Suppression:
     n_col: str | None = None
     source: pd.DataFrame | None = None
     extra_keys: list[str] = field(default_factory=list)
+    derived: dict[str, str] = field(default_factory=dict)
 
     def count_cells(self) -> list[dict]:
         """Every count cell of the table: ``{row, column, value, state}`` (``state``: ``shown`` | ``primary`` |
@@ -438,10 +445,14 @@ class Suppression:
         return cells
 
     def withhold(self, row: int, column: str) -> None:
-        """Withhold one more cell (secondary suppression decided across tables)."""
+        """Withhold one more cell (secondary suppression decided across tables), and what is computed from it."""
         self.data[column] = self.data[column].astype(object)
         self.data.loc[row, column] = None
         self.secondary.loc[row, column] = True
+        for d, c in self.derived.items():
+            if c == column:
+                self.data[d] = self.data[d].astype(object)
+                self.data.loc[row, d] = None
 
 
 def suppress_table(
@@ -507,6 +518,18 @@ def suppress_table(
                     data[c] = data[c].astype(object)
                     data.loc[hide, c] = None
                     second[c] = hide
+    derived = {}
+    if len(counts) == 1:
+        derived = {
+            d: counts[0]
+            for d in data.columns
+            if d not in key_cols and d not in registered and DERIVED_FROM_COUNT.search(d)
+        }
+        withheld = (primary[counts[0]] | second[counts[0]]).to_numpy()
+        for d in derived:
+            if withheld.any():
+                data[d] = data[d].astype(object)
+                data.loc[withheld, d] = None
     return Suppression(
         data=data,
         primary=primary,
@@ -518,19 +541,24 @@ def suppress_table(
         n_col=n_col if n_col in registered else None,
         source=source,
         extra_keys=[k for k in keys if k in data.columns],
+        derived=derived,
     )
 
 
 def _cell_kind(c: str, col: pd.Series, count_cols: Sequence[str]) -> str:
-    """How the cells of column ``c`` are written: ``p``, ``int``, ``bool``, ``float`` or ``text``."""
+    """How the cells of column ``c`` are written: ``p``, ``int``, ``bool``, ``float`` or ``text``. A column made
+    ``object`` by withholding cells (``None`` among numbers) is read from its remaining values."""
     if c in P_COLUMNS:
         return "p"
     if c in COUNT_COLUMNS or c in count_cols:
         return "int"
+    if col.dtype == object:
+        present = [v for v in col if not is_missing(v)]
+        if present and all(isinstance(v, (Real, np.number)) and not isinstance(v, (bool, np.bool_)) for v in present):
+            col = pd.Series(present, dtype=float)
     numeric = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
-    values = pd.to_numeric(col, errors="coerce") if col.dtype == object else col
-    if c in _INT_IF_WHOLE and (numeric or col.dtype == object):
-        v = values.dropna().astype(float)
+    if c in _INT_IF_WHOLE and numeric:
+        v = col.dropna().astype(float)
         if len(v) and np.allclose(v % 1, 0):
             return "int"
     if pd.api.types.is_bool_dtype(col):

@@ -66,7 +66,11 @@ def good(project_root):
 
 
 def _leftovers(final: Path) -> list[str]:
-    return sorted(p.name for p in final.parent.iterdir() if p.name.startswith(f".{final.name}."))
+    return sorted(
+        p.name
+        for p in final.parent.iterdir()
+        if p.name.startswith(f".{final.name}.") or p.name == f"{final.name}.previous"
+    )
 
 
 def _kernel_running(marker: str) -> bool:
@@ -139,7 +143,7 @@ def test_ctrl_c_is_one_sentence_exit_130_and_leaves_nothing(good):
 
 def test_killed_between_the_two_renames_the_next_run_restores_the_last_good_run(good):
     root, final, index = good
-    old = final.with_name(f".{final.name}.old-20260101T000000Z-dead00")
+    old = final.with_name(f"{final.name}.previous")
     os.replace(final, old)  # the state a kill between the renames leaves: no run folder, the old one aside
     code, _, err = _finish(start_report(root, uuid.uuid4().hex, "-n", "no_such_notebook"))
     assert code == 2 and "no_such_notebook" in err  # a run that stops early still recovers first

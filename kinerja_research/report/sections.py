@@ -76,6 +76,7 @@ __all__ = [
     "TENURE_GROUPS",
     "large_enough",
     "note",
+    "notes",
     "explain",
     "record",
     "answer",
@@ -100,6 +101,7 @@ __all__ = [
     "audit",
     "instrument_quality",
     "region_brief",
+    "BRIEF_THEMES",
 ]
 
 
@@ -118,6 +120,7 @@ class Section:
     missing: list[str] = field(default_factory=list)
     texts: dict[str, dict] = field(default_factory=dict)
     too_few: int | None = None
+    notes: list[tuple[str, dict]] = field(default_factory=list)
 
     def table(self, name: str) -> dict:
         """Keyword arguments of ``ctx.show`` for table ``name``: ``ctx.show(**sec.table(name))``."""
@@ -242,6 +245,16 @@ def note(ctx, section: Section, name: str) -> None:
         ctx.left_out("common.regions_left_out", min_n=min_n, regions=names)
     else:
         ctx.text("common.regions_left_out", min_n=min_n, regions=names)
+
+
+def notes(ctx, section: Section) -> None:
+    """Show one translated note per part a section made of parts (the region brief) left out, saying why
+    (``section.notes``); nothing when it left out none."""
+    for key, values in section.notes:
+        if hasattr(ctx, "left_out"):
+            ctx.left_out(key, **values)
+        else:
+            ctx.text(key, **values)
 
 
 def explain(ctx, section: Section) -> None:
@@ -2118,6 +2131,26 @@ def instrument_quality(ctx) -> Section:
 
 
 # ---------------------------------------------------------------------------------------------------------- brief
+#: The brief's themes, in the order of its parts (training effect, 20 JP, resistance, rewards, IKM).
+BRIEF_THEMES = ("training", "jp", "resistance", "rewards", "satisfaction")
+
+
+def _brief_gap(theme: str, part: Section, region: str, lang: str) -> tuple[str, dict]:
+    """Why the brief has no answer on ``theme`` for ``region``: ``(translation key, values)`` of the note."""
+    name = translator(lang)(f"findings.brief.theme.{theme}")
+    if part.missing:
+        what = part.missing[0]
+        if what in ("survey", "performance", "training", "satisfaction"):
+            return "brief.left_out.table", {"theme": name, "table": _table_name(lang, what)}
+        return "brief.left_out.construct", {"theme": name, "construct": _construct_name(lang, what)}
+    if part.too_few is not None:
+        return "brief.left_out.too_few", {"theme": name, "min_n": part.too_few}
+    small = [m for m, codes in part.left_out.values() if region in codes]
+    if small:
+        return "brief.left_out.too_small", {"theme": name, "min_n": max(small)}
+    return "brief.left_out.no_rows", {"theme": name}
+
+
 def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Section:
     """The two-page handout of one region (``ctx.region``): the answers for the region from the same functions as the
     thematic pages (so the numbers are identical), compared with the other regions of the data, with the IKM
@@ -2125,7 +2158,10 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
 
     region = ctx.region
     everyone = load_processed(ctx.dataset) if tables is None else tables
-    own = ctx.tables
+    own = {
+        name: df[df["region_code"].astype(str) == region].reset_index(drop=True) if "region_code" in df.columns else df
+        for name, df in everyone.items()
+    }
     sec = Section()
     parts = [
         training_effect(ctx, everyone),
@@ -2134,13 +2170,18 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
         rewards_by_region(ctx, everyone),
         satisfaction_ikm(ctx, everyone),
     ]
-    answers = pd.concat([p.answers for p in parts if len(p.answers)], ignore_index=True)
+    given = [p.answers for p in parts if len(p.answers)]
+    answers = pd.concat(given, ignore_index=True) if given else pd.DataFrame(columns=fnd.ANSWER_COLUMNS)
     sec.results["answers"] = answers
     t = translator(ctx.lang)
+    for q, p in zip(BRIEF_THEMES, parts):
+        rows = p.answers[p.answers["question"] == q] if len(p.answers) else p.answers
+        if region not in set(rows["region"].astype(str)):
+            sec.notes.append(_brief_gap(q, p, region, ctx.lang))
     sec.texts["title"] = dict(key="brief.title", region=ctx.region_name(region))
     peers = []
-    for q, p in zip(("training", "jp", "resistance", "rewards", "satisfaction"), parts):
-        rows = p.answers[p.answers["question"] == q]
+    for q, p in zip(BRIEF_THEMES, parts):
+        rows = p.answers[p.answers["question"] == q] if len(p.answers) else p.answers
         if rows.empty or region not in set(rows["region"].astype(str)):
             continue
         scale = 100.0 if q == "jp" else 1.0  # shares of PNS as percent

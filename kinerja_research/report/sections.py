@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kinerja_research import clean, standards
+from kinerja_research import clean, paths, standards
 from kinerja_research.analysis.categorical import logistic
 from kinerja_research.analysis.comparison import region_family
 from kinerja_research.analysis.frames import (
@@ -44,6 +44,7 @@ from kinerja_research.analysis.satisfaction import ikm, ikm_elements, ikm_trend
 from kinerja_research.analysis.skp import skp_predicate
 from kinerja_research.analysis.training import did, dose_response, mixed_effects, paired_change, training_dose
 from kinerja_research.errors import KinerjaError
+from kinerja_research.ingest.dataset import load_dataset
 from kinerja_research.instruments import load_codebook
 from kinerja_research.measure import (
     bartlett_sphericity,
@@ -81,6 +82,7 @@ __all__ = [
     "record",
     "answer",
     "has_columns",
+    "dataset_codebooks",
     "instrument_title",
     "instrument_source",
     "dimension_name",
@@ -261,6 +263,8 @@ def explain(ctx, section: Section) -> None:
     """Show why a section is empty: the table or construct the data lack, or that every region was too small."""
     if section.too_few is not None:
         key, values = "common.left_out.too_few", {"min_n": section.too_few}
+    elif section.missing == ["instruments"]:
+        key, values = "common.left_out.instruments", {}
     elif section.missing:
         what = section.missing[0]
         key = (
@@ -656,10 +660,42 @@ INSTRUMENTS = {
 }
 
 
+#: The dataset's own codebooks seen in this process (name -> Codebook), registered by :func:`dataset_codebooks`, so
+#: titles and dimension names of an own instrument are found by its name like a shipped one's.
+_OWN_CODEBOOKS: dict = {}
+
+
 @functools.lru_cache(maxsize=64)
-def _codebook(name: str):
+def _shipped_codebook(name: str):
     """A shipped codebook, parsed once per process (a page asks for each one's names many times)."""
     return load_codebook(name)
+
+
+def _codebook(name: str):
+    """A dataset's own codebook registered by :func:`dataset_codebooks`, else the shipped one of that name."""
+    return _OWN_CODEBOOKS[name] if name in _OWN_CODEBOOKS else _shipped_codebook(name)
+
+
+def dataset_codebooks(dataset: str) -> dict:
+    """The instruments a processed dataset's survey may hold: the shipped codebooks of :data:`INSTRUMENTS` and the
+    dataset's own codebook files (``instruments:`` of its ``dataset.yml``), name -> Codebook, shipped ones first.
+
+    The own codebooks are read from the raw dataset folder the processed one was cleaned from
+    (``data/raw/<manifest dataset>``); without that folder only the shipped instruments are known.
+    """
+    try:
+        name = load_manifest(dataset).get("dataset") or str(dataset)
+    except (KinerjaError, OSError, ValueError):
+        name = str(dataset)
+    own = {}
+    folder = paths.raw_dir(str(name)) if "/" not in str(name) else None
+    if folder is not None and (folder / "dataset.yml").exists():
+        try:
+            own = {k: cb for k, cb in load_dataset(folder).codebooks.items() if k not in INSTRUMENTS}
+        except KinerjaError:
+            own = {}
+    _OWN_CODEBOOKS.update(own)
+    return {**{n: _shipped_codebook(n) for n in INSTRUMENTS}, **own}
 
 
 def instrument_title(name: str, lang: str) -> str:
@@ -682,10 +718,11 @@ def dimension_name(name: str, dimension: str, lang: str) -> str:
     return _codebook(name).dimension_name(dimension, lang)
 
 
-def _survey_instruments(survey: pd.DataFrame) -> list[str]:
-    """The instruments whose items are columns of the survey with answers."""
+def _survey_instruments(survey: pd.DataFrame, names: Sequence[str] = tuple(INSTRUMENTS)) -> list[str]:
+    """The instruments (of ``names``: the shipped ones by default) whose items are columns of the survey with
+    answers."""
     out = []
-    for name in INSTRUMENTS:
+    for name in names:
         try:
             cb = _codebook(name)
         except KinerjaError:
@@ -1782,9 +1819,9 @@ def instrument_quality(ctx) -> Section:
         return sec
     survey = tables["survey"]
     pre = survey[survey["wave"] == "pre"].reset_index(drop=True) if "wave" in survey.columns else survey
-    names = _survey_instruments(pre)
+    names = _survey_instruments(pre, list(dataset_codebooks(ctx.dataset)))
     if not names:
-        sec.missing = ["resistance"]
+        sec.missing = ["instruments"]
         return sec
     lang = ctx.lang
     t = translator(lang)
@@ -1803,11 +1840,18 @@ def instrument_quality(ctx) -> Section:
     by_region, left = large_enough(pre, min_n=standards.MIN_REGION_N)
     sec.left_out["regions"] = (standards.MIN_REGION_N, left)
     codes = sorted(by_region["region_code"].astype(str).unique())
+    # no region large enough on its own (a thesis sample, a small unit): item validity and reliability of the whole
+    # sample, when it is large enough, labelled "all regions"
+    whole = (
+        not codes and (pre["person_id"].nunique() if "person_id" in pre.columns else len(pre)) >= standards.MIN_REGION_N
+    )
+    groups = [(t("common.all_regions"), pre)] if whole else [
+        (code, by_region[by_region["region_code"].astype(str) == code]) for code in codes
+    ]  # fmt: skip
     decision = {True: t("instrument.valid"), False: t("instrument.not_valid")}
     validity, reliability = [], []
     for n in names:
-        for code in codes:
-            part = by_region[by_region["region_code"].astype(str) == code]
+        for code, part in groups:
             ia = item_analysis(part, items=books[n], alpha=ctx.alpha)
             validity.append(
                 ia.assign(

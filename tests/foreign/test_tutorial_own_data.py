@@ -85,6 +85,10 @@ def test_tutorial_validate_clean_report(tmp_path):
     for rule in ("nip_scientific_notation", "nip_length", "likert_unknown_label", "straight_lining"):
         assert rule in rules
     assert (root / "reports" / "survei_saya-en" / "index.html").exists()
+    # the instrument page analyses the dataset's own codebook (its dimensions, reliability of the whole sample)
+    page = (root / "reports" / "survei_saya-en" / "01_instrument_quality.html").read_text(encoding="utf-8")
+    assert "Performance management" in page and "Job satisfaction" in page
+    assert "Reliability by instrument" in page and "All regions" in page
     leaked = ("Zulfikar", "andre.pello@gmail.com", "199709282024082001")
     for folder in (processed, root / "reports"):
         for f in folder.rglob("*"):

@@ -3,7 +3,6 @@ convergent/discriminant validity, and measurement invariance across groups (regi
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -640,13 +639,7 @@ def _level_equal(level: str, ordered: bool) -> tuple[str, ...]:
     }[level]
 
 
-def _between_arg(between, group):
-    if group is not None:
-        warnings.warn(
-            "invariance(group=...) is renamed between=...; group= will be removed.", DeprecationWarning, stacklevel=3
-        )
-        if between is None:
-            between = group
+def _between_arg(between):
     if between is None:
         raise KinerjaError("Argument 'between' is missing; the rule is the grouping column, e.g. 'region_code'.")
     return between

@@ -1697,10 +1697,17 @@ def audit(ctx) -> Section:
         dict(
             key="quarantined",
             value=int(counts["rows_quarantined"].sum()),
+            count={"measure": "rows_quarantined"},
             label_key="audit.headline_quarantined",
             spec="n",
         ),
-        dict(key="duplicates", value=n_duplicates, n=n_duplicates, label_key="audit.headline_duplicates", spec="n"),
+        dict(
+            key="duplicates",
+            value=n_duplicates,
+            count={"rule": "duplicate_submission"},
+            label_key="audit.headline_duplicates",
+            spec="n",
+        ),
     ]
     flagged = None
     if has_columns(tables, "survey"):
@@ -2344,7 +2351,14 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
         }
         n_staff = perf["person_id"].nunique()
         sec.records.append(
-            dict(key="n_staff", value=n_staff, n=n_staff, label_key="brief.rec_staff", spec="n", region=region)
+            dict(
+                key="n_staff",
+                value=n_staff,
+                count={"measure": "n_staff"},
+                label_key="brief.rec_staff",
+                spec="n",
+                region=region,
+            )
         )
     sec.findings = fnd.brief(answers, region, lang=ctx.lang, min_n=ctx.min_n)
     sec.left_out = {}

@@ -1909,8 +1909,18 @@ def instrument_quality(ctx) -> Section:
             lambda: plots.plot_item_r(pooled, lang=lang),
             {"caption_key": "instrument.fig_item_r", "caption": {"instrument": instrument_title(names[0], lang)}},
         )
+    if validity:
+        sec.tables["spss_item_total"] = _show(
+            spss.item_total_statistics(sec.results["validity"], lang=lang),
+            "spss.item_total_caption",
+            ns="spss",
+            digits={"r_hitung": 3, "r_tabel": 3, "r_corrected": 3, "alpha_if_deleted": 3},
+        )
     if reliability:
         rel = pd.concat(reliability, ignore_index=True)
+        sec.tables["spss_reliability"] = _show(
+            spss.reliability_statistics(rel), "spss.reliability_caption", ns="spss", digits={"alpha": 3, "alpha_std": 3}
+        )
         rel = rel.assign(
             reliable_060=standards.is_reliable(rel["alpha"], rule="ghozali"),
             reliable_070=standards.is_reliable(rel["alpha"], rule="nunnally"),

@@ -1024,6 +1024,21 @@ def resistance_drivers(ctx) -> Section:
                 ns="resistance",
                 labels={"effect_size": "resistance.col.odds_ratio"},
             )
+            model = {"model": translator(ctx.lang)("resistance.model_adopt", cutoff=standards.SUS_BENCHMARK)}
+            sec.tables["logistic_fit"] = _show(
+                spss.logistic_summary(adoption),
+                "spss.logistic_summary_caption",
+                caption=model,
+                ns="spss",
+                digits={"neg2ll": 3, "cox_snell_r2": 3, "nagelkerke_r2": 3, "chisq": 3, "hl_chisq": 3},
+            )
+            sec.tables["spss_logistic"] = _show(
+                spss.variables_in_equation(adoption),
+                "spss.variables_caption",
+                caption=model,
+                ns="spss",
+                digits={"b": 3, "se": 3, "wald": 3, "exp_b": 3, "or_ci_low": 3, "or_ci_high": 3},
+            )
         slope = outcome[outcome["term"] == "rtc"]
         if len(slope):
             sec.records.append(

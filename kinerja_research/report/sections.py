@@ -2385,6 +2385,6 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
                 region=region,
             )
         )
-    sec.findings = fnd.brief(answers, region, lang=ctx.lang, min_n=ctx.min_n)
+    sec.findings = fnd.brief(answers, region, lang=ctx.lang, min_n=ctx.min_n) or [t("brief.no_findings")]
     sec.left_out = {}
     return sec

@@ -404,6 +404,14 @@ def test_sections_say_what_the_data_lack():
     assert ctx.shown[-1][0] == "common.left_out.table"
     sat = sections.satisfaction_ikm(ctx)
     assert sat.has("ikm") and sat.findings and sat.findings[0].startswith("The public satisfaction index (IKM) of")
+    # a part whose column the data lack (service units) is named in a note; a part that was shown is not
+    details = sections.satisfaction_details(ctx)
+    sections.explain_part(ctx, details, "units")
+    assert ctx.shown[-1][0] == "common.left_out.table" and details.has("units")
+    ctx.tables = {"satisfaction": ctx.tables["satisfaction"].drop(columns="service_unit")}
+    details = sections.satisfaction_details(ctx)
+    sections.explain_part(ctx, details, "units")
+    assert ctx.shown[-1] == ("common.left_out.columns", {"columns": "service_unit"})
 
 
 def test_spss_reliability_blocks_hold_the_measure_numbers():

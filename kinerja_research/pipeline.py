@@ -9,6 +9,7 @@ writes, atomically::
         quarantine/<table>.parquet      rows held back, with a ``reasons`` column
         validation.csv                  one row per problem: file, row, column, value, rule, severity, table, region_code
         manifest.json                   SHA-256 of every input, rows in/out/quarantined, versions, parameters
+        codebooks/<instrument>.yml      the dataset's own codebook files, as read (manifest ``codebooks``)
 
 :func:`load_processed` and :func:`load_table` read them back for measurement, analyses and notebooks.
 """
@@ -486,6 +487,7 @@ def _write_outputs(run: dict, tmp: Path, dataset: str, started: str, t0: float, 
     _guard_personal_data("validation.csv", allp[["file", "column", "value"]], names)
     _write_csv(allp, tmp / "validation.csv")
     outputs["validation.csv"] = sha256_file(tmp / "validation.csv")
+    codebooks = _copy_codebooks(run["cfg"], tmp, outputs, names)
     manifest = {
         "command": COMMAND,
         "dataset": dataset,
@@ -496,11 +498,38 @@ def _write_outputs(run: dict, tmp: Path, dataset: str, started: str, t0: float, 
         "outputs": outputs,
         "versions": _versions(),
         "parameters": run["parameters"],
+        "codebooks": codebooks,
         "run": {"started_at": started, "duration_s": round(time.perf_counter() - t0, 3)},
     }
     _guard_manifest(manifest, names)
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return manifest
+
+
+def _copy_codebooks(cfg, tmp: Path, outputs: dict, names: frozenset) -> dict:
+    """Copy the dataset's own codebook files into ``tmp/codebooks/<instrument>.yml`` (the processed folder then
+    carries every instrument its survey holds); returns manifest ``codebooks``: instrument -> ``{"file": path in the
+    processed folder, or None for a shipped codebook, "label_set": the label set its answers are on (a ``likert:``
+    override included), "measures": {construct: dimension or None} from dataset.yml ``constructs``}``. The files
+    are added to ``outputs`` with their SHA-256."""
+    out = {}
+    constructs = dict(getattr(cfg, "constructs", {}))
+    for name, cb in sorted(dict(getattr(cfg, "codebooks", {})).items()):
+        own = Path(cb.path).resolve().parent != paths.INSTRUMENTS.resolve()
+        rel = f"codebooks/{name}.yml" if own else None
+        if own:
+            text = Path(cb.path).read_bytes()
+            if has_identifier(text.decode("utf-8", errors="replace"), names):
+                raise KinerjaError(
+                    f"codebook file '{cb.path}' holds a NIP, e-mail address, phone number or a person's name, so "
+                    f"nothing was written; rule: a codebook copied into the processed folder holds no personal data"
+                )
+            (tmp / "codebooks").mkdir(exist_ok=True)
+            (tmp / rel).write_bytes(text)
+            outputs[rel] = sha256_file(tmp / rel)
+        measures = {c: dim for c, (inst, dim) in sorted(constructs.items()) if inst == name}
+        out[name] = {"file": rel, "label_set": cb.scale.get("label_set"), "measures": measures}
+    return out
 
 
 def _all_problems(problems: list[pd.DataFrame]) -> pd.DataFrame:
@@ -575,7 +604,13 @@ def _process(cfg, raw_root: Path) -> dict:
     if survey:  # the survey's item columns (the dataset's own instruments included), in table order
         scales = options.get("item_scales") or item_scales()
         parameters["items"] = [c for c in survey[0].columns if c in scales]
-    return {"results": results, "inputs": dict(sorted(shown.items())), "parameters": parameters, "names": names}
+    return {
+        "results": results,
+        "inputs": dict(sorted(shown.items())),
+        "parameters": parameters,
+        "names": names,
+        "cfg": cfg,
+    }
 
 
 def validate_dataset(path: str | Path) -> tuple[pd.DataFrame, dict]:

@@ -139,7 +139,7 @@ def test_resistance_associations_and_invariance():
         return pd.DataFrame([dict(term="trained", estimate=b, ci_low=b - 0.3, ci_high=b + 0.3, p=p)])
 
     def outcome(b, p):
-        return pd.DataFrame([dict(term="rtc", estimate=b, ci_low=b - 2, ci_high=b + 2, p=p)])
+        return pd.DataFrame([dict(term="resistance", estimate=b, ci_low=b - 2, ci_high=b + 2, p=p)])
 
     base = dict(scale=(1, 6), lang="id")
     lower = findings.resistance(MEANS.iloc[:1], drivers=drivers(-0.33, 0.03), **base)

@@ -1,6 +1,11 @@
 """Analysis frames built from the processed tables: scale scores per person × wave, linked to performance and
 training hours, in the shapes the training and reward analyses take.
 
+An analysis that needs a construct (resistance, training perception, reward, sanction, motivation, usability) takes
+its items and scale from :func:`dataset_constructs`: the dataset's ``constructs:`` mapping and codebooks (its own
+codebook files travel in the processed folder, ``codebooks/``), by default the shipped instruments. Scores by
+construct come from :func:`construct_scores` (one column per construct, named by the construct).
+
 These functions only reshape and merge (vectorised pandas); the statistics live in :mod:`training` and
 :mod:`rewards`.
 """
@@ -8,15 +13,35 @@ These functions only reshape and merge (vectorised pandas); the statistics live 
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from kinerja_research import paths
 from kinerja_research.errors import KinerjaError
+from kinerja_research.ingest.dataset import DEFAULT_CONSTRUCTS, load_dataset
+from kinerja_research.instruments import Codebook, list_codebooks, load_codebook
+from kinerja_research.measure import score_scale
 from kinerja_research.results import check_columns
 
-__all__ = ["scale_scores", "survey_frame", "performance_panel", "change_frame", "staff_years", "DEFAULT_INSTRUMENTS"]
+__all__ = [
+    "scale_scores",
+    "survey_frame",
+    "performance_panel",
+    "change_frame",
+    "staff_years",
+    "DEFAULT_INSTRUMENTS",
+    "Construct",
+    "resolve_constructs",
+    "dataset_codebooks",
+    "dataset_constructs",
+    "constructs_present",
+    "construct_scores",
+]
 
 #: Instruments scored by default for the training and reward analyses (codebook names).
 DEFAULT_INSTRUMENTS = ("training", "reward", "sanction", "motivation")
@@ -54,8 +79,6 @@ def _tables(tables: Mapping[str, pd.DataFrame], *names: str) -> list[pd.DataFram
 @functools.lru_cache(maxsize=16)
 def _codebook(name: str):
     """Codebook by name, parsed once per process (the YAML files are package data and do not change)."""
-    from kinerja_research.instruments import load_codebook
-
     return load_codebook(name)
 
 
@@ -92,8 +115,6 @@ def scale_scores(
     >>> scale_scores(survey, ["reward"])[["person_id", "reward"]].to_dict("list")
     {'person_id': ['a', 'b'], 'reward': [4.0, 2.0]}
     """
-    from kinerja_research.measure import score_scale
-
     keep = [c for c in _ID_COLUMNS if c in survey.columns]
     parts = [survey[keep]]
     for name in instruments:
@@ -108,6 +129,314 @@ def scale_scores(
         total = sc["total"] if "total" in sc.columns else sc.iloc[:, 0]
         dims = sc.drop(columns=["total"], errors="ignore").add_prefix(f"{name}_")
         parts += [total.rename(name).to_frame(), dims]
+    return pd.concat(parts, axis=1)
+
+
+# ------------------------------------------------------------------------------------------------------ constructs
+@dataclass(frozen=True)
+class Construct:
+    """One construct of a dataset (``resistance``, ``reward``, ...): the instrument that measures it, its items and
+    their scale.
+
+    Attributes
+    ----------
+    name : str
+        The construct (``"resistance"``); also the name of its score column in :func:`construct_scores`.
+    instrument : str
+        The codebook that measures it (shipped ``"rtc"`` or a dataset's own, e.g. ``"sikap_perubahan"``).
+    dimension : str or None
+        The codebook dimension mapped to the construct, or None for all its items.
+    codebook : Codebook
+        The instrument's codebook as the dataset uses it (a ``likert:`` override applied), restricted to the
+        construct's items and dimensions: give it to ``score_scale``, ``invariance`` or ``cfa`` as the model.
+    """
+
+    name: str
+    instrument: str
+    dimension: str | None
+    codebook: Codebook
+
+    @property
+    def items(self) -> list[str]:
+        """Item ids, in codebook order."""
+        return self.codebook.item_ids
+
+    @property
+    def reverse(self) -> list[str]:
+        """Reverse-keyed item ids (reversed when scoring, ``low + high - x``)."""
+        return self.codebook.reverse_items
+
+    @property
+    def dimensions(self) -> dict[str, list[str]]:
+        """``{dimension: [item ids]}`` of the construct (one entry when the construct is one dimension)."""
+        return self.codebook.dimension_items()
+
+    @property
+    def low(self) -> float:
+        """Lowest answer point of the declared scale."""
+        return float(self.codebook.scale["min"])
+
+    @property
+    def high(self) -> float:
+        """Highest answer point of the declared scale."""
+        return float(self.codebook.scale["max"])
+
+    @property
+    def method(self) -> str:
+        """Scoring method of the instrument (``mean``, ``sum``, ``sus``, ``skm``)."""
+        return str(self.codebook.scoring.get("method", "mean"))
+
+    @property
+    def limits(self) -> tuple[float, float]:
+        """Range of the construct's score: the answer scale for a mean, 0-100 for SUS, 25-100 for SKM, the item
+        count times the scale for a sum."""
+        if self.method == "sus":
+            return 0.0, 100.0
+        if self.method == "skm":
+            return 25.0, 100.0
+        if self.method == "sum":
+            k = len(self.items)
+            return self.low * k, self.high * k
+        return self.low, self.high
+
+    @property
+    def midpoint(self) -> float:
+        """Middle of :attr:`limits` (e.g. 3 on a 1-5 scale, 3.5 on 1-6)."""
+        return sum(self.limits) / 2
+
+
+def _restrict(cb: Codebook, items: Sequence[str]) -> Codebook:
+    """``cb`` with only ``items`` (codebook order) and the dimensions that keep at least one of them."""
+    keep = cb.items[cb.items["id"].isin(list(items))].reset_index(drop=True)
+    dims = {d: v for d, v in cb.dimensions.items() if (keep["dimension"] == d).any()}
+    return replace(cb, items=keep, dimensions=dims)
+
+
+def resolve_constructs(mapping: Mapping, codebooks: Mapping[str, Codebook]) -> dict[str, Construct]:
+    """Constructs from a ``constructs`` mapping and the codebooks that hold their items.
+
+    Parameters
+    ----------
+    mapping : mapping
+        Construct -> ``(instrument, dimension or None)`` (``DatasetConfig.constructs``), ``{"instrument": ...,
+        "dimension": ...}``, an instrument name, or a list of item ids (manifest.json ``constructs``).
+    codebooks : mapping of str to Codebook
+        The instruments by name (the dataset's, a ``likert:`` override applied).
+
+    Returns
+    -------
+    dict of str to Construct
+        Only constructs whose instrument (or items) the codebooks hold; a construct the mapping names with an
+        unknown instrument is left out (the analyses then say the construct is absent).
+
+    Examples
+    --------
+    >>> from kinerja_research.instruments import load_codebook
+    >>> c = resolve_constructs({"resistance": ("rtc", "cognitive_rigidity")}, {"rtc": load_codebook("rtc")})
+    >>> c["resistance"].items, c["resistance"].reverse, c["resistance"].limits
+    (['RTC14', 'RTC15', 'RTC16', 'RTC17'], ['RTC14'], (1.0, 6.0))
+    """
+    owner = {str(i): n for n, cb in codebooks.items() for i in cb.item_ids}
+    out: dict[str, Construct] = {}
+    for name, spec in mapping.items():
+        if isinstance(spec, Mapping):
+            spec = (spec.get("instrument"), spec.get("dimension"))
+        if isinstance(spec, str):
+            spec = (spec, None)
+        spec = list(spec) if isinstance(spec, (list, tuple)) else []
+        if len(spec) == 2 and isinstance(spec[0], str) and spec[0] in codebooks and spec[0] not in owner:
+            inst, dim = spec[0], spec[1]
+            cb = codebooks[inst]
+            if dim is not None and dim not in cb.dimensions:
+                continue
+            items = cb.item_ids if dim is None else cb.dimension_items()[dim]
+        else:  # a list of item ids: the instrument that holds them all
+            items = [str(i) for i in spec if i is not None]
+            insts = {owner.get(i) for i in items}
+            if not items or len(insts) != 1 or None in insts:
+                continue
+            inst = insts.pop()
+            cb = codebooks[inst]
+            dims = [d for d, ids in cb.dimension_items().items() if ids == [i for i in cb.item_ids if i in items]]
+            dim = dims[0] if dims and len(items) < len(cb.item_ids) else None
+        out[str(name)] = Construct(str(name), inst, dim, _restrict(cb, items))
+    return out
+
+
+def _processed_folder(dataset: str | Path) -> Path:
+    p = Path(str(dataset))
+    if p.is_dir() and (p / "manifest.json").exists():
+        return p
+    return paths.processed_dir(str(dataset))
+
+
+def _manifest(folder: Path) -> dict:
+    try:
+        m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return m if isinstance(m, dict) else {}
+
+
+def _raw_config(manifest: Mapping):
+    """The raw dataset.yml the processed folder was cleaned from (``data/raw/<manifest dataset>``), or None."""
+    name = manifest.get("dataset")
+    if not isinstance(name, str) or not name or "/" in name:
+        return None
+    folder = paths.raw_dir(name)
+    if not (folder / "dataset.yml").exists():
+        return None
+    try:
+        return load_dataset(folder)
+    except KinerjaError:
+        return None
+
+
+def dataset_codebooks(dataset: str | Path | None = None) -> dict[str, Codebook]:
+    """The instruments of a processed dataset, name -> Codebook: the shipped codebooks and the dataset's own files
+    the clean step copied into the processed folder (manifest.json ``codebooks``: ``{instrument: {"file":
+    "codebooks/<name>.yml" or null for a shipped one, "label_set": ...}}``), each on the label set the dataset
+    declared (``likert:``). A folder cleaned before codebooks were copied falls back to its raw dataset.yml.
+
+    Parameters
+    ----------
+    dataset : str or path, optional
+        A processed folder (holding ``manifest.json``) or a dataset name (``data/processed/<name>``); None gives
+        the shipped codebooks only.
+    """
+    out = {n: _codebook(n) for n in list_codebooks()}
+    if dataset is None:
+        return out
+    folder = _processed_folder(dataset)
+    manifest = _manifest(folder)
+    listed = manifest.get("codebooks")
+    if isinstance(listed, Mapping):
+        for name, entry in listed.items():
+            entry = entry if isinstance(entry, Mapping) else {}
+            f = entry.get("file")
+            try:
+                cb = load_codebook(folder / f) if isinstance(f, str) else _codebook(str(name))
+                ls = entry.get("label_set")
+                if isinstance(ls, str) and ls != cb.scale.get("label_set"):
+                    cb = cb.with_label_set(ls)
+            except (KinerjaError, OSError):
+                continue
+            out[str(name)] = cb
+        return out
+    cfg = _raw_config(manifest)
+    if cfg is not None:
+        out.update(cfg.codebooks)
+    return out
+
+
+def dataset_constructs(dataset: str | Path | None = None) -> dict[str, Construct]:
+    """Each construct of a processed dataset with its items and their scale (:class:`Construct`).
+
+    The mapping is what the clean step recorded in manifest.json (``codebooks``: each instrument's ``measures``,
+    ``{construct: dimension or null}``; or ``constructs``: ``{construct: [item ids]}``), else the raw dataset.yml's
+    ``constructs:``, else the shipped instruments (``rtc`` for resistance, ``sus`` for usability, ...); the items'
+    scale and reverse keying come from :func:`dataset_codebooks`.
+
+    Parameters
+    ----------
+    dataset : str or path, optional
+        A processed folder or dataset name; None gives the shipped instruments.
+
+    Returns
+    -------
+    dict of str to Construct
+
+    Examples
+    --------
+    >>> c = dataset_constructs()
+    >>> c["resistance"].instrument, c["resistance"].limits, c["usability"].limits
+    ('rtc', (1.0, 6.0), (0.0, 100.0))
+    """
+    codebooks = dataset_codebooks(dataset)
+    mapping: Mapping = {c: (i, None) for c, i in DEFAULT_CONSTRUCTS.items()}
+    if dataset is not None:
+        manifest = _manifest(_processed_folder(dataset))
+        listed = manifest.get("codebooks")
+        if isinstance(listed, Mapping):  # what each instrument measures, as the clean step recorded it
+            mapping = {
+                str(c): (str(inst), dim)
+                for inst, entry in listed.items()
+                if isinstance(entry, Mapping) and isinstance(entry.get("measures"), Mapping)
+                for c, dim in entry["measures"].items()
+            }
+        elif isinstance(manifest.get("constructs"), Mapping):
+            mapping = manifest["constructs"]
+        elif (cfg := _raw_config(manifest)) is not None:
+            mapping = cfg.constructs
+    return resolve_constructs(mapping, codebooks)
+
+
+def constructs_present(survey: pd.DataFrame, constructs: Mapping[str, Construct]) -> list[str]:
+    """Names of the constructs whose items are all columns of ``survey`` with at least one answer each (mapping
+    order)."""
+    cols = set(survey.columns)
+    return [n for n, c in constructs.items() if all(i in cols and survey[i].notna().any() for i in c.items)]
+
+
+def construct_scores(
+    survey: pd.DataFrame,
+    constructs: Mapping[str, Construct],
+    names: Sequence[str] | None = None,
+    *,
+    min_valid: float = 0.8,
+) -> pd.DataFrame:
+    """Scale scores by construct, one row per survey row, next to the survey's identifying columns.
+
+    Parameters
+    ----------
+    survey : pandas.DataFrame
+        The ``survey`` table (items as answered, on the declared scale).
+    constructs : mapping of str to Construct
+        From :func:`dataset_constructs` or :func:`resolve_constructs`.
+    names : sequence of str, optional
+        Constructs to score (default: every one of ``constructs``).
+    min_valid : float, default 0.8
+        Passed to :func:`kinerja_research.measure.score_scale`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The identifying columns present (as :func:`scale_scores`), a column ``<construct>`` (the total, or the
+        single dimension's score) and, for a construct of several dimensions, ``<construct>_<dimension>``.
+
+    Notes
+    -----
+    Scoring is :func:`kinerja_research.measure.score_scale` on the construct's items with the codebook's reverse
+    keys (``low + high - x``), so a score equals ``kr.score_scale(survey[items], construct.codebook)``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = dataset_constructs()
+    >>> survey = pd.DataFrame({"person_id": ["a", "b"], **{f"RWD{i:02d}": [4.0, 2.0] for i in range(1, 7)}})
+    >>> construct_scores(survey, c, ["reward"])[["person_id", "reward"]].to_dict("list")
+    {'person_id': ['a', 'b'], 'reward': [4.0, 2.0]}
+    """
+    keep = [c for c in _ID_COLUMNS if c in survey.columns]
+    parts = [survey[keep]]
+    for name in constructs if names is None else names:
+        if name not in constructs:
+            raise KinerjaError(
+                f"Construct {name!r} is not mapped to an instrument of this dataset; the rule is one of "
+                f"{sorted(constructs)} (dataset.yml constructs:)."
+            )
+        c = constructs[name]
+        missing = [i for i in c.items if i not in survey.columns]
+        if missing:
+            raise KinerjaError(
+                f"The survey has no column {missing[0]!r} of construct {name!r} (instrument {c.instrument!r}); the "
+                "rule is that a scored construct's items are columns of the survey."
+            )
+        sc = score_scale(survey[c.items].copy(), c.codebook, min_valid=min_valid)
+        total = sc["total"] if "total" in sc.columns else sc.iloc[:, 0]
+        parts.append(total.rename(name).to_frame())
+        if len(c.dimensions) > 1:
+            parts.append(sc.drop(columns=["total"], errors="ignore").add_prefix(f"{name}_"))
     return pd.concat(parts, axis=1)
 
 
@@ -157,6 +486,7 @@ def survey_frame(
     *,
     periods: Mapping[str, str] | None = None,
     min_valid: float = 0.8,
+    constructs: Mapping[str, Construct] | None = None,
 ) -> pd.DataFrame:
     """Person × wave frame: scale scores merged with the performance of the period linked to each wave and the
     person's training hours in that year.
@@ -173,6 +503,9 @@ def survey_frame(
         the performance table has (``period_kind``: a quarterly export links each wave to a quarter).
     min_valid : float
         See :func:`scale_scores`.
+    constructs : mapping of str to Construct, optional
+        When given, ``instruments`` names constructs of this mapping (:func:`dataset_constructs`) and the scores
+        are :func:`construct_scores` (columns named by the construct, the dataset's own items and scale).
 
     Returns
     -------
@@ -201,7 +534,10 @@ def survey_frame(
     check_columns(train, ["person_id", "start", "jp", "programme"], what="training table")
     perf = _finest_kind(perf) if periods is None else perf
     periods = dict(periods) if periods is not None else _wave_periods(survey, perf)
-    sc = scale_scores(survey, instruments, min_valid=min_valid)
+    if constructs is not None:
+        sc = construct_scores(survey, constructs, list(instruments), min_valid=min_valid)
+    else:
+        sc = scale_scores(survey, instruments, min_valid=min_valid)
     sc["period"] = sc["wave"].map(periods)
     pcols = [
         c

@@ -416,7 +416,7 @@ def resistance(
     drivers : pandas.DataFrame, optional
         :func:`kinerja_research.resistance_drivers` (row ``term == "trained"``).
     outcome : pandas.DataFrame, optional
-        :func:`kinerja_research.resistance_outcome` of SUS on resistance (row ``term == "rtc"``).
+        :func:`kinerja_research.resistance_outcome` of SUS on resistance (row ``term == "resistance"``).
     scalar_holds : bool, optional
         Whether scalar invariance across regions holds (None: not tested).
     scale : (float, float)
@@ -491,7 +491,7 @@ def resistance(
                 level=_level(alpha),
             )
         )
-    if outcome is not None and (row := _row(outcome, term="rtc")) is not None:
+    if outcome is not None and (row := _row(outcome, term="resistance")) is not None:
         key = {"up": "sus_positive", "down": "sus_negative", "none": "sus_none"}[
             direction(row["estimate"], row["p"], alpha)
         ]

@@ -28,23 +28,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kinerja_research import clean, paths, standards
+from kinerja_research import clean, standards
 from kinerja_research.analysis.categorical import logistic
 from kinerja_research.analysis.comparison import region_family
 from kinerja_research.analysis.frames import (
     change_frame,
+    construct_scores,
+    constructs_present,
+    dataset_constructs,
     performance_panel,
-    scale_scores,
     staff_years,
     survey_frame,
 )
+from kinerja_research.analysis.frames import dataset_codebooks as frames_codebooks
 from kinerja_research.analysis.resistance import anova, games_howell, kruskal_dunn, region_means, ttest, welch_anova
 from kinerja_research.analysis.rewards import mediation, moderation, ordinal_logit, regression
 from kinerja_research.analysis.satisfaction import ikm, ikm_elements, ikm_trend
 from kinerja_research.analysis.skp import skp_predicate
 from kinerja_research.analysis.training import did, dose_response, mixed_effects, paired_change, training_dose
 from kinerja_research.errors import KinerjaError
-from kinerja_research.ingest.dataset import load_dataset
 from kinerja_research.instruments import load_codebook
 from kinerja_research.measure import (
     bartlett_sphericity,
@@ -68,6 +70,7 @@ from kinerja_research.report.numbers import format_ci, period_label
 __all__ = [
     "Section",
     "INSTRUMENTS",
+    "SCALE_CONSTRUCTS",
     "REWARD_PREDICTORS",
     "MEDIATION_N_BOOT",
     "IKM_N_BOOT",
@@ -430,7 +433,7 @@ def training_effect(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Se
         return sec
     panel, left = large_enough(full, min_n=ctx.min_n, between=["trained", "wave"])
     sec.left_out["did"] = (ctx.min_n, left)
-    if panel.empty:
+    if panel.empty or panel["wave"].nunique() < 2:  # one period (no performance after the programme): no DiD
         return sec
     res = _did_per_region(
         panel, did(panel, dv="capaian_pct", between=["trained", "region_code"], alpha=ctx.alpha), ctx.alpha
@@ -596,9 +599,10 @@ def training_details(ctx) -> Section:
     tables = ctx.tables
     sec = Section()
     alpha = ctx.alpha
-    if has_columns(tables, "survey") and has_columns(tables, "performance") and has_columns(tables, "training"):
+    constructs, present = _present(ctx, tables, ["training"])
+    if "training" in present and has_columns(tables, "performance") and has_columns(tables, "training"):
         try:
-            frame = survey_frame(tables, ["training"])
+            frame = survey_frame(tables, ["training"], constructs=constructs)
         except KinerjaError:
             frame = None
         if frame is not None and "training" in frame.columns:
@@ -673,6 +677,11 @@ INSTRUMENTS = {
 }
 
 
+#: Constructs scored on the survey pages, in the order they are shown (the dataset's ``constructs:`` mapping says
+#: which instrument measures each; :func:`kinerja_research.analysis.frames.dataset_constructs`).
+SCALE_CONSTRUCTS = ("resistance", "training", "reward", "sanction", "motivation", "usability")
+
+
 #: The dataset's own codebooks seen in this process (name -> Codebook), registered by :func:`dataset_codebooks`, so
 #: titles and dimension names of an own instrument are found by its name like a shipped one's.
 _OWN_CODEBOOKS: dict = {}
@@ -691,24 +700,34 @@ def _codebook(name: str):
 
 def dataset_codebooks(dataset: str) -> dict:
     """The instruments a processed dataset's survey may hold: the shipped codebooks of :data:`INSTRUMENTS` and the
-    dataset's own codebook files (``instruments:`` of its ``dataset.yml``), name -> Codebook, shipped ones first.
-
-    The own codebooks are read from the raw dataset folder the processed one was cleaned from
-    (``data/raw/<manifest dataset>``); without that folder only the shipped instruments are known.
+    dataset's own codebook files, name -> Codebook, shipped ones first, each on the scale the dataset declared
+    (:func:`kinerja_research.analysis.frames.dataset_codebooks`: the files the clean step copied into the processed
+    folder, ``manifest.json`` ``codebooks``; a folder cleaned before that falls back to the raw dataset.yml).
     """
-    try:
-        name = load_manifest(dataset).get("dataset") or str(dataset)
-    except (KinerjaError, OSError, ValueError):
-        name = str(dataset)
-    own = {}
-    folder = paths.raw_dir(str(name)) if "/" not in str(name) else None
-    if folder is not None and (folder / "dataset.yml").exists():
-        try:
-            own = {k: cb for k, cb in load_dataset(folder).codebooks.items() if k not in INSTRUMENTS}
-        except KinerjaError:
-            own = {}
+    books = frames_codebooks(dataset)
+    own = {k: cb for k, cb in books.items() if k not in INSTRUMENTS and k != "skm"}
     _OWN_CODEBOOKS.update(own)
-    return {**{n: _shipped_codebook(n) for n in INSTRUMENTS}, **own}
+    return {**{n: books.get(n, _shipped_codebook(n)) for n in INSTRUMENTS}, **own}
+
+
+def _constructs(ctx) -> dict:
+    """The constructs of the page's dataset (:func:`kinerja_research.analysis.frames.dataset_constructs`; the
+    shipped instruments when the context names no dataset); own instruments' names registered for the titles."""
+    dataset = getattr(ctx, "dataset", None)
+    out = dataset_constructs(dataset)
+    _OWN_CODEBOOKS.update(
+        {c.instrument: frames_codebooks(dataset)[c.instrument] for c in out.values() if c.instrument not in INSTRUMENTS}
+    )
+    return out
+
+
+def _present(ctx, tables: Mapping[str, pd.DataFrame], names: Sequence[str]) -> tuple[dict, list[str]]:
+    """The dataset's constructs and which of ``names`` the survey holds (every item a column with answers)."""
+    constructs = _constructs(ctx)
+    if not has_columns(tables, "survey"):
+        return constructs, []
+    wanted = {n: constructs[n] for n in names if n in constructs}
+    return constructs, constructs_present(tables["survey"], wanted)
 
 
 def instrument_title(name: str, lang: str) -> str:
@@ -731,24 +750,19 @@ def dimension_name(name: str, dimension: str, lang: str) -> str:
     return _codebook(name).dimension_name(dimension, lang)
 
 
-def _survey_instruments(survey: pd.DataFrame, names: Sequence[str] = tuple(INSTRUMENTS)) -> list[str]:
+def _survey_instruments(survey: pd.DataFrame, names: Sequence[str] = tuple(INSTRUMENTS), books=None) -> list[str]:
     """The instruments (of ``names``: the shipped ones by default) whose items are columns of the survey with
-    answers."""
+    answers (``books``: name -> Codebook, default the known codebooks)."""
     out = []
     for name in names:
         try:
-            cb = _codebook(name)
+            cb = books[name] if books is not None else _codebook(name)
         except KinerjaError:
             continue
         items = [i for i in cb.item_ids if i in survey.columns and survey[i].notna().any()]
         if len(items) == len(cb.item_ids):
             out.append(name)
     return out
-
-
-def _scale_range(name: str) -> tuple[float, float]:
-    cb = _codebook(name)
-    return float(cb.scale["min"]), float(cb.scale["max"])
 
 
 def resistance_levels(
@@ -767,7 +781,8 @@ def resistance_levels(
 
     tables = _tables(ctx, tables)
     sec = Section()
-    if not has_columns(tables, "survey") or "rtc" not in _survey_instruments(tables["survey"]):
+    constructs, present = _present(ctx, tables, ["resistance"])
+    if "resistance" not in present:
         sec.missing = ["resistance"]
         return sec
     survey, left = large_enough(tables["survey"], min_n=standards.MIN_REGION_N, between=["wave"])
@@ -775,16 +790,22 @@ def resistance_levels(
     pre_items = survey[survey["wave"] == "pre"]
     if pre_items.empty:
         return sec
-    cb = _codebook("rtc")
-    dims = [f"rtc_{d}" for d in cb.dimensions] + ["rtc"]
-    label = {f"rtc_{d}": dimension_name("rtc", d, ctx.lang) for d in cb.dimensions}
-    label["rtc"] = dimension_name("rtc", "total", ctx.lang)
-    scores = scale_scores(pre_items, ["rtc"])
+    res = constructs["resistance"]
+    cb, inst = res.codebook, res.instrument
+    several = len(res.dimensions) > 1
+    dims = [f"resistance_{d}" for d in cb.dimensions if several] + ["resistance"]
+    label = {f"resistance_{d}": dimension_name(inst, d, ctx.lang) for d in cb.dimensions}
+    label["resistance"] = (
+        dimension_name(inst, "total", ctx.lang)
+        if res.dimension is None
+        else dimension_name(inst, res.dimension, ctx.lang)
+    )
+    scores = construct_scores(pre_items, constructs, ["resistance"])
     means = region_means(scores, dv=dims, alpha=ctx.alpha)
     sec.results["means"] = means
-    total = means[means["term"] == "rtc"].reset_index(drop=True)
-    scale = _scale_range("rtc")
-    mid = sum(scale) / 2
+    total = means[means["term"] == "resistance"].reset_index(drop=True)
+    scale = res.limits
+    mid = res.midpoint
     sec.tables["means"] = _show(
         means.assign(term=means["term"].map(label)),
         "resistance.means_caption",
@@ -818,7 +839,7 @@ def resistance_levels(
             digits={"eta2": 3, "omega2": 3, "epsilon2": 3},
             labels={"term": "common.col.dimension"},
         )
-        welch_total = welch[welch["term"] == "rtc"].iloc[0]
+        welch_total = welch[welch["term"] == "resistance"].iloc[0]
         sec.texts["anova"] = dict(
             key="resistance.anova_text",
             df1=welch_total["df1"],
@@ -827,7 +848,7 @@ def resistance_levels(
             p=welch_total["p"],
             omega2=welch_total["omega2"],
         )
-        classic = anova(scores, dv="rtc")
+        classic = anova(scores, dv="resistance")
         sec.results["anova"] = classic
         sec.tables["spss_oneway"] = _show(
             spss.oneway_anova(classic, lang=ctx.lang),
@@ -844,8 +865,8 @@ def resistance_levels(
             labels={"term": "common.col.dimension"},
             digits={"f_hitung": 3, "f_tabel": 3, "df2": 3},
         )
-        gh = games_howell(scores, dv="rtc", alpha=ctx.alpha)
-        kd = kruskal_dunn(scores, dv="rtc")
+        gh = games_howell(scores, dv="resistance", alpha=ctx.alpha)
+        kd = kruskal_dunn(scores, dv="resistance")
         sec.results["games_howell"] = gh
         sec.results["kruskal"] = kd
         names = {
@@ -927,7 +948,7 @@ def resistance_levels(
                 if comparable:  # latent means are compared only where (partial) scalar invariance holds
                     sec.tables["latent_means"] = _show(
                         latent.assign(
-                            term=latent["term"].map(lambda d: dimension_name("rtc", d, ctx.lang)),
+                            term=latent["term"].map(lambda d: dimension_name(inst, d, ctx.lang)),
                             group_a=latent["group_a"].map(ctx.region_name),
                             group_b=latent["group_b"].map(ctx.region_name),
                         ),
@@ -969,19 +990,19 @@ def resistance_drivers(ctx) -> Section:
     if not has_columns(tables, "survey"):
         sec.missing = ["survey"]
         return sec
-    present = _survey_instruments(tables["survey"])
-    if "rtc" not in present:
+    constructs, present = _present(ctx, tables, list(SCALE_CONSTRUCTS))
+    if "resistance" not in present:
         sec.missing = ["resistance"]
         return sec
     survey, left = large_enough(tables["survey"], min_n=ctx.min_n, between=["wave"])
     sec.left_out["drivers"] = (ctx.min_n, left)
-    scores = scale_scores(survey, present)
+    scores = construct_scores(survey, constructs, present)
     post = scores[scores["wave"] == "post"]
     covar = [c for c in ("age", "tenure_years", "golongan_rank", "trained") if has_columns({"s": post}, "s", [c])]
     if post["region_code"].nunique() > 1:
         covar.append("region_code")
     if enough(sec, post, min_n=standards.MIN_REGION_N) and covar:
-        drivers = regression(post, dv="rtc", covar=covar, cov_type="HC3", alpha=ctx.alpha)
+        drivers = regression(post, dv="resistance", covar=covar, cov_type="HC3", alpha=ctx.alpha)
         sec.results["drivers"] = drivers
         sec.tables["drivers"] = _show(
             drivers[drivers["term"] != "model"][COEFFICIENT_COLUMNS],
@@ -991,7 +1012,9 @@ def resistance_drivers(ctx) -> Section:
         )
     outcome = None
     if sec.too_few is None and "trained" in post.columns and post["trained"].nunique() == 2:
-        tt = ttest(post.assign(trained=post["trained"].astype(bool)), dv="rtc", between="trained", alpha=ctx.alpha)
+        tt = ttest(
+            post.assign(trained=post["trained"].astype(bool)), dv="resistance", between="trained", alpha=ctx.alpha
+        )
         t = translator(ctx.lang)
         group = {"True": t("training.group.trained"), "False": t("training.group.untrained")}
         tt = tt.assign(group_a=tt["group_a"].astype(str).map(group), group_b=tt["group_b"].astype(str).map(group))
@@ -1008,13 +1031,15 @@ def resistance_drivers(ctx) -> Section:
             ns="spss",
             digits={"levene_f": 3, "levene_p": 3, "t_hitung": 3, "df": 3, "mean_diff": 3, "se": 3, "ci": 3},
         )
-    if "sus" not in present:
+    if "usability" not in present:
         sec.parts["outcome"] = ("common.left_out.construct", {"construct": _construct_name(ctx.lang, "usability")})
-    if "sus" in present and sec.too_few is None:
-        usable = post.dropna(subset=["sus", "rtc"])
-        usable = usable.assign(adopt=(usable["sus"] >= standards.SUS_BENCHMARK).astype(float))
+    if "usability" in present and sec.too_few is None:
+        usable = post.dropna(subset=["usability", "resistance"])
+        # adoption (SUS at or above its benchmark) is defined on the SUS 0-100 score only
+        sus = constructs["usability"].method == "sus"
+        usable = usable.assign(adopt=(usable["usability"] >= standards.SUS_BENCHMARK).astype(float))
         cov = ["region_code"] if usable["region_code"].nunique() > 1 else []
-        outcome = regression(usable, dv="sus", covar=["rtc", *cov], alpha=ctx.alpha)
+        outcome = regression(usable, dv="usability", covar=["resistance", *cov], alpha=ctx.alpha)
         sec.results["outcome"] = outcome
         _spss_regression(
             sec, outcome, name="spss_sus", model=translator(ctx.lang)("resistance.model_sus"), lang=ctx.lang
@@ -1025,10 +1050,10 @@ def resistance_drivers(ctx) -> Section:
             compact=True,
             ns="resistance",
         )
-        if usable["adopt"].nunique() == 2:
-            adoption = logistic(usable, dv="adopt", covar=["rtc", *cov], alpha=ctx.alpha)
+        if sus and usable["adopt"].nunique() == 2:
+            adoption = logistic(usable, dv="adopt", covar=["resistance", *cov], alpha=ctx.alpha)
             sec.results["logistic"] = adoption
-            odds = adoption[adoption["term"] == "rtc"]
+            odds = adoption[adoption["term"] == "resistance"]
             if len(odds):
                 sec.texts["odds"] = dict(key="resistance.outcome_text", or_=float(odds.iloc[0]["effect_size"]))
             sec.tables["logistic"] = _show(
@@ -1054,7 +1079,7 @@ def resistance_drivers(ctx) -> Section:
                 ns="spss",
                 digits={"b": 3, "se": 3, "wald": 3, "exp_b": 3, "or_ci_low": 3, "or_ci_high": 3},
             )
-        slope = outcome[outcome["term"] == "rtc"]
+        slope = outcome[outcome["term"] == "resistance"]
         if len(slope):
             sec.records.append(
                 dict(key="sus_slope", value=slope.iloc[0]["estimate"], label_key="resistance.rec.sus_slope", spec=".2f")
@@ -1062,7 +1087,7 @@ def resistance_drivers(ctx) -> Section:
     names = [n for n in present]
     corr = scores[names].corr()  # Pearson, pairwise complete
     if len(names) > 1 and sec.too_few is None:
-        labels = {n: instrument_title(n, ctx.lang) for n in names}
+        labels = {n: instrument_title(constructs[n].instrument, ctx.lang) for n in names}
         sec.results["correlations"] = corr
         sec.figures["correlations"] = (
             lambda: plots.plot_correlations(corr, labels=labels, lang=ctx.lang),
@@ -1082,8 +1107,8 @@ def resistance_drivers(ctx) -> Section:
     sec.findings = fnd.resistance(
         pd.DataFrame(columns=["region", "estimate", "ci_low", "ci_high", "n"]),
         drivers=sec.results.get("drivers"),
-        outcome=outcome,
-        scale=_scale_range("rtc"),
+        outcome=outcome if "usability" in present and constructs["usability"].method == "sus" else None,
+        scale=constructs["resistance"].limits,
         alpha=ctx.alpha,
         lang=ctx.lang,
         min_n=ctx.min_n,
@@ -1098,13 +1123,14 @@ REWARD_PREDICTORS = ("reward", "sanction", "motivation", "training")
 MEDIATION_N_BOOT = 5000
 
 
-def _baseline(tables: Mapping[str, pd.DataFrame], instruments: Sequence[str]) -> pd.DataFrame | None:
-    """Person rows of the wave before the programme, with scale scores and the capaian of the linked period."""
+def _baseline(tables: Mapping[str, pd.DataFrame], names: Sequence[str], constructs: Mapping) -> pd.DataFrame | None:
+    """Person rows of the wave before the programme, with the scores of the constructs ``names`` and the capaian of
+    the linked period."""
 
     if not (has_columns(tables, "survey") and has_columns(tables, "performance") and has_columns(tables, "training")):
         return None
     try:
-        frame = survey_frame(tables, list(instruments))
+        frame = survey_frame(tables, list(names), constructs=constructs)
     except KinerjaError:
         return None
     return frame[frame["wave"] == "pre"].reset_index(drop=True)
@@ -1118,12 +1144,12 @@ def rewards_model(ctx) -> Section:
 
     tables = ctx.tables
     sec = Section()
-    present = _survey_instruments(tables["survey"]) if has_columns(tables, "survey") else []
+    constructs, present = _present(ctx, tables, REWARD_PREDICTORS)
     predictors = [p for p in REWARD_PREDICTORS if p in present]
     if "reward" not in predictors:
         sec.missing = ["reward"]
         return sec
-    baseline = _baseline(tables, predictors)
+    baseline = _baseline(tables, predictors, constructs)
     if baseline is None:
         sec.missing = ["performance"]
         return sec
@@ -1279,12 +1305,12 @@ def rewards_by_region(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> 
 
     tables = _tables(ctx, tables)
     sec = Section()
-    present = _survey_instruments(tables["survey"]) if has_columns(tables, "survey") else []
+    constructs, present = _present(ctx, tables, ("reward", "sanction", "motivation"))
     predictors = [p for p in ("reward", "sanction", "motivation") if p in present]
     if "reward" not in predictors:
         sec.missing = ["reward"]
         return sec
-    baseline = _baseline(tables, predictors)
+    baseline = _baseline(tables, predictors, constructs)
     if baseline is None:
         sec.missing = ["performance"]
         return sec
@@ -1529,14 +1555,15 @@ def satisfaction_details(ctx) -> Section:
 def _resistance_by_region(ctx, tables) -> pd.DataFrame:
     """Trained − untrained resistance after the programme per region (adjusted for age, tenure and grade)."""
 
-    if not has_columns(tables, "survey") or "rtc" not in _survey_instruments(tables["survey"]):
+    constructs, present = _present(ctx, tables, ["resistance"])
+    if "resistance" not in present:
         return pd.DataFrame()
-    scores = scale_scores(tables["survey"], ["rtc"])
+    scores = construct_scores(tables["survey"], constructs, ["resistance"])
     post, _ = large_enough(scores[scores["wave"] == "post"], min_n=ctx.min_n, between=["trained"])
     covar = [c for c in ("age", "tenure_years", "golongan_rank") if has_columns({"s": post}, "s", [c])] + ["trained"]
     parts = []
     for code, sub in post.groupby(post["region_code"].astype(str)):
-        res = regression(sub, dv="rtc", covar=covar, cov_type="HC3", alpha=ctx.alpha)
+        res = regression(sub, dv="resistance", covar=covar, cov_type="HC3", alpha=ctx.alpha)
         parts.append(res[res["term"] == TRAINED_TERM].assign(region=code, n_people=sub["person_id"].nunique()))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
@@ -1594,7 +1621,9 @@ def comparison(ctx) -> Section:
     res_levels = resistance_levels(ctx)
     if "means" in res_levels.results:
         m_ = res_levels.results["means"]
-        levels.append(m_[m_["term"] == "rtc"][["region", "estimate", "n"]].rename(columns={"estimate": "rtc_mean"}))
+        levels.append(
+            m_[m_["term"] == "resistance"][["region", "estimate", "n"]].rename(columns={"estimate": "rtc_mean"})
+        )
     sat = satisfaction_ikm(ctx)
     if "ikm" in sat.results:
         i_ = sat.results["ikm"][["region", "ikm", "ci_low", "ci_high", "mutu", "n"]].rename(columns={"n": "n_public"})
@@ -1861,13 +1890,14 @@ def instrument_quality(ctx) -> Section:
         return sec
     survey = tables["survey"]
     pre = survey[survey["wave"] == "pre"].reset_index(drop=True) if "wave" in survey.columns else survey
-    names = _survey_instruments(pre, list(dataset_codebooks(ctx.dataset)))
+    known = dataset_codebooks(ctx.dataset)
+    names = _survey_instruments(pre, list(known), known)
     if not names:
         sec.missing = ["instruments"]
         return sec
     lang = ctx.lang
     t = translator(lang)
-    books = {n: _codebook(n) for n in names}
+    books = {n: known[n] for n in names}
     sec.results["n"] = pd.DataFrame({"n": [len(pre)]})
     overview = pd.DataFrame(
         {
@@ -2228,6 +2258,8 @@ def instrument_quality(ctx) -> Section:
 
 # ---------------------------------------------------------------------------------------------------------- brief
 #: The brief's themes, in the order of its parts (training effect, 20 JP, resistance, rewards, IKM).
+#: The tables the brief's intro counts people of (``n_staff``, ``n_survey``, ``n_public``), in the sentence's order.
+BRIEF_INTRO_TABLES = {"staff": "performance", "survey": "survey", "public": "satisfaction"}
 BRIEF_THEMES = ("training", "jp", "resistance", "rewards", "satisfaction")
 
 
@@ -2317,9 +2349,11 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
         "n_survey": own["survey"]["person_id"].nunique() if has_columns(own, "survey") else 0,
         "n_public": len(own["satisfaction"]) if has_columns(own, "satisfaction") else 0,
     }
+    # the intro names only the tables the dataset has (never "0 ASN" for a table it lacks)
+    held = [k for k, table in BRIEF_INTRO_TABLES.items() if has_columns(everyone, table)]
     sec.texts["intro"] = dict(
-        key="brief.intro",
-        n=min([v for v in counts.values() if v] or [0]),
+        key="brief.intro" if len(held) == len(BRIEF_INTRO_TABLES) else "brief.intro_" + ("_".join(held) or "none"),
+        n=min([v for k, v in counts.items() if v and k[2:] in held] or [0]),
         region=ctx.region_name(region),
         level=ctx.level,
         **counts,
@@ -2344,8 +2378,8 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
         )
     res = parts[2]
     if "means" in res.results:
-        total = res.results["means"][res.results["means"]["term"] == "rtc"]
-        scale = _scale_range("rtc")
+        total = res.results["means"][res.results["means"]["term"] == "resistance"]
+        scale = _constructs(ctx)["resistance"].limits
         sec.figures["resistance"] = (
             lambda: plots.plot_means_ci(
                 total,

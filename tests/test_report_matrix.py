@@ -29,7 +29,7 @@ NEEDS = {
     "02_training_impact": ({"tables": ["performance", "training"]}, False),
     "03_resistance_to_change": ({"tables": ["survey"], "constructs": ["resistance"]}, False),
     "04_reward_effects": (
-        {"tables": ["survey", "performance", "training"], "constructs": ["reward", "sanction", "motivation"]},
+        {"tables": ["survey", "performance", "training"], "constructs": ["reward"]},
         False,
     ),
     "05_public_satisfaction": ({"tables": ["satisfaction"]}, False),

@@ -715,9 +715,10 @@ def _constructs(ctx) -> dict:
     shipped instruments when the context names no dataset); own instruments' names registered for the titles."""
     dataset = getattr(ctx, "dataset", None)
     out = dataset_constructs(dataset)
-    _OWN_CODEBOOKS.update(
-        {c.instrument: frames_codebooks(dataset)[c.instrument] for c in out.values() if c.instrument not in INSTRUMENTS}
-    )
+    own = {c.instrument for c in out.values() if c.instrument not in INSTRUMENTS}
+    if own:  # the whole codebook (a construct's is restricted to its items): every dimension keeps its name
+        books = frames_codebooks(dataset)
+        _OWN_CODEBOOKS.update({n: books[n] for n in own})
     return out
 
 

@@ -99,3 +99,36 @@ def test_ikm_reads_monthly_periods():
     assert list(q.index) == ["2026-Q1", "2026-Q3"] and q.loc["2026-Q1", "n"] == 2
     s = sf.ikm(d, between=None, period="semester", n_boot=0)
     assert s.period.tolist() == ["2026-S1", "2026-S2"]
+
+
+def test_dataset_constructs_follow_the_manifest(tmp_path):
+    """Issue 10.2: a shipped instrument put on another label set (likert: {RTC: agree5}) is scored and drawn on
+    1-5; the clean step's two manifest forms (codebooks' ``measures``, constructs as item ids) give the same items."""
+    import json
+
+    import numpy as np
+
+    from kinerja_research.analysis.frames import construct_scores, dataset_constructs
+    from kinerja_research.measure import score_scale
+
+    entry = {"file": None, "label_set": "agree5", "measures": {"resistance": None}}
+    (tmp_path / "manifest.json").write_text(json.dumps({"dataset": "x", "codebooks": {"rtc": entry}}))
+    c = dataset_constructs(tmp_path)
+    assert set(c) == {"resistance"} and c["resistance"].limits == (1.0, 5.0) and c["resistance"].midpoint == 3.0
+    survey = pd.DataFrame({f"RTC{i:02d}": [1.0, 5.0, 2.0] for i in range(1, 18)})
+    scores = construct_scores(survey, c)
+    # RTC04 and RTC14 reversed on 1-5 (6 - x), not on the shipped 1-6 (7 - x)
+    keyed = survey.assign(RTC04=6 - survey["RTC04"], RTC14=6 - survey["RTC14"])
+    by_hand = keyed.mean(axis=1)
+    assert np.allclose(scores["resistance"], by_hand)
+    assert np.allclose(scores["resistance"], score_scale(survey, c["resistance"].codebook)["total"])
+    items = {"resistance": ["RTC14", "RTC15", "RTC16", "RTC17"]}
+    (tmp_path / "manifest.json").write_text(json.dumps({"dataset": "x", "constructs": items}))
+    rigid = dataset_constructs(tmp_path)["resistance"]
+    assert (rigid.dimension, rigid.items, rigid.reverse, rigid.limits) == (
+        "cognitive_rigidity",
+        items["resistance"],
+        ["RTC14"],
+        (1.0, 6.0),
+    )
+    assert list(construct_scores(survey, {"resistance": rigid}).columns) == ["resistance"]

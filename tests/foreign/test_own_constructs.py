@@ -70,6 +70,9 @@ def cleaned(tmp_path_factory):
         _cli(["validate", str(raw)])
         out = root / "processed"
         _cli(["clean", str(raw), "--out", str(out), "--quiet"])
+        first = load_manifest(out)["outputs"]
+        _cli(["clean", str(raw), "--out", str(out), "--quiet"])  # the copied codebook is the run's own: replaced
+        assert load_manifest(out)["outputs"] == first
     codebook = path.read_bytes()
     shutil.move(raw, root / "raw_moved_away")
     return out, codebook

@@ -15,12 +15,14 @@ writes, atomically::
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import platform
 import shutil
 import sys
 import time
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from importlib import metadata
@@ -66,6 +68,7 @@ __all__ = [
     "validate_dataset",
     "load_processed",
     "load_table",
+    "hold_tables",
     "load_validation",
     "load_manifest",
     "PersonalDataLeak",
@@ -91,8 +94,14 @@ def _require(folder: Path, dataset) -> None:
         )
 
 
-def load_table(table: str, dataset: str | Path = paths.DEFAULT_DATASET) -> pd.DataFrame:
-    """Read one processed table.
+def load_table(
+    table: str,
+    dataset: str | Path = paths.DEFAULT_DATASET,
+    *,
+    columns: Sequence[str] | None = None,
+    regions: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Read one processed table, optionally only some of its columns and the rows of some regions.
 
     Parameters
     ----------
@@ -100,29 +109,67 @@ def load_table(table: str, dataset: str | Path = paths.DEFAULT_DATASET) -> pd.Da
         Canonical table name.
     dataset : str or path, default "default"
         Dataset name (``data/processed/<dataset>``) or a processed folder.
+    columns : list of str, optional
+        Read only these columns (parquet column projection: the others are never read). A column the table does not
+        hold is not returned (a dataset's tables hold the optional columns its files had); default every column.
+    regions : list of str, optional
+        Read only the rows whose ``region_code`` is one of these Kemendagri codes (a predicate pushed down to the
+        parquet reader: row groups of other regions are skipped by their statistics and the other rows are never
+        converted to pandas); default every row. A table without ``region_code`` is returned whole.
 
     Returns
     -------
     pandas.DataFrame
-        The table as written by :func:`build_processed` (see docs/architecture.md for its columns); an empty table
+        The table as written by :func:`build_processed` (see docs/architecture.md for its columns), the rows in file
+        order and a fresh ``RangeIndex``: the same frame as the whole table read and then sub-set; an empty table
         with no rows when the dataset has no file of that kind.
 
     Raises
     ------
     KinerjaError
-        When ``table`` is not a canonical table or the dataset has not been cleaned.
+        When ``table`` is not a canonical table, the dataset has not been cleaned, or ``columns`` / ``regions`` is a
+        single string rather than a list.
+
+    Examples
+    --------
+    .. code-block:: python
+
+        perf = load_table("performance", "national", columns=["person_id", "region_code", "capaian_pct"],
+                          regions=["18.71"])
     """
     if table not in TABLES:
         raise KinerjaError(f"table {table!r} is unknown; rule: tables are {', '.join(TABLES)}")
+    for name, value in (("columns", columns), ("regions", regions)):
+        if isinstance(value, str):
+            raise KinerjaError(f"load_table {name}={value!r} is one string; the rule is a list of them ([{value!r}]).")
     folder = _processed(dataset)
     _require(folder, dataset)
+    held = _HELD.get(str(folder.resolve()))
+    if held is not None and table in held:
+        return held[table].take(columns=columns, regions=regions)
     f = folder / f"{table}.parquet"
     if not f.exists():
         return pd.DataFrame()
-    return pd.read_parquet(f)
+    if columns is None and regions is None:
+        return pd.read_parquet(f)
+    names = pq.read_schema(f).names
+    cols = None if columns is None else [c for c in dict.fromkeys(columns) if c in names]
+    filters = None
+    if regions is not None and "region_code" in names:
+        filters = [("region_code", "in", sorted({str(r) for r in regions}))]
+        if not filters[0][2]:
+            cols_all = names if cols is None else cols
+            return pq.read_table(f, columns=cols_all).slice(0, 0).to_pandas()
+    return pq.read_table(f, columns=cols, filters=filters).to_pandas()
 
 
-def load_processed(dataset: str | Path = paths.DEFAULT_DATASET, *, tables=TABLES) -> dict[str, pd.DataFrame]:
+def load_processed(
+    dataset: str | Path = paths.DEFAULT_DATASET,
+    *,
+    tables=TABLES,
+    columns: Mapping[str, Sequence[str]] | None = None,
+    regions: Sequence[str] | None = None,
+) -> dict[str, pd.DataFrame]:
     """Read the processed tables of a dataset.
 
     Parameters
@@ -131,6 +178,10 @@ def load_processed(dataset: str | Path = paths.DEFAULT_DATASET, *, tables=TABLES
         Dataset name (``data/processed/<dataset>``) or a processed folder.
     tables : sequence of str
         Which tables to read (default all four).
+    columns : dict of str to list of str, optional
+        Per table, the columns to read (:func:`load_table`); a table not named is read whole.
+    regions : list of str, optional
+        Only the rows of these region codes, in every table (:func:`load_table`).
 
     Returns
     -------
@@ -138,7 +189,56 @@ def load_processed(dataset: str | Path = paths.DEFAULT_DATASET, *, tables=TABLES
         ``{"survey": ..., "performance": ..., "training": ..., "satisfaction": ...}``; a table the dataset does not
         have is an empty DataFrame.
     """
-    return {t: load_table(t, dataset) for t in tables}
+    columns = columns or {}
+    return {t: load_table(t, dataset, columns=columns.get(t), regions=regions) for t in tables}
+
+
+class _Held:
+    """A table held in memory by :func:`hold_tables`, its rows grouped by region for :func:`load_table`."""
+
+    def __init__(self, df: pd.DataFrame):
+        self.df = df
+        self.rows: dict[str, np.ndarray] = {}
+        if "region_code" in df.columns and len(df):
+            codes = df["region_code"].astype(str).to_numpy()
+            order = np.argsort(codes, kind="stable")
+            uniq, first = np.unique(codes[order], return_index=True)
+            for code, part in zip(uniq, np.split(order, first[1:])):
+                self.rows[str(code)] = part
+
+    def take(self, *, columns=None, regions=None) -> pd.DataFrame:
+        df = self.df if columns is None else self.df[[c for c in dict.fromkeys(columns) if c in self.df.columns]]
+        if regions is None or not self.rows:
+            return df.copy() if columns is None else df
+        parts = [self.rows[r] for r in sorted({str(r) for r in regions}) if r in self.rows]
+        idx = np.sort(np.concatenate(parts)) if parts else np.array([], dtype=np.intp)
+        return df.iloc[idx].reset_index(drop=True)
+
+
+_HELD: dict[str, dict[str, _Held]] = {}
+
+
+@contextlib.contextmanager
+def hold_tables(dataset: str | Path, tables: Mapping[str, pd.DataFrame] | None = None):
+    """Serve :func:`load_table` for ``dataset`` from memory while the block runs (one read for many region pages).
+
+    The batch renderer of the region briefs (:mod:`kinerja_research.report.national`) reads each table once and then
+    asks for one region's rows per brief; inside the block those reads are slices of the held frames (the same rows
+    and columns a read of the file gives). ``tables`` defaults to every table read whole.
+    """
+    folder = _processed(dataset)
+    _require(folder, dataset)
+    key = str(folder.resolve())
+    frames = {t: load_table(t, dataset) for t in TABLES} if tables is None else dict(tables)
+    before = _HELD.get(key)
+    _HELD[key] = {t: _Held(df) for t, df in frames.items()}
+    try:
+        yield
+    finally:
+        if before is None:
+            _HELD.pop(key, None)
+        else:
+            _HELD[key] = before
 
 
 def load_validation(dataset: str | Path = paths.DEFAULT_DATASET) -> pd.DataFrame:

@@ -144,9 +144,9 @@ def load_table(
             raise KinerjaError(f"load_table {name}={value!r} is one string; the rule is a list of them ([{value!r}]).")
     folder = _processed(dataset)
     _require(folder, dataset)
-    held = _HELD.get(str(folder.resolve()))
-    if held is not None and table in held:
-        return held[table].take(columns=columns, regions=regions)
+    held = _HELD.get(str(folder.resolve())) if _HELD else None
+    if held is not None and regions is not None and table in held[1] and {str(r) for r in regions} <= held[0]:
+        return held[1][table].take(columns=columns, regions=regions)
     f = folder / f"{table}.parquet"
     if not f.exists():
         return pd.DataFrame()
@@ -206,32 +206,34 @@ class _Held:
             for code, part in zip(uniq, np.split(order, first[1:])):
                 self.rows[str(code)] = part
 
-    def take(self, *, columns=None, regions=None) -> pd.DataFrame:
+    def take(self, *, columns, regions) -> pd.DataFrame:
         df = self.df if columns is None else self.df[[c for c in dict.fromkeys(columns) if c in self.df.columns]]
-        if regions is None or not self.rows:
-            return df.copy() if columns is None else df
+        if "region_code" not in self.df.columns:
+            return df.copy()
         parts = [self.rows[r] for r in sorted({str(r) for r in regions}) if r in self.rows]
         idx = np.sort(np.concatenate(parts)) if parts else np.array([], dtype=np.intp)
         return df.iloc[idx].reset_index(drop=True)
 
 
-_HELD: dict[str, dict[str, _Held]] = {}
+_HELD: dict[str, tuple[frozenset, dict[str, _Held]]] = {}
 
 
 @contextlib.contextmanager
-def hold_tables(dataset: str | Path, tables: Mapping[str, pd.DataFrame] | None = None):
-    """Serve :func:`load_table` for ``dataset`` from memory while the block runs (one read for many region pages).
+def hold_tables(dataset: str | Path, regions: Sequence[str]):
+    """Serve :func:`load_table` reads of ``regions`` of ``dataset`` from memory while the block runs.
 
-    The batch renderer of the region briefs (:mod:`kinerja_research.report.national`) reads each table once and then
-    asks for one region's rows per brief; inside the block those reads are slices of the held frames (the same rows
-    and columns a read of the file gives). ``tables`` defaults to every table read whole.
+    The batches of region briefs (:mod:`kinerja_research.report.runner`) read the rows of their regions once and then
+    ask for one region's rows per brief; inside the block a read with ``regions=`` among the held ones is a slice of
+    the held frames (the same rows and columns a read of the file gives). Every other read (other regions, or all
+    rows) still reads the file.
     """
     folder = _processed(dataset)
     _require(folder, dataset)
     key = str(folder.resolve())
-    frames = {t: load_table(t, dataset) for t in TABLES} if tables is None else dict(tables)
+    codes = frozenset(str(r) for r in regions)
+    frames = load_processed(dataset, regions=sorted(codes))
     before = _HELD.get(key)
-    _HELD[key] = {t: _Held(df) for t, df in frames.items()}
+    _HELD[key] = (codes, {t: _Held(df) for t, df in frames.items()})
     try:
         yield
     finally:

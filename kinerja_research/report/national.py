@@ -30,7 +30,11 @@ when the data hold no more, else the regions of its province nearest to it; the 
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
+import hashlib
+import os
 import pickle
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -65,8 +69,7 @@ __all__ = [
     "large_enough",
     "shown_regions",
     "figure_rows",
-    "save",
-    "use",
+    "shared_in",
 ]
 
 #: The themes of the brief, in its order (the ``question`` of their answers).
@@ -481,37 +484,62 @@ def brief_parts(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> BriefN
     """The brief numbers of every region of ``ctx.dataset`` with ``ctx``'s parameters, computed once per process.
 
     With ``tables`` the numbers are computed from them (nothing kept). Otherwise the dataset's :func:`brief_columns`
-    are read (never a whole table) and the result is kept for the process, keyed by the processed folder, its
-    manifest's time stamp and the parameters (``lang``, ``alpha``, ``seed``, ``min_cell``); :func:`use` puts a
-    result computed elsewhere (the runner's batch) in its place.
+    are read (never a whole table, never another page's held rows) and the result is kept for the process, keyed by
+    the processed folder, its manifest's time stamp and the parameters (``lang``, ``alpha``, ``seed``,
+    ``min_cell``); inside :func:`shared_in` the processes of one run share one computation through a file.
     """
     opts = dict(lang=ctx.lang, alpha=ctx.alpha, seed=ctx.seed, min_n=ctx.min_n)
     if tables is not None:
         return brief_numbers(tables, **opts)
     key = _key(ctx.dataset, **opts)
     if key not in _KEPT:
-        _KEPT[key] = brief_numbers(load_processed(ctx.dataset, tables=TABLES, columns=brief_columns()), **opts)
+        _KEPT[key] = _shared(key, lambda: _compute(ctx.dataset, **opts))
     return _KEPT[key]
 
 
-def save(dataset: str, path: str | Path, *, lang: str, alpha: float, seed: int, min_n: int) -> Path:
-    """Compute every region's brief numbers of ``dataset`` and write them to ``path`` (a pickle for :func:`use` in
-    the runner's worker processes of the same run; not a file to keep or share)."""
-    opts = dict(lang=lang, alpha=alpha, seed=seed, min_n=min_n)
-    numbers = brief_numbers(load_processed(dataset, tables=TABLES, columns=brief_columns()), **opts)
-    _KEPT[_key(dataset, **opts)] = numbers
-    path = Path(path)
-    path.write_bytes(pickle.dumps((_key(dataset, **opts), numbers), protocol=pickle.HIGHEST_PROTOCOL))
-    return path
+def _compute(dataset: str, **opts) -> BriefNumbers:
+    return brief_numbers(load_processed(dataset, tables=TABLES, columns=brief_columns()), **opts)
 
 
-def use(path: str | Path) -> None:
-    """Keep the brief numbers :func:`save` wrote (the run's own file) for :func:`brief_parts` in this process."""
-    key, numbers = pickle.loads(Path(path).read_bytes())  # noqa: S301 - written by save() of this run
-    _KEPT[key] = numbers
+_SHARED: list[Path] = []
 
 
-# --------------------------------------------------------------------------------------------------- figures
+@contextlib.contextmanager
+def shared_in(folder: str | Path):
+    """Inside the block, :func:`brief_parts` shares its numbers through ``folder`` (a run's own working folder):
+    the first process to need them computes and writes them under a lock, the others read them (the runner's batches
+    of briefs, which may run in several processes, compute the country's numbers once)."""
+    _SHARED.append(Path(folder))
+    try:
+        yield
+    finally:
+        _SHARED.pop()
+
+
+def _shared(key: tuple, compute):
+    if not _SHARED:
+        return compute()
+    folder = _SHARED[-1]
+    folder.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha256(repr(key).encode()).hexdigest()[:24]
+    path, lock = folder / f"{name}.pkl", folder / f"{name}.lock"
+    with open(lock, "a+b") as fd:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if path.exists():
+                stored_key, numbers = pickle.loads(path.read_bytes())  # noqa: S301 - written below by this run
+                if stored_key == key:
+                    return numbers
+            numbers = compute()
+            tmp = path.with_name(f".{path.name}.tmp")
+            tmp.write_bytes(pickle.dumps((key, numbers), protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(tmp, path)
+            return numbers
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+# ---------------------------------------------------------------------------------------------------- figures
 def shown_regions(codes: Sequence[str], region: str, values: Sequence[float] | None = None) -> list[str]:
     """The regions a brief's figure shows next to ``region``: all ``codes`` when there are at most
     :data:`FIGURE_MAX`; else ``region`` and the other regions of its province (same two-digit code), the nearest in

@@ -151,7 +151,7 @@ def ikm_by_region(satisfaction: pd.DataFrame, *, alpha: float, seed: int, n_boot
         lo[i], hi[i] = np.quantile(boot[:, 0], [alpha / 2, 1 - alpha / 2])
         se[i] = boot[:, 0].std(ddof=1)
     mutu, label = _sat.ikm_mutu(est)
-    method = ikm(satisfaction.iloc[:1], between="region_code", alpha=alpha, n_boot=1)["method"].iloc[0]
+    method = ikm(satisfaction.iloc[:1], between="region_code", alpha=alpha, n_boot=2)["method"].iloc[0]
     return out.assign(
         estimate=est,
         se=se,

@@ -13,12 +13,12 @@ REPORT = Path(report_pkg.__file__).parent
 LAYERS = [
     {"numbers", "procs", "batch"},
     {"i18n"},
-    {"tables", "provenance", "export", "needs", "browser", "audit", "_forkserver"},
+    {"tables", "provenance", "export", "needs", "browser", "audit", "_forkserver", "spss"},
     {"suppress", "plots"},
     {"render"},
     {"notebook", "findings"},
     {"national"},
-    {"runner"},
+    {"runner", "sections"},
 ]
 
 

@@ -233,9 +233,6 @@ def main() -> None:
     for name in notebooks:
         floor_notebook(paths.NOTEBOOKS / f"{name}.ipynb", floor_dir / f"{name}.ipynb")
     if args.national:
-        from kinerja_research.report.provenance import GIT_ENV, git_commit
-
-        os.environ[GIT_ENV] = json.dumps(git_commit())
         national(args, out, floor_dir)
         return
     dataset = build_dataset(out, args.scale, args.seed)
@@ -244,10 +241,8 @@ def main() -> None:
         f"notebooks: {', '.join(notebooks)}; dataset scale {args.scale:g} ({dataset}); cores {os.cpu_count()}",
         flush=True,
     )
-    # one code version for every run (others may commit meanwhile), so the pages can be compared byte for byte
-    from kinerja_research.report.provenance import GIT_ENV, VOLATILE_CLASS, git_commit
+    from kinerja_research.report.provenance import VOLATILE_CLASS
 
-    os.environ[GIT_ENV] = json.dumps(git_commit())
     timed_run("warmup", dataset, floor_dir, 2, out)
     runs = [
         timed_run("floor-1w", dataset, floor_dir, 1, out),

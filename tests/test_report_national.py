@@ -100,6 +100,38 @@ def test_brief_numbers_are_the_thematic_pages_numbers(data):
     assert national.brief_parts(ctx) is numbers  # kept for the process
 
 
+def test_did_by_region_is_the_interacted_did_without_its_design(data):
+    """Above INTERACTED_MAX regions the training page takes the per-region DiD rows and the equal-effects test from
+    the regions' own models: the interacted model's numbers (its CR2 covariance is block-diagonal by region)."""
+    from kinerja_research.analysis.frames import performance_panel
+    from kinerja_research.analysis.training import did
+
+    panel, _ = national.large_enough(
+        performance_panel(pipeline.load_processed(data)), min_n=5, between=["trained", "wave"]
+    )
+    ref = sections._did_per_region(
+        panel, did(panel, dv="capaian_pct", between=["trained", "region_code"], alpha=0.05), 0.05
+    )
+    mine = national.did_by_region(panel, alpha=0.05)
+    assert mine.columns.tolist() == ref.columns.tolist()
+    assert mine["term"].tolist() == ref["term"].tolist()
+    assert mine["region"].fillna("").tolist() == ref["region"].fillna("").tolist()
+    for col in ("estimate", "se", "ci_low", "ci_high", "statistic", "df", "df1", "df2", "p", "n", "n_obs"):
+        np.testing.assert_allclose(mine[col].astype(float), ref[col].astype(float), rtol=1e-6, err_msg=col)
+
+
+def test_pairwise_tables_of_many_regions_show_the_extremes():
+    codes = [f"{i:02d}.01" for i in range(11, 41)]
+    means = pd.DataFrame({"region": codes, "estimate": np.arange(30.0)})
+    pairs = pd.DataFrame(
+        [(a, b) for i, a in enumerate(codes) for b in codes[i + 1 :]] + [(None, None)], columns=["group_a", "group_b"]
+    )
+    shown = national.pairs_at_the_ends(pairs, means)
+    assert len(shown) == 45 + 1  # the pairs among 10 regions and the omnibus row
+    ends = set(codes[:5]) | set(codes[-5:])
+    assert set(shown["group_a"].dropna()) | set(shown["group_b"].dropna()) == ends
+
+
 def test_grouped_ols_equals_regression_per_region(data):
     rng = np.random.default_rng(4)
     n = 300

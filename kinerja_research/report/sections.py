@@ -369,9 +369,12 @@ def training_effect(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Se
     sec.left_out["did"] = (ctx.min_n, left)
     if panel.empty:
         return sec
-    res = _did_per_region(
-        panel, did(panel, dv="capaian_pct", between=["trained", "region_code"], alpha=ctx.alpha), ctx.alpha
-    )
+    if panel["region_code"].nunique() > national.INTERACTED_MAX:  # no design with 4 columns per region
+        res = national.did_by_region(panel, alpha=ctx.alpha)
+    else:
+        res = _did_per_region(
+            panel, did(panel, dv="capaian_pct", between=["trained", "region_code"], alpha=ctx.alpha), ctx.alpha
+        )
     is_region = res["region"].notna() & (res["term"] == "trained:post")
     sec.results["did"] = res
     post = panel[panel["wave"] == "post"]
@@ -756,17 +759,21 @@ def resistance_levels(
             "group_a": lambda d: d["group_a"].map(ctx.region_name, na_action="ignore"),
             "group_b": lambda d: d["group_b"].map(ctx.region_name, na_action="ignore"),
         }
+        ends = n_regions > national.FIGURE_MAX  # 514 regions: 131,841 pairs; shown: those among the extremes
+        gh_shown, kd_shown = (national.pairs_at_the_ends(t_, total) if ends else t_ for t_ in (gh, kd))
+        many = {"k": national.PAIRS_ENDS, "m": n_regions} if ends else {}
         sec.tables["games_howell"] = _show(
-            gh.assign(**names),
-            "resistance.gh_caption",
+            gh_shown.assign(**names),
+            "resistance.gh_caption_ends" if ends else "resistance.gh_caption",
             compact=True,
-            caption={"level": ctx.level},
+            caption={"level": ctx.level, **many},
             ns="resistance",
             drop=["effect_size_name", "method"],
         )
         sec.tables["kruskal"] = _show(
-            kd.assign(**names),
-            "resistance.kw_caption",
+            kd_shown.assign(**names),
+            "resistance.kw_caption_ends" if ends else "resistance.kw_caption",
+            caption=many,
             compact=("method",),
             ns="resistance",
             drop=["term", "k", "effect_size_name"],
@@ -793,7 +800,9 @@ def resistance_levels(
             )
         )
         try:
-            inv = invariance(pre_items, model=cb, between="region_code") if invariance_test else None
+            # a multi-group CFA across hundreds of regions does not fit in memory (parameters per region)
+            many = n_regions > national.INTERACTED_MAX
+            inv = invariance(pre_items, model=cb, between="region_code") if invariance_test and not many else None
         except (KinerjaError, np.linalg.LinAlgError):
             inv = None
         if inv is not None:

@@ -15,6 +15,13 @@ A run has three phases:
 3. **render** -- HTML pages (and PDFs with ``--pdf``) in the workers, then the run's index (answers to the four
    questions, pages, notebooks not run on these data with the reason, failures).
 
+Per-region pages (the region briefs: 514 at national scale) run in batches of up to :data:`BATCH_SIZE` regions per
+worker process, not in a kernel each: the worker executes each region's notebook in its own process
+(:mod:`kinerja_research.report.batch`, the same parameterised notebook and outputs as papermill's), reads the
+batch's regions' rows once (:func:`pipeline.hold_tables`) and the country's brief numbers once per run
+(:mod:`kinerja_research.report.national`); the pages are identical to one kernel per region (``kernels=True``,
+``kinerja report --kernels``).
+
 Only notebooks whose declared needs (``metadata.kinerja.needs``) the processed dataset meets are run
 (:mod:`kinerja_research.report.needs`); ``metadata.kinerja.per_region`` makes a notebook run once per region.
 

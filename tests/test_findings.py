@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from kinerja_research.errors import KinerjaError
 from kinerja_research.report import findings
 from kinerja_research.report.i18n import translator
 
@@ -403,3 +404,23 @@ def test_sections_say_what_the_data_lack():
     assert ctx.shown[-1][0] == "common.left_out.table"
     sat = sections.satisfaction_ikm(ctx)
     assert sat.has("ikm") and sat.findings and sat.findings[0].startswith("The public satisfaction index (IKM) of")
+
+
+def test_spss_reliability_blocks_hold_the_measure_numbers():
+    """style=skripsi (issue 14.6): Reliability Statistics and Item-Total Statistics show kr.cronbach_alpha's and
+    kr.item_analysis's numbers, with the thesis decision (Valid / Tidak valid) from r hitung against r tabel."""
+    from kinerja_research.measure import cronbach_alpha, example_items, item_analysis
+    from kinerja_research.report import spss
+
+    df = example_items(n=120, seed=5, k=4)
+    items = ["X1", "X2", "X3", "X4"]
+    rel = cronbach_alpha(df, items=items)
+    block = spss.reliability_statistics(rel)
+    assert block["alpha"].iloc[0] == rel["estimate"].iloc[0] and block["n_items"].iloc[0] == 4
+    ia = item_analysis(df, items=items)
+    table = spss.item_total_statistics(ia.assign(item=ia["term"]), lang="id")
+    assert table["r_hitung"].tolist() == ia["r_item_total"].tolist()
+    assert table["alpha_if_deleted"].tolist() == ia["alpha_if_deleted"].tolist()
+    assert set(table["keterangan"]) <= {"Valid", "Tidak valid"}
+    with pytest.raises(KinerjaError, match="cronbach_alpha"):
+        spss.reliability_statistics(ia)

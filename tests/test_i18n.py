@@ -177,3 +177,23 @@ def test_periods_and_seeds_for_people():
     assert period_label("2026-Q1", "en") == "Q1 2026" and "2026-S2" not in period_label("2026-S2", "en")
     text = Translator("id")("satisfaction.bootstrap_text", n_boot=2000, seed=2026)
     assert "seed 2026" in text and "2.000" in text
+
+
+def test_thresholds_in_texts_come_from_standards():
+    """Issue 12.1: a threshold a text states is a placeholder of kinerja_research.standards ({HTMT_MAX:.2f}),
+    never typed by hand; both languages show the package's value."""
+    from kinerja_research import standards
+    from kinerja_research.report.i18n import I18N_DIR, STANDARDS, translator
+
+    typed = {
+        "ALPHA_MIN_GHOZALI": "α > 0",
+        "ALPHA_MIN_NUNNALLY": "α ≥ 0",
+        "HTMT_MAX": "HTMT (< 0",
+        "AVE_MIN": "AVE (≥ 0",
+    }
+    for f in I18N_DIR.glob("*/*.yml"):
+        text = f.read_text(encoding="utf-8")
+        assert not [name for name, literal in typed.items() if literal in text], f
+    assert STANDARDS["HTMT_MAX"] == standards.HTMT_MAX and "IKM_BANDS" not in STANDARDS
+    assert translator("id")("instrument.col.reliable_ghozali") == "Reliabel (α > 0,60; Ghozali)"
+    assert translator("en")("instrument.col.htmt_ok") == "HTMT < 0.85"

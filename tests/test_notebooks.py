@@ -532,3 +532,38 @@ def left_out_note(min_n: int) -> str:
     from kinerja_research.report.i18n import translator
 
     return translator("id")("common.regions_left_out", min_n=min_n, regions=TINY_NAME)
+
+
+class _BriefCtx:
+    """What ``sections.region_brief`` reads of a notebook's context (the national run passes the same)."""
+
+    lang, alpha, seed, min_n, level, style = "en", 0.05, 2026, 5, 95.0, "standard"
+
+    def __init__(self, region: str):
+        self.region = region
+
+    def region_name(self, code: str) -> str:
+        return code
+
+
+@pytest.mark.parametrize("keep", [("survey",), ("performance",), ("training",), ("performance", "training"),
+                                  ("survey", "satisfaction"), ()])  # fmt: skip
+def test_the_brief_says_what_it_leaves_out_on_any_tables(small_dataset, keep):
+    """Issue 10.1: the brief runs on any subset of the tables; every theme it cannot answer has a note saying why."""
+    import pandas as pd
+
+    from kinerja_research.pipeline import load_processed
+    from kinerja_research.report import sections
+    from kinerja_research.report.i18n import translator
+
+    tables = {k: v for k, v in load_processed(str(small_dataset)).items() if k in keep}
+    brief = sections.region_brief(_BriefCtx("18.71"), tables)
+    t = translator("en")
+    answered = {q for q, r in zip(brief.results["answers"]["question"], brief.results["answers"]["region"])
+                if r == "18.71"}  # fmt: skip
+    noted = [key for key, _ in brief.notes]
+    assert len(noted) + len(answered & set(sections.BRIEF_THEMES)) == len(sections.BRIEF_THEMES)
+    assert all(key.startswith("brief.left_out.") and key in t for key in noted)
+    if "performance" not in keep:
+        assert any(v.get("table") == t("vocab.table.performance") for _, v in brief.notes)
+    assert isinstance(brief.results["answers"], pd.DataFrame)

@@ -202,3 +202,23 @@ def test_loadings_and_distribution():
     d = pd.DataFrame({"x": np.r_[np.arange(1, 11), np.arange(1, 11)], "region_code": ["18.71"] * 10 + ["17.71"] * 10})
     ax = plots.plot_distribution(d, x="x", lang="en", log=True, ref=2.0, min_n=None)
     assert ax.get_xscale() == "log" and len(_dashed_lines(ax)) == 1
+
+
+def test_no_figure_is_wider_than_the_page():
+    """Issue 14.4: every figure fits the text width of an A4 page (plots.MAX_WIDTH inches), also the multi-panel
+    ones and a heatmap of many scales, so print never shrinks their labels."""
+    rng = np.random.default_rng(2)
+    effects = REGIONS.assign(estimate=[1.0, -0.5, 0.2], ci_low=[0.5, -1.0, -0.2], ci_high=[1.5, 0.0, 0.6])
+    family = pd.concat([effects.assign(theme=t) for t in ("a", "b", "c", "d")])
+    pa = pd.DataFrame({"term": ["1", "2", "3"], "pc_observed": [2.1, 0.6, 0.3], "pc_simulated": [1.2, 1.0, 0.8]})
+    names = [f"s{i}" for i in range(9)]
+    corr = pd.DataFrame(np.eye(9), index=names, columns=names)
+    figures = [
+        plots.forest_panels(family, panel="theme", titles={t: t for t in "abcd"}, lang="en"),
+        plots.regression_diagnostics(rng.normal(size=60), rng.normal(size=60), lang="en"),
+        plots.scree_panels({f"i{k}": pa for k in range(5)}, lang="en"),
+        plots.plot_correlations(corr, lang="en").figure,
+        plots.plot_means_ci(REGIONS, lang="en", min_n=None).figure,
+    ]
+    widths = [round(float(f.get_size_inches()[0]), 2) for f in figures]
+    assert max(widths) <= plots.MAX_WIDTH, widths

@@ -18,7 +18,8 @@ LAYERS = [
     {"render"},
     {"notebook", "findings"},
     {"national"},
-    {"runner", "sections"},
+    {"sections"},
+    {"runner"},
 ]
 
 

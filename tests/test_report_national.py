@@ -97,6 +97,7 @@ def test_brief_numbers_are_the_thematic_pages_numbers(data):
         np.testing.assert_allclose(a["value"].astype(float), b["value"].astype(float), rtol=0, atol=1e-9)
         theirs = [r for r in page.records if r.get("region") and r["key"] in national._BRIEF_KEYS]
         assert mine.records == theirs, theme
+        assert (mine.missing, mine.too_few) == (page.missing, page.too_few), theme
     assert national.brief_parts(ctx) is numbers  # kept for the process
 
 

@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from kinerja_research import standards
 from kinerja_research.errors import KinerjaError
 from kinerja_research.report.i18n import translator
 from kinerja_research.report.numbers import format_ci, format_number
@@ -56,7 +57,7 @@ __all__ = [
 ]
 
 #: Cut-offs of a well-fitting CFA model (Hu & Bentler 1999, *Structural Equation Modeling* 6(1), 1-55).
-FIT_CUTOFFS = {"cfi": 0.95, "rmsea": 0.06, "srmr": 0.08}
+FIT_CUTOFFS = {"cfi": standards.CFI_MIN, "rmsea": standards.RMSEA_MAX, "srmr": standards.SRMR_MAX}
 #: Most sentences of one page's key findings (the brief's findings ask for 3-6 a head of BKD can act on).
 MAX_FINDINGS = 6
 #: Columns of the ``*_answers`` frames (one row per region; ``text`` in the report language).

@@ -321,12 +321,15 @@ def grouped_ols(
 @dataclass
 class Part:
     """One theme's numbers for every region: the attributes of a page section the brief reads (``answers``,
-    ``records`` per region, ``results``, ``left_out``)."""
+    ``records`` per region, ``results``, ``left_out``, and ``missing`` / ``too_few``: why the theme has no numbers,
+    as the thematic section says it)."""
 
     answers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=fnd.ANSWER_COLUMNS))
     records: list[dict] = field(default_factory=list)
     results: dict[str, pd.DataFrame] = field(default_factory=dict)
     left_out: dict[str, tuple[int, list[str]]] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    too_few: int | None = None
 
 
 @dataclass
@@ -393,10 +396,12 @@ def _has(tables: Mapping[str, pd.DataFrame], table: str, columns: Sequence[str] 
 def _training(tables, *, alpha: float, lang: str, min_n: int) -> Part:
     part = Part()
     if not (_has(tables, "performance", ["capaian_pct"]) and _has(tables, "training", ["jp"])):
+        part.missing = ["performance" if not _has(tables, "performance") else "training"]
         return part
     try:
         full = performance_panel(tables)
     except KinerjaError:
+        part.missing = ["training"]
         return part
     panel, left = large_enough(full, min_n=min_n, between=["trained", "wave"])
     part.left_out["did"] = (min_n, left)
@@ -426,6 +431,7 @@ def _training(tables, *, alpha: float, lang: str, min_n: int) -> Part:
 def _jp(tables, *, alpha: float, lang: str) -> Part:
     part = Part()
     if not (_has(tables, "performance", ["golongan"]) and _has(tables, "training", ["jp"])):
+        part.missing = ["performance" if not _has(tables, "performance") else "training"]
         return part
     staff = staff_years(tables["performance"])
     dose = training_dose(tables["training"], staff=staff, between=["region_code"], alpha=alpha)
@@ -454,6 +460,7 @@ def _jp(tables, *, alpha: float, lang: str) -> Part:
 def _resistance(tables, *, alpha: float, lang: str, min_n: int) -> Part:
     part = Part()
     if not _has(tables, "survey") or not _present(tables["survey"], ["rtc"]):
+        part.missing = ["resistance"]
         return part
     survey, left = large_enough(tables["survey"], min_n=standards.MIN_REGION_N, between=["wave"])
     part.left_out["regions"] = (standards.MIN_REGION_N, left)
@@ -488,16 +495,17 @@ def _resistance(tables, *, alpha: float, lang: str, min_n: int) -> Part:
 
 def _rewards(tables, *, alpha: float, lang: str) -> Part:
     part = Part()
-    if not _has(tables, "survey"):
-        return part
-    predictors = _present(tables["survey"], REWARD_PREDICTORS)
+    predictors = _present(tables["survey"], REWARD_PREDICTORS) if _has(tables, "survey") else []
     if "reward" not in predictors:
+        part.missing = ["reward"]
         return part
     if not (_has(tables, "performance") and _has(tables, "training")):
+        part.missing = ["performance"]
         return part
     try:
         frame = survey_frame(tables, predictors)
     except KinerjaError:
+        part.missing = ["performance"]
         return part
     baseline = frame[frame["wave"] == "pre"].reset_index(drop=True)
     frame, left = large_enough(baseline.dropna(subset=["capaian_pct"]), min_n=standards.MIN_REGION_N)
@@ -515,6 +523,7 @@ def _rewards(tables, *, alpha: float, lang: str) -> Part:
 def _satisfaction(tables, *, alpha: float, seed: int, lang: str) -> Part:
     part = Part()
     if not _has(tables, "satisfaction", list(ELEMENTS)):
+        part.missing = ["satisfaction"]
         return part
     by_region = ikm_by_region(tables["satisfaction"], alpha=alpha, seed=seed)
     part.results["ikm"] = by_region

@@ -37,6 +37,7 @@ from kinerja_research.results import check_columns
 
 __all__ = [
     "OKABE_ITO",
+    "MAX_WIDTH",
     "region_palette",
     "localise_axes",
     "percent_axis",
@@ -158,7 +159,12 @@ def _region_label(code: str) -> str:
         return str(code)
 
 
-def _height(rows: int, per_row: float = 0.45, width: float = 6.5) -> tuple[float, float]:
+#: Widest figure (inches): the text width of an A4 page with its margins, so a printed figure is never scaled down
+#: below the size its labels were set for (issue 14.4).
+MAX_WIDTH = 6.5
+
+
+def _height(rows: int, per_row: float = 0.45, width: float = MAX_WIDTH) -> tuple[float, float]:
     """Figure size for ``rows`` rows of points or bars: short for a few rows, never taller than the page needs."""
     return (width, min(1.4 + per_row * max(int(rows), 1), 9.0))
 
@@ -424,7 +430,7 @@ def forest_panels(
     shown = [p for p in titles if (data[panel] == p).any()]
     if not shown:
         raise KinerjaError(f"forest_panels: no row of column {panel!r} has one of the values {list(titles)}.")
-    fig, axes = plt.subplots(len(shown), 1, figsize=(7.5, 1.2 + 1.7 * len(shown)), squeeze=False)
+    fig, axes = plt.subplots(len(shown), 1, figsize=(MAX_WIDTH, 1.2 + 1.7 * len(shown)), squeeze=False)
     for ax, p in zip(axes[:, 0], shown):
         plot_forest(data[data[panel] == p], label=label, palette=palette, lang=lang, min_n=min_n, ax=ax)
         ax.set_title(titles[p], fontsize=10, loc="left")
@@ -704,7 +710,7 @@ def plot_trends(
     matplotlib.axes.Axes
     """
     _check(data, [x, y, hue, ci_low, ci_high, n_col])
-    ax = _ax(ax, (6.5, 3.4))
+    ax = _ax(ax, (MAX_WIDTH, 3.4))
     df = data.reset_index(drop=True)
     if n_col is not None:
         df = _suppress_groups(df, pd.to_numeric(df[n_col], errors="coerce"), min_n, ax, lang)
@@ -799,7 +805,7 @@ def regression_diagnostics(fitted, residuals, *, lang: str = "id"):
     -------
     matplotlib.figure.Figure
     """
-    fig, (a, b) = plt.subplots(1, 2, figsize=(8.0, 3.6))
+    fig, (a, b) = plt.subplots(1, 2, figsize=(MAX_WIDTH, 3.2))
     plot_qq(residuals, lang=lang, ax=a)
     plot_residuals_fitted(fitted, residuals, lang=lang, ax=b)
     fig.tight_layout()
@@ -877,7 +883,7 @@ def plot_correlations(
     if data.shape[0] != data.shape[1] or list(data.index) != list(data.columns):
         raise KinerjaError("plot_correlations needs a square matrix whose index and columns are the same variables.")
     k = data.shape[0]
-    ax = _ax(ax, (1.6 + 0.75 * k, 1.2 + 0.6 * k))
+    ax = _ax(ax, (min(1.6 + 0.75 * k, MAX_WIDTH), min(1.2 + 0.6 * k, MAX_WIDTH)))
     m = data.to_numpy(dtype=float)
     image = ax.imshow(m, cmap="RdBu_r", vmin=-1, vmax=1)
     names = [str((labels or {}).get(c, c)) for c in data.columns]
@@ -924,7 +930,7 @@ def plot_item_r(
     """
     _check(data, [item, r, r_crit])
     df = data.reset_index(drop=True)
-    ax = _ax(ax, (6.5, 1.0 + 0.28 * len(df)))
+    ax = _ax(ax, (MAX_WIDTH, 1.0 + 0.28 * len(df)))
     pos = np.arange(len(df))
     values = df[r].to_numpy(dtype=float)
     crit = df[r_crit].to_numpy(dtype=float)
@@ -980,7 +986,7 @@ def plot_path_diagram(
     cov = data[(data["op"] == "~~") & data["lhs"].isin(factors) & data["rhs"].isin(factors)]
     cov = cov[cov["lhs"] != cov["rhs"]]
     n_items = len(lam)
-    ax = _ax(ax, (6.5, 0.8 + 0.36 * n_items))
+    ax = _ax(ax, (MAX_WIDTH, 0.8 + 0.36 * n_items))
     ax.set_xlim(0, 1)
     ax.set_ylim(n_items - 0.5 + 0.3, -0.8)
     ax.axis("off")
@@ -1062,7 +1068,7 @@ def scree_panels(data: Mapping[str, pd.DataFrame], *, lang: str = "id", columns:
     if not data:
         raise KinerjaError("scree_panels got no instrument; the rule is at least one parallel-analysis table.")
     rows = int(np.ceil(len(data) / columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(4.0 * columns, 3.0 * rows + 0.6), squeeze=False)
+    fig, axes = plt.subplots(rows, columns, figsize=(MAX_WIDTH, 2.6 * rows + 0.6), squeeze=False)
     for ax, (title, pa) in zip(axes.ravel(), data.items()):
         plot_scree(pa, lang=lang, ax=ax)
         ax.set_title(title, fontsize=9, loc="left")
@@ -1087,7 +1093,7 @@ def path_diagrams(data: Mapping[str, tuple[pd.DataFrame, Mapping[str, str]]], *,
         raise KinerjaError("path_diagrams got no model; the rule is at least one CFA result.")
     sizes = [max(int((est["op"] == "=~").sum()), 1) for est, _ in data.values()]
     fig, axes = plt.subplots(
-        len(data), 1, figsize=(6.5, 0.6 * len(data) + 0.36 * sum(sizes)), height_ratios=sizes, squeeze=False
+        len(data), 1, figsize=(MAX_WIDTH, 0.6 * len(data) + 0.36 * sum(sizes)), height_ratios=sizes, squeeze=False
     )
     for ax, (title, (est, labels)) in zip(axes[:, 0], data.items()):
         plot_path_diagram(est, factor_labels=labels, lang=lang, ax=ax)

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kinerja_research import clean, standards
+from kinerja_research import clean, paths, standards
 from kinerja_research.analysis.categorical import logistic
 from kinerja_research.analysis.comparison import region_family
 from kinerja_research.analysis.frames import (
@@ -44,6 +44,7 @@ from kinerja_research.analysis.satisfaction import ikm, ikm_elements, ikm_trend
 from kinerja_research.analysis.skp import skp_predicate
 from kinerja_research.analysis.training import did, dose_response, mixed_effects, paired_change, training_dose
 from kinerja_research.errors import KinerjaError
+from kinerja_research.ingest.dataset import load_dataset
 from kinerja_research.instruments import load_codebook
 from kinerja_research.measure import (
     bartlett_sphericity,
@@ -77,10 +78,12 @@ __all__ = [
     "TENURE_GROUPS",
     "large_enough",
     "note",
+    "notes",
     "explain",
     "record",
     "answer",
     "has_columns",
+    "dataset_codebooks",
     "instrument_title",
     "instrument_source",
     "dimension_name",
@@ -101,6 +104,7 @@ __all__ = [
     "audit",
     "instrument_quality",
     "region_brief",
+    "BRIEF_THEMES",
 ]
 
 
@@ -119,6 +123,7 @@ class Section:
     missing: list[str] = field(default_factory=list)
     texts: dict[str, dict] = field(default_factory=dict)
     too_few: int | None = None
+    notes: list[tuple[str, dict]] = field(default_factory=list)
 
     def table(self, name: str) -> dict:
         """Keyword arguments of ``ctx.show`` for table ``name``: ``ctx.show(**sec.table(name))``."""
@@ -211,10 +216,22 @@ def note(ctx, section: Section, name: str) -> None:
         ctx.text("common.regions_left_out", min_n=min_n, regions=names)
 
 
+def notes(ctx, section: Section) -> None:
+    """Show one translated note per part a section made of parts (the region brief) left out, saying why
+    (``section.notes``); nothing when it left out none."""
+    for key, values in section.notes:
+        if hasattr(ctx, "left_out"):
+            ctx.left_out(key, **values)
+        else:
+            ctx.text(key, **values)
+
+
 def explain(ctx, section: Section) -> None:
     """Show why a section is empty: the table or construct the data lack, or that every region was too small."""
     if section.too_few is not None:
         key, values = "common.left_out.too_few", {"min_n": section.too_few}
+    elif section.missing == ["instruments"]:
+        key, values = "common.left_out.instruments", {}
     elif section.missing:
         what = section.missing[0]
         key = (
@@ -613,10 +630,42 @@ INSTRUMENTS = {
 }
 
 
+#: The dataset's own codebooks seen in this process (name -> Codebook), registered by :func:`dataset_codebooks`, so
+#: titles and dimension names of an own instrument are found by its name like a shipped one's.
+_OWN_CODEBOOKS: dict = {}
+
+
 @functools.lru_cache(maxsize=64)
-def _codebook(name: str):
+def _shipped_codebook(name: str):
     """A shipped codebook, parsed once per process (a page asks for each one's names many times)."""
     return load_codebook(name)
+
+
+def _codebook(name: str):
+    """A dataset's own codebook registered by :func:`dataset_codebooks`, else the shipped one of that name."""
+    return _OWN_CODEBOOKS[name] if name in _OWN_CODEBOOKS else _shipped_codebook(name)
+
+
+def dataset_codebooks(dataset: str) -> dict:
+    """The instruments a processed dataset's survey may hold: the shipped codebooks of :data:`INSTRUMENTS` and the
+    dataset's own codebook files (``instruments:`` of its ``dataset.yml``), name -> Codebook, shipped ones first.
+
+    The own codebooks are read from the raw dataset folder the processed one was cleaned from
+    (``data/raw/<manifest dataset>``); without that folder only the shipped instruments are known.
+    """
+    try:
+        name = load_manifest(dataset).get("dataset") or str(dataset)
+    except (KinerjaError, OSError, ValueError):
+        name = str(dataset)
+    own = {}
+    folder = paths.raw_dir(str(name)) if "/" not in str(name) else None
+    if folder is not None and (folder / "dataset.yml").exists():
+        try:
+            own = {k: cb for k, cb in load_dataset(folder).codebooks.items() if k not in INSTRUMENTS}
+        except KinerjaError:
+            own = {}
+    _OWN_CODEBOOKS.update(own)
+    return {**{n: _shipped_codebook(n) for n in INSTRUMENTS}, **own}
 
 
 def instrument_title(name: str, lang: str) -> str:
@@ -639,10 +688,11 @@ def dimension_name(name: str, dimension: str, lang: str) -> str:
     return _codebook(name).dimension_name(dimension, lang)
 
 
-def _survey_instruments(survey: pd.DataFrame) -> list[str]:
-    """The instruments whose items are columns of the survey with answers."""
+def _survey_instruments(survey: pd.DataFrame, names: Sequence[str] = tuple(INSTRUMENTS)) -> list[str]:
+    """The instruments (of ``names``: the shipped ones by default) whose items are columns of the survey with
+    answers."""
     out = []
-    for name in INSTRUMENTS:
+    for name in names:
         try:
             cb = _codebook(name)
         except KinerjaError:
@@ -1602,10 +1652,17 @@ def audit(ctx) -> Section:
         dict(
             key="quarantined",
             value=int(counts["rows_quarantined"].sum()),
+            count={"measure": "rows_quarantined"},
             label_key="audit.headline_quarantined",
             spec="n",
         ),
-        dict(key="duplicates", value=n_duplicates, n=n_duplicates, label_key="audit.headline_duplicates", spec="n"),
+        dict(
+            key="duplicates",
+            value=n_duplicates,
+            count={"rule": "duplicate_submission"},
+            label_key="audit.headline_duplicates",
+            spec="n",
+        ),
     ]
     flagged = None
     if has_columns(tables, "survey"):
@@ -1724,9 +1781,9 @@ def instrument_quality(ctx) -> Section:
         return sec
     survey = tables["survey"]
     pre = survey[survey["wave"] == "pre"].reset_index(drop=True) if "wave" in survey.columns else survey
-    names = _survey_instruments(pre)
+    names = _survey_instruments(pre, list(dataset_codebooks(ctx.dataset)))
     if not names:
-        sec.missing = ["resistance"]
+        sec.missing = ["instruments"]
         return sec
     lang = ctx.lang
     t = translator(lang)
@@ -1745,11 +1802,18 @@ def instrument_quality(ctx) -> Section:
     by_region, left = large_enough(pre, min_n=standards.MIN_REGION_N)
     sec.left_out["regions"] = (standards.MIN_REGION_N, left)
     codes = sorted(by_region["region_code"].astype(str).unique())
+    # no region large enough on its own (a thesis sample, a small unit): item validity and reliability of the whole
+    # sample, when it is large enough, labelled "all regions"
+    whole = (
+        not codes and (pre["person_id"].nunique() if "person_id" in pre.columns else len(pre)) >= standards.MIN_REGION_N
+    )
+    groups = [(t("common.all_regions"), pre)] if whole else [
+        (code, by_region[by_region["region_code"].astype(str) == code]) for code in codes
+    ]  # fmt: skip
     decision = {True: t("instrument.valid"), False: t("instrument.not_valid")}
     validity, reliability = [], []
     for n in names:
-        for code in codes:
-            part = by_region[by_region["region_code"].astype(str) == code]
+        for code, part in groups:
             ia = item_analysis(part, items=books[n], alpha=ctx.alpha)
             validity.append(
                 ia.assign(
@@ -1800,8 +1864,18 @@ def instrument_quality(ctx) -> Section:
             lambda: plots.plot_item_r(pooled, lang=lang),
             {"caption_key": "instrument.fig_item_r", "caption": {"instrument": instrument_title(names[0], lang)}},
         )
+    if validity:
+        sec.tables["spss_item_total"] = _show(
+            spss.item_total_statistics(sec.results["validity"], lang=lang),
+            "spss.item_total_caption",
+            ns="spss",
+            digits={"r_hitung": 3, "r_tabel": 3, "r_corrected": 3, "alpha_if_deleted": 3},
+        )
     if reliability:
         rel = pd.concat(reliability, ignore_index=True)
+        sec.tables["spss_reliability"] = _show(
+            spss.reliability_statistics(rel), "spss.reliability_caption", ns="spss", digits={"alpha": 3, "alpha_std": 3}
+        )
         rel = rel.assign(
             reliable_060=standards.is_reliable(rel["alpha"], rule="ghozali"),
             reliable_070=standards.is_reliable(rel["alpha"], rule="nunnally"),
@@ -2073,6 +2147,26 @@ def instrument_quality(ctx) -> Section:
 
 
 # ---------------------------------------------------------------------------------------------------------- brief
+#: The brief's themes, in the order of its parts (training effect, 20 JP, resistance, rewards, IKM).
+BRIEF_THEMES = ("training", "jp", "resistance", "rewards", "satisfaction")
+
+
+def _brief_gap(theme: str, part: Section, region: str, lang: str) -> tuple[str, dict]:
+    """Why the brief has no answer on ``theme`` for ``region``: ``(translation key, values)`` of the note."""
+    name = translator(lang)(f"findings.brief.theme.{theme}")
+    if part.missing:
+        what = part.missing[0]
+        if what in ("survey", "performance", "training", "satisfaction"):
+            return "brief.left_out.table", {"theme": name, "table": _table_name(lang, what)}
+        return "brief.left_out.construct", {"theme": name, "construct": _construct_name(lang, what)}
+    if part.too_few is not None:
+        return "brief.left_out.too_few", {"theme": name, "min_n": part.too_few}
+    small = [m for m, codes in part.left_out.values() if region in codes]
+    if small:
+        return "brief.left_out.too_small", {"theme": name, "min_n": max(small)}
+    return "brief.left_out.no_rows", {"theme": name}
+
+
 def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Section:
     """The two-page handout of one region (``ctx.region``): the answers for the region from the same functions as the
     thematic pages (so the numbers are identical), compared with the other regions of the data, with the IKM
@@ -2080,16 +2174,24 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
 
     region = ctx.region
     numbers = national.brief_parts(ctx, tables)  # every region's numbers, once per process (report/national.py)
-    own = ctx.tables
+    own = ctx.tables if tables is None else {
+        name: df[df["region_code"].astype(str) == region].reset_index(drop=True) if "region_code" in df.columns else df
+        for name, df in tables.items()
+    }  # fmt: skip
     sec = Section()
     parts = numbers.parts
-    answers = pd.concat([p.answers for p in parts if len(p.answers)], ignore_index=True)
+    given = [p.answers for p in parts if len(p.answers)]
+    answers = pd.concat(given, ignore_index=True) if given else pd.DataFrame(columns=fnd.ANSWER_COLUMNS)
     sec.results["answers"] = answers
     t = translator(ctx.lang)
+    for q, p in zip(BRIEF_THEMES, parts):
+        rows = p.answers[p.answers["question"] == q] if len(p.answers) else p.answers
+        if region not in set(rows["region"].astype(str)):
+            sec.notes.append(_brief_gap(q, p, region, ctx.lang))
     sec.texts["title"] = dict(key="brief.title", region=ctx.region_name(region))
     peers = []
-    for q, p in zip(("training", "jp", "resistance", "rewards", "satisfaction"), parts):
-        rows = p.answers[p.answers["question"] == q]
+    for q, p in zip(BRIEF_THEMES, parts):
+        rows = p.answers[p.answers["question"] == q] if len(p.answers) else p.answers
         if rows.empty or region not in set(rows["region"].astype(str)):
             continue
         scale = 100.0 if q == "jp" else 1.0  # shares of PNS as percent
@@ -2218,7 +2320,14 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
         }
         n_staff = perf["person_id"].nunique()
         sec.records.append(
-            dict(key="n_staff", value=n_staff, n=n_staff, label_key="brief.rec_staff", spec="n", region=region)
+            dict(
+                key="n_staff",
+                value=n_staff,
+                count={"measure": "n_staff"},
+                label_key="brief.rec_staff",
+                spec="n",
+                region=region,
+            )
         )
     sec.findings = fnd.brief(answers, region, lang=ctx.lang, min_n=ctx.min_n)
     sec.left_out = {}

@@ -12,7 +12,11 @@ functions only choose, order and name the columns as SPSS prints them:
 - *Paired Samples Test*: Mean, Std. Deviation, Std. Error Mean, the interval of the difference, t, df, Sig. (2-tailed);
 - *Independent Samples Test*: Levene's F and Sig. next to t, df, Sig. (2-tailed), Mean Difference, Std. Error
   Difference and its interval, equal variances assumed and not assumed (:func:`kinerja_research.ttest`);
-- one-way *ANOVA*: Between Groups, Within Groups, Total (:func:`kinerja_research.anova`).
+- one-way *ANOVA*: Between Groups, Within Groups, Total (:func:`kinerja_research.anova`);
+- *Reliability Statistics*: Cronbach's Alpha, Cronbach's Alpha Based on Standardized Items, N of Items
+  (:func:`kinerja_research.cronbach_alpha`);
+- *Item-Total Statistics* with the thesis validity columns: r hitung, r tabel, Keterangan, Corrected Item-Total
+  Correlation, Cronbach's Alpha if Item Deleted (:func:`kinerja_research.item_analysis`).
 
 Column labels are in the ``spss`` translation namespace (SPSS's own English labels, which Indonesian theses quote,
 with the Indonesian "hitung"/"tabel" terms). Each function returns an unrounded DataFrame for ``ctx.show``.
@@ -34,6 +38,8 @@ __all__ = [
     "paired_samples",
     "independent_samples",
     "oneway_anova",
+    "reliability_statistics",
+    "item_total_statistics",
 ]
 
 
@@ -231,3 +237,62 @@ def oneway_anova(result: pd.DataFrame, *, lang: str = "id") -> pd.DataFrame:
             "p": result["p"].to_numpy(),
         }
     )
+
+
+def reliability_statistics(result: pd.DataFrame) -> pd.DataFrame:
+    """SPSS *Reliability Statistics* from :func:`kinerja_research.cronbach_alpha` rows (one per scale; the page's
+    ``instrument``, ``region`` and ``dimension`` columns are kept in front when present).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``alpha`` (Cronbach's Alpha), ``alpha_std`` (Based on Standardized Items), ``n_items`` (N of Items), ``n``.
+
+    Examples
+    --------
+    >>> rel = pd.DataFrame({"term": ["total"], "estimate": [0.81], "alpha_std": [0.82], "n_items": [4], "n": [60]})
+    >>> reliability_statistics(rel).columns.tolist()
+    ['alpha', 'alpha_std', 'n_items', 'n']
+    """
+    missing = [c for c in ("estimate", "alpha_std", "n_items", "n") if c not in result.columns]
+    if missing:
+        raise KinerjaError(
+            f"spss.reliability_statistics needs columns {missing}; the rule is the output of kr.cronbach_alpha()."
+        )
+    keep = [c for c in ("instrument", "region", "dimension") if c in result.columns]
+    out = result[keep].copy()
+    out["alpha"] = result["estimate"].to_numpy()
+    out["alpha_std"] = result["alpha_std"].to_numpy()
+    out["n_items"] = result["n_items"].to_numpy()
+    out["n"] = result["n"].to_numpy()
+    return out.reset_index(drop=True)
+
+
+def item_total_statistics(result: pd.DataFrame, *, lang: str = "id") -> pd.DataFrame:
+    """SPSS *Item-Total Statistics* with the columns of a thesis validity table, from
+    :func:`kinerja_research.item_analysis` rows (``instrument``/``region``/``dimension``/``item`` kept in front).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``r_hitung`` (item-total r), ``r_tabel`` (critical r), ``keterangan`` (Valid / Tidak valid),
+        ``r_corrected`` (Corrected Item-Total Correlation), ``alpha_if_deleted`` (Cronbach's Alpha if Item Deleted),
+        ``n``.
+    """
+    missing = [c for c in ("r_item_total", "r_crit", "valid", "r_corrected", "alpha_if_deleted", "n")
+               if c not in result.columns]  # fmt: skip
+    if missing:
+        raise KinerjaError(
+            f"spss.item_total_statistics needs columns {missing}; the rule is the output of kr.item_analysis()."
+        )
+    t = translator(lang)
+    keep = [c for c in ("instrument", "region", "dimension", "item") if c in result.columns]
+    out = result[keep].copy()
+    out["r_hitung"] = result["r_item_total"].to_numpy()
+    out["r_tabel"] = result["r_crit"].to_numpy()
+    valid = result["valid"].astype(bool)
+    out["keterangan"] = np.where(valid, t("instrument.valid"), t("instrument.not_valid"))
+    out["r_corrected"] = result["r_corrected"].to_numpy()
+    out["alpha_if_deleted"] = result["alpha_if_deleted"].to_numpy()
+    out["n"] = result["n"].to_numpy()
+    return out.reset_index(drop=True)

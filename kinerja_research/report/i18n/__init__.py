@@ -16,11 +16,13 @@ import string
 from pathlib import Path
 from typing import Any
 
+from kinerja_research import standards
 from kinerja_research.errors import KinerjaError
 from kinerja_research.report import numbers
 
 __all__ = [
     "LANGS",
+    "STANDARDS",
     "I18N_DIR",
     "load_translations",
     "Translator",
@@ -29,6 +31,13 @@ __all__ = [
 ]
 
 LANGS = ("id", "en")
+#: The named thresholds of :mod:`kinerja_research.standards` (``{ALPHA_MIN_GHOZALI:.2f}``, ``{HTMT_MAX:.2f}``...),
+#: available to every text, so a threshold a text states is the one the package applies, never typed by hand.
+STANDARDS = {
+    name: value
+    for name, value in vars(standards).items()
+    if name.isupper() and isinstance(value, (int, float)) and not isinstance(value, bool)
+}
 I18N_DIR = Path(__file__).resolve().parent
 
 
@@ -162,7 +171,7 @@ class Translator:
                 f"{hint}; the rule is that every shown text comes from the translation table."
             ) from None
         try:
-            return self._fmt.vformat(text, (), fmt)
+            return self._fmt.vformat(text, (), {**STANDARDS, **fmt})
         except (KeyError, IndexError) as exc:
             raise KinerjaError(
                 f"translation key {key!r} ({self.lang}) needs the value {exc}; the rule is that every "

@@ -104,6 +104,7 @@ class MemorySampler:
         self.interval = interval
         self.kernels: dict[str, int] = {}
         self.workers: dict[int, int] = {}
+        self.cpu: dict[int, float] = {}  # user + system seconds of every process seen, as last read
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -115,6 +116,8 @@ class MemorySampler:
             for p in me.children(recursive=True):
                 try:
                     rss = p.memory_info().rss
+                    t = p.cpu_times()
+                    self.cpu[p.pid] = t.user + t.system
                     cmd = " ".join(p.cmdline())
                     if "ipykernel" in cmd:
                         stem = Path(p.cwd()).name
@@ -146,6 +149,7 @@ def timed_run(
     kernels: bool = False,
 ) -> dict:
     t0 = time.perf_counter()
+    cpu0 = time.process_time()
     with MemorySampler() as mem:
         summary = runner.run_suite(
             dataset=str(dataset),
@@ -169,6 +173,7 @@ def timed_run(
         "jobs": {j["stem"]: j["duration_s"] for j in summary.jobs},
         "kernel_rss_mb": {k: v / 2**20 for k, v in mem.kernels.items()},
         "worker_rss_mb": sorted((v / 2**20 for v in mem.workers.values()), reverse=True),
+        "cpu_s": sum(mem.cpu.values()) + time.process_time() - cpu0,
     }
 
 
@@ -199,7 +204,10 @@ def national(args, out: Path, floor_dir: Path) -> None:
     load = os.getloadavg()
     for r in runs:
         briefs = [v for k, v in r["jobs"].items() if k.startswith("region_brief_")]
-        print(f"\n{r['label']}: {r['wall']:.1f} s wall, ok={r['ok']}, {len(r['jobs'])} pages")
+        print(
+            f"\n{r['label']}: {r['wall']:.1f} s wall, {r['cpu_s']:.0f} s CPU (all processes; on a busy machine the "
+            f"CPU time is the comparable figure), ok={r['ok']}, {len(r['jobs'])} pages"
+        )
         print(f"  {'page':32s}{'time s':>9s}{'peak RSS MB':>13s}")
         for stem, secs in r["jobs"].items():
             if not stem.startswith("region_brief_"):
@@ -208,7 +216,10 @@ def national(args, out: Path, floor_dir: Path) -> None:
             print(f"  {'region briefs (' + str(len(briefs)) + ')':32s}{sum(briefs):9.1f}{'(in batches)':>13s}")
         print(f"  worker processes' peak RSS MB: {', '.join(f'{v:.0f}' for v in r['worker_rss_mb'][:4])}")
     if not args.no_floor:
-        print(f"\nnational suite / floor (2 workers): {runs[1]['wall'] / runs[0]['wall']:.2f}")
+        print(
+            f"\nnational suite / floor (2 workers): wall {runs[1]['wall'] / runs[0]['wall']:.2f}, "
+            f"CPU {runs[1]['cpu_s'] / runs[0]['cpu_s']:.2f}"
+        )
     print(f"load average after the runs: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     (out / "national_result.json").write_text(json.dumps({"runs": runs, "loadavg": load}, indent=2))
 

@@ -147,6 +147,7 @@ def timed_run(
     *,
     all_regions: bool = False,
     kernels: bool = False,
+    notebooks=None,
 ) -> dict:
     t0 = time.perf_counter()
     cpu0 = time.process_time()
@@ -161,6 +162,7 @@ def timed_run(
             publish=False,
             all_regions=all_regions,
             kernels=kernels,
+            notebooks=notebooks,
         )
     wall = time.perf_counter() - t0
     if not summary.ok:
@@ -199,8 +201,8 @@ def national(args, out: Path, floor_dir: Path) -> None:
     print(f"national: {dataset} ({n_regions} regions); cores {os.cpu_count()}", flush=True)
     runs = []
     if not args.no_floor:
-        runs.append(timed_run("nat-floor", dataset, floor_dir, 2, out, all_regions=True))
-    runs.append(timed_run("nat-full", dataset, paths.NOTEBOOKS, 2, out, all_regions=True))
+        runs.append(timed_run("nat-floor", dataset, floor_dir, 2, out, all_regions=True, notebooks=args.notebook))
+    runs.append(timed_run("nat-full", dataset, paths.NOTEBOOKS, 2, out, all_regions=True, notebooks=args.notebook))
     load = os.getloadavg()
     for r in runs:
         briefs = [v for k, v in r["jobs"].items() if k.startswith("region_brief_")]
@@ -231,9 +233,11 @@ def main() -> None:
     ap.add_argument("--national", action="store_true", help="every region of a national dataset (see above)")
     ap.add_argument("--dataset", help="with --national: an existing processed dataset folder")
     ap.add_argument("--no-floor", action="store_true", help="with --national: the full suite only")
+    ap.add_argument("--notebook", action="append", help="with --national: only this notebook (repeatable)")
+    ap.add_argument("--out", help="bench output folder (default bench/out/report_bench)")
     args = ap.parse_args()
 
-    out = HERE / "out" / "report_bench"
+    out = Path(args.out).resolve() if args.out else HERE / "out" / "report_bench"
     out.mkdir(parents=True, exist_ok=True)
     notebooks = runner.suite_notebooks()
     if not notebooks:
@@ -274,6 +278,11 @@ def main() -> None:
     ratio_floor_1 = by["full-1w"] / by["floor-1w"]
     speedup = by["full-1w"] / by["full-2w"]
     print(f"\nfull / floor (2 workers): {ratio_floor_2:.2f}  (target <= 1.3)   [1 worker: {ratio_floor_1:.2f}]")
+    cpu = {r["label"]: r["cpu_s"] for r in runs}
+    print(
+        f"CPU seconds (all processes) full / floor: 2 workers {cpu['full-2w'] / cpu['floor-2w']:.2f}, "
+        f"1 worker {cpu['full-1w'] / cpu['floor-1w']:.2f}"
+    )
     print(
         f"speed-up 1 -> 2 workers (full suite): {speedup:.2f}  (target >= 1.6)   "
         f"[floor: {by['floor-1w'] / by['floor-2w']:.2f}]"

@@ -404,6 +404,14 @@ def test_sections_say_what_the_data_lack():
     assert ctx.shown[-1][0] == "common.left_out.table"
     sat = sections.satisfaction_ikm(ctx)
     assert sat.has("ikm") and sat.findings and sat.findings[0].startswith("The public satisfaction index (IKM) of")
+    # a part whose column the data lack (service units) is named in a note; a part that was shown is not
+    details = sections.satisfaction_details(ctx)
+    sections.explain_part(ctx, details, "units")
+    assert ctx.shown[-1][0] == "common.left_out.table" and details.has("units")
+    ctx.tables = {"satisfaction": ctx.tables["satisfaction"].drop(columns="service_unit")}
+    details = sections.satisfaction_details(ctx)
+    sections.explain_part(ctx, details, "units")
+    assert ctx.shown[-1] == ("common.left_out.columns", {"columns": "service_unit"})
 
 
 def test_spss_reliability_blocks_hold_the_measure_numbers():
@@ -424,3 +432,23 @@ def test_spss_reliability_blocks_hold_the_measure_numbers():
     assert set(table["keterangan"]) <= {"Valid", "Tidak valid"}
     with pytest.raises(KinerjaError, match="cronbach_alpha"):
         spss.reliability_statistics(ia)
+
+
+def test_spss_logistic_blocks_hold_the_logistic_numbers():
+    """style=skripsi (issue 14.5/14.6): the logistic model's fit (omnibus χ², -2LL, Cox & Snell, Nagelkerke,
+    Hosmer-Lemeshow) and Variables in the Equation are kr.logistic's numbers (Wald = z², Exp(B) = odds ratio)."""
+    import numpy as np
+
+    import kinerja_research as kr
+    from kinerja_research.report import spss
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=200)
+    y = (rng.random(200) < 1 / (1 + np.exp(-x))).astype(float)
+    res = kr.logistic(pd.DataFrame({"x": x, "y": y}), dv="y", covar=["x"])
+    fit = spss.logistic_summary(res).iloc[0]
+    assert fit["chisq"] == res.fit["statistic"].iloc[0] and fit["hl_p"] == res.hosmer_lemeshow["p"].iloc[0]
+    assert 0 < fit["cox_snell_r2"] < fit["nagelkerke_r2"] < 1
+    table = spss.variables_in_equation(res)
+    assert np.allclose(table["wald"], (res["estimate"] / res["se"]) ** 2)
+    assert np.allclose(table["exp_b"], np.exp(res["estimate"]))

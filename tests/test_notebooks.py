@@ -564,6 +564,9 @@ def test_the_brief_says_what_it_leaves_out_on_any_tables(small_dataset, keep):
     noted = [key for key, _ in brief.notes]
     assert len(noted) + len(answered & set(sections.BRIEF_THEMES)) == len(sections.BRIEF_THEMES)
     assert all(key.startswith("brief.left_out.") and key in t for key in noted)
+    assert brief.findings  # never an empty key-findings box: a sentence saying the notes explain why
+    if not answered:
+        assert brief.findings == [t("brief.no_findings")]
     if "performance" not in keep:
         assert any(v.get("table") == t("vocab.table.performance") for _, v in brief.notes)
     assert isinstance(brief.results["answers"], pd.DataFrame)

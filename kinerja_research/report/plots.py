@@ -349,7 +349,7 @@ def plot_means_ci(
             ax.errorbar(xx, yy, xerr=err, fmt="o", color=colour, capsize=3, label=label, zorder=3)
     ax.set_yticks(range(len(groups)))
     ax.set_yticklabels(_group_labels(groups, is_region=is_region, labels=labels))
-    ax.set_ylim(len(groups) - 0.5, -0.5)
+    ax.set_ylim(max(len(groups), 1) - 0.5, -0.5)  # no group left (all too small): an empty row, no warning
     if limits is not None:
         ax.set_xlim(*limits)
     _reference(ax, ref, ref_label)
@@ -539,7 +539,7 @@ def plot_loadings(
     ax.barh(ypos, values, color=c)
     ax.set_yticks(ypos)
     ax.set_yticklabels(df[item].astype(str))
-    ax.set_ylim(len(df) - 0.5, -0.5)
+    ax.set_ylim(max(len(df), 1) - 0.5, -0.5)
     low = min(0.0, float(np.nanmin(values)) - 0.05) if len(values) else 0.0
     ax.set_xlim(low, max(1.0, float(np.nanmax(values)) + 0.05) if len(values) else 1.0)
     if threshold is not None:
@@ -663,7 +663,7 @@ def plot_shares(
         ax.errorbar(est, pos, xerr=err, fmt="none", ecolor="0.2", capsize=3, zorder=3)
     ax.set_yticks(pos)
     ax.set_yticklabels(_group_labels(groups, is_region=is_region, labels=labels))
-    ax.set_ylim(len(df) - 0.5, -0.5)
+    ax.set_ylim(max(len(df), 1) - 0.5, -0.5)
     ax.set_xlim(0, 1)
     percent_axis(ax.xaxis, lang)
     _reference(ax, ref, ref_label)
@@ -939,7 +939,7 @@ def plot_item_r(
     ax.scatter(crit, pos, marker="|", s=180, color="0.1", zorder=3)
     ax.set_yticks(pos)
     ax.set_yticklabels(df[item].astype(str))
-    ax.set_ylim(len(df) - 0.5, -0.5)
+    ax.set_ylim(max(len(df), 1) - 0.5, -0.5)
     ax.set_xlim(min(0.0, float(np.nanmin(values)) - 0.05), 1.0)
     t = _t(lang)
     _legend_outside(

@@ -80,6 +80,7 @@ __all__ = [
     "note",
     "notes",
     "explain",
+    "explain_part",
     "record",
     "answer",
     "has_columns",
@@ -124,6 +125,7 @@ class Section:
     texts: dict[str, dict] = field(default_factory=dict)
     too_few: int | None = None
     notes: list[tuple[str, dict]] = field(default_factory=list)
+    parts: dict[str, tuple[str, dict]] = field(default_factory=dict)
 
     def table(self, name: str) -> dict:
         """Keyword arguments of ``ctx.show`` for table ``name``: ``ctx.show(**sec.table(name))``."""
@@ -220,6 +222,17 @@ def notes(ctx, section: Section) -> None:
     """Show one translated note per part a section made of parts (the region brief) left out, saying why
     (``section.notes``); nothing when it left out none."""
     for key, values in section.notes:
+        if hasattr(ctx, "left_out"):
+            ctx.left_out(key, **values)
+        else:
+            ctx.text(key, **values)
+
+
+def explain_part(ctx, section: Section, name: str) -> None:
+    """Show why part ``name`` of a section that otherwise ran is left out (its table or items are absent:
+    ``section.parts[name]``); nothing when the part was shown or was not asked of these data."""
+    if name in section.parts and not section.has(name):
+        key, values = section.parts[name]
         if hasattr(ctx, "left_out"):
             ctx.left_out(key, **values)
         else:
@@ -971,6 +984,8 @@ def resistance_drivers(ctx) -> Section:
             ns="spss",
             digits={"levene_f": 3, "levene_p": 3, "t_hitung": 3, "df": 3, "mean_diff": 3, "se": 3, "ci": 3},
         )
+    if "sus" not in present:
+        sec.parts["outcome"] = ("common.left_out.construct", {"construct": _construct_name(ctx.lang, "usability")})
     if "sus" in present and sec.too_few is None:
         usable = post.dropna(subset=["sus", "rtc"])
         usable = usable.assign(adopt=(usable["sus"] >= standards.SUS_BENCHMARK).astype(float))
@@ -999,6 +1014,21 @@ def resistance_drivers(ctx) -> Section:
                 caption={"cutoff": standards.SUS_BENCHMARK},
                 ns="resistance",
                 labels={"effect_size": "resistance.col.odds_ratio"},
+            )
+            model = {"model": translator(ctx.lang)("resistance.model_adopt", cutoff=standards.SUS_BENCHMARK)}
+            sec.tables["logistic_fit"] = _show(
+                spss.logistic_summary(adoption),
+                "spss.logistic_summary_caption",
+                caption=model,
+                ns="spss",
+                digits={"neg2ll": 3, "cox_snell_r2": 3, "nagelkerke_r2": 3, "chisq": 3, "hl_chisq": 3},
+            )
+            sec.tables["spss_logistic"] = _show(
+                spss.variables_in_equation(adoption),
+                "spss.variables_caption",
+                caption=model,
+                ns="spss",
+                digits={"b": 3, "se": 3, "wald": 3, "exp_b": 3, "or_ci_low": 3, "or_ci_high": 3},
             )
         slope = outcome[outcome["term"] == "rtc"]
         if len(slope):
@@ -1141,6 +1171,8 @@ def rewards_model(ctx) -> Section:
             mod[mod["method"] == "simple slope"], "rewards.moderation_caption", compact=True, ns="rewards"
         )
     med = None
+    if "motivation" not in predictors:
+        sec.parts["mediation"] = ("common.left_out.construct", {"construct": _construct_name(ctx.lang, "motivation")})
     if "motivation" in predictors:
         med = mediation(
             baseline,
@@ -1179,6 +1211,8 @@ def rewards_model(ctx) -> Section:
             ),
         ]
     perf = tables["performance"]
+    if not {"rating_hasil_kerja", "rating_perilaku", "predikat"} <= set(perf.columns):
+        sec.parts["skp"] = ("common.left_out.columns", {"columns": "rating_hasil_kerja, rating_perilaku, predikat"})
     if {"rating_hasil_kerja", "rating_perilaku", "predikat"} <= set(perf.columns):
         rated = perf.dropna(subset=["rating_hasil_kerja", "rating_perilaku", "predikat"])
         if len(rated):
@@ -1416,6 +1450,7 @@ def satisfaction_details(ctx) -> Section:
         sec.missing = ["satisfaction"]
         return sec
     sat = tables["satisfaction"]
+    sec.parts["units"] = ("common.left_out.columns", {"columns": "service_unit"})
     if "service_unit" in sat.columns and sat["service_unit"].notna().any():
         by_unit = ikm(sat, between=["region_code", "service_unit"], alpha=ctx.alpha, n_boot=IKM_N_BOOT, seed=ctx.seed)
         sec.results["units"] = by_unit
@@ -2329,6 +2364,6 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
                 region=region,
             )
         )
-    sec.findings = fnd.brief(answers, region, lang=ctx.lang, min_n=ctx.min_n)
+    sec.findings = fnd.brief(answers, region, lang=ctx.lang, min_n=ctx.min_n) or [t("brief.no_findings")]
     sec.left_out = {}
     return sec

@@ -15,6 +15,9 @@ functions only choose, order and name the columns as SPSS prints them:
 - one-way *ANOVA*: Between Groups, Within Groups, Total (:func:`kinerja_research.anova`);
 - *Reliability Statistics*: Cronbach's Alpha, Cronbach's Alpha Based on Standardized Items, N of Items
   (:func:`kinerja_research.cronbach_alpha`);
+- logistic regression (:func:`kinerja_research.logistic`): *Omnibus Tests of Model Coefficients*, *Model Summary*
+  (-2 Log likelihood, Cox & Snell and Nagelkerke R Square) and the *Hosmer and Lemeshow Test* in one block, and
+  *Variables in the Equation*: B, S.E., Wald, df, Sig., Exp(B) and its interval;
 - *Item-Total Statistics* with the thesis validity columns: r hitung, r tabel, Keterangan, Corrected Item-Total
   Correlation, Cronbach's Alpha if Item Deleted (:func:`kinerja_research.item_analysis`).
 
@@ -39,6 +42,8 @@ __all__ = [
     "independent_samples",
     "oneway_anova",
     "reliability_statistics",
+    "logistic_summary",
+    "variables_in_equation",
     "item_total_statistics",
 ]
 
@@ -296,3 +301,61 @@ def item_total_statistics(result: pd.DataFrame, *, lang: str = "id") -> pd.DataF
     out["alpha_if_deleted"] = result["alpha_if_deleted"].to_numpy()
     out["n"] = result["n"].to_numpy()
     return out.reset_index(drop=True)
+
+
+def logistic_summary(res) -> pd.DataFrame:
+    """SPSS *Omnibus Tests of Model Coefficients*, *Model Summary* and *Hosmer and Lemeshow Test* of a
+    :func:`kinerja_research.logistic` result, as one row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``chisq`` (omnibus χ²), ``df``, ``p``, ``neg2ll``, ``cox_snell_r2``, ``nagelkerke_r2``, ``hl_chisq``, ``hl_df``,
+        ``hl_p``, ``n``.
+    """
+    fit = _need(res, "fit", "spss.logistic_summary")
+    hl = _need(res, "hosmer_lemeshow", "spss.logistic_summary")
+    f, h = fit.iloc[0], hl.iloc[0]
+    return pd.DataFrame(
+        {
+            "chisq": [f["statistic"]],
+            "df": [f["df"]],
+            "p": [f["p"]],
+            "neg2ll": [f["neg2ll"]],
+            "cox_snell_r2": [f["cox_snell_r2"]],
+            "nagelkerke_r2": [f["nagelkerke_r2"]],
+            "hl_chisq": [h["statistic"]],
+            "hl_df": [h["df"]],
+            "hl_p": [h["p"]],
+            "n": [f["n"]],
+        }
+    )
+
+
+def variables_in_equation(res) -> pd.DataFrame:
+    """SPSS *Variables in the Equation* of a :func:`kinerja_research.logistic` result: B, S.E., Wald, df, Sig.,
+    Exp(B) and its Wald interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``term``, ``b``, ``se``, ``wald``, ``df``, ``p``, ``exp_b``, ``or_ci_low``, ``or_ci_high``, ``n``.
+    """
+    missing = [c for c in ("term", "estimate", "se", "wald", "p", "effect_size", "or_ci_low", "or_ci_high")
+               if c not in res.columns]  # fmt: skip
+    if missing:
+        raise KinerjaError(f"spss.variables_in_equation needs columns {missing}; the rule is kr.logistic()'s output.")
+    return pd.DataFrame(
+        {
+            "term": res["term"].to_numpy(),
+            "b": res["estimate"].to_numpy(),
+            "se": res["se"].to_numpy(),
+            "wald": res["wald"].to_numpy(),
+            "df": np.ones(len(res), dtype=int),
+            "p": res["p"].to_numpy(),
+            "exp_b": res["effect_size"].to_numpy(),
+            "or_ci_low": res["or_ci_low"].to_numpy(),
+            "or_ci_high": res["or_ci_high"].to_numpy(),
+            "n": res["n"].to_numpy(),
+        }
+    )

@@ -255,7 +255,10 @@ def test_a_failing_cell_of_a_batched_page_is_reported_like_a_kernels(data, tmp_p
     assert "broken on purpose" in summary.failures[0]["error"]["evalue"]
 
 
+@pytest.mark.slow
 def test_dask_cluster_gives_the_local_runs_outputs(data, batch_run, tmp_path):
+    """Slow (a LocalCluster and a fresh process per batch); the small version is test_report_runner's Dask test,
+    which runs a brief through the same batch path on a LocalCluster."""
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cl:
         summary = runner.run_suite(

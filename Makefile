@@ -61,10 +61,10 @@ $(DOCS_STAMP): $(STAMP) requirements-docs.lock
 	@touch $(DOCS_STAMP)
 
 docs: $(DOCS_STAMP) ## Build the documentation site (tutorials + API reference) into site/; warnings are errors
-	$(BIN)/mkdocs build --strict --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 docs-serve: $(DOCS_STAMP) ## Serve the documentation site at http://127.0.0.1:8000 while you edit docs/
-	$(BIN)/mkdocs serve
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
 
 lock-docs: $(STAMP) ## Refresh requirements-docs.lock (the docs tools; what they share with the package stays as locked)
 	rm -rf .venv-docs && $(PYTHON) -m venv .venv-docs

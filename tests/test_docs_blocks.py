@@ -219,3 +219,20 @@ def test_every_block_runs(doc, small_default, tmp_path):
             except ProcessLookupError:
                 pass
         python.proc.wait(timeout=30)
+
+
+def test_the_readme_summary_of_the_own_data_tutorial_runs_its_commands():
+    """The README's own-data block is illustrative because the tutorial runs the same steps: the same commands."""
+
+    def commands(bs):
+        return [
+            line.split()[1]
+            for b in bs
+            if b.lang == "bash"
+            for line in b.code.splitlines()
+            if line.startswith("kinerja ")
+        ]
+
+    summary = [b for b in blocks("README.md") if b.illustrative and "tutorial_own_data" in b.illustrative]
+    assert len(summary) == 1
+    assert commands(summary) == commands(blocks("docs/tutorial_own_data.md"))

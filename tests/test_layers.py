@@ -4,6 +4,7 @@ never point up the layers declared in docs/architecture.md ("Layers")."""
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -57,6 +58,7 @@ def _module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+@functools.cache
 def import_graph(package: Path = PACKAGE) -> dict[str, dict[str, int]]:
     """``{module: {imported package module: line}}`` from the AST of every file of the package."""
     files = {_module_name(f): f for f in package.rglob("*.py")}

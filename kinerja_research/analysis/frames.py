@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 
 from kinerja_research.errors import KinerjaError
+from kinerja_research.instruments import load_codebook
+from kinerja_research.measure import score_scale
 from kinerja_research.results import check_columns
 
 __all__ = ["scale_scores", "survey_frame", "performance_panel", "change_frame", "staff_years", "DEFAULT_INSTRUMENTS"]
@@ -54,8 +56,6 @@ def _tables(tables: Mapping[str, pd.DataFrame], *names: str) -> list[pd.DataFram
 @functools.lru_cache(maxsize=16)
 def _codebook(name: str):
     """Codebook by name, parsed once per process (the YAML files are package data and do not change)."""
-    from kinerja_research.instruments import load_codebook
-
     return load_codebook(name)
 
 
@@ -92,8 +92,6 @@ def scale_scores(
     >>> scale_scores(survey, ["reward"])[["person_id", "reward"]].to_dict("list")
     {'person_id': ['a', 'b'], 'reward': [4.0, 2.0]}
     """
-    from kinerja_research.measure import score_scale
-
     keep = [c for c in _ID_COLUMNS if c in survey.columns]
     parts = [survey[keep]]
     for name in instruments:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from kinerja_research.cli import app
+from kinerja_research.cli.apps import app
 
 
 @app.command("clean")
@@ -78,7 +78,7 @@ def init_dataset_cmd(
     force: bool = typer.Option(False, "--force", help="Overwrite an existing dataset.yml."),
 ) -> None:
     """Write a starting dataset.yml by recognising the files' headers; edit it, then run `kinerja clean`."""
-    from kinerja_research.ingest.init import init_dataset
+    from kinerja_research.ingest.draft import init_dataset
 
     out, report = init_dataset(path, force=force)
     for line in report:  # the last line names the command to run next

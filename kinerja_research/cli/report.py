@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from kinerja_research.cli import app
+from kinerja_research.cli.apps import app
 
 #: The one sentence printed when a run is interrupted (Ctrl-C or SIGTERM); the exit code is 130.
 INTERRUPTED = (

@@ -755,6 +755,8 @@ class Context:
             Passed to :func:`kinerja_research.report.tables.format_table` (``ns``, ``labels``, ``digits``,
             ``n_col``, ``suppress``, ``drop``, ``ci``, ``keys``, ``count_cols``, ...).
 
+        Notes
+        -----
         Every count cell joins the page's suppression ledger (withheld across tables when the page finishes), and
         the table is written to ``<stem>.xlsx`` by :meth:`finish`.
         """

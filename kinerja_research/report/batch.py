@@ -9,7 +9,10 @@ what the cell shows is recorded as the kernel's messages would be (``display_dat
 backend at the end of a cell, as in a kernel). The result is an executed ``.ipynb`` that the runner normalises,
 protects and renders exactly as a papermill one (:mod:`kinerja_research.report.runner`).
 
-The process must be one of the runner's own worker processes (or a fresh process on a Dask worker): the shell, the
+Imports are lazy (inside the functions): IPython's shell, nbformat and papermill cost seconds to import (measured:
+papermill 2-6 s through nbformat and jsonschema), which the command's own process, importing the runner, should not
+pay; only the workers that execute notebooks import them. The process must be one of the runner's own worker
+processes (or a fresh process on a Dask worker): the shell, the
 working folder and ``sys.stdout`` are process-wide.
 """
 
@@ -32,11 +35,11 @@ def _shell():
         return _SHELL
     # Imported here, in a batch worker: IPython's shell and nbformat are what a kernel would import anyway, and the
     # runner's own process (and `kinerja --help`) should not pay for them.
-    import nbformat
-    from IPython.core.displayhook import DisplayHook
-    from IPython.core.displaypub import DisplayPublisher
-    from IPython.core.interactiveshell import InteractiveShell
-    from traitlets.config import Config
+    import nbformat  # lazy: worker-only
+    from IPython.core.displayhook import DisplayHook  # lazy: worker-only
+    from IPython.core.displaypub import DisplayPublisher  # lazy: worker-only
+    from IPython.core.interactiveshell import InteractiveShell  # lazy: worker-only
+    from traitlets.config import Config  # lazy: worker-only
 
     class Recorder(DisplayPublisher):
         """What ``display`` shows: appended to the running cell's outputs; an update replaces every output shown
@@ -125,7 +128,7 @@ class _Stream:
         self.outputs, self.name = outputs, name
 
     def write(self, text: str) -> int:
-        import nbformat
+        import nbformat  # lazy: worker-only
 
         if not text:
             return 0
@@ -163,8 +166,8 @@ def run_notebook(input_path: str | Path, output_path: str | Path, *, parameters:
         ``None`` when every cell ran; else ``{cell, exec_count, ename, evalue, traceback}`` of the failing cell (the
         cells after it are not run), as the runner reports a papermill failure.
     """
-    import nbformat
-    import papermill as pm
+    import nbformat  # lazy: worker-only
+    import papermill as pm  # lazy: worker-only
 
     nb = pm.execute_notebook(
         str(input_path),
@@ -219,7 +222,7 @@ def run_notebook(input_path: str | Path, output_path: str | Path, *, parameters:
     finally:
         os.chdir(here)
         shell.display_pub.outputs = []
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # lazy: worker-only
 
         plt.close("all")
     nb.metadata.setdefault("papermill", {})["exception"] = error is not None

@@ -94,7 +94,9 @@ kr.validate_dataset
 kr.load_processed
     Read the processed tables of a dataset.
 kr.load_table
-    Read one processed table.
+    Read one processed table, optionally only some of its columns and the rows of some regions.
+kr.hold_tables
+    Serve :func:`load_table` reads of ``regions`` of ``dataset`` from memory while the block runs.
 kr.load_validation
     Read ``validation.csv`` of a processed dataset (one row per problem found while cleaning), with the cells ...
 kr.load_manifest

@@ -243,7 +243,7 @@ def test_cfa_from_codebook_equals_syntax(datasets):
 @pytest.mark.parametrize("inv", R["invariance"], ids=[i["name"] for i in R["invariance"]])
 def test_invariance_matches_lavaan(datasets, inv):
     df = datasets["hs1939"] if inv["dataset"] == "hs1939" else _survey_reversed(datasets)
-    res = invariance(df, model=inv["model"], group=inv["group"]).set_index("term")
+    res = invariance(df, model=inv["model"], between=inv["group"]).set_index("term")
     for level in ("configural", "metric", "scalar"):
         f = inv["fit"][level]
         row = res.loc[level]

@@ -174,11 +174,14 @@ def test_bootstrap_ci_reproducible_and_sensible():
 def test_invariance_group_errors():
     df = example_items(n=100, seed=14, k=4)
     df["g"] = ["a"] * 90 + ["b"] * 10
-    with pytest.raises(KinerjaError, match=r"value 'b' has 10 complete respondents"):
-        invariance(df, model="f =~ X1 + X2 + X3 + X4", group="g")
+    with pytest.raises(KinerjaError, match=r"value 'b' has 10 usable respondents"):
+        invariance(df, model="f =~ X1 + X2 + X3 + X4", between="g")
     df["g"] = "a"
-    with pytest.raises(KinerjaError, match="at least two groups"):
-        invariance(df, model="f =~ X1 + X2 + X3 + X4", group="g")
+    with pytest.raises(KinerjaError, match="at least 2 groups"):
+        invariance(df, model="f =~ X1 + X2 + X3 + X4", between="g")
+    with pytest.warns(DeprecationWarning, match="renamed between"):
+        with pytest.raises(KinerjaError, match="at least 2 groups"):
+            invariance(df, model="f =~ X1 + X2 + X3 + X4", group="g")
 
 
 def test_cfa_syntax_free_marker_and_fixed_variance_equals_marker_model():
@@ -230,3 +233,19 @@ def test_r_table_less_is_the_negative_critical_value():
     assert_allclose(
         r_table([10, 30, 100], alternative="less"), -r_table([10, 30, 100], alternative="greater"), rtol=1e-15
     )
+
+
+def test_alpha_agrees_with_pingouin():
+    """pingouin.cronbach_alpha (an independent implementation): the same alpha and F-based (Feldt) interval, on
+    complete answers and pairwise with missing ones."""
+    pg = pytest.importorskip("pingouin")
+    from pathlib import Path
+
+    bfi = pd.read_csv(Path(__file__).parent / "reference" / "measure_bfi25.csv")
+    items = [f"C{i}" for i in range(1, 6)]
+    for data in (bfi[items].dropna(), bfi[items]):
+        ours = cronbach_alpha(data, items=items).iloc[0]
+        a, ci = pg.cronbach_alpha(data, nan_policy="pairwise")
+        assert_allclose(ours["estimate"], a, rtol=1e-12)
+        if data.notna().all().all():
+            assert_allclose([ours["ci_low"], ours["ci_high"]], ci, atol=5e-4)  # pingouin rounds its CI to 3 decimals

@@ -93,3 +93,51 @@ def test_options_reach_the_runner(capsys, monkeypatch, tmp_path):
     assert code is None or code == 0
     assert seen["dataset"] == "small" and seen["regions"] == ["Kota Bengkulu", "18.71"] and seen["lang"] == "en"
     assert seen["workers"] == 3 and seen["scheduler"] == "tcp://h:8786" and seen["pdf"] is False
+
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["--regions", "18.71", "17.71"], ["18.71", "17.71"]),  # as the README shows
+        (["-r", "18.71", "-r", "Kota Bengkulu"], ["18.71", "Kota Bengkulu"]),
+        (["--regions", "18.71 17.71"], ["18.71", "17.71"]),
+        (["--regions", "18.71,17.71", "--lang", "en"], ["18.71", "17.71"]),
+        (["--regions", "Kota Bandar Lampung"], ["Kota Bandar Lampung"]),
+    ],
+)
+def test_regions_as_the_readme_shows(capsys, monkeypatch, tmp_path, argv, expected):
+    seen = {}
+    monkeypatch.setattr(runner, "run_suite", lambda **kw: seen.update(kw) or _fake_summary(tmp_path, []))
+    code, _, err = _run(["report", *argv, "--no-progress"], capsys)
+    assert code in (None, 0), err
+    assert seen["regions"] == expected
+
+
+def test_stray_arguments_are_still_refused(capsys, monkeypatch, tmp_path):
+    monkeypatch.setattr(runner, "run_suite", lambda **kw: _fake_summary(tmp_path, []))
+    code, _, err = _run(["report", "18.71", "--no-progress"], capsys)
+    assert code == 2 and "--regions" in err
+
+
+def test_style_reaches_the_runner(capsys, monkeypatch, tmp_path):
+    seen = {}
+    monkeypatch.setattr(runner, "run_suite", lambda **kw: seen.update(kw) or _fake_summary(tmp_path, []))
+    code, _, _ = _run(["report", "--style", "skripsi", "--no-progress"], capsys)
+    assert code in (None, 0) and seen["style"] == "skripsi"
+
+
+def test_skipped_notebooks_are_named(capsys, monkeypatch, tmp_path):
+    summary = _fake_summary(tmp_path, [{"stem": "x", "ok": True, "error": None}])
+    summary.skipped = [{"notebook": "02_training_impact", "reasons": [["run.needs_table", {"table": "training"}]]}]
+    monkeypatch.setattr(runner, "run_suite", lambda **kw: summary)
+    code, _, err = _run(["report", "--no-progress"], capsys)
+    assert code in (None, 0) and "Not run on these data: 02_training_impact" in err
+
+
+def test_ctrl_c_is_one_sentence_and_exit_130(capsys, monkeypatch):
+    def interrupted(**kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "run_suite", interrupted)
+    code, _, err = _run(["report", "--no-progress"], capsys)
+    assert code == 130 and err.strip().startswith("Interrupted:") and len(err.strip().splitlines()) == 1

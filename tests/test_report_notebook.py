@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -34,15 +36,37 @@ def processed(tmp_path):
     return d
 
 
+class Shown(list):
+    """What a notebook displayed, in order; an update replaces the display with the same id (as in Jupyter)."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids = {}
+
+    def display(self, data, display_id=None):
+        if display_id:
+            self.ids[display_id] = len(self)
+        self.append(data["text/html"])
+
+    def update(self, data, display_id):
+        self[self.ids[display_id]] = data["text/html"]
+
+
 @pytest.fixture
 def shown(monkeypatch):
-    out = []
-    monkeypatch.setattr(nbmod, "_display", out.append)
+    out = Shown()
+    monkeypatch.setattr(nbmod, "_display", out.display)
+    monkeypatch.setattr(nbmod, "_update", out.update)
     return out
 
 
 def _html(obj) -> str:
-    return obj.data if hasattr(obj, "data") else str(obj)
+    return obj
+
+
+def _text(obj) -> str:
+    """Visible text of a displayed fragment (entities decoded)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", obj))
 
 
 def test_tables_filtered_to_regions(processed, shown, tmp_path):
@@ -60,9 +84,8 @@ def test_tables_filtered_to_regions(processed, shown, tmp_path):
 def test_region_names_resolve_and_absent_region_raises(processed, shown, tmp_path):
     ctx = nbmod.start("region_brief", dataset=str(processed), regions=["Kota Bengkulu"], out_dir=str(tmp_path))
     assert ctx.regions == ["17.71"]
-    ctx = nbmod.start("region_brief", dataset=str(processed), regions=["53.71"], out_dir=str(tmp_path))
     with pytest.raises(KinerjaError, match="53.71"):
-        _ = ctx.tables
+        nbmod.start("region_brief", dataset=str(processed), regions=["53.71"], out_dir=str(tmp_path))
 
 
 def test_bad_parameters_raise(processed):
@@ -73,7 +96,6 @@ def test_bad_parameters_raise(processed):
 
 
 def test_show_figure_record_finish(processed, shown, tmp_path, monkeypatch):
-    monkeypatch.setenv(nbmod.RUN_ID_ENV, "run-1")
     ctx = nbmod.start("10_region_comparison", dataset=str(processed), lang="id", out_dir=str(tmp_path / "out"))
     ctx.heading("common.nb.10_region_comparison", level=1)
     summary = (
@@ -101,12 +123,13 @@ def test_show_figure_record_finish(processed, shown, tmp_path, monkeypatch):
     assert ctx.finish() is None
     doc = ctx.written
 
-    heading, table, fig, prov = (_html(o) for o in shown)
-    assert heading == "# Perbandingan antarwilayah"
+    banner, heading, table, fig, prov = (_html(o) for o in shown)
+    assert "kr-banner" in banner and "63 ASN" in banner
+    assert heading == '<h1 id="perbandingan-antarwilayah">Perbandingan antarwilayah</h1>'
     assert "Tabel 1." in table and "Kota Lhokseumawe" in table and "&lt;5" in table and "IK 95%" in table
     assert "Gambar 1." in fig and "data:image/png;base64," in fig
     assert "kurang dari 5 orang" in fig  # the 3-person region was left out of the figure, with a note
-    assert "Asal-usul" in prov and "ab" * 32 in prov and "run-1" in prov
+    assert "Asal-usul" in prov and "ab" * 32 in prov and 'href="#provenance"' in prov
     written = json.loads((tmp_path / "out" / "10_region_comparison.headline.json").read_text())
     assert written == json.loads(json.dumps(doc))
     rec = {r["key"]: r for r in written["records"]}
@@ -119,11 +142,27 @@ def test_show_figure_record_finish(processed, shown, tmp_path, monkeypatch):
     assert written["title"] == "Perbandingan antarwilayah"
 
 
-def test_stem_from_runner_environment(processed, shown, tmp_path, monkeypatch):
-    monkeypatch.setenv(nbmod.STEM_ENV, "region_brief_17.71")
-    ctx = nbmod.start("region_brief", dataset=str(processed), regions=["17.71"], out_dir=str(tmp_path))
+def test_outputs_are_named_after_the_notebook_and_record_every_parameter(processed, shown, tmp_path, monkeypatch):
+    monkeypatch.setenv("KINERJA_REPORT_STEM", "region_brief_17.71")  # the old environment channel: ignored
+    monkeypatch.setenv("KINERJA_MIN_CELL_N", "50")
+    ctx = nbmod.start(
+        "region_brief", dataset=str(processed), regions=17.71, min_cell=7, style="skripsi", out_dir=str(tmp_path)
+    )
+    assert ctx.min_n == 7 and ctx.style == "skripsi" and ctx.regions == ["17.71"]
     ctx.finish()
-    assert (tmp_path / "region_brief_17.71.headline.json").exists()
+    doc = json.loads((tmp_path / "region_brief.headline.json").read_text())
+    assert doc["parameters"] == {
+        "dataset": str(processed),
+        "regions": ["17.71"],
+        "lang": "id",
+        "alpha": 0.05,
+        "seed": 2026,
+        "min_cell": 7,
+        "style": "skripsi",
+        "out_dir": str(tmp_path),
+    }
+    assert doc["provenance"]["parameters"] == doc["parameters"] and doc["min_cell"] == 7
+    assert (tmp_path / "region_brief.xlsx").exists()
 
 
 def test_unknown_caption_key_raises(processed, shown, tmp_path):
@@ -138,7 +177,7 @@ def test_figures_are_deterministic(processed, shown, tmp_path):
         d = ctx.tables["survey"]
         ax = plots.plot_distribution(d, x="RTC01", group="region_code", lang="id", xlabel="common.col.value")
         ctx.figure(ax, "common.nb.00_data_audit")
-    assert _html(shown[0]) == _html(shown[1])
+    assert "<figure" in shown[1] and shown[1] == shown[3]
 
 
 def test_region_palette_is_stable_and_colour_blind_safe():
@@ -185,7 +224,7 @@ def test_text_and_record_suppress_small_n(processed, shown, tmp_path):
     rule, n < min_n); the region name stays; n >= 5 and n=None are shown."""
     ctx = nbmod.start("05_public_satisfaction", dataset=str(processed), lang="id", out_dir=str(tmp_path))
     ctx.text("satisfaction.region_text", n=3, region="Kota Lhokseumawe", ikm=81.4812, mutu="B", kinerja="Baik")
-    text = _html(shown[-1])
+    text = _text(shown[-1])
     assert "Kota Lhokseumawe" in text and "<5" in text
     assert "81" not in text and "Baik" not in text and "(mutu B" not in text
     ctx.text("satisfaction.region_text", n=30, region="Kota Bengkulu", ikm=81.4812, mutu="B", kinerja="Baik")
@@ -204,9 +243,8 @@ def test_text_and_record_suppress_small_n(processed, shown, tmp_path):
     assert "81" not in json.dumps(rec["ikm_11.73"]) + json.dumps(rec["mutu_11.73"])
 
 
-def test_suppression_threshold_comes_from_the_run(processed, shown, tmp_path, monkeypatch):
-    monkeypatch.setenv("KINERJA_MIN_CELL_N", "10")
-    ctx = nbmod.start("05_public_satisfaction", dataset=str(processed), lang="en", out_dir=str(tmp_path))
+def test_suppression_threshold_comes_from_the_parameter(processed, shown, tmp_path):
+    ctx = nbmod.start("05_public_satisfaction", dataset=str(processed), lang="en", min_cell=10, out_dir=str(tmp_path))
     assert ctx.is_small(9) and not ctx.is_small(10) and not ctx.is_small(None) and not ctx.is_small(float("nan"))
     ctx.record("x", 1.5, n=7)
     assert ctx.records[-1]["text"] == "<10" and ctx.records[-1]["value"] is None

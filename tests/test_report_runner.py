@@ -13,11 +13,12 @@ import pytest
 
 from kinerja_research.errors import KinerjaError
 from kinerja_research.report import runner
-from kinerja_research.report.provenance import GIT_ENV, VOLATILE_CLASS, git_commit
+from kinerja_research.report.provenance import VOLATILE_CLASS
 
 PARAMS = (
     'dataset: str = "default"  # processed dataset\nregions: list[str] = []  # Kemendagri codes\n'
     'lang: str = "id"  # "id" | "en"\nalpha: float = 0.05  # significance level\nseed: int = 2026  # seed\n'
+    'min_cell: int = 5  # small-cell threshold\nstyle: str = "standard"  # layout\n'
     'out_dir: str = ""  # headline JSON folder'
 )
 
@@ -28,7 +29,7 @@ def write_notebook(path: Path, cells: list[str]) -> None:
     p.metadata["tags"] = ["parameters"]
     start = (
         f'import kinerja_research as kr\nctx = kr.report.start("{path.stem}", dataset=dataset, regions=regions, '
-        f"lang=lang, alpha=alpha, seed=seed, out_dir=out_dir)"
+        f"lang=lang, alpha=alpha, seed=seed, min_cell=min_cell, style=style, out_dir=out_dir)"
     )
     nb.cells = [p, nbformat.v4.new_code_cell(start)] + [nbformat.v4.new_code_cell(c) for c in cells]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -67,7 +68,8 @@ def suite(tmp_path_factory):
             'import warnings\nwarnings.warn("a warning that must not reach the page")',
             'ax = kr.report.plots.plot_distribution(s, x="RTC01", group="region_code", lang=lang)\n'
             'ctx.figure(ax, "common.col.value")',
-            'ctx.record("n_people", len(s), label_key="common.col.n", spec="n")\nctx.finish()',
+            'ctx.record("n_people", len(s), label_key="common.col.n", spec="n")\n'
+            'ctx.record("raw_key_without_label", 1.5)\nctx.finish()',
         ],
     )
     write_notebook(
@@ -91,9 +93,6 @@ def two_runs(suite):
     again (which replaces the first run). Returns both summaries and a snapshot of the first run's files."""
     root, nbs, data = suite
     out = root / "reports" / "run"
-    # The code version is an input too: pin it, since other work may be committed between the two runs.
-    mp = pytest.MonkeyPatch()
-    mp.setenv(GIT_ENV, json.dumps(git_commit()))
     first = runner.run_suite(
         dataset=str(data),
         regions=["Kota Bandar Lampung"],
@@ -103,9 +102,15 @@ def two_runs(suite):
         notebooks_dir=nbs,
         progress=False,
     )
-    saved = {str(p.relative_to(out)): p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()}
+    saved = {
+        str(p.relative_to(out)): p.read_bytes().decode("utf-8") if p.suffix != ".xlsx" else p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file()
+    }
+    mp = pytest.MonkeyPatch()
+    mp.chdir(data.parent)  # the second run names the dataset by a relative path (issue 15.6)
     second = runner.run_suite(
-        dataset=str(data),
+        dataset=data.name,
         regions=["18.71"],
         lang="en",
         workers=2,
@@ -145,11 +150,13 @@ def test_outputs_layout_and_headlines(two_runs):
         "00_data_audit.headline.json",
         "00_data_audit.html",
         "00_data_audit.ipynb",
+        "00_data_audit.xlsx",
         "index.html",
         "logs",
         "region_brief_18.71.headline.json",
         "region_brief_18.71.html",
         "region_brief_18.71.ipynb",
+        "region_brief_18.71.xlsx",
         "run.json",
     ]
     assert not list(out.parent.glob(".run.*")), "temporary or old run folders left behind"
@@ -158,6 +165,8 @@ def test_outputs_layout_and_headlines(two_runs):
     index = (out / "index.html").read_text()
     assert 'href="region_brief_18.71.html"' in index and "Regional brief: Kota Bandar Lampung" in index
     assert "<dd>40</dd>" in index  # read from the headline JSON
+    first_index = (out / "index.html").read_text()
+    assert "raw_key_without_label" not in first_index  # a record without a translated label is not listed
     run = json.loads((out / "run.json").read_text())
     assert run["regions"] == ["18.71"] and len(run["jobs"]) == 2
 
@@ -176,7 +185,26 @@ def test_page_has_no_code_and_is_self_contained(two_runs):
 
 
 def _stable(text: str) -> str:
-    return re.sub(rf'<span class="{VOLATILE_CLASS}">[^<]*</span>', "", text)
+    """Without the volatile spans (also as escaped inside a notebook's JSON)."""
+    return re.sub(rf'<span class=\\?"{VOLATILE_CLASS}\\?">[^<]*</span>', "", text)
+
+
+def test_relative_dataset_path_reaches_every_notebook(two_runs):
+    _, second, _, out = two_runs
+    assert second.ok  # every notebook found the dataset from its own folder
+    head = json.loads((out / "00_data_audit.headline.json").read_text())
+    assert Path(head["dataset"]).is_absolute() and head["parameters"]["dataset"] == head["dataset"]
+
+
+def test_executed_notebooks_identical_between_runs(two_runs):
+    """Same inputs, two runs: the executed .ipynb differ only in the provenance block's run time and duration."""
+    _, _, saved, out = two_runs
+    for name in ("00_data_audit.ipynb", "region_brief_18.71.ipynb"):
+        before, after = saved[name], (out / name).read_text(encoding="utf-8")
+        assert _stable(before) == _stable(after), name
+        ids = [c["id"] for c in json.loads(after)["cells"]]
+        assert ids == [f"cell-{i}" for i in range(len(ids))]
+        assert "start_time" not in after and "end_time" not in after
 
 
 def test_two_runs_identical_apart_from_run_time_and_id(two_runs):
@@ -269,6 +297,8 @@ def test_plan_covers_suite_order_and_one_brief_per_region(suite, tmp_path):
         "lang": "id",
         "alpha": 0.05,
         "seed": 1,
+        "min_cell": 5,
+        "style": "standard",
         "out_dir": "",
         "regions": ["18.71", "17.71"],
     }
@@ -301,6 +331,7 @@ def test_publish_copies_pages_and_writes_reports_index(suite, tmp_path):
     run.mkdir(parents=True)
     (run / "10_region_comparison.html").write_text("<html></html>")
     meta = {
+        "command": "kinerja report",
         "dataset": "default",
         "lang": "id",
         "regions": ["18.71"],
@@ -342,3 +373,26 @@ def test_print_pdf_without_chromium_says_so(tmp_path, monkeypatch):
     monkeypatch.setattr(render, "find_chromium", lambda: None)
     with pytest.raises(KinerjaError, match="apt-get install chromium"):
         render.print_pdf(tmp_path / "p.html", tmp_path / "p.pdf")
+
+
+def test_normalising_a_notebook_with_large_images_is_linear(tmp_path):
+    """Regression: a backtracking pattern over embedded images made the worker spin for half an hour."""
+    import tempfile
+    import time
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={"text/html": "<img src='data:image/png;base64," + "A" * 3_000_000}
+        ),
+        nbformat.v4.new_output("stream", name="stderr", text=f"{tempfile.gettempdir()}/ipykernel_4242/17.py:2: W\n"),
+    ]
+    nb.cells = [cell]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, str(path))
+    t0 = time.perf_counter()
+    runner.normalise_executed(path)
+    assert time.perf_counter() - t0 < 5
+    text = path.read_text()
+    assert "ipykernel_4242" not in text and "ipykernel/17.py" in text and '"id": "cell-0"' in text

@@ -162,15 +162,44 @@ def test_digits_per_column():
     assert out.iloc[0].tolist() == ["0.123", "0.12"]
 
 
-def test_threshold_configurable_for_a_run(monkeypatch):
+def test_threshold_comes_from_the_report_parameter_not_the_environment(monkeypatch):
     df = pd.DataFrame({"estimate": [1.0, 2.0], "n": [8, 30]})
     assert T.format_table(df, lang="en")["n"].tolist() == ["8", "30"]
-    monkeypatch.setenv(T.MIN_N_ENV, "10")
+    monkeypatch.setenv("KINERJA_MIN_CELL_N", "10")  # the old channel: ignored now
+    assert T.format_table(df, lang="en")["n"].tolist() == ["8", "30"]
+    monkeypatch.setitem(T._SESSION, "min_n", 10)  # what kr.report.start(min_cell=10) sets in the kernel
     out = T.format_table(df, lang="en")
     assert out["n"].tolist() == ["<10", "30"] and "fewer than 10" in out.attrs["notes"][0]
-    monkeypatch.setenv(T.MIN_N_ENV, "zero")
-    with pytest.raises(KinerjaError, match=T.MIN_N_ENV):
-        T.format_table(df, lang="en")
+    assert T.format_table(df, lang="en", min_n=5)["n"].tolist() == ["8", "30"]
+
+
+def test_bool_words_agree_with_the_translation_table():
+    from kinerja_research.report.i18n import translator
+    from kinerja_research.report.numbers import BOOL_WORDS
+
+    for lang, (yes, no) in BOOL_WORDS.items():
+        assert (translator(lang)("common.yes"), translator(lang)("common.no")) == (yes, no)
+
+
+def test_three_steps_suppress_format_label():
+    """format_table = suppress -> format -> label; the suppress step keeps raw numbers and names its count cells."""
+    df = pd.DataFrame({"region": ["18.71", "17.71", "11.73"], "estimate": [1.234, 2.5, 9.9], "n": [40, 30, 3]})
+    sup = T.suppress_table(df, min_n=5)
+    assert sup.data["estimate"].tolist()[:2] == [1.234, 2.5] and pd.isna(sup.data["estimate"].iloc[2])
+    assert sup.primary["n"].tolist() == [False, False, True] and sup.count_cols == ["n"]
+    assert [c["state"] for c in sup.count_cells()] == ["shown", "shown", "primary"]
+    cells = T.format_cells(sup, lang="id")
+    assert cells["estimate"].tolist() == ["1,23", "2,50", "–"] and cells["n"].tolist() == ["40", "30", "<5"]
+    labelled = T.label_table(cells, t=T.translator("id"))
+    assert list(labelled.columns)[1:] == ["Estimasi", "n"]
+    pd.testing.assert_frame_equal(labelled, T.format_table(df, lang="id", min_n=5), check_like=False)
+
+
+def test_pooled_count_column_is_suppressed_too():
+    """A ``count`` column (problems by rule, pooled over regions) is a count of people: below min_n it is <5."""
+    by_rule = pd.DataFrame({"rule": ["too_fast", "straight_lining"], "count": [22, 3]})
+    out = T.format_table(by_rule, lang="en", ns="audit", secondary=False)
+    assert out.iloc[:, 1].tolist() == ["22", "<5"]
 
 
 # --- vocabulary columns: identifiers are translated, never shown raw --------------------------------------------------
@@ -371,3 +400,16 @@ def test_suppressed_row_blanks_text_and_flags_derived_from_its_people():
     # a column declared as not person-derived stays
     kept = T.format_table(res, lang="id", ns="satisfaction", min_n=5, keys=["kinerja"])
     assert kept.iloc[1, 4] == "Baik" and kept.iloc[1, 3] == "–"
+
+
+def test_a_percent_of_a_withheld_count_is_withheld_with_it():
+    """Respondent characteristics: a count with its percent; the percent would give the count away."""
+    xt = pd.DataFrame({"category": ["L", "P", "X"], "count": [120, 3, 9], "percent": [90.9, 2.3, 6.8]})
+    sup = T.suppress_table(xt, min_n=5, secondary=False)
+    assert sup.derived == {"percent": "count"}
+    out = T.format_table(
+        xt, lang="en", labels={"category": "common.col.value", "percent": "common.col.value"}, secondary=False
+    )
+    assert out.iloc[1].tolist()[1:] == ["<5", "–"] and out.iloc[0].tolist()[2] == "90.90"
+    sup.withhold(2, "count")
+    assert pd.isna(sup.data.loc[2, "percent"])

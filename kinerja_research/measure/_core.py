@@ -7,6 +7,7 @@ Everything here is vectorised: one pass of matrix products gives every pairwise-
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -214,14 +215,20 @@ def check_enough(x: np.ndarray, term: str, items: Sequence[str], *, min_items: i
         )
     if x.shape[0] < 3:
         raise KinerjaError(f"Scale {term!r} has {x.shape[0]} usable respondents; the rule is that it needs at least 3.")
-    # An item nobody answered, or everyone answered alike, has no variance: correlations with it are undefined, and
-    # R psych only warns while returning NA for some statistics and numbers for others. One clear error instead.
-    lo, hi = np.nanmin(np.where(np.isnan(x), np.inf, x), axis=0), np.nanmax(np.where(np.isnan(x), -np.inf, x), axis=0)
+    # fmin/fmax skip NaN without n x k temporaries (one pass each)
+    lo, hi = np.fmin.reduce(x, axis=0), np.fmax.reduce(x, axis=0)
+    _check_spread(term, items, lo, hi, lambda j: int((~np.isnan(x[:, j])).sum()))
+
+
+def _check_spread(term, items, lo, hi, answered) -> None:
+    """An item nobody answered, or everyone answered alike, has no variance: correlations with it are undefined, and
+    R psych only warns while returning NA for some statistics and numbers for others. One clear error instead.
+    ``answered(j)`` counts the respondents who answered item j."""
     flat = ~(hi > lo)
     if flat.any():
         j = int(np.flatnonzero(flat)[0])
-        answered = int((~np.isnan(x[:, j])).sum())
-        what = "no answers" if answered == 0 else f"the same answer {lo[j]:g} from all {answered} respondents"
+        count = answered(j)
+        what = "no answers" if count == 0 else f"the same answer {lo[j]:g} from all {count} respondents"
         raise KinerjaError(
             f"Scale {term!r}, item {items[j]!r} has {what}; the rule is that every item of a scale "
             "needs at least two different answers (drop the item or check its mapping)."
@@ -236,6 +243,237 @@ def scale_matrix(
     x = apply_missing(item_matrix(data, ids, reverse, srange), missing)
     check_enough(x, term, ids, min_items=min_items)
     return x
+
+
+@dataclass
+class Moments:
+    """What the reliability, item and factor functions need from one scale, computed in one pass over the data:
+    respondents used, pairwise-complete covariance (n - 1 divisor) and correlation matrices, item means and counts,
+    the mean and SD of the row-mean score, and each item's correlation with that score (psych ``raw.r``)."""
+
+    n: int
+    cov: np.ndarray
+    r: np.ndarray
+    mean: np.ndarray
+    n_item: np.ndarray
+    total_mean: float
+    total_sd: float
+    item_total_r: np.ndarray
+    complete: bool
+
+
+def scale_moments(
+    data, term: str, ids: Sequence[str], reverse: Sequence[str], srange, missing: str, *, min_items: int = 2
+) -> Moments:
+    """Moments of one scale in one pass over the data (the item columns are read in blocks of rows straight from the
+    DataFrame, no n x k copy). Complete answers: each block adds its cross-products, sums, minima and maxima, and
+    reverse keying is applied to the moments (a reversed item's covariances change sign). With missing answers each
+    block also adds the observed-pair counts and sums that pairwise-complete moments need (as R
+    ``cov(use = "pairwise")``), the row-mean score over answered items and its cross-products with each item.
+    ``missing="listwise"`` keeps rows with every item answered, ``"pairwise"`` rows with at least one. Text in an
+    item column, or an answer outside the codebook's scale, is reported by :func:`item_matrix` in one sentence."""
+    check_choice("missing", missing, MISSING)
+    if len(ids) < min_items:
+        raise KinerjaError(
+            f"Scale {term!r} has {len(ids)} item(s) ({', '.join(ids)}); the rule is that it needs at least {min_items}."
+        )
+    cols = _numeric_columns(data, ids)
+    if cols is not None:
+        k = len(ids)
+        rev_idx = [list(ids).index(r) for r in reverse]
+        fast = _complete_moments(cols, len(data))
+        if fast is not None:
+            n, cov, mean, lo, hi = fast
+            if srange is None or not (np.any(lo < srange[0]) or np.any(hi > srange[1])):
+                _check_size_spread(term, ids, n, lo, hi, lambda j: n)
+                if rev_idx:
+                    adjust = srange[0] + srange[1] if srange is not None else float(lo.min() + hi.max())
+                    sign = np.ones(k)
+                    sign[rev_idx] = -1.0
+                    cov = cov * np.outer(sign, sign)
+                    mean = mean.copy()
+                    mean[rev_idx] = adjust - mean[rev_idx]
+                sd = np.sqrt(np.diag(cov))
+                item_total = cov.sum(axis=0) / np.sqrt(np.diag(cov) * cov.sum())
+                return Moments(
+                    n,
+                    cov,
+                    cov / np.outer(sd, sd),
+                    mean,
+                    np.full(k, n),
+                    float(mean.mean()),
+                    float(np.sqrt(cov.sum()) / k),
+                    item_total,
+                    True,
+                )
+        else:
+            lo = np.fmin.reduce([np.fmin.reduce(c) for c in cols]) if rev_idx and srange is None else None
+            hi = np.fmax.reduce([np.fmax.reduce(c) for c in cols]) if lo is not None else None
+            adjust = srange[0] + srange[1] if srange is not None else (lo + hi if lo is not None else 0.0)
+            mom = _incomplete_moments(cols, len(data), rev_idx, float(adjust), missing == "listwise")
+            if mom is not None:
+                lo_i, hi_i = mom.pop("lo"), mom.pop("hi")
+                raw_lo, raw_hi = lo_i.copy(), hi_i.copy()
+                if rev_idx:  # the range check is on the answers as given
+                    raw_lo[rev_idx], raw_hi[rev_idx] = adjust - hi_i[rev_idx], adjust - lo_i[rev_idx]
+                if srange is None or not (np.any(raw_lo < srange[0]) or np.any(raw_hi > srange[1])):
+                    n_item = mom["n_item"]
+                    _check_size_spread(term, ids, mom["n"], lo_i, hi_i, lambda j: int(n_item[j]))
+                    return Moments(**mom, complete=False)
+    # not numeric, or outside the scale: item_matrix raises the one-sentence error (or computes what it can)
+    x = scale_matrix(data, term, ids, reverse, srange, missing, min_items=min_items)
+    raise AssertionError(f"scale_moments: the fast paths refused data that item_matrix accepted ({x.shape})")
+
+
+def _check_size_spread(term, ids, n, lo, hi, answered) -> None:
+    if n < 3:
+        raise KinerjaError(f"Scale {term!r} has {n} usable respondents; the rule is that it needs at least 3.")
+    _check_spread(term, ids, lo, hi, answered)
+
+
+def _numeric_columns(data, ids: Sequence[str]) -> list[np.ndarray] | None:
+    """Each item column as a float or integer numpy array (a view where pandas allows), or None when a column is
+    missing or not numeric (then item_matrix produces the error)."""
+    if not isinstance(data, pd.DataFrame) or any(c not in data.columns for c in ids):
+        return None
+    cols = []
+    for c in ids:
+        col = data[c]
+        if not (pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)):
+            return None
+        if isinstance(col.dtype, np.dtype):
+            cols.append(col.to_numpy())
+        else:  # nullable extension dtype: NA becomes NaN
+            cols.append(col.to_numpy(dtype=float, na_value=np.nan))
+    return cols
+
+
+def _blocks(cols: list[np.ndarray], n: int, chunk: int):
+    """Yield (k x m) float blocks of rows (a reused buffer)."""
+    buf = np.empty((len(cols), min(chunk, n)))
+    for s0 in range(0, n, chunk):
+        m = min(chunk, n - s0)
+        z = buf[:, :m]
+        for j, c in enumerate(cols):
+            z[j] = c[s0 : s0 + m]
+        yield z
+
+
+def _shift(cols: list[np.ndarray], n: int) -> np.ndarray:
+    """A provisional mean per column (first 10,000 rows), subtracted before cross-products for numerical stability."""
+    head = np.array([c[: min(n, 10000)] for c in cols], dtype=float)
+    if np.isnan(head).any():
+        cnt = (~np.isnan(head)).sum(axis=1)
+        shift = np.where(cnt > 0, np.nansum(head, axis=1) / np.maximum(cnt, 1), 0.0)
+    else:
+        shift = head.mean(axis=1)
+    return np.where(np.isfinite(shift), shift, 0.0)
+
+
+def _complete_moments(cols: list[np.ndarray], n: int, chunk: int = 16384):
+    """(n, covariance, means, minima, maxima) of complete item columns, or None when an answer is missing."""
+    k = len(cols)
+    if n < 2:
+        return None
+    shift = _shift(cols, n)
+    g = np.zeros((k, k))
+    tot = np.zeros(k)
+    lo = np.full(k, np.inf)
+    hi = np.full(k, -np.inf)
+    with single_thread():
+        for z in _blocks(cols, n, chunk):
+            z -= shift[:, None]
+            srow = z.sum(axis=1)
+            if not np.all(np.isfinite(srow)):
+                return None
+            g += z @ z.T
+            tot += srow
+            np.minimum(lo, z.min(axis=1), out=lo)
+            np.maximum(hi, z.max(axis=1), out=hi)
+    cov = (g - np.outer(tot, tot) / n) / (n - 1)
+    return n, (cov + cov.T) / 2, shift + tot / n, lo + shift, hi + shift
+
+
+def _incomplete_moments(cols, n: int, rev_idx, adjust: float, listwise: bool, chunk: int = 16384) -> dict | None:
+    """Pairwise-complete moments (or those of the complete rows) and the row-mean score statistics, one pass."""
+    k = len(cols)
+    shift = _shift(cols, n)
+    if rev_idx:
+        shift[rev_idx] = adjust - shift[rev_idx]
+    P = np.zeros((k, k))  # sum x_j x_l over rows where both are observed (shifted values)
+    SQ = np.zeros((2 * k, k))  # [sum x_j ; sum x_j^2] over rows where j and l are observed
+    NP = np.zeros((k, k))  # pair counts
+    sx = np.zeros(k)
+    sxx = np.zeros(k)
+    st = np.zeros(k)
+    stt = np.zeros(k)
+    sxt = np.zeros(k)
+    cnt = np.zeros(k)
+    lo = np.full(k, np.inf)
+    hi = np.full(k, -np.inf)
+    n_used = 0
+    t_sum = t_ss = 0.0
+    t0 = float(shift.mean())
+    with single_thread():
+        for z in _blocks(cols, n, chunk):
+            if rev_idx:
+                z[rev_idx] = adjust - z[rev_idx]
+            obs = ~np.isnan(z)
+            if listwise:
+                keep = obs.all(axis=0)
+                z, obs = z[:, keep], obs[:, keep]
+            rowcnt = obs.sum(axis=0)
+            used = rowcnt > 0
+            if not used.all():
+                z, obs, rowcnt = z[:, used], obs[:, used], rowcnt[used]
+            if z.shape[1] == 0:
+                continue
+            n_used += z.shape[1]
+            of = obs.astype(float)
+            zr = np.where(obs, z, 0.0)  # raw answers, 0 where missing
+            x0 = np.where(obs, z - shift[:, None], 0.0)
+            P += x0 @ x0.T
+            SQ += np.vstack([x0, x0 * x0]) @ of.T
+            NP += of @ of.T
+            np.minimum(lo, np.fmin.reduce(z, axis=1), out=lo)
+            np.maximum(hi, np.fmax.reduce(z, axis=1), out=hi)
+            t = zr.sum(axis=0) / rowcnt - t0  # the row-mean score over answered items (shifted by t0)
+            t_sum += float(t.sum())
+            t_ss += float((t * t).sum())
+            sx += zr.sum(axis=1)
+            sxx += (zr * zr).sum(axis=1)
+            cnt += of.sum(axis=1)
+            st += of @ t
+            stt += of @ (t * t)
+            sxt += zr @ t
+    if n_used < 2:
+        return None
+    s = SQ[:k]  # s[j, l] = sum of x_j over rows where j and l are observed
+    q = SQ[k:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = (P - s * s.T / NP) / (NP - 1)
+        vj = (q - s * s / NP) / (NP - 1)  # var of x_j on the pair's rows
+        r = c / np.sqrt(vj * vj.T)
+        cov_xt = sxt - sx * st / cnt
+        item_total = cov_xt / np.sqrt((sxx - sx**2 / cnt) * (stt - st**2 / cnt))
+        mean = sx / cnt
+    np.fill_diagonal(r, 1.0)
+    c = (c + c.T) / 2
+    total_mean = t_sum / n_used
+    total_sd = float(np.sqrt(max(t_ss - n_used * total_mean**2, 0.0) / (n_used - 1)))
+    total_mean += t0
+    return {
+        "n": int(n_used),
+        "cov": c,
+        "r": (r + r.T) / 2,
+        "mean": mean,
+        "n_item": cnt.astype(int),
+        "total_mean": float(total_mean),
+        "total_sd": total_sd,
+        "item_total_r": item_total,
+        "lo": lo,
+        "hi": hi,
+    }
 
 
 def minres_one_factor(r: np.ndarray) -> np.ndarray:

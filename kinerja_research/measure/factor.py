@@ -12,8 +12,7 @@ from kinerja_research._docs import fill_doc
 from kinerja_research.errors import KinerjaError
 from kinerja_research.measure._core import (
     minres_one_factor,
-    pairwise_moments,
-    scale_matrix,
+    scale_moments,
     scale_sets,
 )
 from kinerja_research.results import check_choice, tidy
@@ -24,9 +23,8 @@ __all__ = ["kmo", "bartlett_sphericity", "parallel_analysis"]
 def _corr(data, items, reverse, missing):
     sets = scale_sets(items, reverse=reverse)
     term, ids, rev, rng = sets[-1]  # a codebook: the whole instrument ("total")
-    x = scale_matrix(data, term, ids, rev, rng, missing)
-    _, r, _ = pairwise_moments(x)
-    return term, ids, x, r
+    mom = scale_moments(data, term, ids, rev, rng, missing)
+    return term, ids, mom.n, mom.r
 
 
 @fill_doc
@@ -61,7 +59,7 @@ def kmo(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), missing: str 
     >>> res.loc[0, "term"], bool(res.loc[0, "estimate"] > 0.6)
     ('overall', True)
     """
-    term, ids, x, r = _corr(data, items, reverse, missing)
+    term, ids, n, r = _corr(data, items, reverse, missing)
     try:
         inv = np.linalg.inv(r)
     except np.linalg.LinAlgError:
@@ -76,7 +74,7 @@ def kmo(data: pd.DataFrame, *, items, reverse: Sequence[str] = (), missing: str 
     np.fill_diagonal(q2, 0)
     overall = r2.sum() / (r2.sum() + q2.sum())
     per = r2.sum(axis=0) / (r2.sum(axis=0) + q2.sum(axis=0))
-    n = int(x.shape[0])
+    n = int(n)
     rows = [{"term": "overall", "estimate": float(overall), "n": n, "method": f"KMO ({missing})", "scale": term}]
     rows += [
         {"term": i, "estimate": float(v), "n": n, "method": f"KMO per item ({missing})", "scale": term}
@@ -117,8 +115,8 @@ def bartlett_sphericity(
     >>> float(res.loc[0, "df"]), bool(res.loc[0, "p"] < 0.001)
     (6.0, True)
     """
-    term, ids, x, r = _corr(data, items, reverse, missing)
-    n, k = x.shape
+    term, ids, n, r = _corr(data, items, reverse, missing)
+    k = len(ids)
     sign, logdet = np.linalg.slogdet(r)
     if sign <= 0:
         raise KinerjaError(
@@ -204,8 +202,8 @@ def parallel_analysis(
     if not 0 < quantile < 1:
         raise KinerjaError(f"Argument 'quantile' is {quantile!r}; the rule is 0 < quantile < 1.")
     check_choice("missing", missing, ("pairwise", "listwise"))
-    term, ids, x, r = _corr(data, items, reverse, missing)
-    n, k = x.shape
+    term, ids, n, r = _corr(data, items, reverse, missing)
+    k = len(ids)
     if k < 3:
         raise KinerjaError(f"Scale {term!r} has {k} items; the rule is that parallel analysis needs at least 3.")
     pc_obs = np.sort(np.linalg.eigvalsh(r))[::-1]

@@ -10,7 +10,7 @@ from scipy import stats
 
 from kinerja_research._docs import fill_doc
 from kinerja_research.errors import KinerjaError
-from kinerja_research.measure._core import pairwise_moments, scale_matrix, scale_sets
+from kinerja_research.measure._core import scale_moments, scale_sets
 from kinerja_research.results import ALTERNATIVES, check_alpha, check_choice, tidy
 
 __all__ = ["r_table", "item_analysis"]
@@ -59,28 +59,6 @@ def r_table(n, *, alpha: float = 0.05, alternative: str = "two-sided"):
     if alternative == "less":
         r = -r
     return float(r) if np.ndim(r) == 0 else r
-
-
-def _item_total_r(x: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """psych ``raw.r``: correlation of each item with the row-mean total, over the rows where the item is observed.
-
-    Complete data: a closed form of the covariance matrix, (C 1)_j / sqrt(C_jj 1'C1). With missing answers: one
-    pass of matrix-vector products over the observed-item mask (no n x k temporaries beyond the mask).
-    """
-    obs = ~np.isnan(x)
-    if obs.all():
-        col = c.sum(axis=0)
-        return col / np.sqrt(np.diag(c) * c.sum())
-    x0 = np.where(obs, x, 0.0)
-    cnt = obs.sum(axis=1)
-    t = x0.sum(axis=1) / np.maximum(cnt, 1)
-    m = obs.astype(float)
-    n = m.sum(axis=0)
-    sx, st = x0.sum(axis=0), m.T @ t
-    sxx, stt, sxt = np.einsum("ij,ij->j", x0, x0), m.T @ (t * t), x0.T @ t
-    cov = sxt - sx * st / n
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return cov / np.sqrt((sxx - sx**2 / n) * (stt - st**2 / n))
 
 
 @fill_doc
@@ -141,9 +119,8 @@ def item_analysis(
     check_choice("criterion", criterion, ("item_total", "corrected"))
     rows = []
     for term, ids, rev, rng in scale_sets(items, reverse=reverse, total=False):
-        x = scale_matrix(data, term, ids, rev, rng, missing)
-        k = x.shape[1]
-        c, _, _ = pairwise_moments(x)
+        mom = scale_moments(data, term, ids, rev, rng, missing)
+        k, c = len(ids), mom.cov
         col = c.sum(axis=0)
         total = c.sum()
         diag = np.diag(c)
@@ -155,8 +132,8 @@ def item_analysis(
                 a_drop = (1 - tr_d / sum_d) * (k - 1) / (k - 2)
             else:
                 a_drop = np.full(k, np.nan)
-        r_it = _item_total_r(x, c)
-        n = (~np.isnan(x)).sum(axis=0)
+        r_it = mom.item_total_r
+        n = mom.n_item
         est = r_it if criterion == "item_total" else r_drop
         dfree = n - 2
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -166,7 +143,7 @@ def item_analysis(
         r_crit = np.where(n >= 3, r_crit, np.nan)
         # the pairwise diagonal is each item's variance over its answered rows (n_j - 1 divisor)
         sds = np.sqrt(np.diag(c))
-        means = x.mean(axis=0) if (n == x.shape[0]).all() else np.nanmean(x, axis=0)
+        means = mom.mean
         label = "Pearson item-total r vs r table" if criterion == "item_total" else "corrected item-total r vs r table"
         for j, item in enumerate(ids):
             rows.append(

@@ -1,21 +1,30 @@
-"""The notebook context: what a thin report notebook calls after its ``parameters`` cell.
+"""The notebook context: what a report notebook calls after its ``parameters`` cell.
 
 .. code-block:: python
 
     import kinerja_research as kr
     ctx = kr.report.start("02_training_impact", dataset=dataset, regions=regions, lang=lang, alpha=alpha,
-                          seed=seed, out_dir=out_dir)
-    survey = ctx.tables["survey"]                       # processed tables, filtered to the regions
-    ctx.heading("training.title", level=1)
-    res = kr.did(...)                                   # a package function returning a tidy result
-    ctx.show(res, caption_key="training.did_caption")   # formatted once: rounding, APA p, labels, "<5"
-    ctx.figure(fig, "training.fig_trends")              # embedded PNG with a numbered, translated caption
-    ctx.record("did_effect", res.loc[0, "estimate"], label_key="training.did_effect")
-    ctx.finish()                                        # <stem>.headline.json + provenance block
+                          seed=seed, min_cell=min_cell, style=style, out_dir=out_dir)
+    ctx.findings(kr.report.findings.training(res, ctx))  # "Key findings" box (sentences chosen by the results)
+    if ctx.has(table="training"):
+        res = kr.did(...)                                # a package function returning a tidy result
+        ctx.show(res[["term", "estimate", "ci_low", "ci_high", "p", "n"]], caption_key="training.did_caption",
+                 detail=res)                             # compact table + the full one in a collapsible block
+        ctx.answer("training", ctx.t("training.answer_yes"), region="18.71", value=..., n=...)
+    else:
+        ctx.left_out("training.no_training_table")
+    ctx.finish()                                         # <stem>.headline.json, <stem>.xlsx, provenance
 
-Everything shown comes from the translation table (``report/i18n``); an unknown key raises. Output is deterministic
-for the same inputs (figures are PNG with fixed metadata; the only varying parts are the run time and run id in the
-provenance block).
+The parameters cell is the only channel between the runner and the notebook: ``dataset, regions, lang, alpha,
+seed, min_cell, style, out_dir`` (``papermill -p regions 18.71`` works: one code, a list, or a float as papermill
+reads ``18.71``). Everything shown comes from the translation table (``report/i18n``); an unknown key raises.
+
+Everything that comes from data (names, paths, labels, values) is escaped before it reaches HTML; texts are rendered
+from their Markdown template with raw HTML switched off. Counts of people are withheld below ``min_cell`` (``<5``)
+and, when the page finishes, across all its tables, texts and headline figures so that none can be worked out by
+subtraction (:mod:`kinerja_research.report.suppress`); the runner repeats it across the pages of a run. Output is
+deterministic for the same inputs (figures are PNG with fixed metadata; the only varying parts are the run time and
+duration in the provenance block).
 """
 
 from __future__ import annotations
@@ -26,47 +35,68 @@ import io
 import json
 import math
 import os
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kinerja_research._io import write_text_atomic
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from IPython.display import display, update_display
+from markdown_it import MarkdownIt
+
+from kinerja_research import paths
 from kinerja_research.errors import KinerjaError
+from kinerja_research.pipeline import load_manifest, load_processed
+from kinerja_research.privacy import MIN_CELL_N, suppress_small_cells
+from kinerja_research.regions import get_region, resolve_region
+from kinerja_research.report import export, provenance, suppress
+from kinerja_research.report.i18n import Translator
+from kinerja_research.report.needs import contents_of
+from kinerja_research.report.numbers import MISSING, Suppressed, format_ci, format_value, is_missing
+from kinerja_research.report.plots import region_palette
+from kinerja_research.report.render import QUESTIONS, STYLES
+from kinerja_research.report.tables import (
+    Suppression,
+    _cell_kind,
+    _digits,
+    format_cells,
+    label_table,
+    set_session_min_n,
+    suppress_table,
+    table_notes,
+)
+from kinerja_research.results import check_alpha
 
-__all__ = ["Context", "start", "STEM_ENV", "RUN_ID_ENV"]
+__all__ = ["Context", "start", "normalise_regions", "QUESTIONS", "STYLES", "KINDS"]
 
-#: Environment variable through which the runner names a job's outputs (``region_brief_18.71``).
-STEM_ENV = "KINERJA_REPORT_STEM"
-#: Environment variable holding the run id shown in the provenance block.
-RUN_ID_ENV = "KINERJA_RUN_ID"
 FIGURE_DPI = 110
+#: ``ctx.show`` kinds.
+KINDS = ("result", "table", "counts")
+_MD = MarkdownIt("commonmark", {"html": False})
+_TOKEN = re.compile("\ue000([^\ue001]*)\ue001")
+_REGION_CODE = re.compile(r"^\d{2}(\.\d{2}){0,3}$")
 
 
-def _display(obj) -> None:
-    try:
-        from IPython.display import display
-    except ImportError:  # pragma: no cover - IPython ships with ipykernel
-        print(obj)
-        return
-    display(obj)
+def _display(data: Mapping[str, str], display_id: str | None = None) -> None:
+    """Show a raw MIME bundle (``text/html``) in the notebook; ``display_id`` lets :func:`_update` replace it."""
+    display(dict(data), raw=True, display_id=display_id) if display_id else display(dict(data), raw=True)
 
 
-def _html(text: str):
-    from IPython.display import HTML
+def _update(data: Mapping[str, str], display_id: str) -> None:
+    """Replace a bundle shown earlier with :func:`_display` (the executed notebook keeps the new one)."""
+    update_display(dict(data), raw=True, display_id=display_id)
 
-    return HTML(text)
 
-
-def _markdown(text: str):
-    from IPython.display import Markdown
-
-    return Markdown(text)
+def _html(text: str) -> dict:
+    return {"text/html": text}
 
 
 def _jsonable(value: Any) -> Any:
-    import numpy as np
-
     if isinstance(value, (np.bool_, bool)):
         return bool(value)
     if isinstance(value, (np.integer,)):
@@ -76,13 +106,8 @@ def _jsonable(value: Any) -> Any:
         return None if math.isnan(v) or math.isinf(v) else v
     if value is None or isinstance(value, (int, str)):
         return value
-    try:
-        import pandas as pd
-
-        if value is pd.NA:
-            return None
-    except ImportError:  # pragma: no cover
-        pass
+    if value is pd.NA:
+        return None
     raise KinerjaError(
         f"record() value {value!r} of type {type(value).__name__} cannot be stored; the rule is a "
         f"number, string, bool or None (convert it first)."
@@ -90,94 +115,160 @@ def _jsonable(value: Any) -> Any:
 
 
 def _configure_matplotlib() -> None:
-    """Deterministic, readable figures: fixed SVG hash salt, no date in metadata, one style for every report."""
-    import matplotlib
-
+    """Deterministic figures that stay legible on a 390 px phone: 6 inches wide at 110 dpi (660 px), text at 11 pt
+    (about 9 px when the figure is shrunk to a phone's width); fixed SVG hash salt, no date in metadata."""
     matplotlib.rcParams.update(
         {
             "svg.hashsalt": "kinerja-research",
             "figure.dpi": FIGURE_DPI,
             "savefig.dpi": FIGURE_DPI,
-            "figure.figsize": (7.0, 4.2),
+            "figure.figsize": (6.0, 3.8),
             "axes.spines.top": False,
             "axes.spines.right": False,
-            "font.size": 10,
+            "font.size": 11,
+            "axes.titlesize": 12,
+            "axes.labelsize": 11,
+            "xtick.labelsize": 10,
+            "ytick.labelsize": 10,
+            "legend.fontsize": 10,
         }
     )
 
 
-class Context:
-    """State of one report notebook: parameters, data, translator, numbering and recorded headline figures.
+def normalise_regions(regions: Any) -> list[str]:
+    """The ``regions`` parameter as a list of strings: one code or name, a list, a comma/space separated string, or a
+    number as papermill reads ``-p regions 18.71`` (a float is written with two decimals: ``32.1`` -> ``"32.10"``).
 
-    Create it with :func:`start`. Attributes: ``notebook``, ``stem`` (output file name), ``dataset``, ``regions``
-    (Kemendagri codes; every region of the data when the parameter was empty), ``lang``, ``alpha``, ``seed``,
-    ``out_dir``, ``params``, ``records``.
+    Examples
+    --------
+    >>> normalise_regions(18.71), normalise_regions("18.71 17.71"), normalise_regions(["32.1", 32.1]), normalise_regions([])
+    (['18.71'], ['18.71', '17.71'], ['32.1', '32.10'], [])
+    """
+    if regions is None:
+        return []
+    if isinstance(regions, (bool, np.bool_)):
+        raise KinerjaError(f"parameter regions is {regions!r}; the rule is a region code, name or list of them.")
+    if isinstance(regions, (float, np.floating)):
+        return [f"{float(regions):.2f}"]
+    if isinstance(regions, (int, np.integer)):
+        return [str(int(regions))]
+    if isinstance(regions, str):
+        parts = [p for p in re.split(r"[,;]\s*|\s+(?=\d{2}\.\d{2})", regions.strip()) if p.strip()]
+        return [p.strip() for p in parts]
+    if isinstance(regions, (list, tuple)):
+        out: list[str] = []
+        for r in regions:
+            out += normalise_regions(r)
+        return out
+    raise KinerjaError(f"parameter regions is {regions!r}; the rule is a region code, name or list of them.")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w]+", "-", text, flags=re.UNICODE).strip("-").lower() or "h"
+
+
+@dataclass
+class _Table:
+    """A table shown on the page: kept until ``finish`` so cross-table suppression can update it."""
+
+    number: int
+    caption: str
+    display_id: str
+    opts: dict
+    main: Suppression
+    detail: Suppression | None
+    kind: str
+
+
+@dataclass
+class _Text:
+    """A paragraph shown on the page whose counts may be withheld when the page finishes."""
+
+    display_id: str
+    key: str
+    values: dict
+    cells: dict = field(default_factory=dict)  # value name -> cell id
+    cls: str | None = None
+
+
+class Context:
+    """State of one report notebook: parameters, data, translator, numbering, and what the page published.
+
+    Create it with :func:`start`. Attributes: ``notebook``, ``stem`` (output file name: the notebook's name; the
+    runner renames a per-region page's files), ``dataset``, ``regions`` (Kemendagri codes; every region of the data
+    when the parameter was empty), ``lang``, ``alpha``, ``seed``, ``min_n`` (from ``min_cell``), ``style``,
+    ``out_dir``, ``params`` (every parameter as given), ``records``, ``answers``.
     """
 
     def __init__(
         self,
         notebook: str,
         *,
-        dataset: str = "default",
-        regions: Sequence[str] = (),
+        dataset: str = paths.DEFAULT_DATASET,
+        regions: Any = (),
         lang: str = "id",
         alpha: float = 0.05,
-        seed: int = 2026,
+        seed: int = paths.DEFAULT_SEED,
+        min_cell: int = MIN_CELL_N,
+        style: str = "standard",
         out_dir: str | os.PathLike = "",
-        min_n: int | None = None,
     ):
-        from kinerja_research.report.i18n import Translator
-        from kinerja_research.report.tables import min_cell_n
-        from kinerja_research.results import check_alpha
-
         if not isinstance(notebook, str) or not notebook:
             raise KinerjaError(
                 f"start() got notebook {notebook!r}; the rule is the notebook's file name without .ipynb."
             )
         check_alpha(alpha)
-        if isinstance(regions, str):
-            regions = [regions]
+        if isinstance(min_cell, bool) or not isinstance(min_cell, (int, np.integer)) or min_cell < 1:
+            raise KinerjaError(f"parameter min_cell is {min_cell!r}; the rule is a whole number of at least 1.")
+        if style not in STYLES:
+            raise KinerjaError(f"parameter style is {style!r}; the rule is one of {list(STYLES)}.")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+            raise KinerjaError(f"parameter seed is {seed!r}; the rule is a whole number.")
+        self._t = Translator(lang)
+        given = normalise_regions(regions)
         self.notebook = notebook
-        self.stem = os.environ.get(STEM_ENV) or notebook
-        self.dataset = dataset
+        self.stem = notebook
+        self.dataset = str(dataset)
         self.lang = lang
         self.alpha = float(alpha)
         self.seed = int(seed)
+        self.min_n = int(min_cell)
+        self.style = style
         self.out_dir = Path(out_dir) if out_dir else Path.cwd()
-        self.min_n = min_cell_n() if min_n is None else int(min_n)
-        self._t = Translator(lang)
-        self._requested = [self._resolve(r) for r in regions]
+        self._requested = [resolve_region(r).code for r in given]
         self.regions: list[str] = list(self._requested)
         self.params = {
             "dataset": str(dataset),
-            "regions": list(regions),
+            "regions": given,
             "lang": lang,
             "alpha": float(alpha),
             "seed": int(seed),
+            "min_cell": int(min_cell),
+            "style": style,
+            "out_dir": str(out_dir),
         }
         self.records: list[dict[str, Any]] = []
+        self.answers: list[dict[str, Any]] = []
+        self._findings: list[str] = []
+        self._left_out: list[dict[str, str]] = []
+        self._cells: list[suppress.Cell] = []
+        self._shown_tables: list[_Table] = []
+        self._texts: list[_Text] = []
+        self._displays = 0
         self._tables: dict | None = None
+        self._source: dict | None = None
         self._n_tables = 0
         self._n_figures = 0
         self._finished = False
         self.started_at = datetime.now(UTC)
+        set_session_min_n(self.min_n)
         _configure_matplotlib()
 
     # -- data -------------------------------------------------------------------------------------------------------
-    @staticmethod
-    def _resolve(region: str) -> str:
-        try:
-            from kinerja_research.regions import resolve_region
-        except ImportError:
-            return str(region)
-        return resolve_region(str(region)).code
-
     @property
     def tables(self) -> dict:
         """Processed tables (``pipeline.load_processed(dataset)``) restricted to :attr:`regions`."""
         if self._tables is None:
-            from kinerja_research.pipeline import load_processed
-
             raw = load_processed(self.dataset)
             present = sorted(
                 {
@@ -209,6 +300,11 @@ class Context:
         return self._tables
 
     @property
+    def manifest(self) -> dict:
+        """The dataset's ``manifest.json``."""
+        return load_manifest(self.dataset)
+
+    @property
     def region(self) -> str:
         """The one region of a per-region report (``region_brief``); raises unless exactly one region is chosen."""
         _ = self.tables
@@ -222,8 +318,6 @@ class Context:
     def region_name(self, code: str) -> str:
         """Registry name of a region code (the code itself when the registry does not know it)."""
         try:
-            from kinerja_research.regions import get_region
-
             return get_region(code).name
         except Exception:
             return str(code)
@@ -231,10 +325,67 @@ class Context:
     @property
     def palette(self) -> dict:
         """Colour per region code, the same in every report (:func:`report.plots.region_palette`)."""
-        from kinerja_research.report.plots import region_palette
-
         _ = self.tables
         return region_palette(self.regions)
+
+    def has(self, table: str | None = None, construct: str | None = None) -> bool:
+        """Whether the page's data hold ``table`` (at least one row) and ``construct`` (its items answered; see
+        :mod:`kinerja_research.report.needs`), so a section that needs them can run.
+
+        Examples
+        --------
+        .. code-block:: python
+
+            if ctx.has(table="training", construct="resistance"):
+                ...
+            else:
+                ctx.left_out("resistance.no_items")
+        """
+        if table is None and construct is None:
+            raise KinerjaError("has() needs table= or construct=; the rule is to ask about at least one.")
+        contents = contents_of(self.tables, self.manifest)
+        if table is not None and table not in contents.tables:
+            raise KinerjaError(f"has() table {table!r}; the rule is one of {sorted(contents.tables)}.")
+        if construct is not None and construct not in contents.items:
+            raise KinerjaError(f"has() construct {construct!r}; the rule is one of {sorted(contents.items)}.")
+        return (table is None or contents.has_table(table)) and (construct is None or contents.has_construct(construct))
+
+    def left_out(self, reason_key: str, **fmt: Any) -> None:
+        """Show the translated note saying what this page leaves out and why (a section whose table or items the
+        data lack); the note is also listed in the headline JSON (``left_out``)."""
+        text = self._inline(reason_key, fmt)
+        self._left_out.append({"key": reason_key, "text": _strip_tags(text)})
+        self._show_html(f'<p class="kr-left-out">{text}</p>')
+
+    # -- the data source banner -------------------------------------------------------------------------------------
+    @property
+    def source(self) -> dict:
+        """What the data are: ``{synthetic, name, description, period_from, period_to, n_people, n_public}``."""
+        if self._source is None:
+            self._source = _data_source(self.dataset, self.manifest, self.tables)
+        return self._source
+
+    @property
+    def banner(self) -> str:
+        """The banner shown at the top of the page (HTML): a warning for synthetic data, otherwise the source,
+        period and number of people of the data."""
+        s = self.source
+        if s["synthetic"]:
+            text = self._inline("run.banner_synthetic", {"dataset": s["name"]})
+            return f'<div class="kr-banner kr-banner-synthetic" role="note"><strong>{text}</strong></div>'
+        period = (
+            self._t("run.banner_period", start=s["period_from"], end=s["period_to"])
+            if s["period_from"] and s["period_to"] and s["period_from"] != s["period_to"]
+            else (s["period_from"] or s["period_to"] or self._t("run.banner_no_period"))
+        )
+        parts = [
+            self._inline("run.banner_source", {"source": s["description"] or s["name"], "period": period}),
+        ]
+        if s["n_people"]:
+            parts.append(self._inline("run.banner_people", {"n": s["n_people"]}))
+        if s["n_public"]:
+            parts.append(self._inline("run.banner_public", {"n": s["n_public"]}))
+        return f'<div class="kr-banner" role="note">{" · ".join(parts)}</div>'
 
     # -- text ---------------------------------------------------------------------------------------------------------
     def t(self, key: str, **fmt: Any) -> str:
@@ -242,15 +393,13 @@ class Context:
         return self._t(key, **fmt)
 
     def fmt(self, value: Any, spec: str = "") -> str:
-        """Format one number for prose (``spec``: ``p``, ``n``, ``pct`` or a format spec)."""
-        from kinerja_research.report.tables import format_value
-
+        """Format one number for prose (``spec``: ``p``, ``P``, ``n``, ``pct``, ``plain`` or a format spec)."""
+        if isinstance(value, (bool, np.bool_)):
+            return self._t("common.yes" if value else "common.no")
         return format_value(value, spec, self.lang)
 
     def ci(self, low: Any, high: Any, digits: int = 2) -> str:
         """A confidence interval for prose: ``[0.12, 0.45]`` (English) or ``[0,12; 0,45]`` (Indonesian)."""
-        from kinerja_research.report.tables import format_ci
-
         return format_ci(low, high, digits, self.lang)
 
     @property
@@ -258,22 +407,64 @@ class Context:
         """Confidence level in percent, ``100 * (1 - alpha)``."""
         return 100 * (1 - self.alpha)
 
+    def _render(self, key: str, values: Mapping[str, Any], cells: Mapping[str, str] = (), inline: bool = False) -> str:
+        """The translated Markdown template rendered to HTML with raw HTML off; each value is formatted, escaped and
+        put in after rendering, so nothing from the data is read as Markdown or HTML. Values named in ``cells`` are
+        wrapped in ``<span data-kr-n="id">`` (counts the page may withhold later)."""
+        formatted: dict[str, str] = {}
+        lang, t = self.lang, self._t
+
+        class _Token:
+            def __init__(self, name: str, value: Any):
+                self.name, self.value = name, value
+
+            def __kr_format__(self, spec: str, _lang: str) -> str:
+                return format(self, spec)
+
+            def __format__(self, spec: str) -> str:
+                v = self.value
+                if isinstance(v, (bool, np.bool_)):
+                    text = t("common.yes" if v else "common.no")
+                else:
+                    text = format_value(v, spec, lang)
+                formatted[self.name] = text
+                return f"\ue000{self.name}\ue001"
+
+        source = self._t(key, **{k: _Token(k, v) for k, v in values.items()})
+        rendered = _MD.renderInline(source) if inline else _MD.render(source).strip()
+
+        def put(m: re.Match) -> str:
+            name = m.group(1)
+            text = html.escape(formatted.get(name, ""))
+            if name in cells:
+                return f'<span class="kr-n" data-kr-n="{html.escape(cells[name], quote=True)}">{text}</span>'
+            return text
+
+        return _TOKEN.sub(put, rendered)
+
+    def _inline(self, key: str, values: Mapping[str, Any]) -> str:
+        return self._render(key, values, inline=True)
+
+    def _show_html(self, text: str, display_id: str | None = None) -> None:
+        _display(_html(text), display_id)
+
+    def _new_display(self) -> str:
+        self._displays += 1
+        return f"kr-{self.notebook}-{self._displays}"
+
     def heading(self, key: str, level: int = 2, **fmt: Any) -> None:
         """Show a translated heading (``level`` 1–4)."""
         if level not in (1, 2, 3, 4):
             raise KinerjaError(f"heading level {level!r}; the rule is 1, 2, 3 or 4.")
-        _display(_markdown("#" * level + " " + self.t(key, **fmt)))
+        inner = self._inline(key, fmt)
+        self._show_html(f'<h{level} id="{_slug(_strip_tags(inner))}">{inner}</h{level}>')
 
     def is_small(self, n: Any) -> bool:
         """Whether a figure about ``n`` people is suppressed: the rule of
         :func:`kinerja_research.privacy.suppress_small_cells` (``n < min_n``; a missing ``n`` is not suppressed)
-        with this run's threshold :attr:`min_n` (``kinerja report --min-cell``)."""
+        with this report's threshold :attr:`min_n` (the ``min_cell`` parameter)."""
         if n is None:
             return False
-        import pandas as pd
-
-        from kinerja_research.privacy import suppress_small_cells
-
         flag = suppress_small_cells(
             pd.DataFrame({"n": [n]}), n_col="n", min_n=self.min_n, columns=[], flag_col="suppressed"
         )["suppressed"]
@@ -291,8 +482,6 @@ class Context:
         pandas.DataFrame
             ``df`` without the rows of the regions left out (index reset).
         """
-        import pandas as pd
-
         by = list(by)
         if df.empty:
             return df
@@ -308,13 +497,11 @@ class Context:
         region_ok.index = region_ok.index.astype(str)
         left_out = sorted(region_ok.index[~region_ok.to_numpy()])
         if left_out:
-            _display(
-                _markdown(
-                    self.t(
-                        "common.regions_left_out", min_n=min_n, regions=", ".join(self.region_name(r) for r in left_out)
-                    )
-                )
+            text = self._render(
+                "common.regions_left_out",
+                {"min_n": min_n, "regions": ", ".join(self.region_name(r) for r in left_out)},
             )
+            self._show_html(text)
         return df[~df["region_code"].astype(str).isin(left_out)].reset_index(drop=True)
 
     @property
@@ -322,8 +509,37 @@ class Context:
         """How a suppressed figure is shown (``"<5"`` with the default threshold)."""
         return self.t("common.suppressed", min_n=self.min_n)
 
-    def text(self, key: str, *, n: Any = None, keep: Sequence[str] = ("region", "level"), **values: Any) -> None:
-        """Show a translated paragraph (Markdown) with ``values`` formatted for the language.
+    def _cell(self, cid: str, measure: str, value: Any, coords: Mapping, *, quals: Mapping = (), frozen=False):
+        """Register one published count in the page's ledger (``coords``: additive keys; see ``report.suppress``)."""
+        coords = {("region" if k in ("region_code", "wilayah") else str(k)): str(v) for k, v in dict(coords).items()}
+        scope = tuple(self.regions) if self._tables is not None else tuple(self._requested)
+        if len(scope) == 1 and "region" not in coords:
+            coords["region"] = scope[0]
+        v = int(round(float(value)))
+        cell = suppress.Cell(
+            id=cid,
+            measure=str(measure),
+            coords=dict(sorted(coords.items())),
+            quals=dict(sorted((str(k), str(q)) for k, q in dict(quals).items())),
+            scope=scope,
+            value=v,
+            state="primary" if self.is_small(v) else "shown",
+            frozen=frozen,
+        )
+        self._cells.append(cell)
+        return cell
+
+    def text(
+        self,
+        key: str,
+        *,
+        n: Any = None,
+        keep: Sequence[str] = ("region", "level"),
+        count: Mapping[str, Any] | None = None,
+        **values: Any,
+    ) -> None:
+        """Show a translated paragraph with ``values`` formatted for the language (escaped: data cannot inject
+        Markdown or HTML).
 
         Parameters
         ----------
@@ -338,73 +554,256 @@ class Context:
         keep : list of str, default ("region", "level")
             Values that identify what the sentence is about, or settings such as the confidence level, which stay
             visible when it is suppressed.
+        count : dict, optional
+            When ``n`` is itself a count the sentence states, its coordinates (``{"rule": "duplicate_submission"}``;
+            ``"measure"`` names what is counted, default ``count``): the count joins the page's suppression ledger,
+            so a total here and parts in a table cannot give a withheld cell away.
         """
+        cells: dict[str, str] = {}
         if n is not None:
             values["n"] = n
+            if count is not None:
+                cid = f"x{len(self._texts) + 1}.n"
+                spec = dict(count)
+                self._cell(cid, spec.pop("measure", "count"), n, spec)
+                cells["n"] = cid
             if self.is_small(n):
-                from kinerja_research.report.tables import Suppressed
-
                 hidden = Suppressed(self.suppressed_text)
                 values = {k: (v if k in keep else hidden) for k, v in values.items()}
-        _display(_markdown(self.t(key, **values)))
+        item = _Text(display_id=self._new_display(), key=key, values=values, cells=cells)
+        self._texts.append(item)
+        self._show_html(self._render(key, values, cells), item.display_id)
+
+    def findings(self, sentences: Sequence[str]) -> None:
+        """Show the "Key findings" box (call it right after :func:`start`): 3–6 plain sentences chosen by the
+        results (``report.findings``), shown as plain text (escaped); listed in the headline JSON too."""
+        if isinstance(sentences, str) or not all(isinstance(s, str) for s in sentences):
+            raise KinerjaError("findings() needs a list of sentences (strings); the rule is one string per finding.")
+        self._findings += [str(s) for s in sentences]
+        items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
+        self._show_html(
+            f'<section class="kr-findings"><h2 id="{_slug(self._t("run.findings_title"))}">'
+            f"{html.escape(self._t('run.findings_title'))}</h2><ul>{items}</ul></section>"
+        )
+
+    def answer(self, question: str, text: str, *, region: str | None = None, value: Any = None, n: Any = None) -> None:
+        """Record the plain-words answer to one of the four questions (:data:`QUESTIONS`) for the index's answers
+        table; ``region`` the code it is about (None: the page's regions together), ``value`` the figure behind it,
+        ``n`` the people behind it (below ``min_cell`` the answer says only that too few people answered)."""
+        if question not in QUESTIONS:
+            raise KinerjaError(f"answer() question {question!r}; the rule is one of {list(QUESTIONS)}.")
+        if not isinstance(text, str) or not text.strip():
+            raise KinerjaError("answer() text is empty; the rule is one plain sentence.")
+        if region is not None:
+            region = resolve_region(str(region)).code
+        if any(a["question"] == question and a["region"] == region for a in self.answers):
+            raise KinerjaError(f"answer() for {question!r} (region {region!r}) was given twice; the rule is one.")
+        small = n is not None and self.is_small(n)
+        self.answers.append(
+            {
+                "question": question,
+                "region": region,
+                "region_name": self.region_name(region) if region else None,
+                "text": self._t("run.answer_too_few", min_n=self.min_n) if small else text,
+                "value": None if small else _jsonable(value),
+                "n": None if (small or n is None) else _jsonable(n),
+                "page": self.stem,
+            }
+        )
 
     # -- tables and figures -------------------------------------------------------------------------------------------
-    def format(self, df, *, kind: str = "result", **opts):
-        """The formatted table :meth:`show` would display (strings, translated headers), without displaying it."""
-        from kinerja_research.report.tables import format_table
-
-        if kind not in ("result", "table", "counts"):
+    def _opts(self, df, kind: str, opts: dict) -> dict:
+        if kind not in KINDS:
             raise KinerjaError(f"show() kind {kind!r}; the rule is 'result', 'table' or 'counts'.")
+        opts = dict(opts)
         if kind == "counts" and "count_cols" not in opts:
-            import pandas as pd
-
             opts["count_cols"] = [
                 c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
             ]
         opts.setdefault("alpha", self.alpha)
         opts.setdefault("min_n", self.min_n)
-        return format_table(df, lang=self.lang, t=self._t, **opts)
+        return opts
+
+    @staticmethod
+    def _split(opts: dict) -> tuple[dict, dict, dict]:
+        sup_keys = ("min_n", "n_col", "suppress", "count_cols", "keys", "secondary", "index", "drop")
+        fmt_keys = ("digits", "ci")
+        lab_keys = ("ns", "labels", "alpha")
+        unknown = [k for k in opts if k not in sup_keys + fmt_keys + lab_keys]
+        if unknown:
+            raise KinerjaError(f"show() got unknown options {unknown}; the rule is options of format_table.")
+        return (
+            {k: opts[k] for k in sup_keys if k in opts},
+            {k: opts[k] for k in fmt_keys if k in opts},
+            {k: opts[k] for k in lab_keys if k in opts},
+        )
+
+    def format(self, df, *, kind: str = "result", **opts):
+        """The formatted table :meth:`show` would display (strings, translated headers), without displaying it."""
+        s, f, lab = self._split(self._opts(df, kind, opts))
+        sup = suppress_table(df, **s)
+        out = label_table(format_cells(sup, lang=self.lang, t=self._t, **f), t=self._t, **lab)
+        out.attrs["notes"] = table_notes(sup, self._t)
+        return out
+
+    def _register_table(self, sup: Suppression, prefix: str) -> None:
+        source = sup.source
+        for c in sup.count_cells():
+            row = source.iloc[c["row"]].to_dict()
+            coords, quals = suppress.coordinates(
+                {k: v for k, v in row.items() if k not in sup.count_cols}, keys=sup.extra_keys
+            )
+            cell = self._cell(f"{prefix}.r{c['row']}.{c['column']}", c["column"], c["value"], coords, quals=quals)
+            cell.state = c["state"]
+
+    def _register_figure_counts(self, counts: pd.DataFrame, prefix: str) -> None:
+        col = next((c for c in ("count", "n") if c in counts.columns), None)
+        if col is None:
+            raise KinerjaError(
+                f"figure() counts has columns {list(counts.columns)}; the rule is a 'count' or 'n' column."
+            )
+        for i, row in counts.reset_index(drop=True).iterrows():
+            if is_missing(row[col]):
+                continue
+            coords, quals = suppress.coordinates({k: v for k, v in row.items() if k != col})
+            cell = self._cell(f"{prefix}.r{i}.{col}", col, row[col], coords, quals=quals, frozen=True)
+            if cell.hidden:
+                raise KinerjaError(
+                    f"figure {prefix} draws a count of {cell.value} people ({coords}); the rule is that a figure draws "
+                    f"no count below {self.min_n} (leave the group out, as report.plots does)."
+                )
+
+    def _table_html(self, table: _Table) -> str:
+        s, f, lab = self._split(table.opts)
+        t = self._t
+        parts = [f'<div class="kr-table-block" id="kr-table-{table.number}">']
+        if table.caption:
+            label = t("common.table_label", number=table.number)
+            parts.append(
+                f'<p class="kr-caption"><strong>{html.escape(label)}.</strong> {html.escape(table.caption)}</p>'
+            )
+        parts.append(self._grid(table.main, f, lab, f"t{table.number}"))
+        notes = table_notes(table.main, t)
+        for note in notes:
+            parts.append(f'<p class="kr-note">{html.escape(note)}</p>')
+        if table.detail is not None:
+            parts.append(
+                f'<details class="kr-detail"><summary>{html.escape(t("run.detail_summary"))}</summary>'
+                f"{self._grid(table.detail, f, lab, f't{table.number}d')}"
+                + "".join(
+                    f'<p class="kr-note">{html.escape(n)}</p>' for n in table_notes(table.detail, t) if n not in notes
+                )
+                + "</details>"
+            )
+        parts.append("</div>")
+        return "".join(parts)
+
+    def _grid(self, sup: Suppression, f: dict, lab: dict, prefix: str) -> str:
+        """One table as HTML: every cell escaped, count cells carrying ``data-kr-n`` (their ledger id)."""
+        cells = format_cells(sup, lang=self.lang, t=self._t, **f)
+        labels = label_table(cells.iloc[:0], t=self._t, **lab).columns
+        numeric = {
+            c
+            for c in cells.columns
+            if c == "ci"
+            or _cell_kind(c, sup.raw_counts[c] if c in sup.count_cols else sup.data[c], sup.count_cols)
+            in ("p", "int", "float")
+        }
+        wide = " kr-wide" if len(cells.columns) > 7 else ""
+        num = ' class="kr-num"'
+        head = "".join(
+            f'<th scope="col"{num if c in numeric else ""}>{html.escape(str(lbl))}</th>'
+            for c, lbl in zip(cells.columns, labels)
+        )
+        rows = []
+        for i in range(len(cells)):
+            tds = []
+            for c in cells.columns:
+                attrs = ' class="kr-num"' if c in numeric else ""
+                if c in sup.count_cols:
+                    attrs += f' data-kr-n="{prefix}.r{i}.{html.escape(c, quote=True)}"'
+                elif c in sup.derived:
+                    attrs += f' data-kr-of="{prefix}.r{i}.{html.escape(sup.derived[c], quote=True)}"'
+                tds.append(f"<td{attrs}>{html.escape(str(cells.iloc[i][c]))}</td>")
+            rows.append("<tr>" + "".join(tds) + "</tr>")
+        return (
+            f'<div class="kr-table-wrap"><table class="kr-table{wide}"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table></div>"
+        )
 
     def show(
-        self, df, *, kind: str = "result", caption_key: str | None = None, caption: Mapping | None = None, **opts
+        self,
+        df,
+        *,
+        kind: str = "result",
+        caption_key: str | None = None,
+        caption: Mapping | None = None,
+        detail: pd.DataFrame | None = None,
+        **opts,
     ) -> None:
         """Format a table once and display it with a numbered, translated caption and its notes.
 
         Parameters
         ----------
         df : pandas.DataFrame
-            Tidy result or small descriptive table (unrounded).
+            Tidy result or small descriptive table (unrounded). Keep the main table compact (estimate, interval, p,
+            effect size, n) and pass the full one as ``detail``.
         kind : {"result", "table", "counts"}
             ``"counts"``: every numeric cell is a count of people and is suppressed below ``min_n`` on its own.
         caption_key : str, optional
             Translation key of the caption; ``caption`` holds its format values.
+        detail : pandas.DataFrame, optional
+            The full table, shown in a collapsible block under the main one (formatted with the same options) and
+            written to the page's ``.xlsx`` as its own sheet.
         **opts
             Passed to :func:`kinerja_research.report.tables.format_table` (``ns``, ``labels``, ``digits``,
-            ``n_col``, ``suppress``, ``drop``, ``ci``, ...).
-        """
-        out = self.format(df, kind=kind, **opts)
-        self._n_tables += 1
-        parts = ['<div class="kr-table-wrap">']
-        if caption_key:
-            label = self.t("common.table_label", number=self._n_tables)
-            parts.append(
-                f'<p class="kr-caption"><strong>{html.escape(label)}.</strong> '
-                f"{html.escape(self.t(caption_key, **(caption or {})))}</p>"
-            )
-        parts.append(out.to_html(index=False, escape=True, classes="kr-table", border=0, na_rep="–"))
-        for note in out.attrs.get("notes", []):
-            parts.append(f'<p class="kr-note">{html.escape(note)}</p>')
-        parts.append("</div>")
-        _display(_html("".join(parts)))
+            ``n_col``, ``suppress``, ``drop``, ``ci``, ``keys``, ``count_cols``, ...).
 
-    def figure(self, fig, caption_key: str, *, caption: Mapping | None = None, notes: Sequence[str] = ()) -> None:
+        Every count cell joins the page's suppression ledger (withheld across tables when the page finishes), and
+        the table is written to ``<stem>.xlsx`` by :meth:`finish`.
+        """
+        opts = self._opts(df, kind, opts)
+        s, _, _ = self._split(opts)
+        self._n_tables += 1
+        number = self._n_tables
+        main = suppress_table(df, **s)
+        full = suppress_table(detail, **s) if detail is not None else None
+        table = _Table(
+            number=number,
+            caption=self.t(caption_key, **(caption or {})) if caption_key else "",
+            display_id=self._new_display(),
+            opts=opts,
+            main=main,
+            detail=full,
+            kind=kind,
+        )
+        self._register_table(main, f"t{number}")
+        if full is not None:
+            self._register_table(full, f"t{number}d")
+        self._shown_tables.append(table)
+        self._show_html(self._table_html(table), table.display_id)
+
+    def figure(
+        self,
+        fig,
+        caption_key: str,
+        *,
+        caption: Mapping | None = None,
+        notes: Sequence[str] = (),
+        counts: pd.DataFrame | None = None,
+    ) -> None:
         """Display a matplotlib figure (or Axes) as an embedded PNG with a numbered, translated caption; closes it.
 
         Notes attached by :mod:`report.plots` (groups left out because they describe fewer than ``min_n`` people)
-        are printed under the caption.
-        """
-        import matplotlib.pyplot as plt
+        are printed under the caption. ``counts``: the counts of people the figure draws (a table with a ``count``
+        or ``n`` column and the columns saying what each counts, e.g. ``region_code``, ``predikat``); they join the
+        page's suppression ledger as figures that cannot be withheld afterwards, so tables are protected around them.
 
+        Raises
+        ------
+        KinerjaError
+            A drawn count below ``min_n`` (a figure draws only counts a table could show).
+        """
         if hasattr(fig, "figure") and not hasattr(fig, "savefig"):
             fig = fig.figure
         if not hasattr(fig, "savefig"):
@@ -419,17 +818,17 @@ class Context:
         )
         plt.close(fig)
         self._n_figures += 1
+        if counts is not None:
+            self._register_figure_counts(counts, f"f{self._n_figures}")
         text = self.t(caption_key, **(caption or {}))
         label = self.t("common.figure_label", number=self._n_figures)
         data = base64.b64encode(buf.getvalue()).decode("ascii")
         all_notes = list(getattr(fig, "_kr_notes", [])) + list(notes)
         notes_html = "".join(f'<p class="kr-note">{html.escape(n)}</p>' for n in dict.fromkeys(all_notes))
-        _display(
-            _html(
-                f'<figure class="kr-figure"><img src="data:image/png;base64,{data}" alt="{html.escape(text)}">'
-                f"<figcaption><strong>{html.escape(label)}.</strong> {html.escape(text)}</figcaption>"
-                f"{notes_html}</figure>"
-            )
+        self._show_html(
+            f'<figure class="kr-figure"><img src="data:image/png;base64,{data}" alt="{html.escape(text, quote=True)}">'
+            f"<figcaption><strong>{html.escape(label)}.</strong> {html.escape(text)}</figcaption>"
+            f"{notes_html}</figure>"
         )
 
     # -- headline figures and provenance -----------------------------------------------------------------------------
@@ -443,6 +842,7 @@ class Context:
         label: Mapping | None = None,
         spec: str = "",
         region: str | None = None,
+        count: Mapping[str, Any] | None = None,
     ) -> None:
         """Record a headline figure for the index page (read from ``<stem>.headline.json``, never recomputed).
 
@@ -450,9 +850,12 @@ class Context:
         ``label_key`` is the translation key of its label; ``region`` the code it is about, if one.
 
         ``n`` is the number of people behind the figure; required for a figure about the people of one region, unit
-        or group (None only when the figure is not about people, e.g. a design setting). When ``n`` is below the run's
-        threshold (:meth:`is_small`, the rule of ``privacy.suppress_small_cells``) the record keeps ``value: null``
-        and ``text: "<5"``, so neither the headline JSON nor the index shows it.
+        or group (None only when the figure is not about people, e.g. a design setting). When ``n`` is below the
+        run's threshold (:meth:`is_small`, the rule of ``privacy.suppress_small_cells``) the record keeps ``value:
+        null`` and ``text: "<5"``, so neither the headline JSON nor the index shows it.
+
+        ``count`` (coordinates such as ``{"rule": "duplicate_submission"}``, optional ``"measure"``) marks ``value``
+        as a count of people: it joins the page's suppression ledger with ``region`` as its region coordinate.
         """
         if not isinstance(key, str) or not key:
             raise KinerjaError(f"record() key {key!r}; the rule is a non-empty string.")
@@ -462,6 +865,16 @@ class Context:
             )
         v = _jsonable(value)
         text = self.fmt(value, spec)
+        cell_id = None
+        if count is not None:
+            if v is None or isinstance(v, (str, bool)):
+                raise KinerjaError(f"record() {key!r} with count= needs a number; got {value!r}.")
+            spec_ = dict(count)
+            coords = {**spec_, **({"region": region} if region else {})}
+            coords.pop("measure", None)
+            cell_id = f"rec.{key}" + (f".{region}" if region else "")
+            self._cell(cell_id, spec_.get("measure", "count"), v, coords)
+            n = v if n is None else n
         if n is not None and self.is_small(n):
             v, text = None, self.suppressed_text
         self.records.append(
@@ -472,6 +885,7 @@ class Context:
                 "label": self.t(label_key, **(label or {})) if label_key else None,
                 "region": region,
                 "region_name": self.region_name(region) if region else None,
+                "cell": cell_id,
             }
         )
 
@@ -488,42 +902,225 @@ class Context:
             "region_names": [self.region_name(r) for r in self.regions],
             "alpha": self.alpha,
             "seed": self.seed,
+            "min_cell": self.min_n,
+            "style": self.style,
+            "parameters": dict(self.params),
+            "source": dict(self.source),
+            "findings": list(self._findings),
+            "answers": list(self.answers),
+            "left_out": list(self._left_out),
             "records": self.records,
+            "tables": [
+                {"number": tb.number, "caption": tb.caption, "detail": tb.detail is not None}
+                for tb in self._shown_tables
+            ],
+            "counts": [c.public() for c in self._cells],
         }
 
+    def _protect(self) -> None:
+        """Withhold, across the page, the counts that would let a withheld one be worked out; update what shows them."""
+        newly = set(suppress.protect(self._cells))
+        if not newly:
+            return
+        by_id = {c.id: c for c in self._cells}
+        for cid in newly:
+            by_id[cid].state = "secondary"
+        for table in self._shown_tables:
+            changed = False
+            for sup, prefix in ((table.main, f"t{table.number}"), (table.detail, f"t{table.number}d")):
+                if sup is None:
+                    continue
+                for c in sup.count_cells():
+                    if f"{prefix}.r{c['row']}.{c['column']}" in newly and c["state"] == "shown":
+                        sup.withhold(c["row"], c["column"])
+                        changed = True
+            if changed:
+                _update(_html(self._table_html(table)), table.display_id)
+        withheld = Suppressed(self.t("common.suppressed_secondary"))
+        for item in self._texts:
+            names = [name for name, cid in item.cells.items() if cid in newly]
+            if names:
+                item.values = {k: (withheld if k in names else v) for k, v in item.values.items()}
+                _update(_html(self._render(item.key, item.values, item.cells)), item.display_id)
+        for r in self.records:
+            if r.get("cell") in newly:
+                r["value"], r["text"] = None, self.t("common.suppressed_secondary")
+
+    def _sheets(self) -> list[export.Sheet]:
+        sheets = []
+        for table in self._shown_tables:
+            for sup, suffix in ((table.main, ""), (table.detail, "detail")):
+                if sup is None:
+                    continue
+                title = self.t("common.table_label", number=table.number)
+                if suffix:
+                    title = f"{title} ({self.t('run.detail_sheet')})"
+                sheets.append(self._sheet(sup, table, title))
+        return sheets
+
+    def _sheet(self, sup: Suppression, table: _Table, title: str) -> export.Sheet:
+        _, f, lab = self._split(table.opts)
+        texts = format_cells(sup, lang=self.lang, t=self._t, digits=f.get("digits", 2), ci="separate")
+        labels = list(label_table(texts.iloc[:0], t=self._t, **lab).columns)
+        formats, kinds = [], {}
+        for c in texts.columns:
+            kind = _cell_kind(c, sup.raw_counts[c] if c in sup.count_cols else sup.data[c], sup.count_cols)
+            kinds[c] = kind
+            d = _digits(f.get("digits", 2), c)
+            formats.append({"p": "0.000", "int": "#,##0", "float": "0." + "0" * d if d > 0 else "0"}.get(kind))
+        rows = []
+        for i in range(len(texts)):
+            row = []
+            for c in texts.columns:
+                shown = texts.iloc[i][c]
+                raw = sup.data[c].iloc[i]
+                hidden = bool(sup.primary[c].iloc[i] or sup.secondary[c].iloc[i])
+                if hidden:
+                    row.append(shown)
+                elif kinds[c] in ("p", "int", "float") and not is_missing(raw):
+                    number = float(raw)
+                    row.append(int(round(number)) if kinds[c] == "int" else number)
+                elif shown == MISSING:
+                    row.append(None)
+                else:
+                    row.append(shown)
+            rows.append(row)
+        caption = f"{title}. {table.caption}" if table.caption else title
+        return export.Sheet(
+            title=title, caption=caption, columns=labels, rows=rows, formats=formats, notes=table_notes(sup, self._t)
+        )
+
     def finish(self) -> None:
-        """Write ``<out_dir>/<stem>.headline.json`` atomically and show the provenance block.
+        """Protect the page's counts across its tables, texts and records, write ``<out_dir>/<stem>.headline.json``
+        and ``<out_dir>/<stem>.xlsx`` atomically, and show the provenance (one footer line and the full block).
 
         Returns None (so a notebook's last line ``ctx.finish()`` displays nothing else); the written document is
         kept in :attr:`written`.
         """
-        from kinerja_research.report import provenance
-
+        self._protect()
         prov = provenance.collect(
             notebook=self.notebook, params=self.params, dataset=self.dataset, seed=self.seed, started_at=self.started_at
         )
         doc = self.headline()
         doc["provenance"] = prov
-        write_text_atomic(
+        self.out_dir.mkdir(exist_ok=True)  # never its parents: a run's folder removed meanwhile stays removed
+        info = [
+            (self.t("run.xlsx_page"), doc["title"]),
+            (self.t("common.provenance.dataset"), self.dataset),
+            (self.t("common.index.regions"), ", ".join(doc["region_names"])),
+            (self.t("run.xlsx_data"), _strip_tags(self.banner)),
+            (self.t("run.xlsx_symbols"), self.t("common.suppressed_note", min_n=self.min_n)),
+            ("", self.t("common.suppressed_secondary_note", min_n=self.min_n)),
+        ]
+        where = export.write_xlsx(self.out_dir / f"{self.stem}.xlsx", self._sheets(), info=info)
+        self._locate(doc, where)
+        doc["xlsx"] = f"{self.stem}.xlsx"
+        _write_atomic(
             self.out_dir / f"{self.stem}.headline.json",
             json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False) + "\n",
         )
         self._finished = True
         self.written = doc
-        _display(_html(provenance.to_html(prov, self._t)))
+        self._show_html(provenance.footer_html(prov, self._t) + provenance.to_html(prov, self._t))
+
+    def _locate(self, doc: dict, where: Mapping[tuple, str]) -> None:
+        """Add to each published count where the ``.xlsx`` holds it (so the runner can withhold it there too)."""
+        sheet_of = {}
+        k = 0
+        for table in self._shown_tables:
+            for sup, prefix in ((table.main, f"t{table.number}"), (table.detail, f"t{table.number}d")):
+                if sup is None:
+                    continue
+                cols = list(format_cells(sup, lang=self.lang, t=self._t, ci="separate").columns)
+                sheet_of[prefix] = (k, cols, sup)
+                k += 1
+        for c in doc["counts"]:
+            m = re.match(r"^(t\d+d?)\.r(\d+)\.(.+)$", c["id"])
+            if m and m.group(1) in sheet_of:
+                s_i, cols, sup = sheet_of[m.group(1)]
+                row, col = int(m.group(2)), m.group(3)
+                if col in cols:
+                    c["xlsx"] = where.get((s_i, row, cols.index(col)))
+                derived = [d for d, of in sup.derived.items() if of == col and d in cols]
+                if derived:
+                    c["xlsx_of"] = [where.get((s_i, row, cols.index(d))) for d in derived]
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write through a temporary sibling and a rename, in an existing folder only."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _strip_tags(text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def _period_label(periods: Sequence[str]) -> tuple[str | None, str | None]:
+    vals = sorted(str(p) for p in periods if not is_missing(p))
+    return (vals[0], vals[-1]) if vals else (None, None)
+
+
+def _is_synthetic(manifest: Mapping, dataset: str) -> bool:
+    """Synthetic when the manifest says so (``synthetic: true`` or ``source.synthetic``), or when the raw folder of
+    a dataset of that name holds the generator's ``GROUND_TRUTH.json``."""
+    flag = manifest.get("synthetic")
+    if flag is None:
+        flag = (manifest.get("source") or {}).get("synthetic")
+    if flag is not None:
+        return bool(flag)
+    name = str(manifest.get("dataset") or Path(str(dataset)).name)
+    try:
+        return (paths.raw_dir(name) / "GROUND_TRUTH.json").is_file()
+    except (OSError, ValueError, KinerjaError):
+        return False
+
+
+def _data_source(dataset: str, manifest: Mapping, tables: Mapping[str, pd.DataFrame]) -> dict:
+    """What the data are, for the banner: name, description, period, people (ASN) and public respondents."""
+    periods: list[str] = []
+    for name in ("performance", "satisfaction"):
+        df = tables.get(name)
+        if df is not None and "period" in df.columns:
+            periods += list(pd.unique(df["period"].dropna().astype(str)))
+    if not periods:
+        survey = tables.get("survey")
+        if survey is not None and "submitted_at" in survey.columns and survey["submitted_at"].notna().any():
+            months = pd.to_datetime(survey["submitted_at"], errors="coerce").dropna().dt.strftime("%Y-%m")
+            periods = list(months.unique())
+    start_p, end_p = _period_label(periods)
+    people: set = set()
+    for name in ("survey", "performance", "training"):
+        df = tables.get(name)
+        if df is not None and "person_id" in df.columns:
+            people.update(df["person_id"].dropna().unique())
+    public = tables.get("satisfaction")
+    source = manifest.get("source") if isinstance(manifest.get("source"), Mapping) else {}
+    return {
+        "synthetic": _is_synthetic(manifest, dataset),
+        "name": str(manifest.get("dataset") or Path(str(dataset)).name),
+        "description": str(source.get("description") or manifest.get("description") or "") or None,
+        "period_from": start_p,
+        "period_to": end_p,
+        "n_people": len(people),
+        "n_public": 0 if public is None else int(len(public)),
+    }
 
 
 def start(
     notebook: str,
     *,
-    dataset: str = "default",
-    regions: Sequence[str] = (),
+    dataset: str = paths.DEFAULT_DATASET,
+    regions: Any = (),
     lang: str = "id",
     alpha: float = 0.05,
-    seed: int = 2026,
+    seed: int = paths.DEFAULT_SEED,
+    min_cell: int = MIN_CELL_N,
+    style: str = "standard",
     out_dir: str = "",
 ) -> Context:
-    """Begin a report notebook: check the parameters and return its :class:`Context`.
+    """Begin a report notebook: check the parameters, show the data banner and return its :class:`Context`.
 
     Parameters
     ----------
@@ -531,25 +1128,41 @@ def start(
         The notebook's name without ``.ipynb`` (``"02_training_impact"``); names the outputs.
     dataset : str
         Processed dataset name (``data/processed/<dataset>``) or folder.
-    regions : list of str
-        Kemendagri codes (or names the registry resolves); empty = every region in the data.
+    regions : str, list of str or float
+        Kemendagri codes (or names the registry resolves); empty = every region in the data. One code, a list, or
+        the float papermill makes of ``-p regions 18.71`` (:func:`normalise_regions`).
     lang : {"id", "en"}
         Report language.
     alpha : float
         Significance level; intervals have level ``1 - alpha``.
     seed : int
         Seed for bootstrap and resampling (``ctx.seed``).
+    min_cell : int, default 5
+        Small-cell threshold: counts of fewer people are withheld (``ctx.min_n``).
+    style : {"standard", "skripsi"}
+        ``"skripsi"``: regression, ANOVA and t-test results in the SPSS block layout (``ctx.style``).
     out_dir : str
-        Folder of ``<notebook>.headline.json``; ``""`` = the current directory.
+        Folder of ``<notebook>.headline.json`` and ``<notebook>.xlsx``; ``""`` = the current directory.
 
     Returns
     -------
     Context
 
-    Examples
-    --------
-    >>> ctx = start("10_region_comparison", lang="en")
-    >>> ctx.t("common.col.estimate"), ctx.fmt(0.0004, "p"), ctx.lang
-    ('Estimate', '< .001', 'en')
+    Raises
+    ------
+    KinerjaError
+        A parameter outside its rule, or a dataset that has not been cleaned.
     """
-    return Context(notebook, dataset=dataset, regions=regions, lang=lang, alpha=alpha, seed=seed, out_dir=out_dir)
+    ctx = Context(
+        notebook,
+        dataset=dataset,
+        regions=regions,
+        lang=lang,
+        alpha=alpha,
+        seed=seed,
+        min_cell=min_cell,
+        style=style,
+        out_dir=out_dir,
+    )
+    ctx._show_html(ctx.banner)
+    return ctx

@@ -1,14 +1,17 @@
 """Provenance of a report: parameters, input hashes, software versions, git commit, seed, run time.
 
-:func:`collect` gathers it as a plain dict (also written into the headline JSON); :func:`to_html` renders the block
-shown at the end of every report. Only ``run_time``, ``duration_s`` and ``run_id`` change between two runs on the same
-inputs; they are wrapped in ``<span class="kr-volatile">`` so a reproducibility check can strip exactly them.
+:func:`collect` gathers it as a plain dict (also written into the headline JSON); :func:`footer_html` renders the
+one line printed at the foot of every page (dataset, commit, seed, time, and a link to the full block) and
+:func:`to_html` the full block (``id="provenance"``), which is left out of print (the page's PDF carries the footer
+line; the block is on the HTML page and in the headline JSON). Only ``run_time`` and ``duration_s`` change between
+two runs on the same inputs; they are wrapped in ``<span class="kr-volatile">`` so a reproducibility check can strip
+exactly them. Everything from data or paths is escaped.
 """
 
 from __future__ import annotations
 
 import html
-import os
+import json
 import platform
 import re
 import subprocess
@@ -18,7 +21,18 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-__all__ = ["collect", "to_html", "git_commit", "package_versions", "manifest_hashes", "VOLATILE_CLASS", "PACKAGES"]
+from kinerja_research import paths
+
+__all__ = [
+    "collect",
+    "to_html",
+    "footer_html",
+    "git_commit",
+    "package_versions",
+    "manifest_hashes",
+    "VOLATILE_CLASS",
+    "PACKAGES",
+]
 
 VOLATILE_CLASS = "kr-volatile"
 #: Distributions whose versions are listed (the package itself first).
@@ -51,21 +65,9 @@ def package_versions(packages=PACKAGES) -> dict[str, str]:
     return out
 
 
-GIT_ENV = "KINERJA_GIT_COMMIT"
-
-
 def git_commit(root: str | Path | None = None) -> dict[str, Any]:
-    """``{"commit": sha or None, "dirty": bool or None}`` of the repository holding the package code.
-
-    The runner reads it once per run and hands it to every job through ``KINERJA_GIT_COMMIT`` (JSON), so all
-    reports of a run state the same commit even when the working tree moves during the run.
-    """
-    import json
-
-    from kinerja_research import paths
-
-    if os.environ.get(GIT_ENV):
-        return json.loads(os.environ[GIT_ENV])
+    """``{"commit": sha or None, "dirty": bool or None}`` of the repository holding the package code (read by each
+    report's kernel; the runner records the commit of the run in ``run.json``)."""
     root = Path(root or paths.PACKAGE_DIR.parent)
     try:
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
@@ -111,10 +113,6 @@ def manifest_hashes(dataset: str | Path) -> dict[str, str] | None:
     The manifest is written by :func:`kinerja_research.pipeline.build_processed`; every SHA-256 it holds (inputs
     and processed outputs) is listed, keyed by its path in the manifest (``inputs/<file>``, ``outputs/<file>``).
     """
-    import json
-
-    from kinerja_research import paths
-
     p = Path(dataset)
     folder = p if (p.is_dir() and (p / "manifest.json").exists()) else paths.processed_dir(str(dataset))
     f = folder / "manifest.json"
@@ -146,7 +144,6 @@ def collect(
         "seed": seed,
         "run_time": finished_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
         "duration_s": (finished_at - started_at).total_seconds() if started_at else None,
-        "run_id": os.environ.get("KINERJA_RUN_ID") or None,
     }
 
 
@@ -173,7 +170,7 @@ def to_html(prov: Mapping[str, Any], t) -> str:
         commit = f"{commit} {t('common.provenance.git_dirty')}"
     params = [(k, repr(v)) for k, v in prov["parameters"].items()]
     parts = [
-        f'<section class="kr-provenance"><h2>{e(t("common.provenance.title"))}</h2>',
+        f'<section class="kr-provenance" id="provenance"><h2>{e(t("common.provenance.title"))}</h2>',
         f"<p>{e(t('common.provenance.intro'))}</p>",
         "<dl>",
         f"<dt>{e(t('common.provenance.git_commit'))}</dt><dd><code>{e(commit)}</code></dd>",
@@ -184,8 +181,6 @@ def to_html(prov: Mapping[str, Any], t) -> str:
     if prov.get("duration_s") is not None:
         duration = f"{prov['duration_s']:.1f} s"
         parts.append(f"<dt>{e(t('common.provenance.duration'))}</dt><dd>{_vol(duration)}</dd>")
-    if prov.get("run_id"):
-        parts.append(f"<dt>{e(t('common.provenance.run_id'))}</dt><dd>{_vol(prov['run_id'])}</dd>")
     parts.append("</dl>")
     parts.append(f"<h3>{e(t('common.provenance.parameters'))}</h3>")
     parts.append(_rows(params, (t("common.provenance.parameter"), t("common.provenance.value"))))
@@ -198,3 +193,20 @@ def to_html(prov: Mapping[str, Any], t) -> str:
     parts.append(_rows(prov["versions"].items(), (t("common.provenance.package"), t("common.provenance.version"))))
     parts.append("</section>")
     return "".join(parts)
+
+
+def footer_html(prov: Mapping[str, Any], t) -> str:
+    """The one provenance line at the foot of a page (printed): dataset, commit, seed, run time, and a link to the
+    full block (``#provenance``), which is not printed."""
+    g = prov.get("git") or {}
+    commit = g["commit"][:12] if g.get("commit") else t("common.provenance.unknown")
+    line = t(
+        "run.provenance_line",
+        dataset=str(prov["dataset"]),
+        commit=commit,
+        seed=str(prov["seed"]),
+        run_time="\ue000",
+    )
+    text = html.escape(line).replace("\ue000", _vol(prov["run_time"]))
+    link = f'<a href="#provenance">{html.escape(t("run.provenance_link"))}</a>'
+    return f'<footer class="kr-prov-line"><p>{text} · {link}</p></footer>'

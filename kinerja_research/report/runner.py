@@ -1,20 +1,34 @@
-"""Run the report suite: (notebook × region) jobs executed by papermill in parallel, rendered, indexed, swapped in.
+"""Run the report suite: (notebook × region) jobs executed by papermill in parallel, protected, rendered, indexed.
 
-One job = one notebook executed with its parameters, rendered to HTML (and PDF when asked), with its own log. Jobs
-run in worker processes (``concurrent.futures.ProcessPoolExecutor`` by default) or on a Dask cluster
-(``--scheduler``); a failing job never stops the others.
+A run has three phases:
 
-Kernel start-up races (papermill issue #239: kernels started concurrently from several processes collide on TCP
-ports and connection files) are avoided by construction and then retried:
+1. **execute** -- each job (one notebook with its parameters) runs in a worker process (``ProcessPoolExecutor`` by
+   default, or a Dask cluster with ``--scheduler``) with its own log; a failing job never stops the others. The
+   parameters cell is the only channel to the notebook: ``dataset, regions, lang, alpha, seed, min_cell, style,
+   out_dir`` (no environment variable carries anything to it). Each job writes into its own folder; the runner
+   names the outputs after the job (``region_brief_18.71.headline.json``) and makes the executed notebook
+   deterministic (positional cell ids, no timing metadata), so two runs on the same inputs give identical
+   ``.ipynb`` files apart from the provenance block's run time and duration.
+2. **protect** -- the counts every page published (its headline JSON's ``counts``) are checked together: a cell
+   withheld on one page and recoverable with another page's totals is protected by withholding more cells, in the
+   executed notebooks, the headline JSON and the ``.xlsx`` alike (:mod:`kinerja_research.report.suppress`).
+3. **render** -- HTML pages (and PDFs with ``--pdf``) in the workers, then the run's index (answers to the four
+   questions, pages, notebooks not run on these data with the reason, failures).
 
-- every job's kernel talks over IPC sockets in its own runtime folder (``KernelManager.transport = "ipc"``,
-  ``JUPYTER_RUNTIME_DIR`` per job), so no TCP port is ever chosen and no two kernels share a file;
-- worker processes are started with ``forkserver`` (never ``fork`` of a process holding ZMQ state);
-- a kernel that dies before the first cell ran is started again (up to ``retries`` times, with a short jittered
-  wait); a failure inside a cell is never retried;
-- on Dask, each job runs in its own Python subprocess, so a multi-threaded worker cannot mix environments or logs.
+Only notebooks whose declared needs (``metadata.kinerja.needs``) the processed dataset meets are run
+(:mod:`kinerja_research.report.needs`); ``metadata.kinerja.per_region`` makes a notebook run once per region.
 
-Outputs go to a temporary sibling folder, renamed into place at the end: a reader never sees a half-written run.
+Outputs go to a temporary sibling folder, swapped into place at the end (``_io.swap_into_place``, the one swap and
+recovery of the package): a reader never sees a half-written run.
+The folder is refused unless it is new, empty, or an earlier run of ``kinerja report`` on the same dataset whose
+``run.json`` lists every file in it (a file someone else put there is never deleted). One run per folder at a time
+(a lock); a run killed at any moment leaves no process behind (:mod:`kinerja_research.report.procs`), and the next
+run removes its temporary folder and, if it died between the two renames of the swap, puts the last good run back
+(``<name>.previous``).
+
+Kernel start-up races (papermill issue #239) are avoided by construction and then retried: every kernel talks over
+IPC sockets in its own runtime folder; workers are started with ``forkserver``; a kernel that dies before the first
+cell ran is started again (up to ``retries`` times); a failure inside a cell is never retried.
 
 Running on a Dask cluster (national runs: 514 kab/kota x the suite)::
 
@@ -22,46 +36,81 @@ Running on a Dask cluster (national runs: 514 kab/kota x the suite)::
     dask worker tcp://10.0.0.5:8786 --nworkers 8          # on each worker machine
     kinerja report --all-regions --scheduler tcp://10.0.0.5:8786
 
-Every worker needs the same environment (this package and the ``python3`` Jupyter kernel) and must see the
-repository folder at the same path (shared file system such as NFS, or ``KINERJA_ROOT`` pointing at the same
-mount): workers read ``notebooks/`` and ``data/processed/`` and write into the run's temporary folder under
-``reports/``. Failure handling, logs, index and the atomic swap are the same as with local processes.
+Every worker needs the same environment and must see the repository folder at the same path (shared file system, or
+``KINERJA_ROOT`` pointing at the same mount).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import logging
+import multiprocessing as mp
 import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import as_completed as futures_completed
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyarrow.parquet as pq
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
 from kinerja_research import paths
+from kinerja_research._io import previous_of, recover_swap, remove_stale_temps, swap_into_place, temp_sibling
 from kinerja_research.errors import KinerjaError
-from kinerja_research.report.notebook import RUN_ID_ENV, STEM_ENV
+from kinerja_research.pipeline import TABLES, load_manifest
+from kinerja_research.regions import DEFAULT_REGIONS, resolve_region
+from kinerja_research.report import export, suppress
+from kinerja_research.report.i18n import check_lang, translator
+from kinerja_research.report.needs import dataset_contents, notebook_needs, processed_folder, unmet
+from kinerja_research.report.procs import worker_setup
+from kinerja_research.report.provenance import git_commit
+from kinerja_research.report.render import (
+    STYLES,
+    find_chromium,
+    href,
+    print_pdf,
+    published_name,
+    region_names,
+    render_html,
+    write_index,
+    write_reports_index,
+)
 
 __all__ = [
     "SUITE",
     "PER_REGION",
+    "COMMAND",
     "Job",
     "RunSummary",
     "run_suite",
     "plan_jobs",
+    "plan_run",
     "suite_notebooks",
     "execute_job",
+    "render_job",
+    "job_environment",
+    "protect_run",
     "default_run_dir",
     "resolve_run_regions",
+    "check_run_dir",
+    "recover_run_dir",
+    "failure_lines",
 ]
 
 #: Notebooks run once per run, in this order.
@@ -74,8 +123,10 @@ SUITE = (
     "05_public_satisfaction",
     "10_region_comparison",
 )
-#: Notebooks run once per region.
+#: Notebooks run once per region when their metadata does not say (``kinerja.per_region``).
 PER_REGION = ("region_brief",)
+#: What ``run.json`` names as the writer of a run folder.
+COMMAND = "kinerja report"
 KERNEL_NAME = "python3"
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -96,11 +147,14 @@ class Job:
     region: str | None = None
     pdf: bool = False
     retries: int = 2
-    git: dict | None = None
-    min_cell: int | None = None
     threads: int | None = None
     start_timeout: int = 120
     execution_timeout: int | None = None
+
+    @property
+    def job_dir(self) -> Path:
+        """The job's own working folder (the kernel's current directory, where the notebook writes its files)."""
+        return Path(self.work_dir) / ".jobs" / self.stem
 
 
 @dataclass
@@ -112,6 +166,7 @@ class RunSummary:
     jobs: list[dict] = field(default_factory=list)
     duration_s: float = 0.0
     pdf_message: str | None = None
+    skipped: list[dict] = field(default_factory=list)
 
     @property
     def failures(self) -> list[dict]:
@@ -132,13 +187,8 @@ def suite_notebooks(notebooks_dir: str | Path | None = None) -> list[str]:
 
 def _data_regions(dataset: str) -> list[str]:
     """Region codes present in any processed table of ``dataset`` (reads only the ``region_code`` columns)."""
-    import pyarrow.parquet as pq
-
-    from kinerja_research.pipeline import TABLES, load_manifest
-
     load_manifest(dataset)  # raises one clear sentence when the dataset has not been cleaned
-    p = Path(str(dataset))
-    folder = p if (p.is_dir() and (p / "manifest.json").exists()) else paths.processed_dir(str(dataset))
+    folder = processed_folder(dataset)
     codes: set[str] = set()
     for t in TABLES:
         f = folder / f"{t}.parquet"
@@ -151,8 +201,6 @@ def _data_regions(dataset: str) -> list[str]:
 def resolve_run_regions(dataset: str, regions: Sequence[str] | None = None, all_regions: bool = False) -> list[str]:
     """The regions of a run: ``regions`` (names or codes) resolved; every region in the data with ``all_regions``;
     otherwise the four default regions present in the data."""
-    from kinerja_research.regions import resolve_region
-
     present = _data_regions(dataset)
     if regions and all_regions:
         raise KinerjaError("options --regions and --all-regions were both given; the rule is to choose one.")
@@ -167,8 +215,6 @@ def resolve_run_regions(dataset: str, regions: Sequence[str] | None = None, all_
                 f"{present}); the rule is that a report covers regions present in the data."
             )
     else:
-        from kinerja_research.regions import DEFAULT_REGIONS
-
         chosen = [c for c in DEFAULT_REGIONS if c in present]
         if not chosen:
             raise KinerjaError(
@@ -188,7 +234,27 @@ def default_run_dir(dataset: str, lang: str) -> Path:
     return paths.REPORTS / f"{Path(str(dataset)).name}-{lang}"
 
 
-def plan_jobs(
+def dataset_argument(dataset: str | os.PathLike) -> str:
+    """The dataset as the notebooks receive it: a folder given by path (relative to where the command runs) as an
+    absolute path, so every kernel finds it from its own folder; a name unchanged."""
+    text = str(dataset)
+    p = Path(text).expanduser()
+    if p.is_dir() or os.sep in text or text.startswith("."):
+        return str(p.resolve())
+    return text
+
+
+def notebook_metadata(path: str | Path) -> dict:
+    """The ``metadata`` of a notebook file (read as JSON; no nbformat import in the command's process)."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8")).get("metadata") or {}
+    except (OSError, ValueError) as exc:
+        raise KinerjaError(
+            f"notebook '{path}' cannot be read as a notebook ({exc}); the rule is a .ipynb file."
+        ) from None
+
+
+def plan_run(
     *,
     dataset: str,
     regions: Sequence[str],
@@ -201,10 +267,18 @@ def plan_jobs(
     notebooks_dir: str | Path | None = None,
     pdf: bool = False,
     retries: int = 2,
-    min_cell: int | None = None,
+    min_cell: int = 5,
+    style: str = "standard",
     threads: int | None = None,
-) -> list[Job]:
-    """The jobs of a run, in suite order: each suite notebook once, each per-region notebook once per region."""
+    contents=None,
+) -> tuple[list[Job], list[dict]]:
+    """The jobs of a run, in suite order, and the notebooks left out because the data do not meet their needs.
+
+    Each notebook runs once, or once per region when its metadata says ``kinerja.per_region`` (default: the
+    notebooks of :data:`PER_REGION`). With ``contents`` (:func:`kinerja_research.report.needs.dataset_contents`), a
+    notebook whose ``kinerja.needs`` the data do not meet is not planned but returned as ``{"notebook", "reasons":
+    [[translation key, values]]}``.
+    """
     nb_dir = Path(notebooks_dir or paths.NOTEBOOKS).resolve()
     names = list(notebooks) if notebooks is not None else suite_notebooks(nb_dir)
     missing = [n for n in names if not (nb_dir / f"{n}.ipynb").exists()]
@@ -217,30 +291,47 @@ def plan_jobs(
             f"no notebook of the suite is in '{nb_dir}'; the rule is that a run executes at least one "
             f"of {list(SUITE + PER_REGION)}."
         )
-    from kinerja_research.report.provenance import git_commit
-
-    base = {"dataset": str(dataset), "lang": lang, "alpha": float(alpha), "seed": int(seed), "out_dir": ""}
-    git = git_commit()
-    jobs = []
+    base = {
+        "dataset": str(dataset),
+        "lang": lang,
+        "alpha": float(alpha),
+        "seed": int(seed),
+        "min_cell": int(min_cell),
+        "style": style,
+        "out_dir": "",
+    }
+    jobs: list[Job] = []
+    skipped: list[dict] = []
     for name in names:
+        path = nb_dir / f"{name}.ipynb"
+        needs = notebook_needs(notebook_metadata(path))
+        if contents is not None:
+            reasons = unmet(needs, contents)
+            if reasons:
+                skipped.append({"notebook": name, "reasons": [[k, v] for k, v in reasons]})
+                continue
+        per_region = needs["per_region"] if needs["per_region"] is not None else name in PER_REGION
         common = dict(
             notebook=name,
-            input_path=str(nb_dir / f"{name}.ipynb"),
+            input_path=str(path),
             work_dir=str(work_dir),
             run_id=run_id,
             lang=lang,
             pdf=pdf,
             retries=retries,
-            git=git,
-            min_cell=min_cell,
             threads=threads,
         )
-        if name in PER_REGION:
+        if per_region:
             for code in regions:
                 jobs.append(Job(stem=f"{name}_{code}", parameters={**base, "regions": [code]}, region=code, **common))
         else:
             jobs.append(Job(stem=name, parameters={**base, "regions": list(regions)}, **common))
-    return jobs
+    return jobs, skipped
+
+
+def plan_jobs(**kwargs) -> list[Job]:
+    """The jobs of a run (:func:`plan_run` without the needs check)."""
+    return plan_run(**kwargs)[0]
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -248,12 +339,235 @@ def plan_jobs(
 def _cells_started(nb_path: Path) -> int:
     """How many cells of a (partly) executed notebook started running (0 when the kernel never ran a cell)."""
     try:
-        import nbformat
-
-        nb = nbformat.read(str(nb_path), as_version=4)
-    except Exception:
+        nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return 0
-    return sum(1 for c in nb.cells if (c.metadata.get("papermill") or {}).get("start_time"))
+    return sum(1 for c in nb.get("cells", []) if ((c.get("metadata") or {}).get("papermill") or {}).get("start_time"))
+
+
+@dataclass
+class _JobIO:
+    runtime: str
+    log: logging.Logger
+
+
+@contextlib.contextmanager
+def job_environment(job: Job, log_path: Path):
+    """The process set-up of one job, undone on exit: a private Jupyter runtime folder (IPC sockets), BLAS/OpenMP
+    threads per worker (unless the user set them), the default matplotlib backend, papermill's log into
+    ``logs/<stem>.log``, and the kernel's stdout/stderr into ``logs/<stem>.kernel.log`` (removed when empty).
+    Nothing here reaches the notebook's logic: its only input is the parameters cell."""
+    runtime = tempfile.mkdtemp(prefix="kr-rt-")  # short path: IPC socket names must stay under 108 bytes
+    user_threads = {v for v in _THREAD_VARS if os.environ.get(v)}  # the user's own setting wins
+    saved = {k: os.environ.get(k) for k in ("JUPYTER_RUNTIME_DIR", "MPLBACKEND", *_THREAD_VARS)}
+    os.environ["JUPYTER_RUNTIME_DIR"] = runtime
+    for var in _THREAD_VARS:  # cores shared by the workers: no oversubscription by BLAS/OpenMP threads
+        if job.threads is not None and var not in user_threads:
+            os.environ[var] = str(job.threads)
+    os.environ.pop("MPLBACKEND", None)
+    handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    pm_log = logging.getLogger("papermill")
+    old_level, old_propagate = pm_log.level, pm_log.propagate
+    pm_log.addHandler(handler)
+    pm_log.setLevel(logging.INFO)
+    pm_log.propagate = False
+    # The kernel inherits this process's stdout/stderr: send them to the job's log, not the user's terminal.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved_fds = (os.dup(1), os.dup(2))
+    kernel_log = log_path.with_suffix(".kernel.log")
+    log_fd = os.open(kernel_log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
+    try:
+        yield _JobIO(runtime=runtime, log=pm_log)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(saved_fds[0], 1)
+        os.dup2(saved_fds[1], 2)
+        for fd in (*saved_fds, log_fd):
+            os.close(fd)
+        if kernel_log.exists() and kernel_log.stat().st_size == 0:
+            kernel_log.unlink()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        shutil.rmtree(runtime, ignore_errors=True)
+        pm_log.removeHandler(handler)
+        pm_log.setLevel(old_level)
+        pm_log.propagate = old_propagate
+        handler.close()
+
+
+def _error(exc: BaseException, ename: str | None = None) -> dict:
+    return {
+        "cell": None,
+        "exec_count": None,
+        "ename": ename or type(exc).__name__,
+        "evalue": str(exc),
+        "traceback": "".join(traceback.format_exception(exc)),
+    }
+
+
+def _execute(job: Job, out_nb: Path, io: _JobIO) -> tuple[dict | None, int]:
+    """papermill with kernel start retries: ``(error or None, attempts)``."""
+    # Imported in the worker: papermill costs 2-6 s to import (nbformat -> jsonschema), which the command's own
+    # process should not pay; workers import it once at start-up (_worker_init).
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+    from traitlets.config import Config
+
+    attempts = 0
+    while True:
+        attempts += 1
+        config = Config()
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = os.path.join(io.runtime, f"k{attempts}")
+        try:
+            pm.execute_notebook(
+                job.input_path,
+                str(out_nb),
+                parameters=job.parameters,
+                kernel_name=KERNEL_NAME,
+                progress_bar=False,
+                log_output=True,
+                start_timeout=job.start_timeout,
+                execution_timeout=job.execution_timeout,
+                cwd=str(job.job_dir),
+                config=config,
+                shutdown_kernel="immediate",
+            )
+            return None, attempts
+        except PapermillExecutionError as exc:
+            return {
+                "cell": exc.cell_index,
+                "exec_count": exc.exec_count,
+                "ename": exc.ename,
+                "evalue": exc.evalue,
+                "traceback": _ANSI.sub("", "\n".join(exc.traceback or [])),
+            }, attempts
+        except Exception as exc:  # kernel died / did not start / ZMQ error / papermill I/O error
+            if _cells_started(out_nb) == 0 and attempts <= job.retries:
+                io.log.warning(
+                    "kernel start failed (%s: %s); retry %d of %d", type(exc).__name__, exc, attempts, job.retries
+                )
+                time.sleep(0.5 * attempts + random.random())
+                continue
+            return _error(exc), attempts
+
+
+def _write_notebook_json(path: Path, nb: dict) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+_KERNEL_TMP = re.compile(re.escape(tempfile.gettempdir().rstrip(os.sep)) + r"/ipykernel_\d+/")
+
+
+def _drop_kernel_pid(output: dict) -> dict:
+    """``/tmp/ipykernel_12345/2084996407.py`` in a warning or traceback -> ``ipykernel/2084996407.py``: a cell's file
+    name is a fixed hash of its code; only the kernel's process id varied. Only stream and error outputs are read (a
+    plain search, linear in the text: outputs hold large embedded images)."""
+    if output.get("output_type") == "stream" and "ipykernel_" in "".join(output.get("text", "")):
+        text = output["text"]
+        output["text"] = (
+            [_KERNEL_TMP.sub("ipykernel/", t) for t in text]
+            if isinstance(text, list)
+            else (_KERNEL_TMP.sub("ipykernel/", text))
+        )
+    elif output.get("output_type") == "error":
+        output["traceback"] = [_KERNEL_TMP.sub("ipykernel/", t) for t in output.get("traceback", [])]
+    return output
+
+
+def normalise_executed(path: Path) -> None:
+    """Make an executed notebook identical between runs on the same inputs: positional cell ids, no execution or
+    papermill timing metadata, no kernel process ids in warnings and tracebacks (only the provenance block's run
+    time and duration remain)."""
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    for i, cell in enumerate(nb.get("cells", [])):
+        cell["id"] = f"cell-{i}"
+        for output in cell.get("outputs", []):
+            _drop_kernel_pid(output)
+        meta = cell.setdefault("metadata", {})
+        meta.pop("execution", None)
+        pm_meta = meta.get("papermill")
+        if isinstance(pm_meta, dict):
+            for k in ("start_time", "end_time", "duration"):
+                pm_meta.pop(k, None)
+    pm_meta = (nb.get("metadata") or {}).get("papermill")
+    if isinstance(pm_meta, dict):
+        for k in ("start_time", "end_time", "duration", "input_path", "output_path"):
+            pm_meta.pop(k, None)
+    _write_notebook_json(path, nb)
+
+
+def execute_job(job: Job | dict) -> dict:
+    """Execute one job in its own folder; name its outputs after the job; returns a JSON-able result.
+
+    Never raises for a notebook's own failure: the result has ``ok=False`` and ``error`` = ``{cell, exec_count,
+    ename, evalue, traceback}``; the executed notebook stays at ``<work_dir>/<stem>.ipynb``.
+    """
+    if isinstance(job, dict):
+        job = Job(**job)
+    t0 = time.perf_counter()
+    work = Path(job.work_dir)
+    (work / "logs").mkdir(parents=True, exist_ok=True)
+    job.job_dir.mkdir(parents=True, exist_ok=True)
+    log_path = work / "logs" / f"{job.stem}.log"
+    out_nb = work / f"{job.stem}.ipynb"
+    with job_environment(job, log_path) as io:
+        io.log.info("job %s: notebook %s, parameters %s", job.stem, job.input_path, json.dumps(job.parameters))
+        error, attempts = _execute(job, out_nb, io)
+        normalise_executed(out_nb)
+        xlsx = None
+        for suffix in (".headline.json", ".xlsx"):
+            made = job.job_dir / f"{job.notebook}{suffix}"
+            if made.exists():
+                os.replace(made, work / f"{job.stem}{suffix}")
+                xlsx = f"{job.stem}.xlsx" if suffix == ".xlsx" else xlsx
+        if error is None and not (work / f"{job.stem}.headline.json").exists():
+            error = {
+                "cell": None,
+                "exec_count": None,
+                "ename": "NoHeadline",
+                "evalue": "the notebook ended without ctx.finish(), so it wrote no headline JSON",
+                "traceback": "",
+            }
+        duration = time.perf_counter() - t0
+        if error is None:
+            io.log.info("job %s executed in %.1f s (%d kernel start(s))", job.stem, duration, attempts)
+        else:
+            io.log.error(
+                "job %s FAILED at cell %s: %s: %s\n%s",
+                job.stem,
+                error["cell"],
+                error["ename"],
+                error["evalue"],
+                error.get("traceback", ""),
+            )
+    shutil.rmtree(job.job_dir, ignore_errors=True)
+    return {
+        "stem": job.stem,
+        "notebook": job.notebook,
+        "region": job.region,
+        "ok": error is None,
+        "error": error,
+        "html": None,
+        "pdf": None,
+        "xlsx": xlsx,
+        "pdf_error": None,
+        "duration_s": duration,
+        "attempts": attempts,
+    }
 
 
 def _title(job: Job, work: Path) -> str:
@@ -265,186 +579,48 @@ def _title(job: Job, work: Path) -> str:
         except ValueError:
             title = None
     if not title:
-        from kinerja_research.report.i18n import translator
-
         t = translator(job.lang)
         key = f"common.nb.{job.notebook}"
         title = t(key) if key in t else job.notebook
     if job.region:
-        from kinerja_research.report.render import _region_names
-
-        title = f"{title}: {_region_names([job.region])[0]}"
+        title = f"{title}: {region_names([job.region])[0]}"
     return title
 
 
-def execute_job(job: Job | dict) -> dict:
-    """Execute one job: papermill (with kernel start retries), then HTML (and PDF); returns a JSON-able result.
-
-    Never raises for a notebook's own failure: the result has ``ok=False`` and ``error`` = ``{cell, exec_count,
-    ename, evalue, traceback}``; the executed notebook stays at ``<work_dir>/<stem>.ipynb``.
-    """
+def render_job(job: Job | dict, result: dict) -> dict:
+    """Render an executed job to HTML (and PDF); returns ``result`` with ``html``/``pdf``/``pdf_error`` set."""
     if isinstance(job, dict):
         job = Job(**job)
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-    from traitlets.config import Config
-
-    t0 = time.perf_counter()
+    result = dict(result)
+    if not result["ok"]:
+        return result
     work = Path(job.work_dir)
-    (work / "logs").mkdir(parents=True, exist_ok=True)
-    log_path = work / "logs" / f"{job.stem}.log"
-    out_nb = work / f"{job.stem}.ipynb"
-    runtime = tempfile.mkdtemp(prefix="kr-rt-")  # short path: IPC socket names must stay under 108 bytes
-    from kinerja_research.report.provenance import GIT_ENV
-    from kinerja_research.report.tables import MIN_N_ENV
-
-    saved_threads = {v for v in _THREAD_VARS if os.environ.get(v)}  # the user's own setting wins
-    saved = {
-        k: os.environ.get(k)
-        for k in (STEM_ENV, RUN_ID_ENV, "JUPYTER_RUNTIME_DIR", "MPLBACKEND", GIT_ENV, MIN_N_ENV, *_THREAD_VARS)
-    }
-    os.environ.update({STEM_ENV: job.stem, RUN_ID_ENV: job.run_id, "JUPYTER_RUNTIME_DIR": runtime})
-    if job.git is not None:
-        os.environ[GIT_ENV] = json.dumps(job.git)
-    if job.min_cell is not None:
-        os.environ[MIN_N_ENV] = str(job.min_cell)
-    for var in _THREAD_VARS:  # cores shared by the workers: no oversubscription by BLAS/OpenMP threads
-        if job.threads is not None and var not in saved_threads:
-            os.environ[var] = str(job.threads)
-    os.environ.pop("MPLBACKEND", None)
-    handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    pm_log = logging.getLogger("papermill")
-    old_level, old_propagate = pm_log.level, pm_log.propagate
-    pm_log.addHandler(handler)
-    pm_log.setLevel(logging.INFO)
-    pm_log.propagate = False
-    error: dict | None = None
-    attempts = 0
-    # The kernel inherits this process's stdout/stderr: send them to the job's log, not the user's terminal.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved_fds = (os.dup(1), os.dup(2))
-    log_fd = os.open(log_path.with_suffix(".kernel.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    os.dup2(log_fd, 1)
-    os.dup2(log_fd, 2)
+    t = translator(job.lang)
+    links = []
+    if result.get("xlsx"):
+        links.append((result["xlsx"], t("run.download_xlsx")))
+    links.append((f"{job.stem}.headline.json", t("run.download_json")))
     try:
-        pm_log.info("job %s: notebook %s, parameters %s", job.stem, job.input_path, json.dumps(job.parameters))
-        while True:
-            attempts += 1
-            config = Config()
-            config.KernelManager.transport = "ipc"
-            config.KernelManager.ip = os.path.join(runtime, f"k{attempts}")
-            try:
-                pm.execute_notebook(
-                    job.input_path,
-                    str(out_nb),
-                    parameters=job.parameters,
-                    kernel_name=KERNEL_NAME,
-                    progress_bar=False,
-                    log_output=True,
-                    start_timeout=job.start_timeout,
-                    execution_timeout=job.execution_timeout,
-                    cwd=str(work),
-                    config=config,
-                    shutdown_kernel="immediate",
-                )
-                error = None
-                break
-            except PapermillExecutionError as exc:
-                error = {
-                    "cell": exc.cell_index,
-                    "exec_count": exc.exec_count,
-                    "ename": exc.ename,
-                    "evalue": exc.evalue,
-                    "traceback": _ANSI.sub("", "\n".join(exc.traceback or [])),
-                }
-                break
-            except Exception as exc:  # kernel died / did not start / ZMQ error / papermill I/O error
-                started = _cells_started(out_nb)
-                if started == 0 and attempts <= job.retries:
-                    pm_log.warning(
-                        "kernel start failed (%s: %s); retry %d of %d", type(exc).__name__, exc, attempts, job.retries
-                    )
-                    time.sleep(0.5 * attempts + random.random())
-                    continue
-                error = {
-                    "cell": None,
-                    "exec_count": None,
-                    "ename": type(exc).__name__,
-                    "evalue": str(exc),
-                    "traceback": traceback.format_exc(),
-                }
-                break
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.dup2(saved_fds[0], 1)
-        os.dup2(saved_fds[1], 2)
-        for fd in (*saved_fds, log_fd):
-            os.close(fd)
-        kernel_log = log_path.with_suffix(".kernel.log")
-        if kernel_log.exists() and kernel_log.stat().st_size == 0:
-            kernel_log.unlink()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        shutil.rmtree(runtime, ignore_errors=True)
-    html_name = pdf_name = None
-    pdf_error = None
-    if error is None:
-        try:
-            from kinerja_research.report.render import render_html
-
-            render_html(out_nb, work / f"{job.stem}.html", title=_title(job, work), lang=job.lang)
-            html_name = f"{job.stem}.html"
-        except Exception as exc:
-            error = {
-                "cell": None,
-                "exec_count": None,
-                "ename": type(exc).__name__,
-                "evalue": f"rendering to HTML failed: {exc}",
-                "traceback": traceback.format_exc(),
-            }
-    if error is None and job.pdf:
-        try:
-            from kinerja_research.report.render import print_pdf
-
-            print_pdf(work / html_name, work / f"{job.stem}.pdf")
-            pdf_name = f"{job.stem}.pdf"
-        except Exception as exc:
-            pdf_error = str(exc)
-            pm_log.error("PDF not written: %s", exc)
-    duration = time.perf_counter() - t0
-    if error is None:
-        pm_log.info("job %s finished in %.1f s (%d kernel start(s))", job.stem, duration, attempts)
-    else:
-        pm_log.error(
-            "job %s FAILED at cell %s: %s: %s\n%s",
-            job.stem,
-            error["cell"],
-            error["ename"],
-            error["evalue"],
-            error.get("traceback", ""),
+        render_html(
+            work / f"{job.stem}.ipynb",
+            work / f"{job.stem}.html",
+            title=_title(job, work),
+            lang=job.lang,
+            links=links,
+            notebook=job.notebook,
         )
-    pm_log.removeHandler(handler)
-    pm_log.setLevel(old_level)
-    pm_log.propagate = old_propagate
-    handler.close()
-    return {
-        "stem": job.stem,
-        "notebook": job.notebook,
-        "region": job.region,
-        "ok": error is None,
-        "error": error,
-        "html": html_name,
-        "pdf": pdf_name,
-        "pdf_error": pdf_error,
-        "duration_s": duration,
-        "attempts": attempts,
-    }
+        result["html"] = f"{job.stem}.html"
+    except Exception as exc:
+        result["ok"] = False
+        result["error"] = _error(exc) | {"evalue": f"rendering to HTML failed: {exc}"}
+        return result
+    if job.pdf:
+        try:
+            print_pdf(work / result["html"], work / f"{job.stem}.pdf")
+            result["pdf"] = f"{job.stem}.pdf"
+        except Exception as exc:
+            result["pdf_error"] = str(exc)
+    return result
 
 
 def _execute_isolated(job: dict) -> dict:
@@ -468,6 +644,7 @@ def _execute_isolated(job: dict) -> dict:
             },
             "html": None,
             "pdf": None,
+            "xlsx": None,
             "pdf_error": None,
             "duration_s": 0.0,
             "attempts": 0,
@@ -476,126 +653,208 @@ def _execute_isolated(job: dict) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------------------------------
-# the run
-def _worker_init() -> None:
-    """Worker process set-up: import papermill and nbconvert once, without a slow optional import.
+# protecting counts across the pages of a run
+_SECONDARY_NOTE = re.compile(r'class="kr-note"[^>]*>[^<]*“x”')
 
-    ``jsonschema`` (through ``nbformat``) imports ``rfc3987_syntax`` when installed, which compiles a grammar for
-    about two seconds; it only serves the ``iri`` string format, which notebook validation never uses. Worker
-    processes (never the user's session) mark it absent so each worker starts in a fraction of that time.
+
+def protect_run(work: str | Path, results: Sequence[dict], lang: str) -> dict[str, list[str]]:
+    """Withhold, across the pages of a run, the counts that would let a withheld one be worked out.
+
+    Reads every page's published counts (``counts`` of its headline JSON), runs
+    :func:`kinerja_research.report.suppress.protect` on them together, and withholds the chosen cells (``x``) in
+    the executed notebook, the headline JSON (counts and records) and the ``.xlsx`` of each page.
+
+    Returns
+    -------
+    dict
+        ``{stem: [cell ids withheld]}`` for the pages changed.
     """
-    sys.modules.setdefault("rfc3987_syntax", None)
-    import nbconvert  # noqa: F401
-    import papermill  # noqa: F401
+    work = Path(work)
+    heads: dict[str, dict] = {}
+    cells: list[suppress.Cell] = []
+    for r in results:
+        if not r["ok"]:
+            continue
+        path = work / f"{r['stem']}.headline.json"
+        try:
+            head = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        heads[r["stem"]] = head
+        cells += [suppress.from_public(c, prefix=f"{r['stem']}/") for c in head.get("counts") or []]
+    newly = suppress.protect(cells)
+    by_page: dict[str, list[str]] = {}
+    for cid in newly:
+        stem, local = cid.split("/", 1)
+        by_page.setdefault(stem, []).append(local)
+    t = translator(lang)
+    symbol = t("common.suppressed_secondary")
+    for stem, ids in by_page.items():
+        head = heads[stem]
+        min_n = head.get("min_cell", 5)
+        _patch_notebook(work / f"{stem}.ipynb", ids, symbol, t("common.suppressed_secondary_note", min_n=min_n))
+        refs, refs_of = [], []
+        for c in head.get("counts") or []:
+            if c["id"] in ids:
+                c["state"], c["value"] = "secondary", None
+                if c.get("xlsx"):
+                    refs.append(c["xlsx"])
+                refs_of += [r for r in c.get("xlsx_of") or [] if r]
+        for rec in head.get("records") or []:
+            if rec.get("cell") in ids:
+                rec["value"], rec["text"] = None, symbol
+        path = work / f"{stem}.headline.json"
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(json.dumps(head, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+        if (refs or refs_of) and head.get("xlsx") and (work / f"{stem}.xlsx").exists():
+            export.withhold_cells(work / f"{stem}.xlsx", refs, symbol, blank=refs_of)
+    return by_page
 
 
-def _mp_context():
-    import multiprocessing as mp
-
-    methods = mp.get_all_start_methods()
-    ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if ctx.get_start_method() == "forkserver":
-        ctx.set_forkserver_preload(["kinerja_research.report.runner"])
-    return ctx
-
-
-def _results(executor, jobs: list[Job]):
-    """Yield (job, result) as jobs finish, for a concurrent.futures executor or a dask.distributed Client."""
-    if hasattr(executor, "gather") and hasattr(executor, "scheduler_info"):  # dask.distributed.Client
-        from distributed import as_completed
-
-        futures = {
-            executor.submit(_execute_isolated, asdict(j), pure=False, key=f"kinerja-{j.run_id}-{j.stem}"): j
-            for j in jobs
-        }
-        for fut in as_completed(futures):
-            job = futures[fut]
-            try:
-                yield job, fut.result()
-            except Exception as exc:
-                yield job, _crashed(job, exc)
-    else:
-        from concurrent.futures import as_completed
-
-        futures = {executor.submit(execute_job, j): j for j in jobs}
-        for fut in as_completed(futures):
-            job = futures[fut]
-            try:
-                yield job, fut.result()
-            except Exception as exc:  # the worker process itself died
-                yield job, _crashed(job, exc)
+def _patch_notebook(path: Path, ids: Sequence[str], symbol: str, note: str) -> None:
+    """Replace the shown value of the cells ``ids`` (``data-kr-n``) by ``symbol`` in an executed notebook."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    alternatives = "|".join(re.escape(i) for i in ids)
+    pattern = re.compile(r'(<(td|span)\b[^>]*\bdata-kr-n="(' + alternatives + r')"[^>]*>)[^<]*(</\2>)')
+    derived = re.compile(r'(<(td)\b[^>]*\bdata-kr-of="(' + alternatives + r')"[^>]*>)[^<]*(</\2>)')
+    for cell in nb.get("cells", []):
+        for out in cell.get("outputs", []):
+            data = out.get("data") or {}
+            if "text/html" not in data:
+                continue
+            text = data["text/html"]
+            text = "".join(text) if isinstance(text, list) else text
+            new = pattern.sub(lambda m: m.group(1) + symbol + m.group(4), text)
+            new = derived.sub(lambda m: m.group(1) + "–" + m.group(4), new)
+            if new != text:
+                if 'class="kr-table-block"' in new and not _SECONDARY_NOTE.search(new):
+                    at = new.rfind("</div>")
+                    new = new[:at] + f'<p class="kr-note">{note}</p>' + new[at:]
+                data["text/html"] = new
+    _write_notebook_json(path, nb)
 
 
-def _crashed(job: Job, exc: BaseException) -> dict:
-    return {
-        "stem": job.stem,
-        "notebook": job.notebook,
-        "region": job.region,
-        "ok": False,
-        "error": {
-            "cell": None,
-            "exec_count": None,
-            "ename": type(exc).__name__,
-            "evalue": str(exc),
-            "traceback": "".join(traceback.format_exception(exc)),
-        },
-        "html": None,
-        "pdf": None,
-        "pdf_error": None,
-        "duration_s": 0.0,
-        "attempts": 0,
-    }
+# ---------------------------------------------------------------------------------------------------------------------
+# the run folder: ours only, one run at a time, recovered after a crash
+def _dataset_key(dataset: str) -> str:
+    return str(processed_folder(dataset).resolve())
 
 
-def check_run_dir(final: Path) -> None:
-    """Refuse a run folder whose replacement would destroy something that is not a report run of ours.
+def check_run_dir(final: Path, dataset: str | None = None) -> None:
+    """Refuse a run folder whose replacement would destroy something that ``kinerja report`` did not write.
 
-    A run replaces its folder as a whole, so the folder must be new, empty, or an earlier run (it has ``run.json``);
-    and it must not be, contain or sit inside ``data/`` (raw or processed data).
+    A run replaces its folder as a whole, so the folder must be new, empty, or an earlier run: its ``run.json``
+    names the command ``kinerja report`` and the same dataset, and lists every file in the folder. It must not be,
+    contain or sit inside ``data/`` (raw or processed data).
     """
+    final = Path(final)
     data = paths.DATA.resolve()
     if final == data or data.is_relative_to(final) or final.is_relative_to(data):
         raise KinerjaError(
             f"Report folder '{final}' overlaps the data folder '{data}'; the rule is that reports are "
             "written outside data/ (a run replaces its folder as a whole)."
         )
-    if final.exists() and (not final.is_dir() or (any(final.iterdir()) and not (final / "run.json").is_file())):
+    if not final.exists():
+        return
+    if not final.is_dir():
+        raise KinerjaError(f"Report folder '{final}' is a file; the rule is a new, empty or earlier run folder.")
+    entries = sorted(p for p in final.rglob("*") if p.is_file() or p.is_symlink())
+    if not entries and not any(final.iterdir()):
+        return
+    try:
+        meta = json.loads((final / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        meta = None
+    if not isinstance(meta, dict) or meta.get("command") != COMMAND:
         raise KinerjaError(
-            f"Report folder '{final}' already holds files that are not a report run (no run.json); "
-            "the rule is a new, empty or earlier run folder, since a run replaces its folder as a whole."
+            f"Report folder '{final}' already holds files that are not a report run of `{COMMAND}` (no run.json "
+            "naming it); the rule is a new, empty or earlier run folder, since a run replaces its folder as a whole."
+        )
+    if dataset is not None and meta.get("dataset_folder") != _dataset_key(dataset):
+        raise KinerjaError(
+            f"Report folder '{final}' holds the reports of dataset {meta.get('dataset')!r}, not {dataset!r}; the rule "
+            "is one folder per dataset (choose another --out)."
+        )
+    ours = set(meta.get("files") or [])
+    foreign = [p.relative_to(final).as_posix() for p in entries if p.relative_to(final).as_posix() not in ours]
+    if foreign:
+        raise KinerjaError(
+            f"Report folder '{final}' holds '{foreign[0]}'"
+            + (f" and {len(foreign) - 1} more file(s)" if len(foreign) > 1 else "")
+            + ", which no report run wrote; the rule is that a run never deletes a file it did not write (move it "
+            "out of the folder, or choose another --out)."
         )
 
 
-def _swap_into_place(tmp: Path, final: Path, run_id: str) -> None:
-    old = None
-    if final.exists():
-        old = final.with_name(f".{final.name}.old-{run_id}")
-        os.replace(final, old)
-    os.replace(tmp, final)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+@contextlib.contextmanager
+def run_lock(final: Path):
+    """Hold ``.<name>.lock`` next to the run folder for the whole run: one run per folder at a time. The lock dies
+    with the process, so after a crash the next run knows every leftover is from a dead run; the file is removed at
+    the end (a run that opened it just before checks it still holds the file's current inode)."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    lock = final.parent / f".{final.name}.lock"
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            other = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise KinerjaError(
+                f"another `{COMMAND}` (process {other}) is writing '{final}'; the rule is one run per report folder "
+                "at a time (wait for it, or choose another --out)."
+            ) from None
+        try:
+            same = os.stat(lock).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the previous holder removed the file after we opened it: lock the current one
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            lock.unlink()
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def recover_run_dir(final: Path) -> list[str]:
+    """Clean up after a run that died (call with :func:`run_lock` held): put the last good run back when the run died
+    between the two renames of the swap (``_io.recover_swap``), and remove the temporary folders of dead runs
+    (``_io.remove_stale_temps``). Returns what it did."""
+    done = []
+    if recover_swap(final):
+        done.append(f"restored {final.name} from {previous_of(final).name}")
+    done += [f"removed {p.name}" for p in remove_stale_temps(final)]
+    return done
+
+
+_NAV = re.compile(r'<nav class="kr-downloads">.*?</nav>', re.S)
 
 
 def _publish_top_level(run_dir: Path, summary: dict, lang: str) -> None:
-    """Copy the newest run's pages to ``reports/`` and rewrite ``reports/index.html``."""
-    from kinerja_research.report.render import write_reports_index
-
+    """Copy the newest run's pages to ``reports/`` (their download links pointing into the run folder) and rewrite
+    ``reports/index.html``."""
     reports = run_dir.parent
+    prefix = href(run_dir.name) + "/"
     for j in summary["jobs"]:
         for name in (j.get("html"), j.get("pdf")):
             if name:
                 tmp = reports / f".{name}.tmp"
-                shutil.copyfile(run_dir / name, tmp)
+                if name.endswith(".html"):
+                    text = (run_dir / name).read_text(encoding="utf-8")
+                    text = _NAV.sub(lambda m: m.group(0).replace('href="', f'href="{prefix}'), text, count=1)
+                    tmp.write_text(text, encoding="utf-8")
+                else:
+                    shutil.copyfile(run_dir / name, tmp)
                 os.replace(tmp, reports / published_name(name))
     write_reports_index(reports, newest=run_dir.name, lang=lang)
-
-
-def published_name(name: str) -> str:
-    """Name of a page copied to ``reports/``: without the run-order prefix (``10_region_comparison.html`` ->
-    ``region_comparison.html``)."""
-    import re
-
-    return re.sub(r"^\d{2}_", "", name)
 
 
 def failure_lines(summary: RunSummary) -> list[str]:
@@ -611,6 +870,121 @@ def failure_lines(summary: RunSummary) -> list[str]:
             f"kept at {kept}, log {log_file}"
         )
     return lines
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# the run
+def _worker_init() -> None:
+    """Worker process set-up: killed with its parent, deaf to Ctrl-C (:func:`procs.worker_setup`), papermill and
+    nbconvert imported once, without a slow optional import.
+
+    ``jsonschema`` (through ``nbformat``) imports ``rfc3987_syntax`` when installed, which compiles a grammar for
+    seconds; it only serves the ``iri`` string format, which notebook validation never uses. Worker processes (never
+    the user's session) mark it absent so each worker starts in a fraction of that time.
+    """
+    worker_setup()
+    sys.modules.setdefault("rfc3987_syntax", None)
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+
+def _mp_context():
+    methods = mp.get_all_start_methods()
+    ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if ctx.get_start_method() == "forkserver":
+        ctx.set_forkserver_preload(["kinerja_research.report._forkserver", "kinerja_research.report.runner"])
+    return ctx
+
+
+def _is_dask(executor) -> bool:
+    return hasattr(executor, "gather") and hasattr(executor, "scheduler_info")
+
+
+def _results(executor, calls: Sequence[tuple[Job, Callable, tuple]]):
+    """Yield ``(job, result)`` as calls finish, for a concurrent.futures executor or a dask.distributed Client."""
+    if _is_dask(executor):
+        from distributed import as_completed  # only with --scheduler: distributed takes 1.7 s to import
+
+        futures = {
+            executor.submit(fn, *args, pure=False, key=f"kinerja-{j.run_id}-{j.stem}-{fn.__name__}"): j
+            for j, fn, args in calls
+        }
+        completed = as_completed(futures)
+    else:
+        futures = {executor.submit(fn, *args): j for j, fn, args in calls}
+        completed = futures_completed(futures)
+    for fut in completed:
+        job = futures[fut]
+        try:
+            yield job, fut.result()
+        except Exception as exc:  # the worker process itself died
+            yield job, _crashed(job, exc)
+
+
+def _crashed(job: Job, exc: BaseException) -> dict:
+    return {
+        "stem": job.stem,
+        "notebook": job.notebook,
+        "region": job.region,
+        "ok": False,
+        "error": _error(exc),
+        "html": None,
+        "pdf": None,
+        "xlsx": None,
+        "pdf_error": None,
+        "duration_s": 0.0,
+        "attempts": 0,
+    }
+
+
+def _stop_workers(executor) -> None:
+    """Stop a process pool now: cancel what has not started, kill its workers (their kernels and Chromium follow:
+    :mod:`procs`)."""
+    if executor is None or _is_dask(executor):
+        return
+    processes = dict(getattr(executor, "_processes", None) or {})
+    executor.shutdown(wait=False, cancel_futures=True)
+    for p in processes.values():
+        with contextlib.suppress(Exception):
+            p.kill()
+    for p in processes.values():
+        with contextlib.suppress(Exception):
+            p.join(timeout=5)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM ends the run like Ctrl-C (clean-up, then exit), in the main thread only."""
+    if mp.current_process().name != "MainProcess" or not _in_main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+def _remove(tmp: Path) -> None:
+    """Remove a dead run's folder, again after a moment in case a dying kernel wrote one more file."""
+    shutil.rmtree(tmp, ignore_errors=True)
+    for _ in range(20):
+        if not tmp.exists():
+            break
+        time.sleep(0.1)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
 
 
 def run_suite(
@@ -630,16 +1004,16 @@ def run_suite(
     seed: int = paths.DEFAULT_SEED,
     retries: int = 2,
     min_cell: int | None = None,
+    style: str = "standard",
     progress: bool = True,
     publish: bool | None = None,
-    echo=None,
 ) -> RunSummary:
     """Execute the report suite and write ``<out>/`` (default ``reports/<dataset>-<lang>``) atomically.
 
     Parameters
     ----------
     dataset : str
-        Processed dataset name or folder.
+        Processed dataset name or folder (a relative folder is taken from the current directory).
     regions : list of str, optional
         Region names or codes; default the four default regions present in the data.
     all_regions : bool
@@ -648,7 +1022,8 @@ def run_suite(
     workers : int, optional
         Worker processes (default: number of cores, at most the number of jobs).
     out : path, optional
-        Run folder; default ``reports/<dataset>-<lang>``.
+        Run folder; default ``reports/<dataset>-<lang>``. Refused unless new, empty, or an earlier run of the same
+        dataset holding only files that run wrote.
     pdf : bool
         Also print every page to PDF with headless Chromium.
     scheduler : str, optional
@@ -659,6 +1034,8 @@ def run_suite(
         Subset of notebooks (default every suite notebook present in ``notebooks_dir``).
     min_cell : int, optional
         Small-cell threshold for every report of the run (default 5, :data:`privacy.MIN_CELL_N`).
+    style : {"standard", "skripsi"}
+        Passed to every notebook (``skripsi``: SPSS-style result blocks).
     publish : bool, optional
         Copy the pages to ``reports/`` and refresh ``reports/index.html`` (default: when the run folder is directly
         inside ``reports/``).
@@ -666,22 +1043,14 @@ def run_suite(
     Returns
     -------
     RunSummary
-        ``ok`` is False when any job failed; :func:`failure_lines` describes each failure.
+        ``ok`` is False when any job failed; :func:`failure_lines` describes each failure; ``skipped`` lists the
+        notebooks not run on these data, with the reason.
     """
-    from kinerja_research.report.i18n import check_lang
-    from kinerja_research.report.render import find_chromium, write_index
-
-    echo = echo or (lambda msg: print(msg, file=sys.stderr))
-    check_lang(lang)
-    if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
-        raise KinerjaError(f"option --alpha is {alpha!r}; the rule is 0 < alpha < 1.")
-    if workers is not None and workers < 1:
-        raise KinerjaError(f"option --workers is {workers}; the rule is at least 1.")
-    if min_cell is not None and min_cell < 1:
-        raise KinerjaError(f"option --min-cell is {min_cell}; the rule is at least 1.")
+    _check_options(lang=lang, alpha=alpha, workers=workers, min_cell=min_cell, style=style)
+    min_cell = 5 if min_cell is None else int(min_cell)
     t0 = time.perf_counter()
-    started = datetime.now(UTC)
-    run_id = started.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    dataset = dataset_argument(dataset)
     chosen = resolve_run_regions(dataset, regions, all_regions)
     pdf_message = None
     if pdf and find_chromium() is None:
@@ -690,87 +1059,150 @@ def run_suite(
             "chromium`; or set KINERJA_CHROMIUM to its path). The HTML reports were written."
         )
         pdf = False
-    final = Path(out) if out else default_run_dir(dataset, lang)
-    final = final.resolve()
-    check_run_dir(final)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(f".{final.name}.tmp-{run_id}")
-    (tmp / "logs").mkdir(parents=True)
-    try:
-        local = executor is None and not scheduler
-        n_workers = workers or os.cpu_count() or 1
-        threads = max(1, (os.cpu_count() or 1) // n_workers) if local else None
-        jobs = plan_jobs(
-            dataset=dataset,
-            regions=chosen,
-            lang=lang,
-            alpha=alpha,
-            seed=seed,
-            work_dir=tmp,
-            run_id=run_id,
-            notebooks=notebooks,
-            notebooks_dir=notebooks_dir,
-            pdf=pdf,
-            retries=retries,
-            min_cell=min_cell,
-            threads=threads,
-        )
-        results: dict[str, dict] = {}
-        own = None
-        if executor is None:
-            if scheduler:
-                from distributed import Client
-
-                try:
-                    own = executor = Client(scheduler, timeout="30s")
-                except (OSError, TimeoutError) as exc:
-                    raise KinerjaError(
-                        f"cannot reach the Dask scheduler at {scheduler!r} ({exc}); the rule is an "
-                        f"address such as tcp://host:8786 of a running scheduler."
-                    ) from None
-            else:
-                from concurrent.futures import ProcessPoolExecutor
-
-                n = min(workers or os.cpu_count() or 1, len(jobs))
-                own = executor = ProcessPoolExecutor(max_workers=n, mp_context=_mp_context(), initializer=_worker_init)
+    final = (Path(out) if out else default_run_dir(dataset, lang)).resolve()
+    check_run_dir(final, dataset)
+    with run_lock(final):
+        for line in recover_run_dir(final):
+            log.info(line)
+        check_run_dir(final, dataset)  # again: recovery may have put an earlier run back
+        tmp = temp_sibling(final, tag=run_id)
+        (tmp / "logs").mkdir(parents=True)
         try:
-            bar = _progress(progress, len(jobs))
-            with bar as (advance):
-                for job, res in _results(executor, jobs):
-                    results[job.stem] = res
-                    mark = "ok" if res["ok"] else "FAILED"
-                    advance(f"{job.stem}: {mark} ({res['duration_s']:.1f} s)")
-        finally:
-            if own is not None:
-                (own.close() if hasattr(own, "scheduler_info") else own.shutdown(wait=True, cancel_futures=True))
-        ordered = [results[j.stem] for j in jobs]
-        run_time = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-        write_index(tmp, ordered, lang=lang, dataset=str(dataset), regions=chosen, run_id=run_id, run_time=run_time)
-        meta = {
-            "run_id": run_id,
-            "dataset": str(dataset),
-            "lang": lang,
-            "regions": chosen,
-            "alpha": alpha,
-            "seed": seed,
-            "min_cell": min_cell,
-            "run_time": run_time,
-            "duration_s": time.perf_counter() - t0,
-            "jobs": [{k: v for k, v in r.items() if k != "error"} | {"error": _short(r["error"])} for r in ordered],
-        }
-        (tmp / "run.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        _swap_into_place(tmp, final, run_id)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+            local = executor is None and not scheduler
+            n_workers = workers or os.cpu_count() or 1
+            jobs, skipped = plan_run(
+                dataset=dataset,
+                regions=chosen,
+                lang=lang,
+                alpha=alpha,
+                seed=seed,
+                work_dir=tmp,
+                run_id=run_id,
+                notebooks=notebooks,
+                notebooks_dir=notebooks_dir,
+                pdf=pdf,
+                retries=retries,
+                min_cell=min_cell,
+                style=style,
+                threads=max(1, (os.cpu_count() or 1) // n_workers) if local else None,
+                contents=dataset_contents(dataset),
+            )
+            for s in skipped:
+                log.info("not run: %s (%s)", s["notebook"], s["reasons"])
+            with _terminate_as_interrupt(), _executor(executor, scheduler, workers, len(jobs)) as pool:
+                ordered = _run_jobs(pool, jobs, tmp, lang, progress)
+            run_time = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+            write_index(
+                tmp,
+                ordered,
+                lang=lang,
+                dataset=str(dataset),
+                regions=chosen,
+                run_id=run_id,
+                run_time=run_time,
+                skipped=skipped,
+            )
+            shutil.rmtree(tmp / ".jobs", ignore_errors=True)
+            meta = {
+                "command": COMMAND,
+                "run_id": run_id,
+                "dataset": str(dataset),
+                "dataset_folder": _dataset_key(dataset),
+                "lang": lang,
+                "regions": chosen,
+                "alpha": alpha,
+                "seed": seed,
+                "min_cell": min_cell,
+                "style": style,
+                "git": git_commit(),
+                "run_time": run_time,
+                "duration_s": time.perf_counter() - t0,
+                "skipped": skipped,
+                "jobs": [{k: v for k, v in r.items() if k != "error"} | {"error": _short(r["error"])} for r in ordered],
+            }
+            _write_run_json(tmp, meta)
+            swap_into_place(tmp, final)
+        except BaseException:
+            _remove(tmp)
+            raise
     if publish is None:
         publish = final.parent == paths.REPORTS.resolve()
     if publish:
         _publish_top_level(final, meta, lang)
-    summary = RunSummary(
-        run_dir=final, run_id=run_id, jobs=ordered, duration_s=time.perf_counter() - t0, pdf_message=pdf_message
+    return RunSummary(
+        run_dir=final,
+        run_id=run_id,
+        jobs=ordered,
+        duration_s=time.perf_counter() - t0,
+        pdf_message=pdf_message,
+        skipped=skipped,
     )
-    return summary
+
+
+def _check_options(*, lang: str, alpha, workers, min_cell, style) -> None:
+    """One-sentence errors for options outside their rule, before anything starts."""
+    check_lang(lang)
+    if isinstance(alpha, bool) or not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
+        raise KinerjaError(f"option --alpha is {alpha!r}; the rule is 0 < alpha < 1.")
+    if workers is not None and workers < 1:
+        raise KinerjaError(f"option --workers is {workers}; the rule is at least 1.")
+    if min_cell is not None and min_cell < 1:
+        raise KinerjaError(f"option --min-cell is {min_cell}; the rule is at least 1.")
+    if style not in STYLES:
+        raise KinerjaError(f"option --style is {style!r}; the rule is one of {list(STYLES)}.")
+
+
+@contextlib.contextmanager
+def _executor(executor, scheduler: str | None, workers: int | None, n_jobs: int):
+    """The executor of a run: the one given, a Dask client for ``scheduler``, or a pool of forkserver workers. A pool
+    of its own is shut down at the end; after an error or Ctrl-C its workers are killed at once (their kernels and
+    Chromium follow them)."""
+    if executor is not None or n_jobs == 0:
+        yield executor
+        return
+    if scheduler:
+        from distributed import Client  # only with --scheduler: distributed takes 1.7 s to import
+
+        try:
+            own = Client(scheduler, timeout="30s")
+        except (OSError, TimeoutError) as exc:
+            raise KinerjaError(
+                f"cannot reach the Dask scheduler at {scheduler!r} ({exc}); the rule is an "
+                f"address such as tcp://host:8786 of a running scheduler."
+            ) from None
+    else:
+        n = min(workers or os.cpu_count() or 1, n_jobs)
+        own = ProcessPoolExecutor(max_workers=n, mp_context=_mp_context(), initializer=_worker_init)
+    try:
+        yield own
+    except BaseException:
+        if _is_dask(own):
+            own.close()
+        else:
+            _stop_workers(own)
+        raise
+    own.close() if _is_dask(own) else own.shutdown(wait=True)
+
+
+def _run_jobs(executor, jobs: Sequence[Job], tmp: Path, lang: str, progress: bool) -> list[dict]:
+    """Phases 1-3 of a run: execute every job, protect counts across the pages, render every page."""
+    dask = executor is not None and _is_dask(executor)
+    run_one = _execute_isolated if dask else execute_job
+    results: dict[str, dict] = {}
+    with _progress(progress, len(jobs)) as advance:
+        for job, res in _results(executor, [(j, run_one, (asdict(j) if dask else j,)) for j in jobs]):
+            results[job.stem] = res
+            advance(f"{job.stem}: {'ok' if res['ok'] else 'FAILED'} ({res['duration_s']:.1f} s)")
+    protect_run(tmp, [results[j.stem] for j in jobs], lang)
+    calls = [(j, render_job, (asdict(j) if dask else j, results[j.stem])) for j in jobs]
+    rendered = dict((job.stem, res) for job, res in _results(executor, calls))
+    return [rendered[j.stem] for j in jobs]
+
+
+def _write_run_json(tmp: Path, meta: dict) -> None:
+    """``run.json``: the run's record, including every file it wrote (what a later run may replace)."""
+    meta["files"] = sorted({*_files(tmp), "run.json"})
+    (tmp / "run.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def _short(error: dict | None) -> dict | None:
@@ -780,7 +1212,7 @@ def _short(error: dict | None) -> dict | None:
 
 
 class _progress:
-    """Rich progress bar on stderr (or plain lines when ``enabled`` is False or stderr is not a terminal)."""
+    """Rich progress bar on stderr (or plain log lines when ``enabled`` is False)."""
 
     def __init__(self, enabled: bool, total: int):
         self.enabled, self.total, self.done = enabled, total, 0
@@ -788,9 +1220,6 @@ class _progress:
 
     def __enter__(self):
         if self.enabled:
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
             console = Console(stderr=True)
             self._bar = Progress(
                 TextColumn("[bold]reports"),

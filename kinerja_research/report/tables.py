@@ -1,14 +1,23 @@
-"""Presentation of numbers and result tables, done once: rounding, APA p strings, language labels, "<5" cells.
+"""Result tables for people, in three steps: suppress -> format -> label.
 
 Analyses return unrounded tidy DataFrames (docs/architecture.md, "Result shape"); everything a reader sees goes
-through :func:`format_table` (tables) or :func:`format_value` (numbers in prose, via the translation templates).
+through this module (tables) or :mod:`kinerja_research.report.numbers` (numbers in prose, via the translation
+templates).
+
+1. :func:`suppress_table` -- small cells, on raw numbers, before anything else: a row about fewer than ``min_n``
+   people (``n_col``) is blanked except its key columns; each count cell (``count_cols``) below ``min_n`` is withheld
+   on its own (primary), and a lone withheld cell of a row or column takes the smallest shown one with it (secondary).
+   The result keeps raw numbers (for the ``.xlsx``) and the masks, and names every count cell it published, so the
+   page and the run can protect the same figures across tables (:mod:`kinerja_research.report.suppress`).
+2. :func:`format_cells` -- every cell a string in the report language: rounding, APA p, intervals, translated
+   vocabulary (:data:`VOCAB_COLUMNS`), region names; ``<5`` and ``x`` where withheld.
+3. :func:`label_table` -- translated headers (:func:`column_label`).
+
+:func:`format_table` runs the three steps (the one call notebooks use through ``ctx.show``).
 
 Conventions
 -----------
-- English follows APA 7: two decimals, p values with three decimals and no leading zero (``.023``, ``< .001``).
-- Indonesian uses the decimal comma and the thousands point (``1.234,56``); p values keep the leading zero, as in
-  Indonesian theses and journals (``0,023``, ``< 0,001``); confidence intervals are written ``[a; b]`` because the
-  comma is the decimal mark.
+- Numbers: :mod:`kinerja_research.report.numbers` (APA 7 in English; decimal comma, leading zero of p in Indonesian).
 - Values of vocabulary columns (:data:`VOCAB_COLUMNS`: ``effect_size_name``, ``rule``, ``severity``, ``term``,
   ``path``, ``column``, ``variable``, ``method``, ``table(s)``) are translated through ``vocab.<vocabulary>.<value>``
   (``report/i18n/<lang>/vocab.yml``); composite model terms (``var(a:b)``, ``a:b``, ``x (per 10)``,
@@ -20,31 +29,48 @@ Conventions
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
-from numbers import Integral, Real
+from dataclasses import dataclass, field
+from numbers import Real
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from kinerja_research.errors import KinerjaError
+from kinerja_research.privacy import MIN_CELL_N, suppress_small_cells
+from kinerja_research.regions import get_region
+from kinerja_research.report.i18n import Translator, check_lang, translator
+from kinerja_research.report.numbers import (
+    MISSING,
+    Suppressed,
+    format_ci,
+    format_int,
+    format_number,
+    format_p,
+    format_value,
+    is_missing,
+)
 
 __all__ = [
-    "min_cell_n",
-    "MIN_N_ENV",
     "Suppressed",
     "KEY_COLUMNS",
+    "AUTO_COUNT_COLUMNS",
+    "Suppression",
+    "suppress_table",
+    "format_cells",
+    "label_table",
+    "format_table",
+    "secondary_suppression",
+    "column_label",
+    "vocab_label",
+    "session_min_n",
     "format_value",
     "format_number",
     "format_int",
     "format_p",
     "format_ci",
-    "format_table",
-    "secondary_suppression",
-    "column_label",
-    "vocab_label",
     "P_COLUMNS",
     "COUNT_COLUMNS",
     "VOCAB_COLUMNS",
@@ -55,7 +81,12 @@ __all__ = [
 P_COLUMNS = ("p", "p_adj", "p_unc", "p_value")
 #: Columns formatted as integer counts.
 COUNT_COLUMNS = ("n", "count", "n_a", "n_b", "n_items", "n_obs", "n_people", "n_rows", "k")
+#: Columns whose cells are counts of people (or of problems about people) in any table, without being named in
+#: ``count_cols``: each cell below ``min_n`` is withheld on its own, pooled totals included.
+AUTO_COUNT_COLUMNS = ("count",)
 _INT_IF_WHOLE = ("df", "df1", "df2")
+#: Columns computed from a row's count (a percent, a share): withheld with it in a table with one count column.
+DERIVED_FROM_COUNT = re.compile(r"(^|_)(pct|percent|percentage|share|prop|proportion)(_|$)")
 _ITEM_ID = re.compile(r"^[A-Z]{1,4}\d{1,3}$")
 _REGION_CODE = re.compile(r"^\d{2}(\.\d{2}){0,3}$")
 #: Columns whose values are vocabulary, translated through ``vocab.<vocabulary>.<value>`` (``i18n/<lang>/vocab.yml``).
@@ -114,181 +145,31 @@ KEY_COLUMNS = (
     "group_by",
 )
 
-
-class Suppressed:
-    """A figure withheld because it describes fewer than ``min_n`` people; formats as ``"<5"`` under any spec.
-
-    Used by :meth:`Context.text <kinerja_research.report.notebook.Context.text>` in place of every value of a
-    suppressed sentence, so a format spec such as ``{ikm:.2f}`` still renders.
-
-    Examples
-    --------
-    >>> f"{Suppressed('<5'):.2f}", format_value(Suppressed("<5"), "pct", "id")
-    ('<5', '<5')
-    """
-
-    def __init__(self, shown: str):
-        self.shown = str(shown)
-
-    def __format__(self, spec: str) -> str:
-        return self.shown
-
-    def __str__(self) -> str:
-        return self.shown
-
-    def __repr__(self) -> str:
-        return f"Suppressed({self.shown!r})"
+_SESSION = {"min_n": None}
 
 
-#: Environment variable overriding the small-cell threshold for a whole run (``kinerja report --min-cell``).
-MIN_N_ENV = "KINERJA_MIN_CELL_N"
+def session_min_n() -> int:
+    """The small-cell threshold of the report being written: the ``min_cell`` parameter given to
+    :func:`kinerja_research.report.start` in this session, else :data:`kinerja_research.privacy.MIN_CELL_N`.
 
-
-def min_cell_n() -> int:
-    """The small-cell threshold: ``KINERJA_MIN_CELL_N`` when set, else :data:`kinerja_research.privacy.MIN_CELL_N`.
+    It is how a table or figure formatted with ``min_n="default"`` follows the run's threshold: the parameter reaches
+    the kernel through the notebook's parameters cell (never through the environment).
 
     Examples
     --------
-    >>> min_cell_n()
+    >>> session_min_n()
     5
     """
-    import os
+    return MIN_CELL_N if _SESSION["min_n"] is None else int(_SESSION["min_n"])
 
-    from kinerja_research.privacy import MIN_CELL_N
 
-    raw = os.environ.get(MIN_N_ENV)
-    if not raw:
-        return MIN_CELL_N
-    try:
-        n = int(raw)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise KinerjaError(f"environment variable {MIN_N_ENV} is {raw!r}; the rule is a whole number of at least 1.")
-    return n
+def set_session_min_n(min_n: int | None) -> None:
+    """Set the threshold :func:`session_min_n` returns (called by :func:`kinerja_research.report.start`)."""
+    _SESSION["min_n"] = min_n
 
 
 def _resolve_min_n(min_n):
-    return min_cell_n() if isinstance(min_n, str) and min_n == "default" else min_n
-
-
-def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    try:
-        return bool(isinstance(value, Real) and math.isnan(value))
-    except TypeError:
-        return False
-
-
-def _localise(text: str, lang: str) -> str:
-    """Swap the English separators (``1,234.5``) to Indonesian ones (``1.234,5``) when ``lang == "id"``."""
-    if lang != "id":
-        return text
-    return text.translate(str.maketrans({",": ".", ".": ","}))
-
-
-def format_number(x: Any, digits: int = 2, lang: str = "id") -> str:
-    """Format a number with ``digits`` decimals in the report language; missing -> ``"–"``.
-
-    Examples
-    --------
-    >>> format_number(1234.567, lang="id"), format_number(1234.567, lang="en"), format_number(-0.004, lang="en")
-    ('1.234,57', '1,234.57', '0.00')
-    """
-    if _is_missing(x):
-        return "–"
-    x = float(x)
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    text = f"{x:,.{digits}f}"
-    if text.startswith("-") and float(text.replace(",", "")) == 0:
-        text = text[1:]  # no "-0.00"
-    return _localise(text, lang)
-
-
-def format_int(x: Any, lang: str = "id") -> str:
-    """Format a count with a thousands separator (``1.234`` in Indonesian, ``1,234`` in English)."""
-    if _is_missing(x):
-        return "–"
-    return _localise(f"{int(round(float(x))):,d}", lang)
-
-
-def format_p(p: Any, lang: str = "id", digits: int = 3) -> str:
-    """Format a p value: APA style in English (``.023``, ``< .001``), leading zero and comma in Indonesian.
-
-    Examples
-    --------
-    >>> format_p(0.0234, "en"), format_p(0.00001, "en"), format_p(0.0234, "id"), format_p(0.00001, "id")
-    ('.023', '< .001', '0,023', '< 0,001')
-    """
-    if _is_missing(p):
-        return "–"
-    p = float(p)
-    if not 0 <= p <= 1:
-        raise KinerjaError(f"p value {p!r} is outside [0, 1]; the rule is that a p value is a probability.")
-    floor = 10**-digits
-    if p < floor:
-        text = f"< {floor:.{digits}f}"
-    elif p > 1 - floor:
-        text = f"> {1 - floor:.{digits}f}"
-    else:
-        text = f"{p:.{digits}f}"
-    if lang == "en":
-        text = text.replace("0.", ".")
-    return _localise(text, lang)
-
-
-def format_ci(low: Any, high: Any, digits: int = 2, lang: str = "id") -> str:
-    """Format a confidence interval: ``[0.12, 0.45]`` (English) or ``[0,12; 0,45]`` (Indonesian)."""
-    if _is_missing(low) and _is_missing(high):
-        return "–"
-    sep = "; " if lang == "id" else ", "
-    return f"[{format_number(low, digits, lang)}{sep}{format_number(high, digits, lang)}]"
-
-
-def format_value(value: Any, spec: str = "", lang: str = "id") -> str:
-    """Format one value for prose (used by the translation templates).
-
-    ``spec`` is a ``str.format`` spec (``.1f``, ``.0f``, ``,d``) or one of ``p`` (p value), ``P`` (the whole
-    expression ``p = .023`` / ``p < .001``), ``n`` (count), ``pct``
-    (a proportion 0–1 as a percent with one decimal), ``pct0`` (same, no decimals). Floats without a spec get two
-    decimals; strings pass through.
-
-    Examples
-    --------
-    >>> format_value(0.1234, "pct", "id"), format_value(3.14159, "", "en"), format_value(12, "", "id")
-    ('12,3%', '3.14', '12')
-    >>> format_value(0.0234, "P", "en"), format_value(0.00001, "P", "id")
-    ('p = .023', 'p < 0,001')
-    """
-    if isinstance(value, Suppressed):
-        return value.shown
-    if isinstance(value, str):
-        return format(value, spec) if spec not in ("p", "P", "n", "pct", "pct0") else value
-    if _is_missing(value):
-        return "–"
-    if isinstance(value, (bool, np.bool_)):
-        from kinerja_research.report.i18n import translator
-
-        return translator(lang)("common.yes" if value else "common.no")
-    if spec == "p":
-        return format_p(value, lang)
-    if spec == "P":
-        text = format_p(value, lang)
-        return f"p {text}" if text[0] in "<>" else f"p = {text}"
-    if spec == "n":
-        return format_int(value, lang)
-    if spec in ("pct", "pct0"):
-        return format_number(100 * float(value), 1 if spec == "pct" else 0, lang) + "%"
-    if isinstance(value, (Integral, np.integer)) and not spec:
-        return format_int(value, lang)
-    if isinstance(value, (Real, np.floating)):
-        if not spec:
-            return format_number(value, 2, lang)
-        text = format(float(value), spec)
-        return _localise(text, lang)
-    return format(value, spec)
+    return session_min_n() if isinstance(min_n, str) and min_n == "default" else min_n
 
 
 def column_label(
@@ -316,11 +197,7 @@ def column_label(
 
 
 def _region_names(values: pd.Series) -> pd.Series:
-    """Codes such as ``"18.71"`` -> registry names; anything else (or no registry yet) unchanged."""
-    try:
-        from kinerja_research.regions import get_region
-    except ImportError:
-        return values
+    """Codes such as ``"18.71"`` -> registry names; anything else unchanged."""
     out = {}
     for v in pd.unique(values.dropna()):
         s = str(v)
@@ -448,7 +325,7 @@ def _vocab_column(col: pd.Series, column: str, vocab: str, t) -> pd.Series:
                 )
             label = v
         mapping[v] = label
-    return col.map(lambda v: v if _is_missing(v) else mapping[v])
+    return col.map(lambda v: v if is_missing(v) else mapping[v])
 
 
 def secondary_suppression(counts: pd.DataFrame, primary: pd.DataFrame) -> pd.DataFrame:
@@ -471,7 +348,8 @@ def secondary_suppression(counts: pd.DataFrame, primary: pd.DataFrame) -> pd.Dat
     Rule (repeated until nothing changes): a column with at least two cells, or a row with at least two count
     columns, that holds exactly one withheld cell gets its smallest shown cell (first on ties; missing cells are
     never chosen) withheld too. Then each row and column that holds a withheld cell holds at least two (when it
-    has two shown cells), so its total gives only their sum.
+    has two shown cells), so its total gives only their sum. Totals shown in other tables of the page or run are
+    handled by :mod:`kinerja_research.report.suppress`.
 
     Examples
     --------
@@ -503,6 +381,289 @@ def secondary_suppression(counts: pd.DataFrame, primary: pd.DataFrame) -> pd.Dat
     return pd.DataFrame(extra, index=counts.index, columns=counts.columns)
 
 
+@dataclass
+class Suppression:
+    """A table after the suppress step: raw values (withheld cells missing) and what was withheld.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        The table with its index turned into columns and ``drop`` removed; withheld and blanked cells are missing,
+        every other cell keeps its raw (unrounded) value.
+    primary, secondary : pandas.DataFrame
+        Boolean masks (columns of ``data``): cells shown as ``<5`` (fewer than ``min_n`` people) and as ``x``
+        (withheld so that a ``<5`` cannot be worked out from a total).
+    count_cols : list of str
+        Columns whose cells are counts of people (``count_cols``, :data:`AUTO_COUNT_COLUMNS`, and ``n_col``).
+    keys : list of str
+        Key columns (:data:`KEY_COLUMNS` present, plus ``keys``): what a row is about.
+    extra_keys : list of str
+        The ``keys`` given by the caller (additive coordinates of the count cells beyond the usual ones).
+    derived : dict
+        ``{column: count column}``: columns computed from a row's count (:data:`DERIVED_FROM_COUNT`, in a table with
+        one count column), blanked wherever that count is withheld.
+    raw_counts : pandas.DataFrame
+        The count columns before suppression (never shown; used to choose secondary cells).
+    min_n : int or None
+    n_col : str or None
+        The column of people per row, when the table has one and suppression is on.
+    source : pandas.DataFrame
+        The table before suppression (what each row is about: the coordinates of its count cells).
+    """
+
+    data: pd.DataFrame
+    primary: pd.DataFrame
+    secondary: pd.DataFrame
+    count_cols: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    raw_counts: pd.DataFrame | None = None
+    min_n: int | None = None
+    n_col: str | None = None
+    source: pd.DataFrame | None = None
+    extra_keys: list[str] = field(default_factory=list)
+    derived: dict[str, str] = field(default_factory=dict)
+
+    def count_cells(self) -> list[dict]:
+        """Every count cell of the table: ``{row, column, value, state}`` (``state``: ``shown`` | ``primary`` |
+        ``secondary``; ``value`` the raw count, also for withheld cells, so keep this list private)."""
+        cells = []
+        for c in self.count_cols:
+            raw = self.raw_counts[c] if self.raw_counts is not None and c in self.raw_counts else self.data[c]
+            for i in range(len(self.data)):
+                v = raw.iloc[i]
+                if is_missing(v):
+                    continue
+                blanked = is_missing(self.data[c].iloc[i])  # withheld with its row (n_col below min_n)
+                state = (
+                    "primary"
+                    if self.primary[c].iloc[i] or (blanked and not self.secondary[c].iloc[i])
+                    else "secondary"
+                    if self.secondary[c].iloc[i]
+                    else "shown"
+                )
+                cells.append({"row": i, "column": c, "value": int(round(float(v))), "state": state})
+        return cells
+
+    def withhold(self, row: int, column: str) -> None:
+        """Withhold one more cell (secondary suppression decided across tables), and what is computed from it."""
+        self.data[column] = self.data[column].astype(object)
+        self.data.loc[row, column] = None
+        self.secondary.loc[row, column] = True
+        for d, c in self.derived.items():
+            if c == column:
+                self.data[d] = self.data[d].astype(object)
+                self.data.loc[row, d] = None
+
+
+def suppress_table(
+    df: pd.DataFrame,
+    *,
+    min_n: int | None | str = "default",
+    n_col: str = "n",
+    suppress: bool | None = None,
+    count_cols: Sequence[str] = (),
+    keys: Sequence[str] = (),
+    secondary: bool = True,
+    index: bool | None = None,
+    drop: Sequence[str] = (),
+) -> Suppression:
+    """Step 1 of :func:`format_table`: small cells withheld on raw numbers (parameters as there).
+
+    Returns
+    -------
+    Suppression
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise KinerjaError(f"format_table needs a pandas DataFrame, got {type(df).__name__}.")
+    min_n = _resolve_min_n(min_n)
+    data = df.copy()
+    if index is None:
+        index = not (isinstance(data.index, pd.RangeIndex) and data.index.name is None)
+    data = data.reset_index() if index else data.reset_index(drop=True)
+    data.columns = [str(c) for c in data.columns]
+    data = data.drop(columns=[c for c in drop if c in data.columns])
+    source = data.copy()
+    key_cols = [c for c in data.columns if c in set(KEY_COLUMNS) | set(keys)]
+    counts = list(dict.fromkeys(c for c in count_cols if c in data.columns))
+    missing = [c for c in count_cols if c not in data.columns]
+    if missing:
+        raise KinerjaError(f"count_cols {missing} are not columns of the table {list(data.columns)}.")
+    counts += [
+        c
+        for c in AUTO_COUNT_COLUMNS
+        if c in data.columns and c not in counts and c != n_col and pd.api.types.is_numeric_dtype(data[c])
+    ]
+    primary = pd.DataFrame(False, index=data.index, columns=data.columns)
+    second = pd.DataFrame(False, index=data.index, columns=data.columns)
+    if suppress is None:
+        suppress = n_col in data.columns
+    registered = counts + ([n_col] if suppress and n_col in data.columns else [])
+    raw = data[registered].apply(pd.to_numeric, errors="coerce") if registered else None
+    if min_n is not None:
+        if suppress and n_col in data.columns:
+            derived = [c for c in data.columns if c != n_col and c not in key_cols]
+            sup = suppress_small_cells(data, n_col=n_col, min_n=min_n, columns=derived, flag_col="__suppressed__")
+            flag = sup.pop("__suppressed__").to_numpy(dtype=bool)
+            primary.loc[flag, n_col] = True
+            data = sup
+        for c in counts:
+            sup = suppress_small_cells(data, n_col=c, min_n=min_n, columns=[], flag_col="__suppressed__")
+            primary[c] = sup.pop("__suppressed__").to_numpy(dtype=bool)
+            data = sup
+        if secondary and counts:
+            extra = secondary_suppression(raw[counts], primary[counts])
+            for c in counts:
+                hide = extra[c].to_numpy()
+                if hide.any():
+                    data[c] = data[c].astype(object)
+                    data.loc[hide, c] = None
+                    second[c] = hide
+    derived = {}
+    if len(counts) == 1:
+        derived = {
+            d: counts[0]
+            for d in data.columns
+            if d not in key_cols and d not in registered and DERIVED_FROM_COUNT.search(d)
+        }
+        withheld = (primary[counts[0]] | second[counts[0]]).to_numpy()
+        for d in derived:
+            if withheld.any():
+                data[d] = data[d].astype(object)
+                data.loc[withheld, d] = None
+    return Suppression(
+        data=data,
+        primary=primary,
+        secondary=second,
+        count_cols=registered,
+        keys=key_cols,
+        raw_counts=raw,
+        min_n=min_n,
+        n_col=n_col if n_col in registered else None,
+        source=source,
+        extra_keys=[k for k in keys if k in data.columns],
+        derived=derived,
+    )
+
+
+def _cell_kind(c: str, col: pd.Series, count_cols: Sequence[str]) -> str:
+    """How the cells of column ``c`` are written: ``p``, ``int``, ``bool``, ``float`` or ``text``. A column made
+    ``object`` by withholding cells (``None`` among numbers) is read from its remaining values."""
+    if c in P_COLUMNS:
+        return "p"
+    if c in COUNT_COLUMNS or c in count_cols:
+        return "int"
+    if col.dtype == object:
+        present = [v for v in col if not is_missing(v)]
+        if present and all(isinstance(v, (Real, np.number)) and not isinstance(v, (bool, np.bool_)) for v in present):
+            col = pd.Series(present, dtype=float)
+    numeric = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+    if c in _INT_IF_WHOLE and numeric:
+        v = col.dropna().astype(float)
+        if len(v) and np.allclose(v % 1, 0):
+            return "int"
+    if pd.api.types.is_bool_dtype(col):
+        return "bool"
+    if pd.api.types.is_integer_dtype(col):
+        return "int"
+    if numeric:
+        return "float"
+    return "text"
+
+
+def _digits(digits: int | Mapping[str, int], col: str) -> int:
+    return digits.get(col, 2) if isinstance(digits, Mapping) else int(digits)
+
+
+def format_cells(
+    sup: Suppression,
+    *,
+    lang: str = "id",
+    t=None,
+    digits: int | Mapping[str, int] = 2,
+    ci: str = "combined",
+) -> pd.DataFrame:
+    """Step 2 of :func:`format_table`: every cell a string in the report language (raw column names kept; the
+    interval columns ``ci_low``/``ci_high`` merged into ``ci`` with ``ci="combined"``)."""
+    t = t or translator(lang)
+    data = sup.data
+    columns = list(data.columns)
+    if ci == "combined" and "ci_low" in columns and "ci_high" in columns:
+        at = columns.index("ci_low")
+        columns = [c for c in columns if c not in ("ci_low", "ci_high")]
+        columns.insert(at, "ci")
+    elif ci not in ("combined", "separate"):
+        raise KinerjaError(f"Argument 'ci' is {ci!r}; the rule is that it must be one of ['combined', 'separate'].")
+    shown = t("common.suppressed", min_n=sup.min_n) if sup.min_n is not None else MISSING
+    withheld = t("common.suppressed_secondary")
+    out = pd.DataFrame(index=data.index)
+    for c in columns:
+        if c == "ci":
+            d = _digits(digits, "ci")
+            s = pd.Series(
+                [format_ci(lo, hi, d, lang) for lo, hi in zip(data["ci_low"], data["ci_high"])],
+                index=data.index,
+                dtype=object,
+            )
+        else:
+            col = data[c]
+            kind = _cell_kind(c, sup.raw_counts[c] if c in sup.count_cols else col, sup.count_cols)
+            if kind == "p":
+                s = col.map(lambda v: format_p(v, lang))
+            elif kind == "int":
+                s = col.map(lambda v: format_int(v, lang))
+            elif kind == "bool":
+                s = col.map(lambda v: MISSING if is_missing(v) else t("common.yes" if v else "common.no"))
+            elif kind == "float":
+                d = _digits(digits, c)
+                s = col.map(lambda v, d=d: format_number(v, d, lang))
+            else:
+                if c in ("region", "region_code", "wilayah"):
+                    col = _region_names(col).map(lambda v: t(f"vocab.region.{v}") if f"vocab.region.{v}" in t else v)
+                elif c in VOCAB_COLUMNS:
+                    col = _vocab_column(col, c, VOCAB_COLUMNS[c], t)
+                elif c == "wave":
+                    col = col.map(lambda v: t(f"common.wave.{v}") if f"common.wave.{v}" in t else v)
+                s = col.map(lambda v: MISSING if is_missing(v) else str(v))
+            s = s.mask(sup.primary[c].to_numpy(), shown).mask(sup.secondary[c].to_numpy(), withheld)
+        out[c] = s.astype(object)
+    return out.reset_index(drop=True)
+
+
+def label_table(
+    cells: pd.DataFrame,
+    *,
+    t,
+    ns: str | None = None,
+    labels: Mapping[str, str] | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Step 3 of :func:`format_table`: translated headers (:func:`column_label`)."""
+    out = cells.copy()
+    out.columns = [column_label(c, t, ns=ns, labels=labels, alpha=alpha) for c in cells.columns]
+    return out
+
+
+def table_notes(sup: Suppression, t) -> list[str]:
+    """Notes printed under a table: what ``<5`` and ``x`` mean, when the table holds them."""
+    notes = []
+    if sup.min_n is not None and sup.primary.to_numpy().any():
+        notes.append(t("common.suppressed_note", min_n=sup.min_n))
+    if sup.min_n is not None and sup.secondary.to_numpy().any():
+        notes.append(t("common.suppressed_secondary_note", min_n=sup.min_n))
+    return notes
+
+
+def _translator(lang: str, t) -> Translator:
+    check_lang(lang)
+    if t is None:
+        return translator(lang)
+    if isinstance(t, Translator) and t.lang != lang:
+        raise KinerjaError(
+            f"format_table got lang={lang!r} but a translator for {t.lang!r}; the rule is one language per table."
+        )
+    return t
+
+
 def format_table(
     df: pd.DataFrame,
     *,
@@ -524,6 +685,8 @@ def format_table(
 ) -> pd.DataFrame:
     """Format a result (or descriptive) table for a report: every cell a string, headers translated.
 
+    Runs :func:`suppress_table`, :func:`format_cells` and :func:`label_table`.
+
     Parameters
     ----------
     df : pandas.DataFrame
@@ -542,15 +705,15 @@ def format_table(
     alpha : float, default 0.05
         Level of the confidence intervals (header ``95% CI``).
     min_n : int, None or "default"
-        Small-cell threshold; ``"default"`` = :func:`min_cell_n` (5 unless the run sets another); ``None`` turns
-        suppression off.
+        Small-cell threshold; ``"default"`` = :func:`session_min_n` (the report's ``min_cell`` parameter, 5 unless
+        the run sets another); ``None`` turns suppression off.
     n_col : str, default "n"
         Column holding the number of people each row describes.
     suppress : bool, optional
         Force suppression on/off; default on when ``n_col`` is a column.
     count_cols : list of str
         Columns whose cells are themselves counts of people (cross-tabulations): each such cell below ``min_n`` is
-        shown as ``<5``.
+        shown as ``<5``. A ``count`` column (:data:`AUTO_COUNT_COLUMNS`) is always treated so.
     ci : {"combined", "separate"}
         ``"combined"`` merges ``ci_low``/``ci_high`` into one ``[a, b]`` column.
     index : bool, optional
@@ -558,7 +721,7 @@ def format_table(
     drop : list of str
         Columns left out of the shown table.
     secondary : bool, default True
-        Secondary suppression of ``count_cols``: a total of a count table is usually shown somewhere (a total row or
+        Secondary suppression of count cells: a total of a count table is usually shown somewhere (a total row or
         column, ``n`` of the region in the text), so a lone ``<5`` cell could be worked out by subtraction. Rule:
         while some column of count cells (with at least two cells) or some row of count cells (with at least two
         count columns) holds exactly one suppressed cell, the smallest shown cell of that column or row is withheld
@@ -593,107 +756,18 @@ def format_table(
     >>> format_table(ikm, lang="en", ns="satisfaction")["Mutu"].tolist()  # text derived from 3 people
     ['B', '–']
     """
-    from kinerja_research.report.i18n import Translator, check_lang, translator
-
-    check_lang(lang)
-    min_n = _resolve_min_n(min_n)
-    if t is None:
-        t = translator(lang)
-    elif isinstance(t, Translator) and t.lang != lang:
-        raise KinerjaError(
-            f"format_table got lang={lang!r} but a translator for {t.lang!r}; the rule is one language per table."
-        )
-    if not isinstance(df, pd.DataFrame):
-        raise KinerjaError(f"format_table needs a pandas DataFrame, got {type(df).__name__}.")
-    data = df.copy()
-    if index is None:
-        index = not (isinstance(data.index, pd.RangeIndex) and data.index.name is None)
-    data = data.reset_index() if index else data.reset_index(drop=True)
-    data.columns = [str(c) for c in data.columns]
-    data = data.drop(columns=[c for c in drop if c in data.columns])
-    notes: list[str] = []
-
-    # Small cells: the one suppression function, on raw numbers, before any formatting.
-    small = pd.DataFrame(False, index=data.index, columns=data.columns)
-    secondary_mask = pd.DataFrame(False, index=data.index, columns=data.columns)
-    if min_n is not None:
-        from kinerja_research.privacy import suppress_small_cells
-
-        if suppress is None:
-            suppress = n_col in data.columns
-        if suppress:
-            key_set = set(KEY_COLUMNS) | set(keys)
-            derived = [c for c in data.columns if c != n_col and c not in key_set]
-            sup = suppress_small_cells(data, n_col=n_col, min_n=min_n, columns=derived, flag_col="__suppressed__")
-            flag = sup.pop("__suppressed__").to_numpy(dtype=bool)
-            if flag.any():
-                small.loc[flag, n_col] = True
-            data = sup
-        raw_counts = data[list(count_cols)].apply(pd.to_numeric, errors="coerce") if len(count_cols) else None
-        for c in count_cols:
-            sup = suppress_small_cells(data, n_col=c, min_n=min_n, columns=[], flag_col="__suppressed__")
-            small[c] = sup.pop("__suppressed__").to_numpy(dtype=bool)
-            data = sup
-        if small.to_numpy().any():
-            notes.append(t("common.suppressed_note", min_n=min_n))
-        if secondary and raw_counts is not None:
-            extra = secondary_suppression(raw_counts, small[list(count_cols)])
-            if extra.to_numpy().any():
-                for c in count_cols:
-                    data[c] = data[c].astype("Float64") if pd.api.types.is_float_dtype(data[c]) else data[c]
-                    data.loc[extra[c].to_numpy(), c] = pd.NA
-                    secondary_mask[c] = extra[c].to_numpy()
-                notes.append(t("common.suppressed_secondary_note", min_n=min_n))
-
-    out = pd.DataFrame(index=data.index)
-    columns = list(data.columns)
-    if ci == "combined" and "ci_low" in columns and "ci_high" in columns:
-        at = columns.index("ci_low")
-        columns = [c for c in columns if c not in ("ci_low", "ci_high")]
-        columns.insert(at, "ci")
-    elif ci not in ("combined", "separate"):
-        raise KinerjaError(f"Argument 'ci' is {ci!r}; the rule is that it must be one of ['combined', 'separate'].")
-
-    def ndig(col: str) -> int:
-        return digits.get(col, 2) if isinstance(digits, Mapping) else int(digits)
-
-    shown = t("common.suppressed", min_n=min_n) if min_n is not None else "–"
-    for c in columns:
-        if c == "ci":
-            d = ndig("ci")
-            values = [format_ci(lo, hi, d, lang) for lo, hi in zip(data["ci_low"], data["ci_high"])]
-            s = pd.Series(values, index=data.index, dtype=object)
-        else:
-            col = data[c]
-            if c in P_COLUMNS:
-                s = col.map(lambda v: format_p(v, lang))
-            elif c in COUNT_COLUMNS or c in count_cols:
-                s = col.map(lambda v: format_int(v, lang))
-            elif (
-                c in _INT_IF_WHOLE
-                and pd.api.types.is_numeric_dtype(col)
-                and np.allclose(col.dropna().astype(float) % 1, 0)
-            ):
-                s = col.map(lambda v: format_int(v, lang))
-            elif pd.api.types.is_bool_dtype(col):
-                s = col.map(lambda v: "–" if _is_missing(v) else t("common.yes" if v else "common.no"))
-            elif pd.api.types.is_integer_dtype(col):
-                s = col.map(lambda v: format_int(v, lang))
-            elif pd.api.types.is_numeric_dtype(col):
-                d = ndig(c)
-                s = col.map(lambda v, d=d: format_number(v, d, lang))
-            else:
-                if c in ("region", "region_code") or c == "wilayah":
-                    col = _region_names(col).map(lambda v: t(f"vocab.region.{v}") if f"vocab.region.{v}" in t else v)
-                elif c in VOCAB_COLUMNS:
-                    col = _vocab_column(col, c, VOCAB_COLUMNS[c], t)
-                elif c == "wave":
-                    col = col.map(lambda v: t(f"common.wave.{v}") if f"common.wave.{v}" in t else v)
-                s = col.map(lambda v: "–" if _is_missing(v) else str(v))
-            if c in small.columns:
-                s = s.mask(small[c].to_numpy(), shown)
-                s = s.mask(secondary_mask[c].to_numpy(), t("common.suppressed_secondary"))
-        out[column_label(c, t, ns=ns, labels=labels, alpha=alpha)] = s.astype(object)
-    out = out.reset_index(drop=True)
-    out.attrs["notes"] = notes
+    t = _translator(lang, t)
+    sup = suppress_table(
+        df,
+        min_n=min_n,
+        n_col=n_col,
+        suppress=suppress,
+        count_cols=count_cols,
+        keys=keys,
+        secondary=secondary,
+        index=index,
+        drop=drop,
+    )
+    out = label_table(format_cells(sup, lang=lang, t=t, digits=digits, ci=ci), t=t, ns=ns, labels=labels, alpha=alpha)
+    out.attrs["notes"] = table_notes(sup, t)
     return out

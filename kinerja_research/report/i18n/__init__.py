@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kinerja_research.errors import KinerjaError
+from kinerja_research.report import numbers
 
 __all__ = ["LANGS", "I18N_DIR", "load_translations", "Translator", "translator", "missing_keys"]
 
@@ -111,9 +112,7 @@ class _Formatter(string.Formatter):
         self.lang = lang
 
     def format_field(self, value: Any, format_spec: str) -> str:
-        from kinerja_research.report import tables
-
-        return tables.format_value(value, spec=format_spec, lang=self.lang)
+        return numbers.format_value(value, spec=format_spec, lang=self.lang)
 
 
 class Translator:

@@ -1,0 +1,184 @@
+"""Tables a reader can take away: the page's ``.xlsx`` (a sheet per table) and spreadsheet-safe text.
+
+Every sheet holds one table as the page shows it: the caption in the first row, headers in the report's language in
+the second, then the rows -- numbers as numbers (with the page's decimals as the cell's number format), withheld
+cells as the page shows them (``<5``, ``x``), missing values empty. A last sheet names the page, its data and what
+the symbols mean.
+
+Text that a spreadsheet would run as a formula (a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return: the OWASP CSV-injection rule) is written with a leading apostrophe, as text (:func:`safe_text`). The file
+is byte-identical for identical tables (fixed document dates and zip times).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+__all__ = ["Sheet", "safe_text", "write_xlsx", "withhold_cells", "sheet_name", "FORMULA_START"]
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FIXED_TIME = datetime(2000, 1, 1)
+_BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
+
+
+def safe_text(value: str) -> str:
+    """Text a spreadsheet shows as written: a leading apostrophe before ``= + - @``, tab or carriage return.
+
+    Examples
+    --------
+    >>> safe_text('=HYPERLINK("http://x")'), safe_text("Baik"), safe_text("-")
+    ('\\'=HYPERLINK("http://x")', 'Baik', "'-")
+    """
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def sheet_name(title: str, taken: Sequence[str] = ()) -> str:
+    """A valid, unique sheet name (at most 31 characters, none of ``[]:*?/\\``)."""
+    base = _BAD_SHEET.sub(" ", str(title)).strip().strip("'")[:31] or "Sheet"
+    name, k = base, 2
+    while name.lower() in {t.lower() for t in taken}:
+        suffix = f" ({k})"
+        name, k = base[: 31 - len(suffix)] + suffix, k + 1
+    return name
+
+
+@dataclass
+class Sheet:
+    """One table for :func:`write_xlsx`.
+
+    ``rows`` hold numbers (int/float) or text; ``formats`` the Excel number format of each column (``"0.00"``,
+    ``"#,##0"``, ``None`` for text); ``notes`` lines printed under the table.
+    """
+
+    title: str
+    caption: str
+    columns: list[str]
+    rows: list[list[Any]]
+    formats: list[str | None] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _write_cell(ws, row: int, col: int, value: Any, fmt: str | None):
+    cell = ws.cell(row=row, column=col)
+    if value is None:
+        return cell
+    if isinstance(value, bool):
+        cell.value = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        cell.value = value
+        if fmt:
+            cell.number_format = fmt
+    else:
+        cell.value = safe_text(value)
+        cell.data_type = "s"  # never a formula, whatever the text
+        cell.alignment = Alignment(horizontal="right") if fmt else Alignment()
+    return cell
+
+
+def write_xlsx(path: str | Path, sheets: Sequence[Sheet], *, info: Sequence[tuple[str, str]] = ()) -> dict[tuple, str]:
+    """Write ``sheets`` (and an information sheet from ``info`` pairs) to ``path`` atomically.
+
+    Returns
+    -------
+    dict
+        ``{(sheet index, row index, column index): "Sheet!B3"}`` for every data cell, so a cell can be found again.
+    """
+    wb = Workbook()
+    wb.remove(wb.active)
+    where: dict[tuple, str] = {}
+    taken: list[str] = []
+    for s_i, sheet in enumerate(sheets):
+        name = sheet_name(sheet.title, taken)
+        taken.append(name)
+        ws = wb.create_sheet(name)
+        ws.cell(row=1, column=1, value=safe_text(sheet.caption)).font = Font(bold=True)
+        ws.cell(row=1, column=1).data_type = "s"
+        formats = list(sheet.formats) + [None] * (len(sheet.columns) - len(sheet.formats))
+        for j, label in enumerate(sheet.columns, start=1):
+            c = ws.cell(row=2, column=j, value=safe_text(label))
+            c.data_type = "s"
+            c.font = Font(bold=True)
+        for r_i, values in enumerate(sheet.rows):
+            for c_i, value in enumerate(values):
+                cell = _write_cell(ws, 3 + r_i, 1 + c_i, value, formats[c_i])
+                where[(s_i, r_i, c_i)] = f"{name}!{cell.coordinate}"
+        for k, note in enumerate(sheet.notes):
+            c = ws.cell(row=4 + len(sheet.rows) + k, column=1, value=safe_text(note))
+            c.data_type = "s"
+        for j, label in enumerate(sheet.columns, start=1):
+            longest = max([len(str(label))] + [len(str(r[j - 1])) for r in sheet.rows if r[j - 1] is not None] + [4])
+            ws.column_dimensions[get_column_letter(j)].width = min(60, longest + 2)
+        ws.freeze_panes = "B3" if sheet.columns else None
+    if info:
+        ws = wb.create_sheet(sheet_name("Info", taken))
+        for k, (label, value) in enumerate(info, start=1):
+            for j, text in enumerate((label, value), start=1):
+                c = ws.cell(row=k, column=j, value=safe_text(text))
+                c.data_type = "s"
+        ws.column_dimensions["A"].width = 28
+        ws.column_dimensions["B"].width = 90
+    if not wb.sheetnames:
+        wb.create_sheet("Info")
+    wb.properties.creator = "kinerja_research"
+    _save(wb, path)
+    return where
+
+
+def _save(wb, path: str | Path) -> None:
+    wb.properties.created = _FIXED_TIME
+    wb.properties.modified = _FIXED_TIME
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = _deterministic_zip(buf.getvalue())
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def withhold_cells(path: str | Path, refs: Sequence[str], text: str, *, blank: Sequence[str] = ()) -> None:
+    """Replace cells (``"Sheet!B3"``) of a written workbook by ``text`` (a withheld count: ``x``) and empty the cells
+    ``blank`` (what was computed from them, such as a percent)."""
+    wb = load_workbook(path)
+    for ref in blank:
+        sheet, cell = ref.rsplit("!", 1)
+        wb[sheet][cell].value = None
+    for ref in refs:
+        sheet, cell = ref.rsplit("!", 1)
+        c = wb[sheet][cell]
+        c.value = safe_text(text)
+        c.data_type = "s"
+        c.alignment = Alignment(horizontal="right")
+    _save(wb, path)
+
+
+_DATE = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
+
+
+def _deterministic_zip(data: bytes) -> bytes:
+    """The same workbook bytes for the same content: fixed zip entry times and document dates."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                content = _DATE.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
+            info = zipfile.ZipInfo(item.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            dst.writestr(info, content)
+    return out.getvalue()

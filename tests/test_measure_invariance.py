@@ -1,0 +1,177 @@
+"""Measurement invariance against lavaan (tests/reference/measure_invariance.R -> measure_invariance.json): fit of
+every level under ML, MLR, FIML and WLSMV, the difference tests of lavTestLRT (chi-square difference,
+Satorra-Bentler 2001, Satorra 2000 scaled-shifted), lavTestScore, and latent means under (partial) scalar
+invariance. Tolerance 1e-5 (relative for statistics, absolute for estimates and SEs)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from kinerja_research.errors import KinerjaError
+from kinerja_research.measure import example_items, invariance, invariance_scores, latent_means
+
+pytestmark = pytest.mark.r
+REF = Path(__file__).parent / "reference"
+INV = json.loads((REF / "measure_invariance.json").read_text())
+FILES = {
+    "hs": "measure_hs1939.csv",
+    "hs_missing": "measure_hs_missing.csv",
+    "bfi": "measure_bfi25.csv",
+    "survey": "measure_survey.csv",
+}
+COLS = {
+    "chisq": "statistic",
+    "df": "df",
+    "pvalue": "p",
+    "cfi": "cfi",
+    "tli": "tli",
+    "rmsea": "rmsea",
+    "rmsea.ci.lower": "rmsea_ci_low",
+    "rmsea.ci.upper": "rmsea_ci_high",
+    "srmr": "srmr",
+    "chisq.scaled": "chisq_scaled",
+    "chisq.scaling.factor": "scaling_factor",
+    "cfi.scaled": "cfi_scaled",
+    "tli.scaled": "tli_scaled",
+    "rmsea.scaled": "rmsea_scaled",
+    "cfi.robust": "cfi_robust",
+    "tli.robust": "tli_robust",
+    "rmsea.robust": "rmsea_robust",
+}
+SLOW = {"hs_school_fiml", "survey_region_mlr", "bfi_gender_wlsmv"}
+
+
+@pytest.fixture(scope="module")
+def data():
+    out = {}
+    for k, v in FILES.items():
+        df = pd.read_csv(REF / v, dtype={"region_code": str})
+        if "gender" in df:
+            df["gender"] = df["gender"].astype(str)
+        out[k] = df
+    return out
+
+
+def _kw(c):
+    return {
+        "model": c["model"],
+        "between": c["group"],
+        "estimator": c["estimator"],
+        "missing": "fiml" if c["missing"] in ("ml", "fiml") else "listwise",
+        "ordered": c["ordered"],
+    }
+
+
+def _params(c):
+    return pytest.param(c, id=c["id"], marks=[pytest.mark.slow] if c["id"] in SLOW else [])
+
+
+@pytest.mark.parametrize("c", [_params(c) for c in INV["cases"]])
+def test_invariance_matches_lavaan(data, c):
+    df = data[c["data"]]
+    inv = invariance(df, levels=c["levels"], **_kw(c)).set_index("term")
+    assert inv["converged"].all() and all(c["converged"])
+    for level in c["levels"]:
+        for name, col in COLS.items():
+            if name in c["fit"][level] and col in inv.columns:
+                # fitMeasures(cfa(model, data, group =, group.label =, group.equal =, estimator =, ...))
+                assert_allclose(
+                    inv.loc[level, col], c["fit"][level][name], rtol=1e-5, atol=1e-8, err_msg=f"{level} {name}"
+                )
+    # lavTestLRT(configural, metric, scalar, ...): standard / Satorra-Bentler 2001 / Satorra 2000
+    lrt = c["lrt"]
+    assert_allclose(inv["chisq_diff"].iloc[1:], lrt["chisq_diff"][1:], rtol=1e-5)
+    assert_allclose(inv["df_diff"].iloc[1:], lrt["df_diff"][1:])
+    assert_allclose(inv["p_diff"].iloc[1:], lrt["p"][1:], rtol=1e-4, atol=1e-12)
+    if c.get("latent_means"):
+        lm = latent_means(df, **_kw(c))
+        ref = c["latent_means"]
+        # parameterEstimates(scalar fit): latent means of the groups after the first
+        assert lm["term"].tolist() == ref["lhs"]
+        assert_allclose(lm["estimate"], ref["est"], atol=1e-5)
+        assert_allclose(lm["se"], ref["se"], atol=1e-5)
+        assert_allclose(lm["statistic"], ref["z"], atol=1e-4)
+        assert_allclose(lm["p"], ref["p"], atol=1e-5)
+    if c.get("partial"):
+        part = c["partial"]
+        free = tuple(part["free"])
+        inv_p = invariance(df, levels=("configural", "metric", "scalar"), partial=free, **_kw(c)).set_index("term")
+        for name in ("chisq", "df", "cfi", "rmsea", "srmr"):
+            # cfa(..., group.equal = c("loadings", "intercepts"), group.partial = c("x3~1", "x7~1"))
+            assert_allclose(inv_p.loc["scalar", COLS[name]], part["fit"][name], rtol=1e-5, err_msg=name)
+        lm = latent_means(df, partial=free, **_kw(c))
+        assert_allclose(lm["estimate"], part["latent_means"]["est"], atol=1e-5)
+        assert_allclose(lm["se"], part["latent_means"]["se"], atol=1e-5)
+
+
+@pytest.mark.parametrize("c", [c for c in INV["cases"] if "score" in c], ids=lambda c: c["id"])
+def test_score_tests_match_lavtestscore(data, c):
+    if c["id"] in SLOW:
+        pytest.skip("slow")
+    kw = _kw(c)
+    kw.pop("ordered")
+    sc = invariance_scores(data[c["data"]], **kw)
+    ref = c["score"]
+    total = sc.iloc[0]
+    # lavTestScore(scalar fit)$test
+    assert total["term"] == "total"
+    assert_allclose([total["statistic"], total["df"]], [ref["total"]["X2"], ref["total"]["df"]], rtol=1e-5)
+    labels = c["labels"]
+    uni = sc.iloc[1:]
+    ours = {(r.term, r.group_a): r.statistic for r in uni.itertuples()}
+    assert len(ours) == len(ref["X2"])
+    for lhs, rhs, x2 in zip(ref["lhs"], ref["rhs"], ref["X2"]):
+        name, grp = rhs.rsplit("|", 1)
+        assert lhs.rsplit("|", 1)[0] == name
+        # lavTestScore(scalar fit)$uni: releasing one constraint
+        assert_allclose(ours[(name, labels[int(grp) - 1])], x2, rtol=1e-5, atol=1e-5, err_msg=name)
+
+
+def test_score_tests_point_to_the_intercepts_to_free(data):
+    """Holzinger-Swineford by school: scalar invariance fails (robust ΔCFI -.039); the score tests point to x3 and
+    x7's intercepts, and partial scalar invariance with those freed holds."""
+    hs = data["hs"]
+    model = INV["cases"][0]["model"]
+    inv = invariance(hs, model=model, between="school").set_index("term")
+    assert not inv.loc["scalar", "holds"] and inv.loc["metric", "holds"]
+    sc = invariance_scores(hs, model=model, between="school")
+    assert set(sc["partial"].iloc[1:3]) == {"x3 ~1", "x7 ~1"}
+    assert sc["p_adj"].iloc[1] < 0.001
+    part = invariance(hs, model=model, between="school", partial=tuple(sc["partial"].iloc[1:3])).set_index("term")
+    assert part.loc["scalar", "holds"]
+    lm = latent_means(hs, model=model, between="school", partial=tuple(sc["partial"].iloc[1:3]))
+    assert lm["comparable"].all() and (lm["group_b"] == "Grant-White").all()
+    textual = lm.set_index("term").loc["textual"]
+    assert textual["estimate"] < 0 and textual["p"] < 0.001
+    plain = latent_means(hs, model=model, between="school")
+    assert not plain["comparable"].any()
+
+
+def test_strict_is_refused_for_ordinal_items():
+    df = example_items(n=200, seed=41, k=4).assign(g=["a", "b"] * 100)
+    with pytest.raises(KinerjaError, match="strict"):
+        invariance(
+            df,
+            model="f =~ X1 + X2 + X3 + X4",
+            between="g",
+            estimator="WLSMV",
+            ordered=True,
+            levels=("configural", "metric", "scalar", "strict"),
+        )
+    with pytest.raises(KinerjaError, match="nested levels"):
+        invariance(df, model="f =~ X1 + X2 + X3 + X4", between="g", levels=("scalar", "metric"))
+
+
+def test_invariant_groups_hold_at_every_level():
+    """Two random halves of one population: every level holds."""
+    df = example_items(n=400, seed=42, k=5).assign(g=["a", "b"] * 200)
+    levels = ("configural", "metric", "scalar", "strict")
+    inv = invariance(df, model="f =~ X1 + X2 + X3 + X4 + X5", between="g", levels=levels)
+    assert inv["holds"].tolist() == [True, True, True, True]
+    assert np.isfinite(inv["p_diff"].iloc[1:]).all() and (inv["p_diff"].iloc[1:] > 0.01).all()

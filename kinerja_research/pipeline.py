@@ -58,7 +58,7 @@ from kinerja_research.clean.tables import (
     item_scales,
 )
 from kinerja_research.errors import KinerjaError
-from kinerja_research.ingest.dataset import load_dataset, map_headers, region_from_filename
+from kinerja_research.ingest.dataset import SYNTH_MARK, load_dataset, map_headers, region_from_filename
 from kinerja_research.ingest.readers import read_file
 from kinerja_research.privacy import key_fingerprint, pseudonym_key, pseudonymise, release_problems
 from kinerja_research.schemas import validate_table
@@ -173,9 +173,9 @@ def load_manifest(dataset: str | Path = paths.DEFAULT_DATASET) -> dict:
 # --------------------------------------------------------------------------------------------------------------------
 def _read_one(path: Path, spec, raw_root: Path, hash_now: bool) -> dict:
     """Read one raw file into canonical columns (a worker's unit of work; a top-level function, so it pickles):
-    ``{"rel", "df", "headers", "sha256" (None when not ``hash_now``), "bytes", "names"}``. ``names`` are the
-    :func:`~kinerja_research.clean.pii.name_keys` of the file's name column: their union over files is the keys of
-    the whole table, so workers compute them file by file."""
+    ``{"rel", "df", "headers", "sha256" (None when not ``hash_now``), "bytes", "names"}``. ``names`` are the distinct
+    values of the file's name column (the name keys are made once from the distinct names of every file: a person
+    is listed in several tables)."""
     opts = {k: v for k, v in spec.options.items() if k not in ("dayfirst", "decimal")}
     if spec.reader in (None, "excel") and path.suffix.lower() in (".xlsx", ".xlsm"):
         opts["expect_headers"] = list(spec.columns)
@@ -198,7 +198,7 @@ def _read_one(path: Path, spec, raw_root: Path, hash_now: bool) -> dict:
     df["_region_spec"] = const(region_from_filename(path, spec.region))
     if spec.table == "satisfaction":
         df["_file_hash"] = const(digest)
-    names = name_keys(df["name"]) if "name" in df else frozenset()
+    names = df["name"].dropna().unique().to_numpy(dtype=object) if "name" in df else np.array([], dtype=object)
     return {
         "rel": rel,
         "df": df,
@@ -218,14 +218,15 @@ def _read_tables(cfg, raw_root: Path, inputs: dict, hasher=None, pool=None) -> t
     args = [(path, spec, raw_root, hash_now) for _, spec, path in jobs]
     results = pool.map(_read_one, args) if pool is not None else (_read_one(*a) for a in args)
     parts: dict[str, list] = {}
-    names: set = set()
+    distinct: list[np.ndarray] = []
     for (table, spec, path), res in zip(jobs, results):
         rel = res["rel"]
         if rel not in inputs:  # hashed in a background thread (hashlib releases the GIL) while reading
             digest = res["sha256"] or hasher.submit(sha256_file, path)
             inputs[rel] = {"sha256": digest, "bytes": res["bytes"]}
-        names |= res["names"]
+        distinct.append(res.pop("names"))
         parts.setdefault(table, []).append((spec, res))
+    names = _name_keys(distinct, pool)
     raws = {}
     for table, entries in parts.items():
         headers: dict[str, dict[str, str]] = {}
@@ -241,7 +242,19 @@ def _read_tables(cfg, raw_root: Path, inputs: dict, hasher=None, pool=None) -> t
         out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         out.attrs = {"headers": headers, "values": values, "dayfirst": dayfirst}
         raws[table] = out
-    return raws, frozenset(names)
+    return raws, names
+
+
+def _name_keys(distinct: list[np.ndarray], pool=None) -> frozenset:
+    """:func:`~kinerja_research.clean.pii.name_keys` of the distinct names of every file, each name once (in
+    chunks on the workers when there is a pool: the keys of a name do not depend on the others)."""
+    if not distinct:
+        return frozenset()
+    every = pd.unique(np.concatenate(distinct)) if len(distinct) > 1 else distinct[0]
+    if pool is None or len(every) < 20_000:
+        return name_keys(every)
+    chunks = np.array_split(every, 4 * max(pool.workers, 2))
+    return frozenset().union(*pool.map(name_keys, [(c,) for c in chunks]))
 
 
 def _read_table(cfg, table: str, raw_root: Path, inputs: dict, hasher=None) -> pd.DataFrame | None:
@@ -445,8 +458,9 @@ def build_processed(
     Returns
     -------
     dict
-        The manifest written to ``manifest.json``: ``command`` (``"clean"``), ``dataset``, ``inputs`` ({relative
-        path or alias: {sha256, bytes}}), ``tables`` ({table: {rows_in, rows_out, rows_quarantined}}), ``problems``
+        The manifest written to ``manifest.json``: ``command`` (``"clean"``), ``dataset``, ``synthetic`` (bool),
+        ``source`` ({synthetic, description, and for synthetic data generator, seed, scale, regions}), ``constructs``
+        ({construct: [item ids]} from dataset.yml), ``inputs`` ({relative path or alias: {sha256, bytes}}), ``tables`` ({table: {rows_in, rows_out, rows_quarantined}}), ``problems``
         ({rule: count}), ``outputs`` ({file: sha256}), ``versions``, ``parameters``, and ``run`` (start time and
         duration: the only part that changes between identical runs).
 
@@ -536,6 +550,9 @@ def _write_outputs(run: dict, tmp: Path, dataset: str, started: str, t0: float, 
     manifest = {
         "command": COMMAND,
         "dataset": dataset,
+        "synthetic": run["source"]["synthetic"],
+        "source": run["source"],
+        "constructs": run["constructs"],
         "inputs": run["inputs"],
         "tables": counts,
         "problems": {str(k): int(v) for k, v in allp["rule"].value_counts().sort_index().items()},
@@ -706,7 +723,27 @@ def _process(cfg, raw_root: Path, *, workers: int | None = 1, scheduler: str | N
     if survey:  # the survey's item columns (the dataset's own instruments included), in table order
         scales = options.get("item_scales") or item_scales()
         parameters["items"] = [c for c in survey[0].columns if c in scales]
-    return {"results": results, "inputs": dict(sorted(shown.items())), "parameters": parameters, "names": names}
+    return {
+        "results": results,
+        "inputs": dict(sorted(shown.items())),
+        "parameters": parameters,
+        "names": names,
+        "source": _source(cfg),
+        "constructs": cfg.construct_items(),
+    }
+
+
+def _source(cfg) -> dict:
+    """What the data are, for manifest.json (and through it the report's banner): ``synthetic``, ``description``
+    (the dataset's own, identifiers and known names redacted at the guard), and for synthetic data the
+    ``generator`` with its ``seed``, ``scale`` and ``regions`` as dataset.yml records them."""
+    out: dict = {"synthetic": bool(cfg.synthetic), "description": redact_text(cfg.description) or None}
+    if cfg.synthetic:
+        gen = dict(cfg.generator)
+        name = gen.get("name") or ("kinerja_research.synth" if SYNTH_MARK in cfg.description else None)
+        out["generator"] = None if name is None else str(name)
+        out.update({k: gen[k] for k in ("seed", "scale", "regions") if k in gen})
+    return out
 
 
 def validate_dataset(path: str | Path) -> tuple[pd.DataFrame, dict]:

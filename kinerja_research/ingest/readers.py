@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import python_calamine
 from pandas._libs.parsers import STR_NA_VALUES
 
@@ -563,37 +565,33 @@ def read_excel(
     _guard_xlsx(path)
     if header_row is not None and (isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1):
         _fail(path, f"option header_row is {header_row!r}; rule: a whole number >= 1")
-    rows, sheet, engine = _read_sheet(path, sheet)
-    # work on the grid of cells (lists; None = an empty cell): columns empty throughout are dropped
-    width = max((len(r) for r in rows), default=0)
-    if any(len(r) != width for r in rows):
-        rows = [list(r) + [None] * (width - len(r)) for r in rows]
-    filled_cols = [j for j in range(width) if any(r[j] is not None for r in rows)]
-    if not filled_cols:
+    cols, n_rows, sheet, engine = _read_sheet(path, sheet)
+    # work on the grid of cells column by column (None = an empty cell): columns empty throughout are dropped
+    cols = [c for c in cols if not c.none.all()]
+    if not cols:
         _fail(path, f"sheet {sheet!r} is empty; rule: a table sheet has a header row and data rows")
-    if len(filled_cols) < width:
-        rows = [[r[j] for j in filled_cols] for r in rows]
     if header_row is None:
-        header_row = _find_header_row(rows, expect_headers)
+        header_row = _find_header_row([[c.value(i) for c in cols] for i in range(min(30, n_rows))], expect_headers)
     hdr_idx = header_row - 1
-    if hdr_idx >= len(rows):
+    if hdr_idx >= n_rows:
         _fail(
             path,
-            f"header row {header_row} is below the last row ({len(rows)}) of sheet {sheet!r}; rule: "
+            f"header row {header_row} is below the last row ({n_rows}) of sheet {sheet!r}; rule: "
             f"options.header_row is a row with headers",
         )
-    headers = _check_headers(path, [None if h is None else _cell_str(h) for h in rows[hdr_idx]], header_row)
+    head = [c.value(hdr_idx) for c in cols]
+    headers = _check_headers(path, [None if h is None else _cell_str(h) for h in head], header_row)
     first = hdr_idx + 1 + skip_rows
-    at = [i for i in range(first, len(rows)) if any(v is not None for v in rows[i])]  # rows with a cell
-    columns = {h: [rows[i][j] for i in at] for j, h in enumerate(headers)}
-    keep = [h for h in headers if not (h.startswith("column_") and all(v is None for v in columns[h]))]
-    if not at:
+    filled = ~np.logical_and.reduce([c.none[first:] for c in cols])
+    at = np.flatnonzero(filled) + first  # rows with a cell
+    keep = [(h, c) for h, c in zip(headers, cols) if not (h.startswith("column_") and c.none[at].all())]
+    if not len(at):
         _fail(
             path,
             f"sheet {sheet!r} has a header but no data rows; rule: a table has at least one data row",
             row=header_row,
         )
-    df = pd.DataFrame({h: _grid_text(columns[h]) for h in keep})
+    df = pd.DataFrame({h: c.text(at) for h, c in keep})
     df.index = pd.Index(np.asarray(at, dtype="int64") - hdr_idx, dtype="int64")  # 1 = first row after the header
     return RawTable(df, path, "excel", header_row=header_row, engine=engine)
 
@@ -662,6 +660,61 @@ def _grid_cell(x: object) -> object:
     return x
 
 
+#: pandas' missing-value words as an Arrow set (for columns of text cells, matched without a Python call per cell).
+_NA_ARROW = pa.array(sorted(_NA_TEXT), type=pa.large_string())
+
+
+class _GridColumn:
+    """One column of a sheet's cells, as pandas' ``read_excel(header=None, dtype=object)`` would hold them (a
+    missing-value word, an empty or NaN cell is None). A column of text cells only (nearly every column of an
+    export) is one Arrow array, so its cells take no Python call each; any other column is a list of objects
+    converted by :func:`_grid_cell`. ``none`` marks the empty cells."""
+
+    __slots__ = ("arrow", "objects", "none")
+
+    def __init__(self, arrow=None, objects=None):
+        self.arrow, self.objects = arrow, objects
+        if arrow is not None:
+            self.none = arrow.is_null().to_numpy(zero_copy_only=False)
+        else:
+            self.none = np.fromiter((x is None for x in objects), dtype=bool, count=len(objects))
+
+    def value(self, i: int) -> object:
+        """The cell in row ``i`` (0-based)."""
+        return self.arrow[i].as_py() if self.arrow is not None else self.objects[i]
+
+    def text(self, at: np.ndarray) -> pd.Series:
+        """The cells of rows ``at`` as text (:func:`_grid_text`; a blank text cell is missing)."""
+        if self.objects is not None:
+            return _grid_text([self.objects[i] for i in at])
+        taken = self.arrow.take(pa.array(at, type=pa.int64()))
+        blank = pc.equal(pc.utf8_trim_whitespace(taken), "")
+        out = pc.if_else(pc.fill_null(blank, False), pa.scalar(None, type=pa.large_string()), taken)
+        return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([out])), dtype="string")
+
+
+def _grid_columns(rows: list, *, converted: bool) -> tuple[list[_GridColumn], int]:
+    """The columns of a grid of rows (ragged rows padded with empty cells) and the number of rows. ``converted``:
+    the cells are already what :func:`_grid_cell` makes of them (the openpyxl path)."""
+    width = max((len(r) for r in rows), default=0)
+    if any(len(r) != width for r in rows):
+        rows = [list(r) + [None] * (width - len(r)) for r in rows]
+    out = []
+    for col in zip(*rows):
+        if not converted:
+            try:  # a column of text cells only: one Arrow array, missing-value words set null
+                arr = pa.array(col, type=pa.large_string())
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                arr = None
+            if arr is not None:
+                arr = pc.if_else(pc.is_in(arr, value_set=_NA_ARROW), pa.scalar(None, type=pa.large_string()), arr)
+                out.append(_GridColumn(arrow=arr))
+                continue
+            col = [(x if x not in _NA_TEXT else None) if type(x) is str else _grid_cell(x) for x in col]
+        out.append(_GridColumn(objects=list(col)))
+    return out, len(rows)
+
+
 def _grid_text(cells: list) -> pd.Series:
     """One column of a sheet as text (what :func:`_cell_text` makes of it): text cells as they are, whole numbers
     without ``.0``, big or fractional numbers as :func:`_float_text` writes them, dates as ``YYYY-MM-DD[ HH:MM:SS]``;
@@ -684,8 +737,8 @@ def _object_text(x: object) -> str | None:
     return str(x)
 
 
-def _read_sheet(path: Path, sheet: str | int | None) -> tuple[list[list], str, str]:
-    """``(cells of the sheet as rows of objects, None where empty; sheet name; engine)``: python-calamine read
+def _read_sheet(path: Path, sheet: str | int | None) -> tuple[list[_GridColumn], int, str, str]:
+    """``(the sheet's columns of cells, None where empty; number of rows; sheet name; engine)``: python-calamine read
     directly (its cells converted the way pandas' reader converts them), openpyxl through pandas only where calamine
     cannot read the workbook (the same cell values: numbers, dates, text; checked by tests/test_ingest_readers.py)."""
     import warnings
@@ -727,18 +780,15 @@ def _read_sheet(path: Path, sheet: str | int | None) -> tuple[list[list], str, s
                 warnings.filterwarnings("ignore", category=UserWarning)
                 if engine == "calamine":
                     cells = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                    # text cells (nearly all) are kept unless they are a missing-value word; the rest converted
-                    rows = [
-                        [(x if x not in _NA_TEXT else None) if type(x) is str else _grid_cell(x) for x in r]
-                        for r in cells
-                    ]
+                    cols, n_rows = _grid_columns(cells, converted=False)
                 else:
                     raw = pd.read_excel(book, sheet_name=name, header=None, dtype=object)
                     rows = [[_grid_cell(x) for x in r] for r in raw.itertuples(index=False, name=None)]
+                    cols, n_rows = _grid_columns(rows, converted=True)
         except Exception as exc:
             last = exc
             continue
-        return rows, name, engine
+        return cols, n_rows, name, engine
     _fail(
         path,
         f"the workbook cannot be opened ({last.__class__.__name__}); rule: the file is a valid .xlsx (save it again "

@@ -9,7 +9,8 @@ Each step runs the command line (``kinerja data synth``, ``kinerja clean``, ``ki
 child process of its own, with a throw-away pseudonym key, in ``bench/out/national/`` (never ``data/``). While a
 step runs, the whole process tree below it (workers, notebook kernels) is sampled every ``--interval`` seconds with
 psutil: the table shows the wall time, the CPU time of every process of the step (user + system, from
-``getrusage``: on a busy machine the wall time grows, the CPU time much less), the peak resident memory of the tree (the sum over its processes at the
+``getrusage`` or, for workers the step does not wait for itself, as last sampled: on a busy machine the wall time
+grows, the CPU time much less), the peak resident memory of the tree (the sum over its processes at the
 fullest sample) and of its largest single process. Kernels are recognised by their working folder
 (``.jobs/<notebook stem>``), which gives the peak memory of each notebook; the report's ``run.json`` gives each
 notebook's time. The raw data of a scale and seed are reused when ``--steps`` leaves synth out.
@@ -52,6 +53,7 @@ class TreeSampler:
         self.peak_tree = 0
         self.peak_one = 0
         self.by_stem: dict[str, int] = {}
+        self.cpu: dict[int, float] = {}  # last user + system seconds seen of every process of the tree
         self._cwd: dict[int, str | None] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -86,6 +88,11 @@ class TreeSampler:
             except psutil.Error:
                 continue
             total += rss
+            try:
+                t = p.cpu_times()
+                self.cpu[p.pid] = t.user + t.system
+            except psutil.Error:
+                pass
             self.peak_one = max(self.peak_one, rss)
             stem = self._stem(p)
             if stem is not None:
@@ -109,7 +116,9 @@ def run_step(name: str, cmd: list[str], env: dict, interval: float, log: Path) -
             rc = p.wait()
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)  # every process below the step that was waited for
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    waited = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    # worker processes forked by a forkserver are not waited for by the step: their CPU time as last sampled
+    cpu = max(waited, sum(s.cpu.values()))
     if rc != 0:
         print(f"   {name} FAILED (exit {rc}); last lines of {log}:", file=sys.stderr)
         print("\n".join(log.read_text(errors="replace").splitlines()[-15:]), file=sys.stderr)

@@ -83,3 +83,24 @@ def test_an_unreachable_scheduler_is_one_sentence(raw, tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "SCHEDULER_TIMEOUT", "1s")
     with pytest.raises(KinerjaError, match="cannot reach the Dask scheduler"):
         build_processed("mini", raw_dir=raw, out_dir=tmp_path / "out", scheduler="tcp://127.0.0.1:9")
+
+
+def test_cli_passes_workers_and_scheduler(raw, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from kinerja_research.cli import app
+
+    seen = {}
+
+    def fake(name, **kw):
+        seen.update(kw)
+        raise KinerjaError("stopped here")
+
+    monkeypatch.setattr(pipeline, "build_processed", fake)
+    res = CliRunner().invoke(
+        app, ["clean", str(raw), "--out", str(tmp_path / "o"), "-w", "3", "--scheduler", "tcp://h:1"]
+    )
+    assert isinstance(res.exception, KinerjaError) and str(res.exception) == "stopped here"
+    assert seen["workers"] == 3 and seen["scheduler"] == "tcp://h:1"
+    res = CliRunner().invoke(app, ["clean", str(raw), "--out", str(tmp_path / "o")])
+    assert seen["workers"] is None and seen["scheduler"] is None  # default: decided by the size of the raw files

@@ -22,6 +22,7 @@ above 4 GiB at scale 10. Machine load from other processes shows up in the times
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -133,6 +134,19 @@ def run_step(name: str, cmd: list[str], env: dict, interval: float, log: Path) -
     }
 
 
+def _digest(folder: Path) -> str:
+    """One SHA-256 over every output file of a processed folder (manifest.json without its ``run`` part)."""
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if not p.is_file():
+            continue
+        data = p.read_bytes()
+        if p.name == "manifest.json":
+            data = json.dumps({k: v for k, v in json.loads(data).items() if k != "run"}, sort_keys=True).encode()
+        h.update(p.relative_to(folder).as_posix().encode() + b"\0" + hashlib.sha256(data).digest())
+    return h.hexdigest()
+
+
 def _gib(n: int) -> str:
     return f"{n / GIB:6.2f}"
 
@@ -205,6 +219,7 @@ def main() -> None:
     for r in args.regions.split(","):
         region_args += ["--regions", r.strip()]
     rows: list[dict] = []
+    digests: dict[str, str] = {}
     report = None
     if "synth" in steps:
         cmd = [kinerja, "data", "synth", "--seed", str(args.seed), "--scale", f"{args.scale:g}", *region_args]
@@ -221,6 +236,13 @@ def main() -> None:
                 cmd += ["--scheduler", args.scheduler]
             label = "clean" if n is None else f"clean --workers {int(n)}"
             rows.append(run_step(label, cmd, env, args.interval, logs / f"clean-{n}.log"))
+            if rows[-1]["rc"] == 0:
+                digests[label] = _digest(processed)
+        if len(set(digests.values())) > 1:
+            print(f"!! the clean runs wrote different outputs: {sorted(digests)}", file=sys.stderr)
+            rows[-1]["rc"] = rows[-1]["rc"] or 1
+        elif len(digests) > 1:
+            print(f"clean runs {', '.join(digests)}: identical outputs (SHA-256 of every file; manifest without run)")
     if "report" in steps:
         if not (processed / "manifest.json").exists():
             raise SystemExit(f"no processed data at {processed}: run with --steps clean first")

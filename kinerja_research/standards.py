@@ -135,6 +135,17 @@ ITEM_TOTAL_MIN: float = 0.30
 TOLERANCE_MIN: float = 0.10
 VIF_MAX: float = 10.0
 
+#: Confirmatory factor analysis fits well when CFI (and TLI) >= 0.95, RMSEA <= 0.06 and SRMR <= 0.08 (Hu & Bentler
+#: 1999, *Structural Equation Modeling* 6(1)).
+CFI_MIN: float = 0.95
+RMSEA_MAX: float = 0.06
+SRMR_MAX: float = 0.08
+#: Convergent validity: average variance extracted >= 0.50 and composite reliability >= 0.70 (Fornell & Larcker 1981;
+#: Hair et al., *Multivariate Data Analysis*); discriminant validity: HTMT < 0.85 (Henseler, Ringle & Sarstedt 2015).
+AVE_MIN: float = 0.50
+CR_MIN: float = 0.70
+HTMT_MAX: float = 0.85
+
 #: Average System Usability Scale score of published studies (Sauro 2011, *A Practical Guide to the System Usability
 #: Scale*): 68. A score at or above it is "above average" usability.
 SUS_BENCHMARK: float = 68.0

@@ -16,9 +16,8 @@ import kinerja_research as kr
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "conventions.md"
 
-#: Keywords awaiting a rename by their owner, with the reason. measure/ belongs to the `sem` helper, which renames
-#: invariance(group=) to between= on its branch; remove the entry when that merges.
-PENDING = {("measure", "invariance", "group")}
+#: Keywords awaiting a rename by their owner, with the reason (none pending).
+PENDING: set[tuple[str, str, str]] = set()
 
 #: Spellings retired by the one-vocabulary rule (issue 12): none may come back as a keyword.
 RETIRED = {"by", "treat", "group", "predictor", "family", "engine"}

@@ -179,9 +179,8 @@ def test_invariance_group_errors():
     df["g"] = "a"
     with pytest.raises(KinerjaError, match="at least 2 groups"):
         invariance(df, model="f =~ X1 + X2 + X3 + X4", between="g")
-    with pytest.warns(DeprecationWarning, match="renamed between"):
-        with pytest.raises(KinerjaError, match="at least 2 groups"):
-            invariance(df, model="f =~ X1 + X2 + X3 + X4", group="g")
+    with pytest.raises(TypeError, match="group"):  # the old name of between= is gone (one vocabulary, issue 12)
+        invariance(df, model="f =~ X1 + X2 + X3 + X4", group="g")
 
 
 def test_cfa_syntax_free_marker_and_fixed_variance_equals_marker_model():

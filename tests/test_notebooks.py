@@ -24,11 +24,61 @@ from kinerja_research import paths
 from kinerja_research.report import runner
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
-CONTRACT = {"dataset": "str", "regions": "list[str]", "lang": "str", "alpha": "float", "seed": "int", "out_dir": "str"}
+CONTRACT = {
+    "dataset": "str",
+    "regions": "list[str]",
+    "lang": "str",
+    "alpha": "float",
+    "seed": "int",
+    "min_cell": "int",
+    "style": "str",
+    "out_dir": "str",
+}
+LANG_TAGS = ("lang-id", "lang-en")
+#: Loops (comprehensions included), definitions: a notebook calls package functions and shows what they return.
+FORBIDDEN = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.Lambda,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
 
 
 def _ids(paths_):
     return [p.stem for p in paths_]
+
+
+def _code_problems(source: str) -> list[str]:
+    """What a notebook code cell (other than the parameters cell) must not hold: a definition or loop, a private name
+    (``_x`` or ``obj._x``, also in an import), or a bare number (thresholds are named package constants)."""
+    problems = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, FORBIDDEN):
+            problems.append(f"{type(node).__name__} at line {node.lineno}")
+        elif isinstance(node, ast.Name) and node.id.startswith("_"):
+            problems.append(f"private name {node.id}")
+        elif isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+            problems.append(f"private attribute .{node.attr}")
+        elif isinstance(node, ast.ImportFrom) and any(
+            part.startswith("_") for part in (node.module or "").split(".") + [a.name for a in node.names]
+        ):
+            problems.append(f"private import from {node.module}")
+        elif isinstance(node, ast.Import) and any(p.startswith("_") for a in node.names for p in a.name.split(".")):
+            problems.append("private import")
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, (int, float, complex))
+            and not isinstance(node.value, bool)
+        ):
+            problems.append(f"numeric literal {node.value!r} at line {node.lineno}")
+    return problems
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
@@ -48,14 +98,67 @@ def test_notebook_structure(path):
     assert found == CONTRACT, f"{path.name}: parameters {found} differ from the contract {CONTRACT}"
     lines = [ln for ln in tagged[0].source.splitlines() if ln.strip()]
     assert all("#" in ln for ln in lines), f"{path.name}: every parameter needs a comment (papermill --help-notebook)"
+    assert all("=" not in ln.split("#", 1)[1] for ln in lines), f"{path.name}: a comment holds '=' (papermill)"
     for cell in code:
-        for node in ast.walk(ast.parse(cell.source)):
-            assert not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)), (
-                f"{path.name}: notebooks define no functions or classes (cell: {cell.source[:60]!r})"
-            )
         assert cell.get("outputs") == [] and cell.get("execution_count") is None, (
             f"{path.name}: outputs must be cleared before committing"
         )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_code_is_thin(path):
+    """Issue 12: no def, class, loop, private name or bare number outside the parameters cell."""
+    nb = nbformat.read(str(path), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
+            continue
+        problems = _code_problems(cell.source)
+        assert problems == [], f"{path.name}: {problems} in cell {cell.source[:80]!r}"
+
+
+def test_thin_code_rule_catches_each_kind():
+    for bad in (
+        "def f():\n    pass",
+        "for x in y:\n    pass",
+        "while x:\n    pass",
+        "[x for x in y]",
+        "kr.analysis._result.tidy(x)",
+        "from kinerja_research.analysis import _ols",
+        "ctx.regions_with(df, min_n=30)",
+        "ax.axvline(76.61)",
+    ):
+        assert _code_problems(bad), bad
+    assert _code_problems('ctx.show(**sec.table("did"))\nif ctx.style == "skripsi":\n    x = kr.MIN_REGION_N') == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_argument_in_both_languages(path):
+    """The argument of a notebook is markdown prose, in both languages: every markdown cell is tagged lang-id or
+    lang-en, and each language has at least three cells of at least 15 words."""
+    nb = nbformat.read(str(path), as_version=4)
+    md = [c for c in nb.cells if c.cell_type == "markdown"]
+    for cell in md:
+        tags = [t for t in cell.metadata.get("tags", []) if t in LANG_TAGS]
+        assert len(tags) == 1, f"{path.name}: markdown cell {cell.source[:60]!r} has language tags {tags}"
+    for tag in LANG_TAGS:
+        prose = [c for c in md if tag in c.metadata["tags"] and len(re.findall(r"\w+", c.source)) >= 15]
+        assert len(prose) >= 3, f"{path.name}: {len(prose)} {tag} markdown cells of prose; the rule is at least 3"
+    n = {tag: sum(tag in c.metadata["tags"] for c in md) for tag in LANG_TAGS}
+    assert n["lang-id"] == n["lang-en"], f"{path.name}: {n} markdown cells per language"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_declares_its_needs(path):
+    """C3: ``{"kinerja": {"needs": {"tables": [...], "constructs": [...]}, "per_region": bool}}``."""
+    from kinerja_research.report.i18n import translator
+
+    kin = nbformat.read(str(path), as_version=4).metadata.get("kinerja")
+    assert kin is not None, f"{path.name}: no kinerja metadata"
+    assert set(kin) == {"needs", "per_region"} and set(kin["needs"]) == {"tables", "constructs"}
+    assert set(kin["needs"]["tables"]) <= {"survey", "performance", "training", "satisfaction"}
+    t = translator("en")
+    assert all(f"common.construct.{c}" in t for c in kin["needs"]["constructs"])
+    assert kin["per_region"] is (path.stem in runner.PER_REGION)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
@@ -132,7 +235,8 @@ def test_no_raw_translation_key_in_pages(suite_run):
 
 def test_no_raw_identifier_in_pages(suite_run):
     """No snake_case token (a column name, rule, effect-size or term id) in any table cell or text a reader sees;
-    only the provenance block (file names such as inputs/skm_kota_kupang.csv) may hold them."""
+    only the provenance block (file names such as inputs/skm_kota_kupang.csv) and code spans of the notebooks' prose
+    (a named constant such as ``kr.MIN_REGION_N`` the text points students to) may hold them."""
     from kinerja_research.report.tables import IDENTIFIER
 
     pages = [suite_run.run_dir / job["html"] for job in suite_run.jobs if job["html"]]
@@ -142,6 +246,7 @@ def test_no_raw_identifier_in_pages(suite_run):
         page = re.sub(r"<style>.*?</style>|<script\b.*?</script>", " ", page, flags=re.S)
         assert page.count('class="kr-provenance"') == 1, f"{path.name}: provenance block not found"
         page = re.sub(r'<section class="kr-provenance".*?</section>', " ", page, flags=re.S)
+        page = re.sub(r"<code>.*?</code>", " ", page, flags=re.S)  # names the prose points students to (kr.JP_TARGET)
         cells = [
             html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td\b[^>]*>(.*?)</td>", page, flags=re.S)
         ]
@@ -182,7 +287,8 @@ def test_pages_in_headless_chromium(suite_run):
         assert res["error_outputs"] == 0, name
         assert "Traceback" not in res["text"], name
     index = results[0]
-    assert len([h for h in index["links"] if h.endswith(".html")]) == sum(1 for j in suite_run.jobs if j["html"])
+    linked = {h.split("#")[0] for h in index["links"] if h.split("#")[0].endswith(".html")}
+    assert linked == {j["html"] for j in suite_run.jobs if j["html"]}  # the answers table links pages again
     assert sum(r["images"] for r in results[1:]) > 0, "the reports show no figure at all"
 
 
@@ -204,6 +310,131 @@ def test_browser_check_catches_broken_pages(tmp_path):
     (res,) = browser_check([bad])
     assert res["broken_images"] == ["broken"]
     assert res["missing_files"] == ["nowhere.html"] and res["missing_anchors"] == ["#nope"]
+
+
+def test_papermill_cli_takes_one_region_as_a_number(small_dataset, tmp_path):
+    """Issue 12.2: `papermill nb out -p regions 18.71` works (papermill reads 18.71 as a float); issue 14.6:
+    `-p style skripsi` adds the SPSS blocks with the same numbers."""
+    import json
+    import subprocess
+    import sys
+
+    out = tmp_path / "out.ipynb"
+    cmd = [sys.executable, "-m", "papermill", str(paths.NOTEBOOKS / "04_reward_effects.ipynb"), str(out)]
+    cmd += ["-p", "regions", "18.71", "-p", "dataset", str(small_dataset), "-p", "out_dir", str(tmp_path)]
+    cmd += ["-p", "lang", "en", "-p", "style", "skripsi", "--cwd", str(tmp_path), "-k", "python3"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    head = json.loads((tmp_path / "04_reward_effects.headline.json").read_text(encoding="utf-8"))
+    assert head["regions"] == ["18.71"] and head["lang"] == "en" and head["style"] == "skripsi"
+    shown = out.read_text(encoding="utf-8")
+    for block in ("Model Summary", "ANOVA", "Coefficients", "Sum of Squares", "Critical t (t tabel)"):
+        assert block in shown, block
+
+
+def _records(run_dir: Path, stem: str) -> dict:
+    import json
+
+    doc = json.loads((run_dir / f"{stem}.headline.json").read_text(encoding="utf-8"))
+    return {(r["key"], r["region"]): r for r in doc["records"]}
+
+
+def test_brief_numbers_are_the_thematic_pages_numbers(suite_run):
+    """Issue 14.3: the brief's training effect, 20 JP share, resistance mean and IKM with its interval and mutu are the
+    thematic pages' numbers for that region (one function computes both), not a second computation."""
+    pages = {}
+    for stem in ("02_training_impact", "03_resistance_to_change", "05_public_satisfaction"):
+        pages.update(_records(suite_run.run_dir, stem))
+    keys = {"did_effect_region", "jp_share_meeting_20", "rtc_mean", "ikm", "ikm_ci_low", "ikm_ci_high", "mutu"}
+    for region in ("18.71", "17.71"):
+        brief = _records(suite_run.run_dir, f"region_brief_{region}")
+        shown = {k for k in brief if k[0] in keys}
+        assert {k[0] for k in shown} == keys, f"brief {region} records {sorted(shown)}"
+        for k in shown:
+            assert brief[k]["value"] == pages[k]["value"] and brief[k]["text"] == pages[k]["text"], (
+                k,
+                brief[k],
+                pages[k],
+            )
+
+
+def test_pages_open_with_findings_chosen_by_results(suite_run):
+    """Issue 14.1: every page records 3-6 key findings (the brief: one line per theme) and the thematic pages answer
+    their question per region for the index."""
+    import json
+
+    for job in suite_run.jobs:
+        doc = json.loads((suite_run.run_dir / f"{job['stem']}.headline.json").read_text(encoding="utf-8"))
+        assert 3 <= len(doc["findings"]) <= 6, (job["stem"], doc["findings"])
+    questions = set()
+    for stem in ("02_training_impact", "03_resistance_to_change", "04_reward_effects", "10_region_comparison"):
+        doc = json.loads((suite_run.run_dir / f"{stem}.headline.json").read_text(encoding="utf-8"))
+        questions |= {a["question"] for a in doc["answers"]}
+    assert questions == {"training", "resistance", "rewards", "comparison"}
+
+
+def _cut(src: Path, dst: Path, per_region: int) -> Path:
+    """A copy of a processed dataset with ``per_region`` people (staff and public) in every region."""
+    import shutil
+
+    import pandas as pd
+
+    shutil.copytree(src, dst)
+    survey, perf = (pd.read_parquet(dst / f"{t}.parquet") for t in ("survey", "performance"))
+    keep = set()
+    for code in sorted(survey["region_code"].astype(str).unique()):
+        mine = survey["region_code"].astype(str) == code
+        both = set(survey.loc[mine, "person_id"]) & set(perf.loc[perf["region_code"].astype(str) == code, "person_id"])
+        keep |= set(sorted(both)[:per_region])
+    for name in ("survey", "performance", "training"):
+        df = pd.read_parquet(dst / f"{name}.parquet")
+        df[df["person_id"].isin(keep)].reset_index(drop=True).to_parquet(dst / f"{name}.parquet")
+    sat = pd.read_parquet(dst / "satisfaction.parquet")
+    sat.groupby("region_code", observed=True).head(per_region).reset_index(drop=True).to_parquet(
+        dst / "satisfaction.parquet"
+    )
+    return dst
+
+
+def test_suite_runs_with_three_people_per_region(small_dataset, tmp_path):
+    """Issue 10/15.7: with three people in every region each analysis is left out with a translated note; no
+    notebook fails."""
+    data = _cut(small_dataset, tmp_path / "three", 3)
+    summary = runner.run_suite(
+        dataset=str(data),
+        regions=["18.71"],
+        lang="en",
+        workers=2,
+        out=tmp_path / "reports" / "three-en",
+        progress=False,
+        publish=False,
+    )
+    assert summary.ok, "\n".join(runner.failure_lines(summary))
+    page = (summary.run_dir / "04_reward_effects.html").read_text(encoding="utf-8")
+    assert "This section is left out" in html.unescape(page)
+
+
+@pytest.mark.slow
+def test_suite_runs_on_synth_scale_003(tmp_path):
+    """Issue 10/15.7: `kinerja data synth --scale 0.03` (about 40 people per region) runs every notebook. Slow (a
+    minute); its small version, three people per region, runs by default."""
+    from kinerja_research import pipeline, synth
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("KINERJA_PSEUDONYM_KEY", "test-key-not-secret")
+    synth.write_default(tmp_path / "raw", seed=2026, scale=0.03)
+    pipeline.build_processed("s003", raw_dir=tmp_path / "raw", out_dir=tmp_path / "processed")
+    mp.undo()
+    summary = runner.run_suite(
+        dataset=str(tmp_path / "processed"),
+        regions=["18.71"],
+        lang="id",
+        workers=2,
+        out=tmp_path / "reports" / "s003-id",
+        progress=False,
+        publish=False,
+    )
+    assert summary.ok, "\n".join(runner.failure_lines(summary))
 
 
 TINY_REGION, TINY_NAME = "11.73", "Kota Lhokseumawe"
@@ -301,3 +532,41 @@ def left_out_note(min_n: int) -> str:
     from kinerja_research.report.i18n import translator
 
     return translator("id")("common.regions_left_out", min_n=min_n, regions=TINY_NAME)
+
+
+class _BriefCtx:
+    """What ``sections.region_brief`` reads of a notebook's context (the national run passes the same)."""
+
+    lang, alpha, seed, min_n, level, style = "en", 0.05, 2026, 5, 95.0, "standard"
+
+    def __init__(self, region: str):
+        self.region = region
+
+    def region_name(self, code: str) -> str:
+        return code
+
+
+@pytest.mark.parametrize("keep", [("survey",), ("performance",), ("training",), ("performance", "training"),
+                                  ("survey", "satisfaction"), ()])  # fmt: skip
+def test_the_brief_says_what_it_leaves_out_on_any_tables(small_dataset, keep):
+    """Issue 10.1: the brief runs on any subset of the tables; every theme it cannot answer has a note saying why."""
+    import pandas as pd
+
+    from kinerja_research.pipeline import load_processed
+    from kinerja_research.report import sections
+    from kinerja_research.report.i18n import translator
+
+    tables = {k: v for k, v in load_processed(str(small_dataset)).items() if k in keep}
+    brief = sections.region_brief(_BriefCtx("18.71"), tables)
+    t = translator("en")
+    answered = {q for q, r in zip(brief.results["answers"]["question"], brief.results["answers"]["region"])
+                if r == "18.71"}  # fmt: skip
+    noted = [key for key, _ in brief.notes]
+    assert len(noted) + len(answered & set(sections.BRIEF_THEMES)) == len(sections.BRIEF_THEMES)
+    assert all(key.startswith("brief.left_out.") and key in t for key in noted)
+    assert brief.findings  # never an empty key-findings box: a sentence saying the notes explain why
+    if not answered:
+        assert brief.findings == [t("brief.no_findings")]
+    if "performance" not in keep:
+        assert any(v.get("table") == t("vocab.table.performance") for _, v in brief.notes)
+    assert isinstance(brief.results["answers"], pd.DataFrame)

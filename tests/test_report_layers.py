@@ -13,10 +13,11 @@ REPORT = Path(report_pkg.__file__).parent
 LAYERS = [
     {"numbers", "procs"},
     {"i18n"},
-    {"tables", "provenance", "export", "needs", "browser", "audit", "_forkserver"},
+    {"tables", "provenance", "export", "needs", "browser", "audit", "_forkserver", "spss"},
     {"suppress", "plots"},
     {"render"},
     {"notebook", "findings"},
+    {"sections"},
     {"runner"},
 ]
 

@@ -4,12 +4,12 @@ small regions -- each gives a run that exits 0, runs every notebook whose needs 
 the index with the reason.
 
 The default tests plan the suite's needs (as the notebooks declare them) against every shape and run one shape end
-to end with small notebooks; the slow test runs the real notebooks on every shape (cases that depend on the
-notebooks' own sections are expected failures until those notebooks are merged).
+to end with small notebooks; the slow test runs the real notebooks on every shape.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -163,19 +163,12 @@ def test_a_survey_only_run_exits_0_and_lists_what_it_did_not_run(base, tmp_path)
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(SHAPES))
-def test_the_real_suite_on_every_shape(base, tmp_path, name, request):
-    """The real notebooks: exit 0 and a note for what is left out, on every shape."""
-    declared = all(
-        notebook_needs(__import__("json").loads(p.read_text())["metadata"])["per_region"] is not None
+def test_the_real_suite_on_every_shape(base, tmp_path, name):
+    """The real notebooks (each declares its needs): exit 0 and a note for what is left out, on every shape."""
+    assert all(
+        notebook_needs(json.loads(p.read_text())["metadata"])["per_region"] is not None
         for p in paths.NOTEBOOKS.glob("*.ipynb")
     )
-    if not declared:
-        request.applymarker(
-            pytest.mark.xfail(
-                reason="the notebooks declare no needs yet (the notebooks helper's work, merged at integration)",
-                strict=False,
-            )
-        )
     os.environ.setdefault("KINERJA_PSEUDONYM_KEY", "test-key-not-secret")
     data = shape(base, tmp_path / name, name)
     summary = runner.run_suite(

@@ -126,7 +126,7 @@ def test_show_figure_record_finish(processed, shown, tmp_path, monkeypatch):
     banner, heading, table, fig, prov = (_html(o) for o in shown)
     assert "kr-banner" in banner and "63 ASN" in banner
     assert heading == '<h1 id="perbandingan-antarwilayah">Perbandingan antarwilayah</h1>'
-    assert "Tabel 1." in table and "Kota Lhokseumawe" in table and "&lt;5" in table and "IK 95%" in table
+    assert "Tabel 1." in table and "Kota Lhokseumawe" in table and "&lt;5" in table and "SK 95%" in table
     assert "Gambar 1." in fig and "data:image/png;base64," in fig
     assert "kurang dari 5 orang" in fig  # the 3-person region was left out of the figure, with a note
     assert "Asal-usul" in prov and "ab" * 32 in prov and 'href="#provenance"' in prov

@@ -91,10 +91,10 @@ def test_result_table_english():
 
 def test_result_table_indonesian_decimal_comma_and_alpha():
     out = T.format_table(_result(), lang="id", alpha=0.10)
-    assert "IK 90%" in out.columns and "Estimasi" in out.columns and "db" in out.columns
+    assert "SK 90%" in out.columns and "Estimasi" in out.columns and "db" in out.columns
     assert out.loc[1, "Estimasi"] == "-1,50"
-    assert out.loc[1, "IK 90%"] == "[-1,90; -1,10]"
-    assert out.loc[1, "p"] == "0,040"
+    assert out.loc[1, "SK 90%"] == "[-1,90; -1,10]"
+    assert out.loc[1, "Sig. (p)"] == "0,040"
 
 
 def test_small_cells_suppressed_with_note():
@@ -270,7 +270,7 @@ def test_vocabulary_columns_translated_indonesian():
     assert out["Jenis ukuran efek"].tolist()[:4] == [
         "Hedges' g (av)",
         "korelasi rank-biserial",
-        "rasio odds",
+        "rasio odds (odds ratio)",
         "koefisien beta terstandar (β)",
     ]
     assert out["Jenis ukuran efek"].iloc[5] == "–"

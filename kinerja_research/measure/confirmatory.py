@@ -3,13 +3,13 @@ convergent/discriminant validity, and measurement invariance across groups (regi
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from kinerja_research import standards
 from kinerja_research.errors import KinerjaError
 from kinerja_research.instruments.codebook import Codebook
 from kinerja_research.measure._core import item_matrix
@@ -60,7 +60,7 @@ class CFAResult:
         ``max_htmt``, ``n_items``, ``n``, ``method``, ``improper``.
     discriminant : pandas.DataFrame
         One row per pair of factors (``group_a``, ``group_b``): ``estimate`` (factor correlation), ``htmt``,
-        ``sqrt_ave_a``, ``sqrt_ave_b``, ``fornell_larcker`` (both sqrt(AVE) exceed |r|), ``htmt_ok`` (HTMT < 0.85,
+        ``sqrt_ave_a``, ``sqrt_ave_b``, ``fornell_larcker`` (both sqrt(AVE) exceed |r|), ``htmt_ok`` (HTMT < ``standards.HTMT_MAX`` = 0.85,
         Henseler et al. 2015), ``n``, ``method``, ``improper``; with ``between=`` also ``group``/``region``.
     model : str
         The lavaan syntax that was fitted.
@@ -493,7 +493,7 @@ def _validity(eng: _Engine, est: pd.DataFrame, spec: ModelSpec, labels, improper
                     "sqrt_ave_a": float(np.sqrt(ave[a])),
                     "sqrt_ave_b": float(np.sqrt(ave[b])),
                     "fornell_larcker": bool(min(np.sqrt(ave[a]), np.sqrt(ave[b])) > abs(rr)),
-                    "htmt_ok": bool(htmt[a_i, b_i] < 0.85),
+                    "htmt_ok": bool(htmt[a_i, b_i] < standards.HTMT_MAX),
                     "improper": improper,
                 }
                 if labels is not None:
@@ -640,13 +640,7 @@ def _level_equal(level: str, ordered: bool) -> tuple[str, ...]:
     }[level]
 
 
-def _between_arg(between, group):
-    if group is not None:
-        warnings.warn(
-            "invariance(group=...) is renamed between=...; group= will be removed.", DeprecationWarning, stacklevel=3
-        )
-        if between is None:
-            between = group
+def _between_arg(between):
     if between is None:
         raise KinerjaError("Argument 'between' is missing; the rule is the grouping column, e.g. 'region_code'.")
     return between

@@ -233,7 +233,6 @@ def invariance(
     partial: tuple[str, ...] = (),
     delta_cfi: float = -0.01,
     min_group_n: int = 30,
-    group: str | None = None,
 ) -> pd.DataFrame:
     """Measurement invariance across groups: nested multi-group models, their fit and their comparison.
 
@@ -245,7 +244,7 @@ def invariance(
         As :func:`kinerja_research.measure.cfa`.
     between : str
         Grouping column, e.g. ``region_code``; groups are taken in sorted order (the first is the reference
-        group whose latent means are fixed at 0). (``group=`` is the old name, deprecated.)
+        group whose latent means are fixed at 0).
     levels : sequence of {'configural', 'metric', 'scalar', 'strict'}
         Nested models to fit, in order: configural (same pattern, everything free per group), metric (loadings
         equal), scalar (and intercepts equal; thresholds for ordinal items; latent means then free in every group
@@ -294,7 +293,7 @@ def invariance(
     >>> inv["term"].tolist(), bool(inv["holds"].all())
     (['configural', 'metric', 'scalar'], True)
     """
-    between = _between_arg(between, group)
+    between = _between_arg(between)
     rows, _, _ = _fit_levels(data, model, between, levels, estimator, missing, ordered, partial, delta_cfi, min_group_n)
     return tidy(rows, extra=INV_EXTRA)
 

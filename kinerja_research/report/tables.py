@@ -753,7 +753,7 @@ def format_table(
     {'Group A': ['x', 'y'], 'Estimate': ['0.51', '–'], '95% CI': ['[0.10, 0.90]', '–'], 'p': ['< .001', '–'],
      'n': ['40', '<5']}
     >>> ikm = pd.DataFrame({"region": ["18.71", "11.73"], "ikm": [80.1, 81.5], "mutu": ["B", "B"], "n": [90, 3]})
-    >>> format_table(ikm, lang="en", ns="satisfaction")["Mutu"].tolist()  # text derived from 3 people
+    >>> format_table(ikm, lang="en", ns="satisfaction")["Grade (mutu)"].tolist()  # text derived from 3 people
     ['B', '–']
     """
     t = _translator(lang, t)

@@ -10,8 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[2]
 TUTORIAL = REPO / "docs" / "tutorial_own_data.md"
 EXPORT = Path(__file__).parent / "forms_utf8" / "forms_kinerja_asn.csv"
@@ -73,11 +71,6 @@ def test_tutorial_from_export_to_a_checked_description(tmp_path):
     assert res.stdout.strip() == "['kepuasan', 'kinerja'] ['Q04', 'Q10'] agree5 ['Q01', 'Q02']"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the clean step maps answers through DatasetConfig.item_scales() (contract C1) once the clean helper's "
-    "work is merged; until then it refuses the drafted codebook's item ids -- remove this marker when it passes",
-)
 def test_tutorial_validate_clean_report(tmp_path):
     """Steps 4-5 on the same export: validate, clean and the two report pages, with no personal data in any output."""
     root, env = _project(tmp_path)
@@ -92,6 +85,10 @@ def test_tutorial_validate_clean_report(tmp_path):
     for rule in ("nip_scientific_notation", "nip_length", "likert_unknown_label", "straight_lining"):
         assert rule in rules
     assert (root / "reports" / "survei_saya-en" / "index.html").exists()
+    # the instrument page analyses the dataset's own codebook (its dimensions, reliability of the whole sample)
+    page = (root / "reports" / "survei_saya-en" / "01_instrument_quality.html").read_text(encoding="utf-8")
+    assert "Performance management" in page and "Job satisfaction" in page
+    assert "Reliability by instrument" in page and "All regions" in page
     leaked = ("Zulfikar", "andre.pello@gmail.com", "199709282024082001")
     for folder in (processed, root / "reports"):
         for f in folder.rglob("*"):

@@ -16,12 +16,28 @@ import string
 from pathlib import Path
 from typing import Any
 
+from kinerja_research import standards
 from kinerja_research.errors import KinerjaError
 from kinerja_research.report import numbers
 
-__all__ = ["LANGS", "I18N_DIR", "load_translations", "Translator", "translator", "missing_keys"]
+__all__ = [
+    "LANGS",
+    "STANDARDS",
+    "I18N_DIR",
+    "load_translations",
+    "Translator",
+    "translator",
+    "missing_keys",
+]
 
 LANGS = ("id", "en")
+#: The named thresholds of :mod:`kinerja_research.standards` (``{ALPHA_MIN_GHOZALI:.2f}``, ``{HTMT_MAX:.2f}``...),
+#: available to every text, so a threshold a text states is the one the package applies, never typed by hand.
+STANDARDS = {
+    name: value
+    for name, value in vars(standards).items()
+    if name.isupper() and isinstance(value, (int, float)) and not isinstance(value, bool)
+}
 I18N_DIR = Path(__file__).resolve().parent
 
 
@@ -124,7 +140,7 @@ class Translator:
     >>> t("common.col.estimate")
     'Estimasi'
     >>> t("common.col.ci", level=95.0)
-    'IK 95%'
+    'SK 95%'
     """
 
     def __init__(self, lang: str = "id", *, folder: str | Path | None = None):
@@ -155,7 +171,7 @@ class Translator:
                 f"{hint}; the rule is that every shown text comes from the translation table."
             ) from None
         try:
-            return self._fmt.vformat(text, (), fmt)
+            return self._fmt.vformat(text, (), {**STANDARDS, **fmt})
         except (KeyError, IndexError) as exc:
             raise KinerjaError(
                 f"translation key {key!r} ({self.lang}) needs the value {exc}; the rule is that every "

@@ -613,7 +613,7 @@ class _Pool:
 
     def __enter__(self):
         if self.scheduler is not None:
-            from distributed import Client  # only with --scheduler: distributed takes 1.7 s to import
+            from distributed import Client  # lazy: only with --scheduler (distributed takes 1.7 s to import)
 
             try:
                 self._own = Client(self.scheduler, timeout=SCHEDULER_TIMEOUT)

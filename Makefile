@@ -13,6 +13,7 @@ DATASET ?= default
 SEED ?= 2026
 LANG_REPORT ?= id
 WORKERS ?=
+NATIONAL ?= --scale 1
 RAW := data/raw/$(DATASET)
 
 .PHONY: help install report data clean-data test lint test-slow lab bench lock references distclean docs docs-serve lock-docs
@@ -53,8 +54,11 @@ lab: $(STAMP) ## Open JupyterLab with the registered `kinerja` kernel
 	$(BIN)/python -m ipykernel install --sys-prefix --name kinerja --display-name "kinerja (Python)"
 	$(BIN)/jupyter lab notebooks/
 
-bench: $(STAMP) ## Run every benchmark in bench/ and print times, ratios and peak memory
-	@set -e; for b in bench/*_bench.py; do echo "== $$b"; $(BIN)/python $$b; done
+bench: $(STAMP) ## Run every benchmark in bench/ (national: scale 1, NATIONAL="--scale 10" for the national size)
+	@set -e; for b in bench/*_bench.py; do [ "$$b" = bench/national_bench.py ] && continue; echo "== $$b"; \
+		$(BIN)/python $$b; done
+	@echo "== bench/national_bench.py $(NATIONAL) (national size: make bench NATIONAL=\"--scale 10\"; steps: --steps synth,clean)"
+	$(BIN)/python bench/national_bench.py $(NATIONAL)
 
 $(DOCS_STAMP): $(STAMP) requirements-docs.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -r requirements-docs.lock

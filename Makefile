@@ -8,13 +8,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DOCS_STAMP := $(VENV)/.docs-installed
 DATASET ?= default
 SEED ?= 2026
 LANG_REPORT ?= id
 WORKERS ?=
+NATIONAL ?= --scale 1
 RAW := data/raw/$(DATASET)
 
-.PHONY: help install report data clean-data test lint test-slow lab bench lock references distclean
+.PHONY: help install report data clean-data test lint test-slow lab bench lock references distclean docs docs-serve lock-docs
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -52,8 +54,29 @@ lab: $(STAMP) ## Open JupyterLab with the registered `kinerja` kernel
 	$(BIN)/python -m ipykernel install --sys-prefix --name kinerja --display-name "kinerja (Python)"
 	$(BIN)/jupyter lab notebooks/
 
-bench: $(STAMP) ## Run every benchmark in bench/ and print times, ratios and peak memory
-	@set -e; for b in bench/*_bench.py; do echo "== $$b"; $(BIN)/python $$b; done
+bench: $(STAMP) ## Run every benchmark in bench/ (national: scale 1, NATIONAL="--scale 10" for the national size)
+	@set -e; for b in bench/*_bench.py; do [ "$$b" = bench/national_bench.py ] && continue; echo "== $$b"; \
+		$(BIN)/python $$b; done
+	@echo "== bench/national_bench.py $(NATIONAL) (national size: make bench NATIONAL=\"--scale 10\"; steps: --steps synth,clean)"
+	$(BIN)/python bench/national_bench.py $(NATIONAL)
+
+$(DOCS_STAMP): $(STAMP) requirements-docs.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -r requirements-docs.lock
+	@touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP) ## Build the documentation site (tutorials + API reference) into site/; warnings are errors
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
+docs-serve: $(DOCS_STAMP) ## Serve the documentation site at http://127.0.0.1:8000 while you edit docs/
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
+
+lock-docs: $(STAMP) ## Refresh requirements-docs.lock (the docs tools; what they share with the package stays as locked)
+	rm -rf .venv-docs && $(PYTHON) -m venv .venv-docs
+	.venv-docs/bin/python -m pip install --quiet -r requirements.lock
+	.venv-docs/bin/python -m pip freeze > .venv-docs/before.txt
+	.venv-docs/bin/python -m pip install --quiet -c requirements.lock "mkdocs" "mkdocs-material" "mkdocstrings[python]"
+	(head -2 requirements-docs.lock; .venv-docs/bin/python -m pip freeze | grep -v -x -F -f .venv-docs/before.txt | sort -f) > requirements-docs.lock.new
+	mv requirements-docs.lock.new requirements-docs.lock && rm -rf .venv-docs
 
 references: ## Regenerate the R reference fixtures (needs R: see tests/reference/README.md)
 	@set -e; for r in tests/reference/*.R; do echo "== $$r"; Rscript $$r; done

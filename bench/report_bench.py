@@ -12,9 +12,20 @@ Steps:
 3. a warm-up run (not counted), then floor and full suite with 1 worker and with 2 workers, for the four default
    regions (each suite notebook once + ``region_brief`` once per region).
 
-Targets (issue 5): full suite <= 1.5 x floor (2 workers) and 2 workers >= 1.6 x faster than 1 worker.
-Prints per-notebook times, totals and ratios. Machine load from other processes shows up in the numbers: the load
-average is printed with them.
+Targets (issue 5): full suite <= 1.5 x floor (2 workers) and 2 workers >= 1.6 x faster than 1 worker (issue 13.6:
+<= 1.3 x floor). Prints per-notebook times, totals and ratios. Machine load from other processes shows up in the
+numbers: the load average is printed with them.
+
+National mode (issue 13.3-13.5): every kab/kota of the data, the whole suite with a brief per region::
+
+    .venv/bin/python bench/report_bench.py --national --scale 0.1          # quick: synth + clean all 514 regions
+    .venv/bin/python bench/report_bench.py --national --dataset data/processed/nat1   # an existing national dataset
+    .venv/bin/python bench/report_bench.py --national --scale 1 --no-floor
+
+runs the floor and the full suite with ``--all-regions`` (2 workers; briefs in batches, see ``runner.BATCH_SIZE``)
+while a sampler reads every process under the run each 0.2 s: peak resident memory per notebook kernel (a kernel
+is known by its working folder, ``.jobs/<stem>``) and per batch worker, the total time of each run and the ratio of
+the suite to its floor.
 """
 
 from __future__ import annotations
@@ -83,50 +94,170 @@ def floor_notebook(src: Path, dst: Path) -> None:
     nbformat.write(floor, str(dst))
 
 
-def timed_run(label: str, dataset: Path, notebooks_dir: Path, workers: int, out: Path) -> dict:
+class MemorySampler:
+    """Peak resident memory of the processes under this one, sampled every ``interval`` seconds in a thread: per
+    kernel (by its working folder ``.jobs/<stem>``) and per other process (a worker, by pid)."""
+
+    def __init__(self, interval: float = 0.2):
+        import threading
+
+        self.interval = interval
+        self.kernels: dict[str, int] = {}
+        self.workers: dict[int, int] = {}
+        self.cpu: dict[int, float] = {}  # user + system seconds of every process seen, as last read
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.is_set():
+            for p in me.children(recursive=True):
+                try:
+                    rss = p.memory_info().rss
+                    t = p.cpu_times()
+                    self.cpu[p.pid] = t.user + t.system
+                    cmd = " ".join(p.cmdline())
+                    if "ipykernel" in cmd:
+                        stem = Path(p.cwd()).name
+                        self.kernels[stem] = max(self.kernels.get(stem, 0), rss)
+                    else:
+                        self.workers[p.pid] = max(self.workers.get(p.pid, 0), rss)
+                except (psutil.Error, OSError):
+                    continue
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        return False
+
+
+def timed_run(
+    label: str,
+    dataset: Path,
+    notebooks_dir: Path,
+    workers: int,
+    out: Path,
+    *,
+    all_regions: bool = False,
+    kernels: bool = False,
+    notebooks=None,
+) -> dict:
     t0 = time.perf_counter()
-    summary = runner.run_suite(
-        dataset=str(dataset),
-        lang="id",
-        workers=workers,
-        out=out / label,
-        notebooks_dir=notebooks_dir,
-        progress=False,
-        publish=False,
-    )
+    cpu0 = time.process_time()
+    with MemorySampler() as mem:
+        summary = runner.run_suite(
+            dataset=str(dataset),
+            lang="id",
+            workers=workers,
+            out=out / label,
+            notebooks_dir=notebooks_dir,
+            progress=False,
+            publish=False,
+            all_regions=all_regions,
+            kernels=kernels,
+            notebooks=notebooks,
+        )
     wall = time.perf_counter() - t0
     if not summary.ok:
         print("\n".join(runner.failure_lines(summary)), file=sys.stderr)
     print(f"  {label}: {wall:.1f} s ({len(summary.jobs)} jobs, {workers} worker(s))", flush=True)
-    return {"label": label, "wall": wall, "ok": summary.ok, "jobs": {j["stem"]: j["duration_s"] for j in summary.jobs}}
+    return {
+        "label": label,
+        "wall": wall,
+        "ok": summary.ok,
+        "jobs": {j["stem"]: j["duration_s"] for j in summary.jobs},
+        "kernel_rss_mb": {k: v / 2**20 for k, v in mem.kernels.items()},
+        "worker_rss_mb": sorted((v / 2**20 for v in mem.workers.values()), reverse=True),
+        "cpu_s": sum(mem.cpu.values()) + time.process_time() - cpu0,
+    }
+
+
+def build_national(out: Path, scale: float, seed: int) -> Path:
+    """All 514 kab/kota at ``scale``, written and cleaned into ``bench/out/`` once."""
+    from kinerja_research import pipeline, synth
+
+    processed = out / f"national-processed-{scale:g}-{seed}"
+    if (processed / "manifest.json").exists():
+        return processed
+    os.environ.setdefault("KINERJA_PSEUDONYM_KEY", "bench-key-not-secret")
+    raw = out / f"national-raw-{scale:g}-{seed}"
+    shutil.rmtree(raw, ignore_errors=True)
+    synth.write_default(raw, seed=seed, scale=scale, regions="all")
+    pipeline.build_processed("national", raw_dir=raw, out_dir=processed)
+    return processed
+
+
+def national(args, out: Path, floor_dir: Path) -> None:
+    """The suite on every region of a national dataset: time, peak memory per kernel and per batch worker."""
+    dataset = Path(args.dataset).resolve() if args.dataset else build_national(out, args.scale, args.seed)
+    n_regions = len(runner.resolve_run_regions(str(dataset), all_regions=True))
+    print(f"national: {dataset} ({n_regions} regions); cores {os.cpu_count()}", flush=True)
+    runs = []
+    if not args.no_floor:
+        runs.append(timed_run("nat-floor", dataset, floor_dir, 2, out, all_regions=True, notebooks=args.notebook))
+    runs.append(timed_run("nat-full", dataset, paths.NOTEBOOKS, 2, out, all_regions=True, notebooks=args.notebook))
+    load = os.getloadavg()
+    for r in runs:
+        briefs = [v for k, v in r["jobs"].items() if k.startswith("region_brief_")]
+        print(
+            f"\n{r['label']}: {r['wall']:.1f} s wall, {r['cpu_s']:.0f} s CPU (all processes; on a busy machine the "
+            f"CPU time is the comparable figure), ok={r['ok']}, {len(r['jobs'])} pages"
+        )
+        print(f"  {'page':32s}{'time s':>9s}{'peak RSS MB':>13s}")
+        for stem, secs in r["jobs"].items():
+            if not stem.startswith("region_brief_"):
+                print(f"  {stem:32s}{secs:9.1f}{r['kernel_rss_mb'].get(stem, float('nan')):13.0f}")
+        if briefs:
+            print(f"  {'region briefs (' + str(len(briefs)) + ')':32s}{sum(briefs):9.1f}{'(in batches)':>13s}")
+        print(f"  worker processes' peak RSS MB: {', '.join(f'{v:.0f}' for v in r['worker_rss_mb'][:4])}")
+    if not args.no_floor:
+        print(
+            f"\nnational suite / floor (2 workers): wall {runs[1]['wall'] / runs[0]['wall']:.2f}, "
+            f"CPU {runs[1]['cpu_s'] / runs[0]['cpu_s']:.2f}"
+        )
+    print(f"load average after the runs: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+    (out / "national_result.json").write_text(json.dumps({"runs": runs, "loadavg": load}, indent=2))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--national", action="store_true", help="every region of a national dataset (see above)")
+    ap.add_argument("--dataset", help="with --national: an existing processed dataset folder")
+    ap.add_argument("--no-floor", action="store_true", help="with --national: the full suite only")
+    ap.add_argument("--notebook", action="append", help="with --national: only this notebook (repeatable)")
+    ap.add_argument("--out", help="bench output folder (default bench/out/report_bench)")
     args = ap.parse_args()
 
-    out = HERE / "out" / "report_bench"
+    out = Path(args.out).resolve() if args.out else HERE / "out" / "report_bench"
     out.mkdir(parents=True, exist_ok=True)
     notebooks = runner.suite_notebooks()
     if not notebooks:
         raise SystemExit("notebooks/ holds no suite notebook")
-    dataset = build_dataset(out, args.scale, args.seed)
     floor_dir = out / "floor_notebooks"
     shutil.rmtree(floor_dir, ignore_errors=True)
     floor_dir.mkdir()
     for name in notebooks:
         floor_notebook(paths.NOTEBOOKS / f"{name}.ipynb", floor_dir / f"{name}.ipynb")
+    if args.national:
+        national(args, out, floor_dir)
+        return
+    dataset = build_dataset(out, args.scale, args.seed)
 
     print(
         f"notebooks: {', '.join(notebooks)}; dataset scale {args.scale:g} ({dataset}); cores {os.cpu_count()}",
         flush=True,
     )
-    # one code version for every run (others may commit meanwhile), so the pages can be compared byte for byte
-    from kinerja_research.report.provenance import GIT_ENV, VOLATILE_CLASS, git_commit
+    from kinerja_research.report.provenance import VOLATILE_CLASS
 
-    os.environ[GIT_ENV] = json.dumps(git_commit())
     timed_run("warmup", dataset, floor_dir, 2, out)
     runs = [
         timed_run("floor-1w", dataset, floor_dir, 1, out),
@@ -146,7 +277,12 @@ def main() -> None:
     ratio_floor_2 = by["full-2w"] / by["floor-2w"]
     ratio_floor_1 = by["full-1w"] / by["floor-1w"]
     speedup = by["full-1w"] / by["full-2w"]
-    print(f"\nfull / floor (2 workers): {ratio_floor_2:.2f}  (target <= 1.5)   [1 worker: {ratio_floor_1:.2f}]")
+    print(f"\nfull / floor (2 workers): {ratio_floor_2:.2f}  (target <= 1.3)   [1 worker: {ratio_floor_1:.2f}]")
+    cpu = {r["label"]: r["cpu_s"] for r in runs}
+    print(
+        f"CPU seconds (all processes) full / floor: 2 workers {cpu['full-2w'] / cpu['floor-2w']:.2f}, "
+        f"1 worker {cpu['full-1w'] / cpu['floor-1w']:.2f}"
+    )
     print(
         f"speed-up 1 -> 2 workers (full suite): {speedup:.2f}  (target >= 1.6)   "
         f"[floor: {by['floor-1w'] / by['floor-2w']:.2f}]"

@@ -25,6 +25,10 @@ class CodebookError(KinerjaError):
     """A codebook YAML that breaks a rule."""
 
 
+class ReverseKeyWarning(UserWarning):
+    """Items of a scale given without reverse keys load negatively on its first principal component."""
+
+
 def where(
     file: str | Path | None = None, row: int | None = None, column: str | None = None, value: object = None
 ) -> str:

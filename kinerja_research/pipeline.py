@@ -16,13 +16,18 @@ writes, atomically::
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import errno
 import json
+import multiprocessing as mp
+import os
 import platform
 import shutil
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -56,7 +61,7 @@ from kinerja_research.clean.tables import (
     item_scales,
 )
 from kinerja_research.errors import KinerjaError
-from kinerja_research.ingest.dataset import load_dataset, map_headers, region_from_filename
+from kinerja_research.ingest.dataset import SYNTH_MARK, load_dataset, map_headers, region_from_filename
 from kinerja_research.ingest.readers import read_file
 from kinerja_research.privacy import key_fingerprint, pseudonym_key, pseudonymise, release_problems
 from kinerja_research.schemas import validate_table
@@ -67,6 +72,7 @@ __all__ = [
     "validate_dataset",
     "load_processed",
     "load_table",
+    "hold_tables",
     "load_validation",
     "load_manifest",
     "PersonalDataLeak",
@@ -92,8 +98,14 @@ def _require(folder: Path, dataset) -> None:
         )
 
 
-def load_table(table: str, dataset: str | Path = paths.DEFAULT_DATASET) -> pd.DataFrame:
-    """Read one processed table.
+def load_table(
+    table: str,
+    dataset: str | Path = paths.DEFAULT_DATASET,
+    *,
+    columns: Sequence[str] | None = None,
+    regions: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Read one processed table, optionally only some of its columns and the rows of some regions.
 
     Parameters
     ----------
@@ -101,29 +113,67 @@ def load_table(table: str, dataset: str | Path = paths.DEFAULT_DATASET) -> pd.Da
         Canonical table name.
     dataset : str or path, default "default"
         Dataset name (``data/processed/<dataset>``) or a processed folder.
+    columns : list of str, optional
+        Read only these columns (parquet column projection: the others are never read). A column the table does not
+        hold is not returned (a dataset's tables hold the optional columns its files had); default every column.
+    regions : list of str, optional
+        Read only the rows whose ``region_code`` is one of these Kemendagri codes (a predicate pushed down to the
+        parquet reader: row groups of other regions are skipped by their statistics and the other rows are never
+        converted to pandas); default every row. A table without ``region_code`` is returned whole.
 
     Returns
     -------
     pandas.DataFrame
-        The table as written by :func:`build_processed` (see docs/architecture.md for its columns); an empty table
+        The table as written by :func:`build_processed` (see docs/architecture.md for its columns), the rows in file
+        order and a fresh ``RangeIndex``: the same frame as the whole table read and then sub-set; an empty table
         with no rows when the dataset has no file of that kind.
 
     Raises
     ------
     KinerjaError
-        When ``table`` is not a canonical table or the dataset has not been cleaned.
+        When ``table`` is not a canonical table, the dataset has not been cleaned, or ``columns`` / ``regions`` is a
+        single string rather than a list.
+
+    Examples
+    --------
+    .. code-block:: python
+
+        perf = load_table("performance", "national", columns=["person_id", "region_code", "capaian_pct"],
+                          regions=["18.71"])
     """
     if table not in TABLES:
         raise KinerjaError(f"table {table!r} is unknown; rule: tables are {', '.join(TABLES)}")
+    for name, value in (("columns", columns), ("regions", regions)):
+        if isinstance(value, str):
+            raise KinerjaError(f"load_table {name}={value!r} is one string; the rule is a list of them ([{value!r}]).")
     folder = _processed(dataset)
     _require(folder, dataset)
+    held = _HELD.get(str(folder.resolve())) if _HELD else None
+    if held is not None and regions is not None and table in held[1] and {str(r) for r in regions} <= held[0]:
+        return held[1][table].take(columns=columns, regions=regions)
     f = folder / f"{table}.parquet"
     if not f.exists():
         return pd.DataFrame()
-    return pd.read_parquet(f)
+    if columns is None and regions is None:
+        return pd.read_parquet(f)
+    names = pq.read_schema(f).names
+    cols = None if columns is None else [c for c in dict.fromkeys(columns) if c in names]
+    filters = None
+    if regions is not None and "region_code" in names:
+        filters = [("region_code", "in", sorted({str(r) for r in regions}))]
+        if not filters[0][2]:
+            cols_all = names if cols is None else cols
+            return pq.read_table(f, columns=cols_all).slice(0, 0).to_pandas()
+    return pq.read_table(f, columns=cols, filters=filters).to_pandas()
 
 
-def load_processed(dataset: str | Path = paths.DEFAULT_DATASET, *, tables=TABLES) -> dict[str, pd.DataFrame]:
+def load_processed(
+    dataset: str | Path = paths.DEFAULT_DATASET,
+    *,
+    tables=TABLES,
+    columns: Mapping[str, Sequence[str]] | None = None,
+    regions: Sequence[str] | None = None,
+) -> dict[str, pd.DataFrame]:
     """Read the processed tables of a dataset.
 
     Parameters
@@ -132,6 +182,10 @@ def load_processed(dataset: str | Path = paths.DEFAULT_DATASET, *, tables=TABLES
         Dataset name (``data/processed/<dataset>``) or a processed folder.
     tables : sequence of str
         Which tables to read (default all four).
+    columns : dict of str to list of str, optional
+        Per table, the columns to read (:func:`load_table`); a table not named is read whole.
+    regions : list of str, optional
+        Only the rows of these region codes, in every table (:func:`load_table`).
 
     Returns
     -------
@@ -139,7 +193,58 @@ def load_processed(dataset: str | Path = paths.DEFAULT_DATASET, *, tables=TABLES
         ``{"survey": ..., "performance": ..., "training": ..., "satisfaction": ...}``; a table the dataset does not
         have is an empty DataFrame.
     """
-    return {t: load_table(t, dataset) for t in tables}
+    columns = columns or {}
+    return {t: load_table(t, dataset, columns=columns.get(t), regions=regions) for t in tables}
+
+
+class _Held:
+    """A table held in memory by :func:`hold_tables`, its rows grouped by region for :func:`load_table`."""
+
+    def __init__(self, df: pd.DataFrame):
+        self.df = df
+        self.rows: dict[str, np.ndarray] = {}
+        if "region_code" in df.columns and len(df):
+            codes = df["region_code"].astype(str).to_numpy()
+            order = np.argsort(codes, kind="stable")
+            uniq, first = np.unique(codes[order], return_index=True)
+            for code, part in zip(uniq, np.split(order, first[1:])):
+                self.rows[str(code)] = part
+
+    def take(self, *, columns, regions) -> pd.DataFrame:
+        df = self.df if columns is None else self.df[[c for c in dict.fromkeys(columns) if c in self.df.columns]]
+        if "region_code" not in self.df.columns:
+            return df.copy()
+        parts = [self.rows[r] for r in sorted({str(r) for r in regions}) if r in self.rows]
+        idx = np.sort(np.concatenate(parts)) if parts else np.array([], dtype=np.intp)
+        return df.iloc[idx].reset_index(drop=True)
+
+
+_HELD: dict[str, tuple[frozenset, dict[str, _Held]]] = {}
+
+
+@contextlib.contextmanager
+def hold_tables(dataset: str | Path, regions: Sequence[str]):
+    """Serve :func:`load_table` reads of ``regions`` of ``dataset`` from memory while the block runs.
+
+    The batches of region briefs (:mod:`kinerja_research.report.runner`) read the rows of their regions once and then
+    ask for one region's rows per brief; inside the block a read with ``regions=`` among the held ones is a slice of
+    the held frames (the same rows and columns a read of the file gives). Every other read (other regions, or all
+    rows) still reads the file.
+    """
+    folder = _processed(dataset)
+    _require(folder, dataset)
+    key = str(folder.resolve())
+    codes = frozenset(str(r) for r in regions)
+    frames = load_processed(dataset, regions=sorted(codes))
+    before = _HELD.get(key)
+    _HELD[key] = (codes, {t: _Held(df) for t, df in frames.items()})
+    try:
+        yield
+    finally:
+        if before is None:
+            _HELD.pop(key, None)
+        else:
+            _HELD[key] = before
 
 
 def load_validation(dataset: str | Path = paths.DEFAULT_DATASET) -> pd.DataFrame:
@@ -169,52 +274,97 @@ def load_manifest(dataset: str | Path = paths.DEFAULT_DATASET) -> dict:
 # --------------------------------------------------------------------------------------------------------------------
 # Building
 # --------------------------------------------------------------------------------------------------------------------
-def _read_table(cfg, table: str, raw_root: Path, inputs: dict, hasher=None) -> pd.DataFrame | None:
-    parts = []
-    headers: dict[str, dict[str, str]] = {}
-    values: dict[str, dict] = {}
-    dayfirst = None
-    for spec in cfg.tables.get(table, []):
-        for path in cfg.files(spec):
-            opts = {k: v for k, v in spec.options.items() if k not in ("dayfirst", "decimal")}
-            if spec.reader in (None, "excel") and path.suffix.lower() in (".xlsx", ".xlsm"):
-                opts["expect_headers"] = list(spec.columns)
-            raw = read_file(path, reader=spec.reader, **opts)
-            mapping = map_headers(list(raw.data.columns), spec, path=path)
-            rel = path.relative_to(raw_root).as_posix()
-            if rel not in inputs:  # hashed in a background thread (hashlib releases the GIL) while cleaning
-                inputs[rel] = {
-                    "sha256": hasher.submit(sha256_file, path) if hasher else sha256_file(path),
-                    "bytes": path.stat().st_size,
-                }
-            digest = inputs[rel]["sha256"]
-            if table == "satisfaction" and not isinstance(digest, str):  # respondent ids need the file's hash
-                digest = inputs[rel]["sha256"] = digest.result()
-            df = raw.data[list(mapping)].rename(columns=mapping)
-            df.index = pd.RangeIndex(len(df))
-            zeros = np.zeros(len(df), dtype=np.int64)
+def _read_one(path: Path, spec, raw_root: Path, hash_now: bool) -> dict:
+    """Read one raw file into canonical columns (a worker's unit of work; a top-level function, so it pickles):
+    ``{"rel", "df", "headers", "sha256" (None when not ``hash_now``), "bytes", "names"}``. ``names`` are the distinct
+    values of the file's name column (the name keys are made once from the distinct names of every file: a person
+    is listed in several tables)."""
+    opts = {k: v for k, v in spec.options.items() if k not in ("dayfirst", "decimal")}
+    if spec.reader in (None, "excel") and path.suffix.lower() in (".xlsx", ".xlsm"):
+        opts["expect_headers"] = list(spec.columns)
+    raw = read_file(path, reader=spec.reader, **opts)
+    mapping = map_headers(list(raw.data.columns), spec, path=path)
+    rel = path.relative_to(raw_root).as_posix()
+    digest = sha256_file(path) if hash_now or spec.table == "satisfaction" else None  # respondent ids need it
+    df = raw.data[list(mapping)].rename(columns=mapping)
+    df.index = pd.RangeIndex(len(df))
+    zeros = np.zeros(len(df), dtype=np.int64)
 
-            def const(value, zeros=zeros):  # a constant string column, built by pyarrow (not one Python object per row)
-                return take_strings([None if value is None else str(value)], zeros)
+    def const(value):  # a constant string column, built by pyarrow (not one Python object per row)
+        return take_strings([None if value is None else str(value)], zeros)
 
-            for k, v in spec.constants.items():
-                if k not in df:
-                    df[k] = const(v)
-            df["_file"] = const(rel)
-            df["_row"] = np.asarray(raw.data.index, dtype="int64")
-            df["_region_spec"] = const(region_from_filename(path, spec.region))
-            df["_file_hash"] = const(digest) if isinstance(digest, str) else const(None)
-            headers[rel] = {v: k for k, v in mapping.items()}
+    for k, v in spec.constants.items():
+        if k not in df:
+            df[k] = const(v)
+    df["_file"] = const(rel)
+    df["_row"] = np.asarray(raw.data.index, dtype="int64")
+    df["_region_spec"] = const(region_from_filename(path, spec.region))
+    if spec.table == "satisfaction":
+        df["_file_hash"] = const(digest)
+    names = df["name"].dropna().unique().to_numpy(dtype=object) if "name" in df else np.array([], dtype=object)
+    return {
+        "rel": rel,
+        "df": df,
+        "headers": {v: k for k, v in mapping.items()},
+        "sha256": digest,
+        "bytes": path.stat().st_size,
+        "names": names,
+    }
+
+
+def _read_tables(cfg, raw_root: Path, inputs: dict, hasher=None, pool=None) -> tuple[dict, frozenset]:
+    """Read every file of every table (in worker processes when ``pool`` is given; the results are put together in
+    the order of dataset.yml whatever order the workers finish in): ``({table: raw frame}, name keys)``. Inputs are
+    recorded in ``inputs`` (``{rel: {sha256, bytes}}``; a hash still being computed by ``hasher`` is a future)."""
+    jobs = [(table, spec, path) for table in TABLES for spec in cfg.tables.get(table, []) for path in cfg.files(spec)]
+    hash_now = pool is not None or hasher is None  # workers hash the files they read (the page cache is warm)
+    args = [(path, spec, raw_root, hash_now) for _, spec, path in jobs]
+    results = pool.map(_read_one, args) if pool is not None else (_read_one(*a) for a in args)
+    parts: dict[str, list] = {}
+    distinct: list[np.ndarray] = []
+    for (table, spec, path), res in zip(jobs, results):
+        rel = res["rel"]
+        if rel not in inputs:  # hashed in a background thread (hashlib releases the GIL) while reading
+            digest = res["sha256"] or hasher.submit(sha256_file, path)
+            inputs[rel] = {"sha256": digest, "bytes": res["bytes"]}
+        distinct.append(res.pop("names"))
+        parts.setdefault(table, []).append((spec, res))
+    names = _name_keys(distinct, pool)
+    raws = {}
+    for table, entries in parts.items():
+        headers: dict[str, dict[str, str]] = {}
+        values: dict[str, dict] = {}
+        dayfirst = None
+        for spec, res in entries:
+            headers[res["rel"]] = res["headers"]
             for k, v in spec.values.items():
                 values.setdefault(k, {}).update(v)
             if "dayfirst" in spec.options:
                 dayfirst = bool(spec.options["dayfirst"])
-            parts.append(df)
-    if not parts:
-        return None
-    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    out.attrs = {"headers": headers, "values": values, "dayfirst": dayfirst}
-    return out
+        frames = [res["df"] for _, res in entries]
+        out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        out.attrs = {"headers": headers, "values": values, "dayfirst": dayfirst}
+        raws[table] = out
+    return raws, names
+
+
+def _name_keys(distinct: list[np.ndarray], pool=None) -> frozenset:
+    """:func:`~kinerja_research.clean.pii.name_keys` of the distinct names of every file, each name once (in
+    chunks on the workers when there is a pool: the keys of a name do not depend on the others)."""
+    if not distinct:
+        return frozenset()
+    every = pd.unique(np.concatenate(distinct)) if len(distinct) > 1 else distinct[0]
+    if pool is None or len(every) < 20_000:
+        return name_keys(every)
+    chunks = np.array_split(every, 4 * max(pool.workers, 2))
+    return frozenset().union(*pool.map(name_keys, [(c,) for c in chunks]))
+
+
+def _read_table(cfg, table: str, raw_root: Path, inputs: dict, hasher=None) -> pd.DataFrame | None:
+    """One table's raw frame (every file of the table, read one after another), or None when it has no file."""
+    one = dataclasses.replace(cfg, tables={table: cfg.tables.get(table, [])})
+    raws, _ = _read_tables(one, raw_root, inputs, hasher)
+    return raws.get(table)
 
 
 def _versions() -> dict:
@@ -384,6 +534,8 @@ def build_processed(
     raw_dir: str | Path | None = None,
     out_dir: str | Path | None = None,
     progress: bool = False,
+    workers: int | None = 1,
+    scheduler: str | None = None,
 ) -> dict:
     """Clean a raw dataset into ``data/processed/<dataset>/`` (see the module docstring).
 
@@ -398,12 +550,20 @@ def build_processed(
         new, or the output of an earlier clean of the same dataset holding nothing else.
     progress : bool, default False
         Print one line per table to stderr.
+    workers : int or None, default 1
+        Worker processes: files are read in parallel, then the tables are cleaned in parallel (one table per
+        worker), with output byte-identical to ``workers=1``. ``None``: every core when the raw files are several
+        and at least 32 MiB (:data:`PARALLEL_MIN_BYTES`), else 1.
+    scheduler : str, optional
+        Address of a Dask distributed scheduler (``tcp://host:8786``): the same units of work run on that cluster
+        (its workers must see the raw folder at the same path), with the same outputs.
 
     Returns
     -------
     dict
-        The manifest written to ``manifest.json``: ``command`` (``"clean"``), ``dataset``, ``inputs`` ({relative
-        path or alias: {sha256, bytes}}), ``tables`` ({table: {rows_in, rows_out, rows_quarantined}}), ``problems``
+        The manifest written to ``manifest.json``: ``command`` (``"clean"``), ``dataset``, ``synthetic`` (bool),
+        ``source`` ({synthetic, description, and for synthetic data generator, seed, scale, regions}), ``constructs``
+        ({construct: [item ids]} from dataset.yml), ``inputs`` ({relative path or alias: {sha256, bytes}}), ``tables`` ({table: {rows_in, rows_out, rows_quarantined}}), ``problems``
         ({rule: count}), ``outputs`` ({file: sha256}), ``versions``, ``parameters``, and ``run`` (start time and
         duration: the only part that changes between identical runs).
 
@@ -423,6 +583,8 @@ def build_processed(
     """
     t0 = time.perf_counter()
     started = datetime.now(UTC).isoformat(timespec="seconds")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise KinerjaError(f"option workers is {workers!r}; rule: a whole number of worker processes, at least 1")
     raw_root = Path(raw_dir) if raw_dir is not None else paths.raw_dir(str(dataset))
     cfg = load_dataset(raw_root)
     name = Path(str(dataset)).name
@@ -436,7 +598,8 @@ def build_processed(
         raise _write_error(final, exc) from None
     _check_output(final, raw_root, shown)  # a restored '<name>.previous' must be ours too
     remove_stale_temps(final)
-    run = _process(cfg, raw_root)  # everything is read and cleaned before the output folder is touched
+    # everything is read and cleaned before the output folder is touched
+    run = _process(cfg, raw_root, workers=workers, scheduler=scheduler)
     tmp = temp_sibling(final)
     try:
         if tmp.exists():
@@ -491,6 +654,9 @@ def _write_outputs(run: dict, tmp: Path, dataset: str, started: str, t0: float, 
     manifest = {
         "command": COMMAND,
         "dataset": dataset,
+        "synthetic": run["source"]["synthetic"],
+        "source": run["source"],
+        "constructs": run["constructs"],
         "inputs": run["inputs"],
         "tables": counts,
         "problems": {str(k): int(v) for k, v in allp["rule"].value_counts().sort_index().items()},
@@ -564,31 +730,115 @@ def _options(cfg) -> dict:
     return options
 
 
-def _process(cfg, raw_root: Path) -> dict:
+class _Pool:
+    """Where the clean step's units of work run: here, one after another (``workers=1``), in local worker processes,
+    or on a Dask distributed cluster (``scheduler``). :meth:`map` returns the results in the order of its arguments
+    whatever order they finish in, so the outputs do not depend on where the work ran."""
+
+    def __init__(self, workers: int = 1, scheduler: str | None = None):
+        self.workers, self.scheduler, self._own = workers, scheduler, None
+
+    @property
+    def parallel(self) -> bool:
+        return self.scheduler is not None or self.workers > 1
+
+    def __enter__(self):
+        if self.scheduler is not None:
+            from distributed import Client  # lazy: only with --scheduler (distributed takes 1.7 s to import)
+
+            try:
+                self._own = Client(self.scheduler, timeout=SCHEDULER_TIMEOUT)
+            except (OSError, TimeoutError) as exc:
+                raise KinerjaError(
+                    f"cannot reach the Dask scheduler at {self.scheduler!r} ({exc}); rule: the address of a running "
+                    f"scheduler, such as tcp://host:8786"
+                ) from None
+        elif self.workers > 1:
+            methods = mp.get_all_start_methods()
+            ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+            if ctx.get_start_method() == "forkserver":  # workers fork from a server that imported the package once
+                ctx.set_forkserver_preload(["kinerja_research.pipeline"])
+            self._own = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        return self
+
+    def __exit__(self, *exc):
+        if self._own is None:
+            return
+        if self.scheduler is not None:
+            self._own.close()
+        else:
+            self._own.shutdown(wait=True, cancel_futures=True)
+        self._own = None
+
+    def map(self, fn, args: list[tuple]) -> list:
+        """``[fn(*a) for a in args]``, in parallel when the pool has workers (the first error is raised)."""
+        if self._own is None:
+            return [fn(*a) for a in args]
+        if self.scheduler is not None:
+            futures = [self._own.submit(fn, *a, pure=False) for a in args]
+            return self._own.gather(futures)
+        futures = [self._own.submit(fn, *a) for a in args]
+        return [f.result() for f in futures]
+
+
+#: How long the clean step waits for a Dask scheduler to answer.
+SCHEDULER_TIMEOUT = "30s"
+#: Raw input (bytes) from which ``workers=None`` cleans in parallel: below it, starting worker processes costs more
+#: than it saves.
+PARALLEL_MIN_BYTES = 32 << 20
+
+
+def _auto_workers(cfg) -> int:
+    """Workers for ``workers=None``: every core when the dataset has several files and at least
+    :data:`PARALLEL_MIN_BYTES` of them, else 1."""
+    files = [p for specs in cfg.tables.values() for spec in specs for p in cfg.files(spec)]
+    size = sum(p.stat().st_size for p in files)
+    if len(files) < 2 or size < PARALLEL_MIN_BYTES:
+        return 1
+    return max(1, os.cpu_count() or 1)
+
+
+def _clean_one(table: str, raw: pd.DataFrame, key: bytes, options: dict) -> tuple:
+    """Clean and validate one table (a worker's unit of work): ``(table, rows_in, clean, quarantine, problems)``."""
+    n_in = int(len(raw))
+    clean, quarantine, probs = clean_table(table, raw, key=key, options=options)
+    validate_table(table, clean)
+    return table, n_in, clean, quarantine, probs
+
+
+def _process(cfg, raw_root: Path, *, workers: int | None = 1, scheduler: str | None = None) -> dict:
     """Read and clean every table of a dataset in memory: ``{"results": [(table, rows_in, clean, quarantine,
     problems)], "inputs": {...}, "parameters": {...}, "names": name keys}``.
 
     Every table is read first, so the names of every name column of the dataset are known before any table is
-    cleaned (a name typed into a cell or a file name is redacted whichever table lists it)."""
+    cleaned (a name typed into a cell or a file name is redacted whichever table lists it). With workers (or a Dask
+    ``scheduler``) the files are read in parallel, then the tables are cleaned in parallel; each table is cleaned
+    whole by one worker, and the results are put together in table order, so the outputs are byte-identical to a
+    serial run."""
     key = pseudonym_key()
     inputs: dict = {"dataset.yml": {"sha256": sha256_file(cfg.path), "bytes": cfg.path.stat().st_size}}
     options = _options(cfg)
-    results = []
-    with ThreadPoolExecutor(max_workers=1) as hasher:
-        raws = {t: _read_table(cfg, t, raw_root, inputs, hasher) for t in TABLES}
-        raws = {t: r for t, r in raws.items() if r is not None}
-        names = frozenset().union(*(name_keys(r["name"]) for r in raws.values() if "name" in r))
+    n = _auto_workers(cfg) if workers is None else int(workers)
+    with ThreadPoolExecutor(max_workers=1) as hasher, _Pool(n, scheduler) as pool:
+        par = pool if pool.parallel else None
+        raws, names = _read_tables(cfg, raw_root, inputs, hasher, par)
         aliases = _file_aliases(list(inputs), names, key)
+        calls = []
         for table in TABLES:
             if table not in raws:
                 continue
-            n_in = int(len(raws[table]))
             free = list(getattr(cfg, "free_text", {}).get(table, []))
             opts = {**options, "known_names": names, "file_aliases": aliases, "free_text": free}
             # the raw frame is handed over (popped): the cleaner frees each answer column once it is mapped
-            clean, quarantine, probs = clean_table(table, raws.pop(table), key=key, options=opts)
-            validate_table(table, clean)
-            results.append((table, n_in, clean, quarantine, probs))
+            calls.append((table, raws.pop(table), key, opts))
+        if par is not None:  # the largest table first, so the others fill the remaining workers
+            order = sorted(range(len(calls)), key=lambda i: -len(calls[i][1]))
+            done = dict(zip(order, pool.map(_clean_one, [calls[i] for i in order])))
+            results = [done[i] for i in range(len(calls))]
+        else:
+            results = []
+            while calls:
+                results.append(_clean_one(*calls.pop(0)))
         for v in inputs.values():
             if not isinstance(v["sha256"], str):
                 v["sha256"] = v["sha256"].result()
@@ -610,7 +860,22 @@ def _process(cfg, raw_root: Path) -> dict:
         "parameters": parameters,
         "names": names,
         "cfg": cfg,
+        "source": _source(cfg),
+        "constructs": cfg.construct_items(),
     }
+
+
+def _source(cfg) -> dict:
+    """What the data are, for manifest.json (and through it the report's banner): ``synthetic``, ``description``
+    (the dataset's own, identifiers and known names redacted at the guard), and for synthetic data the
+    ``generator`` with its ``seed``, ``scale`` and ``regions`` as dataset.yml records them."""
+    out: dict = {"synthetic": bool(cfg.synthetic), "description": redact_text(cfg.description) or None}
+    if cfg.synthetic:
+        gen = dict(cfg.generator)
+        name = gen.get("name") or ("kinerja_research.synth" if SYNTH_MARK in cfg.description else None)
+        out["generator"] = None if name is None else str(name)
+        out.update({k: gen[k] for k in ("seed", "scale", "regions") if k in gen})
+    return out
 
 
 def validate_dataset(path: str | Path) -> tuple[pd.DataFrame, dict]:

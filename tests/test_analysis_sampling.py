@@ -15,7 +15,7 @@ from kinerja_research.analysis.sampling import power, sample_size
 from kinerja_research.errors import KinerjaError
 
 REF = json.loads((Path(__file__).parent / "reference" / "analyses_rs_sampling.json").read_text())
-REVIEW = json.loads((Path(__file__).parent / "reference" / "analyses_review_fixes.json").read_text())
+EDGE_CASES = json.loads((Path(__file__).parent / "reference" / "analyses_edge_cases.json").read_text())
 
 
 def test_krejcie_morgan_published_table():
@@ -44,8 +44,8 @@ def test_formulas_match_r():
     r = sample_size(ref.population.tolist())
     np.testing.assert_allclose(r.loc[r.method == "Slovin", "estimate"], ref.slovin_raw, rtol=1e-12)
     # Krejcie & Morgan: R km(N, 3.841) at 95% (their printed chi2) and km(N, qchisq(0.99, 1)) at 99%, written by
-    # tests/reference/analyses_review_fixes.R (the older km_raw of analyses_rs_sampling.json used qchisq(0.95, 1))
-    km = REVIEW["krejcie_morgan"]
+    # tests/reference/analyses_edge_cases.R (the older km_raw of analyses_rs_sampling.json used qchisq(0.95, 1))
+    km = EDGE_CASES["krejcie_morgan"]
     for conf, col in ((0.95, "km_raw_95"), (0.99, "km_raw_99")):
         got = sample_size(km["population"], method="krejcie_morgan", confidence=conf).estimate
         np.testing.assert_allclose(got, km[col], rtol=1e-12)

@@ -94,6 +94,39 @@ def test_pppk_only_quarterly_export_is_accepted_with_pppk_grades_and_quarters(tm
     assert v.loc[v["rule"] == "period_range_unaligned", "severity"].tolist() == ["error"]
 
 
+def test_a_pppk_grade_held_by_a_civil_servant_is_a_conflict_too(tmp_path):
+    """The other way round: the NIP says PNS (digits 13-14 a TMT month) and the grade is of the PPPK scale, written
+    "PPPK IX" or as a roman numeral above IV, which only PPPK has; a PNS grade stays fine."""
+    text = (
+        SKP_PPPK.splitlines()[0]
+        + "\n"
+        + "\n".join(
+            f"198803032010011003;Agus Prasetyo;Dinas Pendidikan;Staf;{g};Semester {s} 2025;Sesuai Ekspektasi;"
+            f"Sesuai Ekspektasi;Baik;88"
+            for g, s in (("PPPK IX", "I"), ("IX", "II"))
+        )
+        + "\n198803032010012004;Budi Hartono;Dinas Pendidikan;Staf;III/b;Semester I 2025;Sesuai Ekspektasi;"
+        + ("Sesuai Ekspektasi;Baik;88\n")
+    )
+    _, t, v = _clean(
+        tmp_path,
+        {"skp.csv": text},
+        {
+            "reference_date": "2026-01-01",
+            "tables": {
+                "performance": [
+                    {"file": "skp.csv", "options": {"sep": ";"}, "region": "Kota Lhokseumawe", "columns": SKP_COLUMNS}
+                ]
+            },
+        },
+    )
+    assert t["performance"]["employment"].tolist() == ["PNS"] * 3
+    conflict = v[v["rule"] == "golongan_employment_conflict"]
+    assert conflict["row"].tolist() == [1, 2]
+    assert conflict["value"].tolist() == ["PPPK IX (NIP: PNS)", "IX (NIP: PNS)"]
+    assert (conflict["severity"] == "warning").all()
+
+
 SKM = """Tanggal;Wilayah;Unit Layanan;Periode;U1 Persyaratan;U7 Perilaku pelaksana;U9 Sarana dan prasarana;Umur
 05/08/2025;1174;Disdukcapil;Semester II 2025;Sesuai;Sopan dan ramah;Cukup;34
 06/08/2025;1174;Disdukcapil;Semester II 2025;Sangat sesuai;Sangat sopan dan ramah;Baik;41

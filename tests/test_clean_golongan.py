@@ -82,8 +82,9 @@ def test_bare_roman_numeral_read_by_employment():
     ]
     assert r["golongan_rank"].isna().tolist() == [True] * 7 + [False, True]
     assert r["golongan_rule"].tolist()[:3] == ["golongan_ruang_unknown"] * 3
-    # a PNS grade held by PPPK staff is kept as written and flagged (both shown by the clean step)
-    assert r["employment_conflict"].tolist() == [False] * 7 + [True, False]
+    # a grade of the other scale is kept as written and flagged, both ways (both facts shown by the clean step): a
+    # PPPK grade ("XVII" alone, "PPPK V") held by a civil servant, a PNS grade ("III/a") held by PPPK staff
+    assert r["employment_conflict"].tolist() == [False] * 6 + [True, True, True]
 
 
 def test_without_employment_bare_group_is_pns_never_pppk():

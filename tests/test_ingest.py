@@ -14,7 +14,7 @@ from hostile import HOSTILE  # noqa: E402
 
 from kinerja_research.errors import InputFileError, KinerjaError  # noqa: E402
 from kinerja_research.ingest.dataset import load_dataset, map_headers  # noqa: E402
-from kinerja_research.ingest.init import init_dataset, recognise_headers  # noqa: E402
+from kinerja_research.ingest.draft import init_dataset, recognise_headers  # noqa: E402
 from kinerja_research.ingest.readers import read_file  # noqa: E402
 
 ROWS = [["198503122010011001", "André", "87,5"], ["19850312 201001 1 002", "Siti", "90"]]

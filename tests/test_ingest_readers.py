@@ -82,14 +82,11 @@ def test_calamine_and_openpyxl_give_identical_cell_text(tmp_path):
 
 def test_openpyxl_is_used_only_where_calamine_cannot_read(tmp_path):
     p = _workbook(tmp_path / "skp.xlsx")
-    real = pd.ExcelFile
 
-    def no_calamine(path, engine=None, **kw):
-        if engine == "calamine":
-            raise ValueError("calamine cannot read this workbook")
-        return real(path, engine=engine, **kw)
+    def no_calamine(path, **kw):
+        raise ValueError("calamine cannot read this workbook")
 
-    with mock.patch.object(readers.pd, "ExcelFile", no_calamine):
+    with mock.patch.object(readers.python_calamine.CalamineWorkbook, "from_path", no_calamine):
         t = read_file(p, sheet="SKP")
     assert t.engine == "openpyxl" and t.data["NIP"].iloc[0] == "198503122010011002"
 

@@ -9,6 +9,7 @@ least-squares solution); CFA/invariance fit indices 1e-3 as required (they agree
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
+from kinerja_research.errors import ReverseKeyWarning
 from kinerja_research.instruments import load_codebook
 from kinerja_research.measure import (
     bartlett_sphericity,
@@ -291,3 +293,25 @@ def test_scale_scores_with_missing_match_rowmeans(datasets):
     ok_rs = np.array(sm["answered_rs"]) >= 4
     assert_allclose(scores["routine_seeking"].to_numpy()[ok_rs], np.array(sm["routine_seeking"])[ok_rs], rtol=1e-12)
     assert int((~ok_rs).sum()) == scores.attrs["n_insufficient"]["routine_seeking"] > 0
+
+
+REVERSE_CHECK = json.loads((Path(__file__).parent / "reference" / "measure_reverse_check.json").read_text())
+
+
+@pytest.mark.parametrize("scale", ["A", "C", "E", "N", "O"])
+def test_unreversed_items_are_named_as_psych_alpha_names_them(scale):
+    """An item list with reverse-worded items and no ``reverse=`` warns with the items psych::alpha names."""
+    bfi = pd.read_csv(Path(__file__).parent / "reference" / "measure_bfi25.csv")
+    items = [f"{scale}{i}" for i in range(1, 6)]
+    expected = REVERSE_CHECK[scale]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cronbach_alpha(bfi, items=items)
+    named = [w for w in caught if issubclass(w.category, ReverseKeyWarning)]
+    if expected:
+        assert len(named) == 1 and str(expected) in str(named[0].message)
+    else:
+        assert not named
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ReverseKeyWarning)
+        cronbach_alpha(bfi, items=items, reverse=expected or ())

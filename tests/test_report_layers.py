@@ -11,12 +11,13 @@ import kinerja_research.report as report_pkg
 REPORT = Path(report_pkg.__file__).parent
 #: Lowest first: a module may import only modules of its own or a lower layer.
 LAYERS = [
-    {"numbers", "procs"},
+    {"numbers", "procs", "batch"},
     {"i18n"},
     {"tables", "provenance", "export", "needs", "browser", "audit", "_forkserver", "spss"},
     {"suppress", "plots"},
     {"render"},
     {"notebook", "findings"},
+    {"national"},
     {"sections"},
     {"runner"},
 ]

@@ -13,6 +13,7 @@ import pytest
 import statsmodels.formula.api as smf
 from typer.testing import CliRunner
 
+from kinerja_research.clean.nip import parse_nip
 from kinerja_research.cli import app
 from kinerja_research.errors import KinerjaError
 from kinerja_research.synth import _spec, _world, load_truth, simulate, write_default, write_raw
@@ -149,6 +150,30 @@ def test_tables_pass_the_processed_schemas(world):
         validate_table(name, df)
 
 
+def test_processed_tables_follow_contract_c2_like_the_cleaned_ones(raw, tmp_path, monkeypatch):
+    # the world's tables in processed form: what `kinerja clean` writes from its raw files (same columns, same
+    # rules: no exact birth date or submission time, whole years, employment wherever staff are listed)
+    from kinerja_research.pipeline import build_processed, load_processed
+    from kinerja_research.privacy import release_problems
+    from kinerja_research.schemas import validate_table
+
+    out, _ = raw
+    world = simulate(seed=11, scale=0.15)
+    processed = world.processed()
+    monkeypatch.setenv("KINERJA_PSEUDONYM_KEY", "synth-test-key")
+    build_processed("default", raw_dir=out, out_dir=tmp_path / "p")
+    cleaned = load_processed(tmp_path / "p")
+    for name, df in processed.items():
+        validate_table(name, df)
+        assert release_problems(name, df) == []
+        assert set(df.columns) == set(cleaned[name].columns), name
+        for c in df.columns:  # the same kinds of values (a pseudonym of the world is keyed differently)
+            assert df[c].dtype.kind == cleaned[name][c].dtype.kind, (name, c)
+    assert set(processed["survey"]["employment"]) == {"PNS", "PPPK"}
+    assert set(processed["performance"]["period_kind"]) == {"semester"}
+    assert "birth_date" in world.tables["survey"]  # the world keeps what the raw files are written from
+
+
 def test_predikat_follows_permenpanrb_6_2022_matrix(world):
     pf = world.tables["performance"]
     h, b = pf["rating_hasil_kerja"], pf["rating_perilaku"]
@@ -165,9 +190,18 @@ def test_nip_structure(world):
     priv = world.private
     nip = priv["nip"]
     assert nip.str.fullmatch(r"\d{18}").all() and nip.is_unique
+    # PPPK staff carry a NI PPPK (year first appointed + "2" + contract number), the others a PNS NIP (TMT month)
+    pppk = priv["golongan"].str.startswith("PPPK-").to_numpy(dtype=bool)
+    assert 0.05 < pppk.mean() < 0.3
+    assert (nip.str[12][pppk] == "2").all() and nip.str[13][pppk].isin(list("12")).all()
+    parsed = parse_nip(nip.astype("string"), at=pd.Timestamp("2026-11-01"))
+    assert parsed["nip_rule"].isna().all()
+    assert (parsed["employment"].to_numpy() == np.where(pppk, "PPPK", "PNS")).all()
     birth = pd.to_datetime(nip.str[:8], format="%Y%m%d")
-    tmt = pd.to_datetime(nip.str[8:14] + "01", format="%Y%m%d")
-    assert ((tmt - birth).dt.days / 365.25 >= 18).all()
+    month = nip.str[12:14].where(~pppk, "01")  # a NI PPPK counts service from 1 January of its year
+    tmt = pd.to_datetime(nip.str[8:12] + month + "01", format="%Y%m%d")
+    assert (tmt.dt.year - birth.dt.year >= 18).all()
+    assert ((tmt - birth).dt.days[~pppk] / 365.25 >= 18).all()
     assert tmt.max() <= pd.Timestamp("2026-11-01")
     assert set(nip.str[14]) == {"1", "2"}
     people = world.extra["people"].set_index("person_id")

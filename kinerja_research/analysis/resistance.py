@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 from scipy import special, stats
+from scipy.interpolate import CubicSpline
 
 from kinerja_research._docs import fill_doc
 from kinerja_research.errors import KinerjaError
@@ -315,8 +316,6 @@ def ptukey_sf(q, k: int, df) -> np.ndarray:
     ok = np.isfinite(q) & (q > 0) & np.isfinite(df) & (df >= 2)
     if not ok.any():
         return out
-    from scipy.interpolate import CubicSpline
-
     wmax = float(q[ok].max()) * 4.0 + 1.0
     nodes = np.geomspace(1e-3, wmax, 800)
     spline = CubicSpline(np.log(nodes), np.concatenate([_log_range_sf(c, k) for c in np.array_split(nodes, 8)]))
@@ -368,8 +367,6 @@ def _qtukey_many(p: float, k: int, df: np.ndarray) -> np.ndarray:
         vals = qtukey(np.full(uniq.shape, p), k, uniq)
         out[ok] = vals[np.searchsorted(uniq, df[ok])]
         return out
-    from scipy.interpolate import CubicSpline
-
     exact = ok & (df < _SPLINE_MIN_DF)
     if exact.any():
         out[exact] = qtukey(np.full(int(exact.sum()), p), k, df[exact])
@@ -782,7 +779,7 @@ def games_howell(data: pd.DataFrame, *, dv: str, between: str = "region_code", a
     22.3 s, measured in one run) and also gives the simultaneous intervals and the national scale (131,841 pairs).
     Validated against R ``rstatix::games_howell_test`` (whose ``estimate`` is mean(group2) - mean(group1), i.e. the
     negative of ours; rstatix reports no effect size), the formula with ``ptukey``/``qtukey`` and
-    ``effectsize::hedges_g(pooled_sd = FALSE)`` (``tests/reference/analyses_review_fixes.R``).
+    ``effectsize::hedges_g(pooled_sd = FALSE)`` (``tests/reference/analyses_edge_cases.R``).
 
     Examples
     --------

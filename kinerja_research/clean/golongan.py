@@ -132,7 +132,9 @@ def _one(raw: str) -> tuple[str | None, str | None, int | None]:
 
 def _resolve(raw: str, kind, canon, rank, employment) -> tuple[str | None, int | None, str | None, bool]:
     """Golongan, rank, rule and conflict flag of one raw value held by someone of ``employment`` (``"PNS"``,
-    ``"PPPK"`` or None). A PNS grade held by PPPK staff (the NI PPPK says PPPK) is kept as written and flagged."""
+    ``"PPPK"`` or None). A grade of the other scale is kept as written and flagged, both ways: a PNS grade held by
+    PPPK staff (the NI PPPK says PPPK), a PPPK grade (``"PPPK IX"``, or ``"IX"`` alone, which only PPPK has) held by a
+    civil servant (the NIP says PNS)."""
     if kind is None:
         return None, None, (None if not raw.strip() else "golongan_unknown"), False
     if kind == "bare":
@@ -140,8 +142,9 @@ def _resolve(raw: str, kind, canon, rank, employment) -> tuple[str | None, int |
             return f"PPPK-{canon}", None, "golongan_variant", False
         if canon in PNS_GROUPS:
             return canon, None, "golongan_ruang_unknown", False
-        return f"PPPK-{canon}", None, "golongan_variant", False  # V-XVII alone can only be a PPPK grade
-    conflict = employment == "PPPK" and kind == "pns"
+        # V-XVII alone can only be a PPPK grade
+        return f"PPPK-{canon}", None, "golongan_variant", employment == "PNS"
+    conflict = (employment == "PPPK" and kind == "pns") or (employment == "PNS" and kind == "pppk")
     return canon, rank, (None if raw == canon else "golongan_variant"), conflict
 
 
@@ -154,7 +157,8 @@ def parse_golongan(values: pd.Series, *, employment: pd.Series | None = None) ->
         Raw golongan/pangkat text.
     employment : pandas.Series, optional
         ``"PNS"`` / ``"PPPK"`` per row (from the NIP or NI PPPK; missing when unknown), which decides what a bare
-        roman numeral means and finds a grade that contradicts the number (a PNS grade held by PPPK staff).
+        roman numeral means and finds a grade that contradicts the number (a PNS grade held by PPPK staff, a PPPK
+        grade held by a civil servant).
 
     Returns
     -------
@@ -176,6 +180,9 @@ def parse_golongan(values: pd.Series, *, employment: pd.Series | None = None) ->
     ...                "PPPK"])).values.tolist()
     [['III', <NA>, 'golongan_ruang_unknown', False], ['PPPK-III', <NA>, 'golongan_variant', False], \
 ['PPPK-IX', <NA>, 'golongan_variant', False], ['III/a', 9, <NA>, True]]
+    >>> parse_golongan(pd.Series(["PPPK-IX", "IX", "III/a"]), employment=pd.Series(["PNS", "PNS", "PNS"]))[
+    ...     "employment_conflict"].tolist()
+    [True, True, False]
     """
     s = pd.Series(values, copy=False).astype("string")
     if employment is None:

@@ -455,36 +455,59 @@ def _people_like(values: pd.Series, names: frozenset, people: int) -> str | None
     return None
 
 
+def _file_rows(probs: Problems) -> list[np.ndarray]:
+    """Row positions of each file of the table (in the order of ``probs.file_names``), found by one sort."""
+    order = np.argsort(probs.file_codes, kind="stable")
+    bounds = np.searchsorted(probs.file_codes[order], np.arange(len(probs.file_names) + 1))
+    return [order[bounds[k] : bounds[k + 1]] for k in range(len(probs.file_names))]
+
+
 def _refuse_people_columns(ctx: _Ctx) -> None:
     """A mapping mistake cannot leak: a kept text column whose values look like the people (names, or one value per
     person) is refused with a sentence naming it, unless the dataset declares it free text (then names and NIPs in it
-    are redacted); a ``name`` column holding unit names (the headers of name and agency swapped) is refused too."""
+    are redacted); a ``name`` column holding unit names (the headers of name and agency swapped) is refused too.
+    Each file is judged on its own (one wrongly mapped file among good ones is found too)."""
     raw, probs = ctx.raw, ctx.probs
     declared = set(ctx.options.get("free_text") or ())
     people = int(raw["nip"].nunique()) if "nip" in raw else len(raw)
-    for c in KEPT_TEXT:
-        if c not in raw or c in declared:
-            continue
-        for f in probs.file_names:  # per file: one wrongly mapped file among good ones is found too
-            rows = (raw["_file"] == f).to_numpy(dtype=bool)
-            sub_people = int(raw.loc[rows, "nip"].nunique()) if "nip" in raw else int(rows.sum())
-            why = _people_like(raw.loc[rows, c], probs.names, sub_people)
-            if why:
-                header = probs.headers.get(f, {}).get(c, c)
-                raise KinerjaError(
-                    f"file '{probs.shown_file(f)}', column '{normalise_text(header)}' (mapped to {c}): {why}; rule: "
-                    f"a kept text column must not hold the people themselves -- fix the header mapping in "
-                    f"dataset.yml, or declare it free text (free_text: {{{ctx.table}: [{c}]}}) to keep it with names "
-                    f"and NIPs redacted"
-                )
+    kept = [c for c in KEPT_TEXT if c in raw and c not in declared]
+    if not kept and "name" not in raw:
+        return
+    rows_of = _file_rows(probs)
+    if kept:
+        if "nip" in raw:  # distinct NIPs per file: one factorisation, then distinct (file, NIP) pairs
+            nip_c, _ = pd.factorize(raw["nip"], use_na_sentinel=True)
+            ok = nip_c >= 0
+            width = int(nip_c.max(initial=0)) + 1
+            pairs = np.unique(probs.file_codes[ok].astype(np.int64) * width + nip_c[ok])
+            sub_people = np.bincount(pairs // width, minlength=len(probs.file_names))
+        else:
+            sub_people = np.array([len(r) for r in rows_of])
+        for c in kept:
+            for k, f in enumerate(probs.file_names):
+                why = _people_like(raw[c].take(rows_of[k]), probs.names, int(sub_people[k]))
+                if why:
+                    header = probs.headers.get(f, {}).get(c, c)
+                    raise KinerjaError(
+                        f"file '{probs.shown_file(f)}', column '{normalise_text(header)}' (mapped to {c}): {why}; "
+                        f"rule: a kept text column must not hold the people themselves -- fix the header mapping in "
+                        f"dataset.yml, or declare it free text (free_text: {{{ctx.table}: [{c}]}}) to keep it with "
+                        f"names and NIPs redacted"
+                    )
     if "name" in raw and people >= 1:
-        for f in probs.file_names:
-            rows = (raw["_file"] == f).to_numpy(dtype=bool)
-            vals = raw.loc[rows, "name"].dropna().astype(str)
-            vals = vals[vals.str.strip() != ""]
-            counts = vals.value_counts(sort=False)  # each distinct name looked at once
-            units = sum(int(n) for v, n in counts.items() if looks_like_unit(v))
-            if len(vals) >= 2 and units >= 0.5 * len(vals):
+        # each distinct name looked at once: rows per file that are filled, and those naming a unit
+        codes, uniques = pd.factorize(raw["name"].astype("string"), use_na_sentinel=True)
+        text = pd.Series(uniques, dtype="string").str.strip()
+        filled_u = (text != "").fillna(False).to_numpy(dtype=bool)
+        unit_u = np.array([bool(f) and looks_like_unit(v) for v, f in zip(uniques, filled_u)], dtype=bool)
+        at = np.where(codes < 0, len(uniques), codes)
+        filled = np.append(filled_u, False)[at]
+        unit = np.append(unit_u, False)[at]
+        n_f = len(probs.file_names)
+        n_vals = np.bincount(probs.file_codes, weights=filled, minlength=n_f)
+        n_units = np.bincount(probs.file_codes, weights=unit, minlength=n_f)
+        for k, f in enumerate(probs.file_names):
+            if n_vals[k] >= 2 and n_units[k] >= 0.5 * n_vals[k]:
                 header = probs.headers.get(f, {}).get("name", "name")
                 raise KinerjaError(
                     f"file '{probs.shown_file(f)}', column '{normalise_text(header)}' (mapped to name): most of its "

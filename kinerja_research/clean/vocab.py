@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from kinerja_research.standards import PREDICATES, RATINGS
+
 __all__ = [
     "education_level",
     "WAVE",
@@ -97,28 +99,27 @@ def education_level(text: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+_ABOVE, _AS_EXPECTED, _BELOW = RATINGS  # the canonical codes of standards.py (PermenPANRB 6/2022)
 RATING = {
-    "di atas ekspektasi": "above",
-    "diatas ekspektasi": "above",
-    "above": "above",
-    "above expectations": "above",
-    "sesuai ekspektasi": "as_expected",
-    "as expected": "as_expected",
-    "as_expected": "as_expected",
-    "di bawah ekspektasi": "below",
-    "dibawah ekspektasi": "below",
-    "below": "below",
-    "below expectations": "below",
+    "di atas ekspektasi": _ABOVE,
+    "diatas ekspektasi": _ABOVE,
+    "above": _ABOVE,
+    "above expectations": _ABOVE,
+    "sesuai ekspektasi": _AS_EXPECTED,
+    "as expected": _AS_EXPECTED,
+    "as_expected": _AS_EXPECTED,
+    "di bawah ekspektasi": _BELOW,
+    "dibawah ekspektasi": _BELOW,
+    "below": _BELOW,
+    "below expectations": _BELOW,
 }
-PREDIKAT = {
-    "sangat baik": "Sangat Baik",
-    "baik": "Baik",
-    "butuh perbaikan": "Butuh Perbaikan",
-    "kurang/misconduct": "Kurang/Misconduct",
-    "kurang": "Kurang/Misconduct",
-    "misconduct": "Kurang/Misconduct",
-    "kurang / misconduct": "Kurang/Misconduct",
-    "sangat kurang": "Sangat Kurang",
+_KURANG = PREDICATES[3]  # "Kurang/Misconduct"
+#: Predikat spellings -> the exact labels of standards.PREDICATES (each label itself, lower-cased, plus the short and
+#: spaced forms units write for "Kurang/Misconduct").
+PREDIKAT = {p.lower(): p for p in PREDICATES} | {
+    "kurang": _KURANG,
+    "misconduct": _KURANG,
+    "kurang / misconduct": _KURANG,
 }
 GENDER = {
     "l": "L",

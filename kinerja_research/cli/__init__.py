@@ -11,20 +11,11 @@ import sys
 
 import typer
 
+from kinerja_research.cli import analysis, clean, data, regions, report  # noqa: F401 (they register their commands)
+from kinerja_research.cli.apps import app, data_app
 from kinerja_research.errors import KinerjaError
 
-app = typer.Typer(
-    name="kinerja",
-    help="kinerja_research: evidence on ASN performance management, region by region.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-data_app = typer.Typer(help="Datasets: write the synthetic default dataset.", no_args_is_help=True)
-app.add_typer(data_app, name="data")
-
-# Command modules register themselves on `app` / `data_app` when imported.
-from kinerja_research.cli import analysis, clean, data, regions, report  # noqa: E402,F401,I001
+__all__ = ["app", "data_app", "main"]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import typer
 
-from kinerja_research.cli import app, data_app  # noqa: F401
+from kinerja_research.cli.apps import app, data_app  # noqa: F401
 from kinerja_research.errors import KinerjaError
 
 
 def region_staff_count(region: str, dataset: str) -> tuple[str, int, str]:
     """(region code, staff count, table used) of a region in a processed dataset."""
+    # Lazy: every command module is imported by `kinerja --help` (0.3 s); the pipeline (pandas, pyarrow) adds 2.0 s
+    # and the analysis package more (python -X importtime), paid here only by the command that needs them.
     from kinerja_research.pipeline import load_table
     from kinerja_research.regions import resolve_region
 
@@ -45,6 +47,7 @@ def sample_size_cmd(
     confidence: float = typer.Option(0.95, "--confidence", help="Confidence level (Krejcie & Morgan)."),
 ) -> None:
     """Sample size for a staff survey: Slovin (rounded up) and Krejcie & Morgan (rounded to nearest)."""
+    # Lazy, as above: the analysis package imports statsmodels and pingouin.
     from kinerja_research.analysis.sampling import sample_size
 
     if (population is None) == (region is None):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from kinerja_research.cli import app
+from kinerja_research.cli.apps import app
 
 
 @app.command("clean")
@@ -17,6 +17,19 @@ def clean_cmd(
     dataset: str = typer.Argument("default", help="Dataset name (data/raw/<name>) or a raw dataset folder."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Processed folder (default data/processed/<name>)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the final line."),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        "-w",
+        help="Worker processes reading the files and cleaning the tables in parallel (output identical to "
+        "--workers 1; default: every core when the raw files are several and at least 32 MiB, else 1).",
+    ),
+    scheduler: str | None = typer.Option(
+        None,
+        "--scheduler",
+        help="Address of a Dask distributed scheduler (tcp://host:8786): read and clean on that cluster (its "
+        "workers must see the raw folder at the same path); the same outputs as a local run.",
+    ),
 ) -> None:
     """Clean a raw dataset into data/processed/<name>/ (tables, quarantine, validation.csv, manifest.json)."""
     from kinerja_research import paths
@@ -24,7 +37,7 @@ def clean_cmd(
 
     raw = paths.raw_dir(dataset)
     name = raw.name
-    m = build_processed(name, raw_dir=raw, out_dir=out, progress=not quiet)
+    m = build_processed(name, raw_dir=raw, out_dir=out, progress=not quiet, workers=workers, scheduler=scheduler)
     target = out or paths.processed_dir(name)
     n_err = m["problems_by_severity"].get("error", 0)
     typer.echo(
@@ -78,7 +91,7 @@ def init_dataset_cmd(
     force: bool = typer.Option(False, "--force", help="Overwrite an existing dataset.yml."),
 ) -> None:
     """Write a starting dataset.yml by recognising the files' headers; edit it, then run `kinerja clean`."""
-    from kinerja_research.ingest.init import init_dataset
+    from kinerja_research.ingest.draft import init_dataset
 
     out, report = init_dataset(path, force=force)
     for line in report:  # the last line names the command to run next

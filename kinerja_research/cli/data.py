@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from kinerja_research.cli import app, data_app  # noqa: F401
+from kinerja_research.cli.apps import app, data_app  # noqa: F401
 from kinerja_research.errors import KinerjaError
 
 _STEPS = 6  # simulate + 5 writer steps (survey, SKP, training, SKM, dataset.yml/GROUND_TRUTH)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from kinerja_research.cli import app
+from kinerja_research.cli.apps import app
 
 #: The one sentence printed when a run is interrupted (Ctrl-C or SIGTERM); the exit code is 130.
 INTERRUPTED = (
@@ -90,6 +90,12 @@ def report_cmd(
         help="Result layout: 'standard', or 'skripsi' (SPSS-style blocks: Model Summary, ANOVA, Coefficients).",
     ),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show the progress bar."),
+    kernels: bool = typer.Option(
+        False,
+        "--kernels",
+        help="Run every region brief in a kernel of its own (as JupyterLab runs it) instead of batches of regions per "
+        "worker process; the pages are the same, a national run takes much longer.",
+    ),
 ) -> None:
     """Execute every notebook of the suite (and a brief per region), render HTML without code, write index.html.
 
@@ -131,6 +137,7 @@ def report_cmd(
             min_cell=min_cell,
             style=style,
             progress=progress,
+            kernels=kernels,
         )
     except KeyboardInterrupt:
         typer.secho(INTERRUPTED, err=True)

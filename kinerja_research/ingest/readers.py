@@ -9,6 +9,7 @@ used raises :class:`~kinerja_research.errors.InputFileError` with one sentence n
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import re
 import stat
 from dataclasses import dataclass, field
@@ -16,6 +17,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import python_calamine
+from pandas._libs.parsers import STR_NA_VALUES
 
 from kinerja_research.errors import InputFileError, where
 from kinerja_research.instruments.safe_yaml import sniff_encoding
@@ -49,6 +54,8 @@ MAX_EXCEL_CELLS = 5_000_000
 MAX_SAV_BYTES = 2 << 30
 #: Largest file whose encoding is repaired in memory (a UTF-8 file with Windows-1252 rows).
 MAX_REPAIR_BYTES = 512 << 20
+#: Text pandas' readers take for a missing cell (``""``, ``NA``, ``N/A``, ``null`` ...): the .xlsx reader follows it.
+_NA_TEXT = frozenset(STR_NA_VALUES)
 
 
 @dataclass
@@ -558,36 +565,34 @@ def read_excel(
     _guard_xlsx(path)
     if header_row is not None and (isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1):
         _fail(path, f"option header_row is {header_row!r}; rule: a whole number >= 1")
-    raw, sheet, engine = _read_sheet(path, sheet)
-    raw = raw.dropna(how="all", axis=1)
-    if raw.dropna(how="all").empty:
+    cols, n_rows, sheet, engine = _read_sheet(path, sheet)
+    # work on the grid of cells column by column (None = an empty cell): columns empty throughout are dropped
+    cols = [c for c in cols if not c.none.all()]
+    if not cols:
         _fail(path, f"sheet {sheet!r} is empty; rule: a table sheet has a header row and data rows")
     if header_row is None:
-        header_row = _find_header_row(raw, expect_headers)
+        header_row = _find_header_row([[c.value(i) for c in cols] for i in range(min(30, n_rows))], expect_headers)
     hdr_idx = header_row - 1
-    if hdr_idx >= len(raw):
+    if hdr_idx >= n_rows:
         _fail(
             path,
-            f"header row {header_row} is below the last row ({len(raw)}) of sheet {sheet!r}; rule: "
+            f"header row {header_row} is below the last row ({n_rows}) of sheet {sheet!r}; rule: "
             f"options.header_row is a row with headers",
         )
-    headers = _check_headers(
-        path, [None if pd.isna(h) else _cell_str(h) for h in raw.iloc[hdr_idx].tolist()], header_row
-    )
-    body = raw.iloc[hdr_idx + 1 + skip_rows :].copy()
-    body.columns = headers
-    body = body.dropna(how="all")
-    keep = [h for h in headers if not (h.startswith("column_") and body[h].isna().all())]
-    body = body[keep]
-    if body.empty:
+    head = [c.value(hdr_idx) for c in cols]
+    headers = _check_headers(path, [None if h is None else _cell_str(h) for h in head], header_row)
+    first = hdr_idx + 1 + skip_rows
+    filled = ~np.logical_and.reduce([c.none[first:] for c in cols])
+    at = np.flatnonzero(filled) + first  # rows with a cell
+    keep = [(h, c) for h, c in zip(headers, cols) if not (h.startswith("column_") and c.none[at].all())]
+    if not len(at):
         _fail(
             path,
             f"sheet {sheet!r} has a header but no data rows; rule: a table has at least one data row",
             row=header_row,
         )
-    data_rows = body.index.to_numpy() - hdr_idx  # 1 = first row after the header
-    df = pd.DataFrame({c: _cell_text(body[c]) for c in body.columns})
-    df.index = pd.Index(data_rows, dtype="int64")
+    df = pd.DataFrame({h: c.text(at) for h, c in keep})
+    df.index = pd.Index(np.asarray(at, dtype="int64") - hdr_idx, dtype="int64")  # 1 = first row after the header
     return RawTable(df, path, "excel", header_row=header_row, engine=engine)
 
 
@@ -640,9 +645,102 @@ def _guard_xlsx(path: Path) -> None:
         )
 
 
-def _read_sheet(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str, str]:
-    """``(cells of the sheet as objects, sheet name, engine)``: python-calamine, openpyxl only where calamine cannot
-    read the workbook (the same cell values: numbers, dates, text; checked by tests/test_ingest_readers.py)."""
+def _grid_cell(x: object) -> object:
+    """A cell of a sheet as pandas' ``read_excel(header=None, dtype=object)`` holds it (None for a missing cell):
+    pandas' missing-value words (``""``, ``NA``, ``N/A``, ``null`` ...) are missing, whole-number floats ints, dates
+    datetimes."""
+    if isinstance(x, str):
+        return None if x in _NA_TEXT else x
+    if x is None or (isinstance(x, float) and np.isnan(x)) or x is pd.NaT:
+        return None
+    if isinstance(x, float) and x.is_integer():
+        return int(x)
+    if type(x) is dt.date:
+        return dt.datetime(x.year, x.month, x.day)
+    return x
+
+
+#: pandas' missing-value words as an Arrow set (for columns of text cells, matched without a Python call per cell).
+_NA_ARROW = pa.array(sorted(_NA_TEXT), type=pa.large_string())
+
+
+class _GridColumn:
+    """One column of a sheet's cells, as pandas' ``read_excel(header=None, dtype=object)`` would hold them (a
+    missing-value word, an empty or NaN cell is None). A column of text cells only (nearly every column of an
+    export) is one Arrow array, so its cells take no Python call each; any other column is a list of objects
+    converted by :func:`_grid_cell`. ``none`` marks the empty cells."""
+
+    __slots__ = ("arrow", "objects", "none")
+
+    def __init__(self, arrow=None, objects=None):
+        self.arrow, self.objects = arrow, objects
+        if arrow is not None:
+            self.none = arrow.is_null().to_numpy(zero_copy_only=False)
+        else:
+            self.none = np.fromiter((x is None for x in objects), dtype=bool, count=len(objects))
+
+    def value(self, i: int) -> object:
+        """The cell in row ``i`` (0-based)."""
+        return self.arrow[i].as_py() if self.arrow is not None else self.objects[i]
+
+    def text(self, at: np.ndarray) -> pd.Series:
+        """The cells of rows ``at`` as text (:func:`_grid_text`; a blank text cell is missing)."""
+        if self.objects is not None:
+            return _grid_text([self.objects[i] for i in at])
+        taken = self.arrow.take(pa.array(at, type=pa.int64()))
+        blank = pc.equal(pc.utf8_trim_whitespace(taken), "")
+        out = pc.if_else(pc.fill_null(blank, False), pa.scalar(None, type=pa.large_string()), taken)
+        return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([out])), dtype="string")
+
+
+def _grid_columns(rows: list, *, converted: bool) -> tuple[list[_GridColumn], int]:
+    """The columns of a grid of rows (ragged rows padded with empty cells) and the number of rows. ``converted``:
+    the cells are already what :func:`_grid_cell` makes of them (the openpyxl path)."""
+    width = max((len(r) for r in rows), default=0)
+    if any(len(r) != width for r in rows):
+        rows = [list(r) + [None] * (width - len(r)) for r in rows]
+    out = []
+    for col in zip(*rows):
+        if not converted:
+            try:  # a column of text cells only: one Arrow array, missing-value words set null
+                arr = pa.array(col, type=pa.large_string())
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                arr = None
+            if arr is not None:
+                arr = pc.if_else(pc.is_in(arr, value_set=_NA_ARROW), pa.scalar(None, type=pa.large_string()), arr)
+                out.append(_GridColumn(arrow=arr))
+                continue
+            col = [(x if x not in _NA_TEXT else None) if type(x) is str else _grid_cell(x) for x in col]
+        out.append(_GridColumn(objects=list(col)))
+    return out, len(rows)
+
+
+def _grid_text(cells: list) -> pd.Series:
+    """One column of a sheet as text (what :func:`_cell_text` makes of it): text cells as they are, whole numbers
+    without ``.0``, big or fractional numbers as :func:`_float_text` writes them, dates as ``YYYY-MM-DD[ HH:MM:SS]``;
+    a blank cell is missing. Text cells (nearly all) take no per-cell call."""
+    out = [x if type(x) is str else _object_text(x) for x in cells]
+    s = pd.Series(out, dtype="string")
+    return s.mask(s.str.strip() == "")
+
+
+def _object_text(x: object) -> str | None:
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return None
+    if isinstance(x, float):
+        return _float_text(x)
+    if isinstance(x, (int, np.integer)) and not isinstance(x, bool) and abs(x) >= 10**15:
+        return _float_text(float(x))  # spreadsheets hold doubles: 16+ digit integers are not exact
+    if hasattr(x, "strftime"):
+        s = x.strftime("%Y-%m-%d %H:%M:%S")
+        return s[:-9] if s.endswith(" 00:00:00") else s
+    return str(x)
+
+
+def _read_sheet(path: Path, sheet: str | int | None) -> tuple[list[_GridColumn], int, str, str]:
+    """``(the sheet's columns of cells, None where empty; number of rows; sheet name; engine)``: python-calamine read
+    directly (its cells converted the way pandas' reader converts them), openpyxl through pandas only where calamine
+    cannot read the workbook (the same cell values: numbers, dates, text; checked by tests/test_ingest_readers.py)."""
     import warnings
 
     last: Exception | None = None
@@ -650,7 +748,10 @@ def _read_sheet(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str,
         try:
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", category=UserWarning)
-                book = pd.ExcelFile(path, engine=engine)
+                if engine == "calamine":
+                    book = python_calamine.CalamineWorkbook.from_path(str(path))
+                else:
+                    book = pd.ExcelFile(path, engine=engine)
                 names = book.sheet_names
         except Exception as exc:  # each engine raises its own types for a damaged workbook
             last = exc
@@ -677,11 +778,17 @@ def _read_sheet(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str,
         try:
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", category=UserWarning)
-                raw = pd.read_excel(book, sheet_name=name, header=None, dtype=object)
+                if engine == "calamine":
+                    cells = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                    cols, n_rows = _grid_columns(cells, converted=False)
+                else:
+                    raw = pd.read_excel(book, sheet_name=name, header=None, dtype=object)
+                    rows = [[_grid_cell(x) for x in r] for r in raw.itertuples(index=False, name=None)]
+                    cols, n_rows = _grid_columns(rows, converted=True)
         except Exception as exc:
             last = exc
             continue
-        return raw, name, engine
+        return cols, n_rows, name, engine
     _fail(
         path,
         f"the workbook cannot be opened ({last.__class__.__name__}); rule: the file is a valid .xlsx (save it again "
@@ -695,17 +802,18 @@ def _cell_str(x: object) -> str:
     return str(x)
 
 
-def _find_header_row(raw: pd.DataFrame, expect: list[str] | None) -> int:
-    top = raw.head(30)
+def _find_header_row(rows: list[list], expect: list[str] | None) -> int:
+    """1-based row of the header: among the top 30 rows the first holding the most of ``expect``, else the first
+    row filled at least half as much as the fullest one."""
+    top = rows[:30]
     if expect:
         want = {re.sub(r"\s+", " ", str(h)).strip().casefold() for h in expect}
-        scores = top.apply(
-            lambda r: sum(re.sub(r"\s+", " ", str(v)).strip().casefold() in want for v in r if not pd.isna(v)), axis=1
-        )  # 30 rows at most
-        if scores.max() > 0:
-            return int(scores.idxmax()) + 1
-    filled = top.notna().sum(axis=1)
-    return int((filled >= max(1, filled.max() * 0.5)).idxmax()) + 1
+        scores = [sum(re.sub(r"\s+", " ", str(v)).strip().casefold() in want for v in r if v is not None) for r in top]
+        if max(scores) > 0:
+            return scores.index(max(scores)) + 1
+    filled = [sum(v is not None for v in r) for r in top]
+    need = max(1, max(filled) * 0.5)
+    return next((i for i, f in enumerate(filled) if f >= need), 0) + 1
 
 
 def read_spss(path: str | Path, *, headers: str = "names", **_: object) -> RawTable:

@@ -6,11 +6,14 @@ Everything here is vectorised: one pass of matrix products gives every pairwise-
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import leastsq
+from threadpoolctl import ThreadpoolController
 
 from kinerja_research.errors import KinerjaError
 from kinerja_research.instruments.codebook import Codebook
@@ -122,18 +125,10 @@ def single_thread():
     """Context limiting BLAS to one thread. The products here are tall and thin (n x k with k <= a few hundred);
     a multi-threaded BLAS gains at most the core count on an idle machine but, on a busy one (threads spinning for
     cores other processes hold), is 10-50 times slower, so one thread is the robust choice. threadpoolctl ships
-    with the scientific stack (scikit-learn, pingouin); without it nothing is limited."""
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # pragma: no cover
-        import contextlib
-
-        return contextlib.nullcontext()
+    with the scientific stack (scikit-learn, pingouin) and is a declared dependency."""
     # Finding the loaded BLAS libraries (a scan of the process's shared objects) costs milliseconds and this runs
     # hundreds of times per report, so the controller is kept, and rebuilt whenever a module was imported since (a
     # new BLAS can only arrive with an import): the same libraries are limited as with a fresh threadpool_limits.
-    import sys
-
     n_mod = len(sys.modules)
     if _CONTROLLER.get("n_mod") != n_mod:
         _CONTROLLER.update(n_mod=n_mod, ctl=ThreadpoolController())
@@ -483,8 +478,6 @@ def minres_one_factor(r: np.ndarray) -> np.ndarray:
     iterated principal axes, reached here by Gauss-Newton on the loadings with a tight tolerance. Communalities are
     capped at 0.995 as psych bounds uniquenesses below at 0.005.
     """
-    from scipy.optimize import leastsq
-
     k = r.shape[0]
     iu = np.triu_indices(k, 1)
     target = r[iu]

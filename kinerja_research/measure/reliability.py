@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -11,7 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from kinerja_research._docs import fill_doc
-from kinerja_research.errors import KinerjaError
+from kinerja_research.errors import KinerjaError, ReverseKeyWarning
 from kinerja_research.measure._core import (
     cov2cor,
     minres_one_factor,
@@ -31,6 +32,19 @@ ALPHA_COLUMNS = ("scale", "alpha_std", "g6", "average_r", "n_items", "scale_mean
 def _alpha_from_cov(c: np.ndarray) -> float:
     k = c.shape[0]
     return float((1 - np.trace(c) / c.sum()) * k / (k - 1))
+
+
+def negative_first_component(r: np.ndarray, ids: Sequence[str]) -> list[str]:
+    """Items loading negatively on the first principal component of ``r`` (signed so the loadings sum positive).
+
+    R ``psych::alpha`` runs the same check (``principal(x)``) when no ``keys`` are given and warns that these items
+    "probably should be reversed".
+    """
+    values, vectors = np.linalg.eigh(r)
+    first = vectors[:, int(np.argmax(values))]
+    if first.sum() < 0:
+        first = -first
+    return [i for i, v in zip(ids, first) if v < 0]
 
 
 def _ase(c: np.ndarray, n: int) -> float:
@@ -62,7 +76,10 @@ def cronbach_alpha(
         Item columns of one scale, or a codebook: one row per dimension plus ``total`` (reverse keys from the
         codebook).
     reverse : list of str, optional
-        Reverse-keyed items when ``items`` is a list (observed min + max - x, as R ``psych::alpha(keys=)``).
+        Reverse-keyed items when ``items`` is a list (observed min + max - x, as R ``psych::alpha(keys=)``). When
+        ``items`` is a list and ``reverse`` is empty, items loading negatively on the first principal component
+        raise a :class:`~kinerja_research.errors.ReverseKeyWarning` naming them (as ``psych::alpha`` warns):
+        alpha of a scale with an unreversed reverse-worded item is far too low.
     ci : {{'feldt', 'bootstrap', 'none'}}, default 'feldt'
         Feldt's F-based interval, or the percentile bootstrap over respondents (``n_boot`` resamples, ``seed``).
     {alpha}
@@ -119,6 +136,16 @@ def cronbach_alpha(
         a_std = float((1 - k / r.sum()) * k / (k - 1))
         g6 = float(1 - (k - smc(r).sum()) / r.sum())
         av_r = float((r.sum() - k) / (k * (k - 1)))
+        if term == "scale" and not reverse:
+            negative = negative_first_component(r, ids)
+            if negative:
+                warnings.warn(
+                    f"Items {negative} load negatively on the first principal component of the scale and probably "
+                    f"should be reversed (pass reverse={negative!r} or the codebook as items=); alpha {a:.3f} "
+                    f"is computed with them as they are.",
+                    ReverseKeyWarning,
+                    stacklevel=2,
+                )
         complete = mom.complete
         scale_mean, scale_sd = mom.total_mean, mom.total_sd
         lo = hi = np.nan

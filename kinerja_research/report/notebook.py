@@ -269,18 +269,14 @@ class Context:
     def tables(self) -> dict:
         """Processed tables (``pipeline.load_processed(dataset)``) restricted to :attr:`regions`."""
         if self._tables is None:
-            raw = load_processed(self.dataset)
-            present = sorted(
-                {
-                    str(c)
-                    for df in raw.values()
-                    if "region_code" in df.columns
-                    for c in df["region_code"].dropna().unique()
-                }
-            )
+            # only the requested regions' rows are read (parquet predicate pushdown): a brief's kernel holds its
+            # region, not the country
+            raw = load_processed(self.dataset, regions=self._requested or None)
+            present = _codes(raw)
             if self._requested:
                 absent = [r for r in self._requested if r not in present]
                 if absent:
+                    present = _codes(load_processed(self.dataset, columns={t: ["region_code"] for t in raw}))
                     raise KinerjaError(
                         f"region(s) {absent} have no rows in dataset {self.dataset!r} (regions present: "
                         f"{present}); the rule is that a report covers regions present in the data."
@@ -759,6 +755,8 @@ class Context:
             Passed to :func:`kinerja_research.report.tables.format_table` (``ns``, ``labels``, ``digits``,
             ``n_col``, ``suppress``, ``drop``, ``ci``, ``keys``, ``count_cols``, ...).
 
+        Notes
+        -----
         Every count cell joins the page's suppression ledger (withheld across tables when the page finishes), and
         the table is written to ``<stem>.xlsx`` by :meth:`finish`.
         """
@@ -1044,6 +1042,13 @@ class Context:
                 derived = [d for d, of in sup.derived.items() if of == col and d in cols]
                 if derived:
                     c["xlsx_of"] = [where.get((s_i, row, cols.index(d))) for d in derived]
+
+
+def _codes(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    """Region codes present in any of ``tables``, sorted."""
+    return sorted(
+        {str(c) for df in tables.values() if "region_code" in df.columns for c in df["region_code"].dropna().unique()}
+    )
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -15,6 +15,13 @@ A run has three phases:
 3. **render** -- HTML pages (and PDFs with ``--pdf``) in the workers, then the run's index (answers to the four
    questions, pages, notebooks not run on these data with the reason, failures).
 
+Per-region pages (the region briefs: 514 at national scale) run in batches of up to :data:`BATCH_SIZE` regions per
+worker process, not in a kernel each: the worker executes each region's notebook in its own process
+(:mod:`kinerja_research.report.batch`, the same parameterised notebook and outputs as papermill's), reads the
+batch's regions' rows once (:func:`pipeline.hold_tables`) and the country's brief numbers once per run
+(:mod:`kinerja_research.report.national`); the pages are identical to one kernel per region (``kernels=True``,
+``kinerja report --kernels``).
+
 Only notebooks whose declared needs (``metadata.kinerja.needs``) the processed dataset meets are run
 (:mod:`kinerja_research.report.needs`); ``metadata.kinerja.per_region`` makes a notebook run once per region.
 
@@ -46,6 +53,7 @@ import contextlib
 import fcntl
 import json
 import logging
+import math
 import multiprocessing as mp
 import os
 import random
@@ -73,9 +81,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from kinerja_research import paths
 from kinerja_research._io import previous_of, recover_swap, remove_stale_temps, swap_into_place, temp_sibling
 from kinerja_research.errors import KinerjaError
-from kinerja_research.pipeline import TABLES, load_manifest
+from kinerja_research.pipeline import TABLES, hold_tables, load_manifest
 from kinerja_research.regions import DEFAULT_REGIONS, resolve_region
-from kinerja_research.report import export, suppress
+from kinerja_research.report import batch, export, national, suppress
 from kinerja_research.report.i18n import check_lang, translator
 from kinerja_research.report.needs import dataset_contents, notebook_needs, processed_folder, unmet
 from kinerja_research.report.procs import worker_setup
@@ -103,7 +111,11 @@ __all__ = [
     "plan_run",
     "suite_notebooks",
     "execute_job",
+    "execute_batch",
     "render_job",
+    "render_batch",
+    "batches",
+    "BATCH_SIZE",
     "job_environment",
     "protect_run",
     "default_run_dir",
@@ -123,8 +135,10 @@ SUITE = (
     "05_public_satisfaction",
     "10_region_comparison",
 )
-#: Notebooks run once per region when their metadata does not say (``kinerja.per_region``).
+#: Per-region notebooks run once per region when their metadata does not say (``kinerja.per_region``).
 PER_REGION = ("region_brief",)
+#: At most this many per-region pages per batch (one worker process executes them in turn, without kernels).
+BATCH_SIZE = 64
 #: What ``run.json`` names as the writer of a run folder.
 COMMAND = "kinerja report"
 KERNEL_NAME = "python3"
@@ -510,11 +524,12 @@ def normalise_executed(path: Path) -> None:
     _write_notebook_json(path, nb)
 
 
-def execute_job(job: Job | dict) -> dict:
+def execute_job(job: Job | dict, *, in_process: bool = False) -> dict:
     """Execute one job in its own folder; name its outputs after the job; returns a JSON-able result.
 
     Never raises for a notebook's own failure: the result has ``ok=False`` and ``error`` = ``{cell, exec_count,
-    ename, evalue, traceback}``; the executed notebook stays at ``<work_dir>/<stem>.ipynb``.
+    ename, evalue, traceback}``; the executed notebook stays at ``<work_dir>/<stem>.ipynb``. ``in_process``: the
+    notebook runs in this process (:func:`kinerja_research.report.batch.run_notebook`), not in a kernel.
     """
     if isinstance(job, dict):
         job = Job(**job)
@@ -526,7 +541,7 @@ def execute_job(job: Job | dict) -> dict:
     out_nb = work / f"{job.stem}.ipynb"
     with job_environment(job, log_path) as io:
         io.log.info("job %s: notebook %s, parameters %s", job.stem, job.input_path, json.dumps(job.parameters))
-        error, attempts = _execute(job, out_nb, io)
+        error, attempts = _execute_here(job, out_nb) if in_process else _execute(job, out_nb, io)
         normalise_executed(out_nb)
         xlsx = None
         for suffix in (".headline.json", ".xlsx"):
@@ -544,7 +559,8 @@ def execute_job(job: Job | dict) -> dict:
             }
         duration = time.perf_counter() - t0
         if error is None:
-            io.log.info("job %s executed in %.1f s (%d kernel start(s))", job.stem, duration, attempts)
+            how = "in the batch's process" if in_process else f"{attempts} kernel start(s)"
+            io.log.info("job %s executed in %.1f s (%s)", job.stem, duration, how)
         else:
             io.log.error(
                 "job %s FAILED at cell %s: %s: %s\n%s",
@@ -568,6 +584,37 @@ def execute_job(job: Job | dict) -> dict:
         "duration_s": duration,
         "attempts": attempts,
     }
+
+
+def _execute_here(job: Job, out_nb: Path) -> tuple[dict | None, int]:
+    """The notebook executed in this process: ``(error or None, 1)``."""
+    try:
+        error = batch.run_notebook(
+            job.input_path, out_nb, parameters=job.parameters, cwd=job.job_dir, kernel_name=KERNEL_NAME
+        )
+    except Exception as exc:  # the notebook could not be read or parameterised
+        error = _error(exc)
+    if error is not None:
+        error["traceback"] = _ANSI.sub("", error.get("traceback") or "")
+    return error, 1
+
+
+def execute_batch(jobs: Sequence[Job | dict], shared: str) -> list[dict]:
+    """Execute the per-region jobs ``jobs`` (one notebook, several regions) in this process, one after the other.
+
+    The regions' rows are read once for the batch (:func:`pipeline.hold_tables`) and the numbers every region's
+    brief compares are computed once for the run (:func:`national.shared_in` ``shared``: the first batch to need
+    them computes them, the others read them). Returns one :func:`execute_job` result per job, in order.
+    """
+    jobs = [Job(**j) if isinstance(j, dict) else j for j in jobs]
+    dataset = jobs[0].parameters["dataset"]
+    with national.shared_in(shared), hold_tables(dataset, [j.region for j in jobs]):
+        return [execute_job(j, in_process=True) for j in jobs]
+
+
+def render_batch(jobs: Sequence[Job | dict], results: Sequence[dict]) -> list[dict]:
+    """:func:`render_job` of each job of a batch, in this process."""
+    return [render_job(j, r) for j, r in zip(jobs, results)]
 
 
 def _title(job: Job, work: Path) -> str:
@@ -630,26 +677,45 @@ def _execute_isolated(job: dict) -> dict:
     )
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
-        return {
-            "stem": job["stem"],
-            "notebook": job["notebook"],
-            "region": job.get("region"),
-            "ok": False,
-            "error": {
-                "cell": None,
-                "exec_count": None,
-                "ename": "WorkerError",
-                "evalue": (proc.stderr.strip().splitlines() or ["job process failed"])[-1],
-                "traceback": proc.stderr,
-            },
-            "html": None,
-            "pdf": None,
-            "xlsx": None,
-            "pdf_error": None,
-            "duration_s": 0.0,
-            "attempts": 0,
-        }
+        return _worker_error(job, proc)
     return json.loads(lines[-1])
+
+
+def _execute_batch_isolated(jobs: list[dict], shared: str) -> list[dict]:
+    """Run :func:`execute_batch` in a fresh Python process (on Dask workers: the in-process notebooks need a process
+    of their own)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "kinerja_research.report.runner"],
+        input=json.dumps({"batch": jobs, "shared": shared}),
+        capture_output=True,
+        text=True,
+    )
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("[")]
+    if proc.returncode != 0 or not lines:
+        return [_worker_error(j, proc) for j in jobs]
+    return json.loads(lines[-1])
+
+
+def _worker_error(job: dict, proc) -> dict:
+    return {
+        "stem": job["stem"],
+        "notebook": job["notebook"],
+        "region": job.get("region"),
+        "ok": False,
+        "error": {
+            "cell": None,
+            "exec_count": None,
+            "ename": "WorkerError",
+            "evalue": (proc.stderr.strip().splitlines() or ["job process failed"])[-1],
+            "traceback": proc.stderr,
+        },
+        "html": None,
+        "pdf": None,
+        "xlsx": None,
+        "pdf_error": None,
+        "duration_s": 0.0,
+        "attempts": 0,
+    }
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -900,13 +966,18 @@ def _is_dask(executor) -> bool:
     return hasattr(executor, "gather") and hasattr(executor, "scheduler_info")
 
 
-def _results(executor, calls: Sequence[tuple[Job, Callable, tuple]]):
-    """Yield ``(job, result)`` as calls finish, for a concurrent.futures executor or a dask.distributed Client."""
+def _results(executor, calls: Sequence[tuple[Job | list[Job], Callable, tuple]]):
+    """Yield ``(job, result)`` as calls finish, for a concurrent.futures executor or a dask.distributed Client. A
+    call of a batch (``job`` a list of jobs) yields ``(jobs, [result per job])``."""
+
+    def first(j):
+        return j[0] if isinstance(j, list) else j
+
     if _is_dask(executor):
         from distributed import as_completed  # only with --scheduler: distributed takes 1.7 s to import
 
         futures = {
-            executor.submit(fn, *args, pure=False, key=f"kinerja-{j.run_id}-{j.stem}-{fn.__name__}"): j
+            executor.submit(fn, *args, pure=False, key=f"kinerja-{first(j).run_id}-{first(j).stem}-{fn.__name__}"): j
             for j, fn, args in calls
         }
         completed = as_completed(futures)
@@ -918,7 +989,7 @@ def _results(executor, calls: Sequence[tuple[Job, Callable, tuple]]):
         try:
             yield job, fut.result()
         except Exception as exc:  # the worker process itself died
-            yield job, _crashed(job, exc)
+            yield job, [_crashed(j, exc) for j in job] if isinstance(job, list) else _crashed(job, exc)
 
 
 def _crashed(job: Job, exc: BaseException) -> dict:
@@ -1007,6 +1078,7 @@ def run_suite(
     style: str = "standard",
     progress: bool = True,
     publish: bool | None = None,
+    kernels: bool = False,
 ) -> RunSummary:
     """Execute the report suite and write ``<out>/`` (default ``reports/<dataset>-<lang>``) atomically.
 
@@ -1039,6 +1111,12 @@ def run_suite(
     publish : bool, optional
         Copy the pages to ``reports/`` and refresh ``reports/index.html`` (default: when the run folder is directly
         inside ``reports/``).
+    kernels : bool
+        Run every per-region page (the region briefs) in a kernel of its own, as papermill does. Default: in
+        batches of up to :data:`BATCH_SIZE` regions per worker process, each page executed in that process
+        (:mod:`kinerja_research.report.batch`) with the numbers every brief compares computed once for the run
+        (:mod:`kinerja_research.report.national`); the same executed notebooks, pages and numbers without a kernel
+        start, import and computation per region.
 
     Returns
     -------
@@ -1090,7 +1168,7 @@ def run_suite(
             for s in skipped:
                 log.info("not run: %s (%s)", s["notebook"], s["reasons"])
             with _terminate_as_interrupt(), _executor(executor, scheduler, workers, len(jobs)) as pool:
-                ordered = _run_jobs(pool, jobs, tmp, lang, progress)
+                ordered = _run_jobs(pool, jobs, tmp, lang, progress, kernels=kernels, slots=_slots(pool, n_workers))
             run_time = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
             write_index(
                 tmp,
@@ -1184,18 +1262,69 @@ def _executor(executor, scheduler: str | None, workers: int | None, n_jobs: int)
     own.close() if _is_dask(own) else own.shutdown(wait=True)
 
 
-def _run_jobs(executor, jobs: Sequence[Job], tmp: Path, lang: str, progress: bool) -> list[dict]:
-    """Phases 1-3 of a run: execute every job, protect counts across the pages, render every page."""
+def _slots(executor, n_workers: int) -> int:
+    """How many jobs the executor runs at once: its worker processes, or the threads of a Dask cluster."""
+    if executor is not None and _is_dask(executor):
+        workers = (executor.scheduler_info() or {}).get("workers") or {}
+        return max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))
+    return max(1, n_workers)
+
+
+def batches(jobs: Sequence[Job], slots: int, size: int | None = None) -> list[list[Job]]:
+    """The per-region jobs of ``jobs`` in batches: per notebook, regions in order, at most ``size`` (default
+    :data:`BATCH_SIZE`) per batch and at least as many batches as ``slots`` (so every worker has one) while regions
+    remain.
+
+    Examples
+    --------
+    >>> jobs = [Job(notebook="b", stem=f"b_{i}", input_path="", parameters={}, work_dir="", run_id="", region=str(i))
+    ...         for i in range(5)]
+    >>> [[j.region for j in b] for b in batches(jobs, slots=2)]
+    [['0', '1', '2'], ['3', '4']]
+    """
+    size = size or BATCH_SIZE
+    out: list[list[Job]] = []
+    by_notebook: dict[str, list[Job]] = {}
+    for j in jobs:
+        if j.region is not None:
+            by_notebook.setdefault(j.notebook, []).append(j)
+    for group in by_notebook.values():
+        per = max(1, min(size, math.ceil(len(group) / slots)))
+        out += [group[i : i + per] for i in range(0, len(group), per)]
+    return out
+
+
+def _run_jobs(
+    executor, jobs: Sequence[Job], tmp: Path, lang: str, progress: bool, *, kernels: bool = False, slots: int = 1
+) -> list[dict]:
+    """Phases 1-3 of a run: execute every job, protect counts across the pages, render every page.
+
+    Per-region jobs run in batches (:func:`execute_batch`) unless ``kernels``; the others one kernel each."""
     dask = executor is not None and _is_dask(executor)
     run_one = _execute_isolated if dask else execute_job
+    run_batch = _execute_batch_isolated if dask else execute_batch
+    grouped = [] if kernels else batches(jobs, slots)
+    in_batch = {j.stem for b in grouped for j in b}
+    shared = str(Path(tmp) / ".jobs" / ".national")
+
+    def arg(j):
+        return asdict(j) if dask else j
+
+    calls = [(j, run_one, (arg(j),)) for j in jobs if j.stem not in in_batch]
+    calls += [(b, run_batch, ([arg(j) for j in b], shared)) for b in grouped]
     results: dict[str, dict] = {}
     with _progress(progress, len(jobs)) as advance:
-        for job, res in _results(executor, [(j, run_one, (asdict(j) if dask else j,)) for j in jobs]):
-            results[job.stem] = res
-            advance(f"{job.stem}: {'ok' if res['ok'] else 'FAILED'} ({res['duration_s']:.1f} s)")
+        for _, out in _results(executor, calls):
+            for res in out if isinstance(out, list) else [out]:
+                results[res["stem"]] = res
+                advance(f"{res['stem']}: {'ok' if res['ok'] else 'FAILED'} ({res['duration_s']:.1f} s)")
     protect_run(tmp, [results[j.stem] for j in jobs], lang)
-    calls = [(j, render_job, (asdict(j) if dask else j, results[j.stem])) for j in jobs]
-    rendered = dict((job.stem, res) for job, res in _results(executor, calls))
+    calls = [(j, render_job, (arg(j), results[j.stem])) for j in jobs if j.stem not in in_batch]
+    calls += [(b, render_batch, ([arg(j) for j in b], [results[j.stem] for j in b])) for b in grouped]
+    rendered: dict[str, dict] = {}
+    for _, out in _results(executor, calls):
+        for res in out if isinstance(out, list) else [out]:
+            rendered[res["stem"]] = res
     return [rendered[j.stem] for j in jobs]
 
 
@@ -1249,10 +1378,14 @@ class _progress:
 
 
 def _main() -> None:
-    """Job process entry point: one job as JSON on stdin, its result as one JSON line on stdout."""
+    """Job process entry point: one job as JSON on stdin, its result as one JSON line on stdout; or a batch
+    (``{"batch": [jobs], "shared": folder}``), its results as one JSON list on one line."""
     job = json.loads(sys.stdin.read())
     _worker_init()
-    print(json.dumps(execute_job(job)))
+    if "batch" in job:
+        print(json.dumps(execute_batch(job["batch"], job["shared"])))
+    else:
+        print(json.dumps(execute_job(job)))
 
 
 if __name__ == "__main__":

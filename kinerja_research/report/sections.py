@@ -60,11 +60,12 @@ from kinerja_research.measure import (
     parallel_analysis,
     split_half,
 )
-from kinerja_research.pipeline import load_manifest, load_processed, load_validation
+from kinerja_research.pipeline import load_manifest, load_validation
 from kinerja_research.report import findings as fnd
-from kinerja_research.report import plots, spss
+from kinerja_research.report import national, plots, spss
 from kinerja_research.report.audit import summarise_problems
 from kinerja_research.report.i18n import translator
+from kinerja_research.report.national import ikm_by_region, large_enough
 from kinerja_research.report.numbers import format_ci, period_label
 
 __all__ = [
@@ -204,40 +205,6 @@ def _spss_regression(sec: Section, reg, *, name: str, model: str, lang: str) -> 
         spss.coefficients(reg), "spss.coefficients_caption", caption=caption, ns="spss",
         digits={"b": 3, "se": 3, "beta": 3, "t_hitung": 3, "t_tabel": 3, "tolerance": 3, "vif": 3},
     )  # fmt: skip
-
-
-def large_enough(
-    df: pd.DataFrame, *, min_n: int, between: Sequence[str] = (), subject: str = "person_id"
-) -> tuple[pd.DataFrame, list[str]]:
-    """The rows of the regions with at least ``min_n`` people in every ``by`` cell, and the codes left out.
-
-    A region is kept when every cell of ``between`` seen anywhere in ``df`` (e.g. ``["trained", "wave"]``) holds at least
-    ``min_n`` distinct ``subject`` values in it; with ``between=()`` the region as a whole needs ``min_n``. The same rule
-    as ``ctx.regions_with``, without showing the note (see :func:`note`).
-
-    Examples
-    --------
-    >>> d = pd.DataFrame({"region_code": ["a"] * 4 + ["b"] * 2, "person_id": list("pqrsxy"),
-    ...                   "trained": [True, True, False, False, True, True]})
-    >>> kept, out = large_enough(d, min_n=2, between=["trained"])
-    >>> sorted(kept["region_code"].unique()), out
-    (['a'], ['b'])
-    """
-    by = list(between)
-    if df.empty:
-        return df.reset_index(drop=True), []
-    codes = df["region_code"].astype(str)
-    counts = df.assign(region_code=codes).groupby(["region_code", *by], observed=True)[subject].nunique()
-    if by:
-        full = pd.MultiIndex.from_product(
-            [sorted(codes.unique()), *[sorted(df[b].dropna().unique()) for b in by]], names=["region_code", *by]
-        )
-        counts = counts.reindex(full, fill_value=0)
-        ok = (counts >= min_n).groupby(level="region_code").all()
-    else:
-        ok = counts >= min_n
-    left = sorted(str(c) for c in ok.index[~ok.to_numpy()])
-    return df[~codes.isin(left)].reset_index(drop=True), left
 
 
 def note(ctx, section: Section, name: str) -> None:
@@ -435,9 +402,12 @@ def training_effect(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Se
     sec.left_out["did"] = (ctx.min_n, left)
     if panel.empty or panel["wave"].nunique() < 2:  # one period (no performance after the programme): no DiD
         return sec
-    res = _did_per_region(
-        panel, did(panel, dv="capaian_pct", between=["trained", "region_code"], alpha=ctx.alpha), ctx.alpha
-    )
+    if panel["region_code"].nunique() > national.INTERACTED_MAX:  # no design with 4 columns per region
+        res = national.did_by_region(panel, alpha=ctx.alpha)
+    else:
+        res = _did_per_region(
+            panel, did(panel, dv="capaian_pct", between=["trained", "region_code"], alpha=ctx.alpha), ctx.alpha
+        )
     is_region = res["region"].notna() & (res["term"] == "trained:post")
     sec.results["did"] = res
     post = panel[panel["wave"] == "post"]
@@ -874,17 +844,21 @@ def resistance_levels(
             "group_a": lambda d: d["group_a"].map(ctx.region_name, na_action="ignore"),
             "group_b": lambda d: d["group_b"].map(ctx.region_name, na_action="ignore"),
         }
+        ends = n_regions > national.FIGURE_MAX  # 514 regions: 131,841 pairs; shown: those among the extremes
+        gh_shown, kd_shown = (national.pairs_at_the_ends(t_, total) if ends else t_ for t_ in (gh, kd))
+        many = {"k": national.PAIRS_ENDS, "m": n_regions} if ends else {}
         sec.tables["games_howell"] = _show(
-            gh.assign(**names),
-            "resistance.gh_caption",
+            gh_shown.assign(**names),
+            "resistance.gh_caption_ends" if ends else "resistance.gh_caption",
             compact=True,
-            caption={"level": ctx.level},
+            caption={"level": ctx.level, **many},
             ns="resistance",
             drop=["effect_size_name", "method"],
         )
         sec.tables["kruskal"] = _show(
-            kd.assign(**names),
-            "resistance.kw_caption",
+            kd_shown.assign(**names),
+            "resistance.kw_caption_ends" if ends else "resistance.kw_caption",
+            caption=many,
             compact=("method",),
             ns="resistance",
             drop=["term", "k", "effect_size_name"],
@@ -911,7 +885,9 @@ def resistance_levels(
             )
         )
         try:
-            inv = invariance(pre_items, model=cb, between="region_code") if invariance_test else None
+            # a multi-group CFA across hundreds of regions does not fit in memory (parameters per region)
+            many = n_regions > national.INTERACTED_MAX
+            inv = invariance(pre_items, model=cb, between="region_code") if invariance_test and not many else None
         except (KinerjaError, np.linalg.LinAlgError):
             inv = None
         if inv is not None:
@@ -1360,27 +1336,6 @@ def element_names(lang: str) -> dict[str, str]:
     """Shown names of the nine unsur: the regulation's names (``satisfaction.element.U<i>``)."""
     t = translator(lang)
     return {e: t(f"satisfaction.element.{e}") for e in ELEMENTS}
-
-
-def ikm_by_region(satisfaction: pd.DataFrame, *, alpha: float, seed: int, n_boot: int = IKM_N_BOOT) -> pd.DataFrame:
-    """IKM per region, each region's bootstrap interval drawn from that region's respondents alone with ``seed``.
-
-    The interval of a region therefore does not depend on which other regions are in the run: the satisfaction page,
-    the comparison page and the region brief show the same numbers (:func:`kinerja_research.ikm` of one region).
-    """
-
-    codes = sorted(satisfaction["region_code"].astype(str).unique())
-    parts = [
-        ikm(
-            satisfaction[satisfaction["region_code"].astype(str) == c],
-            between="region_code",
-            alpha=alpha,
-            n_boot=n_boot,
-            seed=seed,
-        )
-        for c in codes
-    ]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 def satisfaction_ikm(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Section:
@@ -2286,19 +2241,13 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
     against its mutu bands, the 20 JP rule, and the predikat of the latest period."""
 
     region = ctx.region
-    everyone = load_processed(ctx.dataset) if tables is None else tables
-    own = {
+    numbers = national.brief_parts(ctx, tables)  # every region's numbers, once per process (report/national.py)
+    own = ctx.tables if tables is None else {
         name: df[df["region_code"].astype(str) == region].reset_index(drop=True) if "region_code" in df.columns else df
-        for name, df in everyone.items()
-    }
+        for name, df in tables.items()
+    }  # fmt: skip
     sec = Section()
-    parts = [
-        training_effect(ctx, everyone),
-        training_jp(ctx, everyone),
-        resistance_levels(ctx, everyone, invariance_test=False),
-        rewards_by_region(ctx, everyone),
-        satisfaction_ikm(ctx, everyone),
-    ]
+    parts = numbers.parts
     given = [p.answers for p in parts if len(p.answers)]
     answers = pd.concat(given, ignore_index=True) if given else pd.DataFrame(columns=fnd.ANSWER_COLUMNS)
     sec.results["answers"] = answers
@@ -2339,9 +2288,7 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
             ns="brief",
             digits={"value": 2, "low": 2, "high": 2},
         )
-    highlight = {
-        c: (col if c == region else "#B0B0B0") for c, col in plots.region_palette(ctx_regions(everyone)).items()
-    }
+    highlight = {c: (col if c == region else "#B0B0B0") for c, col in plots.region_palette(numbers.regions).items()}
     brief_keys = {"did_effect_region", "jp_share_meeting_20", "rtc_mean", "ikm", "ikm_ci_low", "ikm_ci_high", "mutu"}
     for p in parts:
         sec.records += [r for r in p.records if r.get("region") == region and r["key"] in brief_keys]
@@ -2361,7 +2308,9 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
     )
     sat = parts[4]
     if "ikm" in sat.results:
-        ikm = sat.results["ikm"]
+        ikm, ikm_notes = national.figure_rows(
+            sat.results["ikm"], region, value="ikm", lang=ctx.lang, name=ctx.region_name(region)
+        )
         bands = {k: (b.low, b.high) for k, b in standards.IKM_BANDS.items()}
         low = min(float(ikm["ci_low"].min()), standards.IKM_GOOD_MIN)
         limits = (max(standards.IKM_BANDS["D"].low, np.floor(low / 5) * 5 - 5), standards.IKM_BANDS["A"].high)
@@ -2375,11 +2324,17 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
                 palette=highlight,
                 ax=plots.small_axes(len(ikm)),
             ),
-            {"caption_key": "brief.fig_ikm", "caption": {"level": ctx.level}},
+            {"caption_key": "brief.fig_ikm", "caption": {"level": ctx.level}, "notes": ikm_notes},
         )
     res = parts[2]
     if "means" in res.results:
-        total = res.results["means"][res.results["means"]["term"] == "resistance"]
+        total, rtc_notes = national.figure_rows(
+            res.results["means"][res.results["means"]["term"] == "resistance"],
+            region,
+            value="estimate",
+            lang=ctx.lang,
+            name=ctx.region_name(region),
+        )
         scale = _constructs(ctx)["resistance"].limits
         sec.figures["resistance"] = (
             lambda: plots.plot_means_ci(
@@ -2392,7 +2347,11 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
                 palette=highlight,
                 ax=plots.small_axes(len(total)),
             ),
-            {"caption_key": "brief.fig_resistance", "caption": {"level": ctx.level, "low": scale[0], "high": scale[1]}},
+            {
+                "caption_key": "brief.fig_resistance",
+                "caption": {"level": ctx.level, "low": scale[0], "high": scale[1]},
+                "notes": rtc_notes,
+            },
         )
     tr = parts[0]
     if "did" in tr.results and region not in tr.left_out.get("did", (0, []))[1]:

@@ -681,6 +681,8 @@ def write_raw(world, out_dir: Path, *, seed: int, progress=None, tables=None) ->
             f"Synthetic default dataset (kinerja data synth --seed {seed} --scale {world.scale:g}; "
             f"regions {regions_txt}); {MARKER}"
         ),
+        "synthetic": True,
+        "generator": {"name": "kinerja_research.synth", "seed": seed, "scale": world.scale, "regions": regions_txt},
         "tables": written,
         "instruments": {
             k: v for k, v in (("survey", list(S.SURVEY_INSTRUMENTS)), ("satisfaction", ["skm"])) if k in written

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kinerja_research.clean.periods import parse_period
+from kinerja_research.standards import PREDICATE_MATRIX, PREDICATES, RATINGS
 from kinerja_research.synth import _spec as S
 
 __all__ = [
@@ -45,6 +47,40 @@ class World:
     private: pd.DataFrame
     truth: dict
     extra: dict = field(default_factory=dict, repr=False)
+
+    def processed(self) -> dict[str, pd.DataFrame]:
+        """The clean tables in the form of the processed-table contract (C2, docs/architecture.md), as
+        ``kinerja clean`` writes them: no exact birth date or submission time (``birth_date`` dropped,
+        ``submitted_at`` the first day of its month), ``age`` and ``tenure_years`` whole years (Int64),
+        ``employment`` (``PNS`` / ``PPPK``, as the NIP or NI PPPK says) wherever staff are listed, and ``period_kind``,
+        ``period_start``, ``period_end`` with every ``period``. :attr:`tables` keep the exact values the raw files are
+        written from."""
+        pppk = self.private["golongan"].astype("string").str.startswith("PPPK-").fillna(False).to_numpy(dtype=bool)
+        employment = pd.Series(np.where(pppk, "PPPK", "PNS"), index=self.private["person_id"].to_numpy())
+        out = {}
+        for name, df in self.tables.items():
+            df = df.copy()
+            if "person_id" in df:
+                at = df.columns.get_loc("region_code") + 1 + ("agency" in df)
+                emp = employment.reindex(df["person_id"].to_numpy()).to_numpy(dtype=object)
+                df.insert(at, "employment", pd.array(emp, dtype="string"))
+            df = df.drop(columns=[c for c in ("birth_date",) if c in df])
+            for c in ("age", "tenure_years"):
+                if c in df:
+                    v = np.floor(df[c].to_numpy(dtype=float, na_value=np.nan))
+                    df[c] = pd.array(np.where((v < 0) & (v >= -1), 0, v), dtype="Float64").astype("Int64")
+            if "submitted_at" in df:
+                df["submitted_at"] = df["submitted_at"].dt.to_period("M").dt.to_timestamp().astype("datetime64[ns]")
+            if "period" in df:
+                per = parse_period(df["period"].astype("string"))
+                at = df.columns.get_loc("period") + 1
+                for k, c in enumerate(("period_kind", "period_start", "period_end")):
+                    if c in df:
+                        df = df.drop(columns=c)
+                    df.insert(at + k, c, per[c].to_numpy() if c == "period_kind" else per[c].astype("datetime64[ns]"))
+                df["period_kind"] = df["period_kind"].astype("string")
+            out[name] = df
+        return out
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -144,8 +180,11 @@ def _people(seed: int, params: list[S.RegionParams], scale: float) -> tuple[pd.D
     # entry at age >= 18 must survive truncation to the month
     too_young = _years(tmt, birth) < 18.0
     tmt = np.where(too_young, (tmt.astype("datetime64[M]") + 1).astype("datetime64[D]"), tmt)
-    tenure = _years(np.full(n, ref), tmt)
     edu, pppk = d["edu"], d["pppk"]
+    # PPPK staff carry a NI PPPK, which holds only the year first appointed: their service counts from 1 January
+    # of that year, as the clean step reads it
+    tmt = np.where(pppk, tmt.astype("datetime64[Y]").astype("datetime64[D]"), tmt)
+    tenure = _years(np.full(n, ref), tmt)
     start = np.asarray(S.PNS_START_RANK)[edu]
     cap = np.array([11, 12, 15, 17, 17])[edu]
     rank = start + np.floor(tenure / 4.0 + rng.normal(0, 0.7, n)).astype(int)
@@ -161,9 +200,13 @@ def _people(seed: int, params: list[S.RegionParams], scale: float) -> tuple[pd.D
         w = np.array([S.AGENCIES[a][1] for a in ags])
         lo, hi = offsets[r], offsets[r + 1]
         agency[lo:hi] = ags[rng.choice(len(ags), size=hi - lo, p=w / w.sum())]
-    # NIP: birth YYYYMMDD + TMT YYYYMM + gender digit + 3-digit sequence (unique)
+    # NIP: birth YYYYMMDD + TMT YYYYMM + gender digit + 3-digit sequence (unique); NI PPPK of PPPK staff: birth
+    # YYYYMMDD + year first appointed YYYY + 2 (the PPPK code) + contract number (1 in the first five years, then 2)
+    # + gender digit + sequence (clean.nip tells the two apart by digits 13-14: 01-12 against 21-29)
     by, bm, bd = _ymd(birth)
     ty, tm, _ = _ymd(tmt)
+    contract = 1 + np.minimum(np.floor(tenure / 5.0).astype(np.int64), 8)
+    tm = np.where(pppk, 20 + contract, tm)
     gdig = np.where(d["female"], 2, 1)
     key = ((by * 10000 + bm * 100 + bd).astype(np.int64) * 1_000_000 + ty * 100 + tm) * 10 + gdig
     order = rng.permutation(n)
@@ -360,17 +403,15 @@ def _performance(seed, params, people, arr, v, gen, jp_prog):
     return perf
 
 
-RATINGS = ("above", "as_expected", "below")
-PREDIKAT = ("Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang/Misconduct", "Sangat Kurang")
+PREDIKAT = PREDICATES
+#: The regulation's matrix (standards.PREDICATE_MATRIX) as positions: [hasil code, perilaku code] -> PREDIKAT index.
+_PREDIKAT_AT = np.array([[PREDICATES.index(PREDICATE_MATRIX[(h, p)]) for p in RATINGS] for h in RATINGS])
 
 
 def predikat_code(hasil: np.ndarray, perilaku: np.ndarray) -> np.ndarray:
-    """PermenPANRB 6/2022 matrix (codes: 0 above, 1 as expected, 2 below) -> index into PREDIKAT."""
-    return np.select(
-        [(perilaku == 2) & (hasil == 2), perilaku == 2, hasil == 2, (hasil == 0) & (perilaku == 0)],
-        [4, 3, 2, 0],
-        default=1,
-    )
+    """PermenPANRB 6/2022 matrix (codes: positions in standards.RATINGS, 0 above, 1 as expected, 2 below) -> index
+    into PREDIKAT (standards.PREDICATES)."""
+    return _PREDIKAT_AT[np.asarray(hasil), np.asarray(perilaku)]
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import yaml
 from kinerja_research.clean.likert import map_likert
 from kinerja_research.cli import main
 from kinerja_research.ingest.dataset import load_dataset, map_headers
-from kinerja_research.ingest.init import init_dataset
+from kinerja_research.ingest.draft import init_dataset
 from kinerja_research.ingest.readers import read_file
 from kinerja_research.regions import match_regions
 

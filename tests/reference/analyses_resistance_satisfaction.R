@@ -125,7 +125,7 @@ wj(list(overall = ikm_of(skm, rep(1 / 9, 9)), overall_printed = ikm_of(skm, rep(
 # ---- sample size and power ----------------------------------------------------------------------------------------
 pops <- c(10, 50, 100, 500, 1000, 10000, 1e6)
 # km_raw uses the exact qchisq(0.95, 1); the package now uses Krejcie & Morgan's printed 3.841 at 95%, checked against
-# analyses_review_fixes.R (krejcie_morgan), so km_raw below is kept for the record and no longer compared.
+# analyses_edge_cases.R (krejcie_morgan), so km_raw below is kept for the record and no longer compared.
 km <- function(N, p = 0.5, d = 0.05, chi = qchisq(0.95, 1)) chi * N * p * (1 - p) / (d^2 * (N - 1) + chi * p * (1 - p))
 sz <- data.frame(population = pops, slovin_raw = pops / (1 + pops * 0.05^2), km_raw = km(pops))
 pw <- list(

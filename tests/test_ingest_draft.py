@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from kinerja_research.ingest.dataset import load_dataset
-from kinerja_research.ingest.init import infer_label_set, init_dataset
+from kinerja_research.ingest.draft import infer_label_set, init_dataset
 from kinerja_research.instruments import load_codebook
 
 

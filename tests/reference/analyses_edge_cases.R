@@ -1,5 +1,5 @@
-# Reference values for the reviewer's findings on kinerja_research.analysis (and measure.r_table): run from the
-# repository root (`make references` or `Rscript tests/reference/analyses_review_fixes.R`).
+# Reference values for edge cases of kinerja_research.analysis (and measure.r_table): run from the
+# repository root (`make references` or `Rscript tests/reference/analyses_edge_cases.R`).
 # Inputs are small vectors written into the JSON itself, so Python and R read the same numbers.
 suppressPackageStartupMessages({ library(jsonlite); library(effectsize) })
 out <- "tests/reference"
@@ -45,4 +45,4 @@ res <- list(
   r_table_less = list(n = n_r, r = t_less / sqrt(n_r - 2 + t_less^2)),
   krejcie_morgan = list(population = pops, km_raw_95 = km(pops, 3.841), km_raw_99 = km(pops, qchisq(0.99, 1)))
 )
-write_json(res, file.path(out, "analyses_review_fixes.json"), digits = NA, auto_unbox = TRUE, pretty = TRUE)
+write_json(res, file.path(out, "analyses_edge_cases.json"), digits = NA, auto_unbox = TRUE, pretty = TRUE)

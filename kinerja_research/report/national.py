@@ -405,7 +405,7 @@ def _training(tables, *, alpha: float, lang: str, min_n: int) -> Part:
         return part
     panel, left = large_enough(full, min_n=min_n, between=["trained", "wave"])
     part.left_out["did"] = (min_n, left)
-    if panel.empty:
+    if panel.empty or panel["wave"].nunique() < 2:  # one period (no performance after the programme): no DiD
         return part
     rows = []
     for code, sub in panel.groupby(panel["region_code"].astype(str), sort=True):

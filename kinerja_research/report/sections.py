@@ -2298,7 +2298,7 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
         "n_public": len(own["satisfaction"]) if has_columns(own, "satisfaction") else 0,
     }
     # the intro names only the tables the dataset has (never "0 ASN" for a table it lacks)
-    held = [k for k, table in BRIEF_INTRO_TABLES.items() if has_columns(everyone, table)]
+    held = [k for k, table in BRIEF_INTRO_TABLES.items() if has_columns(own, table)]
     sec.texts["intro"] = dict(
         key="brief.intro" if len(held) == len(BRIEF_INTRO_TABLES) else "brief.intro_" + ("_".join(held) or "none"),
         n=min([v for k, v in counts.items() if v and k[2:] in held] or [0]),
@@ -2328,14 +2328,15 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
         )
     res = parts[2]
     if "means" in res.results:
-        total, rtc_notes = national.figure_rows(
-            res.results["means"][res.results["means"]["term"] == "resistance"],
+        total, rtc_notes = national.figure_rows(  # report/national.py scores the shipped rtc items
+            res.results["means"][res.results["means"]["term"] == "rtc"],
             region,
             value="estimate",
             lang=ctx.lang,
             name=ctx.region_name(region),
         )
-        scale = _constructs(ctx)["resistance"].limits
+        rtc = _shipped_codebook("rtc")
+        scale = (float(rtc.scale["min"]), float(rtc.scale["max"]))
         sec.figures["resistance"] = (
             lambda: plots.plot_means_ci(
                 total,

@@ -179,7 +179,7 @@ def test_rewards_section_on_the_own_items(cleaned):
 
 def test_brief_intro_names_only_the_tables_the_dataset_has(cleaned):
     out, _ = cleaned
-    brief = sections.region_brief(Ctx(out))
+    brief = sections.region_brief(Ctx(out), load_processed(out))
     intro = brief.text("intro")
     assert intro["key"] == "brief.intro_staff_survey"  # no SKM table: no "0 respondents of the SKM"
     assert intro["n_staff"] == intro["n_survey"] == 32

@@ -58,6 +58,10 @@ from kinerja_research.report.i18n import translator
 from kinerja_research.report.needs import processed_folder
 
 __all__ = [
+    "did_region_records",
+    "ikm_records",
+    "jp_records",
+    "rtc_records",
     "PAIRS_ENDS",
     "pairs_at_the_ends",
     "INTERACTED_MAX",
@@ -393,6 +397,69 @@ def _has(tables: Mapping[str, pd.DataFrame], table: str, columns: Sequence[str] 
     return df is not None and not df.empty and all(c in df.columns and df[c].notna().any() for c in columns)
 
 
+def did_region_records(res: pd.DataFrame) -> list[dict]:
+    """Headline records of the per-region DiD effect (one per row of ``res``: ``region``, ``estimate``, ``n``)."""
+    return [
+        dict(
+            key="did_effect_region",
+            value=r["estimate"],
+            n=int(r["n"]),
+            label_key="training.headline_did_region",
+            spec=".2f",
+            region=str(r["region"]),
+        )
+        for _, r in res.iterrows()
+    ]
+
+
+def jp_records(dose: pd.DataFrame, *, target: float) -> list[dict]:
+    """Headline records of the share of staff meeting the yearly JP target, per region (``n_people`` people)."""
+    return [
+        dict(
+            key="jp_share_meeting_20",
+            value=r["estimate"],
+            n=int(r["n_people"]),
+            label_key="training.headline_jp_share",
+            label={"target": target},
+            spec="pct",
+            region=str(r["region"]),
+        )
+        for _, r in dose.iterrows()
+    ]
+
+
+def rtc_records(means: pd.DataFrame, *, scale: tuple[float, float]) -> list[dict]:
+    """Headline records of the mean resistance score per region, on its scale (``scale`` low and high)."""
+    return [
+        dict(
+            key="rtc_mean",
+            value=r["estimate"],
+            n=int(r["n"]),
+            label_key="resistance.rec.region_mean",
+            label={"low": scale[0], "high": scale[1]},
+            spec=".2f",
+            region=str(r["region"]),
+        )
+        for _, r in means.iterrows()
+    ]
+
+
+def ikm_records(by_region: pd.DataFrame, *, level: float) -> list[dict]:
+    """Headline records of each region's IKM, its interval (``level`` percent) and its mutu."""
+    out = []
+    for _, r in by_region.iterrows():
+        code, n = str(r["region"]), int(r["n"])
+        out += [
+            dict(key="ikm", value=r["ikm"], n=n, label_key="satisfaction.rec.ikm", spec=".2f", region=code),
+            dict(key="ikm_ci_low", value=r["ci_low"], n=n, label_key="satisfaction.rec.ikm_ci_low",
+                 label={"level": level}, spec=".2f", region=code),
+            dict(key="ikm_ci_high", value=r["ci_high"], n=n, label_key="satisfaction.rec.ikm_ci_high",
+                 label={"level": level}, spec=".2f", region=code),
+            dict(key="mutu", value=r["mutu"], n=n, label_key="satisfaction.rec.mutu", region=code),
+        ]  # fmt: skip
+    return out
+
+
 def _training(tables, *, alpha: float, lang: str, min_n: int) -> Part:
     part = Part()
     if not (_has(tables, "performance", ["capaian_pct"]) and _has(tables, "training", ["jp"])):
@@ -413,17 +480,7 @@ def _training(tables, *, alpha: float, lang: str, min_n: int) -> Part:
         rows.append(own[own["term"] == "trained:post"].assign(region=code))
     res = pd.concat(rows, ignore_index=True)
     part.results["did"] = res
-    part.records = [
-        dict(
-            key="did_effect_region",
-            value=r["estimate"],
-            n=int(r["n"]),
-            label_key="training.headline_did_region",
-            spec=".2f",
-            region=str(r["region"]),
-        )
-        for _, r in res.iterrows()
-    ]
+    part.records = did_region_records(res)
     part.answers = fnd.training_answers(res, alpha=alpha, lang=lang, min_n=min_n)
     return part
 
@@ -441,18 +498,7 @@ def _jp(tables, *, alpha: float, lang: str) -> Part:
     dose = dose.assign(n_people=dose["region"].astype(str).map(people))
     part.results["dose"] = dose
     target = standards.JP_TARGET
-    part.records = [
-        dict(
-            key="jp_share_meeting_20",
-            value=r["estimate"],
-            n=int(r["n_people"]),
-            label_key="training.headline_jp_share",
-            label={"target": target},
-            spec="pct",
-            region=str(r["region"]),
-        )
-        for _, r in dose.iterrows()
-    ]
+    part.records = jp_records(dose, target=target)
     part.answers = fnd.jp_answers(dose, target=target, alpha=alpha, lang=lang)
     return part
 
@@ -477,18 +523,7 @@ def _resistance(tables, *, alpha: float, lang: str, min_n: int) -> Part:
         welch = welch_anova(scores, dv="rtc")
         part.results["welch"] = welch
         welch_total = welch[welch["term"] == "rtc"].iloc[0]
-    part.records = [
-        dict(
-            key="rtc_mean",
-            value=r["estimate"],
-            n=int(r["n"]),
-            label_key="resistance.rec.region_mean",
-            label={"low": scale[0], "high": scale[1]},
-            spec=".2f",
-            region=str(r["region"]),
-        )
-        for _, r in total.iterrows()
-    ]
+    part.records = rtc_records(total, scale=scale)
     part.answers = fnd.resistance_answers(total, welch=welch_total, scale=scale, alpha=alpha, lang=lang, min_n=min_n)
     return part
 
@@ -527,17 +562,7 @@ def _satisfaction(tables, *, alpha: float, seed: int, lang: str) -> Part:
         return part
     by_region = ikm_by_region(tables["satisfaction"], alpha=alpha, seed=seed)
     part.results["ikm"] = by_region
-    level = _level(alpha)
-    for _, r in by_region.iterrows():
-        code, n = str(r["region"]), int(r["n"])
-        part.records += [
-            dict(key="ikm", value=r["ikm"], n=n, label_key="satisfaction.rec.ikm", spec=".2f", region=code),
-            dict(key="ikm_ci_low", value=r["ci_low"], n=n, label_key="satisfaction.rec.ikm_ci_low",
-                 label={"level": level}, spec=".2f", region=code),
-            dict(key="ikm_ci_high", value=r["ci_high"], n=n, label_key="satisfaction.rec.ikm_ci_high",
-                 label={"level": level}, spec=".2f", region=code),
-            dict(key="mutu", value=r["mutu"], n=n, label_key="satisfaction.rec.mutu", region=code),
-        ]  # fmt: skip
+    part.records = ikm_records(by_region, level=_level(alpha))
     part.answers = fnd.satisfaction_answers(by_region, bands=dict(standards.IKM_BANDS), alpha=alpha, lang=lang)
     return part
 

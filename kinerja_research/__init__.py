@@ -301,6 +301,18 @@ kr.change_frame
     One row per person: mean capaian before and after the programme, its change, and training hours.
 kr.staff_years
     Who was on the staff in which calendar year (from the performance periods), for :func:`training_dose`.
+kr.Construct
+    One construct of a dataset (``resistance``, ``reward``, ...): the instrument that measures it, its items and ...
+kr.resolve_constructs
+    Constructs from a ``constructs`` mapping and the codebooks that hold their items.
+kr.dataset_codebooks
+    The instruments of a processed dataset, name -> Codebook: the shipped codebooks and the dataset's own files ...
+kr.dataset_constructs
+    Each construct of a processed dataset with its items and their scale (:class:`Construct`).
+kr.constructs_present
+    Names of the constructs whose items are all columns of ``survey`` with at least one answer each (mapping order).
+kr.construct_scores
+    Scale scores by construct, one row per survey row, next to the survey's identifying columns.
 Constants: kr.ELEMENTS, kr.DEFAULT_INSTRUMENTS
 
 Report: notebooks, tables, the suite

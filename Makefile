@@ -16,7 +16,7 @@ WORKERS ?=
 NATIONAL ?= --scale 1
 RAW := data/raw/$(DATASET)
 
-.PHONY: help install report data clean-data test lint test-slow lab bench lock references distclean docs docs-serve lock-docs
+.PHONY: help install report data clean-data test lint test-slow lab bench lock references agreement distclean docs docs-serve lock-docs
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -59,6 +59,9 @@ bench: $(STAMP) ## Run every benchmark in bench/ (national: scale 1, NATIONAL="-
 		$(BIN)/python $$b; done
 	@echo "== bench/national_bench.py $(NATIONAL) (national size: make bench NATIONAL=\"--scale 10\"; steps: --steps synth,clean)"
 	$(BIN)/python bench/national_bench.py $(NATIONAL)
+
+agreement: $(STAMP) ## Print the agreement table: every R reference fixture recomputed (max abs/rel difference); no R needed
+	$(BIN)/python bench/agreement.py
 
 $(DOCS_STAMP): $(STAMP) requirements-docs.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -r requirements-docs.lock

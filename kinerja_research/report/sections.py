@@ -65,7 +65,14 @@ from kinerja_research.report import findings as fnd
 from kinerja_research.report import national, plots, spss
 from kinerja_research.report.audit import summarise_problems
 from kinerja_research.report.i18n import translator
-from kinerja_research.report.national import ikm_by_region, large_enough
+from kinerja_research.report.national import (
+    did_region_records,
+    ikm_by_region,
+    ikm_records,
+    jp_records,
+    large_enough,
+    rtc_records,
+)
 from kinerja_research.report.numbers import format_ci, period_label
 
 __all__ = [
@@ -479,17 +486,7 @@ def training_effect(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Se
             spec=".2f",
         ),
     ]
-    sec.records += [
-        dict(
-            key="did_effect_region",
-            value=r["estimate"],
-            n=int(r["n"]),
-            label_key="training.headline_did_region",
-            spec=".2f",
-            region=str(r["region"]),
-        )
-        for _, r in by_region.iterrows()
-    ]
+    sec.records += did_region_records(by_region)
     sec.findings = fnd.training(
         res, placebo=placebo, target=standards.JP_TARGET, alpha=ctx.alpha, lang=ctx.lang, min_n=ctx.min_n
     )
@@ -544,18 +541,7 @@ def training_jp(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Sectio
         ),
         {"caption_key": "training.fig_mean_jp", "caption": {"target": target}},
     )
-    sec.records += [
-        dict(
-            key="jp_share_meeting_20",
-            value=r["estimate"],
-            n=int(r["n_people"]),
-            label_key="training.headline_jp_share",
-            label={"target": target},
-            spec="pct",
-            region=str(r["region"]),
-        )
-        for _, r in dose.iterrows()
-    ]
+    sec.records += jp_records(dose, target=target)
     sec.findings = fnd._jp_sentence(dose, target=target, alpha=ctx.alpha, lang=ctx.lang, min_n=ctx.min_n)
     sec.answers = fnd.jp_answers(dose, target=target, alpha=ctx.alpha, lang=ctx.lang)
     return sec
@@ -935,18 +921,7 @@ def resistance_levels(
                         compact=True,
                         labels={"term": "common.col.dimension"},
                     )
-    sec.records += [
-        dict(
-            key="rtc_mean",
-            value=r["estimate"],
-            n=int(r["n"]),
-            label_key="resistance.rec.region_mean",
-            label={"low": scale[0], "high": scale[1]},
-            spec=".2f",
-            region=str(r["region"]),
-        )
-        for _, r in total.iterrows()
-    ]
+    sec.records += rtc_records(total, scale=scale)
     holds = bool(sec.results["scalar"]["holds"].iloc[0]) if "scalar" in sec.results else None
     sec.findings = fnd.resistance(
         total, welch=welch_total, scalar_holds=holds, scale=scale, alpha=ctx.alpha, lang=ctx.lang, min_n=ctx.min_n
@@ -1417,42 +1392,7 @@ def satisfaction_ikm(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> S
     if sat["period"].nunique() > 2:
         trend = ikm_trend(sat, between="region_code", alpha=ctx.alpha)
         sec.results["trend"] = trend
-    for _, r in by_region.iterrows():
-        sec.records.append(
-            dict(
-                key="ikm",
-                value=r["ikm"],
-                n=int(r["n"]),
-                label_key="satisfaction.rec.ikm",
-                spec=".2f",
-                region=str(r["region"]),
-            )
-        )
-        sec.records.append(
-            dict(
-                key="ikm_ci_low",
-                value=r["ci_low"],
-                n=int(r["n"]),
-                label_key="satisfaction.rec.ikm_ci_low",
-                label={"level": ctx.level},
-                spec=".2f",
-                region=str(r["region"]),
-            )  # fmt: skip
-        )
-        sec.records.append(
-            dict(
-                key="ikm_ci_high",
-                value=r["ci_high"],
-                n=int(r["n"]),
-                label_key="satisfaction.rec.ikm_ci_high",
-                label={"level": ctx.level},
-                spec=".2f",
-                region=str(r["region"]),
-            )  # fmt: skip
-        )
-        sec.records.append(
-            dict(key="mutu", value=r["mutu"], n=int(r["n"]), label_key="satisfaction.rec.mutu", region=str(r["region"]))
-        )
+    sec.records += ikm_records(by_region, level=ctx.level)
     sec.findings = fnd.satisfaction(
         by_region,
         bands=bands,

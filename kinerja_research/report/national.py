@@ -46,12 +46,19 @@ from scipy import stats
 
 from kinerja_research import standards
 from kinerja_research.analysis import satisfaction as _sat
-from kinerja_research.analysis.frames import performance_panel, scale_scores, staff_years, survey_frame
+from kinerja_research.analysis.frames import (
+    Construct,
+    construct_scores,
+    constructs_present,
+    dataset_constructs,
+    performance_panel,
+    staff_years,
+    survey_frame,
+)
 from kinerja_research.analysis.resistance import region_means, welch_anova
 from kinerja_research.analysis.satisfaction import ikm
 from kinerja_research.analysis.training import did, training_dose
 from kinerja_research.errors import KinerjaError
-from kinerja_research.instruments import load_codebook
 from kinerja_research.pipeline import TABLES, load_processed
 from kinerja_research.report import findings as fnd
 from kinerja_research.report.i18n import translator
@@ -354,36 +361,18 @@ class BriefNumbers:
 
 
 @functools.lru_cache(maxsize=16)
-def _codebook(name: str):
-    return load_codebook(name)
-
-
-def _items(name: str) -> list[str]:
-    try:
-        return list(_codebook(name).item_ids)
-    except KinerjaError:
-        return []
-
-
-def _present(survey: pd.DataFrame, names: Sequence[str]) -> list[str]:
-    """The instruments of ``names`` whose every item is a column of the survey with answers."""
-    out = []
-    for name in names:
-        items = _items(name)
-        if items and all(i in survey.columns and survey[i].notna().any() for i in items):
-            out.append(name)
-    return out
-
-
 def _level(alpha: float) -> float:
     return 100 * (1 - alpha)
 
 
-def brief_columns() -> dict[str, list[str]]:
-    """Per table, the columns :func:`brief_numbers` reads (a read of these only is what a brief costs in memory)."""
+def brief_columns(constructs: Mapping[str, Construct] | None = None) -> dict[str, list[str]]:
+    """Per table, the columns :func:`brief_numbers` reads (a read of these only is what a brief costs in memory);
+    survey items are those of the resistance and reward constructs (``constructs``, default the shipped ones)."""
+    constructs = dataset_constructs(None) if constructs is None else constructs
     ids = ["person_id", "region_code", "agency"]
     periods = ["period", "period_kind", "period_start", "period_end"]
-    items = [i for name in ("rtc", *REWARD_PREDICTORS) for i in _items(name)]
+    names = [n for n in ("resistance", *REWARD_PREDICTORS) if n in constructs]
+    items = list(dict.fromkeys(i for n in names for i in constructs[n].items))
     return {
         "performance": [*ids, *periods, "capaian_pct", "golongan", "employment"],
         "training": ["person_id", "region_code", "start", "jp", "programme"],
@@ -503,9 +492,10 @@ def _jp(tables, *, alpha: float, lang: str) -> Part:
     return part
 
 
-def _resistance(tables, *, alpha: float, lang: str, min_n: int) -> Part:
+def _resistance(tables, constructs: Mapping[str, Construct], *, alpha: float, lang: str, min_n: int) -> Part:
     part = Part()
-    if not _has(tables, "survey") or not _present(tables["survey"], ["rtc"]):
+    wanted = {n: constructs[n] for n in ("resistance",) if n in constructs}
+    if not _has(tables, "survey") or not constructs_present(tables["survey"], wanted):
         part.missing = ["resistance"]
         return part
     survey, left = large_enough(tables["survey"], min_n=standards.MIN_REGION_N, between=["wave"])
@@ -513,24 +503,24 @@ def _resistance(tables, *, alpha: float, lang: str, min_n: int) -> Part:
     pre = survey[survey["wave"] == "pre"]
     if pre.empty:
         return part
-    scores = scale_scores(pre, ["rtc"])
-    total = region_means(scores, dv="rtc", alpha=alpha).reset_index(drop=True)
+    scores = construct_scores(pre, constructs, ["resistance"])
+    total = region_means(scores, dv="resistance", alpha=alpha).reset_index(drop=True)
     part.results["means"] = total
-    cb = _codebook("rtc")
-    scale = (float(cb.scale["min"]), float(cb.scale["max"]))
+    scale = constructs["resistance"].limits
     welch_total = None
     if scores["region_code"].nunique() > 1:
-        welch = welch_anova(scores, dv="rtc")
+        welch = welch_anova(scores, dv="resistance")
         part.results["welch"] = welch
-        welch_total = welch[welch["term"] == "rtc"].iloc[0]
+        welch_total = welch[welch["term"] == "resistance"].iloc[0]
     part.records = rtc_records(total, scale=scale)
     part.answers = fnd.resistance_answers(total, welch=welch_total, scale=scale, alpha=alpha, lang=lang, min_n=min_n)
     return part
 
 
-def _rewards(tables, *, alpha: float, lang: str) -> Part:
+def _rewards(tables, constructs: Mapping[str, Construct], *, alpha: float, lang: str) -> Part:
     part = Part()
-    predictors = _present(tables["survey"], REWARD_PREDICTORS) if _has(tables, "survey") else []
+    wanted = {n: constructs[n] for n in REWARD_PREDICTORS if n in constructs}
+    predictors = constructs_present(tables["survey"], wanted) if _has(tables, "survey") else []
     if "reward" not in predictors:
         part.missing = ["reward"]
         return part
@@ -538,7 +528,7 @@ def _rewards(tables, *, alpha: float, lang: str) -> Part:
         part.missing = ["performance"]
         return part
     try:
-        frame = survey_frame(tables, predictors)
+        frame = survey_frame(tables, predictors, constructs=constructs)
     except KinerjaError:
         part.missing = ["performance"]
         return part
@@ -568,9 +558,18 @@ def _satisfaction(tables, *, alpha: float, seed: int, lang: str) -> Part:
 
 
 def brief_numbers(
-    tables: Mapping[str, pd.DataFrame], *, lang: str = "id", alpha: float = 0.05, seed: int = 2026, min_n: int = 5
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    constructs: Mapping[str, Construct] | None = None,
+    lang: str = "id",
+    alpha: float = 0.05,
+    seed: int = 2026,
+    min_n: int = 5,
 ) -> BriefNumbers:
     """Every region's brief numbers from the processed ``tables`` (all regions; :func:`brief_columns` suffice).
+
+    ``constructs`` (:func:`~kinerja_research.analysis.frames.dataset_constructs` of the dataset; default the shipped
+    instruments) says which items measure resistance, reward, sanction and motivation and on what scale.
 
     Returns
     -------
@@ -580,11 +579,12 @@ def brief_numbers(
         per region), ``results`` (``did``, ``dose``, ``means``, ``by_region``, ``ikm``) and ``left_out``; a theme the
         data cannot feed is an empty part.
     """
+    constructs = dataset_constructs(None) if constructs is None else constructs
     parts = [
         _training(tables, alpha=alpha, lang=lang, min_n=min_n),
         _jp(tables, alpha=alpha, lang=lang),
-        _resistance(tables, alpha=alpha, lang=lang, min_n=min_n),
-        _rewards(tables, alpha=alpha, lang=lang),
+        _resistance(tables, constructs, alpha=alpha, lang=lang, min_n=min_n),
+        _rewards(tables, constructs, alpha=alpha, lang=lang),
         _satisfaction(tables, alpha=alpha, seed=seed, lang=lang),
     ]
     for p in parts:
@@ -616,7 +616,7 @@ def brief_parts(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> BriefN
     """
     opts = dict(lang=ctx.lang, alpha=ctx.alpha, seed=ctx.seed, min_n=ctx.min_n)
     if tables is not None:
-        return brief_numbers(tables, **opts)
+        return brief_numbers(tables, constructs=dataset_constructs(getattr(ctx, "dataset", None)), **opts)
     key = _key(ctx.dataset, **opts)
     if key not in _KEPT:
         _KEPT[key] = _shared(key, lambda: _compute(ctx.dataset, **opts))
@@ -624,7 +624,9 @@ def brief_parts(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> BriefN
 
 
 def _compute(dataset: str, **opts) -> BriefNumbers:
-    return brief_numbers(load_processed(dataset, tables=TABLES, columns=brief_columns()), **opts)
+    constructs = dataset_constructs(dataset)
+    tables = load_processed(dataset, tables=TABLES, columns=brief_columns(constructs))
+    return brief_numbers(tables, constructs=constructs, **opts)
 
 
 _SHARED: list[Path] = []

@@ -2268,15 +2268,14 @@ def region_brief(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Secti
         )
     res = parts[2]
     if "means" in res.results:
-        total, rtc_notes = national.figure_rows(  # report/national.py scores the shipped rtc items
-            res.results["means"][res.results["means"]["term"] == "rtc"],
+        total, rtc_notes = national.figure_rows(  # the resistance construct's total score
+            res.results["means"][res.results["means"]["term"] == "resistance"],
             region,
             value="estimate",
             lang=ctx.lang,
             name=ctx.region_name(region),
         )
-        rtc = _shipped_codebook("rtc")
-        scale = (float(rtc.scale["min"]), float(rtc.scale["max"]))
+        scale = _constructs(ctx)["resistance"].limits
         sec.figures["resistance"] = (
             lambda: plots.plot_means_ci(
                 total,

@@ -23,7 +23,7 @@ import kinerja_research as kr
 from kinerja_research.analysis.frames import dataset_constructs
 from kinerja_research.cli import main
 from kinerja_research.pipeline import load_manifest, load_processed
-from kinerja_research.report import sections
+from kinerja_research.report import national, sections
 
 FOREIGN = Path(__file__).resolve().parent
 SRC = FOREIGN / "own_constructs"
@@ -183,3 +183,24 @@ def test_brief_intro_names_only_the_tables_the_dataset_has(cleaned):
     intro = brief.text("intro")
     assert intro["key"] == "brief.intro_staff_survey"  # no SKM table: no "0 respondents of the SKM"
     assert intro["n_staff"] == intro["n_survey"] == 32
+
+
+def test_brief_numbers_use_the_own_items_as_the_pages_do(cleaned):
+    """The national pass behind every region's brief scores the constructs the dataset maps, not the shipped items:
+    resistance means and the reward slopes per region equal the hand-computed scores and the rewards section."""
+    out, _ = cleaned
+    ctx = Ctx(out)
+    parts = {p: part for p, part in zip(national.THEMES, national.brief_parts(ctx, ctx.tables).parts)}
+    means = parts["resistance"].results["means"]
+    assert set(means["term"]) == {"resistance"}
+    total = means.set_index("region")
+    hand = _by_hand().groupby("region_code")["resistance"].mean()
+    for code in hand.index:
+        assert np.isclose(total.loc[code, "estimate"], hand.loc[code], atol=1e-12)
+    assert {r["label"]["high"] for r in parts["resistance"].records} == {5.0}  # the own 5-point scale
+    brief = parts["rewards"].results["by_region"]
+    page = sections.rewards_by_region(ctx).results["by_region"]
+    key = ["region", "term"]
+    merged = brief.merge(page, on=key, suffixes=("_brief", "_page"))
+    assert set(merged.loc[merged["term"] == "reward", "region"]) == set(REGION.values())
+    assert np.allclose(merged["estimate_brief"], merged["estimate_page"], rtol=1e-9)

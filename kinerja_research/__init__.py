@@ -42,6 +42,8 @@ kr.get_label_set
     The label set called ``name``.
 kr.normalise_label
     Compare answer words loosely: lower case, trimmed, spaces collapsed, trailing ``.`` ``;`` ``:`` ``!`` ``*`` ...
+kr.shipped_item_scales
+    Item id -> :class:`ItemScale` of every codebook shipped with the package (the default declared scales; a ...
 Constants: kr.REGISTRY_SOURCE, kr.DEFAULT_REGIONS, kr.BPS_SOURCE
 
 Ingest: reading a unit's files
@@ -351,9 +353,9 @@ kr.IkmBand
     One mutu band of the converted IKM (25-100), limits inclusive after rounding to two decimals.
 kr.is_reliable
     Whether Cronbach's alpha meets a thesis convention: ``"ghozali"`` alpha > 0.60, ``"nunnally"`` alpha >= 0.70.
-Constants: kr.IKM_BANDS, kr.IKM_GOOD_MIN, kr.PREDICATES, kr.RATINGS, kr.PREDICATE_MATRIX, kr.JP_TARGET,
-    kr.JP_MINUTES, kr.MIN_REGION_N, kr.ALPHA_MIN_GHOZALI, kr.ALPHA_MIN_NUNNALLY, kr.ITEM_TOTAL_MIN,
-    kr.TOLERANCE_MIN, kr.VIF_MAX, kr.SUS_BENCHMARK
+Constants: kr.PERIOD_KINDS, kr.PERIOD_PATTERN, kr.IKM_BANDS, kr.IKM_GOOD_MIN, kr.PREDICATES, kr.RATINGS,
+    kr.PREDICATE_MATRIX, kr.JP_TARGET, kr.JP_MINUTES, kr.MIN_REGION_N, kr.ALPHA_MIN_GHOZALI, kr.ALPHA_MIN_NUNNALLY,
+    kr.ITEM_TOTAL_MIN, kr.TOLERANCE_MIN, kr.VIF_MAX, kr.SUS_BENCHMARK
 
 End of the API index.
 """

@@ -18,10 +18,9 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from kinerja_research.clean.likert import shipped_item_scales
-from kinerja_research.clean.periods import PERIOD_KINDS, PERIOD_PATTERN
 from kinerja_research.errors import KinerjaError
-from kinerja_research.standards import PREDICATES, RATINGS
+from kinerja_research.instruments.codebook import shipped_item_scales
+from kinerja_research.standards import PERIOD_KINDS, PERIOD_PATTERN, PREDICATES, RATINGS
 
 __all__ = ["SCHEMAS", "validate_table", "survey_schema", "performance_schema", "training_schema", "satisfaction_schema"]
 

@@ -27,6 +27,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 __all__ = [
+    "PERIOD_KINDS",
+    "PERIOD_PATTERN",
     "IkmBand",
     "IKM_BANDS",
     "IKM_GOOD_MIN",
@@ -149,3 +151,9 @@ HTMT_MAX: float = 0.85
 #: Average System Usability Scale score of published studies (Sauro 2011, *A Practical Guide to the System Usability
 #: Scale*): 68. A score at or above it is "above average" usability.
 SUS_BENCHMARK: float = 68.0
+
+#: Kinds of period a processed table's ``period_kind`` holds, from the longest to the shortest (PermenPANRB 6/2022:
+#: evaluation "periodik dan tahunan"; units evaluate by month, quarter or semester besides the year).
+PERIOD_KINDS: tuple[str, ...] = ("year", "semester", "quarter", "month")
+#: Regular expression every canonical period label matches: ``2025``, ``2025-S2``, ``2025-Q3``, ``2025-07``.
+PERIOD_PATTERN: str = r"^\d{4}(?:-(?:S[12]|Q[1-4]|0[1-9]|1[0-2]))?$"

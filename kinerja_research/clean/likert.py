@@ -17,22 +17,12 @@ import numpy as np
 import pandas as pd
 
 from kinerja_research._arrays import take_strings
-from kinerja_research.instruments import list_codebooks, load_codebook
-from kinerja_research.instruments.codebook import ItemScale, normalise_label
+from kinerja_research.instruments.codebook import ItemScale, normalise_label, shipped_item_scales
 
 __all__ = ["ItemScale", "normalise_label", "map_likert", "reverse_items", "shipped_item_scales", "scale_labels"]
 
 
 @lru_cache(maxsize=1)
-def shipped_item_scales() -> dict[str, ItemScale]:
-    """Item id -> :class:`~kinerja_research.instruments.codebook.ItemScale` of every codebook shipped with the package
-    (the default declared scales; a dataset's own come from ``DatasetConfig.item_scales()``)."""
-    out = {}
-    for name in list_codebooks():
-        out.update(load_codebook(name).item_scales())
-    return out
-
-
 def scale_labels(scales: Iterable[ItemScale] = ()) -> frozenset[str]:
     """Every normalised answer label known on any scale (the shipped codebooks' and ``scales``): an answer that is a
     label of some scale but not of its item's own is off that item's scale (``likert_off_scale``)."""

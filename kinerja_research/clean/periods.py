@@ -30,13 +30,10 @@ import pandas as pd
 
 from kinerja_research._arrays import take_strings
 from kinerja_research.clean.values import MONTHS
+from kinerja_research.standards import PERIOD_KINDS, PERIOD_PATTERN
 
 __all__ = ["PERIOD_KINDS", "PERIOD_PATTERN", "parse_period", "period_bounds"]
 
-#: Kinds of period, from the longest to the shortest.
-PERIOD_KINDS = ("year", "semester", "quarter", "month")
-#: Regular expression every canonical period label matches.
-PERIOD_PATTERN = r"^\d{4}(?:-(?:S[12]|Q[1-4]|0[1-9]|1[0-2]))?$"
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _YEAR = r"(?:19|20)\d{2}"

@@ -11,6 +11,7 @@ from kinerja_research.instruments.codebook import (
     list_label_sets,
     load_codebook,
     normalise_label,
+    shipped_item_scales,
 )
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "list_label_sets",
     "get_label_set",
     "normalise_label",
+    "shipped_item_scales",
 ]

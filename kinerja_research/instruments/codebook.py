@@ -41,6 +41,7 @@ from kinerja_research.instruments.safe_yaml import read_yaml
 from kinerja_research.paths import INSTRUMENTS
 
 __all__ = [
+    "shipped_item_scales",
     "Codebook",
     "ItemScale",
     "LabelSet",
@@ -347,6 +348,15 @@ def _word_forms(words: tuple[str, ...]) -> tuple[str, ...]:
 def list_codebooks() -> list[str]:
     """Names of the codebooks shipped with the package (``["motivation", "reward", "rtc", ...]``)."""
     return sorted(p.stem for p in INSTRUMENTS.glob("*.yml") if not p.name.startswith("_"))
+
+
+def shipped_item_scales() -> dict[str, ItemScale]:
+    """Item id -> :class:`ItemScale` of every codebook shipped with the package (the default declared scales; a
+    dataset's own come from ``DatasetConfig.item_scales()``)."""
+    out = {}
+    for name in list_codebooks():
+        out.update(load_codebook(name).item_scales())
+    return out
 
 
 def _resolve(name_or_path: str | Path) -> Path:

@@ -51,6 +51,17 @@ from kinerja_research.measure import (
 )
 
 REF = Path(__file__).resolve().parent.parent / "tests" / "reference"
+
+# Which lavaan fitMeasures name is which of our terms, and which CSV each data set is: the tests' own tables, so the
+# bench and the tests cannot compare different things (test modules are importable from tests/ only).
+sys.path.insert(0, str(REF.parent))
+from test_analysis_resistance import _datasets  # noqa: E402
+from test_measure_invariance import COLS as INV_COLS  # noqa: E402
+from test_measure_ordinal import FIT_MAP as ORD_FIT  # noqa: E402
+from test_measure_reference import FIT_MAP as REFERENCE_FIT  # noqa: E402
+from test_measure_sem import FILES as SWEEP_FILES  # noqa: E402
+from test_measure_sem import FIT_MAP as SWEEP_FIT  # noqa: E402
+
 REVERSE_SURVEY = {"RTC04": 6, "RTC14": 6, **{f"SUS{i:02d}": 5 for i in range(2, 11, 2)}}
 
 
@@ -207,27 +218,12 @@ def measure_reference():
         np.r_[r_table(rt["n"]), r_table(rt["n"], alternative="greater"), r_table(rt["n"], alpha=0.01)],
         np.r_[rt["two_sided"], rt["greater"], rt["two_sided_01"]],
     )
-    fit_map = {
-        "chisq": ("chisq", "estimate"),
-        "df": ("chisq", "df"),
-        "pvalue": ("chisq", "p"),
-        "cfi": ("cfi", "estimate"),
-        "tli": ("tli", "estimate"),
-        "rmsea": ("rmsea", "estimate"),
-        "rmsea.ci.lower": ("rmsea", "ci_low"),
-        "rmsea.ci.upper": ("rmsea", "ci_high"),
-        "rmsea.pvalue": ("rmsea", "p"),
-        "srmr": ("srmr", "estimate"),
-        "baseline.chisq": ("baseline_chisq", "estimate"),
-        "aic": ("aic", "estimate"),
-        "bic": ("bic", "estimate"),
-    }
     cf = Cmp("measure", "cfa ML (fit, est, se, std.all, HTMT)", "lavaan::cfa, semTools::htmt", "hs1939, survey")
     for c in R["cfa"]:
         df = data["hs1939"] if c["dataset"] == "hs1939" else _survey_reversed(data["survey"])
         res = cfa(df, model=c["model"])
         fit = res.fit.set_index("term")
-        cf.add([fit.loc[t, col] for t, col in fit_map.values()], [c["fit"][k] for k in fit_map])
+        cf.add([fit.loc[t, col] for t, col in REFERENCE_FIT.values()], [c["fit"][k] for k in REFERENCE_FIT])
         est = pd.DataFrame(c["est"])
         est["term"] = _term(est)
         m = est.merge(res.estimates, on="term", suffixes=("_r", ""))
@@ -257,46 +253,6 @@ def measure_reference():
         )
     inv.dataset = ", ".join(sorted(inv_sets))
     return [alpha, items, om, km, bart, par, sh, sc, rev, rtab, cf, inv]
-
-
-SWEEP_FILES = {
-    "hs": "measure_hs1939.csv",
-    "hs_missing": "measure_hs_missing.csv",
-    "hs_scaled": "measure_hs_scaled.csv",
-    "poldem": "measure_poldem.csv",
-    "bfi": "measure_bfi25.csv",
-    "survey": "measure_survey.csv",
-    "sim5000": "measure_sim5000.csv",
-    "sim1000": "measure_sim1000.csv",
-    "heywood": "measure_heywood.csv",
-}
-SWEEP_FIT = {
-    "chisq": ("chisq", "estimate"),
-    "df": ("chisq", "df"),
-    "pvalue": ("chisq", "p"),
-    "baseline.chisq": ("baseline_chisq", "estimate"),
-    "baseline.df": ("baseline_chisq", "df"),
-    "cfi": ("cfi", "estimate"),
-    "tli": ("tli", "estimate"),
-    "rmsea": ("rmsea", "estimate"),
-    "rmsea.ci.lower": ("rmsea", "ci_low"),
-    "rmsea.ci.upper": ("rmsea", "ci_high"),
-    "rmsea.pvalue": ("rmsea", "p"),
-    "srmr": ("srmr", "estimate"),
-    "aic": ("aic", "estimate"),
-    "bic": ("bic", "estimate"),
-    "chisq.scaled": ("chisq_scaled", "estimate"),
-    "pvalue.scaled": ("chisq_scaled", "p"),
-    "chisq.scaling.factor": ("chisq_scaled", "scaling_factor"),
-    "cfi.scaled": ("cfi_scaled", "estimate"),
-    "tli.scaled": ("tli_scaled", "estimate"),
-    "rmsea.scaled": ("rmsea_scaled", "estimate"),
-    "cfi.robust": ("cfi_robust", "estimate"),
-    "tli.robust": ("tli_robust", "estimate"),
-    "rmsea.robust": ("rmsea_robust", "estimate"),
-    "rmsea.ci.lower.robust": ("rmsea_robust", "ci_low"),
-    "rmsea.ci.upper.robust": ("rmsea_robust", "ci_high"),
-}
 
 
 def _lavaan_step(res, ref):
@@ -416,27 +372,6 @@ def measure_efa():
     return list(out.values())
 
 
-INV_COLS = {
-    "chisq": "statistic",
-    "df": "df",
-    "pvalue": "p",
-    "cfi": "cfi",
-    "tli": "tli",
-    "rmsea": "rmsea",
-    "rmsea.ci.lower": "rmsea_ci_low",
-    "rmsea.ci.upper": "rmsea_ci_high",
-    "srmr": "srmr",
-    "chisq.scaled": "chisq_scaled",
-    "chisq.scaling.factor": "scaling_factor",
-    "cfi.scaled": "cfi_scaled",
-    "tli.scaled": "tli_scaled",
-    "rmsea.scaled": "rmsea_scaled",
-    "cfi.robust": "cfi_robust",
-    "tli.robust": "tli_robust",
-    "rmsea.robust": "rmsea_robust",
-}
-
-
 def measure_invariance():
     """measure_invariance.R -> measure_invariance.json (lavaan, lavTestLRT, lavTestScore), as
     tests/test_measure_invariance.py."""
@@ -513,26 +448,6 @@ def measure_invariance():
                 name, grp = rhs.rsplit("|", 1)
                 scc.add(ours[(name, c["labels"][int(grp) - 1])], x2)
     return list(out.values())
-
-
-ORD_FIT = {
-    "chisq": ("chisq", "estimate"),
-    "df": ("chisq", "df"),
-    "chisq.scaled": ("chisq_scaled", "estimate"),
-    "pvalue.scaled": ("chisq_scaled", "p"),
-    "chisq.scaling.factor": ("chisq_scaled", "scaling_factor"),
-    "chisq.shift.parameter": ("chisq_scaled", "shift"),
-    "baseline.chisq": ("baseline_chisq", "estimate"),
-    "cfi": ("cfi", "estimate"),
-    "tli": ("tli", "estimate"),
-    "cfi.scaled": ("cfi_scaled", "estimate"),
-    "tli.scaled": ("tli_scaled", "estimate"),
-    "rmsea": ("rmsea", "estimate"),
-    "rmsea.ci.lower": ("rmsea", "ci_low"),
-    "rmsea.ci.upper": ("rmsea", "ci_high"),
-    "rmsea.scaled": ("rmsea_scaled", "estimate"),
-    "srmr": ("srmr", "estimate"),
-}
 
 
 def measure_ordinal():
@@ -740,9 +655,6 @@ def analysis_stats():
 def _resistance_data():
     """The R data sets (InsectSprays, PlantGrowth, warpbreaks) that tests/test_analysis_resistance.py rebuilds by
     hand, and the committed many-groups CSV: taken from that module so both read exactly the same numbers."""
-    sys.path.insert(0, str(REF.parent))
-    from test_analysis_resistance import _datasets  # noqa: PLC0415  (a test module: only importable from tests/)
-
     return _datasets()
 
 

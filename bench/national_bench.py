@@ -4,6 +4,8 @@
     .venv/bin/python bench/national_bench.py --scale 10          # the national size (about 4.3 M ASN)
     .venv/bin/python bench/national_bench.py --steps synth,clean --workers 2
     .venv/bin/python bench/national_bench.py --steps clean --clean-workers 1,2   # serial vs parallel clean
+    .venv/bin/python bench/national_bench.py --scale 10 --steps clean,report --raw /work/tmp_national/raw10
+                                                                 # reuse a raw set written earlier (no re-synth)
 
 Each step runs the command line (``kinerja data synth``, ``kinerja clean``, ``kinerja report --all-regions``) as a
 child process of its own, with a throw-away pseudonym key, in ``bench/out/national/`` (never ``data/``). While a
@@ -13,7 +15,10 @@ psutil: the table shows the wall time, the CPU time of every process of the step
 grows, the CPU time much less), the peak resident memory of the tree (the sum over its processes at the
 fullest sample) and of its largest single process. Kernels are recognised by their working folder
 (``.jobs/<notebook stem>``), which gives the peak memory of each notebook; the report's ``run.json`` gives each
-notebook's time. The raw data of a scale and seed are reused when ``--steps`` leaves synth out.
+notebook's time. The raw data of a scale and seed are reused when ``--steps`` leaves synth out; ``--raw DIR`` names
+the raw folder (written there by synth when synth is a step, otherwise only read: any raw set of the right scale). After
+synth the table is followed by the sizes of the raw set and of its truth files (GROUND_TRUTH.json, the per-region
+planted-problem ledgers, dataset.yml). Each row carries the 1-minute load average when the step ended.
 
 Targets (issue 13): clean at scale 1 <= 60 s and at scale 10 <= 10 min with peak <= 8 GiB on 2 cores; no kernel
 above 4 GiB at scale 10. Machine load from other processes shows up in the times: the load average is printed.
@@ -125,6 +130,7 @@ def run_step(name: str, cmd: list[str], env: dict, interval: float, log: Path) -
         print("\n".join(log.read_text(errors="replace").splitlines()[-15:]), file=sys.stderr)
     return {
         "step": name,
+        "load": os.getloadavg()[0],
         "wall_s": wall,
         "cpu_s": cpu,
         "peak_tree": s.peak_tree,
@@ -147,19 +153,37 @@ def _digest(folder: Path) -> str:
     return h.hexdigest()
 
 
+def _sizes(raw: Path) -> str:
+    """Sizes of a raw set: data files, and the truth files the generator writes beside them."""
+    files = [p for p in raw.iterdir() if p.is_file()]
+    truth = [p for p in files if p.name.startswith("GROUND_TRUTH")]
+    ledgers = [p for p in truth if p.name.endswith(".csv.gz")]
+    js = raw / "GROUND_TRUTH.json"
+    spec = raw / "dataset.yml"
+    total = sum(p.stat().st_size for p in files)
+    largest = max((p.stat().st_size for p in ledgers), default=0)
+    mib = 1024**2
+    return (
+        f"raw set {raw}: {len(files)} files, {total / GIB:.2f} GiB; GROUND_TRUTH.json "
+        f"{(js.stat().st_size if js.exists() else 0) / mib:.1f} MiB; planted-problem ledgers {len(ledgers)} files, "
+        f"{sum(p.stat().st_size for p in ledgers) / mib:.1f} MiB (largest {largest / mib:.2f} MiB); dataset.yml "
+        f"{(spec.stat().st_size if spec.exists() else 0) / 1024:.1f} KiB"
+    )
+
+
 def _gib(n: int) -> str:
     return f"{n / GIB:6.2f}"
 
 
 def _table(rows: list[dict], load: tuple) -> str:
     lines = [
-        f"{'step':<28} {'wall s':>9} {'CPU s':>9} {'peak tree GiB':>14} {'largest proc GiB':>17} {'ok':>4}",
-        "-" * 86,
+        f"{'step':<28} {'wall s':>9} {'CPU s':>9} {'peak tree GiB':>14} {'largest proc GiB':>17} {'load':>5} {'ok':>4}",
+        "-" * 92,
     ]
     for r in rows:
         lines.append(
             f"{r['step']:<28} {r['wall_s']:9.1f} {r['cpu_s']:9.1f} {_gib(r['peak_tree']):>14} {_gib(r['peak_one']):>17} "
-            f"{'yes' if r['rc'] == 0 else 'NO':>4}"
+            f"{r.get('load', float('nan')):5.1f} {'yes' if r['rc'] == 0 else 'NO':>4}"
         )
     lines.append(f"(load average at the end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; {os.cpu_count()} cores)")
     return "\n".join(lines)
@@ -204,6 +228,13 @@ def main() -> None:
     ap.add_argument("--scheduler", default=None, help="Dask scheduler address for clean and report")
     ap.add_argument("--interval", type=float, default=0.25, help="seconds between memory samples")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument(
+        "--raw",
+        type=Path,
+        default=None,
+        help="raw folder: written by synth when synth is a step, otherwise an existing raw set to clean "
+        "(default OUT/raw-<regions>-<scale>-<seed>)",
+    )
     args = ap.parse_args()
     steps = [s.strip() for s in args.steps.split(",") if s.strip()]
     bad = [s for s in steps if s not in STEPS]
@@ -211,6 +242,8 @@ def main() -> None:
         raise SystemExit(f"--steps has {bad}; the rule is a subset of {','.join(STEPS)}")
     tag = f"{args.regions.replace(',', '_') if args.regions != 'all' else 'all'}-{args.scale:g}-{args.seed}"
     raw, processed, reports = args.out / f"raw-{tag}", args.out / f"processed-{tag}", args.out / f"reports-{tag}"
+    if args.raw is not None:
+        raw = args.raw.expanduser().resolve()
     logs = args.out / f"logs-{tag}"
     logs.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "KINERJA_PSEUDONYM_KEY": os.environ.get("KINERJA_PSEUDONYM_KEY", "bench-key-not-secret")}
@@ -219,11 +252,14 @@ def main() -> None:
     for r in args.regions.split(","):
         region_args += ["--regions", r.strip()]
     rows: list[dict] = []
+    sizes = None
     digests: dict[str, str] = {}
     report = None
     if "synth" in steps:
         cmd = [kinerja, "data", "synth", "--seed", str(args.seed), "--scale", f"{args.scale:g}", *region_args]
         rows.append(run_step("synth", [*cmd, "--out", str(raw), "--force", "-q"], env, args.interval, logs / "s.log"))
+        if rows[-1]["rc"] == 0:
+            sizes = _sizes(raw)
     if "clean" in steps:
         if not (raw / "dataset.yml").exists():
             raise SystemExit(f"no raw data at {raw}: run with --steps synth,clean first")
@@ -256,6 +292,8 @@ def main() -> None:
         rows.append(report)
     print(f"national bench: regions {args.regions}, scale {args.scale:g}, seed {args.seed} ({args.out})")
     print(_table(rows, os.getloadavg()))
+    if sizes:
+        print(sizes)
     if report is not None:
         print()
         print(_notebooks(report, reports))

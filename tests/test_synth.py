@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from kinerja_research.clean.nip import parse_nip
 from kinerja_research.cli import app
 from kinerja_research.errors import KinerjaError
-from kinerja_research.synth import _spec, _world, load_truth, simulate, write_default, write_raw
+from kinerja_research.synth import _spec, _world, load_dirt, load_truth, simulate, write_default, write_raw
 
 SURVEY_BASE = [
     "person_id",
@@ -505,13 +505,53 @@ def test_write_raw_uses_the_world(tmp_path):
     assert list(truth["regions"]) == list(_spec.DEFAULT_REGIONS)
     assert (tmp_path / "one" / "skp_kota_bengkulu.xlsx").exists()
     saved = json.loads((tmp_path / "one" / "GROUND_TRUTH.json").read_text(encoding="utf-8"))
-    assert "dirt" not in saved and saved["seed"] == 4 and saved["dirt_file"]["records"] == len(truth["dirt"])
-    assert load_truth(tmp_path / "one")["dirt"] == truth["dirt"]  # the compressed sidecar holds the planted problems
+    ledger = saved["dirt_files"]
+    assert "dirt" not in saved and saved["seed"] == 4 and ledger["records"] == len(truth["dirt"])
+    assert load_truth(tmp_path / "one")["dirt"] == truth["dirt"]  # the per-region ledgers hold the planted problems
+    # one ledger per region, indexed with its checksum and size; a region's part holds its own files and the survey
+    # rows its staff answered
+    assert list(ledger["regions"]) == list(_spec.DEFAULT_REGIONS)
+    assert sum(v["records"] for v in ledger["regions"].values()) == ledger["records"]
+    for code, entry in ledger["regions"].items():
+        assert entry["name"] == f"GROUND_TRUTH.dirt.{code}.csv.gz"
+        assert entry["sha256"] == hashlib.sha256((tmp_path / "one" / entry["name"]).read_bytes()).hexdigest()
+    part = load_dirt(tmp_path / "one", regions=["53.71"])
+    assert len(part) == ledger["regions"]["53.71"]["records"]
+    assert set(part["file"]) == {
+        "survey_asn_google_forms.csv",
+        "skp_kota_kupang.xlsx",
+        "pelatihan_kota_kupang.csv",
+        "skm_kota_kupang.csv",
+    }
+    survey = pd.read_csv(tmp_path / "one" / "survey_asn_google_forms.csv", dtype=str, keep_default_na=False)
+    rows = part.loc[part["file"] == "survey_asn_google_forms.csv", "row"].to_numpy()
+    assert survey["Kabupaten/Kota tempat Anda bertugas"].iloc[rows - 1].str.contains("(?i)kupang").all()
+    with pytest.raises(KinerjaError, match="99.99"):
+        load_dirt(tmp_path / "one", regions=["99.99"])
     assert set(saved["files"]) == {p.name for p in (tmp_path / "one").iterdir()} - {
         "GROUND_TRUTH.json",
-        "GROUND_TRUTH.dirt.csv.gz",
         "dataset.yml",
+        *(v["name"] for v in ledger["regions"].values()),
     }
+
+
+def test_streamed_writer_gives_the_same_files_as_the_world(tmp_path):
+    # write_default simulates and writes one region at a time; the files are those of write_raw(simulate(...))
+    truth = write_default(tmp_path / "a", seed=5, scale=0.04, regions=["18.71", "53.71", "11.73"], keep_dirt=False)
+    assert "dirt" not in truth
+    world = simulate(seed=5, scale=0.04, regions=["18.71", "53.71", "11.73"])
+    other = write_raw(world, tmp_path / "b")
+    assert truth["dirt_files"] == other["dirt_files"] and truth["regions"] == other["regions"]
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "b").iterdir())
+    for name in names:
+        if name != "dataset.yml":  # its name line is the folder's
+            assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    # a region's data do not depend on the other regions simulated with it (only NIP sequence digits continue)
+    alone = simulate(seed=5, scale=0.04, regions=["53.71"])
+    both = world.tables["performance"]
+    kupang = both[both["region_code"] == "53.71"].reset_index(drop=True)
+    assert np.array_equal(kupang["capaian_pct"].to_numpy(), alone.tables["performance"]["capaian_pct"].to_numpy())
 
 
 def test_clean_step_finds_exactly_the_planted_problems(raw):

@@ -11,8 +11,6 @@ import typer
 from kinerja_research.cli.apps import app, data_app  # noqa: F401
 from kinerja_research.errors import KinerjaError
 
-_STEPS = 6  # simulate + 5 writer steps (survey, SKP, training, SKM, dataset.yml/GROUND_TRUTH)
-
 
 def _ours(out: Path) -> set[str]:
     """Names in ``out`` that an earlier `kinerja data synth` wrote there (from its GROUND_TRUTH.json)."""
@@ -27,6 +25,9 @@ def _ours(out: Path) -> set[str]:
     if not isinstance(old, dict) or not isinstance(old.get("files"), dict):
         return set()
     names = {Path(n).name for n in old["files"]} | {"GROUND_TRUTH.json", DIRT_FILE}
+    ledger = old.get("dirt_files")
+    if isinstance(ledger, dict) and isinstance(ledger.get("regions"), dict):
+        names |= {Path(str(v.get("name", ""))).name for v in ledger["regions"].values() if isinstance(v, dict)}
     if spec.is_file() and MARKER in spec.read_text(encoding="utf-8", errors="replace")[:400]:
         names.add("dataset.yml")
     return names
@@ -125,6 +126,7 @@ def synth_cmd(
         synth._resolve_regions(regs)
         _prepare_out(target, force)
         console = Console(stderr=True)
+        n_regions = len(synth._resolve_regions(regs))
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -133,23 +135,25 @@ def synth_cmd(
             disable=quiet,
             transient=True,
         ) as bar:
-            task = bar.add_task("simulating the world", total=_STEPS)
-            world = synth.simulate(seed=seed, scale=scale, regions=regs)
-            bar.advance(task)
+            # one step per region (simulated, written and let go in turn), the survey export, the truth files
+            task = bar.add_task("simulating", total=n_regions + 2)
 
             def step(msg: str) -> None:
                 bar.update(task, description=f"writing {msg}")
-                if msg != "survey (Google Forms export)":
+                if not msg.startswith("region 1/"):
                     bar.advance(task)
 
-            truth = synth.write_raw(world, target, seed=seed, progress=step, tables=only)
+            truth = synth.write_default(
+                target, seed=seed, scale=scale, regions=regs, progress=step, tables=only, keep_dirt=False
+            )
             bar.advance(task)
     except KinerjaError as exc:
         typer.secho(f"Error: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None
-    n_rows = sum(len(t) for t in world.tables.values())
+    codes = list(truth["regions"])
+    n_ledger = len(truth["dirt_files"]["regions"])
     typer.echo(
-        f"Wrote {len(truth['files']) + 3} files ({n_rows} clean rows, {len(truth['dirt'])} planted "
-        f"problems, regions {' '.join(world.regions) if len(world.regions) <= 8 else len(world.regions)}) "
-        f"to {target} in {time.perf_counter() - t0:.1f} s."
+        f"Wrote {len(truth['files']) + 2 + n_ledger} files ({truth['dirt_files']['records']} planted problems, "
+        f"regions {' '.join(codes) if len(codes) <= 8 else len(codes)}) to {target} in "
+        f"{time.perf_counter() - t0:.1f} s."
     )

@@ -60,7 +60,7 @@ from kinerja_research.regions import DEFAULT_REGIONS
 from kinerja_research.synth import _spec, _truth, _world
 from kinerja_research.synth._world import World
 
-__all__ = ["simulate", "write_raw", "write_default", "load_truth", "World"]
+__all__ = ["simulate", "write_raw", "write_default", "load_truth", "load_dirt", "World"]
 
 
 def _resolve_regions(regions) -> list[_spec.RegionParams]:
@@ -98,6 +98,16 @@ def _check_scale(scale) -> float:
     if not math.isfinite(s) or s <= 0 or s > 2000:
         raise KinerjaError(f"Argument 'scale' is {scale!r}; the rule is a number above 0 and at most 2000.")
     return s
+
+
+def _check_seed(seed) -> int:
+    try:
+        seed = int(seed)
+    except (TypeError, ValueError):
+        raise KinerjaError(f"Argument 'seed' is {seed!r}; the rule is a non-negative integer.") from None
+    if seed < 0:
+        raise KinerjaError(f"Argument 'seed' is {seed}; the rule is a non-negative integer.")
+    return seed
 
 
 def _skm_weight() -> float:
@@ -144,15 +154,10 @@ def simulate(seed: int = 2026, scale: float = 1.0, regions=None) -> World:
     6.0
     """
     scale = _check_scale(scale)
-    try:
-        seed = int(seed)
-    except (TypeError, ValueError):
-        raise KinerjaError(f"Argument 'seed' is {seed!r}; the rule is a non-negative integer.") from None
-    if seed < 0:
-        raise KinerjaError(f"Argument 'seed' is {seed}; the rule is a non-negative integer.")
+    seed = _check_seed(seed)
     params = _resolve_regions(regions)
     tables, private, extra = _world.build(seed, scale, params)
-    truth = _truth.build_truth(seed, scale, params, extra["n_staff"], tables["survey"], _skm_weight())
+    truth = _truth.build_truth(seed, scale, params, extra["n_staff"], extra["n_survey"], _skm_weight())
     return World(
         seed=seed,
         scale=scale,
@@ -207,8 +212,33 @@ def write_raw(world: World, out_dir, *, seed: int | None = None, progress=None, 
     )
 
 
-def write_default(out_dir, seed: int = 2026, scale: float = 1.0, regions=None, progress=None, tables=None) -> dict:
-    """Simulate and write the default dataset: ``write_raw(simulate(seed, scale, regions), out_dir, seed=seed)``.
+def write_default(
+    out_dir, seed: int = 2026, scale: float = 1.0, regions=None, progress=None, tables=None, keep_dirt: bool = True
+) -> dict:
+    """Simulate and write the default dataset region by region, never holding the whole world in memory.
+
+    The files are those of ``write_raw(simulate(seed, scale, regions), out_dir, seed=seed)``, byte for byte, but each
+    region is simulated, written and let go in turn (only the survey rows are kept, compactly, for the one national
+    survey export), so ``regions="all", scale=10`` (about 4.3 million ASN) fits in a few GiB.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Folder to write (created when missing).
+    seed, scale, regions
+        As :func:`simulate`.
+    progress : callable, optional
+        Called with a short description before each region and file group.
+    tables : list of str, optional
+        As :func:`write_raw`.
+    keep_dirt : bool, default True
+        Return every planted problem under ``dirt`` (False at national scale, where they are millions: read them
+        with :func:`load_dirt` or :func:`load_truth` instead).
+
+    Returns
+    -------
+    dict
+        The ground truth as written to ``GROUND_TRUTH.json`` (with ``dirt`` when ``keep_dirt``).
 
     Examples
     --------
@@ -217,15 +247,82 @@ def write_default(out_dir, seed: int = 2026, scale: float = 1.0, regions=None, p
     >>> sorted({d["rule"] for d in truth["dirt"]})[:3]
     ['date_format', 'decimal_comma', 'duplicate_submission']
     """
-    world = simulate(seed=seed, scale=scale, regions=regions)
-    return write_raw(world, out_dir, seed=seed, progress=progress, tables=tables)
+    from kinerja_research.synth._raw import write_regions
+
+    scale = _check_scale(scale)
+    seed = _check_seed(seed)
+    params = _resolve_regions(regions)
+    weight = _skm_weight()
+
+    def truth_fn(n_staff, n_survey):
+        return _truth.build_truth(seed, scale, params, n_staff, n_survey, weight)
+
+    return write_regions(
+        _world.iter_regions(seed, scale, params),
+        Path(out_dir),
+        seed=seed,
+        scale=scale,
+        params=params,
+        truth_fn=truth_fn,
+        progress=progress,
+        tables=tables,
+        keep_dirt=keep_dirt,
+    )
 
 
-def load_truth(folder) -> dict:
+def load_dirt(folder, regions=None):
+    """The planted problems of a raw folder as a frame ``file, row, column, value, rule`` (None for blanks).
+
+    Parameters
+    ----------
+    folder : str or Path
+        A folder written by :func:`write_raw` / :func:`write_default`.
+    regions : list of str, optional
+        Kab/kota codes whose part of the ledger to read (their own files and the survey rows their staff answered);
+        default all. Datasets written before the ledger was split per region have one ledger: all of it is read.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by file, row, column and rule, as ``write_raw`` returns ``dirt``.
+    """
+    import json
+
+    import pandas as pd
+
+    from kinerja_research.synth._raw import DIRT_COLUMNS, _sort_dirt, read_dirt_frame
+
+    folder = Path(folder)
+    path = folder / "GROUND_TRUTH.json"
+    if not path.is_file():
+        raise KinerjaError(f"folder '{folder}' has no GROUND_TRUTH.json; rule: a folder written by kinerja data synth")
+    head = json.loads(path.read_text(encoding="utf-8"))
+    if "dirt_files" in head:
+        index = head["dirt_files"]["regions"]
+        wanted = (
+            list(index) if regions is None else [str(r) for r in ([regions] if isinstance(regions, str) else regions)]
+        )
+        missing = [r for r in wanted if r not in index]
+        if missing:
+            raise KinerjaError(
+                f"GROUND_TRUTH.json of '{folder}' has no region {missing[0]!r}; the rule is one of the dataset's "
+                f"regions ({', '.join(list(index)[:5])}{', ...' if len(index) > 5 else ''})."
+            )
+        frames = [read_dirt_frame(folder / index[r]["name"]) for r in wanted]
+    elif "dirt_file" in head:
+        frames = [read_dirt_frame(folder / head["dirt_file"]["name"])]
+    else:
+        frames = [pd.DataFrame(head.get("dirt", []), columns=list(DIRT_COLUMNS))]
+    frames = [f for f in frames if len(f)] or frames[:1]
+    return _sort_dirt(pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0])
+
+
+def load_truth(folder, regions=None) -> dict:
     """The ground truth of a raw folder written by :func:`write_raw`, as it returned it (``dirt`` included).
 
-    ``GROUND_TRUTH.json`` holds everything but the planted problems, which are in ``GROUND_TRUTH.dirt.csv.gz`` (its
-    name, SHA-256 and record count under ``dirt_file``), so the JSON stays small at national scale.
+    ``GROUND_TRUTH.json`` holds everything but the planted problems, which are in one compressed ledger per region
+    (``GROUND_TRUTH.dirt.<code>.csv.gz``, indexed under ``dirt_files``), so the JSON stays small at national scale;
+    ``regions`` limits ``dirt`` to those regions' parts (:func:`load_dirt`).
 
     Examples
     --------
@@ -237,13 +334,12 @@ def load_truth(folder) -> dict:
     """
     import json
 
-    from kinerja_research.synth._raw import read_dirt
+    from kinerja_research.synth._raw import dirt_records
 
     folder = Path(folder)
     path = folder / "GROUND_TRUTH.json"
     if not path.is_file():
         raise KinerjaError(f"folder '{folder}' has no GROUND_TRUTH.json; rule: a folder written by kinerja data synth")
     truth = json.loads(path.read_text(encoding="utf-8"))
-    side = truth.get("dirt_file")
-    truth["dirt"] = read_dirt(folder / side["name"]) if side else truth.get("dirt", [])
+    truth["dirt"] = dirt_records(load_dirt(folder, regions))
     return truth

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,19 @@ from kinerja_research.synth import _spec as S
 from kinerja_research.synth import _world as W
 from kinerja_research.synth._xlsx import MAX_ROWS, write_xlsx
 
-__all__ = ["write_raw", "read_dirt", "RATES", "TABLES", "MARKER", "DIRT_FILE", "region_variants", "golongan_variants"]
+__all__ = [
+    "write_raw",
+    "write_regions",
+    "read_dirt",
+    "read_dirt_frame",
+    "dirt_name",
+    "RATES",
+    "TABLES",
+    "MARKER",
+    "DIRT_FILE",
+    "region_variants",
+    "golongan_variants",
+]
 
 MARKER = "generator: kinerja_research.synth"
 SURVEY_FILE = "survey_asn_google_forms.csv"
@@ -98,22 +111,53 @@ class Dirt:
             vals = np.full(rows.size, vals, dtype=object)
         self.items.append({"file": file, "row": rows.astype(np.int64), "column": column, "value": vals, "rule": rule})
 
+    def frame(self) -> pd.DataFrame:
+        """The planted problems as a frame ``file, row, column, value, rule`` (value as text, None for a blank),
+        sorted by file, row, column and rule (the order of :meth:`records`)."""
+        if not self.items:
+            return pd.DataFrame({k: pd.Series([], dtype=object if k != "row" else np.int64) for k in DIRT_COLUMNS})
+        values = np.concatenate([d["value"] for d in self.items])
+        columns = {
+            "file": np.concatenate([np.full(d["row"].size, d["file"], dtype=object) for d in self.items]),
+            "row": np.concatenate([d["row"] for d in self.items]),
+            "column": np.concatenate([np.full(d["row"].size, d["column"], dtype=object) for d in self.items]),
+            "value": np.array([None if v is None else str(v) for v in values.tolist()], dtype=object),
+            "rule": np.concatenate([np.full(d["row"].size, d["rule"], dtype=object) for d in self.items]),
+        }
+        df = pd.DataFrame({k: pd.Series(v, dtype=np.int64 if k == "row" else object) for k, v in columns.items()})
+        return _sort_dirt(df)
+
     def records(self) -> list[dict]:
-        out = []
-        for d in self.items:
-            col = d["column"]
-            for r, v in zip(d["row"].tolist(), d["value"].tolist()):
-                out.append(
-                    {
-                        "file": d["file"],
-                        "row": int(r),
-                        "column": col,
-                        "value": None if v is None else str(v),
-                        "rule": d["rule"],
-                    }
-                )
-        out.sort(key=lambda e: (e["file"], e["row"], e["column"] or "", e["rule"]))
-        return out
+        return dirt_records(self.frame())
+
+
+def _sort_dirt(df: pd.DataFrame) -> pd.DataFrame:
+    def codes(values) -> np.ndarray:
+        return pd.factorize(pd.Series(values, dtype=object), sort=True)[0]
+
+    order = np.lexsort(
+        (
+            codes(df["rule"]),
+            codes(df["column"].fillna("")),
+            df["row"].to_numpy(dtype=np.int64),
+            codes(df["file"]),
+        )
+    )
+    return df.iloc[order].reset_index(drop=True)
+
+
+def dirt_records(df: pd.DataFrame) -> list[dict]:
+    """Records ``{file, row, column, value, rule}`` of a dirt frame (None for a blank column or value)."""
+
+    def text(x):
+        return x if isinstance(x, str) else None
+
+    out = []
+    for f, r, c, v, u in zip(
+        df["file"].tolist(), df["row"].tolist(), df["column"].tolist(), df["value"].tolist(), df["rule"].tolist()
+    ):
+        out.append({"file": f, "row": int(r), "column": text(c), "value": text(v), "rule": u})
+    return out
 
 
 def slug(name: str) -> str:
@@ -324,27 +368,36 @@ def _survey(world, rng, dirt: Dirt, out_dir: Path) -> dict:
         dirt.add(SURVEY_FILE, rowno[m], H[key], np.full(m.sum(), None, dtype=object), "missing_value")
         cols[H[key]] = np.where(m, None, cols[H[key]])
     # Likert answers as words (occasional abbreviations), with planted cell problems
-    straight_lab = rng.choice(["Setuju", "Sangat Setuju", "Tidak Setuju"], size=straight.size)
+    # each item column is categorical (one small code per answer, not one Python object): national scale
+    straight_choices = ["Setuju", "Sangat Setuju", "Tidak Setuju"]
+    straight_lab = rng.choice(straight_choices, size=straight.size)
     for (inst, it), header in zip(item_cols, headers_items):
         x = sv[it.id].to_numpy().astype(np.int64)
-        labels = np.asarray(inst.labels_id, dtype=object)
-        abbr = np.asarray(inst.abbreviations, dtype=object)
+        labels = [str(v) for v in inst.labels_id]
+        abbr = [str(v) for v in inst.abbreviations]
+        oor_labels = ["0", str(inst.k + 1)]
+        cats = list(dict.fromkeys(labels + abbr + list(UNKNOWN_LABELS) + oor_labels + straight_choices))
+        at = {c: i for i, c in enumerate(cats)}
+
+        def pos(values, at=at):
+            return np.array([at[v] for v in values], dtype=np.int16)
+
         use_abbr = rng.random(n) < RATES["abbreviation"]
-        vals = np.where(use_abbr, abbr[x - 1], labels[x - 1])
+        code = np.where(use_abbr, pos(abbr)[x - 1], pos(labels)[x - 1])
         u = rng.random(n)
         miss = (u < RATES["missing_value"]) & ~special
         unk = (u >= RATES["missing_value"]) & (u < RATES["missing_value"] + RATES["likert_unknown_label"]) & ~special
         oor = (u >= 1 - RATES["out_of_range"]) & ~special
-        vals = np.where(miss, None, vals)
-        unk_vals = UNKNOWN_LABELS[rng.integers(0, len(UNKNOWN_LABELS), n)]
-        vals = np.where(unk, unk_vals, vals)
-        oor_vals = np.where(rng.random(n) < 0.5, "0", str(inst.k + 1))
-        vals = np.where(oor, oor_vals, vals)
-        vals[straight] = straight_lab
+        code[miss] = -1
+        unk_pick = rng.integers(0, len(UNKNOWN_LABELS), n)
+        code[unk] = pos(UNKNOWN_LABELS)[unk_pick[unk]]
+        oor_pick = (rng.random(n) >= 0.5).astype(np.int64)  # 0 -> "0", 1 -> k + 1
+        code[oor] = pos(oor_labels)[oor_pick[oor]]
+        code[straight] = pos(straight_lab)
         dirt.add(SURVEY_FILE, rowno[miss], header, np.full(miss.sum(), None, dtype=object), "missing_value")
-        dirt.add(SURVEY_FILE, rowno[unk], header, unk_vals[unk], "likert_unknown_label")
-        dirt.add(SURVEY_FILE, rowno[oor], header, oor_vals[oor], "out_of_range")
-        cols[header] = vals
+        dirt.add(SURVEY_FILE, rowno[unk], header, UNKNOWN_LABELS[unk_pick[unk]], "likert_unknown_label")
+        dirt.add(SURVEY_FILE, rowno[oor], header, np.asarray(oor_labels, dtype=object)[oor_pick[oor]], "out_of_range")
+        cols[header] = pd.Categorical.from_codes(code, categories=cats)
     dirt.add(SURVEY_FILE, rowno[straight], None, straight_lab, "straight_lining")
     df = pd.DataFrame(cols)
     # duplicate submissions: an exact copy a few seconds later, right after the original
@@ -360,6 +413,8 @@ def _survey(world, rng, dirt: Dirt, out_dir: Path) -> dict:
     dv = gol_is_var[dup_src]
     dirt.add(SURVEY_FILE, dup_rowno[dv], H["gol"], gol_vals[dup_src][dv], "golongan_variant")
     order = np.argsort(np.r_[rowno, dup_rowno], kind="stable")
+    sv_region = sv["region_code"].to_numpy(dtype=object)
+    row_region = np.r_[sv_region, sv_region[dup_src]][order]  # region of data row k at position k - 1
     full = pd.concat([df, dups], ignore_index=True).iloc[order]
     path = out_dir / SURVEY_FILE
     full.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
@@ -376,7 +431,7 @@ def _survey(world, rng, dirt: Dirt, out_dir: Path) -> dict:
         H["trained"]: "trained",
     }
     columns.update({h: it.id for (_, it), h in zip(item_cols, headers_items)})
-    return {
+    return row_region, {
         "file": SURVEY_FILE,
         "reader": "forms",
         "options": {"sep": ",", "encoding": "utf-8", "dayfirst": True},
@@ -533,7 +588,7 @@ def _training(world, rng, dirt: Dirt, out_dir: Path) -> list[dict]:
             {
                 "file": fname,
                 "reader": "csv",
-                "options": {"sep": ";", "encoding": "cp1252", "decimal": ","},
+                "options": {"sep": ";", "encoding": "cp1252", "decimal": ",", "dayfirst": True},
                 "region": p.code,
                 "columns": {
                     "NIP": "nip",
@@ -555,11 +610,13 @@ def _training(world, rng, dirt: Dirt, out_dir: Path) -> list[dict]:
     return entries
 
 
-def _skm_headers() -> list[str]:
+@lru_cache(maxsize=1)
+def _skm_headers() -> tuple[str, ...]:
+    """The SKM element names (the codebook's, read once per process: every region's file uses them)."""
     doc = S._from_yaml("skm")
     if doc:
-        return [str(it.get("element_id") or it["id"]) for it in doc["items"]]
-    return [
+        return tuple(str(it.get("element_id") or it["id"]) for it in doc["items"])
+    return (
         "Persyaratan",
         "Sistem, Mekanisme, dan Prosedur",
         "Waktu Penyelesaian",
@@ -569,7 +626,7 @@ def _skm_headers() -> list[str]:
         "Perilaku Pelaksana",
         "Penanganan Pengaduan, Saran dan Masukan",
         "Sarana dan Prasarana",
-    ]
+    )
 
 
 def _satisfaction(world, rng, dirt: Dirt, out_dir: Path) -> list[dict]:
@@ -644,7 +701,71 @@ TABLES = ("survey", "performance", "training", "satisfaction")
 
 
 def write_raw(world, out_dir: Path, *, seed: int, progress=None, tables=None) -> dict:
-    """Write the raw files, ``dataset.yml`` and ``GROUND_TRUTH.json``; returns the truth with its dirt list."""
+    """Write the raw files, ``dataset.yml`` and ``GROUND_TRUTH.json`` of a simulated world (region by region, as
+    :func:`write_regions`); returns the truth with its dirt list."""
+    params = world.extra["params"]
+    codes = [p.code for p in params]
+
+    def split(df: pd.DataFrame) -> dict:
+        if "region_code" not in df:
+            return {}
+        idx = pd.Series(np.arange(len(df))).groupby(df["region_code"].to_numpy(dtype=object), sort=False)
+        return {k: v.to_numpy() for k, v in idx}
+
+    by_table = {name: (df, split(df)) for name, df in world.tables.items()}
+    priv_rows = split(world.private)
+    empty = np.empty(0, np.int64)
+
+    def parts():
+        for p in params:
+            tabs = {
+                name: df.iloc[rows.get(p.code, empty)].reset_index(drop=True) for name, (df, rows) in by_table.items()
+            }
+            private = world.private.iloc[priv_rows.get(p.code, empty)].reset_index(drop=True)
+            yield W.RegionWorld(p, tabs, private, None, len(private), len(tabs["survey"]))
+
+    truth = dict(world.truth)
+    return write_regions(
+        parts(),
+        out_dir,
+        seed=seed,
+        scale=world.scale,
+        params=params,
+        truth_fn=lambda n_staff, n_survey: truth,
+        progress=progress,
+        tables=tables,
+        keep_dirt=True,
+        regions=codes,
+    )
+
+
+def _item_ids() -> list[str]:
+    return [it.id for name in S.SURVEY_INSTRUMENTS for it in S.instrument(name).items]
+
+
+def write_regions(
+    parts,
+    out_dir: Path,
+    *,
+    seed: int,
+    scale: float,
+    params: list,
+    truth_fn,
+    progress=None,
+    tables=None,
+    keep_dirt: bool = True,
+    regions=None,
+) -> dict:
+    """Write a world given region by region (an iterable of ``_world.RegionWorld``, in the order of ``params``).
+
+    Each region's SKP, training and SKM files and its part of the planted-problem ledger are written as soon as the
+    region arrives, and the region is then let go; only its survey rows (answers as 1-byte integers) and the NIP and
+    name of its surveyed staff are kept for the one national survey export, written last. ``truth_fn(n_staff,
+    n_survey)`` gives the GROUND_TRUTH content (numbers of staff and of survey rows per region, in ``params``
+    order). With ``keep_dirt`` the returned truth holds every planted problem under ``dirt`` (as
+    :func:`kinerja_research.synth.load_truth` gives them); without it ``dirt`` is left out (national scale: read
+    them per region with ``load_truth(folder, regions=...)``).
+    """
     from kinerja_research.errors import KinerjaError
 
     out_dir = Path(out_dir)
@@ -655,35 +776,73 @@ def write_raw(world, out_dir: Path, *, seed: int, progress=None, tables=None) ->
         raise KinerjaError(
             f"Argument 'tables' is {list(tables)!r}; the rule is a non-empty subset of {', '.join(TABLES)}."
         )
-    dirt = Dirt()
     step = progress or (lambda msg: None)
-    writers = {
-        "survey": ("survey (Google Forms export)", _survey),
-        "performance": ("e-Kinerja/SKP exports (.xlsx)", _performance),
-        "training": ("training records", _training),
-        "satisfaction": ("SKM survey", _satisfaction),
-    }
-    written = {}
-    files_written: dict[str, set] = {}
-    for table in TABLES:
-        msg, fn = writers[table]
-        step(msg)
-        if table in tables:
-            res = fn(world, W.substream(seed, f"raw_{table}"), dirt, out_dir)
-            written[table] = [res] if isinstance(res, dict) else res
-            files_written[table] = {e["file"] for e in written[table]}
+    writers = {"performance": _performance, "training": _training, "satisfaction": _satisfaction}
+    written: dict[str, list] = {t: [] for t in TABLES if t in tables}
+    items = _item_ids()
+    survey_parts, survey_private = [], []
+    n_staff, n_survey = [], []
+    ledger: dict[str, dict] = {}
+    rules: set = set()
+    kept = []
+    for i, rw in enumerate(parts):
+        p = rw.params
+        step(f"region {i + 1}/{len(params)} ({p.code} {p.name})")
+        view = W.World(seed, scale, [p.code], rw.tables, rw.private, {}, {"params": [p]})
+        dirt = Dirt()
+        for table, fn in writers.items():
+            if table in tables:
+                written[table] += fn(view, W.substream(seed, f"raw_{table}/{p.code}"), dirt, out_dir)
+        if "survey" in tables:
+            sv = rw.tables["survey"]
+            survey_parts.append(sv.astype({c: np.int8 for c in items}))
+            who = rw.private["person_id"].isin(sv["person_id"]).to_numpy()
+            survey_private.append(rw.private.loc[who, ["person_id", "nip", "name"]])
+        n_staff.append(rw.n_staff)
+        n_survey.append(rw.n_survey)
+        frame = dirt.frame()
+        ledger[p.code] = _write_dirt(out_dir / dirt_name(p.code), frame, header=True)
+        rules |= ledger[p.code].pop("rules")
+        if keep_dirt:
+            kept.append(frame)
+        del rw, view, dirt, frame
+    if "survey" in tables:
+        step("survey (Google Forms export)")
+        sv = pd.concat(survey_parts, ignore_index=True) if len(survey_parts) > 1 else survey_parts[0]
+        del survey_parts
+        private = pd.concat(survey_private, ignore_index=True)
+        del survey_private
+        view = W.World(seed, scale, [p.code for p in params], {"survey": sv}, private, {}, {"params": params})
+        dirt = Dirt()
+        row_region, entry = _survey(view, W.substream(seed, "raw_survey"), dirt, out_dir)
+        written["survey"] = [entry]
+        del sv, private, view
+        frame = dirt.frame()
+        del dirt
+        region_of = row_region[frame["row"].to_numpy() - 1]
+        groups = pd.Series(np.arange(len(frame))).groupby(region_of, sort=False).indices
+        for code in ledger:  # appended as a second gzip member: the file still reads as one CSV
+            part = frame.iloc[groups.get(code, np.empty(0, np.int64))]
+            more = _write_dirt(out_dir / dirt_name(code), part, header=False, append=True)
+            rules |= more.pop("rules")
+            ledger[code] = {**more, "records": ledger[code]["records"] + more["records"]}
+        if keep_dirt:
+            kept.append(frame)
+        del frame
     step("dataset.yml and GROUND_TRUTH.json")
+    files_written = {table: {e["file"] for e in entries} for table, entries in written.items()}
     written = {table: _globbed(entries) for table, entries in written.items()}
-    regions_txt = " ".join(world.regions) if len(world.regions) <= 8 else f"{len(world.regions)} regions"
+    codes = [p.code for p in params]
+    regions_txt = " ".join(codes) if len(codes) <= 8 else f"{len(codes)} regions"
     spec = {
         "name": out_dir.name,
         "description": (
-            f"Synthetic default dataset (kinerja data synth --seed {seed} --scale {world.scale:g}; "
+            f"Synthetic default dataset (kinerja data synth --seed {seed} --scale {scale:g}; "
             f"regions {regions_txt}); {MARKER}"
         ),
         "synthetic": True,
-        "generator": {"name": "kinerja_research.synth", "seed": seed, "scale": world.scale, "regions": regions_txt},
-        "tables": written,
+        "generator": {"name": "kinerja_research.synth", "seed": seed, "scale": scale, "regions": regions_txt},
+        "tables": {t: written[t] for t in TABLES if t in written},
         "instruments": {
             k: v for k, v in (("survey", list(S.SURVEY_INSTRUMENTS)), ("satisfaction", ["skm"])) if k in written
         },
@@ -697,60 +856,78 @@ def write_raw(world, out_dir: Path, *, seed: int, progress=None, tables=None) ->
         + yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=4096)
     )
     (out_dir / "dataset.yml").write_text(text, encoding="utf-8")
-    truth = dict(world.truth)
-    truth["dirt"] = dirt.records()
-    truth["dirt_rules"] = sorted({d["rule"] for d in truth["dirt"]})
+    truth = dict(truth_fn(np.asarray(n_staff), np.asarray(n_survey)))
+    truth.pop("dirt", None)
+    truth.pop("dirt_file", None)
+    truth["dirt_rules"] = sorted(rules)
     data_files = set().union(*(f for f in files_written.values())) if files_written else set()
     truth["files"] = {name: sha256_file(out_dir / name) for name in sorted(data_files)}
-    _write_dirt(out_dir / DIRT_FILE, truth["dirt"])
-    truth["dirt_file"] = {"name": DIRT_FILE, "sha256": sha256_file(out_dir / DIRT_FILE), "records": len(truth["dirt"])}
-    # GROUND_TRUTH.json: everything but the dirt list, which is in the compressed sidecar (one record per planted
-    # problem, millions at national scale); kinerja_research.synth.load_truth puts them together again
-    head = {k: v for k, v in truth.items() if k != "dirt"}
+    truth["dirt_files"] = {
+        "layout": DIRT_LAYOUT,
+        "records": int(sum(v["records"] for v in ledger.values())),
+        "regions": ledger,
+    }
     tmp = out_dir / "GROUND_TRUTH.json.tmp"
     tmp.write_text(
-        json.dumps(head, ensure_ascii=False, indent=1, allow_nan=False, default=_json_default) + "\n", encoding="utf-8"
+        json.dumps(truth, ensure_ascii=False, indent=1, allow_nan=False, default=_json_default) + "\n", encoding="utf-8"
     )
     tmp.replace(out_dir / "GROUND_TRUTH.json")
+    if keep_dirt:
+        truth["dirt"] = dirt_records(_sort_dirt(pd.concat(kept, ignore_index=True))) if kept else []
     return truth
 
 
-#: The planted problems of ``GROUND_TRUTH.json``: a gzip-compressed CSV ``file,row,column,value,rule`` (empty cell =
-#: null), written deterministically (no time stamp in the gzip header).
+#: The planted problems of ``GROUND_TRUTH.json``, one gzip-compressed CSV per region ``file,row,column,value,rule``
+#: (empty cell = null), written deterministically (no time stamp in the gzip header): the region's own files, then
+#: (a second gzip member) the survey export's rows answered by the region's staff. Indexed under ``dirt_files`` in
+#: GROUND_TRUTH.json (name, SHA-256 and number of records per region).
+DIRT_LAYOUT = (
+    "one gzip CSV per region (file,row,column,value,rule; empty = null): the region's own files, then the survey "
+    "export's rows answered by its staff"
+)
+#: Name of the single ledger of datasets written before the ledger was split per region (read by ``load_truth``).
 DIRT_FILE = "GROUND_TRUTH.dirt.csv.gz"
 DIRT_COLUMNS = ("file", "row", "column", "value", "rule")
 
 
-def _write_dirt(path: Path, records: list[dict]) -> None:
-    import csv
-    import gzip
-    import io
+def dirt_name(code: str) -> str:
+    """File name of a region's part of the planted-problem ledger."""
+    return f"GROUND_TRUTH.dirt.{code}.csv.gz"
 
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(DIRT_COLUMNS)
-    for d in records:
-        w.writerow(["" if d[k] is None else d[k] for k in DIRT_COLUMNS])
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="", compresslevel=6) as gz:
-        gz.write(buf.getvalue().encode("utf-8"))
+
+def _write_dirt(path: Path, frame: pd.DataFrame, *, header: bool, append: bool = False) -> dict:
+    import gzip
+
+    text = frame.to_csv(index=False, header=header, lineterminator="\n", na_rep="") if (header or len(frame)) else ""
+    with open(path, "ab" if append else "wb") as raw:
+        if text:
+            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="", compresslevel=6) as gz:
+                gz.write(text.encode("utf-8"))
+    return {
+        "name": path.name,
+        "sha256": sha256_file(path),
+        "records": len(frame),
+        "rules": set(frame["rule"].unique().tolist()),
+    }
 
 
 def read_dirt(path: Path) -> list[dict]:
-    """The planted problems of a :data:`DIRT_FILE` (as ``write_raw`` returned them)."""
-    import csv
-    import gzip
-    import io
+    """The planted problems of one ledger file (a region's part, or the single ledger of older datasets)."""
+    return dirt_records(read_dirt_frame(path))
 
-    with gzip.open(path, "rb") as gz:
-        text = gz.read().decode("utf-8")
-    rows = csv.reader(io.StringIO(text, newline=""))
-    header = next(rows)
-    out = []
-    for r in rows:
-        d = {k: (v if v != "" else None) for k, v in zip(header, r)}
-        d["row"] = int(d["row"])
-        out.append(d)
-    return out
+
+def read_dirt_frame(path: Path) -> pd.DataFrame:
+    """One ledger file as a frame ``file, row, column, value, rule`` (None for blank cells)."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, compression="gzip", encoding="utf-8")
+    out = {}
+    for c in DIRT_COLUMNS:
+        col = df[c].to_numpy(dtype=object) if c in df else np.full(len(df), None, dtype=object)
+        out[c] = (
+            pd.Series(col.astype(np.int64), dtype=np.int64)
+            if c == "row"
+            else pd.Series(np.where(col == "", None, col), dtype=object)
+        )
+    return pd.DataFrame(out)
 
 
 def _globbed(entries: list[dict]) -> list[dict]:

@@ -251,13 +251,14 @@ def _naive_bias() -> dict:
     return {"bias": et - eu, "trained_share": float(p.mean())}
 
 
-def build_truth(seed: int, scale: float, params: list[S.RegionParams], n_staff, survey, skm_weight: float) -> dict:
+def build_truth(seed: int, scale: float, params: list[S.RegionParams], n_staff, n_survey, skm_weight: float) -> dict:
+    """The GROUND_TRUTH content; ``n_staff`` and ``n_survey`` are the numbers of staff and survey rows per region
+    (in the order of ``params``)."""
     key = (tuple(p.code for p in params), tuple(p.rtc_mean for p in params), tuple(p.size for p in params))
     mc = _monte_carlo(key)
     nb = naive_bias()
     e_jp = float(S.PROGRAMME_JP @ S.PROGRAMME_JP_P)
     regions = {}
-    counts = survey.groupby("region_code", observed=True).size()
     for r, p in enumerate(params):
         rtc = S.instrument("rtc")
         pre = expected_scores(rtc, p.rtc_mean)
@@ -272,7 +273,7 @@ def build_truth(seed: int, scale: float, params: list[S.RegionParams], n_staff, 
         regions[p.code] = {
             "name": p.name,
             "n_staff": int(n_staff[r]),
-            "n_survey": int(counts.get(p.code, 0)),
+            "n_survey": int(n_survey[r]),
             "capaian_mean_2025S1_expected": p.capaian_mean,
             "training_effect_capaian": p.did_effect,
             "dose_response_capaian_per_jp": p.kappa,

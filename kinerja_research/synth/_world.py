@@ -13,7 +13,12 @@ from kinerja_research.synth import _spec as S
 
 __all__ = [
     "World",
+    "RegionWorld",
+    "NipSequence",
     "build",
+    "build_region",
+    "iter_regions",
+    "skm_sizes",
     "substream",
     "pseudonyms",
     "conform",
@@ -167,8 +172,34 @@ def draw_people(rng: np.random.Generator, n: int) -> dict:
     return {"female": female, "edu": edu, "age_ref": age, "pppk": pppk, "entry_age": entry}
 
 
-def _people(seed: int, params: list[S.RegionParams], scale: float) -> tuple[pd.DataFrame, dict]:
-    rng = substream(seed, "people")
+class NipSequence:
+    """The NIP sequence numbers given so far, per NIP key (birth date + TMT + gender digit), across regions: a
+    region simulated later continues the sequence of a key that an earlier region used, so NIPs stay unique
+    nationally while regions are simulated one at a time."""
+
+    def __init__(self):
+        self.keys = np.empty(0, np.int64)
+        self.counts = np.empty(0, np.int64)
+
+    def take(self, keys: np.ndarray) -> np.ndarray:
+        """How many of each of ``keys`` were given before (0 for a new key), then count ``keys`` as given."""
+        u, inv, c = np.unique(keys, return_inverse=True, return_counts=True)
+        n = self.keys.size
+        pos = np.searchsorted(self.keys, u)
+        at = np.minimum(pos, max(n - 1, 0))
+        found = (pos < n) & (self.keys[at] == u) if n else np.zeros(u.size, bool)
+        prior = np.where(found, self.counts[at] if n else 0, 0)
+        if n:
+            self.counts[pos[found]] += c[found]
+        self.keys = np.insert(self.keys, pos[~found], u[~found])
+        self.counts = np.insert(self.counts, pos[~found], c[~found])
+        return prior[inv.ravel()]
+
+
+def _people(
+    seed: int, params: list[S.RegionParams], scale: float, tag: str = "", nips: NipSequence | None = None
+) -> tuple[pd.DataFrame, dict]:
+    rng = substream(seed, "people" + tag)
     sizes = np.array([max(30, int(round(800 * scale * p.size))) for p in params])
     reg = np.repeat(np.arange(len(params)), sizes)
     n = int(sizes.sum())
@@ -218,6 +249,10 @@ def _people(seed: int, params: list[S.RegionParams], scale: float) -> tuple[pd.D
     seq_sorted = np.arange(n) - grp_start + 1
     seq = np.empty(n, dtype=np.int64)
     seq[order[srt]] = seq_sorted
+    if nips is not None:  # continue the sequences of keys that earlier regions used
+        seq += nips.take(key)
+    if seq.max(initial=0) > 999:
+        raise RuntimeError("NIP sequence above 999: too many staff share a birth date, TMT and gender")
     nip = key * 1000 + seq
     # names (regional flavour): codes into one global pool per name part, joined by Arrow
     import pyarrow as pa
@@ -302,8 +337,8 @@ def selection_prob(v: np.ndarray, age_at_selection: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-eta))
 
 
-def _training(seed, params, people, arr, v):
-    rng = substream(seed, "training")
+def _training(seed, params, people, arr, v, tag=""):
+    rng = substream(seed, "training" + tag)
     n = len(people)
     age_sel = arr["age_ref"] - 1.0  # nominations in November 2025
     trained = rng.random(n) < selection_prob(v, age_sel)
@@ -348,8 +383,8 @@ def _training(seed, params, people, arr, v):
     return tr, trained, jp_prog
 
 
-def _performance(seed, params, people, arr, v, gen, jp_prog):
-    rng = substream(seed, "performance")
+def _performance(seed, params, people, arr, v, gen, jp_prog, tag=""):
+    rng = substream(seed, "performance" + tag)
     n = len(people)
     reg, agency = arr["reg"], arr["agency"]
     # agency random effects, one per (region, agency)
@@ -448,8 +483,8 @@ def instrument_items(
     return out
 
 
-def _survey(seed, params, people, arr, gen, trained):
-    rng = substream(seed, "survey")
+def _survey(seed, params, people, arr, gen, trained, tag=""):
+    rng = substream(seed, "survey" + tag)
     n = len(people)
     reg = arr["reg"]
     R = len(params)
@@ -569,10 +604,10 @@ def skm_item_params() -> tuple[list[str], np.ndarray, np.ndarray]:
     return ids, lam, off
 
 
-def _satisfaction(seed, params, scale):
-    rng = substream(seed, "satisfaction")
+def _satisfaction(seed, params, scale, tag="", first_id=0):
+    rng = substream(seed, "satisfaction" + tag)
     ids, lam, off = skm_item_params()
-    sizes = np.array([max(30, int(round(450 * p.size * scale))) for p in params])
+    sizes = skm_sizes(params, scale)
     reg = np.repeat(np.arange(len(params)), sizes)
     n = int(sizes.sum())
     # units: per region a fixed list, weights and latent shifts; drawn per row by inverse CDF
@@ -601,7 +636,9 @@ def _satisfaction(seed, params, scale):
     age = np.clip(np.round(rng.normal(38, 12, n)), 17, 75)
     sat = pd.DataFrame(
         {
-            "respondent_id": pseudonyms(np.arange(n, dtype=np.uint64), S.stable_int("rid", seed), "R"),
+            "respondent_id": pseudonyms(
+                np.arange(first_id, first_id + n, dtype=np.uint64), S.stable_int("rid", seed), "R"
+            ),
             "region_code": _cat(reg, [p.code for p in params]),
             "service_unit": _cat(unit, unit_names)
             if len(set(unit_names)) == len(unit_names)
@@ -649,16 +686,41 @@ def conform(tables: dict) -> dict:
     return out
 
 
-def build(seed: int, scale: float, params: list[S.RegionParams]) -> tuple[dict, pd.DataFrame, dict]:
-    people, private, arr = _people(seed, params, scale)
+def skm_sizes(params: list[S.RegionParams], scale: float) -> np.ndarray:
+    """SKM respondents per region (fixed by size and scale; gives each region's first respondent number)."""
+    return np.array([max(30, int(round(450 * p.size * scale))) for p in params])
+
+
+@dataclass
+class RegionWorld:
+    """One region's part of a world: its clean ``tables``, ``private`` people frame and ``people``."""
+
+    params: S.RegionParams
+    tables: dict
+    private: pd.DataFrame
+    people: pd.DataFrame
+    n_staff: int
+    n_survey: int
+
+
+def build_region(
+    seed: int, scale: float, p: S.RegionParams, nips: NipSequence, first_respondent: int = 0
+) -> RegionWorld:
+    """Simulate one region. Every stage draws from its own ``PCG64`` sub-stream named after the stage and the
+    region's code, so a region's data depend on the seed, the scale and the region alone (not on which other
+    regions are simulated with it, nor their order) except the NIP sequence digits, which continue across regions
+    (``nips``) so that NIPs are unique nationally."""
+    tag = "/" + p.code
+    params = [p]
+    people, private, arr = _people(seed, params, scale, tag, nips)
     arr["scale"] = scale
     n = len(people)
-    v = substream(seed, "person_effects").normal(0, S.SD_PERSON, n)
-    gen = general_factors(substream(seed, "latent_general"), n)
-    training, trained, jp_prog = _training(seed, params, people, arr, v)
-    perf = _performance(seed, params, people, arr, v, gen, jp_prog)
-    survey, sampled = _survey(seed, params, people, arr, gen, trained)
-    sat = _satisfaction(seed, params, scale)
+    v = substream(seed, "person_effects" + tag).normal(0, S.SD_PERSON, n)
+    gen = general_factors(substream(seed, "latent_general" + tag), n)
+    training, trained, jp_prog = _training(seed, params, people, arr, v, tag)
+    perf = _performance(seed, params, people, arr, v, gen, jp_prog, tag)
+    survey, sampled = _survey(seed, params, people, arr, gen, trained, tag)
+    sat = _satisfaction(seed, params, scale, tag, first_respondent)
     private = private.assign(
         region_code=people["region_code"],
         agency=people["agency"],
@@ -667,5 +729,30 @@ def build(seed: int, scale: float, params: list[S.RegionParams]) -> tuple[dict, 
         jp_programme=jp_prog,
     )
     tables = conform({"survey": survey, "performance": perf, "training": training, "satisfaction": sat})
-    extra = {"n_staff": np.bincount(arr["reg"], minlength=len(params)), "people": people}
+    return RegionWorld(p, tables, private, people, n, len(survey))
+
+
+def iter_regions(seed: int, scale: float, params: list[S.RegionParams]):
+    """Simulate the regions one at a time, in order (:func:`build_region`); yields :class:`RegionWorld`."""
+    nips = NipSequence()
+    first = np.r_[0, np.cumsum(skm_sizes(params, scale))]
+    for r, p in enumerate(params):
+        yield build_region(seed, scale, p, nips, int(first[r]))
+
+
+def build(seed: int, scale: float, params: list[S.RegionParams]) -> tuple[dict, pd.DataFrame, dict]:
+    """All regions (:func:`iter_regions`) in one world: tables, private frame and people stacked in region order."""
+    parts = list(iter_regions(seed, scale, params))
+
+    def stack(frames):
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+
+    tables = {name: stack([w.tables[name] for w in parts]) for name in parts[0].tables}
+    private = stack([w.private for w in parts])
+    people = stack([w.people for w in parts])
+    extra = {
+        "n_staff": np.array([w.n_staff for w in parts]),
+        "n_survey": np.array([w.n_survey for w in parts]),
+        "people": people,
+    }
     return tables, private, extra

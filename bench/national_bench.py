@@ -229,6 +229,11 @@ def main() -> None:
     ap.add_argument("--interval", type=float, default=0.25, help="seconds between memory samples")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument(
+        "--kinerja",
+        default=str(BIN / "kinerja"),
+        help="the kinerja command to time (default this environment's; another checkout's for a before/after)",
+    )
+    ap.add_argument(
         "--raw",
         type=Path,
         default=None,
@@ -247,7 +252,7 @@ def main() -> None:
     logs = args.out / f"logs-{tag}"
     logs.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "KINERJA_PSEUDONYM_KEY": os.environ.get("KINERJA_PSEUDONYM_KEY", "bench-key-not-secret")}
-    kinerja = str(BIN / "kinerja")
+    kinerja = args.kinerja
     region_args = []
     for r in args.regions.split(","):
         region_args += ["--regions", r.strip()]

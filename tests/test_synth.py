@@ -537,9 +537,9 @@ def test_write_raw_uses_the_world(tmp_path):
 
 def test_streamed_writer_gives_the_same_files_as_the_world(tmp_path):
     # write_default simulates and writes one region at a time; the files are those of write_raw(simulate(...))
-    truth = write_default(tmp_path / "a", seed=5, scale=0.04, regions=["18.71", "53.71", "11.73"], keep_dirt=False)
+    truth = write_default(tmp_path / "a", seed=5, scale=0.04, keep_dirt=False)
     assert "dirt" not in truth
-    world = simulate(seed=5, scale=0.04, regions=["18.71", "53.71", "11.73"])
+    world = simulate(seed=5, scale=0.04)
     other = write_raw(world, tmp_path / "b")
     assert truth["dirt_files"] == other["dirt_files"] and truth["regions"] == other["regions"]
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
@@ -547,11 +547,17 @@ def test_streamed_writer_gives_the_same_files_as_the_world(tmp_path):
     for name in names:
         if name != "dataset.yml":  # its name line is the folder's
             assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    # a re-run of the CLI into this folder knows every ledger as its own output (and so replaces them)
+    from kinerja_research.cli.data import _ours
+
+    assert {v["name"] for v in truth["dirt_files"]["regions"].values()} <= _ours(tmp_path / "a")
     # a region's data do not depend on the other regions simulated with it (only NIP sequence digits continue)
-    alone = simulate(seed=5, scale=0.04, regions=["53.71"])
+    kupang = [p for p in world.extra["params"] if p.code == "53.71"]
+    alone, _, _ = _world.build(5, 0.04, kupang)
     both = world.tables["performance"]
-    kupang = both[both["region_code"] == "53.71"].reset_index(drop=True)
-    assert np.array_equal(kupang["capaian_pct"].to_numpy(), alone.tables["performance"]["capaian_pct"].to_numpy())
+    both = both[both["region_code"] == "53.71"].reset_index(drop=True)
+    assert np.array_equal(both["capaian_pct"].to_numpy(), alone["performance"]["capaian_pct"].to_numpy())
+    assert both["period"].tolist() == alone["performance"]["period"].tolist()
 
 
 def test_clean_step_finds_exactly_the_planted_problems(raw):
@@ -590,3 +596,13 @@ def test_did_interval_covers_truth_at_nominal_rate():
             hits += lo < reg["training_effect_capaian"] < hi
             total += 1
     assert 0.88 <= hits / total <= 0.99, hits / total
+
+
+def test_nip_sequences_continue_across_regions():
+    # regions are simulated one at a time; a NIP key (birth date, TMT, gender) used by an earlier region continues
+    # its sequence, so the same key in two regions never gives the same NIP
+    seq = _world.NipSequence()
+    assert seq.take(np.array([5, 5, 7])).tolist() == [0, 0, 0]
+    assert seq.take(np.array([9, 5, 7, 5])).tolist() == [0, 2, 1, 2]
+    assert seq.take(np.array([], dtype=np.int64)).tolist() == []
+    assert seq.take(np.array([1, 9])).tolist() == [0, 1]

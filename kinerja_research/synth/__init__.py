@@ -1,10 +1,14 @@
 """The default synthetic dataset: a world of ASN with known, documented effects, and its messy raw files.
 
 :func:`simulate` draws the four canonical tables (``survey``, ``performance``, ``training``, ``satisfaction``) in
-clean form with numpy (vectorised; one ``PCG64`` sub-stream per stage, derived from the seed and the stage's name,
-so adding a stage never changes the others). :func:`write_raw` renders them the way units hand files over and
-plants dirt, recording every instance (``GROUND_TRUTH.json`` and its compressed sidecar ``GROUND_TRUTH.dirt.csv.gz``;
-:func:`load_truth` reads both). :func:`write_default` does both.
+clean form with numpy, region by region (vectorised within a region; one ``PCG64`` sub-stream per stage and region,
+derived from the seed, the stage's name and the region's code, so adding a stage never changes the others and a
+region's data do not depend on the other regions simulated with it; only the NIP sequence digits continue across
+regions, to keep NIPs unique). :func:`write_raw` renders them the way units hand files over and plants dirt,
+recording every instance (``GROUND_TRUTH.json`` and one compressed ledger per region,
+``GROUND_TRUTH.dirt.<code>.csv.gz``; :func:`load_truth` and :func:`load_dirt` read them). :func:`write_default` does
+both while streaming: one region at a time is in memory (national scale, ``regions="all", scale=10``, fits in a few
+GiB).
 
 Sizes: at ``scale=1`` each region has about ``800 x size`` staff (default four regions: 3,040 staff),
 ``300 x size`` surveyed staff (two waves, 90% answer again: about 2,170 survey rows) and ``450 x size`` SKM

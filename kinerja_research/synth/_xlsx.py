@@ -13,6 +13,8 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = ["write_xlsx", "MAX_ROWS"]
 
@@ -78,15 +80,21 @@ def write_xlsx(path: Path, sheet: str, title_rows: list[str], header: list[str],
     lines.append(f'<row r="{hr}">{hcells}</row>')
     n = len(data)
     rows = pd.Series(np.arange(hr + 1, hr + 1 + n).astype(str), index=data.index)
-    acc = '<row r="' + rows + '">'
-    for j, c in enumerate(data.columns):
-        acc = acc + _cells(data[c], _col_letter(j), rows)
-    acc = acc + "</row>"
+    # one join of all the columns' cells per row (adding column by column re-copied the growing row strings)
+    parts = [('<row r="' + rows + '">').to_numpy(dtype=object)]
+    parts += [_cells(data[c], _col_letter(j), rows).to_numpy(dtype=object) for j, c in enumerate(data.columns)]
+    parts.append(np.full(n, "</row>", dtype=object))
+    acc = pc.binary_join_element_wise(
+        *(pa.array(a, pa.large_string()) for a in parts), pa.scalar("", pa.large_string())
+    )
     last = f"{_col_letter(len(header) - 1)}{hr + n}"
     sheet_xml = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        f'<dimension ref="A1:{last}"/><sheetData>' + "".join(lines) + "".join(acc.tolist()) + "</sheetData></worksheet>"
+        f'<dimension ref="A1:{last}"/><sheetData>'
+        + "".join(lines)
+        + "".join(acc.to_pylist())
+        + "</sheetData></worksheet>"
     )
     parts = {
         "[Content_Types].xml": (

@@ -536,10 +536,12 @@ def test_write_raw_uses_the_world(tmp_path):
 
 
 def test_streamed_writer_gives_the_same_files_as_the_world(tmp_path):
-    # write_default simulates and writes one region at a time; the files are those of write_raw(simulate(...))
-    truth = write_default(tmp_path / "a", seed=5, scale=0.04, keep_dirt=False)
+    # by region (national scale: above 200,000 staff unless told), write_default simulates and writes one region at a
+    # time; the files are those of write_raw(simulate(...)) of the same world
+    assert not _world.by_region_default(simulate(seed=5, scale=0.04).extra["params"], 0.04)
+    truth = write_default(tmp_path / "a", seed=5, scale=0.04, keep_dirt=False, by_region=True)
     assert "dirt" not in truth
-    world = simulate(seed=5, scale=0.04)
+    world = simulate(seed=5, scale=0.04, by_region=True)
     other = write_raw(world, tmp_path / "b")
     assert truth["dirt_files"] == other["dirt_files"] and truth["regions"] == other["regions"]
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
@@ -553,7 +555,7 @@ def test_streamed_writer_gives_the_same_files_as_the_world(tmp_path):
     assert {v["name"] for v in truth["dirt_files"]["regions"].values()} <= _ours(tmp_path / "a")
     # a region's data do not depend on the other regions simulated with it (only NIP sequence digits continue)
     kupang = [p for p in world.extra["params"] if p.code == "53.71"]
-    alone, _, _ = _world.build(5, 0.04, kupang)
+    alone, _, _ = _world.build(5, 0.04, kupang, by_region=True)
     both = world.tables["performance"]
     both = both[both["region_code"] == "53.71"].reset_index(drop=True)
     assert np.array_equal(both["capaian_pct"].to_numpy(), alone["performance"]["capaian_pct"].to_numpy())

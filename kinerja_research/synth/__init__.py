@@ -61,7 +61,7 @@ from pathlib import Path
 
 from kinerja_research.errors import KinerjaError, RegionError
 from kinerja_research.regions import DEFAULT_REGIONS
-from kinerja_research.synth import _spec, _truth, _world
+from kinerja_research.synth import _raw, _spec, _truth, _world
 from kinerja_research.synth._world import World
 
 __all__ = ["simulate", "write_raw", "write_default", "load_truth", "load_dirt", "World"]
@@ -122,7 +122,7 @@ def _skm_weight() -> float:
         return 1.0 / 9.0
 
 
-def simulate(seed: int = 2026, scale: float = 1.0, regions=None) -> World:
+def simulate(seed: int = 2026, scale: float = 1.0, regions=None, by_region: bool | None = None) -> World:
     """Simulate the synthetic world: clean canonical tables plus the ground truth.
 
     Parameters
@@ -135,6 +135,12 @@ def simulate(seed: int = 2026, scale: float = 1.0, regions=None) -> World:
     regions : list of str, str or None
         Kemendagri codes (or names) of kab/kota; None = the default four (18.71, 17.71, 11.73, 53.71); ``"all"`` =
         all 514 kab/kota.
+    by_region : bool, optional
+        Draw the regions one at a time, each from sub-streams of its own (True), or all together in one vectorised
+        pass (False). Default: by region above ``_world.BY_REGION_STAFF`` (200,000) staff, e.g. ``regions="all"``
+        at scale 1 or more. The two are the same process with different sequences of draws: the same seed gives
+        different (equally distributed) data. By region, a region's data do not depend on the other regions
+        simulated with it (except the NIP sequence digits, which continue across regions so NIPs stay unique).
 
     Returns
     -------
@@ -160,7 +166,7 @@ def simulate(seed: int = 2026, scale: float = 1.0, regions=None) -> World:
     scale = _check_scale(scale)
     seed = _check_seed(seed)
     params = _resolve_regions(regions)
-    tables, private, extra = _world.build(seed, scale, params)
+    tables, private, extra = _world.build(seed, scale, params, by_region)
     truth = _truth.build_truth(seed, scale, params, extra["n_staff"], extra["n_survey"], _skm_weight())
     return World(
         seed=seed,
@@ -217,13 +223,21 @@ def write_raw(world: World, out_dir, *, seed: int | None = None, progress=None, 
 
 
 def write_default(
-    out_dir, seed: int = 2026, scale: float = 1.0, regions=None, progress=None, tables=None, keep_dirt: bool = True
+    out_dir,
+    seed: int = 2026,
+    scale: float = 1.0,
+    regions=None,
+    progress=None,
+    tables=None,
+    keep_dirt: bool = True,
+    by_region: bool | None = None,
 ) -> dict:
-    """Simulate and write the default dataset region by region, never holding the whole world in memory.
+    """Simulate and write the default dataset: ``write_raw(simulate(seed, scale, regions, by_region), out_dir)``.
 
-    The files are those of ``write_raw(simulate(seed, scale, regions), out_dir, seed=seed)``, byte for byte, but each
-    region is simulated, written and let go in turn (only the survey rows are kept, compactly, for the one national
-    survey export), so ``regions="all", scale=10`` (about 4.3 million ASN) fits in a few GiB.
+    The files are those of ``write_raw(simulate(...), out_dir, seed=seed)``, byte for byte. A world drawn by region
+    (``by_region``, by default above 200,000 staff) is streamed: each region is simulated, written and let go in
+    turn (only the survey rows are kept, compactly, for the one national survey export), so ``regions="all",
+    scale=10`` (about 4.3 million ASN) fits in a few GiB.
 
     Parameters
     ----------
@@ -238,6 +252,8 @@ def write_default(
     keep_dirt : bool, default True
         Return every planted problem under ``dirt`` (False at national scale, where they are millions: read them
         with :func:`load_dirt` or :func:`load_truth` instead).
+    by_region : bool, optional
+        As :func:`simulate`.
 
     Returns
     -------
@@ -256,6 +272,11 @@ def write_default(
     scale = _check_scale(scale)
     seed = _check_seed(seed)
     params = _resolve_regions(regions)
+    if by_region is None:
+        by_region = _world.by_region_default(params, scale)
+    if not by_region:
+        world = simulate(seed=seed, scale=scale, regions=[p.code for p in params], by_region=False)
+        return _raw.write_raw(world, Path(out_dir), seed=seed, progress=progress, tables=tables, keep_dirt=keep_dirt)
     weight = _skm_weight()
 
     def truth_fn(n_staff, n_survey):

@@ -700,11 +700,10 @@ def _label_sets() -> dict:
 TABLES = ("survey", "performance", "training", "satisfaction")
 
 
-def write_raw(world, out_dir: Path, *, seed: int, progress=None, tables=None) -> dict:
+def write_raw(world, out_dir: Path, *, seed: int, progress=None, tables=None, keep_dirt: bool = True) -> dict:
     """Write the raw files, ``dataset.yml`` and ``GROUND_TRUTH.json`` of a simulated world (region by region, as
     :func:`write_regions`); returns the truth with its dirt list."""
     params = world.extra["params"]
-    codes = [p.code for p in params]
 
     def split(df: pd.DataFrame) -> dict:
         if "region_code" not in df:
@@ -734,8 +733,7 @@ def write_raw(world, out_dir: Path, *, seed: int, progress=None, tables=None) ->
         truth_fn=lambda n_staff, n_survey: truth,
         progress=progress,
         tables=tables,
-        keep_dirt=True,
-        regions=codes,
+        keep_dirt=keep_dirt,
     )
 
 
@@ -754,7 +752,6 @@ def write_regions(
     progress=None,
     tables=None,
     keep_dirt: bool = True,
-    regions=None,
 ) -> dict:
     """Write a world given region by region (an iterable of ``_world.RegionWorld``, in the order of ``params``).
 

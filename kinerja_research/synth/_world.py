@@ -16,7 +16,11 @@ __all__ = [
     "RegionWorld",
     "NipSequence",
     "build",
+    "build_pooled",
     "build_region",
+    "by_region_default",
+    "staff_count",
+    "BY_REGION_STAFF",
     "iter_regions",
     "skm_sizes",
     "substream",
@@ -740,8 +744,58 @@ def iter_regions(seed: int, scale: float, params: list[S.RegionParams]):
         yield build_region(seed, scale, p, nips, int(first[r]))
 
 
-def build(seed: int, scale: float, params: list[S.RegionParams]) -> tuple[dict, pd.DataFrame, dict]:
-    """All regions (:func:`iter_regions`) in one world: tables, private frame and people stacked in region order."""
+#: Worlds with more staff than this are drawn region by region (:func:`iter_regions`), smaller ones in one
+#: vectorised pass over all regions (:func:`build_pooled`, the draws of every seed before national-scale streaming).
+BY_REGION_STAFF = 200_000
+
+
+def staff_count(params: list[S.RegionParams], scale: float) -> int:
+    """Number of staff a world of these regions and scale has (fixed by the regions' sizes and the scale)."""
+    return int(sum(max(30, int(round(800 * scale * p.size))) for p in params))
+
+
+def by_region_default(params: list[S.RegionParams], scale: float) -> bool:
+    """Whether a world is drawn region by region unless told: above :data:`BY_REGION_STAFF` staff."""
+    return staff_count(params, scale) > BY_REGION_STAFF
+
+
+def build_pooled(seed: int, scale: float, params: list[S.RegionParams]) -> tuple[dict, pd.DataFrame, dict]:
+    """All regions in one vectorised pass (one sub-stream per stage for all regions together)."""
+    people, private, arr = _people(seed, params, scale)
+    arr["scale"] = scale
+    n = len(people)
+    v = substream(seed, "person_effects").normal(0, S.SD_PERSON, n)
+    gen = general_factors(substream(seed, "latent_general"), n)
+    training, trained, jp_prog = _training(seed, params, people, arr, v)
+    perf = _performance(seed, params, people, arr, v, gen, jp_prog)
+    survey, sampled = _survey(seed, params, people, arr, gen, trained)
+    sat = _satisfaction(seed, params, scale)
+    private = private.assign(
+        region_code=people["region_code"],
+        agency=people["agency"],
+        golongan=people["golongan"],
+        trained=trained,
+        jp_programme=jp_prog,
+    )
+    tables = conform({"survey": survey, "performance": perf, "training": training, "satisfaction": sat})
+    counts = tables["survey"].groupby("region_code", observed=True).size()
+    extra = {
+        "n_staff": np.bincount(arr["reg"], minlength=len(params)),
+        "n_survey": np.array([int(counts.get(p.code, 0)) for p in params]),
+        "people": people,
+    }
+    return tables, private, extra
+
+
+def build(
+    seed: int, scale: float, params: list[S.RegionParams], by_region: bool | None = None
+) -> tuple[dict, pd.DataFrame, dict]:
+    """The whole world: region by region (:func:`iter_regions`, stacked in region order) or in one pass
+    (:func:`build_pooled`); ``by_region=None`` decides by size (:func:`by_region_default`)."""
+    if by_region is None:
+        by_region = by_region_default(params, scale)
+    if not by_region:
+        return build_pooled(seed, scale, params)
     parts = list(iter_regions(seed, scale, params))
 
     def stack(frames):

@@ -181,6 +181,8 @@ kr.write_default
     Simulate and write the default dataset: ``write_raw(simulate(seed, scale, regions), out_dir, seed=seed)``.
 kr.load_truth
     The ground truth of a raw folder written by :func:`write_raw`, as it returned it (``dirt`` included).
+kr.load_dirt
+    The planted problems of a raw folder as a frame ``file, row, column, value, rule`` (None for blanks).
 kr.World
     A simulated world: clean canonical ``tables``, the ``private`` people frame (NIP, name) and ``truth``.
 

@@ -1,14 +1,14 @@
 """The default synthetic dataset: a world of ASN with known, documented effects, and its messy raw files.
 
 :func:`simulate` draws the four canonical tables (``survey``, ``performance``, ``training``, ``satisfaction``) in
-clean form with numpy, region by region (vectorised within a region; one ``PCG64`` sub-stream per stage and region,
-derived from the seed, the stage's name and the region's code, so adding a stage never changes the others and a
-region's data do not depend on the other regions simulated with it; only the NIP sequence digits continue across
-regions, to keep NIPs unique). :func:`write_raw` renders them the way units hand files over and plants dirt,
-recording every instance (``GROUND_TRUTH.json`` and one compressed ledger per region,
-``GROUND_TRUTH.dirt.<code>.csv.gz``; :func:`load_truth` and :func:`load_dirt` read them). :func:`write_default` does
-both while streaming: one region at a time is in memory (national scale, ``regions="all", scale=10``, fits in a few
-GiB).
+clean form with numpy (vectorised; one ``PCG64`` sub-stream per stage, derived from the seed and the stage's name,
+so adding a stage never changes the others). Worlds above 200,000 staff (``regions="all"`` at scale 1 or more) are
+drawn region by region, from sub-streams per stage and region, so a region's data do not depend on the other regions
+drawn with it (only the NIP sequence digits continue across regions, to keep NIPs unique); ``by_region=`` chooses.
+:func:`write_raw` renders them the way units hand files over and plants dirt, recording every instance
+(``GROUND_TRUTH.json`` and one compressed ledger per region, ``GROUND_TRUTH.dirt.<code>.csv.gz``; :func:`load_truth`
+and :func:`load_dirt` read them). :func:`write_default` does both, streaming a by-region world: one region at a time
+is in memory (national scale, ``regions="all", scale=10``, fits in a few GiB).
 
 Sizes: at ``scale=1`` each region has about ``800 x size`` staff (default four regions: 3,040 staff),
 ``300 x size`` surveyed staff (two waves, 90% answer again: about 2,170 survey rows) and ``450 x size`` SKM
@@ -232,7 +232,7 @@ def write_default(
     keep_dirt: bool = True,
     by_region: bool | None = None,
 ) -> dict:
-    """Simulate and write the default dataset: ``write_raw(simulate(seed, scale, regions, by_region), out_dir)``.
+    """Simulate and write the default dataset: ``write_raw(simulate(seed, scale, regions), out_dir, seed=seed)``.
 
     The files are those of ``write_raw(simulate(...), out_dir, seed=seed)``, byte for byte. A world drawn by region
     (``by_region``, by default above 200,000 staff) is streamed: each region is simulated, written and let go in

@@ -608,3 +608,27 @@ def test_nip_sequences_continue_across_regions():
     assert seq.take(np.array([9, 5, 7, 5])).tolist() == [0, 2, 1, 2]
     assert seq.take(np.array([], dtype=np.int64)).tolist() == []
     assert seq.take(np.array([1, 9])).tolist() == [0, 1]
+
+
+def test_resume_finishes_an_interrupted_national_run(tmp_path):
+    # a by-region run stopped before the survey export (region files and ledgers written, nothing else): resume
+    # simulates the regions again for the survey rows without rewriting them, and ends with the uninterrupted files
+    from kinerja_research.synth._raw import SURVEY_FILE, _write_dirt, read_dirt_frame
+
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    write_default(whole, seed=9, scale=0.05, keep_dirt=False, by_region=True)
+    cut.mkdir()
+    for p in whole.iterdir():
+        if p.name.startswith("GROUND_TRUTH.dirt."):
+            frame = read_dirt_frame(p)
+            _write_dirt(cut / p.name, frame[frame["file"] != SURVEY_FILE], header=True)
+        elif p.name not in ("GROUND_TRUTH.json", "dataset.yml", SURVEY_FILE):
+            (cut / p.name).write_bytes(p.read_bytes())
+    write_default(cut, seed=9, scale=0.05, keep_dirt=False, by_region=True, resume=True)
+    assert sorted(p.name for p in cut.iterdir()) == sorted(p.name for p in whole.iterdir())
+    for p in whole.iterdir():
+        if p.name != "dataset.yml":  # its name line is the folder's
+            assert (cut / p.name).read_bytes() == p.read_bytes(), p.name
+    # a ledger that already holds survey rows is not a run stopped before the survey: refused in one sentence
+    with pytest.raises(KinerjaError, match="already holds survey rows"):
+        write_default(whole, seed=9, scale=0.05, keep_dirt=False, by_region=True, resume=True)

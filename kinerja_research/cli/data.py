@@ -93,6 +93,12 @@ def synth_cmd(
         "repeat the option), e.g. only the survey export for a reader benchmark.",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display; print only the final line."),
+    resume: bool = typer.Option(
+        False,
+        "--resume",
+        help="Finish an interrupted national run (same --out, --seed, --scale, --regions): regions already written "
+        "are simulated again for the survey export but not rewritten.",
+    ),
 ) -> None:
     """Write the synthetic default dataset: messy raw files, dataset.yml and GROUND_TRUTH.json."""
     from rich.console import Console
@@ -124,7 +130,8 @@ def synth_cmd(
         t0 = time.perf_counter()
         # resolve regions and check the folder before the (possibly long) simulation
         synth._resolve_regions(regs)
-        _prepare_out(target, force)
+        if not resume:
+            _prepare_out(target, force)
         console = Console(stderr=True)
         n_regions = len(synth._resolve_regions(regs))
         with Progress(
@@ -144,7 +151,7 @@ def synth_cmd(
                     bar.advance(task)
 
             truth = synth.write_default(
-                target, seed=seed, scale=scale, regions=regs, progress=step, tables=only, keep_dirt=False
+                target, seed=seed, scale=scale, regions=regs, progress=step, tables=only, keep_dirt=False, resume=resume
             )
             bar.advance(task)
     except KinerjaError as exc:

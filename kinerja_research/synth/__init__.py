@@ -231,6 +231,7 @@ def write_default(
     tables=None,
     keep_dirt: bool = True,
     by_region: bool | None = None,
+    resume: bool = False,
 ) -> dict:
     """Simulate and write the default dataset: ``write_raw(simulate(seed, scale, regions), out_dir, seed=seed)``.
 
@@ -254,6 +255,9 @@ def write_default(
         with :func:`load_dirt` or :func:`load_truth` instead).
     by_region : bool, optional
         As :func:`simulate`.
+    resume : bool, default False
+        Finish an interrupted by-region run into the same folder (same seed, scale and regions): regions whose
+        ledger is there are simulated again for the survey export but not rewritten.
 
     Returns
     -------
@@ -292,6 +296,7 @@ def write_default(
         progress=progress,
         tables=tables,
         keep_dirt=keep_dirt,
+        resume=resume,
     )
 
 

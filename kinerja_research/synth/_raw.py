@@ -238,6 +238,13 @@ def _choose_variant(rng, canon: pd.Series, variants_of, rate: float) -> tuple[np
     return out, var
 
 
+def _blank(values: pd.Categorical, mask: np.ndarray) -> pd.Categorical:
+    """``values`` with the cells of ``mask`` blank (missing)."""
+    codes = values.codes.copy()
+    codes[mask] = -1
+    return pd.Categorical.from_codes(codes, categories=values.categories)
+
+
 def fmt_timestamp(ts: np.ndarray) -> np.ndarray:
     s = pd.Series(ts).dt.strftime("%d/%m/%Y %H:%M:%S")
     return s.to_numpy(dtype=object)
@@ -251,6 +258,8 @@ def fmt_date_id(d: np.ndarray) -> np.ndarray:
 
 
 def fmt_decimal_comma(x: np.ndarray, decimals: int = 1) -> np.ndarray:
+    if np.asarray(x).size == 0:
+        return np.empty(0, dtype=object)
     s = pd.Series(np.round(np.asarray(x, dtype=float), decimals)).map(lambda v: f"{v:.{decimals}f}")
     return s.str.replace(".", ",", regex=False).to_numpy(dtype=object)
 
@@ -312,10 +321,13 @@ def _survey(world, rng, dirt: Dirt, out_dir: Path) -> dict:
     sv = world.tables["survey"]
     priv = world.private.set_index("person_id")
     names_by_code = {p.code: p.name for p in world.extra["params"]}
-    sv = sv.sort_values("submitted_at", kind="stable").reset_index(drop=True)
+    if not sv["submitted_at"].is_monotonic_increasing:  # write_regions hands it over sorted (one copy at national size)
+        sv = sv.sort_values("submitted_at", kind="stable")
+    sv = sv.reset_index(drop=True)
     n = len(sv)
     nip = priv["nip"].reindex(sv["person_id"]).to_numpy(dtype=object)
-    name = priv["name"].reindex(sv["person_id"]).to_numpy(dtype=object)
+    name = priv["name"].reindex(sv["person_id"]).array
+    del priv
     insts = [S.instrument(nm) for nm in S.SURVEY_INSTRUMENTS]
     item_cols = [(inst, it) for inst in insts for it in inst.items]
     headers_items = [it.text_id for _, it in item_cols]
@@ -335,14 +347,16 @@ def _survey(world, rng, dirt: Dirt, out_dir: Path) -> dict:
     before = np.cumsum(is_dup_src) - is_dup_src
     rowno = np.arange(n) + before + 1
     dup_rowno = rowno[dup_src] + 1
-    cols: dict[str, np.ndarray] = {}
-    cols[H["ts"]] = fmt_timestamp(sv["submitted_at"].to_numpy())
+    # columns as Arrow strings or categoricals, not Python objects (about 3 million rows at national scale)
+    cols: dict = {}
+    cols[H["ts"]] = pd.Series(sv["submitted_at"].to_numpy()).dt.strftime("%d/%m/%Y %H:%M:%S").array
     dur = sv["duration_s"].to_numpy().copy()
     fast_vals = rng.integers(15, 50, fast.size).astype(float)
     dur[fast] = fast_vals
-    cols[H["dur"]] = pd.Series(dur.astype(np.int64)).astype(str).to_numpy(dtype=object)
+    cols[H["dur"]] = pd.Series(dur.astype(np.int64)).astype(str).array
     dirt.add(SURVEY_FILE, rowno[fast], H["dur"], fast_vals.astype(np.int64).astype(str), "too_fast")
-    cols[H["nip"]] = mangle_nips(rng, nip, SURVEY_FILE, H["nip"], dirt, rowno, RATES, ~special)
+    cols[H["nip"]] = pd.array(mangle_nips(rng, nip, SURVEY_FILE, H["nip"], dirt, rowno, RATES, ~special), "string")
+    del nip
     cols[H["name"]] = name
     # region answered in several spellings
     region_canon = sv["region_code"].map(names_by_code)
@@ -355,18 +369,28 @@ def _survey(world, rng, dirt: Dirt, out_dir: Path) -> dict:
         return var_cache[nm]
 
     reg_vals, reg_is_var = _choose_variant(rng, region_canon, reg_var, RATES["region_variant"])
-    cols[H["region"]] = reg_vals
-    cols[H["agency"]] = sv["agency"].to_numpy(dtype=object)
+    cols[H["region"]] = pd.Categorical(reg_vals)
+    agency = pd.Categorical(sv["agency"].to_numpy(dtype=object))
     gol_vals, gol_is_var = _choose_variant(rng, sv["golongan"], golongan_variants, RATES["golongan_variant"])
-    cols[H["gol"]] = gol_vals
-    cols[H["edu"]] = sv["education"].to_numpy(dtype=object)
-    cols[H["wave"]] = sv["wave"].map(WAVE_LABEL).to_numpy(dtype=object)
-    cols[H["trained"]] = np.where(sv["trained"].to_numpy(), "Ya", "Tidak").astype(object)
-    # blanks in demographic answers
+    cols[H["gol"]] = pd.Categorical(gol_vals)
+    edu = pd.Categorical(sv["education"].to_numpy(dtype=object))
+    cols[H["wave"]] = pd.Categorical(sv["wave"].map(WAVE_LABEL).to_numpy(dtype=object))
+    cols[H["trained"]] = pd.Categorical(np.where(sv["trained"].to_numpy(), "Ya", "Tidak").astype(object))
+    # blanks in demographic answers (column order as before: agency after region, education after golongan)
+    blanks = {}
     for key in ("agency", "edu"):
         m = (rng.random(n) < RATES["missing_value"]) & ~special
         dirt.add(SURVEY_FILE, rowno[m], H[key], np.full(m.sum(), None, dtype=object), "missing_value")
-        cols[H[key]] = np.where(m, None, cols[H[key]])
+        blanks[key] = m
+    cols = {
+        **{k: cols[H[k]] for k in ("ts", "dur", "nip", "name", "region")},
+        "agency": _blank(agency, blanks["agency"]),
+        "gol": cols[H["gol"]],
+        "edu": _blank(edu, blanks["edu"]),
+        "wave": cols[H["wave"]],
+        "trained": cols[H["trained"]],
+    }
+    cols = {H[k]: v for k, v in cols.items()}
     # Likert answers as words (occasional abbreviations), with planted cell problems
     # each item column is categorical (one small code per answer, not one Python object): national scale
     straight_choices = ["Setuju", "Sangat Setuju", "Tidak Setuju"]
@@ -399,12 +423,12 @@ def _survey(world, rng, dirt: Dirt, out_dir: Path) -> dict:
         dirt.add(SURVEY_FILE, rowno[oor], header, np.asarray(oor_labels, dtype=object)[oor_pick[oor]], "out_of_range")
         cols[header] = pd.Categorical.from_codes(code, categories=cats)
     dirt.add(SURVEY_FILE, rowno[straight], None, straight_lab, "straight_lining")
-    df = pd.DataFrame(cols)
+    df = pd.DataFrame(cols, copy=False)
+    del cols
     # duplicate submissions: an exact copy a few seconds later, right after the original
-    dups = df.iloc[dup_src].copy()
     shifted = sv["submitted_at"].to_numpy()[dup_src] + rng.integers(2, 40, dup_src.size).astype("timedelta64[s]")
-    dups[H["ts"]] = fmt_timestamp(shifted)
-    dirt.add(SURVEY_FILE, dup_rowno, None, dups[H["ts"]].to_numpy(dtype=object), "duplicate_submission")
+    dup_ts = fmt_timestamp(shifted)
+    dirt.add(SURVEY_FILE, dup_rowno, None, dup_ts, "duplicate_submission")
     # the variants live in both the original and its copy
     dirt.add(SURVEY_FILE, rowno[reg_is_var], H["region"], reg_vals[reg_is_var], "region_variant")
     dirt.add(SURVEY_FILE, rowno[gol_is_var], H["gol"], gol_vals[gol_is_var], "golongan_variant")
@@ -415,7 +439,14 @@ def _survey(world, rng, dirt: Dirt, out_dir: Path) -> dict:
     order = np.argsort(np.r_[rowno, dup_rowno], kind="stable")
     sv_region = sv["region_code"].to_numpy(dtype=object)
     row_region = np.r_[sv_region, sv_region[dup_src]][order]  # region of data row k at position k - 1
-    full = pd.concat([df, dups], ignore_index=True).iloc[order]
+    del sv
+    # originals and copies in file order in one take; the copies then get their later time stamps
+    full = df.take(np.r_[np.arange(n), dup_src][order]).reset_index(drop=True)
+    del df
+    ts = full[H["ts"]].to_numpy(dtype=object)
+    ts[np.flatnonzero(order >= n)] = dup_ts[order[order >= n] - n]
+    full[H["ts"]] = pd.array(ts, dtype="string")
+    del ts
     path = out_dir / SURVEY_FILE
     full.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
     columns = {
@@ -752,6 +783,7 @@ def write_regions(
     progress=None,
     tables=None,
     keep_dirt: bool = True,
+    resume: bool = False,
 ) -> dict:
     """Write a world given region by region (an iterable of ``_world.RegionWorld``, in the order of ``params``).
 
@@ -761,7 +793,9 @@ def write_regions(
     n_survey)`` gives the GROUND_TRUTH content (numbers of staff and of survey rows per region, in ``params``
     order). With ``keep_dirt`` the returned truth holds every planted problem under ``dirt`` (as
     :func:`kinerja_research.synth.load_truth` gives them); without it ``dirt`` is left out (national scale: read
-    them per region with ``load_truth(folder, regions=...)``).
+    them per region with ``load_truth(folder, regions=...)``). With ``resume``, a region whose ledger is already in
+    ``out_dir`` (an interrupted run of the same seed, scale and regions) is simulated again for its survey rows but its
+    files are not rewritten (their entries and ledger counts are taken as they are).
     """
     from kinerja_research.errors import KinerjaError
 
@@ -785,6 +819,16 @@ def write_regions(
     for i, rw in enumerate(parts):
         p = rw.params
         step(f"region {i + 1}/{len(params)} ({p.code} {p.name})")
+        if resume and (out_dir / dirt_name(p.code)).is_file():
+            # written by an interrupted run of the same world: simulated again for its survey rows, not rewritten
+            rules |= _resumed(rw, out_dir, ledger, written, writers, tables, seed, scale)
+            if "survey" in tables:
+                survey_parts.append(rw.tables["survey"].astype({c: np.int8 for c in items}))
+                who = rw.private["person_id"].isin(rw.tables["survey"]["person_id"]).to_numpy()
+                survey_private.append(rw.private.loc[who, ["person_id", "nip", "name"]])
+            n_staff.append(rw.n_staff)
+            n_survey.append(rw.n_survey)
+            continue
         view = W.World(seed, scale, [p.code], rw.tables, rw.private, {}, {"params": [p]})
         dirt = Dirt()
         for table, fn in writers.items():
@@ -807,6 +851,7 @@ def write_regions(
         step("survey (Google Forms export)")
         sv = pd.concat(survey_parts, ignore_index=True) if len(survey_parts) > 1 else survey_parts[0]
         del survey_parts
+        sv = sv.sort_values("submitted_at", kind="stable", ignore_index=True)
         private = pd.concat(survey_private, ignore_index=True)
         del survey_private
         view = W.World(seed, scale, [p.code for p in params], {"survey": sv}, private, {}, {"params": params})
@@ -872,6 +917,40 @@ def write_regions(
     if keep_dirt:
         truth["dirt"] = dirt_records(_sort_dirt(pd.concat(kept, ignore_index=True))) if kept else []
     return truth
+
+
+def _resumed(rw, out_dir: Path, ledger: dict, written: dict, writers: dict, tables, seed, scale) -> set:
+    """Take a region written by an interrupted run as it is: its dataset.yml entries (from its writers on one row of
+    each table, in a scratch folder: the entries depend only on the region and its file names) and its ledger
+    (records counted; it must not hold survey rows yet). Returns the ledger's rules."""
+    import tempfile
+
+    from kinerja_research.errors import KinerjaError
+
+    p = rw.params
+    path = out_dir / dirt_name(p.code)
+    if len(rw.tables["performance"]) > MAX_ROWS - 10:
+        raise KinerjaError(f"Region {p.code} has its SKP export in several parts; the rule is that resume takes one.")
+    frame = read_dirt_frame(path)
+    if (frame["file"] == SURVEY_FILE).any():
+        raise KinerjaError(
+            f"File '{path}' already holds survey rows; the rule is that resume continues a run that stopped before "
+            "the survey export (start again without resume)."
+        )
+    tiny = W.World(seed, scale, [p.code], {k: v.head(1) for k, v in rw.tables.items()}, rw.private, {}, {"params": [p]})
+    with tempfile.TemporaryDirectory() as scratch:
+        for table, fn in writers.items():
+            if table in tables:
+                written[table] += fn(tiny, W.substream(seed, "resume"), Dirt(), Path(scratch))
+    missing = [
+        e["file"] for t in writers if t in tables for e in written[t][-1:] if not (out_dir / e["file"]).is_file()
+    ]
+    if missing:
+        raise KinerjaError(
+            f"File '{out_dir / missing[0]}' is missing; the rule is that resume finds every region file."
+        )
+    ledger[p.code] = {"name": path.name, "sha256": sha256_file(path), "records": len(frame)}
+    return set(frame["rule"].tolist())
 
 
 #: The planted problems of ``GROUND_TRUTH.json``, one gzip-compressed CSV per region ``file,row,column,value,rule``

@@ -56,8 +56,11 @@ mediation coefficients on observed scale scores and population reliabilities of 
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
+
+import pandas as pd
 
 from kinerja_research.errors import KinerjaError, RegionError
 from kinerja_research.regions import DEFAULT_REGIONS
@@ -271,8 +274,6 @@ def write_default(
     >>> sorted({d["rule"] for d in truth["dirt"]})[:3]
     ['date_format', 'decimal_comma', 'duplicate_submission']
     """
-    from kinerja_research.synth._raw import write_regions
-
     scale = _check_scale(scale)
     seed = _check_seed(seed)
     params = _resolve_regions(regions)
@@ -286,7 +287,7 @@ def write_default(
     def truth_fn(n_staff, n_survey):
         return _truth.build_truth(seed, scale, params, n_staff, n_survey, weight)
 
-    return write_regions(
+    return _raw.write_regions(
         _world.iter_regions(seed, scale, params),
         Path(out_dir),
         seed=seed,
@@ -316,12 +317,6 @@ def load_dirt(folder, regions=None):
     pandas.DataFrame
         Sorted by file, row, column and rule, as ``write_raw`` returns ``dirt``.
     """
-    import json
-
-    import pandas as pd
-
-    from kinerja_research.synth._raw import DIRT_COLUMNS, _sort_dirt, read_dirt_frame
-
     folder = Path(folder)
     path = folder / "GROUND_TRUTH.json"
     if not path.is_file():
@@ -338,13 +333,13 @@ def load_dirt(folder, regions=None):
                 f"GROUND_TRUTH.json of '{folder}' has no region {missing[0]!r}; the rule is one of the dataset's "
                 f"regions ({', '.join(list(index)[:5])}{', ...' if len(index) > 5 else ''})."
             )
-        frames = [read_dirt_frame(folder / index[r]["name"]) for r in wanted]
+        frames = [_raw.read_dirt_frame(folder / index[r]["name"]) for r in wanted]
     elif "dirt_file" in head:
-        frames = [read_dirt_frame(folder / head["dirt_file"]["name"])]
+        frames = [_raw.read_dirt_frame(folder / head["dirt_file"]["name"])]
     else:
-        frames = [pd.DataFrame(head.get("dirt", []), columns=list(DIRT_COLUMNS))]
+        frames = [pd.DataFrame(head.get("dirt", []), columns=list(_raw.DIRT_COLUMNS))]
     frames = [f for f in frames if len(f)] or frames[:1]
-    return _sort_dirt(pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0])
+    return _raw._sort_dirt(pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0])
 
 
 def load_truth(folder, regions=None) -> dict:
@@ -362,14 +357,10 @@ def load_truth(folder, regions=None) -> dict:
     >>> load_truth(d)["dirt"] == truth["dirt"]
     True
     """
-    import json
-
-    from kinerja_research.synth._raw import dirt_records
-
     folder = Path(folder)
     path = folder / "GROUND_TRUTH.json"
     if not path.is_file():
         raise KinerjaError(f"folder '{folder}' has no GROUND_TRUTH.json; rule: a folder written by kinerja data synth")
     truth = json.loads(path.read_text(encoding="utf-8"))
-    truth["dirt"] = dirt_records(load_dirt(folder, regions))
+    truth["dirt"] = _raw.dirt_records(load_dirt(folder, regions))
     return truth

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
+import tempfile
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -13,6 +15,7 @@ import pandas as pd
 import yaml
 
 from kinerja_research._io import sha256_file
+from kinerja_research.errors import KinerjaError
 from kinerja_research.synth import _spec as S
 from kinerja_research.synth import _world as W
 from kinerja_research.synth._xlsx import MAX_ROWS, write_xlsx
@@ -797,8 +800,6 @@ def write_regions(
     ``out_dir`` (an interrupted run of the same seed, scale and regions) is simulated again for its survey rows but its
     files are not rewritten (their entries and ledger counts are taken as they are).
     """
-    from kinerja_research.errors import KinerjaError
-
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = TABLES if tables is None else tuple(tables)
@@ -923,10 +924,6 @@ def _resumed(rw, out_dir: Path, ledger: dict, written: dict, writers: dict, tabl
     """Take a region written by an interrupted run as it is: its dataset.yml entries (from its writers on one row of
     each table, in a scratch folder: the entries depend only on the region and its file names) and its ledger
     (records counted; it must not hold survey rows yet). Returns the ledger's rules."""
-    import tempfile
-
-    from kinerja_research.errors import KinerjaError
-
     p = rw.params
     path = out_dir / dirt_name(p.code)
     if len(rw.tables["performance"]) > MAX_ROWS - 10:
@@ -972,8 +969,6 @@ def dirt_name(code: str) -> str:
 
 
 def _write_dirt(path: Path, frame: pd.DataFrame, *, header: bool, append: bool = False) -> dict:
-    import gzip
-
     text = frame.to_csv(index=False, header=header, lineterminator="\n", na_rep="") if (header or len(frame)) else ""
     with open(path, "ab" if append else "wb") as raw:
         if text:
@@ -1012,7 +1007,6 @@ def _globbed(entries: list[dict]) -> list[dict]:
     import fnmatch
     import json as _json
 
-    from kinerja_research.errors import KinerjaError
     from kinerja_research.ingest.dataset import region_from_filename
 
     if len(entries) < 2:

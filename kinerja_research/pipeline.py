@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
-import functools
 import json
 import multiprocessing as mp
 import os
@@ -129,8 +128,8 @@ def load_table(
     Returns
     -------
     pandas.DataFrame
-        The table as written by :func:`build_processed` (see docs/architecture.md for its columns), the rows in file
-        order and a fresh ``RangeIndex``: the same frame as the whole table read and then sub-set; an empty table
+        The table as written by :func:`build_processed` (see docs/architecture.md for its columns), the rows sorted
+        by ``region_code`` (within a region in file order) and a fresh ``RangeIndex``: the same frame as the whole table read and then sub-set; an empty table
         with no rows when the dataset has no file of that kind.
 
     Raises
@@ -556,8 +555,9 @@ def build_processed(
     progress : bool, default False
         Print one line per table to stderr.
     workers : int or None, default 1
-        Worker processes: files are read in parallel, then the tables are cleaned in parallel (one table per
-        worker), with output byte-identical to ``workers=1``. ``None``: every core when the raw files are several
+        Worker processes: files are read in parallel, then chunks of whole files are cleaned in parallel
+        (:data:`CHUNK_ROWS` rows each, so memory is bounded by a chunk) and the outputs written from their parts,
+        byte-identical to ``workers=1``. ``None``: every core when the raw files are several
         and at least 32 MiB (:data:`PARALLEL_MIN_BYTES`), else 1.
     scheduler : str, optional
         Address of a Dask distributed scheduler (``tcp://host:8786``): the same units of work run on that cluster
@@ -851,10 +851,22 @@ def _units(cfg, raw_root: Path) -> list[dict]:
     return units
 
 
+#: Arrow IPC options of the run's parts (lz4: compressed at memory speed).
+_IPC = pa.ipc.IpcWriteOptions(compression="lz4")
+
+
+def _write_ipc(tbl: pa.Table, path: Path, batches: list[pa.Table] | None = None) -> None:
+    """Write ``tbl`` (or ``batches``, one record batch each) to an Arrow IPC file part."""
+    with pa.ipc.new_file(path, tbl.schema, options=_IPC) as w:
+        for b in [tbl] if batches is None else batches:
+            for rb in b.combine_chunks().to_batches() or [pa.RecordBatch.from_pylist([], schema=tbl.schema)]:
+                w.write_batch(rb)
+
+
 def _read_unit(files: list[tuple], raw_root: Path, out: Path) -> dict:
-    """Read the files of one unit (a worker's unit of work) and keep their canonical frames in ``out`` (a pickle in
-    the run's parts folder) for the cleaning chunk: returns per file ``{job, rel, sha256, bytes, headers, columns,
-    rows}``, the distinct names of each file, and the unit's rows."""
+    """Read the files of one unit (a worker's unit of work) and keep their canonical frames as Arrow IPC parts
+    (``<out>-<k>.arrow``) for the cleaning chunk: returns per file ``{job, rel, sha256, bytes, headers, columns,
+    spec}``, the distinct names of each file, the unit's rows and its parts ``[(job, path)]``."""
     frames, meta, names = [], [], []
     for job, spec, path in files:
         res = _read_one(path, spec, raw_root, True)
@@ -873,28 +885,36 @@ def _read_unit(files: list[tuple], raw_root: Path, out: Path) -> dict:
             }
         )
         names.append(res["names"])
-    with open(out, "wb") as fh:
-        pickle.dump(frames, fh, protocol=5)
-    return {"files": meta, "names": names, "rows": int(sum(len(df) for _, df in frames)), "path": str(out)}
+    stored = []
+    for k, (job, df) in enumerate(frames):
+        target = Path(f"{out}-{k:04d}.arrow")
+        _write_ipc(pa.Table.from_pandas(df, preserve_index=False), target)
+        stored.append((job, str(target)))
+    return {"files": meta, "names": names, "rows": int(sum(len(df) for _, df in frames)), "path": stored}
 
 
-@functools.lru_cache(maxsize=2)
+#: The name keys of the runs of this process, by the path of their file (read once per worker process; the process
+#: that wrote them uses its own set, not a copy).
+_NAMES_AT: dict[str, frozenset] = {}
+
+
 def _names_at(path: str) -> frozenset:
     """The run's name keys, written once to the parts folder and read once per worker process."""
-    with open(path, "rb") as fh:
-        return pickle.load(fh)
+    if path not in _NAMES_AT:
+        with open(path, "rb") as fh:
+            names = pickle.load(fh)
+        _NAMES_AT.clear()  # one run at a time per process: the keys of an earlier run are let go
+        _NAMES_AT[path] = names
+    return _NAMES_AT[path]
 
 
-def _chunk_raw(units: list[str], columns: list[str]) -> pd.DataFrame:
+def _chunk_raw(units: list[list], columns: list[str]) -> pd.DataFrame:
     """The raw frame of one chunk: its files in dataset.yml order with the table's columns (in the order the whole
     table has them; a column a file lacks is missing text, as when the whole table is concatenated)."""
-    frames = []
-    for u in units:
-        with open(u, "rb") as fh:
-            frames.extend(pickle.load(fh))
-    frames.sort(key=lambda jf: jf[0])
+    stored = sorted((jp for u in units for jp in u), key=lambda jp: jp[0])
     parts = []
-    for _, df in frames:
+    for _, path in stored:
+        df = pa.ipc.open_file(path).read_all().to_pandas()
         for c in columns:
             if c not in df:
                 df[c] = pd.array([pd.NA] * len(df), dtype=pd.StringDtype("pyarrow"))
@@ -935,7 +955,7 @@ def _clean_chunk(
     _guard_personal_data(f"quarantine/{table}.parquet", quarantine, names)
     _guard_personal_data("validation.csv", probs[["file", "column", "value"]], names)
     stem = Path(parts) / f"{table}-{cid:05d}"
-    regions = _write_by_region(clean, Path(f"{stem}.clean.parquet"))
+    regions = _write_by_region(clean, Path(f"{stem}.clean.arrow"))
     _write_parquet(quarantine, Path(f"{stem}.quarantine.parquet"))
     if len(probs):
         _write_csv(probs, Path(f"{stem}.problems.csv"))
@@ -956,30 +976,29 @@ def _clean_chunk(
 
 
 def _write_by_region(df: pd.DataFrame, path: Path) -> list[tuple]:
-    """Write a chunk's clean rows sorted by ``region_code`` (stable: rows of one region keep their order), one row
-    group per region; returns ``[(region_code, rows)]`` in row-group order."""
+    """Write a chunk's clean rows sorted by ``region_code`` (stable: rows of one region keep their order) as an Arrow
+    IPC part, one record batch per region; returns ``[(region_code, rows)]`` in batch order."""
     tbl = pa.Table.from_pandas(df, preserve_index=False)
-    with pq.ParquetWriter(path, tbl.schema, compression="snappy") as w:
-        if "region_code" not in df or not len(df):
-            w.write_table(tbl, row_group_size=max(len(tbl), 1))
-            return [(None, int(len(tbl)))]
-        codes, uniq = pd.factorize(df["region_code"], sort=True, use_na_sentinel=True)
-        codes = np.where(codes < 0, len(uniq), codes)
-        counts = np.bincount(codes, minlength=len(uniq) + 1)
-        tbl = tbl.take(pa.array(np.argsort(codes, kind="stable")))
-        out, at = [], 0
-        for region, n in zip([*map(str, uniq), None], counts.tolist()):
-            if n:
-                w.write_table(tbl.slice(at, n), row_group_size=n)
-                out.append((region, n))
-                at += n
+    if "region_code" not in df or not len(df):
+        _write_ipc(tbl, path)
+        return [(None, int(len(tbl)))]
+    codes, uniq = pd.factorize(df["region_code"], sort=True, use_na_sentinel=True)
+    codes = np.where(codes < 0, len(uniq), codes)
+    counts = np.bincount(codes, minlength=len(uniq) + 1)
+    tbl = tbl.take(pa.array(np.argsort(codes, kind="stable")))
+    out, slices, at = [], [], 0
+    for region, n in zip([*map(str, uniq), None], counts.tolist()):
+        if n:
+            slices.append(tbl.slice(at, n))
+            out.append((region, n))
+            at += n
+    _write_ipc(tbl, path, slices)
     return out
 
 
-def _unified_schema(paths: list[Path]) -> pa.Schema:
+def _unified_schema(schemas: list[pa.Schema]) -> pa.Schema:
     """One schema for the parts of a table: the first part's, a column all-missing there (type null) taking the type
     another part gives it."""
-    schemas = [pq.read_schema(p) for p in paths]
     base = schemas[0]
     fields = []
     for i, f in enumerate(base):
@@ -1039,9 +1058,13 @@ def _assemble(kind: str, table: str | None, chunks: list[dict], parts: str, out:
         if header is None:
             _write_csv(pd.DataFrame(columns=PROBLEM_COLUMNS), target)
         return sha256_file(target)
-    suffix = "clean" if kind == "clean" else "quarantine"
-    paths_ = [folder / f"{table}-{ch['cid']:05d}.{suffix}.parquet" for ch in chunks]
-    w = _RowGroups(target, _unified_schema(paths_))
+    if kind == "quarantine":
+        paths_ = [folder / f"{table}-{ch['cid']:05d}.quarantine.parquet" for ch in chunks]
+        schemas = [pq.read_schema(p) for p in paths_]
+    else:
+        readers = [pa.ipc.open_file(folder / f"{table}-{ch['cid']:05d}.clean.arrow") for ch in chunks]
+        schemas = [r.schema for r in readers]
+    w = _RowGroups(target, _unified_schema(schemas))
     try:
         if kind == "quarantine":
             for p in paths_:
@@ -1054,12 +1077,9 @@ def _assemble(kind: str, table: str | None, chunks: list[dict], parts: str, out:
                 for g, (region, n) in enumerate(ch["regions"]):
                     if n:
                         where.setdefault(region, []).append((k, g))
-            files: dict[int, pq.ParquetFile] = {}
             for region in sorted(where, key=lambda r: (r is None, r or "")):
                 for k, g in where[region]:
-                    if k not in files:
-                        files[k] = pq.ParquetFile(paths_[k])
-                    w.add(files[k].read_row_group(g))
+                    w.add(pa.Table.from_batches([readers[k].get_batch(g)]))
     finally:
         w.close()
     return sha256_file(target)
@@ -1148,7 +1168,7 @@ def _process(
     n = _auto_workers(cfg) if workers is None else int(workers)
     units = _units(cfg, raw_root)
     with _Pool(n, scheduler) as pool:
-        read = pool.map(_read_unit, [(u["files"], raw_root, parts / f"raw-{i:05d}.pkl") for i, u in enumerate(units)])
+        read = pool.map(_read_unit, [(u["files"], raw_root, parts / f"raw-{i:05d}") for i, u in enumerate(units)])
         metas = sorted((m for r in read for m in r["files"]), key=lambda m: m["job"])
         for m in metas:
             inputs.setdefault(m["rel"], {"sha256": m["sha256"], "bytes": m["bytes"]})
@@ -1157,6 +1177,8 @@ def _process(
         names_path = parts / "names.pkl"
         with open(names_path, "wb") as fh:
             pickle.dump(names, fh, protocol=5)
+        _NAMES_AT.clear()
+        _NAMES_AT[str(names_path)] = names
         chunks = _chunks(units, read)
         # per table, what the whole table would have: its columns in file order, the value maps and date order of
         # dataset.yml over its files
@@ -1203,6 +1225,7 @@ def _process(
             tasks.append(("problems", None, ordered, str(parts), str(out / "validation.csv")))
             labels.append("validation.csv")
             outputs = dict(zip(labels, pool.map(_assemble, tasks)))
+    _NAMES_AT.pop(str(names_path), None)
     shown = {aliases.get(k, k): v for k, v in inputs.items()}
     parameters = {
         "reference_date": None if cfg.reference_date is None else cfg.reference_date.isoformat(),

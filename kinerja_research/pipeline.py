@@ -851,16 +851,18 @@ def _units(cfg, raw_root: Path) -> list[dict]:
     return units
 
 
-#: Arrow IPC options of the run's parts (lz4: compressed at memory speed).
-_IPC = pa.ipc.IpcWriteOptions(compression="lz4")
-
-
 def _write_ipc(tbl: pa.Table, path: Path, batches: list[pa.Table] | None = None) -> None:
-    """Write ``tbl`` (or ``batches``, one record batch each) to an Arrow IPC file part."""
-    with pa.ipc.new_file(path, tbl.schema, options=_IPC) as w:
-        for b in [tbl] if batches is None else batches:
-            for rb in b.combine_chunks().to_batches() or [pa.RecordBatch.from_pylist([], schema=tbl.schema)]:
-                w.write_batch(rb)
+    """Write ``tbl`` to an Arrow IPC file part, or ``batches``, each one record batch (uncompressed: the parts are
+    written and read at memory speed and removed at the end of the run)."""
+    with pa.ipc.new_file(path, tbl.schema) as w:
+        if batches is None:
+            w.write_table(tbl)
+            return
+        for b in batches:
+            rbs = b.to_batches()
+            if len(rbs) != 1:
+                rbs = b.combine_chunks().to_batches()
+            w.write_batch(rbs[0])
 
 
 def _read_unit(files: list[tuple], raw_root: Path, out: Path) -> dict:

@@ -884,6 +884,7 @@ def _read_unit(files: list[tuple], raw_root: Path, out: Path) -> dict:
                 "headers": res["headers"],
                 "columns": list(df.columns),
                 "spec": spec,
+                "people": bool(df["nip"].notna().any()) if "nip" in df else len(df) > 0,
             }
         )
         names.append(res["names"])
@@ -1187,6 +1188,9 @@ def _process(
         table_cols: dict[str, list] = {}
         table_attrs: dict[str, dict] = {}
         job_table = {j: u["table"] for u in units for j, _, _ in u["files"]}
+        people = {t: 0 for t in TABLES}  # whether a table has anyone (clean_table option table_people)
+        for m in metas:
+            people[job_table[m["job"]]] |= int(m["people"])
         for m in metas:
             t = job_table[m["job"]]
             cols = table_cols.setdefault(t, [])
@@ -1201,6 +1205,7 @@ def _process(
             t = ch["table"]
             free = list(getattr(cfg, "free_text", {}).get(t, []))
             opts = {**options, "names_path": str(names_path), "file_aliases": aliases, "free_text": free}
+            opts["table_people"] = people[t]
             attrs = {"headers": {m["rel"]: m["headers"] for m in ch["files"]}, **table_attrs[t]}
             calls.append((t, cid, ch["units"], table_cols[t], attrs, key, opts, str(parts), None, keep_problems))
         done = pool.map(_clean_chunk, calls)

@@ -471,6 +471,8 @@ def _refuse_people_columns(ctx: _Ctx) -> None:
     raw, probs = ctx.raw, ctx.probs
     declared = set(ctx.options.get("free_text") or ())
     people = int(raw["nip"].nunique()) if "nip" in raw else len(raw)
+    # cleaned in chunks, the whole table is judged: whether any of its files has a NIP (or a row, without NIPs)
+    anyone = int(ctx.options.get("table_people", people))
     kept = [c for c in KEPT_TEXT if c in raw and c not in declared]
     if not kept and "name" not in raw:
         return
@@ -495,7 +497,7 @@ def _refuse_people_columns(ctx: _Ctx) -> None:
                         f"dataset.yml, or declare it free text (free_text: {{{ctx.table}: [{c}]}}) to keep it with "
                         f"names and NIPs redacted"
                     )
-    if "name" in raw and people >= 1:
+    if "name" in raw and anyone >= 1:
         # each distinct name looked at once: rows per file that are filled, and those naming a unit
         codes, uniques = pd.factorize(raw["name"].astype("string"), use_na_sentinel=True)
         text = pd.Series(uniques, dtype="string").str.strip()
@@ -890,7 +892,9 @@ def clean_table(
         (``{"drop", "kept", "wave_order"}``: positions in the whole table, ``raw["_pos"]``, of the duplicate
         submissions dropped and kept and of the wave-order warnings, decided over the whole table when it is cleaned
         in chunks of files; default: decided on ``raw``); ``keys_out`` (a dict the cleaner fills with the key columns
-        and its own decisions of those steps, for the pipeline's decision over the whole table).
+        and its own decisions of those steps, for the pipeline's decision over the whole table); ``table_people``
+        (1 when any file of the whole table has a NIP, or a row when the table has no NIP column: a chunk whose files
+        have none still checks its name column as the whole table would).
 
     Returns
     -------

@@ -1219,16 +1219,22 @@ def _process(
                 redo = pool.map(_clean_chunk, [calls[res[i]["cid"]][:8] + (again[i], keep_problems) for i in idx])
                 for i, r in zip(idx, redo):
                     res[i] = r
+            for r in res:  # the key columns are not needed any more (and never sent to the assembling workers)
+                r["keys"] = None
         outputs: dict = {}
         if out is not None:
             tasks, labels = [], []
+            light = {
+                t: [{k: r[k] for k in ("table", "cid", "regions", "problems")} for r in res]
+                for t, res in results.items()
+            }
             for t in TABLES:
                 if t in results:
-                    tasks.append(("clean", t, results[t], str(parts), str(out / f"{t}.parquet")))
+                    tasks.append(("clean", t, light[t], str(parts), str(out / f"{t}.parquet")))
                     labels.append(f"{t}.parquet")
-                    tasks.append(("quarantine", t, results[t], str(parts), str(out / "quarantine" / f"{t}.parquet")))
+                    tasks.append(("quarantine", t, light[t], str(parts), str(out / "quarantine" / f"{t}.parquet")))
                     labels.append(f"quarantine/{t}.parquet")
-            ordered = [c for t in sorted(results) for c in results[t]]
+            ordered = [c for t in sorted(light) for c in light[t]]
             tasks.append(("problems", None, ordered, str(parts), str(out / "validation.csv")))
             labels.append("validation.csv")
             outputs = dict(zip(labels, pool.map(_assemble, tasks)))

@@ -191,8 +191,7 @@ def escape_formulas(values: pd.Series) -> pd.Series:
 
     Examples
     --------
-    >>> import numpy as np
-import pandas as pd
+    >>> import pandas as pd
     >>> escape_formulas(pd.Series(['=HYPERLINK("http://x","klik")', "-5", "-2+3", "@SUM(A1)", "Setuju", None])).tolist()
     ['\\'=HYPERLINK("http://x","klik")', '-5', "'-2+3", "'@SUM(A1)", 'Setuju', <NA>]
     """

@@ -439,7 +439,7 @@ def _register_engine() -> str:
     with its embedded figures (36 ms for a small page, more for a large one), two per cell. The notebook written at
     the end is the same object, so the file is identical; a kernel that dies still leaves the notebook as far as it
     ran (the manager's ``notebook_complete`` runs in papermill's ``finally``)."""
-    # Imported in the worker: papermill costs 2-6 s to import (nbformat -> jsonschema), which the command's own
+    # Imported in the worker (lazy): papermill costs 2-6 s to import (nbformat -> jsonschema), which the command's own
     # process should not pay; workers import it once at start-up (_worker_init).
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 
@@ -483,7 +483,7 @@ def _register_engine() -> str:
 
 def _execute(job: Job, out_nb: Path, io: _JobIO) -> tuple[dict | None, int]:
     """papermill with kernel start retries: ``(error or None, attempts)``."""
-    # Imported in the worker (see _register_engine).
+    # Imported in the worker (lazy) (measured cost: see _register_engine).
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
     from traitlets.config import Config

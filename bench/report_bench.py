@@ -1,6 +1,6 @@
 """Benchmark of the report suite: full suite vs its kernel+import floor, with 1 and 2 workers, in one run.
 
-    .venv/bin/python bench/report_bench.py [--scale 1.0] [--seed 2026] [--repeat 1]
+    .venv/bin/python bench/report_bench.py [--scale 1.0] [--seed 2026] [--repeat 1] [--out DIR]
 
 Steps:
 1. the default dataset (``synth.write_default`` at ``--scale``) is written and cleaned into ``bench/out/`` (not
@@ -35,6 +35,7 @@ import ast
 import json
 import os
 import shutil
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -235,6 +236,7 @@ def main() -> None:
     ap.add_argument("--no-floor", action="store_true", help="with --national: the full suite only")
     ap.add_argument("--notebook", action="append", help="with --national: only this notebook (repeatable)")
     ap.add_argument("--out", help="bench output folder (default bench/out/report_bench)")
+    ap.add_argument("--repeat", type=int, default=1, help="rounds of floor and full runs (min / median ratios)")
     args = ap.parse_args()
 
     out = Path(args.out).resolve() if args.out else HERE / "out" / "report_bench"
@@ -259,57 +261,82 @@ def main() -> None:
     from kinerja_research.report.provenance import VOLATILE_CLASS
 
     timed_run("warmup", dataset, floor_dir, 2, out)
-    runs = [
-        timed_run("floor-1w", dataset, floor_dir, 1, out),
-        timed_run("full-1w", dataset, paths.NOTEBOOKS, 1, out),
-        timed_run("floor-2w", dataset, floor_dir, 2, out),
-        timed_run("full-2w", dataset, paths.NOTEBOOKS, 2, out),
-    ]
+    rounds = []
+    for i in range(args.repeat):
+        tag = f"-r{i + 1}" if args.repeat > 1 else ""
+        load0 = os.getloadavg()[0]
+        got = [
+            timed_run(f"{kind}{tag}", dataset, nb_dir, w, out)
+            for kind, nb_dir, w in (
+                ("floor-1w", floor_dir, 1),
+                ("full-1w", paths.NOTEBOOKS, 1),
+                ("floor-2w", floor_dir, 2),
+                ("full-2w", paths.NOTEBOOKS, 2),
+            )
+        ]
+        rounds.append({"runs": got, "load": (load0, os.getloadavg()[0])})
     load = os.getloadavg()
 
+    runs = rounds[-1]["runs"]
     stems = list(runs[1]["jobs"])
-    print("\nper-notebook time (s), inside the job (kernel start to rendered page):")
-    print(f"{'notebook':32s}" + "".join(f"{r['label']:>11s}" for r in runs))
+    print("\nper-notebook time (s), inside the job (kernel start to rendered page), last round:")
+    print(f"{'notebook':32s}" + "".join(f"{r['label']:>14s}" for r in runs))
     for s in stems:
-        print(f"{s:32s}" + "".join(f"{r['jobs'].get(s, float('nan')):11.2f}" for r in runs))
-    print(f"{'WALL (whole run)':32s}" + "".join(f"{r['wall']:11.2f}" for r in runs))
-    by = {r["label"]: r["wall"] for r in runs}
-    ratio_floor_2 = by["full-2w"] / by["floor-2w"]
-    ratio_floor_1 = by["full-1w"] / by["floor-1w"]
-    speedup = by["full-1w"] / by["full-2w"]
-    print(f"\nfull / floor (2 workers): {ratio_floor_2:.2f}  (target <= 1.3)   [1 worker: {ratio_floor_1:.2f}]")
-    cpu = {r["label"]: r["cpu_s"] for r in runs}
+        print(f"{s:32s}" + "".join(f"{r['jobs'].get(s, float('nan')):14.2f}" for r in runs))
+    print(f"{'WALL (whole run)':32s}" + "".join(f"{r['wall']:14.2f}" for r in runs))
+
+    def ratios(rnd: dict) -> dict:
+        by = {r["label"].split("-r")[0]: r for r in rnd["runs"]}
+        return {
+            "wall_2w": by["full-2w"]["wall"] / by["floor-2w"]["wall"],
+            "wall_1w": by["full-1w"]["wall"] / by["floor-1w"]["wall"],
+            "cpu_2w": by["full-2w"]["cpu_s"] / by["floor-2w"]["cpu_s"],
+            "cpu_1w": by["full-1w"]["cpu_s"] / by["floor-1w"]["cpu_s"],
+            "speedup": by["full-1w"]["wall"] / by["full-2w"]["wall"],
+            "speedup_floor": by["floor-1w"]["wall"] / by["floor-2w"]["wall"],
+        }
+
+    per = [ratios(r) for r in rounds]
+    print("\nfull / floor per round (load average at the start and end of the round):")
+    for i, (r, rnd) in enumerate(zip(per, rounds)):
+        print(
+            f"  round {i + 1}: wall 2 workers {r['wall_2w']:.2f}, 1 worker {r['wall_1w']:.2f}; CPU 2 workers "
+            f"{r['cpu_2w']:.2f}, 1 worker {r['cpu_1w']:.2f}; speed-up 1 -> 2 workers {r['speedup']:.2f}  "
+            f"(load {rnd['load'][0]:.1f} -> {rnd['load'][1]:.1f})"
+        )
+
+    def stat(key: str) -> str:
+        vals = sorted(r[key] for r in per)
+        return f"{vals[0]:.2f} / {statistics.median(vals):.2f}" if len(vals) > 1 else f"{vals[0]:.2f}"
+
+    mm = " (min / median)" if len(per) > 1 else ""
+    print(f"\nfull / floor (2 workers){mm}: wall {stat('wall_2w')}  (target <= 1.3)   [1 worker: {stat('wall_1w')}]")
+    print(f"CPU seconds (all processes) full / floor{mm}: 2 workers {stat('cpu_2w')}, 1 worker {stat('cpu_1w')}")
     print(
-        f"CPU seconds (all processes) full / floor: 2 workers {cpu['full-2w'] / cpu['floor-2w']:.2f}, "
-        f"1 worker {cpu['full-1w'] / cpu['floor-1w']:.2f}"
+        f"speed-up 1 -> 2 workers (full suite){mm}: {stat('speedup')}  (target >= 1.6)   "
+        f"[floor: {stat('speedup_floor')}]"
     )
+    all_runs = [r for rnd in rounds for r in rnd["runs"]]
     print(
-        f"speed-up 1 -> 2 workers (full suite): {speedup:.2f}  (target >= 1.6)   "
-        f"[floor: {by['floor-1w'] / by['floor-2w']:.2f}]"
-    )
-    print(
-        f"all runs ok: {all(r['ok'] for r in runs)}; load average after the runs: "
+        f"all runs ok: {all(r['ok'] for r in all_runs)}; load average after the runs: "
         f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
     )
     import re
 
     volatile = re.compile(rf'<span class="{VOLATILE_CLASS}">[^<]*</span>')
-    pages = sorted((out / "full-1w").glob("*.html"))
+    full_1w, full_2w = out / runs[1]["label"], out / runs[3]["label"]
+    pages = sorted(full_1w.glob("*.html"))
     differ = [
         p.name
         for p in pages
         if volatile.sub("", p.read_text(encoding="utf-8"))
-        != volatile.sub("", (out / "full-2w" / p.name).read_text(encoding="utf-8"))
+        != volatile.sub("", (full_2w / p.name).read_text(encoding="utf-8"))
     ]
     print(
         f"reproducibility: {len(pages) - len(differ)} of {len(pages)} pages identical between the 1- and 2-worker "
         f"runs apart from run time and run id" + (f"; differing: {differ}" if differ else "")
     )
-    (out / "result.json").write_text(
-        json.dumps(
-            {"runs": runs, "ratio_full_floor_2w": ratio_floor_2, "speedup_2w": speedup, "loadavg": load}, indent=2
-        )
-    )
+    (out / "result.json").write_text(json.dumps({"rounds": rounds, "ratios": per, "loadavg": load}, indent=2))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ invariance. Tolerance 1e-5 (relative for statistics, absolute for estimates and 
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 
@@ -175,3 +176,27 @@ def test_invariant_groups_hold_at_every_level():
     inv = invariance(df, model="f =~ X1 + X2 + X3 + X4 + X5", between="g", levels=levels)
     assert inv["holds"].tolist() == [True, True, True, True]
     assert np.isfinite(inv["p_diff"].iloc[1:]).all() and (inv["p_diff"].iloc[1:] > 0.01).all()
+
+
+def test_kept_fits_serve_latent_means_after_invariance_and_never_other_data():
+    """invariance then latent_means on the same data reuse the fits (a report calls both): the results equal
+    cold fits, and changed data or options are fitted afresh."""
+    inv_mod = importlib.import_module("kinerja_research.measure.invariance")  # the module, not the function
+    df = example_items(n=240, seed=8, k=4).assign(region=["A", "B"] * 120)
+    model = "f =~ X1 + X2 + X3 + X4"
+    inv_mod._FITS.clear()
+    cold = latent_means(df, model=model, between="region")
+    inv_mod._FITS.clear()
+    table = invariance(df, model=model, between="region")
+    assert len(inv_mod._FITS) == 1
+    warm = latent_means(df, model=model, between="region")
+    assert len(inv_mod._FITS) == 1  # served from the kept fits
+    pd.testing.assert_frame_equal(cold, warm)
+    again = invariance(df, model=model, between="region")
+    pd.testing.assert_frame_equal(table, again)
+    other = df.assign(X1=df["X1"].where(df.index != 0, 6 - df["X1"]))  # one answer changed
+    moved = latent_means(other, model=model, between="region")
+    assert len(inv_mod._FITS) == 2
+    assert moved.loc[0, "estimate"] != warm.loc[0, "estimate"]
+    invariance(df, model=model, between="region", levels=("configural", "metric"))
+    assert len(inv_mod._FITS) == 2  # at most two kept

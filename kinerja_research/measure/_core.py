@@ -276,7 +276,7 @@ def scale_moments(
     if cols is not None:
         k = len(ids)
         rev_idx = [list(ids).index(r) for r in reverse]
-        fast = _complete_moments(cols, len(data))
+        fast = _complete_moments(cols, len(data), full_range=srange is not None or bool(rev_idx))
         if fast is not None:
             n, cov, mean, lo, hi = fast
             if srange is None or not (np.any(lo < srange[0]) or np.any(hi > srange[1])):
@@ -354,9 +354,14 @@ def _blocks(cols: list[np.ndarray], n: int, chunk: int):
         yield z
 
 
-def _shift(cols: list[np.ndarray], n: int) -> np.ndarray:
-    """A provisional mean per column (first 10,000 rows), subtracted before cross-products for numerical stability."""
-    head = np.array([c[: min(n, 10000)] for c in cols], dtype=float)
+def _head(cols: list[np.ndarray], n: int) -> np.ndarray:
+    """The first 10,000 rows of each column (k x m float)."""
+    return np.array([c[: min(n, 10000)] for c in cols], dtype=float)
+
+
+def _shift_of(head: np.ndarray) -> np.ndarray:
+    """A provisional mean per column (of the first rows), subtracted before cross-products for numerical
+    stability."""
     if np.isnan(head).any():
         cnt = (~np.isnan(head)).sum(axis=1)
         shift = np.where(cnt > 0, np.nansum(head, axis=1) / np.maximum(cnt, 1), 0.0)
@@ -365,28 +370,58 @@ def _shift(cols: list[np.ndarray], n: int) -> np.ndarray:
     return np.where(np.isfinite(shift), shift, 0.0)
 
 
-def _complete_moments(cols: list[np.ndarray], n: int, chunk: int = 16384):
-    """(n, covariance, means, minima, maxima) of complete item columns, or None when an answer is missing."""
+def _shift(cols: list[np.ndarray], n: int) -> np.ndarray:
+    """A provisional mean per column (first 10,000 rows), subtracted before cross-products for numerical stability."""
+    return _shift_of(_head(cols, n))
+
+
+def _complete_moments(cols: list[np.ndarray], n: int, *, full_range: bool = True, chunk: int = 8192):
+    """(n, covariance, means, minima, maxima) of complete item columns, or None when an answer is missing.
+
+    One pass: each block of rows is copied once into a (k + 1) x m buffer as ``x - shift`` (the provisional mean; the
+    copy is also the float conversion) above a row of ones, and one symmetric product of the buffer (BLAS syrk)
+    accumulates the cross-products and, in its last row, the column sums. A missing or infinite answer makes the
+    block's diagonal non-finite, which ends the pass at that block (the pairwise path takes over). With
+    ``full_range`` each block also adds its column minima and maxima (the codebook range check and the observed
+    range of ``psych::alpha`` reverse keying need them); without it the minima and maxima are those of the first
+    10,000 rows, exact for the items whose answers differ there (the only use is the no-variance check), and read
+    over the whole column only for an item that is constant in those rows.
+    """
     k = len(cols)
     if n < 2:
         return None
-    shift = _shift(cols, n)
-    g = np.zeros((k, k))
-    tot = np.zeros(k)
-    lo = np.full(k, np.inf)
-    hi = np.full(k, -np.inf)
+    head = _head(cols, n)
+    if np.isnan(head).any():
+        return None
+    shift = _shift_of(head)
+    g = np.zeros((k + 1, k + 1))
+    if full_range:
+        lo = np.full(k, np.inf)
+        hi = np.full(k, -np.inf)
+    buf = np.empty((k + 1, min(chunk, n)))
+    buf[k] = 1.0
+    diag = np.arange(k)
     with single_thread():
-        for z in _blocks(cols, n, chunk):
-            z -= shift[:, None]
-            srow = z.sum(axis=1)
-            if not np.all(np.isfinite(srow)):
-                return None
+        for s0 in range(0, n, chunk):
+            m = min(chunk, n - s0)
+            z = buf[:, :m]
+            for j, c in enumerate(cols):
+                np.subtract(c[s0 : s0 + m], shift[j], out=z[j])
             g += z @ z.T
-            tot += srow
-            np.minimum(lo, z.min(axis=1), out=lo)
-            np.maximum(hi, z.max(axis=1), out=hi)
-    cov = (g - np.outer(tot, tot) / n) / (n - 1)
-    return n, (cov + cov.T) / 2, shift + tot / n, lo + shift, hi + shift
+            if not np.isfinite(g[diag, diag]).all():
+                return None
+            if full_range:
+                np.minimum(lo, z[:k].min(axis=1), out=lo)
+                np.maximum(hi, z[:k].max(axis=1), out=hi)
+    tot = g[k, :k]
+    cov = (g[:k, :k] - np.outer(tot, tot) / n) / (n - 1)
+    if full_range:
+        lo, hi = lo + shift, hi + shift
+    else:
+        lo, hi = head.min(axis=1), head.max(axis=1)
+        for j in np.flatnonzero(~(hi > lo)):  # constant in the first rows: read the whole column
+            lo[j], hi[j] = np.min(cols[j]), np.max(cols[j])
+    return n, (cov + cov.T) / 2, shift + tot / n, lo, hi
 
 
 def _incomplete_moments(cols, n: int, rev_idx, adjust: float, listwise: bool, chunk: int = 16384) -> dict | None:

@@ -3,6 +3,8 @@ score tests that point to the constraints to free, and latent mean differences w
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -138,11 +140,50 @@ def _satorra2000(eng1: _Engine, eng0: _Engine, m: float) -> float:
     return (eng0.measures["chisq"] - eng1.measures["chisq"]) * a + b
 
 
+#: The last fits of :func:`_fit_levels` (at most :data:`_KEEP`), by a digest of the prepared data and the options: a
+#: report calls :func:`invariance` and then :func:`latent_means` on the same data, which fit the same models.
+_FITS: dict[tuple, tuple] = {}
+_KEEP = 2
+
+
+def _fits_key(prep, levels, estimator, missing, ordered, partial, delta_cfi) -> tuple:
+    digest = hashlib.blake2b(digest_size=16)
+    for x in prep.xs:
+        digest.update(repr(x.shape).encode())
+        digest.update(np.ascontiguousarray(x).tobytes())
+    return (
+        digest.hexdigest(),
+        prep.syntax,
+        repr(prep.labels),
+        prep.between,
+        prep.n_dropped,
+        tuple(levels),
+        estimator,
+        missing,
+        bool(ordered),
+        tuple(partial),
+        float(delta_cfi),
+    )
+
+
 def _fit_levels(data, model, between, levels, estimator, missing, ordered, partial, delta_cfi, min_group_n):
-    """Fit the nested levels; returns (table rows, engines by level, prepared data)."""
+    """Fit the nested levels; returns (table rows, engines by level, prepared data). The same data and options
+    fitted a moment ago (invariance, then latent_means) return the kept fits (rows copied; engines are read-only)."""
     _check_options(estimator, missing, ordered)
     levels = _check_levels(levels, ordered)
     prep = _prepare(data, model, between, missing, min_group_n, min_groups=2)
+    key = _fits_key(prep, levels, estimator, missing, ordered, partial, delta_cfi)
+    if key in _FITS:
+        rows, engines, kept = _FITS[key]
+        return [dict(r) for r in rows], dict(engines), kept
+    rows, engines = _fit_nested(prep, levels, estimator, missing, ordered, partial, delta_cfi, between)
+    while len(_FITS) >= _KEEP:
+        del _FITS[next(iter(_FITS))]
+    _FITS[key] = ([dict(r) for r in rows], dict(engines), prep)
+    return rows, engines, prep
+
+
+def _fit_nested(prep, levels, estimator, missing, ordered, partial, delta_cfi, between):
     rows = []
     engines: dict[str, _Engine] = {}
     prev: _Engine | None = None
@@ -218,7 +259,7 @@ def _fit_levels(data, model, between, levels, estimator, missing, ordered, parti
             )
         rows.append(row)
         prev = eng
-    return rows, engines, prep
+    return rows, engines
 
 
 def invariance(

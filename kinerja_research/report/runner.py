@@ -427,13 +427,68 @@ def _error(exc: BaseException, ename: str | None = None) -> dict:
     }
 
 
+#: While a notebook runs in a kernel, its partly executed notebook is written at most this often (seconds).
+SAVE_EVERY = 30.0
+_ENGINE = "kinerja-nbclient"
+
+
+def _register_engine() -> str:
+    """Register (once per process) papermill's nbclient engine with a notebook manager that writes the executed
+    notebook when execution ends (and at most every :data:`SAVE_EVERY` seconds while a long cell runs), not at the
+    start and end of every cell as papermill's does: each write copies, validates and serialises the whole notebook
+    with its embedded figures (36 ms for a small page, more for a large one), two per cell. The notebook written at
+    the end is the same object, so the file is identical; a kernel that dies still leaves the notebook as far as it
+    ran (the manager's ``notebook_complete`` runs in papermill's ``finally``)."""
+    # Imported in the worker (lazy): papermill costs 2-6 s to import (nbformat -> jsonschema), which the command's own
+    # process should not pay; workers import it once at start-up (_worker_init).
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    if _ENGINE in papermill_engines._engines:
+        return _ENGINE
+
+    class Manager(NotebookExecutionManager):
+        final = False
+
+        def save(self, **kwargs):
+            if self.final or (self.now() - self.last_save_time).total_seconds() >= SAVE_EVERY:
+                super().save(**kwargs)
+
+        def notebook_complete(self, **kwargs):
+            self.final = True
+            super().notebook_complete(**kwargs)
+
+    class Engine(NBClientEngine):
+        @classmethod
+        def execute_notebook(
+            cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False, autosave_cell_every=30, **kw
+        ):
+            nb_man = Manager(
+                nb,
+                output_path=output_path,
+                progress_bar=progress_bar,
+                log_output=log_output,
+                autosave_cell_every=autosave_cell_every,
+            )
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kw)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+    papermill_engines.register(_ENGINE, Engine)
+    return _ENGINE
+
+
 def _execute(job: Job, out_nb: Path, io: _JobIO) -> tuple[dict | None, int]:
     """papermill with kernel start retries: ``(error or None, attempts)``."""
-    # Imported in the worker: papermill costs 2-6 s to import (nbformat -> jsonschema), which the command's own
-    # process should not pay; workers import it once at start-up (_worker_init).
+    # Imported in the worker (lazy) (measured cost: see _register_engine).
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
     from traitlets.config import Config
+
+    engine = _register_engine()
 
     attempts = 0
     while True:
@@ -446,6 +501,7 @@ def _execute(job: Job, out_nb: Path, io: _JobIO) -> tuple[dict | None, int]:
                 job.input_path,
                 str(out_nb),
                 parameters=job.parameters,
+                engine_name=engine,
                 kernel_name=KERNEL_NAME,
                 progress_bar=False,
                 log_output=True,

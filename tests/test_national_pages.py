@@ -1,0 +1,136 @@
+"""National scale of the thematic pages (issue 13.3): sections read only the columns they use (the same numbers as
+from every column), per-region figures show the ends of the ranking, and the models whose memory grows with the
+country have a documented national route."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import kinerja_research as kr
+from kinerja_research import pipeline
+from kinerja_research.analysis.training import mixed_effects
+from kinerja_research.errors import KinerjaError
+from kinerja_research.report import national, sections
+
+REGIONS = ["18.71", "17.71", "11.73"]
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    """The generator's default world at a small scale, three regions, cleaned."""
+    from kinerja_research import synth
+
+    root = tmp_path_factory.mktemp("national_pages")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("KINERJA_PSEUDONYM_KEY", "test-key-not-secret")
+    synth.write_default(root / "raw", seed=2026, scale=0.12, regions=REGIONS)
+    pipeline.build_processed("national", raw_dir=root / "raw", out_dir=root / "processed")
+    mp.undo()
+    return root / "processed"
+
+
+def _ctx(data, tmp_path, regions=()):
+    return kr.report.start("t", dataset=str(data), regions=list(regions), lang="en", out_dir=str(tmp_path))
+
+
+def _equal(a: dict, b: dict) -> None:
+    assert a.keys() == b.keys()
+    for k in a:
+        if isinstance(a[k], pd.DataFrame):
+            pd.testing.assert_frame_equal(a[k], b[k])
+
+
+@pytest.mark.parametrize(
+    "name", ["training_effect", "training_jp", "training_details", "resistance_drivers", "rewards_model"]
+)
+def test_sections_read_only_their_columns_and_give_the_same_numbers(data, tmp_path, name):
+    lazy = _ctx(data, tmp_path)
+    whole = _ctx(data, tmp_path)
+    _ = whole.tables  # every column of every table, as a user's notebook reads them
+    a, b = getattr(sections, name)(lazy), getattr(sections, name)(whole)
+    _equal(a.results, b.results)
+    assert a.records == b.records and a.findings == b.findings
+    assert lazy._tables is None  # the section never read every column
+    held = {t: df.shape[1] for t, (df, _) in lazy._frames.items()}
+    assert all(held[t] < whole.tables[t].shape[1] for t in held if t in ("survey", "performance"))
+
+
+def test_table_and_view_are_the_tables_columns(data, tmp_path):
+    ctx = _ctx(data, tmp_path, regions=["17.71"])
+    ref = pipeline.load_processed(data, regions=["17.71"])
+    got = ctx.table("performance", ["person_id", "capaian_pct", "no_such_column"])
+    pd.testing.assert_frame_equal(got, ref["performance"][["person_id", "capaian_pct"]])
+    view = ctx.view({"survey": ["person_id", "wave"]})
+    pd.testing.assert_frame_equal(view["survey"], ref["survey"][["person_id", "wave"]])
+    pd.testing.assert_frame_equal(view["training"], ref["training"])  # a table not named: every column
+    assert ctx.regions == ["17.71"] and ctx._tables is None
+    assert ctx.has(table="training", construct="resistance")
+    whole = _ctx(data, tmp_path, regions=["17.71"])
+    _ = whole.tables
+    assert whole.source == ctx.source and whole.has(table="training", construct="resistance")
+    with pytest.raises(KinerjaError, match="no rows"):
+        _ = _ctx(data, tmp_path, regions=["31.71"]).regions
+
+
+# ------------------------------------------------------------------------------------------- many regions
+def _many(m: int) -> pd.DataFrame:
+    codes = [f"{11 + i // 20}.{i % 20 + 1:02d}" for i in range(m)]
+    return pd.DataFrame({"region": codes, "estimate": np.linspace(0, 1, m)})
+
+
+def test_figures_show_the_ends_of_the_ranking_beyond_figure_max():
+    few = _many(national.FIGURE_MAX)
+    rows, notes = national.figure_ends(few, value="estimate", lang="id")
+    assert rows is few and notes == []
+    many = _many(514).assign(estimate=lambda d: d["estimate"].where(d.index != 3))  # one missing value
+    rows, notes = national.figure_ends(many, value="estimate", lang="en")
+    k = national.FIGURE_ENDS
+    ranked = many.dropna().sort_values("estimate", ascending=False)["region"].tolist()
+    assert rows["region"].tolist() == ranked[:k] + ranked[-k:]
+    assert notes == [f"Shown: the {k} regions with the highest and the {k} with the lowest value of 514 regions; "
+                     "the table lists every region."]  # fmt: skip
+
+
+def test_region_effects_are_provinces_above_interacted_max():
+    m = national.INTERACTED_MAX + 1
+    frame = pd.DataFrame({"region_code": _many(m)["region"], "y": 1.0})
+    out, covar, notes = national.region_effects(frame, lang="en")
+    assert covar == ["province"] and out["province"].nunique() == 2 and len(notes) == 1
+    assert "2 province fixed effects" in notes[0]
+    small = frame.iloc[:6]
+    assert national.region_effects(small, lang="en")[1:] == (["region_code"], [])
+    assert national.region_effects(small.iloc[:1], lang="en")[1:] == ([], [])
+
+
+def test_lmm_by_province_is_each_provinces_model_pooled_by_inverse_variance():
+    rng = np.random.default_rng(7)
+    people = pd.DataFrame(
+        {
+            "person_id": [f"p{i}" for i in range(240)],
+            "region_code": np.repeat(["11.01", "11.02", "12.01", "12.02"], 60),
+            "agency": np.tile(np.repeat(list("ABC"), 20), 4),
+            "trained": np.tile([True, False], 120),
+        }
+    )
+    panel = pd.concat([people.assign(wave="pre"), people.assign(wave="post")], ignore_index=True)
+    panel["capaian_pct"] = 80 + 2.0 * (panel["trained"] & (panel["wave"] == "post")) + rng.normal(size=len(panel))
+
+    def fit(rows):
+        return mixed_effects(rows, dv="capaian_pct", alpha=0.05)
+
+    res = national.lmm_by_province(panel, fit=fit, alpha=0.05)
+    per = res[res["group"].notna()]
+    assert per["group"].tolist() == ["11", "12"]
+    for code, row in zip(["11", "12"], per.itertuples()):
+        own = fit(panel[panel["region_code"].str.startswith(code + ".")])
+        own = own[own["term"] == "trained:post"].iloc[0]
+        assert row.estimate == own["estimate"] and row.se == own["se"]
+    w = 1 / per["se"] ** 2
+    pooled = res[res["group"].isna()].iloc[0]
+    assert pooled["estimate"] == pytest.approx(float((w * per["estimate"]).sum() / w.sum()), abs=1e-12)
+    assert pooled["se"] == pytest.approx(float(w.sum() ** -0.5), abs=1e-12)
+    assert pooled["n"] == 240 and pooled["ci_low"] < 2.0 < pooled["ci_high"]
+    one = national.lmm_by_province(panel[panel["region_code"].str.startswith("11.")], fit=fit)
+    assert one["estimate"].iloc[1] == pytest.approx(one["estimate"].iloc[0], abs=1e-12)

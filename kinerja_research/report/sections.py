@@ -1240,11 +1240,16 @@ def rewards_model(ctx) -> Section:
     sec.left_out["moderation"] = (standards.MIN_REGION_N, left)
     mod = None
     if moderated["region_code"].nunique() > 1:
+        # above INTERACTED_MAX regions the slope is moderated by province (a slope per region over every respondent
+        # does not fit in memory at national scale), said on the page
+        moderated, by, national_notes = national.region_effects(moderated, lang=ctx.lang)
+        if national_notes:
+            sec.national["moderation"] = [("rewards.moderation_national", _note_values(moderated)[0])]
         mod = moderation(
             moderated,
             dv="capaian_pct",
             x="reward",
-            moderator="region_code",
+            moderator=by[0],
             covar=[p for p in predictors if p != "reward"],
             alpha=ctx.alpha,
         )
@@ -1369,6 +1374,8 @@ def rewards_by_region(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> 
 # --------------------------------------------------------------------------------------------------- satisfaction
 #: Bootstrap resamples of respondents behind every IKM interval.
 IKM_N_BOOT = 2000
+#: With many regions, the unsur figure draws the bars of this many regions of highest and of lowest IKM.
+ELEMENT_ENDS = 3
 #: The IKM's unsur in the regulation's order (PermenPANRB 14/2017).
 ELEMENTS = tuple(f"U{i}" for i in range(1, 10))
 
@@ -1430,15 +1437,16 @@ def satisfaction_ikm(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> S
     shown_bands = {k: (b.low, b.high) for k, b in bands.items()}
     low = min(float(by_region["ci_low"].min()), standards.IKM_GOOD_MIN) if len(by_region) else 0.0
     limits = (max(bands["D"].low, np.floor(low / 5) * 5 - 5), bands["A"].high)
+    ikm_rows, ikm_notes = national.figure_ends(by_region, value="ikm", lang=ctx.lang)
     sec.figures["ikm"] = (
         lambda: plots.plot_means_ci(
-            by_region.assign(estimate=by_region["ikm"]),
+            ikm_rows.assign(estimate=ikm_rows["ikm"]),
             lang=ctx.lang,
             bands={k: v for k, v in shown_bands.items() if v[1] >= limits[0]},
             limits=limits,
             xlabel="satisfaction.col.ikm",
         ),
-        {"caption_key": "satisfaction.fig_ikm", "caption": {"level": ctx.level}},
+        {"caption_key": "satisfaction.fig_ikm", "caption": {"level": ctx.level}, "notes": ikm_notes},
     )
     names = element_names(ctx.lang)
     elements = ikm_elements(sat, between="region_code", alpha=ctx.alpha)
@@ -1458,9 +1466,12 @@ def satisfaction_ikm(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> S
         ctx.region_name(c): colour for c, colour in plots.region_palette(list(by_region["region"])).items()
     }
     t = translator(ctx.lang)
+    # one bar per element and region: with many regions, those of the highest and lowest IKM
+    ends, elements_notes = national.figure_ends(by_region, value="ikm", lang=ctx.lang, k=ELEMENT_ENDS)
+    drawn = elements[elements["region"].astype(str).isin(ends["region"].astype(str))]
     sec.figures["elements"] = (
         lambda: plots.plot_bars(
-            elements.assign(element=elements["term"].map(names), region_name=elements["region"].map(ctx.region_name)),
+            drawn.assign(element=drawn["term"].map(names), region_name=drawn["region"].map(ctx.region_name)),
             x="score",
             y="element",
             hue="region_name",
@@ -1472,7 +1483,11 @@ def satisfaction_ikm(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> S
             ref_label=t("satisfaction.b_limit", limit=standards.IKM_GOOD_MIN),
             limits=(0, bands["A"].high),
         ),
-        {"caption_key": "satisfaction.fig_elements", "caption": {"limit": standards.IKM_GOOD_MIN}},
+        {
+            "caption_key": "satisfaction.fig_elements",
+            "caption": {"limit": standards.IKM_GOOD_MIN},
+            "notes": elements_notes,
+        },
     )
     trend = None
     if sat["period"].nunique() > 2:
@@ -1588,9 +1603,15 @@ def comparison(ctx) -> Section:
         caption={"m": m, "level": ctx.level},
         ns="comparison",
     )
+    ends = [national.figure_ends(f, value="estimate", lang=ctx.lang) for _, f in family.groupby("theme", sort=False)]
+    drawn = pd.concat([rows for rows, _ in ends]) if ends else family
     sec.figures["forest"] = (
-        lambda: plots.forest_panels(family, panel="theme", titles=titles, lang=ctx.lang),
-        {"caption_key": "comparison.fig_forest", "caption": {"level": ctx.level}},
+        lambda: plots.forest_panels(drawn, panel="theme", titles=titles, lang=ctx.lang),
+        {
+            "caption_key": "comparison.fig_forest",
+            "caption": {"level": ctx.level},
+            "notes": list(dict.fromkeys(n for _, notes in ends for n in notes)),
+        },
     )
     k = int((family["p_adj"] < ctx.alpha).sum())
     sec.results["summary"] = pd.DataFrame({"k": [k], "m": [m]})
@@ -1777,9 +1798,14 @@ def audit(ctx) -> Section:
             )
             threshold = clean.too_fast_threshold(survey, manifest)
             t = translator(ctx.lang)
+            medians = survey.groupby(survey["region_code"].astype(str))["duration_s"].median()
+            ends, duration_notes = national.figure_ends(
+                medians.rename("median").rename_axis("region").reset_index(), value="median", lang=ctx.lang
+            )
+            drawn = survey[survey["region_code"].astype(str).isin(ends["region"])]
             sec.figures["durations"] = (
                 lambda: plots.plot_distribution(
-                    survey,
+                    drawn,
                     x="duration_s",
                     group="region_code",
                     kind="box",
@@ -1790,7 +1816,7 @@ def audit(ctx) -> Section:
                     ref=threshold,
                     ref_label=t("audit.too_fast_label"),
                 ),
-                {"caption_key": "audit.fig_duration"},
+                {"caption_key": "audit.fig_duration", "notes": duration_notes},
             )
         flags = [c for c in ("too_fast", "straight_lining") if c in survey.columns]
         if flags:

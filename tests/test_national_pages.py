@@ -134,3 +134,46 @@ def test_lmm_by_province_is_each_provinces_model_pooled_by_inverse_variance():
     assert pooled["n"] == 240 and pooled["ci_low"] < 2.0 < pooled["ci_high"]
     one = national.lmm_by_province(panel[panel["region_code"].str.startswith("11.")], fit=fit)
     assert one["estimate"].iloc[1] == pytest.approx(one["estimate"].iloc[0], abs=1e-12)
+
+
+@pytest.fixture(scope="module")
+def many_regions(tmp_path_factory):
+    """The generator's world in 32 regions of two provinces (above INTERACTED_MAX), small, cleaned."""
+    from kinerja_research import synth
+    from kinerja_research.regions import regions_table
+
+    table = regions_table()
+    kab = table[table["level"] != "province"] if "level" in table.columns else table
+    codes = [c for c in kab["code"].astype(str) if c.count(".") == 1]
+    by_province = {}
+    for c in codes:
+        by_province.setdefault(c.split(".")[0], []).append(c)
+    big = [p for p, cs in by_province.items() if len(cs) >= 16][:2]
+    chosen = [c for p in big for c in by_province[p][:16]]
+    assert len(chosen) == 32 > national.INTERACTED_MAX
+    root = tmp_path_factory.mktemp("many_regions")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("KINERJA_PSEUDONYM_KEY", "test-key-not-secret")
+    synth.write_default(root / "raw", seed=2026, scale=0.08, regions=chosen)
+    pipeline.build_processed("many", raw_dir=root / "raw", out_dir=root / "processed")
+    mp.undo()
+    return root / "processed"
+
+
+@pytest.mark.slow
+def test_national_routes_are_said_on_the_page(many_regions, tmp_path):
+    """The sections on 32 regions take the national routes and say so (small versions: the unit tests above)."""
+    ctx = _ctx(many_regions, tmp_path)
+    details = sections.training_details(ctx)
+    lmm = details.results["lmm"]
+    assert lmm["group"].iloc[:-1].tolist() == sorted(lmm["group"].dropna().unique()) and pd.isna(lmm["group"].iloc[-1])
+    assert "inverse-variance" in lmm["method"].iloc[-1]
+    [(key, values)] = details.national["lmm"]
+    assert key == "training.lmm_national" and values["m"] > national.INTERACTED_MAX
+    drivers = sections.resistance_drivers(ctx)
+    terms = drivers.results["drivers"]["term"].astype(str)
+    assert terms.str.startswith("province").any() and not terms.str.startswith("region_code").any()
+    assert drivers.national["drivers"] == [("common.national_province", {"m": 32, "p": 2})]
+    effect = sections.training_effect(ctx)
+    _, opts = effect.figures["forest"]
+    assert opts["notes"] and "10 regions with the highest" in opts["notes"][0]

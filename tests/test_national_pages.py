@@ -13,6 +13,7 @@ from kinerja_research import pipeline
 from kinerja_research.analysis.training import mixed_effects
 from kinerja_research.errors import KinerjaError
 from kinerja_research.report import national, sections
+from kinerja_research.report.notebook import Context
 
 REGIONS = ["18.71", "17.71", "11.73"]
 
@@ -70,6 +71,11 @@ def test_table_and_view_are_the_tables_columns(data, tmp_path):
     whole = _ctx(data, tmp_path, regions=["17.71"])
     _ = whole.tables
     assert whole.source == ctx.source and whole.has(table="training", construct="resistance")
+    every = Context("t", dataset=str(data), lang="en", out_dir=str(tmp_path))
+    _ = every.tables  # the banner and the regions from every column of every table
+    assert every.source == _ctx(data, tmp_path).source and every.regions == _ctx(data, tmp_path).regions == sorted(
+        REGIONS
+    )
     with pytest.raises(KinerjaError, match="no rows"):
         _ = _ctx(data, tmp_path, regions=["31.71"]).regions
 

@@ -46,6 +46,9 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from IPython.display import display, update_display
 from markdown_it import MarkdownIt
 
@@ -56,7 +59,7 @@ from kinerja_research.privacy import MIN_CELL_N, suppress_small_cells
 from kinerja_research.regions import get_region, resolve_region
 from kinerja_research.report import export, provenance, suppress
 from kinerja_research.report.i18n import Translator
-from kinerja_research.report.needs import construct_items, contents_of
+from kinerja_research.report.needs import construct_items, contents_of, processed_folder
 from kinerja_research.report.numbers import MISSING, Suppressed, format_ci, format_value, is_missing
 from kinerja_research.report.plots import region_palette
 from kinerja_research.report.render import QUESTIONS, STYLES
@@ -280,11 +283,11 @@ class Context:
 
     def _resolve_regions(self) -> list[str]:
         # only the region_code column is read (of the requested regions' rows when some are requested)
+        if not self._requested:  # every region: the distinct codes, streamed by row group (never a column in memory)
+            return sorted({str(c) for t in TABLES for c in _distinct(self.dataset, t, "region_code")[0]})
         present = _codes(
-            load_processed(self.dataset, columns={t: ["region_code"] for t in TABLES}, regions=self._requested or None)
+            load_processed(self.dataset, columns={t: ["region_code"] for t in TABLES}, regions=self._requested)
         )
-        if not self._requested:
-            return present
         absent = [r for r in self._requested if r not in present]
         if absent:
             everywhere = _codes(load_processed(self.dataset, columns={t: ["region_code"] for t in TABLES}))
@@ -407,9 +410,13 @@ class Context:
     def source(self) -> dict:
         """What the data are: ``{synthetic, name, description, period_from, period_to, n_people, n_public}``."""
         if self._source is None:
-            self._source = _data_source(
-                self.dataset, self.manifest, self.tables if self._tables is not None else self.view(SOURCE_COLUMNS)
-            )
+            if self._tables is not None:
+                tables = self._tables
+            elif self._requested:  # a few regions (a brief: served from the batch's held rows), not kept
+                tables = {t: self._read(t, ["region_code", *cols]) for t, cols in SOURCE_COLUMNS.items()}
+            else:  # every region: distinct values streamed by row group
+                tables = _distinct_source(self.dataset)
+            self._source = _data_source(self.dataset, self.manifest, tables)
         return self._source
 
     @property
@@ -1122,6 +1129,39 @@ SOURCE_COLUMNS = {
     "survey": ["submitted_at", "person_id"],
     "training": ["person_id"],
 }
+
+
+def _distinct(dataset: str, table: str, column: str) -> tuple[pa.Array, int]:
+    """The distinct non-missing values of ``column`` of ``table`` over its rows with a region, and the number of
+    those rows, read one row group at a time (memory: the distinct values, not the column)."""
+    f = processed_folder(dataset) / f"{table}.parquet"
+    if not f.exists():
+        return pa.array([], pa.large_string()), 0
+    pf = pq.ParquetFile(f)
+    names = pf.schema_arrow.names
+    if column not in names or "region_code" not in names:
+        return pa.array([], pa.large_string()), 0
+    parts, rows = [], 0
+    for i in range(pf.num_row_groups):
+        batch = pf.read_row_group(i, columns=list(dict.fromkeys([column, "region_code"])))
+        batch = batch.filter(pc.is_valid(batch.column("region_code")))
+        rows += batch.num_rows
+        parts.append(pc.unique(batch.column(column).combine_chunks().drop_null()))
+    if not parts:
+        return pa.array([], pf.schema_arrow.field(column).type), 0
+    return pc.unique(pa.concat_arrays(parts)), rows
+
+
+def _distinct_source(dataset: str) -> dict[str, pd.DataFrame]:
+    """The banner's columns (:data:`SOURCE_COLUMNS`) of every region as :func:`_data_source` counts them: per table
+    and column the distinct values (their count and range is what it shows), and the satisfaction table's rows."""
+    out = {}
+    for t, cols in SOURCE_COLUMNS.items():
+        found = {c: _distinct(dataset, t, c) for c in cols}
+        out[t] = pd.DataFrame({c: pd.Series(v.to_pandas()) for c, (v, _) in found.items()})
+    _, n_public = _distinct(dataset, "satisfaction", "region_code")
+    out["satisfaction"] = out["satisfaction"].reindex(range(n_public)) if n_public else out["satisfaction"].iloc[:0]
+    return out
 
 
 def _restrict(df: pd.DataFrame, keep: Sequence[str]) -> pd.DataFrame:

@@ -10,6 +10,7 @@ import pytest
 
 import kinerja_research as kr
 from kinerja_research import pipeline
+from kinerja_research.analysis.categorical import logistic
 from kinerja_research.analysis.training import mixed_effects
 from kinerja_research.errors import KinerjaError
 from kinerja_research.report import national, sections
@@ -183,3 +184,15 @@ def test_national_routes_are_said_on_the_page(many_regions, tmp_path):
     effect = sections.training_effect(ctx)
     _, opts = effect.figures["forest"]
     assert opts["notes"] and "10 regions with the highest" in opts["notes"][0]
+
+
+def test_logistic_profile_limits_of_the_terms_asked_only():
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame({"x": rng.normal(size=300), "g": np.repeat(["a", "b", "c"], 100)})
+    d["adopt"] = (d["x"] + rng.normal(size=300) > 0).astype(float)
+    full = logistic(d, dv="adopt", covar=["x", "g"])
+    part = logistic(d, dv="adopt", covar=["x", "g"], profile=["x"])
+    cols = ["or_ci_low_profile", "or_ci_high_profile"]
+    assert part.loc[part["term"] == "x", cols].equals(full.loc[full["term"] == "x", cols])
+    assert part.loc[part["term"] != "x", cols].isna().all().all()
+    pd.testing.assert_frame_equal(part.drop(columns=cols), full.drop(columns=cols))

@@ -783,7 +783,7 @@ def region_effects(frame: pd.DataFrame, *, lang: str) -> tuple[pd.DataFrame, lis
         return frame, [], []
     if m <= INTERACTED_MAX:
         return frame, ["region_code"], []
-    out = frame.assign(province=provinces(frame["region_code"]))
+    out = frame.assign(province=pd.Categorical(provinces(frame["region_code"])))  # a code, not a number
     p = int(out["province"].nunique())
     note = translator(lang)("common.national_province", m=m, p=p)
     return out, (["province"] if p > 1 else []), [note]

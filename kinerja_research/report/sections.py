@@ -1089,7 +1089,14 @@ def resistance_drivers(ctx) -> Section:
             ns="resistance",
         )
         if sus and usable["adopt"].nunique() == 2:
-            adoption = logistic(usable, dv="adopt", covar=["resistance", *cov], alpha=ctx.alpha)
+            # the province dummies of a national run: profile intervals of the reported slope only
+            adoption = logistic(
+                usable,
+                dv="adopt",
+                covar=["resistance", *cov],
+                alpha=ctx.alpha,
+                profile=["resistance"] if national_notes else None,
+            )
             sec.results["logistic"] = adoption
             odds = adoption[adoption["term"] == "resistance"]
             if len(odds):

@@ -1745,7 +1745,8 @@ def audit(ctx) -> Section:
     answers, duplicates, response times, sample sizes and the respondents' characteristics."""
 
     sec = Section()
-    tables = _tables(ctx, None, {})
+    ids = ["region_code", "person_id"]  # the other tables count people; the survey's every column is described
+    tables = _tables(ctx, None, {"performance": ids, "training": ids, "satisfaction": ids})
     manifest = load_manifest(ctx.dataset)
     validation = clean.select_regions(load_validation(ctx.dataset), ctx.regions, keep_unknown=True)
     counts = clean.table_counts(manifest)

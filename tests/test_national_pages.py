@@ -197,3 +197,10 @@ def test_logistic_profile_limits_of_the_terms_asked_only():
     assert part.loc[part["term"] == "x", cols].equals(full.loc[full["term"] == "x", cols])
     assert part.loc[part["term"] != "x", cols].isna().all().all()
     pd.testing.assert_frame_equal(part.drop(columns=cols), full.drop(columns=cols))
+
+
+@pytest.mark.slow
+def test_instrument_invariance_is_not_tested_across_hundreds_of_regions(many_regions, tmp_path):
+    quality = sections.instrument_quality(_ctx(many_regions, tmp_path))
+    assert "invariance" not in quality.results
+    assert quality.texts["invariance_skipped"] == {"key": "instrument.invariance_national", "m": 32}

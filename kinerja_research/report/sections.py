@@ -2205,7 +2205,9 @@ def instrument_quality(ctx) -> Section:
     inv_rows = []
     if len(codes) < 2:
         sec.texts["invariance_skipped"] = dict(key="instrument.invariance_skipped", min_n=standards.MIN_REGION_N)
-    if len(codes) > 1:
+    if len(codes) > national.INTERACTED_MAX:  # a multi-group CFA with parameters per region: not at national scale
+        sec.texts["invariance_skipped"] = dict(key="instrument.invariance_national", m=len(codes))
+    elif len(codes) > 1:
         for n in names:
             try:
                 inv = invariance(by_region, model=books[n], between="region_code")

@@ -9,6 +9,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 
@@ -195,8 +196,15 @@ def escape_formulas(values: pd.Series) -> pd.Series:
     ['\\'=HYPERLINK("http://x","klik")', '-5', "'-2+3", "'@SUM(A1)", 'Setuju', <NA>]
     """
     s = pd.Series(values, copy=False).astype("string")
-    risky = s.str.startswith(FORMULA_START).fillna(False) & ~s.str.fullmatch(_PLAIN_NUMBER).fillna(False)
-    return s.mask(risky, "'" + s)
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)  # each distinct cell looked at once
+    u = pd.Series(uniq, dtype="string")
+    risky = (u.str.startswith(FORMULA_START).fillna(False) & ~u.str.fullmatch(_PLAIN_NUMBER).fillna(False)).to_numpy()
+    if not risky.any():
+        return s
+    at = np.flatnonzero(risky[np.where(codes < 0, 0, codes)] & (codes >= 0))
+    out = s.copy()
+    out.iloc[at] = ("'" + s.iloc[at]).to_numpy()
+    return out
 
 
 def unescape_formulas(values: pd.Series) -> pd.Series:

@@ -22,12 +22,14 @@ import errno
 import json
 import multiprocessing as mp
 import os
+import pickle
 import platform
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -53,12 +55,14 @@ from kinerja_research._io import (
     unescape_formulas,
 )
 from kinerja_research.clean.pii import has_identifier, name_keys, redact_text
+from kinerja_research.clean.quality import duplicate_submissions
 from kinerja_research.clean.tables import (
     FREE_TEXT_EXEMPT,
     PRIVATE_COLUMNS,
     PROBLEM_COLUMNS,
     clean_table,
     item_scales,
+    wave_order_flags,
 )
 from kinerja_research.errors import KinerjaError
 from kinerja_research.ingest.dataset import SYNTH_MARK, load_dataset, map_headers, region_from_filename
@@ -124,8 +128,8 @@ def load_table(
     Returns
     -------
     pandas.DataFrame
-        The table as written by :func:`build_processed` (see docs/architecture.md for its columns), the rows in file
-        order and a fresh ``RangeIndex``: the same frame as the whole table read and then sub-set; an empty table
+        The table as written by :func:`build_processed` (see docs/architecture.md for its columns), the rows sorted
+        by ``region_code`` (within a region in file order) and a fresh ``RangeIndex``: the same frame as the whole table read and then sub-set; an empty table
         with no rows when the dataset has no file of that kind.
 
     Raises
@@ -551,8 +555,9 @@ def build_processed(
     progress : bool, default False
         Print one line per table to stderr.
     workers : int or None, default 1
-        Worker processes: files are read in parallel, then the tables are cleaned in parallel (one table per
-        worker), with output byte-identical to ``workers=1``. ``None``: every core when the raw files are several
+        Worker processes: files are read in parallel, then chunks of whole files are cleaned in parallel
+        (:data:`CHUNK_ROWS` rows each, so memory is bounded by a chunk) and the outputs written from their parts,
+        byte-identical to ``workers=1``. ``None``: every core when the raw files are several
         and at least 32 MiB (:data:`PARALLEL_MIN_BYTES`), else 1.
     scheduler : str, optional
         Address of a Dask distributed scheduler (``tcp://host:8786``): the same units of work run on that cluster
@@ -598,13 +603,15 @@ def build_processed(
         raise _write_error(final, exc) from None
     _check_output(final, raw_root, shown)  # a restored '<name>.previous' must be ours too
     remove_stale_temps(final)
-    # everything is read and cleaned before the output folder is touched
-    run = _process(cfg, raw_root, workers=workers, scheduler=scheduler)
+    # everything is read, cleaned and written into a temporary sibling before the output folder is touched
     tmp = temp_sibling(final)
     try:
         if tmp.exists():
             shutil.rmtree(tmp)
         (tmp / "quarantine").mkdir(parents=True)
+        (tmp / PARTS).mkdir()
+        run = _process(cfg, raw_root, tmp / PARTS, workers=workers, scheduler=scheduler, out=tmp)
+        shutil.rmtree(tmp / PARTS)
         manifest = _write_outputs(run, tmp, shown, started, t0, progress)
         swap_into_place(tmp, final)
     except OSError as exc:
@@ -631,25 +638,29 @@ def _write_error(final: Path, exc: OSError) -> KinerjaError:
 
 
 def _write_outputs(run: dict, tmp: Path, dataset: str, started: str, t0: float, progress: bool) -> dict:
-    """Write every output into ``tmp`` after the personal-data guard of each; returns the manifest."""
+    """Write the codebooks and the manifest into ``tmp`` (the tables, quarantine and validation.csv are written by
+    :func:`_process` from the chunks' parts, each guarded against personal data); returns the manifest."""
     names = run["names"]
-    counts, outputs, problems = {}, {}, []
-    for table, n_in, clean, quarantine, probs in run["results"]:
-        _guard_personal_data(f"{table}.parquet", clean, names)
-        _guard_personal_data(f"quarantine/{table}.parquet", quarantine, names)
-        outputs[f"{table}.parquet"] = _write_parquet(clean, tmp / f"{table}.parquet")
-        outputs[f"quarantine/{table}.parquet"] = _write_parquet(quarantine, tmp / "quarantine" / f"{table}.parquet")
-        counts[table] = {"rows_in": n_in, "rows_out": int(len(clean)), "rows_quarantined": int(len(quarantine))}
-        problems.append(probs)
+    counts, outputs = {}, dict(run["outputs"])
+    rules: dict[str, int] = {}
+    severity: dict[str, int] = {}
+    for table in TABLES:
+        if table not in run["results"]:
+            continue
+        res = run["results"][table]
+        c = {k: sum(r[k] for r in res) for k in ("rows_in", "rows_out", "rows_quarantined", "problems")}
+        counts[table] = {k: c[k] for k in ("rows_in", "rows_out", "rows_quarantined")}
+        for r in res:
+            for k, v in r["rules"].items():
+                rules[k] = rules.get(k, 0) + v
+            for k, v in r["severity"].items():
+                severity[k] = severity.get(k, 0) + v
         if progress:
             print(
-                f"{table}: {n_in} rows in, {len(clean)} out, {len(quarantine)} quarantined, {len(probs)} problems",
+                f"{table}: {c['rows_in']} rows in, {c['rows_out']} out, {c['rows_quarantined']} quarantined, "
+                f"{c['problems']} problems",
                 file=sys.stderr,
             )
-    allp = _all_problems(problems)
-    _guard_personal_data("validation.csv", allp[["file", "column", "value"]], names)
-    _write_csv(allp, tmp / "validation.csv")
-    outputs["validation.csv"] = sha256_file(tmp / "validation.csv")
     codebooks = _copy_codebooks(run["cfg"], tmp, outputs, names)
     manifest = {
         "command": COMMAND,
@@ -659,8 +670,8 @@ def _write_outputs(run: dict, tmp: Path, dataset: str, started: str, t0: float, 
         "constructs": run["constructs"],
         "inputs": run["inputs"],
         "tables": counts,
-        "problems": {str(k): int(v) for k, v in allp["rule"].value_counts().sort_index().items()},
-        "problems_by_severity": {str(k): int(v) for k, v in allp["severity"].value_counts().sort_index().items()},
+        "problems": dict(sorted(rules.items())),
+        "problems_by_severity": dict(sorted(severity.items())),
         "outputs": outputs,
         "versions": _versions(),
         "parameters": run["parameters"],
@@ -798,50 +809,436 @@ def _auto_workers(cfg) -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _clean_one(table: str, raw: pd.DataFrame, key: bytes, options: dict) -> tuple:
-    """Clean and validate one table (a worker's unit of work): ``(table, rows_in, clean, quarantine, problems)``."""
+# --------------------------------------------------------------------------------------------------------------------
+# The clean step in chunks: read units of files, clean chunks of whole files, decide across chunks, assemble
+# --------------------------------------------------------------------------------------------------------------------
+#: Raw bytes one reading unit of work reads (whole files, per table in file-name order; a larger file is a unit alone).
+UNIT_BYTES = 16 << 20
+#: Rows one cleaning unit of work cleans together (consecutive reading units; a larger unit is a chunk alone): the
+#: memory of a worker is bounded by a chunk, not by the dataset.
+CHUNK_ROWS = 250_000
+#: Rows per row group of the processed tables (written sorted by ``region_code``: the statistics of each group let
+#: ``load_table(regions=)`` skip the groups of other regions).
+ROW_GROUP_ROWS = 1 << 16
+#: Folder of a run's temporary parts, inside the temporary output folder (removed before the swap).
+PARTS = ".parts"
+
+
+def _units(cfg, raw_root: Path) -> list[dict]:
+    """The dataset's files as reading units: per table (in :data:`TABLES` order) the files in name order, consecutive
+    files together up to :data:`UNIT_BYTES`. Each file carries its job number (its place in dataset.yml order), so the
+    rows keep their whole-table position (``_pos``) whichever unit reads them."""
+    jobs = [(table, spec, path) for table in TABLES for spec in cfg.tables.get(table, []) for path in cfg.files(spec)]
+    units: list[dict] = []
+    for table in TABLES:
+        mine = sorted(
+            (
+                (path.relative_to(raw_root).as_posix(), j, spec, path)
+                for j, (t, spec, path) in enumerate(jobs)
+                if t == table
+            ),
+            key=lambda x: (x[0], x[1]),
+        )
+        size, prev = 0, None
+        for rel, j, spec, path in mine:
+            nbytes = path.stat().st_size
+            if prev is None or (rel != prev and size + nbytes > UNIT_BYTES):
+                units.append({"table": table, "files": []})
+                size = 0
+            units[-1]["files"].append((j, spec, path))
+            size += nbytes
+            prev = rel
+    return units
+
+
+def _write_ipc(tbl: pa.Table, path: Path, batches: list[pa.Table] | None = None) -> None:
+    """Write ``tbl`` to an Arrow IPC file part, or ``batches``, each one record batch (uncompressed: the parts are
+    written and read at memory speed and removed at the end of the run)."""
+    with pa.ipc.new_file(path, tbl.schema) as w:
+        if batches is None:
+            w.write_table(tbl)
+            return
+        for b in batches:
+            rbs = b.to_batches()
+            if len(rbs) != 1:
+                rbs = b.combine_chunks().to_batches()
+            w.write_batch(rbs[0])
+
+
+def _read_unit(files: list[tuple], raw_root: Path, out: Path) -> dict:
+    """Read the files of one unit (a worker's unit of work) and keep their canonical frames as Arrow IPC parts
+    (``<out>-<k>.arrow``) for the cleaning chunk: returns per file ``{job, rel, sha256, bytes, headers, columns,
+    spec}``, the distinct names of each file, the unit's rows and its parts ``[(job, path)]``."""
+    frames, meta, names = [], [], []
+    for job, spec, path in files:
+        res = _read_one(path, spec, raw_root, True)
+        df = res["df"]
+        df["_pos"] = (np.int64(job) << np.int64(32)) + np.arange(len(df), dtype=np.int64)
+        frames.append((job, df))
+        meta.append(
+            {
+                "job": job,
+                "rel": res["rel"],
+                "sha256": res["sha256"],
+                "bytes": res["bytes"],
+                "headers": res["headers"],
+                "columns": list(df.columns),
+                "spec": spec,
+                "people": bool(df["nip"].notna().any()) if "nip" in df else len(df) > 0,
+            }
+        )
+        names.append(res["names"])
+    stored = []
+    for k, (job, df) in enumerate(frames):
+        target = Path(f"{out}-{k:04d}.arrow")
+        _write_ipc(pa.Table.from_pandas(df, preserve_index=False), target)
+        stored.append((job, str(target)))
+    return {"files": meta, "names": names, "rows": int(sum(len(df) for _, df in frames)), "path": stored}
+
+
+#: The name keys of the runs of this process, by the path of their file (read once per worker process; the process
+#: that wrote them uses its own set, not a copy).
+_NAMES_AT: dict[str, frozenset] = {}
+
+
+def _names_at(path: str) -> frozenset:
+    """The run's name keys, written once to the parts folder and read once per worker process."""
+    if path not in _NAMES_AT:
+        with open(path, "rb") as fh:
+            names = pickle.load(fh)
+        _NAMES_AT.clear()  # one run at a time per process: the keys of an earlier run are let go
+        _NAMES_AT[path] = names
+    return _NAMES_AT[path]
+
+
+def _chunk_raw(units: list[list], columns: list[str]) -> pd.DataFrame:
+    """The raw frame of one chunk: its files in dataset.yml order with the table's columns (in the order the whole
+    table has them; a column a file lacks is missing text, as when the whole table is concatenated)."""
+    stored = sorted((jp for u in units for jp in u), key=lambda jp: jp[0])
+    parts = []
+    for _, path in stored:
+        df = pa.ipc.open_file(path).read_all().to_pandas()
+        for c in columns:
+            if c not in df:
+                df[c] = pd.array([pd.NA] * len(df), dtype=pd.StringDtype("pyarrow"))
+        parts.append(df[columns] if list(df.columns) != columns else df)
+    if len(parts) == 1:
+        return parts[0]
+    return pd.concat(parts, ignore_index=True)
+
+
+def _clean_chunk(
+    table: str,
+    cid: int,
+    units: list[str],
+    columns: list[str],
+    attrs: dict,
+    key: bytes,
+    options: dict,
+    parts: str,
+    cross: dict | None = None,
+    keep_problems: bool = False,
+) -> dict:
+    """Clean one chunk of whole files of a table (a worker's unit of work) and write its parts: clean rows sorted by
+    region (one row group per region), quarantine, and the problem records as CSV lines. Returns counts, the regions
+    and their rows, the problem counts by rule and severity, the clean columns, and the key columns of the decisions
+    taken over the whole table (duplicates, wave order) with this chunk's own decisions."""
+    raw = _chunk_raw(units, columns)
+    raw.attrs = attrs
     n_in = int(len(raw))
-    clean, quarantine, probs = clean_table(table, raw, key=key, options=options)
+    names = _names_at(options["names_path"])
+    keys: dict = {}
+    opts = {k: v for k, v in options.items() if k != "names_path"} | {"known_names": names, "keys_out": keys}
+    if cross:
+        opts["cross"] = cross
+    clean, quarantine, probs = clean_table(table, raw, key=key, options=opts)
+    del raw
     validate_table(table, clean)
-    return table, n_in, clean, quarantine, probs
+    _guard_personal_data(f"{table}.parquet", clean, names)
+    _guard_personal_data(f"quarantine/{table}.parquet", quarantine, names)
+    _guard_personal_data("validation.csv", probs[["file", "column", "value"]], names)
+    stem = Path(parts) / f"{table}-{cid:05d}"
+    regions = _write_by_region(clean, Path(f"{stem}.clean.arrow"))
+    _write_parquet(quarantine, Path(f"{stem}.quarantine.parquet"))
+    if len(probs):
+        _write_csv(probs, Path(f"{stem}.problems.csv"))
+    return {
+        "table": table,
+        "cid": cid,
+        "rows_in": n_in,
+        "rows_out": int(len(clean)),
+        "rows_quarantined": int(len(quarantine)),
+        "problems": int(len(probs)),
+        "regions": regions,
+        "rules": {str(k): int(v) for k, v in probs["rule"].value_counts().items()},
+        "severity": {str(k): int(v) for k, v in probs["severity"].value_counts().items()},
+        "columns": list(clean.columns),
+        "keys": keys,
+        "frame": probs if keep_problems else None,
+    }
 
 
-def _process(cfg, raw_root: Path, *, workers: int | None = 1, scheduler: str | None = None) -> dict:
-    """Read and clean every table of a dataset in memory: ``{"results": [(table, rows_in, clean, quarantine,
-    problems)], "inputs": {...}, "parameters": {...}, "names": name keys}``.
+def _write_by_region(df: pd.DataFrame, path: Path) -> list[tuple]:
+    """Write a chunk's clean rows sorted by ``region_code`` (stable: rows of one region keep their order) as an Arrow
+    IPC part, one record batch per region; returns ``[(region_code, rows)]`` in batch order."""
+    tbl = pa.Table.from_pandas(df, preserve_index=False)
+    if "region_code" not in df or not len(df):
+        _write_ipc(tbl, path)
+        return [(None, int(len(tbl)))]
+    codes, uniq = pd.factorize(df["region_code"], sort=True, use_na_sentinel=True)
+    codes = np.where(codes < 0, len(uniq), codes)
+    counts = np.bincount(codes, minlength=len(uniq) + 1)
+    tbl = tbl.take(pa.array(np.argsort(codes, kind="stable")))
+    out, slices, at = [], [], 0
+    for region, n in zip([*map(str, uniq), None], counts.tolist()):
+        if n:
+            slices.append(tbl.slice(at, n))
+            out.append((region, n))
+            at += n
+    _write_ipc(tbl, path, slices)
+    return out
 
-    Every table is read first, so the names of every name column of the dataset are known before any table is
-    cleaned (a name typed into a cell or a file name is redacted whichever table lists it). With workers (or a Dask
-    ``scheduler``) the files are read in parallel, then the tables are cleaned in parallel; each table is cleaned
-    whole by one worker, and the results are put together in table order, so the outputs are byte-identical to a
-    serial run."""
+
+def _unified_schema(schemas: list[pa.Schema]) -> pa.Schema:
+    """One schema for the parts of a table: the first part's, a column all-missing there (type null) taking the type
+    another part gives it."""
+    base = schemas[0]
+    fields = []
+    for i, f in enumerate(base):
+        typ = next((s.field(i).type for s in schemas if s.field(i).type != pa.null()), f.type)
+        fields.append(f.with_type(typ))
+    return pa.schema(fields, metadata=base.metadata)
+
+
+class _RowGroups:
+    """A parquet file written as tables arrive, in row groups of exactly :data:`ROW_GROUP_ROWS` rows (the last one
+    smaller), with statistics: the layout does not depend on how the rows arrived."""
+
+    def __init__(self, path: Path, schema: pa.Schema):
+        self.schema = schema
+        self.w = pq.ParquetWriter(path, schema, compression="snappy", use_dictionary=True, write_statistics=True)
+        self.buf: list[pa.Table] = []
+        self.n = 0
+
+    def add(self, tbl: pa.Table) -> None:
+        if not tbl.schema.equals(self.schema, check_metadata=True):
+            tbl = tbl.cast(self.schema)
+        self.buf.append(tbl)
+        self.n += len(tbl)
+        while self.n >= ROW_GROUP_ROWS:
+            self._flush(ROW_GROUP_ROWS)
+
+    def _flush(self, k: int) -> None:
+        t = pa.concat_tables(self.buf) if len(self.buf) > 1 else self.buf[0]
+        self.w.write_table(t.slice(0, k), row_group_size=k)
+        rest = t.slice(k)
+        self.buf, self.n = ([rest] if len(rest) else []), len(rest)
+
+    def close(self) -> None:
+        if self.n:
+            self._flush(self.n)
+        self.w.close()
+
+
+def _assemble(kind: str, table: str | None, chunks: list[dict], parts: str, out: str) -> str:
+    """Write one output from the chunks' parts (a worker's unit of work); returns its SHA-256. ``clean``: the
+    processed table, rows sorted by region (stable over the chunks in order); ``quarantine``: the chunks' quarantined
+    rows in chunk order; ``problems``: validation.csv, the chunks' lines in order (tables alphabetically)."""
+    folder, target = Path(parts), Path(out)
+    if kind == "problems":
+        with open(target, "wb") as dst:
+            header = None
+            for ch in chunks:
+                p = folder / f"{ch['table']}-{ch['cid']:05d}.problems.csv"
+                if not ch["problems"]:
+                    continue
+                with open(p, "rb") as src:
+                    first = src.readline()
+                    if header is None:
+                        header = first
+                        dst.write(first)
+                    shutil.copyfileobj(src, dst, 1 << 20)
+        if header is None:
+            _write_csv(pd.DataFrame(columns=PROBLEM_COLUMNS), target)
+        return sha256_file(target)
+    if kind == "quarantine":
+        paths_ = [folder / f"{table}-{ch['cid']:05d}.quarantine.parquet" for ch in chunks]
+        schemas = [pq.read_schema(p) for p in paths_]
+    else:
+        readers = [pa.ipc.open_file(folder / f"{table}-{ch['cid']:05d}.clean.arrow") for ch in chunks]
+        schemas = [r.schema for r in readers]
+    w = _RowGroups(target, _unified_schema(schemas))
+    try:
+        if kind == "quarantine":
+            for p in paths_:
+                t = pq.read_table(p)
+                if len(t):
+                    w.add(t)
+        else:
+            where: dict = {}
+            for k, ch in enumerate(chunks):
+                for g, (region, n) in enumerate(ch["regions"]):
+                    if n:
+                        where.setdefault(region, []).append((k, g))
+            for region in sorted(where, key=lambda r: (r is None, r or "")):
+                for k, g in where[region]:
+                    w.add(pa.Table.from_batches([readers[k].get_batch(g)]))
+    finally:
+        w.close()
+    return sha256_file(target)
+
+
+def _chunks(units: list[dict], read: list[dict]) -> list[dict]:
+    """Reading units grouped into cleaning chunks: per table, consecutive units up to :data:`CHUNK_ROWS` rows."""
+    chunks: list[dict] = []
+    for u, r in zip(units, read):
+        last = chunks[-1] if chunks else None
+        if last is None or last["table"] != u["table"] or (last["rows"] and last["rows"] + r["rows"] > CHUNK_ROWS):
+            chunks.append({"table": u["table"], "units": [], "files": [], "rows": 0})
+            last = chunks[-1]
+        last["units"].append(r["path"])
+        last["files"].extend(r["files"])
+        last["rows"] += r["rows"]
+    return chunks
+
+
+def _cross(results: list[dict]) -> dict[int, dict]:
+    """The decisions taken over the whole table (duplicate submissions, wave order) from the chunks' key columns:
+    ``{chunk index: cross}`` for the chunks whose own decision differs (they are cleaned again with it)."""
+    if len(results) < 2:
+        return {}
+    out: dict[int, dict] = {}
+    for part, names in (("dup", ("drop", "kept")), ("wave", ("wave_order",))):
+        frames = [(i, r["keys"][part]) for i, r in enumerate(results) if part in r["keys"]]
+        if len(frames) < 2:
+            continue
+        allk = pd.concat([f for _, f in frames], ignore_index=True)
+        chunk_of = np.concatenate([np.full(len(f), i, dtype=np.int64) for i, f in frames])
+        order = np.argsort(allk["_pos"].to_numpy(), kind="stable")  # the whole table's row order
+        allk = allk.take(order).reset_index(drop=True)
+        chunk_of = chunk_of[order]
+        pos = allk["_pos"].to_numpy()
+        if part == "dup":
+            cols = [c for c in allk.columns if c != "_pos"]
+            d = duplicate_submissions(allk, key=cols[:-1], order=cols[-1])
+            glob = {"drop": d["drop"].to_numpy(), "kept": (d["duplicate"] & ~d["drop"]).to_numpy()}
+        else:
+            glob = {"wave_order": wave_order_flags(allk["person_id"], allk["wave"], allk["submitted_at"])}
+        for name in names:
+            local = np.isin(pos, np.concatenate([r["keys"][name] for _, r in ((i, results[i]) for i, _ in frames)]))
+            differ = np.unique(chunk_of[local != glob[name]])
+            for c in differ.tolist():
+                out.setdefault(c, {})
+        for c in out:
+            mine = chunk_of == c
+            for name in names:
+                out[c][name] = pos[glob[name] & mine]
+    return out
+
+
+def _process(
+    cfg,
+    raw_root: Path,
+    parts: Path,
+    *,
+    workers: int | None = 1,
+    scheduler: str | None = None,
+    out: Path | None = None,
+    keep_problems: bool = False,
+) -> dict:
+    """Read and clean every table of a dataset in chunks of whole files, writing the chunks' parts into ``parts``
+    (and, with ``out``, the outputs assembled from them): ``{"results": {table: [chunk results]}, "inputs": {...},
+    "parameters": {...}, "names": name keys, "outputs": {file: sha256}}``.
+
+    1. The files are read in units (:func:`_units`, in worker processes or on Dask when there are workers); their
+       frames are kept in ``parts`` and their distinct names returned, so the names of every name column of the
+       dataset are known before any table is cleaned (a name typed into a cell or a file name is redacted whichever
+       table lists it).
+    2. Each chunk of whole files (:data:`CHUNK_ROWS`) is cleaned on its own: every check made per file (spelling
+       variants, decimal commas, unusable NIP columns, people in a kept column) sees the whole file.
+    3. What looks across files is decided over the whole table on small key columns: duplicate submissions and wave
+       order. A chunk whose own decision differs is cleaned again with the whole table's (rare: a person's rows in
+       the files of two chunks).
+    4. Each output is written from the parts (:func:`_assemble`): processed tables sorted by region in row groups of
+       :data:`ROW_GROUP_ROWS`; quarantine and validation.csv in chunk order.
+
+    Chunks and outputs depend on the data alone, never on the workers: outputs are byte-identical whatever
+    ``workers`` or ``scheduler`` (a Dask cluster's workers must see the raw folder and the output folder at the same
+    paths)."""
     key = pseudonym_key()
     inputs: dict = {"dataset.yml": {"sha256": sha256_file(cfg.path), "bytes": cfg.path.stat().st_size}}
     options = _options(cfg)
     n = _auto_workers(cfg) if workers is None else int(workers)
-    with ThreadPoolExecutor(max_workers=1) as hasher, _Pool(n, scheduler) as pool:
-        par = pool if pool.parallel else None
-        raws, names = _read_tables(cfg, raw_root, inputs, hasher, par)
+    units = _units(cfg, raw_root)
+    with _Pool(n, scheduler) as pool:
+        read = pool.map(_read_unit, [(u["files"], raw_root, parts / f"raw-{i:05d}") for i, u in enumerate(units)])
+        metas = sorted((m for r in read for m in r["files"]), key=lambda m: m["job"])
+        for m in metas:
+            inputs.setdefault(m["rel"], {"sha256": m["sha256"], "bytes": m["bytes"]})
+        names = _name_keys([a for r in read for a in r["names"]], pool if pool.parallel else None)
         aliases = _file_aliases(list(inputs), names, key)
+        names_path = parts / "names.pkl"
+        with open(names_path, "wb") as fh:
+            pickle.dump(names, fh, protocol=5)
+        _NAMES_AT.clear()
+        _NAMES_AT[str(names_path)] = names
+        chunks = _chunks(units, read)
+        # per table, what the whole table would have: its columns in file order, the value maps and date order of
+        # dataset.yml over its files
+        table_cols: dict[str, list] = {}
+        table_attrs: dict[str, dict] = {}
+        job_table = {j: u["table"] for u in units for j, _, _ in u["files"]}
+        people = {t: 0 for t in TABLES}  # whether a table has anyone (clean_table option table_people)
+        for m in metas:
+            people[job_table[m["job"]]] |= int(m["people"])
+        for m in metas:
+            t = job_table[m["job"]]
+            cols = table_cols.setdefault(t, [])
+            cols.extend(c for c in m["columns"] if c not in cols)
+            a = table_attrs.setdefault(t, {"values": {}, "dayfirst": None})
+            for k, v in m["spec"].values.items():
+                a["values"].setdefault(k, {}).update(v)
+            if "dayfirst" in m["spec"].options:
+                a["dayfirst"] = bool(m["spec"].options["dayfirst"])
         calls = []
-        for table in TABLES:
-            if table not in raws:
-                continue
-            free = list(getattr(cfg, "free_text", {}).get(table, []))
-            opts = {**options, "known_names": names, "file_aliases": aliases, "free_text": free}
-            # the raw frame is handed over (popped): the cleaner frees each answer column once it is mapped
-            calls.append((table, raws.pop(table), key, opts))
-        if par is not None:  # the largest table first, so the others fill the remaining workers
-            order = sorted(range(len(calls)), key=lambda i: -len(calls[i][1]))
-            done = dict(zip(order, pool.map(_clean_one, [calls[i] for i in order])))
-            results = [done[i] for i in range(len(calls))]
-        else:
-            results = []
-            while calls:
-                results.append(_clean_one(*calls.pop(0)))
-        for v in inputs.values():
-            if not isinstance(v["sha256"], str):
-                v["sha256"] = v["sha256"].result()
+        for cid, ch in enumerate(chunks):
+            t = ch["table"]
+            free = list(getattr(cfg, "free_text", {}).get(t, []))
+            opts = {**options, "names_path": str(names_path), "file_aliases": aliases, "free_text": free}
+            opts["table_people"] = people[t]
+            attrs = {"headers": {m["rel"]: m["headers"] for m in ch["files"]}, **table_attrs[t]}
+            calls.append((t, cid, ch["units"], table_cols[t], attrs, key, opts, str(parts), None, keep_problems))
+        done = pool.map(_clean_chunk, calls)
+        results: dict[str, list] = {}
+        for res in done:
+            results.setdefault(res["table"], []).append(res)
+        for res in results.values():  # decisions over the whole table; chunks that decided otherwise again
+            again = _cross(res)
+            if again:
+                idx = sorted(again)
+                redo = pool.map(_clean_chunk, [calls[res[i]["cid"]][:8] + (again[i], keep_problems) for i in idx])
+                for i, r in zip(idx, redo):
+                    res[i] = r
+            for r in res:  # the key columns are not needed any more (and never sent to the assembling workers)
+                r["keys"] = None
+        outputs: dict = {}
+        if out is not None:
+            tasks, labels = [], []
+            light = {
+                t: [{k: r[k] for k in ("table", "cid", "regions", "problems")} for r in res]
+                for t, res in results.items()
+            }
+            for t in TABLES:
+                if t in results:
+                    tasks.append(("clean", t, light[t], str(parts), str(out / f"{t}.parquet")))
+                    labels.append(f"{t}.parquet")
+                    tasks.append(("quarantine", t, light[t], str(parts), str(out / "quarantine" / f"{t}.parquet")))
+                    labels.append(f"quarantine/{t}.parquet")
+            ordered = [c for t in sorted(light) for c in light[t]]
+            tasks.append(("problems", None, ordered, str(parts), str(out / "validation.csv")))
+            labels.append("validation.csv")
+            outputs = dict(zip(labels, pool.map(_assemble, tasks)))
+    _NAMES_AT.pop(str(names_path), None)
     shown = {aliases.get(k, k): v for k, v in inputs.items()}
     parameters = {
         "reference_date": None if cfg.reference_date is None else cfg.reference_date.isoformat(),
@@ -850,10 +1247,9 @@ def _process(cfg, raw_root: Path, *, workers: int | None = 1, scheduler: str | N
         "pseudonym": "P + 16 hex of HMAC-SHA256(key, NIP); key from KINERJA_PSEUDONYM_KEY or key file",
         "pseudonym_key_fingerprint": key_fingerprint(key),
     }
-    survey = [r[2] for r in results if r[0] == "survey"]
-    if survey:  # the survey's item columns (the dataset's own instruments included), in table order
+    if "survey" in results:  # the survey's item columns (the dataset's own instruments included), in table order
         scales = options.get("item_scales") or item_scales()
-        parameters["items"] = [c for c in survey[0].columns if c in scales]
+        parameters["items"] = [c for c in results["survey"][0]["columns"] if c in scales]
     return {
         "results": results,
         "inputs": dict(sorted(shown.items())),
@@ -862,6 +1258,7 @@ def _process(cfg, raw_root: Path, *, workers: int | None = 1, scheduler: str | N
         "cfg": cfg,
         "source": _source(cfg),
         "constructs": cfg.construct_items(),
+        "outputs": outputs,
     }
 
 
@@ -888,8 +1285,11 @@ def validate_dataset(path: str | Path) -> tuple[pd.DataFrame, dict]:
     if p.is_dir() and (p / "validation.csv").exists() and (p / "manifest.json").exists():
         return load_validation(p), load_manifest(p)["tables"]
     cfg = load_dataset(p)
-    run = _process(cfg, cfg.folder)
+    with tempfile.TemporaryDirectory(prefix="kinerja-validate-") as parts:
+        run = _process(cfg, cfg.folder, Path(parts), keep_problems=True)
     counts = {
-        t: {"rows_in": n, "rows_out": int(len(c)), "rows_quarantined": int(len(q))} for t, n, c, q, _ in run["results"]
+        t: {k: sum(r[k] for r in res) for k in ("rows_in", "rows_out", "rows_quarantined")}
+        for t, res in run["results"].items()
     }
-    return _all_problems([r[4] for r in run["results"]]), counts
+    frames = [pd.concat([r["frame"] for r in res], ignore_index=True) for res in run["results"].values()]
+    return _all_problems(frames), counts

@@ -53,6 +53,7 @@ __all__ = [
     "FREE_TEXT_EXEMPT",
     "clean_table",
     "item_scales",
+    "wave_order_flags",
 ]
 
 #: Item id -> declared :class:`~kinerja_research.clean.likert.ItemScale` of the shipped codebooks (the default when
@@ -470,6 +471,8 @@ def _refuse_people_columns(ctx: _Ctx) -> None:
     raw, probs = ctx.raw, ctx.probs
     declared = set(ctx.options.get("free_text") or ())
     people = int(raw["nip"].nunique()) if "nip" in raw else len(raw)
+    # cleaned in chunks, the whole table is judged: whether any of its files has a NIP (or a row, without NIPs)
+    anyone = int(ctx.options.get("table_people", people))
     kept = [c for c in KEPT_TEXT if c in raw and c not in declared]
     if not kept and "name" not in raw:
         return
@@ -494,7 +497,7 @@ def _refuse_people_columns(ctx: _Ctx) -> None:
                         f"dataset.yml, or declare it free text (free_text: {{{ctx.table}: [{c}]}}) to keep it with "
                         f"names and NIPs redacted"
                     )
-    if "name" in raw and people >= 1:
+    if "name" in raw and anyone >= 1:
         # each distinct name looked at once: rows per file that are filled, and those naming a unit
         codes, uniques = pd.factorize(raw["name"].astype("string"), use_na_sentinel=True)
         text = pd.Series(uniques, dtype="string").str.strip()
@@ -720,22 +723,51 @@ def _frame(cols: dict, index, item_block: np.ndarray | None) -> pd.DataFrame:
     return pd.concat(parts, axis=1)
 
 
+def _positions(ctx: _Ctx) -> np.ndarray:
+    """Each row's place in the whole table: ``_pos`` when the pipeline gives it (the table is cleaned in chunks of
+    files), else the row's position in this frame."""
+    if "_pos" in ctx.raw:
+        return ctx.raw["_pos"].to_numpy(dtype=np.int64)
+    return np.arange(len(ctx.raw), dtype=np.int64)
+
+
+def _decided(ctx: _Ctx, name: str) -> np.ndarray | None:
+    """A mask decided over the whole table (option ``cross``: positions where it is set), or None: decide here."""
+    cross = ctx.options.get("cross")
+    if not cross or name not in cross:
+        return None
+    return np.isin(_positions(ctx), np.asarray(cross[name], dtype=np.int64))
+
+
 def _duplicates(ctx: _Ctx, out: pd.DataFrame, cleaned: _Cleaned) -> None:
-    """Repeated submissions of one key: the latest is kept (an info record), the earlier ones quarantined."""
+    """Repeated submissions of one key: the latest is kept (an info record), the earlier ones quarantined. Ties and
+    tables without an ordering column follow the rows' order in the whole table (:func:`_positions`); a decision
+    made over the whole table (option ``cross``: ``drop`` and ``kept`` positions) replaces the one made here."""
     if cleaned.dup_key is None:
         return
+    pos = _positions(ctx)
+    order = "_order" if cleaned.dup_order is None else cleaned.dup_order
+    frame = out[[*cleaned.dup_key, *([] if cleaned.dup_order is None else [order])]]
     if cleaned.dup_order is None:
-        d = duplicate_submissions(out.assign(_order=np.arange(len(out))), key=cleaned.dup_key, order="_order")
-    else:
-        d = duplicate_submissions(out, key=cleaned.dup_key, order=cleaned.dup_order)
+        frame = frame.assign(_order=pos)
+    keys = ctx.options.get("keys_out")
+    if keys is not None:  # the key columns for the pipeline's decision over the whole table
+        keys["dup"] = frame.assign(_pos=pos).reset_index(drop=True)
+    drop, kept = _decided(ctx, "drop"), _decided(ctx, "kept")
+    if drop is None or kept is None:
+        d = duplicate_submissions(frame, key=cleaned.dup_key, order=order)
+        drop = d["drop"].to_numpy()
+        kept = (d["duplicate"] & ~d["drop"]).to_numpy()
+    if keys is not None:
+        keys["drop"], keys["kept"] = pos[drop], pos[kept]
     ctx.add(
-        d["drop"].to_numpy(),
+        drop,
         field_name=cleaned.dup_key[0],
         rule="duplicate_submission",
         value=pd.Series("dropped: a later submission exists", index=out.index, dtype="string"),
     )
     ctx.add(
-        (d["duplicate"] & ~d["drop"]).to_numpy(),
+        kept,
         field_name=cleaned.dup_key[0],
         rule="duplicate_submission",
         severity="info",
@@ -743,15 +775,29 @@ def _duplicates(ctx: _Ctx, out: pd.DataFrame, cleaned: _Cleaned) -> None:
     )
 
 
-def _wave_order(ctx: _Ctx, out: pd.DataFrame) -> None:
-    """Warn when a person's post-wave submission is not after the pre-wave one."""
-    pid, _ = pd.factorize(out["person_id"], use_na_sentinel=True)
-    wave = out["wave"].to_numpy(dtype=object, na_value=None)
-    at = out["submitted_at"].to_numpy(dtype="datetime64[ns]")
+def wave_order_flags(person_id: pd.Series, wave: pd.Series, submitted_at: pd.Series) -> np.ndarray:
+    """Rows whose post-wave submission is not after the person's pre-wave one (the last pre row in row order)."""
+    pid, _ = pd.factorize(person_id, use_na_sentinel=True)
+    w = wave.to_numpy(dtype=object, na_value=None)
+    at = submitted_at.to_numpy(dtype="datetime64[ns]")
     pre_at = np.full(pid.max() + 2 if len(pid) else 1, np.datetime64("NaT"), dtype="datetime64[ns]")
-    is_pre = (wave == "pre") & (pid >= 0)
+    is_pre = (w == "pre") & (pid >= 0)
     pre_at[pid[is_pre]] = at[is_pre]  # the last pre submission of each person (duplicates are quarantined)
-    bad = (wave == "post") & (pid >= 0) & (at <= pre_at[pid])
+    return (w == "post") & (pid >= 0) & (at <= pre_at[pid])
+
+
+def _wave_order(ctx: _Ctx, out: pd.DataFrame) -> None:
+    """Warn when a person's post-wave submission is not after the pre-wave one (a whole-table decision, option
+    ``cross`` ``wave_order`` positions, replaces the one made here)."""
+    pos = _positions(ctx)
+    keys = ctx.options.get("keys_out")
+    if keys is not None:
+        keys["wave"] = out[["person_id", "wave", "submitted_at"]].reset_index(drop=True).assign(_pos=pos)
+    bad = _decided(ctx, "wave_order")
+    if bad is None:
+        bad = wave_order_flags(out["person_id"], out["wave"], out["submitted_at"])
+    if keys is not None:
+        keys["wave_order"] = pos[bad]
     ctx.add(bad, field_name="submitted_at", rule="wave_order")
 
 
@@ -830,7 +876,8 @@ def clean_table(
     table : {"survey", "performance", "training", "satisfaction"}
     raw : pandas.DataFrame
         Text cells under canonical names, plus ``_file`` (file name), ``_row`` (1-based data row in the file),
-        ``_region_spec`` (region given by dataset.yml, or missing) and, for satisfaction, ``_file_hash``;
+        ``_region_spec`` (region given by dataset.yml, or missing), for satisfaction ``_file_hash``, and optionally
+        ``_pos`` (the row's position in the whole table, when the pipeline cleans it in chunks of whole files);
         ``raw.attrs["headers"]`` maps file -> {canonical: source header}, ``raw.attrs["values"]`` the value maps
         of dataset.yml (merged over the table's files), ``raw.attrs["dayfirst"]`` the date order option.
     key : bytes
@@ -841,7 +888,13 @@ def clean_table(
         wherever they are typed into another column (rule ``pii_in_free_text``); ``item_scales`` (item id ->
         :class:`~kinerja_research.clean.likert.ItemScale`, the dataset's declared scales; default the shipped
         codebooks'); ``file_aliases`` (file name -> the name shown in problem records); ``free_text`` (the table's
-        columns the dataset declares free text: kept with personal data redacted, never refused).
+        columns the dataset declares free text: kept with personal data redacted, never refused); ``cross``
+        (``{"drop", "kept", "wave_order"}``: positions in the whole table, ``raw["_pos"]``, of the duplicate
+        submissions dropped and kept and of the wave-order warnings, decided over the whole table when it is cleaned
+        in chunks of files; default: decided on ``raw``); ``keys_out`` (a dict the cleaner fills with the key columns
+        and its own decisions of those steps, for the pipeline's decision over the whole table); ``table_people``
+        (1 when any file of the whole table has a NIP, or a row when the table has no NIP column: a chunk whose files
+        have none still checks its name column as the whole table would).
 
     Returns
     -------

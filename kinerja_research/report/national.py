@@ -86,6 +86,11 @@ __all__ = [
     "shown_regions",
     "figure_rows",
     "shared_in",
+    "FIGURE_ENDS",
+    "figure_ends",
+    "provinces",
+    "region_effects",
+    "lmm_by_province",
 ]
 
 #: The themes of the brief, in its order (the ``question`` of their answers).
@@ -732,3 +737,96 @@ def pairs_at_the_ends(pairs: pd.DataFrame, means: pd.DataFrame, *, k: int = PAIR
     a, b = pairs["group_a"], pairs["group_b"]
     keep = (a.isna() & b.isna()) | (a.astype(str).isin(ends) & b.astype(str).isin(ends))
     return pairs[keep.to_numpy()]
+
+
+# ------------------------------------------------------------------------------------------- pages at national scale
+#: With more regions than :data:`FIGURE_MAX`, a page's per-region figure shows this many highest and lowest regions.
+FIGURE_ENDS = 10
+
+
+def figure_ends(df: pd.DataFrame, *, value: str, lang: str, k: int = FIGURE_ENDS) -> tuple[pd.DataFrame, list[str]]:
+    """The rows of a page's per-region figure (``df``, one row per region): every row when there are at most
+    :data:`FIGURE_MAX`, else the ``k`` rows with the highest and the ``k`` with the lowest ``value`` (missing values
+    last), with the note saying so (``[]`` when every row is shown); the page's table keeps every region.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"region": [f"r{i}" for i in range(30)], "estimate": range(30)})
+    >>> rows, notes = figure_ends(d, value="estimate", lang="en", k=2)
+    >>> rows["region"].tolist(), len(notes)
+    (['r29', 'r28', 'r1', 'r0'], 1)
+    """
+    if len(df) <= FIGURE_MAX:
+        return df, []
+    ranked = df.sort_values(value, ascending=False, na_position="last", kind="stable")
+    known = ranked[ranked[value].notna()]
+    keep = pd.concat([known.iloc[:k], known.iloc[max(k, len(known) - k) :]])
+    note = translator(lang)("common.fig_ends", k=k, m=len(df))
+    return keep, [note]
+
+
+def provinces(codes: pd.Series) -> pd.Series:
+    """The province (first two digits of the Kemendagri code) of each region code: ``"18.71"`` -> ``"18"``."""
+    return codes.astype(str).str.split(".").str[0]
+
+
+def region_effects(frame: pd.DataFrame, *, lang: str) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """How a person-level regression adjusts for region: ``(frame, covariates, notes)``.
+
+    Up to :data:`INTERACTED_MAX` regions, one dummy per region (``region_code``); above it (a national run: 514
+    dummies over every respondent do not fit in memory, and no reader reads 513 region coefficients), one dummy per
+    province (column ``province``, 38 at most), and the translated note saying the model differs (``notes``). One
+    region: no region term.
+    """
+    m = int(frame["region_code"].nunique())
+    if m <= 1:
+        return frame, [], []
+    if m <= INTERACTED_MAX:
+        return frame, ["region_code"], []
+    out = frame.assign(province=pd.Categorical(provinces(frame["region_code"])))  # a code, not a number
+    p = int(out["province"].nunique())
+    note = translator(lang)("common.national_province", m=m, p=p)
+    return out, (["province"] if p > 1 else []), [note]
+
+
+def lmm_by_province(panel: pd.DataFrame, *, fit, effect: str = "trained:post", alpha: float = 0.05) -> pd.DataFrame:
+    """A person-level model fitted in each province on that province's rows, and its ``effect`` pooled by inverse
+    variance (fixed-effect meta-analysis): the national route of a model whose memory grows with the country.
+
+    ``fit(rows)`` returns the model's tidy table (``term``, ``estimate``, ``se``, ``n``, ``n_obs``, ...) for one
+    province's rows. Rows: per province (``group`` = province code) the ``effect`` row; then the pooled row
+    (``group`` missing): ``estimate = sum(w_i b_i) / sum(w_i)``, ``w_i = 1 / se_i^2``, ``se = sum(w_i)^-1/2``, a
+    normal interval and p, ``n`` and ``n_obs`` summed. A province whose model fails (too few people) is skipped.
+    """
+    rows = []
+    for code, sub in panel.groupby(provinces(panel["region_code"]), sort=True):
+        try:
+            res = fit(sub)
+        except (KinerjaError, np.linalg.LinAlgError, ValueError):
+            continue
+        hit = res[res["term"] == effect]
+        if len(hit) and np.isfinite(hit["se"].iloc[0]) and hit["se"].iloc[0] > 0:
+            rows.append(hit.assign(group=str(code)))
+    if not rows:
+        return pd.DataFrame()
+    per = pd.concat(rows, ignore_index=True)
+    w = 1.0 / per["se"].to_numpy(float) ** 2
+    est = float(np.sum(w * per["estimate"].to_numpy(float)) / np.sum(w))
+    se = float(np.sum(w) ** -0.5)
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    pooled = dict(
+        term=effect,
+        estimate=est,
+        se=se,
+        ci_low=est - z * se,
+        ci_high=est + z * se,
+        ci_level=1 - alpha,
+        statistic=est / se,
+        p=float(2 * stats.norm.sf(abs(est / se))),
+        n=int(per["n"].sum()),
+        n_obs=int(per["n_obs"].sum()) if "n_obs" in per.columns else None,
+        method=f"inverse-variance pooled estimate over {len(per)} provinces (fixed-effect meta-analysis, z)",
+    )
+    cols = ["group", "term", "estimate", "se", "ci_low", "ci_high", "ci_level", "statistic", "df", "p", "n", "n_obs"]
+    cols += ["method"]
+    return pd.concat([per, pd.DataFrame([pooled])], ignore_index=True).reindex(columns=cols)

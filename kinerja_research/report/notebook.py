@@ -46,17 +46,20 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from IPython.display import display, update_display
 from markdown_it import MarkdownIt
 
 from kinerja_research import paths
 from kinerja_research.errors import KinerjaError
-from kinerja_research.pipeline import load_manifest, load_processed
+from kinerja_research.pipeline import TABLES, load_manifest, load_processed, load_table
 from kinerja_research.privacy import MIN_CELL_N, suppress_small_cells
 from kinerja_research.regions import get_region, resolve_region
 from kinerja_research.report import export, provenance, suppress
 from kinerja_research.report.i18n import Translator
-from kinerja_research.report.needs import contents_of
+from kinerja_research.report.needs import construct_items, contents_of, processed_folder
 from kinerja_research.report.numbers import MISSING, Suppressed, format_ci, format_value, is_missing
 from kinerja_research.report.plots import region_palette
 from kinerja_research.report.render import QUESTIONS, STYLES
@@ -72,7 +75,7 @@ from kinerja_research.report.tables import (
 )
 from kinerja_research.results import check_alpha
 
-__all__ = ["Context", "start", "normalise_regions", "QUESTIONS", "STYLES", "KINDS"]
+__all__ = ["Context", "TableView", "start", "normalise_regions", "QUESTIONS", "STYLES", "KINDS"]
 
 FIGURE_DPI = 110
 #: ``ctx.show`` kinds.
@@ -236,7 +239,7 @@ class Context:
         self.style = style
         self.out_dir = Path(out_dir) if out_dir else Path.cwd()
         self._requested = [resolve_region(r).code for r in given]
-        self.regions: list[str] = list(self._requested)
+        self._regions: list[str] | None = None
         self.params = {
             "dataset": str(dataset),
             "regions": given,
@@ -256,6 +259,7 @@ class Context:
         self._texts: list[_Text] = []
         self._displays = 0
         self._tables: dict | None = None
+        self._frames: dict[str, tuple[pd.DataFrame, list[str] | None]] = {}
         self._source: dict | None = None
         self._n_tables = 0
         self._n_figures = 0
@@ -266,34 +270,78 @@ class Context:
 
     # -- data -------------------------------------------------------------------------------------------------------
     @property
+    def regions(self) -> list[str]:
+        """Kemendagri codes of the page: those requested, or every region present in the data (a scan of the
+        ``region_code`` column alone)."""
+        if self._regions is None:
+            self._regions = self._resolve_regions()
+        return self._regions
+
+    @regions.setter
+    def regions(self, codes: Sequence[str]) -> None:
+        self._regions = list(codes)
+
+    def _resolve_regions(self) -> list[str]:
+        # only the region_code column is read (of the requested regions' rows when some are requested)
+        if not self._requested:  # every region: the distinct codes, streamed by row group (never a column in memory)
+            return sorted({str(c) for t in TABLES for c in _distinct(self.dataset, t, "region_code")[0]})
+        present = _codes(
+            load_processed(self.dataset, columns={t: ["region_code"] for t in TABLES}, regions=self._requested)
+        )
+        absent = [r for r in self._requested if r not in present]
+        if absent:
+            everywhere = _codes(load_processed(self.dataset, columns={t: ["region_code"] for t in TABLES}))
+            raise KinerjaError(
+                f"region(s) {absent} have no rows in dataset {self.dataset!r} (regions present: "
+                f"{everywhere}); the rule is that a report covers regions present in the data."
+            )
+        return list(self._requested)
+
+    @property
     def tables(self) -> dict:
-        """Processed tables (``pipeline.load_processed(dataset)``) restricted to :attr:`regions`."""
+        """Processed tables (``pipeline.load_processed(dataset)``) restricted to :attr:`regions`: every column of
+        every table, for a user's own analysis (the package's sections read only the columns they use,
+        :meth:`table` and :meth:`view`)."""
         if self._tables is None:
             # only the requested regions' rows are read (parquet predicate pushdown): a brief's kernel holds its
             # region, not the country
+            keep = self.regions
             raw = load_processed(self.dataset, regions=self._requested or None)
-            present = _codes(raw)
-            if self._requested:
-                absent = [r for r in self._requested if r not in present]
-                if absent:
-                    present = _codes(load_processed(self.dataset, columns={t: ["region_code"] for t in raw}))
-                    raise KinerjaError(
-                        f"region(s) {absent} have no rows in dataset {self.dataset!r} (regions present: "
-                        f"{present}); the rule is that a report covers regions present in the data."
-                    )
-                keep = list(self._requested)
-            else:
-                keep = present
-            self.regions = keep
-            self._tables = {
-                name: (
-                    df[df["region_code"].astype(str).isin(keep)].reset_index(drop=True)
-                    if "region_code" in df.columns
-                    else df
-                )
-                for name, df in raw.items()
-            }
+            self._tables = {name: _restrict(df, keep) for name, df in raw.items()}
+            self._frames.clear()
         return self._tables
+
+    def table(self, name: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """One processed table of the page's regions, only ``columns`` of it (those it holds; default every column).
+
+        Parquet column projection and predicate pushdown by region (:func:`kinerja_research.pipeline.load_table`):
+        the other columns and regions are never read. The same rows and values as ``ctx.tables[name][columns]``.
+        The page keeps the last frame read of each table; a request for columns it holds is a slice of it, so the
+        sections of a page that ask for the same table read it once and a page holds at most one frame per table.
+        """
+        if name not in TABLES:
+            raise KinerjaError(f"table {name!r} is unknown; the rule is one of {list(TABLES)}.")
+        cols = None if columns is None else list(dict.fromkeys(columns))
+        if self._tables is not None:
+            df = self._tables[name]
+        else:
+            df, held = self._frames.get(name, (None, None))
+            if df is None or (held is not None and (cols is None or not set(cols) <= set(held))):
+                held = None if cols is None else list(dict.fromkeys(["region_code", *cols]))
+                df = self._read(name, held)
+                self._frames[name] = (df, held)
+        if cols is None:
+            return df
+        return df[[c for c in cols if c in df.columns]]
+
+    def view(self, columns: Mapping[str, Sequence[str] | None] | None = None) -> TableView:
+        """The page's tables as a mapping read lazily, per table only ``columns[table]`` (a table not named: every
+        column): ``tables = ctx.view({"performance": ["person_id", "capaian_pct"]})``; ``tables["performance"]``
+        reads it (:meth:`table`)."""
+        return TableView(self, columns or {})
+
+    def _read(self, name: str, columns: Sequence[str] | None) -> pd.DataFrame:
+        return _restrict(load_table(name, self.dataset, columns=columns, regions=self.regions), self.regions)
 
     @property
     def manifest(self) -> dict:
@@ -303,7 +351,6 @@ class Context:
     @property
     def region(self) -> str:
         """The one region of a per-region report (``region_brief``); raises unless exactly one region is chosen."""
-        _ = self.tables
         if len(self.regions) != 1:
             raise KinerjaError(
                 f"notebook {self.notebook!r} describes one region but regions is {self.regions}; the "
@@ -321,7 +368,6 @@ class Context:
     @property
     def palette(self) -> dict:
         """Colour per region code, the same in every report (:func:`report.plots.region_palette`)."""
-        _ = self.tables
         return region_palette(self.regions)
 
     def has(self, table: str | None = None, construct: str | None = None) -> bool:
@@ -339,7 +385,13 @@ class Context:
         """
         if table is None and construct is None:
             raise KinerjaError("has() needs table= or construct=; the rule is to ask about at least one.")
-        contents = contents_of(self.tables, self.manifest)
+        manifest = self.manifest
+        items = construct_items(manifest)
+        wanted: dict[str, list[str]] = {t: ["region_code"] for t in TABLES}
+        for ids in items.values():
+            for t in TABLES:
+                wanted[t] += list(ids)
+        contents = contents_of(self.tables if self._tables is not None else self.view(wanted), manifest)
         if table is not None and table not in contents.tables:
             raise KinerjaError(f"has() table {table!r}; the rule is one of {sorted(contents.tables)}.")
         if construct is not None and construct not in contents.items:
@@ -358,7 +410,13 @@ class Context:
     def source(self) -> dict:
         """What the data are: ``{synthetic, name, description, period_from, period_to, n_people, n_public}``."""
         if self._source is None:
-            self._source = _data_source(self.dataset, self.manifest, self.tables)
+            if self._tables is not None:
+                tables = self._tables
+            elif self._requested:  # a few regions (a brief: served from the batch's held rows), not kept
+                tables = {t: self._read(t, ["region_code", *cols]) for t, cols in SOURCE_COLUMNS.items()}
+            else:  # every region: distinct values streamed by row group
+                tables = _distinct_source(self.dataset)
+            self._source = _data_source(self.dataset, self.manifest, tables)
         return self._source
 
     @property
@@ -508,7 +566,7 @@ class Context:
     def _cell(self, cid: str, measure: str, value: Any, coords: Mapping, *, quals: Mapping = (), frozen=False):
         """Register one published count in the page's ledger (``coords``: additive keys; see ``report.suppress``)."""
         coords = {("region" if k in ("region_code", "wilayah") else str(k)): str(v) for k, v in dict(coords).items()}
-        scope = tuple(self.regions) if self._tables is not None else tuple(self._requested)
+        scope = tuple(self.regions)
         if len(scope) == 1 and "region" not in coords:
             coords["region"] = scope[0]
         v = int(round(float(value)))
@@ -1044,6 +1102,75 @@ class Context:
                     c["xlsx_of"] = [where.get((s_i, row, cols.index(d))) for d in derived]
 
 
+class TableView(Mapping):
+    """The tables of a page read lazily with only some columns (:meth:`Context.view`): a mapping table name ->
+    DataFrame, as ``ctx.tables`` is, whose ``view[name]`` is ``ctx.table(name, columns[name])``."""
+
+    def __init__(self, ctx: Context, columns: Mapping[str, Sequence[str] | None]):
+        self._ctx = ctx
+        self.columns = dict(columns)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in TABLES:
+            raise KeyError(name)
+        return self._ctx.table(name, self.columns.get(name))
+
+    def __iter__(self):
+        return iter(TABLES)
+
+    def __len__(self) -> int:
+        return len(TABLES)
+
+
+#: The columns the data banner reads (:attr:`Context.source`).
+SOURCE_COLUMNS = {
+    "performance": ["period", "person_id"],
+    "satisfaction": ["period"],
+    "survey": ["submitted_at", "person_id"],
+    "training": ["person_id"],
+}
+
+
+def _distinct(dataset: str, table: str, column: str) -> tuple[pa.Array, int]:
+    """The distinct non-missing values of ``column`` of ``table`` over its rows with a region, and the number of
+    those rows, read one row group at a time (memory: the distinct values, not the column)."""
+    f = processed_folder(dataset) / f"{table}.parquet"
+    if not f.exists():
+        return pa.array([], pa.large_string()), 0
+    pf = pq.ParquetFile(f)
+    names = pf.schema_arrow.names
+    if column not in names or "region_code" not in names:
+        return pa.array([], pa.large_string()), 0
+    parts, rows = [], 0
+    for i in range(pf.num_row_groups):
+        batch = pf.read_row_group(i, columns=list(dict.fromkeys([column, "region_code"])))
+        batch = batch.filter(pc.is_valid(batch.column("region_code")))
+        rows += batch.num_rows
+        parts.append(pc.unique(batch.column(column).combine_chunks().drop_null()))
+    if not parts:
+        return pa.array([], pf.schema_arrow.field(column).type), 0
+    return pc.unique(pa.concat_arrays(parts)), rows
+
+
+def _distinct_source(dataset: str) -> dict[str, pd.DataFrame]:
+    """The banner's columns (:data:`SOURCE_COLUMNS`) of every region as :func:`_data_source` counts them: per table
+    and column the distinct values (their count and range is what it shows), and the satisfaction table's rows."""
+    out = {}
+    for t, cols in SOURCE_COLUMNS.items():
+        found = {c: _distinct(dataset, t, c) for c in cols}
+        out[t] = pd.DataFrame({c: pd.Series(v.to_pandas()) for c, (v, _) in found.items()})
+    _, n_public = _distinct(dataset, "satisfaction", "region_code")
+    out["satisfaction"] = out["satisfaction"].reindex(range(n_public)) if n_public else out["satisfaction"].iloc[:0]
+    return out
+
+
+def _restrict(df: pd.DataFrame, keep: Sequence[str]) -> pd.DataFrame:
+    """The rows of ``df`` whose region is one of ``keep`` (rows without a region dropped; index reset)."""
+    if "region_code" not in df.columns:
+        return df
+    return df[df["region_code"].astype(str).isin(keep)].reset_index(drop=True)
+
+
 def _codes(tables: Mapping[str, pd.DataFrame]) -> list[str]:
     """Region codes present in any of ``tables``, sorted."""
     return sorted(
@@ -1095,11 +1222,12 @@ def _data_source(dataset: str, manifest: Mapping, tables: Mapping[str, pd.DataFr
             months = pd.to_datetime(survey["submitted_at"], errors="coerce").dropna().dt.strftime("%Y-%m")
             periods = list(months.unique())
     start_p, end_p = _period_label(periods)
-    people: set = set()
+    ids = []
     for name in ("survey", "performance", "training"):
         df = tables.get(name)
         if df is not None and "person_id" in df.columns:
-            people.update(df["person_id"].dropna().unique())
+            ids.append(pd.Series(df["person_id"].dropna().unique()))
+    n_people = int(pd.concat(ids, ignore_index=True).nunique()) if ids else 0
     public = tables.get("satisfaction")
     source = manifest.get("source") if isinstance(manifest.get("source"), Mapping) else {}
     return {
@@ -1108,7 +1236,7 @@ def _data_source(dataset: str, manifest: Mapping, tables: Mapping[str, pd.DataFr
         "description": str(source.get("description") or manifest.get("description") or "") or None,
         "period_from": start_p,
         "period_to": end_p,
-        "n_people": len(people),
+        "n_people": n_people,
         "n_public": 0 if public is None else int(len(public)),
     }
 

@@ -136,6 +136,7 @@ class Section:
     too_few: int | None = None
     notes: list[tuple[str, dict]] = field(default_factory=list)
     parts: dict[str, tuple[str, dict]] = field(default_factory=dict)
+    national: dict[str, list[tuple[str, dict]]] = field(default_factory=dict)
 
     def table(self, name: str) -> dict:
         """Keyword arguments of ``ctx.show`` for table ``name``: ``ctx.show(**sec.table(name))``."""
@@ -215,7 +216,10 @@ def _spss_regression(sec: Section, reg, *, name: str, model: str, lang: str) -> 
 
 
 def note(ctx, section: Section, name: str) -> None:
-    """Show the translated note naming the regions left out of analysis ``name`` (nothing when none was)."""
+    """Show the translated note naming the regions left out of analysis ``name`` (nothing when none was), and the
+    notes saying how a national run computes it when that differs from the pooled model (``section.national``)."""
+    for key, values in section.national.get(name, []):
+        ctx.text(key, **values)
     if name not in section.left_out:
         return
     min_n, codes = section.left_out[name]
@@ -328,8 +332,67 @@ def _people(df: pd.DataFrame, by: str = "region_code", subject: str = "person_id
     return df.groupby(df[by].astype(str))[subject].nunique()
 
 
-def _tables(ctx, tables):
-    return ctx.tables if tables is None else tables
+#: Survey columns that identify and describe a respondent (the items are added per section, by construct).
+SURVEY_FIELDS = (
+    "person_id",
+    "region_code",
+    "agency",
+    "wave",
+    "trained",
+    "submitted_at",
+    "gender",
+    "age",
+    "tenure_years",
+    "employment",
+    "golongan",
+    "golongan_rank",
+    "jabatan",
+    "education",
+)
+#: Performance columns of the person x period panels (:func:`performance_panel`, :func:`survey_frame`,
+#: :func:`staff_years`); the SKP ratings (:data:`SKP_RATINGS`) only where the rewards page reads them.
+PERFORMANCE_PANEL = (
+    "person_id",
+    "region_code",
+    "agency",
+    "employment",
+    "period",
+    "period_kind",
+    "period_start",
+    "period_end",
+    "capaian_pct",
+    "golongan",
+)
+SKP_RATINGS = ("rating_hasil_kerja", "rating_perilaku", "predikat")
+
+
+def section_columns(
+    ctx, constructs: Sequence[str] = (), *, performance: Sequence[str] = PERFORMANCE_PANEL
+) -> dict[str, list[str] | None]:
+    """Per table, the columns a section reads: the survey's :data:`SURVEY_FIELDS` and the items of ``constructs``
+    (the dataset's mapping), ``performance``, every column of the (narrow) training and satisfaction tables."""
+    mapping = _constructs(ctx) if constructs else {}
+    items = [i for n in constructs if n in mapping for i in mapping[n].items]
+    return {
+        "survey": list(dict.fromkeys([*SURVEY_FIELDS, *items])),
+        "performance": list(performance),
+        "training": None,
+        "satisfaction": None,
+    }
+
+
+def _note_values(frame: pd.DataFrame) -> list[dict]:
+    """Values of the note ``common.national_province`` for a frame with ``region_code`` and ``province``."""
+    return [{"m": int(frame["region_code"].nunique()), "p": int(frame["province"].nunique())}]
+
+
+def _tables(ctx, tables, columns: Mapping[str, Sequence[str] | None] | None = None):
+    """``tables`` when given, else the page's tables read with only ``columns`` (``ctx.view``; a context without
+    it, such as a test's, gives its ``tables``)."""
+    if tables is not None:
+        return tables
+    view = getattr(ctx, "view", None)
+    return ctx.tables if view is None or columns is None else view(columns)
 
 
 # ------------------------------------------------------------------------------------------------------- training
@@ -395,7 +458,7 @@ def training_effect(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Se
     per region; answers to ``training`` per region.
     """
 
-    tables = _tables(ctx, tables)
+    tables = _tables(ctx, tables, section_columns(ctx))
     sec = Section()
     if not (has_columns(tables, "performance", ["capaian_pct"]) and has_columns(tables, "training", ["jp"])):
         sec.missing = ["performance" if not has_columns(tables, "performance") else "training"]
@@ -448,15 +511,16 @@ def training_effect(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Se
         compact=True,
         ns="training",
     )
+    forest, forest_notes = national.figure_ends(by_region, value="estimate", lang=ctx.lang)
     sec.figures["forest"] = (
         lambda: plots.plot_forest(
-            by_region,
+            forest,
             label="region",
             ref=0.0,
             lang=ctx.lang,
             xlabel="training.axis_did",
         ),
-        {"caption_key": "training.fig_did", "caption": {"level": ctx.level}},
+        {"caption_key": "training.fig_did", "caption": {"level": ctx.level}, "notes": forest_notes},
     )
     sec.figures["trends"] = (
         lambda: plots.plot_trends(
@@ -502,7 +566,7 @@ def training_jp(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Sectio
     and ``mean_jp`` (bars from zero with the target line); records ``jp_share_meeting_20`` per region.
     """
 
-    tables = _tables(ctx, tables)
+    tables = _tables(ctx, tables, section_columns(ctx))
     sec = Section()
     if not (has_columns(tables, "performance", ["golongan"]) and has_columns(tables, "training", ["jp"])):
         sec.missing = ["performance" if not has_columns(tables, "performance") else "training"]
@@ -524,13 +588,15 @@ def training_jp(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Sectio
     shown = dict(ns="training", drop=["term", "method"], n_col="n_people", caption={"target": target})
     sec.tables["dose"] = _show(dose, "training.dose_caption", **shown)
     sec.tables["dose_golongan"] = _show(by_gol, "training.dose_golongan_caption", **shown)
+    shares, shares_notes = national.figure_ends(dose, value="estimate", lang=ctx.lang)
+    mean_jp, mean_jp_notes = national.figure_ends(dose, value="mean_jp", lang=ctx.lang)
     sec.figures["shares"] = (
-        lambda: plots.plot_shares(dose, n_col="n_people", lang=ctx.lang, xlabel="training.axis_share"),
-        {"caption_key": "training.fig_dose", "caption": {"target": target, "level": ctx.level}},
+        lambda: plots.plot_shares(shares, n_col="n_people", lang=ctx.lang, xlabel="training.axis_share"),
+        {"caption_key": "training.fig_dose", "caption": {"target": target, "level": ctx.level}, "notes": shares_notes},
     )
     sec.figures["mean_jp"] = (
         lambda: plots.plot_bars(
-            dose,
+            mean_jp,
             x="mean_jp",
             y="region",
             n_col="n_people",
@@ -539,7 +605,7 @@ def training_jp(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Sectio
             ref=target,
             ref_label=t("training.target_label", target=target),
         ),
-        {"caption_key": "training.fig_mean_jp", "caption": {"target": target}},
+        {"caption_key": "training.fig_mean_jp", "caption": {"target": target}, "notes": mean_jp_notes},
     )
     sec.records += jp_records(dose, target=target)
     sec.findings = fnd._jp_sentence(dose, target=target, alpha=ctx.alpha, lang=ctx.lang, min_n=ctx.min_n)
@@ -552,7 +618,7 @@ def training_details(ctx) -> Section:
     capaian), the mixed model as a robustness check, and the dose-response of capaian change on programme JP with
     other courses as a placebo."""
 
-    tables = ctx.tables
+    tables = _tables(ctx, None, section_columns(ctx, ["training"]))
     sec = Section()
     alpha = ctx.alpha
     constructs, present = _present(ctx, tables, ["training"])
@@ -596,9 +662,21 @@ def training_details(ctx) -> Section:
                     sec.tables["paired_capaian"] = _show(
                         paired_c, "training.paired_capaian_caption", compact=("method",), ns="training"
                     )
-                lmm = mixed_effects(panel, dv="capaian_pct", alpha=alpha)
-                sec.results["lmm"] = lmm
-                sec.tables["lmm"] = _show(lmm, "training.lmm_caption", compact=True, ns="training")
+                m = panel["region_code"].nunique()
+                if m > national.INTERACTED_MAX:  # the country's panel in one sparse model: memory grows with it
+                    lmm = national.lmm_by_province(
+                        panel, fit=lambda rows: mixed_effects(rows, dv="capaian_pct", alpha=alpha), alpha=alpha
+                    )
+                    p = int(lmm["group"].nunique()) if len(lmm) else 0
+                    sec.national["lmm"] = [("training.lmm_national", {"m": m, "p": p})]
+                    shown = lmm.assign(group=lmm["group"].map(ctx.region_name, na_action="ignore"))
+                    caption = "training.lmm_national_caption"
+                else:
+                    lmm = shown = mixed_effects(panel, dv="capaian_pct", alpha=alpha)
+                    caption = "training.lmm_caption"
+                if len(lmm):
+                    sec.results["lmm"] = lmm
+                    sec.tables["lmm"] = _show(shown, caption, compact=True, ns="training")
             change, left = large_enough(change_frame(tables), min_n=ctx.min_n, between=["trained"])
             sec.left_out["dose_response"] = (ctx.min_n, left)
             if len(change):
@@ -736,7 +814,7 @@ def resistance_levels(
     ``resistance`` per region.
     """
 
-    tables = _tables(ctx, tables)
+    tables = _tables(ctx, tables, section_columns(ctx, ["resistance"]))
     sec = Section()
     constructs, present = _present(ctx, tables, ["resistance"])
     if "resistance" not in present:
@@ -772,16 +850,21 @@ def resistance_levels(
         labels={"term": "common.col.dimension"},
     )
     t = translator(ctx.lang)
+    shown_means, means_notes = national.figure_ends(total, value="estimate", lang=ctx.lang)
     sec.figures["means"] = (
         lambda: plots.plot_means_ci(
-            total,
+            shown_means,
             lang=ctx.lang,
             limits=scale,
             ref=mid,
             ref_label=t("resistance.midpoint", mid=mid),
             xlabel="resistance.axis_total",
         ),
-        {"caption_key": "resistance.fig_means", "caption": {"level": ctx.level, "low": scale[0], "high": scale[1]}},
+        {
+            "caption_key": "resistance.fig_means",
+            "caption": {"level": ctx.level, "low": scale[0], "high": scale[1]},
+            "notes": means_notes,
+        },
     )
     welch_total = None
     n_regions = scores["region_code"].nunique()
@@ -937,7 +1020,7 @@ def resistance_drivers(ctx) -> Section:
     (HC3 standard errors), and resistance as a predictor of e-Kinerja usability (SUS, linear) and adoption (SUS at
     or above ``standards.SUS_BENCHMARK``, logistic); the correlations of the scale scores. All associations."""
 
-    tables = ctx.tables
+    tables = _tables(ctx, None, section_columns(ctx, SCALE_CONSTRUCTS))
     sec = Section()
     if not has_columns(tables, "survey"):
         sec.missing = ["survey"]
@@ -951,8 +1034,9 @@ def resistance_drivers(ctx) -> Section:
     scores = construct_scores(survey, constructs, present)
     post = scores[scores["wave"] == "post"]
     covar = [c for c in ("age", "tenure_years", "golongan_rank", "trained") if has_columns({"s": post}, "s", [c])]
-    if post["region_code"].nunique() > 1:
-        covar.append("region_code")
+    post, region_covar, national_notes = national.region_effects(post, lang=ctx.lang)
+    covar += region_covar
+    sec.national["drivers"] = [("common.national_province", v) for v in _note_values(post)] if national_notes else []
     if enough(sec, post, min_n=standards.MIN_REGION_N) and covar:
         drivers = regression(post, dv="resistance", covar=covar, cov_type="HC3", alpha=ctx.alpha)
         sec.results["drivers"] = drivers
@@ -990,7 +1074,9 @@ def resistance_drivers(ctx) -> Section:
         # adoption (SUS at or above its benchmark) is defined on the SUS 0-100 score only
         sus = constructs["usability"].method == "sus"
         usable = usable.assign(adopt=(usable["usability"] >= standards.SUS_BENCHMARK).astype(float))
-        cov = ["region_code"] if usable["region_code"].nunique() > 1 else []
+        usable, cov, national_notes = national.region_effects(usable, lang=ctx.lang)
+        if national_notes:
+            sec.national["outcome"] = [("common.national_province", _note_values(usable)[0])]
         outcome = regression(usable, dv="usability", covar=["resistance", *cov], alpha=ctx.alpha)
         sec.results["outcome"] = outcome
         _spss_regression(
@@ -1003,7 +1089,14 @@ def resistance_drivers(ctx) -> Section:
             ns="resistance",
         )
         if sus and usable["adopt"].nunique() == 2:
-            adoption = logistic(usable, dv="adopt", covar=["resistance", *cov], alpha=ctx.alpha)
+            # the province dummies of a national run: profile intervals of the reported slope only
+            adoption = logistic(
+                usable,
+                dv="adopt",
+                covar=["resistance", *cov],
+                alpha=ctx.alpha,
+                profile=["resistance"] if national_notes else None,
+            )
             sec.results["logistic"] = adoption
             odds = adoption[adoption["term"] == "resistance"]
             if len(odds):
@@ -1094,7 +1187,7 @@ def rewards_model(ctx) -> Section:
     the reward slope by region, mediation reward → motivation → capaian, and the SKP predicate (recomputed from the
     two ratings; ordinal logit on the scales). A survey at one time: associations, not effects."""
 
-    tables = ctx.tables
+    tables = _tables(ctx, None, section_columns(ctx, REWARD_PREDICTORS, performance=PERFORMANCE_PANEL + SKP_RATINGS))
     sec = Section()
     constructs, present = _present(ctx, tables, REWARD_PREDICTORS)
     predictors = [p for p in REWARD_PREDICTORS if p in present]
@@ -1154,11 +1247,16 @@ def rewards_model(ctx) -> Section:
     sec.left_out["moderation"] = (standards.MIN_REGION_N, left)
     mod = None
     if moderated["region_code"].nunique() > 1:
+        # above INTERACTED_MAX regions the slope is moderated by province (a slope per region over every respondent
+        # does not fit in memory at national scale), said on the page
+        moderated, by, national_notes = national.region_effects(moderated, lang=ctx.lang)
+        if national_notes:
+            sec.national["moderation"] = [("rewards.moderation_national", _note_values(moderated)[0])]
         mod = moderation(
             moderated,
             dv="capaian_pct",
             x="reward",
-            moderator="region_code",
+            moderator=by[0],
             covar=[p for p in predictors if p != "reward"],
             alpha=ctx.alpha,
         )
@@ -1255,7 +1353,7 @@ def rewards_by_region(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> 
     motivation before the programme; the reward row per region is the region's answer to "do rewards and sanctions
     work?" (an association). Result ``by_region`` (one row per region and term)."""
 
-    tables = _tables(ctx, tables)
+    tables = _tables(ctx, tables, section_columns(ctx, REWARD_PREDICTORS))
     sec = Section()
     constructs, present = _present(ctx, tables, ("reward", "sanction", "motivation"))
     predictors = [p for p in ("reward", "sanction", "motivation") if p in present]
@@ -1283,6 +1381,8 @@ def rewards_by_region(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> 
 # --------------------------------------------------------------------------------------------------- satisfaction
 #: Bootstrap resamples of respondents behind every IKM interval.
 IKM_N_BOOT = 2000
+#: With many regions, the unsur figure draws the bars of this many regions of highest and of lowest IKM.
+ELEMENT_ENDS = 3
 #: The IKM's unsur in the regulation's order (PermenPANRB 14/2017).
 ELEMENTS = tuple(f"U{i}" for i in range(1, 10))
 
@@ -1322,7 +1422,7 @@ def satisfaction_ikm(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> S
     ``mutu`` per region.
     """
 
-    tables = _tables(ctx, tables)
+    tables = _tables(ctx, tables, section_columns(ctx))
     sec = Section()
     if not has_columns(tables, "satisfaction", list(ELEMENTS)):
         sec.missing = ["satisfaction"]
@@ -1344,15 +1444,16 @@ def satisfaction_ikm(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> S
     shown_bands = {k: (b.low, b.high) for k, b in bands.items()}
     low = min(float(by_region["ci_low"].min()), standards.IKM_GOOD_MIN) if len(by_region) else 0.0
     limits = (max(bands["D"].low, np.floor(low / 5) * 5 - 5), bands["A"].high)
+    ikm_rows, ikm_notes = national.figure_ends(by_region, value="ikm", lang=ctx.lang)
     sec.figures["ikm"] = (
         lambda: plots.plot_means_ci(
-            by_region.assign(estimate=by_region["ikm"]),
+            ikm_rows.assign(estimate=ikm_rows["ikm"]),
             lang=ctx.lang,
             bands={k: v for k, v in shown_bands.items() if v[1] >= limits[0]},
             limits=limits,
             xlabel="satisfaction.col.ikm",
         ),
-        {"caption_key": "satisfaction.fig_ikm", "caption": {"level": ctx.level}},
+        {"caption_key": "satisfaction.fig_ikm", "caption": {"level": ctx.level}, "notes": ikm_notes},
     )
     names = element_names(ctx.lang)
     elements = ikm_elements(sat, between="region_code", alpha=ctx.alpha)
@@ -1372,9 +1473,12 @@ def satisfaction_ikm(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> S
         ctx.region_name(c): colour for c, colour in plots.region_palette(list(by_region["region"])).items()
     }
     t = translator(ctx.lang)
+    # one bar per element and region: with many regions, those of the highest and lowest IKM
+    ends, elements_notes = national.figure_ends(by_region, value="ikm", lang=ctx.lang, k=ELEMENT_ENDS)
+    drawn = elements[elements["region"].astype(str).isin(ends["region"].astype(str))]
     sec.figures["elements"] = (
         lambda: plots.plot_bars(
-            elements.assign(element=elements["term"].map(names), region_name=elements["region"].map(ctx.region_name)),
+            drawn.assign(element=drawn["term"].map(names), region_name=drawn["region"].map(ctx.region_name)),
             x="score",
             y="element",
             hue="region_name",
@@ -1386,7 +1490,11 @@ def satisfaction_ikm(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> S
             ref_label=t("satisfaction.b_limit", limit=standards.IKM_GOOD_MIN),
             limits=(0, bands["A"].high),
         ),
-        {"caption_key": "satisfaction.fig_elements", "caption": {"limit": standards.IKM_GOOD_MIN}},
+        {
+            "caption_key": "satisfaction.fig_elements",
+            "caption": {"limit": standards.IKM_GOOD_MIN},
+            "notes": elements_notes,
+        },
     )
     trend = None
     if sat["period"].nunique() > 2:
@@ -1411,7 +1519,7 @@ def satisfaction_details(ctx) -> Section:
     """IKM per service unit and per period (quarters and semesters as "Triwulan I 2026" / "Q1 2026"), and the
     linear trend per quarter."""
 
-    tables = ctx.tables
+    tables = _tables(ctx, None, section_columns(ctx))
     sec = Section()
     if not has_columns(tables, "satisfaction", list(ELEMENTS)):
         sec.missing = ["satisfaction"]
@@ -1470,7 +1578,7 @@ def comparison(ctx) -> Section:
     family, and the regions' levels (resistance mean and IKM with its interval)."""
 
     sec = Section()
-    tables = ctx.tables
+    tables = _tables(ctx, None, section_columns(ctx, ["resistance"]))
     parts: dict[str, pd.DataFrame] = {}
     training = training_effect(ctx)
     sec.left_out.update({f"training_{k}": v for k, v in training.left_out.items()})
@@ -1502,9 +1610,15 @@ def comparison(ctx) -> Section:
         caption={"m": m, "level": ctx.level},
         ns="comparison",
     )
+    ends = [national.figure_ends(f, value="estimate", lang=ctx.lang) for _, f in family.groupby("theme", sort=False)]
+    drawn = pd.concat([rows for rows, _ in ends]) if ends else family
     sec.figures["forest"] = (
-        lambda: plots.forest_panels(family, panel="theme", titles=titles, lang=ctx.lang),
-        {"caption_key": "comparison.fig_forest", "caption": {"level": ctx.level}},
+        lambda: plots.forest_panels(drawn, panel="theme", titles=titles, lang=ctx.lang),
+        {
+            "caption_key": "comparison.fig_forest",
+            "caption": {"level": ctx.level},
+            "notes": list(dict.fromkeys(n for _, notes in ends for n in notes)),
+        },
     )
     k = int((family["p_adj"] < ctx.alpha).sum())
     sec.results["summary"] = pd.DataFrame({"k": [k], "m": [m]})
@@ -1631,7 +1745,8 @@ def audit(ctx) -> Section:
     answers, duplicates, response times, sample sizes and the respondents' characteristics."""
 
     sec = Section()
-    tables = ctx.tables
+    ids = ["region_code", "person_id"]  # the other tables count people; the survey's every column is described
+    tables = _tables(ctx, None, {"performance": ids, "training": ids, "satisfaction": ids})
     manifest = load_manifest(ctx.dataset)
     validation = clean.select_regions(load_validation(ctx.dataset), ctx.regions, keep_unknown=True)
     counts = clean.table_counts(manifest)
@@ -1691,9 +1806,14 @@ def audit(ctx) -> Section:
             )
             threshold = clean.too_fast_threshold(survey, manifest)
             t = translator(ctx.lang)
+            medians = survey.groupby(survey["region_code"].astype(str))["duration_s"].median()
+            ends, duration_notes = national.figure_ends(
+                medians.rename("median").rename_axis("region").reset_index(), value="median", lang=ctx.lang
+            )
+            drawn = survey[survey["region_code"].astype(str).isin(ends["region"])]
             sec.figures["durations"] = (
                 lambda: plots.plot_distribution(
-                    survey,
+                    drawn,
                     x="duration_s",
                     group="region_code",
                     kind="box",
@@ -1704,7 +1824,7 @@ def audit(ctx) -> Section:
                     ref=threshold,
                     ref_label=t("audit.too_fast_label"),
                 ),
-                {"caption_key": "audit.fig_duration"},
+                {"caption_key": "audit.fig_duration", "notes": duration_notes},
             )
         flags = [c for c in ("too_fast", "straight_lining") if c in survey.columns]
         if flags:
@@ -1779,7 +1899,7 @@ def instrument_quality(ctx) -> Section:
     Per-region analyses need ``standards.MIN_REGION_N`` respondents (``left_out["regions"]``).
     """
 
-    tables = ctx.tables
+    tables = _tables(ctx, None, {})
     sec = Section()
     if not has_columns(tables, "survey"):
         sec.missing = ["survey"]
@@ -2085,7 +2205,9 @@ def instrument_quality(ctx) -> Section:
     inv_rows = []
     if len(codes) < 2:
         sec.texts["invariance_skipped"] = dict(key="instrument.invariance_skipped", min_n=standards.MIN_REGION_N)
-    if len(codes) > 1:
+    if len(codes) > national.INTERACTED_MAX:  # a multi-group CFA with parameters per region: not at national scale
+        sec.texts["invariance_skipped"] = dict(key="instrument.invariance_national", m=len(codes))
+    elif len(codes) > 1:
         for n in names:
             try:
                 inv = invariance(by_region, model=books[n], between="region_code")

@@ -268,3 +268,22 @@ def test_dask_cluster_gives_the_local_runs_outputs(data, batch_run, tmp_path):
     assert summary.ok, "\n".join(runner.failure_lines(summary))
     assert _heads(tmp_path / "dask") == _heads(batch_run)
     assert _pages(tmp_path / "dask") == _pages(batch_run)
+
+
+def test_comparable_latent_means_table_has_every_column_labelled(data, monkeypatch):
+    """The latent-means table is shown only where scalar invariance holds, which the default data never reach: its
+    columns (invariance level, freed intercepts) were unlabelled and the resistance page stopped there. The real
+    latent means, marked comparable, go through the page's formatting in both languages."""
+    from kinerja_research.report.tables import format_table
+
+    real = sections.latent_means
+    monkeypatch.setattr(sections, "latent_means", lambda *a, **k: real(*a, **k).assign(comparable=True))
+    tables = pipeline.load_processed(data)
+    sec = sections.resistance_levels(_Ctx(data, tables), tables)
+    shown = sec.tables["latent_means"]
+    frames = [shown["df"], shown.get("detail", shown["df"])]
+    assert "comparable" not in frames[1].columns and {"level", "partial"} <= set(frames[1].columns)
+    for lang in ("en", "id"):
+        for frame in frames:
+            out = format_table(frame, lang=lang, ns="resistance", labels=shown["labels"], min_n=None)
+            assert len(out) == len(frame) > 0

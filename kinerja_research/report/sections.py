@@ -1003,6 +1003,7 @@ def resistance_levels(
                         ns="resistance",
                         compact=True,
                         labels={"term": "common.col.dimension"},
+                        drop=["comparable"],  # True on every row shown: this branch is the comparable one
                     )
     sec.records += rtc_records(total, scale=scale)
     holds = bool(sec.results["scalar"]["holds"].iloc[0]) if "scalar" in sec.results else None

@@ -45,7 +45,9 @@ __all__ = [
 
 #: Instruments scored by default for the training and reward analyses (codebook names).
 DEFAULT_INSTRUMENTS = ("training", "reward", "sanction", "motivation")
-_ID_COLUMNS = (
+#: Survey columns that identify and describe a respondent, kept beside the scores by :func:`survey_frame` (a report
+#: section reads these plus the items of its constructs).
+SURVEY_FIELDS = (
     "person_id",
     "region_code",
     "agency",
@@ -115,7 +117,7 @@ def scale_scores(
     >>> scale_scores(survey, ["reward"])[["person_id", "reward"]].to_dict("list")
     {'person_id': ['a', 'b'], 'reward': [4.0, 2.0]}
     """
-    keep = [c for c in _ID_COLUMNS if c in survey.columns]
+    keep = [c for c in SURVEY_FIELDS if c in survey.columns]
     parts = [survey[keep]]
     for name in instruments:
         cb = _codebook(name)
@@ -417,7 +419,7 @@ def construct_scores(
     >>> construct_scores(survey, c, ["reward"])[["person_id", "reward"]].to_dict("list")
     {'person_id': ['a', 'b'], 'reward': [4.0, 2.0]}
     """
-    keep = [c for c in _ID_COLUMNS if c in survey.columns]
+    keep = [c for c in SURVEY_FIELDS if c in survey.columns]
     parts = [survey[keep]]
     for name in constructs if names is None else names:
         if name not in constructs:

@@ -32,6 +32,7 @@ from kinerja_research import clean, standards
 from kinerja_research.analysis.categorical import logistic
 from kinerja_research.analysis.comparison import region_family
 from kinerja_research.analysis.frames import (
+    SURVEY_FIELDS,
     change_frame,
     construct_scores,
     constructs_present,
@@ -332,23 +333,6 @@ def _people(df: pd.DataFrame, by: str = "region_code", subject: str = "person_id
     return df.groupby(df[by].astype(str))[subject].nunique()
 
 
-#: Survey columns that identify and describe a respondent (the items are added per section, by construct).
-SURVEY_FIELDS = (
-    "person_id",
-    "region_code",
-    "agency",
-    "wave",
-    "trained",
-    "submitted_at",
-    "gender",
-    "age",
-    "tenure_years",
-    "employment",
-    "golongan",
-    "golongan_rank",
-    "jabatan",
-    "education",
-)
 #: Performance columns of the person x period panels (:func:`performance_panel`, :func:`survey_frame`,
 #: :func:`staff_years`); the SKP ratings (:data:`SKP_RATINGS`) only where the rewards page reads them.
 PERFORMANCE_PANEL = (

@@ -725,6 +725,13 @@ def build_region(
     perf = _performance(seed, params, people, arr, v, gen, jp_prog, tag)
     survey, sampled = _survey(seed, params, people, arr, gen, trained, tag)
     sat = _satisfaction(seed, params, scale, tag, first_respondent)
+    private, tables = _put_together(private, people, trained, jp_prog, survey, perf, training, sat)
+    return RegionWorld(p, tables, private, people, n, len(survey))
+
+
+def _put_together(private, people, trained, jp_prog, survey, perf, training, sat) -> tuple[pd.DataFrame, dict]:
+    """The private facts of the staff (region, agency, golongan, training) and the four tables in their dtypes, as
+    :func:`build_region` and :func:`build_pooled` both return them."""
     private = private.assign(
         region_code=people["region_code"],
         agency=people["agency"],
@@ -732,8 +739,7 @@ def build_region(
         trained=trained,
         jp_programme=jp_prog,
     )
-    tables = conform({"survey": survey, "performance": perf, "training": training, "satisfaction": sat})
-    return RegionWorld(p, tables, private, people, n, len(survey))
+    return private, conform({"survey": survey, "performance": perf, "training": training, "satisfaction": sat})
 
 
 def iter_regions(seed: int, scale: float, params: list[S.RegionParams]):
@@ -770,14 +776,7 @@ def build_pooled(seed: int, scale: float, params: list[S.RegionParams]) -> tuple
     perf = _performance(seed, params, people, arr, v, gen, jp_prog)
     survey, sampled = _survey(seed, params, people, arr, gen, trained)
     sat = _satisfaction(seed, params, scale)
-    private = private.assign(
-        region_code=people["region_code"],
-        agency=people["agency"],
-        golongan=people["golongan"],
-        trained=trained,
-        jp_programme=jp_prog,
-    )
-    tables = conform({"survey": survey, "performance": perf, "training": training, "satisfaction": sat})
+    private, tables = _put_together(private, people, trained, jp_prog, survey, perf, training, sat)
     counts = tables["survey"].groupby("region_code", observed=True).size()
     extra = {
         "n_staff": np.bincount(arr["reg"], minlength=len(params)),

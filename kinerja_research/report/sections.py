@@ -181,6 +181,23 @@ COMPACT = (
 )
 
 
+def _interval_records(key: str, row, label_key: str, *, level: float, spec: str) -> list[dict]:
+    """Headline records of an estimate and its interval: ``key``, ``key_ci_low`` and ``key_ci_high`` from the row's
+    ``estimate``, ``ci_low`` and ``ci_high``, labelled ``label_key`` and ``label_key_low`` / ``_high`` (which name
+    the interval ``level``)."""
+    bounds = [
+        dict(
+            key=f"{key}_ci_{end}",
+            value=row[f"ci_{end}"],
+            label_key=f"{label_key}_{end}",
+            label={"level": level},
+            spec=spec,
+        )
+        for end in ("low", "high")
+    ]
+    return [dict(key=key, value=row["estimate"], label_key=label_key, spec=spec), *bounds]
+
+
 def _show(df: pd.DataFrame, caption_key: str, *, compact: bool | Sequence[str] = False, **opts) -> dict:
     """``ctx.show`` arguments; ``compact``: the main table keeps :data:`COMPACT` and the full result is the detail
     (a collapsible block and its own sheet of the page's workbook). The interval level is in the column header, so
@@ -517,23 +534,7 @@ def training_effect(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Se
         ),
         {"caption_key": "training.fig_trends", "caption": {"level": ctx.level}},
     )
-    sec.records += [
-        dict(key="did_effect", value=pooled["estimate"], label_key="training.headline_did", spec=".2f"),
-        dict(
-            key="did_effect_ci_low",
-            value=pooled["ci_low"],
-            label_key="training.headline_did_low",
-            label={"level": ctx.level},
-            spec=".2f",
-        ),
-        dict(
-            key="did_effect_ci_high",
-            value=pooled["ci_high"],
-            label_key="training.headline_did_high",
-            label={"level": ctx.level},
-            spec=".2f",
-        ),
-    ]
+    sec.records += _interval_records("did_effect", pooled, "training.headline_did", level=ctx.level, spec=".2f")
     sec.records += did_region_records(by_region)
     sec.findings = fnd.training(
         res, placebo=placebo, target=standards.JP_TARGET, alpha=ctx.alpha, lang=ctx.lang, min_n=ctx.min_n
@@ -1278,23 +1279,9 @@ def rewards_model(ctx) -> Section:
             level=ctx.level,
             n_boot=MEDIATION_N_BOOT,
         )
-        sec.records += [
-            dict(key="indirect_effect", value=indirect["estimate"], label_key="rewards.headline_indirect", spec=".3f"),
-            dict(
-                key="indirect_effect_ci_low",
-                value=indirect["ci_low"],
-                label_key="rewards.headline_indirect_low",
-                label={"level": ctx.level},
-                spec=".3f",
-            ),
-            dict(
-                key="indirect_effect_ci_high",
-                value=indirect["ci_high"],
-                label_key="rewards.headline_indirect_high",
-                label={"level": ctx.level},
-                spec=".3f",
-            ),
-        ]
+        sec.records += _interval_records(
+            "indirect_effect", indirect, "rewards.headline_indirect", level=ctx.level, spec=".3f"
+        )
     perf = tables["performance"]
     if not {"rating_hasil_kerja", "rating_perilaku", "predikat"} <= set(perf.columns):
         sec.parts["skp"] = ("common.left_out.columns", {"columns": "rating_hasil_kerja, rating_perilaku, predikat"})
@@ -1918,9 +1905,11 @@ def instrument_quality(ctx) -> Section:
     whole = (
         not codes and (pre["person_id"].nunique() if "person_id" in pre.columns else len(pre)) >= standards.MIN_REGION_N
     )
-    groups = [(t("common.all_regions"), pre)] if whole else [
-        (code, by_region[by_region["region_code"].astype(str) == code]) for code in codes
-    ]  # fmt: skip
+    groups = (
+        [(t("common.all_regions"), pre)]
+        if whole
+        else [(code, by_region[by_region["region_code"].astype(str) == code]) for code in codes]
+    )
     decision = {True: t("instrument.valid"), False: t("instrument.not_valid")}
     validity, reliability = [], []
     for n in names:
@@ -1960,9 +1949,21 @@ def instrument_quality(ctx) -> Section:
             .reset_index()
         )
         items_shown = val.assign(valid=val["valid"].map(decision))[
-            ["instrument", "region", "item", "dimension", "mean", "sd", "r_item_total", "r_crit", "valid",
-             "r_corrected", "alpha_if_deleted", "n"]
-        ]  # fmt: skip
+            [
+                "instrument",
+                "region",
+                "item",
+                "dimension",
+                "mean",
+                "sd",
+                "r_item_total",
+                "r_crit",
+                "valid",
+                "r_corrected",
+                "alpha_if_deleted",
+                "n",
+            ]
+        ]
         sec.tables["validity_summary"] = _show(
             summary,
             "instrument.validity_summary_caption",

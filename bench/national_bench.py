@@ -20,6 +20,9 @@ the raw folder (written there by synth when synth is a step, otherwise only read
 synth the table is followed by the sizes of the raw set and of its truth files (GROUND_TRUTH.json, the per-region
 planted-problem ledgers, dataset.yml). Each row carries the 1-minute load average when the step ended.
 
+After a clean, one region of each processed table is read back and timed against the ``region_code`` column of
+every row: the tables are written sorted by region in row groups, so the read skips the other regions' groups.
+
 Targets (issue 13): clean at scale 1 <= 60 s and at scale 10 <= 10 min with peak <= 8 GiB on 2 cores; no kernel
 above 4 GiB at scale 10. Machine load from other processes shows up in the times: the load average is printed.
 """
@@ -39,6 +42,9 @@ import time
 from pathlib import Path
 
 import psutil
+import pyarrow.parquet as pq
+
+from kinerja_research.pipeline import TABLES, load_table
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out" / "national"
@@ -171,6 +177,29 @@ def _sizes(raw: Path) -> str:
     )
 
 
+def _pushdown(processed: Path) -> str:
+    """Per processed table: its row groups, and the time to read one region (the first in the file: the row groups
+    of the others are skipped on their statistics) against the time to read the ``region_code`` column of every
+    row."""
+    lines = []
+    for table in TABLES:
+        path = processed / f"{table}.parquet"
+        if not path.exists():
+            continue
+        meta = pq.ParquetFile(path).metadata
+        first = pq.ParquetFile(path).read_row_group(0, columns=["region_code"]).column(0)[0].as_py()
+        t0 = time.perf_counter()
+        one = load_table(table, processed, regions=[first])
+        t1 = time.perf_counter()
+        load_table(table, processed, columns=["region_code"])
+        t2 = time.perf_counter()
+        lines.append(
+            f"{table}: {meta.num_rows:,} rows in {meta.num_row_groups} row groups; region {first} "
+            f"({len(one):,} rows) read in {t1 - t0:.2f} s, region_code of every row in {t2 - t1:.2f} s"
+        )
+    return "region reads (row groups skipped by their statistics):\n  " + "\n  ".join(lines)
+
+
 def _gib(n: int) -> str:
     return f"{n / GIB:6.2f}"
 
@@ -257,7 +286,7 @@ def main() -> None:
     for r in args.regions.split(","):
         region_args += ["--regions", r.strip()]
     rows: list[dict] = []
-    sizes = None
+    sizes = reads = None
     digests: dict[str, str] = {}
     report = None
     if "synth" in steps:
@@ -284,6 +313,8 @@ def main() -> None:
             rows[-1]["rc"] = rows[-1]["rc"] or 1
         elif len(digests) > 1:
             print(f"clean runs {', '.join(digests)}: identical outputs (SHA-256 of every file; manifest without run)")
+        if digests:
+            reads = _pushdown(processed)
     if "report" in steps:
         if not (processed / "manifest.json").exists():
             raise SystemExit(f"no processed data at {processed}: run with --steps clean first")
@@ -299,6 +330,8 @@ def main() -> None:
     print(_table(rows, os.getloadavg()))
     if sizes:
         print(sizes)
+    if reads:
+        print(reads)
     if report is not None:
         print()
         print(_notebooks(report, reports))

@@ -33,6 +33,9 @@ def test_synth_then_clean_of_the_same_raw_set(tmp_path):
     steps = [line.split()[0] for line in second.stdout.splitlines() if re.match(r"^(synth|clean) ", line)]
     assert steps == ["clean"]
     assert (out / "processed-53.71-0.03-2026" / "manifest.json").is_file()
+    # the clean is followed by one region's read of each table, from its row groups
+    reads = re.search(r"performance: ([\d,]+) rows in (\d+) row groups; region 53.71 \(([\d,]+) rows\)", second.stdout)
+    assert reads and reads.group(1) == reads.group(3) and int(reads.group(2)) >= 1
 
 
 def test_a_missing_raw_set_is_one_sentence(tmp_path):

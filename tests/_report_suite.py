@@ -17,6 +17,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pandas as pd
+import pytest
 
 PARAMS = (
     'dataset: str = "default"  # processed dataset\nregions: list[str] = []  # Kemendagri codes\n'
@@ -179,3 +180,23 @@ def wait_for(predicate, timeout: float = 60.0, step: float = 0.1) -> bool:
             return True
         time.sleep(step)
     return False
+
+
+#: The regions of the small national world the national-page and region-brief tests share (conftest's
+#: ``national_three``): three kab/kota of three provinces.
+NATIONAL_THREE = ["18.71", "17.71", "11.73"]
+
+
+def synth_cleaned(root: Path, *, regions: list[str], scale: float, name: str) -> Path:
+    """The generator's default world (seed 2026) for ``regions`` at ``scale``, written under ``root/raw`` and cleaned
+    into ``root/processed`` with a throw-away pseudonym key; returns the processed folder."""
+    from kinerja_research import pipeline, synth
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("KINERJA_PSEUDONYM_KEY", "test-key-not-secret")
+    try:
+        synth.write_default(root / "raw", seed=2026, scale=scale, regions=regions)
+        pipeline.build_processed(name, raw_dir=root / "raw", out_dir=root / "processed")
+    finally:
+        mp.undo()
+    return root / "processed"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from _report_suite import NATIONAL_THREE, synth_cleaned
 
 
 def pytest_addoption(parser):
@@ -21,3 +22,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def national_three(tmp_path_factory):
+    """The generator's default world at scale 0.12 for three regions of three provinces, cleaned once per session
+    (the national-page and region-brief tests read it; none writes into it)."""
+    return synth_cleaned(tmp_path_factory.mktemp("national"), regions=NATIONAL_THREE, scale=0.12, name="national")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _report_suite import NATIONAL_THREE, synth_cleaned
 
 import kinerja_research as kr
 from kinerja_research import pipeline
@@ -16,21 +17,13 @@ from kinerja_research.errors import KinerjaError
 from kinerja_research.report import national, sections
 from kinerja_research.report.notebook import Context
 
-REGIONS = ["18.71", "17.71", "11.73"]
+REGIONS = NATIONAL_THREE
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    """The generator's default world at a small scale, three regions, cleaned."""
-    from kinerja_research import synth
-
-    root = tmp_path_factory.mktemp("national_pages")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("KINERJA_PSEUDONYM_KEY", "test-key-not-secret")
-    synth.write_default(root / "raw", seed=2026, scale=0.12, regions=REGIONS)
-    pipeline.build_processed("national", raw_dir=root / "raw", out_dir=root / "processed")
-    mp.undo()
-    return root / "processed"
+def data(national_three):
+    """The generator's default world at a small scale, three regions, cleaned (shared by the session)."""
+    return national_three
 
 
 def _ctx(data, tmp_path, regions=()):
@@ -147,7 +140,6 @@ def test_lmm_by_province_is_each_provinces_model_pooled_by_inverse_variance():
 @pytest.fixture(scope="module")
 def many_regions(tmp_path_factory):
     """The generator's world in 32 regions of two provinces (above INTERACTED_MAX), small, cleaned."""
-    from kinerja_research import synth
     from kinerja_research.regions import regions_table
 
     table = regions_table()
@@ -159,13 +151,7 @@ def many_regions(tmp_path_factory):
     big = [p for p, cs in by_province.items() if len(cs) >= 16][:2]
     chosen = [c for p in big for c in by_province[p][:16]]
     assert len(chosen) == 32 > national.INTERACTED_MAX
-    root = tmp_path_factory.mktemp("many_regions")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("KINERJA_PSEUDONYM_KEY", "test-key-not-secret")
-    synth.write_default(root / "raw", seed=2026, scale=0.08, regions=chosen)
-    pipeline.build_processed("many", raw_dir=root / "raw", out_dir=root / "processed")
-    mp.undo()
-    return root / "processed"
+    return synth_cleaned(tmp_path_factory.mktemp("many_regions"), regions=chosen, scale=0.08, name="many")
 
 
 @pytest.mark.slow

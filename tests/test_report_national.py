@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from _report_suite import notebook
+from _report_suite import NATIONAL_THREE, notebook
 
 from kinerja_research import paths, pipeline
 from kinerja_research.analysis.rewards import regression
@@ -19,22 +19,14 @@ from kinerja_research.analysis.satisfaction import ikm
 from kinerja_research.errors import KinerjaError
 from kinerja_research.report import national, runner, sections
 
-REGIONS = ["18.71", "17.71", "11.73"]
+REGIONS = NATIONAL_THREE
 VOLATILE = re.compile(r'<span class="kr-volatile">[^<]*</span>')
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    """The generator's default world at a small scale, three regions, cleaned."""
-    from kinerja_research import synth
-
-    root = tmp_path_factory.mktemp("national")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("KINERJA_PSEUDONYM_KEY", "test-key-not-secret")
-    synth.write_default(root / "raw", seed=2026, scale=0.12, regions=REGIONS)
-    pipeline.build_processed("national", raw_dir=root / "raw", out_dir=root / "processed")
-    mp.undo()
-    return root / "processed"
+def data(national_three):
+    """The generator's default world at a small scale, three regions, cleaned (shared by the session)."""
+    return national_three
 
 
 class _Ctx:

@@ -424,6 +424,60 @@ def _complete_moments(cols: list[np.ndarray], n: int, *, full_range: bool = True
     return n, (cov + cov.T) / 2, shift + tot / n, lo, hi
 
 
+def listwise_moments(data, ids: Sequence[str], reverse: Sequence[str] = (), srange=None, *, chunk: int = 65536):
+    """Sufficient statistics of the complete rows of ``data[ids]`` (the listwise sample of complete-data ML), read in
+    blocks of rows: ``(n_used, n_rows, S, M)`` with ``S`` the covariance of the complete rows (divisor n, lavaan's) and
+    ``M`` their means, reverse-keyed items reversed as ``srange[0] + srange[1] - x``; or None when a column is
+    missing or not numeric, an answer lies outside ``srange``, or reversal needs the observed range (``srange``
+    None): then :func:`item_matrix` gives the one-sentence error or the caller takes the row path.
+
+    Each block is copied once into a float64 (m x (p + 1)) buffer as ``x - shift`` (the first complete rows' means)
+    beside a column of ones; one symmetric product accumulates the cross-products and, in the last column, the sums.
+    So memory is one block, not an n x p copy (or three: the matrix, its complete rows and their centred copy), and
+    the result equals the two-pass ``x.mean``/``xc.T @ xc / n`` of the whole matrix to rounding (about 1e-15
+    relative: the summation order differs).
+    """
+    cols = _numeric_columns(data, ids)
+    if cols is None or (reverse and srange is None):
+        return None
+    n_rows, p = len(data), len(ids)
+    rev_idx = [list(ids).index(r) for r in reverse]
+    adjust = srange[0] + srange[1] if rev_idx else 0.0
+    g = np.zeros((p + 1, p + 1))
+    shift = None
+    n_used = 0
+    with single_thread():
+        for s0 in range(0, n_rows, chunk):
+            m = min(chunk, n_rows - s0)
+            z = np.empty((m, p + 1))
+            for j, c in enumerate(cols):
+                z[:, j] = c[s0 : s0 + m]
+            x = z[:, :p]
+            if srange is not None:
+                with np.errstate(invalid="ignore"):
+                    if ((x < srange[0]) | (x > srange[1])).any():
+                        return None
+            if rev_idx:
+                x[:, rev_idx] = adjust - x[:, rev_idx]
+            keep = ~np.isnan(x).any(axis=1)
+            if not keep.all():
+                z = z[keep]
+                x = z[:, :p]
+            if not len(z):
+                continue
+            if shift is None:
+                shift = x.mean(axis=0)
+            x -= shift
+            z[:, p] = 1.0
+            g += z.T @ z
+            n_used += len(z)
+    if shift is None:
+        return 0, n_rows, np.full((p, p), np.nan), np.full(p, np.nan)
+    tot = g[p, :p]
+    cov = (g[:p, :p] - np.outer(tot, tot) / n_used) / n_used
+    return n_used, n_rows, (cov + cov.T) / 2, shift + tot / n_used
+
+
 def _incomplete_moments(cols, n: int, rev_idx, adjust: float, listwise: bool, chunk: int = 16384) -> dict | None:
     """Pairwise-complete moments (or those of the complete rows) and the row-mean score statistics, one pass."""
     k = len(cols)

@@ -66,10 +66,16 @@ def sample_moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def complete_group(x: np.ndarray, *, keep_rows: bool = False) -> GroupData:
     S, M = sample_moments(x)
-    n, p = x.shape
+    return moments_group(x.shape[0], S, M, x if keep_rows else None)
+
+
+def moments_group(n: int, S: np.ndarray, M: np.ndarray, x: np.ndarray | None = None) -> GroupData:
+    """A complete-data group from its sufficient statistics: ``n`` rows, covariance ``S`` (divisor n) and means
+    ``M`` (all complete-data ML needs; ``x``, the rows, only for MLR's casewise scores)."""
+    p = S.shape[0]
     sign, logdet = np.linalg.slogdet(S)
     logl = -n / 2 * (p * LOG2PI + logdet + p) if sign > 0 else np.nan
-    return GroupData(n, S, M, x if keep_rows else None, None, float(logl))
+    return GroupData(n, S, M, x, None, float(logl))
 
 
 def missing_group(x: np.ndarray) -> GroupData:

@@ -12,10 +12,10 @@ from scipy import stats
 from kinerja_research import standards
 from kinerja_research.errors import KinerjaError
 from kinerja_research.instruments.codebook import Codebook
-from kinerja_research.measure._core import item_matrix
+from kinerja_research.measure._core import item_matrix, listwise_moments
 from kinerja_research.measure._model import Model, build_model
 from kinerja_research.measure._ordinal import OrdinalFit, fit_wlsmv, ordinal_groups
-from kinerja_research.measure._sem import GroupData, MLFit, complete_group, fit_ml, missing_group
+from kinerja_research.measure._sem import GroupData, MLFit, complete_group, fit_ml, missing_group, moments_group
 from kinerja_research.measure._syntax import ModelSpec, parse_model
 from kinerja_research.results import check_alpha, check_choice, check_columns, tidy
 
@@ -105,19 +105,20 @@ class CFAResult:
 
 
 # ------------------------------------------------------------------------------------------------ input
-def _model_and_data(data: pd.DataFrame, model) -> tuple[str, ModelSpec, np.ndarray]:
+def _model_items(model) -> tuple[str, ModelSpec, list[str], list[str], tuple | None]:
+    """The syntax, parsed model, observed items, reverse-keyed items and scale range of ``model``."""
     if isinstance(model, Codebook):
         syntax = model.model_syntax()
         spec = parse_model(syntax)
-        rng = (model.scale["min"], model.scale["max"])
         ids = spec.observed
-        rev = [i for i in model.reverse_items if i in ids]
-        x = item_matrix(data, ids, rev, rng)
-    else:
-        syntax = model
-        spec = parse_model(model)
-        x = item_matrix(data, spec.observed, (), None)
-    return syntax, spec, x
+        return syntax, spec, ids, [i for i in model.reverse_items if i in ids], (model.scale["min"], model.scale["max"])
+    spec = parse_model(model)
+    return model, spec, spec.observed, [], None
+
+
+def _model_and_data(data: pd.DataFrame, model) -> tuple[str, ModelSpec, np.ndarray]:
+    syntax, spec, ids, rev, rng = _model_items(model)
+    return syntax, spec, item_matrix(data, ids, rev, rng)
 
 
 def _group_labels(data: pd.DataFrame, between: str | None) -> tuple[np.ndarray | None, list | None]:
@@ -165,7 +166,39 @@ class _Prepared:
     cache: dict = field(default_factory=dict)  # sample statistics per kind, shared by the levels of invariance
 
 
-def _prepare(data, model, between, missing, min_group_n, *, min_groups: int = 1) -> _Prepared:
+def _too_few(n: int, p: int) -> KinerjaError:
+    return KinerjaError(
+        f"The model has {n} usable respondents for {p} items; the rule is that it needs more respondents than items "
+        f"(and, for stable estimates, many more)."
+    )
+
+
+def _prepare_moments(data, model) -> _Prepared | None:
+    """One group, complete rows, ML: the sample statistics (n, S, M) accumulated over blocks of rows
+    (:func:`_core.listwise_moments`) instead of an n x p matrix; the same :class:`GroupData` that ``complete_group``
+    makes of the matrix (to rounding, about 1e-15 relative), cached where :func:`_fit` looks for it. None when the
+    row path must run (text in an item column, an answer outside the scale: it raises the one-sentence error)."""
+    if not isinstance(data, pd.DataFrame):
+        return None
+    syntax, spec, ids, rev, rng = _model_items(model)
+    mom = listwise_moments(data, ids, rev, rng)
+    if mom is None:
+        return None
+    n, n_rows, S, M = mom
+    if n <= len(ids):
+        raise _too_few(n, len(ids))
+    prep = _Prepared(syntax, spec, [None], None, n_rows - n, None)
+    prep.cache[("complete", False)] = [moments_group(n, S, M)]
+    return prep
+
+
+def _prepare(data, model, between, missing, min_group_n, *, min_groups: int = 1, moments: bool = False) -> _Prepared:
+    """The model and its data per group. ``moments``: one group of complete rows for ML, from batched sufficient
+    statistics (:func:`_prepare_moments`; no row matrix, so only the ML complete-data fit may use it)."""
+    if moments and between is None and missing == "listwise":
+        prep = _prepare_moments(data, model)
+        if prep is not None:
+            return prep
     syntax, spec, x = _model_and_data(data, model)
     g, labels = _group_labels(data, between)
     if missing == "fiml":
@@ -177,10 +210,7 @@ def _prepare(data, model, between, missing, min_group_n, *, min_groups: int = 1)
     if labels is None:
         xs = [x[keep]]
         if xs[0].shape[0] <= p:
-            raise KinerjaError(
-                f"The model has {xs[0].shape[0]} usable respondents for {p} items; the rule is that it needs more "
-                f"respondents than items (and, for stable estimates, many more)."
-            )
+            raise _too_few(xs[0].shape[0], p)
         return _Prepared(syntax, spec, xs, None, n_dropped, between)
     labels = [lab for lab in labels if (keep & (g == lab)).any()]
     if len(labels) < min_groups:
@@ -624,7 +654,9 @@ def cfa(
     """
     check_alpha(alpha)
     _check_options(estimator, missing, ordered)
-    prep = _prepare(data, model, between, missing, min_group_n)
+    # complete-data ML needs only n, the covariance and the means: accumulated over blocks of rows, no n x p copy
+    moments = estimator == "ML" and not ordered
+    prep = _prepare(data, model, between, missing, min_group_n, moments=moments)
     eng = _fit(prep, estimator=estimator, missing=missing, ordered=ordered, equal=tuple(equal), partial=tuple(partial))
     return _result(eng, prep, alpha)
 

@@ -1862,6 +1862,91 @@ def _problem(code, lang: str) -> str:
     return t(key) if key in t else str(code)
 
 
+#: The survey columns the instrument page reads besides an instrument's items: region, respondent and wave.
+QUALITY_FIELDS = ("region_code", "person_id", "wave")
+
+
+def _pre_wave(survey: pd.DataFrame) -> pd.DataFrame:
+    """The baseline (``wave == "pre"``) rows of ``survey`` with a fresh index (every row when there is no wave)."""
+    return survey[survey["wave"] == "pre"].reset_index(drop=True) if "wave" in survey.columns else survey
+
+
+def _region_rows(pre: pd.DataFrame, codes: Sequence[str]) -> list[tuple[str, pd.DataFrame]]:
+    """``(code, rows of pre in that region)`` for each of ``codes``, in order: one grouping of the region column,
+    the rows in their order in ``pre`` (as a boolean selection of each region would give them)."""
+    where = pre.groupby(pre["region_code"].astype(str), sort=False).indices
+    return [(code, pre.take(where[code])) for code in codes]
+
+
+def _quality_of(
+    ctx, n, book, pre, codes, whole, pooled_ok, national_size, validity, reliability, split, efa, scree, fits, inv_rows
+) -> None:
+    """Every analysis of the instrument page for one instrument ``n`` (codebook ``book``) on its baseline rows
+    ``pre`` (only its items and :data:`QUALITY_FIELDS`), appended to the lists and dicts of the page in the order
+    the page shows them: per region (``codes``, or the whole sample when ``whole``) item validity, alpha and omega;
+    pooled split-half, KMO, Bartlett and parallel analysis, and the CFA (when ``pooled_ok``); invariance across
+    the regions (two to ``national.INTERACTED_MAX`` of them)."""
+    lang = ctx.lang
+    t = translator(lang)
+    title = instrument_title(n, lang)
+    groups = [(t("common.all_regions"), pre)] if whole else _region_rows(pre, codes)
+    for code, part in groups:
+        ia = item_analysis(part, items=book, alpha=ctx.alpha)
+        validity.append(
+            ia.assign(
+                instrument=title,
+                region=code,
+                item=ia["term"],
+                dimension=[dimension_name(n, d, lang) for d in ia["scale"]],
+            )
+        )
+        rel = cronbach_alpha(part, items=book, alpha=ctx.alpha)
+        om = omega(part, items=book).set_index("term")["estimate"]
+        reliability.append(
+            rel.assign(
+                instrument=title,
+                region=code,
+                dimension=[dimension_name(n, d, lang) for d in rel["term"]],
+                alpha=rel["estimate"],
+                omega=rel["term"].map(om),
+            )
+        )
+    del groups
+    if pooled_ok:
+        sh = split_half(pre, items=book, seed=ctx.seed)
+        sh = sh[sh["term"] == sh["term"].iloc[-1]]
+        split.append(sh.assign(instrument=title))
+        if len(book.item_ids) >= 3:
+            k = kmo(pre, items=book).iloc[0]
+            b = bartlett_sphericity(pre, items=book).iloc[0]
+            pa = parallel_analysis(pre, items=book, seed=ctx.seed)
+            scree[title] = pa
+            efa.append(
+                {
+                    "instrument": title,
+                    "estimate": k["estimate"],
+                    "statistic": b["statistic"],
+                    "df": b["df"],
+                    "p": b["p"],
+                    "n_factors_codebook": len(book.dimensions),
+                    "n_factors": pa["n_factors"].iloc[0],
+                    "n_components": pa["n_components"].iloc[0],
+                    "n": b["n"],
+                }
+            )
+        try:
+            fits[n] = cfa(pre, model=book, alpha=ctx.alpha)
+        except (KinerjaError, np.linalg.LinAlgError):
+            pass
+    if 1 < len(codes) and not national_size:
+        try:
+            kept = pre[pre["region_code"].astype(str).isin(codes)].reset_index(drop=True)
+            inv = invariance(kept, model=book, between="region_code")
+        except (KinerjaError, np.linalg.LinAlgError):
+            return
+        inv_rows.append(inv.assign(instrument=title, level=[t(f"instrument.level.{x}") for x in inv["term"]]))
+
+
 def instrument_quality(ctx) -> Section:
     """Can the survey scales be trusted? Per instrument (baseline wave): item validity (r hitung against r tabel) and
     reliability (Cronbach's alpha with its interval, omega) per region; split-half, KMO, Bartlett and parallel
@@ -1871,22 +1956,54 @@ def instrument_quality(ctx) -> Section:
     Per-region analyses need ``standards.MIN_REGION_N`` respondents (``left_out["regions"]``).
     """
 
-    tables = _tables(ctx, None, {})
     sec = Section()
+    known = dataset_codebooks(ctx.dataset)
+    # only the respondent keys at first, then one instrument's items at a time (a page holds one survey frame, so
+    # each read replaces the last): memory is the largest instrument's columns, not the survey's every column
+    tables = _tables(ctx, None, {"survey": list(QUALITY_FIELDS)})
     if not has_columns(tables, "survey"):
         sec.missing = ["survey"]
         return sec
-    survey = tables["survey"]
-    pre = survey[survey["wave"] == "pre"].reset_index(drop=True) if "wave" in survey.columns else survey
-    known = dataset_codebooks(ctx.dataset)
-    names = _survey_instruments(pre, list(known), known)
+    keys = _pre_wave(tables["survey"])
+    lang = ctx.lang
+    t = translator(lang)
+    by_region, left = large_enough(keys, min_n=standards.MIN_REGION_N)
+    codes = sorted(by_region["region_code"].astype(str).unique())
+    del by_region
+    # no region large enough on its own (a thesis sample, a small unit): item validity and reliability of the whole
+    # sample, when it is large enough, labelled "all regions"
+    whole = (
+        not codes
+        and (keys["person_id"].nunique() if "person_id" in keys.columns else len(keys)) >= standards.MIN_REGION_N
+    )
+    pooled_ok = enough(Section(), keys, min_n=standards.MIN_REGION_N)
+    n_pre = len(keys)
+    del keys
+    names, books = [], {}
+    validity, reliability, split, efa, scree, fits, inv_rows = [], [], [], [], {}, {}, []
+    pooled = None
+    national_size = len(codes) > national.INTERACTED_MAX
+    for n in known:
+        items = list(known[n].item_ids)
+        frame = _tables(ctx, None, {"survey": [*QUALITY_FIELDS, *items]})["survey"]
+        pre = _pre_wave(frame)
+        del frame
+        if not _survey_instruments(pre, [n], known):
+            continue
+        names.append(n)
+        books[n] = known[n]
+        first = len(names) == 1
+        _quality_of(
+            ctx, n, books[n], pre, codes, whole, pooled_ok, national_size, validity, reliability, split, efa, scree, fits,
+            inv_rows,
+        )  # fmt: skip
+        if first and (codes or whole):
+            pooled = item_analysis(pre, items=books[n], alpha=ctx.alpha).assign(item=lambda d: d["term"])
+        del pre
     if not names:
         sec.missing = ["instruments"]
         return sec
-    lang = ctx.lang
-    t = translator(lang)
-    books = {n: known[n] for n in names}
-    sec.results["n"] = pd.DataFrame({"n": [len(pre)]})
+    sec.results["n"] = pd.DataFrame({"n": [n_pre]})
     overview = pd.DataFrame(
         {
             "instrument": [instrument_title(n, lang) for n in names],
@@ -1897,43 +2014,10 @@ def instrument_quality(ctx) -> Section:
         }
     )
     sec.tables["overview"] = _show(overview, "instrument.instruments_caption", kind="table", ns="instrument")
-    by_region, left = large_enough(pre, min_n=standards.MIN_REGION_N)
     sec.left_out["regions"] = (standards.MIN_REGION_N, left)
-    codes = sorted(by_region["region_code"].astype(str).unique())
-    # no region large enough on its own (a thesis sample, a small unit): item validity and reliability of the whole
-    # sample, when it is large enough, labelled "all regions"
-    whole = (
-        not codes and (pre["person_id"].nunique() if "person_id" in pre.columns else len(pre)) >= standards.MIN_REGION_N
-    )
-    groups = (
-        [(t("common.all_regions"), pre)]
-        if whole
-        else [(code, by_region[by_region["region_code"].astype(str) == code]) for code in codes]
-    )
+    if not pooled_ok:
+        sec.too_few = standards.MIN_REGION_N
     decision = {True: t("instrument.valid"), False: t("instrument.not_valid")}
-    validity, reliability = [], []
-    for n in names:
-        for code, part in groups:
-            ia = item_analysis(part, items=books[n], alpha=ctx.alpha)
-            validity.append(
-                ia.assign(
-                    instrument=instrument_title(n, lang),
-                    region=code,
-                    item=ia["term"],
-                    dimension=[dimension_name(n, d, lang) for d in ia["scale"]],
-                )
-            )
-            rel = cronbach_alpha(part, items=books[n], alpha=ctx.alpha)
-            om = omega(part, items=books[n]).set_index("term")["estimate"]
-            reliability.append(
-                rel.assign(
-                    instrument=instrument_title(n, lang),
-                    region=code,
-                    dimension=[dimension_name(n, d, lang) for d in rel["term"]],
-                    alpha=rel["estimate"],
-                    omega=rel["term"].map(om),
-                )
-            )
     if validity:
         val = pd.concat(validity, ignore_index=True)
         sec.results["validity"] = val
@@ -1971,7 +2055,6 @@ def instrument_quality(ctx) -> Section:
             digits={"min_r": 3, "r_crit": 3, "r_item_total": 3, "r_corrected": 3, "alpha_if_deleted": 3},
             detail=items_shown,
         )
-        pooled = item_analysis(pre, items=books[names[0]], alpha=ctx.alpha).assign(item=lambda d: d["term"])
         sec.figures["item_r"] = (
             lambda: plots.plot_item_r(pooled, lang=lang),
             {"caption_key": "instrument.fig_item_r", "caption": {"instrument": instrument_title(names[0], lang)}},
@@ -2019,30 +2102,6 @@ def instrument_quality(ctx) -> Section:
                 "reliable_070": "instrument.col.reliable_nunnally",
             },
         )
-    split, efa, scree = [], [], {}
-    pooled_ok = enough(sec, pre, min_n=standards.MIN_REGION_N)
-    for n in names if pooled_ok else []:
-        sh = split_half(pre, items=books[n], seed=ctx.seed)
-        sh = sh[sh["term"] == sh["term"].iloc[-1]]
-        split.append(sh.assign(instrument=instrument_title(n, lang)))
-        if len(books[n].item_ids) >= 3:
-            k = kmo(pre, items=books[n]).iloc[0]
-            b = bartlett_sphericity(pre, items=books[n]).iloc[0]
-            pa = parallel_analysis(pre, items=books[n], seed=ctx.seed)
-            scree[instrument_title(n, lang)] = pa
-            efa.append(
-                {
-                    "instrument": instrument_title(n, lang),
-                    "estimate": k["estimate"],
-                    "statistic": b["statistic"],
-                    "df": b["df"],
-                    "p": b["p"],
-                    "n_factors_codebook": len(books[n].dimensions),
-                    "n_factors": pa["n_factors"].iloc[0],
-                    "n_components": pa["n_components"].iloc[0],
-                    "n": b["n"],
-                }
-            )
     split = pd.concat(split, ignore_index=True) if split else pd.DataFrame(columns=["coefficient"])
     split = split[
         split["coefficient"].isin(["r_halves", "spearman_brown", "spearman_brown_unequal", "guttman", "lambda4_max"])
@@ -2069,12 +2128,6 @@ def instrument_quality(ctx) -> Section:
             lambda: plots.scree_panels(scree, lang=lang),
             {"caption_key": "instrument.fig_scree"},
         )
-    fits = {}
-    for n in names if pooled_ok else []:
-        try:
-            fits[n] = cfa(pre, model=books[n], alpha=ctx.alpha)
-        except (KinerjaError, np.linalg.LinAlgError):
-            continue
     if fits:
         fit_rows = pd.DataFrame([_cfa_fit_row(n, r, lang) for n, r in fits.items()])
         sec.results["fit"] = fit_rows
@@ -2188,22 +2241,10 @@ def instrument_quality(ctx) -> Section:
                     spec=".3f",
                 )
             )
-    inv_rows = []
     if len(codes) < 2:
         sec.texts["invariance_skipped"] = dict(key="instrument.invariance_skipped", min_n=standards.MIN_REGION_N)
-    if len(codes) > national.INTERACTED_MAX:  # a multi-group CFA with parameters per region: not at national scale
+    if national_size:  # a multi-group CFA with parameters per region: not at national scale
         sec.texts["invariance_skipped"] = dict(key="instrument.invariance_national", m=len(codes))
-    elif len(codes) > 1:
-        for n in names:
-            try:
-                inv = invariance(by_region, model=books[n], between="region_code")
-            except (KinerjaError, np.linalg.LinAlgError):
-                continue
-            inv_rows.append(
-                inv.assign(
-                    instrument=instrument_title(n, lang), level=[t(f"instrument.level.{x}") for x in inv["term"]]
-                )
-            )
     if inv_rows:
         inv = pd.concat(inv_rows, ignore_index=True)
         sec.results["invariance"] = inv

@@ -34,15 +34,7 @@ def scale_sets(
     codebook has several dimensions and ``total`` is true; reverse keys and the scale range from the codebook).
     """
     if isinstance(items, Codebook):
-        cb = items
-        rng = (cb.scale["min"], cb.scale["max"])
-        rev = set(cb.reverse_items)
-        out = []
-        for dim, ids in cb.dimension_items().items():
-            out.append((dim, ids, [i for i in ids if i in rev], rng))
-        if total and len(out) > 1:
-            out.append(("total", cb.item_ids, [i for i in cb.item_ids if i in rev], rng))
-        return out
+        return [(term, list(ids), list(rev), rng) for term, ids, rev, rng in _codebook_sets(items, total)]
     if isinstance(items, str) or not isinstance(items, Sequence) or len(items) == 0:
         raise KinerjaError(
             f"Argument 'items' is {items!r}; the rule is that it is a non-empty list of item columns "
@@ -59,6 +51,30 @@ def scale_sets(
             f"reverse-keyed items are among the items."
         )
     return [("scale", items, list(reverse), None)]
+
+
+#: Expanded scale sets per codebook object (``id`` -> (codebook, total, sets)): the page runs every reliability
+#: function per region and instrument, 514 x 6 x 3 times nationally, and reading a codebook's dimensions from its
+#: item table (pandas selections) cost more than the statistics of a region. A codebook is frozen; the entry holds
+#: the object, so its id cannot be reused while cached.
+_SETS: dict[tuple[int, bool], tuple[Codebook, list]] = {}
+
+
+def _codebook_sets(cb: Codebook, total: bool) -> list:
+    hit = _SETS.get((id(cb), total))
+    if hit is not None and hit[0] is cb:
+        return hit[1]
+    rng = (cb.scale["min"], cb.scale["max"])
+    rev = set(cb.reverse_items)
+    out = []
+    for dim, ids in cb.dimension_items().items():
+        out.append((dim, ids, [i for i in ids if i in rev], rng))
+    if total and len(out) > 1:
+        out.append(("total", cb.item_ids, [i for i in cb.item_ids if i in rev], rng))
+    if len(_SETS) >= 256:
+        _SETS.clear()
+    _SETS[(id(cb), total)] = (cb, out)
+    return out
 
 
 def _label(v):

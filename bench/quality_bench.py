@@ -59,13 +59,14 @@ def main() -> None:
     ap.add_argument("--dataset", required=True, help="processed dataset name (data/processed/<name>) or folder")
     ap.add_argument("--profile", action="store_true", help="cProfile, top 30 by cumulative time")
     ap.add_argument("--tracemalloc", action="store_true", help="the 15 largest allocation sites at the peak")
+    ap.add_argument("--regions", nargs="*", default=[], help="only these region codes (default every region)")
     ap.add_argument("--save", help="pickle the section's results here")
     ap.add_argument("--compare", help="compare the results with a pickle written by --save")
     args = ap.parse_args()
     os.environ.setdefault("KINERJA_PSEUDONYM_KEY", "benchkey0123456789abcdef0123456789")
     load0 = os.getloadavg()
     with tempfile.TemporaryDirectory() as out:
-        ctx = kr.report.start("01_instrument_quality", dataset=args.dataset, out_dir=out)
+        ctx = kr.report.start("01_instrument_quality", dataset=args.dataset, regions=args.regions, out_dir=out)
         prof = cProfile.Profile() if args.profile else None
         if args.tracemalloc:
             tracemalloc.start(10)
@@ -103,7 +104,12 @@ def main() -> None:
             print("results differ in names:", sorted(old), sorted(sec.results))
         for k in sorted(set(old) & set(sec.results)):
             a, b = old[k].reset_index(drop=True), sec.results[k].reset_index(drop=True)
-            print(f"  {k}: max abs diff {_max_diff(a, b):.3g}")
+            try:
+                pd.testing.assert_frame_equal(a, b, check_exact=True)
+                same = "identical (values, dtypes, columns)"
+            except AssertionError:
+                same = "not identical"
+            print(f"  {k}: {same}; max abs diff {_max_diff(a, b):.3g}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -288,6 +289,40 @@ def scale_moments(
         raise KinerjaError(
             f"Scale {term!r} has {len(ids)} item(s) ({', '.join(ids)}); the rule is that it needs at least {min_items}."
         )
+    if _SHARED is None:
+        return _scale_moments(data, term, ids, reverse, srange, missing, min_items)
+    key = (id(data), term, tuple(ids), tuple(reverse), srange, missing)
+    hit = _SHARED.get(key)
+    if hit is not None and hit[0] is data:
+        return hit[1]
+    mom = _scale_moments(data, term, ids, reverse, srange, missing, min_items)
+    _SHARED[key] = (data, mom)
+    return mom
+
+
+#: Moments computed inside :func:`shared_moments` (key -> (frame, Moments)); None outside it.
+_SHARED: dict | None = None
+
+
+@contextmanager
+def shared_moments():
+    """Within the block, :func:`scale_moments` of the same frame object and scale is computed once: item analysis,
+    alpha and omega of one region ask for the same dimensions' moments (the page's 514 regions x 6 instruments x
+    3 functions). Only for frames nobody changes inside the block (the cache is keyed by the object, not its
+    values); the entries, and the frames they hold, are dropped when the outermost block ends. The results are
+    read-only by every caller, so a shared :class:`Moments` gives the same numbers as a fresh one."""
+    global _SHARED
+    outer = _SHARED
+    if outer is None:
+        _SHARED = {}
+    try:
+        yield
+    finally:
+        if outer is None:
+            _SHARED = None
+
+
+def _scale_moments(data, term, ids, reverse, srange, missing, min_items) -> Moments:
     cols = _numeric_columns(data, ids)
     if cols is not None:
         k = len(ids)

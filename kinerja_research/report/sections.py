@@ -61,6 +61,7 @@ from kinerja_research.measure import (
     parallel_analysis,
     split_half,
 )
+from kinerja_research.measure._core import shared_moments
 from kinerja_research.pipeline import load_manifest, load_validation
 from kinerja_research.report import findings as fnd
 from kinerja_research.report import national, plots, spss
@@ -1871,11 +1872,13 @@ def _pre_wave(survey: pd.DataFrame) -> pd.DataFrame:
     return survey[survey["wave"] == "pre"].reset_index(drop=True) if "wave" in survey.columns else survey
 
 
-def _region_rows(pre: pd.DataFrame, codes: Sequence[str]) -> list[tuple[str, pd.DataFrame]]:
-    """``(code, rows of pre in that region)`` for each of ``codes``, in order: one grouping of the region column,
-    the rows in their order in ``pre`` (as a boolean selection of each region would give them)."""
+def _region_rows(pre: pd.DataFrame, codes: Sequence[str]):
+    """Yield ``(code, rows of pre in that region)`` for each of ``codes``, in order: one grouping of the region
+    column, the rows in their order in ``pre`` (as a boolean selection of each region would give them), one region's
+    copy at a time."""
     where = pre.groupby(pre["region_code"].astype(str), sort=False).indices
-    return [(code, pre.take(where[code])) for code in codes]
+    for code in codes:
+        yield code, pre.take(where[code])
 
 
 def _quality_of(
@@ -1889,29 +1892,36 @@ def _quality_of(
     lang = ctx.lang
     t = translator(lang)
     title = instrument_title(n, lang)
-    groups = [(t("common.all_regions"), pre)] if whole else _region_rows(pre, codes)
-    for code, part in groups:
-        ia = item_analysis(part, items=book, alpha=ctx.alpha)
+    labels = [t("common.all_regions")] if whole else list(codes)
+    ias, rels = [], []
+    for part in [pre] if whole else (part for _, part in _region_rows(pre, codes)):
+        with shared_moments():  # the three ask for the same dimensions' moments: computed once per region
+            ias.append(item_analysis(part, items=book, alpha=ctx.alpha))
+            rel = cronbach_alpha(part, items=book, alpha=ctx.alpha)
+            om = omega(part, items=book).set_index("term")["estimate"]
+        rels.append(rel.assign(omega=rel["term"].map(om).to_numpy()))
+    if ias:  # the labels once per instrument, not per region (a frame assign per region cost more than its alpha)
+        ia = pd.concat(ias, ignore_index=True)
+        rel = pd.concat(rels, ignore_index=True)
+        om = rel.pop("omega")
+        names = {d: dimension_name(n, d, lang) for d in {*ia["scale"], *rel["term"]}}
         validity.append(
             ia.assign(
                 instrument=title,
-                region=code,
+                region=[code for code, x in zip(labels, ias) for _ in range(len(x))],
                 item=ia["term"],
-                dimension=[dimension_name(n, d, lang) for d in ia["scale"]],
+                dimension=[names[d] for d in ia["scale"]],
             )
         )
-        rel = cronbach_alpha(part, items=book, alpha=ctx.alpha)
-        om = omega(part, items=book).set_index("term")["estimate"]
         reliability.append(
             rel.assign(
                 instrument=title,
-                region=code,
-                dimension=[dimension_name(n, d, lang) for d in rel["term"]],
+                region=[code for code, x in zip(labels, rels) for _ in range(len(x))],
+                dimension=[names[d] for d in rel["term"]],
                 alpha=rel["estimate"],
-                omega=rel["term"].map(om),
+                omega=om,
             )
         )
-    del groups
     if pooled_ok:
         sh = split_half(pre, items=book, seed=ctx.seed)
         sh = sh[sh["term"] == sh["term"].iloc[-1]]

@@ -62,6 +62,7 @@ from kinerja_research.errors import KinerjaError
 from kinerja_research.pipeline import TABLES, load_processed
 from kinerja_research.report import findings as fnd
 from kinerja_research.report.i18n import translator
+from kinerja_research.report.national_training import equal_effects_rows
 from kinerja_research.report.needs import processed_folder
 
 __all__ = [
@@ -208,38 +209,7 @@ def did_by_region(panel: pd.DataFrame, *, dv: str = "capaian_pct", alpha: float 
     for code, sub in panel.groupby(panel["region_code"].astype(str), sort=True):
         own = did(sub, dv=dv, alpha=alpha)
         rows.append(own[own["term"] == "trained:post"].assign(region=code))
-    regions = pd.concat(rows, ignore_index=True)
-    out = [pooled, regions]
-    if len(regions) > 1:
-        b, v = regions["estimate"].to_numpy(float), regions["se"].to_numpy(float) ** 2
-        w = 1 / v
-        wald = float(np.sum(w * (b - np.sum(w * b) / np.sum(w)) ** 2))
-        q = len(b) - 1
-        df2 = float(regions["n_clusters"].sum() - 1)
-        f = wald / q
-        out.append(
-            pd.DataFrame(
-                [
-                    dict(
-                        term="region_code x trained:post",
-                        statistic=f,
-                        df1=float(q),
-                        df2=df2,
-                        p=float(stats.f.sf(f, q, df2)),
-                        n=int(pooled["n"].iloc[0]),
-                        n_obs=int(pooled["n_obs"].iloc[0]),
-                        n_clusters=int(pooled["n_clusters"].iloc[0]),
-                        method="Wald F, cluster-robust (CR2, block-diagonal across regions): equal DiD effects "
-                        "across groups",
-                        ci_level=1 - alpha,
-                    )
-                ]
-            )
-        )
-    res = pd.concat([o.dropna(axis=1, how="all") for o in out], ignore_index=True)
-    cols = ["region", "term", "estimate", "se", "ci_low", "ci_high", "ci_level", "statistic", "df", "df1", "df2"]
-    cols += ["p", "n", "n_obs", "method", "n_clusters"]
-    return res.reindex(columns=cols)
+    return equal_effects_rows(pooled, pd.concat(rows, ignore_index=True), alpha)
 
 
 # ------------------------------------------------------------------------------------------------ batched least squares

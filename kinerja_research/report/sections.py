@@ -63,7 +63,7 @@ from kinerja_research.measure import (
 )
 from kinerja_research.pipeline import load_manifest, load_validation
 from kinerja_research.report import findings as fnd
-from kinerja_research.report import national, plots, spss
+from kinerja_research.report import national, national_training, plots, spss
 from kinerja_research.report.audit import summarise_problems
 from kinerja_research.report.i18n import translator
 from kinerja_research.report.national import (
@@ -448,6 +448,34 @@ def _did_per_region(panel: pd.DataFrame, interacted: pd.DataFrame, alpha: float)
     return pd.concat([pooled, *rows, test], ignore_index=True)[interacted.columns]
 
 
+def _did_parts(ctx, tables) -> national_training.DidParts:
+    """The DiD numbers of the training page from ``tables`` in memory (the whole panel of the page's regions)."""
+    parts = national_training.DidParts()
+    if not (has_columns(tables, "performance", ["capaian_pct"]) and has_columns(tables, "training", ["jp"])):
+        parts.missing = ["performance" if not has_columns(tables, "performance") else "training"]
+        return parts
+    try:
+        full = performance_panel(tables)
+    except KinerjaError:
+        parts.missing = ["training"]
+        return parts
+    panel, parts.left = large_enough(full, min_n=ctx.min_n, between=["trained", "wave"])
+    if panel.empty or panel["wave"].nunique() < 2:
+        return parts
+    if panel["region_code"].nunique() > national.INTERACTED_MAX:  # no design with 4 columns per region
+        parts.res = national.did_by_region(panel, alpha=ctx.alpha)
+    else:
+        parts.res = _did_per_region(
+            panel, did(panel, dv="capaian_pct", between=["trained", "region_code"], alpha=ctx.alpha), ctx.alpha
+        )
+    post = panel[panel["wave"] == "post"]
+    parts.naive = post.loc[post["trained"], "capaian_pct"].mean() - post.loc[~post["trained"], "capaian_pct"].mean()
+    parts.placebo = _placebo(panel, ctx.alpha)
+    parts.trends = _trends(panel, ctx.alpha)
+    parts.first_post = sorted(panel.loc[panel["wave"] == "post", "period"].astype(str).unique())[0]
+    return parts
+
+
 def training_effect(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Section:
     """Does training improve performance? Difference-in-differences of capaian, pooled and per region.
 
@@ -459,50 +487,34 @@ def training_effect(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Se
     per region; answers to ``training`` per region.
     """
 
-    tables = _tables(ctx, tables, section_columns(ctx))
     sec = Section()
-    if not (has_columns(tables, "performance", ["capaian_pct"]) and has_columns(tables, "training", ["jp"])):
-        sec.missing = ["performance" if not has_columns(tables, "performance") else "training"]
+    parts = None
+    if tables is None and getattr(ctx, "dataset", None) is not None and len(ctx.regions) > national.INTERACTED_MAX:
+        # many regions: a batch of regions at a time, keeping cell sums only (never the country's panel)
+        parts = national_training.did_parts(ctx.dataset, ctx.regions, min_n=ctx.min_n, alpha=ctx.alpha)
+    if parts is None:
+        parts = _did_parts(ctx, _tables(ctx, tables, section_columns(ctx)))
+    if parts.missing:
+        sec.missing = parts.missing
         return sec
-    try:
-        full = performance_panel(tables)
-    except KinerjaError:
-        sec.missing = ["training"]
+    sec.left_out["did"] = (ctx.min_n, parts.left)
+    if parts.res is None:  # one period (no performance after the programme): no DiD
         return sec
-    panel, left = large_enough(full, min_n=ctx.min_n, between=["trained", "wave"])
-    sec.left_out["did"] = (ctx.min_n, left)
-    if panel.empty or panel["wave"].nunique() < 2:  # one period (no performance after the programme): no DiD
-        return sec
-    if panel["region_code"].nunique() > national.INTERACTED_MAX:  # no design with 4 columns per region
-        res = national.did_by_region(panel, alpha=ctx.alpha)
-    else:
-        res = _did_per_region(
-            panel, did(panel, dv="capaian_pct", between=["trained", "region_code"], alpha=ctx.alpha), ctx.alpha
-        )
+    res, placebo, trends, first_post = parts.res, parts.placebo, parts.trends, parts.first_post
     is_region = res["region"].notna() & (res["term"] == "trained:post")
     sec.results["did"] = res
-    post = panel[panel["wave"] == "post"]
     equal = res[res["term"].astype(str).str.contains(" x ")]
     if len(equal) and pd.notna(equal.iloc[0]["statistic"]):
         e = equal.iloc[0]
         sec.texts["equal"] = dict(
             key="training.did_region_text", df1=e["df1"], df2=e["df2"], f=e["statistic"], p=e["p"]
         )
-    sec.results["naive"] = pd.DataFrame(
-        {
-            "estimate": [
-                post.loc[post["trained"], "capaian_pct"].mean() - post.loc[~post["trained"], "capaian_pct"].mean()
-            ],
-        }
-    )
+    sec.results["naive"] = pd.DataFrame({"estimate": [parts.naive]})
     sec.texts["naive"] = dict(key="training.naive_text", naive=float(sec.results["naive"]["estimate"].iloc[0]))
-    placebo = _placebo(panel, ctx.alpha)
     if placebo is not None:
         sec.results["placebo"] = placebo
         sec.tables["placebo"] = _show(placebo, "training.placebo_caption", compact=True, ns="training")
-    trends = _trends(panel, ctx.alpha)
     sec.results["trends"] = trends
-    first_post = sorted(panel.loc[panel["wave"] == "post", "period"].astype(str).unique())[0]
     pooled = res[res["region"].isna() & (res["term"] == "trained:post")].iloc[0]
     by_region = res[is_region]
     t = translator(ctx.lang)

@@ -61,3 +61,34 @@ def test_batched_records_and_answers_are_the_in_memory_ones(pages):
 
 def test_region_batches_are_sorted_and_cover_the_codes():
     assert national_training.region_batches(["12.71", "11.01", "11.02"], 2) == [["11.01", "11.02"], ["12.71"]]
+
+
+def test_batched_jp_is_the_in_memory_jp(national_three, tmp_path, monkeypatch):
+    ctx = kr.report.start("t", dataset=str(national_three), lang="en", out_dir=str(tmp_path))
+    whole = sections.training_jp(ctx, ctx.view(sections.section_columns(ctx)))
+    monkeypatch.setattr(national, "INTERACTED_MAX", 1)
+    monkeypatch.setattr(national_training, "BATCH_REGIONS", 2)
+    direct = national_training.jp_parts(ctx.dataset, ctx.regions, alpha=ctx.alpha)
+    assert direct.dose is not None and len(direct.dose) == 3
+    batched = sections.training_jp(ctx)
+    for name in ("dose", "dose_golongan"):
+        _same(batched.results[name], whole.results[name])
+    assert batched.records == whole.records
+    _same(batched.answers, whole.answers)
+
+
+def test_brief_training_and_jp_batched_are_the_in_memory_ones(national_three, monkeypatch):
+    tables = kr.pipeline.load_processed(national_three)
+    whole = national.brief_numbers(tables, lang="en")
+    monkeypatch.setattr(national, "INTERACTED_MAX", 1)
+    monkeypatch.setattr(national_training, "BATCH_REGIONS", 2)
+    batched = national.brief_numbers(tables, lang="en", dataset=national_three)
+    for theme in ("training", "jp"):
+        a, b = batched.part(theme), whole.part(theme)
+        assert len(a.records) == len(b.records) == 3, theme
+        assert [r["region"] for r in a.records] == [r["region"] for r in b.records]
+        np.testing.assert_allclose([r["value"] for r in a.records], [r["value"] for r in b.records], rtol=1e-10)
+        assert a.answers["text"].tolist() == b.answers["text"].tolist(), theme
+        assert a.left_out == b.left_out and a.missing == b.missing
+        for name in b.results:
+            _same(a.results[name], b.results[name])

@@ -29,12 +29,13 @@ import pandas as pd
 from scipy import stats
 
 from kinerja_research.analysis.did_cells import did_from_cells
-from kinerja_research.analysis.frames import performance_panel
+from kinerja_research.analysis.frames import performance_panel, staff_years
+from kinerja_research.analysis.training import training_dose
 from kinerja_research.errors import KinerjaError
 from kinerja_research.pipeline import load_table
 from kinerja_research.results import tidy
 
-__all__ = ["BATCH_REGIONS", "did_parts", "DidParts", "equal_effects_rows", "region_batches"]
+__all__ = ["BATCH_REGIONS", "did_parts", "DidParts", "equal_effects_rows", "jp_parts", "JpParts", "region_batches"]
 
 #: Regions read together (scale 10: about 1 M performance rows per batch).
 BATCH_REGIONS = 32
@@ -291,4 +292,99 @@ def did_parts(dataset, regions: Sequence[str], *, min_n: int, alpha: float, pool
             out.placebo = _did(pre, pre["period"].astype(str) == periods[-1], n_pre, alpha)
         except KinerjaError:
             out.placebo = None
+    return out
+
+
+# ------------------------------------------------------------------------------------------------------------- JP
+_STAFF = ["person_id", "region_code", "agency", "employment", "period_start", "golongan"]
+
+
+@dataclass
+class JpParts:
+    """The 20 JP numbers of the training page: ``missing`` (why there are none), ``dose`` (per region, with
+    ``n_people``), ``dose_golongan`` (per region x golongan, with ``n_people``), ``people`` (distinct staff per
+    region)."""
+
+    missing: list[str] = field(default_factory=list)
+    dose: pd.DataFrame | None = None
+    dose_golongan: pd.DataFrame | None = None
+    people: pd.Series | None = None
+
+
+def _jp_years(dataset, batches) -> tuple[pd.DataFrame, bool, bool]:
+    """JP per person (64-bit hash of ``person_id``) and calendar year over the training rows of ``batches``, each
+    person-year's JP summed in the table's row order (as one group-by of the whole table), whether the table has
+    rows, and any ``jp``."""
+    parts, rows, jp = [], False, False
+    for batch in batches:
+        t = load_table("training", dataset, columns=["person_id", "region_code", "start", "jp"], regions=batch)
+        t = t[t["region_code"].astype(str).isin(batch).to_numpy()]
+        rows = rows or len(t) > 0
+        if not len(t) or "jp" not in t.columns:
+            continue
+        jp = jp or bool(t["jp"].notna().any())
+        key = pd.DataFrame(
+            {
+                "person_id": pd.util.hash_pandas_object(t["person_id"], index=False).to_numpy(),
+                "year": pd.to_datetime(t["start"]).dt.year.to_numpy(),
+                "jp": t["jp"].to_numpy(float),
+                "order": np.arange(len(t)),
+            }
+        )
+        parts.append(key)
+    if not parts:
+        return pd.DataFrame(columns=["person_id", "year", "jp"]), rows, jp
+    allr = pd.concat(parts, ignore_index=True)
+    # a person's rows in one region are summed in their order; rows in several regions are summed per region first
+    years = allr.groupby(["person_id", "year"], sort=False)["jp"].sum().reset_index()
+    return years, rows, jp
+
+
+def jp_parts(dataset, regions: Sequence[str], *, alpha: float) -> JpParts:
+    """:func:`~kinerja_research.analysis.training.training_dose` per region and per region x golongan with the
+    staff of :func:`~kinerja_research.analysis.frames.staff_years`, as the training page computes them on its whole
+    tables, a batch of regions at a time (groups lie within regions). The training table is first reduced to JP
+    per hashed person x year (what ``training_dose`` sums), then each batch's staff is matched to it."""
+    batches = region_batches(regions)
+    years, train_rows, train_jp = _jp_years(dataset, batches)
+    out = JpParts()
+    dose, gol, people = [], [], []
+    perf_rows = golongan = False
+    for batch in batches:
+        perf = load_table("performance", dataset, columns=_STAFF, regions=batch)
+        perf = perf[perf["region_code"].astype(str).isin(batch).to_numpy()].reset_index(drop=True)
+        perf_rows = perf_rows or len(perf) > 0
+        if not len(perf) or "golongan" not in perf.columns:
+            continue
+        golongan = golongan or bool(perf["golongan"].notna().any())
+        staff = staff_years(perf)
+        del perf
+        ids = staff["person_id"]
+        staff = staff.assign(person_id=pd.util.hash_pandas_object(ids, index=False).to_numpy())
+        mine = years[years["person_id"].isin(staff["person_id"].unique()).to_numpy()]
+        train = pd.DataFrame(
+            {
+                "person_id": mine["person_id"].to_numpy(),
+                "start": pd.to_datetime(dict(year=mine["year"].to_numpy(), month=1, day=1)),
+                "jp": mine["jp"].to_numpy(float),
+            }
+        )
+        d = training_dose(train, staff=staff, between=["region_code"], alpha=alpha)
+        if d.empty:
+            continue
+        dose.append(d)
+        gol.append(training_dose(train, staff=staff, between=["region_code", "golongan"], alpha=alpha))
+        people.append(staff.groupby(staff["region_code"].astype(str))["person_id"].nunique())
+        n_gol = staff.groupby([staff["region_code"].astype(str), "golongan"], observed=True)["person_id"].nunique()
+        g = gol[-1]
+        gol[-1] = g.assign(n_people=[n_gol.get((str(r), v), 0) for r, v in zip(g["region"], g["golongan"])])
+    if not (golongan and train_jp):
+        out.missing = ["performance" if not perf_rows else "training"]
+        return out
+    if not dose:
+        return out
+    out.people = pd.concat(people)
+    out.dose = pd.concat(dose, ignore_index=True)
+    out.dose = out.dose.assign(n_people=out.dose["region"].astype(str).map(out.people))
+    out.dose_golongan = pd.concat(gol, ignore_index=True)
     return out

@@ -563,21 +563,31 @@ def training_jp(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Sectio
     and ``mean_jp`` (bars from zero with the target line); records ``jp_share_meeting_20`` per region.
     """
 
-    tables = _tables(ctx, tables, section_columns(ctx))
     sec = Section()
-    if not (has_columns(tables, "performance", ["golongan"]) and has_columns(tables, "training", ["jp"])):
-        sec.missing = ["performance" if not has_columns(tables, "performance") else "training"]
-        return sec
-    staff = staff_years(tables["performance"])
-    dose = training_dose(tables["training"], staff=staff, between=["region_code"], alpha=ctx.alpha)
-    if dose.empty:
-        return sec
-    dose = dose.assign(n_people=dose["region"].astype(str).map(_people(staff)))
-    by_gol = training_dose(tables["training"], staff=staff, between=["region_code", "golongan"], alpha=ctx.alpha)
-    gol_people = staff.groupby([staff["region_code"].astype(str), "golongan"], observed=True)["person_id"].nunique()
-    by_gol = by_gol.assign(
-        n_people=[gol_people.get((str(r), g), 0) for r, g in zip(by_gol["region"], by_gol["golongan"])]
-    )
+    if tables is None and getattr(ctx, "dataset", None) is not None and len(ctx.regions) > national.INTERACTED_MAX:
+        # many regions: a batch of regions at a time (every group lies within a region)
+        parts = national_training.jp_parts(ctx.dataset, ctx.regions, alpha=ctx.alpha)
+        if parts.missing:
+            sec.missing = parts.missing
+            return sec
+        if parts.dose is None:
+            return sec
+        dose, by_gol = parts.dose, parts.dose_golongan
+    else:
+        tables = _tables(ctx, tables, section_columns(ctx))
+        if not (has_columns(tables, "performance", ["golongan"]) and has_columns(tables, "training", ["jp"])):
+            sec.missing = ["performance" if not has_columns(tables, "performance") else "training"]
+            return sec
+        staff = staff_years(tables["performance"])
+        dose = training_dose(tables["training"], staff=staff, between=["region_code"], alpha=ctx.alpha)
+        if dose.empty:
+            return sec
+        dose = dose.assign(n_people=dose["region"].astype(str).map(_people(staff)))
+        by_gol = training_dose(tables["training"], staff=staff, between=["region_code", "golongan"], alpha=ctx.alpha)
+        gol_people = staff.groupby([staff["region_code"].astype(str), "golongan"], observed=True)["person_id"].nunique()
+        by_gol = by_gol.assign(
+            n_people=[gol_people.get((str(r), g), 0) for r, g in zip(by_gol["region"], by_gol["golongan"])]
+        )
     sec.results["dose"] = dose
     sec.results["dose_golongan"] = by_gol
     target = standards.JP_TARGET

@@ -89,8 +89,7 @@ def _batch_sums(panel: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, dict, dic
     rows (all waves; pre wave only)."""
     y = panel["capaian_pct"].astype(float)
     ok = y.notna()
-    keys = [panel["region_code"].astype(str), panel["agency"].astype("string"), panel["period"].astype(str)]
-    keys += [panel["trained"], panel["wave"]]
+    keys = [panel["region_code"], panel["agency"], panel["period"], panel["trained"], panel["wave"]]
     grouped = y.groupby(keys, dropna=False, observed=True, sort=False)
     mean = grouped.mean()
     dev = y - grouped.transform("mean")
@@ -104,6 +103,9 @@ def _batch_sums(panel: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, dict, dic
     )
     cells.index.names = _CELL
     cells = cells.reset_index()
+    cells["region_code"] = cells["region_code"].astype(str)  # the small frame's labels, not every row's
+    cells["agency"] = cells["agency"].astype("string")
+    cells["period"] = cells["period"].astype(str)
     people = panel.groupby([panel["region_code"].astype(str), "trained", "wave"], observed=True)["person_id"].nunique()
     complete = ok & panel["agency"].notna() & panel["person_id"].notna()
     done = panel[complete.to_numpy()]

@@ -92,3 +92,17 @@ def test_brief_training_and_jp_batched_are_the_in_memory_ones(national_three, mo
         assert a.left_out == b.left_out and a.missing == b.missing
         for name in b.results:
             _same(a.results[name], b.results[name])
+
+
+def test_batched_details_are_the_in_memory_ones(national_three, tmp_path, monkeypatch):
+    ctx = kr.report.start("t", dataset=str(national_three), lang="en", out_dir=str(tmp_path))
+    monkeypatch.setattr(national, "INTERACTED_MAX", 1)
+    monkeypatch.setattr(national_training, "BATCH_REGIONS", 2)
+    batched = sections.training_details(ctx)
+    monkeypatch.setattr(national_training, "detail_parts", lambda *a, **k: None)  # the in-memory route
+    whole = sections.training_details(ctx)
+    assert set(batched.results) == set(whole.results) >= {"paired_capaian", "lmm", "dose_response"}
+    for name in whole.results:
+        _same(batched.results[name], whole.results[name])
+    assert batched.left_out == whole.left_out
+    assert batched.national == whole.national

@@ -29,13 +29,23 @@ import pandas as pd
 from scipy import stats
 
 from kinerja_research.analysis.did_cells import did_from_cells
-from kinerja_research.analysis.frames import performance_panel, staff_years
+from kinerja_research.analysis.frames import change_frame, performance_panel, staff_years
 from kinerja_research.analysis.training import training_dose
 from kinerja_research.errors import KinerjaError
 from kinerja_research.pipeline import load_table
 from kinerja_research.results import tidy
 
-__all__ = ["BATCH_REGIONS", "did_parts", "DidParts", "equal_effects_rows", "jp_parts", "JpParts", "region_batches"]
+__all__ = [
+    "BATCH_REGIONS",
+    "did_parts",
+    "DidParts",
+    "equal_effects_rows",
+    "jp_parts",
+    "JpParts",
+    "region_batches",
+    "DetailParts",
+    "detail_parts",
+]
 
 #: Regions read together (scale 10: about 1 M performance rows per batch).
 BATCH_REGIONS = 32
@@ -389,4 +399,93 @@ def jp_parts(dataset, regions: Sequence[str], *, alpha: float) -> JpParts:
     out.dose = pd.concat(dose, ignore_index=True)
     out.dose = out.dose.assign(n_people=out.dose["region"].astype(str).map(out.people))
     out.dose_golongan = pd.concat(gol, ignore_index=True)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------------ details
+_DETAIL_PERF = [*_PERF, "golongan", "employment"]
+
+
+@dataclass
+class DetailParts:
+    """The frames of the training page's further analyses for many regions: ``left_panel`` (regions left out of
+    the panel, as ``large_enough(panel, between=["trained", "wave"])``), ``trained_means`` (trained people's mean
+    capaian per person x region x wave, kept regions; ``person_id`` hashed), ``kept`` (the kept region codes),
+    ``change`` (:func:`~kinerja_research.analysis.frames.change_frame`'s rows, ``person_id`` hashed) and
+    ``province_panel(codes)`` (the panel of some kept regions, read again: the per-province LMM)."""
+
+    left_panel: list[str] = field(default_factory=list)
+    trained_means: pd.DataFrame | None = None
+    kept: list[str] = field(default_factory=list)
+    change: pd.DataFrame | None = None
+    province_panel: object = None
+
+
+def _lean(df: pd.DataFrame) -> pd.DataFrame:
+    """``person_id`` as its 64-bit hash, region and agency as categories: a country's per-person frame in memory."""
+    out = df.assign(person_id=pd.util.hash_pandas_object(df["person_id"], index=False).to_numpy())
+    for c in ("region_code", "agency"):
+        if c in out.columns and not isinstance(out[c].dtype, pd.CategoricalDtype):
+            out[c] = out[c].astype("category")
+    return out
+
+
+def detail_parts(dataset, regions: Sequence[str], *, min_n: int) -> DetailParts | None:
+    """The frames :func:`~kinerja_research.report.sections.training_details` analyses (paired capaian change,
+    per-province LMM, dose-response), built a batch of regions at a time; None when the batched route does not apply
+    (as :func:`did_parts`). The trained means and the change frame are one row per person (and wave), hashed ids and
+    categorical labels; the panel itself is never held for more than a batch (a province for the LMM)."""
+    batches = region_batches(regions)
+    prog, _, _ = _programme_rows(dataset, batches)
+    if prog.empty:
+        return None
+    people, means, changes = [], [], []
+    levels = {"trained": set(), "wave": set()}
+    for batch in batches:
+        perf = load_table("performance", dataset, columns=_DETAIL_PERF, regions=batch)
+        perf = perf[perf["region_code"].astype(str).isin(batch).to_numpy()].reset_index(drop=True)
+        if "period_end" not in perf.columns:
+            return None
+        if not len(perf):
+            continue
+        train = load_table("training", dataset, columns=_TRAIN, regions=batch)
+        train = train[train["region_code"].astype(str).isin(batch).to_numpy()]
+        # the programme's first day is the whole table's: its rows of other regions join the batch's own rows
+        others = prog[~prog["region_code"].astype(str).isin(batch).to_numpy()]
+        train = pd.concat([train, others], ignore_index=True)
+        panel = performance_panel({"performance": perf, "training": prog})
+        levels["trained"] |= set(panel["trained"].dropna().unique())
+        levels["wave"] |= set(panel["wave"].dropna().unique())
+        people.append(
+            panel.groupby([panel["region_code"].astype(str), "trained", "wave"], observed=True)["person_id"].nunique()
+        )
+        trained = (
+            panel[panel["trained"]]
+            .groupby(["person_id", "region_code", "wave"], as_index=False, observed=True)["capaian_pct"]
+            .mean()
+        )
+        means.append(_lean(trained).assign(region_code=lambda d: d["region_code"].astype(str)))
+        del panel
+        changes.append(_lean(change_frame({"performance": perf, "training": train})))
+        del perf, train
+    out = DetailParts()
+    if not people:
+        return out
+    out.left_panel = _kept(pd.concat(people), min_n, levels)
+    codes = sorted({str(c) for p in people for c in p.index.get_level_values(0)})
+    out.kept = [c for c in codes if c not in out.left_panel]
+    m = pd.concat(means, ignore_index=True)
+    out.trained_means = m[m["region_code"].isin(out.kept).to_numpy()].reset_index(drop=True)
+    change = pd.concat(changes, ignore_index=True)
+    for c in ("region_code", "agency"):
+        change[c] = change[c].astype(str).where(change[c].notna()).astype("category")
+    out.change = change
+
+    def province_panel(codes: Sequence[str]) -> pd.DataFrame:
+        codes = sorted(str(c) for c in codes)
+        perf = load_table("performance", dataset, columns=_DETAIL_PERF, regions=codes)
+        perf = perf[perf["region_code"].astype(str).isin(codes).to_numpy()].reset_index(drop=True)
+        return performance_panel({"performance": perf, "training": prog})
+
+    out.province_panel = province_panel
     return out

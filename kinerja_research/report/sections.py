@@ -649,7 +649,13 @@ def training_details(ctx) -> Section:
                     ns="spss",
                     digits={"mean": 3, "sd": 3, "se": 3, "ci": 3, "t_hitung": 3, "t_tabel": 3},
                 )
-    if has_columns(tables, "performance", ["capaian_pct"]) and has_columns(tables, "training", ["jp"]):
+    parts = None
+    if getattr(ctx, "dataset", None) is not None and len(ctx.regions) > national.INTERACTED_MAX:
+        # many regions: the panel a batch of regions at a time, per-person frames with hashed ids, the LMM per province
+        parts = national_training.detail_parts(ctx.dataset, ctx.regions, min_n=ctx.min_n)
+    if parts is not None:
+        _details_batched(ctx, sec, parts)
+    elif has_columns(tables, "performance", ["capaian_pct"]) and has_columns(tables, "training", ["jp"]):
         try:
             full = performance_panel(tables)
         except KinerjaError:
@@ -663,41 +669,81 @@ def training_details(ctx) -> Section:
                     .groupby(["person_id", "region_code", "wave"], as_index=False, observed=True)["capaian_pct"]
                     .mean()
                 )
-                if trained["wave"].nunique() == 2:
-                    paired_c = paired_change(trained, dv="capaian_pct", between="region_code", alpha=alpha)
-                    sec.results["paired_capaian"] = paired_c
-                    sec.tables["paired_capaian"] = _show(
-                        paired_c, "training.paired_capaian_caption", compact=("method",), ns="training"
-                    )
+                _paired_capaian(sec, trained, alpha)
                 m = panel["region_code"].nunique()
                 if m > national.INTERACTED_MAX:  # the country's panel in one sparse model: memory grows with it
                     lmm = national.lmm_by_province(
                         panel, fit=lambda rows: mixed_effects(rows, dv="capaian_pct", alpha=alpha), alpha=alpha
                     )
-                    p = int(lmm["group"].nunique()) if len(lmm) else 0
-                    sec.national["lmm"] = [("training.lmm_national", {"m": m, "p": p})]
-                    shown = lmm.assign(group=lmm["group"].map(ctx.region_name, na_action="ignore"))
-                    caption = "training.lmm_national_caption"
+                    _lmm_national(ctx, sec, lmm, m)
                 else:
-                    lmm = shown = mixed_effects(panel, dv="capaian_pct", alpha=alpha)
-                    caption = "training.lmm_caption"
-                if len(lmm):
-                    sec.results["lmm"] = lmm
-                    sec.tables["lmm"] = _show(shown, caption, compact=True, ns="training")
-            change, left = large_enough(change_frame(tables), min_n=ctx.min_n, between=["trained"])
-            sec.left_out["dose_response"] = (ctx.min_n, left)
-            if len(change):
-                per = DOSE_PER_JP
-                dr = dose_response(
-                    change, dv="capaian_change", dose="jp_programme", between="region_code", per=per, alpha=alpha
-                )
-                placebo = dose_response(change, dv="capaian_change", dose="jp_other", per=per, alpha=alpha)
-                both = pd.concat([dr, placebo], ignore_index=True)
-                sec.results["dose_response"] = both
-                sec.tables["dose_response"] = _show(
-                    both, "training.dose_response_caption", compact=True, caption={"per": DOSE_PER_JP}, ns="training"
-                )
+                    lmm = mixed_effects(panel, dv="capaian_pct", alpha=alpha)
+                    if len(lmm):
+                        sec.results["lmm"] = lmm
+                        sec.tables["lmm"] = _show(lmm, "training.lmm_caption", compact=True, ns="training")
+            _dose_response(ctx, sec, change_frame(tables))
     return sec
+
+
+def _paired_capaian(sec: Section, trained: pd.DataFrame, alpha: float) -> None:
+    """Paired change of capaian of trained staff per region (``trained``: mean per person x region x wave)."""
+    if trained["wave"].nunique() == 2:
+        paired_c = paired_change(trained, dv="capaian_pct", between="region_code", alpha=alpha)
+        sec.results["paired_capaian"] = paired_c
+        sec.tables["paired_capaian"] = _show(
+            paired_c, "training.paired_capaian_caption", compact=("method",), ns="training"
+        )
+
+
+def _lmm_national(ctx, sec: Section, lmm: pd.DataFrame, m: int) -> None:
+    """The per-province LMM pooled by inverse variance (national route) on the page."""
+    p = int(lmm["group"].nunique()) if len(lmm) else 0
+    sec.national["lmm"] = [("training.lmm_national", {"m": m, "p": p})]
+    if len(lmm):
+        shown = lmm.assign(group=lmm["group"].map(ctx.region_name, na_action="ignore"))
+        sec.results["lmm"] = lmm
+        sec.tables["lmm"] = _show(shown, "training.lmm_national_caption", compact=True, ns="training")
+
+
+def _dose_response(ctx, sec: Section, frame: pd.DataFrame) -> None:
+    """Dose-response of capaian change on programme JP per region, and on other courses' JP as a placebo."""
+    change, left = large_enough(frame, min_n=ctx.min_n, between=["trained"])
+    sec.left_out["dose_response"] = (ctx.min_n, left)
+    if len(change):
+        per = DOSE_PER_JP
+        dr = dose_response(
+            change, dv="capaian_change", dose="jp_programme", between="region_code", per=per, alpha=ctx.alpha
+        )
+        placebo = dose_response(change, dv="capaian_change", dose="jp_other", per=per, alpha=ctx.alpha)
+        both = pd.concat([dr, placebo], ignore_index=True)
+        sec.results["dose_response"] = both
+        sec.tables["dose_response"] = _show(
+            both, "training.dose_response_caption", compact=True, caption={"per": DOSE_PER_JP}, ns="training"
+        )
+
+
+def _details_batched(ctx, sec: Section, parts) -> None:
+    """:func:`training_details`' panel analyses from :func:`national_training.detail_parts`."""
+    alpha = ctx.alpha
+    sec.left_out["panel"] = (ctx.min_n, parts.left_panel)
+    if parts.kept:
+        _paired_capaian(sec, parts.trained_means, alpha)
+        m = len(parts.kept)
+        if m > national.INTERACTED_MAX:
+            lmm = national.lmm_by_province(
+                pd.DataFrame({"region_code": parts.kept}),
+                fit=lambda rows: mixed_effects(
+                    parts.province_panel(rows["region_code"]), dv="capaian_pct", alpha=alpha
+                ),
+                alpha=alpha,
+            )
+            _lmm_national(ctx, sec, lmm, m)
+        else:
+            lmm = mixed_effects(parts.province_panel(parts.kept), dv="capaian_pct", alpha=alpha)
+            if len(lmm):
+                sec.results["lmm"] = lmm
+                sec.tables["lmm"] = _show(lmm, "training.lmm_caption", compact=True, ns="training")
+    _dose_response(ctx, sec, parts.change)
 
 
 # ----------------------------------------------------------------------------------------------------- resistance

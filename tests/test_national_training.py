@@ -100,8 +100,15 @@ def test_batched_details_are_the_in_memory_ones(national_three, tmp_path, monkey
     monkeypatch.setattr(national_training, "BATCH_REGIONS", 2)
     batched = sections.training_details(ctx)
     monkeypatch.setattr(national_training, "detail_parts", lambda *a, **k: None)  # the in-memory route
+    monkeypatch.setattr(national_training, "survey_training_frame", lambda *a, **k: None)
+    monkeypatch.setattr(national_training, "survey_present", lambda *a, **k: [])
+    monkeypatch.setattr(national, "INTERACTED_MAX", 30)  # the in-memory route of the survey part
+    survey_only = sections.training_details(ctx)
+    monkeypatch.setattr(national, "INTERACTED_MAX", 1)
     whole = sections.training_details(ctx)
-    assert set(batched.results) == set(whole.results) >= {"paired_capaian", "lmm", "dose_response"}
+    whole.results.update({k: v for k, v in survey_only.results.items() if k == "paired"})
+    whole.left_out.update({k: v for k, v in survey_only.left_out.items() if k == "paired"})
+    assert set(batched.results) == set(whole.results) >= {"paired", "paired_capaian", "lmm", "dose_response"}
     for name in whole.results:
         _same(batched.results[name], whole.results[name])
     assert batched.left_out == whole.left_out

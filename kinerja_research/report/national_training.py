@@ -29,7 +29,14 @@ import pandas as pd
 from scipy import stats
 
 from kinerja_research.analysis.did_cells import did_from_cells
-from kinerja_research.analysis.frames import change_frame, performance_panel, staff_years
+from kinerja_research.analysis.frames import (
+    _finest_kind,
+    _wave_periods,
+    change_frame,
+    performance_panel,
+    staff_years,
+    survey_frame,
+)
 from kinerja_research.analysis.training import training_dose
 from kinerja_research.errors import KinerjaError
 from kinerja_research.pipeline import load_table
@@ -489,3 +496,72 @@ def detail_parts(dataset, regions: Sequence[str], *, min_n: int) -> DetailParts 
 
     out.province_panel = province_panel
     return out
+
+
+def survey_training_frame(
+    dataset, regions: Sequence[str], *, columns: Sequence[str], constructs, instruments: Sequence[str] = ("training",)
+) -> pd.DataFrame | None:
+    """:func:`~kinerja_research.analysis.frames.survey_frame` of ``instruments`` over ``regions``, a batch of
+    regions at a time, keeping ``person_id`` (hashed), ``region_code``, ``trained``, ``wave`` and the scores.
+
+    The frame's global decisions are taken first over the whole tables: the finest period kind of the performance
+    table and each wave's period (median submission date of the wave over every survey row,
+    ``frames._wave_periods``); each batch's frame is then ``survey_frame`` of its rows with those periods. None when
+    a table lacks the columns this needs (the caller uses the in-memory route)."""
+    batches = region_batches(regions)
+    prog, _, _ = _programme_rows(dataset, batches)
+    waves, kinds = [], []
+    for batch in batches:
+        sv = load_table("survey", dataset, columns=["region_code", "wave", "submitted_at"], regions=batch)
+        pf = load_table("performance", dataset, columns=["region_code", "period", "period_kind", "period_start"],
+                        regions=batch)  # fmt: skip
+        if "submitted_at" not in sv.columns or "period_start" not in pf.columns:
+            return None
+        waves.append(sv[sv["region_code"].astype(str).isin(batch).to_numpy()][["wave", "submitted_at"]])
+        pf = pf[pf["region_code"].astype(str).isin(batch).to_numpy()]
+        kinds.append(pf.drop(columns="region_code").drop_duplicates())
+    survey_all = pd.concat(waves, ignore_index=True)
+    perf_all = pd.concat(kinds, ignore_index=True)
+    if survey_all.empty or perf_all.empty:
+        return None
+    periods = _wave_periods(survey_all, perf_all)
+    finest = set(_finest_kind(perf_all)["period_kind"].astype("string").dropna()) if "period_kind" in perf_all else None
+    del survey_all, perf_all
+    keep = ["person_id", "region_code", "trained", "wave", *instruments]
+    out = []
+    for batch in batches:
+        sv = load_table("survey", dataset, columns=columns, regions=batch)
+        sv = sv[sv["region_code"].astype(str).isin(batch).to_numpy()].reset_index(drop=True)
+        if not len(sv):
+            continue
+        pf = load_table("performance", dataset, columns=_DETAIL_PERF, regions=batch)
+        pf = pf[pf["region_code"].astype(str).isin(batch).to_numpy()].reset_index(drop=True)
+        if finest is not None:
+            pf = pf[pf["period_kind"].astype("string").isin(finest).fillna(False).to_numpy()]
+        tr = load_table("training", dataset, columns=_TRAIN, regions=batch)
+        tr = tr[tr["region_code"].astype(str).isin(batch).to_numpy()]
+        tr = pd.concat([tr, prog[~prog["region_code"].astype(str).isin(batch).to_numpy()]], ignore_index=True)
+        frame = survey_frame(
+            {"survey": sv, "performance": pf, "training": tr}, list(instruments), periods=periods, constructs=constructs
+        )
+        out.append(_lean(frame[[c for c in keep if c in frame.columns]]))
+    if not out:
+        return None
+    frame = pd.concat(out, ignore_index=True)
+    frame["region_code"] = frame["region_code"].astype(str)
+    return frame
+
+
+def survey_present(dataset, regions: Sequence[str], constructs, names: Sequence[str]) -> list[str]:
+    """Which of ``names`` the survey of ``regions`` holds (every item a column with an answer somewhere), read a
+    batch of regions and only those items at a time: ``constructs_present`` of the whole survey."""
+    wanted = {n: constructs[n] for n in names if n in constructs}
+    items = list(dict.fromkeys(i for c in wanted.values() for i in c.items))
+    seen: set[str] = set()
+    cols: set[str] = set()
+    for batch in region_batches(regions):
+        sv = load_table("survey", dataset, columns=["region_code", *items], regions=batch)
+        sv = sv[sv["region_code"].astype(str).isin(batch).to_numpy()]
+        cols |= set(sv.columns)
+        seen |= {i for i in items if i in sv.columns and sv[i].notna().any()}
+    return [n for n, c in wanted.items() if all(i in cols and i in seen for i in c.items)]

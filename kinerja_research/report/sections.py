@@ -628,13 +628,30 @@ def training_details(ctx) -> Section:
     tables = _tables(ctx, None, section_columns(ctx, ["training"]))
     sec = Section()
     alpha = ctx.alpha
-    constructs, present = _present(ctx, tables, ["training"])
-    if "training" in present and has_columns(tables, "performance") and has_columns(tables, "training"):
+    national_route = getattr(ctx, "dataset", None) is not None and len(ctx.regions) > national.INTERACTED_MAX
+    if national_route:  # which instruments the survey holds, read a batch of regions and the items at a time
+        constructs = _constructs(ctx)
+        present = national_training.survey_present(ctx.dataset, ctx.regions, constructs, ["training"])
+    else:
+        constructs, present = _present(ctx, tables, ["training"])
+    frame = None
+    if national_route and "training" in present:  # a batch of regions at a time, never the country's tables
+        try:
+            frame = national_training.survey_training_frame(
+                ctx.dataset,
+                ctx.regions,
+                columns=section_columns(ctx, ["training"])["survey"],
+                constructs=constructs,
+            )
+        except KinerjaError:
+            frame = None
+    elif "training" in present and has_columns(tables, "performance") and has_columns(tables, "training"):
         try:
             frame = survey_frame(tables, ["training"], constructs=constructs)
         except KinerjaError:
             frame = None
-        if frame is not None and "training" in frame.columns:
+    if frame is not None:
+        if "training" in frame.columns:
             survey, left = large_enough(frame, min_n=ctx.min_n, between=["trained", "wave"])
             sec.left_out["paired"] = (ctx.min_n, left)
             trained = survey[survey["trained"].astype(bool)]
@@ -650,7 +667,7 @@ def training_details(ctx) -> Section:
                     digits={"mean": 3, "sd": 3, "se": 3, "ci": 3, "t_hitung": 3, "t_tabel": 3},
                 )
     parts = None
-    if getattr(ctx, "dataset", None) is not None and len(ctx.regions) > national.INTERACTED_MAX:
+    if national_route:
         # many regions: the panel a batch of regions at a time, per-person frames with hashed ids, the LMM per province
         parts = national_training.detail_parts(ctx.dataset, ctx.regions, min_n=ctx.min_n)
     if parts is not None:

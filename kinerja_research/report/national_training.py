@@ -347,7 +347,6 @@ def _jp_years(dataset, batches) -> tuple[pd.DataFrame, bool, bool]:
                 "person_id": pd.util.hash_pandas_object(t["person_id"], index=False).to_numpy(),
                 "year": pd.to_datetime(t["start"]).dt.year.to_numpy(),
                 "jp": t["jp"].to_numpy(float),
-                "order": np.arange(len(t)),
             }
         )
         parts.append(key)

@@ -251,7 +251,7 @@ def did_parts(dataset, regions: Sequence[str], *, min_n: int, alpha: float, pool
     ``period_end``: both decided on the whole table there).
     """
     batches = region_batches(regions)
-    prog, train_rows, train_jp = _programme_rows(dataset, batches)
+    prog, _, train_jp = _programme_rows(dataset, batches)
     if prog.empty:
         return None
     cells, people, both, before = [], [], {}, {}
@@ -364,7 +364,7 @@ def jp_parts(dataset, regions: Sequence[str], *, alpha: float) -> JpParts:
     tables, a batch of regions at a time (groups lie within regions). The training table is first reduced to JP
     per hashed person x year (what ``training_dose`` sums), then each batch's staff is matched to it."""
     batches = region_batches(regions)
-    years, train_rows, train_jp = _jp_years(dataset, batches)
+    years, _, train_jp = _jp_years(dataset, batches)
     out = JpParts()
     dose, gol, people = [], [], []
     perf_rows = golongan = False

@@ -623,7 +623,9 @@ def training_jp(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Sectio
 def training_details(ctx) -> Section:
     """The training page's further analyses: paired change of trained staff (survey perception of training and
     capaian), the mixed model as a robustness check, and the dose-response of capaian change on programme JP with
-    other courses as a placebo."""
+    other courses as a placebo. Above ``national.INTERACTED_MAX`` regions the frames are built a batch of regions at a
+    time (:mod:`kinerja_research.report.national_training`; the same numbers, tested) and the LMM reads one province's
+    regions per fit."""
 
     tables = _tables(ctx, None, section_columns(ctx, ["training"]))
     sec = Section()

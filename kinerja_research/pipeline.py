@@ -61,6 +61,7 @@ from kinerja_research.clean.tables import (
     PRIVATE_COLUMNS,
     PROBLEM_COLUMNS,
     clean_table,
+    decide_parts,
     item_scales,
     wave_order_flags,
 )
@@ -817,6 +818,9 @@ UNIT_BYTES = 16 << 20
 #: Rows one cleaning unit of work cleans together (consecutive reading units; a larger unit is a chunk alone): the
 #: memory of a worker is bounded by a chunk, not by the dataset.
 CHUNK_ROWS = 250_000
+#: Rows of one row batch of a large file: a file of more rows is cleaned in batches of this many rows (possibly by
+#: different workers), its per-file checks decided over the whole file (:data:`clean.tables.PART_RULES`).
+BATCH_ROWS = CHUNK_ROWS
 #: Rows per row group of the processed tables (written sorted by ``region_code``: the statistics of each group let
 #: ``load_table(regions=)`` skip the groups of other regions).
 ROW_GROUP_ROWS = 1 << 16
@@ -865,16 +869,20 @@ def _write_ipc(tbl: pa.Table, path: Path, batches: list[pa.Table] | None = None)
             w.write_batch(rbs[0])
 
 
-def _read_unit(files: list[tuple], raw_root: Path, out: Path) -> dict:
+def _read_unit(files: list[tuple], raw_root: Path, out: Path, batch_rows: int | None = None) -> dict:
     """Read the files of one unit (a worker's unit of work) and keep their canonical frames as Arrow IPC parts
-    (``<out>-<k>.arrow``) for the cleaning chunk: returns per file ``{job, rel, sha256, bytes, headers, columns,
-    spec}``, the distinct names of each file, the unit's rows and its parts ``[(job, path)]``."""
-    frames, meta, names = [], [], []
+    (``<out>-<k>.arrow``) for the cleaning chunks, a file of more than ``batch_rows`` rows (default
+    :data:`BATCH_ROWS`) in row batches of that many rows (each row keeps its row number in the file, ``_row``, and
+    its place in the whole table, ``_pos``): returns per file ``{job, rel, sha256, bytes, headers, columns, spec,
+    people}``, the distinct names of each file, the unit's rows and its pieces ``[{"part": (job, batch, path),
+    "rows", "rel"}]`` in file order."""
+    batch_rows = int(batch_rows or BATCH_ROWS)
+    meta, names, pieces = [], [], []
+    k = 0
     for job, spec, path in files:
         res = _read_one(path, spec, raw_root, True)
         df = res["df"]
         df["_pos"] = (np.int64(job) << np.int64(32)) + np.arange(len(df), dtype=np.int64)
-        frames.append((job, df))
         meta.append(
             {
                 "job": job,
@@ -887,13 +895,20 @@ def _read_unit(files: list[tuple], raw_root: Path, out: Path) -> dict:
                 "people": bool(df["nip"].notna().any()) if "nip" in df else len(df) > 0,
             }
         )
-        names.append(res["names"])
-    stored = []
-    for k, (job, df) in enumerate(frames):
-        target = Path(f"{out}-{k:04d}.arrow")
-        _write_ipc(pa.Table.from_pandas(df, preserve_index=False), target)
-        stored.append((job, str(target)))
-    return {"files": meta, "names": names, "rows": int(sum(len(df) for _, df in frames)), "path": stored}
+        names.append(res.pop("names"))
+        del res
+        tbl = pa.Table.from_pandas(df, preserve_index=False)
+        n = len(df)
+        del df
+        starts = range(0, n, batch_rows) if n > batch_rows else [0]
+        for b, at in enumerate(starts):
+            target = Path(f"{out}-{k:04d}.arrow")
+            piece = tbl.slice(at, batch_rows) if n > batch_rows else tbl
+            _write_ipc(piece, target)
+            pieces.append({"part": (job, b, str(target)), "rows": int(len(piece)), "rel": meta[-1]["rel"]})
+            k += 1
+        del tbl
+    return {"files": meta, "names": names, "rows": int(sum(p["rows"] for p in pieces)), "pieces": pieces}
 
 
 #: The name keys of the runs of this process, by the path of their file (read once per worker process; the process
@@ -911,20 +926,21 @@ def _names_at(path: str) -> frozenset:
     return _NAMES_AT[path]
 
 
-def _chunk_raw(units: list[list], columns: list[str]) -> pd.DataFrame:
-    """The raw frame of one chunk: its files in dataset.yml order with the table's columns (in the order the whole
-    table has them; a column a file lacks is missing text, as when the whole table is concatenated)."""
-    stored = sorted((jp for u in units for jp in u), key=lambda jp: jp[0])
-    parts = []
-    for _, path in stored:
+def _chunk_raw(parts: list[tuple], columns: list[str]) -> pd.DataFrame:
+    """The raw frame of one chunk: its files (or row batches of a file) in dataset.yml order with the table's columns
+    (in the order the whole table has them; a column a file lacks is missing text, as when the whole table is
+    concatenated)."""
+    stored = sorted(parts, key=lambda p: (p[0], p[1]))
+    frames = []
+    for _, _, path in stored:
         df = pa.ipc.open_file(path).read_all().to_pandas()
         for c in columns:
             if c not in df:
                 df[c] = pd.array([pd.NA] * len(df), dtype=pd.StringDtype("pyarrow"))
-        parts.append(df[columns] if list(df.columns) != columns else df)
-    if len(parts) == 1:
-        return parts[0]
-    return pd.concat(parts, ignore_index=True)
+        frames.append(df[columns] if list(df.columns) != columns else df)
+    if len(frames) == 1:
+        return frames[0]
+    return pd.concat(frames, ignore_index=True)
 
 
 def _clean_chunk(
@@ -1089,16 +1105,27 @@ def _assemble(kind: str, table: str | None, chunks: list[dict], parts: str, out:
 
 
 def _chunks(units: list[dict], read: list[dict]) -> list[dict]:
-    """Reading units grouped into cleaning chunks: per table, consecutive units up to :data:`CHUNK_ROWS` rows."""
+    """Reading units grouped into cleaning chunks: per table, consecutive pieces (whole files, or row batches of a
+    file larger than :data:`BATCH_ROWS`) up to :data:`CHUNK_ROWS` rows. ``partial`` lists the files of a chunk that
+    are cleaned in several chunks (their per-file checks are decided over the whole file)."""
+    cut = {}
+    for r in read:
+        for p in r["pieces"]:
+            cut[p["rel"]] = cut.get(p["rel"], 0) + 1
+    meta = {m["rel"]: m for r in read for m in r["files"]}
     chunks: list[dict] = []
     for u, r in zip(units, read):
-        last = chunks[-1] if chunks else None
-        if last is None or last["table"] != u["table"] or (last["rows"] and last["rows"] + r["rows"] > CHUNK_ROWS):
-            chunks.append({"table": u["table"], "units": [], "files": [], "rows": 0})
-            last = chunks[-1]
-        last["units"].append(r["path"])
-        last["files"].extend(r["files"])
-        last["rows"] += r["rows"]
+        for p in r["pieces"]:
+            last = chunks[-1] if chunks else None
+            if last is None or last["table"] != u["table"] or (last["rows"] and last["rows"] + p["rows"] > CHUNK_ROWS):
+                chunks.append({"table": u["table"], "units": [], "files": [], "rows": 0, "partial": []})
+                last = chunks[-1]
+            last["units"].append(p["part"])
+            if not last["files"] or last["files"][-1]["rel"] != p["rel"]:
+                last["files"].append(meta[p["rel"]])
+                if cut[p["rel"]] > 1:
+                    last["partial"].append(p["rel"])
+            last["rows"] += p["rows"]
     return chunks
 
 
@@ -1171,7 +1198,9 @@ def _process(
     n = _auto_workers(cfg) if workers is None else int(workers)
     units = _units(cfg, raw_root)
     with _Pool(n, scheduler) as pool:
-        read = pool.map(_read_unit, [(u["files"], raw_root, parts / f"raw-{i:05d}") for i, u in enumerate(units)])
+        read = pool.map(
+            _read_unit, [(u["files"], raw_root, parts / f"raw-{i:05d}", BATCH_ROWS) for i, u in enumerate(units)]
+        )
         metas = sorted((m for r in read for m in r["files"]), key=lambda m: m["job"])
         for m in metas:
             inputs.setdefault(m["rel"], {"sha256": m["sha256"], "bytes": m["bytes"]})
@@ -1206,17 +1235,36 @@ def _process(
             free = list(getattr(cfg, "free_text", {}).get(t, []))
             opts = {**options, "names_path": str(names_path), "file_aliases": aliases, "free_text": free}
             opts["table_people"] = people[t]
+            opts["partial_files"] = ch["partial"]
             attrs = {"headers": {m["rel"]: m["headers"] for m in ch["files"]}, **table_attrs[t]}
             calls.append((t, cid, ch["units"], table_cols[t], attrs, key, opts, str(parts), None, keep_problems))
         done = pool.map(_clean_chunk, calls)
         results: dict[str, list] = {}
         for res in done:
             results.setdefault(res["table"], []).append(res)
-        for res in results.values():  # decisions over the whole table; chunks that decided otherwise again
-            again = _cross(res)
-            if again:
-                idx = sorted(again)
-                redo = pool.map(_clean_chunk, [calls[res[i]["cid"]][:8] + (again[i], keep_problems) for i in idx])
+
+        def again(i: int, decided: dict, cross: dict | None = None) -> tuple:
+            c = calls[i]
+            return c[:6] + ({**c[6], "decided": decided},) + c[7:8] + (cross, keep_problems)
+
+        for res in results.values():
+            # per-file checks of files cleaned in row batches, and the column rules, decided over the whole file or
+            # column (PART_RULES); chunks that decided otherwise are cleaned again with the decisions (a decision
+            # can rest on another: the main date format on the day order, hence a few rounds)
+            decided: dict = {}
+            for _ in range(8):
+                decided, differ = decide_parts([r["keys"] for r in res], names)
+                if not differ:
+                    break
+                redo = pool.map(_clean_chunk, [again(res[i]["cid"], decided) for i in differ])
+                for i, r in zip(differ, redo):
+                    res[i] = r
+            else:  # pragma: no cover - the decisions settle after at most three rounds
+                raise RuntimeError("the decisions over whole files did not settle")
+            cross = _cross(res)  # decisions over the whole table; chunks that decided otherwise again
+            if cross:
+                idx = sorted(cross)
+                redo = pool.map(_clean_chunk, [again(res[i]["cid"], decided, cross[i]) for i in idx])
                 for i, r in zip(idx, redo):
                     res[i] = r
             for r in res:  # the key columns are not needed any more (and never sent to the assembling workers)

@@ -558,8 +558,8 @@ def build_processed(
     workers : int or None, default 1
         Worker processes: files are read in parallel, then chunks of whole files are cleaned in parallel
         (:data:`CHUNK_ROWS` rows each, so memory is bounded by a chunk) and the outputs written from their parts,
-        byte-identical to ``workers=1``. ``None``: every core when the raw files are several
-        and at least 32 MiB (:data:`PARALLEL_MIN_BYTES`), else 1.
+        byte-identical to ``workers=1``; a file of more than :data:`BATCH_ROWS` rows is cleaned in row batches.
+        ``None``: every core when the raw files hold at least 32 MiB (:data:`PARALLEL_MIN_BYTES`), else 1.
     scheduler : str, optional
         Address of a Dask distributed scheduler (``tcp://host:8786``): the same units of work run on that cluster
         (its workers must see the raw folder at the same path), with the same outputs.
@@ -801,11 +801,11 @@ PARALLEL_MIN_BYTES = 32 << 20
 
 
 def _auto_workers(cfg) -> int:
-    """Workers for ``workers=None``: every core when the dataset has several files and at least
-    :data:`PARALLEL_MIN_BYTES` of them, else 1."""
+    """Workers for ``workers=None``: every core when the dataset's files hold at least :data:`PARALLEL_MIN_BYTES`
+    (one large file too: it is cleaned in row batches, :data:`BATCH_ROWS`), else 1."""
     files = [p for specs in cfg.tables.values() for spec in specs for p in cfg.files(spec)]
     size = sum(p.stat().st_size for p in files)
-    if len(files) < 2 or size < PARALLEL_MIN_BYTES:
+    if size < PARALLEL_MIN_BYTES:
         return 1
     return max(1, os.cpu_count() or 1)
 

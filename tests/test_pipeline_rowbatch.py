@@ -24,7 +24,10 @@ from kinerja_research import pipeline
 from kinerja_research.errors import KinerjaError
 from kinerja_research.pipeline import build_processed, load_validation
 
-NIPS = [f"19{80 + i % 15:02d}0{(i % 9) + 1}1{i % 10}20{10 + i % 12:02d}0{(i % 9) + 1}{1 + i % 2}{i + 1:03d}" for i in range(50)]
+NIPS = [
+    f"19{80 + i % 15:02d}0{(i % 9) + 1}1{i % 10}20{10 + i % 12:02d}0{(i % 9) + 1}{1 + i % 2}{i + 1:03d}"
+    for i in range(50)
+]
 
 
 @pytest.fixture(autouse=True)
@@ -85,15 +88,27 @@ def raw(tmp_path_factory) -> Path:
             {
                 "file": "forms.csv",
                 "reader": "forms",
-                "columns": {"Timestamp": "submitted_at", "NIP": "nip", "Kabupaten/Kota": "region", "Tahap": "wave",
-                            "Durasi (detik)": "duration_s", "Item RTC01": "RTC01"},  # fmt: skip
+                "columns": {
+                    "Timestamp": "submitted_at",
+                    "NIP": "nip",
+                    "Kabupaten/Kota": "region",
+                    "Tahap": "wave",
+                    "Durasi (detik)": "duration_s",
+                    "Item RTC01": "RTC01",
+                },  # fmt: skip
             }
         ],
         "training": [
             {
                 "file": "diklat.csv",
-                "columns": {"NIP": "nip", "Diklat": "course", "Mulai": "start", "Selesai": "end", "JP": "jp",
-                            "Kota": "region"},  # fmt: skip
+                "columns": {
+                    "NIP": "nip",
+                    "Diklat": "course",
+                    "Mulai": "start",
+                    "Selesai": "end",
+                    "JP": "jp",
+                    "Kota": "region",
+                },  # fmt: skip
             }
         ],
     }

@@ -62,6 +62,7 @@ from kinerja_research.clean.tables import (
     PROBLEM_COLUMNS,
     clean_table,
     decide_parts,
+    finish_table,
     item_scales,
     wave_order_flags,
 )
@@ -959,21 +960,38 @@ def _clean_chunk(
     region (one row group per region), quarantine, and the problem records as CSV lines. Returns counts, the regions
     and their rows, the problem counts by rule and severity, the clean columns, and the key columns of the decisions
     taken over the whole table (duplicates, wave order) with this chunk's own decisions."""
+    stem = Path(parts) / f"{table}-{cid:05d}"
+    kept = Path(f"{stem}.prepared.pkl")
+    prepared = None
+    if cross and kept.exists():  # cleaned before up to the steps the whole table's decision changes: finish only
+        with open(kept, "rb") as fh:
+            decided, prepared = pickle.load(fh)
+        if decided != options.get("decided"):
+            prepared = None
     raw = _chunk_raw(units, columns)
-    raw.attrs = attrs
     n_in = int(len(raw))
     names = _names_at(options["names_path"])
     keys: dict = {}
     opts = {k: v for k, v in options.items() if k != "names_path"} | {"known_names": names, "keys_out": keys}
     if cross:
         opts["cross"] = cross
-    clean, quarantine, probs = clean_table(table, raw, key=key, options=opts)
-    del raw
+    if prepared is not None:
+        clean, quarantine, probs = finish_table(prepared, raw, opts)
+    else:
+        if options.get("partial_files") and not cross:  # row batches: a person's rows are likely in another batch
+
+            def keep(state) -> None:
+                with open(kept, "wb") as fh:
+                    pickle.dump((options.get("decided"), state), fh, protocol=5)
+
+            opts["prepared_out"] = keep
+        raw.attrs = attrs
+        clean, quarantine, probs = clean_table(table, raw, key=key, options=opts)
+    del raw, prepared
     validate_table(table, clean)
     _guard_personal_data(f"{table}.parquet", clean, names)
     _guard_personal_data(f"quarantine/{table}.parquet", quarantine, names)
     _guard_personal_data("validation.csv", probs[["file", "column", "value"]], names)
-    stem = Path(parts) / f"{table}-{cid:05d}"
     regions = _write_by_region(clean, Path(f"{stem}.clean.arrow"))
     _write_parquet(quarantine, Path(f"{stem}.quarantine.parquet"))
     if len(probs):

@@ -64,10 +64,12 @@ def raw(tmp_path_factory) -> Path:
     )
     forms = pd.DataFrame(
         {
-            "Timestamp": [f"2025/03/{10 + i:02d} 10:15:30 AM GMT+7" for i in range(9)],
-            "NIP": NIPS[20:29],
+            # row 8: a post-wave answer dated before row 2's pre-wave one; row 9 repeats row 1's person and wave
+            "Timestamp": [f"2025/03/{10 + i:02d} 10:15:30 AM GMT+7" for i in range(7)]
+            + ["2025/03/01 09:00:00 AM GMT+7", "2025/03/20 10:15:30 AM GMT+7"],
+            "NIP": NIPS[20:27] + [NIPS[21], NIPS[20]],
             "Kabupaten/Kota": ["Kab. Lampung Selatan"] * 4 + ["Kabupaten Lampung Selatan"] * 5,
-            "Tahap": ["Sebelum"] * 9,
+            "Tahap": ["Sebelum"] * 7 + ["Sesudah", "Sebelum"],
             "Durasi (detik)": ["400"] * 8 + ["35,5"],
             "Item RTC01": ["Setuju", "Tidak Setuju", "Sangat Setuju"] * 3,
         }
@@ -160,8 +162,10 @@ def test_row_batches_give_the_bytes_of_whole_files(outs):
     whole = _hashes(out / "whole")
     assert _hashes(out / "batched") == whole
     assert _hashes(out / "batched2") == whole
-    # 3 + 3 + 3 batches; the first batches decided otherwise than their files and were cleaned again
+    # 3 + 3 + 3 batches; the first batches decided otherwise than their files and were cleaned again (the survey's
+    # batches with a duplicate or wave order across batches once more, finishing what they had prepared)
     assert decided.count(False) == 9 and decided.count(True) >= 3
+    assert not list(out.rglob("*.prepared.pkl"))  # the parts are removed with the run's temporary folder
 
 
 def test_the_findings_are_the_whole_files_decisions_at_their_own_rows(outs):
@@ -175,6 +179,9 @@ def test_the_findings_are_the_whole_files_decisions_at_their_own_rows(outs):
     forms = v[v["file"] == "forms.csv"]
     assert sorted(forms.loc[forms["rule"] == "region_variant", "row"]) == [1, 2, 3, 4]
     assert forms.loc[forms["rule"] == "decimal_comma", "row"].tolist() == [9]  # in the last batch only
+    dup = forms[forms["rule"] == "duplicate_submission"]  # across batches 1 and 3: the later one kept
+    assert dup[["row", "severity"]].values.tolist() == [[1, "error"], [9, "info"]]
+    assert forms.loc[forms["rule"] == "wave_order", "row"].tolist() == [8]
     diklat = v[v["file"] == "diklat.csv"]
     assert "date_ambiguous" not in rows  # day first, from rows 5-10
     assert diklat.loc[diklat["rule"] == "date_format", "row"].tolist() == [1, 2, 3, 4]  # ISO is the main format

@@ -13,6 +13,7 @@ after normalisation; nothing lost).
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ __all__ = [
     "AGE_RANGE",
     "FREE_TEXT_EXEMPT",
     "clean_table",
+    "finish_table",
     "decide_parts",
     "PART_RULES",
     "item_scales",
@@ -1082,7 +1084,8 @@ def clean_table(
         evidence and decisions of :data:`PART_RULES`); ``partial_files`` (files of ``raw`` that are row batches of
         larger files: their per-file rules report evidence instead of deciding); ``decided`` (``{(rule, key):
         decision}`` of :data:`PART_RULES`, decided over the whole file or column by :func:`decide_parts`);
-        ``table_people``
+        ``prepared_out`` (a callable given the table cleaned up to the steps the ``cross`` decisions change, to
+        be finished later by :func:`finish_table`); ``table_people``
         (1 when any file of the whole table has a NIP, or a row when the table has no NIP column: a chunk whose files
         have none still checks its name column as the whole table would).
 
@@ -1127,6 +1130,43 @@ def clean_table(
             out[c] = out[c].astype("datetime64[ns]")
     out["_file"] = probs.shown_files(index=raw.index)
     out["_row"] = raw["_row"].astype("int64")
+    prepared = _Prepared(ctx, out, _Cleaned({}, None, cleaned.dup_key, cleaned.dup_order))
+    keep = options.get("prepared_out")
+    if keep is not None:  # the state before the steps a decision over the whole table can change (the pipeline's)
+        keep(prepared)
+    return finish_table(prepared, raw, options)
+
+
+@dataclass
+class _Prepared:
+    """A table cleaned up to the steps that decisions over the whole table change (duplicates, wave order): the
+    pipeline keeps it, so a part cleaned again with those decisions only runs :func:`finish_table`."""
+
+    ctx: _Ctx
+    out: pd.DataFrame
+    cleaned: _Cleaned
+
+    def __getstate__(self):  # the raw cells and the name keys are the run's (given back by finish_table)
+        probs = copy.copy(self.ctx.probs)
+        probs.names = frozenset()
+        ctx = _Ctx(self.ctx.table, None, probs, self.ctx.key, {}, self.ctx.dayfirst, {}, self.ctx.code)
+        return {"ctx": ctx, "out": self.out, "cleaned": self.cleaned}
+
+
+def finish_table(
+    prepared: _Prepared, raw: pd.DataFrame, options: Mapping
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The last steps of :func:`clean_table` on a prepared table: duplicate submissions and wave order (decided
+    here, or over the whole table with option ``cross``), personal data in kept text, coarsened dates, and the split
+    into clean and quarantined rows. ``raw`` is the table's raw frame (the cells shown in problem records)."""
+    ctx, out, cleaned = prepared.ctx, prepared.out.copy(deep=False), prepared.cleaned
+    table, probs = ctx.table, ctx.probs
+    if ctx.raw is None:  # a prepared table read back: the run's raw cells, options and name keys
+        ctx.raw = raw
+        if "known_names" in options:
+            probs.names = frozenset(options["known_names"])
+    ctx.options = dict(options)
+    probs = ctx.probs
     _duplicates(ctx, out, cleaned)
     if table == "survey":
         _wave_order(ctx, out)

@@ -658,9 +658,11 @@ def _write_outputs(run: dict, tmp: Path, dataset: str, started: str, t0: float, 
             for k, v in r["severity"].items():
                 severity[k] = severity.get(k, 0) + v
         if progress:
+            n, d, x = run.get("again", {}).get(table, (len(res), 0, 0))
             print(
                 f"{table}: {c['rows_in']} rows in, {c['rows_out']} out, {c['rows_quarantined']} quarantined, "
-                f"{c['problems']} problems",
+                f"{c['problems']} problems; {n} chunks, {d} cleaned again for decisions over whole files or "
+                f"columns, {x} again for duplicates or wave order across chunks",
                 file=sys.stderr,
             )
     codebooks = _copy_codebooks(run["cfg"], tmp, outputs, names)
@@ -1265,7 +1267,9 @@ def _process(
             c = calls[i]
             return c[:6] + ({**c[6], "decided": decided},) + c[7:8] + (cross, keep_problems)
 
-        for res in results.values():
+        again_n: dict[str, list[int]] = {}
+        for t, res in results.items():
+            again_n[t] = [len(res), 0, 0]
             # per-file checks of files cleaned in row batches, and the column rules, decided over the whole file or
             # column (PART_RULES); chunks that decided otherwise are cleaned again with the decisions (a decision
             # can rest on another: the main date format on the day order, hence a few rounds)
@@ -1275,6 +1279,7 @@ def _process(
                 if not differ:
                     break
                 redo = pool.map(_clean_chunk, [again(res[i]["cid"], decided) for i in differ])
+                again_n[t][1] += len(differ)
                 for i, r in zip(differ, redo):
                     res[i] = r
             else:  # pragma: no cover - the decisions settle after at most three rounds
@@ -1283,6 +1288,7 @@ def _process(
             if cross:
                 idx = sorted(cross)
                 redo = pool.map(_clean_chunk, [again(res[i]["cid"], decided, cross[i]) for i in idx])
+                again_n[t][2] += len(idx)
                 for i, r in zip(idx, redo):
                     res[i] = r
             for r in res:  # the key columns are not needed any more (and never sent to the assembling workers)
@@ -1325,6 +1331,7 @@ def _process(
         "source": _source(cfg),
         "constructs": cfg.construct_items(),
         "outputs": outputs,
+        "again": again_n,
     }
 
 

@@ -268,7 +268,7 @@ class _Decisions:
 
     def decider(self, column: str) -> Callable:
         """A ``decide`` for :func:`parse_date` / :func:`parse_number` on ``column`` (a table column's decisions)."""
-        return lambda rule, evidence: self.take(rule, column, evidence)
+        return lambda rule, evidence, matters=True: self.take(rule, column, evidence, matters=matters)
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -76,7 +76,8 @@ def parse_number(values: pd.Series, *, decide: Callable | None = None) -> pd.Dat
     values : pandas.Series
         Raw text (or numbers, passed through).
     decide : callable, optional
-        ``decide("number_comma", uses_comma) -> bool``: the column's decision whether it writes decimal commas (which
+        ``decide("number_comma", uses_comma, matters) -> bool`` (``matters``: this part has values the decision
+        changes): the column's decision whether it writes decimal commas (which
         makes ``"1.250"`` ambiguous), given this part's evidence; the clean step passes one that decides over the
         whole table column when it is cleaned in parts. Default: this column's own evidence.
 
@@ -125,8 +126,10 @@ def parse_number(values: pd.Series, *, decide: Callable | None = None) -> pd.Dat
     dot_groups2 = t.str.fullmatch(r"\d{1,3}(\.\d{3}){2,}").to_numpy()
     dot_group1 = t.str.fullmatch(r"\d{1,3}\.\d{3}").to_numpy()
     column_uses_comma = bool((comma_only & ~comma_groups).any() | (both & last_comma).any())
-    if decide is not None:
-        column_uses_comma = bool(decide("number_comma", column_uses_comma))
+    if decide is not None:  # the decision changes only values such as "1.250" (not money)
+        column_uses_comma = bool(
+            decide("number_comma", column_uses_comma, bool((dot_only & dot_group1 & ~money).any()))
+        )
     dec_comma = (both & last_comma) | (comma_only & ~comma_groups)
     thousands_dot = dec_comma | (dot_only & (money | dot_groups2 | (dot_group1 & column_uses_comma)))
     std = t.copy()
@@ -313,8 +316,8 @@ def _step_numeric(st: _Dates, dayfirst: bool | None, decide: Callable | None = N
     if dayfirst is None:
         day_ev, month_ev = bool((a > 12).any()), bool((b > 12).any())
         order = True if day_ev and not month_ev else False if month_ev and not day_ev else None
-        if decide is not None:
-            order = decide("date_order", (day_ev, month_ev))
+        if decide is not None:  # the decision changes only values whose day and month differ
+            order = decide("date_order", (day_ev, month_ev), bool((a != b).any()))
     else:
         order = bool(dayfirst)
     if order is None:
@@ -385,7 +388,7 @@ def parse_date(values: pd.Series, *, dayfirst: bool | None = None, decide: Calla
         month differ are ``date_ambiguous`` (missing), never guessed. Say it in dataset.yml (``options: {dayfirst:
         true}``) to read them.
     decide : callable, optional
-        ``decide(rule, evidence)``: the column's decisions given this part's evidence -- ``"date_order"`` with
+        ``decide(rule, evidence, matters=True)``: the column's decisions given this part's evidence -- ``"date_order"`` with
         ``(day first seen, month first seen)`` returns True, False or None (no evidence); ``"date_main"`` with
         ``{format: rows}`` returns the column's main format. The clean step passes one that decides over the whole
         table column when it is cleaned in parts. Default: this column's own evidence.

@@ -967,8 +967,9 @@ def _clean_chunk(
     prepared = None
     if cross and kept.exists():  # cleaned before up to the steps the whole table's decision changes: finish only
         with open(kept, "rb") as fh:
-            decided, prepared = pickle.load(fh)
-        if decided != options.get("decided"):
+            used, prepared = pickle.load(fh)
+        decided = options.get("decided") or {}
+        if any(decided.get(rk, d) != d for rk, d in used.items()):  # prepared with other decisions
             prepared = None
     raw = _chunk_raw(units, columns)
     n_in = int(len(raw))
@@ -984,7 +985,7 @@ def _clean_chunk(
 
             def keep(state) -> None:
                 with open(kept, "wb") as fh:
-                    pickle.dump((options.get("decided"), state), fh, protocol=5)
+                    pickle.dump((dict(keys.get("used") or {}), state), fh, protocol=5)
 
             opts["prepared_out"] = keep
         raw.attrs = attrs

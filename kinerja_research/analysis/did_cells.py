@@ -26,36 +26,9 @@ _METHOD = "DiD OLS, cluster-robust SE (CR2, Satterthwaite df)"
 def cr2_from_sums(xtx_inv: np.ndarray, M: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """CR2 covariance and Satterthwaite df per coefficient from ``(X'X)^-1``, the clusters' ``X_g'X_g`` (G x k x k)
     and scores ``X_g'e_g`` (G x k): the algebra of ``_ols.Fit._cr2`` and ``Fit.cluster_inference("CR2")``, which
-    only ever use these per-cluster pieces (clubSandwich ``vcovCR(type = "CR2")`` + ``coef_test(Satterthwaite)``)."""
-    B = xtx_inv
-    L = np.linalg.cholesky(B)
-    lam, vec = np.linalg.eigh(L.T @ M @ L)
-    lam = np.clip(lam, 0.0, None)
-    one = 1.0 - lam
-    ok = one > 1e-10
-    r = np.sqrt(np.where(ok, one, 1.0))
-    with np.errstate(divide="ignore"):
-        psi_a = np.where(ok, 1.0 / (r * (1.0 + r)), -1.0 / np.where(lam > 0, lam, 1.0))
-        psi_a2 = np.where(ok, 1.0 / np.where(ok, one, 1.0), -1.0 / np.where(lam > 0, lam, 1.0))
-    vt = np.swapaxes(vec, 1, 2)
-    FA = L @ ((vec * psi_a[:, None, :]) @ vt) @ L.T
-    FA2 = L @ ((vec * psi_a2[:, None, :]) @ vt) @ L.T
-    adj = s + np.einsum("gij,gj->gi", M, np.einsum("gij,gj->gi", FA, s))
-    V = B @ (adj.T @ adj) @ B
-    P = M + M @ FA @ M
-    Q = M + M @ FA2 @ M
-    k = B.shape[0]
-    df = np.empty(k)
-    for j in range(k):
-        b = B[:, j]
-        t = P @ b
-        d = np.einsum("i,gij,j->g", b, Q, b)
-        tbt = np.einsum("gi,ij,gj->g", t, B, t)
-        btt = B @ (t.T @ t)
-        tr = d.sum() - tbt.sum()
-        fro = (d**2).sum() - 2 * (d * tbt).sum() + np.trace(btt @ btt)
-        df[j] = tr**2 / fro
-    return V, df
+    only ever use these per-cluster pieces and share this code (clubSandwich ``vcovCR(type = "CR2")`` + ``coef_test(Satterthwaite)``)."""
+    V, P, Q = _ols.cr2_pieces(xtx_inv, M, s)
+    return V, _ols.satterthwaite_df(xtx_inv, P, Q)
 
 
 def did_from_cells(

@@ -429,16 +429,18 @@ class Suppression:
         cells = []
         for c in self.count_cols:
             raw = self.raw_counts[c] if self.raw_counts is not None and c in self.raw_counts else self.data[c]
-            for i in range(len(self.data)):
-                v = raw.iloc[i]
+            # column lists once (a row-by-row .iloc per cell was most of a long table's cost)
+            raw_v, data_v = raw.tolist(), self.data[c].tolist()
+            primary, secondary = self.primary[c].tolist(), self.secondary[c].tolist()
+            for i, v in enumerate(raw_v):
                 if is_missing(v):
                     continue
-                blanked = is_missing(self.data[c].iloc[i])  # withheld with its row (n_col below min_n)
+                blanked = is_missing(data_v[i])  # withheld with its row (n_col below min_n)
                 state = (
                     "primary"
-                    if self.primary[c].iloc[i] or (blanked and not self.secondary[c].iloc[i])
+                    if primary[i] or (blanked and not secondary[i])
                     else "secondary"
-                    if self.secondary[c].iloc[i]
+                    if secondary[i]
                     else "shown"
                 )
                 cells.append({"row": i, "column": c, "value": int(round(float(v))), "state": state})

@@ -153,6 +153,17 @@ def _configure_matplotlib() -> None:
     )
 
 
+def _tight_bbox(fig) -> Any:
+    """The figure's tight bounding box, padded as ``savefig(bbox_inches="tight")`` pads it, measured without the
+    second (dry-run) draw that ``savefig`` makes for ``"tight"``; ``"tight"`` itself for a figure with a layout
+    engine or a canvas that is not Agg (where that draw places the artists)."""
+    if fig.get_layout_engine() is not None or not hasattr(fig.canvas, "get_renderer") or fig.dpi != FIGURE_DPI:
+        return "tight"
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer())
+    pad = matplotlib.rcParams["savefig.pad_inches"]
+    return bbox.padded(pad, pad)
+
+
 def normalise_regions(regions: Any) -> list[str]:
     """The ``regions`` parameter as a list of strings: one code or name, a list, a comma/space separated string, or a
     number as papermill reads ``-p regions 18.71`` (a float is written with two decimals: ``32.1`` -> ``"32.10"``).
@@ -953,7 +964,7 @@ class Context:
             buf,
             format="png",
             dpi=FIGURE_DPI,
-            bbox_inches="tight",
+            bbox_inches=_tight_bbox(fig),
             metadata={"Software": "kinerja_research (matplotlib Agg)"},
         )
         plt.close(fig)

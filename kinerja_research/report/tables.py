@@ -597,7 +597,7 @@ def format_cells(
         raise KinerjaError(f"Argument 'ci' is {ci!r}; the rule is that it must be one of ['combined', 'separate'].")
     shown = t("common.suppressed", min_n=sup.min_n) if sup.min_n is not None else MISSING
     withheld = t("common.suppressed_secondary")
-    out = pd.DataFrame(index=data.index)
+    out: dict[str, np.ndarray] = {}
     for c in columns:
         if c == "ci":
             d = _digits(digits, "ci")
@@ -626,9 +626,13 @@ def format_cells(
                 elif c == "wave":
                     col = col.map(lambda v: t(f"common.wave.{v}") if f"common.wave.{v}" in t else v)
                 s = col.map(lambda v: MISSING if is_missing(v) else str(v))
-            s = s.mask(sup.primary[c].to_numpy(), shown).mask(sup.secondary[c].to_numpy(), withheld)
-        out[c] = s.astype(object)
-    return out.reset_index(drop=True)
+            primary, secondary = sup.primary[c].to_numpy(dtype=bool), sup.secondary[c].to_numpy(dtype=bool)
+            if primary.any():  # most columns withhold nothing: no mask to apply
+                s = s.mask(primary, shown)
+            if secondary.any():
+                s = s.mask(secondary, withheld)
+        out[c] = s.to_numpy(dtype=object)
+    return pd.DataFrame(out, index=pd.RangeIndex(len(data)), columns=columns, dtype=object)
 
 
 def label_table(

@@ -39,7 +39,7 @@ import sys, time
 t0 = time.perf_counter()
 from kinerja_research.pipeline import build_processed
 t1 = time.perf_counter()
-m = build_processed("bench", raw_dir=sys.argv[1], out_dir=sys.argv[2])
+m = build_processed("bench", raw_dir=sys.argv[1], out_dir=sys.argv[2], workers=eval(sys.argv[3]))
 t2 = time.perf_counter()
 print({"rows": m["tables"]["survey"]["rows_in"], "out": m["tables"]["survey"]["rows_out"],
        "quarantined": m["tables"]["survey"]["rows_quarantined"], "problems": sum(m["problems"].values()),
@@ -94,7 +94,8 @@ def generate(rows: int, chunk_scale: float, raw: Path) -> Path:
 
 
 def run(code: str, *args: str, env=None) -> tuple[float, float, dict]:
-    """Run ``code`` in a fresh Python; returns (wall seconds, peak RSS in GiB, the dict it printed)."""
+    """Run ``code`` in a fresh Python; returns (wall seconds, peak RSS in GiB, the dict it printed, with ``cpu_s``:
+    the CPU seconds of the process and of the worker processes it waited for)."""
     t = time.perf_counter()
     p = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(p.pid, 0)
@@ -103,33 +104,42 @@ def run(code: str, *args: str, env=None) -> tuple[float, float, dict]:
     p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode != 0:
         raise SystemExit(f"benchmark step failed (exit {p.returncode}): {out}")
-    return wall, usage.ru_maxrss / 1024**2, eval(out.strip().splitlines()[-1])  # noqa: S307 (our own child)
+    res = eval(out.strip().splitlines()[-1])  # noqa: S307 (our own child)
+    res["cpu_s"] = usage.ru_utime + usage.ru_stime
+    return wall, usage.ru_maxrss / 1024**2, res
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--chunk-scale", type=float, default=46.0)
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes of the clean (default: as `kinerja clean`, every core for a file this large; the "
+        "plain read uses every core too, through pyarrow's threads)",
+    )
     args = ap.parse_args()
     raw = OUT / f"raw_{args.rows}"
     path = generate(args.rows, args.chunk_scale, raw)
     size = path.stat().st_size / 1024**2
     env = {**os.environ, "KINERJA_PSEUDONYM_KEY": os.environ.get("KINERJA_PSEUDONYM_KEY", "bench-key-not-secret")}
     read_wall, read_mem, read = run(_READ, str(path), env=env)
-    clean_wall, clean_mem, clean = run(_CLEAN, str(raw), str(OUT / "processed"), env=env)
+    clean_wall, clean_mem, clean = run(_CLEAN, str(raw), str(OUT / "processed"), repr(args.workers), env=env)
     print(f"survey export: {read['rows']:,} rows x {read['cols']} columns, {size:,.0f} MiB ({path})")
     print(
         f"plain read (pandas {read['import_s']:.1f}s import + pyarrow read_csv): {read_wall:6.1f} s wall, "
-        f"{read['work_s']:6.1f} s reading, peak {read_mem:.2f} GiB"
+        f"{read['work_s']:6.1f} s reading, {read['cpu_s']:6.1f} s CPU, peak {read_mem:.2f} GiB"
     )
     print(
-        f"kinerja clean (build_processed):            {clean_wall:6.1f} s wall, {clean['work_s']:6.1f} s cleaning, "
-        f"peak {clean_mem:.2f} GiB"
+        f"kinerja clean (workers={args.workers}):  {clean_wall:6.1f} s wall, {clean['work_s']:6.1f} s cleaning, "
+        f"{clean['cpu_s']:6.1f} s CPU, peak {clean_mem:.2f} GiB"
     )
     print(f"  {clean['out']:,} rows out, {clean['quarantined']:,} quarantined, {clean['problems']:,} problems")
     print(
         f"ratio clean/read: {clean_wall / read_wall:.2f}x wall, {clean['work_s'] / read['work_s']:.2f}x work "
-        f"(target <= 2x); peak memory {clean_mem:.2f} GiB (target <= 3 GiB)"
+        f"(target <= 2x), {clean['cpu_s'] / read['cpu_s']:.2f}x CPU; load {os.getloadavg()[0]:.1f}; peak memory {clean_mem:.2f} GiB (target <= 3 GiB)"
     )
 
 

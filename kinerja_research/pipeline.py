@@ -61,6 +61,8 @@ from kinerja_research.clean.tables import (
     PRIVATE_COLUMNS,
     PROBLEM_COLUMNS,
     clean_table,
+    decide_parts,
+    finish_table,
     item_scales,
     wave_order_flags,
 )
@@ -557,8 +559,8 @@ def build_processed(
     workers : int or None, default 1
         Worker processes: files are read in parallel, then chunks of whole files are cleaned in parallel
         (:data:`CHUNK_ROWS` rows each, so memory is bounded by a chunk) and the outputs written from their parts,
-        byte-identical to ``workers=1``. ``None``: every core when the raw files are several
-        and at least 32 MiB (:data:`PARALLEL_MIN_BYTES`), else 1.
+        byte-identical to ``workers=1``; a file of more than :data:`BATCH_ROWS` rows is cleaned in row batches.
+        ``None``: every core when the raw files hold at least 32 MiB (:data:`PARALLEL_MIN_BYTES`), else 1.
     scheduler : str, optional
         Address of a Dask distributed scheduler (``tcp://host:8786``): the same units of work run on that cluster
         (its workers must see the raw folder at the same path), with the same outputs.
@@ -656,9 +658,11 @@ def _write_outputs(run: dict, tmp: Path, dataset: str, started: str, t0: float, 
             for k, v in r["severity"].items():
                 severity[k] = severity.get(k, 0) + v
         if progress:
+            n, d, x = run.get("again", {}).get(table, (len(res), 0, 0))
             print(
                 f"{table}: {c['rows_in']} rows in, {c['rows_out']} out, {c['rows_quarantined']} quarantined, "
-                f"{c['problems']} problems",
+                f"{c['problems']} problems; {n} chunks, {d} cleaned again for decisions over whole files or "
+                f"columns, {x} again for duplicates or wave order across chunks",
                 file=sys.stderr,
             )
     codebooks = _copy_codebooks(run["cfg"], tmp, outputs, names)
@@ -800,11 +804,11 @@ PARALLEL_MIN_BYTES = 32 << 20
 
 
 def _auto_workers(cfg) -> int:
-    """Workers for ``workers=None``: every core when the dataset has several files and at least
-    :data:`PARALLEL_MIN_BYTES` of them, else 1."""
+    """Workers for ``workers=None``: every core when the dataset's files hold at least :data:`PARALLEL_MIN_BYTES`
+    (one large file too: it is cleaned in row batches, :data:`BATCH_ROWS`), else 1."""
     files = [p for specs in cfg.tables.values() for spec in specs for p in cfg.files(spec)]
     size = sum(p.stat().st_size for p in files)
-    if len(files) < 2 or size < PARALLEL_MIN_BYTES:
+    if size < PARALLEL_MIN_BYTES:
         return 1
     return max(1, os.cpu_count() or 1)
 
@@ -817,6 +821,9 @@ UNIT_BYTES = 16 << 20
 #: Rows one cleaning unit of work cleans together (consecutive reading units; a larger unit is a chunk alone): the
 #: memory of a worker is bounded by a chunk, not by the dataset.
 CHUNK_ROWS = 250_000
+#: Rows of one row batch of a large file: a file of more rows is cleaned in batches of this many rows (possibly by
+#: different workers), its per-file checks decided over the whole file (:data:`clean.tables.PART_RULES`).
+BATCH_ROWS = CHUNK_ROWS
 #: Rows per row group of the processed tables (written sorted by ``region_code``: the statistics of each group let
 #: ``load_table(regions=)`` skip the groups of other regions).
 ROW_GROUP_ROWS = 1 << 16
@@ -865,16 +872,20 @@ def _write_ipc(tbl: pa.Table, path: Path, batches: list[pa.Table] | None = None)
             w.write_batch(rbs[0])
 
 
-def _read_unit(files: list[tuple], raw_root: Path, out: Path) -> dict:
+def _read_unit(files: list[tuple], raw_root: Path, out: Path, batch_rows: int | None = None) -> dict:
     """Read the files of one unit (a worker's unit of work) and keep their canonical frames as Arrow IPC parts
-    (``<out>-<k>.arrow``) for the cleaning chunk: returns per file ``{job, rel, sha256, bytes, headers, columns,
-    spec}``, the distinct names of each file, the unit's rows and its parts ``[(job, path)]``."""
-    frames, meta, names = [], [], []
+    (``<out>-<k>.arrow``) for the cleaning chunks, a file of more than ``batch_rows`` rows (default
+    :data:`BATCH_ROWS`) in row batches of that many rows (each row keeps its row number in the file, ``_row``, and
+    its place in the whole table, ``_pos``): returns per file ``{job, rel, sha256, bytes, headers, columns, spec,
+    people}``, the distinct names of each file, the unit's rows and its pieces ``[{"part": (job, batch, path),
+    "rows", "rel"}]`` in file order."""
+    batch_rows = int(batch_rows or BATCH_ROWS)
+    meta, names, pieces = [], [], []
+    k = 0
     for job, spec, path in files:
         res = _read_one(path, spec, raw_root, True)
         df = res["df"]
         df["_pos"] = (np.int64(job) << np.int64(32)) + np.arange(len(df), dtype=np.int64)
-        frames.append((job, df))
         meta.append(
             {
                 "job": job,
@@ -887,13 +898,20 @@ def _read_unit(files: list[tuple], raw_root: Path, out: Path) -> dict:
                 "people": bool(df["nip"].notna().any()) if "nip" in df else len(df) > 0,
             }
         )
-        names.append(res["names"])
-    stored = []
-    for k, (job, df) in enumerate(frames):
-        target = Path(f"{out}-{k:04d}.arrow")
-        _write_ipc(pa.Table.from_pandas(df, preserve_index=False), target)
-        stored.append((job, str(target)))
-    return {"files": meta, "names": names, "rows": int(sum(len(df) for _, df in frames)), "path": stored}
+        names.append(res.pop("names"))
+        del res
+        tbl = pa.Table.from_pandas(df, preserve_index=False)
+        n = len(df)
+        del df
+        starts = range(0, n, batch_rows) if n > batch_rows else [0]
+        for b, at in enumerate(starts):
+            target = Path(f"{out}-{k:04d}.arrow")
+            piece = tbl.slice(at, batch_rows) if n > batch_rows else tbl
+            _write_ipc(piece, target)
+            pieces.append({"part": (job, b, str(target)), "rows": int(len(piece)), "rel": meta[-1]["rel"]})
+            k += 1
+        del tbl
+    return {"files": meta, "names": names, "rows": int(sum(p["rows"] for p in pieces)), "pieces": pieces}
 
 
 #: The name keys of the runs of this process, by the path of their file (read once per worker process; the process
@@ -911,20 +929,21 @@ def _names_at(path: str) -> frozenset:
     return _NAMES_AT[path]
 
 
-def _chunk_raw(units: list[list], columns: list[str]) -> pd.DataFrame:
-    """The raw frame of one chunk: its files in dataset.yml order with the table's columns (in the order the whole
-    table has them; a column a file lacks is missing text, as when the whole table is concatenated)."""
-    stored = sorted((jp for u in units for jp in u), key=lambda jp: jp[0])
-    parts = []
-    for _, path in stored:
+def _chunk_raw(parts: list[tuple], columns: list[str]) -> pd.DataFrame:
+    """The raw frame of one chunk: its files (or row batches of a file) in dataset.yml order with the table's columns
+    (in the order the whole table has them; a column a file lacks is missing text, as when the whole table is
+    concatenated)."""
+    stored = sorted(parts, key=lambda p: (p[0], p[1]))
+    frames = []
+    for _, _, path in stored:
         df = pa.ipc.open_file(path).read_all().to_pandas()
         for c in columns:
             if c not in df:
                 df[c] = pd.array([pd.NA] * len(df), dtype=pd.StringDtype("pyarrow"))
-        parts.append(df[columns] if list(df.columns) != columns else df)
-    if len(parts) == 1:
-        return parts[0]
-    return pd.concat(parts, ignore_index=True)
+        frames.append(df[columns] if list(df.columns) != columns else df)
+    if len(frames) == 1:
+        return frames[0]
+    return pd.concat(frames, ignore_index=True)
 
 
 def _clean_chunk(
@@ -943,21 +962,39 @@ def _clean_chunk(
     region (one row group per region), quarantine, and the problem records as CSV lines. Returns counts, the regions
     and their rows, the problem counts by rule and severity, the clean columns, and the key columns of the decisions
     taken over the whole table (duplicates, wave order) with this chunk's own decisions."""
+    stem = Path(parts) / f"{table}-{cid:05d}"
+    kept = Path(f"{stem}.prepared.pkl")
+    prepared = None
+    if cross and kept.exists():  # cleaned before up to the steps the whole table's decision changes: finish only
+        with open(kept, "rb") as fh:
+            used, prepared = pickle.load(fh)
+        decided = options.get("decided") or {}
+        if any(decided.get(rk, d) != d for rk, d in used.items()):  # prepared with other decisions
+            prepared = None
     raw = _chunk_raw(units, columns)
-    raw.attrs = attrs
     n_in = int(len(raw))
     names = _names_at(options["names_path"])
     keys: dict = {}
     opts = {k: v for k, v in options.items() if k != "names_path"} | {"known_names": names, "keys_out": keys}
     if cross:
         opts["cross"] = cross
-    clean, quarantine, probs = clean_table(table, raw, key=key, options=opts)
-    del raw
+    if prepared is not None:
+        clean, quarantine, probs = finish_table(prepared, raw, opts)
+    else:
+        if options.get("partial_files") and not cross:  # row batches: a person's rows are likely in another batch
+
+            def keep(state) -> None:
+                with open(kept, "wb") as fh:
+                    pickle.dump((dict(keys.get("used") or {}), state), fh, protocol=5)
+
+            opts["prepared_out"] = keep
+        raw.attrs = attrs
+        clean, quarantine, probs = clean_table(table, raw, key=key, options=opts)
+    del raw, prepared
     validate_table(table, clean)
     _guard_personal_data(f"{table}.parquet", clean, names)
     _guard_personal_data(f"quarantine/{table}.parquet", quarantine, names)
     _guard_personal_data("validation.csv", probs[["file", "column", "value"]], names)
-    stem = Path(parts) / f"{table}-{cid:05d}"
     regions = _write_by_region(clean, Path(f"{stem}.clean.arrow"))
     _write_parquet(quarantine, Path(f"{stem}.quarantine.parquet"))
     if len(probs):
@@ -1089,16 +1126,27 @@ def _assemble(kind: str, table: str | None, chunks: list[dict], parts: str, out:
 
 
 def _chunks(units: list[dict], read: list[dict]) -> list[dict]:
-    """Reading units grouped into cleaning chunks: per table, consecutive units up to :data:`CHUNK_ROWS` rows."""
+    """Reading units grouped into cleaning chunks: per table, consecutive pieces (whole files, or row batches of a
+    file larger than :data:`BATCH_ROWS`) up to :data:`CHUNK_ROWS` rows. ``partial`` lists the files of a chunk that
+    are cleaned in several chunks (their per-file checks are decided over the whole file)."""
+    cut = {}
+    for r in read:
+        for p in r["pieces"]:
+            cut[p["rel"]] = cut.get(p["rel"], 0) + 1
+    meta = {m["rel"]: m for r in read for m in r["files"]}
     chunks: list[dict] = []
     for u, r in zip(units, read):
-        last = chunks[-1] if chunks else None
-        if last is None or last["table"] != u["table"] or (last["rows"] and last["rows"] + r["rows"] > CHUNK_ROWS):
-            chunks.append({"table": u["table"], "units": [], "files": [], "rows": 0})
-            last = chunks[-1]
-        last["units"].append(r["path"])
-        last["files"].extend(r["files"])
-        last["rows"] += r["rows"]
+        for p in r["pieces"]:
+            last = chunks[-1] if chunks else None
+            if last is None or last["table"] != u["table"] or (last["rows"] and last["rows"] + p["rows"] > CHUNK_ROWS):
+                chunks.append({"table": u["table"], "units": [], "files": [], "rows": 0, "partial": []})
+                last = chunks[-1]
+            last["units"].append(p["part"])
+            if not last["files"] or last["files"][-1]["rel"] != p["rel"]:
+                last["files"].append(meta[p["rel"]])
+                if cut[p["rel"]] > 1:
+                    last["partial"].append(p["rel"])
+            last["rows"] += p["rows"]
     return chunks
 
 
@@ -1171,7 +1219,9 @@ def _process(
     n = _auto_workers(cfg) if workers is None else int(workers)
     units = _units(cfg, raw_root)
     with _Pool(n, scheduler) as pool:
-        read = pool.map(_read_unit, [(u["files"], raw_root, parts / f"raw-{i:05d}") for i, u in enumerate(units)])
+        read = pool.map(
+            _read_unit, [(u["files"], raw_root, parts / f"raw-{i:05d}", BATCH_ROWS) for i, u in enumerate(units)]
+        )
         metas = sorted((m for r in read for m in r["files"]), key=lambda m: m["job"])
         for m in metas:
             inputs.setdefault(m["rel"], {"sha256": m["sha256"], "bytes": m["bytes"]})
@@ -1206,17 +1256,40 @@ def _process(
             free = list(getattr(cfg, "free_text", {}).get(t, []))
             opts = {**options, "names_path": str(names_path), "file_aliases": aliases, "free_text": free}
             opts["table_people"] = people[t]
+            opts["partial_files"] = ch["partial"]
             attrs = {"headers": {m["rel"]: m["headers"] for m in ch["files"]}, **table_attrs[t]}
             calls.append((t, cid, ch["units"], table_cols[t], attrs, key, opts, str(parts), None, keep_problems))
         done = pool.map(_clean_chunk, calls)
         results: dict[str, list] = {}
         for res in done:
             results.setdefault(res["table"], []).append(res)
-        for res in results.values():  # decisions over the whole table; chunks that decided otherwise again
-            again = _cross(res)
-            if again:
-                idx = sorted(again)
-                redo = pool.map(_clean_chunk, [calls[res[i]["cid"]][:8] + (again[i], keep_problems) for i in idx])
+
+        def again(i: int, decided: dict, cross: dict | None = None) -> tuple:
+            c = calls[i]
+            return c[:6] + ({**c[6], "decided": decided},) + c[7:8] + (cross, keep_problems)
+
+        again_n: dict[str, list[int]] = {}
+        for t, res in results.items():
+            again_n[t] = [len(res), 0, 0]
+            # per-file checks of files cleaned in row batches, and the column rules, decided over the whole file or
+            # column (PART_RULES); chunks that decided otherwise are cleaned again with the decisions (a decision
+            # can rest on another: the main date format on the day order, hence a few rounds)
+            decided: dict = {}
+            for _ in range(8):
+                decided, differ = decide_parts([r["keys"] for r in res], names)
+                if not differ:
+                    break
+                redo = pool.map(_clean_chunk, [again(res[i]["cid"], decided) for i in differ])
+                again_n[t][1] += len(differ)
+                for i, r in zip(differ, redo):
+                    res[i] = r
+            else:  # pragma: no cover - the decisions settle after at most three rounds
+                raise RuntimeError("the decisions over whole files did not settle")
+            cross = _cross(res)  # decisions over the whole table; chunks that decided otherwise again
+            if cross:
+                idx = sorted(cross)
+                redo = pool.map(_clean_chunk, [again(res[i]["cid"], decided, cross[i]) for i in idx])
+                again_n[t][2] += len(idx)
                 for i, r in zip(idx, redo):
                     res[i] = r
             for r in res:  # the key columns are not needed any more (and never sent to the assembling workers)
@@ -1259,6 +1332,7 @@ def _process(
         "source": _source(cfg),
         "constructs": cfg.construct_items(),
         "outputs": outputs,
+        "again": again_n,
     }
 
 

@@ -431,3 +431,21 @@ def test_drivers_cluster_matches_r(small_sample, key):
         regression(mt, dv="mpg", covar=["wt"], cov_type="cluster", cluster="carb", small_sample="HC1")
     with pytest.raises(KinerjaError, match="cov_type='cluster'"):
         regression(mt, dv="mpg", covar=["wt"], cluster="carb")
+
+
+def test_ptukey_blocks_give_the_same_values_as_one_block(monkeypatch):
+    # the quadrature runs over blocks of elements (bounded memory at 131,841 pairs); each element is computed on
+    # its own, so blocks of 7 give exactly the values of one block, at both tails and both df branches
+    rng = np.random.default_rng(3)
+    q = np.concatenate([rng.uniform(0.1, 9.0, 40), [0.0, np.inf, np.nan, 30.0]])
+    df = np.concatenate([rng.uniform(2.0, 400.0, 30), rng.uniform(26000.0, 90000.0, 10), [5.0, 5.0, 5.0, 60.0]])
+    k = np.where(np.arange(q.size) % 2 == 0, 3.0, 12.0)
+    whole = rs.ptukey(q, k, df)
+    monkeypatch.setattr(rs, "_PTUKEY_BLOCK", 7)
+    blocked = rs.ptukey(q, k, df)
+    np.testing.assert_array_equal(blocked, whole)
+    assert rs.ptukey(q.reshape(4, 11), k.reshape(4, 11), df.reshape(4, 11)).shape == (4, 11)
+    data = pd.DataFrame({"g": np.repeat(list("abcdefghij"), 6), "y": rng.normal(size=60)})
+    small = rs.games_howell(data, dv="y", between="g")
+    monkeypatch.setattr(rs, "_PTUKEY_BLOCK", 10**9)
+    pd.testing.assert_frame_equal(small, rs.games_howell(data, dv="y", between="g"), check_exact=True)

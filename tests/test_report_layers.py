@@ -17,7 +17,7 @@ LAYERS = [
     {"suppress", "plots"},
     {"render"},
     {"notebook", "findings"},
-    {"national"},
+    {"national", "national_training"},
     {"sections"},
     {"runner"},
 ]

@@ -175,23 +175,7 @@ class Fit:
         for i in range(k):  # k(k+1)/2 bincounts over rows: loops over columns, not rows or clusters
             for j in range(i, k):
                 M[:, i, j] = M[:, j, i] = np.bincount(codes, weights=self.X[:, i] * self.X[:, j], minlength=g)
-        L = np.linalg.cholesky(B)
-        lam, vec = np.linalg.eigh(L.T @ M @ L)
-        lam = np.clip(lam, 0.0, None)
-        one = 1.0 - lam
-        ok = one > 1e-10
-        r = np.sqrt(np.where(ok, one, 1.0))
-        with np.errstate(divide="ignore"):
-            psi_a = np.where(ok, 1.0 / (r * (1.0 + r)), -1.0 / np.where(lam > 0, lam, 1.0))
-            psi_a2 = np.where(ok, 1.0 / np.where(ok, one, 1.0), -1.0 / np.where(lam > 0, lam, 1.0))
-        vt = np.swapaxes(vec, 1, 2)
-        FA = L @ ((vec * psi_a[:, None, :]) @ vt) @ L.T
-        FA2 = L @ ((vec * psi_a2[:, None, :]) @ vt) @ L.T
-        adj = s + np.einsum("gij,gj->gi", M, np.einsum("gij,gj->gi", FA, s))
-        V = B @ (adj.T @ adj) @ B
-        P = M + M @ FA @ M  # X_g' A_g X_g
-        Q = M + M @ FA2 @ M  # X_g' A_g² X_g
-        return V, P, Q
+        return cr2_pieces(B, M, s)
 
     def cluster_inference(self, cluster: np.ndarray, small_sample: str = "CR2") -> tuple[np.ndarray, np.ndarray, int]:
         """Cluster-robust covariance and the t reference df of each coefficient.
@@ -212,19 +196,52 @@ class Fit:
         if small_sample == "CR1-G":
             return self.vcov("CR1", codes), np.full(self.k, float(g - 1)), g
         V, P, Q = self._cr2(codes, g)
-        B = self.xtx_inv
-        df = np.empty(self.k)
-        for j in range(self.k):  # per coefficient (columns), O(G k²) each
-            b = B[:, j]
-            t = P @ b  # G x k: X_g' u_g
-            d = np.einsum("i,gij,j->g", b, Q, b)  # u_g' u_g
-            tbt = np.einsum("gi,ij,gj->g", t, B, t)
-            btt = B @ (t.T @ t)
-            # Omega = diag(d) - T B T' (G x G, never formed): df = tr(Omega)² / ||Omega||_F²
-            tr = d.sum() - tbt.sum()
-            fro = (d**2).sum() - 2 * (d * tbt).sum() + np.trace(btt @ btt)
-            df[j] = tr**2 / fro
+        df = satterthwaite_df(self.xtx_inv, P, Q)
         return V, df, g
+
+
+def cr2_pieces(B: np.ndarray, M: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CR2 covariance and the pieces of its Satterthwaite df from ``B = (X'X)^-1``, the clusters' ``M_g = X_g'X_g``
+    (G x k x k) and scores ``s_g = X_g'e_g`` (G x k): everything CR2 needs (see ``Fit._cr2``), so a fit gathered
+    from per-cluster sums (e.g. :mod:`kinerja_research.analysis.did_cells`) gets the same algebra.
+
+    Returns ``V`` (k x k), ``P = X_g' A_g X_g`` and ``Q = X_g' A_g^2 X_g`` (G x k x k each).
+    """
+    L = np.linalg.cholesky(B)
+    lam, vec = np.linalg.eigh(L.T @ M @ L)
+    lam = np.clip(lam, 0.0, None)
+    one = 1.0 - lam
+    ok = one > 1e-10
+    r = np.sqrt(np.where(ok, one, 1.0))
+    with np.errstate(divide="ignore"):
+        psi_a = np.where(ok, 1.0 / (r * (1.0 + r)), -1.0 / np.where(lam > 0, lam, 1.0))
+        psi_a2 = np.where(ok, 1.0 / np.where(ok, one, 1.0), -1.0 / np.where(lam > 0, lam, 1.0))
+    vt = np.swapaxes(vec, 1, 2)
+    FA = L @ ((vec * psi_a[:, None, :]) @ vt) @ L.T
+    FA2 = L @ ((vec * psi_a2[:, None, :]) @ vt) @ L.T
+    adj = s + np.einsum("gij,gj->gi", M, np.einsum("gij,gj->gi", FA, s))
+    V = B @ (adj.T @ adj) @ B
+    P = M + M @ FA @ M  # X_g' A_g X_g
+    Q = M + M @ FA2 @ M  # X_g' A_g² X_g
+    return V, P, Q
+
+
+def satterthwaite_df(B: np.ndarray, P: np.ndarray, Q: np.ndarray) -> np.ndarray:
+    """Satterthwaite (Bell-McCaffrey) df of each coefficient of a CR2 fit from :func:`cr2_pieces`' ``P`` and ``Q``,
+    under a working model of independent, homoscedastic errors (clubSandwich ``coef_test(test = "Satterthwaite")``)."""
+    k = B.shape[0]
+    df = np.empty(k)
+    for j in range(k):  # per coefficient (columns), O(G k²) each
+        b = B[:, j]
+        t = P @ b  # G x k: X_g' u_g
+        d = np.einsum("i,gij,j->g", b, Q, b)  # u_g' u_g
+        tbt = np.einsum("gi,ij,gj->g", t, B, t)
+        btt = B @ (t.T @ t)
+        # Omega = diag(d) - T B T' (G x G, never formed): df = tr(Omega)² / ||Omega||_F²
+        tr = d.sum() - tbt.sum()
+        fro = (d**2).sum() - 2 * (d * tbt).sum() + np.trace(btt @ btt)
+        df[j] = tr**2 / fro
+    return df
 
 
 def coef_rows(

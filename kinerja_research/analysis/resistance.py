@@ -188,12 +188,31 @@ def _range_cdf(w: np.ndarray, k: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Elements of one :func:`ptukey` quadrature block: its work arrays are elements x 16 x 12 doubles, so a block of
+#: 4,096 holds about 6 MB per array where the 131,841 Games-Howell pairs of 514 regions at once held over 1 GiB.
+_PTUKEY_BLOCK = 4096
+
+
 def ptukey(q, k, df) -> np.ndarray:
     """Lower-tail CDF of the studentized range with ``k`` means and ``df`` degrees of freedom (as R ``ptukey``).
 
-    Vectorised over broadcast arrays; ``df > 25000`` uses the range distribution, as R does.
+    Vectorised over broadcast arrays; ``df > 25000`` uses the range distribution, as R does. Every element is
+    computed on its own, so the quadrature runs over blocks of elements (bounded memory, the same values).
     """
     q, k, df = np.broadcast_arrays(np.asarray(q, float), np.asarray(k, float), np.asarray(df, float))
+    if q.size > _PTUKEY_BLOCK:
+        shape = q.shape
+        q, k, df = q.ravel(), k.ravel(), df.ravel()
+        blocks = [
+            _ptukey(q[i : i + _PTUKEY_BLOCK], k[i : i + _PTUKEY_BLOCK], df[i : i + _PTUKEY_BLOCK])
+            for i in range(0, q.size, _PTUKEY_BLOCK)
+        ]
+        return np.concatenate(blocks).reshape(shape)
+    return _ptukey(q, k, df)
+
+
+def _ptukey(q: np.ndarray, k: np.ndarray, df: np.ndarray) -> np.ndarray:
+    """:func:`ptukey` on one block of broadcast arrays."""
     out = np.zeros(q.shape)
     out[np.isnan(q) | np.isnan(df) | (df < 2) | (k < 2)] = np.nan  # R: NaN (with a warning) outside its domain
     out[np.isposinf(q) & (df >= 2) & (k >= 2)] = 1.0

@@ -13,6 +13,7 @@ after normalisation; nothing lost).
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -52,6 +53,9 @@ __all__ = [
     "AGE_RANGE",
     "FREE_TEXT_EXEMPT",
     "clean_table",
+    "finish_table",
+    "decide_parts",
+    "PART_RULES",
     "item_scales",
     "wave_order_flags",
 ]
@@ -90,6 +94,7 @@ class _Ctx:
     dayfirst: bool | None = None
     vmaps: dict = field(default_factory=dict)
     code: pd.Series | None = None
+    decisions: _Decisions | None = None
 
     def col(self, name: str) -> pd.Series:
         """The raw column ``name``, or an all-missing text column when the files do not map it."""
@@ -112,6 +117,158 @@ class _Cleaned:
     item_block: np.ndarray | None = None
     dup_key: list[str] | None = None
     dup_order: str | None = None  # a column of ``cols`` ordering submissions, or None for file order
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Decisions over a whole file or a whole table column (the pipeline cleans a table in parts: chunks of files, and a
+# large file in row batches)
+# --------------------------------------------------------------------------------------------------------------------
+def _dominant(stats: dict, names=frozenset()) -> str:
+    """The dominant spelling of a region in a file: most rows, then the one written first."""
+    return min(stats.items(), key=lambda kv: (-kv[1][0], kv[1][1]))[0]
+
+
+def _nip_unusable(stats: tuple, names=frozenset(), *, share: float = 0.9, min_rows: int = 20) -> str | None:
+    n_bad, n_filled, shown, header = stats
+    if n_filled >= min_rows and n_bad > share * max(n_filled, 1):
+        return (
+            f"file '{shown}', column '{header}' (mapped to nip): {int(n_bad)} of {int(n_filled)} "
+            f"values are not NIPs or NI PPPK numbers; rule: a file whose NIP column is more than {share:.0%} "
+            f"invalid is unusable, the likely cause is a wrong header mapping in dataset.yml (columns swapped)"
+        )
+    return None
+
+
+def _people_kept(stats: tuple, names=frozenset()) -> str | None:
+    distinct, people, shown, header, column, table = stats
+    n_people = people if isinstance(people, int) else len(people)
+    why = _people_like(pd.Series(distinct, dtype=object), names, int(n_people))
+    if not why:
+        return None
+    return (
+        f"file '{shown}', column '{normalise_text(header)}' (mapped to {column}): {why}; "
+        f"rule: a kept text column must not hold the people themselves -- fix the header mapping in "
+        f"dataset.yml, or declare it free text (free_text: {{{table}: [{column}]}}) to keep it with "
+        f"names and NIPs redacted"
+    )
+
+
+def _name_units(stats: tuple, names=frozenset()) -> str | None:
+    n_vals, n_units, shown, header = stats
+    if n_vals >= 2 and n_units >= 0.5 * n_vals:
+        return (
+            f"file '{shown}', column '{normalise_text(header)}' (mapped to name): most of its "
+            f"values are names of units (Dinas, Badan, UPT ...), not of people; rule: the name column holds "
+            f"people's names -- the headers of name and unit are probably swapped in dataset.yml"
+        )
+    return None
+
+
+def _date_order(stats: tuple, names=frozenset()) -> bool | None:
+    day_ev, month_ev = stats
+    return True if day_ev and not month_ev else False if month_ev and not day_ev else None
+
+
+def _date_main(stats: dict, names=frozenset()) -> str:
+    return pd.Series(stats).sort_index().idxmax()
+
+
+def _sum_counts(a: tuple, b: tuple) -> tuple:
+    return tuple(x + y if isinstance(x, int | float | np.integer | np.floating) else x for x, y in zip(a, b))
+
+
+def _merge_spellings(a: dict, b: dict) -> dict:
+    out = dict(a)
+    for t, (k, first) in b.items():
+        k0, f0 = out.get(t, (0, first))
+        out[t] = (k0 + k, min(f0, first))
+    return out
+
+
+def _merge_people(a: tuple, b: tuple) -> tuple:
+    distinct = pd.unique(np.concatenate([a[0], b[0]]))
+    people = a[1] + b[1] if isinstance(a[1], int) else np.unique(np.concatenate([a[1], b[1]]))
+    return (distinct, people, *a[2:])
+
+
+def _merge_weights(a: dict, b: dict) -> dict:
+    return {k: a.get(k, 0) + b.get(k, 0) for k in sorted(set(a) | set(b))}
+
+
+#: The decisions taken over a whole file (key ``(…, file)``) or a whole table column (key: the column), each as
+#: ``(decide(evidence, names) -> decision, merge(evidence, evidence) -> evidence, kind)``; ``kind`` "error": the
+#: decision is the one-sentence error of a file that cannot be cleaned (None: fine). A cleaning of part of a table
+#: reports its evidence and the decisions it used (option ``keys_out``); the pipeline merges the evidence of every
+#: part, decides once (:func:`decide_parts`) and cleans again, with the decisions passed in (option ``decided``),
+#: the parts whose own decision differs.
+PART_RULES: dict[str, tuple[Callable, Callable, str]] = {
+    "region_dominant": (_dominant, _merge_spellings, "value"),  # (file, region code): dominant spelling
+    "decimal_comma": (lambda e, names=frozenset(): e[0] / max(e[1], 1) >= 0.5, _sum_counts, "value"),  # (column, file)
+    "golongan_canonical": (lambda e, names=frozenset(): e[0] / max(e[1], 1) > 0.5, _sum_counts, "value"),  # file
+    "nip_unusable": (_nip_unusable, _sum_counts, "error"),  # file
+    "people_kept": (_people_kept, _merge_people, "error"),  # (column, file)
+    "name_units": (_name_units, _sum_counts, "error"),  # file
+    "date_order": (_date_order, lambda a, b: (a[0] or b[0], a[1] or b[1]), "value"),  # column
+    "date_main": (_date_main, _merge_weights, "value"),  # column
+    "number_comma": (lambda e, names=frozenset(): bool(e), lambda a, b: bool(a or b), "value"),  # column
+}
+
+
+def decide_parts(parts: list[dict], names: frozenset = frozenset()) -> tuple[dict, list[int]]:
+    """Decide once over the parts of one table: ``parts`` are the ``keys_out`` dicts of its cleanings, in table
+    order (each ``{"stats": {(rule, key): evidence}, "used": {(rule, key): decision}}``). Returns the decisions
+    ``{(rule, key): decision}`` and the indices of the parts whose used decision differs (to be cleaned again with
+    option ``decided``). Raises the :class:`~kinerja_research.errors.KinerjaError` of the first file (in table order)
+    that cannot be cleaned as a whole."""
+    merged: dict = {}
+    for p in parts:
+        for rk, ev in (p.get("stats") or {}).items():
+            merged[rk] = PART_RULES[rk[0]][1](merged[rk], ev) if rk in merged else ev
+    decided = {rk: PART_RULES[rk[0]][0](ev, names) for rk, ev in merged.items()}
+    for rk, d in decided.items():
+        if PART_RULES[rk[0]][2] == "error" and d:
+            raise KinerjaError(d)
+    differ = [i for i, p in enumerate(parts) if any(decided.get(rk, d) != d for rk, d in (p.get("used") or {}).items())]
+    return decided, differ
+
+
+class _Decisions:
+    """Decisions of one cleaning: taken here from local evidence, or the ones passed in (option ``decided``) when the
+    pipeline decided over the whole file or column; the evidence and the decisions used are reported in option
+    ``keys_out`` (``stats``, ``used``) for the rules over files named in option ``partial_files`` (files cleaned in
+    row batches) and for every column rule."""
+
+    def __init__(self, options: Mapping):
+        self.given = options.get("decided") or {}
+        self.partial = frozenset(options.get("partial_files") or ())
+        out = options.get("keys_out")
+        self.stats = None if out is None else out.setdefault("stats", {})
+        self.used = None if out is None else out.setdefault("used", {})
+        self.names: frozenset = frozenset()
+
+    def reports(self, file: str | None) -> bool:
+        """Whether evidence about ``file`` (None: a column) is reported (the file is cleaned in parts)."""
+        return self.stats is not None and (file is None or file in self.partial)
+
+    def take(self, rule: str, key, evidence, *, file: str | None = None, matters: bool = True):
+        """The decision of ``rule`` for ``key`` (``file``: the file it is about, None for a table column); an
+        ``error`` rule's sentence is raised here unless the file is cleaned in parts (then the pipeline decides)."""
+        rk = (rule, key)
+        decide, _, kind = PART_RULES[rule]
+        d = self.given[rk] if rk in self.given else decide(evidence, self.names)
+        if self.reports(file):
+            self.stats[rk] = evidence
+            if matters:
+                self.used[rk] = d
+            if kind == "error":
+                return None
+        if kind == "error" and d:
+            raise KinerjaError(d)
+        return d
+
+    def decider(self, column: str) -> Callable:
+        """A ``decide`` for :func:`parse_date` / :func:`parse_number` on ``column`` (a table column's decisions)."""
+        return lambda rule, evidence, matters=True: self.take(rule, column, evidence, matters=matters)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -168,29 +325,35 @@ def _regions(ctx: _Ctx) -> pd.Series:
         bps = np.array([v == "bps" for v in m["matched_by"].tolist()] + [False])[idx] & has_text
         probs.add(raw, bps, field_name="region", rule="region_bps_code", value=use, region_code=code)
     # Spelling variants: a value that differs from the most common spelling of the same region in the same file
-    # (integer codes only: file x distinct text counts, then the dominant text per file x region).
+    # (integer codes only: file x distinct text counts, then the dominant text per file x region, decided over the
+    # whole file when the file is cleaned in row batches).
     resolved = (status == "ok") & has_text
     if resolved.any():
-        fcodes, _ = pd.factorize(raw["_file"])
+        fcodes, fnames = pd.factorize(raw["_file"])
         n_text = len(uniques)
-        key = fcodes[resolved].astype(np.int64) * n_text + codes[resolved]
-        keys, counts = np.unique(key, return_counts=True)
-        region_of_text = pd.factorize(m["code"].fillna("").to_numpy(dtype=object))[0]
-        t = pd.DataFrame({"f": keys // n_text, "t": keys % n_text, "k": counts})
-        t["c"] = region_of_text[t["t"].to_numpy()]
-        t = t.sort_values(["f", "c", "k", "t"], ascending=[True, True, False, True], kind="mergesort")
-        dominant = t.drop_duplicates(["f", "c"]).set_index(["f", "c"])["t"]
-        t["dominant"] = dominant.reindex(pd.MultiIndex.from_arrays([t["f"], t["c"]])).to_numpy()
-        variant_key = set((t["f"][t["t"] != t["dominant"]] * n_text + t["t"][t["t"] != t["dominant"]]).tolist())
+        at = np.flatnonzero(resolved)
+        key = fcodes[at].astype(np.int64) * n_text + codes[at]
+        keys, first, counts = np.unique(key, return_index=True, return_counts=True)
+        first_pos = _positions(ctx)[at[first]]
+        region_of = m["code"].fillna("").to_numpy(dtype=object)
+        texts = np.asarray(uniques, dtype=object)
+        spellings: dict = {}
+        for kk, k, fp in zip(keys.tolist(), counts.tolist(), first_pos.tolist()):
+            f, t = divmod(kk, n_text)
+            spellings.setdefault((fnames[f], region_of[t]), {})[texts[t]] = (k, fp, kk)
+        variant_key = []
+        for (f, c), found in spellings.items():
+            dom = ctx.decisions.take("region_dominant", (f, c), {t: v[:2] for t, v in found.items()}, file=f)
+            variant_key.extend(v[2] for t, v in found.items() if t != dom)
         variant = np.zeros(len(raw), dtype=bool)
         if variant_key:
-            variant[np.flatnonzero(resolved)] = np.isin(key, np.fromiter(variant_key, dtype=np.int64))
+            variant[at] = np.isin(key, np.array(variant_key, dtype=np.int64))
         probs.add(raw, variant, field_name="region", rule="region_variant", region_code=code)
     return code
 
 
 def _dates(ctx: _Ctx, name: str, *, required: bool = False) -> pd.Series:
-    res = parse_date(ctx.col(name), dayfirst=ctx.dayfirst)
+    res = parse_date(ctx.col(name), dayfirst=ctx.dayfirst, decide=ctx.decisions.decider(name))
     ctx.add_rules(
         res["rule"],
         field_name=name,
@@ -200,21 +363,32 @@ def _dates(ctx: _Ctx, name: str, *, required: bool = False) -> pd.Series:
     return res["value"]
 
 
-def _minority(raw, rules: pd.Series, rule: str) -> pd.Series:
-    """Keep ``rule`` only in files where fewer than half of the filled cells have it: a file that writes every
-    number with a decimal comma follows its own convention; a few such cells among decimal points are worth a note."""
-    has = rules.eq(rule).fillna(False).to_numpy(dtype=bool)
-    if not has.any():
+def _minority(ctx: _Ctx, rules: pd.Series, name: str) -> pd.Series:
+    """Keep ``decimal_comma`` only in files where fewer than half of the filled cells of column ``name`` have it: a
+    file that writes every number with a decimal comma follows its own convention; a few such cells among decimal
+    points are worth a note (decided over the whole file when it is cleaned in row batches)."""
+    has = rules.eq("decimal_comma").fillna(False).to_numpy(dtype=bool)
+    dec = ctx.decisions
+    partial = [f for f in dec.partial if dec.reports(f)]
+    if not has.any() and not partial:
         return rules
     filled = ~rules.eq("missing_value").fillna(False).to_numpy(dtype=bool)
-    f, _ = pd.factorize(raw["_file"])
-    share = np.bincount(f, weights=has) / np.maximum(np.bincount(f, weights=filled), 1)
-    return rules.mask(has & (share[f] >= 0.5))
+    f, fnames = pd.factorize(ctx.raw["_file"])
+    n_has = np.bincount(f, weights=has, minlength=len(fnames))
+    n_filled = np.bincount(f, weights=filled, minlength=len(fnames))
+    drop = np.zeros(len(fnames), dtype=bool)
+    for k, fn in enumerate(fnames):
+        if n_has[k] or fn in dec.partial:
+            ev = (int(n_has[k]), int(n_filled[k]))
+            drop[k] = dec.take("decimal_comma", (name, fn), ev, file=fn, matters=bool(n_has[k]))
+    if not has.any():
+        return rules
+    return rules.mask(has & drop[f])
 
 
 def _numbers(ctx: _Ctx, name: str, *, low=None, high=None, values: pd.Series | None = None) -> pd.Series:
-    res = parse_number(ctx.col(name) if values is None else values)
-    ctx.add_rules(_minority(ctx.raw, res["rule"], "decimal_comma"), field_name=name)
+    res = parse_number(ctx.col(name) if values is None else values, decide=ctx.decisions.decider(name))
+    ctx.add_rules(_minority(ctx, res["rule"], name), field_name=name)
     v = res["value"]
     bad = np.zeros(len(v), dtype=bool)
     if low is not None:
@@ -277,9 +451,16 @@ def _golongan(ctx: _Ctx, employment: pd.Series | None) -> pd.DataFrame:
     rule = g["golongan_rule"]
     variant = rule.eq("golongan_variant").fillna(False).to_numpy(dtype=bool)
     canonical = g["golongan"].notna().to_numpy(dtype=bool) & ~variant
-    f, _ = pd.factorize(raw["_file"])
-    share = np.bincount(f, weights=canonical) / np.maximum(np.bincount(f), 1)
-    rule = rule.mask(variant & ~(share[f] > 0.5))
+    f, fnames = pd.factorize(raw["_file"])
+    n_canon = np.bincount(f, weights=canonical, minlength=len(fnames))
+    n_rows = np.bincount(f, minlength=len(fnames))
+    n_var = np.bincount(f, weights=variant, minlength=len(fnames))
+    keep = np.zeros(len(fnames), dtype=bool)
+    for k, fn in enumerate(fnames):  # decided over the whole file when it is cleaned in row batches
+        if n_var[k] or ctx.decisions.reports(fn):
+            ev = (int(n_canon[k]), int(n_rows[k]))
+            keep[k] = ctx.decisions.take("golongan_canonical", fn, ev, file=fn, matters=bool(n_var[k]))
+    rule = rule.mask(variant & ~keep[f])
     ctx.add_rules(rule, field_name="golongan")
     conflict = g["employment_conflict"].to_numpy(dtype=bool)
     if conflict.any():
@@ -299,14 +480,14 @@ def _duration(ctx: _Ctx) -> pd.Series:
         else pd.DataFrame({0: pd.NA, 1: pd.NA, 2: pd.NA}, index=s.index)
     )
     is_hms = hms[2].notna()
-    res = parse_number(s.where(~is_hms))
+    res = parse_number(s.where(~is_hms), decide=ctx.decisions.decider("duration_s"))
     hms_s = (
         pd.to_numeric(hms[0], errors="coerce").fillna(0) * 3600
         + pd.to_numeric(hms[1], errors="coerce") * 60
         + pd.to_numeric(hms[2], errors="coerce")
     )
     v = res["value"].where(~is_hms, hms_s)
-    ctx.add_rules(_minority(ctx.raw, res["rule"].where(~is_hms, pd.NA), "decimal_comma"), field_name="duration_s")
+    ctx.add_rules(_minority(ctx, res["rule"].where(~is_hms, pd.NA), "duration_s"), field_name="duration_s")
     neg = (v < 0).fillna(False).to_numpy()
     ctx.add(neg, field_name="duration_s", rule="out_of_range")
     return v.mask(neg).astype(float)
@@ -316,23 +497,21 @@ def _duration(ctx: _Ctx) -> pd.Series:
 _NOT_A_NIP = ("nip_length", "nip_invalid_date", "nip_gender")
 
 
-def _unusable_nip_files(ctx: _Ctx, rules: pd.Series, *, share: float = 0.9, min_rows: int = 20) -> None:
-    """A file whose NIP column (nearly) never holds a NIP is mapped wrongly: fail rather than quarantine it all."""
-    probs = ctx.probs
+def _unusable_nip_files(ctx: _Ctx, rules: pd.Series) -> None:
+    """A file whose NIP column (nearly) never holds a NIP is mapped wrongly: fail rather than quarantine it all
+    (decided over the whole file when it is cleaned in row batches)."""
+    probs, dec = ctx.probs, ctx.decisions
     bad = rules.isin(_NOT_A_NIP).fillna(False).to_numpy(dtype=bool)
-    if not bad.any():
+    if not bad.any() and not any(dec.reports(f) for f in probs.file_names):
         return
     filled = ~rules.eq("missing_value").fillna(False).to_numpy(dtype=bool)
     n_bad = np.bincount(probs.file_codes, weights=bad, minlength=len(probs.file_names))
     n_filled = np.bincount(probs.file_codes, weights=filled, minlength=len(probs.file_names))
-    for k in np.flatnonzero((n_filled >= min_rows) & (n_bad > share * np.maximum(n_filled, 1))):
-        f = probs.shown_file(probs.file_names[k])
-        header = probs.headers.get(probs.file_names[k], {}).get("nip", "nip")
-        raise KinerjaError(
-            f"file '{f}', column '{header}' (mapped to nip): {int(n_bad[k])} of {int(n_filled[k])} "
-            f"values are not NIPs or NI PPPK numbers; rule: a file whose NIP column is more than {share:.0%} "
-            f"invalid is unusable, the likely cause is a wrong header mapping in dataset.yml (columns swapped)"
-        )
+    for k, f in enumerate(probs.file_names):
+        if n_bad[k] or dec.reports(f):
+            header = probs.headers.get(f, {}).get("nip", "nip")
+            ev = (int(n_bad[k]), int(n_filled[k]), probs.shown_file(f), header)
+            dec.take("nip_unusable", f, ev, file=f)
 
 
 def _people(ctx: _Ctx, at) -> pd.DataFrame:
@@ -353,7 +532,7 @@ def _whole_years(years: pd.Series) -> pd.Series:
 def _reported_years(ctx: _Ctx, name: str) -> pd.Series:
     """A self-reported number of years (``"35"``, ``"35 tahun"``, ``"35,5"``) as completed whole years."""
     text = ctx.col(name).astype("string").str.replace(r"(?i)\s*(?:tahun|thn|th|years?|yrs?)\.?\s*$", "", regex=True)
-    res = parse_number(text)
+    res = parse_number(text, decide=ctx.decisions.decider(name))
     ctx.add_rules(res["rule"].mask(res["rule"].eq("decimal_comma")), field_name=name)
     return _whole_years(res["value"])
 
@@ -486,11 +665,24 @@ def _refuse_people_columns(ctx: _Ctx) -> None:
             sub_people = np.bincount(pairs // width, minlength=len(probs.file_names))
         else:
             sub_people = np.array([len(r) for r in rows_of])
+        dec = ctx.decisions
         for c in kept:
             for k, f in enumerate(probs.file_names):
-                why = _people_like(raw[c].take(rows_of[k]), probs.names, int(sub_people[k]))
+                header = probs.headers.get(f, {}).get(c, c)
+                values = raw[c].take(rows_of[k])
+                if dec.reports(f):  # a file cleaned in row batches: its distinct values and people, decided whole
+                    text = values.dropna().astype(str).str.strip()
+                    distinct = pd.unique(text[text != ""].to_numpy(dtype=object))
+                    if "nip" in raw:
+                        nips = raw["nip"].take(rows_of[k]).dropna().unique()
+                        people_ev = np.unique(pd.util.hash_array(np.asarray(nips, dtype=object)))
+                    else:
+                        people_ev = int(len(rows_of[k]))
+                    ev = (distinct, people_ev, probs.shown_file(f), header, c, ctx.table)
+                    dec.take("people_kept", (c, f), ev, file=f)
+                    continue
+                why = _people_like(values, probs.names, int(sub_people[k]))
                 if why:
-                    header = probs.headers.get(f, {}).get(c, c)
                     raise KinerjaError(
                         f"file '{probs.shown_file(f)}', column '{normalise_text(header)}' (mapped to {c}): {why}; "
                         f"rule: a kept text column must not hold the people themselves -- fix the header mapping in "
@@ -510,13 +702,9 @@ def _refuse_people_columns(ctx: _Ctx) -> None:
         n_vals = np.bincount(probs.file_codes, weights=filled, minlength=n_f)
         n_units = np.bincount(probs.file_codes, weights=unit, minlength=n_f)
         for k, f in enumerate(probs.file_names):
-            if n_vals[k] >= 2 and n_units[k] >= 0.5 * n_vals[k]:
-                header = probs.headers.get(f, {}).get("name", "name")
-                raise KinerjaError(
-                    f"file '{probs.shown_file(f)}', column '{normalise_text(header)}' (mapped to name): most of its "
-                    f"values are names of units (Dinas, Badan, UPT ...), not of people; rule: the name column holds "
-                    f"people's names -- the headers of name and unit are probably swapped in dataset.yml"
-                )
+            header = probs.headers.get(f, {}).get("name", "name")
+            ev = (int(n_vals[k]), int(n_units[k]), probs.shown_file(f), header)
+            ctx.decisions.take("name_units", f, ev, file=f)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -892,7 +1080,12 @@ def clean_table(
         (``{"drop", "kept", "wave_order"}``: positions in the whole table, ``raw["_pos"]``, of the duplicate
         submissions dropped and kept and of the wave-order warnings, decided over the whole table when it is cleaned
         in chunks of files; default: decided on ``raw``); ``keys_out`` (a dict the cleaner fills with the key columns
-        and its own decisions of those steps, for the pipeline's decision over the whole table); ``table_people``
+        and its own decisions of those steps, for the pipeline's decision over the whole table, and with the
+        evidence and decisions of :data:`PART_RULES`); ``partial_files`` (files of ``raw`` that are row batches of
+        larger files: their per-file rules report evidence instead of deciding); ``decided`` (``{(rule, key):
+        decision}`` of :data:`PART_RULES`, decided over the whole file or column by :func:`decide_parts`);
+        ``prepared_out`` (a callable given the table cleaned up to the steps the ``cross`` decisions change, to
+        be finished later by :func:`finish_table`); ``table_people``
         (1 when any file of the whole table has a NIP, or a row when the table has no NIP column: a chunk whose files
         have none still checks its name column as the whole table would).
 
@@ -916,6 +1109,8 @@ def clean_table(
     else:
         probs.names = name_keys(raw["name"]) if "name" in raw else frozenset()
     ctx = _Ctx(table, raw, probs, key, options, attrs.get("dayfirst"), attrs.get("values", {}))
+    ctx.decisions = _Decisions(options)
+    ctx.decisions.names = probs.names
     _refuse_people_columns(ctx)
     ctx.code = _regions(ctx)
     probs.region = ctx.code.to_numpy(dtype=object, na_value=None)
@@ -935,6 +1130,43 @@ def clean_table(
             out[c] = out[c].astype("datetime64[ns]")
     out["_file"] = probs.shown_files(index=raw.index)
     out["_row"] = raw["_row"].astype("int64")
+    prepared = _Prepared(ctx, out, _Cleaned({}, None, cleaned.dup_key, cleaned.dup_order))
+    keep = options.get("prepared_out")
+    if keep is not None:  # the state before the steps a decision over the whole table can change (the pipeline's)
+        keep(prepared)
+    return finish_table(prepared, raw, options)
+
+
+@dataclass
+class _Prepared:
+    """A table cleaned up to the steps that decisions over the whole table change (duplicates, wave order): the
+    pipeline keeps it, so a part cleaned again with those decisions only runs :func:`finish_table`."""
+
+    ctx: _Ctx
+    out: pd.DataFrame
+    cleaned: _Cleaned
+
+    def __getstate__(self):  # the raw cells and the name keys are the run's (given back by finish_table)
+        probs = copy.copy(self.ctx.probs)
+        probs.names = frozenset()
+        ctx = _Ctx(self.ctx.table, None, probs, self.ctx.key, {}, self.ctx.dayfirst, {}, self.ctx.code)
+        return {"ctx": ctx, "out": self.out, "cleaned": self.cleaned}
+
+
+def finish_table(
+    prepared: _Prepared, raw: pd.DataFrame, options: Mapping
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The last steps of :func:`clean_table` on a prepared table: duplicate submissions and wave order (decided
+    here, or over the whole table with option ``cross``), personal data in kept text, coarsened dates, and the split
+    into clean and quarantined rows. ``raw`` is the table's raw frame (the cells shown in problem records)."""
+    ctx, out, cleaned = prepared.ctx, prepared.out.copy(deep=False), prepared.cleaned
+    table, probs = ctx.table, ctx.probs
+    if ctx.raw is None:  # a prepared table read back: the run's raw cells, options and name keys
+        ctx.raw = raw
+        if "known_names" in options:
+            probs.names = frozenset(options["known_names"])
+    ctx.options = dict(options)
+    probs = ctx.probs
     _duplicates(ctx, out, cleaned)
     if table == "survey":
         _wave_order(ctx, out)

@@ -9,6 +9,7 @@ numbers (``45728``). Every value that cannot be read gets a rule instead of a gu
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,13 +68,18 @@ MONTHS = {
 }
 
 
-def parse_number(values: pd.Series) -> pd.DataFrame:
+def parse_number(values: pd.Series, *, decide: Callable | None = None) -> pd.DataFrame:
     """Read numbers written with Indonesian or English separators.
 
     Parameters
     ----------
     values : pandas.Series
         Raw text (or numbers, passed through).
+    decide : callable, optional
+        ``decide("number_comma", uses_comma, matters) -> bool`` (``matters``: this part has values the decision
+        changes): the column's decision whether it writes decimal commas (which
+        makes ``"1.250"`` ambiguous), given this part's evidence; the clean step passes one that decides over the
+        whole table column when it is cleaned in parts. Default: this column's own evidence.
 
     Returns
     -------
@@ -120,6 +126,10 @@ def parse_number(values: pd.Series) -> pd.DataFrame:
     dot_groups2 = t.str.fullmatch(r"\d{1,3}(\.\d{3}){2,}").to_numpy()
     dot_group1 = t.str.fullmatch(r"\d{1,3}\.\d{3}").to_numpy()
     column_uses_comma = bool((comma_only & ~comma_groups).any() | (both & last_comma).any())
+    if decide is not None:  # the decision changes only values such as "1.250" (not money)
+        column_uses_comma = bool(
+            decide("number_comma", column_uses_comma, bool((dot_only & dot_group1 & ~money).any()))
+        )
     dec_comma = (both & last_comma) | (comma_only & ~comma_groups)
     thousands_dot = dec_comma | (dot_only & (money | dot_groups2 | (dot_group1 & column_uses_comma)))
     std = t.copy()
@@ -296,7 +306,7 @@ def _step_iso(st: _Dates, starts_with_year: np.ndarray) -> None:
         st.take(m, ok, _int(m["a"][ok]), _int(m["b"][ok]), _int(m["c"][ok]), "iso")
 
 
-def _step_numeric(st: _Dates, dayfirst: bool | None) -> None:
+def _step_numeric(st: _Dates, dayfirst: bool | None, decide: Callable | None = None) -> None:
     """``dd/mm/yyyy`` or ``mm/dd/yyyy``: the order from ``dayfirst`` or the column's own evidence, never guessed."""
     m = _extract(st.texts, _NUM, st.fmt == "")
     ok = m["_ok"] & (st.fmt == "")
@@ -306,6 +316,8 @@ def _step_numeric(st: _Dates, dayfirst: bool | None) -> None:
     if dayfirst is None:
         day_ev, month_ev = bool((a > 12).any()), bool((b > 12).any())
         order = True if day_ev and not month_ev else False if month_ev and not day_ev else None
+        if decide is not None:  # the decision changes only values whose day and month differ
+            order = decide("date_order", (day_ev, month_ev), bool((a != b).any()))
     else:
         order = bool(dayfirst)
     if order is None:
@@ -346,7 +358,7 @@ def _step_assemble(st: _Dates, u: pd.Series) -> pd.Series:
     return dt.where(~pd.Series(st.rule == "date_ambiguous"))
 
 
-def _step_rules(st: _Dates, dt: pd.Series, u: pd.Series, codes: np.ndarray) -> None:
+def _step_rules(st: _Dates, dt: pd.Series, u: pd.Series, codes: np.ndarray, decide: Callable | None = None) -> None:
     """Rules: invalid, missing, and format notes (values read fine but written in another format than the column's
     most common one, by rows)."""
     n = len(u)
@@ -358,10 +370,12 @@ def _step_rules(st: _Dates, dt: pd.Series, u: pd.Series, codes: np.ndarray) -> N
         counts = pd.Series(np.bincount(np.where(codes < 0, n, codes), minlength=n + 1)[:n])
         weights = pd.Series(counts.to_numpy()[ok_fmt]).groupby(st.fmt[ok_fmt]).sum()
         main = weights.sort_index().idxmax()
+        if decide is not None:
+            main = decide("date_main", {str(k): int(v) for k, v in weights.items()})
         st.rule[ok_fmt & (st.fmt != main)] = "date_format"
 
 
-def parse_date(values: pd.Series, *, dayfirst: bool | None = None) -> pd.DataFrame:
+def parse_date(values: pd.Series, *, dayfirst: bool | None = None, decide: Callable | None = None) -> pd.DataFrame:
     """Read dates and timestamps written the ways Indonesian files write them.
 
     Parameters
@@ -373,6 +387,11 @@ def parse_date(values: pd.Series, *, dayfirst: bool | None = None) -> pd.DataFra
         day first, a second part above 12 means month first); when the column gives no evidence, values whose day and
         month differ are ``date_ambiguous`` (missing), never guessed. Say it in dataset.yml (``options: {dayfirst:
         true}``) to read them.
+    decide : callable, optional
+        ``decide(rule, evidence, matters=True)``: the column's decisions given this part's evidence -- ``"date_order"`` with
+        ``(day first seen, month first seen)`` returns True, False or None (no evidence); ``"date_main"`` with
+        ``{format: rows}`` returns the column's main format. The clean step passes one that decides over the whole
+        table column when it is cleaned in parts. Default: this column's own evidence.
 
     Returns
     -------
@@ -404,10 +423,10 @@ def parse_date(values: pd.Series, *, dayfirst: bool | None = None) -> pd.DataFra
     st = _Dates.empty(u.to_numpy(dtype=object, na_value=None))
     _step_fast_layouts(st, dayfirst)
     _step_iso(st, u.str.match(r"\d{4}").fillna(False).to_numpy(dtype=bool))
-    _step_numeric(st, dayfirst)
+    _step_numeric(st, dayfirst, decide)
     _step_month_name(st)
     dt = _step_assemble(st, u)
-    _step_rules(st, dt, u, codes)
+    _step_rules(st, dt, u, codes, decide)
     n = len(u)
     vals = np.append(dt.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
     rules = np.append(st.rule, "missing_value")

@@ -61,7 +61,9 @@ from kinerja_research.analysis.training import did, training_dose
 from kinerja_research.errors import KinerjaError
 from kinerja_research.pipeline import TABLES, load_processed
 from kinerja_research.report import findings as fnd
+from kinerja_research.report import national_training
 from kinerja_research.report.i18n import translator
+from kinerja_research.report.national_training import equal_effects_rows
 from kinerja_research.report.needs import processed_folder
 
 __all__ = [
@@ -208,38 +210,7 @@ def did_by_region(panel: pd.DataFrame, *, dv: str = "capaian_pct", alpha: float 
     for code, sub in panel.groupby(panel["region_code"].astype(str), sort=True):
         own = did(sub, dv=dv, alpha=alpha)
         rows.append(own[own["term"] == "trained:post"].assign(region=code))
-    regions = pd.concat(rows, ignore_index=True)
-    out = [pooled, regions]
-    if len(regions) > 1:
-        b, v = regions["estimate"].to_numpy(float), regions["se"].to_numpy(float) ** 2
-        w = 1 / v
-        wald = float(np.sum(w * (b - np.sum(w * b) / np.sum(w)) ** 2))
-        q = len(b) - 1
-        df2 = float(regions["n_clusters"].sum() - 1)
-        f = wald / q
-        out.append(
-            pd.DataFrame(
-                [
-                    dict(
-                        term="region_code x trained:post",
-                        statistic=f,
-                        df1=float(q),
-                        df2=df2,
-                        p=float(stats.f.sf(f, q, df2)),
-                        n=int(pooled["n"].iloc[0]),
-                        n_obs=int(pooled["n_obs"].iloc[0]),
-                        n_clusters=int(pooled["n_clusters"].iloc[0]),
-                        method="Wald F, cluster-robust (CR2, block-diagonal across regions): equal DiD effects "
-                        "across groups",
-                        ci_level=1 - alpha,
-                    )
-                ]
-            )
-        )
-    res = pd.concat([o.dropna(axis=1, how="all") for o in out], ignore_index=True)
-    cols = ["region", "term", "estimate", "se", "ci_low", "ci_high", "ci_level", "statistic", "df", "df1", "df2"]
-    cols += ["p", "n", "n_obs", "method", "n_clusters"]
-    return res.reindex(columns=cols)
+    return equal_effects_rows(pooled, pd.concat(rows, ignore_index=True), alpha)
 
 
 # ------------------------------------------------------------------------------------------------ batched least squares
@@ -454,8 +425,19 @@ def ikm_records(by_region: pd.DataFrame, *, level: float) -> list[dict]:
     return out
 
 
-def _training(tables, *, alpha: float, lang: str, min_n: int) -> Part:
+def _training(tables, *, alpha: float, lang: str, min_n: int, dataset=None) -> Part:
     part = Part()
+    codes = _codes(tables, "performance")
+    if dataset is not None and len(codes) > INTERACTED_MAX:  # a batch of regions at a time, never the panel
+        parts = national_training.did_parts(dataset, codes, min_n=min_n, alpha=alpha, pooled=False)
+        if parts is not None:
+            if parts.missing:
+                part.missing = parts.missing
+                return part
+            part.left_out["did"] = (min_n, parts.left)
+            if parts.res is None:
+                return part
+            return _training_rows(part, parts.res, alpha=alpha, lang=lang, min_n=min_n)
     if not (_has(tables, "performance", ["capaian_pct"]) and _has(tables, "training", ["jp"])):
         part.missing = ["performance" if not _has(tables, "performance") else "training"]
         return part
@@ -472,15 +454,34 @@ def _training(tables, *, alpha: float, lang: str, min_n: int) -> Part:
     for code, sub in panel.groupby(panel["region_code"].astype(str), sort=True):
         own = did(sub, dv="capaian_pct", alpha=alpha)
         rows.append(own[own["term"] == "trained:post"].assign(region=code))
-    res = pd.concat(rows, ignore_index=True)
+    return _training_rows(part, pd.concat(rows, ignore_index=True), alpha=alpha, lang=lang, min_n=min_n)
+
+
+def _codes(tables, table: str) -> list[str]:
+    df = tables.get(table)
+    if df is None or "region_code" not in df.columns:
+        return []
+    return sorted(str(c) for c in df["region_code"].dropna().unique())
+
+
+def _training_rows(part: Part, res: pd.DataFrame, *, alpha: float, lang: str, min_n: int) -> Part:
     part.results["did"] = res
     part.records = did_region_records(res)
     part.answers = fnd.training_answers(res, alpha=alpha, lang=lang, min_n=min_n)
     return part
 
 
-def _jp(tables, *, alpha: float, lang: str) -> Part:
+def _jp(tables, *, alpha: float, lang: str, dataset=None) -> Part:
     part = Part()
+    codes = _codes(tables, "performance")
+    if dataset is not None and len(codes) > INTERACTED_MAX:  # a batch of regions at a time
+        parts = national_training.jp_parts(dataset, codes, alpha=alpha)
+        if parts.missing:
+            part.missing = parts.missing
+            return part
+        if parts.dose is None:
+            return part
+        return _jp_rows(part, parts.dose, alpha=alpha, lang=lang)
     if not (_has(tables, "performance", ["golongan"]) and _has(tables, "training", ["jp"])):
         part.missing = ["performance" if not _has(tables, "performance") else "training"]
         return part
@@ -489,7 +490,10 @@ def _jp(tables, *, alpha: float, lang: str) -> Part:
     if dose.empty:
         return part
     people = staff.groupby(staff["region_code"].astype(str))["person_id"].nunique()
-    dose = dose.assign(n_people=dose["region"].astype(str).map(people))
+    return _jp_rows(part, dose.assign(n_people=dose["region"].astype(str).map(people)), alpha=alpha, lang=lang)
+
+
+def _jp_rows(part: Part, dose: pd.DataFrame, *, alpha: float, lang: str) -> Part:
     part.results["dose"] = dose
     target = standards.JP_TARGET
     part.records = jp_records(dose, target=target)
@@ -570,8 +574,13 @@ def brief_numbers(
     alpha: float = 0.05,
     seed: int = 2026,
     min_n: int = 5,
+    dataset: str | Path | None = None,
 ) -> BriefNumbers:
     """Every region's brief numbers from the processed ``tables`` (all regions; :func:`brief_columns` suffice).
+
+    With ``dataset`` (the processed data ``tables`` were read from) and more than :data:`INTERACTED_MAX` regions,
+    the training and JP numbers are computed a batch of regions at a time from the dataset
+    (:mod:`kinerja_research.report.national_training`; the same numbers to 1e-10), never from a panel of the country.
 
     ``constructs`` (:func:`~kinerja_research.analysis.frames.dataset_constructs` of the dataset; default the shipped
     instruments) says which items measure resistance, reward, sanction and motivation and on what scale.
@@ -586,8 +595,8 @@ def brief_numbers(
     """
     constructs = dataset_constructs(None) if constructs is None else constructs
     parts = [
-        _training(tables, alpha=alpha, lang=lang, min_n=min_n),
-        _jp(tables, alpha=alpha, lang=lang),
+        _training(tables, alpha=alpha, lang=lang, min_n=min_n, dataset=dataset),
+        _jp(tables, alpha=alpha, lang=lang, dataset=dataset),
         _resistance(tables, constructs, alpha=alpha, lang=lang, min_n=min_n),
         _rewards(tables, constructs, alpha=alpha, lang=lang),
         _satisfaction(tables, alpha=alpha, seed=seed, lang=lang),
@@ -631,7 +640,7 @@ def brief_parts(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> BriefN
 def _compute(dataset: str, **opts) -> BriefNumbers:
     constructs = dataset_constructs(dataset)
     tables = load_processed(dataset, tables=TABLES, columns=brief_columns(constructs))
-    return brief_numbers(tables, constructs=constructs, **opts)
+    return brief_numbers(tables, constructs=constructs, dataset=dataset, **opts)
 
 
 _SHARED: list[Path] = []

@@ -75,9 +75,24 @@ from kinerja_research.report.tables import (
 )
 from kinerja_research.results import check_alpha
 
-__all__ = ["Context", "TableView", "start", "normalise_regions", "QUESTIONS", "STYLES", "KINDS"]
+__all__ = [
+    "Context",
+    "TableView",
+    "start",
+    "normalise_regions",
+    "QUESTIONS",
+    "STYLES",
+    "KINDS",
+    "LONG_TABLE_ROWS",
+    "LONG_TABLE_EDGE",
+]
 
 FIGURE_DPI = 110
+#: A table of more rows than this (e.g. one row per kab/kota of the country, 514) shows on the page only its first
+#: and last :data:`LONG_TABLE_EDGE` rows, with a note that every row is in the page's ``.xlsx``.
+LONG_TABLE_ROWS = 500
+#: Rows shown at each end of a table longer than :data:`LONG_TABLE_ROWS`.
+LONG_TABLE_EDGE = 25
 #: ``ctx.show`` kinds.
 KINDS = ("result", "table", "counts")
 _MD = MarkdownIt("commonmark", {"html": False})
@@ -138,6 +153,17 @@ def _configure_matplotlib() -> None:
     )
 
 
+def _tight_bbox(fig) -> Any:
+    """The figure's tight bounding box, padded as ``savefig(bbox_inches="tight")`` pads it, measured without the
+    second (dry-run) draw that ``savefig`` makes for ``"tight"``; ``"tight"`` itself for a figure with a layout
+    engine or a canvas that is not Agg (where that draw places the artists)."""
+    if fig.get_layout_engine() is not None or not hasattr(fig.canvas, "get_renderer") or fig.dpi != FIGURE_DPI:
+        return "tight"
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer())
+    pad = matplotlib.rcParams["savefig.pad_inches"]
+    return bbox.padded(pad, pad)
+
+
 def normalise_regions(regions: Any) -> list[str]:
     """The ``regions`` parameter as a list of strings: one code or name, a list, a comma/space separated string, or a
     number as papermill reads ``-p regions 18.71`` (a float is written with two decimals: ``32.1`` -> ``"32.10"``).
@@ -181,6 +207,8 @@ class _Table:
     main: Suppression
     detail: Suppression | None
     kind: str
+    max_rows: int = LONG_TABLE_ROWS
+    edge_rows: int = LONG_TABLE_EDGE
 
 
 @dataclass
@@ -257,6 +285,7 @@ class Context:
         self._cells: list[suppress.Cell] = []
         self._shown_tables: list[_Table] = []
         self._texts: list[_Text] = []
+        self._small: dict[tuple, bool] = {}  # is_small answers by (type, value, min_n)
         self._displays = 0
         self._tables: dict | None = None
         self._frames: dict[str, tuple[pd.DataFrame, list[str] | None]] = {}
@@ -519,10 +548,20 @@ class Context:
         with this report's threshold :attr:`min_n` (the ``min_cell`` parameter)."""
         if n is None:
             return False
+        key = (type(n), n, self.min_n)
+        try:
+            return self._small[key]
+        except (KeyError, TypeError):  # a value not seen yet (or unhashable): ask the rule itself
+            pass
         flag = suppress_small_cells(
             pd.DataFrame({"n": [n]}), n_col="n", min_n=self.min_n, columns=[], flag_col="suppressed"
         )["suppressed"]
-        return bool(flag.iloc[0])
+        small = bool(flag.iloc[0])
+        try:
+            self._small[key] = small  # a page asks about the same few counts hundreds of times
+        except TypeError:
+            pass
+        return small
 
     def regions_with(self, df, *, min_n: int, by: Sequence[str] = (), subject: str = "person_id"):
         """The rows of ``df`` from regions large enough for an analysis; shows a translated note naming the others.
@@ -701,9 +740,12 @@ class Context:
         return out
 
     def _register_table(self, sup: Suppression, prefix: str) -> None:
-        source = sup.source
-        for c in sup.count_cells():
-            row = source.iloc[c["row"]].to_dict()
+        cells = sup.count_cells()
+        if not cells:
+            return
+        rows = sup.source.to_dict("records")  # once per table, not a row Series per count cell
+        for c in cells:
+            row = rows[c["row"]]
             coords, quals = suppress.coordinates(
                 {k: v for k, v in row.items() if k not in sup.count_cols}, keys=sup.extra_keys
             )
@@ -736,24 +778,58 @@ class Context:
             parts.append(
                 f'<p class="kr-caption"><strong>{html.escape(label)}.</strong> {html.escape(table.caption)}</p>'
             )
-        parts.append(self._grid(table.main, f, lab, f"t{table.number}"))
+        parts.append(self._grid(table.main, f, lab, f"t{table.number}", self._shown_rows(table, table.main)))
         notes = table_notes(table.main, t)
-        for note in notes:
+        for note in notes + self._long_note(table, table.main, detail=False):
             parts.append(f'<p class="kr-note">{html.escape(note)}</p>')
         if table.detail is not None:
+            detail_rows = self._shown_rows(table, table.detail)
             parts.append(
                 f'<details class="kr-detail"><summary>{html.escape(t("run.detail_summary"))}</summary>'
-                f"{self._grid(table.detail, f, lab, f't{table.number}d')}"
+                f"{self._grid(table.detail, f, lab, f't{table.number}d', detail_rows)}"
                 + "".join(
-                    f'<p class="kr-note">{html.escape(n)}</p>' for n in table_notes(table.detail, t) if n not in notes
+                    f'<p class="kr-note">{html.escape(n)}</p>'
+                    for n in [n for n in table_notes(table.detail, t) if n not in notes]
+                    + self._long_note(table, table.detail, detail=True)
                 )
                 + "</details>"
             )
         parts.append("</div>")
         return "".join(parts)
 
-    def _grid(self, sup: Suppression, f: dict, lab: dict, prefix: str) -> str:
-        """One table as HTML: every cell escaped, count cells carrying ``data-kr-n`` (their ledger id)."""
+    @staticmethod
+    def _shown_rows(table: _Table, sup: Suppression) -> list[int] | None:
+        """The rows a long table shows on the page (its first and last ``edge_rows``); None: every row."""
+        n = len(sup.data)
+        if n <= table.max_rows:
+            return None
+        edge = min(table.edge_rows, n // 2)
+        return list(range(edge)) + list(range(n - edge, n))
+
+    def _sheet_title(self, table: _Table, detail: bool) -> str:
+        """The title of a table's sheet in the page's ``.xlsx`` (``Tabel 3``, ``Tabel 3 (lengkap)``)."""
+        title = self.t("common.table_label", number=table.number)
+        return f"{title} ({self.t('run.detail_sheet')})" if detail else title
+
+    def _long_note(self, table: _Table, sup: Suppression, *, detail: bool) -> list[str]:
+        """The note under a long table: which rows the page shows, and that every row is in the workbook."""
+        shown = self._shown_rows(table, sup)
+        if shown is None:
+            return []
+        return [
+            self.t(
+                "run.long_table_note",
+                rows=len(sup.data),
+                head=len(shown) // 2,
+                tail=len(shown) - len(shown) // 2,
+                xlsx=f"{self.stem}.xlsx",
+                sheet=export.sheet_name(self._sheet_title(table, detail)),
+            )
+        ]
+
+    def _grid(self, sup: Suppression, f: dict, lab: dict, prefix: str, shown: Sequence[int] | None = None) -> str:
+        """One table as HTML: every cell escaped, count cells carrying ``data-kr-n`` (their ledger id). ``shown``:
+        the rows to show (a long table's first and last rows, with a row saying how many are left out between)."""
         cells = format_cells(sup, lang=self.lang, t=self._t, **f)
         labels = label_table(cells.iloc[:0], t=self._t, **lab).columns
         numeric = {
@@ -769,16 +845,23 @@ class Context:
             f'<th scope="col"{num if c in numeric else ""}>{html.escape(str(lbl))}</th>'
             for c, lbl in zip(cells.columns, labels)
         )
+        columns = [(c, cells[c].tolist()) for c in cells.columns]  # column lists: no row Series per cell
         rows = []
-        for i in range(len(cells)):
+        order = range(len(cells)) if shown is None else shown
+        previous = -1
+        for i in order:
+            if i > previous + 1:  # rows left out of a long table
+                gap = self.t("run.long_table_gap", hidden=i - previous - 1)
+                rows.append(f'<tr class="kr-gap"><td colspan="{len(columns)}">{html.escape(gap)}</td></tr>')
+            previous = i
             tds = []
-            for c in cells.columns:
+            for c, values in columns:
                 attrs = ' class="kr-num"' if c in numeric else ""
                 if c in sup.count_cols:
                     attrs += f' data-kr-n="{prefix}.r{i}.{html.escape(c, quote=True)}"'
                 elif c in sup.derived:
                     attrs += f' data-kr-of="{prefix}.r{i}.{html.escape(sup.derived[c], quote=True)}"'
-                tds.append(f"<td{attrs}>{html.escape(str(cells.iloc[i][c]))}</td>")
+                tds.append(f"<td{attrs}>{html.escape(str(values[i]))}</td>")
             rows.append("<tr>" + "".join(tds) + "</tr>")
         return (
             f'<div class="kr-table-wrap"><table class="kr-table{wide}"><thead><tr>{head}</tr></thead>'
@@ -793,6 +876,8 @@ class Context:
         caption_key: str | None = None,
         caption: Mapping | None = None,
         detail: pd.DataFrame | None = None,
+        max_rows: int = LONG_TABLE_ROWS,
+        edge_rows: int = LONG_TABLE_EDGE,
         **opts,
     ) -> None:
         """Format a table once and display it with a numbered, translated caption and its notes.
@@ -809,6 +894,10 @@ class Context:
         detail : pandas.DataFrame, optional
             The full table, shown in a collapsible block under the main one (formatted with the same options) and
             written to the page's ``.xlsx`` as its own sheet.
+        max_rows, edge_rows : int
+            A table (or detail) of more than ``max_rows`` rows shows on the page only its first and last
+            ``edge_rows`` rows, with a note that every row is in the page's ``.xlsx`` (which keeps every row).
+            Defaults: :data:`LONG_TABLE_ROWS`, :data:`LONG_TABLE_EDGE`.
         **opts
             Passed to :func:`kinerja_research.report.tables.format_table` (``ns``, ``labels``, ``digits``,
             ``n_col``, ``suppress``, ``drop``, ``ci``, ``keys``, ``count_cols``, ...).
@@ -820,6 +909,10 @@ class Context:
         """
         opts = self._opts(df, kind, opts)
         s, _, _ = self._split(opts)
+        if isinstance(max_rows, bool) or not isinstance(max_rows, (int, np.integer)) or max_rows < 1:
+            raise KinerjaError(f"show() max_rows is {max_rows!r}; the rule is a whole number of at least 1.")
+        if isinstance(edge_rows, bool) or not isinstance(edge_rows, (int, np.integer)) or edge_rows < 1:
+            raise KinerjaError(f"show() edge_rows is {edge_rows!r}; the rule is a whole number of at least 1.")
         self._n_tables += 1
         number = self._n_tables
         main = suppress_table(df, **s)
@@ -832,6 +925,8 @@ class Context:
             main=main,
             detail=full,
             kind=kind,
+            max_rows=max_rows,
+            edge_rows=edge_rows,
         )
         self._register_table(main, f"t{number}")
         if full is not None:
@@ -869,7 +964,7 @@ class Context:
             buf,
             format="png",
             dpi=FIGURE_DPI,
-            bbox_inches="tight",
+            bbox_inches=_tight_bbox(fig),
             metadata={"Software": "kinerja_research (matplotlib Agg)"},
         )
         plt.close(fig)
@@ -1008,10 +1103,7 @@ class Context:
             for sup, suffix in ((table.main, ""), (table.detail, "detail")):
                 if sup is None:
                     continue
-                title = self.t("common.table_label", number=table.number)
-                if suffix:
-                    title = f"{title} ({self.t('run.detail_sheet')})"
-                sheets.append(self._sheet(sup, table, title))
+                sheets.append(self._sheet(sup, table, self._sheet_title(table, bool(suffix))))
         return sheets
 
     def _sheet(self, sup: Suppression, table: _Table, title: str) -> export.Sheet:
@@ -1024,13 +1116,22 @@ class Context:
             kinds[c] = kind
             d = _digits(f.get("digits", 2), c)
             formats.append({"p": "0.000", "int": "#,##0", "float": "0." + "0" * d if d > 0 else "0"}.get(kind))
+        cols = [
+            (
+                c,
+                texts[c].tolist(),
+                sup.data[c].tolist(),
+                (sup.primary[c].to_numpy(dtype=bool) | sup.secondary[c].to_numpy(dtype=bool)).tolist(),
+            )
+            for c in texts.columns
+        ]  # column lists once: no row Series per cell
         rows = []
         for i in range(len(texts)):
             row = []
-            for c in texts.columns:
-                shown = texts.iloc[i][c]
-                raw = sup.data[c].iloc[i]
-                hidden = bool(sup.primary[c].iloc[i] or sup.secondary[c].iloc[i])
+            for c, text_col, raw_col, hidden_col in cols:
+                shown = text_col[i]
+                raw = raw_col[i]
+                hidden = hidden_col[i]
                 if hidden:
                     row.append(shown)
                 elif kinds[c] in ("p", "int", "float") and not is_missing(raw):
@@ -1087,7 +1188,7 @@ class Context:
             for sup, prefix in ((table.main, f"t{table.number}"), (table.detail, f"t{table.number}d")):
                 if sup is None:
                     continue
-                cols = list(format_cells(sup, lang=self.lang, t=self._t, ci="separate").columns)
+                cols = [str(c) for c in sup.data.columns]  # the sheet's columns (format_cells with ci="separate")
                 sheet_of[prefix] = (k, cols, sup)
                 k += 1
         for c in doc["counts"]:

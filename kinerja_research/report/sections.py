@@ -64,7 +64,7 @@ from kinerja_research.measure import (
 from kinerja_research.measure._core import shared_moments
 from kinerja_research.pipeline import load_manifest, load_validation
 from kinerja_research.report import findings as fnd
-from kinerja_research.report import national, plots, spss
+from kinerja_research.report import national, national_training, plots, spss
 from kinerja_research.report.audit import summarise_problems
 from kinerja_research.report.i18n import translator
 from kinerja_research.report.national import (
@@ -449,6 +449,34 @@ def _did_per_region(panel: pd.DataFrame, interacted: pd.DataFrame, alpha: float)
     return pd.concat([pooled, *rows, test], ignore_index=True)[interacted.columns]
 
 
+def _did_parts(ctx, tables) -> national_training.DidParts:
+    """The DiD numbers of the training page from ``tables`` in memory (the whole panel of the page's regions)."""
+    parts = national_training.DidParts()
+    if not (has_columns(tables, "performance", ["capaian_pct"]) and has_columns(tables, "training", ["jp"])):
+        parts.missing = ["performance" if not has_columns(tables, "performance") else "training"]
+        return parts
+    try:
+        full = performance_panel(tables)
+    except KinerjaError:
+        parts.missing = ["training"]
+        return parts
+    panel, parts.left = large_enough(full, min_n=ctx.min_n, between=["trained", "wave"])
+    if panel.empty or panel["wave"].nunique() < 2:
+        return parts
+    if panel["region_code"].nunique() > national.INTERACTED_MAX:  # no design with 4 columns per region
+        parts.res = national.did_by_region(panel, alpha=ctx.alpha)
+    else:
+        parts.res = _did_per_region(
+            panel, did(panel, dv="capaian_pct", between=["trained", "region_code"], alpha=ctx.alpha), ctx.alpha
+        )
+    post = panel[panel["wave"] == "post"]
+    parts.naive = post.loc[post["trained"], "capaian_pct"].mean() - post.loc[~post["trained"], "capaian_pct"].mean()
+    parts.placebo = _placebo(panel, ctx.alpha)
+    parts.trends = _trends(panel, ctx.alpha)
+    parts.first_post = sorted(panel.loc[panel["wave"] == "post", "period"].astype(str).unique())[0]
+    return parts
+
+
 def training_effect(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Section:
     """Does training improve performance? Difference-in-differences of capaian, pooled and per region.
 
@@ -460,50 +488,34 @@ def training_effect(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Se
     per region; answers to ``training`` per region.
     """
 
-    tables = _tables(ctx, tables, section_columns(ctx))
     sec = Section()
-    if not (has_columns(tables, "performance", ["capaian_pct"]) and has_columns(tables, "training", ["jp"])):
-        sec.missing = ["performance" if not has_columns(tables, "performance") else "training"]
+    parts = None
+    if tables is None and getattr(ctx, "dataset", None) is not None and len(ctx.regions) > national.INTERACTED_MAX:
+        # many regions: a batch of regions at a time, keeping cell sums only (never the country's panel)
+        parts = national_training.did_parts(ctx.dataset, ctx.regions, min_n=ctx.min_n, alpha=ctx.alpha)
+    if parts is None:
+        parts = _did_parts(ctx, _tables(ctx, tables, section_columns(ctx)))
+    if parts.missing:
+        sec.missing = parts.missing
         return sec
-    try:
-        full = performance_panel(tables)
-    except KinerjaError:
-        sec.missing = ["training"]
+    sec.left_out["did"] = (ctx.min_n, parts.left)
+    if parts.res is None:  # one period (no performance after the programme): no DiD
         return sec
-    panel, left = large_enough(full, min_n=ctx.min_n, between=["trained", "wave"])
-    sec.left_out["did"] = (ctx.min_n, left)
-    if panel.empty or panel["wave"].nunique() < 2:  # one period (no performance after the programme): no DiD
-        return sec
-    if panel["region_code"].nunique() > national.INTERACTED_MAX:  # no design with 4 columns per region
-        res = national.did_by_region(panel, alpha=ctx.alpha)
-    else:
-        res = _did_per_region(
-            panel, did(panel, dv="capaian_pct", between=["trained", "region_code"], alpha=ctx.alpha), ctx.alpha
-        )
+    res, placebo, trends, first_post = parts.res, parts.placebo, parts.trends, parts.first_post
     is_region = res["region"].notna() & (res["term"] == "trained:post")
     sec.results["did"] = res
-    post = panel[panel["wave"] == "post"]
     equal = res[res["term"].astype(str).str.contains(" x ")]
     if len(equal) and pd.notna(equal.iloc[0]["statistic"]):
         e = equal.iloc[0]
         sec.texts["equal"] = dict(
             key="training.did_region_text", df1=e["df1"], df2=e["df2"], f=e["statistic"], p=e["p"]
         )
-    sec.results["naive"] = pd.DataFrame(
-        {
-            "estimate": [
-                post.loc[post["trained"], "capaian_pct"].mean() - post.loc[~post["trained"], "capaian_pct"].mean()
-            ],
-        }
-    )
+    sec.results["naive"] = pd.DataFrame({"estimate": [parts.naive]})
     sec.texts["naive"] = dict(key="training.naive_text", naive=float(sec.results["naive"]["estimate"].iloc[0]))
-    placebo = _placebo(panel, ctx.alpha)
     if placebo is not None:
         sec.results["placebo"] = placebo
         sec.tables["placebo"] = _show(placebo, "training.placebo_caption", compact=True, ns="training")
-    trends = _trends(panel, ctx.alpha)
     sec.results["trends"] = trends
-    first_post = sorted(panel.loc[panel["wave"] == "post", "period"].astype(str).unique())[0]
     pooled = res[res["region"].isna() & (res["term"] == "trained:post")].iloc[0]
     by_region = res[is_region]
     t = translator(ctx.lang)
@@ -552,21 +564,31 @@ def training_jp(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Sectio
     and ``mean_jp`` (bars from zero with the target line); records ``jp_share_meeting_20`` per region.
     """
 
-    tables = _tables(ctx, tables, section_columns(ctx))
     sec = Section()
-    if not (has_columns(tables, "performance", ["golongan"]) and has_columns(tables, "training", ["jp"])):
-        sec.missing = ["performance" if not has_columns(tables, "performance") else "training"]
-        return sec
-    staff = staff_years(tables["performance"])
-    dose = training_dose(tables["training"], staff=staff, between=["region_code"], alpha=ctx.alpha)
-    if dose.empty:
-        return sec
-    dose = dose.assign(n_people=dose["region"].astype(str).map(_people(staff)))
-    by_gol = training_dose(tables["training"], staff=staff, between=["region_code", "golongan"], alpha=ctx.alpha)
-    gol_people = staff.groupby([staff["region_code"].astype(str), "golongan"], observed=True)["person_id"].nunique()
-    by_gol = by_gol.assign(
-        n_people=[gol_people.get((str(r), g), 0) for r, g in zip(by_gol["region"], by_gol["golongan"])]
-    )
+    if tables is None and getattr(ctx, "dataset", None) is not None and len(ctx.regions) > national.INTERACTED_MAX:
+        # many regions: a batch of regions at a time (every group lies within a region)
+        parts = national_training.jp_parts(ctx.dataset, ctx.regions, alpha=ctx.alpha)
+        if parts.missing:
+            sec.missing = parts.missing
+            return sec
+        if parts.dose is None:
+            return sec
+        dose, by_gol = parts.dose, parts.dose_golongan
+    else:
+        tables = _tables(ctx, tables, section_columns(ctx))
+        if not (has_columns(tables, "performance", ["golongan"]) and has_columns(tables, "training", ["jp"])):
+            sec.missing = ["performance" if not has_columns(tables, "performance") else "training"]
+            return sec
+        staff = staff_years(tables["performance"])
+        dose = training_dose(tables["training"], staff=staff, between=["region_code"], alpha=ctx.alpha)
+        if dose.empty:
+            return sec
+        dose = dose.assign(n_people=dose["region"].astype(str).map(_people(staff)))
+        by_gol = training_dose(tables["training"], staff=staff, between=["region_code", "golongan"], alpha=ctx.alpha)
+        gol_people = staff.groupby([staff["region_code"].astype(str), "golongan"], observed=True)["person_id"].nunique()
+        by_gol = by_gol.assign(
+            n_people=[gol_people.get((str(r), g), 0) for r, g in zip(by_gol["region"], by_gol["golongan"])]
+        )
     sec.results["dose"] = dose
     sec.results["dose_golongan"] = by_gol
     target = standards.JP_TARGET
@@ -602,18 +624,37 @@ def training_jp(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> Sectio
 def training_details(ctx) -> Section:
     """The training page's further analyses: paired change of trained staff (survey perception of training and
     capaian), the mixed model as a robustness check, and the dose-response of capaian change on programme JP with
-    other courses as a placebo."""
+    other courses as a placebo. Above ``national.INTERACTED_MAX`` regions the frames are built a batch of regions at a
+    time (:mod:`kinerja_research.report.national_training`; the same numbers, tested) and the LMM reads one province's
+    regions per fit."""
 
     tables = _tables(ctx, None, section_columns(ctx, ["training"]))
     sec = Section()
     alpha = ctx.alpha
-    constructs, present = _present(ctx, tables, ["training"])
-    if "training" in present and has_columns(tables, "performance") and has_columns(tables, "training"):
+    national_route = getattr(ctx, "dataset", None) is not None and len(ctx.regions) > national.INTERACTED_MAX
+    if national_route:  # which instruments the survey holds, read a batch of regions and the items at a time
+        constructs = _constructs(ctx)
+        present = national_training.survey_present(ctx.dataset, ctx.regions, constructs, ["training"])
+    else:
+        constructs, present = _present(ctx, tables, ["training"])
+    frame = None
+    if national_route and "training" in present:  # a batch of regions at a time, never the country's tables
+        try:
+            frame = national_training.survey_training_frame(
+                ctx.dataset,
+                ctx.regions,
+                columns=section_columns(ctx, ["training"])["survey"],
+                constructs=constructs,
+            )
+        except KinerjaError:
+            frame = None
+    elif "training" in present and has_columns(tables, "performance") and has_columns(tables, "training"):
         try:
             frame = survey_frame(tables, ["training"], constructs=constructs)
         except KinerjaError:
             frame = None
-        if frame is not None and "training" in frame.columns:
+    if frame is not None:
+        if "training" in frame.columns:
             survey, left = large_enough(frame, min_n=ctx.min_n, between=["trained", "wave"])
             sec.left_out["paired"] = (ctx.min_n, left)
             trained = survey[survey["trained"].astype(bool)]
@@ -628,7 +669,13 @@ def training_details(ctx) -> Section:
                     ns="spss",
                     digits={"mean": 3, "sd": 3, "se": 3, "ci": 3, "t_hitung": 3, "t_tabel": 3},
                 )
-    if has_columns(tables, "performance", ["capaian_pct"]) and has_columns(tables, "training", ["jp"]):
+    parts = None
+    if national_route:
+        # many regions: the panel a batch of regions at a time, per-person frames with hashed ids, the LMM per province
+        parts = national_training.detail_parts(ctx.dataset, ctx.regions, min_n=ctx.min_n)
+    if parts is not None:
+        _details_batched(ctx, sec, parts)
+    elif has_columns(tables, "performance", ["capaian_pct"]) and has_columns(tables, "training", ["jp"]):
         try:
             full = performance_panel(tables)
         except KinerjaError:
@@ -642,41 +689,81 @@ def training_details(ctx) -> Section:
                     .groupby(["person_id", "region_code", "wave"], as_index=False, observed=True)["capaian_pct"]
                     .mean()
                 )
-                if trained["wave"].nunique() == 2:
-                    paired_c = paired_change(trained, dv="capaian_pct", between="region_code", alpha=alpha)
-                    sec.results["paired_capaian"] = paired_c
-                    sec.tables["paired_capaian"] = _show(
-                        paired_c, "training.paired_capaian_caption", compact=("method",), ns="training"
-                    )
+                _paired_capaian(sec, trained, alpha)
                 m = panel["region_code"].nunique()
                 if m > national.INTERACTED_MAX:  # the country's panel in one sparse model: memory grows with it
                     lmm = national.lmm_by_province(
                         panel, fit=lambda rows: mixed_effects(rows, dv="capaian_pct", alpha=alpha), alpha=alpha
                     )
-                    p = int(lmm["group"].nunique()) if len(lmm) else 0
-                    sec.national["lmm"] = [("training.lmm_national", {"m": m, "p": p})]
-                    shown = lmm.assign(group=lmm["group"].map(ctx.region_name, na_action="ignore"))
-                    caption = "training.lmm_national_caption"
+                    _lmm_national(ctx, sec, lmm, m)
                 else:
-                    lmm = shown = mixed_effects(panel, dv="capaian_pct", alpha=alpha)
-                    caption = "training.lmm_caption"
-                if len(lmm):
-                    sec.results["lmm"] = lmm
-                    sec.tables["lmm"] = _show(shown, caption, compact=True, ns="training")
-            change, left = large_enough(change_frame(tables), min_n=ctx.min_n, between=["trained"])
-            sec.left_out["dose_response"] = (ctx.min_n, left)
-            if len(change):
-                per = DOSE_PER_JP
-                dr = dose_response(
-                    change, dv="capaian_change", dose="jp_programme", between="region_code", per=per, alpha=alpha
-                )
-                placebo = dose_response(change, dv="capaian_change", dose="jp_other", per=per, alpha=alpha)
-                both = pd.concat([dr, placebo], ignore_index=True)
-                sec.results["dose_response"] = both
-                sec.tables["dose_response"] = _show(
-                    both, "training.dose_response_caption", compact=True, caption={"per": DOSE_PER_JP}, ns="training"
-                )
+                    lmm = mixed_effects(panel, dv="capaian_pct", alpha=alpha)
+                    if len(lmm):
+                        sec.results["lmm"] = lmm
+                        sec.tables["lmm"] = _show(lmm, "training.lmm_caption", compact=True, ns="training")
+            _dose_response(ctx, sec, change_frame(tables))
     return sec
+
+
+def _paired_capaian(sec: Section, trained: pd.DataFrame, alpha: float) -> None:
+    """Paired change of capaian of trained staff per region (``trained``: mean per person x region x wave)."""
+    if trained["wave"].nunique() == 2:
+        paired_c = paired_change(trained, dv="capaian_pct", between="region_code", alpha=alpha)
+        sec.results["paired_capaian"] = paired_c
+        sec.tables["paired_capaian"] = _show(
+            paired_c, "training.paired_capaian_caption", compact=("method",), ns="training"
+        )
+
+
+def _lmm_national(ctx, sec: Section, lmm: pd.DataFrame, m: int) -> None:
+    """The per-province LMM pooled by inverse variance (national route) on the page."""
+    p = int(lmm["group"].nunique()) if len(lmm) else 0
+    sec.national["lmm"] = [("training.lmm_national", {"m": m, "p": p})]
+    if len(lmm):
+        shown = lmm.assign(group=lmm["group"].map(ctx.region_name, na_action="ignore"))
+        sec.results["lmm"] = lmm
+        sec.tables["lmm"] = _show(shown, "training.lmm_national_caption", compact=True, ns="training")
+
+
+def _dose_response(ctx, sec: Section, frame: pd.DataFrame) -> None:
+    """Dose-response of capaian change on programme JP per region, and on other courses' JP as a placebo."""
+    change, left = large_enough(frame, min_n=ctx.min_n, between=["trained"])
+    sec.left_out["dose_response"] = (ctx.min_n, left)
+    if len(change):
+        per = DOSE_PER_JP
+        dr = dose_response(
+            change, dv="capaian_change", dose="jp_programme", between="region_code", per=per, alpha=ctx.alpha
+        )
+        placebo = dose_response(change, dv="capaian_change", dose="jp_other", per=per, alpha=ctx.alpha)
+        both = pd.concat([dr, placebo], ignore_index=True)
+        sec.results["dose_response"] = both
+        sec.tables["dose_response"] = _show(
+            both, "training.dose_response_caption", compact=True, caption={"per": DOSE_PER_JP}, ns="training"
+        )
+
+
+def _details_batched(ctx, sec: Section, parts) -> None:
+    """:func:`training_details`' panel analyses from :func:`national_training.detail_parts`."""
+    alpha = ctx.alpha
+    sec.left_out["panel"] = (ctx.min_n, parts.left_panel)
+    if parts.kept:
+        _paired_capaian(sec, parts.trained_means, alpha)
+        m = len(parts.kept)
+        if m > national.INTERACTED_MAX:
+            lmm = national.lmm_by_province(
+                pd.DataFrame({"region_code": parts.kept}),
+                fit=lambda rows: mixed_effects(
+                    parts.province_panel(rows["region_code"]), dv="capaian_pct", alpha=alpha
+                ),
+                alpha=alpha,
+            )
+            _lmm_national(ctx, sec, lmm, m)
+        else:
+            lmm = mixed_effects(parts.province_panel(parts.kept), dv="capaian_pct", alpha=alpha)
+            if len(lmm):
+                sec.results["lmm"] = lmm
+                sec.tables["lmm"] = _show(lmm, "training.lmm_caption", compact=True, ns="training")
+    _dose_response(ctx, sec, parts.change)
 
 
 # ----------------------------------------------------------------------------------------------------- resistance

@@ -429,16 +429,18 @@ class Suppression:
         cells = []
         for c in self.count_cols:
             raw = self.raw_counts[c] if self.raw_counts is not None and c in self.raw_counts else self.data[c]
-            for i in range(len(self.data)):
-                v = raw.iloc[i]
+            # column lists once (a row-by-row .iloc per cell was most of a long table's cost)
+            raw_v, data_v = raw.tolist(), self.data[c].tolist()
+            primary, secondary = self.primary[c].tolist(), self.secondary[c].tolist()
+            for i, v in enumerate(raw_v):
                 if is_missing(v):
                     continue
-                blanked = is_missing(self.data[c].iloc[i])  # withheld with its row (n_col below min_n)
+                blanked = is_missing(data_v[i])  # withheld with its row (n_col below min_n)
                 state = (
                     "primary"
-                    if self.primary[c].iloc[i] or (blanked and not self.secondary[c].iloc[i])
+                    if primary[i] or (blanked and not secondary[i])
                     else "secondary"
-                    if self.secondary[c].iloc[i]
+                    if secondary[i]
                     else "shown"
                 )
                 cells.append({"row": i, "column": c, "value": int(round(float(v))), "state": state})
@@ -595,7 +597,7 @@ def format_cells(
         raise KinerjaError(f"Argument 'ci' is {ci!r}; the rule is that it must be one of ['combined', 'separate'].")
     shown = t("common.suppressed", min_n=sup.min_n) if sup.min_n is not None else MISSING
     withheld = t("common.suppressed_secondary")
-    out = pd.DataFrame(index=data.index)
+    out: dict[str, np.ndarray] = {}
     for c in columns:
         if c == "ci":
             d = _digits(digits, "ci")
@@ -624,9 +626,13 @@ def format_cells(
                 elif c == "wave":
                     col = col.map(lambda v: t(f"common.wave.{v}") if f"common.wave.{v}" in t else v)
                 s = col.map(lambda v: MISSING if is_missing(v) else str(v))
-            s = s.mask(sup.primary[c].to_numpy(), shown).mask(sup.secondary[c].to_numpy(), withheld)
-        out[c] = s.astype(object)
-    return out.reset_index(drop=True)
+            primary, secondary = sup.primary[c].to_numpy(dtype=bool), sup.secondary[c].to_numpy(dtype=bool)
+            if primary.any():  # most columns withhold nothing: no mask to apply
+                s = s.mask(primary, shown)
+            if secondary.any():
+                s = s.mask(secondary, withheld)
+        out[c] = s.to_numpy(dtype=object)
+    return pd.DataFrame(out, index=pd.RangeIndex(len(data)), columns=columns, dtype=object)
 
 
 def label_table(

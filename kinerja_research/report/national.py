@@ -425,6 +425,20 @@ def ikm_records(by_region: pd.DataFrame, *, level: float) -> list[dict]:
     return out
 
 
+def did_panel(tables, *, min_n: int) -> tuple[pd.DataFrame | None, list[str], list[str]]:
+    """The DiD panel of ``tables`` in memory (:func:`~kinerja_research.analysis.frames.performance_panel`) with the
+    regions too small in a trained x wave cell left out: ``(panel, missing, left)`` (``left`` the codes left out);
+    ``missing`` names the table the data lack (then ``panel`` is None). Shared by the training page and the brief."""
+    if not (_has(tables, "performance", ["capaian_pct"]) and _has(tables, "training", ["jp"])):
+        return None, ["performance" if not _has(tables, "performance") else "training"], []
+    try:
+        full = performance_panel(tables)
+    except KinerjaError:
+        return None, ["training"], []
+    panel, left = large_enough(full, min_n=min_n, between=["trained", "wave"])
+    return panel, [], left
+
+
 def _training(tables, *, alpha: float, lang: str, min_n: int, dataset=None) -> Part:
     part = Part()
     codes = _codes(tables, "performance")
@@ -438,15 +452,9 @@ def _training(tables, *, alpha: float, lang: str, min_n: int, dataset=None) -> P
             if parts.res is None:
                 return part
             return _training_rows(part, parts.res, alpha=alpha, lang=lang, min_n=min_n)
-    if not (_has(tables, "performance", ["capaian_pct"]) and _has(tables, "training", ["jp"])):
-        part.missing = ["performance" if not _has(tables, "performance") else "training"]
+    panel, part.missing, left = did_panel(tables, min_n=min_n)
+    if part.missing:
         return part
-    try:
-        full = performance_panel(tables)
-    except KinerjaError:
-        part.missing = ["training"]
-        return part
-    panel, left = large_enough(full, min_n=min_n, between=["trained", "wave"])
     part.left_out["did"] = (min_n, left)
     if panel.empty or panel["wave"].nunique() < 2:  # one period (no performance after the programme): no DiD
         return part

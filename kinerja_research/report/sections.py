@@ -452,16 +452,8 @@ def _did_per_region(panel: pd.DataFrame, interacted: pd.DataFrame, alpha: float)
 def _did_parts(ctx, tables) -> national_training.DidParts:
     """The DiD numbers of the training page from ``tables`` in memory (the whole panel of the page's regions)."""
     parts = national_training.DidParts()
-    if not (has_columns(tables, "performance", ["capaian_pct"]) and has_columns(tables, "training", ["jp"])):
-        parts.missing = ["performance" if not has_columns(tables, "performance") else "training"]
-        return parts
-    try:
-        full = performance_panel(tables)
-    except KinerjaError:
-        parts.missing = ["training"]
-        return parts
-    panel, parts.left = large_enough(full, min_n=ctx.min_n, between=["trained", "wave"])
-    if panel.empty or panel["wave"].nunique() < 2:
+    panel, parts.missing, parts.left = national.did_panel(tables, min_n=ctx.min_n)
+    if parts.missing or panel.empty or panel["wave"].nunique() < 2:
         return parts
     if panel["region_code"].nunique() > national.INTERACTED_MAX:  # no design with 4 columns per region
         parts.res = national.did_by_region(panel, alpha=ctx.alpha)

@@ -80,6 +80,7 @@ __all__ = [
     "load_table",
     "hold_tables",
     "load_validation",
+    "validation_counts",
     "load_manifest",
     "PersonalDataLeak",
 ]
@@ -268,6 +269,60 @@ def load_validation(dataset: str | Path = paths.DEFAULT_DATASET) -> pd.DataFrame
         if c != "row":
             v[c] = unescape_formulas(v[c])
     return v
+
+
+#: Columns of ``validation.csv`` that :func:`validation_counts` counts by.
+COUNT_COLUMNS = ["rule", "severity", "file", "table", "region_code"]
+#: Rows of ``validation.csv`` read at a time by :func:`validation_counts`.
+COUNT_BATCH_BYTES = 64 << 20
+
+
+def validation_counts(
+    dataset: str | Path = paths.DEFAULT_DATASET, regions: Sequence[str] | None = None, *, keep_unknown: bool = True
+) -> pd.DataFrame:
+    """The problems of ``validation.csv`` counted by rule, severity, file, table and region, read in batches.
+
+    What :func:`load_validation` followed by :func:`kinerja_research.clean.select_regions` and a count of the rows
+    per ``COUNT_COLUMNS`` gives (a national run's validation.csv holds tens of millions of problems; only these
+    columns are read, a batch of :data:`COUNT_BATCH_BYTES` at a time, so memory is bounded by the distinct
+    combinations). ``regions``: keep the problems about these codes (and, with ``keep_unknown``, those whose region
+    is unknown); None keeps all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rule, severity, file, table, region_code`` (string; missing cells NA, spreadsheet-safety quotes undone as
+        :func:`load_validation` does) and ``n``, the number of problems; one row per distinct combination, sorted.
+    """
+    folder = _processed(dataset)
+    _require(folder, dataset)
+    reader = pacsv.open_csv(
+        folder / "validation.csv",
+        read_options=pacsv.ReadOptions(block_size=COUNT_BATCH_BYTES),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=COUNT_COLUMNS,
+            column_types={c: pa.string() for c in COUNT_COLUMNS},
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        ),
+    )
+    wanted = None if regions is None else {str(r) for r in regions}
+    parts = []
+    for batch in reader:
+        df = batch.to_pandas(types_mapper=pd.ArrowDtype).astype("string")
+        if wanted is not None:
+            code = df["region_code"]
+            keep = code.isin(wanted).fillna(False) | (code.isna() if keep_unknown else False)
+            df = df[keep.to_numpy(dtype=bool)]
+        parts.append(df.groupby(COUNT_COLUMNS, dropna=False, sort=False).size().rename("n").reset_index())
+    if not parts:
+        return pd.DataFrame({**{c: pd.Series(dtype="string") for c in COUNT_COLUMNS}, "n": pd.Series(dtype="int64")})
+    counts = pd.concat(parts, ignore_index=True)
+    for c in COUNT_COLUMNS:  # cells written with the spreadsheet-safety quote read as they were
+        counts[c] = unescape_formulas(counts[c])
+    counts = counts.groupby(COUNT_COLUMNS, dropna=False, sort=True)["n"].sum().reset_index()
+    return counts.astype({"n": "int64"})
 
 
 def load_manifest(dataset: str | Path = paths.DEFAULT_DATASET) -> dict:

@@ -12,7 +12,9 @@ from kinerja_research.report.i18n import translator
 __all__ = ["summarise_problems"]
 
 
-def summarise_problems(problems: pd.DataFrame, *, lang: str = "id") -> tuple[pd.DataFrame, pd.DataFrame]:
+def summarise_problems(
+    problems: pd.DataFrame, *, lang: str = "id", weight: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Problems per rule (with a translated description) and per region x severity.
 
     Parameters
@@ -21,6 +23,10 @@ def summarise_problems(problems: pd.DataFrame, *, lang: str = "id") -> tuple[pd.
         ``validation.csv`` as read by :func:`kinerja_research.pipeline.load_validation`.
     lang : {"id", "en"}
         Language of the ``description`` column (translation keys ``audit.rule.<rule>``).
+    weight : str, optional
+        A column giving how many problems each row stands for: the ``n`` of
+        :func:`kinerja_research.pipeline.validation_counts`, which counts a national validation.csv in batches
+        (same tables as the problems themselves give). None: one problem per row.
 
     Returns
     -------
@@ -31,9 +37,11 @@ def summarise_problems(problems: pd.DataFrame, *, lang: str = "id") -> tuple[pd.
     """
     t = translator(lang)
     p = problems.copy()
+    w = p[weight].astype("int64") if weight else pd.Series(1, index=p.index, dtype="int64")
+    p = p.assign(_w=w.to_numpy())
     g = p.groupby(["rule", "severity"], sort=True)
     by_rule = g.agg(
-        count=("rule", "size"), n_files=("file", "nunique"), tables=("table", lambda x: ", ".join(sorted(set(x))))
+        count=("_w", "sum"), n_files=("file", "nunique"), tables=("table", lambda x: ", ".join(sorted(set(x))))
     ).reset_index()
     by_rule.insert(1, "description", [t.get(f"audit.rule.{r}", default=r) for r in by_rule["rule"]])
     order = {"error": 0, "warning": 1, "info": 2}
@@ -42,7 +50,12 @@ def summarise_problems(problems: pd.DataFrame, *, lang: str = "id") -> tuple[pd.
     )
     by_rule = by_rule.drop(columns="_o").reset_index(drop=True)
     region = p["region_code"].astype("string").fillna("-")
-    by_region = pd.crosstab(region.rename("region_code"), p["severity"].rename("severity"))
+    by_region = (
+        p["_w"]
+        .groupby([region.rename("region_code"), p["severity"].rename("severity")], sort=True)
+        .sum()
+        .unstack(fill_value=0)
+    )
     by_region = by_region.reindex(columns=[c for c in ("error", "warning", "info") if c in by_region.columns])
     by_region.columns.name = None
     return by_rule, by_region

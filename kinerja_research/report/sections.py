@@ -62,7 +62,7 @@ from kinerja_research.measure import (
     split_half,
 )
 from kinerja_research.measure._core import shared_moments
-from kinerja_research.pipeline import load_manifest, load_validation
+from kinerja_research.pipeline import load_manifest, validation_counts
 from kinerja_research.report import findings as fnd
 from kinerja_research.report import national, national_training, plots, spss
 from kinerja_research.report.audit import summarise_problems
@@ -1800,12 +1800,12 @@ def audit(ctx) -> Section:
     ids = ["region_code", "person_id"]  # the other tables count people; the survey's every column is described
     tables = _tables(ctx, None, {"performance": ids, "training": ids, "satisfaction": ids})
     manifest = load_manifest(ctx.dataset)
-    validation = clean.select_regions(load_validation(ctx.dataset), ctx.regions, keep_unknown=True)
+    problems = validation_counts(ctx.dataset, ctx.regions, keep_unknown=True)  # counted in batches, not held
     counts = clean.table_counts(manifest)
     sec.results["counts"] = counts
     sec.texts["intro"] = dict(key="audit.intro", dataset=manifest.get("dataset") or str(ctx.dataset))
     sec.tables["counts"] = _show(counts, "audit.cap_counts", kind="table", ns="audit")
-    by_rule, by_region = summarise_problems(validation, lang=ctx.lang)
+    by_rule, by_region = summarise_problems(problems, lang=ctx.lang, weight="n")
     sec.results["by_rule"] = by_rule
     sec.tables["by_rule"] = _show(by_rule, "audit.cap_rules", kind="table", ns="audit")
     people = pd.concat(
@@ -1816,11 +1816,12 @@ def audit(ctx) -> Section:
         n_people = people.groupby(people["region_code"].astype(str))["person_id"].nunique()
         by_region = by_region.assign(n_people=by_region["region_code"].astype(str).map(n_people))
         sec.tables["by_region"] = _show(by_region, "audit.cap_regions", kind="table", ns="audit", n_col="n_people")
-    n_duplicates = int(((validation["rule"] == "duplicate_submission") & (validation["severity"] == "error")).sum())
+    dup = (problems["rule"] == "duplicate_submission") & (problems["severity"] == "error")
+    n_duplicates = int(problems.loc[dup.fillna(False).to_numpy(dtype=bool), "n"].sum())
     sec.results["duplicates"] = pd.DataFrame({"n": [n_duplicates]})
     sec.texts["duplicates"] = dict(key="audit.duplicates_text", n=n_duplicates, keep=())
     sec.records += [
-        dict(key="problems", value=int(len(validation)), label_key="audit.headline_problems", spec="n"),
+        dict(key="problems", value=int(problems["n"].sum()), label_key="audit.headline_problems", spec="n"),
         dict(
             key="quarantined",
             value=int(counts["rows_quarantined"].sum()),

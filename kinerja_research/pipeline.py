@@ -273,8 +273,9 @@ def load_validation(dataset: str | Path = paths.DEFAULT_DATASET) -> pd.DataFrame
 
 #: Columns of ``validation.csv`` that :func:`validation_counts` counts by.
 COUNT_COLUMNS = ["rule", "severity", "file", "table", "region_code"]
-#: Rows of ``validation.csv`` read at a time by :func:`validation_counts`.
-COUNT_BATCH_BYTES = 64 << 20
+#: Bytes of ``validation.csv`` read at a time by :func:`validation_counts` (16 MiB: 0.84 GiB peak and 9.5 s for the
+#: 2 GB, 16.4 M-problem file of scale 10, against 5.68 GiB and 57 s for the whole-file read).
+COUNT_BATCH_BYTES = 16 << 20
 
 
 def validation_counts(

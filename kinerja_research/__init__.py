@@ -101,6 +101,8 @@ kr.hold_tables
     Serve :func:`load_table` reads of ``regions`` of ``dataset`` from memory while the block runs.
 kr.load_validation
     Read ``validation.csv`` of a processed dataset (one row per problem found while cleaning), with the cells ...
+kr.validation_counts
+    The problems of ``validation.csv`` counted by rule, severity, file, table and region, read in batches.
 kr.load_manifest
     Read ``manifest.json`` of a processed dataset (input hashes, row counts, versions, parameters).
 kr.PersonalDataLeak

@@ -279,15 +279,15 @@ COUNT_BATCH_BYTES = 16 << 20
 
 
 def validation_counts(
-    dataset: str | Path = paths.DEFAULT_DATASET, regions: Sequence[str] | None = None, *, keep_unknown: bool = True
+    dataset: str | Path = paths.DEFAULT_DATASET, regions: Sequence[str] | None = None
 ) -> pd.DataFrame:
     """The problems of ``validation.csv`` counted by rule, severity, file, table and region, read in batches.
 
     What :func:`load_validation` followed by :func:`kinerja_research.clean.select_regions` and a count of the rows
     per ``COUNT_COLUMNS`` gives (a national run's validation.csv holds tens of millions of problems; only these
     columns are read, a batch of :data:`COUNT_BATCH_BYTES` at a time, so memory is bounded by the distinct
-    combinations). ``regions``: keep the problems about these codes (and, with ``keep_unknown``, those whose region
-    is unknown); None keeps all.
+    combinations). ``regions``: keep the problems about these codes and those whose region is unknown (a file-wide
+    problem, as ``select_regions(..., keep_unknown=True)``); None keeps all.
 
     Returns
     -------
@@ -314,7 +314,7 @@ def validation_counts(
         df = batch.to_pandas(types_mapper=pd.ArrowDtype).astype("string")
         if wanted is not None:
             code = df["region_code"]
-            keep = code.isin(wanted).fillna(False) | (code.isna() if keep_unknown else False)
+            keep = code.isin(wanted).fillna(False) | code.isna()
             df = df[keep.to_numpy(dtype=bool)]
         parts.append(df.groupby(COUNT_COLUMNS, dropna=False, sort=False).size().rename("n").reset_index())
     if not parts:

@@ -1800,7 +1800,7 @@ def audit(ctx) -> Section:
     ids = ["region_code", "person_id"]  # the other tables count people; the survey's every column is described
     tables = _tables(ctx, None, {"performance": ids, "training": ids, "satisfaction": ids})
     manifest = load_manifest(ctx.dataset)
-    problems = validation_counts(ctx.dataset, ctx.regions, keep_unknown=True)  # counted in batches, not held
+    problems = validation_counts(ctx.dataset, ctx.regions)  # counted in batches, not held
     counts = clean.table_counts(manifest)
     sec.results["counts"] = counts
     sec.texts["intro"] = dict(key="audit.intro", dataset=manifest.get("dataset") or str(ctx.dataset))

@@ -273,8 +273,8 @@ def load_validation(dataset: str | Path = paths.DEFAULT_DATASET) -> pd.DataFrame
 
 #: Columns of ``validation.csv`` that :func:`validation_counts` counts by.
 COUNT_COLUMNS = ["rule", "severity", "file", "table", "region_code"]
-#: Bytes of ``validation.csv`` read at a time by :func:`validation_counts` (16 MiB: 0.84 GiB peak and 9.5 s for the
-#: 2 GB, 16.4 M-problem file of scale 10, against 5.68 GiB and 57 s for the whole-file read).
+#: Bytes of ``validation.csv`` read at a time by :func:`validation_counts` (16 MiB; ``bench/validation_bench.py`` on
+#: the 2 GB, 16.4 M-problem file of scale 10: 0.83 GiB peak and 10-12 s, against 5.7 GiB and 47 s read whole).
 COUNT_BATCH_BYTES = 16 << 20
 
 

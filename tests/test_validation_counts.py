@@ -5,6 +5,10 @@ world."""
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -66,3 +70,12 @@ def test_counts_of_a_cleaned_world(national_three):
         pd.testing.assert_frame_equal(new_rule, old_rule)
         pd.testing.assert_frame_equal(new_region, old_region)
         assert int(counts["n"].sum()) == len(whole) > 0
+
+
+def test_bench_counts_both_sides(tmp_path):
+    """bench/validation_bench.py runs both reads on a processed folder and both count every problem."""
+    folder = _folder(tmp_path, _ROWS)
+    bench = Path(__file__).resolve().parents[1] / "bench" / "validation_bench.py"
+    out = subprocess.run([sys.executable, str(bench), str(folder)], capture_output=True, text=True, check=True).stdout
+    counts = re.findall(r"^(whole|batched) .* ([\d,]+) problems", out, flags=re.M)
+    assert sorted(counts) == [("batched", f"{len(_ROWS) * 40:,}"), ("whole", f"{len(_ROWS) * 40:,}")]

@@ -32,6 +32,9 @@ __all__ = ["lmm", "LMMResult"]
 
 DF_METHODS = ("satterthwaite", "wald")
 _DENSE_MAX = 120  # random-effect columns up to which the dense Cholesky is faster than the sparse LU
+#: Which engine fits: "auto" (closed form for random intercepts of nested factors, else the general algebra),
+#: "general" (always the sparse/dense algebra with numerical derivatives; tests and bench/lmm_bench.py compare them)
+_ENGINE = "auto"
 
 
 class LMMResult(pd.DataFrame):
@@ -259,6 +262,289 @@ class _Model:
         if self.deviance(theta) > fun + 1e-9:
             theta = x
         return theta, self.deviance(theta)
+
+
+def _nested_levels(terms: list[_Term], n: int) -> tuple[np.ndarray, np.ndarray | None, list[int]] | None:
+    """When every term is one random intercept (a 0/1 column per level) and there is one term, or two of which one is
+    nested in the other (each level of the inner factor inside one level of the outer): ``(inner codes per row,
+    outer code per inner level or None, [θ index of the inner term, θ index of the outer term])``; else None."""
+    if not 1 <= len(terms) <= 2 or any(t.k != 1 for t in terms):
+        return None
+    codes = []
+    for t in terms:
+        Z = t.Z.tocsr()
+        if Z.nnz != n or not np.array_equal(Z.indptr, np.arange(n + 1)) or not np.all(Z.data == 1.0):
+            return None
+        codes.append(Z.indices.astype(np.int64))
+    if len(terms) == 1:
+        return codes[0], None, [0]
+    for inner, outer in ((1, 0), (0, 1)):
+        ci, co = codes[inner], codes[outer]
+        nl = terms[inner].n_levels
+        up = np.full(nl, -1, dtype=np.int64)
+        up[ci] = co
+        if np.array_equal(up[ci], co) and np.all(up >= 0):  # every inner level in exactly one outer level
+            return ci, up, [inner, outer]
+    return None
+
+
+class _NestedModel(_Model):
+    """:class:`_Model` for random intercepts of one factor, or of two nested factors, in closed form.
+
+    Λ'Z'ZΛ + I is then diagonal in the inner levels with one coupling per outer level, so V = σ²(I + ZΛΛ'Z') is
+    inverted per group by the Sherman-Morrison formula: with φ = θ² of the inner (p) and outer (a) factor, n_i the rows
+    of inner level i, s_i the sums of [X y] over its rows, a_i = 1 / (1 + φ_p n_i), m_g = Σ_{i∈g} n_i a_i and t_g =
+    Σ_{i∈g} a_i s_i over the inner levels of outer level g,
+
+        [X y]' (I + ZΛΛ'Z')⁻¹ [X y] = [X y]'[X y] - Σ_i φ_p a_i s_i s_i' - Σ_g φ_a / (1 + φ_a m_g) t_g t_g'
+        log|Λ'Z'ZΛ + I| = Σ_i log(1 + φ_p n_i) + Σ_g log(1 + φ_a m_g)
+
+    (matrix determinant lemma and Woodbury: the same Schur complement and log-determinant as the sparse solve). Their
+    first and second derivatives in φ are sums of the same per-group terms, so the criterion's gradient, the Hessian
+    of the deviance in (θ, σ) and the derivative of Var(β̂) (Satterthwaite) are exact, not numerical."""
+
+    def __init__(self, X, y, terms, reml, levels):
+        self.X, self.y, self.terms, self.reml = X, y, terms, reml
+        self.n, self.p = X.shape
+        self.q = sum(t.n_levels for t in terms)
+        ci, up, self._idx = levels
+        W = np.column_stack([X, y])
+        self.WtW = W.T @ W
+        nl = terms[self._idx[0]].n_levels
+        self.ni = np.bincount(ci, minlength=nl).astype(float)
+        self.s = np.column_stack([np.bincount(ci, weights=W[:, j], minlength=nl) for j in range(W.shape[1])])
+        self.up = up
+        self.n_outer = terms[self._idx[1]].n_levels if up is not None else 0
+        if up is not None:  # outer level x inner level indicator: sums over the inner levels of each outer level
+            self._G = sparse.csr_matrix((np.ones(nl), (up, np.arange(nl))), shape=(self.n_outer, nl))
+        self.n_theta = len(terms)
+        self.lower = np.zeros(self.n_theta)
+        self.theta0 = np.ones(self.n_theta)
+
+    def _outer_sum(self, w: np.ndarray) -> np.ndarray:
+        """Σ over the inner levels of each outer level of w (a vector, or rows of a matrix)."""
+        return self._G @ w
+
+    def sums(self, theta: np.ndarray, order: int = 0, phi: bool = False):
+        """(log|Λ'Z'ZΛ + I|, S) at θ, with their derivatives in θ (in φ = θ² when ``phi``) when ``order`` is 1 or 2:
+        ``(ld, S, g, Sg, h, Sh)``, g[k] and Sg[k] the first derivatives, h[k, l] and Sh[k][l] the second (None below
+        the order)."""
+        theta = np.asarray(theta, float)
+        ip = self._idx[0]
+        fp = theta[ip] ** 2
+        n, s = self.ni, self.s
+        a = 1.0 / (1.0 + fp * n)
+        ld = float(np.log1p(fp * n).sum())
+        S = self.WtW - s.T @ ((fp * a)[:, None] * s)
+        nt = self.n_theta
+        gphi = np.zeros(nt)
+        hphi = np.zeros((nt, nt))
+        Sphi = [None] * nt
+        Shphi = [[None] * nt for _ in range(nt)]
+        if order >= 1:
+            a2 = a * a
+            gphi[ip] = float((n * a).sum())
+            Sphi[ip] = -(s.T @ (a2[:, None] * s))
+            if order >= 2:
+                hphi[ip, ip] = -float((n * n * a2).sum())
+                Shphi[ip][ip] = s.T @ ((2 * n * a2 * a)[:, None] * s)
+        if self.up is not None:
+            io = self._idx[1]
+            fa = theta[io] ** 2
+            m = self._outer_sum(n * a)
+            t = self._outer_sum(a[:, None] * s)
+            den = 1.0 + fa * m
+            d = fa / den
+            ld += float(np.log(den).sum())
+            S -= t.T @ (d[:, None] * t)
+            if order >= 1:
+                ap = -n * a * a  # ∂a/∂φ_p
+                mp = self._outer_sum(n * ap)
+                tp = self._outer_sum(ap[:, None] * s)
+                d_m = -fa * fa / den**2
+                d_f = 1.0 / den**2
+                gphi[ip] += float((fa * mp / den).sum())
+                gphi[io] = float((m / den).sum())
+                cross = tp.T @ (d[:, None] * t)
+                Sphi[ip] -= t.T @ ((d_m * mp)[:, None] * t) + cross + cross.T
+                Sphi[io] = -(t.T @ (d_f[:, None] * t))
+                if order >= 2:
+                    app = 2 * n * n * a**3
+                    mpp = self._outer_sum(n * app)
+                    tpp = self._outer_sum(app[:, None] * s)
+                    d_mm = 2 * fa**3 / den**3
+                    d_ff = -2 * m / den**3
+                    d_fm = -2 * fa / den**3
+                    hphi[ip, ip] += float((fa * mpp / den - (fa * mp / den) ** 2).sum())
+                    hphi[io, io] = -float(((m / den) ** 2).sum())
+                    hphi[ip, io] = hphi[io, ip] = float((mp / den**2).sum())
+                    c1 = tp.T @ ((2 * d_m * mp)[:, None] * t)
+                    c2 = tpp.T @ (d[:, None] * t)
+                    Fpp = t.T @ ((d_mm * mp**2 + d_m * mpp)[:, None] * t) + c1 + c1.T + c2 + c2.T
+                    Fpp += 2 * tp.T @ (d[:, None] * tp)
+                    Shphi[ip][ip] = Shphi[ip][ip] - Fpp
+                    Shphi[io][io] = -(t.T @ (d_ff[:, None] * t))
+                    c3 = tp.T @ (d_f[:, None] * t)
+                    Shphi[ip][io] = Shphi[io][ip] = -(t.T @ ((d_fm * mp)[:, None] * t) + c3 + c3.T)
+        if order == 0:
+            return ld, S, None, None, None, None
+        if phi:
+            return ld, S, gphi, Sphi, (hphi if order >= 2 else None), (Shphi if order >= 2 else None)
+        # chain rule φ = θ²: ∂/∂θ = 2θ ∂/∂φ, ∂²/∂θk∂θl = 4θkθl ∂²/∂φk∂φl + δkl 2 ∂/∂φk
+        g = 2 * theta * gphi
+        Sg = [2 * theta[k] * Sphi[k] for k in range(nt)]
+        if order < 2:
+            return ld, S, g, Sg, None, None
+        h = 4 * np.outer(theta, theta) * hphi + np.diag(2 * gphi)
+        Sh = [
+            [4 * theta[k] * theta[j] * Shphi[k][j] + (2 * Sphi[k] if k == j else 0) for j in range(nt)]
+            for k in range(nt)
+        ]
+        return ld, S, g, Sg, h, Sh
+
+    def pieces(self, theta):
+        ld, S, *_ = self.sums(theta)
+        return self._pieces_of(ld, S)
+
+    def _pieces_of(self, ld, S):
+        p = self.p
+        Sxx = S[:p, :p]
+        cf, info = lapack.dpotrf(Sxx, lower=1, clean=1)
+        if info != 0:
+            raise linalg.LinAlgError("X'V⁻¹X is not positive definite")
+        beta = lapack.dpotrs(cf, S[:p, p], lower=1)[0]
+        pwrss = float(S[p, p] - S[p, :p] @ beta)
+        return ld, 2.0 * np.log(np.diag(cf)).sum(), beta, pwrss, Sxx
+
+    def _derivs(self, theta, order, phi=False):
+        """Pieces of the criteria and the first (and second) derivatives in θ (or φ = θ²) of log|L|², log|R_X|² and
+        r²."""
+        ld, S, g, Sg, h, Sh = self.sums(theta, order, phi)
+        ld, ldx, beta, pwrss, Sxx = self._pieces_of(ld, S)
+        p, nt = self.p, self.n_theta
+        Si = np.linalg.inv(Sxx)
+        u = np.append(-beta, 1.0)
+        gx = np.array([np.sum(Si * Sg[k][:p, :p]) for k in range(nt)])  # tr(Sxx⁻¹ ∂Sxx)
+        gr = np.array([u @ Sg[k] @ u for k in range(nt)])  # envelope: ∂r² = u'∂S u
+        out = dict(ld=ld, ldx=ldx, beta=beta, pwrss=pwrss, Sxx=Sxx, Si=Si, gld=g, gx=gx, gr=gr, Sg=Sg)
+        if order >= 2:
+            A = [Si @ Sg[k][:p, :p] for k in range(nt)]
+            v = [Sg[k][:p] @ u for k in range(nt)]
+            hx, hr = np.zeros((nt, nt)), np.zeros((nt, nt))
+            for k in range(nt):
+                for j in range(nt):
+                    hx[k, j] = np.sum(Si * Sh[k][j][:p, :p]) - np.sum(A[k] * A[j].T)
+                    hr[k, j] = u @ Sh[k][j] @ u - 2 * v[k] @ Si @ v[j]
+            out.update(hld=h, hx=hx, hr=hr)
+        return out
+
+    def deviance_grad(self, theta, phi=False):
+        """The criterion and its exact gradient in θ (in φ = θ² when ``phi``: then ``theta`` is φ); inf and zeros
+        where the system is not positive definite."""
+        try:
+            theta = np.asarray(theta, float)
+            d = self._derivs(np.sqrt(np.maximum(theta, 0.0)) if phi else theta, 1, phi)
+        except (linalg.LinAlgError, np.linalg.LinAlgError, ValueError):
+            return np.inf, np.zeros(self.n_theta)
+        m = self.n - self.p if self.reml else self.n
+        dev = d["ld"] + m * (1 + np.log(2 * np.pi * d["pwrss"] / m))
+        grad = d["gld"] + m * d["gr"] / d["pwrss"]
+        if self.reml:
+            dev += d["ldx"]
+            grad = grad + d["gx"]
+        return float(dev), grad
+
+    def criterion_derivs(self, theta):
+        """The criterion, its gradient and its Hessian in θ, exact."""
+        d = self._derivs(np.asarray(theta, float), 2)
+        m = self.n - self.p if self.reml else self.n
+        r2 = d["pwrss"]
+        dev = d["ld"] + m * (1 + np.log(2 * np.pi * r2 / m))
+        grad = d["gld"] + m * d["gr"] / r2
+        hess = d["hld"] + m * (d["hr"] / r2 - np.outer(d["gr"], d["gr"]) / r2**2)
+        if self.reml:
+            dev, grad, hess = dev + d["ldx"], grad + d["gx"], hess + d["hx"]
+        return float(dev), grad, hess
+
+    def _polish(self, theta):
+        """Newton steps on the exact gradient from L-BFGS-B's solution, over the θ off the boundary, while the
+        gradient shrinks: the optimum to rounding, not to the criterion's flatness (a difference of 1e-12 in the
+        criterion moves θ by about 1e-7)."""
+        try:
+            _, g, H = self.criterion_derivs(theta)
+        except (linalg.LinAlgError, np.linalg.LinAlgError, ValueError):
+            return theta
+        for _ in range(8):
+            free = theta > 0
+            if not free.any():
+                break
+            gn = np.abs(g[free]).max()
+            try:
+                step = np.linalg.solve(H[np.ix_(free, free)], -g[free])
+            except np.linalg.LinAlgError:
+                break
+            cand = theta.copy()
+            cand[free] += step
+            if np.any(cand[free] <= 0):
+                break
+            try:
+                _, g2, H2 = self.criterion_derivs(cand)
+            except (linalg.LinAlgError, np.linalg.LinAlgError, ValueError):
+                break
+            if not np.abs(g2[free]).max() < gn:
+                break
+            theta, g, H = cand, g2, H2
+            if np.abs(step).max() <= 1e-15 * (1 + np.abs(theta).max()):
+                break
+        return theta
+
+    def fit(self) -> tuple[np.ndarray, float]:
+        """θ minimising the criterion: L-BFGS-B with the exact gradient from lme4's start, restarted from its own
+        solution until the criterion stops improving, as :meth:`_Model.fit`, then Newton steps (:meth:`_polish`).
+        The search is over φ = θ² ≥ 0: in θ the criterion is even, so θ = 0 is always a stationary point that an
+        exact gradient cannot leave (the general engine's one-sided difference at the bound does)."""
+        bounds = [(0.0, None)] * self.n_theta
+        x, fun = self.theta0.copy() ** 2, np.inf
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for _ in range(6):
+                res = optimize.minimize(
+                    self.deviance_grad,
+                    x,
+                    args=(True,),
+                    method="L-BFGS-B",
+                    jac=True,
+                    bounds=bounds,
+                    options=dict(ftol=1e-15, gtol=1e-10, maxiter=5000, maxcor=20),
+                )
+                improved = fun - res.fun
+                x, fun = res.x, res.fun
+                if improved < 1e-10:
+                    break
+        x = np.sqrt(np.maximum(x, 0.0))
+        theta = np.where(x < 1e-7, 0.0, x)  # exact zero at the boundary
+        if self.deviance(theta) > fun + 1e-9:
+            theta = x
+        theta = self._polish(theta)
+        return theta, self.deviance(theta)
+
+    def satterthwaite_parts(self, varpar):
+        """(Hessian of the deviance in (θ, σ), Jacobian of Var(β̂) = σ²(X'V⁻¹X)⁻¹ in (θ, σ) as p x p x (θ, σ)),
+        both exact: what :func:`_richardson_hessian` and :func:`_richardson_jacobian` approximate."""
+        theta, sigma = np.asarray(varpar[:-1], float), float(varpar[-1])
+        d = self._derivs(theta, 2)
+        nt, p = self.n_theta, self.p
+        s2 = sigma * sigma
+        H = np.zeros((nt + 1, nt + 1))
+        H[:nt, :nt] = d["hld"] + d["hr"] / s2 + (d["hx"] if self.reml else 0.0)
+        H[:nt, nt] = H[nt, :nt] = -2 * d["gr"] / sigma**3
+        H[nt, nt] = 6 * d["pwrss"] / sigma**4 - 2 * (self.n - (self.p if self.reml else 0)) / s2
+        Si = d["Si"]
+        J = np.empty((p, p, nt + 1))
+        for k in range(nt):
+            J[:, :, k] = -s2 * Si @ d["Sg"][k][:p, :p] @ Si
+        J[:, :, nt] = 2 * sigma * Si
+        return H, J
 
 
 def _grad(f, x, lower, h=1e-6):
@@ -550,8 +836,14 @@ def lmm(
     agree with these to about 1e-4 relative; a limit that the profile does not reach before the boundary (an sd at
     0, a correlation at ±1) is the boundary, as lme4 reports it.
 
-    Sparse algebra (SuperLU with a symmetric minimum-degree ordering) is used above 120 random-effect columns, so
-    thousands of persons nested in agencies fit in seconds. Rows with a missing value in any used column are
+    Random intercepts of one factor, or of two nested factors (``groups=["agency", "agency:person"]``, the model of
+    :func:`~kinerja_research.analysis.training.mixed_effects`), are fitted in closed form: V⁻¹ and log|V| per group
+    from per-group sums (Sherman-Morrison), with the exact gradient of the criterion (L-BFGS-B over θ², then Newton
+    steps) and exact derivatives for the Satterthwaite df; the same criterion as the general engine, which stops on
+    the criterion's flatness with central-difference gradients, so the two agree to that engine's precision (about
+    1e-6 relative) and the closed form is closer to lme4 (``tests/reference/analyses_lmm_nested.R``). Other models:
+    sparse algebra (SuperLU with a symmetric minimum-degree ordering) above 120 random-effect columns, so
+    thousands of levels fit in seconds. Rows with a missing value in any used column are
     dropped (listwise). Validated against ``lme4::lmer``, ``lmerTest`` and ``confint`` on ``sleepstudy``
     (``(Days | Subject)``, ``(1 | Subject)``), ``Penicillin`` (crossed) and ``nlme::Orthodont`` (random slopes) in
     ``tests/reference/analyses_lmm.R``.
@@ -605,7 +897,8 @@ def lmm(
 
 
 def _lmm_fit(X, y, names, terms, d, reml, df_method, profile, alpha) -> LMMResult:
-    model = _Model(X, y, terms, reml)
+    levels = _nested_levels(terms, len(y)) if _ENGINE == "auto" else None
+    model = _Model(X, y, terms, reml) if levels is None else _NestedModel(X, y, terms, reml, levels)
     if model.q >= len(d) and all(t.k == 1 for t in terms) and len(terms) == 1:
         raise KinerjaError(
             f"groups factor '{terms[0].group}' has as many levels ({terms[0].n_levels}) as rows; the rule is "
@@ -619,12 +912,7 @@ def _lmm_fit(X, y, names, terms, d, reml, df_method, profile, alpha) -> LMMResul
     V = sigma**2 * np.linalg.inv(Sxx)
     se = np.sqrt(np.diag(V))
     if df_method == "satterthwaite":
-        H = _richardson_hessian(model.deviance_vp, varpar)
-        w, vecs = np.linalg.eigh(H)
-        pos = w > 1e-8
-        A = 2 * (vecs[:, pos] / w[pos]) @ vecs[:, pos].T
-        J = _richardson_jacobian(model.covbeta, varpar).reshape(p, p, -1)
-        df = np.array([2 * V[i, i] ** 2 / (J[i, i] @ A @ J[i, i]) for i in range(p)])
+        df = _satterthwaite_df(model, varpar, V)
         q = stats.t.ppf(1 - alpha / 2, df)
         pv = 2 * stats.t.sf(np.abs(beta / se), df)
         method = "LMM (REML)" if reml else "LMM (ML)"
@@ -654,7 +942,11 @@ def _lmm_fit(X, y, names, terms, d, reml, df_method, profile, alpha) -> LMMResul
     psi = _theta_to_psi(model, theta, sigma)
     kinds = [k for _, k, _ in vp]
     if profile:  # as lme4: the profile is of the ML deviance (a REML fit is refitted by ML for it)
-        ml = _Model(X, y, terms, reml=False) if reml else model
+        ml = (
+            (_Model(X, y, terms, reml=False) if levels is None else _NestedModel(X, y, terms, False, levels))
+            if reml
+            else model
+        )
         theta_ml, dev_ml = ml.fit() if reml else (theta, crit)
         psi_ml = _theta_to_psi(ml, theta_ml, ml.sigma(theta_ml))
         lims = _profile_limits(ml, psi_ml, kinds, dev_ml, stats.norm.ppf(1 - alpha / 2))
@@ -701,6 +993,20 @@ def _lmm_fit(X, y, names, terms, d, reml, df_method, profile, alpha) -> LMMResul
         extra=["reml_criterion", "deviance", "loglik", "aic", "bic", "n_par", "n_levels", "singular", "converged"],
     )
     return out
+
+
+def _satterthwaite_df(model: _Model, varpar: np.ndarray, V: np.ndarray) -> np.ndarray:
+    """lmerTest's Satterthwaite df of each fixed effect at (θ, σ): exact derivatives for the closed-form model,
+    Richardson-extrapolated differences otherwise."""
+    if isinstance(model, _NestedModel):
+        H, J = model.satterthwaite_parts(varpar)
+    else:
+        H = _richardson_hessian(model.deviance_vp, varpar)
+        J = _richardson_jacobian(model.covbeta, varpar).reshape(model.p, model.p, -1)
+    w, vecs = np.linalg.eigh(H)
+    pos = w > 1e-8
+    A = 2 * (vecs[:, pos] / w[pos]) @ vecs[:, pos].T
+    return np.array([2 * V[i, i] ** 2 / (J[i, i] @ A @ J[i, i]) for i in range(model.p)])
 
 
 def _formula_order(formula: str, Xd: pd.DataFrame) -> list[int]:

@@ -111,12 +111,13 @@ def baseline_frame(
     # global decisions over the whole tables: each wave's period among the periods of the finest kind
     waves, kinds = [], []
     perf_rows = train_rows = False
-    perf_names: set[str] = set()
+    # the columns the performance table holds (read of one region's rows: a table holds its columns in every row)
+    perf_names = set(load_table("performance", dataset, columns=perf_cols, regions=batches[0][:1]).columns)
+    period_cols = ["region_code", "period", "period_kind", "period_start"]
     for b in batches:
         sv = _in(load_table("survey", dataset, columns=["region_code", "wave", "submitted_at"], regions=b), b)
-        pf = _in(load_table("performance", dataset, columns=perf_cols, regions=b), b)
+        pf = _in(load_table("performance", dataset, columns=period_cols, regions=b), b)
         tr = load_table("training", dataset, columns=["region_code"], regions=b)
-        perf_names |= set(pf.columns)
         perf_rows = perf_rows or len(pf) > 0
         train_rows = train_rows or len(_in(tr, b)) > 0
         if "submitted_at" in sv.columns:

@@ -1250,7 +1250,8 @@ def _baseline(tables: Mapping[str, pd.DataFrame], names: Sequence[str], construc
 def _rewards_batched(ctx, tables) -> bool:
     """Whether the rewards page reads a batch of regions at a time (:mod:`kinerja_research.report.national_rewards`):
     tables not given, a dataset, more than ``national.INTERACTED_MAX`` regions."""
-    return tables is None and getattr(ctx, "dataset", None) is not None and len(ctx.regions) > national.INTERACTED_MAX
+    regions = getattr(ctx, "regions", None) or ()  # a context without regions (a test's): the in-memory route
+    return tables is None and getattr(ctx, "dataset", None) is not None and len(regions) > national.INTERACTED_MAX
 
 
 def rewards_model(ctx) -> Section:

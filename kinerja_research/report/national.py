@@ -61,7 +61,7 @@ from kinerja_research.analysis.training import did, training_dose
 from kinerja_research.errors import KinerjaError
 from kinerja_research.pipeline import TABLES, load_processed
 from kinerja_research.report import findings as fnd
-from kinerja_research.report import national_training
+from kinerja_research.report import national_rewards, national_training
 from kinerja_research.report.i18n import translator
 from kinerja_research.report.national_training import equal_effects_rows
 from kinerja_research.report.needs import processed_folder
@@ -534,8 +534,19 @@ def _resistance(tables, constructs: Mapping[str, Construct], *, alpha: float, la
     return part
 
 
-def _rewards(tables, constructs: Mapping[str, Construct], *, alpha: float, lang: str) -> Part:
+def _rewards(tables, constructs: Mapping[str, Construct], *, alpha: float, lang: str, dataset=None) -> Part:
     part = Part()
+    codes = _codes(tables, "survey")
+    if dataset is not None and len(codes) > INTERACTED_MAX:  # a batch of regions at a time, never the country's frame
+        predictors = national_training.survey_present(dataset, codes, constructs, REWARD_PREDICTORS)
+        if "reward" not in predictors:
+            part.missing = ["reward"]
+            return part
+        base = national_rewards.baseline_frame(dataset, codes, constructs=constructs, predictors=predictors)
+        if base.frame is None:
+            part.missing = base.missing
+            return part
+        return _rewards_rows(part, base.frame, predictors, alpha=alpha, lang=lang)
     wanted = {n: constructs[n] for n in REWARD_PREDICTORS if n in constructs}
     predictors = constructs_present(tables["survey"], wanted) if _has(tables, "survey") else []
     if "reward" not in predictors:
@@ -550,6 +561,11 @@ def _rewards(tables, constructs: Mapping[str, Construct], *, alpha: float, lang:
         part.missing = ["performance"]
         return part
     baseline = frame[frame["wave"] == "pre"].reset_index(drop=True)
+    return _rewards_rows(part, baseline, predictors, alpha=alpha, lang=lang)
+
+
+def _rewards_rows(part: Part, baseline: pd.DataFrame, predictors: Sequence[str], *, alpha: float, lang: str) -> Part:
+    """The brief's rewards numbers from the baseline frame (the pre-wave rows of ``survey_frame``)."""
     frame, left = large_enough(baseline.dropna(subset=["capaian_pct"]), min_n=standards.MIN_REGION_N)
     part.left_out["by_region"] = (standards.MIN_REGION_N, left)
     if frame.empty:
@@ -606,7 +622,7 @@ def brief_numbers(
         _training(tables, alpha=alpha, lang=lang, min_n=min_n, dataset=dataset),
         _jp(tables, alpha=alpha, lang=lang, dataset=dataset),
         _resistance(tables, constructs, alpha=alpha, lang=lang, min_n=min_n),
-        _rewards(tables, constructs, alpha=alpha, lang=lang),
+        _rewards(tables, constructs, alpha=alpha, lang=lang, dataset=dataset),
         _satisfaction(tables, alpha=alpha, seed=seed, lang=lang),
     ]
     for p in parts:

@@ -64,7 +64,7 @@ from kinerja_research.measure import (
 from kinerja_research.measure._core import shared_moments
 from kinerja_research.pipeline import load_manifest, validation_counts
 from kinerja_research.report import findings as fnd
-from kinerja_research.report import national, national_training, plots, spss
+from kinerja_research.report import national, national_rewards, national_training, plots, spss
 from kinerja_research.report.audit import summarise_problems
 from kinerja_research.report.i18n import translator
 from kinerja_research.report.national import (
@@ -1247,20 +1247,40 @@ def _baseline(tables: Mapping[str, pd.DataFrame], names: Sequence[str], construc
     return frame[frame["wave"] == "pre"].reset_index(drop=True)
 
 
+def _rewards_batched(ctx, tables) -> bool:
+    """Whether the rewards page reads a batch of regions at a time (:mod:`kinerja_research.report.national_rewards`):
+    tables not given, a dataset, more than ``national.INTERACTED_MAX`` regions."""
+    regions = getattr(ctx, "regions", None) or ()  # a context without regions (a test's): the in-memory route
+    return tables is None and getattr(ctx, "dataset", None) is not None and len(regions) > national.INTERACTED_MAX
+
+
 def rewards_model(ctx) -> Section:
     """Do rewards and sanctions work? Capaian regressed on perceived reward, sanction, motivation and training before
     the programme (OLS with the thesis tables and the classical-assumption tests; HC3 next to it), moderation of
     the reward slope by region, mediation reward → motivation → capaian, and the SKP predicate (recomputed from the
     two ratings; ordinal logit on the scales). A survey at one time: associations, not effects."""
 
-    tables = _tables(ctx, None, section_columns(ctx, REWARD_PREDICTORS, performance=PERFORMANCE_PANEL + SKP_RATINGS))
     sec = Section()
-    constructs, present = _present(ctx, tables, REWARD_PREDICTORS)
+    batched = _rewards_batched(ctx, None)
+    if batched:  # many regions: the survey's items and the baseline a batch of regions at a time
+        tables = None
+        constructs = _constructs(ctx)
+        present = national_training.survey_present(ctx.dataset, ctx.regions, constructs, REWARD_PREDICTORS)
+    else:
+        columns = section_columns(ctx, REWARD_PREDICTORS, performance=PERFORMANCE_PANEL + SKP_RATINGS)
+        tables = _tables(ctx, None, columns)
+        constructs, present = _present(ctx, tables, REWARD_PREDICTORS)
     predictors = [p for p in REWARD_PREDICTORS if p in present]
     if "reward" not in predictors:
         sec.missing = ["reward"]
         return sec
-    baseline = _baseline(tables, predictors, constructs)
+    if batched:
+        base = national_rewards.baseline_frame(
+            ctx.dataset, ctx.regions, constructs=constructs, predictors=predictors, skp=True
+        )
+        baseline = base.frame
+    else:
+        baseline = _baseline(tables, predictors, constructs)
     if baseline is None:
         sec.missing = ["performance"]
         return sec
@@ -1362,15 +1382,22 @@ def rewards_model(ctx) -> Section:
         sec.records += _interval_records(
             "indirect_effect", indirect, "rewards.headline_indirect", level=ctx.level, spec=".3f"
         )
-    perf = tables["performance"]
-    if not {"rating_hasil_kerja", "rating_perilaku", "predikat"} <= set(perf.columns):
-        sec.parts["skp"] = ("common.left_out.columns", {"columns": "rating_hasil_kerja, rating_perilaku, predikat"})
-    if {"rating_hasil_kerja", "rating_perilaku", "predikat"} <= set(perf.columns):
-        rated = perf.dropna(subset=["rating_hasil_kerja", "rating_perilaku", "predikat"])
-        if len(rated):
+    if batched:  # counted a batch of regions at a time (whole numbers: the same share)
+        ratings, n_rated = base.ratings, base.rated
+        agree = base.agree / base.rated if base.rated else None
+    else:
+        perf = tables["performance"]
+        ratings = {"rating_hasil_kerja", "rating_perilaku", "predikat"} <= set(perf.columns)
+        rated = perf.dropna(subset=["rating_hasil_kerja", "rating_perilaku", "predikat"]) if ratings else perf[:0]
+        n_rated = len(rated)
+        if n_rated:
             recomputed = skp_predicate(rated["rating_hasil_kerja"], rated["rating_perilaku"])
             agree = float((recomputed == rated["predikat"]).mean())
-            sec.results["skp_agreement"] = pd.DataFrame({"agreement": [agree], "n": [len(rated)]})
+    if not ratings:
+        sec.parts["skp"] = ("common.left_out.columns", {"columns": "rating_hasil_kerja, rating_perilaku, predikat"})
+    if ratings:
+        if n_rated:
+            sec.results["skp_agreement"] = pd.DataFrame({"agreement": [agree], "n": [n_rated]})
             sec.texts["skp"] = dict(key="rewards.skp_text", agree=agree)
             sec.records.append(
                 dict(key="skp_predicate_agreement", value=agree, label_key="rewards.headline_skp_agree", spec="pct")
@@ -1405,14 +1432,24 @@ def rewards_by_region(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> 
     motivation before the programme; the reward row per region is the region's answer to "do rewards and sanctions
     work?" (an association). Result ``by_region`` (one row per region and term)."""
 
-    tables = _tables(ctx, tables, section_columns(ctx, REWARD_PREDICTORS))
     sec = Section()
-    constructs, present = _present(ctx, tables, ("reward", "sanction", "motivation"))
+    batched = _rewards_batched(ctx, tables)
+    if batched:  # many regions: a batch of regions at a time
+        constructs = _constructs(ctx)
+        present = national_training.survey_present(ctx.dataset, ctx.regions, constructs, REWARD_PREDICTORS[:3])
+    else:
+        tables = _tables(ctx, tables, section_columns(ctx, REWARD_PREDICTORS))
+        constructs, present = _present(ctx, tables, ("reward", "sanction", "motivation"))
     predictors = [p for p in ("reward", "sanction", "motivation") if p in present]
     if "reward" not in predictors:
         sec.missing = ["reward"]
         return sec
-    baseline = _baseline(tables, predictors, constructs)
+    if batched:
+        baseline = national_rewards.baseline_frame(
+            ctx.dataset, ctx.regions, constructs=constructs, predictors=predictors
+        ).frame
+    else:
+        baseline = _baseline(tables, predictors, constructs)
     if baseline is None:
         sec.missing = ["performance"]
         return sec
@@ -1437,6 +1474,15 @@ IKM_N_BOOT = 2000
 ELEMENT_ENDS = 3
 #: The IKM's unsur in the regulation's order (PermenPANRB 14/2017).
 ELEMENTS = tuple(f"U{i}" for i in range(1, 10))
+
+
+#: The satisfaction columns the IKM sections read: not the respondent's id, dates or profile (at scale 10 the table
+#: is 2.4 M rows; its 21 columns, eight of them text, held whole were most of page 05's kernel).
+SATISFACTION_COLUMNS = ("region_code", "service_unit", "period", *ELEMENTS)
+
+
+def _satisfaction_columns(ctx) -> dict[str, list[str] | None]:
+    return {**section_columns(ctx), "satisfaction": list(SATISFACTION_COLUMNS)}
 
 
 def _ikm_bands() -> dict:
@@ -1474,7 +1520,7 @@ def satisfaction_ikm(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> S
     ``mutu`` per region.
     """
 
-    tables = _tables(ctx, tables, section_columns(ctx))
+    tables = _tables(ctx, tables, _satisfaction_columns(ctx))
     sec = Section()
     if not has_columns(tables, "satisfaction", list(ELEMENTS)):
         sec.missing = ["satisfaction"]
@@ -1571,7 +1617,7 @@ def satisfaction_details(ctx) -> Section:
     """IKM per service unit and per period (quarters and semesters as "Triwulan I 2026" / "Q1 2026"), and the
     linear trend per quarter."""
 
-    tables = _tables(ctx, None, section_columns(ctx))
+    tables = _tables(ctx, None, _satisfaction_columns(ctx))
     sec = Section()
     if not has_columns(tables, "satisfaction", list(ELEMENTS)):
         sec.missing = ["satisfaction"]

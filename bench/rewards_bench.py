@@ -1,0 +1,141 @@
+"""Benchmark of the rewards (page 04) and satisfaction (page 05) sections and of the brief's rewards / IKM numbers on
+a national dataset: time, peak memory, optional profile, results saved and compared value by value.
+
+    .venv/bin/python /work/wt/bin/memcap 4.5 .venv/bin/python bench/rewards_bench.py --dataset nat1 --section rewards_model
+    .venv/bin/python bench/rewards_bench.py --dataset nat1 --section satisfaction_ikm --profile      # cProfile top 30
+    .venv/bin/python bench/rewards_bench.py --dataset nat1 --section rewards_by_region --tracemalloc  # allocation peak
+    .venv/bin/python bench/rewards_bench.py --dataset nat1 --section brief_rewards --save old.pkl   # then --compare
+
+Sections: ``rewards_model``, ``rewards_by_region`` (context of ``04_reward_effects``), ``satisfaction_ikm``,
+``satisfaction_details`` (``05_public_satisfaction``), run as the notebook calls them (``kr.report.start``, every
+region of the data); ``brief_rewards`` / ``brief_satisfaction``: ``national._rewards`` / ``national._satisfaction``
+as :func:`kinerja_research.report.national.brief_numbers` calls them (``--in-memory``: on the tables read whole with
+:func:`~kinerja_research.report.national.brief_columns`, the route before the batched one). Prints the wall and CPU
+time, the process's peak resident memory (``ru_maxrss``), the load average before and after and the rows of each
+result; ``--save FILE`` pickles ``{name: DataFrame}`` of the results, ``--compare FILE`` prints per result whether it
+is identical and the largest absolute difference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pickle
+import pstats
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from quality_bench import _max_diff  # noqa: E402
+
+import kinerja_research as kr  # noqa: E402
+from kinerja_research.analysis.frames import dataset_constructs  # noqa: E402
+from kinerja_research.pipeline import TABLES, load_processed  # noqa: E402
+from kinerja_research.report import national, sections  # noqa: E402
+
+PAGES = {
+    "rewards_model": "04_reward_effects",
+    "rewards_by_region": "04_reward_effects",
+    "satisfaction_ikm": "05_public_satisfaction",
+    "satisfaction_details": "05_public_satisfaction",
+    "brief_rewards": "region_brief",
+    "brief_satisfaction": "region_brief",
+}
+
+
+def _run(args, ctx):
+    if not args.section.startswith("brief_"):
+        return getattr(sections, args.section)(ctx).results
+    constructs = dataset_constructs(args.dataset)
+    if args.in_memory:
+        tables = load_processed(args.dataset, tables=TABLES, columns=national.brief_columns(constructs))
+        dataset = None
+    else:
+        tables = load_processed(args.dataset, tables=TABLES, columns={t: ["region_code"] for t in TABLES})
+        dataset = args.dataset
+    opts = dict(alpha=ctx.alpha, lang=ctx.lang)
+    if dataset is not None:
+        opts["dataset"] = dataset
+    if args.section == "brief_rewards":
+        part = national._rewards(tables, constructs, **opts)
+    else:
+        part = national._satisfaction(tables, seed=ctx.seed, **opts)
+    res = dict(part.results)
+    res["records"] = pd.DataFrame(part.records)
+    res["answers"] = part.answers
+    return res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--dataset", required=True, help="processed dataset name (data/processed/<name>) or folder")
+    ap.add_argument("--section", required=True, choices=sorted(PAGES))
+    ap.add_argument("--in-memory", action="store_true", help="brief parts: the tables read whole (the old route)")
+    ap.add_argument("--profile", action="store_true", help="cProfile, top 30 by cumulative time")
+    ap.add_argument("--tracemalloc", action="store_true", help="the 15 largest allocation sites at the peak")
+    ap.add_argument("--regions", nargs="*", default=[], help="only these region codes (default every region)")
+    ap.add_argument("--save", help="pickle the section's results here")
+    ap.add_argument("--compare", help="compare the results with a pickle written by --save")
+    args = ap.parse_args()
+    os.environ.setdefault("KINERJA_PSEUDONYM_KEY", "benchkey0123456789abcdef0123456789")
+    load0 = os.getloadavg()
+    with tempfile.TemporaryDirectory() as out:
+        ctx = kr.report.start(PAGES[args.section], dataset=args.dataset, regions=args.regions, out_dir=out)
+        prof = cProfile.Profile() if args.profile else None
+        if args.tracemalloc:
+            tracemalloc.start(10)
+        t0, c0 = time.perf_counter(), time.process_time()
+        if prof:
+            prof.enable()
+        results = _run(args, ctx)
+        if prof:
+            prof.disable()
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        snap = None
+        if args.tracemalloc:
+            _, peak = tracemalloc.get_traced_memory()
+            snap = tracemalloc.take_snapshot()
+            tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    load1 = os.getloadavg()
+    print(
+        f"{args.section} on {args.dataset}: {wall:.1f} s wall, {cpu:.1f} s CPU, peak RSS {rss:.2f} GiB, "
+        f"load {load0[0]:.1f} -> {load1[0]:.1f}"
+    )
+    print("results:", {k: len(v) for k, v in results.items()})
+    if prof:
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
+    if snap is not None:
+        print(f"tracemalloc peak {peak / 2**30:.2f} GiB; largest sites still held at the end:")
+        for s in snap.statistics("lineno")[:15]:
+            print(f"  {s.size / 2**20:9.1f} MiB  {s.traceback}")
+    if args.save:
+        with open(args.save, "wb") as fh:
+            pickle.dump(results, fh)
+    if args.compare:
+        with open(args.compare, "rb") as fh:
+            old = pickle.load(fh)
+        if sorted(old) != sorted(results):
+            print("results differ in names:", sorted(old), sorted(results))
+        for k in sorted(set(old) & set(results)):
+            a, b = old[k].reset_index(drop=True), results[k].reset_index(drop=True)
+            try:
+                pd.testing.assert_frame_equal(a, b, check_exact=True)
+                same = "identical (values, dtypes, columns)"
+            except AssertionError:
+                same = "not identical"
+            print(f"  {k}: {same}; max abs diff {_max_diff(a, b):.3g}")
+
+
+if __name__ == "__main__":
+    main()

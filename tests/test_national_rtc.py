@@ -139,6 +139,7 @@ def test_drivers_batched_is_the_in_memory_route(world, tmp_path, small_batches, 
     levels = sections.resistance_levels(ctx)
     batched = sections.resistance_drivers(ctx)
     assert len(small_batches) == 1  # one read serves both sections of the page
+    assert national_rtc._KEPT.get(ctx) is None  # not held while the page renders
     assert set(small_batches[0].present) == set(sections.SCALE_CONSTRUCTS)
     assert levels.has("means")
     # the in-memory route: the tables read whole, the page's province model kept (five regions > INTERACTED_MAX)

@@ -126,17 +126,20 @@ def survey_items(dataset, regions: Sequence[str], columns: Sequence[str]) -> pd.
 _KEPT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def page_scores(ctx, constructs: Mapping[str, Construct], names: Sequence[str]) -> ScoreFrame:
+def page_scores(ctx, constructs: Mapping[str, Construct], names: Sequence[str], *, last: bool = False) -> ScoreFrame:
     """:func:`score_frame` of the page's dataset and regions, read once per page: the two sections of the
-    resistance page share it (the frame is kept as long as the page's context, and only one, the last asked)."""
+    resistance page share it. The first section's read is kept with the page's context (one frame, the last
+    asked); ``last=True`` (the page's last section) takes it and keeps nothing, so the frame is not held while the
+    page renders its tables."""
     asked = tuple((n, c.instrument, tuple(c.items), tuple(c.reverse)) for n, c in constructs.items() if n in names)
     key = (str(ctx.dataset), tuple(ctx.regions), tuple(names), asked)
     try:
-        held = _KEPT.get(ctx)
+        held = _KEPT.pop(ctx, None)
     except TypeError:  # a context that cannot be weakly referenced: nothing kept
         return score_frame(ctx.dataset, ctx.regions, constructs, names)
-    if held is not None and held[0] == key:
-        return held[1]
-    out = score_frame(ctx.dataset, ctx.regions, constructs, names)
-    _KEPT[ctx] = (key, out)
+    out = held[1] if held is not None and held[0] == key else None
+    if out is None:
+        out = score_frame(ctx.dataset, ctx.regions, constructs, names)
+    if not last:
+        _KEPT[ctx] = (key, out)
     return out

@@ -1112,8 +1112,9 @@ def resistance_drivers(ctx) -> Section:
     batched = getattr(ctx, "dataset", None) is not None and len(ctx.regions) > national.INTERACTED_MAX
     if batched:
         constructs = _constructs(ctx)
-        got = national_rtc.page_scores(ctx, constructs, SCALE_CONSTRUCTS)
+        got = national_rtc.page_scores(ctx, constructs, SCALE_CONSTRUCTS, last=True)  # the page's last read of it
         whole, present = got.frame, got.present
+        del got
     else:
         tables = _tables(ctx, None, section_columns(ctx, SCALE_CONSTRUCTS))
         whole = tables["survey"] if has_columns(tables, "survey") else None

@@ -881,9 +881,7 @@ def resistance_levels(
 
     sec = Section()
     # many regions: the scores a batch of regions at a time, never the survey's items (national_rtc; same numbers)
-    batched = (
-        tables is None and getattr(ctx, "dataset", None) is not None and len(ctx.regions) > national.INTERACTED_MAX
-    )
+    batched = tables is None and _rtc_batched(ctx)
     if batched:
         constructs = _constructs(ctx)
         got = national_rtc.page_scores(ctx, constructs, SCALE_CONSTRUCTS)
@@ -1094,6 +1092,13 @@ def resistance_levels(
     return sec
 
 
+def _rtc_batched(ctx) -> bool:
+    """Whether the resistance page scores the survey a batch of regions at a time: a dataset to read and more than
+    ``national.INTERACTED_MAX`` regions (a context without regions, such as a test's, reads its tables)."""
+    regions = getattr(ctx, "regions", None) if getattr(ctx, "dataset", None) is not None else None
+    return regions is not None and len(regions) > national.INTERACTED_MAX
+
+
 def _kept_items(ctx, survey: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
     """The pre-wave survey rows (with the items of ``names``) of the regions of ``survey``: on the batched route,
     the rows the in-memory route's ``survey[survey["wave"] == "pre"]`` holds, read for those regions only."""
@@ -1109,7 +1114,7 @@ def resistance_drivers(ctx) -> Section:
 
     sec = Section()
     # many regions: the scores a batch of regions at a time, never the survey's items (national_rtc; same numbers)
-    batched = getattr(ctx, "dataset", None) is not None and len(ctx.regions) > national.INTERACTED_MAX
+    batched = _rtc_batched(ctx)
     if batched:
         constructs = _constructs(ctx)
         got = national_rtc.page_scores(ctx, constructs, SCALE_CONSTRUCTS, last=True)  # the page's last read of it

@@ -61,7 +61,7 @@ from kinerja_research.analysis.training import did, training_dose
 from kinerja_research.errors import KinerjaError
 from kinerja_research.pipeline import TABLES, load_processed
 from kinerja_research.report import findings as fnd
-from kinerja_research.report import national_rewards, national_training
+from kinerja_research.report import national_rewards, national_rtc, national_training
 from kinerja_research.report.i18n import translator
 from kinerja_research.report.national_training import equal_effects_rows
 from kinerja_research.report.needs import processed_folder
@@ -509,18 +509,30 @@ def _jp_rows(part: Part, dose: pd.DataFrame, *, alpha: float, lang: str) -> Part
     return part
 
 
-def _resistance(tables, constructs: Mapping[str, Construct], *, alpha: float, lang: str, min_n: int) -> Part:
+def _resistance(
+    tables, constructs: Mapping[str, Construct], *, alpha: float, lang: str, min_n: int, dataset=None
+) -> Part:
     part = Part()
     wanted = {n: constructs[n] for n in ("resistance",) if n in constructs}
-    if not _has(tables, "survey") or not constructs_present(tables["survey"], wanted):
+    codes = _codes(tables, "survey")
+    # many regions: the scores a batch of regions at a time from the dataset (national_rtc; same numbers)
+    batched = dataset is not None and len(codes) > INTERACTED_MAX
+    if batched:
+        got = national_rtc.score_frame(dataset, codes, constructs, ["resistance"], dimensions=())
+        whole = got.frame if "resistance" in got.present else None
+    else:
+        ok = _has(tables, "survey") and constructs_present(tables["survey"], wanted)
+        whole = tables["survey"] if ok else None
+    if whole is None or whole.empty:
         part.missing = ["resistance"]
         return part
-    survey, left = large_enough(tables["survey"], min_n=standards.MIN_REGION_N, between=["wave"])
+    survey, left = large_enough(whole, min_n=standards.MIN_REGION_N, between=["wave"])
+    del whole
     part.left_out["regions"] = (standards.MIN_REGION_N, left)
     pre = survey[survey["wave"] == "pre"]
     if pre.empty:
         return part
-    scores = construct_scores(pre, constructs, ["resistance"])
+    scores = pre if batched else construct_scores(pre, constructs, ["resistance"])
     total = region_means(scores, dv="resistance", alpha=alpha).reset_index(drop=True)
     part.results["means"] = total
     scale = constructs["resistance"].limits
@@ -621,7 +633,7 @@ def brief_numbers(
     parts = [
         _training(tables, alpha=alpha, lang=lang, min_n=min_n, dataset=dataset),
         _jp(tables, alpha=alpha, lang=lang, dataset=dataset),
-        _resistance(tables, constructs, alpha=alpha, lang=lang, min_n=min_n),
+        _resistance(tables, constructs, alpha=alpha, lang=lang, min_n=min_n, dataset=dataset),
         _rewards(tables, constructs, alpha=alpha, lang=lang, dataset=dataset),
         _satisfaction(tables, alpha=alpha, seed=seed, lang=lang),
     ]

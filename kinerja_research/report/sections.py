@@ -64,7 +64,7 @@ from kinerja_research.measure import (
 from kinerja_research.measure._core import shared_moments
 from kinerja_research.pipeline import load_manifest, validation_counts
 from kinerja_research.report import findings as fnd
-from kinerja_research.report import national, national_rewards, national_training, plots, spss
+from kinerja_research.report import national, national_rewards, national_rtc, national_training, plots, spss
 from kinerja_research.report.audit import summarise_problems
 from kinerja_research.report.i18n import translator
 from kinerja_research.report.national import (
@@ -879,13 +879,22 @@ def resistance_levels(
     ``resistance`` per region.
     """
 
-    tables = _tables(ctx, tables, section_columns(ctx, ["resistance"]))
     sec = Section()
-    constructs, present = _present(ctx, tables, ["resistance"])
+    # many regions: the scores a batch of regions at a time, never the survey's items (national_rtc; same numbers)
+    batched = tables is None and _rtc_batched(ctx)
+    if batched:
+        constructs = _constructs(ctx)
+        got = national_rtc.page_scores(ctx, constructs, SCALE_CONSTRUCTS)
+        whole, present = got.frame, got.present if got.frame is not None else []
+    else:
+        tables = _tables(ctx, tables, section_columns(ctx, ["resistance"]))
+        constructs, present = _present(ctx, tables, ["resistance"])
+        whole = tables["survey"] if present else None
     if "resistance" not in present:
         sec.missing = ["resistance"]
         return sec
-    survey, left = large_enough(tables["survey"], min_n=standards.MIN_REGION_N, between=["wave"])
+    survey, left = large_enough(whole, min_n=standards.MIN_REGION_N, between=["wave"])
+    del whole
     sec.left_out["regions"] = (standards.MIN_REGION_N, left)
     pre_items = survey[survey["wave"] == "pre"]
     if pre_items.empty:
@@ -900,7 +909,7 @@ def resistance_levels(
         if res.dimension is None
         else dimension_name(inst, res.dimension, ctx.lang)
     )
-    scores = construct_scores(pre_items, constructs, ["resistance"])
+    scores = pre_items if batched else construct_scores(pre_items, constructs, ["resistance"])
     means = region_means(scores, dv=dims, alpha=ctx.alpha)
     sec.results["means"] = means
     total = means[means["term"] == "resistance"].reset_index(drop=True)
@@ -1021,6 +1030,8 @@ def resistance_levels(
         try:
             # a multi-group CFA across hundreds of regions does not fit in memory (parameters per region)
             many = n_regions > national.INTERACTED_MAX
+            if batched and invariance_test and not many:  # a few regions kept: their items, read for the CFA
+                pre_items = _kept_items(ctx, survey, ["resistance"])
             inv = invariance(pre_items, model=cb, between="region_code") if invariance_test and not many else None
         except (KinerjaError, np.linalg.LinAlgError):
             inv = None
@@ -1081,23 +1092,50 @@ def resistance_levels(
     return sec
 
 
+def _rtc_batched(ctx) -> bool:
+    """Whether the resistance page scores the survey a batch of regions at a time: a dataset to read and more than
+    ``national.INTERACTED_MAX`` regions (a context without regions, such as a test's, reads its tables)."""
+    regions = getattr(ctx, "regions", None) if getattr(ctx, "dataset", None) is not None else None
+    return regions is not None and len(regions) > national.INTERACTED_MAX
+
+
+def _kept_items(ctx, survey: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+    """The pre-wave survey rows (with the items of ``names``) of the regions of ``survey``: on the batched route,
+    the rows the in-memory route's ``survey[survey["wave"] == "pre"]`` holds, read for those regions only."""
+    kept = sorted(survey["region_code"].astype(str).unique())
+    rows = national_rtc.survey_items(ctx.dataset, kept, section_columns(ctx, names)["survey"])
+    return rows[rows["wave"] == "pre"]
+
+
 def resistance_drivers(ctx) -> Section:
     """Why is resistance high? Resistance (after the programme) regressed on age, tenure, grade, training and region
     (HC3 standard errors), and resistance as a predictor of e-Kinerja usability (SUS, linear) and adoption (SUS at
     or above ``standards.SUS_BENCHMARK``, logistic); the correlations of the scale scores. All associations."""
 
-    tables = _tables(ctx, None, section_columns(ctx, SCALE_CONSTRUCTS))
     sec = Section()
-    if not has_columns(tables, "survey"):
+    # many regions: the scores a batch of regions at a time, never the survey's items (national_rtc; same numbers)
+    batched = _rtc_batched(ctx)
+    if batched:
+        constructs = _constructs(ctx)
+        got = national_rtc.page_scores(ctx, constructs, SCALE_CONSTRUCTS, last=True)  # the page's last read of it
+        whole, present = got.frame, got.present
+        del got
+    else:
+        tables = _tables(ctx, None, section_columns(ctx, SCALE_CONSTRUCTS))
+        whole = tables["survey"] if has_columns(tables, "survey") else None
+    if whole is None or whole.empty:
         sec.missing = ["survey"]
         return sec
-    constructs, present = _present(ctx, tables, list(SCALE_CONSTRUCTS))
+    if not batched:
+        constructs, present = _present(ctx, tables, list(SCALE_CONSTRUCTS))
     if "resistance" not in present:
         sec.missing = ["resistance"]
         return sec
-    survey, left = large_enough(tables["survey"], min_n=ctx.min_n, between=["wave"])
+    survey, left = large_enough(whole, min_n=ctx.min_n, between=["wave"])
+    del whole
     sec.left_out["drivers"] = (ctx.min_n, left)
-    scores = construct_scores(survey, constructs, present)
+    scores = survey if batched else construct_scores(survey, constructs, present)
+    del survey
     post = scores[scores["wave"] == "post"]
     covar = [c for c in ("age", "tenure_years", "golongan_rank", "trained") if has_columns({"s": post}, "s", [c])]
     post, region_covar, national_notes = national.region_effects(post, lang=ctx.lang)

@@ -51,6 +51,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from IPython.display import display, update_display
 from markdown_it import MarkdownIt
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
 from kinerja_research import paths
 from kinerja_research.errors import KinerjaError
@@ -156,7 +157,13 @@ def _configure_matplotlib() -> None:
 def _tight_bbox(fig) -> Any:
     """The figure's tight bounding box, padded as ``savefig(bbox_inches="tight")`` pads it, measured without the
     second (dry-run) draw that ``savefig`` makes for ``"tight"``; ``"tight"`` itself for a figure with a layout
-    engine or a canvas that is not Agg (where that draw places the artists)."""
+    engine or a canvas that is not Agg (where that draw places the artists).
+
+    The placeholder engine ``fig.tight_layout()`` leaves behind (the layout is already done, in place, and the
+    placeholder's draw does nothing) is removed first: with it ``savefig`` would make the dry-run draw for any
+    ``bbox_inches``, for nothing (two of page 01's figures; same bytes, tested)."""
+    if isinstance(fig.get_layout_engine(), PlaceHolderLayoutEngine):
+        fig.set_layout_engine(None)
     if fig.get_layout_engine() is not None or not hasattr(fig.canvas, "get_renderer") or fig.dpi != FIGURE_DPI:
         return "tight"
     bbox = fig.get_tightbbox(fig.canvas.get_renderer())

@@ -1,6 +1,7 @@
 """Benchmark of the report suite: full suite vs its kernel+import floor, with 1 and 2 workers, in one run.
 
     .venv/bin/python bench/report_bench.py [--scale 1.0] [--seed 2026] [--repeat 1] [--out DIR]
+    .venv/bin/python bench/report_bench.py --diff OLD/full-1w-r1 NEW/full-1w-r1   # two runs' outputs compared
 
 Steps:
 1. the default dataset (``synth.write_default`` at ``--scale``) is written and cleaned into ``bench/out/`` (not
@@ -227,6 +228,49 @@ def national(args, out: Path, floor_dir: Path) -> None:
     (out / "national_result.json").write_text(json.dumps({"runs": runs, "loadavg": load}, indent=2))
 
 
+def diff_runs(a: Path, b: Path) -> list[str]:
+    """What differs between two suite runs' output folders (e.g. a round of this bench before and after a change):
+    workbooks byte for byte; pages, executed notebooks, headline and run files apart from the run time and run id
+    (the provenance's volatile spans, the papermill timings and the run id wherever it is written). Returns one line
+    per differing or missing file; empty when the runs are the same."""
+    import re
+
+    from kinerja_research.report.provenance import VOLATILE_CLASS
+
+    volatile = re.compile(rf'<span class=\\?"{VOLATILE_CLASS}\\?">.*?</span>')
+    ids = {}
+    for run in (a, b):
+        found = set()
+        for p in [*run.glob("*.headline.json"), run / "run.json"]:
+            if not p.exists():
+                continue
+            doc = json.loads(p.read_text(encoding="utf-8"))
+            rid = (doc.get("provenance") or {}).get("run_id") or doc.get("run_id")
+            if rid:
+                found.add(str(rid))
+        ids[run] = found
+
+    def clean(run: Path, text: str) -> str:
+        text = volatile.sub("", text)
+        for rid in ids[run]:
+            text = text.replace(rid, "RUN_ID")
+        return re.sub(r'"(start_time|end_time|duration|duration_s|run_time)": [^,}\n]*', r'"\1": null', text)
+
+    names = sorted({p.name for p in a.glob("*.*")} | {p.name for p in b.glob("*.*")})
+    out = []
+    for name in names:
+        pa, pb = a / name, b / name
+        if not (pa.exists() and pb.exists()):
+            out.append(f"{name}: only in {a if pa.exists() else b}")
+        elif name.endswith(".xlsx"):
+            if pa.read_bytes() != pb.read_bytes():
+                out.append(f"{name}: workbook bytes differ")
+        elif name.endswith((".html", ".ipynb", ".json")):
+            if clean(a, pa.read_text(encoding="utf-8")) != clean(b, pb.read_text(encoding="utf-8")):
+                out.append(f"{name}: differs apart from run time and run id")
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--scale", type=float, default=1.0)
@@ -237,7 +281,20 @@ def main() -> None:
     ap.add_argument("--notebook", action="append", help="with --national: only this notebook (repeatable)")
     ap.add_argument("--out", help="bench output folder (default bench/out/report_bench)")
     ap.add_argument("--repeat", type=int, default=1, help="rounds of floor and full runs (min / median ratios)")
+    ap.add_argument(
+        "--diff",
+        nargs=2,
+        metavar=("RUN_A", "RUN_B"),
+        help="only compare two runs' output folders (e.g. out/full-1w-r1 of two benches) and exit",
+    )
     args = ap.parse_args()
+    if args.diff:
+        a, b = (Path(p).resolve() for p in args.diff)
+        differ = diff_runs(a, b)
+        n = len(list(a.glob("*.*")))
+        print(f"{a} vs {b}: {n - len(differ)} of {n} files identical (workbooks byte for byte; pages, notebooks and")
+        print("headline files apart from run time and run id)" + "".join(f"\n  {d}" for d in differ))
+        raise SystemExit(1 if differ else 0)
 
     out = Path(args.out).resolve() if args.out else HERE / "out" / "report_bench"
     out.mkdir(parents=True, exist_ok=True)

@@ -66,7 +66,6 @@ from kinerja_research.report.plots import region_palette
 from kinerja_research.report.render import QUESTIONS, STYLES
 from kinerja_research.report.tables import (
     Suppression,
-    _cell_kind,
     _digits,
     format_cells,
     label_table,
@@ -839,13 +838,7 @@ class Context:
         the rows to show (a long table's first and last rows, with a row saying how many are left out between)."""
         cells = format_cells(sup, lang=self.lang, t=self._t, **f)
         labels = label_table(cells.iloc[:0], t=self._t, **lab).columns
-        numeric = {
-            c
-            for c in cells.columns
-            if c == "ci"
-            or _cell_kind(c, sup.raw_counts[c] if c in sup.count_cols else sup.data[c], sup.count_cols)
-            in ("p", "int", "float")
-        }
+        numeric = {c for c in cells.columns if c == "ci" or sup.cell_kind(c) in ("p", "int", "float")}
         wide = " kr-wide" if len(cells.columns) > 7 else ""
         num = ' class="kr-num"'
         head = "".join(
@@ -1119,7 +1112,7 @@ class Context:
         labels = list(label_table(texts.iloc[:0], t=self._t, **lab).columns)
         formats, kinds = [], {}
         for c in texts.columns:
-            kind = _cell_kind(c, sup.raw_counts[c] if c in sup.count_cols else sup.data[c], sup.count_cols)
+            kind = sup.cell_kind(c)
             kinds[c] = kind
             d = _digits(f.get("digits", 2), c)
             formats.append({"p": "0.000", "int": "#,##0", "float": "0." + "0" * d if d > 0 else "0"}.get(kind))

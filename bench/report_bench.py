@@ -317,6 +317,17 @@ def main() -> None:
     )
     from kinerja_research.report.provenance import VOLATILE_CLASS
 
+    def ratios(rnd: dict) -> dict:
+        by = {r["label"].split("-r")[0]: r for r in rnd["runs"]}
+        return {
+            "wall_2w": by["full-2w"]["wall"] / by["floor-2w"]["wall"],
+            "wall_1w": by["full-1w"]["wall"] / by["floor-1w"]["wall"],
+            "cpu_2w": by["full-2w"]["cpu_s"] / by["floor-2w"]["cpu_s"],
+            "cpu_1w": by["full-1w"]["cpu_s"] / by["floor-1w"]["cpu_s"],
+            "speedup": by["full-1w"]["wall"] / by["full-2w"]["wall"],
+            "speedup_floor": by["floor-1w"]["wall"] / by["floor-2w"]["wall"],
+        }
+
     timed_run("warmup", dataset, floor_dir, 2, out)
     rounds = []
     for i in range(args.repeat):
@@ -332,6 +343,12 @@ def main() -> None:
             )
         ]
         rounds.append({"runs": got, "load": (load0, os.getloadavg()[0])})
+        r = ratios(rounds[-1])
+        print(  # each round as it ends, so a run stopped early still says what it measured
+            f"  round {i + 1}: CPU full / floor 2 workers {r['cpu_2w']:.2f}, 1 worker {r['cpu_1w']:.2f}; wall 2 "
+            f"workers {r['wall_2w']:.2f}, 1 worker {r['wall_1w']:.2f} (load {load0:.1f} -> {os.getloadavg()[0]:.1f})",
+            flush=True,
+        )
     load = os.getloadavg()
 
     runs = rounds[-1]["runs"]
@@ -341,17 +358,6 @@ def main() -> None:
     for s in stems:
         print(f"{s:32s}" + "".join(f"{r['jobs'].get(s, float('nan')):14.2f}" for r in runs))
     print(f"{'WALL (whole run)':32s}" + "".join(f"{r['wall']:14.2f}" for r in runs))
-
-    def ratios(rnd: dict) -> dict:
-        by = {r["label"].split("-r")[0]: r for r in rnd["runs"]}
-        return {
-            "wall_2w": by["full-2w"]["wall"] / by["floor-2w"]["wall"],
-            "wall_1w": by["full-1w"]["wall"] / by["floor-1w"]["wall"],
-            "cpu_2w": by["full-2w"]["cpu_s"] / by["floor-2w"]["cpu_s"],
-            "cpu_1w": by["full-1w"]["cpu_s"] / by["floor-1w"]["cpu_s"],
-            "speedup": by["full-1w"]["wall"] / by["full-2w"]["wall"],
-            "speedup_floor": by["floor-1w"]["wall"] / by["floor-2w"]["wall"],
-        }
 
     per = [ratios(r) for r in rounds]
     print("\nfull / floor per round (load average at the start and end of the round):")

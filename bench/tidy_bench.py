@@ -6,7 +6,8 @@
 Runs ``sections.instrument_quality`` (page 01's section) on the regions given, with every ``tidy`` of the package
 wrapped so that each call's arguments are kept; prints the section's time, the number of tidy calls and the time
 they took inside the section, then times ``tidy`` again on the kept calls (``--repeat`` rounds, best and median per
-call). Run it with two versions of the code (e.g. ``PYTHONPATH=<old tree>``) in one session to compare them; the
+call). Times are CPU seconds of this process (``time.process_time``), which a busy machine disturbs less than
+wall time. Run it with two versions of the code (e.g. ``PYTHONPATH=<old tree>``) in one session to compare them; the
 load average is printed with the figures.
 """
 
@@ -31,7 +32,7 @@ from kinerja_research.report import sections  # noqa: E402
 
 
 def record_section(dataset: str, regions: list[str]) -> tuple[float, float, list]:
-    """Page 01's section with every tidy call kept: (section seconds, seconds inside tidy, calls)."""
+    """Page 01's section with every tidy call kept: (section CPU seconds, CPU seconds inside tidy, calls)."""
     real = results.tidy
     calls: list = []
     spent = [0.0]
@@ -41,9 +42,9 @@ def record_section(dataset: str, regions: list[str]) -> tuple[float, float, list
         if not hasattr(rows, "columns"):
             rows = list(rows)
         calls.append((rows.copy() if hasattr(rows, "columns") else copy.deepcopy(rows), extra, ci_level))
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         out = real(rows, extra=extra, ci_level=ci_level)
-        spent[0] += time.perf_counter() - t0
+        spent[0] += time.process_time() - t0
         return out
 
     patched = [
@@ -54,9 +55,9 @@ def record_section(dataset: str, regions: list[str]) -> tuple[float, float, list
     try:
         with tempfile.TemporaryDirectory() as out:
             ctx = kr.report.start("01_instrument_quality", dataset=dataset, regions=regions, out_dir=out)
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             sections.instrument_quality(ctx)
-            wall = time.perf_counter() - t0
+            wall = time.process_time() - t0
     finally:
         for m in patched:
             m.tidy = real
@@ -64,13 +65,13 @@ def record_section(dataset: str, regions: list[str]) -> tuple[float, float, list
 
 
 def time_calls(calls: list, repeat: int) -> list[float]:
-    """Seconds per call of ``results.tidy`` over the kept calls, one figure per round."""
+    """CPU seconds per call of ``results.tidy`` over the kept calls, one figure per round."""
     per = []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         for rows, extra, ci_level in calls:
             results.tidy(rows, extra=extra, ci_level=ci_level)
-        per.append((time.perf_counter() - t0) / len(calls))
+        per.append((time.process_time() - t0) / len(calls))
     return per
 
 
@@ -92,7 +93,7 @@ def main() -> None:
             raise SystemExit("--dataset or --calls is required")
         wall, spent, calls = record_section(args.dataset, args.regions)
         print(
-            f"page 01 section, {len(args.regions) or 'all'} regions: {wall:.2f} s; {len(calls)} tidy calls took "
+            f"page 01 section, {len(args.regions) or 'all'} regions: {wall:.2f} s CPU; {len(calls)} tidy calls took "
             f"{spent:.2f} s ({spent / len(calls) * 1e3:.2f} ms a call, {spent / wall:.0%} of the section)"
         )
     if args.save:

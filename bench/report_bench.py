@@ -1,6 +1,7 @@
 """Benchmark of the report suite: full suite vs its kernel+import floor, with 1 and 2 workers, in one run.
 
     .venv/bin/python bench/report_bench.py [--scale 1.0] [--seed 2026] [--repeat 1] [--out DIR]
+    .venv/bin/python bench/report_bench.py --diff OLD/full-1w-r1 NEW/full-1w-r1   # two runs' outputs compared
 
 Steps:
 1. the default dataset (``synth.write_default`` at ``--scale``) is written and cleaned into ``bench/out/`` (not
@@ -227,6 +228,78 @@ def national(args, out: Path, floor_dir: Path) -> None:
     (out / "national_result.json").write_text(json.dumps({"runs": runs, "loadavg": load}, indent=2))
 
 
+def diff_runs(a: Path, b: Path) -> list[str]:
+    """What differs between two suite runs' output folders (e.g. a round of this bench before and after a change):
+    workbooks byte for byte; pages, executed notebooks, headline and run files apart from the run time and run id
+    (the provenance's volatile spans, the papermill timings and the run id wherever it is written) and the dataset
+    folder of each run (two benches with their own ``--out`` read the same data from two folders; a workbook that
+    names it is then compared member by member with the folder replaced, and said so). Returns one line per
+    differing or missing file; empty when the runs are the same."""
+    import re
+
+    from kinerja_research.report.provenance import VOLATILE_CLASS
+
+    volatile = re.compile(rf'<span class=\\?"{VOLATILE_CLASS}\\?">.*?</span>')
+    ids = {}
+    for run in (a, b):
+        found = set()
+        for p in [*run.glob("*.headline.json"), run / "run.json"]:
+            if not p.exists():
+                continue
+            doc = json.loads(p.read_text(encoding="utf-8"))
+            rid = (doc.get("provenance") or {}).get("run_id") or doc.get("run_id")
+            if rid:
+                found.add(str(rid))
+        ids[run] = found
+
+    folders = {}  # each run's dataset folder: two benches with their own --out read the same data from two places
+    for run in (a, b):
+        info = run / "run.json"
+        doc = json.loads(info.read_text(encoding="utf-8")) if info.exists() else {}
+        folders[run] = [str(doc[k]) for k in ("dataset_folder", "dataset") if doc.get(k)]
+
+    def unfold(run: Path, text: str) -> str:
+        for folder in folders[run]:
+            text = text.replace(folder, "DATASET").replace(json.dumps(folder)[1:-1], "DATASET")
+        return text
+
+    def members(run: Path, path: Path) -> dict:
+        import zipfile
+
+        with zipfile.ZipFile(path) as z:
+            return {n: unfold(run, z.read(n).decode("utf-8", "replace")) for n in z.namelist()}
+
+    def clean(run: Path, text: str) -> str:
+        text = unfold(run, volatile.sub("", text))
+        for rid in ids[run]:
+            text = text.replace(rid, "RUN_ID")
+        return re.sub(r'"(start_time|end_time|duration|duration_s|run_time)": [^,}\n]*', r'"\1": null', text)
+
+    names = sorted({p.name for p in a.glob("*.*")} | {p.name for p in b.glob("*.*")})
+    out: list[str] = []
+    same_folder: list[str] = []
+    for name in names:
+        pa, pb = a / name, b / name
+        if not (pa.exists() and pb.exists()):
+            out.append(f"{name}: only in {a if pa.exists() else b}")
+        elif name.endswith(".xlsx"):
+            if pa.read_bytes() == pb.read_bytes():
+                continue
+            if folders[a] == folders[b] or members(a, pa) != members(b, pb):
+                out.append(f"{name}: workbook bytes differ")
+            else:
+                same_folder.append(name)
+        elif name.endswith((".html", ".ipynb", ".json")):
+            if clean(a, pa.read_text(encoding="utf-8")) != clean(b, pb.read_text(encoding="utf-8")):
+                out.append(f"{name}: differs apart from run time and run id")
+    if same_folder:
+        print(
+            f"  {len(same_folder)} workbooks differ only by the dataset folder they name "
+            f"({folders[a][0]} / {folders[b][0]}): every member equal once it is replaced"
+        )
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--scale", type=float, default=1.0)
@@ -237,7 +310,20 @@ def main() -> None:
     ap.add_argument("--notebook", action="append", help="with --national: only this notebook (repeatable)")
     ap.add_argument("--out", help="bench output folder (default bench/out/report_bench)")
     ap.add_argument("--repeat", type=int, default=1, help="rounds of floor and full runs (min / median ratios)")
+    ap.add_argument(
+        "--diff",
+        nargs=2,
+        metavar=("RUN_A", "RUN_B"),
+        help="only compare two runs' output folders (e.g. out/full-1w-r1 of two benches) and exit",
+    )
     args = ap.parse_args()
+    if args.diff:
+        a, b = (Path(p).resolve() for p in args.diff)
+        differ = diff_runs(a, b)
+        n = len(list(a.glob("*.*")))
+        print(f"{a} vs {b}: {n - len(differ)} of {n} files identical (workbooks byte for byte; pages, notebooks and")
+        print("headline files apart from run time and run id)" + "".join(f"\n  {d}" for d in differ))
+        raise SystemExit(1 if differ else 0)
 
     out = Path(args.out).resolve() if args.out else HERE / "out" / "report_bench"
     out.mkdir(parents=True, exist_ok=True)
@@ -260,6 +346,17 @@ def main() -> None:
     )
     from kinerja_research.report.provenance import VOLATILE_CLASS
 
+    def ratios(rnd: dict) -> dict:
+        by = {r["label"].split("-r")[0]: r for r in rnd["runs"]}
+        return {
+            "wall_2w": by["full-2w"]["wall"] / by["floor-2w"]["wall"],
+            "wall_1w": by["full-1w"]["wall"] / by["floor-1w"]["wall"],
+            "cpu_2w": by["full-2w"]["cpu_s"] / by["floor-2w"]["cpu_s"],
+            "cpu_1w": by["full-1w"]["cpu_s"] / by["floor-1w"]["cpu_s"],
+            "speedup": by["full-1w"]["wall"] / by["full-2w"]["wall"],
+            "speedup_floor": by["floor-1w"]["wall"] / by["floor-2w"]["wall"],
+        }
+
     timed_run("warmup", dataset, floor_dir, 2, out)
     rounds = []
     for i in range(args.repeat):
@@ -275,6 +372,12 @@ def main() -> None:
             )
         ]
         rounds.append({"runs": got, "load": (load0, os.getloadavg()[0])})
+        r = ratios(rounds[-1])
+        print(  # each round as it ends, so a run stopped early still says what it measured
+            f"  round {i + 1}: CPU full / floor 2 workers {r['cpu_2w']:.2f}, 1 worker {r['cpu_1w']:.2f}; wall 2 "
+            f"workers {r['wall_2w']:.2f}, 1 worker {r['wall_1w']:.2f} (load {load0:.1f} -> {os.getloadavg()[0]:.1f})",
+            flush=True,
+        )
     load = os.getloadavg()
 
     runs = rounds[-1]["runs"]
@@ -284,17 +387,6 @@ def main() -> None:
     for s in stems:
         print(f"{s:32s}" + "".join(f"{r['jobs'].get(s, float('nan')):14.2f}" for r in runs))
     print(f"{'WALL (whole run)':32s}" + "".join(f"{r['wall']:14.2f}" for r in runs))
-
-    def ratios(rnd: dict) -> dict:
-        by = {r["label"].split("-r")[0]: r for r in rnd["runs"]}
-        return {
-            "wall_2w": by["full-2w"]["wall"] / by["floor-2w"]["wall"],
-            "wall_1w": by["full-1w"]["wall"] / by["floor-1w"]["wall"],
-            "cpu_2w": by["full-2w"]["cpu_s"] / by["floor-2w"]["cpu_s"],
-            "cpu_1w": by["full-1w"]["cpu_s"] / by["floor-1w"]["cpu_s"],
-            "speedup": by["full-1w"]["wall"] / by["full-2w"]["wall"],
-            "speedup_floor": by["floor-1w"]["wall"] / by["floor-2w"]["wall"],
-        }
 
     per = [ratios(r) for r in rounds]
     print("\nfull / floor per round (load average at the start and end of the round):")

@@ -90,6 +90,46 @@ def test_ctx_figure_png_equals_savefig_tight(draw):
         plt.close(f)
 
 
+def _cfa(shift: float = 0.0) -> pd.DataFrame:
+    rows = [("=~", "Dukungan", f"D{i}", 0.5 + 0.07 * i + shift) for i in range(1, 5)]
+    rows += [("=~", "Kesiapan berubah", f"K{i}", 0.9 - 0.1 * i) for i in range(1, 4)]
+    rows += [("~~", "Dukungan", "Kesiapan berubah", 0.42), ("~~", "Dukungan", "Dukungan", 1.0)]
+    return pd.DataFrame(rows, columns=["op", "lhs", "rhs", "std_all"])
+
+
+def _scree(k: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "term": [str(i) for i in range(1, k + 1)],
+            "pc_observed": [3.1 / i for i in range(1, k + 1)],
+            "pc_simulated": [1.4 - 0.1 * i for i in range(1, k + 1)],
+            "fa_observed": [2.6 / i - 0.3 for i in range(1, k + 1)],
+            "fa_simulated": [0.5 - 0.05 * i for i in range(1, k + 1)],
+        }
+    )
+
+
+@pytest.mark.parametrize("draw", ["path_diagrams", "scree_panels", "diagnostics"])
+def test_figures_laid_out_by_tight_layout_keep_their_bytes(draw):
+    """``fig.tight_layout()`` leaves a placeholder layout engine; ``ctx.figure`` drops it to skip savefig's dry-run
+    draw, and the PNG stays the bytes of ``savefig(bbox_inches="tight")`` on the figure as drawn."""
+    nbmod._configure_matplotlib()
+    figs = []
+    for _ in range(2):
+        if draw == "path_diagrams":
+            fig = plots.path_diagrams({"Motivasi": (_cfa(), {}), "RTC": (_cfa(0.05), {"Dukungan": "Dukungan atasan"})})
+        elif draw == "scree_panels":
+            fig = plots.scree_panels({"Motivasi": _scree(6), "RTC": _scree(5), "Kepuasan": _scree(4)})
+        else:
+            fig = plots.regression_diagnostics([1.0, 2.0, 3.5, 4.0, 5.5, 6.0], [0.1, -0.3, 0.2, 0.05, -0.1, 0.4])
+        assert fig.get_layout_engine() is not None  # the placeholder tight_layout() leaves
+        figs.append(fig)
+    assert nbmod._tight_bbox(figs[0]) != "tight"
+    assert _fast_png(figs[0]) == _tight_png(figs[1])
+    for f in figs:
+        plt.close(f)
+
+
 def test_a_layout_engine_keeps_savefigs_tight():
     fig, ax = plt.subplots(layout="constrained")
     ax.plot([1, 2], [3, 4])

@@ -422,6 +422,17 @@ class Suppression:
     source: pd.DataFrame | None = None
     extra_keys: list[str] = field(default_factory=list)
     derived: dict[str, str] = field(default_factory=dict)
+    # each column's kind and its cells as text before withholding, kept between the page's grid and the workbook's
+    # sheet (both format the same values); emptied whenever ``withhold`` changes the data
+    _texts: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def cell_kind(self, column: str) -> str:
+        """How the cells of ``column`` are written (:func:`_cell_kind`), computed once per column."""
+        key = ("kind", column)
+        if key not in self._texts:
+            col = self.raw_counts[column] if column in self.count_cols else self.data[column]
+            self._texts[key] = _cell_kind(column, col, self.count_cols)
+        return self._texts[key]
 
     def count_cells(self) -> list[dict]:
         """Every count cell of the table: ``{row, column, value, state}`` (``state``: ``shown`` | ``primary`` |
@@ -448,6 +459,7 @@ class Suppression:
 
     def withhold(self, row: int, column: str) -> None:
         """Withhold one more cell (secondary suppression decided across tables), and what is computed from it."""
+        self._texts.clear()
         self.data[column] = self.data[column].astype(object)
         self.data.loc[row, column] = None
         self.secondary.loc[row, column] = True
@@ -576,6 +588,45 @@ def _digits(digits: int | Mapping[str, int], col: str) -> int:
     return digits.get(col, 2) if isinstance(digits, Mapping) else int(digits)
 
 
+def _column_text(sup: Suppression, c: str, lang: str, t, d: int) -> np.ndarray:
+    """The cells of column ``c`` (``"ci"``: the interval) as text, before withholding: computed once per column,
+    language, translator and digits, and kept on ``sup`` (the page's grid and the workbook's sheet share it)."""
+    key = ("text", c, lang, d)
+    got = sup._texts.get(key)
+    if got is not None and got[0] is t:
+        return got[1]
+    data = sup.data
+    if c == "ci":
+        s = pd.Series(
+            [format_ci(lo, hi, d, lang) for lo, hi in zip(data["ci_low"], data["ci_high"])],
+            index=data.index,
+            dtype=object,
+        )
+    else:
+        col = data[c]
+        kind = sup.cell_kind(c)
+        if kind == "p":
+            s = col.map(lambda v: format_p(v, lang))
+        elif kind == "int":
+            s = col.map(lambda v: format_int(v, lang))
+        elif kind == "bool":
+            s = col.map(lambda v: MISSING if is_missing(v) else t("common.yes" if v else "common.no"))
+        elif kind == "float":
+            s = col.map(lambda v, d=d: format_number(v, d, lang))
+        else:
+            if c in ("region", "region_code", "wilayah"):
+                col = _region_names(col).map(lambda v: t(f"vocab.region.{v}") if f"vocab.region.{v}" in t else v)
+            elif c in VOCAB_COLUMNS:
+                col = _vocab_column(col, c, VOCAB_COLUMNS[c], t)
+            elif c == "wave":
+                col = col.map(lambda v: t(f"common.wave.{v}") if f"common.wave.{v}" in t else v)
+            s = col.map(lambda v: MISSING if is_missing(v) else str(v))
+    text = s.to_numpy(dtype=object)
+    text.flags.writeable = False  # shared: format_cells copies before withholding
+    sup._texts[key] = (t, text)
+    return text
+
+
 def format_cells(
     sup: Suppression,
     *,
@@ -599,39 +650,14 @@ def format_cells(
     withheld = t("common.suppressed_secondary")
     out: dict[str, np.ndarray] = {}
     for c in columns:
-        if c == "ci":
-            d = _digits(digits, "ci")
-            s = pd.Series(
-                [format_ci(lo, hi, d, lang) for lo, hi in zip(data["ci_low"], data["ci_high"])],
-                index=data.index,
-                dtype=object,
-            )
-        else:
-            col = data[c]
-            kind = _cell_kind(c, sup.raw_counts[c] if c in sup.count_cols else col, sup.count_cols)
-            if kind == "p":
-                s = col.map(lambda v: format_p(v, lang))
-            elif kind == "int":
-                s = col.map(lambda v: format_int(v, lang))
-            elif kind == "bool":
-                s = col.map(lambda v: MISSING if is_missing(v) else t("common.yes" if v else "common.no"))
-            elif kind == "float":
-                d = _digits(digits, c)
-                s = col.map(lambda v, d=d: format_number(v, d, lang))
-            else:
-                if c in ("region", "region_code", "wilayah"):
-                    col = _region_names(col).map(lambda v: t(f"vocab.region.{v}") if f"vocab.region.{v}" in t else v)
-                elif c in VOCAB_COLUMNS:
-                    col = _vocab_column(col, c, VOCAB_COLUMNS[c], t)
-                elif c == "wave":
-                    col = col.map(lambda v: t(f"common.wave.{v}") if f"common.wave.{v}" in t else v)
-                s = col.map(lambda v: MISSING if is_missing(v) else str(v))
+        text = _column_text(sup, c, lang, t, _digits(digits, c))
+        if c != "ci":
             primary, secondary = sup.primary[c].to_numpy(dtype=bool), sup.secondary[c].to_numpy(dtype=bool)
-            if primary.any():  # most columns withhold nothing: no mask to apply
-                s = s.mask(primary, shown)
-            if secondary.any():
-                s = s.mask(secondary, withheld)
-        out[c] = s.to_numpy(dtype=object)
+            if primary.any() or secondary.any():  # most columns withhold nothing: no mask to apply
+                text = text.copy()
+                text[primary] = shown
+                text[secondary] = withheld
+        out[c] = text
     return pd.DataFrame(out, index=pd.RangeIndex(len(data)), columns=columns, dtype=object)
 
 

@@ -992,9 +992,10 @@ def read_csv_batches(
             read_opts, conv = _csv_options(headers, skip, encoding)
             parse = pacsv.ParseOptions(delimiter=sep, newlines_in_values=newlines)
             stream = pacsv.open_csv(path, read_options=read_opts, parse_options=parse, convert_options=conv)
-            for tbl in _tables_of(stream, batch_rows):
+            tables = _tables_of(stream, batch_rows)
+            for tbl in tables:
                 if done + tbl.num_rows > MAX_ROWS:
-                    total = done + tbl.num_rows + sum(rb.num_rows for rb in stream)  # the rest counted, not held
+                    total = done + tbl.num_rows + sum(t.num_rows for t in tables)  # the rest counted, not held
                     _fail(path, f"the file has {total:,} rows; rule: at most {MAX_ROWS:,} rows per file (split it)")
                 if _too_long(tbl, headers):
                     whole = True  # read_csv names the first such column and its row in the whole file

@@ -1039,7 +1039,7 @@ def _chunk_raw(parts: list[tuple], columns: list[str]) -> pd.DataFrame:
     stored = sorted(parts, key=lambda p: (p[0], p[1]))
     frames = []
     for _, _, path in stored:
-        df = pa.ipc.open_file(path).read_all().to_pandas()
+        df = pa.ipc.open_file(pa.memory_map(path)).read_all().to_pandas()  # mapped: no copy of the part read
         for c in columns:
             if c not in df:
                 df[c] = pd.array([pd.NA] * len(df), dtype=pd.StringDtype("pyarrow"))
@@ -1205,7 +1205,9 @@ def _assemble(kind: str, table: str | None, chunks: list[dict], parts: str, out:
         paths_ = [folder / f"{table}-{ch['cid']:05d}.quarantine.parquet" for ch in chunks]
         schemas = [pq.read_schema(p) for p in paths_]
     else:
-        readers = [pa.ipc.open_file(folder / f"{table}-{ch['cid']:05d}.clean.arrow") for ch in chunks]
+        readers = [
+            pa.ipc.open_file(pa.memory_map(str(folder / f"{table}-{ch['cid']:05d}.clean.arrow"))) for ch in chunks
+        ]
         schemas = [r.schema for r in readers]
     w = _RowGroups(target, _unified_schema(schemas))
     try:
@@ -1226,6 +1228,17 @@ def _assemble(kind: str, table: str | None, chunks: list[dict], parts: str, out:
     finally:
         w.close()
     return sha256_file(target)
+
+
+def _parts_bytes(parts: Path, kind: str, table: str | None, chunks: list[dict]) -> int:
+    """Bytes of the parts one output is assembled from (how long :func:`_assemble` takes, roughly)."""
+    ext = {"clean": "clean.arrow", "quarantine": "quarantine.parquet", "problems": "problems.csv"}[kind]
+    total = 0
+    for ch in chunks:
+        p = parts / f"{table or ch['table']}-{ch['cid']:05d}.{ext}"
+        with contextlib.suppress(OSError):
+            total += p.stat().st_size
+    return total
 
 
 def _chunks(units: list[dict], read: list[dict]) -> list[dict]:
@@ -1427,7 +1440,12 @@ def _process(
             ordered = [c for t in sorted(light) for c in light[t]]
             tasks.append(("problems", None, ordered, str(parts), str(out / "validation.csv")))
             labels.append("validation.csv")
-            outputs = dict(zip(labels, pool.map(_assemble, tasks)))
+            # the largest outputs first (by the bytes of their parts), so no worker starts a long one last; each
+            # output is written by one task alone, so the order changes no byte
+            size = [_parts_bytes(parts, *t[:3]) for t in tasks]
+            order = sorted(range(len(tasks)), key=lambda i: (-size[i], i))
+            done_ = dict(zip(order, pool.map(_assemble, [tasks[i] for i in order])))
+            outputs = {labels[i]: done_[i] for i in range(len(tasks))}
         lap("assemble")
     _NAMES_AT.pop(str(names_path), None)
     shown = {aliases.get(k, k): v for k, v in inputs.items()}

@@ -66,6 +66,10 @@ kinerja_research.ingest.readers.RawTable
     Cells of one file as text, with the source headers and data row numbers (1 = first row after the header).
 kinerja_research.ingest.readers.read_file
     Read any supported file; ``reader`` defaults from the extension (``.csv`` ``.xlsx`` ``.sav``).
+kinerja_research.ingest.readers.read_file_batches
+    Read any supported file as :func:`read_file` does, in row batches: a CSV or Forms export streamed ...
+kinerja_research.ingest.readers.read_csv_batches
+    Read a delimited text file as :func:`read_csv` does, streamed in batches of ``batch_rows`` rows (the last ...
 kinerja_research.ingest.readers.read_csv
     Read a delimited text file as text cells.
 kinerja_research.ingest.readers.read_excel

@@ -68,7 +68,7 @@ from kinerja_research.clean.tables import (
 )
 from kinerja_research.errors import KinerjaError
 from kinerja_research.ingest.dataset import SYNTH_MARK, load_dataset, map_headers, region_from_filename
-from kinerja_research.ingest.readers import read_file
+from kinerja_research.ingest.readers import read_file, read_file_batches
 from kinerja_research.privacy import key_fingerprint, pseudonym_key, pseudonymise, release_problems
 from kinerja_research.schemas import validate_table
 
@@ -341,14 +341,34 @@ def _read_one(path: Path, spec, raw_root: Path, hash_now: bool) -> dict:
     ``{"rel", "df", "headers", "sha256" (None when not ``hash_now``), "bytes", "names"}``. ``names`` are the distinct
     values of the file's name column (the name keys are made once from the distinct names of every file: a person
     is listed in several tables)."""
-    opts = {k: v for k, v in spec.options.items() if k not in ("dayfirst", "decimal")}
-    if spec.reader in (None, "excel") and path.suffix.lower() in (".xlsx", ".xlsm"):
-        opts["expect_headers"] = list(spec.columns)
-    raw = read_file(path, reader=spec.reader, **opts)
+    raw = read_file(path, reader=spec.reader, **_reader_options(spec, path))
     mapping = map_headers(list(raw.data.columns), spec, path=path)
     rel = path.relative_to(raw_root).as_posix()
     digest = sha256_file(path) if hash_now or spec.table == "satisfaction" else None  # respondent ids need it
-    df = raw.data[list(mapping)].rename(columns=mapping)
+    df = _canonical(raw.data, mapping, spec, rel, region_from_filename(path, spec.region), digest)
+    return {
+        "rel": rel,
+        "df": df,
+        "headers": {v: k for k, v in mapping.items()},
+        "sha256": digest,
+        "bytes": path.stat().st_size,
+        "names": _distinct_names(df),
+    }
+
+
+def _reader_options(spec, path: Path) -> dict:
+    """The reader options of a file of ``spec`` (dataset.yml's, without the cleaning ones)."""
+    opts = {k: v for k, v in spec.options.items() if k not in ("dayfirst", "decimal")}
+    if spec.reader in (None, "excel") and path.suffix.lower() in (".xlsx", ".xlsm"):
+        opts["expect_headers"] = list(spec.columns)
+    return opts
+
+
+def _canonical(data: pd.DataFrame, mapping: dict, spec, rel: str, region, digest: str | None) -> pd.DataFrame:
+    """A file's cells (or a row batch of them) in canonical columns, with the file's constants, its name ``_file``,
+    each row's number in the file ``_row`` (the reader's index), the region of the spec and (satisfaction) the
+    file's hash."""
+    df = data[list(mapping)].rename(columns=mapping)
     df.index = pd.RangeIndex(len(df))
     zeros = np.zeros(len(df), dtype=np.int64)
 
@@ -359,19 +379,18 @@ def _read_one(path: Path, spec, raw_root: Path, hash_now: bool) -> dict:
         if k not in df:
             df[k] = const(v)
     df["_file"] = const(rel)
-    df["_row"] = np.asarray(raw.data.index, dtype="int64")
-    df["_region_spec"] = const(region_from_filename(path, spec.region))
+    df["_row"] = np.asarray(data.index, dtype="int64")
+    df["_region_spec"] = const(region)
     if spec.table == "satisfaction":
         df["_file_hash"] = const(digest)
-    names = df["name"].dropna().unique().to_numpy(dtype=object) if "name" in df else np.array([], dtype=object)
-    return {
-        "rel": rel,
-        "df": df,
-        "headers": {v: k for k, v in mapping.items()},
-        "sha256": digest,
-        "bytes": path.stat().st_size,
-        "names": names,
-    }
+    return df
+
+
+def _distinct_names(df: pd.DataFrame) -> np.ndarray:
+    """The distinct values of a frame's name column, in order of first appearance."""
+    if "name" not in df:
+        return np.array([], dtype=object)
+    return df["name"].dropna().unique().to_numpy(dtype=object)
 
 
 def _read_tables(cfg, raw_root: Path, inputs: dict, hasher=None, pool=None) -> tuple[dict, frozenset]:
@@ -721,6 +740,8 @@ def _write_outputs(run: dict, tmp: Path, dataset: str, started: str, t0: float, 
                 f"columns, {x} again for duplicates or wave order across chunks",
                 file=sys.stderr,
             )
+    if progress and run.get("phases"):
+        print("steps (wall s): " + ", ".join(f"{k} {v:.1f}" for k, v in run["phases"].items()), file=sys.stderr)
     codebooks = _copy_codebooks(run["cfg"], tmp, outputs, names)
     manifest = {
         "command": COMMAND,
@@ -934,39 +955,65 @@ def _read_unit(files: list[tuple], raw_root: Path, out: Path, batch_rows: int | 
     :data:`BATCH_ROWS`) in row batches of that many rows (each row keeps its row number in the file, ``_row``, and
     its place in the whole table, ``_pos``): returns per file ``{job, rel, sha256, bytes, headers, columns, spec,
     people}``, the distinct names of each file, the unit's rows and its pieces ``[{"part": (job, batch, path),
-    "rows", "rel"}]`` in file order."""
+    "rows", "rel"}]`` in file order.
+
+    A CSV or Forms export is streamed (:func:`~kinerja_research.ingest.readers.read_file_batches`): each row batch is
+    written as it is read, so the whole file is never in memory; the parts are the same as from the whole file."""
     batch_rows = int(batch_rows or BATCH_ROWS)
     meta, names, pieces = [], [], []
-    k = 0
     for job, spec, path in files:
-        res = _read_one(path, spec, raw_root, True)
-        df = res["df"]
-        df["_pos"] = (np.int64(job) << np.int64(32)) + np.arange(len(df), dtype=np.int64)
+        rel = path.relative_to(raw_root).as_posix()
+        digest = sha256_file(path)
+        region = region_from_filename(path, spec.region)
+        first = len(pieces)
+        mapping = failed = None
+        found: list[np.ndarray] = []
+        done, people, columns = 0, False, []
+        for raw in read_file_batches(path, batch_rows, reader=spec.reader, **_reader_options(spec, path)):
+            if raw is None:  # the reader starts the file again: its parts so far are dropped
+                for p in pieces[first:]:
+                    Path(p["part"][2]).unlink()
+                del pieces[first:]
+                found, done, people = [], 0, False
+                continue
+            if failed is not None:
+                continue  # read to the end: an unreadable line further down is reported first, as for the whole file
+            if mapping is None:
+                try:
+                    mapping = map_headers(list(raw.data.columns), spec, path=path)
+                except KinerjaError as exc:
+                    failed = exc
+                    continue
+            df = _canonical(raw.data, mapping, spec, rel, region, digest)
+            del raw
+            df["_pos"] = (np.int64(job) << np.int64(32)) + np.arange(done, done + len(df), dtype=np.int64)
+            found.append(_distinct_names(df))
+            people |= bool(df["nip"].notna().any()) if "nip" in df else len(df) > 0
+            columns = list(df.columns)
+            tbl = pa.Table.from_pandas(df, preserve_index=False)
+            done += len(df)
+            del df
+            for at in range(0, len(tbl), batch_rows):
+                target = Path(f"{out}-{len(pieces):04d}.arrow")
+                piece = tbl.slice(at, batch_rows) if len(tbl) > batch_rows else tbl
+                _write_ipc(piece, target)
+                pieces.append({"part": (job, len(pieces) - first, str(target)), "rows": int(len(piece)), "rel": rel})
+            del tbl
+        if failed is not None:
+            raise failed
         meta.append(
             {
                 "job": job,
-                "rel": res["rel"],
-                "sha256": res["sha256"],
-                "bytes": res["bytes"],
-                "headers": res["headers"],
-                "columns": list(df.columns),
+                "rel": rel,
+                "sha256": digest,
+                "bytes": path.stat().st_size,
+                "headers": {v: k for k, v in mapping.items()},
+                "columns": columns,
                 "spec": spec,
-                "people": bool(df["nip"].notna().any()) if "nip" in df else len(df) > 0,
+                "people": people,
             }
         )
-        names.append(res.pop("names"))
-        del res
-        tbl = pa.Table.from_pandas(df, preserve_index=False)
-        n = len(df)
-        del df
-        starts = range(0, n, batch_rows) if n > batch_rows else [0]
-        for b, at in enumerate(starts):
-            target = Path(f"{out}-{k:04d}.arrow")
-            piece = tbl.slice(at, batch_rows) if n > batch_rows else tbl
-            _write_ipc(piece, target)
-            pieces.append({"part": (job, b, str(target)), "rows": int(len(piece)), "rel": meta[-1]["rel"]})
-            k += 1
-        del tbl
+        names.append(pd.unique(np.concatenate(found)) if len(found) > 1 else found[0])
     return {"files": meta, "names": names, "rows": int(sum(p["rows"] for p in pieces)), "pieces": pieces}
 
 
@@ -992,7 +1039,7 @@ def _chunk_raw(parts: list[tuple], columns: list[str]) -> pd.DataFrame:
     stored = sorted(parts, key=lambda p: (p[0], p[1]))
     frames = []
     for _, _, path in stored:
-        df = pa.ipc.open_file(path).read_all().to_pandas()
+        df = pa.ipc.open_file(pa.memory_map(path)).read_all().to_pandas()  # mapped: no copy of the part read
         for c in columns:
             if c not in df:
                 df[c] = pd.array([pd.NA] * len(df), dtype=pd.StringDtype("pyarrow"))
@@ -1158,7 +1205,9 @@ def _assemble(kind: str, table: str | None, chunks: list[dict], parts: str, out:
         paths_ = [folder / f"{table}-{ch['cid']:05d}.quarantine.parquet" for ch in chunks]
         schemas = [pq.read_schema(p) for p in paths_]
     else:
-        readers = [pa.ipc.open_file(folder / f"{table}-{ch['cid']:05d}.clean.arrow") for ch in chunks]
+        readers = [
+            pa.ipc.open_file(pa.memory_map(str(folder / f"{table}-{ch['cid']:05d}.clean.arrow"))) for ch in chunks
+        ]
         schemas = [r.schema for r in readers]
     w = _RowGroups(target, _unified_schema(schemas))
     try:
@@ -1179,6 +1228,17 @@ def _assemble(kind: str, table: str | None, chunks: list[dict], parts: str, out:
     finally:
         w.close()
     return sha256_file(target)
+
+
+def _parts_bytes(parts: Path, kind: str, table: str | None, chunks: list[dict]) -> int:
+    """Bytes of the parts one output is assembled from (how long :func:`_assemble` takes, roughly)."""
+    ext = {"clean": "clean.arrow", "quarantine": "quarantine.parquet", "problems": "problems.csv"}[kind]
+    total = 0
+    for ch in chunks:
+        p = parts / f"{table or ch['table']}-{ch['cid']:05d}.{ext}"
+        with contextlib.suppress(OSError):
+            total += p.stat().st_size
+    return total
 
 
 def _chunks(units: list[dict], read: list[dict]) -> list[dict]:
@@ -1274,6 +1334,15 @@ def _process(
     options = _options(cfg)
     n = _auto_workers(cfg) if workers is None else int(workers)
     units = _units(cfg, raw_root)
+    phases: dict[str, float] = {}  # wall seconds of each step (printed with progress; not in the manifest)
+    tick = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal tick
+        now = time.perf_counter()
+        phases[step] = phases.get(step, 0.0) + now - tick
+        tick = now
+
     with _Pool(n, scheduler) as pool:
         read = pool.map(
             _read_unit, [(u["files"], raw_root, parts / f"raw-{i:05d}", BATCH_ROWS) for i, u in enumerate(units)]
@@ -1281,7 +1350,9 @@ def _process(
         metas = sorted((m for r in read for m in r["files"]), key=lambda m: m["job"])
         for m in metas:
             inputs.setdefault(m["rel"], {"sha256": m["sha256"], "bytes": m["bytes"]})
+        lap("read")
         names = _name_keys([a for r in read for a in r["names"]], pool if pool.parallel else None)
+        lap("name keys")
         aliases = _file_aliases(list(inputs), names, key)
         names_path = parts / "names.pkl"
         with open(names_path, "wb") as fh:
@@ -1315,7 +1386,9 @@ def _process(
             opts["partial_files"] = ch["partial"]
             attrs = {"headers": {m["rel"]: m["headers"] for m in ch["files"]}, **table_attrs[t]}
             calls.append((t, cid, ch["units"], table_cols[t], attrs, key, opts, str(parts), None, keep_problems))
+        lap("plan")
         done = pool.map(_clean_chunk, calls)
+        lap("clean")
         results: dict[str, list] = {}
         for res in done:
             results.setdefault(res["table"], []).append(res)
@@ -1350,6 +1423,7 @@ def _process(
                     res[i] = r
             for r in res:  # the key columns are not needed any more (and never sent to the assembling workers)
                 r["keys"] = None
+        lap("decide")
         outputs: dict = {}
         if out is not None:
             tasks, labels = [], []
@@ -1366,7 +1440,13 @@ def _process(
             ordered = [c for t in sorted(light) for c in light[t]]
             tasks.append(("problems", None, ordered, str(parts), str(out / "validation.csv")))
             labels.append("validation.csv")
-            outputs = dict(zip(labels, pool.map(_assemble, tasks)))
+            # the largest outputs first (by the bytes of their parts), so no worker starts a long one last; each
+            # output is written by one task alone, so the order changes no byte
+            size = [_parts_bytes(parts, *t[:3]) for t in tasks]
+            order = sorted(range(len(tasks)), key=lambda i: (-size[i], i))
+            done_ = dict(zip(order, pool.map(_assemble, [tasks[i] for i in order])))
+            outputs = {labels[i]: done_[i] for i in range(len(tasks))}
+        lap("assemble")
     _NAMES_AT.pop(str(names_path), None)
     shown = {aliases.get(k, k): v for k, v in inputs.items()}
     parameters = {
@@ -1389,6 +1469,7 @@ def _process(
         "constructs": cfg.construct_items(),
         "outputs": outputs,
         "again": again_n,
+        "phases": phases,
     }
 
 

@@ -152,3 +152,64 @@ def test_header_row_beyond_the_end_and_bad_separators_are_one_sentence(tmp_path)
         with pytest.raises(InputFileError) as e:
             read_file(p, **kwargs)
         assert words in str(e.value) and "\n" not in str(e.value)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# read_csv_batches: the cells, row numbers and refusals of read_csv, a batch at a time
+# --------------------------------------------------------------------------------------------------------------------
+def _streamed(path, rows: int, **opts) -> pd.DataFrame:
+    """The batches put together (a ``None`` drops the batches before it, as the clean does)."""
+    got: list = []
+    for raw in readers.read_csv_batches(path, rows, **opts):
+        if raw is None:
+            got = []
+            continue
+        assert len(raw.data) <= rows
+        got.append(raw.data)
+    return pd.concat(got)
+
+
+FOREIGN = {
+    # semicolons, Windows-1252 text (an en dash, e acute), CRLF lines
+    "cp1252.csv": ("NIP;Unit Kerja;Capaian\r\n1;Dinas – Umum;90\r\n2;Café Sehat;87,5\r\n3;;n/a\r\n").encode("cp1252"),
+    # a byte-order mark, tabs, a quoted answer with a line break and a quote
+    "bom.tsv": b'\xef\xbb\xbfTimestamp\tSaran\n2025/03/10\t"baris satu\nbaris ""dua"""\n2025/03/11\tok\n2025/03/12\t\n',
+    # UTF-8 with one Windows-1252 byte in the last row (repaired from the whole file)
+    "mixed.csv": "Nama,Kota\nAni,Kota Metro\nBudi,Kota Baru\nCitra,Dinas – UKM\n".encode().replace(
+        "–".encode(), b"\x96"
+    ),
+    # a title line above the header, a notes row under it, a column whose kind shows only in the last row
+    "title.csv": b"Rekap SKP 2025\nNIP,JP\ncatatan,-\n1,40\n2,40\n3,40\n4,12.5 JP\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FOREIGN))
+@pytest.mark.parametrize("rows", [1, 2, 1000])
+def test_batches_hold_the_cells_and_row_numbers_of_the_whole_read(tmp_path, name, rows):
+    path = tmp_path / name
+    path.write_bytes(FOREIGN[name])
+    opts = {"header_row": 2, "skip_rows": 1} if name == "title.csv" else {}
+    whole = readers.read_csv(path, **opts)
+    got = _streamed(path, rows, **opts)
+    pd.testing.assert_frame_equal(got, whole.data, check_index_type=True)
+    first = next(r for r in readers.read_csv_batches(path, rows, **opts) if r is not None)
+    assert (first.encoding, first.sep) == (whole.encoding, whole.sep)
+
+
+def test_batches_refuse_a_file_with_the_sentence_of_the_whole_read(tmp_path, monkeypatch):
+    bad = {
+        "fields.csv": b"a,b\n1,2\n3,4\n5,6\n7,8,9\n",  # a late line with a field too many
+        "empty.csv": b"a,b\n",  # a header and no data row
+        "long.csv": b"a,b\n1,2\n3,4\n5," + b"x" * 40 + b"\n",  # a late cell over the limit
+        "rows.csv": b"a\n" + b"1\n" * 7,  # more rows than the limit
+    }
+    monkeypatch.setattr(readers, "MAX_CELL_CHARS", 30)
+    monkeypatch.setattr(readers, "MAX_ROWS", 5)
+    for name, data in bad.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(InputFileError) as whole:
+            readers.read_csv(path)
+        with pytest.raises(InputFileError) as streamed:
+            _streamed(path, 2)
+        assert str(streamed.value) == str(whole.value), name

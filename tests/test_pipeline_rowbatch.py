@@ -17,11 +17,13 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 import yaml
 
 from kinerja_research import pipeline
 from kinerja_research.errors import KinerjaError
+from kinerja_research.ingest import readers
 from kinerja_research.pipeline import build_processed, load_validation
 
 NIPS = [
@@ -238,3 +240,118 @@ def test_people_in_a_kept_column_are_found_over_the_whole_file(tmp_path, monkeyp
     assert "it has 24 distinct values for 24 people" in whole
     _batched(monkeypatch, 12)
     assert _outcome(raw, tmp_path / "o2") == whole
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Files streamed in row batches (ingest.readers.read_file_batches) in the shapes units hand over
+# --------------------------------------------------------------------------------------------------------------------
+RTC1 = "Secara umum saya memandang perubahan sebagai sesuatu yang buruk."
+RTC2 = "Saya lebih memilih hari kerja yang rutin daripada hari yang penuh kejadian tak terduga."
+FORMS = {"Timestamp": "submitted_at", "NIP (18 digit, tanpa spasi)": "nip",
+         "Kabupaten/Kota tempat Anda bertugas": "region", "Unit Kerja / OPD": "agency", "Tahap survei": "wave",
+         "Durasi pengisian (detik)": "duration_s", RTC1: "RTC01", RTC2: "RTC02"}  # fmt: skip
+DIKLAT = {"NIP": "nip", "Nama Diklat": "course", "Tanggal Mulai": "start", "Tanggal Selesai": "end", "JP": "jp",
+          "Kab/Kota": "region"}  # fmt: skip
+
+
+def _csv_line(cells: list[str], sep: str) -> str:
+    return sep.join(f'"{c}"' if (sep in c or "\n" in c or '"' in c) else c for c in cells)
+
+
+def _foreign(folder: Path) -> Path:
+    """Hand-written files: a Google Forms export in Indonesian with a multi-line answer in row 9 (CRLF lines); a
+    second export in UTF-8 with one Windows-1252 byte in row 10; an SKP file in Windows-1252 with ``;``; a training
+    file with a UTF-8 byte-order mark and ``;``, whose JP and date columns show their kinds only in the last rows."""
+    folder.mkdir(parents=True)
+    answers = ["Setuju", "Tidak Setuju", "Sangat Setuju", "Sangat Tidak Setuju"]
+    rows = []
+    for i in range(11):
+        agency = "Dinas Pendidikan\nBidang SD" if i == 8 else "Badan Kepegawaian Daerah"
+        rows.append([f"2025/03/{10 + i:02d} 10:15:30 AM GMT+7", NIPS[i], "Kota Metro" if i % 3 else "KOTA METRO",
+                     agency, "Sebelum" if i < 8 else "Sesudah", "400" if i < 9 else "35,5", answers[i % 4],
+                     answers[(i + 1) % 4]])  # fmt: skip
+    text = "\r\n".join(_csv_line(r, ",") for r in [list(FORMS), *rows]) + "\r\n"
+    (folder / "forms.csv").write_bytes(text.encode("utf-8"))
+    rows2 = []
+    for i in range(11, 22):
+        agency = "Dinas Koperasi – UKM" if i == 20 else "Dinas Perhubungan – Bidang Darat"  # row 10 in cp1252
+        rows2.append([f"{i - 10}/4/2025 09:{i:02d}:00", NIPS[i], "Kabupaten Lampung Selatan", agency, "Sebelum",
+                      "380", answers[i % 4], answers[(i + 2) % 4]])  # fmt: skip
+    lines = [_csv_line(r, ",").encode("utf-8") for r in [list(FORMS), *rows2]]
+    lines[10] = lines[10].replace("–".encode(), b"\x96")
+    (folder / "forms_b.csv").write_bytes(b"\n".join(lines) + b"\n")
+    skp_head = ["NIP", "Wilayah", "Unit Kerja", "Periode", "Golongan", "Capaian (%)"]
+    skp = [[NIPS[25 + i], "Kota Metro", "Dinas Pekerjaan Umum – Bidang Bina Marga" if i % 2 else "Sekretariat Daerah",
+            "2025", "III/b", "90" if i < 9 else ("87,5" if i == 9 else "n/a")] for i in range(11)]  # fmt: skip
+    (folder / "skp_cp1252.csv").write_bytes(
+        ("\r\n".join(_csv_line(r, ";") for r in [skp_head, *skp]) + "\r\n").encode("cp1252")
+    )
+    dk = [[NIPS[40 + i], "Latsar CPNS; angkatan II", "05/03/2025" if i < 8 else "13/03/2025",
+           "2025-03-20", "40" if i < 8 else ("12,5" if i == 8 else "8 JP"), "Kota Metro"] for i in range(10)]  # fmt: skip
+    (folder / "diklat_bom.csv").write_bytes(
+        b"\xef\xbb\xbf" + ("\n".join(_csv_line(r, ";") for r in [list(DIKLAT), *dk]) + "\n").encode("utf-8")
+    )
+    tables = {
+        "survey": [
+            {"file": "forms.csv", "reader": "forms", "columns": FORMS},
+            {"file": "forms_b.csv", "reader": "forms", "columns": FORMS},
+        ],
+        "performance": [{"file": "skp_cp1252.csv", "columns": SKP}],
+        "training": [{"file": "diklat_bom.csv", "columns": DIKLAT}],
+    }
+    yml = {"name": "foreign", "description": "hand-written foreign shapes", "reference_date": "2026-11-01"}
+    (folder / "dataset.yml").write_text(yaml.safe_dump({**yml, "tables": tables}, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+def _whole_files(path, batch_rows, *, reader=None, **options):
+    """The reader before streaming: every file read whole, as one batch."""
+    yield readers.read_file(path, reader=reader, **options)
+
+
+def test_streamed_foreign_files_give_the_bytes_of_files_read_whole(tmp_path, monkeypatch):
+    raw = _foreign(tmp_path / "raw")
+    with monkeypatch.context() as mp:
+        mp.setattr(pipeline, "read_file_batches", _whole_files)
+        build_processed("f", raw_dir=raw, out_dir=tmp_path / "whole")
+    whole = _hashes(tmp_path / "whole")
+    assert whole["manifest"]["tables"]["survey"]["rows_in"] == 22
+    restarts: list[str] = []
+    real = readers.read_file_batches
+    opened = readers.pacsv.open_csv
+
+    def cut(path, *, parse_options, **kw):  # a quoted line break at a block's end, as pyarrow reports it
+        stream = opened(path, parse_options=parse_options, **kw)
+        if parse_options.newlines_in_values or Path(path).name != "forms.csv":
+            return stream
+
+        def failing():
+            yield next(stream)
+            raise pa.ArrowInvalid("CSV parse error: Expected 8 columns, got 3: Bidang SD")
+
+        return failing()
+
+    def counted(path, *a, **k):
+        for raw_ in real(path, *a, **k):
+            if raw_ is None:
+                restarts.append(Path(path).name)
+            yield raw_
+
+    for rows in (3, 250_000):
+        with monkeypatch.context() as mp:
+            _batched(mp, rows)
+            mp.setattr(readers, "CSV_BLOCK_BYTES", 700)  # several blocks per file: batches go before a late line
+            mp.setattr(readers.pacsv, "open_csv", cut)
+            mp.setattr(pipeline, "read_file_batches", counted)
+            build_processed("f", raw_dir=raw, out_dir=tmp_path / f"b{rows}")
+        assert _hashes(tmp_path / f"b{rows}") == whole, rows
+    # the line break in the quoted answer and the Windows-1252 byte of row 10 restarted those files after their
+    # first batches had gone (batches of 3; a batch of 250,000 rows waits for the end of the file)
+    assert sorted(restarts) == ["forms.csv", "forms_b.csv"]
+    with monkeypatch.context() as mp:
+        _batched(mp, 4)
+        build_processed("f", raw_dir=raw, out_dir=tmp_path / "two", workers=2)
+    assert _hashes(tmp_path / "two") == whole
+    v = load_validation(tmp_path / "two")
+    forms = v[v["file"] == "forms.csv"]
+    assert sorted(forms.loc[forms["rule"] == "region_variant", "row"]) == [1, 4, 7, 10]  # the file's own rows

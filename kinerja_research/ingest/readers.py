@@ -12,6 +12,7 @@ import codecs
 import datetime as dt
 import re
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import python_calamine
 from pandas._libs.parsers import STR_NA_VALUES
 
@@ -28,6 +30,8 @@ from kinerja_research.instruments.safe_yaml import sniff_encoding
 __all__ = [
     "RawTable",
     "read_file",
+    "read_file_batches",
+    "read_csv_batches",
     "read_csv",
     "read_excel",
     "read_spss",
@@ -52,6 +56,8 @@ MAX_XLSX_UNCOMPRESSED = 1 << 30
 MAX_EXCEL_ROWS = 1_048_576
 MAX_EXCEL_CELLS = 5_000_000
 MAX_SAV_BYTES = 2 << 30
+#: Bytes pyarrow parses at a time (a line must fit in one block).
+CSV_BLOCK_BYTES = 16 << 20
 #: Largest file whose encoding is repaired in memory (a UTF-8 file with Windows-1252 rows).
 MAX_REPAIR_BYTES = 512 << 20
 #: Text pandas' readers take for a missing cell (``""``, ``NA``, ``N/A``, ``null`` ...): the .xlsx reader follows it.
@@ -267,6 +273,46 @@ def _repair_mixed_utf8(path: Path, header_lines: int) -> tuple[bytes, list[dict]
     return "".join(parts).encode("utf-8"), notes
 
 
+def _csv_plan(
+    path: Path, sep: str | None, encoding: str | None, header_row: int, skip_rows: int
+) -> tuple[int, str, str, list[str], int, list[dict]]:
+    """What :func:`read_csv` decides once for a file before parsing any data row: ``(size, encoding, sep, headers,
+    lines to skip, notes)`` (options checked, encoding and separator sniffed, the header line split and checked)."""
+    stated = encoding
+    if sep is not None and (not isinstance(sep, str) or len(sep) != 1 or sep in '"\r\n'):
+        _fail(path, f"separator {sep!r} is not one character; rule: sep is one character such as ',' ';' or a tab")
+    for name, v, low in (("header_row", header_row, 1), ("skip_rows", skip_rows, 0)):
+        if isinstance(v, bool) or not isinstance(v, int) or not low <= v <= MAX_OPTION_ROWS:
+            _fail(path, f"option {name} is {v!r}; rule: a whole number from {low} to {MAX_OPTION_ROWS:,}")
+    size = _check_size(path, MAX_CSV_BYTES, "CSV file")
+    encoding, sep, header = sniff_csv(path, encoding=encoding, sep=sep)
+    if header_row > 1:
+        header = _header_at(path, encoding, header_row)
+    notes: list[dict] = []
+    if "\ufffd" in header and stated is None and encoding == "utf-8":  # Windows-1252 bytes in a UTF-8 header line
+        with open(path, "rb") as fh:
+            raw_lines = fh.read(_SAMPLE)
+        header = _first_line_at(_mixed_to_text(raw_lines), header_row)
+        notes.append({"row": None, "column": None, "value": header[:200], "rule": "encoding_mixed"})
+    headers = _check_headers(path, _split_header(header, sep) if header else [], header_row)
+    if not headers:
+        _fail(path, "the header line is empty; rule: the header row names every column", row=header_row)
+    return size, encoding, sep, headers, header_row + skip_rows, notes
+
+
+def _csv_options(headers: list[str], skip: int, encoding: str):
+    """pyarrow's read and convert options of a CSV file: every column text (``large_string``, the storage of
+    pandas' pyarrow string dtype, so to_pandas needs no cast of every column), an empty cell missing."""
+    read_opts = pacsv.ReadOptions(column_names=headers, skip_rows=skip, encoding=encoding, block_size=CSV_BLOCK_BYTES)
+    conv = pacsv.ConvertOptions(
+        column_types={h: pa.large_string() for h in headers},
+        strings_can_be_null=True,
+        null_values=[""],
+        quoted_strings_can_be_null=True,
+    )
+    return read_opts, conv
+
+
 def read_csv(
     path: str | Path,
     *,
@@ -298,40 +344,12 @@ def read_csv(
     -------
     RawTable
     """
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
     path = Path(path)
     stated = encoding
-    if sep is not None and (not isinstance(sep, str) or len(sep) != 1 or sep in '"\r\n'):
-        _fail(path, f"separator {sep!r} is not one character; rule: sep is one character such as ',' ';' or a tab")
-    for name, v, low in (("header_row", header_row, 1), ("skip_rows", skip_rows, 0)):
-        if isinstance(v, bool) or not isinstance(v, int) or not low <= v <= MAX_OPTION_ROWS:
-            _fail(path, f"option {name} is {v!r}; rule: a whole number from {low} to {MAX_OPTION_ROWS:,}")
-    size = _check_size(path, MAX_CSV_BYTES, "CSV file")
-    encoding, sep, header = sniff_csv(path, encoding=encoding, sep=sep)
-    if header_row > 1:
-        header = _header_at(path, encoding, header_row)
-    notes: list[dict] = []
-    if "\ufffd" in header and stated is None and encoding == "utf-8":  # Windows-1252 bytes in a UTF-8 header line
-        with open(path, "rb") as fh:
-            raw_lines = fh.read(_SAMPLE)
-        header = _first_line_at(_mixed_to_text(raw_lines), header_row)
-        notes.append({"row": None, "column": None, "value": header[:200], "rule": "encoding_mixed"})
-    headers = _check_headers(path, _split_header(header, sep) if header else [], header_row)
-    if not headers:
-        _fail(path, "the header line is empty; rule: the header row names every column", row=header_row)
-    skip = header_row + skip_rows
+    size, encoding, sep, headers, skip, notes = _csv_plan(path, sep, encoding, header_row, skip_rows)
 
     def parse(source, enc):
-        read_opts = pacsv.ReadOptions(column_names=headers, skip_rows=skip, encoding=enc, block_size=16 << 20)
-        # large_string: the storage of pandas' pyarrow string dtype, so to_pandas needs no cast of every column
-        conv = pacsv.ConvertOptions(
-            column_types={h: pa.large_string() for h in headers},
-            strings_can_be_null=True,
-            null_values=[""],
-            quoted_strings_can_be_null=True,
-        )
+        read_opts, conv = _csv_options(headers, skip, enc)
         # Multi-line answers (Google Forms comments) need newlines_in_values, which slows pyarrow's parallel
         # parsing: read without it first; a quoted line break breaks a row's field count, then read again with it.
         try:
@@ -863,15 +881,8 @@ READERS = {"csv": read_csv, "forms": read_forms, "excel": read_excel, "spss": re
 _BY_EXT = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "excel", ".xlsm": "excel", ".sav": "spss"}
 
 
-def read_file(path: str | Path, *, reader: str | None = None, **options: object) -> RawTable:
-    """Read any supported file; ``reader`` defaults from the extension (``.csv`` ``.xlsx`` ``.sav``).
-
-    Raises
-    ------
-    InputFileError
-        Unknown reader or extension, a missing file, or any of the readers' unusable-file rules.
-    """
-    path = Path(path)
+def _reader_of(path: Path, reader: str | None) -> str:
+    """The reader of a file (``reader`` or the one its extension names), after the checks every reader shares."""
     if reader is None:
         reader = _BY_EXT.get(path.suffix.lower())
         if reader is None:
@@ -888,4 +899,166 @@ def read_file(path: str | Path, *, reader: str | None = None, **options: object)
         _fail(path, "this is a folder, not a file; rule: dataset.yml lists files")
     if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or device would block or never end
         _fail(path, "this is not a regular file (a pipe, socket or device); rule: a table is a file saved on disk")
+    return reader
+
+
+def read_file(path: str | Path, *, reader: str | None = None, **options: object) -> RawTable:
+    """Read any supported file; ``reader`` defaults from the extension (``.csv`` ``.xlsx`` ``.sav``).
+
+    Raises
+    ------
+    InputFileError
+        Unknown reader or extension, a missing file, or any of the readers' unusable-file rules.
+    """
+    path = Path(path)
+    reader = _reader_of(path, reader)
     return READERS[reader](path, **options)
+
+
+def read_file_batches(
+    path: str | Path, batch_rows: int, *, reader: str | None = None, **options: object
+) -> Iterator[RawTable | None]:
+    """Read any supported file as :func:`read_file` does, in row batches: a CSV or Forms export streamed
+    (:func:`read_csv_batches`: never the whole file in memory), any other file whole as one batch.
+
+    Yields
+    ------
+    RawTable or None
+        Batches in file order whose cells and row numbers (``data.index``) are those of :func:`read_file`.
+        ``None`` means: forget the batches yielded so far, the file is read again from its first row (the file
+        needed another way of parsing than the first one tried; see :func:`read_csv_batches`).
+    """
+    path = Path(path)
+    reader = _reader_of(path, reader)
+    if reader in ("csv", "forms"):
+        for raw in read_csv_batches(path, batch_rows, **options):
+            if raw is not None:
+                raw.reader = reader
+            yield raw
+        return
+    yield READERS[reader](path, **options)
+
+
+def read_csv_batches(
+    path: str | Path,
+    batch_rows: int,
+    *,
+    sep: str | None = None,
+    encoding: str | None = None,
+    header_row: int = 1,
+    skip_rows: int = 0,
+    **_: object,
+) -> Iterator[RawTable | None]:
+    """Read a delimited text file as :func:`read_csv` does, streamed in batches of ``batch_rows`` rows (the last
+    fewer): the same cells and the same row numbers (``data.index``, 1 = first data row of the file).
+
+    Encoding, separator and headers are decided once for the file (:func:`read_csv`'s rules, from its first bytes
+    and header line) and applied to every batch; every column is text, so no type is guessed from a first block.
+    The file is parsed without quoted line breaks first, as :func:`read_csv` does; a line whose fields do not fit
+    then starts the stream again with them. A file that :func:`read_csv` must see whole (a UTF-8 file with
+    Windows-1252 bytes further down, repaired in memory; a file it refuses, whose sentence names the row of the
+    whole file) is read by :func:`read_csv` itself and handed on in batches.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    batch_rows : int
+        Rows per batch.
+    sep, encoding, header_row, skip_rows
+        As :func:`read_csv`.
+
+    Yields
+    ------
+    RawTable or None
+        The batches in file order; ``None``: forget the batches yielded so far, the file starts again.
+
+    Raises
+    ------
+    InputFileError
+        Every rule of :func:`read_csv`, with the same sentence.
+    """
+    path = Path(path)
+    batch_rows = int(batch_rows)
+    if batch_rows < 1:
+        raise ValueError(f"batch_rows is {batch_rows}; rule: at least 1")
+    stated = encoding
+    _, encoding, sep, headers, skip, notes = _csv_plan(path, sep, encoding, header_row, skip_rows)
+    types = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}.get
+    whole = bool(notes)  # a header with Windows-1252 bytes in a UTF-8 file: read_csv repairs the file in memory
+    done = 0  # rows yielded
+    for newlines in () if whole else (False, True):
+        try:
+            read_opts, conv = _csv_options(headers, skip, encoding)
+            parse = pacsv.ParseOptions(delimiter=sep, newlines_in_values=newlines)
+            stream = pacsv.open_csv(path, read_options=read_opts, parse_options=parse, convert_options=conv)
+            tables = _tables_of(stream, batch_rows)
+            for tbl in tables:
+                if done + tbl.num_rows > MAX_ROWS:
+                    total = done + tbl.num_rows + sum(t.num_rows for t in tables)  # the rest counted, not held
+                    _fail(path, f"the file has {total:,} rows; rule: at most {MAX_ROWS:,} rows per file (split it)")
+                if _too_long(tbl, headers):
+                    whole = True  # read_csv names the first such column and its row in the whole file
+                    break
+                df = tbl.to_pandas(types_mapper=types)
+                df.index = pd.RangeIndex(done + 1, done + len(df) + 1)
+                done += len(df)
+                yield RawTable(df, path, "csv", encoding=encoding, sep=sep, header_row=header_row)
+            whole = whole or done == 0  # no data row: read_csv's sentence
+            break
+        except pa.ArrowInvalid as exc:
+            msg = str(exc).lower()
+            if newlines or "utf8" in msg or "utf-8" in msg:
+                whole = True  # an encoding to repair or a line to refuse: read_csv decides over the whole file
+                break
+            if done:  # a quoted line break: read again from the first row with them
+                yield None
+                done = 0
+    if not whole:
+        return
+    if done:
+        yield None
+    raw = read_csv(path, sep=sep, encoding=stated, header_row=header_row, skip_rows=skip_rows)
+    for at in range(0, len(raw.data), batch_rows):
+        yield RawTable(
+            raw.data.iloc[at : at + batch_rows],
+            path,
+            "csv",
+            encoding=raw.encoding,
+            sep=raw.sep,
+            header_row=header_row,
+            notes=raw.notes if at == 0 else [],
+        )
+
+
+def _tables_of(stream, rows: int) -> Iterator[pa.Table]:
+    """The record batches of a stream as tables of exactly ``rows`` rows (the last fewer)."""
+    pending: list = []
+    held = 0
+    for rb in stream:
+        if not rb.num_rows:
+            continue
+        pending.append(rb)
+        held += rb.num_rows
+        if held >= rows:
+            tbl = pa.Table.from_batches(pending)
+            at = 0
+            while held - at >= rows:
+                yield tbl.slice(at, rows)
+                at += rows
+            rest = tbl.slice(at)
+            pending, held = (rest.to_batches() if rest.num_rows else []), rest.num_rows
+    if held:
+        yield pa.Table.from_batches(pending)
+
+
+def _too_long(table, headers: list[str]) -> bool:
+    """Whether a cell is longer than :data:`MAX_CELL_CHARS` (:func:`_check_cells` names it)."""
+    for h in headers:
+        col = table.column(h)
+        if col.null_count == len(col):
+            continue
+        longest = pc.max(pc.utf8_length(col)).as_py()
+        if longest is not None and longest > MAX_CELL_CHARS:
+            return True
+    return False

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from kinerja_research._arrays import take_strings
+from kinerja_research.clean._factor import factorize_text
 from kinerja_research.clean.agency import looks_like_unit, normalise_agency
 from kinerja_research.clean.golongan import parse_golongan
 from kinerja_research.clean.likert import ItemScale, _lookup, map_likert, scale_labels, shipped_item_scales
@@ -284,7 +285,7 @@ def _map_values(
     look = {str(k).strip().lower(): v for k, v in table.items()}
     if extra:
         look |= {str(k).strip().lower(): v for k, v in extra.items()}
-    codes, uniques = pd.factorize(s.astype("string"), use_na_sentinel=True)
+    codes, uniques = factorize_text(s.astype("string"))
     keys = [re.sub(r"\s+", " ", str(u).strip().lower()) for u in uniques]
     vals = [look.get(k) for k in keys]
     if words:
@@ -422,7 +423,7 @@ def _by_function(ctx: _Ctx, name: str, read: Callable[[str], str | None]) -> pd.
     """A vocabulary column read by ``read`` on each distinct value (a dataset.yml value map first); an unreadable
     value is ``value_unknown`` (a warning: the value is set missing)."""
     s = ctx.col(name).astype("string")
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    codes, uniques = factorize_text(s)
     extra = {str(k).strip().lower(): v for k, v in (ctx.vmaps.get(name) or {}).items()}
     vals = []
     for u in uniques:
@@ -658,7 +659,7 @@ def _refuse_people_columns(ctx: _Ctx) -> None:
     rows_of = _file_rows(probs)
     if kept:
         if "nip" in raw:  # distinct NIPs per file: one factorisation, then distinct (file, NIP) pairs
-            nip_c, _ = pd.factorize(raw["nip"], use_na_sentinel=True)
+            nip_c, _ = factorize_text(raw["nip"])
             ok = nip_c >= 0
             width = int(nip_c.max(initial=0)) + 1
             pairs = np.unique(probs.file_codes[ok].astype(np.int64) * width + nip_c[ok])
@@ -691,7 +692,7 @@ def _refuse_people_columns(ctx: _Ctx) -> None:
                     )
     if "name" in raw and anyone >= 1:
         # each distinct name looked at once: rows per file that are filled, and those naming a unit
-        codes, uniques = pd.factorize(raw["name"].astype("string"), use_na_sentinel=True)
+        codes, uniques = factorize_text(raw["name"].astype("string"))
         text = pd.Series(uniques, dtype="string").str.strip()
         filled_u = (text != "").fillna(False).to_numpy(dtype=bool)
         unit_u = np.array([bool(f) and looks_like_unit(v) for v, f in zip(uniques, filled_u)], dtype=bool)
@@ -965,7 +966,7 @@ def _duplicates(ctx: _Ctx, out: pd.DataFrame, cleaned: _Cleaned) -> None:
 
 def wave_order_flags(person_id: pd.Series, wave: pd.Series, submitted_at: pd.Series) -> np.ndarray:
     """Rows whose post-wave submission is not after the person's pre-wave one (the last pre row in row order)."""
-    pid, _ = pd.factorize(person_id, use_na_sentinel=True)
+    pid, _ = factorize_text(person_id)
     w = wave.to_numpy(dtype=object, na_value=None)
     at = submitted_at.to_numpy(dtype="datetime64[ns]")
     pre_at = np.full(pid.max() + 2 if len(pid) else 1, np.datetime64("NaT"), dtype="datetime64[ns]")

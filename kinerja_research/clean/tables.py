@@ -650,14 +650,18 @@ def _refuse_people_columns(ctx: _Ctx) -> None:
     Each file is judged on its own (one wrongly mapped file among good ones is found too)."""
     raw, probs = ctx.raw, ctx.probs
     declared = set(ctx.options.get("free_text") or ())
-    people = int(raw["nip"].nunique()) if "nip" in raw else len(raw)
     # cleaned in chunks, the whole table is judged: whether any of its files has a NIP (or a row, without NIPs)
-    anyone = int(ctx.options.get("table_people", people))
+    if "table_people" in ctx.options:
+        anyone = int(ctx.options["table_people"])
+    else:
+        anyone = int(raw["nip"].nunique()) if "nip" in raw else len(raw)
     kept = [c for c in KEPT_TEXT if c in raw and c not in declared]
     if not kept and "name" not in raw:
         return
     rows_of = _file_rows(probs)
-    if kept:
+    everyone = [len(r) == len(raw) for r in rows_of]  # a file holding every row: its rows need no take
+    dec = ctx.decisions
+    if kept and not all(dec.reports(f) for f in probs.file_names):  # people per file, for the files judged here
         if "nip" in raw:  # distinct NIPs per file: one factorisation, then distinct (file, NIP) pairs
             nip_c, _ = factorize_text(raw["nip"])
             ok = nip_c >= 0
@@ -666,30 +670,29 @@ def _refuse_people_columns(ctx: _Ctx) -> None:
             sub_people = np.bincount(pairs // width, minlength=len(probs.file_names))
         else:
             sub_people = np.array([len(r) for r in rows_of])
-        dec = ctx.decisions
-        for c in kept:
-            for k, f in enumerate(probs.file_names):
-                header = probs.headers.get(f, {}).get(c, c)
-                values = raw[c].take(rows_of[k])
-                if dec.reports(f):  # a file cleaned in row batches: its distinct values and people, decided whole
-                    text = values.dropna().astype(str).str.strip()
-                    distinct = pd.unique(text[text != ""].to_numpy(dtype=object))
-                    if "nip" in raw:
-                        nips = raw["nip"].take(rows_of[k]).dropna().unique()
-                        people_ev = np.unique(pd.util.hash_array(np.asarray(nips, dtype=object)))
-                    else:
-                        people_ev = int(len(rows_of[k]))
-                    ev = (distinct, people_ev, probs.shown_file(f), header, c, ctx.table)
-                    dec.take("people_kept", (c, f), ev, file=f)
-                    continue
-                why = _people_like(values, probs.names, int(sub_people[k]))
-                if why:
-                    raise KinerjaError(
-                        f"file '{probs.shown_file(f)}', column '{normalise_text(header)}' (mapped to {c}): {why}; "
-                        f"rule: a kept text column must not hold the people themselves -- fix the header mapping in "
-                        f"dataset.yml, or declare it free text (free_text: {{{ctx.table}: [{c}]}}) to keep it with "
-                        f"names and NIPs redacted"
-                    )
+    for c in kept:
+        for k, f in enumerate(probs.file_names):
+            header = probs.headers.get(f, {}).get(c, c)
+            values = raw[c] if everyone[k] else raw[c].take(rows_of[k])
+            if dec.reports(f):  # a file cleaned in row batches: its distinct values and people, decided whole
+                text = values.dropna().astype(str).str.strip()
+                distinct = pd.unique(text[text != ""].to_numpy(dtype=object))
+                if "nip" in raw:
+                    nips = (raw["nip"] if everyone[k] else raw["nip"].take(rows_of[k])).dropna().unique()
+                    people_ev = np.unique(pd.util.hash_array(np.asarray(nips, dtype=object)))
+                else:
+                    people_ev = int(len(rows_of[k]))
+                ev = (distinct, people_ev, probs.shown_file(f), header, c, ctx.table)
+                dec.take("people_kept", (c, f), ev, file=f)
+                continue
+            why = _people_like(values, probs.names, int(sub_people[k]))
+            if why:
+                raise KinerjaError(
+                    f"file '{probs.shown_file(f)}', column '{normalise_text(header)}' (mapped to {c}): {why}; "
+                    f"rule: a kept text column must not hold the people themselves -- fix the header mapping in "
+                    f"dataset.yml, or declare it free text (free_text: {{{ctx.table}: [{c}]}}) to keep it with "
+                    f"names and NIPs redacted"
+                )
     if "name" in raw and anyone >= 1:
         # each distinct name looked at once: rows per file that are filled, and those naming a unit
         codes, uniques = factorize_text(raw["name"].astype("string"))

@@ -146,7 +146,11 @@ def looks_like_unit(text: str) -> bool:
     >>> looks_like_unit("Dinas Pendidikan"), looks_like_unit("UPTD Puskesmas Kemiling"), looks_like_unit("Budi Santoso")
     (True, True, False)
     """
-    return any(w in UNIT_WORDS for w in re.findall(r"[^\W_]+", str(text).lower()))
+    return not UNIT_WORDS.isdisjoint(_WORDS.findall(str(text).lower()))
+
+
+#: A word of letters or digits in any script (what :func:`looks_like_unit` compares with :data:`UNIT_WORDS`).
+_WORDS = re.compile(r"[^\W_]+")
 
 
 def normalise_agency(values: pd.Series) -> pd.Series:

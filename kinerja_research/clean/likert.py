@@ -11,23 +11,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from kinerja_research._arrays import take_strings
-from kinerja_research.instruments.codebook import ItemScale, normalise_label, shipped_item_scales
+from kinerja_research.clean._factor import factorize_text
+from kinerja_research.instruments.codebook import (
+    ItemScale,
+    normalise_label,
+    shipped_item_scales,
+    shipped_scale_labels,
+)
 
 __all__ = ["ItemScale", "normalise_label", "map_likert", "reverse_items", "shipped_item_scales", "scale_labels"]
 
 
-@lru_cache(maxsize=1)
 def scale_labels(scales: Iterable[ItemScale] = ()) -> frozenset[str]:
     """Every normalised answer label known on any scale (the shipped codebooks' and ``scales``): an answer that is a
-    label of some scale but not of its item's own is off that item's scale (``likert_off_scale``)."""
-    out = set()
-    for sc in (*shipped_item_scales().values(), *scales):
+    label of some scale but not of its item's own is off that item's scale (``likert_off_scale``). The shipped
+    codebooks' labels are built once per state of their files (:func:`shipped_scale_labels`)."""
+    out = set(shipped_scale_labels())
+    for sc in scales:
         out.update(normalise_label(k) for k in sc.labels)
     return frozenset(out)
 
@@ -108,7 +113,7 @@ def _lookup(
     table = {normalise_label(k): int(v) for k, v in labels.items()}
     others = other_labels if isinstance(other_labels, (set, frozenset)) else frozenset(other_labels)
     s = pd.Series(values, copy=False)
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    codes, uniques = factorize_text(s)
     vals = np.full(len(uniques) + 1, np.nan)
     rules = np.full(len(uniques) + 1, None, dtype=object)
     rules[-1] = "missing_value"

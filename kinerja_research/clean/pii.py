@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from kinerja_research._arrays import take_strings
+from kinerja_research.clean._factor import factorize_text
 
 __all__ = [
     "REDACTED",
@@ -213,7 +214,7 @@ def has_nip_run(s: pd.Series) -> bool:
 
 def redact_series(s: pd.Series, names: frozenset = frozenset()) -> tuple[pd.Series, np.ndarray]:
     """``(redacted series, per-row mask of the rows changed)``; the work is done on the distinct values."""
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    codes, uniques = factorize_text(s)
     has, red = find_pii(list(uniques), names)
     if not has.any():
         return s, np.zeros(len(s), dtype=bool)

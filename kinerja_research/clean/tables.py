@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from kinerja_research._arrays import take_strings
+from kinerja_research.clean._factor import factorize_text
 from kinerja_research.clean.agency import looks_like_unit, normalise_agency
 from kinerja_research.clean.golongan import parse_golongan
 from kinerja_research.clean.likert import ItemScale, _lookup, map_likert, scale_labels, shipped_item_scales
@@ -284,7 +285,7 @@ def _map_values(
     look = {str(k).strip().lower(): v for k, v in table.items()}
     if extra:
         look |= {str(k).strip().lower(): v for k, v in extra.items()}
-    codes, uniques = pd.factorize(s.astype("string"), use_na_sentinel=True)
+    codes, uniques = factorize_text(s.astype("string"))
     keys = [re.sub(r"\s+", " ", str(u).strip().lower()) for u in uniques]
     vals = [look.get(k) for k in keys]
     if words:
@@ -422,7 +423,7 @@ def _by_function(ctx: _Ctx, name: str, read: Callable[[str], str | None]) -> pd.
     """A vocabulary column read by ``read`` on each distinct value (a dataset.yml value map first); an unreadable
     value is ``value_unknown`` (a warning: the value is set missing)."""
     s = ctx.col(name).astype("string")
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    codes, uniques = factorize_text(s)
     extra = {str(k).strip().lower(): v for k, v in (ctx.vmaps.get(name) or {}).items()}
     vals = []
     for u in uniques:
@@ -649,49 +650,52 @@ def _refuse_people_columns(ctx: _Ctx) -> None:
     Each file is judged on its own (one wrongly mapped file among good ones is found too)."""
     raw, probs = ctx.raw, ctx.probs
     declared = set(ctx.options.get("free_text") or ())
-    people = int(raw["nip"].nunique()) if "nip" in raw else len(raw)
     # cleaned in chunks, the whole table is judged: whether any of its files has a NIP (or a row, without NIPs)
-    anyone = int(ctx.options.get("table_people", people))
+    if "table_people" in ctx.options:
+        anyone = int(ctx.options["table_people"])
+    else:
+        anyone = int(raw["nip"].nunique()) if "nip" in raw else len(raw)
     kept = [c for c in KEPT_TEXT if c in raw and c not in declared]
     if not kept and "name" not in raw:
         return
     rows_of = _file_rows(probs)
-    if kept:
+    everyone = [len(r) == len(raw) for r in rows_of]  # a file holding every row: its rows need no take
+    dec = ctx.decisions
+    if kept and not all(dec.reports(f) for f in probs.file_names):  # people per file, for the files judged here
         if "nip" in raw:  # distinct NIPs per file: one factorisation, then distinct (file, NIP) pairs
-            nip_c, _ = pd.factorize(raw["nip"], use_na_sentinel=True)
+            nip_c, _ = factorize_text(raw["nip"])
             ok = nip_c >= 0
             width = int(nip_c.max(initial=0)) + 1
             pairs = np.unique(probs.file_codes[ok].astype(np.int64) * width + nip_c[ok])
             sub_people = np.bincount(pairs // width, minlength=len(probs.file_names))
         else:
             sub_people = np.array([len(r) for r in rows_of])
-        dec = ctx.decisions
-        for c in kept:
-            for k, f in enumerate(probs.file_names):
-                header = probs.headers.get(f, {}).get(c, c)
-                values = raw[c].take(rows_of[k])
-                if dec.reports(f):  # a file cleaned in row batches: its distinct values and people, decided whole
-                    text = values.dropna().astype(str).str.strip()
-                    distinct = pd.unique(text[text != ""].to_numpy(dtype=object))
-                    if "nip" in raw:
-                        nips = raw["nip"].take(rows_of[k]).dropna().unique()
-                        people_ev = np.unique(pd.util.hash_array(np.asarray(nips, dtype=object)))
-                    else:
-                        people_ev = int(len(rows_of[k]))
-                    ev = (distinct, people_ev, probs.shown_file(f), header, c, ctx.table)
-                    dec.take("people_kept", (c, f), ev, file=f)
-                    continue
-                why = _people_like(values, probs.names, int(sub_people[k]))
-                if why:
-                    raise KinerjaError(
-                        f"file '{probs.shown_file(f)}', column '{normalise_text(header)}' (mapped to {c}): {why}; "
-                        f"rule: a kept text column must not hold the people themselves -- fix the header mapping in "
-                        f"dataset.yml, or declare it free text (free_text: {{{ctx.table}: [{c}]}}) to keep it with "
-                        f"names and NIPs redacted"
-                    )
+    for c in kept:
+        for k, f in enumerate(probs.file_names):
+            header = probs.headers.get(f, {}).get(c, c)
+            values = raw[c] if everyone[k] else raw[c].take(rows_of[k])
+            if dec.reports(f):  # a file cleaned in row batches: its distinct values and people, decided whole
+                text = values.dropna().astype(str).str.strip()
+                distinct = pd.unique(text[text != ""].to_numpy(dtype=object))
+                if "nip" in raw:
+                    nips = (raw["nip"] if everyone[k] else raw["nip"].take(rows_of[k])).dropna().unique()
+                    people_ev = np.unique(pd.util.hash_array(np.asarray(nips, dtype=object)))
+                else:
+                    people_ev = int(len(rows_of[k]))
+                ev = (distinct, people_ev, probs.shown_file(f), header, c, ctx.table)
+                dec.take("people_kept", (c, f), ev, file=f)
+                continue
+            why = _people_like(values, probs.names, int(sub_people[k]))
+            if why:
+                raise KinerjaError(
+                    f"file '{probs.shown_file(f)}', column '{normalise_text(header)}' (mapped to {c}): {why}; "
+                    f"rule: a kept text column must not hold the people themselves -- fix the header mapping in "
+                    f"dataset.yml, or declare it free text (free_text: {{{ctx.table}: [{c}]}}) to keep it with "
+                    f"names and NIPs redacted"
+                )
     if "name" in raw and anyone >= 1:
         # each distinct name looked at once: rows per file that are filled, and those naming a unit
-        codes, uniques = pd.factorize(raw["name"].astype("string"), use_na_sentinel=True)
+        codes, uniques = factorize_text(raw["name"].astype("string"))
         text = pd.Series(uniques, dtype="string").str.strip()
         filled_u = (text != "").fillna(False).to_numpy(dtype=bool)
         unit_u = np.array([bool(f) and looks_like_unit(v) for v, f in zip(uniques, filled_u)], dtype=bool)
@@ -965,7 +969,7 @@ def _duplicates(ctx: _Ctx, out: pd.DataFrame, cleaned: _Cleaned) -> None:
 
 def wave_order_flags(person_id: pd.Series, wave: pd.Series, submitted_at: pd.Series) -> np.ndarray:
     """Rows whose post-wave submission is not after the person's pre-wave one (the last pre row in row order)."""
-    pid, _ = pd.factorize(person_id, use_na_sentinel=True)
+    pid, _ = factorize_text(person_id)
     w = wave.to_numpy(dtype=object, na_value=None)
     at = submitted_at.to_numpy(dtype="datetime64[ns]")
     pre_at = np.full(pid.max() + 2 if len(pid) else 1, np.datetime64("NaT"), dtype="datetime64[ns]")

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kinerja_research._arrays import take_strings
+from kinerja_research.clean._factor import factorize_text
 
 __all__ = ["parse_number", "parse_date", "parse_bool", "MONTHS"]
 
@@ -109,7 +110,7 @@ def parse_number(values: pd.Series, *, decide: Callable | None = None) -> pd.Dat
             {"value": v, "rule": pd.Series(np.where(v.isna(), "missing_value", None), dtype="string", index=s.index)},
             index=s.index,
         )
-    codes, uniques = pd.factorize(s.astype("string"), use_na_sentinel=True)
+    codes, uniques = factorize_text(s.astype("string"))
     u = pd.Series(uniques, dtype="string").str.strip()
     money = u.str.contains(r"^(?:rp\.?|idr)", case=False, regex=True).to_numpy()
     t = u.str.replace(r"(?i)^(?:rp\.?|idr)|%|\s", "", regex=True)
@@ -418,7 +419,7 @@ def parse_date(values: pd.Series, *, dayfirst: bool | None = None, decide: Calla
     s = pd.Series(values, copy=False)
     if pd.api.types.is_datetime64_any_dtype(s):
         return _dates_as_given(s)
-    codes, uniques = pd.factorize(s.astype("string"), use_na_sentinel=True)
+    codes, uniques = factorize_text(s.astype("string"))
     u = pd.Series(uniques, dtype="string").str.strip()
     st = _Dates.empty(u.to_numpy(dtype=object, na_value=None))
     _step_fast_layouts(st, dayfirst)
@@ -456,7 +457,7 @@ def parse_bool(values: pd.Series, *, mapping: dict | None = None) -> pd.DataFram
     table = {k: True for k in _TRUE} | {k: False for k in _FALSE}
     if mapping:
         table |= {str(k).strip().lower(): v for k, v in mapping.items()}
-    codes, uniques = pd.factorize(s.astype("string").str.strip().str.lower(), use_na_sentinel=True)
+    codes, uniques = factorize_text(s.astype("string").str.strip().str.lower())
     vals = [table.get(str(u)) if str(u) != "" else None for u in uniques]
     rules = [
         None if v is not None else ("missing_value" if str(u) == "" else "not_a_boolean") for u, v in zip(uniques, vals)

@@ -352,11 +352,36 @@ def list_codebooks() -> list[str]:
 
 def shipped_item_scales() -> dict[str, ItemScale]:
     """Item id -> :class:`ItemScale` of every codebook shipped with the package (the default declared scales; a
-    dataset's own come from ``DatasetConfig.item_scales()``)."""
-    out = {}
+    dataset's own come from ``DatasetConfig.item_scales()``).
+
+    Built once per state of the shipped files (each file's modification time and size): a changed codebook is read
+    again. The dict is the caller's own; its :class:`ItemScale` values are shared and must not be changed."""
+    return dict(_shipped(_shipped_key())[0])
+
+
+def shipped_scale_labels() -> frozenset[str]:
+    """Every answer label (after :func:`normalise_label`) of the shipped codebooks' item scales, built with
+    :func:`shipped_item_scales` (once per state of the shipped files)."""
+    return _shipped(_shipped_key())[1]
+
+
+def _shipped_key() -> tuple:
+    """The state of the shipped codebook files: ``(name, modification time in ns, size)`` each, in name order."""
+    out = []
     for name in list_codebooks():
-        out.update(load_codebook(name).item_scales())
-    return out
+        st = (INSTRUMENTS / f"{name}.yml").stat()
+        out.append((name, st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+@lru_cache(maxsize=4)
+def _shipped(key: tuple) -> tuple[dict[str, ItemScale], frozenset[str]]:
+    """The shipped item scales and their normalised labels, for one state of the files (:func:`_shipped_key`)."""
+    scales: dict[str, ItemScale] = {}
+    for name, _, _ in key:
+        scales.update(load_codebook(name).item_scales())
+    labels = frozenset(normalise_label(k) for sc in scales.values() for k in sc.labels)
+    return scales, labels
 
 
 def _resolve(name_or_path: str | Path) -> Path:

@@ -219,3 +219,27 @@ def test_levels_batched_with_few_regions_kept_reads_their_items_for_the_invarian
     assert len(given) == 2 and sorted(given[0]["region_code"].unique()) == ["11.01", "11.02", "13.05"]
     pd.testing.assert_frame_equal(given[0], given[1], check_exact=True)
     _same_section(batched, whole)
+
+
+def test_an_own_usability_instrument_is_not_named_sus(world, tmp_path, monkeypatch):
+    """Usability measured by a dataset's own mean-scored 1-5 instrument (here the MOT items standing in for it): the
+    regression is captioned, modelled and recorded with that instrument's title and scale, never "SUS, 0-100", and
+    no SUS adoption model is fitted (the SUS benchmark means nothing on another scale)."""
+    import dataclasses
+
+    ctx = kr.report.start("t", dataset=str(world), lang="en", out_dir=str(tmp_path))
+    own = dataset_constructs(str(world))
+    own["usability"] = dataclasses.replace(own["motivation"], name="usability")
+    monkeypatch.setattr(sections, "_constructs", lambda c: own)
+    sec = sections.resistance_drivers(ctx)
+    table = sec.tables["outcome"]
+    title = sections.instrument_title("motivation", "en")
+    assert table["caption_key"] == "resistance.outcome_linear_caption_own"
+    assert table["caption"] == {"construct": title, "low": 1.0, "high": 5.0}
+    assert "outcome" in sec.results and "logistic" not in sec.results
+    (rec,) = [r for r in sec.records if r["key"] == "sus_slope"]
+    assert rec["label_key"] == "resistance.rec.usability_slope_own" and rec["label"] == {"construct": title}
+    for lang in ("en", "id"):
+        caption = sections.translator(lang)(table["caption_key"], **table["caption"])
+        assert "SUS" not in caption and "1–5" in caption, caption
+        assert "SUS" not in sections.translator(lang)(rec["label_key"], **rec["label"])

@@ -1183,14 +1183,23 @@ def resistance_drivers(ctx) -> Section:
             sec.national["outcome"] = [("common.national_province", _note_values(usable)[0])]
         outcome = regression(usable, dv="usability", covar=["resistance", *cov], alpha=ctx.alpha)
         sec.results["outcome"] = outcome
+        # a dataset's own usability instrument is named with its own title and scale, never as SUS 0-100
+        low, high = constructs["usability"].limits
+        own = {"construct": instrument_title(constructs["usability"].instrument, ctx.lang), "low": low, "high": high}
+        t = translator(ctx.lang)
         _spss_regression(
-            sec, outcome, name="spss_sus", model=translator(ctx.lang)("resistance.model_sus"), lang=ctx.lang
+            sec,
+            outcome,
+            name="spss_sus",
+            model=t("resistance.model_sus") if sus else t("resistance.model_usability_own", **own),
+            lang=ctx.lang,
         )
         sec.tables["outcome"] = _show(
             outcome[outcome["term"] != "model"][COEFFICIENT_COLUMNS],
-            "resistance.outcome_linear_caption",
+            "resistance.outcome_linear_caption" if sus else "resistance.outcome_linear_caption_own",
             compact=True,
             ns="resistance",
+            **({} if sus else {"caption": own}),
         )
         if sus and usable["adopt"].nunique() == 2:
             # the province dummies of a national run: profile intervals of the reported slope only
@@ -1230,9 +1239,15 @@ def resistance_drivers(ctx) -> Section:
             )
         slope = outcome[outcome["term"] == "resistance"]
         if len(slope):
-            sec.records.append(
-                dict(key="sus_slope", value=slope.iloc[0]["estimate"], label_key="resistance.rec.sus_slope", spec=".2f")
+            label = (
+                {"label_key": "resistance.rec.sus_slope"}
+                if sus
+                else {
+                    "label_key": "resistance.rec.usability_slope_own",
+                    "label": {"construct": own["construct"]},
+                }
             )
+            sec.records.append(dict(key="sus_slope", value=slope.iloc[0]["estimate"], spec=".2f", **label))
     names = [n for n in present]
     corr = scores[names].corr()  # Pearson, pairwise complete
     if len(names) > 1 and sec.too_few is None:

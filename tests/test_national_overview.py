@@ -110,7 +110,9 @@ def test_batched_parts_are_the_in_memory_parts(folder, size, monkeypatch):
 
 def test_characteristics_suppress_small_cells(folder):
     manifest = json.loads((folder / "manifest.json").read_text())
-    parts = national_overview.audit_parts(folder, ["11.01", "11.02", "12.71", "13.05"], manifest, size=1, **_steps(min_n=5))
+    parts = national_overview.audit_parts(
+        folder, ["11.01", "11.02", "12.71", "13.05"], manifest, size=1, **_steps(min_n=5)
+    )
     shown = parts.characteristics
     assert len(shown) and (shown["count"] >= 5).all()
 

@@ -157,3 +157,25 @@ def test_audit_page_boxplot_rows(audits, national_three):
     assert rows.columns.tolist() == ["region_code", "person_id", "duration_s"]
     assert set(rows["region_code"]) == {"17.71"}
     assert np.isfinite(rows["duration_s"].dropna()).all()
+
+
+def test_batched_resistance_by_region_is_the_in_memory_one(national_three, tmp_path, monkeypatch):
+    ctx = kr.report.start("10_region_comparison", dataset=str(national_three), lang="en", out_dir=str(tmp_path))
+    whole = sections._resistance_by_region(ctx, ctx.view(sections.section_columns(ctx, ["resistance"])))
+    reads = []
+    real = national_overview.load_table
+    monkeypatch.setattr(
+        national_overview, "load_table", lambda t, d, **k: reads.append(k["regions"]) or real(t, d, **k)
+    )
+    post = national_overview.post_scores(
+        ctx.dataset,
+        ctx.regions,
+        sections._constructs(ctx),
+        score=lambda s, c: sections.construct_scores(s, c, ["resistance"]),
+        size=1,
+    )
+    assert len(reads) == 3 and all(len(r) == 1 for r in reads)  # the batched route ran, one region a time
+    assert list(post.columns) == national_overview.POST_COLUMNS
+    batched = sections._resistance_by_region(ctx, None, post)
+    assert whole["region"].tolist() == ["11.73", "17.71", "18.71"]  # each region's trained - untrained
+    _same(batched, whole)

@@ -33,15 +33,27 @@ import numpy as np
 import pandas as pd
 
 from kinerja_research import clean
+from kinerja_research.analysis.frames import SURVEY_FIELDS
 from kinerja_research.pipeline import TABLES, load_table
-from kinerja_research.report.national_training import region_batches
+from kinerja_research.report.national_training import region_batches, survey_present
 
-__all__ = ["BATCH_REGIONS", "AuditParts", "audit_parts", "audit_parts_in_memory", "drawn_rows", "person_hashes"]
+__all__ = [
+    "BATCH_REGIONS",
+    "AuditParts",
+    "audit_parts",
+    "audit_parts_in_memory",
+    "drawn_rows",
+    "person_hashes",
+    "post_scores",
+    "POST_COLUMNS",
+]
 
 #: Regions read together (scale 10: about 190 k survey rows of 69 columns per batch).
 BATCH_REGIONS = 32
 _IDS = ["region_code", "person_id"]
 _DRAWN = ["region_code", "person_id", "duration_s"]
+#: The columns of the comparison page's resistance model (per region: trained − untrained, adjusted).
+POST_COLUMNS = ["region_code", "person_id", "trained", "age", "tenure_years", "golongan_rank", "resistance"]
 
 
 @dataclass
@@ -229,6 +241,35 @@ def audit_parts_in_memory(
     people = first_rows(survey)
     out.characteristics = table(pieces(people), len(people))
     return out
+
+
+def post_scores(
+    dataset,
+    regions: Sequence[str],
+    constructs: Mapping,
+    *,
+    score: Callable[[pd.DataFrame, Mapping], pd.DataFrame],
+    size: int | None = None,
+) -> pd.DataFrame | None:
+    """The post-wave resistance scores of the comparison page, built a batch of regions at a time.
+
+    Each batch reads the survey's identifying fields and the resistance items of its regions, scores them with
+    ``score`` (the page's :func:`~kinerja_research.analysis.frames.construct_scores`, row by row) and keeps the
+    post-wave rows' :data:`POST_COLUMNS`: the frame the page fits its per-region models on (each region's rows in
+    the table's order, as in the whole survey). None when the survey does not hold the resistance construct
+    (:func:`~kinerja_research.report.national_training.survey_present`).
+    """
+    if "resistance" not in survey_present(dataset, regions, constructs, ["resistance"]):
+        return None
+    items = list(constructs["resistance"].items)
+    parts = []
+    for batch in region_batches(regions, size or BATCH_REGIONS):
+        survey = _restrict(load_table("survey", dataset, columns=[*SURVEY_FIELDS, *items], regions=batch), batch)
+        scores = score(survey, constructs)
+        del survey
+        post = scores[scores["wave"] == "post"]
+        parts.append(post[[c for c in POST_COLUMNS if c in post.columns]])
+    return pd.concat(parts, ignore_index=True)
 
 
 def drawn_rows(dataset, regions: Sequence[str]) -> pd.DataFrame:

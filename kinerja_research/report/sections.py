@@ -1608,14 +1608,18 @@ def satisfaction_details(ctx) -> Section:
 
 
 # ----------------------------------------------------------------------------------------------------- comparison
-def _resistance_by_region(ctx, tables) -> pd.DataFrame:
-    """Trained − untrained resistance after the programme per region (adjusted for age, tenure and grade)."""
+def _resistance_by_region(ctx, tables, post: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Trained − untrained resistance after the programme per region (adjusted for age, tenure and grade); from
+    ``post`` when given (the post-wave resistance scores, read a batch of regions at a time:
+    :func:`kinerja_research.report.national_overview.post_scores`), else from ``tables["survey"]``."""
 
-    constructs, present = _present(ctx, tables, ["resistance"])
-    if "resistance" not in present:
-        return pd.DataFrame()
-    scores = construct_scores(tables["survey"], constructs, ["resistance"])
-    post, _ = large_enough(scores[scores["wave"] == "post"], min_n=ctx.min_n, between=["trained"])
+    if post is None:
+        constructs, present = _present(ctx, tables, ["resistance"])
+        if "resistance" not in present:
+            return pd.DataFrame()
+        scores = construct_scores(tables["survey"], constructs, ["resistance"])
+        post = scores[scores["wave"] == "post"]
+    post, _ = large_enough(post, min_n=ctx.min_n, between=["trained"])
     covar = [c for c in ("age", "tenure_years", "golongan_rank") if has_columns({"s": post}, "s", [c])] + ["trained"]
     parts = []
     for code, sub in post.groupby(post["region_code"].astype(str)):
@@ -1637,7 +1641,14 @@ def comparison(ctx) -> Section:
     if "did" in training.results:
         did = training.results["did"]
         parts["training"] = did[did["region"].notna() & (did["term"] == "trained:post")]
-    resistance = _resistance_by_region(ctx, tables)
+    if getattr(ctx, "dataset", None) is not None and len(ctx.regions) > national.INTERACTED_MAX:
+        # many regions: the post-wave scores built a batch of regions at a time, only the model's columns kept
+        post = national_overview.post_scores(
+            ctx.dataset, ctx.regions, _constructs(ctx), score=lambda s, c: construct_scores(s, c, ["resistance"])
+        )
+        resistance = pd.DataFrame() if post is None else _resistance_by_region(ctx, None, post)
+    else:
+        resistance = _resistance_by_region(ctx, tables)
     if len(resistance):
         parts["resistance"] = resistance.assign(n=resistance["n_people"])
     rewards = rewards_by_region(ctx)

@@ -132,3 +132,65 @@ def test_dataset_constructs_follow_the_manifest(tmp_path):
         (1.0, 6.0),
     )
     assert list(construct_scores(survey, {"resistance": rigid}).columns) == ["resistance"]
+
+
+OWN_CODEBOOK = """\
+# a unit's own 4-item attitude scale, written by hand as a BKPSDM would
+name: sikap_kerja
+title_id: Sikap terhadap Kerja
+title_en: Work attitude
+source: Kuesioner BKPSDM (contoh uji)
+scale:
+  label_set: agree5
+  min: 1
+  max: 5
+  labels_id: [Sangat Tidak Setuju, Tidak Setuju, Ragu-ragu, Setuju, Sangat Setuju]
+  labels_en: [Strongly disagree, Disagree, Unsure, Agree, Strongly agree]
+scoring:
+  method: mean
+dimensions:
+  semangat: {name_id: Semangat, name_en: Drive}
+  beban: {name_id: Beban, name_en: Load}
+items:
+  - {id: SK1, dimension: semangat, reverse: false, text_id: Saya bersemangat bekerja., text_en: I am keen to work.}
+  - {id: SK2, dimension: semangat, reverse: false, text_id: Saya bangga pada unit saya., text_en: I am proud of my unit.}
+  - {id: SK3, dimension: beban, reverse: true, text_id: Pekerjaan saya terlalu berat., text_en: My work is too heavy.}
+  - {id: SK4, dimension: beban, reverse: false, text_id: Beban kerja saya wajar., text_en: My workload is fair.}
+"""
+
+
+def test_scale_scores_takes_an_own_codebook(tmp_path):
+    """A dataset's own instrument is scored by scale_scores when given as its Codebook (by name it is not shipped,
+    and the error says where the codebook is); reverse keying on 1-5 (6 - x), dimension means, one missing answer."""
+    import numpy as np
+
+    path = tmp_path / "sikap_kerja.yml"
+    path.write_text(OWN_CODEBOOK)
+    cb = kr.load_codebook(path)
+    survey = pd.DataFrame(
+        {
+            "person_id": ["p1", "p2", "p3"],
+            "region_code": ["17.71"] * 3,
+            "SK1": [5.0, 2.0, 4.0],
+            "SK2": [4.0, 2.0, np.nan],
+            "SK3": [1.0, 5.0, 2.0],
+            "SK4": [5.0, 1.0, 4.0],
+        }
+    )
+    out = kr.scale_scores(survey, [cb])
+    keyed = survey[["SK1", "SK2", "SK3", "SK4"]].assign(SK3=6 - survey["SK3"])
+    # p3 answered 3 of 4 items (0.75 < min_valid 0.8): no total; both dimensions of p1 and p2 by hand
+    assert np.allclose(out["sikap_kerja"], [4.75, 1.5, np.nan], equal_nan=True)
+    assert np.allclose(out["sikap_kerja"].iloc[:2], keyed.mean(axis=1).iloc[:2])
+    assert out.columns.tolist() == [
+        "person_id",
+        "region_code",
+        "sikap_kerja",
+        "sikap_kerja_semangat",
+        "sikap_kerja_beban",
+    ]
+    assert np.allclose(out["sikap_kerja_beban"], keyed[["SK3", "SK4"]].mean(axis=1))
+    with pytest.raises(KinerjaError, match=r"not a shipped codebook.*dataset_codebooks\(dataset\)\['sikap_kerja'\]"):
+        kr.scale_scores(survey, ["sikap_kerja"])
+    with pytest.raises(KinerjaError, match="has 2 of the 4 items of instrument 'sikap_kerja' but not SK3, SK4"):
+        kr.scale_scores(survey.drop(columns=["SK3", "SK4"]), [cb])

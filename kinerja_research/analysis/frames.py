@@ -84,8 +84,19 @@ def _codebook(name: str):
     return load_codebook(name)
 
 
+def _shipped_or_error(name: str) -> Codebook:
+    """A shipped codebook by name; an own instrument's name gets an error that says where its codebook is."""
+    if name not in list_codebooks():
+        raise KinerjaError(
+            f"scale_scores got the instrument name '{name}', which is not a shipped codebook "
+            f"({', '.join(list_codebooks())}); the rule is that a dataset's own instrument is passed as its "
+            f"Codebook: kr.dataset_codebooks(dataset)['{name}'], or kr.load_codebook('path/to/{name}.yml')."
+        )
+    return _codebook(name)
+
+
 def scale_scores(
-    survey: pd.DataFrame, instruments: Sequence[str] = DEFAULT_INSTRUMENTS, *, min_valid: float = 0.8
+    survey: pd.DataFrame, instruments: Sequence[str | Codebook] = DEFAULT_INSTRUMENTS, *, min_valid: float = 0.8
 ) -> pd.DataFrame:
     """Scale scores of each instrument, one row per survey row, next to the survey's identifying columns.
 
@@ -93,9 +104,12 @@ def scale_scores(
     ----------
     survey : pandas.DataFrame
         The ``survey`` table (items as answered).
-    instruments : sequence of str
-        Codebook names; each gives a column ``<instrument>`` (the total score, or the single dimension) and one
-        column ``<instrument>_<dimension>`` per dimension.
+    instruments : sequence of str or Codebook
+        The instruments to score: a shipped codebook's name (``"rtc"``), or a :class:`Codebook` itself, such as a
+        dataset's own instrument from :func:`dataset_codebooks` (``dataset_codebooks("bengkulu")["sikap"]``) or
+        :func:`kinerja_research.load_codebook` of a YAML file. Each gives a column ``<name>`` (the total score, or
+        the single dimension) and one column ``<name>_<dimension>`` per dimension, ``<name>`` being the codebook's
+        name.
     min_valid : float, default 0.8
         Passed to :func:`kinerja_research.measure.score_scale`: below this share of answered items the score is NA.
 
@@ -119,13 +133,28 @@ def scale_scores(
     """
     keep = [c for c in SURVEY_FIELDS if c in survey.columns]
     parts = [survey[keep]]
-    for name in instruments:
-        cb = _codebook(name)
+    for instrument in instruments:
+        if isinstance(instrument, Codebook):
+            cb, name = instrument, instrument.name
+        elif isinstance(instrument, str):
+            cb, name = _shipped_or_error(instrument), instrument
+        else:
+            raise KinerjaError(
+                f"scale_scores got the instrument {instrument!r}; the rule is a codebook name or a Codebook "
+                "(kr.dataset_codebooks(dataset)[name] for a dataset's own instrument)."
+            )
         items = [i for i in cb.item_ids if i in survey.columns]
         if not items:
             raise KinerjaError(
                 f"The survey has none of the items of instrument '{name}' ({cb.item_ids[0]}...); the "
                 "rule is that a scored instrument's items are columns of the survey."
+            )
+        absent = [i for i in cb.item_ids if i not in survey.columns]
+        if absent:
+            raise KinerjaError(
+                f"The survey has {len(items)} of the {len(cb.item_ids)} items of instrument '{name}' but not "
+                f"{', '.join(absent)}; the rule is that every item of a scored instrument is a column of the survey "
+                "(score a subset with a codebook restricted to it, as kr.dataset_constructs does)."
             )
         sc = score_scale(survey[cb.item_ids].copy(), cb, min_valid=min_valid)
         total = sc["total"] if "total" in sc.columns else sc.iloc[:, 0]

@@ -64,7 +64,15 @@ from kinerja_research.measure import (
 from kinerja_research.measure._core import shared_moments
 from kinerja_research.pipeline import load_manifest, validation_counts
 from kinerja_research.report import findings as fnd
-from kinerja_research.report import national, national_rewards, national_rtc, national_training, plots, spss
+from kinerja_research.report import (
+    national,
+    national_overview,
+    national_rewards,
+    national_rtc,
+    national_training,
+    plots,
+    spss,
+)
 from kinerja_research.report.audit import summarise_problems
 from kinerja_research.report.i18n import translator
 from kinerja_research.report.national import (
@@ -1707,14 +1715,18 @@ def satisfaction_details(ctx) -> Section:
 
 
 # ----------------------------------------------------------------------------------------------------- comparison
-def _resistance_by_region(ctx, tables) -> pd.DataFrame:
-    """Trained − untrained resistance after the programme per region (adjusted for age, tenure and grade)."""
+def _resistance_by_region(ctx, tables, post: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Trained − untrained resistance after the programme per region (adjusted for age, tenure and grade); from
+    ``post`` when given (the post-wave resistance scores, read a batch of regions at a time:
+    :func:`kinerja_research.report.national_overview.post_scores`), else from ``tables["survey"]``."""
 
-    constructs, present = _present(ctx, tables, ["resistance"])
-    if "resistance" not in present:
-        return pd.DataFrame()
-    scores = construct_scores(tables["survey"], constructs, ["resistance"])
-    post, _ = large_enough(scores[scores["wave"] == "post"], min_n=ctx.min_n, between=["trained"])
+    if post is None:
+        constructs, present = _present(ctx, tables, ["resistance"])
+        if "resistance" not in present:
+            return pd.DataFrame()
+        scores = construct_scores(tables["survey"], constructs, ["resistance"])
+        post = scores[scores["wave"] == "post"]
+    post, _ = large_enough(post, min_n=ctx.min_n, between=["trained"])
     covar = [c for c in ("age", "tenure_years", "golongan_rank") if has_columns({"s": post}, "s", [c])] + ["trained"]
     parts = []
     for code, sub in post.groupby(post["region_code"].astype(str)):
@@ -1736,7 +1748,14 @@ def comparison(ctx) -> Section:
     if "did" in training.results:
         did = training.results["did"]
         parts["training"] = did[did["region"].notna() & (did["term"] == "trained:post")]
-    resistance = _resistance_by_region(ctx, tables)
+    if getattr(ctx, "dataset", None) is not None and len(ctx.regions) > national.INTERACTED_MAX:
+        # many regions: the post-wave scores built a batch of regions at a time, only the model's columns kept
+        post = national_overview.post_scores(
+            ctx.dataset, ctx.regions, _constructs(ctx), score=lambda s, c: construct_scores(s, c, ["resistance"])
+        )
+        resistance = pd.DataFrame() if post is None else _resistance_by_region(ctx, None, post)
+    else:
+        resistance = _resistance_by_region(ctx, tables)
     if len(resistance):
         parts["resistance"] = resistance.assign(n=resistance["n_people"])
     rewards = rewards_by_region(ctx)
@@ -1833,9 +1852,20 @@ def respondent_characteristics(survey: pd.DataFrame, *, lang: str, min_n: int) -
         respondents; left empty where the count is below ``min_n``, so the percentage cannot reveal a suppressed
         count).
     """
+    people = _first_rows(survey)
+    return _characteristics_table(_characteristics(people, lang=lang), len(people), lang=lang, min_n=min_n)
+
+
+def _first_rows(survey: pd.DataFrame) -> pd.DataFrame:
+    """Each person's row of their first wave (the survey sorted by wave; one row per ``person_id``)."""
+    return survey.sort_values("wave").drop_duplicates("person_id")
+
+
+def _characteristics(people: pd.DataFrame, *, lang: str) -> dict[str, pd.Series | None]:
+    """Per characteristic, each person's category (gender translated, age and tenure grouped, golongan group);
+    None where the survey has no such column."""
     t = translator(lang)
-    people = survey.sort_values("wave").drop_duplicates("person_id")
-    pieces = {
+    return {
         "gender": people["gender"].map(lambda g: t(f"common.gender.{g}") if f"common.gender.{g}" in t else g)
         if "gender" in people.columns
         else None,
@@ -1845,8 +1875,12 @@ def respondent_characteristics(survey: pd.DataFrame, *, lang: str, min_n: int) -
         "tenure_years": _grouped(people["tenure_years"], TENURE_GROUPS) if "tenure_years" in people.columns else None,
         "employment": people["employment"] if "employment" in people.columns else None,
     }
+
+
+def _characteristics_table(pieces: Mapping[str, pd.Series | None], total: int, *, lang: str, min_n: int):
+    """The characteristics table from each person's categories (:func:`_characteristics`) and the number of people."""
+    t = translator(lang)
     rows = []
-    total = len(people)
     other = t("audit.category_other", min_n=min_n)
     for var, values in pieces.items():
         if values is None or values.isna().all():
@@ -1893,11 +1927,13 @@ def _coarsen(counts: pd.Series, *, min_n: int, other: str) -> pd.Series:
 
 def audit(ctx) -> Section:
     """What do the data hold, and what was wrong with them? Rows per table, problems per rule and region, missing
-    answers, duplicates, response times, sample sizes and the respondents' characteristics."""
+    answers, duplicates, response times, sample sizes and the respondents' characteristics.
+
+    Above ``national.INTERACTED_MAX`` regions the survey and the people per region are read a batch of regions at a
+    time (:func:`kinerja_research.report.national_overview.audit_parts`; the same tables, tested), never the
+    country's survey at once."""
 
     sec = Section()
-    ids = ["region_code", "person_id"]  # the other tables count people; the survey's every column is described
-    tables = _tables(ctx, None, {"performance": ids, "training": ids, "satisfaction": ids})
     manifest = load_manifest(ctx.dataset)
     problems = validation_counts(ctx.dataset, ctx.regions)  # counted in batches, not held
     counts = clean.table_counts(manifest)
@@ -1907,13 +1943,10 @@ def audit(ctx) -> Section:
     by_rule, by_region = summarise_problems(problems, lang=ctx.lang, weight="n")
     sec.results["by_rule"] = by_rule
     sec.tables["by_rule"] = _show(by_rule, "audit.cap_rules", kind="table", ns="audit")
-    people = pd.concat(
-        [t[["region_code", "person_id"]] for t in tables.values() if {"region_code", "person_id"} <= set(t.columns)]
-    ) if any({"region_code", "person_id"} <= set(t.columns) for t in tables.values()) else None  # fmt: skip
+    parts = _audit_parts(ctx, manifest)
     by_region = by_region.reset_index()
-    if people is not None:
-        n_people = people.groupby(people["region_code"].astype(str))["person_id"].nunique()
-        by_region = by_region.assign(n_people=by_region["region_code"].astype(str).map(n_people))
+    if parts.n_people is not None:
+        by_region = by_region.assign(n_people=by_region["region_code"].astype(str).map(parts.n_people))
         sec.tables["by_region"] = _show(by_region, "audit.cap_regions", kind="table", ns="audit", n_col="n_people")
     dup = (problems["rule"] == "duplicate_submission") & (problems["severity"] == "error")
     n_duplicates = int(problems.loc[dup.fillna(False).to_numpy(dtype=bool), "n"].sum())
@@ -1936,18 +1969,14 @@ def audit(ctx) -> Section:
             spec="n",
         ),
     ]
-    flagged = None
-    if has_columns(tables, "survey"):
-        survey = tables["survey"]
-        missing = clean.missingness(survey, only_missing=True)
+    if parts.has_survey:
         sec.tables["missing"] = _show(
-            missing, "audit.cap_missing", kind="table", ns="audit", digits={"pct_missing": 1}, n_col="n_missing"
+            parts.missing, "audit.cap_missing", kind="table", ns="audit", digits={"pct_missing": 1}, n_col="n_missing"
         )
-        respondents = _people(survey)
-        if "duration_s" in survey.columns and survey["duration_s"].notna().any():
-            durations = clean.duration_summary(survey)
+        if parts.durations is not None:
+            durations = parts.durations
             sec.tables["durations"] = _show(
-                durations.assign(n_people=durations["region_code"].astype(str).map(respondents)),
+                durations.assign(n_people=durations["region_code"].astype(str).map(parts.respondents)),
                 "audit.cap_duration",
                 kind="table",
                 ns="audit",
@@ -1956,13 +1985,12 @@ def audit(ctx) -> Section:
                 count_cols=["n_too_fast", "n_straight_lining"],
                 secondary=False,
             )
-            threshold = clean.too_fast_threshold(survey, manifest)
+            threshold = parts.threshold
             t = translator(ctx.lang)
-            medians = survey.groupby(survey["region_code"].astype(str))["duration_s"].median()
             ends, duration_notes = national.figure_ends(
-                medians.rename("median").rename_axis("region").reset_index(), value="median", lang=ctx.lang
+                parts.medians.rename("median").rename_axis("region").reset_index(), value="median", lang=ctx.lang
             )
-            drawn = survey[survey["region_code"].astype(str).isin(ends["region"])]
+            drawn = parts.drawn(ends["region"])
             sec.figures["durations"] = (
                 lambda: plots.plot_distribution(
                     drawn,
@@ -1978,12 +2006,8 @@ def audit(ctx) -> Section:
                 ),
                 {"caption_key": "audit.fig_duration", "notes": duration_notes},
             )
-        flags = [c for c in ("too_fast", "straight_lining") if c in survey.columns]
-        if flags:
-            any_flag = survey[flags].fillna(False).astype(bool).any(axis=1)
-            flagged = float(survey.loc[any_flag, "person_id"].nunique() / max(survey["person_id"].nunique(), 1))
-        sec.tables["samples"] = _show(clean.sample_sizes(survey), "audit.cap_samples", kind="counts", ns="audit")
-        characteristics = respondent_characteristics(survey, lang=ctx.lang, min_n=ctx.min_n)
+        sec.tables["samples"] = _show(parts.samples, "audit.cap_samples", kind="counts", ns="audit")
+        characteristics = parts.characteristics
         if len(characteristics):
             sec.results["characteristics"] = characteristics
             sec.tables["characteristics"] = _show(
@@ -1999,10 +2023,26 @@ def audit(ctx) -> Section:
         counts,
         by_rule=by_rule.assign(count=by_rule["count"]) if len(by_rule) else by_rule,
         n_duplicates=n_duplicates,
-        flagged_share=flagged,
+        flagged_share=parts.flagged,
         lang=ctx.lang,
     )
     return sec
+
+
+def _audit_parts(ctx, manifest: Mapping) -> national_overview.AuditParts:
+    """The audit page's survey tables and people per region: a batch of regions at a time above
+    ``national.INTERACTED_MAX`` regions, else from the page's tables in memory (the same tables)."""
+
+    steps = dict(
+        first_rows=_first_rows,
+        pieces=functools.partial(_characteristics, lang=ctx.lang),
+        table=functools.partial(_characteristics_table, lang=ctx.lang, min_n=ctx.min_n),
+    )
+    if getattr(ctx, "dataset", None) is not None and len(ctx.regions) > national.INTERACTED_MAX:
+        return national_overview.audit_parts(ctx.dataset, ctx.regions, manifest, **steps)
+    ids = ["region_code", "person_id"]  # the other tables count people; the survey's every column is described
+    tables = _tables(ctx, None, {"performance": ids, "training": ids, "satisfaction": ids})
+    return national_overview.audit_parts_in_memory(tables, manifest, **steps)
 
 
 # ----------------------------------------------------------------------------------------------------- instrument

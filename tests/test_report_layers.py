@@ -17,7 +17,7 @@ LAYERS = [
     {"suppress", "plots"},
     {"render"},
     {"notebook", "findings"},
-    {"national", "national_training"},
+    {"national", "national_training", "national_rtc", "national_rewards", "national_overview"},
     {"sections"},
     {"runner"},
 ]

@@ -125,6 +125,18 @@ def _build_terms(data, groups, re_formula, vc_formula) -> list[_Term]:
     return terms
 
 
+def _gls_pieces(S: np.ndarray, p: int) -> tuple[float, np.ndarray, float, np.ndarray]:
+    """From the Schur complement ``S`` of the augmented system ([X y]' V⁻¹ [X y], up to sigma²): log|X'V⁻¹X|, the
+    GLS coefficients, the penalised residual sum of squares and X'V⁻¹X itself (both engines share this step)."""
+    Sxx = S[:p, :p]
+    cf, info = lapack.dpotrf(Sxx, lower=1, clean=1)
+    if info != 0:
+        raise linalg.LinAlgError("X'V⁻¹X is not positive definite")
+    beta = lapack.dpotrs(cf, S[:p, p], lower=1)[0]
+    pwrss = float(S[p, p] - S[p, :p] @ beta)
+    return 2.0 * np.log(np.diag(cf)).sum(), beta, pwrss, Sxx
+
+
 class _Model:
     """The profiled (restricted) deviance of lme4 for a fixed design, as a function of θ (and of (θ, σ))."""
 
@@ -198,15 +210,7 @@ class _Model:
 
     def pieces(self, theta):
         logdet, S, _, _ = self.solve(theta)
-        p = self.p
-        Sxx = S[:p, :p]
-        cf, info = lapack.dpotrf(Sxx, lower=1, clean=1)
-        if info != 0:
-            raise linalg.LinAlgError("X'V⁻¹X is not positive definite")
-        beta = lapack.dpotrs(cf, S[:p, p], lower=1)[0]
-        pwrss = float(S[p, p] - S[p, :p] @ beta)
-        logdet_x = 2.0 * np.log(np.diag(cf)).sum()
-        return logdet, logdet_x, beta, pwrss, Sxx
+        return (logdet, *_gls_pieces(S, self.p))
 
     def deviance(self, theta: np.ndarray) -> float:
         """lme4's profiled deviance (ML) or REML criterion at θ."""
@@ -407,14 +411,7 @@ class _NestedModel(_Model):
         return self._pieces_of(ld, S)
 
     def _pieces_of(self, ld, S):
-        p = self.p
-        Sxx = S[:p, :p]
-        cf, info = lapack.dpotrf(Sxx, lower=1, clean=1)
-        if info != 0:
-            raise linalg.LinAlgError("X'V⁻¹X is not positive definite")
-        beta = lapack.dpotrs(cf, S[:p, p], lower=1)[0]
-        pwrss = float(S[p, p] - S[p, :p] @ beta)
-        return ld, 2.0 * np.log(np.diag(cf)).sum(), beta, pwrss, Sxx
+        return (ld, *_gls_pieces(S, self.p))
 
     def _derivs(self, theta, order, phi=False):
         """Pieces of the criteria and the first (and second) derivatives in θ (or φ = θ²) of log|L|², log|R_X|² and

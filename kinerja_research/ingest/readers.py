@@ -447,23 +447,31 @@ def read_csv(
     return RawTable(df, path, "csv", encoding=encoding, sep=sep, header_row=header_row, notes=notes)
 
 
-def _check_cells(path: Path, table, headers: list[str]) -> None:
-    """Refuse a cell longer than :data:`MAX_CELL_CHARS` (a pasted document, or a file that is not a table)."""
-    import pyarrow.compute as pc
-
+def _longest_cell(table, headers: list[str]) -> tuple[str, int, int] | None:
+    """The first column of ``headers`` holding a cell longer than :data:`MAX_CELL_CHARS`: (column, length, its
+    1-based row in ``table``), or None."""
     for h in headers:
         col = table.column(h)
         if col.null_count == len(col):
             continue
-        longest = pc.max(pc.utf8_length(col)).as_py()
+        lengths = pc.utf8_length(col)
+        longest = pc.max(lengths).as_py()
         if longest is not None and longest > MAX_CELL_CHARS:
-            row = pc.index(pc.utf8_length(col), longest).as_py() + 1
-            _fail(
-                path,
-                f"a cell has {longest:,} characters; rule: a table cell holds at most {MAX_CELL_CHARS:,} characters",
-                row=row,
-                column=h,
-            )
+            return h, longest, pc.index(lengths, longest).as_py() + 1
+    return None
+
+
+def _check_cells(path: Path, table, headers: list[str]) -> None:
+    """Refuse a cell longer than :data:`MAX_CELL_CHARS` (a pasted document, or a file that is not a table)."""
+    found = _longest_cell(table, headers)
+    if found is not None:
+        h, longest, row = found
+        _fail(
+            path,
+            f"a cell has {longest:,} characters; rule: a table cell holds at most {MAX_CELL_CHARS:,} characters",
+            row=row,
+            column=h,
+        )
 
 
 def _check_size(path: Path, limit: int, what: str) -> int:
@@ -1054,11 +1062,4 @@ def _tables_of(stream, rows: int) -> Iterator[pa.Table]:
 
 def _too_long(table, headers: list[str]) -> bool:
     """Whether a cell is longer than :data:`MAX_CELL_CHARS` (:func:`_check_cells` names it)."""
-    for h in headers:
-        col = table.column(h)
-        if col.null_count == len(col):
-            continue
-        longest = pc.max(pc.utf8_length(col)).as_py()
-        if longest is not None and longest > MAX_CELL_CHARS:
-            return True
-    return False
+    return _longest_cell(table, headers) is not None

@@ -17,26 +17,20 @@ identical, or the largest absolute difference of its numbers.
 from __future__ import annotations
 
 import argparse
-import cProfile
-import os
-import pickle
-import pstats
-import resource
 import sys
 import tempfile
-import time
-import tracemalloc
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _section import measure, save_compare  # noqa: E402
 
 import kinerja_research as kr  # noqa: E402
 from kinerja_research.report import national, sections  # noqa: E402
@@ -59,28 +53,6 @@ def shown(sec) -> dict:
     return out
 
 
-def max_diff(a, b) -> float:
-    """0 when ``a`` and ``b`` are identical; the largest absolute difference of their numbers when they differ only
-    there; inf otherwise."""
-    if isinstance(a, pd.DataFrame) and isinstance(b, pd.DataFrame):
-        a, b = a.reset_index(drop=True), b.reset_index(drop=True)
-        if a.shape != b.shape or list(a.columns) != list(b.columns):
-            return float("inf")
-        worst = 0.0
-        for c in a.columns:
-            x, y = a[c], b[c]
-            if pd.api.types.is_float_dtype(x) and pd.api.types.is_float_dtype(y):
-                xv, yv = x.to_numpy(dtype=float), y.to_numpy(dtype=float)
-                if not np.array_equal(np.isnan(xv), np.isnan(yv)):
-                    return float("inf")
-                d = np.abs(xv - yv)
-                worst = max(worst, float(np.nanmax(d)) if d.size and not np.isnan(d).all() else 0.0)
-            elif not (x.astype(str).tolist() == y.astype(str).tolist() and x.dtype == y.dtype):
-                return float("inf")
-        return worst
-    return 0.0 if repr(a) == repr(b) else float("inf")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dataset", required=True, help="processed dataset name (data/processed/<name>) or folder")
@@ -92,57 +64,26 @@ def main() -> None:
     ap.add_argument("--save", help="pickle what the section shows here")
     ap.add_argument("--compare", help="compare with a pickle written by --save")
     args = ap.parse_args()
-    os.environ.setdefault("KINERJA_PSEUDONYM_KEY", "benchkey0123456789abcdef0123456789")
     if args.in_memory:
         national.INTERACTED_MAX = 10**6
-    load0 = os.getloadavg()
     notebook = {"audit": "00_data_audit", "comparison": "10_region_comparison"}[args.section]
-    with tempfile.TemporaryDirectory() as out:
-        ctx = kr.report.start(notebook, dataset=args.dataset, regions=args.regions, out_dir=out)
-        prof = cProfile.Profile() if args.profile else None
-        if args.tracemalloc:
-            tracemalloc.start(10)
-        t0, c0 = time.perf_counter(), time.process_time()
-        if prof:
-            prof.enable()
+
+    def run(ctx):
         sec = getattr(sections, args.section)(ctx)
         for name in sec.figures:
             sec.figure(name)
             plt.close("all")
-        if prof:
-            prof.disable()
-        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-        snap = None
-        if args.tracemalloc:
-            _, peak = tracemalloc.get_traced_memory()
-            snap = tracemalloc.take_snapshot()
-            tracemalloc.stop()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-    load1 = os.getloadavg()
+        return sec
+
+    with tempfile.TemporaryDirectory() as out:
+        ctx = kr.report.start(notebook, dataset=args.dataset, regions=args.regions, out_dir=out)
+        m = measure(lambda: run(ctx), profile=args.profile, trace=args.tracemalloc)
+    sec = m.value
     route = "in memory" if args.in_memory else "default route"
-    print(
-        f"{args.section} on {args.dataset} ({len(ctx.regions)} regions, {route}): {wall:.1f} s wall, {cpu:.1f} s CPU, "
-        f"peak RSS {rss:.2f} GiB, load {load0[0]:.1f} -> {load1[0]:.1f}"
-    )
+    print(m.line(f"{args.section} on {args.dataset} ({len(ctx.regions)} regions, {route})"))
     print("results:", {k: len(v) for k, v in sec.results.items()}, "tables:", sorted(sec.tables))
-    if prof:
-        pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
-    if snap is not None:
-        print(f"tracemalloc peak {peak / 2**30:.2f} GiB; largest sites still held at the end:")
-        for s in snap.statistics("lineno")[:15]:
-            print(f"  {s.size / 2**20:9.1f} MiB  {s.traceback}")
-    items = shown(sec)
-    if args.save:
-        with open(args.save, "wb") as fh:
-            pickle.dump(items, fh)
-    if args.compare:
-        with open(args.compare, "rb") as fh:
-            old = pickle.load(fh)
-        if sorted(old) != sorted(items):
-            print("items differ in names:", sorted(set(old) ^ set(items)))
-        for k in sorted(set(old) & set(items)):
-            d = max_diff(old[k], items[k])
-            print(f"  {k}: {'identical' if d == 0 else f'max abs diff {d:.3g}'}")
+    m.print_details()
+    save_compare(shown(sec), save=args.save, compare=args.compare)
 
 
 if __name__ == "__main__":

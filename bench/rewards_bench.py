@@ -19,15 +19,8 @@ is identical and the largest absolute difference.
 from __future__ import annotations
 
 import argparse
-import cProfile
-import os
-import pickle
-import pstats
-import resource
 import sys
 import tempfile
-import time
-import tracemalloc
 from pathlib import Path
 
 import pandas as pd
@@ -36,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from quality_bench import _max_diff  # noqa: E402
+from _section import measure, save_compare  # noqa: E402
 
 import kinerja_research as kr  # noqa: E402
 from kinerja_research.analysis.frames import dataset_constructs  # noqa: E402
@@ -87,54 +80,14 @@ def main() -> None:
     ap.add_argument("--save", help="pickle the section's results here")
     ap.add_argument("--compare", help="compare the results with a pickle written by --save")
     args = ap.parse_args()
-    os.environ.setdefault("KINERJA_PSEUDONYM_KEY", "benchkey0123456789abcdef0123456789")
-    load0 = os.getloadavg()
     with tempfile.TemporaryDirectory() as out:
         ctx = kr.report.start(PAGES[args.section], dataset=args.dataset, regions=args.regions, out_dir=out)
-        prof = cProfile.Profile() if args.profile else None
-        if args.tracemalloc:
-            tracemalloc.start(10)
-        t0, c0 = time.perf_counter(), time.process_time()
-        if prof:
-            prof.enable()
-        results = _run(args, ctx)
-        if prof:
-            prof.disable()
-        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-        snap = None
-        if args.tracemalloc:
-            _, peak = tracemalloc.get_traced_memory()
-            snap = tracemalloc.take_snapshot()
-            tracemalloc.stop()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-    load1 = os.getloadavg()
-    print(
-        f"{args.section} on {args.dataset}: {wall:.1f} s wall, {cpu:.1f} s CPU, peak RSS {rss:.2f} GiB, "
-        f"load {load0[0]:.1f} -> {load1[0]:.1f}"
-    )
+        m = measure(lambda: _run(args, ctx), profile=args.profile, trace=args.tracemalloc)
+    results = m.value
+    print(m.line(f"{args.section} on {args.dataset}"))
     print("results:", {k: len(v) for k, v in results.items()})
-    if prof:
-        pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
-    if snap is not None:
-        print(f"tracemalloc peak {peak / 2**30:.2f} GiB; largest sites still held at the end:")
-        for s in snap.statistics("lineno")[:15]:
-            print(f"  {s.size / 2**20:9.1f} MiB  {s.traceback}")
-    if args.save:
-        with open(args.save, "wb") as fh:
-            pickle.dump(results, fh)
-    if args.compare:
-        with open(args.compare, "rb") as fh:
-            old = pickle.load(fh)
-        if sorted(old) != sorted(results):
-            print("results differ in names:", sorted(old), sorted(results))
-        for k in sorted(set(old) & set(results)):
-            a, b = old[k].reset_index(drop=True), results[k].reset_index(drop=True)
-            try:
-                pd.testing.assert_frame_equal(a, b, check_exact=True)
-                same = "identical (values, dtypes, columns)"
-            except AssertionError:
-                same = "not identical"
-            print(f"  {k}: {same}; max abs diff {_max_diff(a, b):.3g}")
+    m.print_details()
+    save_compare(results, save=args.save, compare=args.compare)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ save / compare of results between two versions of the code (pickled ``{name: val
 
 from __future__ import annotations
 
+import argparse
 import cProfile
 import os
 import pickle
@@ -52,6 +53,19 @@ class Measured:
             print(f"tracemalloc peak {self.traced_peak / 2**30:.2f} GiB; largest sites still held at the end:")
             for s in self.snapshot.statistics("lineno")[:sites]:
                 print(f"  {s.size / 2**20:9.1f} MiB  {s.traceback}")
+
+
+def parser(doc: str) -> argparse.ArgumentParser:
+    """The options every section bench takes: ``--dataset``, ``--regions``, ``--profile``, ``--tracemalloc``,
+    ``--save`` and ``--compare`` (a bench adds its own, e.g. ``--section``)."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    ap.add_argument("--dataset", required=True, help="processed dataset name (data/processed/<name>) or folder")
+    ap.add_argument("--regions", nargs="*", default=[], help="only these region codes (default every region)")
+    ap.add_argument("--profile", action="store_true", help="cProfile, top 30 by cumulative time")
+    ap.add_argument("--tracemalloc", action="store_true", help="the 15 largest allocation sites at the end")
+    ap.add_argument("--save", help="pickle the results here")
+    ap.add_argument("--compare", help="compare the results with a pickle written by --save")
+    return ap
 
 
 def measure(fn: Callable[[], Any], *, profile: bool = False, trace: bool = False) -> Measured:

@@ -16,7 +16,6 @@ identical, or the largest absolute difference of its numbers.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from pathlib import Path
@@ -30,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _section import measure, save_compare  # noqa: E402
+from _section import measure, parser, save_compare  # noqa: E402
 
 import kinerja_research as kr  # noqa: E402
 from kinerja_research.report import national, sections  # noqa: E402
@@ -54,15 +53,9 @@ def shown(sec) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--dataset", required=True, help="processed dataset name (data/processed/<name>) or folder")
+    ap = parser(__doc__)
     ap.add_argument("--section", choices=["audit", "comparison"], required=True)
     ap.add_argument("--in-memory", action="store_true", help="the route of a few regions: whole tables in memory")
-    ap.add_argument("--profile", action="store_true", help="cProfile, top 30 by cumulative time")
-    ap.add_argument("--tracemalloc", action="store_true", help="the 15 largest allocation sites at the end")
-    ap.add_argument("--regions", nargs="*", default=[], help="only these region codes (default every region)")
-    ap.add_argument("--save", help="pickle what the section shows here")
-    ap.add_argument("--compare", help="compare with a pickle written by --save")
     args = ap.parse_args()
     if args.in_memory:
         national.INTERACTED_MAX = 10**6

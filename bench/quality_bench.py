@@ -13,7 +13,6 @@ the maximum absolute difference per result, 0 when identical).
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from pathlib import Path
@@ -22,20 +21,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _section import measure, save_compare  # noqa: E402
+from _section import measure, parser, save_compare  # noqa: E402
 
 import kinerja_research as kr  # noqa: E402
 from kinerja_research.report import sections  # noqa: E402
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--dataset", required=True, help="processed dataset name (data/processed/<name>) or folder")
-    ap.add_argument("--profile", action="store_true", help="cProfile, top 30 by cumulative time")
-    ap.add_argument("--tracemalloc", action="store_true", help="the 15 largest allocation sites at the peak")
-    ap.add_argument("--regions", nargs="*", default=[], help="only these region codes (default every region)")
-    ap.add_argument("--save", help="pickle the section's results here")
-    ap.add_argument("--compare", help="compare the results with a pickle written by --save")
+    ap = parser(__doc__)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as out:
         ctx = kr.report.start("01_instrument_quality", dataset=args.dataset, regions=args.regions, out_dir=out)

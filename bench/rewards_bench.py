@@ -18,7 +18,6 @@ is identical and the largest absolute difference.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from pathlib import Path
@@ -29,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _section import measure, save_compare  # noqa: E402
+from _section import measure, parser, save_compare  # noqa: E402
 
 import kinerja_research as kr  # noqa: E402
 from kinerja_research.analysis.frames import dataset_constructs  # noqa: E402
@@ -70,15 +69,9 @@ def _run(args, ctx):
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--dataset", required=True, help="processed dataset name (data/processed/<name>) or folder")
+    ap = parser(__doc__)
     ap.add_argument("--section", required=True, choices=sorted(PAGES))
     ap.add_argument("--in-memory", action="store_true", help="brief parts: the tables read whole (the old route)")
-    ap.add_argument("--profile", action="store_true", help="cProfile, top 30 by cumulative time")
-    ap.add_argument("--tracemalloc", action="store_true", help="the 15 largest allocation sites at the peak")
-    ap.add_argument("--regions", nargs="*", default=[], help="only these region codes (default every region)")
-    ap.add_argument("--save", help="pickle the section's results here")
-    ap.add_argument("--compare", help="compare the results with a pickle written by --save")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as out:
         ctx = kr.report.start(PAGES[args.section], dataset=args.dataset, regions=args.regions, out_dir=out)

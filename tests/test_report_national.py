@@ -93,6 +93,57 @@ def test_brief_numbers_are_the_thematic_pages_numbers(data):
     assert national.brief_parts(ctx) is numbers  # kept for the process
 
 
+def _same_numbers(a: national.BriefNumbers, b: national.BriefNumbers) -> None:
+    """Two national passes give identical numbers: every result frame, record, answer, left-out list (exactly)."""
+    assert a.regions == b.regions
+    for theme in national.THEMES:
+        x, y = a.part(theme), b.part(theme)
+        assert x.records == y.records, theme
+        pd.testing.assert_frame_equal(x.answers, y.answers, check_exact=True)
+        assert sorted(x.results) == sorted(y.results), theme
+        for name in x.results:
+            pd.testing.assert_frame_equal(x.results[name], y.results[name], check_exact=True)
+        assert (x.left_out, x.missing, x.too_few) == (y.left_out, y.missing, y.too_few), theme
+
+
+def test_national_pass_reads_region_codes_only_where_parts_read_their_own_batches(data, monkeypatch):
+    """Above INTERACTED_MAX regions the training, JP, resistance and rewards parts read their own batches from the
+    dataset: the pass reads performance, training and survey as their region codes only (no item, no person
+    column) and gives the numbers of the pass on every brief column read whole, exactly; so does a training part
+    that falls back to the in-memory route; a dataset of a few regions is read whole as before."""
+    from kinerja_research.analysis.frames import dataset_constructs
+    from kinerja_research.report import national_training
+
+    opts = dict(lang="en", alpha=0.05, seed=2026, min_n=5)
+    constructs = dataset_constructs(str(data))
+    columns = national.brief_columns(constructs)
+    real = national.brief_numbers
+    seen = []
+
+    def spy(tables, **kw):
+        seen.append({t: list(df.columns) for t, df in tables.items()})
+        return real(tables, **kw)
+
+    def whole():
+        tables = pipeline.load_processed(data, columns=columns)
+        return real(tables, constructs=constructs, dataset=str(data), **opts)
+
+    monkeypatch.setattr(national, "brief_numbers", spy)
+    assert national._compute(str(data), **opts).regions == sorted(REGIONS)  # three regions: every column whole
+    items = [i for n in ("resistance", "reward") for i in constructs[n].items]
+    assert set(items) <= set(seen[-1]["survey"]) and "capaian_pct" in seen[-1]["performance"]
+    monkeypatch.setattr(national, "INTERACTED_MAX", 1)  # the three regions stand for a national run's 514
+    monkeypatch.setattr(national_training, "BATCH_REGIONS", 2)
+    _same_numbers(national._compute(str(data), **opts), whole())
+    sat = [c for c in columns["satisfaction"] if c in pipeline.load_table("satisfaction", data).columns]
+    codes = ["region_code"]
+    assert seen[-1] == {"survey": codes, "performance": codes, "training": codes, "satisfaction": sat}
+    monkeypatch.setattr(national_training, "did_parts", lambda *a, **k: None)  # the training part's fallback
+    fallback = national._compute(str(data), **opts)
+    assert fallback.part("training").records and seen[-1]["survey"] == codes
+    _same_numbers(fallback, whole())
+
+
 def test_did_by_region_is_the_interacted_did_without_its_design(data):
     """Above INTERACTED_MAX regions the training page takes the per-region DiD rows and the equal-effects test from
     the regions' own models: the interacted model's numbers (its CR2 covariance is block-diagonal by region)."""

@@ -42,6 +42,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from scipy import stats
 
 from kinerja_research import standards
@@ -452,6 +454,8 @@ def _training(tables, *, alpha: float, lang: str, min_n: int, dataset=None) -> P
             if parts.res is None:
                 return part
             return _training_rows(part, parts.res, alpha=alpha, lang=lang, min_n=min_n)
+        if isinstance(tables, _RegionsOnly):  # the in-memory route after all: the tables it reads, read now
+            tables = tables.whole(["performance", "training"])
     panel, part.missing, left = did_panel(tables, min_n=min_n)
     if part.missing:
         return part
@@ -675,8 +679,60 @@ def brief_parts(ctx, tables: Mapping[str, pd.DataFrame] | None = None) -> BriefN
 
 def _compute(dataset: str, **opts) -> BriefNumbers:
     constructs = dataset_constructs(dataset)
-    tables = load_processed(dataset, tables=TABLES, columns=brief_columns(constructs))
-    return brief_numbers(tables, constructs=constructs, dataset=dataset, **opts)
+    return brief_numbers(_brief_tables(dataset, constructs), constructs=constructs, dataset=dataset, **opts)
+
+
+class _RegionsOnly(dict):
+    """The brief's tables when every part but satisfaction reads its own batches of regions from ``dataset``:
+    performance, training and survey as their distinct region codes only (what :func:`brief_numbers` decides the
+    batched route and lists the regions with), satisfaction read with its :func:`brief_columns`. :meth:`whole` reads
+    tables at their brief columns for a part that falls back to the in-memory route (:func:`_training`)."""
+
+    def __init__(self, frames: Mapping[str, pd.DataFrame], dataset, columns: Mapping[str, Sequence[str]]):
+        super().__init__(frames)
+        self.dataset, self.columns = dataset, columns
+
+    def whole(self, names: Sequence[str]) -> dict[str, pd.DataFrame]:
+        """These tables read with their brief columns, the others as held."""
+        read = load_processed(self.dataset, tables=list(names), columns=self.columns)
+        return {t: read.get(t, df) for t, df in self.items()}
+
+
+def _region_frame(dataset, table: str) -> pd.DataFrame:
+    """The distinct non-missing region codes of ``table`` (a frame of one ``region_code`` column, sorted), read a
+    row group at a time: memory holds the codes, never the column; an empty frame when the dataset has no such
+    table, as :func:`~kinerja_research.pipeline.load_table` gives."""
+    path = processed_folder(dataset) / f"{table}.parquet"
+    if not path.exists():
+        return pd.DataFrame()
+    pf = pq.ParquetFile(path)
+    if "region_code" not in pf.schema_arrow.names:
+        return pd.DataFrame(index=range(pf.metadata.num_rows))
+    codes: set[str] = set()
+    for i in range(pf.num_row_groups):
+        col = pf.read_row_group(i, columns=["region_code"]).column("region_code")
+        codes.update(str(c) for c in pc.unique(col.combine_chunks().drop_null()).to_pylist())
+    return pd.DataFrame({"region_code": pd.Series(sorted(codes), dtype=object)})
+
+
+def _brief_tables(dataset, constructs: Mapping[str, Construct]) -> Mapping[str, pd.DataFrame]:
+    """The tables :func:`brief_numbers` needs from ``dataset``. When performance and survey each hold more than
+    :data:`INTERACTED_MAX` regions, the training, JP, resistance and rewards parts read their own batches of regions
+    from the dataset and use the tables only for their region codes: performance, training and survey are read as
+    their distinct codes (:class:`_RegionsOnly`; no survey item, no person column). Otherwise (a page of a few
+    regions) every :func:`brief_columns` column is read whole."""
+    columns = brief_columns(constructs)
+    codes = {t: _region_frame(dataset, t) for t in ("performance", "survey")}
+    if all(len(_codes(codes, t)) > INTERACTED_MAX for t in codes):
+        frames = {
+            "performance": codes["performance"],
+            "training": _region_frame(dataset, "training"),
+            "survey": codes["survey"],
+            "satisfaction": load_processed(dataset, tables=["satisfaction"], columns=columns)["satisfaction"],
+        }
+        return _RegionsOnly({t: frames[t] for t in TABLES}, dataset, columns)
+    del codes
+    return load_processed(dataset, tables=TABLES, columns=columns)
 
 
 _SHARED: list[Path] = []

@@ -179,3 +179,23 @@ def test_batched_resistance_by_region_is_the_in_memory_one(national_three, tmp_p
     batched = sections._resistance_by_region(ctx, None, post)
     assert whole["region"].tolist() == ["11.73", "17.71", "18.71"]  # each region's trained - untrained
     _same(batched, whole)
+
+
+def test_comparison_reads_the_satisfaction_columns_its_trend_and_levels_use(national_three, tmp_path):
+    """The comparison page reads the satisfaction table once, with region, unit, period and U1-U9 only (not its
+    respondent, date and demographic columns), and its IKM trend rows are the trend of the whole table."""
+    ctx = kr.report.start("10_region_comparison", dataset=str(national_three), lang="en", out_dir=str(tmp_path))
+    reads = []
+    real = ctx._read
+    ctx._read = lambda name, columns: reads.append((name, columns)) or real(name, columns)
+    sec = sections.comparison(ctx)
+    sat = [c for n, c in reads if n == "satisfaction"]
+    assert sat == [["region_code", *[c for c in sections.SATISFACTION_COLUMNS if c != "region_code"]]]
+    whole = kr.pipeline.load_table("satisfaction", national_three)
+    assert len(whole.columns) > len(sat[0])
+    trend = kr.analysis.satisfaction.ikm_trend(whole, between="region_code", alpha=ctx.alpha)
+    family = sec.results["family"]
+    mine = family[family["theme"] == "satisfaction"].reset_index(drop=True)
+    assert mine["region"].tolist() == trend["region"].tolist() and len(mine) == 3
+    for c in ("estimate", "se", "ci_low", "ci_high", "p"):
+        assert mine[c].tolist() == trend[c].tolist(), c

@@ -1741,7 +1741,8 @@ def comparison(ctx) -> Section:
     family, and the regions' levels (resistance mean and IKM with its interval)."""
 
     sec = Section()
-    tables = _tables(ctx, None, section_columns(ctx, ["resistance"]))
+    # the satisfaction table only with the columns of the trend and of satisfaction_ikm below (one read serves both)
+    tables = _tables(ctx, None, {**section_columns(ctx, ["resistance"]), "satisfaction": list(SATISFACTION_COLUMNS)})
     parts: dict[str, pd.DataFrame] = {}
     training = training_effect(ctx)
     sec.left_out.update({f"training_{k}": v for k, v in training.left_out.items()})

@@ -18,6 +18,7 @@ import os
 import re
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -73,20 +74,31 @@ class Sheet:
     notes: list[str] = field(default_factory=list)
 
 
-def _write_cell(ws, row: int, col: int, value: Any, fmt: str | None):
+def _write_cell(ws, row: int, col: int, value: Any, fmt: str | None, styles: dict | None = None):
+    """Write one data cell. ``styles``: the style ids of each kind of cell already written in this workbook
+    (openpyxl looks a style up in the workbook's list at every assignment, most of the cost of a cell; a cell of a
+    kind seen before gets a copy of the same ids, which is what the lookup would give)."""
     cell = ws.cell(row=row, column=col)
     if value is None:
         return cell
     if isinstance(value, bool):
         cell.value = value
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        cell.value = value
+        return cell
+    number = isinstance(value, (int, float))
+    key = ("number" if number else "text", fmt)
+    cell.value = value if number else safe_text(value)
+    if not number:
+        cell.data_type = "s"  # never a formula, whatever the text
+    if styles is not None and key in styles:
+        cell._style = copy(styles[key])
+        return cell
+    if number:
         if fmt:
             cell.number_format = fmt
     else:
-        cell.value = safe_text(value)
-        cell.data_type = "s"  # never a formula, whatever the text
         cell.alignment = Alignment(horizontal="right") if fmt else Alignment()
+    if styles is not None:
+        styles[key] = copy(cell._style)
     return cell
 
 
@@ -102,6 +114,7 @@ def write_xlsx(path: str | Path, sheets: Sequence[Sheet], *, info: Sequence[tupl
     wb.remove(wb.active)
     where: dict[tuple, str] = {}
     taken: list[str] = []
+    styles: dict = {}
     for s_i, sheet in enumerate(sheets):
         name = sheet_name(sheet.title, taken)
         taken.append(name)
@@ -115,7 +128,7 @@ def write_xlsx(path: str | Path, sheets: Sequence[Sheet], *, info: Sequence[tupl
             c.font = Font(bold=True)
         for r_i, values in enumerate(sheet.rows):
             for c_i, value in enumerate(values):
-                cell = _write_cell(ws, 3 + r_i, 1 + c_i, value, formats[c_i])
+                cell = _write_cell(ws, 3 + r_i, 1 + c_i, value, formats[c_i], styles)
                 where[(s_i, r_i, c_i)] = f"{name}!{cell.coordinate}"
         for k, note in enumerate(sheet.notes):
             c = ws.cell(row=4 + len(sheet.rows) + k, column=1, value=safe_text(note))

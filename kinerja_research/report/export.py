@@ -13,10 +13,12 @@ is byte-identical for identical tables (fixed document dates and zip times).
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +28,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-__all__ = ["Sheet", "safe_text", "write_xlsx", "withhold_cells", "sheet_name", "FORMULA_START"]
+__all__ = ["Sheet", "safe_text", "write_xlsx", "withhold_cells", "sheet_name", "headline_text", "FORMULA_START"]
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -72,20 +74,31 @@ class Sheet:
     notes: list[str] = field(default_factory=list)
 
 
-def _write_cell(ws, row: int, col: int, value: Any, fmt: str | None):
+def _write_cell(ws, row: int, col: int, value: Any, fmt: str | None, styles: dict | None = None):
+    """Write one data cell. ``styles``: the style ids of each kind of cell already written in this workbook
+    (openpyxl looks a style up in the workbook's list at every assignment, most of the cost of a cell; a cell of a
+    kind seen before gets a copy of the same ids, which is what the lookup would give)."""
     cell = ws.cell(row=row, column=col)
     if value is None:
         return cell
     if isinstance(value, bool):
         cell.value = value
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        cell.value = value
+        return cell
+    number = isinstance(value, (int, float))
+    key = ("number" if number else "text", fmt)
+    cell.value = value if number else safe_text(value)
+    if not number:
+        cell.data_type = "s"  # never a formula, whatever the text
+    if styles is not None and key in styles:
+        cell._style = copy(styles[key])
+        return cell
+    if number:
         if fmt:
             cell.number_format = fmt
     else:
-        cell.value = safe_text(value)
-        cell.data_type = "s"  # never a formula, whatever the text
         cell.alignment = Alignment(horizontal="right") if fmt else Alignment()
+    if styles is not None:
+        styles[key] = copy(cell._style)
     return cell
 
 
@@ -101,6 +114,7 @@ def write_xlsx(path: str | Path, sheets: Sequence[Sheet], *, info: Sequence[tupl
     wb.remove(wb.active)
     where: dict[tuple, str] = {}
     taken: list[str] = []
+    styles: dict = {}
     for s_i, sheet in enumerate(sheets):
         name = sheet_name(sheet.title, taken)
         taken.append(name)
@@ -114,7 +128,7 @@ def write_xlsx(path: str | Path, sheets: Sequence[Sheet], *, info: Sequence[tupl
             c.font = Font(bold=True)
         for r_i, values in enumerate(sheet.rows):
             for c_i, value in enumerate(values):
-                cell = _write_cell(ws, 3 + r_i, 1 + c_i, value, formats[c_i])
+                cell = _write_cell(ws, 3 + r_i, 1 + c_i, value, formats[c_i], styles)
                 where[(s_i, r_i, c_i)] = f"{name}!{cell.coordinate}"
         for k, note in enumerate(sheet.notes):
             c = ws.cell(row=4 + len(sheet.rows) + k, column=1, value=safe_text(note))
@@ -182,3 +196,46 @@ def _deterministic_zip(data: bytes) -> bytes:
             info.external_attr = 0o644 << 16
             dst.writestr(info, content)
     return out.getvalue()
+
+
+_COUNTS_MARK = "\ue002kr-counts\ue003"
+_SCOPE_MARK = "\ue002kr-scope\ue003"
+
+
+def _dumps(value: Any, shift: int = 0) -> str:
+    """``value`` as :func:`headline_text` writes it, its lines indented ``shift`` spaces more (the text it takes
+    at that depth of the document: JSON strings hold no raw newline)."""
+    text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False)
+    return text.replace("\n", "\n" + " " * shift) if shift else text
+
+
+def headline_text(doc: Mapping[str, Any]) -> Iterator[str]:
+    """The text of ``json.dumps(doc, ensure_ascii=False, indent=2) + "\\n"``, character for character, in pieces: a
+    page's ``counts`` (one per published count; 27,181 rows of a national table make as many) are written one at a
+    time, and their ``scope`` (every region of the page, the same in each) is encoded once. Memory: one count's
+    text, not the document's (283 MB for page 00 at scale 1, whose encoding took 1.9 GiB at once)."""
+    counts = doc.get("counts")
+    head = _dumps({**doc, "counts": _COUNTS_MARK} if counts else doc)
+    token = _dumps(_COUNTS_MARK)
+    if not counts or head.count(token) != 1:
+        yield _dumps(doc) + "\n"
+        return
+    before, after = head.split(token)
+    yield before + "["
+    scopes: dict[tuple, str] = {}
+    for i, cell in enumerate(counts):
+        scope = cell.get("scope") if isinstance(cell, Mapping) else None
+        if not isinstance(scope, list) or not scope:
+            yield ("," if i else "") + "\n    " + _dumps(cell, 4)
+            continue
+        key = tuple(scope)
+        if key not in scopes:
+            scopes[key] = _dumps(scope, 6)
+        text = _dumps({**cell, "scope": _SCOPE_MARK}, 4)
+        mark = _dumps(_SCOPE_MARK)
+        if text.count(mark) != 1:
+            text = _dumps(cell, 4)
+        else:
+            text = text.replace(mark, scopes[key])
+        yield ("," if i else "") + "\n    " + text
+    yield "\n  ]" + after + "\n"

@@ -32,11 +32,10 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 import math
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -289,6 +288,7 @@ class Context:
         self._findings: list[str] = []
         self._left_out: list[dict[str, str]] = []
         self._cells: list[suppress.Cell] = []
+        self._scope: tuple[str, ...] = ()  # the ledger's scope, one tuple shared by every cell (not one per cell)
         self._shown_tables: list[_Table] = []
         self._texts: list[_Text] = []
         self._small: dict[tuple, bool] = {}  # is_small answers by (type, value, min_n)
@@ -611,7 +611,9 @@ class Context:
     def _cell(self, cid: str, measure: str, value: Any, coords: Mapping, *, quals: Mapping = (), frozen=False):
         """Register one published count in the page's ledger (``coords``: additive keys; see ``report.suppress``)."""
         coords = {("region" if k in ("region_code", "wilayah") else str(k)): str(v) for k, v in dict(coords).items()}
-        scope = tuple(self.regions)
+        if self._scope != tuple(self.regions):
+            self._scope = tuple(self.regions)
+        scope = self._scope
         if len(scope) == 1 and "region" not in coords:
             coords["region"] = scope[0]
         v = int(round(float(value)))
@@ -1172,10 +1174,7 @@ class Context:
         where = export.write_xlsx(self.out_dir / f"{self.stem}.xlsx", self._sheets(), info=info)
         self._locate(doc, where)
         doc["xlsx"] = f"{self.stem}.xlsx"
-        _write_atomic(
-            self.out_dir / f"{self.stem}.headline.json",
-            json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False) + "\n",
-        )
+        _write_atomic(self.out_dir / f"{self.stem}.headline.json", export.headline_text(doc))
         self._finished = True
         self.written = doc
         self._show_html(provenance.footer_html(prov, self._t) + provenance.to_html(prov, self._t))
@@ -1279,10 +1278,15 @@ def _codes(tables: Mapping[str, pd.DataFrame]) -> list[str]:
     )
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary sibling and a rename, in an existing folder only."""
+def _write_atomic(path: Path, text: str | Iterable[str]) -> None:
+    """Write ``text`` (or its pieces, one after the other) through a temporary sibling and a rename, in an existing
+    folder only."""
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    with open(tmp, "w", encoding="utf-8") as f:
+        if isinstance(text, str):
+            f.write(text)
+        else:
+            f.writelines(text)
     os.replace(tmp, path)
 
 

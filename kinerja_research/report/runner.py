@@ -794,16 +794,34 @@ def protect_run(work: str | Path, results: Sequence[dict], lang: str) -> dict[st
     work = Path(work)
     heads: dict[str, dict] = {}
     cells: list[suppress.Cell] = []
+    lists: dict[tuple, list] = {}  # each page's counts repeat its scope (every region): one list, one tuple each
+    tuples: dict[int, tuple] = {}
+
+    def shared_scope(d: dict) -> dict:
+        scope = d.get("scope")
+        if isinstance(scope, list) and "id" in d:
+            d["scope"] = lists.setdefault(tuple(scope), scope)
+        return d
+
     for r in results:
         if not r["ok"]:
             continue
         path = work / f"{r['stem']}.headline.json"
         try:
-            head = json.loads(path.read_text(encoding="utf-8"))
+            head = json.loads(path.read_text(encoding="utf-8"), object_hook=shared_scope)
         except (OSError, ValueError):
             continue
         heads[r["stem"]] = head
-        cells += [suppress.from_public(c, prefix=f"{r['stem']}/") for c in head.get("counts") or []]
+        for c in head.get("counts") or []:
+            scope = c.get("scope")
+            if not isinstance(scope, list):
+                cells.append(suppress.from_public(c, prefix=f"{r['stem']}/"))
+                continue
+            if id(scope) not in tuples:
+                tuples[id(scope)] = suppress.from_public({"id": "", "measure": "", "scope": scope}).scope
+            cell = suppress.from_public({**c, "scope": ()}, prefix=f"{r['stem']}/")
+            cell.scope = tuples[id(scope)]
+            cells.append(cell)
     newly = suppress.protect(cells)
     by_page: dict[str, list[str]] = {}
     for cid in newly:
@@ -827,7 +845,8 @@ def protect_run(work: str | Path, results: Sequence[dict], lang: str) -> dict[st
                 rec["value"], rec["text"] = None, symbol
         path = work / f"{stem}.headline.json"
         tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(json.dumps(head, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        with open(tmp, "w", encoding="utf-8") as f:  # json.dumps(head, ensure_ascii=False, indent=2), in pieces
+            f.writelines(export.headline_text(head))
         os.replace(tmp, path)
         if (refs or refs_of) and head.get("xlsx") and (work / f"{stem}.xlsx").exists():
             export.withhold_cells(work / f"{stem}.xlsx", refs, symbol, blank=refs_of)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -140,8 +140,8 @@ class Cell:
 
     def public(self) -> dict:
         """The cell as published in the headline JSON (no value when withheld)."""
-        d = asdict(self)
-        d["scope"] = list(self.scope)
+        d = {f.name: getattr(self, f.name) for f in fields(self)}  # asdict's order, without its deep copy per region
+        d["coords"], d["quals"], d["scope"] = dict(self.coords), dict(self.quals), list(self.scope)
         if self.hidden:
             d["value"] = None
         return d
@@ -214,12 +214,11 @@ def _normalise_measures(cells: Sequence[Cell]) -> list[Cell]:
         if c.measure.startswith("n_") and len(pairs.get(c.measure[2:], ())) == 1:
             (key,) = pairs[c.measure[2:]]
             if key not in c.coords:
-                c = Cell(
-                    **{
-                        **asdict(c),
-                        "measure": "count",
-                        "coords": dict(sorted({**c.coords, key: c.measure[2:]}.items())),
-                    }
+                c = replace(  # not asdict: it deep-copies the scope, region by region
+                    c,
+                    measure="count",
+                    coords=dict(sorted({**c.coords, key: c.measure[2:]}.items())),
+                    quals=dict(c.quals),
                 )
         out.append(c)
     return out

@@ -1,0 +1,128 @@
+"""Finishing a page with many published counts: the headline JSON is written piece by piece (identical text to
+``json.dumps(doc, ensure_ascii=False, indent=2)``), every count of the ledger shares one scope tuple, and a count's
+published form is what ``dataclasses.asdict`` gave (without its deep copy region by region)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kinerja_research.report import export, suppress
+from kinerja_research.report import notebook as nbmod
+
+
+def _old_text(doc) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def _cell(i: int, scope, **kw) -> dict:
+    return {
+        "id": f"t5.r{i}.n_missing",
+        "measure": "n_missing",
+        "coords": {"column": f"MOT0{i}", "region": "11.01"} if i % 2 else {},
+        "quals": {"wave": "pre"} if i % 3 else {},
+        "scope": scope,
+        "value": None if i % 4 == 0 else 10 + i,
+        "state": "secondary" if i % 4 == 0 else "shown",
+        "frozen": bool(i % 5 == 0),
+        **kw,
+    }
+
+
+REGIONS = ["11.01", "11.02", "92.71"]
+DOCS = {
+    "no counts": {"notebook": "00_data_audit", "counts": [], "provenance": {"run_id": "x"}},
+    "no counts key": {"notebook": "x", "records": [{"key": "n", "value": 3}]},
+    "one region": {"notebook": "x", "counts": [_cell(1, ["18.71"])], "xlsx": "x.xlsx"},
+    "shared scope": {"a": 1, "counts": [_cell(i, list(REGIONS)) for i in range(9)], "z": [1, 2]},
+    "mixed scopes": {
+        "counts": [_cell(0, []), _cell(1, ["11.01"]), _cell(2, list(REGIONS)), {"id": "rec.x", "value": 4}],
+        "after": {"k": None},
+    },
+    "text to escape": {
+        "title": 'Audit "data"\nbaris – ≤ 5 \u2028 \ue002kr-scope\ue003',
+        "counts": [_cell(1, ["11.01", 'a"b\nc'], xlsx="Tabel 5!C3", xlsx_of=["Tabel 5!D3", None])],
+    },
+    "marker in the data": {"note": "\ue002kr-counts\ue003", "counts": [_cell(2, list(REGIONS))]},
+    "scope marker in a cell": {"counts": [_cell(2, list(REGIONS), note="\ue002kr-scope\ue003")]},
+    "numbers": {"counts": [_cell(3, list(REGIONS), value=np.int64(7).item(), share=0.1 + 0.2)], "alpha": 0.05},
+}
+
+
+@pytest.mark.parametrize("name", sorted(DOCS))
+def test_headline_text_is_json_dumps_character_for_character(name):
+    doc = DOCS[name]
+    assert "".join(export.headline_text(doc)) == _old_text(doc)
+
+
+def test_headline_text_of_a_long_table_is_written_in_pieces_each_scope_encoded_once(monkeypatch):
+    scope = [f"{p:02d}.{k:02d}" for p in range(11, 20) for k in range(1, 30)]
+    doc = {"notebook": "00_data_audit", "counts": [_cell(i, list(scope)) for i in range(2000)], "xlsx": "a.xlsx"}
+    calls = []
+    real = export._dumps
+    monkeypatch.setattr(export, "_dumps", lambda v, shift=0: calls.append(v) or real(v, shift))
+    pieces = list(export.headline_text(doc))
+    assert "".join(pieces) == _old_text(doc)
+    assert len(pieces) == 2002 and max(len(p) for p in pieces) < len("".join(pieces)) / 100
+    assert sum(1 for v in calls if isinstance(v, list)) == 1  # the scope: once, not once per count
+
+
+def test_public_form_is_asdicts(monkeypatch):
+    scope = ("11.01", "11.02")
+    for state in ("shown", "primary", "secondary"):
+        c = suppress.Cell(
+            id="t1.r0.n", measure="n", coords={"b": "2", "a": "1"}, quals={"w": "pre"}, scope=scope, value=4,
+            state=state, frozen=True,
+        )  # fmt: skip
+        old = dataclasses.asdict(c)
+        old["scope"] = list(c.scope)
+        if c.hidden:
+            old["value"] = None
+        new = c.public()
+        assert new == old and list(new) == list(old)  # same keys in the same order
+        assert new["coords"] is not c.coords and new["quals"] is not c.quals  # copies, as asdict made
+        assert suppress.from_public(new) == dataclasses.replace(c, value=None if c.hidden else 4)
+
+
+@pytest.fixture
+def processed(tmp_path):
+    d = tmp_path / "proc"
+    d.mkdir()
+    codes = ["11.01", "11.02", "18.71"]
+    pd.DataFrame(
+        {
+            "person_id": [f"P{i:016x}" for i in range(60)],
+            "region_code": np.repeat(codes, 20),
+            "wave": "pre",
+            "RTC01": np.arange(60) % 6 + 1.0,
+        }
+    ).to_parquet(d / "survey.parquet")
+    (d / "manifest.json").write_text(json.dumps({"inputs": [{"file": "survey.csv", "sha256": "cd" * 32}]}))
+    return d
+
+
+def test_a_long_counts_table_finishes_with_one_scope_and_the_old_headline_text(processed, tmp_path, monkeypatch):
+    monkeypatch.setattr(nbmod, "_display", lambda *a, **k: None)
+    monkeypatch.setattr(nbmod, "_update", lambda *a, **k: None)
+    ctx = nbmod.start("00_data_audit", dataset=str(processed), lang="id", out_dir=str(tmp_path))
+    rows = 700  # a long table (more than LONG_TABLE_ROWS): the page shows its ends, the workbook every row
+    df = pd.DataFrame(
+        {
+            "region_code": np.resize(["11.01", "11.02", "18.71"], rows),
+            "column": [f"MOT{i:03d}" for i in range(rows)],
+            "n": 20,
+            "n_missing": [3 if i % 7 == 0 else 5 + i % 11 for i in range(rows)],
+        }
+    )
+    ctx.show(df, kind="table", ns="audit", n_col="n_missing", caption_key="common.nb.00_data_audit")
+    ctx.finish()
+    assert len(ctx._cells) == rows and len({id(c.scope) for c in ctx._cells}) == 1
+    text = (tmp_path / "00_data_audit.headline.json").read_text(encoding="utf-8")
+    assert text == _old_text(ctx.written)
+    counts = json.loads(text)["counts"]
+    assert len(counts) == rows and all(c["scope"] == ["11.01", "11.02", "18.71"] for c in counts)
+    assert {c["state"] for c in counts} >= {"primary", "shown"}

@@ -215,3 +215,22 @@ def test_counts_drawn_in_a_figure_are_never_chosen_and_tables_give_way():
     cells[0].frozen = True  # everything drawn: nothing can be withheld, and it says so
     with pytest.raises(KinerjaError, match="figure"):
         suppress.protect(cells)
+
+
+def test_n_named_as_a_count_column_too():
+    """``count_cols`` naming the row count ``n`` as well (a counts table whose ``n`` is one of its counts) is
+    registered once: it used to give the secondary step a duplicate column and crash."""
+    import pandas as pd
+
+    from kinerja_research.report.tables import suppress_table
+
+    df = pd.DataFrame({"region": ["a", "b", "c", "d"], "n": [3, 10, 12, 25], "k": [1, 5, 6, 11]})
+    got = suppress_table(df, count_cols=["n", "k"], min_n=5)
+    assert got.count_cols.count("n") == 1
+    assert got.primary.loc[0, "n"]  # fewer than 5 people: flagged as such, not only blanked
+    assert got.data.loc[0, ["n", "k"]].isna().all()
+    hidden = got.primary[["n", "k"]] | got.secondary[["n", "k"]]
+    shown = got.data[["n", "k"]].where(~hidden)
+    # every cell is either withheld (and flagged) or its raw value
+    assert (hidden.to_numpy() == got.data[["n", "k"]].isna().to_numpy()).all()
+    assert (shown.fillna(-1).to_numpy() == df[["n", "k"]].where(~hidden).fillna(-1).to_numpy()).all()

@@ -511,7 +511,8 @@ def suppress_table(
     second = pd.DataFrame(False, index=data.index, columns=data.columns)
     if suppress is None:
         suppress = n_col in data.columns
-    registered = counts + ([n_col] if suppress and n_col in data.columns else [])
+    # n_col may also be named a count column: registered once (a duplicate label breaks the secondary step)
+    registered = counts + ([n_col] if suppress and n_col in data.columns and n_col not in counts else [])
     raw = data[registered].apply(pd.to_numeric, errors="coerce") if registered else None
     if min_n is not None:
         if suppress and n_col in data.columns:
@@ -522,7 +523,8 @@ def suppress_table(
             data = sup
         for c in counts:
             sup = suppress_small_cells(data, n_col=c, min_n=min_n, columns=[], flag_col="__suppressed__")
-            primary[c] = sup.pop("__suppressed__").to_numpy(dtype=bool)
+            # or-ed: n_col named as a count column keeps the flags its row step set above
+            primary[c] = primary[c].to_numpy(dtype=bool) | sup.pop("__suppressed__").to_numpy(dtype=bool)
             data = sup
         if secondary and counts:
             extra = secondary_suppression(raw[counts], primary[counts])

@@ -704,6 +704,7 @@ def _grid_cell(x: object) -> object:
     return x
 
 
+_ZERO, _EMPTY = pa.scalar("0", type=pa.large_string()), pa.scalar("", type=pa.large_string())
 #: pandas' missing-value words as an Arrow set (for columns of text cells, matched without a Python call per cell).
 _NA_ARROW = pa.array(sorted(_NA_TEXT), type=pa.large_string())
 
@@ -760,7 +761,12 @@ class _GridColumn:
         out = pc.if_else(pa.array(whole), ints, texts)
         if other.any():
             idx = np.flatnonzero(other)
-            fixed = pa.array([_float_text(float(v)) for v in x[idx]], type=pa.large_string())
+            v = x[idx]
+            plain = np.isfinite(v) & (np.abs(v) < 1e15)  # _float_text of these is repr, 100.125 -> 100.1250
+            texts_ = [repr(f) if p else _float_text(f) for f, p in zip(v.tolist(), plain.tolist())]
+            fixed = pa.array(texts_, type=pa.large_string())
+            pad = pc.and_(pa.array(plain), pc.match_substring_regex(fixed, r"^-?[0-9]{1,3}\.[0-9]{3}$"))
+            fixed = pc.if_else(pad, pc.binary_join_element_wise(fixed, _ZERO, _EMPTY), fixed)
             where = np.full(len(at), -1, dtype=np.int64)
             where[idx] = np.arange(len(idx))
             picked = fixed.take(pa.array(np.where(other, where, 0)))

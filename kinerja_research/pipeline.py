@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -862,15 +862,48 @@ class _Pool:
             self._own.shutdown(wait=True, cancel_futures=True)
         self._own = None
 
-    def map(self, fn, args: list[tuple]) -> list:
-        """``[fn(*a) for a in args]``, in parallel when the pool has workers (the first error is raised)."""
+    def map(self, fn, args: list[tuple], first: Sequence[int] | None = None) -> list:
+        """``[fn(*a) for a in args]``, in parallel when the pool has workers (the first error in the order of
+        ``args`` is raised). ``first``: the order in which local workers start them (the longest first, so that no
+        worker starts a long one last while the other idles); the results and errors are the same."""
+        if os.environ.get(TRACE_ENV):  # a timeline of the units of work (bench/clean_timeline.py)
+            fn, args = _traced, [(os.environ[TRACE_ENV], fn, a) for a in args]
         if self._own is None:
             return [fn(*a) for a in args]
         if self.scheduler is not None:
             futures = [self._own.submit(fn, *a, pure=False) for a in args]
             return self._own.gather(futures)
-        futures = [self._own.submit(fn, *a) for a in args]
+        futures: list = [None] * len(args)
+        for i in range(len(args)) if first is None else first:
+            futures[i] = self._own.submit(fn, *args[i])
         return [f.result() for f in futures]
+
+
+#: Environment variable naming a file to which every unit of work of the clean appends one JSON line (process, task,
+#: wall start and end, CPU seconds): the timeline of ``bench/clean_timeline.py``. Unset in normal runs.
+TRACE_ENV = "KINERJA_CLEAN_TRACE"
+
+
+def _traced(trace: str, fn, args: tuple):
+    """``fn(*args)``, its process, wall interval and CPU seconds appended to the file ``trace`` (one JSON line)."""
+    t0, c0 = time.time(), time.process_time()
+    try:
+        return fn(*args)
+    finally:
+        rec = {"pid": os.getpid(), "fn": fn.__name__, "arg": _trace_label(fn.__name__, args), "t0": t0}
+        rec |= {"t1": time.time(), "cpu": time.process_time() - c0}
+        with open(trace, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(rec) + "\n")
+
+
+def _trace_label(name: str, args: tuple) -> str:
+    if name == "_clean_chunk":
+        return f"{args[0]}-{args[1]}" + ("+cross" if args[8] else "") + ("+dec" if args[6].get("decided") else "")
+    if name == "_assemble":
+        return f"{args[0]}:{args[1]}"
+    if name == "_read_unit":
+        return Path(args[2]).name + f" n={len(args[0])} " + (args[0][0][2].name if args[0] else "")
+    return ""
 
 
 #: How long the clean step waits for a Dask scheduler to answer.
@@ -904,6 +937,10 @@ BATCH_ROWS = CHUNK_ROWS
 #: Rows per row group of the processed tables (written sorted by ``region_code``: the statistics of each group let
 #: ``load_table(regions=)`` skip the groups of other regions).
 ROW_GROUP_ROWS = 1 << 16
+#: CPU seconds a row of each table costs the cleaning, relative to a row of performance (measured on the national
+#: scale-1 set: survey rows about 3x, satisfaction 2.5x, training 1.2x): the chunks start in order of their expected
+#: cost, the longest first, so the last chunk to finish is a short one (the order changes no output).
+CHUNK_COST = {"survey": 3.0, "satisfaction": 2.5, "training": 1.2, "performance": 1.0}
 #: Folder of a run's temporary parts, inside the temporary output folder (removed before the swap).
 PARTS = ".parts"
 
@@ -1342,8 +1379,11 @@ def _process(
         now = time.perf_counter()
         phases[step] = phases.get(step, 0.0) + now - tick
         tick = now
+        if os.environ.get(TRACE_ENV):
+            with open(os.environ[TRACE_ENV], "a", encoding="utf-8") as fh:
+                fh.write(json.dumps({"phase": step, "t1": time.time(), "cpu": time.process_time()}) + "\n")
 
-    with _Pool(n, scheduler) as pool:
+    with _Pool(n, scheduler) as pool, ThreadPoolExecutor(1) as remover:
         read = pool.map(
             _read_unit, [(u["files"], raw_root, parts / f"raw-{i:05d}", BATCH_ROWS) for i, u in enumerate(units)]
         )
@@ -1387,7 +1427,8 @@ def _process(
             attrs = {"headers": {m["rel"]: m["headers"] for m in ch["files"]}, **table_attrs[t]}
             calls.append((t, cid, ch["units"], table_cols[t], attrs, key, opts, str(parts), None, keep_problems))
         lap("plan")
-        done = pool.map(_clean_chunk, calls)
+        cost = [ch["rows"] * CHUNK_COST.get(ch["table"], 1.0) for ch in chunks]
+        done = pool.map(_clean_chunk, calls, first=sorted(range(len(calls)), key=lambda i: (-cost[i], i)))
         lap("clean")
         results: dict[str, list] = {}
         for res in done:
@@ -1423,6 +1464,11 @@ def _process(
                     res[i] = r
             for r in res:  # the key columns are not needed any more (and never sent to the assembling workers)
                 r["keys"] = None
+            # the table's raw parts and prepared states are not read any more: removed by a thread while the other
+            # tables are decided and the outputs assembled (unlinking a thousand parts takes seconds of wall time)
+            done_parts = [p[2] for r in res for p in calls[r["cid"]][2]]
+            done_parts += [str(parts / f"{t}-{r['cid']:05d}.prepared.pkl") for r in res]
+            remover.submit(_remove, done_parts)
         lap("decide")
         outputs: dict = {}
         if out is not None:
@@ -1471,6 +1517,13 @@ def _process(
         "again": again_n,
         "phases": phases,
     }
+
+
+def _remove(paths_: list[str]) -> None:
+    """Remove files that are no longer needed (those already gone are skipped)."""
+    for p in paths_:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(p)
 
 
 def _source(cfg) -> dict:

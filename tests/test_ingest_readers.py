@@ -213,3 +213,21 @@ def test_batches_refuse_a_file_with_the_sentence_of_the_whole_read(tmp_path, mon
         with pytest.raises(InputFileError) as streamed:
             _streamed(path, 2)
         assert str(streamed.value) == str(whole.value), name
+
+
+def test_text_and_number_column_reads_as_the_cell_by_cell_path():
+    """A column of text and number cells (numbers under a title and a header, the shape of an SKP export) is read
+    without a call per cell; it gives the same cells, empties and text as the cell-by-cell path."""
+    cells = ["Rekap Capaian", "", "Capaian", 87.5, -0.0, 100.125, 99.0, "96,3", "NA", " ", "n/a", float("nan")]
+    cells += [1.98503122010011e17, 123456789012345.0, float("inf"), 1 / 3, "\u00a0x ", 1e15, -3.0]
+    fast = readers._GridColumn(cells=cells)
+    slow = readers._GridColumn(
+        objects=[(x if x not in readers._NA_TEXT else None) if type(x) is str else readers._grid_cell(x) for x in cells]
+    )
+    assert fast.none.tolist() == slow.none.tolist()
+    assert [fast.value(i) for i in range(len(cells))] == [slow.value(i) for i in range(len(cells))]
+    for at in (list(range(3, len(cells))), [3, 5, 12, 13, 18], [4]):
+        a, b = fast.text(at), slow.text(at)
+        assert a.isna().tolist() == b.isna().tolist()
+        assert a.fillna("-").tolist() == b.fillna("-").tolist()
+    assert fast.text([3, 4, 5, 6, 12]).tolist() == ["87.5", "0", "100.1250", "99", "198503122010011000"]

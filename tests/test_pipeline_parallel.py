@@ -104,3 +104,19 @@ def test_cli_passes_workers_and_scheduler(raw, tmp_path, monkeypatch):
     assert seen["workers"] == 3 and seen["scheduler"] == "tcp://h:1"
     res = CliRunner().invoke(app, ["clean", str(raw), "--out", str(tmp_path / "o")])
     assert seen["workers"] is None and seen["scheduler"] is None  # default: decided by the size of the raw files
+
+
+def test_longest_first_keeps_results_and_the_first_error_in_argument_order(tmp_path, monkeypatch):
+    """Units of work started in another order (the clean starts the costliest chunks first) give their results in
+    the order of the arguments and raise the error of the first failing argument, as a serial run does; with
+    KINERJA_CLEAN_TRACE each unit appends one line to the trace."""
+    trace = tmp_path / "trace.jsonl"
+    monkeypatch.setenv(pipeline.TRACE_ENV, str(trace))
+    with pipeline._Pool(2) as pool:
+        assert pool.map(int, [("1",), ("2",), ("3",)], first=[2, 0, 1]) == [1, 2, 3]
+        with pytest.raises(ValueError, match="'x'"):
+            pool.map(int, [("1",), ("x",), ("y",)], first=[2, 1, 0])
+    with pipeline._Pool(1) as pool, pytest.raises(ValueError, match="'x'"):
+        pool.map(int, [("1",), ("x",), ("y",)], first=[2, 1, 0])
+    lines = trace.read_text(encoding="utf-8").splitlines()
+    assert len(lines) >= 5 and all('"fn": "int"' in line for line in lines)

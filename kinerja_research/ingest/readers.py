@@ -651,6 +651,12 @@ def _guard_xlsx(path: Path) -> None:
                 with zf.open(info) as fh:
                     while chunk := fh.read(1 << 20):
                         unpacked += len(chunk)
+                        if unpacked // 3 <= min(MAX_EXCEL_ROWS, MAX_EXCEL_CELLS):
+                            # each counted "<row"/":row " holds its own "row", each "<c "/"<c>"/":c " its own 3
+                            # bytes: too few bytes yet for a count to pass a limit (counted when they are not)
+                            continue
+                        if rows == cells == 0 and unpacked > len(chunk):  # count what was skipped, once
+                            rows, cells = _sheet_counts(zf, info, unpacked - len(chunk))
                         rows += chunk.count(b"<row") + chunk.count(b":row ")
                         cells += chunk.count(b"<c ") + chunk.count(b"<c>") + chunk.count(b":c ")
                         if unpacked > MAX_XLSX_UNCOMPRESSED or rows > MAX_EXCEL_ROWS or cells > MAX_EXCEL_CELLS:
@@ -671,6 +677,18 @@ def _guard_xlsx(path: Path) -> None:
         )
 
 
+def _sheet_counts(zf, info, nbytes: int) -> tuple[int, int]:
+    """Rows and cells that :func:`_guard_xlsx` counts in the first ``nbytes`` unpacked bytes of a sheet part (read in
+    the same 1 MiB pieces, so the counts are the same as counted while streaming)."""
+    rows = cells = done = 0
+    with zf.open(info) as fh:
+        while done < nbytes and (chunk := fh.read(1 << 20)):
+            done += len(chunk)
+            rows += chunk.count(b"<row") + chunk.count(b":row ")
+            cells += chunk.count(b"<c ") + chunk.count(b"<c>") + chunk.count(b":c ")
+    return rows, cells
+
+
 def _grid_cell(x: object) -> object:
     """A cell of a sheet as pandas' ``read_excel(header=None, dtype=object)`` holds it (None for a missing cell):
     pandas' missing-value words (``""``, ``NA``, ``N/A``, ``null`` ...) are missing, whole-number floats ints, dates
@@ -686,6 +704,7 @@ def _grid_cell(x: object) -> object:
     return x
 
 
+_ZERO, _EMPTY = pa.scalar("0", type=pa.large_string()), pa.scalar("", type=pa.large_string())
 #: pandas' missing-value words as an Arrow set (for columns of text cells, matched without a Python call per cell).
 _NA_ARROW = pa.array(sorted(_NA_TEXT), type=pa.large_string())
 
@@ -696,26 +715,64 @@ class _GridColumn:
     export) is one Arrow array, so its cells take no Python call each; any other column is a list of objects
     converted by :func:`_grid_cell`. ``none`` marks the empty cells."""
 
-    __slots__ = ("arrow", "objects", "none")
+    __slots__ = ("arrow", "objects", "none", "cells", "number")
 
-    def __init__(self, arrow=None, objects=None):
-        self.arrow, self.objects = arrow, objects
+    def __init__(self, arrow=None, objects=None, cells=None):
+        self.arrow, self.objects, self.cells, self.number = arrow, objects, cells, None
         if arrow is not None:
             self.none = arrow.is_null().to_numpy(zero_copy_only=False)
+        elif cells is not None:  # text and number cells (a column of numbers under a title): no call per cell
+            self.number = np.fromiter((type(x) is float for x in cells), dtype=bool, count=len(cells))
+            values = np.fromiter((x if type(x) is float else 0.0 for x in cells), dtype=float, count=len(cells))
+            texts = pa.array([None if type(x) is float else x for x in cells], type=pa.large_string())
+            na = pc.fill_null(pc.is_in(texts, value_set=_NA_ARROW), True).to_numpy(zero_copy_only=False)
+            self.none = np.where(self.number, np.isnan(values), na)
+            self.arrow = pc.if_else(pa.array(self.none), pa.scalar(None, type=pa.large_string()), texts)
+            self.objects = values  # the numbers (0 where a cell is text)
         else:
             self.none = np.fromiter((x is None for x in objects), dtype=bool, count=len(objects))
 
     def value(self, i: int) -> object:
         """The cell in row ``i`` (0-based)."""
+        if self.cells is not None:
+            return _grid_cell(self.cells[i])
         return self.arrow[i].as_py() if self.arrow is not None else self.objects[i]
 
     def text(self, at: np.ndarray) -> pd.Series:
         """The cells of rows ``at`` as text (:func:`_grid_text`; a blank text cell is missing)."""
+        if self.cells is not None:
+            return self._mixed_text(at)
         if self.objects is not None:
             return _grid_text([self.objects[i] for i in at])
         taken = self.arrow.take(pa.array(at, type=pa.int64()))
         blank = pc.equal(pc.utf8_trim_whitespace(taken), "")
         out = pc.if_else(pc.fill_null(blank, False), pa.scalar(None, type=pa.large_string()), taken)
+        return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([out])), dtype="string")
+
+    def _mixed_text(self, at: np.ndarray) -> pd.Series:
+        """:func:`_grid_text` of a column of text and number cells: whole numbers below 1e15 (nearly every number
+        cell) written by Arrow from int64, any other number by :func:`_float_text`, text cells as they are."""
+        at = np.asarray(at, dtype=np.int64)
+        num, x = self.number[at], self.objects[at]
+        whole = num & np.isfinite(x) & (np.floor(x) == x) & (np.abs(x) < 1e15)
+        other = num & ~whole & ~np.isnan(x)
+        texts = self.arrow.take(pa.array(at, type=pa.int64()))
+        ints = pa.array(np.where(whole, x, 0.0).astype(np.int64)).cast(pa.large_string())
+        out = pc.if_else(pa.array(whole), ints, texts)
+        if other.any():
+            idx = np.flatnonzero(other)
+            v = x[idx]
+            plain = np.isfinite(v) & (np.abs(v) < 1e15)  # _float_text of these is repr, 100.125 -> 100.1250
+            texts_ = [repr(f) if p else _float_text(f) for f, p in zip(v.tolist(), plain.tolist())]
+            fixed = pa.array(texts_, type=pa.large_string())
+            pad = pc.and_(pa.array(plain), pc.match_substring_regex(fixed, r"^-?[0-9]{1,3}\.[0-9]{3}$"))
+            fixed = pc.if_else(pad, pc.binary_join_element_wise(fixed, _ZERO, _EMPTY), fixed)
+            where = np.full(len(at), -1, dtype=np.int64)
+            where[idx] = np.arange(len(idx))
+            picked = fixed.take(pa.array(np.where(other, where, 0)))
+            out = pc.if_else(pa.array(other), picked, out)
+        blank = pc.equal(pc.utf8_trim_whitespace(out), "")
+        out = pc.if_else(pc.fill_null(blank, False), pa.scalar(None, type=pa.large_string()), out)
         return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([out])), dtype="string")
 
 
@@ -735,6 +792,9 @@ def _grid_columns(rows: list, *, converted: bool) -> tuple[list[_GridColumn], in
             if arr is not None:
                 arr = pc.if_else(pc.is_in(arr, value_set=_NA_ARROW), pa.scalar(None, type=pa.large_string()), arr)
                 out.append(_GridColumn(arrow=arr))
+                continue
+            if set(map(type, col)) <= {str, float}:  # numbers under a title or header: no call per cell
+                out.append(_GridColumn(cells=col))
                 continue
             col = [(x if x not in _NA_TEXT else None) if type(x) is str else _grid_cell(x) for x in col]
         out.append(_GridColumn(objects=list(col)))

@@ -88,9 +88,8 @@ class _Logit:
 
 def _deviance(y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:
     """Binomial deviance of 0/1 outcomes (statsmodels' ``Binomial.deviance`` with frequency weights)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        one = y * np.log(np.clip(y / mu, _EPS, np.inf))
-        one += (1 - y) * np.log(np.clip((1 - y) / (1 - mu), _EPS, np.inf))
+    with np.errstate(divide="ignore", invalid="ignore"):  # log(1 / mu) of an outcome 1, log(1 / (1 - mu)) of a 0
+        one = np.where(y == 1, np.log(np.clip(1 / mu, _EPS, np.inf)), np.log(np.clip(1 / (1 - mu), _EPS, np.inf)))
         return float(2 * np.sum(w * one))
 
 
@@ -126,9 +125,11 @@ def _glm(y, X, w, *, fixed: int | None = None, value: float = 0.0, start: np.nda
             wz = W * (eta - offset) + w * (y - mu)  # W z, z the working response less the offset
             xtwx = np.zeros((k, k))
             xtwz = np.zeros(k)
+            root = np.sqrt(W)
             for sl in _ols.chunks(n):
                 Xc = X[sl]
-                xtwx += (Xc * W[sl, None]).T @ Xc
+                Z = Xc * root[sl, None]  # the whitened chunk: Z'Z is a symmetric rank-k update, half a product
+                xtwx += Z.T @ Z
                 xtwz += Xc.T @ wz[sl]
             xtwx = xtwx[np.ix_(free, free)]
             try:
@@ -163,7 +164,7 @@ def _rank(X: np.ndarray) -> int:
 
 def _profile_ci(y, X, w, beta, dev_min, j, z) -> tuple[float, float]:
     """Profile-likelihood limits of coefficient j: where sign(b - b̂) sqrt(D(b) - D̂) = ∓z, D(b) the deviance with
-    coefficient j fixed at b (an offset) and the others re-estimated (starting from their estimates)."""
+    coefficient j fixed at b (an offset) and the others re-estimated."""
     others = np.delete(np.arange(X.shape[1]), j)
 
     def zeta(b):
@@ -172,7 +173,7 @@ def _profile_ci(y, X, w, beta, dev_min, j, z) -> tuple[float, float]:
 
     def _zeta(b):
         if others.size:
-            dev = _glm(y, X, w, fixed=j, value=b, start=beta).deviance
+            dev = _glm(y, X, w, fixed=j, value=b).deviance  # statsmodels' start: robust far along the profile
         else:
             eta = b * X[:, j]
             mu = 1 / (1 + np.exp(-eta))

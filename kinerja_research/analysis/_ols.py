@@ -78,27 +78,67 @@ def design(data: pd.DataFrame, terms: Sequence[str], *, intercept: bool = True) 
     """Design matrix of main effects: numeric columns as they are, categorical ones treatment coded.
 
     Returns the matrix, the column names (R style: ``region_code18.72``, ``trainedTRUE`` for bools) and a map from
-    each term to its column positions (for multi-df Wald tests).
+    each term to its column positions (for multi-df Wald tests). The float64 matrix is allocated once and filled
+    column by column (no list of columns stacked into a second n x k copy); a category column's dummies compare its
+    integer codes, not its values.
     """
-    cols, names, where = [], [], {}
+    n = len(data)
+    names, where, fill = [], {}, []  # fill: (name, how to make the column)
     if intercept:
-        cols.append(np.ones(len(data)))
         names.append("(Intercept)")
+        fill.append(None)
     for t in terms:
         s = data[t]
         start = len(names)
         if is_categorical(s):
             lv = levels(s)
-            vals = s.to_numpy()
-            for lvl in lv[1:]:
-                cols.append((vals == lvl).astype(float))
-                names.append(f"{t}{'TRUE' if lvl is True else lvl}")
+            if isinstance(s.dtype, pd.CategoricalDtype):
+                codes = s.cat.codes.to_numpy()
+                pos = {c: i for i, c in enumerate(s.cat.categories)}
+                for lvl in lv[1:]:
+                    fill.append((codes, pos[lvl]))
+                    names.append(f"{t}{'TRUE' if lvl is True else lvl}")
+            else:
+                vals = s.to_numpy()
+                for lvl in lv[1:]:
+                    fill.append((vals, lvl))
+                    names.append(f"{t}{'TRUE' if lvl is True else lvl}")
         else:
-            cols.append(pd.to_numeric(s).to_numpy(dtype=float))
+            fill.append(s)
             names.append(t)
         where[t] = list(range(start, len(names)))
-    X = np.column_stack(cols) if cols else np.empty((len(data), 0))
+    X = np.empty((n, len(names)))
+    for j, how in enumerate(fill):
+        if how is None:
+            X[:, j] = 1.0
+        elif isinstance(how, tuple):
+            X[:, j] = how[0] == how[1]
+        else:
+            X[:, j] = pd.to_numeric(how).to_numpy(dtype=float)
     return X, names, where
+
+
+#: Rows per chunk of the cross-products over the design's rows (HC leverage and meat, the Durbin-Watson moments,
+#: the centred cross-product): no n x k temporary beside the design itself. One chunk (n at most this) is the
+#: unchunked computation; more chunks change only the order of summation (agreement to rounding, ~1e-15 relative).
+CHUNK_ROWS = 1 << 16
+
+
+def chunks(n: int, size: int | None = None):
+    """Row slices ``[a, b)`` of at most ``size`` (default :data:`CHUNK_ROWS`) rows covering ``0..n``."""
+    size = size or CHUNK_ROWS
+    return (slice(a, min(a + size, n)) for a in range(0, max(n, 1), size))
+
+
+def centred_crossprod(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The column means ``m`` of ``X`` and the centred cross-product ``(X - m)'(X - m)``, a chunk of rows at a time
+    (what ``np.cov`` computes on a centred copy of the whole matrix)."""
+    m = X.mean(axis=0)
+    out = np.zeros((X.shape[1], X.shape[1]))
+    for sl in chunks(X.shape[0]):
+        c = X[sl] - m
+        out += c.T @ c
+    return m, out
 
 
 class Fit:
@@ -120,11 +160,24 @@ class Fit:
         self.X, self.y, self.names = X, y, list(names)
         self.n, self.k = n, k
         self.xtx_inv = np.linalg.inv(xtx)
+        self._solve(y)
+
+    def _solve(self, y: np.ndarray) -> None:
+        X = self.X
+        self.y = y
         self.beta = self.xtx_inv @ (X.T @ y)
         self.resid = y - X @ self.beta
-        self.df_resid = n - k
+        self.df_resid = self.n - self.k
         self.rss = float(self.resid @ self.resid)
         self.sigma2 = self.rss / self.df_resid
+
+    def refit(self, y: np.ndarray) -> Fit:
+        """The fit of another outcome on the same design, reusing its ``(X'X)^-1`` (the same numbers as
+        ``Fit(X, y, names)``, which would compute the same cross-product and inverse again)."""
+        new = object.__new__(Fit)
+        new.X, new.names, new.n, new.k, new.xtx_inv = self.X, self.names, self.n, self.k, self.xtx_inv
+        new._solve(y)
+        return new
 
     def vcov(self, kind: str = "classic", cluster: np.ndarray | None = None) -> np.ndarray:
         """Covariance of the coefficients.
@@ -137,15 +190,17 @@ class Fit:
         if kind == "classic":
             return self.sigma2 * B
         if kind in ("HC0", "HC1", "HC2", "HC3"):
-            h = np.einsum("ij,jk,ik->i", X, B, X)
-            w = e**2
-            if kind == "HC1":
-                w = w * self.n / self.df_resid
-            elif kind == "HC2":
-                w = w / (1 - h)
-            elif kind == "HC3":
-                w = w / (1 - h) ** 2
-            meat = (X * w[:, None]).T @ X
+            # per-row leverage h_i = x_i' B x_i and the meat X' diag(w) X a chunk of rows at a time
+            meat = np.zeros((self.k, self.k))
+            for sl in chunks(self.n):
+                Xc = X[sl]
+                w = e[sl] ** 2
+                if kind == "HC1":
+                    w = w * self.n / self.df_resid
+                elif kind in ("HC2", "HC3"):
+                    h = np.einsum("ij,jk,ik->i", Xc, B, Xc)
+                    w = w / (1 - h) if kind == "HC2" else w / (1 - h) ** 2
+                meat += (Xc * w[:, None]).T @ Xc
             return B @ meat @ B
         if kind == "CR1":
             codes, g = cluster_codes(cluster)

@@ -6,12 +6,11 @@ Every function takes a DataFrame and returns the tidy result shape (:func:`kiner
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import optimize, special, stats
 
 from kinerja_research._docs import fill_doc
@@ -59,11 +58,108 @@ def _binary(s: pd.Series, column: str) -> np.ndarray:
     return v.to_numpy(dtype=float)
 
 
-def _glm(y, X, w, offset=None):
-    model = sm.GLM(y, X, family=sm.families.Binomial(), freq_weights=w, offset=offset)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return model.fit(tol=1e-12, maxiter=100)
+#: IRLS iterations at most (as ``statsmodels`` GLM's default ``maxiter``).
+IRLS_MAXITER = 100
+#: IRLS stops when the deviance changes by at most this (statsmodels' rule with the toolkit's ``tol=1e-12``: it
+#: also decides where a coefficient running off to infinity, a level with one row, stops) ...
+IRLS_DEV_TOL = 1e-12
+#: ... or one step after the largest coefficient change falls below this (relative to 1 + the coefficient): at
+#: national size the deviance's rounding alone exceeds 1e-12, and the last (Newton) step leaves the estimate at its
+#: fixed point to rounding.
+IRLS_TOL = 1e-10
+_EPS = np.finfo(float).eps
+
+
+@dataclass
+class _Logit:
+    """An IRLS fit: ``params`` (every column's coefficient; a fixed one at its value), ``cov`` (``(X'WX)^-1`` of
+    the free ones, W at the last step's weights, as statsmodels' ``cov_params()``), ``fitted`` (probabilities at
+    ``params``), ``deviance``."""
+
+    params: np.ndarray
+    cov: np.ndarray
+    fitted: np.ndarray
+    deviance: float
+
+    @property
+    def bse(self) -> np.ndarray:
+        return np.sqrt(np.diag(self.cov))
+
+
+def _deviance(y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:
+    """Binomial deviance of 0/1 outcomes (statsmodels' ``Binomial.deviance`` with frequency weights)."""
+    with np.errstate(divide="ignore", invalid="ignore"):  # log(1 / mu) of an outcome 1, log(1 / (1 - mu)) of a 0
+        one = np.where(y == 1, np.log(np.clip(1 / mu, _EPS, np.inf)), np.log(np.clip(1 / (1 - mu), _EPS, np.inf)))
+        return float(2 * np.sum(w * one))
+
+
+def _glm(y, X, w, *, fixed: int | None = None, value: float = 0.0, start: np.ndarray | None = None) -> _Logit:
+    """Logistic regression by IRLS (Fisher scoring = Newton for the logit link), as ``statsmodels`` GLM(Binomial)
+    fitted by IRLS and R ``glm``: the same fixed point, so the same estimates, SEs and deviance to rounding.
+
+    Memory: X'WX and X'Wz are summed a chunk of rows at a time (``_ols.CHUNK_ROWS``), never a weighted n x k copy
+    of the design (statsmodels' IRLS takes a pseudo-inverse of the whole weighted design at every step). With
+    ``fixed`` the coefficient of column ``fixed`` is held at ``value`` (an offset ``value * X[:, fixed]``) and
+    the others re-estimated: the profile likelihood's refits, without a copy of the design without that column.
+    ``start``: the coefficients to start from (else statsmodels' start, mu = (y + 1/2) / 2).
+    """
+    n, k = X.shape
+    free = np.array([j != fixed for j in range(k)])
+    offset = value * X[:, fixed] if fixed is not None else 0.0
+    if start is None:
+        mu = (y + 0.5) / 2
+        eta = np.log(mu / (1 - mu))
+        beta = np.zeros(k)
+    else:
+        beta = np.array(start, dtype=float)
+        eta = X @ beta
+        mu = 1 / (1 + np.exp(-eta))
+    if fixed is not None:
+        beta[fixed] = value
+    done = False
+    dev = _deviance(y, mu, w)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        for _ in range(IRLS_MAXITER):
+            p = np.clip(mu, _EPS, 1 - _EPS)
+            W = w * (p * (1 - p))
+            wz = W * (eta - offset) + w * (y - mu)  # W z, z the working response less the offset
+            xtwx = np.zeros((k, k))
+            xtwz = np.zeros(k)
+            root = np.sqrt(W)
+            for sl in _ols.chunks(n):
+                Xc = X[sl]
+                Z = Xc * root[sl, None]  # the whitened chunk: Z'Z is a symmetric rank-k update, half a product
+                xtwx += Z.T @ Z
+                xtwz += Xc.T @ wz[sl]
+            xtwx = xtwx[np.ix_(free, free)]
+            try:
+                new = np.linalg.solve(xtwx, xtwz[free])
+            except np.linalg.LinAlgError:  # singular X'WX: separation (checked by the caller)
+                new = np.full(int(free.sum()), np.nan)
+            step = np.max(np.abs(new - beta[free]) / (1 + np.abs(new))) if np.all(np.isfinite(new)) else np.inf
+            beta[free] = new
+            eta = X @ beta
+            mu = 1 / (1 + np.exp(-eta))
+            dev, dev_prev = _deviance(y, mu, w), dev
+            if done or not np.isfinite(step) or abs(dev - dev_prev) <= IRLS_DEV_TOL:
+                break
+            done = step < IRLS_TOL  # one more step from here
+        try:
+            cov = np.linalg.inv(xtwx)
+        except np.linalg.LinAlgError:
+            cov = np.full(xtwx.shape, np.nan)
+    return _Logit(params=beta, cov=cov, fitted=mu, deviance=dev)
+
+
+def _rank(X: np.ndarray) -> int:
+    """``np.linalg.matrix_rank(X)`` (singular values above ``max(n, k) * eps`` times the largest) from the R of a
+    QR decomposition of X built a chunk of rows at a time (same singular values, no n x k copy of X)."""
+    n, k = X.shape
+    r = np.empty((0, k))
+    for sl in _ols.chunks(n):
+        r = np.linalg.qr(np.vstack([r, X[sl]]), mode="r")
+    sv = np.linalg.svd(r, compute_uv=False)
+    return int(np.sum(sv > sv.max(initial=0.0) * max(n, k) * _EPS))
 
 
 def _profile_ci(y, X, w, beta, dev_min, j, z) -> tuple[float, float]:
@@ -77,7 +173,7 @@ def _profile_ci(y, X, w, beta, dev_min, j, z) -> tuple[float, float]:
 
     def _zeta(b):
         if others.size:
-            dev = _glm(y, X[:, others], w, offset=b * X[:, j]).deviance
+            dev = _glm(y, X, w, fixed=j, value=b).deviance  # statsmodels' start: robust far along the profile
         else:
             eta = b * X[:, j]
             mu = 1 / (1 + np.exp(-eta))
@@ -176,8 +272,10 @@ def logistic(
 
     Notes
     -----
-    Maximum likelihood by IRLS (``statsmodels`` GLM, Binomial, logit link), as R ``glm(family = binomial)``: same
-    estimates, SEs and Wald z. Cox & Snell R² = 1 - exp((D - D0) / n), Nagelkerke R² = Cox & Snell / (1 -
+    Maximum likelihood by IRLS (Binomial, logit link), as R ``glm(family = binomial)`` and ``statsmodels`` GLM:
+    same estimates, SEs and Wald z (to rounding); the weighted cross-products are summed a chunk of rows at a
+    time, so a national design (1.5 M rows x 42 columns) is held once, and the profile refits hold the profiled
+    coefficient as an offset without copying the design. Cox & Snell R² = 1 - exp((D - D0) / n), Nagelkerke R² = Cox & Snell / (1 -
     exp(-D0 / n)), McFadden R² = 1 - D / D0 (D, D0 the deviances of the model and of the intercept-only model). The
     profile interval is the exact root of the signed square root of the deviance difference at ±z(1 - alpha/2),
     found with Brent's method (R ``confint`` interpolates a spline through a profile grid, so it agrees to about
@@ -222,23 +320,23 @@ def logistic(
             f"column '{dv}' has the single value {y[0]:g} in the complete rows; the rule is both 0 and 1."
         )
     X, names, _ = _ols.design(d, covar)
-    if np.linalg.matrix_rank(X) < X.shape[1]:
+    del d  # the design holds what the fit needs
+    rank = _rank(X)
+    if rank < X.shape[1]:
         raise KinerjaError(
-            f"The design matrix of {covar} has rank {np.linalg.matrix_rank(X)} < {X.shape[1]} columns; the rule is no "
+            f"The design matrix of {covar} has rank {rank} < {X.shape[1]} columns; the rule is no "
             "column that is constant or a linear combination of the others."
         )
     res = _glm(y, X, w)
-    beta, se = np.asarray(res.params), np.asarray(res.bse)
+    beta, se = res.params, res.bse
     if not (np.all(np.isfinite(se)) and np.all(np.abs(beta) < 30)):
         raise KinerjaError(
             f"The logistic regression of '{dv}' on {covar} has no finite estimate (a predictor separates the two "
             "outcomes completely); the rule is outcomes that overlap on the predictors."
         )
     z = stats.norm.ppf(1 - alpha / 2)
-    n = len(d)
-    rows = _ols.coef_rows(
-        names, beta, np.asarray(res.cov_params()), None, alpha, method="logistic regression (Wald z)", n=n
-    )
+    n = len(y)
+    rows = _ols.coef_rows(names, beta, res.cov, None, alpha, method="logistic regression (Wald z)", n=n)
     dev = float(res.deviance)
     ybar = np.sum(w * y) / np.sum(w)
     dev0 = float(-2 * np.sum(w * (y * np.log(ybar) + (1 - y) * np.log1p(-ybar))))
@@ -283,7 +381,7 @@ def logistic(
         ],
         extra=["neg2ll", "cox_snell_r2", "nagelkerke_r2", "mcfadden_r2", "aic"],
     )
-    p = np.asarray(res.fittedvalues)
+    p = res.fitted
     if weights is None:
         hl, hdf, hp, groups = hosmer_lemeshow(y, p)
     else:

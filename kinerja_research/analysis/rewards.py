@@ -104,25 +104,48 @@ def durbin_watson(X: np.ndarray, resid: np.ndarray, xtx_inv: np.ndarray) -> tupl
     """Durbin-Watson statistic and its p-value against positive autocorrelation (normal approximation).
 
     As R ``lmtest::dwtest(fit, exact = FALSE)`` (alternative "greater"): mean and variance of DW under H0 from the
-    design (Durbin & Watson 1971), without forming the n × n hat matrix.
+    design (Durbin & Watson 1971), without forming the n × n hat matrix; the second differences A X enter through
+    X'AX and (AX)'(AX) only, summed a chunk of rows at a time (no n × k copy of the design).
     """
     n, k = X.shape
     dw = float(np.sum(np.diff(resid) ** 2) / np.sum(resid**2))
-    ax = np.empty_like(X)
-    ax[1:-1] = -X[:-2] + 2 * X[1:-1] - X[2:]
-    ax[0] = X[0] - X[1]
-    ax[-1] = X[-1] - X[-2]
-    xaxq = X.T @ ax @ xtx_inv
+    xax = np.zeros((k, k))
+    axax = np.zeros((k, k))
+    for sl in _ols.chunks(n):
+        a, b = sl.start, sl.stop
+        # (A X)_i = 2 x_i - x_(i-1) - x_(i+1); x_0 - x_1 and x_(n-1) - x_(n-2) at the two ends
+        ax = 2 * X[a:b]
+        ax[1:] -= X[a : b - 1]
+        if a > 0:
+            ax[0] -= X[a - 1]
+        ax[:-1] -= X[a + 1 : b]
+        if b < n:
+            ax[-1] -= X[b]
+        if a == 0:
+            ax[0] = X[0] - X[1]
+        if b == n:
+            ax[-1] = X[n - 1] - X[n - 2]
+        xax += X[a:b].T @ ax
+        axax += ax.T @ ax
+    xaxq = xax @ xtx_inv
     p_ = 2 * (n - 1) - np.trace(xaxq)
-    q_ = 2 * (3 * n - 4) - 2 * np.trace(ax.T @ ax @ xtx_inv) + np.trace(xaxq @ xaxq)
+    q_ = 2 * (3 * n - 4) - 2 * np.trace(axax @ xtx_inv) + np.trace(xaxq @ xaxq)
     dmean = p_ / (n - k)
     dvar = 2 / ((n - k) * (n - k + 2)) * (q_ - p_ * dmean)
     return dw, float(stats.norm.cdf(dw, loc=dmean, scale=np.sqrt(dvar)))
 
 
-def _gvif(X: np.ndarray, where: dict) -> dict[str, float]:
-    """Generalised VIF per term, as R ``car::vif`` (equals 1 / (1 - R²_j) for a one-column term)."""
-    R = np.corrcoef(X[:, 1:], rowvar=False)
+def _gvif(X: np.ndarray, where: dict, crossprod: np.ndarray | None = None) -> dict[str, float]:
+    """Generalised VIF per term, as R ``car::vif`` (equals 1 / (1 - R²_j) for a one-column term); the correlations
+    of the predictors as ``np.corrcoef(X[:, 1:])`` from the design's centred cross-product (``crossprod``, made
+    here when not given), never a centred copy of the design."""
+    if crossprod is None:
+        crossprod = _ols.centred_crossprod(X)[1]
+    R = crossprod[1:, 1:] * (1.0 / (X.shape[0] - 1))  # np.cov
+    sd = np.sqrt(np.diag(R))
+    R = R / sd[:, None]
+    R /= sd[None, :]
+    np.clip(R, -1, 1, out=R)  # np.corrcoef
     R = np.atleast_2d(R)
     det_all = np.linalg.det(R)
     out = {}
@@ -261,8 +284,9 @@ def regression(
         method = f"OLS (cluster-robust SE, {_CLUSTER_METHOD[small_sample]}, {g} clusters)"
     rows = _ols.coef_rows(names, fit.beta, V, dfs, alpha, method=method, n=n)
     sd_y = y.std(ddof=1)
-    sd_x = X.std(axis=0, ddof=1)
-    gvif = _gvif(X, where) if k > 2 else {t: 1.0 for t in where}
+    crossprod = _ols.centred_crossprod(X)[1]  # one pass for the SDs and the VIFs (no centred n x k copy)
+    sd_x = np.sqrt(np.diag(crossprod) / (n - 1))
+    gvif = _gvif(X, where, crossprod) if k > 2 else {t: 1.0 for t in where}
     term_of = {c: t for t, cols in where.items() for c in cols}
     peta = {}
     for t, cols in where.items():
@@ -301,8 +325,9 @@ def regression(
         )
     )
     out = RegressionResult(tidy(rows, extra=_COEF_EXTRA, ci_level=1 - alpha))
-    out.assumptions = _assumptions(fit, where, gvif)
-    dw, _ = durbin_watson(X, fit.resid, fit.xtx_inv)
+    dw_test = durbin_watson(X, fit.resid, fit.xtx_inv)
+    out.assumptions = _assumptions(fit, where, gvif, dw_test)
+    dw = dw_test[0]
     out.model_summary = tidy(
         [
             dict(
@@ -342,8 +367,10 @@ def _cluster_codes(d: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
     return d.groupby(list(cols), sort=False, observed=True).ngroup().to_numpy()
 
 
-def _assumptions(fit: _ols.Fit, where: dict, gvif: dict) -> pd.DataFrame:
-    e, X, n, k = fit.resid, fit.X, fit.n, fit.k
+def _assumptions(fit: _ols.Fit, where: dict, gvif: dict, dw_test: tuple[float, float]) -> pd.DataFrame:
+    """The classical-assumption tests from the fit's residuals; the auxiliary regressions (Glejser, Breusch-Pagan)
+    reuse the fit's design and ``(X'X)^-1`` (``Fit.refit``), the Durbin-Watson test is the one already computed."""
+    e, n, k = fit.resid, fit.n, fit.k
     rows = []
     dl, pl = lilliefors(e) if n >= 5 else (np.nan, np.nan)
     rows.append(dict(term="normality", statistic=dl, p=pl, n=n, method="Kolmogorov-Smirnov (Lilliefors)"))
@@ -367,7 +394,7 @@ def _assumptions(fit: _ols.Fit, where: dict, gvif: dict) -> pd.DataFrame:
     else:
         rows.append(dict(term="normality", n=n, method="Shapiro-Wilk (not computed: needs 3 <= n <= 5000)"))
     # Glejser: |e| on the predictors
-    g = _ols.Fit(X, np.abs(e), fit.names)
+    g = fit.refit(np.abs(e))
     tss = float(np.sum((np.abs(e) - np.abs(e).mean()) ** 2))
     r2g = 1 - g.rss / tss
     fg = (r2g / (k - 1)) / ((1 - r2g) / g.df_resid)
@@ -391,7 +418,7 @@ def _assumptions(fit: _ols.Fit, where: dict, gvif: dict) -> pd.DataFrame:
         )
     # Breusch-Pagan (Koenker): n R² of e² on the predictors
     e2 = e**2
-    b = _ols.Fit(X, e2, fit.names)
+    b = fit.refit(e2)
     r2b = 1 - b.rss / float(np.sum((e2 - e2.mean()) ** 2))
     bp = n * r2b
     rows.append(
@@ -404,7 +431,7 @@ def _assumptions(fit: _ols.Fit, where: dict, gvif: dict) -> pd.DataFrame:
             method="Breusch-Pagan (studentised, Koenker)",
         )
     )
-    dw, pdw = durbin_watson(X, e, fit.xtx_inv)
+    dw, pdw = dw_test
     rows.append(
         dict(
             term="autocorrelation",

@@ -13,10 +13,11 @@ grade rank) and the scores. The estimators then run unchanged on that frame.
 
 The one decision over the whole survey, which constructs it holds (every item a column with an answer somewhere:
 :func:`~kinerja_research.analysis.frames.constructs_present`), is taken over all batches before any score is kept.
-The frame has the in-memory route's columns, dtypes and values; its rows come batch after batch (regions in code
-order) and within a batch in the table's order, so every region's rows keep their order: every per-region number is
-identical, and the numbers pooled over regions (ANOVA sums of squares, regression cross-products, correlations) equal
-to rounding (tested to 1e-10; identical when the processed table is region-sorted, as the chunked clean writes it).
+The frame has the in-memory route's columns, dtypes, values and row order: the survey's region column is read
+once in file order, each batch's rows get their place among the rows of the regions, and the frame is put back in
+that order (a no-op, without a copy, when the processed table is region-sorted, as the chunked clean writes it). So
+the numbers pooled over regions (ANOVA sums of squares, regression cross-products, correlations) are summed in the
+in-memory route's order and are identical, on a table of an older clean whose regions interleave too.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from kinerja_research.analysis.frames import Construct, construct_scores
@@ -77,13 +79,22 @@ def score_frame(
     answered: set[str] = set()
     errors: dict[str, KinerjaError] = {}
     made: dict[str, list[str]] = {}  # the score columns of each construct
-    parts = []
+    parts, places = [], []
+    codes, names_ = _file_order(dataset, regions)
     for batch in batches:
         sv = _read(dataset, [*KEEP, *items], batch)
         columns |= set(sv.columns)
         answered |= {i for i in items if i in sv.columns and sv[i].notna().any()}
         if not len(sv):
             continue
+        place = np.flatnonzero(np.isin(codes, np.flatnonzero(names_.isin(batch))))
+        if len(place) != len(sv) or not np.array_equal(
+            names_[codes[place]].to_numpy(), sv["region_code"].astype(str).to_numpy()
+        ):
+            raise KinerjaError(
+                f"the survey rows of regions {batch[0]}..{batch[-1]} came back in another order than the file's"
+            )
+        places.append(place)
         out = [sv[[c for c in KEEP if c in sv.columns]]]
         for name, c in wanted.items():
             if name in errors or not all(i in sv.columns for i in c.items):
@@ -105,8 +116,20 @@ def score_frame(
     if not parts:
         return ScoreFrame(present=present, batches=len(batches))
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    del parts, codes
+    place = np.concatenate(places)
+    if len(place) > 1 and not (np.diff(place) > 0).all():  # regions interleave in the file: its order back
+        frame = frame.take(np.argsort(place, kind="stable")).reset_index(drop=True)
     gone = [k for n, cols in made.items() if n not in present for k in cols]
     return ScoreFrame(frame=frame.drop(columns=gone), present=present, batches=len(batches))
+
+
+def _file_order(dataset, regions: Sequence[str]) -> tuple[np.ndarray, pd.Index]:
+    """The survey's region of every row of the row groups holding ``regions``, in file order, as small integer codes
+    into the region names (what places each batch's rows among the survey's rows; one column, a byte or two a row)."""
+    col = load_table("survey", dataset, columns=["region_code"], regions=list(regions))["region_code"]
+    cat = pd.Categorical(col.astype(str))
+    return cat.codes, cat.categories
 
 
 def _read(dataset, columns: Sequence[str], batch: Sequence[str]) -> pd.DataFrame:

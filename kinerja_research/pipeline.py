@@ -162,7 +162,9 @@ def load_table(
     if not f.exists():
         return pd.DataFrame()
     if columns is None and regions is None:
-        return pd.read_parquet(f)
+        df = pd.read_parquet(f)
+        pa.default_memory_pool().release_unused()  # as in _arrow_read
+        return df
     names = pq.read_schema(f).names
     cols = None if columns is None else [c for c in dict.fromkeys(columns) if c in names]
     filters = None
@@ -171,7 +173,18 @@ def load_table(
         if not filters[0][2]:
             cols_all = names if cols is None else cols
             return pq.read_table(f, columns=cols_all).slice(0, 0).to_pandas()
-    return pq.read_table(f, columns=cols, filters=filters).to_pandas()
+    return _arrow_read(f, columns=cols, filters=filters)
+
+
+def _arrow_read(f: Path, **kw) -> pd.DataFrame:
+    """``pq.read_table(f, **kw).to_pandas()``, the Arrow buffers the file was read into handed back to the system
+    once converted: Arrow's allocator otherwise keeps freed memory for its own reuse, and a national page's kernel
+    held about 1.3 GiB of it after its first reads (scale 10), memory the rest of the page could not use."""
+    tab = pq.read_table(f, **kw)
+    df = tab.to_pandas()
+    del tab
+    pa.default_memory_pool().release_unused()
+    return df
 
 
 def load_processed(

@@ -133,7 +133,15 @@ def start_report(root: Path, marker: str, *args: str, out: Path | None = None) -
         text=True,
         start_new_session=True,
         cwd=str(root),
+        preexec_fn=_terminal_signals,
     )
+
+
+def _terminal_signals() -> None:
+    """The child starts as a command typed in a terminal does, Ctrl-C not ignored: a test runner started in the
+    background of a non-interactive shell (``make test &``, CI wrappers) inherits SIGINT ignored, and so would the
+    report, which then could not be interrupted."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def marked_processes(marker: str) -> list[tuple[int, str]]:

@@ -3,6 +3,7 @@ the package module it is spent in (the analysis sections, tables, figures, resul
 
     .venv/bin/python bench/report_profile.py --dataset bench/out/report_bench/processed-1-2026
     .venv/bin/python bench/report_profile.py --dataset DIR --notebook 01_instrument_quality --top 25
+    .venv/bin/python bench/report_profile.py --dataset DIR --top 40 --sort tottime --dump all.prof   # own time
 
 A notebook runs as papermill would run it (its parameters cell with ``dataset`` and ``out_dir`` set, then every code
 cell), but in this process and without a kernel: what it measures is the notebook's own work above the kernel and
@@ -86,6 +87,8 @@ def main() -> None:
     ap.add_argument("--notebook", action="append", help="only this notebook (repeatable); default the suite")
     ap.add_argument("--region", help="region for region_brief (default the first of the data)")
     ap.add_argument("--top", type=int, default=0, help="also the N functions of largest cumulative time")
+    ap.add_argument("--sort", default="cumulative", help="order of the --top list: cumulative (default) or tottime")
+    ap.add_argument("--dump", help="also write the profile of all notebooks together to this file (pstats)")
     args = ap.parse_args()
     os.environ.setdefault("KINERJA_PSEUDONYM_KEY", "bench-key-not-secret")
     import matplotlib
@@ -97,6 +100,7 @@ def main() -> None:
     dataset = str(Path(args.dataset).resolve())
     region = args.region or runner.resolve_run_regions(dataset)[0]
     totals: dict = collections.Counter()
+    combined = None
     print(f"load {os.getloadavg()[0]:.1f}", flush=True)
     for name in names:
         prof = cProfile.Profile(time.process_time)
@@ -124,12 +128,16 @@ def main() -> None:
             if s >= 0.01:
                 print(f"  {p:32s}{s:8.2f}")
         if args.top:
-            stats.sort_stats("cumulative").print_stats(args.top)
+            stats.sort_stats(args.sort).print_stats(args.top)
+        if args.dump:
+            combined = stats if combined is None else combined.add(stats)
     print("\nall notebooks, by part (profiled seconds):")
     for p, s in sorted(totals.items(), key=lambda kv: -kv[1]):
         if s >= 0.01:
             print(f"  {p:32s}{s:8.2f}")
     print(f"load {os.getloadavg()[0]:.1f}")
+    if args.dump:
+        combined.dump_stats(args.dump)
 
 
 if __name__ == "__main__":

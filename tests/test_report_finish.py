@@ -148,12 +148,18 @@ MORE = {
     },
     "scalar document values": {"a": None, "b": False, "c": -1.5e-300, "d": "", "e": [None]},
     "duplicate scopes": {"counts": [_cell(i, list(REGIONS) if i % 2 else ["11.01"]) for i in range(6)]},
+    "scopes of every length": {
+        "counts": [_cell(i, [f"{k:02d}.01" for k in range(n)]) for i, n in enumerate([3, 3, 1, 2, 5, 5, 0, 4, 1, 7])]
+        + [{"id": "x", "scope": [["a", {"b": [1, 2]}], "c"]}, {"id": "y", "scope": ["c"]}],
+        "tail": [1],
+    },
+    "scope last in the document": {"t": "x", "counts": [_cell(0, list(REGIONS)), {"id": "z", "scope": ["11.01"]}]},
 }
 
 
 def _write(tmp_path, doc, text=None):
     path = tmp_path / "x.headline.json"
-    path.write_text("".join(export.headline_text(doc)) if text is None else text, encoding="utf-8")
+    path.write_text(_old_text(doc) if text is None else text, encoding="utf-8")  # = headline_text's (tested above)
     return path
 
 

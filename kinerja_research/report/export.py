@@ -12,6 +12,7 @@ is byte-identical for identical tables (fixed document dates and zip times).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -21,6 +22,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -258,7 +260,8 @@ def _shared_scopes() -> Callable[[dict], dict]:
     def hook(d: dict) -> dict:
         scope = d.get("scope")
         if isinstance(scope, list) and "id" in d:
-            d["scope"] = lists.setdefault(tuple(scope), scope)
+            with contextlib.suppress(TypeError):  # a scope of lists (not one the report writes) stays as it is
+                d["scope"] = lists.setdefault(tuple(scope), scope)
         return d
 
     return hook
@@ -276,20 +279,48 @@ def _member_line(line: str) -> tuple[str, str]:
     return key, line[end + 2 :].rstrip("\n")
 
 
+class _Lines:
+    """The lines of a text file, with lines put back (read ahead in a block and not used) given first."""
+
+    def __init__(self, f):
+        self.f, self.back = f, []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        return self.back.pop() if self.back else next(self.f)
+
+    def block(self, n: int) -> str:
+        """The next ``n`` lines as one text (none put back: else ``""``)."""
+        return "" if self.back or n <= 0 else "".join(islice(self.f, n))
+
+    def put_back(self, text: str) -> None:
+        parts = text.split("\n")  # not splitlines: a JSON string may hold U+2028 or U+0085 raw
+        self.back = [p + "\n" for p in parts[:-1]][::-1] + self.back
+        if parts[-1]:
+            self.back.insert(0, parts[-1])  # (never: a block ends with its last line's line break)
+
+    def rest(self) -> str:
+        return "".join(reversed(self.back)) + self.f.read()
+
+
 def _read_lines(f, wanted: set | None, hook) -> dict:
     """The members of an ``indent=2`` JSON object after its opening line, read line by line (see
     :func:`read_headline`). A member starts on a line of exactly two spaces and a quote (JSON text holds no raw
     line break inside a string, so no deeper line starts that way); an item of a top-level list starts on a line of
     exactly four spaces and ends on the first line of four spaces after it, or on its own line when it holds no
-    line break; a count's multi-line ``scope`` is parsed once per distinct text. Members not ``wanted`` are passed
-    over."""
+    line break; a count's multi-line ``scope`` is read as a block of as many lines as the last one (checked for its
+    closing line) and parsed once per distinct text. Members not ``wanted`` are passed over."""
     out: dict[str, Any] = {}
     scopes: dict[str, list] = {}
+    lines = _Lines(f)
     key, keep, done = None, False, True
     items: list | None = None  # the top-level list being read item by item
     part: list[str] = []  # lines of the member value (or list item) being read
-    scope: list[str] | None = None  # lines of the count scope being read
+    scope: list[str] | None = None  # text of the count scope being read
     shared: list | None = None  # the item's scope, put back once the item is parsed
+    n_scope = 0  # lines of the last scope read
 
     def item() -> None:
         nonlocal shared
@@ -299,14 +330,22 @@ def _read_lines(f, wanted: set | None, hook) -> dict:
         items.append(value)
         part.clear()
 
-    for line in f:
+    def close_scope(line: str) -> None:
+        nonlocal shared, scope, n_scope
+        text = "".join(scope)
+        if text not in scopes:
+            scopes[text] = json.loads("[" + text + "]")
+        shared, scope, n_scope = scopes[text], None, text.count("\n")
+        part.append('      "scope": null' + line[7:])
+
+    for line in lines:
         if items is None and (line.startswith('  "') or line.rstrip("\n") == "}"):
             if not done:
                 out[key] = json.loads("".join(part).rstrip().removesuffix(","), object_hook=hook)
             if wanted is not None and wanted <= out.keys():
                 return out
             if line[0] == "}":
-                if wanted is None and f.read().strip():
+                if wanted is None and lines.rest().strip():
                     raise ValueError("text after the JSON document")
                 return out
             key, rest = _member_line(line)
@@ -315,8 +354,7 @@ def _read_lines(f, wanted: set | None, hook) -> dict:
             if keep and rest == "[":
                 items, part = [], []
             elif not keep and rest == "[":
-                items = None
-                for line in f:  # pass over the list unread
+                for line in lines:  # pass over the list unread
                     if line.rstrip(",\n") == "  ]":
                         break
                 else:
@@ -328,11 +366,7 @@ def _read_lines(f, wanted: set | None, hook) -> dict:
                 part.append(line)
         elif scope is not None:
             if line.startswith("      ]"):
-                text = "".join(scope)
-                if text not in scopes:
-                    scopes[text] = json.loads("[" + text + "]")
-                shared, scope = scopes[text], None
-                part.append('      "scope": null' + line[7:])
+                close_scope(line)
             else:
                 scope.append(line)
         elif line.startswith("    ") and line[4:5].strip():
@@ -343,7 +377,15 @@ def _read_lines(f, wanted: set | None, hook) -> dict:
         elif not part and line.rstrip(",\n") == "  ]":
             out[key], items = items, None
         elif line == _SCOPE_OPEN and part and shared is None:
-            scope = []
+            block = lines.block(n_scope)  # the scope's lines if it is as long as the last one
+            at = 0 if block.startswith("      ]") else block.find("\n      ]") + 1
+            if at or block.startswith("      ]"):  # shorter: its closing line is in the block
+                end = block.index("\n", at) + 1
+                lines.put_back(block[end:])
+                scope = [block[:at]]
+                close_scope(block[at:end])
+            else:
+                scope = [block]
         elif part:
             part.append(line)
         else:

@@ -257,3 +257,35 @@ def test_rank_is_matrix_rank(frame, chunk):
     assert categorical._rank(X) == np.linalg.matrix_rank(X) == X.shape[1]
     Xd = np.column_stack([X, X[:, 1] * 2 - X[:, 2]])
     assert categorical._rank(Xd) == np.linalg.matrix_rank(Xd) == X.shape[1]
+
+
+def _profiled(frame, covar):
+    res = categorical.logistic(frame, dv="adopt", covar=covar, profile=["resistance"])
+    return res[res["term"] == "resistance"][["or_ci_low_profile", "or_ci_high_profile"]].to_numpy()[0]
+
+
+def test_profile_refits_start_warm_and_fall_back_to_statsmodels_start(frame, monkeypatch):
+    """The profile's refits start from the nearest refit already made; one that does not converge from there is
+    redone from statsmodels' start. Forcing every warm start to fail gives the same limits (to the root's xtol),
+    and the warm route needs few refits: the search starts one Wald half-width out, not 1 on the logit scale."""
+    covar = ["resistance", "age", "trained"]
+    calls = {"warm": 0, "cold": 0}
+    glm = categorical._glm
+
+    def counted(*args, start=None, **kw):
+        calls["warm" if start is not None else "cold"] += 1
+        return glm(*args, start=start, **kw)
+
+    monkeypatch.setattr(categorical, "_glm", counted)
+    warm = _profiled(frame, covar)
+    used = dict(calls)
+    assert used["cold"] == 1  # the fit itself; every refit warm and converged
+    assert used["warm"] <= 14  # both limits: 12 (the search from ±1 made 17 refits, each from scratch)
+
+    def failing(*args, start=None, **kw):
+        fit = glm(*args, start=start, **kw)
+        return fit if start is None else categorical._Logit(fit.params, fit.cov, fit.fitted, fit.deviance, False)
+
+    monkeypatch.setattr(categorical, "_glm", failing)
+    cold = _profiled(frame, covar)
+    np.testing.assert_allclose(np.log(warm), np.log(cold), rtol=0, atol=1e-9)

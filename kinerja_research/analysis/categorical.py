@@ -74,12 +74,13 @@ _EPS = np.finfo(float).eps
 class _Logit:
     """An IRLS fit: ``params`` (every column's coefficient; a fixed one at its value), ``cov`` (``(X'WX)^-1`` of
     the free ones, W at the last step's weights, as statsmodels' ``cov_params()``), ``fitted`` (probabilities at
-    ``params``), ``deviance``."""
+    ``params``), ``deviance``, ``converged`` (False when IRLS ran out of iterations or a step was not finite)."""
 
     params: np.ndarray
     cov: np.ndarray
     fitted: np.ndarray
     deviance: float
+    converged: bool = True
 
     @property
     def bse(self) -> np.ndarray:
@@ -116,7 +117,7 @@ def _glm(y, X, w, *, fixed: int | None = None, value: float = 0.0, start: np.nda
         mu = 1 / (1 + np.exp(-eta))
     if fixed is not None:
         beta[fixed] = value
-    done = False
+    done = converged = False
     dev = _deviance(y, mu, w)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         for _ in range(IRLS_MAXITER):
@@ -142,13 +143,14 @@ def _glm(y, X, w, *, fixed: int | None = None, value: float = 0.0, start: np.nda
             mu = 1 / (1 + np.exp(-eta))
             dev, dev_prev = _deviance(y, mu, w), dev
             if done or not np.isfinite(step) or abs(dev - dev_prev) <= IRLS_DEV_TOL:
+                converged = bool(np.isfinite(step) and np.isfinite(dev))
                 break
             done = step < IRLS_TOL  # one more step from here
         try:
             cov = np.linalg.inv(xtwx)
         except np.linalg.LinAlgError:
             cov = np.full(xtwx.shape, np.nan)
-    return _Logit(params=beta, cov=cov, fitted=mu, deviance=dev)
+    return _Logit(params=beta, cov=cov, fitted=mu, deviance=dev, converged=converged)
 
 
 def _rank(X: np.ndarray) -> int:
@@ -162,28 +164,46 @@ def _rank(X: np.ndarray) -> int:
     return int(np.sum(sv > sv.max(initial=0.0) * max(n, k) * _EPS))
 
 
-def _profile_ci(y, X, w, beta, dev_min, j, z) -> tuple[float, float]:
+def _profile_ci(y, X, w, beta, se, dev_min, j, z) -> tuple[float, float]:
     """Profile-likelihood limits of coefficient j: where sign(b - b̂) sqrt(D(b) - D̂) = ∓z, D(b) the deviance with
-    coefficient j fixed at b (an offset) and the others re-estimated."""
+    coefficient j fixed at b (an offset) and the others re-estimated.
+
+    The search for each limit starts one Wald half-width ``z * se`` (at most 1) from the estimate (where the limit
+    usually is, to a few per cent) and doubles the step until the profile passes the cut-off; the root in that
+    bracket is found by Brent's method to ``xtol=1e-12``. A step beyond 1e3 without passing it gives an infinite
+    limit (separation), as before. Each refit starts from the coefficients of the nearest refit already made (a
+    few IRLS steps instead of a start from scratch); a refit that does not converge from there is redone from
+    statsmodels' start, which is robust far along the profile. Every refit is made once: Brent's method asks
+    again for the two ends of its bracket.
+    """
     others = np.delete(np.arange(X.shape[1]), j)
+    seen: dict[float, tuple[float, np.ndarray | None]] = {float(beta[j]): (0.0, beta)}  # b -> (zeta, params)
 
     def zeta(b):
-        with np.errstate(over="ignore", divide="ignore"):  # far along the profile the link saturates
-            return _zeta(b)
+        b = float(b)
+        if b not in seen:
+            with np.errstate(over="ignore", divide="ignore"):  # far along the profile the link saturates
+                seen[b] = _zeta(b)
+        return seen[b][0]
 
     def _zeta(b):
+        params = None
         if others.size:
-            dev = _glm(y, X, w, fixed=j, value=b).deviance  # statsmodels' start: robust far along the profile
+            near = min(seen, key=lambda v: abs(v - b))
+            fit = _glm(y, X, w, fixed=j, value=b, start=seen[near][1])
+            if not fit.converged or fit.deviance < dev_min - 1e-6 * (1 + abs(dev_min)):
+                fit = _glm(y, X, w, fixed=j, value=b)  # statsmodels' start
+            dev, params = fit.deviance, (fit.params if fit.converged else None)
         else:
             eta = b * X[:, j]
             mu = 1 / (1 + np.exp(-eta))
             dev = -2 * np.sum(w * (y * np.log(mu) + (1 - y) * np.log1p(-mu)))
-        return np.sign(b - beta[j]) * np.sqrt(max(dev - dev_min, 0.0))
+        return np.sign(b - beta[j]) * np.sqrt(max(dev - dev_min, 0.0)), params
 
-    se0 = 1.0
+    step0 = min(z * se, 1.0) if np.isfinite(se) and se > 0 else 1.0
     out = []
     for sign in (-1, 1):
-        step = se0
+        step = step0
         b_prev = beta[j]
         while True:  # widen until the profile passes the cut-off (it may not: separation gives an infinite limit)
             b = beta[j] + sign * step
@@ -342,7 +362,7 @@ def logistic(
     dev0 = float(-2 * np.sum(w * (y * np.log(ybar) + (1 - y) * np.log1p(-ybar))))
     for j, r in enumerate(rows):
         wanted = profile is None or names[j] in profile
-        lo, hi = _profile_ci(y, X, w, beta, dev, j, z) if wanted else (np.nan, np.nan)
+        lo, hi = _profile_ci(y, X, w, beta, se[j], dev, j, z) if wanted else (np.nan, np.nan)
         r.update(
             effect_size=float(np.exp(beta[j])),
             effect_size_name="odds_ratio",

@@ -96,9 +96,25 @@ def floor_notebook(src: Path, dst: Path) -> None:
     nbformat.write(floor, str(dst))
 
 
+def process_role(cmd: str, pid: int, me: int) -> str:
+    """A name for a process of a run's tree, from its command line: the runner (this process), a notebook kernel,
+    a worker of the pool (forkserver or multiprocessing), an isolated job or batch process, Chromium, or the
+    command's first words."""
+    if pid == me:
+        return "runner (this process: protect, index)"
+    if "ipykernel" in cmd:
+        return "kernel"
+    if "forkserver" in cmd or "multiprocessing" in cmd:
+        return "pool worker (execute, batches of briefs, render)"
+    if "chrom" in cmd:
+        return "chromium"
+    return " ".join(cmd.split()[:3])[:60] or f"pid {pid}"
+
+
 class MemorySampler:
-    """Peak resident memory of the processes under this one, sampled every ``interval`` seconds in a thread: per
-    kernel (by its working folder ``.jobs/<stem>``) and per other process (a worker, by pid)."""
+    """Peak resident memory of this process and the processes under it, sampled every ``interval`` seconds in a
+    thread: per kernel (by its working folder ``.jobs/<stem>``), per other process (a worker, by pid) and per role
+    (:func:`process_role`: which kind of process of the tree held the most; this process included)."""
 
     def __init__(self, interval: float = 0.2):
         import threading
@@ -106,6 +122,7 @@ class MemorySampler:
         self.interval = interval
         self.kernels: dict[str, int] = {}
         self.workers: dict[int, int] = {}
+        self.roles: dict[str, int] = {}  # largest single process of each role
         self.cpu: dict[int, float] = {}  # user + system seconds of every process seen, as last read
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -115,12 +132,20 @@ class MemorySampler:
 
         me = psutil.Process()
         while not self._stop.is_set():
+            try:
+                rss = me.memory_info().rss
+                role = process_role("", me.pid, me.pid)
+                self.roles[role] = max(self.roles.get(role, 0), rss)
+            except (psutil.Error, OSError):
+                pass
             for p in me.children(recursive=True):
                 try:
                     rss = p.memory_info().rss
                     t = p.cpu_times()
                     self.cpu[p.pid] = t.user + t.system
                     cmd = " ".join(p.cmdline())
+                    role = process_role(cmd, p.pid, me.pid)
+                    self.roles[role] = max(self.roles.get(role, 0), rss)
                     if "ipykernel" in cmd:
                         stem = Path(p.cwd()).name
                         self.kernels[stem] = max(self.kernels.get(stem, 0), rss)
@@ -177,6 +202,7 @@ def timed_run(
         "jobs": {j["stem"]: j["duration_s"] for j in summary.jobs},
         "kernel_rss_mb": {k: v / 2**20 for k, v in mem.kernels.items()},
         "worker_rss_mb": sorted((v / 2**20 for v in mem.workers.values()), reverse=True),
+        "role_rss_mb": {k: v / 2**20 for k, v in sorted(mem.roles.items(), key=lambda kv: -kv[1])},
         "cpu_s": sum(mem.cpu.values()) + time.process_time() - cpu0,
     }
 
@@ -219,6 +245,10 @@ def national(args, out: Path, floor_dir: Path) -> None:
         if briefs:
             print(f"  {'region briefs (' + str(len(briefs)) + ')':32s}{sum(briefs):9.1f}{'(in batches)':>13s}")
         print(f"  worker processes' peak RSS MB: {', '.join(f'{v:.0f}' for v in r['worker_rss_mb'][:4])}")
+        print(
+            "  largest process of each kind, peak RSS MB: "
+            + "; ".join(f"{k} {v:.0f}" for k, v in r["role_rss_mb"].items())
+        )
     if not args.no_floor:
         print(
             f"\nnational suite / floor (2 workers): wall {runs[1]['wall'] / runs[0]['wall']:.2f}, "

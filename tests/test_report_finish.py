@@ -126,3 +126,69 @@ def test_a_long_counts_table_finishes_with_one_scope_and_the_old_headline_text(p
     counts = json.loads(text)["counts"]
     assert len(counts) == rows and all(c["scope"] == ["11.01", "11.02", "18.71"] for c in counts)
     assert {c["state"] for c in counts} >= {"primary", "shown"}
+
+
+# -- reading a headline JSON back (export.read_headline): json.load's document, without the whole text at once ----
+MORE = {
+    "nested lists": {
+        "regions": ["11.01", "11.02"],
+        "tables": [{"caption": "T1", "columns": ["a", "b"], "rows": [[1, 2], [3, None]]}, [], {}, [[1], [2, [3]]]],
+        "records": [{"key": "n", "value": 3, "text": "3"}, 4, "x", None, True, 0.5],
+        "empty": {},
+        "list of one": [{"a": {"b": [{}]}}],
+    },
+    "line ends in text": {
+        "title": "a\r\nb\x85c\u2028d\u2029e\x0bf\x0cg\x1c",
+        "counts": [_cell(1, ["11.01", "x\x85y"], quals={"term": "p\u2028q"})],
+    },
+    "member-like text": {
+        'k": "v': '\n  "z": 1,\n  ]',
+        "counts": [_cell(1, list(REGIONS), note='  "id": 2,\n    },')],
+        "last": '"}',
+    },
+    "scalar document values": {"a": None, "b": False, "c": -1.5e-300, "d": "", "e": [None]},
+    "duplicate scopes": {"counts": [_cell(i, list(REGIONS) if i % 2 else ["11.01"]) for i in range(6)]},
+    "scopes of every length": {
+        "counts": [_cell(i, [f"{k:02d}.01" for k in range(n)]) for i, n in enumerate([3, 3, 1, 2, 5, 5, 0, 4, 1, 7])]
+        + [{"id": "x", "scope": [["a", {"b": [1, 2]}], "c"]}, {"id": "y", "scope": ["c"]}],
+        "tail": [1],
+    },
+    "scope last in the document": {"t": "x", "counts": [_cell(0, list(REGIONS)), {"id": "z", "scope": ["11.01"]}]},
+}
+
+
+def _write(tmp_path, doc, text=None):
+    path = tmp_path / "x.headline.json"
+    path.write_text(_old_text(doc) if text is None else text, encoding="utf-8")  # = headline_text's (tested above)
+    return path
+
+
+@pytest.mark.parametrize("name", sorted(DOCS) + sorted(MORE))
+def test_read_headline_is_json_load_whatever_the_layout(name, tmp_path):
+    doc = {**DOCS, **MORE}[name]
+    expected = json.loads(json.dumps(doc, ensure_ascii=False))
+    for text in (None, json.dumps(doc), json.dumps(doc, ensure_ascii=False, indent=1)):
+        path = _write(tmp_path, doc, text)
+        got = export.read_headline(path)
+        assert got == expected and list(got) == list(expected)
+        keys = list(expected)[-1:] + ["counts", "absent"]
+        sub = export.read_headline(path, keys=keys)
+        assert sub == {k: v for k, v in expected.items() if k in keys}
+        assert list(sub) == [k for k in expected if k in keys]
+
+
+def test_read_headline_shares_one_list_per_distinct_scope(tmp_path):
+    counts = export.read_headline(_write(tmp_path, MORE["duplicate scopes"]))["counts"]
+    assert len({id(c["scope"]) for c in counts}) == 2
+    assert [c["scope"] for c in counts] == [list(REGIONS) if i % 2 else ["11.01"] for i in range(6)]
+
+
+def test_read_headline_stops_once_the_members_asked_for_are_read(tmp_path):
+    doc = {"notebook": "00", "title": "Audit", "counts": [_cell(i, list(REGIONS)) for i in range(3)]}
+    text = "".join(export.headline_text(doc))
+    broken = text[: text.index('"counts"')] + '"counts": [\n    {"never": parsed\n'  # not JSON after the title
+    assert export.read_headline(_write(tmp_path, doc, broken), keys=["title"]) == {"title": "Audit"}
+    with pytest.raises(ValueError):
+        export.read_headline(_write(tmp_path, doc, broken))
+    with pytest.raises(ValueError):
+        export.read_headline(_write(tmp_path, doc, text[:-3]))  # cut short: not closed

@@ -12,15 +12,17 @@ is byte-identical for identical tables (fixed document dates and zip times).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import re
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,16 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-__all__ = ["Sheet", "safe_text", "write_xlsx", "withhold_cells", "sheet_name", "headline_text", "FORMULA_START"]
+__all__ = [
+    "Sheet",
+    "safe_text",
+    "write_xlsx",
+    "withhold_cells",
+    "sheet_name",
+    "headline_text",
+    "read_headline",
+    "FORMULA_START",
+]
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -239,3 +250,187 @@ def headline_text(doc: Mapping[str, Any]) -> Iterator[str]:
             text = text.replace(mark, scopes[key])
         yield ("," if i else "") + "\n    " + text
     yield "\n  ]" + after + "\n"
+
+
+def _shared_scopes() -> Callable[[dict], dict]:
+    """A ``json`` object hook giving every count (``id`` and a list ``scope``) of one reading the same list object
+    for the same scope, so a page's 30,000 counts hold one copy of their 514-code scope, not one each."""
+    lists: dict[tuple, list] = {}
+
+    def hook(d: dict) -> dict:
+        scope = d.get("scope")
+        if isinstance(scope, list) and "id" in d:
+            with contextlib.suppress(TypeError):  # a scope of lists (not one the report writes) stays as it is
+                d["scope"] = lists.setdefault(tuple(scope), scope)
+        return d
+
+    return hook
+
+
+_DECODER = json.JSONDecoder()
+_SCOPE_OPEN = '      "scope": [\n'  # a count's scope, written over several lines (one per region)
+
+
+def _member_line(line: str) -> tuple[str, str]:
+    """``(key, rest of the line)`` of a member line ``  "key": rest`` of an ``indent=2`` JSON object."""
+    key, end = _DECODER.raw_decode(line, 2)
+    if line[end : end + 2] != ": ":
+        raise ValueError("not a member line")
+    return key, line[end + 2 :].rstrip("\n")
+
+
+class _Lines:
+    """The lines of a text file, with lines put back (read ahead in a block and not used) given first."""
+
+    def __init__(self, f):
+        self.f, self.back = f, []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        return self.back.pop() if self.back else next(self.f)
+
+    def block(self, n: int) -> str:
+        """The next ``n`` lines as one text (none put back: else ``""``)."""
+        return "" if self.back or n <= 0 else "".join(islice(self.f, n))
+
+    def put_back(self, text: str) -> None:
+        parts = text.split("\n")  # not splitlines: a JSON string may hold U+2028 or U+0085 raw
+        self.back = [p + "\n" for p in parts[:-1]][::-1] + self.back
+        if parts[-1]:
+            self.back.insert(0, parts[-1])  # (never: a block ends with its last line's line break)
+
+    def rest(self) -> str:
+        return "".join(reversed(self.back)) + self.f.read()
+
+
+def _read_lines(f, wanted: set | None, hook) -> dict:
+    """The members of an ``indent=2`` JSON object after its opening line, read line by line (see
+    :func:`read_headline`). A member starts on a line of exactly two spaces and a quote (JSON text holds no raw
+    line break inside a string, so no deeper line starts that way); an item of a top-level list starts on a line of
+    exactly four spaces and ends on the first line of four spaces after it, or on its own line when it holds no
+    line break; a count's multi-line ``scope`` is read as a block of as many lines as the last one (checked for its
+    closing line) and parsed once per distinct text. Members not ``wanted`` are passed over."""
+    out: dict[str, Any] = {}
+    scopes: dict[str, list] = {}
+    lines = _Lines(f)
+    key, keep, done = None, False, True
+    items: list | None = None  # the top-level list being read item by item
+    part: list[str] = []  # lines of the member value (or list item) being read
+    scope: list[str] | None = None  # text of the count scope being read
+    shared: list | None = None  # the item's scope, put back once the item is parsed
+    n_scope = 0  # lines of the last scope read
+
+    def item() -> None:
+        nonlocal shared
+        value = json.loads("".join(part).rstrip().removesuffix(","), object_hook=hook)
+        if shared is not None:
+            value["scope"], shared = shared, None
+        items.append(value)
+        part.clear()
+
+    def close_scope(line: str) -> None:
+        nonlocal shared, scope, n_scope
+        text = "".join(scope)
+        if text not in scopes:
+            scopes[text] = json.loads("[" + text + "]")
+        shared, scope, n_scope = scopes[text], None, text.count("\n")
+        part.append('      "scope": null' + line[7:])
+
+    for line in lines:
+        if items is None and (line.startswith('  "') or line.rstrip("\n") == "}"):
+            if not done:
+                out[key] = json.loads("".join(part).rstrip().removesuffix(","), object_hook=hook)
+            if wanted is not None and wanted <= out.keys():
+                return out
+            if line[0] == "}":
+                if wanted is None and lines.rest().strip():
+                    raise ValueError("text after the JSON document")
+                return out
+            key, rest = _member_line(line)
+            keep = wanted is None or key in wanted
+            done, part = not keep or rest == "[", [rest]
+            if keep and rest == "[":
+                items, part = [], []
+            elif not keep and rest == "[":
+                for line in lines:  # pass over the list unread
+                    if line.rstrip(",\n") == "  ]":
+                        break
+                else:
+                    raise ValueError("the JSON document is not closed")
+        elif key is None:
+            raise ValueError("not laid out with indent=2")
+        elif items is None:
+            if keep:
+                part.append(line)
+        elif scope is not None:
+            if line.startswith("      ]"):
+                close_scope(line)
+            else:
+                scope.append(line)
+        elif line.startswith("    ") and line[4:5].strip():
+            first = not part
+            part.append(line)
+            if not first or line[4] not in "{[" or line.rstrip(",\n").endswith(("}", "]")):
+                item()
+        elif not part and line.rstrip(",\n") == "  ]":
+            out[key], items = items, None
+        elif line == _SCOPE_OPEN and part and shared is None:
+            block = lines.block(n_scope)  # the scope's lines if it is as long as the last one
+            at = 0 if block.startswith("      ]") else block.find("\n      ]") + 1
+            if at or block.startswith("      ]"):  # shorter: its closing line is in the block
+                end = block.index("\n", at) + 1
+                lines.put_back(block[end:])
+                scope = [block[:at]]
+                close_scope(block[at:end])
+            else:
+                scope = [block]
+        elif part:
+            part.append(line)
+        else:
+            raise ValueError("not a list item")
+    raise ValueError("the JSON document is not closed")
+
+
+def read_headline(path: str | os.PathLike, keys: Sequence[str] | None = None) -> dict:
+    """A page's headline JSON (``<stem>.headline.json``) as :func:`json.load` gives it, read without the whole text.
+
+    At national scale the file is large (283 MB for page 00 at scale 1: each of its counts repeats the page's
+    514-code scope): the text is read line by line, each top-level member parsed on its own and each item of a
+    top-level list (a count of ``counts``) one at a time, the counts sharing one list per distinct scope. ``keys``
+    keeps those top-level members only (the others are passed over unparsed; reading stops once all are found). A
+    file not laid out as :func:`headline_text` writes it (``indent=2``; e.g. written compact by another tool) is
+    parsed whole, with the same result.
+
+    Parameters
+    ----------
+    path : path
+        The headline JSON.
+    keys : list of str, optional
+        Top-level members to return (default all).
+
+    Returns
+    -------
+    dict
+        The document (or its members named in ``keys``), equal to ``json.load``'s.
+
+    Raises
+    ------
+    OSError
+        The file cannot be read.
+    ValueError
+        The text is not JSON.
+    """
+    wanted = None if keys is None else set(keys)
+    with open(path, encoding="utf-8", newline="\n") as f:
+        if f.readline() == "{\n":
+            try:
+                return _read_lines(f, wanted, _shared_scopes())
+            except ValueError:
+                pass  # not laid out as headline_text writes it: parsed whole below
+        f.seek(0)
+        doc = json.loads(f.read(), object_hook=_shared_scopes())
+    if isinstance(doc, dict) and wanted is not None:
+        return {k: v for k, v in doc.items() if k in wanted}
+    return doc

@@ -35,6 +35,7 @@ from jinja2 import Template
 from kinerja_research._io import write_text_atomic
 from kinerja_research.errors import KinerjaError
 from kinerja_research.regions import get_region
+from kinerja_research.report import export
 from kinerja_research.report.browser import print_to_pdf
 from kinerja_research.report.i18n import Translator
 from kinerja_research.report.procs import die_with_parent
@@ -238,13 +239,21 @@ def region_names(codes: Sequence[str]) -> list[str]:
     return out
 
 
+#: What an index page shows of a page's headline JSON: its title, data source, answers and headline figures (not
+#: its counts, which at national scale are most of the file: 283 MB for page 00 at scale 1).
+INDEX_KEYS = ("title", "source", "answers", "records")
+
+
 def _read_headline(path: Path) -> dict | None:
     if not path.exists():
         return None
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        head = export.read_headline(path, keys=INDEX_KEYS)
+        if not head:  # none of them: the page is listed when its document has anything at all, as before
+            head = export.read_headline(path)
     except ValueError:
         return None
+    return head
 
 
 def _page_title(job: Mapping, head: Mapping | None, t) -> str:

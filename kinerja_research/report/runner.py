@@ -678,7 +678,7 @@ def _title(job: Job, work: Path) -> str:
     title = None
     if head.exists():
         try:
-            title = json.loads(head.read_text(encoding="utf-8")).get("title")
+            title = export.read_headline(head, keys=("title",)).get("title")
         except ValueError:
             title = None
     if not title:
@@ -794,21 +794,13 @@ def protect_run(work: str | Path, results: Sequence[dict], lang: str) -> dict[st
     work = Path(work)
     heads: dict[str, dict] = {}
     cells: list[suppress.Cell] = []
-    lists: dict[tuple, list] = {}  # each page's counts repeat its scope (every region): one list, one tuple each
-    tuples: dict[int, tuple] = {}
-
-    def shared_scope(d: dict) -> dict:
-        scope = d.get("scope")
-        if isinstance(scope, list) and "id" in d:
-            d["scope"] = lists.setdefault(tuple(scope), scope)
-        return d
-
+    tuples: dict[int, tuple] = {}  # each page's counts repeat its scope (every region): one list, one tuple each
     for r in results:
         if not r["ok"]:
             continue
         path = work / f"{r['stem']}.headline.json"
         try:
-            head = json.loads(path.read_text(encoding="utf-8"), object_hook=shared_scope)
+            head = export.read_headline(path)  # line by line, one list per distinct scope
         except (OSError, ValueError):
             continue
         heads[r["stem"]] = head

@@ -8,20 +8,14 @@ ratio, the time of the work itself inside each process, and the peak memory and 
 
 Target on the 2-core machine (issue 13): clean <= 2x the plain read, peak memory <= 3 GiB.
 
-    python bench/clean_bench.py [--rows 1000000] [--chunk-scale 46] [--same-as REFERENCE_FOLDER] [--keep-as FOLDER]
-
-``--same-as`` checks the clean's outputs against an earlier run's processed folder (another branch's, say):
-every file byte-identical (the parquet tables, quarantine, validation.csv, codebooks) and manifest.json equal but for
-its ``run`` part (start time and duration). ``--keep-as`` copies this run's processed folder there (a reference).
+    python bench/clean_bench.py [--rows 1000000] [--chunk-scale 46]
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -74,7 +68,7 @@ def generate(rows: int, chunk_scale: float, raw: Path) -> Path:
             world = simulate(seed=seed, scale=chunk_scale)
             d = parts / str(seed)
             d.mkdir(exist_ok=True)
-            _, spec = _raw._survey(world, _world.substream(seed, "raw_survey"), _raw.Dirt(), d)
+            spec = _raw._survey(world, _world.substream(seed, "raw_survey"), _raw.Dirt(), d)
             with open(d / _raw.SURVEY_FILE, "rb") as fh:
                 header = fh.readline()
                 if total == 0:
@@ -120,29 +114,6 @@ def run(code: str, *args: str, env=None) -> tuple[float, float, dict]:
     return wall, max(usage.ru_maxrss * 1024, tree.peak_tree) / 1024**3, res
 
 
-def same_as(out: Path, ref: Path) -> list[str]:
-    """The differences between two processed folders: files missing on one side, files whose bytes differ, and
-    manifest.json compared without its ``run`` part. Empty when the outputs are the same."""
-
-    def files(d: Path) -> dict[str, str]:
-        return {
-            p.relative_to(d).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(d.rglob("*"))
-            if p.is_file() and p.name != "manifest.json"
-        }
-
-    a, b = files(out), files(ref)
-    diffs = [f"only in {ref}: {k}" for k in sorted(set(b) - set(a))]
-    diffs += [f"only in {out}: {k}" for k in sorted(set(a) - set(b))]
-    diffs += [f"bytes differ: {k}" for k in sorted(set(a) & set(b)) if a[k] != b[k]]
-    ma, mb = (json.loads((d / "manifest.json").read_text(encoding="utf-8")) for d in (out, ref))
-    for m in (ma, mb):
-        m.pop("run", None)
-    if ma != mb:
-        diffs += [f"manifest.json differs in {k!r}" for k in sorted(set(ma) | set(mb)) if ma.get(k) != mb.get(k)]
-    return diffs
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
@@ -154,8 +125,6 @@ def main() -> None:
         help="worker processes of the clean (default: as `kinerja clean`, every core for a file this large; the "
         "plain read uses every core too, through pyarrow's threads)",
     )
-    ap.add_argument("--same-as", type=Path, default=None, help="a processed folder the outputs must equal")
-    ap.add_argument("--keep-as", type=Path, default=None, help="copy the processed folder here (a reference)")
     args = ap.parse_args()
     raw = OUT / f"raw_{args.rows}"
     path = generate(args.rows, args.chunk_scale, raw)
@@ -177,16 +146,6 @@ def main() -> None:
         f"ratio clean/read: {clean_wall / read_wall:.2f}x wall, {clean['work_s'] / read['work_s']:.2f}x work "
         f"(target <= 2x), {clean['cpu_s'] / read['cpu_s']:.2f}x CPU; load {os.getloadavg()[0]:.1f}; peak memory {clean_mem:.2f} GiB (target <= 3 GiB)"
     )
-
-    if args.keep_as is not None:
-        shutil.rmtree(args.keep_as, ignore_errors=True)
-        shutil.copytree(OUT / "processed", args.keep_as)
-        print(f"processed folder kept as {args.keep_as}")
-    if args.same_as is not None:
-        diffs = same_as(OUT / "processed", args.same_as)
-        print(f"outputs vs {args.same_as}: " + ("identical (manifest without run)" if not diffs else "; ".join(diffs)))
-        if diffs:
-            raise SystemExit(1)
 
 
 if __name__ == "__main__":

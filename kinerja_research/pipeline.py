@@ -1011,63 +1011,59 @@ def _read_unit(files: list[tuple], raw_root: Path, out: Path, batch_rows: int | 
     written as it is read, so the whole file is never in memory; the parts are the same as from the whole file."""
     batch_rows = int(batch_rows or BATCH_ROWS)
     meta, names, pieces = [], [], []
-    with ThreadPoolExecutor(1) as hasher:  # a file is hashed while it is read (hashlib lets go of the GIL)
-        for job, spec, path in files:
-            rel = path.relative_to(raw_root).as_posix()
-            hashing = hasher.submit(sha256_file, path)
-            digest = hashing.result() if spec.table == "satisfaction" else None  # respondent ids need it now
-            region = region_from_filename(path, spec.region)
-            first = len(pieces)
-            mapping = failed = None
-            found: list[np.ndarray] = []
-            done, people, columns = 0, False, []
-            for raw in read_file_batches(path, batch_rows, reader=spec.reader, **_reader_options(spec, path)):
-                if raw is None:  # the reader starts the file again: its parts so far are dropped
-                    for p in pieces[first:]:
-                        Path(p["part"][2]).unlink()
-                    del pieces[first:]
-                    found, done, people = [], 0, False
-                    continue
-                if failed is not None:
-                    continue  # read to the end: an unreadable line further down is reported first, as for the whole file
-                if mapping is None:
-                    try:
-                        mapping = map_headers(list(raw.data.columns), spec, path=path)
-                    except KinerjaError as exc:
-                        failed = exc
-                        continue
-                df = _canonical(raw.data, mapping, spec, rel, region, digest)
-                del raw
-                df["_pos"] = (np.int64(job) << np.int64(32)) + np.arange(done, done + len(df), dtype=np.int64)
-                found.append(_distinct_names(df))
-                people |= bool(df["nip"].notna().any()) if "nip" in df else len(df) > 0
-                columns = list(df.columns)
-                tbl = pa.Table.from_pandas(df, preserve_index=False)
-                done += len(df)
-                del df
-                for at in range(0, len(tbl), batch_rows):
-                    target = Path(f"{out}-{len(pieces):04d}.arrow")
-                    piece = tbl.slice(at, batch_rows) if len(tbl) > batch_rows else tbl
-                    _write_ipc(piece, target)
-                    pieces.append(
-                        {"part": (job, len(pieces) - first, str(target)), "rows": int(len(piece)), "rel": rel}
-                    )
-                del tbl
+    for job, spec, path in files:
+        rel = path.relative_to(raw_root).as_posix()
+        digest = sha256_file(path)
+        region = region_from_filename(path, spec.region)
+        first = len(pieces)
+        mapping = failed = None
+        found: list[np.ndarray] = []
+        done, people, columns = 0, False, []
+        for raw in read_file_batches(path, batch_rows, reader=spec.reader, **_reader_options(spec, path)):
+            if raw is None:  # the reader starts the file again: its parts so far are dropped
+                for p in pieces[first:]:
+                    Path(p["part"][2]).unlink()
+                del pieces[first:]
+                found, done, people = [], 0, False
+                continue
             if failed is not None:
-                raise failed
-            meta.append(
-                {
-                    "job": job,
-                    "rel": rel,
-                    "sha256": hashing.result(),
-                    "bytes": path.stat().st_size,
-                    "headers": {v: k for k, v in mapping.items()},
-                    "columns": columns,
-                    "spec": spec,
-                    "people": people,
-                }
-            )
-            names.append(pd.unique(np.concatenate(found)) if len(found) > 1 else found[0])
+                continue  # read to the end: an unreadable line further down is reported first, as for the whole file
+            if mapping is None:
+                try:
+                    mapping = map_headers(list(raw.data.columns), spec, path=path)
+                except KinerjaError as exc:
+                    failed = exc
+                    continue
+            df = _canonical(raw.data, mapping, spec, rel, region, digest)
+            del raw
+            df["_pos"] = (np.int64(job) << np.int64(32)) + np.arange(done, done + len(df), dtype=np.int64)
+            found.append(_distinct_names(df))
+            people |= bool(df["nip"].notna().any()) if "nip" in df else len(df) > 0
+            columns = list(df.columns)
+            tbl = pa.Table.from_pandas(df, preserve_index=False)
+            done += len(df)
+            del df
+            for at in range(0, len(tbl), batch_rows):
+                target = Path(f"{out}-{len(pieces):04d}.arrow")
+                piece = tbl.slice(at, batch_rows) if len(tbl) > batch_rows else tbl
+                _write_ipc(piece, target)
+                pieces.append({"part": (job, len(pieces) - first, str(target)), "rows": int(len(piece)), "rel": rel})
+            del tbl
+        if failed is not None:
+            raise failed
+        meta.append(
+            {
+                "job": job,
+                "rel": rel,
+                "sha256": digest,
+                "bytes": path.stat().st_size,
+                "headers": {v: k for k, v in mapping.items()},
+                "columns": columns,
+                "spec": spec,
+                "people": people,
+            }
+        )
+        names.append(pd.unique(np.concatenate(found)) if len(found) > 1 else found[0])
     return {"files": meta, "names": names, "rows": int(sum(p["rows"] for p in pieces)), "pieces": pieces}
 
 
@@ -1118,17 +1114,11 @@ def _clean_chunk(
     """Clean one chunk of whole files of a table (a worker's unit of work) and write its parts: clean rows sorted by
     region (one row group per region), quarantine, and the problem records as CSV lines. Returns counts, the regions
     and their rows, the problem counts by rule and severity, the clean columns, and the key columns of the decisions
-    taken over the whole table (duplicates, wave order) with this chunk's own decisions.
-
-    Option ``defer`` (a chunk holding row batches of a larger file, first pass): the chunk is cleaned up to the steps
-    that decisions over the whole table change and that state kept; nothing is decided, checked or written, and only
-    the key columns and the evidence of decisions are returned (``pending``). Once the decisions over the whole file
-    and table are taken, the chunk is finished with them (``cross``) and its outputs written once."""
+    taken over the whole table (duplicates, wave order) with this chunk's own decisions."""
     stem = Path(parts) / f"{table}-{cid:05d}"
     kept = Path(f"{stem}.prepared.pkl")
     prepared = None
-    # cleaned before up to the steps the whole table's decision changes: finish only
-    if cross is not None and kept.exists():
+    if cross and kept.exists():  # cleaned before up to the steps the whole table's decision changes: finish only
         with open(kept, "rb") as fh:
             used, prepared = pickle.load(fh)
         decided = options.get("decided") or {}
@@ -1138,29 +1128,21 @@ def _clean_chunk(
     n_in = int(len(raw))
     names = _names_at(options["names_path"])
     keys: dict = {}
-    opts = {k: v for k, v in options.items() if k not in ("names_path", "defer")} | {
-        "known_names": names,
-        "keys_out": keys,
-    }
+    opts = {k: v for k, v in options.items() if k != "names_path"} | {"known_names": names, "keys_out": keys}
     if cross:
         opts["cross"] = cross
     if prepared is not None:
         clean, quarantine, probs = finish_table(prepared, raw, opts)
     else:
-        if options.get("partial_files") and cross is None:  # row batches: a person's rows are likely in another batch
+        if options.get("partial_files") and not cross:  # row batches: a person's rows are likely in another batch
 
             def keep(state) -> None:
                 with open(kept, "wb") as fh:
                     pickle.dump((dict(keys.get("used") or {}), state), fh, protocol=5)
 
             opts["prepared_out"] = keep
-            if options.get("defer"):  # finished later with the whole table's decisions: nothing more done here
-                opts["prepare_only"] = True
         raw.attrs = attrs
-        done = clean_table(table, raw, key=key, options=opts)
-        if done is None:
-            return {"table": table, "cid": cid, "keys": keys, "pending": True}
-        clean, quarantine, probs = done
+        clean, quarantine, probs = clean_table(table, raw, key=key, options=opts)
     del raw, prepared
     validate_table(table, clean)
     _guard_personal_data(f"{table}.parquet", clean, names)
@@ -1357,13 +1339,9 @@ def _cross(results: list[dict]) -> dict[int, dict]:
         else:
             glob = {"wave_order": wave_order_flags(allk["person_id"], allk["wave"], allk["submitted_at"])}
         for name in names:
-            # a chunk cleaned only up to these decisions (pipeline option defer) has none of its own: it takes the
-            # whole table's
-            own = [results[i]["keys"][name] for i, _ in frames if name in results[i]["keys"]]
-            local = np.isin(pos, np.concatenate(own)) if own else np.zeros(len(pos), dtype=bool)
-            differ = set(np.unique(chunk_of[local != glob[name]]).tolist())
-            differ |= {i for i, _ in frames if name not in results[i]["keys"]}
-            for c in sorted(differ):
+            local = np.isin(pos, np.concatenate([r["keys"][name] for _, r in ((i, results[i]) for i, _ in frames)]))
+            differ = np.unique(chunk_of[local != glob[name]])
+            for c in differ.tolist():
                 out.setdefault(c, {})
         for c in out:
             mine = chunk_of == c
@@ -1459,7 +1437,6 @@ def _process(
             opts = {**options, "names_path": str(names_path), "file_aliases": aliases, "free_text": free}
             opts["table_people"] = people[t]
             opts["partial_files"] = ch["partial"]
-            opts["defer"] = bool(ch["partial"])  # finished once the decisions over the whole file are taken
             attrs = {"headers": {m["rel"]: m["headers"] for m in ch["files"]}, **table_attrs[t]}
             calls.append((t, cid, ch["units"], table_cols[t], attrs, key, opts, str(parts), None, keep_problems))
         lap("plan")
@@ -1472,10 +1449,7 @@ def _process(
 
         def again(i: int, decided: dict, cross: dict | None = None) -> tuple:
             c = calls[i]
-            opts = {**c[6], "decided": decided}
-            if cross is not None:
-                opts.pop("defer", None)
-            return c[:6] + (opts,) + c[7:8] + (cross, keep_problems)
+            return c[:6] + ({**c[6], "decided": decided},) + c[7:8] + (cross, keep_problems)
 
         again_n: dict[str, list[int]] = {}
         for t, res in results.items():
@@ -1495,11 +1469,10 @@ def _process(
             else:  # pragma: no cover - the decisions settle after at most three rounds
                 raise RuntimeError("the decisions over whole files did not settle")
             cross = _cross(res)  # decisions over the whole table; chunks that decided otherwise again
-            # ... and the chunks whose first pass was deferred (row batches of a larger file) finished once
-            idx = sorted(set(cross) | {i for i, r in enumerate(res) if r.get("pending")})
-            if idx:
-                redo = pool.map(_clean_chunk, [again(res[i]["cid"], decided, cross.get(i, {})) for i in idx])
-                again_n[t][2] += len(set(cross))
+            if cross:
+                idx = sorted(cross)
+                redo = pool.map(_clean_chunk, [again(res[i]["cid"], decided, cross[i]) for i in idx])
+                again_n[t][2] += len(idx)
                 for i, r in zip(idx, redo):
                     res[i] = r
             for r in res:  # the key columns are not needed any more (and never sent to the assembling workers)

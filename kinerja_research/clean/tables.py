@@ -931,37 +931,17 @@ def _decided(ctx: _Ctx, name: str) -> np.ndarray | None:
     return np.isin(_positions(ctx), np.asarray(cross[name], dtype=np.int64))
 
 
-def _dup_frame(ctx: _Ctx, out: pd.DataFrame, cleaned: _Cleaned) -> tuple[np.ndarray, str, pd.DataFrame]:
-    """The rows' places in the whole table, the ordering column and the frame of key and ordering columns of the
-    duplicate-submission check."""
-    pos = _positions(ctx)
-    order = "_order" if cleaned.dup_order is None else cleaned.dup_order
-    frame = out[[*cleaned.dup_key, *([] if cleaned.dup_order is None else [order])]]
-    if cleaned.dup_order is None:
-        frame = frame.assign(_order=pos)
-    return pos, order, frame
-
-
-def _key_frames(ctx: _Ctx, out: pd.DataFrame, cleaned: _Cleaned) -> None:
-    """Only the key columns of :func:`_duplicates` and :func:`_wave_order` into option ``keys_out`` (``dup``,
-    ``wave``), without their decisions: a table cleaned with option ``prepare_only``."""
-    keys = ctx.options.get("keys_out")
-    if keys is None:
-        return
-    if cleaned.dup_key is not None:
-        pos, _, frame = _dup_frame(ctx, out, cleaned)
-        keys["dup"] = frame.assign(_pos=pos).reset_index(drop=True)
-    if ctx.table == "survey":
-        keys["wave"] = out[["person_id", "wave", "submitted_at"]].reset_index(drop=True).assign(_pos=_positions(ctx))
-
-
 def _duplicates(ctx: _Ctx, out: pd.DataFrame, cleaned: _Cleaned) -> None:
     """Repeated submissions of one key: the latest is kept (an info record), the earlier ones quarantined. Ties and
     tables without an ordering column follow the rows' order in the whole table (:func:`_positions`); a decision
     made over the whole table (option ``cross``: ``drop`` and ``kept`` positions) replaces the one made here."""
     if cleaned.dup_key is None:
         return
-    pos, order, frame = _dup_frame(ctx, out, cleaned)
+    pos = _positions(ctx)
+    order = "_order" if cleaned.dup_order is None else cleaned.dup_order
+    frame = out[[*cleaned.dup_key, *([] if cleaned.dup_order is None else [order])]]
+    if cleaned.dup_order is None:
+        frame = frame.assign(_order=pos)
     keys = ctx.options.get("keys_out")
     if keys is not None:  # the key columns for the pipeline's decision over the whole table
         keys["dup"] = frame.assign(_pos=pos).reset_index(drop=True)
@@ -1109,8 +1089,7 @@ def clean_table(
         larger files: their per-file rules report evidence instead of deciding); ``decided`` (``{(rule, key):
         decision}`` of :data:`PART_RULES`, decided over the whole file or column by :func:`decide_parts`);
         ``prepared_out`` (a callable given the table cleaned up to the steps the ``cross`` decisions change, to
-        be finished later by :func:`finish_table`; with ``prepare_only`` as well, nothing else is done: only the key
-        columns are put into ``keys_out`` and None is returned); ``table_people``
+        be finished later by :func:`finish_table`); ``table_people``
         (1 when any file of the whole table has a NIP, or a row when the table has no NIP column: a chunk whose files
         have none still checks its name column as the whole table would).
 
@@ -1159,9 +1138,6 @@ def clean_table(
     keep = options.get("prepared_out")
     if keep is not None:  # the state before the steps a decision over the whole table can change (the pipeline's)
         keep(prepared)
-        if options.get("prepare_only"):  # finished later (finish_table) with decisions over the whole table
-            _key_frames(ctx, out, prepared.cleaned)
-            return None
     return finish_table(prepared, raw, options)
 
 

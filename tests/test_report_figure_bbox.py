@@ -135,3 +135,65 @@ def test_a_layout_engine_keeps_savefigs_tight():
     ax.plot([1, 2], [3, 4])
     assert nbmod._tight_bbox(fig) == "tight"
     plt.close(fig)
+
+
+def _pixels(png: bytes):
+    import numpy as np
+    from PIL import Image
+
+    im = Image.open(io.BytesIO(png))
+    return im, np.asarray(im.convert("RGBA"))
+
+
+@pytest.mark.parametrize("draw", ["means", "path_diagrams", "scree_panels", "constrained"])
+def test_page_png_has_the_pixels_of_savefig_tight(draw):
+    """``ctx.figure``'s PNG (``_figure_png``: RGB at zlib level 3 for an opaque figure) has exactly the pixels, size,
+    dpi and text chunk of ``savefig(bbox_inches="tight")``'s RGBA PNG."""
+    nbmod._configure_matplotlib()
+    figs = []
+    for _ in range(2):
+        if draw == "means":
+            fig = plots.plot_means_ci(_means(), lang="id", xlabel="common.col.mean").figure
+        elif draw == "path_diagrams":
+            fig = plots.path_diagrams({"Motivasi": (_cfa(), {}), "RTC": (_cfa(0.05), {"Dukungan": "Dukungan atasan"})})
+        elif draw == "scree_panels":
+            fig = plots.scree_panels({"Motivasi": _scree(6), "RTC": _scree(5), "Kepuasan": _scree(4)})
+        else:  # a layout engine: matplotlib's own "tight" and PNG writer
+            fig, ax = plt.subplots(layout="constrained")
+            ax.plot([1, 2], [3, 4])
+        figs.append(fig)
+    new, old = nbmod._figure_png(figs[0]), _tight_png(figs[1])
+    (im_new, px_new), (im_old, px_old) = _pixels(new), _pixels(old)
+    assert im_new.size == im_old.size and (px_new == px_old).all()
+    assert im_new.info["Software"] == im_old.info["Software"] == nbmod.PNG_SOFTWARE
+    assert im_new.info["dpi"] == im_old.info["dpi"]
+    if draw == "constrained":
+        assert new == old
+    else:
+        assert im_new.mode == "RGB" and im_old.mode == "RGBA"
+    for f in figs:
+        plt.close(f)
+
+
+def test_page_png_keeps_the_alpha_of_a_transparent_figure():
+    nbmod._configure_matplotlib()
+    figs = []
+    for _ in range(2):
+        fig, ax = plt.subplots()
+        ax.plot([1, 2], [3, 4])
+        fig.patch.set_alpha(0.0)
+        figs.append(fig)
+    new = nbmod._figure_png(figs[0])
+    assert new == _fast_png(figs[1])  # matplotlib's RGBA PNG, as before
+    im, px = _pixels(new)
+    assert im.mode == "RGBA" and (px[..., 3] < 255).any()
+    for f in figs:
+        plt.close(f)
+
+
+def test_path_diagram_axes_carry_no_ticks():
+    """The axes of a path diagram are off: no tick is laid out when the figure is drawn or measured."""
+    ax = plots.plot_path_diagram(_cfa())
+    assert not ax.axison
+    assert list(ax.get_xticks()) == [] and list(ax.get_yticks()) == []
+    plt.close(ax.figure)

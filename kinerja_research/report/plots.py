@@ -990,6 +990,10 @@ def plot_path_diagram(
     ax.set_xlim(0, 1)
     ax.set_ylim(n_items - 0.5 + 0.3, -0.8)
     ax.axis("off")
+    # No ticks on the hidden axes: the picture is the same (the axes are off), but without them every draw, tight
+    # layout and tight bounding box skips laying out the tick labels that the title placement measures
+    ax.set_xticks([])
+    ax.set_yticks([])
     item_y = {}
     for i, row in lam.iterrows():
         item_y[(row["lhs"], row["rhs"])] = float(i)

@@ -15,7 +15,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from kinerja_research.errors import KinerjaError
-from kinerja_research.measure import example_items, invariance, invariance_scores, latent_means
+from kinerja_research.measure import cfa, example_items, invariance, invariance_scores, latent_means
 
 pytestmark = pytest.mark.r
 REF = Path(__file__).parent / "reference"
@@ -200,3 +200,50 @@ def test_kept_fits_serve_latent_means_after_invariance_and_never_other_data():
     assert moved.loc[0, "estimate"] != warm.loc[0, "estimate"]
     invariance(df, model=model, between="region", levels=("configural", "metric"))
     assert len(inv_mod._FITS) == 2  # at most two kept
+
+
+def test_levels_started_from_the_previous_level_equal_levels_fitted_alone():
+    """Metric and scalar start from the previous level's estimates: the fits equal the same models fitted alone from
+    the usual starts (cfa with equal=), to the optimiser's tolerance, and the warm start was the one used."""
+    inv_mod = importlib.import_module("kinerja_research.measure.invariance")
+    df = example_items(n=450, seed=5, k=6).assign(g=["a", "b", "c"] * 150)
+    df.loc[df["g"] == "b", "X2"] += 0.3  # an intercept that differs: scalar fits worse, latent means move
+    model = "f =~ X1 + X2 + X3 + X4 + X5 + X6"
+    inv_mod._FITS.clear()
+    inv = invariance(df, model=model, between="g").set_index("term")
+    ((_, engines, _),) = inv_mod._FITS.values()
+    assert engines["configural"].fit.est.start == "default"
+    assert engines["metric"].fit.est.start == "warm" and engines["scalar"].fit.est.start == "warm"
+    for level, equal in (("metric", ("loadings",)), ("scalar", ("loadings", "intercepts"))):
+        alone = cfa(df, model=model, between="g", equal=equal)
+        fit = alone.fit.set_index("term")["estimate"]
+        assert alone.converged and not alone.problems
+        for col, term in (("statistic", "chisq"), ("cfi", "cfi"), ("rmsea", "rmsea"), ("srmr", "srmr")):
+            assert_allclose(inv.loc[level, col], fit[term], rtol=1e-7, err_msg=f"{level} {col}")
+    lm = latent_means(df, model=model, between="g")
+    est = alone.estimates
+    ref = est[(est["op"] == "~1") & (est["lhs"] == "f") & est["free"]]
+    assert_allclose(lm["estimate"].to_numpy(), ref["estimate"].to_numpy(), atol=1e-7)
+    assert_allclose(lm["se"].to_numpy(), ref["se"].to_numpy(), atol=1e-7)
+
+
+def test_a_warm_start_that_fails_is_forgotten():
+    """A warm start that leads nowhere proper (here: a non-positive-definite Sigma) leaves the estimation exactly as
+    without it; a warm start of another model's rows is not made at all."""
+    from kinerja_research.measure._model import build_model
+    from kinerja_research.measure._sem import Problem, carry_start, complete_group, estimate
+    from kinerja_research.measure._syntax import parse_model
+
+    df = example_items(n=300, seed=9, k=6)
+    x = df[[f"X{i}" for i in range(1, 7)]].to_numpy(float)
+    model = build_model(parse_model("f =~ X1 + X2 + X3\nh =~ X4 + X5 + X6"))
+    prob = Problem(model, [complete_group(x)])
+    plain = estimate(prob)
+    bad = np.full(model.q, -5.0)  # negative variances everywhere: no Cholesky factor
+    after = estimate(prob, warm=bad)
+    assert after.start == plain.start == "default"
+    np.testing.assert_array_equal(after.theta, plain.theta)
+    other = build_model(parse_model("f =~ X1 + X2 + X3 + X4 + X5 + X6"))
+    assert carry_start(other, model, plain.theta) is None
+    again = carry_start(model, model, plain.theta)
+    np.testing.assert_array_equal(again, plain.theta)

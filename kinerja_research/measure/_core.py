@@ -629,21 +629,36 @@ def minres_one_factor(r: np.ndarray) -> np.ndarray:
         lam0 = -lam0
     rows = np.arange(len(target))
     iu0, iu1 = iu
+    # the Jacobian's two non-zero cells per residual, written into one buffer at flat positions (MINPACK copies the
+    # returned matrix into its own work array, so the buffer can be reused: the same values, without a fresh zeroed
+    # matrix and two fancy-index writes per evaluation); stored by columns (col_deriv), which MINPACK copies as is
+    j = np.zeros((k, len(target)))
+    jf = j.reshape(-1)
+    at0 = iu0 * len(target) + rows
+    at1 = iu1 * len(target) + rows
 
     def resid(lam):
         return lam[iu0] * lam[iu1] - target  # the upper triangle of outer(lam, lam), without building the matrix
 
     def jac(lam):
-        j = np.zeros((len(target), k))
-        j[rows, iu[0]] = lam[iu[1]]
-        j[rows, iu[1]] = lam[iu[0]]
+        jf[at0] = lam[iu1]
+        jf[at1] = lam[iu0]
         return j
 
     # MINPACK lmder with exactly the arguments scipy's least_squares(method="lm", x_scale default "jac") passes it
     # (factor 100, diag None, at most 100 k evaluations), called without least_squares' wrapper layers: the same
     # iterates and result bit for bit, at about half the cost (this runs hundreds of times in parallel_analysis).
     lam = leastsq(
-        resid, lam0, Dfun=jac, full_output=True, ftol=1e-15, xtol=1e-15, gtol=1e-15, maxfev=100 * k, factor=100.0
+        resid,
+        lam0,
+        Dfun=jac,
+        col_deriv=True,
+        full_output=True,
+        ftol=1e-15,
+        xtol=1e-15,
+        gtol=1e-15,
+        maxfev=100 * k,
+        factor=100.0,
     )[0]
     if lam.sum() < 0:
         lam = -lam

@@ -197,13 +197,14 @@ class Model:
             for a, kk, ll in zip(pos[idx], r, c):
                 half[a] += np.outer(A[:, kk], C[ll])
                 dmu[a] += A[:, kk] * ib_al[ll]
-        # latent (co)variances
+        # latent (co)variances: 0.5 a_k a_k' (variances) or a_k a_l' (covariances), all cells in one product,
+        # added in the cells' order (the same sums as one outer product per cell)
         r, c, idx = cells["P"]
-        for a, kk, ll in zip(pos[idx], r, c):
-            if kk == ll:
-                half[a] += 0.5 * np.outer(A[:, kk], A[:, kk])
-            else:
-                half[a] += np.outer(A[:, kk], A[:, ll])
+        if len(idx):
+            outer = A[:, r].T[:, :, None] * A[:, c].T[:, None, :]
+            same = r == c
+            outer[same] *= 0.5
+            np.add.at(half, pos[idx], outer)
         # residual (co)variances (ordinal items: only the covariances are parameters)
         r, c, idx = cells["T"]
         if len(idx):

@@ -565,6 +565,29 @@ def _row(model: Model, g: int, mat: str, i: int, j: int):
     return model.__dict__[key].get((g, mat, i, j))
 
 
+def carry_start(model: Model, prev: Model, theta_prev: np.ndarray) -> np.ndarray | None:
+    """Start values for ``model`` from the estimates of ``prev``, a model of the same rows (another level of an
+    invariance sequence): each free row takes the value of its row in ``prev`` (a row fixed there, such as a latent
+    mean fixed at 0 before intercepts are equated, its fixed value); rows made equal take the mean of their values.
+    None when a row has no counterpart."""
+    if model.n_groups != prev.n_groups or model.ov != prev.ov or model.lv != prev.lv:
+        return None
+    old = {(r.group, r.lhs, r.op, r.rhs): r for r in prev.rows}
+    theta = np.zeros(model.q)
+    count = np.zeros(model.q)
+    for r in model.rows:
+        if r.free < 0:
+            continue
+        o = old.get((r.group, r.lhs, r.op, r.rhs))
+        if o is None:
+            return None
+        theta[r.free] += theta_prev[o.free] if o.free >= 0 else o.value
+        count[r.free] += 1
+    if not np.all(count > 0):
+        return None
+    return theta / count
+
+
 # --------------------------------------------------------------------------------------------------- optimiser
 @dataclass
 class Estimate:
@@ -728,10 +751,20 @@ def _proper(prob: Problem, theta: np.ndarray) -> bool:
     return True
 
 
-def estimate(prob: Problem, *, start: np.ndarray | None = None) -> Estimate:
+def estimate(prob: Problem, *, start: np.ndarray | None = None, warm: np.ndarray | None = None) -> Estimate:
     """Minimise the objective from several starts: the first proper converged solution is taken; an improper one is
     checked from one other start (the lower converged minimum wins); when no start converges, trust-region Newton
-    from the lowest point found, then a scaled BFGS polish."""
+    from the lowest point found, then a scaled BFGS polish.
+
+    ``warm``: a start near the solution (the previous level's estimates in an invariance sequence), tried first and
+    kept only when scoring from it converges to a proper solution; otherwise it is forgotten and the estimation runs
+    exactly as without it (so a problem case is judged from the usual starts, with their budgets)."""
+    if warm is not None and np.all(np.isfinite(warm)):
+        with single_thread():
+            est = _scoring(prob, np.asarray(warm, dtype=float), max_iter=500)
+            if est.converged and _proper(prob, est.theta):
+                est.start = "warm"
+                return est
     starts = [("given", start)] if start is not None else []
     starts += [("default", None), ("fabin", None), ("simple", None), ("small", None)]
     found: list[Estimate] = []
@@ -937,10 +970,12 @@ def fit_ml(
     estimator: str = "ML",
     fiml: bool = False,
     start: np.ndarray | None = None,
+    warm: np.ndarray | None = None,
     level: float = 0.90,
 ) -> MLFit:
     """Fit by ML (``estimator="ML"``) or ML with robust (Huber-White) SEs and the Yuan-Bentler scaled test
-    (``"MLR"``), on complete data or by FIML; lavaan's conventions for information matrices and tests."""
+    (``"MLR"``), on complete data or by FIML; lavaan's conventions for information matrices and tests. ``warm``: a
+    start near the solution, tried first (see :func:`estimate`)."""
     df = model.df()
     if df < 0:
         raise KinerjaError(
@@ -949,7 +984,7 @@ def fit_ml(
             f"loading or equate loadings of a two-item factor."
         )
     prob = Problem(model, groups, fiml=fiml)
-    est = estimate(prob, start=start)
+    est = estimate(prob, start=start, warm=warm)
     theta = est.theta
     N = prob.N
     G = model.n_groups

@@ -15,7 +15,15 @@ from kinerja_research.instruments.codebook import Codebook
 from kinerja_research.measure._core import item_matrix, listwise_moments
 from kinerja_research.measure._model import Model, build_model
 from kinerja_research.measure._ordinal import OrdinalFit, fit_wlsmv, ordinal_groups
-from kinerja_research.measure._sem import GroupData, MLFit, complete_group, fit_ml, missing_group, moments_group
+from kinerja_research.measure._sem import (
+    GroupData,
+    MLFit,
+    carry_start,
+    complete_group,
+    fit_ml,
+    missing_group,
+    moments_group,
+)
 from kinerja_research.measure._syntax import ModelSpec, parse_model
 from kinerja_research.results import check_alpha, check_choice, check_columns, tidy
 
@@ -255,7 +263,9 @@ class _Engine:
         return bool(self.fit.est.converged)
 
 
-def _fit(prep: _Prepared, *, estimator, missing, ordered, equal=(), partial=(), start=None) -> _Engine:
+def _fit(prep: _Prepared, *, estimator, missing, ordered, equal=(), partial=(), start=None, prev=None) -> _Engine:
+    """Fit the model to the prepared data. ``prev``: the fitted engine of a less restricted model of the same rows
+    (the previous level of an invariance sequence), whose estimates are tried first as the start of an ML fit."""
     G = len(prep.xs)
     if ordered:
         if "ordinal" not in prep.cache:
@@ -273,7 +283,10 @@ def _fit(prep: _Prepared, *, estimator, missing, ordered, equal=(), partial=(), 
         else:
             prep.cache[key] = [complete_group(x, keep_rows=estimator == "MLR") for x in prep.xs]
     groups: list[GroupData] = prep.cache[key]
-    fit = fit_ml(model, groups, estimator=estimator, fiml=fiml, start=start)
+    warm = None
+    if prev is not None and isinstance(prev.fit, MLFit) and prev.converged and np.isfinite(prev.fit.est.fmin):
+        warm = carry_start(model, prev.model, prev.theta)
+    fit = fit_ml(model, groups, estimator=estimator, fiml=fiml, start=start, warm=warm)
     return _Engine(model, fit, groups, estimator, missing)
 
 

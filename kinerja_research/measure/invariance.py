@@ -195,6 +195,7 @@ def _fit_nested(prep, levels, estimator, missing, ordered, partial, delta_cfi, b
             ordered=ordered,
             equal=_level_equal(lev, ordered),
             partial=tuple(partial),
+            prev=prev,
         )
         meas = eng.measures
         engines[lev] = eng

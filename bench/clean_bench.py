@@ -68,7 +68,7 @@ def generate(rows: int, chunk_scale: float, raw: Path) -> Path:
             world = simulate(seed=seed, scale=chunk_scale)
             d = parts / str(seed)
             d.mkdir(exist_ok=True)
-            spec = _raw._survey(world, _world.substream(seed, "raw_survey"), _raw.Dirt(), d)
+            _, spec = _raw._survey(world, _world.substream(seed, "raw_survey"), _raw.Dirt(), d)
             with open(d / _raw.SURVEY_FILE, "rb") as fh:
                 header = fh.readline()
                 if total == 0:

@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -68,7 +69,15 @@ from kinerja_research.clean.tables import (
 )
 from kinerja_research.errors import KinerjaError
 from kinerja_research.ingest.dataset import SYNTH_MARK, load_dataset, map_headers, region_from_filename
-from kinerja_research.ingest.readers import read_file, read_file_batches
+from kinerja_research.ingest.readers import (
+    MAX_ROWS,
+    _reader_of,
+    plan_csv_ranges,
+    read_csv_range,
+    read_file,
+    read_file_batches,
+    scan_csv_range,
+)
 from kinerja_research.privacy import key_fingerprint, pseudonym_key, pseudonymise, release_problems
 from kinerja_research.schemas import validate_table
 
@@ -915,7 +924,8 @@ def _trace_label(name: str, args: tuple) -> str:
     if name == "_assemble":
         return f"{args[0]}:{args[1]}"
     if name == "_read_unit":
-        return Path(args[2]).name + f" n={len(args[0])} " + (args[0][0][2].name if args[0] else "")
+        ranged = f" range {args[4][1]}" if len(args) > 4 and args[4] else ""
+        return Path(args[2]).name + f" n={len(args[0])} " + (args[0][0][2].name if args[0] else "") + ranged
     return ""
 
 
@@ -999,7 +1009,14 @@ def _write_ipc(tbl: pa.Table, path: Path, batches: list[pa.Table] | None = None)
             w.write_batch(rbs[0])
 
 
-def _read_unit(files: list[tuple], raw_root: Path, out: Path, batch_rows: int | None = None) -> dict:
+def _read_unit(
+    files: list[tuple],
+    raw_root: Path,
+    out: Path,
+    batch_rows: int | None = None,
+    ranged: tuple | None = None,
+    catch: bool = False,
+) -> dict:
     """Read the files of one unit (a worker's unit of work) and keep their canonical frames as Arrow IPC parts
     (``<out>-<k>.arrow``) for the cleaning chunks, a file of more than ``batch_rows`` rows (default
     :data:`BATCH_ROWS`) in row batches of that many rows (each row keeps its row number in the file, ``_row``, and
@@ -1008,7 +1025,22 @@ def _read_unit(files: list[tuple], raw_root: Path, out: Path, batch_rows: int | 
     "rows", "rel"}]`` in file order.
 
     A CSV or Forms export is streamed (:func:`~kinerja_research.ingest.readers.read_file_batches`): each row batch is
-    written as it is read, so the whole file is never in memory; the parts are the same as from the whole file."""
+    written as it is read, so the whole file is never in memory; the parts are the same as from the whole file.
+
+    ``ranged``: ``(plan, k)``, read only byte range ``k`` of the unit's one file (:func:`_read_range`). ``catch``:
+    return an error as ``{"error": exc}`` instead of raising it (the caller raises the first in the files' order)."""
+    try:
+        if ranged is not None:
+            return _read_range(files[0], raw_root, out, int(batch_rows or BATCH_ROWS), *ranged)
+        return _read_whole(files, raw_root, out, batch_rows)
+    except KinerjaError as exc:
+        if not catch:
+            raise
+        return {"error": exc}
+
+
+def _read_whole(files: list[tuple], raw_root: Path, out: Path, batch_rows: int | None = None) -> dict:
+    """:func:`_read_unit` of whole files."""
     batch_rows = int(batch_rows or BATCH_ROWS)
     meta, names, pieces = [], [], []
     for job, spec, path in files:
@@ -1036,13 +1068,12 @@ def _read_unit(files: list[tuple], raw_root: Path, out: Path, batch_rows: int | 
                     continue
             df = _canonical(raw.data, mapping, spec, rel, region, digest)
             del raw
-            df["_pos"] = (np.int64(job) << np.int64(32)) + np.arange(done, done + len(df), dtype=np.int64)
-            found.append(_distinct_names(df))
-            people |= bool(df["nip"].notna().any()) if "nip" in df else len(df) > 0
-            columns = list(df.columns)
-            tbl = pa.Table.from_pandas(df, preserve_index=False)
-            done += len(df)
+            tbl, distinct, anyone = _batch_table(df, job, done)
             del df
+            found.append(distinct)
+            people |= anyone
+            columns = tbl.column_names
+            done += len(tbl)
             for at in range(0, len(tbl), batch_rows):
                 target = Path(f"{out}-{len(pieces):04d}.arrow")
                 piece = tbl.slice(at, batch_rows) if len(tbl) > batch_rows else tbl
@@ -1067,6 +1098,169 @@ def _read_unit(files: list[tuple], raw_root: Path, out: Path, batch_rows: int | 
     return {"files": meta, "names": names, "rows": int(sum(p["rows"] for p in pieces)), "pieces": pieces}
 
 
+def _batch_table(df: pd.DataFrame, job: int, done: int) -> tuple[pa.Table, np.ndarray, bool]:
+    """A canonical row batch as the Arrow table of its part, with its rows' place in the whole table (``_pos``,
+    ``done`` rows of the file before it), its distinct names and whether it has anyone."""
+    df["_pos"] = (np.int64(job) << np.int64(32)) + np.arange(done, done + len(df), dtype=np.int64)
+    distinct = _distinct_names(df)
+    people = bool(df["nip"].notna().any()) if "nip" in df else len(df) > 0
+    return pa.Table.from_pandas(df, preserve_index=False), distinct, people
+
+
+#: A CSV or Forms export of at least this many bytes is read in byte ranges of about this size by several workers
+#: at once (when the clean has workers; their number a multiple of the workers), instead of by one worker.
+RANGE_BYTES = 64 << 20
+
+
+def _range_plan(unit: dict, workers: int):
+    """The byte ranges in which the unit's one file is read (:func:`~kinerja_research.ingest.readers
+    .plan_csv_ranges`), or None: read whole (several files, not a CSV, a satisfaction file, whose rows carry the
+    file's hash, or smaller than :data:`RANGE_BYTES`)."""
+    if workers < 2 or len(unit["files"]) != 1:
+        return None
+    _, spec, path = unit["files"][0]
+    size = path.stat().st_size
+    if size < RANGE_BYTES or spec.table == "satisfaction":
+        return None
+    try:
+        if _reader_of(path, spec.reader) not in ("csv", "forms"):
+            return None
+    except KinerjaError:
+        return None
+    parts = workers * -(-size // (workers * RANGE_BYTES))
+    return plan_csv_ranges(path, parts, **_reader_options(spec, path))
+
+
+def _read_range(file: tuple, raw_root: Path, out: Path, batch_rows: int, plan, k: int) -> dict:
+    """Read byte range ``k`` of a CSV file cut by ``plan`` into canonical parts as :func:`_read_whole` reads the
+    whole file, rows counted from the range's start (``_row`` and ``_pos`` are made the file's by adding the rows of
+    the ranges before, :func:`_merge_ranges`). Parsed without quoted line breaks first, as the whole file is, then
+    with them when a line's fields do not fit and the range's quotes are regular. Returns ``{"k", "fallback"}``
+    (True: the file must be read whole: an error, whose sentence names the file's row, or irregular quotes), and
+    else ``newlines`` (the mode used), ``regular``, ``quoted_break`` (:func:`~kinerja_research.ingest.readers
+    .scan_csv_range`, None when the range parsed without quoted line breaks: scanned later only if another range
+    needed them), ``rows``, ``parts`` ``[(path, rows)]``, ``names``, ``people``, ``columns``, ``headers``."""
+    job, spec, path = file
+    rel = path.relative_to(raw_root).as_posix()
+    fallback = {"k": k, "fallback": True}
+    regular = quoted_break = None  # scanned only when needed
+    try:
+        mapping = map_headers(list(plan.headers), spec, path=path)
+    except KinerjaError:
+        return fallback
+    region = region_from_filename(path, spec.region)
+    types = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}.get
+    for newlines in (False, True):
+        if newlines:
+            regular, quoted_break = scan_csv_range(plan, k)
+            if not regular:
+                return fallback
+        parts: list[tuple] = []
+        found: list[np.ndarray] = []
+        done, people, columns = 0, False, []
+        try:
+            for raw in read_csv_range(plan, k, batch_rows, newlines=newlines):
+                data = raw.to_pandas(types_mapper=types)
+                del raw
+                data.index = pd.RangeIndex(done + 1, done + len(data) + 1)
+                df = _canonical(data, mapping, spec, rel, region, None)
+                del data
+                tbl, distinct, anyone = _batch_table(df, job, done)
+                del df
+                found.append(distinct)
+                people |= anyone
+                columns = tbl.column_names
+                target = Path(f"{out}-{len(parts):04d}.arrow")
+                _write_ipc(tbl, target)
+                parts.append((str(target), int(len(tbl))))
+                done += len(tbl)
+                del tbl
+            break
+        except pa.ArrowInvalid as exc:
+            _remove([p for p, _ in parts])
+            msg = str(exc).lower()
+            if newlines or "utf8" in msg or "utf-8" in msg:
+                return fallback
+    if not done:
+        _remove([p for p, _ in parts])
+        return fallback
+    return {
+        "k": k,
+        "fallback": False,
+        "newlines": newlines,
+        "regular": regular,
+        "quoted_break": quoted_break,
+        "rows": done,
+        "parts": parts,
+        "names": pd.unique(np.concatenate(found)) if len(found) > 1 else found[0],
+        "people": people,
+        "columns": columns,
+        "headers": {v: k_ for k_, v in mapping.items()},
+    }
+
+
+def _unscanned(ranges: list[dict], r: dict) -> bool:
+    """Whether range ``r`` of a file must be scanned (:func:`~kinerja_research.ingest.readers.scan_csv_range`) before
+    the ranges are merged: it parsed without quoted line breaks, another range of the file needed them."""
+    if any("error" in x or x["fallback"] for x in ranges):
+        return False
+    return r["regular"] is None and any(x["newlines"] for x in ranges)
+
+
+def _merge_ranges(file: tuple, raw_root: Path, ranges: list[dict], digest: str, batch_rows: int) -> dict | None:
+    """The :func:`_read_whole` result of a file read in byte ranges (``ranges`` in range order), or None when the
+    file must be read whole: a range fell back, or the ranges were parsed in ways the whole file is not (the file
+    has a quoted line break, so it is parsed with them throughout: every range's quotes must be regular, and a range
+    parsed without them must have none), no data row, too many rows. The pieces are the whole file's row batches of
+    ``batch_rows`` rows, each made of slices of the ranges' parts: ``(job, batch, ((path, start, stop, rows before
+    the range), ...))``."""
+    job, spec, path = file
+    if any(r["fallback"] for r in ranges):
+        return None
+    if any(r["newlines"] for r in ranges) and any(
+        not r["regular"] or (r["quoted_break"] and not r["newlines"]) for r in ranges
+    ):
+        return None
+    total = sum(r["rows"] for r in ranges)
+    if not total or total > MAX_ROWS:
+        return None
+    rel = path.relative_to(raw_root).as_posix()
+    segs, at = [], 0  # (part, first row in the file, rows, rows of the ranges before)
+    for r in ranges:
+        before = at
+        for p, n in r["parts"]:
+            segs.append((p, at, n, before))
+            at += n
+    pieces = []
+    for b, g0 in enumerate(range(0, total, batch_rows)):
+        g1 = min(g0 + batch_rows, total)
+        where = tuple((p, max(g0, s) - s, min(g1, s + n) - s, off) for p, s, n, off in segs if s < g1 and s + n > g0)
+        pieces.append({"part": (job, b, where), "rows": g1 - g0, "rel": rel})
+    names = [r["names"] for r in ranges]
+    meta = {
+        "job": job,
+        "rel": rel,
+        "sha256": digest,
+        "bytes": path.stat().st_size,
+        "headers": ranges[0]["headers"],
+        "columns": ranges[0]["columns"],
+        "spec": spec,
+        "people": any(r["people"] for r in ranges),
+    }
+    return {
+        "files": [meta],
+        "names": [pd.unique(np.concatenate(names)) if len(names) > 1 else names[0]],
+        "rows": total,
+        "pieces": pieces,
+    }
+
+
+def _part_paths(part: tuple) -> list[str]:
+    """The files of a piece's part: one path, or the parts of the byte ranges it is sliced from."""
+    where = part[2]
+    return [where] if isinstance(where, str) else [w[0] for w in where]
+
+
 #: The name keys of the runs of this process, by the path of their file (read once per worker process; the process
 #: that wrote them uses its own set, not a copy).
 _NAMES_AT: dict[str, frozenset] = {}
@@ -1088,8 +1282,17 @@ def _chunk_raw(parts: list[tuple], columns: list[str]) -> pd.DataFrame:
     concatenated)."""
     stored = sorted(parts, key=lambda p: (p[0], p[1]))
     frames = []
-    for _, _, path in stored:
-        df = pa.ipc.open_file(pa.memory_map(path)).read_all().to_pandas()  # mapped: no copy of the part read
+    for _, _, where in stored:
+        if isinstance(where, str):
+            df = pa.ipc.open_file(pa.memory_map(where)).read_all().to_pandas()  # mapped: no copy of the part read
+        else:  # a row batch of a file read in byte ranges: slices of the ranges' parts, rows counted in the file
+            tables = []
+            for path, lo, hi, before in where:
+                t = pa.ipc.open_file(pa.memory_map(path)).read_all().slice(lo, hi - lo)
+                for c in ("_row", "_pos") if before else ():
+                    t = t.set_column(t.schema.get_field_index(c), c, pc.add(t[c], pa.scalar(before, pa.int64())))
+                tables.append(t)
+            df = (pa.concat_tables(tables) if len(tables) > 1 else tables[0]).to_pandas()
         for c in columns:
             if c not in df:
                 df[c] = pd.array([pd.NA] * len(df), dtype=pd.StringDtype("pyarrow"))
@@ -1350,6 +1553,59 @@ def _cross(results: list[dict]) -> dict[int, dict]:
     return out
 
 
+def _read_units(units: list[dict], raw_root: Path, parts: Path, pool: _Pool, hasher: ThreadPoolExecutor) -> list:
+    """:func:`_read_unit` of every unit, in order. With workers, a unit of one large CSV file is read in byte ranges
+    by several workers at once (:func:`_range_plan`, hashed meanwhile by ``hasher`` in this process) and its ranges
+    merged into the whole file's row batches (:func:`_merge_ranges`); a file whose ranges cannot stand for it (an
+    error, irregular quotes) is read whole after all, so the parts, the rows' numbers and the errors are those of
+    reading it whole. The first error in the units' order is raised."""
+    plans = {i: p for i, u in enumerate(units) if (p := _range_plan(u, pool.workers if pool.parallel else 1))}
+    tasks, owner, size = [], [], []
+    for i, u in enumerate(units):
+        stem = parts / f"raw-{i:05d}"
+        if i not in plans:
+            tasks.append((u["files"], raw_root, stem, BATCH_ROWS, None, bool(plans)))
+            owner.append((i, None))
+            size.append(sum(path.stat().st_size for _, _, path in u["files"]))
+            continue
+        plan = plans[i]
+        for k in range(plan.n):
+            tasks.append((u["files"], raw_root, Path(f"{stem}-r{k:03d}"), BATCH_ROWS, (plan, k), True))
+            owner.append((i, k))
+            size.append(plan.cuts[k + 1] - plan.cuts[k])
+    if not plans:
+        return pool.map(_read_unit, tasks)
+    digests = {i: hasher.submit(sha256_file, units[i]["files"][0][2]) for i in plans}
+    got = pool.map(_read_unit, tasks, first=sorted(range(len(tasks)), key=lambda t: (-size[t], t)))
+    read: list = [None] * len(units)
+    ranges: dict[int, list] = {}
+    for (i, k), r in zip(owner, got):
+        if k is None:
+            read[i] = r
+        else:
+            ranges.setdefault(i, []).append(r)
+    late = [(i, k) for i, rs in ranges.items() for k, r in enumerate(rs) if _unscanned(rs, r)]
+    for (i, k), (regular, quoted_break) in zip(late, pool.map(scan_csv_range, [(plans[i], k) for i, k in late])):
+        ranges[i][k] |= {"regular": regular, "quoted_break": quoted_break}
+    whole = []
+    for i, rs in ranges.items():
+        merged = None
+        if not any("error" in r for r in rs):
+            merged = _merge_ranges(units[i]["files"][0], raw_root, rs, digests[i].result(), BATCH_ROWS)
+        if merged is None:
+            _remove([p for r in rs for p, _ in r.get("parts", [])])
+            whole.append(i)
+        read[i] = merged
+    if whole:
+        again = [(units[i]["files"], raw_root, parts / f"raw-{i:05d}", BATCH_ROWS, None, True) for i in whole]
+        for i, r in zip(whole, pool.map(_read_unit, again)):
+            read[i] = r
+    for r in read:
+        if "error" in r:
+            raise r["error"]
+    return read
+
+
 def _process(
     cfg,
     raw_root: Path,
@@ -1397,9 +1653,7 @@ def _process(
                 fh.write(json.dumps({"phase": step, "t1": time.time(), "cpu": time.process_time()}) + "\n")
 
     with _Pool(n, scheduler) as pool, ThreadPoolExecutor(1) as remover:
-        read = pool.map(
-            _read_unit, [(u["files"], raw_root, parts / f"raw-{i:05d}", BATCH_ROWS) for i, u in enumerate(units)]
-        )
+        read = _read_units(units, raw_root, parts, pool, remover)
         metas = sorted((m for r in read for m in r["files"]), key=lambda m: m["job"])
         for m in metas:
             inputs.setdefault(m["rel"], {"sha256": m["sha256"], "bytes": m["bytes"]})
@@ -1479,7 +1733,7 @@ def _process(
                 r["keys"] = None
             # the table's raw parts and prepared states are not read any more: removed by a thread while the other
             # tables are decided and the outputs assembled (unlinking a thousand parts takes seconds of wall time)
-            done_parts = [p[2] for r in res for p in calls[r["cid"]][2]]
+            done_parts = [f for r in res for p in calls[r["cid"]][2] for f in _part_paths(p)]
             done_parts += [str(parts / f"{t}-{r['cid']:05d}.prepared.pkl") for r in res]
             remover.submit(_remove, done_parts)
         lap("decide")

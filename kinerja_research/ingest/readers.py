@@ -1123,3 +1123,147 @@ def _tables_of(stream, rows: int) -> Iterator[pa.Table]:
 def _too_long(table, headers: list[str]) -> bool:
     """Whether a cell is longer than :data:`MAX_CELL_CHARS` (:func:`_check_cells` names it)."""
     return _longest_cell(table, headers) is not None
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# One large CSV file read in byte ranges (by several workers at once)
+# --------------------------------------------------------------------------------------------------------------------
+#: Encodings in which a quote, a separator and a line break are always their one ASCII byte (so a file can be cut
+#: between two bytes without decoding it): the cut points of :func:`plan_csv_ranges` are found on the raw bytes.
+_BYTE_SAFE = frozenset({"utf-8", "utf-8-sig", "cp1252", "iso8859-1", "ascii"})
+#: How far past a planned cut point a record boundary is looked for (a longer record: the file is read whole).
+CUT_WINDOW = 4 << 20
+#: Header and skipped lines above which a file is not cut (the cut points must lie below them).
+MAX_RANGE_SKIP = 1000
+
+
+@dataclass(frozen=True)
+class CsvRanges:
+    """A CSV file cut into byte ranges that each begin at a record (:func:`plan_csv_ranges`): what
+    :func:`read_csv` decides once for the file (encoding, separator, headers, lines skipped above the data) and the
+    cut points ``cuts`` (``cuts[k]`` to ``cuts[k + 1]`` is range ``k``; the first range holds the header)."""
+
+    path: Path
+    encoding: str
+    sep: str
+    headers: tuple
+    skip: int
+    header_row: int
+    cuts: tuple
+
+    @property
+    def n(self) -> int:
+        return len(self.cuts) - 1
+
+
+def plan_csv_ranges(
+    path: str | Path,
+    parts: int,
+    *,
+    sep: str | None = None,
+    encoding: str | None = None,
+    header_row: int = 1,
+    skip_rows: int = 0,
+    **_: object,
+) -> CsvRanges | None:
+    """Cut a CSV file into about ``parts`` byte ranges of equal size, each beginning at a record, to be parsed by
+    :func:`read_csv_range` at the same time; ``None`` when the file is better read whole (:func:`read_csv_batches`):
+    fewer than two ranges, an encoding whose bytes are not ASCII-safe, a header that needs the whole file's
+    encoding repair, any option or header :func:`read_csv` refuses (it names it), no record boundary near a cut.
+
+    A cut is put after the first line break at or after each planned point that is outside quotes: an even number
+    of quote characters from the start of the file to it. That is where a record begins when quotes are used as CSV
+    quotes them (every quoted field opened at a field's start and closed before a separator or line end):
+    :func:`scan_csv_range` checks that of every range, and the caller reads the file whole when a range does not
+    hold to it and the file has a quoted line break (without one, every line break ends a record anyway)."""
+    path = Path(path)
+    if parts < 2:
+        return None
+    try:
+        size, encoding, sep, headers, skip, notes = _csv_plan(path, sep, encoding, header_row, skip_rows)
+    except InputFileError:
+        return None  # read whole: read_csv's own sentence names the problem
+    if notes or codecs.lookup(encoding).name not in _BYTE_SAFE or ord(sep) > 127 or skip > MAX_RANGE_SKIP:
+        return None
+    with open(path, "rb") as fh:
+        for _ in range(skip):  # the data start below the header and skipped lines
+            if not fh.readline(MAX_HEADER_BYTES):
+                return None
+        data_start = fh.tell()
+        cuts, parity, at = [0], 0, 0
+        for k in range(1, parts):
+            target = size * k // parts
+            if target <= max(cuts[-1], data_start):
+                continue
+            fh.seek(at)
+            left = target - at
+            while left > 0:  # quotes up to the planned point
+                blk = fh.read(min(left, CSV_BLOCK_BYTES))
+                if not blk:
+                    break
+                parity ^= int(np.count_nonzero(np.frombuffer(blk, dtype=np.uint8) == 34)) & 1
+                left -= len(blk)
+            a = np.frombuffer(fh.read(CUT_WINDOW), dtype=np.uint8)
+            quotes = np.flatnonzero(a == 34)
+            breaks = np.flatnonzero(a == 10)
+            outside = breaks[(parity + np.searchsorted(quotes, breaks)) % 2 == 0]
+            if not len(outside):
+                return None
+            cut = target + int(outside[0]) + 1
+            if cut >= size:
+                break
+            cuts.append(cut)
+            parity, at = 0, cut  # an even number of quotes before the cut
+    if len(cuts) < 2:
+        return None
+    cuts.append(size)
+    return CsvRanges(path, encoding, sep, tuple(headers), skip, header_row, tuple(cuts))
+
+
+def scan_csv_range(plan: CsvRanges, k: int) -> tuple[bool, bool]:
+    """Whether range ``k`` of ``plan`` uses quotes as CSV quotes them (each quote opens a field at its start, closes
+    it before a separator or a line end, or is doubled inside it), counted from an even start, and whether a quoted
+    field holds a line break: ``(regular, quoted_break)``. When every range is regular the cut points are where the
+    whole file's records begin, with quoted line breaks or without. Read in blocks (never the whole range in
+    memory)."""
+    start, stop = plan.cuts[k], plan.cuts[k + 1]
+    ends = np.array([ord(plan.sep), 10, 13, 34], dtype=np.uint8)
+    count, regular, quoted_break = 0, True, False
+    with open(plan.path, "rb") as fh:
+        if start == 0 and fh.read(3) == codecs.BOM_UTF8:
+            start = 3
+        for at in range(start, stop, CSV_BLOCK_BYTES):
+            lo = 1 if at > start else 0  # one byte either side of the block: the neighbours of its quotes
+            fh.seek(at - lo)
+            ext = np.frombuffer(fh.read(min(stop, at + CSV_BLOCK_BYTES + 1) - at + lo), dtype=np.uint8)
+            blk = ext[lo : lo + CSV_BLOCK_BYTES]
+            q = np.flatnonzero(blk == 34)
+            odd = (count + np.arange(len(q))) % 2 == 1
+            opens, closes = q[~odd], q[odd]
+            before = ext[opens[opens + at > start] + lo - 1]
+            after = ext[closes[closes + at < stop - 1] + lo + 1]
+            regular = regular and bool(np.isin(before, ends).all() and np.isin(after, ends).all())
+            breaks = np.flatnonzero((blk == 10) | (blk == 13))
+            quoted_break = quoted_break or bool(((count + np.searchsorted(q, breaks)) % 2).any())
+            count += len(q)
+    return regular and count % 2 == 0, quoted_break
+
+
+def read_csv_range(plan: CsvRanges, k: int, batch_rows: int, *, newlines: bool) -> Iterator[pa.Table]:
+    """The rows of range ``k`` of ``plan`` parsed as :func:`read_csv` parses the whole file (``newlines``: with
+    quoted line breaks), in tables of ``batch_rows`` rows (the last fewer); rows are counted from the range's start.
+
+    Raises
+    ------
+    pyarrow.ArrowInvalid
+        As pyarrow raises it for the range (the caller reads the file whole, whose sentence names the row).
+    """
+    start, stop = plan.cuts[k], plan.cuts[k + 1]
+    read_opts, conv = _csv_options(list(plan.headers), plan.skip if k == 0 else 0, plan.encoding)
+    parse = pacsv.ParseOptions(delimiter=plan.sep, newlines_in_values=newlines)
+    source = pa.OSFile(str(plan.path)).get_stream(start, stop - start)  # read as parsed, never whole in memory
+    stream = pacsv.open_csv(source, read_options=read_opts, parse_options=parse, convert_options=conv)
+    for tbl in _tables_of(stream, batch_rows):
+        if _too_long(tbl, list(plan.headers)):
+            raise pa.ArrowInvalid("a cell is longer than the rule allows")
+        yield tbl

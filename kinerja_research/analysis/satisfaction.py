@@ -74,6 +74,18 @@ def _weights(weight: str, k: int) -> np.ndarray:
     return np.full(k, 1.0 / k) if weight == "exact" else np.full(k, 0.11)
 
 
+def _weighted_sum(x: np.ndarray, weight: str) -> np.ndarray:
+    """Σ_e w_e x_e over the last axis, the same on every machine: the weights are equal, so this is the sum (numpy's
+    own summation, not a BLAS dot product, whose rounding depends on the processor's kernel) divided by the number
+    of elements (``"exact"``) or times 0.11 (``"printed"``). Nine answers of 4 give exactly 4, so IKM 100."""
+    return _of_total(np.sum(x, axis=-1), x.shape[-1], weight)
+
+
+def _of_total(total: np.ndarray, k: int, weight: str) -> np.ndarray:
+    """Σ_e w_e x_e from the sum of the ``k`` answers (the weights are equal)."""
+    return total / k if weight == "exact" else total * 0.11
+
+
 def _period_key(period: pd.Series, how: str) -> pd.Series:
     """``2026-Q3`` -> ``2026-Q3`` (quarter) or ``2026-S2`` (semester); a month ``2026-08`` -> ``2026-Q3`` or
     ``2026-S2``; ``2026-S1`` stays a semester (and cannot be split into quarters)."""
@@ -242,11 +254,11 @@ def ikm(
     codes, table = _group_codes(keys, by)
     g = len(table)
     nrr, _ = _element_means(codes, x, g)
-    est = 25.0 * nrr @ w
+    est = 25.0 * _weighted_sum(nrr, weight)
     n = np.bincount(codes, minlength=g)
     lo = hi = se = np.full(g, np.nan)
     if n_boot > 0:
-        boot = _bootstrap(codes, x, w, g, n_boot, seed)
+        boot = _bootstrap(codes, x, w, g, n_boot, seed, weight)
         lo, hi = np.quantile(boot, [alpha / 2, 1 - alpha / 2], axis=0)
         se = boot.std(axis=0, ddof=1)
     mutu, label = ikm_mutu(est)
@@ -262,12 +274,14 @@ def ikm(
         ikm=round_half_up(est, 2),
         mutu=mutu,
         kinerja=label,
-        nrr_tertimbang=nrr @ w,
+        nrr_tertimbang=_weighted_sum(nrr, weight),
     )
     return tidy(out, extra=["ikm", "mutu", "kinerja", "nrr_tertimbang", *extra], ci_level=1 - alpha)
 
 
-def _bootstrap(codes: np.ndarray, x: np.ndarray, w: np.ndarray, g: int, n_boot: int, seed: int) -> np.ndarray:
+def _bootstrap(
+    codes: np.ndarray, x: np.ndarray, w: np.ndarray, g: int, n_boot: int, seed: int, weight: str
+) -> np.ndarray:
     """n_boot × g bootstrap IKM values: respondents resampled with replacement within each group, all groups at once.
 
     Complete answers (the usual case): a multinomial draw of n_g respondents over the group's distinct respondent
@@ -287,7 +301,7 @@ def _bootstrap(codes: np.ndarray, x: np.ndarray, w: np.ndarray, g: int, n_boot: 
         v = int(tot.max()) - lo + 1
         cnt = np.bincount(codes * v + (tot - lo).astype(np.int64), minlength=g * v).reshape(g, v)
         probs = cnt / n_all[:, None]
-        vals = 25.0 * w[0] * (lo + np.arange(v))
+        vals = 25.0 * _of_total(lo + np.arange(v), len(w), weight)
         out = np.empty((n_boot, g))
         chunk = max(1, int(2e7 // (g * v)))
         for b0 in range(0, n_boot, chunk):  # loop over resample chunks, not rows
@@ -301,7 +315,7 @@ def _bootstrap(codes: np.ndarray, x: np.ndarray, w: np.ndarray, g: int, n_boot: 
     start = np.concatenate([[0], np.cumsum(n)[:-1]])
     big_n = cs.size
     complete = not np.isnan(xs).any()
-    score = 25.0 * xs @ w if complete else None
+    score = 25.0 * _weighted_sum(xs, weight) if complete else None
     ok_all = ~np.isnan(xs)
     x0 = np.where(ok_all, xs, 0.0)
     # Whole-number answers: element sums and answer counts per (resample, group) are exact integers in any summation
@@ -472,9 +486,9 @@ def ikm_trend(
     keys, by_all, x = _prepare(data, between, elements, period, period_col)
     by = [c for c in by_all if c != period_col]
     complete = ~np.isnan(x).any(axis=1)
-    w = _weights(weight, len(list(elements)))
+    check_choice("weight", weight, WEIGHTS)
     keys = keys.loc[complete].reset_index(drop=True)
-    y = 25.0 * x[complete] @ w
+    y = 25.0 * _weighted_sum(x[complete], weight)
     t = pd.factorize(keys[period_col], sort=True)[0].astype(float) + 1.0
     codes, table = _group_codes(keys, by)
     g = len(table)

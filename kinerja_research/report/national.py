@@ -169,9 +169,9 @@ def ikm_by_region(satisfaction: pd.DataFrame, *, alpha: float, seed: int, n_boot
         rows = order[starts[i] : starts[i + 1]]
         one = np.zeros(len(rows), dtype=np.int64)
         nrr, _ = _sat._element_means(one, x[rows], 1)  # the sums of this region alone, as ikm of the region sums them
-        nrr_w[i] = (nrr @ w)[0]
-        est[i] = (25.0 * nrr @ w)[0]  # as ikm evaluates it: (25 nrr) @ w
-        boot = _sat._bootstrap(one, x[rows], w, 1, n_boot, seed)
+        nrr_w[i] = _sat._weighted_sum(nrr, "exact")[0]
+        est[i] = 25.0 * nrr_w[i]  # as ikm evaluates it
+        boot = _sat._bootstrap(one, x[rows], w, 1, n_boot, seed, "exact")
         lo[i], hi[i] = np.quantile(boot[:, 0], [alpha / 2, 1 - alpha / 2])
         se[i] = boot[:, 0].std(ddof=1)
     mutu, label = _sat.ikm_mutu(est)

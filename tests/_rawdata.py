@@ -5,6 +5,8 @@ Not a fixture module of the lead's conftest: imported by tests/test_pipeline.py,
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -222,3 +224,17 @@ def write_raw(folder: Path) -> dict:
 
     (folder / "dataset.yml").write_text(yaml.safe_dump(yml, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return {"dirt": dirt, "names": NAMES + list(sat["Nama"]), "nips": NIPS}
+
+
+def processed_hashes(folder: Path) -> dict:
+    """SHA-256 of every file of a processed folder, and its manifest without the run's own fields: equal for two
+    cleans that wrote the same outputs."""
+    out = {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
+    m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    m.pop("run")
+    out["manifest"] = m
+    return out

@@ -10,14 +10,16 @@ names the row of the whole file.
 
 from __future__ import annotations
 
-import hashlib
-import json
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pytest
 import yaml
+
+sys.path.insert(0, str(Path(__file__).parent))
+import _rawdata  # noqa: E402
 
 from kinerja_research import pipeline
 from kinerja_research.errors import KinerjaError
@@ -158,16 +160,7 @@ def _dataset(folder: Path, files: dict[str, bytes], options: dict | None = None)
     return folder
 
 
-def _hashes(folder: Path) -> dict:
-    out = {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != "manifest.json"
-    }
-    m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    m.pop("run")
-    out["manifest"] = m
-    return out
+_hashes = _rawdata.processed_hashes
 
 
 def _outcome(raw: Path, out: Path, workers: int):

@@ -12,14 +12,16 @@ unsplit clean, on one worker and two; the findings keep the files' own row numbe
 
 from __future__ import annotations
 
-import hashlib
-import json
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pytest
 import yaml
+
+sys.path.insert(0, str(Path(__file__).parent))
+import _rawdata  # noqa: E402
 
 from kinerja_research import pipeline
 from kinerja_research.errors import KinerjaError
@@ -120,16 +122,7 @@ def raw(tmp_path_factory) -> Path:
     return _write(tmp_path_factory.mktemp("rowbatch") / "raw", tables, frames)
 
 
-def _hashes(folder: Path) -> dict:
-    out = {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != "manifest.json"
-    }
-    m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    m.pop("run")
-    out["manifest"] = m
-    return out
+_hashes = _rawdata.processed_hashes
 
 
 def _batched(mp: pytest.MonkeyPatch, rows: int) -> None:
